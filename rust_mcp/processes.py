@@ -1,0 +1,52 @@
+"""Child processes in their own process group, and killing a whole group so nothing is left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from pathlib import Path
+
+import anyio
+from anyio.abc import Process
+
+
+def processes_in_group(pgid: int) -> list[int]:
+    """Live (non-zombie) processes whose process group is `pgid`, read from /proc."""
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # fields after the command name, which is in parentheses and may contain spaces
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if len(fields) > 2 and fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(entry.name))
+    return found
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+async def kill_process_group(process: Process, grace_seconds: float = 2.0) -> None:
+    """SIGTERM the process group led by `process`, then SIGKILL whatever is still alive after
+    `grace_seconds`, and reap the leader. Safe to call when everything has already exited."""
+    pgid = process.pid
+    with anyio.CancelScope(shield=True):
+        _signal_group(pgid, signal.SIGTERM)
+        with anyio.move_on_after(grace_seconds):
+            while processes_in_group(pgid):
+                await anyio.sleep(0.05)
+        _signal_group(pgid, signal.SIGKILL)
+        with anyio.move_on_after(grace_seconds):
+            await process.wait()
+        # members that outlive the leader are reparented to init; wait until they are gone
+        with anyio.move_on_after(grace_seconds):
+            while processes_in_group(pgid):
+                _signal_group(pgid, signal.SIGKILL)
+                await anyio.sleep(0.05)

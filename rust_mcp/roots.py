@@ -1,0 +1,205 @@
+"""Where the servers may look: allowed roots, path confinement, Cargo.toml and workspace discovery.
+
+Both servers resolve every path a model gives them through `AllowedRoots.confine`, so a path
+is accepted only when its real location (symlinks followed) lies inside a root the operator
+allowed with `--root`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from .errors import Refusal
+
+MANIFEST_NAME = "Cargo.toml"
+MAX_PATH_CHARS = 4096
+
+
+class PathRefused(Refusal):
+    """A path the model gave that we will not use; the message says why and what is allowed."""
+
+
+@dataclass(frozen=True)
+class AllowedRoots:
+    """The directories a server may read and act in, resolved once at start-up."""
+
+    paths: tuple[Path, ...]
+
+    @classmethod
+    def from_strings(cls, raw: Iterable[str]) -> AllowedRoots:
+        resolved: list[Path] = []
+        for item in raw:
+            path = Path(item).expanduser().resolve()
+            if not path.is_dir():
+                raise ValueError(f"--root {item!r} is not a directory")
+            if path not in resolved:
+                resolved.append(path)
+        if not resolved:
+            resolved.append(Path.cwd().resolve())
+        return cls(tuple(resolved))
+
+    @property
+    def default(self) -> Path:
+        return self.paths[0]
+
+    def describe(self) -> str:
+        return ", ".join(str(p) for p in self.paths)
+
+    def root_of(self, path: Path) -> Path | None:
+        """The deepest allowed root containing `path` (already resolved), or None."""
+        best: Path | None = None
+        for root in self.paths:
+            inside = path == root or path.is_relative_to(root)
+            if inside and (best is None or len(root.parts) > len(best.parts)):
+                best = root
+        return best
+
+    def contains(self, path: Path) -> bool:
+        return self.root_of(path) is not None
+
+    def confine(self, raw: str, base: Path | None = None) -> Path:
+        """Resolve a model-supplied path (absolute, relative to `base`, `~/...` or `file://`)
+        and return it only if it lies inside an allowed root."""
+        path = _parse_path_text(raw)
+        if not path.is_absolute():
+            path = (base or self.default) / path
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError) as exc:  # symlink loops, permission errors
+            raise PathRefused(f"path {raw!r} cannot be resolved: {exc}") from exc
+        if not self.contains(resolved):
+            shown = "" if str(resolved) == raw else f" (resolves to {resolved})"
+            raise PathRefused(
+                f"path {raw!r}{shown} is outside the allowed roots: {self.describe()}. "
+                "Pass a path inside one of them."
+            )
+        return resolved
+
+
+def _parse_path_text(raw: str) -> Path:
+    if not isinstance(raw, str) or raw == "":
+        raise PathRefused("path is empty; pass a directory or file inside the allowed roots")
+    if "\x00" in raw:
+        raise PathRefused(f"path {raw!r} contains a NUL byte")
+    if len(raw) > MAX_PATH_CHARS:
+        raise PathRefused(f"path is {len(raw)} characters long; the limit is {MAX_PATH_CHARS}")
+    if "://" in raw:
+        parsed = urlparse(raw)
+        if parsed.scheme != "file":
+            raise PathRefused(
+                f"path {raw!r} is a {parsed.scheme!r} URL; only local paths and file:// URIs work"
+            )
+        if parsed.netloc not in ("", "localhost"):
+            raise PathRefused(f"file URI {raw!r} names host {parsed.netloc!r}; only local files work")
+        text = unquote(parsed.path)
+        if "\x00" in text:
+            raise PathRefused(f"path {raw!r} contains a NUL byte")
+        return Path(text)
+    return Path(os.path.expanduser(raw))
+
+
+def find_manifest(path: Path, roots: AllowedRoots) -> Path:
+    """The Cargo.toml that governs `path` (a directory or a Cargo.toml), searching upward the way
+    cargo does but never above the allowed root that contains `path`."""
+    root = roots.root_of(path)
+    if root is None:  # callers confine first; this keeps the function safe on its own
+        raise PathRefused(f"path {str(path)!r} is outside the allowed roots: {roots.describe()}")
+    if not path.exists():
+        raise PathRefused(f"path {str(path)!r} does not exist")
+    if path.is_file():
+        if path.name != MANIFEST_NAME:
+            raise PathRefused(
+                f"path {str(path)!r} is a file but not a Cargo.toml; pass the project directory "
+                "or its Cargo.toml"
+            )
+        return path
+    current = path
+    while True:
+        candidate = current / MANIFEST_NAME
+        if candidate.is_file():
+            real = candidate.resolve()
+            if not roots.contains(real):
+                raise PathRefused(
+                    f"{candidate} links to {real}, outside the allowed roots: {roots.describe()}"
+                )
+            return real
+        if current == root:
+            break
+        current = current.parent
+    raise PathRefused(
+        f"no Cargo.toml in {str(path)!r} or its parents up to the root {str(root)!r}; "
+        "pass the directory of a Rust package or workspace"
+    )
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _member_patterns(workspace: object, key: str) -> list[str]:
+    if not isinstance(workspace, dict):
+        return []
+    value = workspace.get(key, [])
+    return [str(v).rstrip("/") for v in value] if isinstance(value, list) else []
+
+
+def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
+    return any(relative == p or fnmatch.fnmatchcase(relative, p) for p in patterns)
+
+
+def find_workspace_root(manifest: Path) -> Path:
+    """The directory of the workspace root manifest for `manifest`, as cargo finds it: the manifest
+    itself if it declares [workspace], else the first ancestor whose [workspace] does not exclude it."""
+    data = _read_toml(manifest)
+    if "workspace" in data:
+        return manifest.parent
+    package = data.get("package")
+    if isinstance(package, dict) and isinstance(package.get("workspace"), str):
+        explicit = (manifest.parent / str(package["workspace"])).resolve()
+        return explicit
+    package_dir = manifest.parent
+    for ancestor in package_dir.parents:
+        candidate = ancestor / MANIFEST_NAME
+        if not candidate.is_file():
+            continue
+        workspace = _read_toml(candidate).get("workspace")
+        if workspace is None:
+            continue
+        relative = package_dir.relative_to(ancestor).as_posix()
+        if _matches_any(relative, _member_patterns(workspace, "exclude")):
+            return package_dir
+        return ancestor
+    return package_dir
+
+
+def rust_files_under(
+    root: Path, skip_dirs: frozenset[str] = frozenset({"target", ".git", "node_modules"})
+) -> list[Path]:
+    """Every .rs file below `root`, skipping build output, VCS data and hidden directories."""
+    found: list[Path] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in skip_dirs or entry.name.startswith("."):
+                    continue
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(".rs") and entry.is_file():
+                found.append(Path(entry.path))
+    found.sort()
+    return found

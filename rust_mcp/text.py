@@ -1,0 +1,29 @@
+"""Text shaping shared by both servers: colour removal and head/tail budgets."""
+
+from __future__ import annotations
+
+import re
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][A-Za-z0-9]|\x1b[=>]")
+
+
+def strip_ansi(text: str) -> str:
+    return ANSI_ESCAPE.sub("", text)
+
+
+def clip_middle(text: str, limit: int, head_share: float = 0.25) -> tuple[str, bool]:
+    """Keep the head and the tail of `text` within `limit` characters, marking what was cut.
+    The tail gets the larger share: compilers and test harnesses put their verdict last."""
+    if len(text) <= limit:
+        return text, False
+    head = int(limit * head_share)
+    tail = max(limit - head - 60, 0)
+    cut = len(text) - head - tail
+    marker = f"\n[... {cut} characters cut; the full text is in the log ...]\n"
+    return text[:head] + marker + text[len(text) - tail :], True
+
+
+def clip_end(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 40, 0)] + f"\n[... {len(text) - limit + 40} more characters]"
