@@ -1,0 +1,1 @@
+"""cargo_mcp: an MCP server that runs a whitelist of cargo subcommands and returns structured results."""

@@ -1,0 +1,90 @@
+"""`cargo-mcp serve` (what Codex's `[mcp_servers.cargo]` starts) and `cargo-mcp doctor`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rust_mcp.roots import AllowedRoots
+from rust_mcp.serving import add_transport_arguments
+from rust_mcp.toolchains import ToolchainRefused, check_toolchain_name
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cargo-mcp", description="MCP server running whitelisted cargo commands"
+    )
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="serve MCP (default)")
+    serve.add_argument(
+        "--root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="directory the tools may act in (repeatable; default: the current directory)",
+    )
+    serve.add_argument(
+        "--default-toolchain",
+        default=os.environ.get("CARGO_MCP_DEFAULT_TOOLCHAIN") or None,
+        help="toolchain when a call names none (default: $CARGO_MCP_DEFAULT_TOOLCHAIN)",
+    )
+    serve.add_argument("--default-timeout", type=int, default=600, metavar="SECONDS")
+    serve.add_argument(
+        "--max-timeout",
+        type=int,
+        default=3600,
+        metavar="SECONDS",
+        help="upper bound for a call's timeout_secs",
+    )
+    serve.add_argument(
+        "--allow-env",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="allow cargo_env names that are refused by default (glob, repeatable)",
+    )
+    serve.add_argument("--log-dir", type=Path, default=None, help="where full logs go")
+    add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
+    commands.add_parser("doctor", help="check cargo, rustup, toolchains and say what to fix")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        from rust_mcp.doctor import run_cargo_doctor
+
+        sys.exit(run_cargo_doctor())
+    if args.command is None:
+        args = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
+    from rust_mcp.connections import ConnectionMemory
+    from rust_mcp.serving import serve
+
+    from .server import build_server
+    from .service import CargoSettings, default_log_dir
+
+    if args.default_toolchain:
+        try:
+            check_toolchain_name(args.default_toolchain)
+        except ToolchainRefused as exc:
+            sys.exit(f"cargo-mcp: default toolchain: {exc}")
+    try:
+        roots = AllowedRoots.from_strings(args.root)
+    except ValueError as exc:
+        sys.exit(f"cargo-mcp: {exc}")
+    settings = CargoSettings(
+        roots=roots,
+        default_toolchain=args.default_toolchain,
+        default_timeout=args.default_timeout,
+        max_timeout=args.max_timeout,
+        allowed_env=tuple(args.allow_env),
+        log_dir=args.log_dir or default_log_dir(),
+    )
+    memory = ConnectionMemory()
+    serve(build_server(settings, memory), args, memory)
+
+
+if __name__ == "__main__":
+    main()

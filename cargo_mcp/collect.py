@@ -1,0 +1,135 @@
+"""Routes each line cargo prints to the parser for the tool's kind of output, and tracks progress."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .commands import Output
+from .messages import PROGRESS_BAR, CompilerMessages, FormatReport, LibtestReport, parse_progress
+
+TREE_LINES = 400
+METADATA_DEPENDENCIES = 40
+
+
+@dataclass
+class ProgressState:
+    """Latest progress, written by the line readers and read by the notifier task."""
+
+    done: int | None = None
+    total: int | None = None
+    message: str = "starting cargo"
+    version: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def update(self, done: int | None, total: int | None, message: str) -> None:
+        if done is not None:
+            self.done, self.total = done, total
+        self.message = message
+        self.version += 1
+
+
+@dataclass
+class OutputCollector:
+    output: Output
+    workspace_root: Path
+    max_diagnostics: int
+    progress: ProgressState = field(default_factory=ProgressState)
+    messages: CompilerMessages = field(init=False)
+    tests: LibtestReport = field(default_factory=LibtestReport)
+    formatting: FormatReport = field(default_factory=FormatReport)
+    stdout_lines: list[str] = field(default_factory=list)
+    program_lines: int = 0
+    stderr_tail: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.messages = CompilerMessages(self.workspace_root, self.max_diagnostics)
+
+    def on_stdout(self, line: str) -> bool:
+        if self.messages.feed(line):
+            return False
+        if self.output == "tests":
+            self.tests.feed(line)
+            if line.startswith("test ") and " ... " in line:
+                self.progress.update(None, None, line[:200])
+        elif self.output == "format":
+            self.formatting.feed(line)
+        elif self.output == "metadata":
+            self.stdout_lines.append(line)
+            return False
+        elif self.output == "tree":
+            if len(self.stdout_lines) < TREE_LINES:
+                self.stdout_lines.append(line)
+            return False  # the tree is returned as data lines
+        elif self.output == "run":
+            self.program_lines += 1
+        return True
+
+    def on_stderr(self, line: str) -> bool:
+        update = parse_progress(line)
+        if update is not None:
+            self.progress.update(update.done, update.total, update.message)
+            if PROGRESS_BAR.match(line.strip()):
+                return False  # progress-bar frames are noise in the kept text
+        if line.strip():
+            self.stderr_tail.append(line)
+            del self.stderr_tail[:-50]
+        return bool(line.strip())
+
+    def metadata_summary(self) -> dict[str, Any] | None:
+        text = "\n".join(self.stdout_lines).strip()
+        if not text:
+            return None
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            return {"error": "cargo metadata printed something that is not JSON; see the log"}
+        members = set(raw.get("workspace_members") or [])
+        packages = []
+        others = []
+        for package in raw.get("packages") or []:
+            if package.get("id") in members:
+                packages.append(
+                    {
+                        "name": package.get("name"),
+                        "version": package.get("version"),
+                        "manifest_path": package.get("manifest_path"),
+                        "edition": package.get("edition"),
+                        "targets": [
+                            {"name": t.get("name"), "kind": t.get("kind"), "src_path": t.get("src_path")}
+                            for t in package.get("targets") or []
+                        ],
+                        "features": sorted((package.get("features") or {}).keys()),
+                        "dependencies": [
+                            {
+                                k: v
+                                for k, v in {
+                                    "name": d.get("name"),
+                                    "req": d.get("req"),
+                                    "kind": d.get("kind"),
+                                    "optional": d.get("optional") or None,
+                                    "path": d.get("path"),
+                                }.items()
+                                if v is not None
+                            }
+                            for d in (package.get("dependencies") or [])[:METADATA_DEPENDENCIES]
+                        ],
+                    }
+                )
+            else:
+                others.append(f"{package.get('name')} {package.get('version')}")
+        summary: dict[str, Any] = {
+            "workspace_root": raw.get("workspace_root"),
+            "target_directory": raw.get("target_directory"),
+            "members": packages,
+        }
+        if others:
+            summary["other_packages"] = others[:200]
+            summary["other_package_count"] = len(others)
+        return summary
+
+    def tree_data(self) -> dict[str, Any]:
+        return {"lines": self.stdout_lines, "cut": len(self.stdout_lines) >= TREE_LINES}

@@ -1,0 +1,256 @@
+"""The cargo whitelist as data: one row per tool, and one function that turns a row plus the
+caller's validated values into cargo's argument list. A new subcommand is one new row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mcp_types import ToolAnnotations
+
+from rust_mcp.errors import Refusal
+
+from .params import PARAMS, Param
+
+Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain"]
+JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
+
+
+def _hints(
+    *,
+    read_only: bool,
+    destructive: bool = False,
+    idempotent: bool = False,
+    open_world: bool = False,
+    title: str,
+) -> ToolAnnotations:
+    return ToolAnnotations(
+        title=title,
+        read_only_hint=read_only,
+        destructive_hint=None if read_only else destructive,
+        idempotent_hint=idempotent,
+        open_world_hint=open_world,
+    )
+
+
+COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
+SELECT = ("package", "features", "all_features", "no_default_features")
+
+
+@dataclass(frozen=True)
+class CargoCommand:
+    name: str
+    description: str
+    subcommand: tuple[str, ...]
+    params: tuple[str, ...]
+    output: Output
+    annotations: ToolAnnotations
+    json_messages: bool = False
+    trailing: tuple[str, ...] = ()
+
+    def parameters(self) -> list[Param]:
+        return [PARAMS[key] for key in self.params]
+
+    def cargo_args(self, values: Mapping[str, Any]) -> list[str]:
+        """cargo's arguments (after the toolchain) for validated `values` keyed by public name."""
+        options: list[str] = []
+        positionals: list[str] = []
+        trailing: list[str] = []
+        for param in self.parameters():
+            value = values.get(param.name)
+            if param.placement == "service" or value is None or value is False or value == []:
+                continue
+            checked = param.check(value)
+            if param.placement == "switch":
+                options.append(str(param.flag))
+            elif param.placement == "option":
+                text = (param.join or ",").join(checked) if isinstance(checked, list) else str(checked)
+                options += [str(param.flag), text]
+            elif param.placement == "positional":
+                positionals += checked if isinstance(checked, list) else [checked]
+            elif param.placement == "trailing":
+                trailing += (
+                    (checked if isinstance(checked, list) else [checked])
+                    if param.flag is None
+                    else [param.flag]
+                )
+            elif param.placement == "trailing_option":
+                trailing += [str(param.flag), str(checked)]
+        args = [*self.subcommand]
+        if self.json_messages:
+            args.append(JSON_MESSAGES)
+        args += options + positionals
+        if trailing or self.trailing:
+            args += ["--", *trailing, *self.trailing]
+        return args
+
+
+COMMANDS: tuple[CargoCommand, ...] = (
+    CargoCommand(
+        "cargo_check",
+        "Type-check the project with `cargo check` and return the compiler's errors and warnings as "
+        "structured diagnostics (file, line, column, code, message, suggested fixes, rendered text).",
+        ("check",),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace"),
+        "diagnostics",
+        _hints(read_only=True, idempotent=True, title="cargo check"),
+        json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_clippy",
+        "Lint the project with `cargo clippy`; findings come back as structured diagnostics with clippy "
+        "lint codes and suggested fixes. Changes nothing (use cargo_clippy_fix to apply fixes).",
+        ("clippy",),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "fix"),
+        "diagnostics",
+        _hints(read_only=True, idempotent=True, title="cargo clippy"),
+        json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_clippy_fix",
+        "Apply clippy's machine-applicable fixes to the source files (`cargo clippy --fix --allow-dirty "
+        "--allow-staged`), then report what is left.",
+        ("clippy", "--fix", "--allow-dirty", "--allow-staged"),
+        (*COMMON, *SELECT, "target", "all_targets", "workspace", "allow_no_vcs"),
+        "diagnostics",
+        _hints(read_only=False, destructive=True, title="cargo clippy --fix"),
+        json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_fmt_check",
+        "Check formatting with `cargo fmt --check` without changing files; returns each file and line "
+        "rustfmt would change, with the diff.",
+        ("fmt", "--check"),
+        (*COMMON, "package", "fmt_workspace"),
+        "format",
+        _hints(read_only=True, idempotent=True, title="cargo fmt --check"),
+        trailing=("--color=never",),
+    ),
+    CargoCommand(
+        "cargo_build",
+        "Compile the project with `cargo build`; returns structured diagnostics and the built executables.",
+        ("build",),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "bin", "example"),
+        "diagnostics",
+        _hints(read_only=True, idempotent=True, title="cargo build"),
+        json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_test",
+        "Run tests with `cargo test`; returns passed/failed/ignored counts, each failure's name and output, "
+        "and compile errors as structured diagnostics.",
+        ("test",),
+        (
+            *COMMON,
+            *SELECT,
+            "target",
+            "release",
+            "workspace",
+            "test_name",
+            "test_target",
+            "lib_only",
+            "doc_only",
+            "exact",
+            "include_ignored",
+            "no_fail_fast",
+            "test_args",
+        ),
+        "tests",
+        _hints(read_only=True, idempotent=True, open_world=True, title="cargo test"),
+        json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_bench",
+        "Run benchmarks with `cargo bench`; returns their output and any compile errors.",
+        ("bench",),
+        (*COMMON, *SELECT, "workspace", "bench_name", "baseline"),
+        "tests",
+        _hints(read_only=True, idempotent=True, open_world=True, title="cargo bench"),
+        json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_metadata",
+        "Describe the workspace with `cargo metadata`: members, their targets, features and dependencies "
+        "(a summary; the full JSON is in the log file).",
+        ("metadata", "--format-version", "1"),
+        (*COMMON, "features", "all_features", "no_default_features", "no_deps", "metadata_platform"),
+        "metadata",
+        _hints(read_only=True, idempotent=True, title="cargo metadata"),
+    ),
+    CargoCommand(
+        "cargo_tree",
+        "Show the dependency tree with `cargo tree` (optionally inverted, filtered or duplicates only).",
+        ("tree",),
+        (*COMMON, *SELECT, "target", "workspace", "depth", "invert", "edges", "duplicates"),
+        "tree",
+        _hints(read_only=True, idempotent=True, title="cargo tree"),
+    ),
+    CargoCommand(
+        "cargo_run",
+        "Build and run a binary or example with `cargo run`, passing `args` to it; returns the program's "
+        "output and exit code. The program runs with the server's permissions.",
+        ("run",),
+        (*COMMON, *SELECT, "bin", "example", "release", "program_args"),
+        "run",
+        _hints(read_only=False, destructive=True, open_world=True, title="cargo run"),
+        json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_add",
+        'Add dependencies to Cargo.toml with `cargo add` (e.g. ["serde@1"] with features ["derive"]).',
+        ("add",),
+        (
+            *COMMON,
+            "package",
+            "dependencies_required",
+            "dev",
+            "build",
+            "optional",
+            "dependency_features",
+            "dependency_target",
+            "dry_run",
+        ),
+        "plain",
+        _hints(read_only=False, idempotent=True, open_world=True, title="cargo add"),
+    ),
+    CargoCommand(
+        "cargo_remove",
+        "Remove dependencies from Cargo.toml with `cargo remove`.",
+        ("remove",),
+        (*COMMON, "package", "dependencies_required", "dev", "build", "dependency_target", "dry_run"),
+        "plain",
+        _hints(read_only=False, destructive=True, idempotent=True, title="cargo remove"),
+    ),
+    CargoCommand(
+        "cargo_update",
+        "Update Cargo.lock with `cargo update` (all packages, or only `dependencies`; `precise` pins one).",
+        ("update",),
+        (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace"),
+        "plain",
+        _hints(read_only=False, destructive=True, open_world=True, title="cargo update"),
+    ),
+    CargoCommand(
+        "cargo_clean",
+        "Delete build output with `cargo clean` (the whole target directory, or one package's artifacts).",
+        ("clean",),
+        (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
+        "plain",
+        _hints(read_only=False, destructive=True, idempotent=True, title="cargo clean"),
+    ),
+)
+
+COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def check_combination(command: CargoCommand, values: Mapping[str, Any]) -> None:
+    """Refusals that depend on more than one parameter."""
+    if values.get("fix"):
+        raise Refusal(
+            f"{command.name} does not change files, so `fix` is not supported here; call cargo_clippy_fix, "
+            "which edits the sources and says so"
+        )
+    if values.get("precise") and len(values.get("dependencies") or []) + bool(values.get("package")) != 1:
+        raise Refusal('`precise` needs exactly one dependency to pin, e.g. dependencies=["serde"]')
+    if values.get("bin") and values.get("example"):
+        raise Refusal("pass either `bin` or `example`, not both")

@@ -1,0 +1,126 @@
+"""Result models for cargo_mcp; each tool's outputSchema is derived from `CargoResult`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Span(BaseModel):
+    file: str = Field(description="Path as the compiler printed it (relative to the workspace root)")
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    label: str | None = None
+    primary: bool = True
+
+
+class Suggestion(BaseModel):
+    message: str = Field(description="The help text that offers the replacement")
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    replacement: str
+    applicability: str | None = Field(
+        default=None, description="MachineApplicable suggestions are safe to apply as-is"
+    )
+
+
+class Diagnostic(BaseModel):
+    level: str = Field(description="error, warning, note, help or ice")
+    code: str | None = Field(default=None, description="e.g. E0308 or clippy::needless_return")
+    message: str
+    file: str | None = Field(default=None, description="Primary span's file, relative to the workspace root")
+    absolute_path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    spans: list[Span] = Field(default_factory=list)
+    suggestions: list[Suggestion] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="note: and help: lines without a span")
+    rendered: str = Field(default="", description="The compiler's own rendering, colours removed")
+    target: str | None = Field(default=None, description="The crate target the message belongs to")
+
+
+class DiagnosticCounts(BaseModel):
+    errors: int = 0
+    warnings: int = 0
+    other: int = 0
+    shown: int = 0
+    total: int = 0
+
+
+class TestFailure(BaseModel):
+    name: str
+    output: str = Field(default="", description="What the test printed (its panic message), budgeted")
+
+
+class TestSummary(BaseModel):
+    passed: int = 0
+    failed: int = 0
+    ignored: int = 0
+    measured: int = 0
+    filtered_out: int = 0
+    suites: int = Field(
+        default=0, description="Test binaries (unit, integration, doc) that reported a result"
+    )
+    failures: list[TestFailure] = Field(default_factory=list)
+    running: list[str] = Field(
+        default_factory=list, description="Tests that started but never finished (a hang or a crash)"
+    )
+
+
+class FormatIssue(BaseModel):
+    file: str
+    line: int
+    diff: str = Field(description="The rustfmt diff hunk, budgeted")
+
+
+class TargetOutcome(BaseModel):
+    """One row of a cross-target check."""
+
+    target: str
+    status: Literal["ok", "errors", "std_missing", "failed"]
+    exit_code: int | None
+    errors: int = 0
+    warnings: int = 0
+    hint: str | None = None
+
+
+class CargoResult(BaseModel):
+    """What one cargo invocation did, sized for a model's context."""
+
+    tool: str
+    ok: bool = Field(description="True when cargo exited with status 0")
+    exit_code: int | None = Field(description="None when the process was killed (timeout or cancellation)")
+    summary: str = Field(description="One line: what ran and how it ended")
+    argv: list[str]
+    cwd: str
+    manifest: str = Field(description="The Cargo.toml that was used")
+    toolchain: str | None = Field(description="Toolchain passed to rustup, or None for the cargo on PATH")
+    duration_ms: int
+    timed_out: bool = False
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
+    counts: DiagnosticCounts = Field(default_factory=DiagnosticCounts)
+    tests: TestSummary | None = None
+    format_issues: list[FormatIssue] | None = None
+    targets: list[TargetOutcome] | None = None
+    data: dict[str, object] | None = Field(
+        default=None, description="Tool-specific structured data (cargo_metadata summary, cargo_tree lines)"
+    )
+    stdout: str = Field(default="", description="Standard output, head and tail within the size budget")
+    stderr: str = Field(default="", description="Standard error, head and tail within the size budget")
+    output_truncated: bool = Field(default=False, description="True when stdout or stderr was cut")
+    log_path: str | None = Field(default=None, description="Full, uncut output of the run")
+    hints: list[str] = Field(
+        default_factory=list, description="What to do next (e.g. a missing target's fix)"
+    )
+
+
+class WorkingDirectoryResult(BaseModel):
+    working_directory: str
+    manifest: str | None = Field(description="The Cargo.toml cargo tools will use by default, if any")
+    note: str

@@ -1,0 +1,474 @@
+"""Every parameter a cargo tool can take, once: its public name, type, description, default,
+validator, and where its value goes on cargo's command line. Tools list parameters by key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import validate
+
+Placement = Literal["service", "switch", "option", "positional", "trailing", "trailing_option"]
+REQUIRED: Any = ...
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _each(check: Callable[[str], str]) -> Callable[[Sequence[str]], list[str]]:
+    def check_all(values: Sequence[str]) -> list[str]:
+        return [check(v) for v in values]
+
+    return check_all
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tool parameter. `placement` says how the validated value reaches cargo:
+    `switch` adds `flag` when true; `option` adds `flag value` (lists joined by `join`);
+    `positional` adds the value(s) before `--`; `trailing` adds the value(s) after `--`;
+    `trailing_option` adds `flag value` after `--`; `service` values are used by the server itself."""
+
+    name: str
+    annotation: Any
+    default: Any
+    description: str
+    placement: Placement
+    flag: str | None = None
+    check: Callable[[Any], Any] = _identity
+    join: str | None = None
+
+
+PARAMS: dict[str, Param] = {
+    p.name if key is None else key: p
+    for key, p in [
+        (
+            None,
+            Param(
+                "path",
+                str | None,
+                None,
+                "Project directory, or a Cargo.toml inside it; relative paths start at the working "
+                "directory. Default: the working directory set with set_working_directory, else the "
+                "server's first --root. Must be inside the server's allowed roots.",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "toolchain",
+                str | None,
+                None,
+                "Rust toolchain to run through rustup: stable, beta, nightly, 1.95.0, nightly-2026-05-01 "
+                "or a linked name. Default: CARGO_MCP_DEFAULT_TOOLCHAIN, else the cargo on PATH.",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "cargo_env",
+                dict[str, str] | None,
+                None,
+                'Extra environment for cargo, e.g. {"RUSTFLAGS": "-D warnings"} or '
+                '{"CARGO_BUILD_TARGET": "wasm32-unknown-unknown"}. Names that swap the compiler, '
+                "linker, runner or loader (RUSTC_WRAPPER, LD_PRELOAD, *_RUNNER, ...) are refused.",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "timeout_secs",
+                int | None,
+                None,
+                "Stop cargo and everything it started after this many seconds (default 600, capped by "
+                "the server's --max-timeout).",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "package",
+                str | None,
+                None,
+                "Workspace package to act on (cargo --package).",
+                "option",
+                "--package",
+                validate.check_package,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "features",
+                list[str] | str | None,
+                None,
+                "Features to activate: a list, or one space- or comma-separated string.",
+                "option",
+                "--features",
+                validate.check_features,
+                ",",
+            ),
+        ),
+        (None, Param("all_features", bool, False, "Activate all features.", "switch", "--all-features")),
+        (
+            None,
+            Param(
+                "no_default_features",
+                bool,
+                False,
+                "Do not activate the `default` feature.",
+                "switch",
+                "--no-default-features",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "target",
+                str | None,
+                None,
+                "Target triple to compile for, e.g. wasm32-unknown-unknown. Its std must be installed "
+                "(rustup target add).",
+                "option",
+                "--target",
+                validate.check_target_triple,
+            ),
+        ),
+        (None, Param("release", bool, False, "Use the release profile.", "switch", "--release")),
+        (
+            None,
+            Param(
+                "all_targets",
+                bool,
+                False,
+                "Also compile tests, benches and examples (--all-targets).",
+                "switch",
+                "--all-targets",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "workspace",
+                bool,
+                False,
+                "Act on every workspace member (--workspace).",
+                "switch",
+                "--workspace",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "bin",
+                str | None,
+                None,
+                "Binary target to run or build (--bin).",
+                "option",
+                "--bin",
+                lambda v: validate.check_target_name("bin", v),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "example",
+                str | None,
+                None,
+                "Example target to run or build (--example).",
+                "option",
+                "--example",
+                lambda v: validate.check_target_name("example", v),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "test_name",
+                str | None,
+                None,
+                "Run only tests whose path contains this text (e.g. `parser::tests::empty`).",
+                "positional",
+                None,
+                lambda v: validate.check_filter("test_name", v),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "test_target",
+                str | None,
+                None,
+                "Run only this integration test target (the NAME of tests/NAME.rs).",
+                "option",
+                "--test",
+                lambda v: validate.check_target_name("test_target", v),
+            ),
+        ),
+        (
+            None,
+            Param("lib_only", bool, False, "Run only the library's unit tests (--lib).", "switch", "--lib"),
+        ),
+        (None, Param("doc_only", bool, False, "Run only documentation tests (--doc).", "switch", "--doc")),
+        (
+            None,
+            Param(
+                "exact",
+                bool,
+                False,
+                "Match test_name exactly instead of as a substring.",
+                "trailing",
+                "--exact",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "include_ignored",
+                bool,
+                False,
+                "Also run tests marked #[ignore].",
+                "trailing",
+                "--include-ignored",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "no_fail_fast",
+                bool,
+                False,
+                "Run every test binary even after one fails.",
+                "switch",
+                "--no-fail-fast",
+            ),
+        ),
+        (
+            "test_args",
+            Param(
+                "args",
+                list[str] | None,
+                None,
+                "libtest options after `--`: --nocapture, --test-threads=1, --skip NAME, --exact, "
+                "--include-ignored, --show-output, --list. Other options are refused.",
+                "trailing",
+                None,
+                validate.check_test_args,
+            ),
+        ),
+        (
+            "program_args",
+            Param(
+                "args",
+                list[str] | None,
+                None,
+                "Arguments for the program, passed after `--`.",
+                "trailing",
+                None,
+                validate.check_program_args,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "bench_name",
+                str | None,
+                None,
+                "Run only benchmarks whose name contains this text.",
+                "positional",
+                None,
+                lambda v: validate.check_filter("bench_name", v),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "baseline",
+                str | None,
+                None,
+                "Criterion baseline to save results under (passes `-- --save-baseline NAME`).",
+                "trailing_option",
+                "--save-baseline",
+                lambda v: validate.check_target_name("baseline", v),
+            ),
+        ),
+        (
+            "dependencies_required",
+            Param(
+                "dependencies",
+                list[str],
+                REQUIRED,
+                'Crates to act on, e.g. ["serde", "tokio@1"].',
+                "positional",
+                None,
+                _each(validate.check_dependency),
+            ),
+        ),
+        (
+            "dependencies_optional",
+            Param(
+                "dependencies",
+                list[str] | None,
+                None,
+                'Only update these packages (e.g. ["serde"]); default all.',
+                "positional",
+                None,
+                _each(validate.check_package),
+            ),
+        ),
+        (None, Param("dev", bool, False, "Act on [dev-dependencies].", "switch", "--dev")),
+        (None, Param("build", bool, False, "Act on [build-dependencies].", "switch", "--build")),
+        (None, Param("optional", bool, False, "Add as an optional dependency.", "switch", "--optional")),
+        (
+            "dependency_features",
+            Param(
+                "features",
+                list[str] | str | None,
+                None,
+                "Features to enable on the added dependency.",
+                "option",
+                "--features",
+                validate.check_features,
+                ",",
+            ),
+        ),
+        (
+            "dependency_target",
+            Param(
+                "target",
+                str | None,
+                None,
+                "Add or remove under [target.TRIPLE.dependencies].",
+                "option",
+                "--target",
+                validate.check_target_triple,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "dry_run",
+                bool,
+                False,
+                "Report what would change without writing anything.",
+                "switch",
+                "--dry-run",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "precise",
+                str | None,
+                None,
+                "Update the single named dependency to exactly this version (needs one dependency).",
+                "option",
+                "--precise",
+                lambda v: validate.check_name(
+                    "precise", v, validate.PACKAGE_SPEC, "a version such as 1.0.200"
+                ),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "no_deps",
+                bool,
+                True,
+                "Only workspace members, not their dependencies (--no-deps).",
+                "switch",
+                "--no-deps",
+            ),
+        ),
+        (None, Param("depth", int | None, None, "Maximum depth of the tree.", "option", "--depth", str)),
+        (
+            None,
+            Param(
+                "invert",
+                str | None,
+                None,
+                "Show what depends on this package (--invert).",
+                "option",
+                "--invert",
+                validate.check_package,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "duplicates",
+                bool,
+                False,
+                "Show only packages present in more than one version.",
+                "switch",
+                "--duplicates",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "edges",
+                list[str] | None,
+                None,
+                "Dependency kinds to show: normal, build, dev, features, no-normal, no-build, no-dev, all.",
+                "option",
+                "--edges",
+                _each(
+                    lambda v: validate.check_name(
+                        "edge kind", v, validate.EDGE_KIND, "one of normal, build, dev, features, all, ..."
+                    )
+                ),
+                ",",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "allow_no_vcs",
+                bool,
+                False,
+                "Let clippy fix a project that is not under version control (nothing to undo with).",
+                "switch",
+                "--allow-no-vcs",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "fix",
+                bool,
+                False,
+                "Not supported here: use cargo_clippy_fix, which declares that it edits files.",
+                "service",
+            ),
+        ),
+        (
+            "metadata_platform",
+            Param(
+                "target",
+                str | None,
+                None,
+                "Only include dependencies for this target triple (--filter-platform).",
+                "option",
+                "--filter-platform",
+                validate.check_target_triple,
+            ),
+        ),
+        (
+            "fmt_workspace",
+            Param(
+                "workspace", bool, False, "Check every workspace member (cargo fmt --all).", "switch", "--all"
+            ),
+        ),
+        (
+            "clean_doc",
+            Param("doc", bool, False, "Remove only the documentation directory.", "switch", "--doc"),
+        ),
+    ]
+}

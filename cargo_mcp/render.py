@@ -1,0 +1,123 @@
+"""How a cargo result reads as text for a model: a verdict first, then what to act on, within a budget.
+All size policy for cargo_mcp's text lives here."""
+
+from __future__ import annotations
+
+import shlex
+
+from rust_mcp.text import clip_end, clip_middle
+
+from .models import CargoResult, Diagnostic
+
+TEXT_BUDGET = 24_000
+DIAGNOSTICS_IN_TEXT = 25
+FAILURES_IN_TEXT = 10
+METADATA_MEMBERS_IN_TEXT = 30
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
+    command = " ".join(word for word in subcommand if not word.startswith("-"))
+    seconds = result.duration_ms / 1000
+    if result.timed_out:
+        verdict = f"timed out after {timeout:.0f} s (process group killed)"
+    elif result.ok:
+        verdict = f"succeeded in {seconds:.2f} s"
+    else:
+        verdict = f"failed (exit {result.exit_code}) in {seconds:.2f} s"
+    parts = []
+    if result.counts.total:
+        parts.append(
+            f"{_plural(result.counts.errors, 'error')}, {_plural(result.counts.warnings, 'warning')}"
+        )
+    if result.tests is not None and (result.tests.suites or result.tests.failures):
+        t = result.tests
+        parts.append(f"tests: {t.passed} passed, {t.failed} failed, {t.ignored} ignored")
+    if result.format_issues is not None:
+        parts.append(
+            "formatted correctly"
+            if not result.format_issues
+            else f"{_plural(len(result.format_issues), 'place')} need formatting"
+        )
+    detail = f" — {'; '.join(parts)}" if parts else ""
+    return f"cargo {command} {verdict}{detail}"
+
+
+def _diagnostic_text(diagnostic: Diagnostic) -> str:
+    if diagnostic.rendered:
+        return diagnostic.rendered
+    where = f" at {diagnostic.file}:{diagnostic.line}:{diagnostic.column}" if diagnostic.file else ""
+    code = f"[{diagnostic.code}]" if diagnostic.code else ""
+    return f"{diagnostic.level}{code}: {diagnostic.message}{where}"
+
+
+def result_text(result: CargoResult) -> str:
+    """The text content of a tool result: everything a model needs to act, nothing it does not."""
+    lines = [result.summary]
+    lines.append(f"$ {shlex.join(result.argv)}")
+    lines.append(
+        f"manifest: {result.manifest}" + (f"  toolchain: {result.toolchain}" if result.toolchain else "")
+    )
+    for diagnostic in result.diagnostics[:DIAGNOSTICS_IN_TEXT]:
+        lines.append("")
+        lines.append(_diagnostic_text(diagnostic))
+    hidden = result.counts.total - min(len(result.diagnostics), DIAGNOSTICS_IN_TEXT)
+    if hidden > 0:
+        lines.append(f"\n[{hidden} more diagnostics: see structuredContent.diagnostics or the log]")
+    if result.tests is not None:
+        for failure in result.tests.failures[:FAILURES_IN_TEXT]:
+            lines.append(f"\nFAILED {failure.name}:\n{failure.output}")
+        if result.tests.running:
+            lines.append("\nstill running when stopped: " + ", ".join(result.tests.running[:20]))
+    if result.format_issues:
+        for issue in result.format_issues[:20]:
+            lines.append(f"\n{issue.file}:{issue.line}\n{issue.diff}")
+    if result.data is not None:
+        lines.append("")
+        lines.append(_data_text(result))
+    show_output = result.tool in (
+        "cargo_run",
+        "cargo_add",
+        "cargo_remove",
+        "cargo_update",
+        "cargo_clean",
+        "cargo_bench",
+    ) or (not result.ok and not result.diagnostics and not (result.tests and result.tests.failures))
+    if show_output and result.stdout.strip():
+        lines.append(f"\nstdout:\n{result.stdout.rstrip()}")
+    if show_output and result.stderr.strip():
+        lines.append(f"\nstderr:\n{result.stderr.rstrip()}")
+    for hint in result.hints:
+        lines.append(f"\nhint: {hint}")
+    if result.log_path:
+        lines.append(f"\nfull log: {result.log_path}")
+    text, _ = clip_middle("\n".join(lines), TEXT_BUDGET, head_share=0.6)
+    return text
+
+
+def _data_text(result: CargoResult) -> str:
+    data = result.data or {}
+    if result.tool == "cargo_tree":
+        lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
+        return "\n".join(lines) + ("\n[tree cut; the full tree is in the log]" if data.get("cut") else "")
+    members = data.get("members")
+    if isinstance(members, list):
+        out = [f"workspace root: {data.get('workspace_root')}"]
+        for member in members[:METADATA_MEMBERS_IN_TEXT]:
+            targets = ", ".join(f"{t['name']} ({'/'.join(t['kind'])})" for t in member.get("targets", []))
+            deps = ", ".join(
+                f"{d['name']} {d.get('req', '')}".strip() for d in member.get("dependencies", [])
+            )
+            out.append(f"- {member['name']} {member['version']} [{member['manifest_path']}]")
+            out.append(f"  targets: {targets}")
+            if member.get("features"):
+                out.append(f"  features: {', '.join(member['features'])}")
+            if deps:
+                out.append(f"  dependencies: {clip_end(deps, 600)}")
+        if data.get("other_package_count"):
+            out.append(f"{data['other_package_count']} other packages (dependencies)")
+        return "\n".join(out)
+    return str(data)

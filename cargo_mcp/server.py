@@ -1,0 +1,114 @@
+"""The MCP face of cargo_mcp: one tool per whitelist row, generated, plus set_working_directory."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from rust_mcp import __version__
+from rust_mcp.connections import ConnectionMemory
+from rust_mcp.errors import Refusal
+from rust_mcp.tooling import forbid_unknown_arguments, model_result, refusal_result
+
+from . import render
+from .commands import COMMANDS, CargoCommand
+from .models import CargoResult, WorkingDirectoryResult
+from .params import REQUIRED
+from .service import CargoService, CargoSettings
+
+WORKING_DIRECTORY = "working_directory"
+INSTRUCTIONS = (
+    "Runs a whitelist of cargo commands on Rust projects inside the server's allowed roots and returns "
+    "structured results: compiler diagnostics with file/line/column and fixes, test counts with each "
+    "failure's output, formatting diffs. Check with cargo_check, lint with cargo_clippy, test with "
+    "cargo_test. Every tool takes `path` (a project directory), `toolchain` and `cargo_env`."
+)
+
+
+def cargo_tool(
+    command: CargoCommand, service: CargoService, memory: ConnectionMemory
+) -> Callable[..., Awaitable[CallToolResult]]:
+    """A tool function whose signature is the row's parameter list (so the SDK derives the input
+    schema from the table) and whose body is the one generic path through CargoService."""
+
+    async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
+        async def report(progress: float, total: float | None, message: str) -> None:
+            await ctx.report_progress(progress, total, message)
+
+        working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
+        try:
+            result = await service.call(command, values, working, report)
+        except Refusal as exc:
+            return refusal_result(str(exc))
+        return model_result(result, render.result_text(result), is_error=not result.ok)
+
+    parameters = [
+        inspect.Parameter(
+            param.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if param.default is REQUIRED else param.default,
+            annotation=Annotated[param.annotation, Field(description=param.description)],
+        )
+        for param in command.parameters()
+    ]
+    parameters.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context))
+    returns = Annotated[CallToolResult, CargoResult]
+    run_cargo.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    run_cargo.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
+    run_cargo.__name__ = command.name
+    run_cargo.__doc__ = command.description
+    return run_cargo
+
+
+def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
+    memory = memory or ConnectionMemory()
+    service = CargoService(settings)
+    server: MCPServer[Any] = MCPServer("cargo-mcp", version=__version__, instructions=INSTRUCTIONS)
+    for command in COMMANDS:
+        server.add_tool(
+            cargo_tool(command, service, memory),
+            name=command.name,
+            title=command.annotations.title,
+            description=command.description,
+            annotations=command.annotations,
+        )
+
+    @server.tool(
+        title="Set working directory",
+        annotations=ToolAnnotations(
+            title="Set working directory", read_only_hint=True, idempotent_hint=True, open_world_hint=False
+        ),
+    )
+    async def set_working_directory(
+        path: Annotated[
+            str,
+            Field(
+                description="Directory inside the allowed roots; relative paths start at "
+                "the current working directory."
+            ),
+        ],
+        ctx: Context[Any, Any],
+    ) -> Annotated[CallToolResult, WorkingDirectoryResult]:
+        """Set this client's default project directory for the cargo tools. It is remembered for this
+        connection only; other clients are not affected."""
+        state = memory.state(ctx)
+        if state is None:
+            return refusal_result(
+                "this connection is stateless (protocol 2026-07-28 over HTTP), so there is nothing to "
+                "remember a working directory in; pass `path` with each call instead"
+            )
+        try:
+            directory, result = service.working_directory(path, state.get(WORKING_DIRECTORY))
+        except Refusal as exc:
+            return refusal_result(str(exc))
+        state[WORKING_DIRECTORY] = directory
+        return model_result(result, f"working directory: {result.working_directory}\n{result.note}")
+
+    forbid_unknown_arguments(server)
+    return server

@@ -1,0 +1,262 @@
+"""The cargo service: validate a call, build argv from the whitelist row, run it, parse the output.
+Knows nothing of MCP; progress goes to a plain callback."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from rust_mcp.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
+from rust_mcp.toolchains import CargoLauncher, Rustup
+
+from . import render
+from .collect import OutputCollector, ProgressState
+from .commands import CargoCommand, check_combination
+from .models import CargoResult, WorkingDirectoryResult
+from .runner import RunOutcome, RunRequest, prune_logs, run_process
+from .validate import EnvPolicy
+
+ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
+PROGRESS_POLL = 0.1
+PROGRESS_INTERVAL = 0.5
+HEARTBEAT_INTERVAL = 10.0
+TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
+COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
+NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
+
+
+def default_log_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cargo-mcp" / "logs"
+
+
+@dataclass(frozen=True)
+class CargoSettings:
+    roots: AllowedRoots
+    default_toolchain: str | None = None
+    default_timeout: int = 600
+    max_timeout: int = 3600
+    allowed_env: tuple[str, ...] = ()
+    log_dir: Path = field(default_factory=default_log_dir)
+    stream_budget: int = 12_000
+    max_diagnostics: int = 60
+    keep_logs: int = 300
+
+
+@dataclass(frozen=True)
+class Invocation:
+    command: CargoCommand
+    argv: list[str]
+    cwd: Path
+    manifest: Path
+    workspace_root: Path
+    toolchain: str | None
+    env: dict[str, str]
+    timeout: float
+
+
+class CargoService:
+    def __init__(self, settings: CargoSettings) -> None:
+        self.settings = settings
+        self.rustup = Rustup()
+        self.launcher = CargoLauncher.discover()
+        self.env_policy = EnvPolicy(settings.roots, settings.allowed_env)
+        self._base_env = {
+            **os.environ,
+            "CARGO_TERM_PROGRESS_WHEN": "always",
+            "CARGO_TERM_PROGRESS_WIDTH": "100",
+            "CARGO_TERM_COLOR": "never",
+        }
+        prune_logs(settings.log_dir, settings.keep_logs)
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def project_dir(self, raw: str | None, working_directory: Path | None) -> Path:
+        base = working_directory or self.settings.roots.default
+        return base if raw is None else self.settings.roots.confine(raw, base)
+
+    def prepare(
+        self, command: CargoCommand, values: Mapping[str, Any], working_directory: Path | None
+    ) -> Invocation:
+        """Validate everything and build the command line; raises Refusal, runs nothing."""
+        check_combination(command, values)
+        project = self.project_dir(values.get("path"), working_directory)
+        manifest = find_manifest(project, self.settings.roots)
+        cwd = manifest.parent
+        toolchain: str | None = values.get("toolchain") or self.settings.default_toolchain
+        if toolchain:
+            self.rustup.resolve(toolchain)  # refuses bad names and uninstalled toolchains
+        env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
+        args = command.cargo_args(values)
+        position = len(command.subcommand)
+        args[position:position] = ["--manifest-path", str(manifest)]
+        requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
+        timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
+        return Invocation(
+            command=command,
+            argv=self.launcher.argv(toolchain, args),
+            cwd=cwd,
+            manifest=manifest,
+            workspace_root=find_workspace_root(manifest),
+            toolchain=toolchain,
+            env={**self._base_env, **env},
+            timeout=timeout,
+        )
+
+    # -- execution ----------------------------------------------------------------------------
+
+    async def call(
+        self,
+        command: CargoCommand,
+        values: Mapping[str, Any],
+        working_directory: Path | None,
+        report: ProgressCallback | None = None,
+    ) -> CargoResult:
+        return await self.execute(self.prepare(command, values, working_directory), report)
+
+    async def execute(self, invocation: Invocation, report: ProgressCallback | None = None) -> CargoResult:
+        collector = OutputCollector(
+            invocation.command.output, invocation.workspace_root, self.settings.max_diagnostics
+        )
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        log_path = self.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
+        request = RunRequest(
+            argv=invocation.argv,
+            cwd=invocation.cwd,
+            env=invocation.env,
+            timeout_seconds=invocation.timeout,
+            on_stdout=collector.on_stdout,
+            on_stderr=collector.on_stderr,
+            log_path=log_path,
+            stream_budget=self.settings.stream_budget,
+        )
+        async with anyio.create_task_group() as group:
+            if report is not None:
+                group.start_soon(_notify_progress, collector.progress, report)
+            outcome = await run_process(request)
+            group.cancel_scope.cancel()
+        return self._result(invocation, collector, outcome)
+
+    def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
+        output = invocation.command.output
+        tests = collector.tests.finish() if output == "tests" else None
+        data: dict[str, object] | None = None
+        if output == "metadata":
+            data = collector.metadata_summary()
+        elif output == "tree":
+            data = collector.tree_data()
+        result = CargoResult(
+            tool=invocation.command.name,
+            ok=outcome.exit_code == 0,
+            exit_code=outcome.exit_code,
+            summary="",
+            argv=list(invocation.argv),
+            cwd=str(invocation.cwd),
+            manifest=str(invocation.manifest),
+            toolchain=invocation.toolchain,
+            duration_ms=outcome.duration_ms,
+            timed_out=outcome.timed_out,
+            diagnostics=collector.messages.sorted_diagnostics(),
+            counts=collector.messages.counts,
+            tests=tests,
+            format_issues=collector.formatting.finish() if output == "format" else None,
+            data=data,
+            stdout=outcome.stdout,
+            stderr=outcome.stderr,
+            output_truncated=outcome.truncated,
+            log_path=outcome.log_path,
+        )
+        result.hints = self._hints(invocation, result, collector, outcome)
+        result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
+        return result
+
+    def _hints(
+        self, invocation: Invocation, result: CargoResult, collector: OutputCollector, outcome: RunOutcome
+    ) -> list[str]:
+        hints: list[str] = []
+        text = "\n".join(
+            [*collector.stderr_tail, *(d.message + "\n" + d.rendered for d in result.diagnostics)]
+        )
+        toolchain_flag = f" --toolchain {invocation.toolchain}" if invocation.toolchain else ""
+        if (match := TARGET_NOT_INSTALLED.search(text)) is not None:
+            hints.append(
+                f"The standard library for {match['triple']} is not installed. Install it with "
+                f"`rustup target add {match['triple']}{toolchain_flag}`, then run this again."
+            )
+        if (match := COMPONENT_MISSING.search(text)) is not None or (
+            match := NO_SUCH_COMMAND.search(text)
+        ) is not None:
+            component = "clippy" if "clippy" in match.group(0) else "rustfmt"
+            hints.append(
+                f"Install the missing component with `rustup component add {component}{toolchain_flag}`."
+            )
+        if outcome.timed_out:
+            hints.append(
+                f"cargo was stopped after {invocation.timeout:.0f} s and its whole process group killed; "
+                "pass a larger timeout_secs or narrow the run (package, test_name)."
+            )
+        if result.tests is not None and result.tests.failures:
+            first = result.tests.failures[0].name
+            hints.append(f'Rerun one failing test with test_name="{first}" and exact=true.')
+            if "--no-fail-fast" not in invocation.argv:
+                hints.append(
+                    "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "
+                    "the remaining binaries (integration and doc tests) too."
+                )
+        if outcome.log_error:
+            hints.append(
+                f"The full log could not be saved ({outcome.log_error}); the output above is all there is."
+            )
+        return hints
+
+    # -- working directory --------------------------------------------------------------------
+
+    def working_directory(self, raw: str, current: Path | None) -> tuple[Path, WorkingDirectoryResult]:
+        path = self.project_dir(raw, current)
+        if not path.is_dir():
+            raise PathRefused(f"path {raw!r} is not a directory; pass a project directory")
+        try:
+            manifest: Path | None = find_manifest(path, self.settings.roots)
+            note = f"cargo tools will default to {manifest}"
+        except PathRefused as exc:
+            manifest = None
+            note = f"no Cargo.toml here yet ({exc}); pass `path` relative to this directory"
+        return path, WorkingDirectoryResult(
+            working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
+        )
+
+
+async def _notify_progress(state: ProgressState, report: ProgressCallback) -> None:
+    """Send the first change at once, later changes at most every PROGRESS_INTERVAL, and a heartbeat
+    every HEARTBEAT_INTERVAL of silence, so clients that reset their timeout on progress keep a long
+    build alive. Progress values only ever increase."""
+    sent_version = 0
+    sent_value = -1.0
+    last_sent = float("-inf")
+    while True:
+        await anyio.sleep(PROGRESS_POLL)
+        now = time.monotonic()
+        changed = state.version != sent_version
+        due = now - last_sent >= PROGRESS_INTERVAL if changed else now - last_sent >= HEARTBEAT_INTERVAL
+        if not due or (not changed and now - state.started < HEARTBEAT_INTERVAL):
+            continue
+        value = (
+            float(state.done) if state.done is not None and state.done > sent_value else sent_value + 0.001
+        )
+        value = max(value, 0.0)
+        total = float(state.total) if state.total and value <= state.total else None
+        elapsed = int(now - state.started)
+        message = state.message if changed else f"{state.message} (still running, {elapsed} s)"
+        try:
+            await report(value, total, message)
+        except Exception:  # a client that cannot take progress must not break the run
+            return
+        sent_version, sent_value, last_sent = state.version, value, now
