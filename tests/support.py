@@ -1,0 +1,83 @@
+"""Helpers shared by the tests: where things are, copying fixtures, finding leftover processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mcp.client.stdio import StdioServerParameters
+from mcp_types import CallToolResult, TextContent
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+BIN = Path(sys.executable).parent
+
+
+def copy_fixture(name: str, destination: Path) -> Path:
+    """A private copy of one fixture crate (without build output) that a test may modify."""
+    target = destination / name
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(FIXTURES / name, target, ignore=shutil.ignore_patterns("target"))
+    return target
+
+
+def server_params(command: str, *args: str, env: Mapping[str, str] | None = None) -> StdioServerParameters:
+    merged = {**os.environ, **(env or {})}
+    return StdioServerParameters(command=str(BIN / command), args=list(args), env=merged)
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+def structured(result: CallToolResult) -> dict[str, Any]:
+    content = result.structured_content
+    assert isinstance(content, dict), text_of(result)
+    return content
+
+
+def processes_under(directory: Path) -> list[str]:
+    """Live processes whose working directory or command line is under `directory`
+    (the fixture copies are unique per test session, so these are ours)."""
+    found = []
+    prefix = str(directory)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state == "Z":
+                continue
+            cwd = os.readlink(entry / "cwd")
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        if cwd.startswith(prefix) or prefix in cmdline:
+            found.append(f"{entry.name} cwd={cwd} cmd={cmdline[:160]}")
+    return found
+
+
+def installed_toolchains() -> list[str]:
+    try:
+        proc = subprocess.run(["rustup", "toolchain", "list"], capture_output=True, text=True, check=False)
+    except OSError:
+        return []
+    return [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+
+
+def require_second_toolchain() -> str:
+    """A real installed toolchain other than the default, or a failure that says how to make one."""
+    names = installed_toolchains()
+    if "debian-web" in names:
+        return "debian-web"
+    raise AssertionError(
+        "the toolchain tests need a second real toolchain named debian-web; scripts/test creates it with "
+        "`apt-get install rustc-web cargo-web && rustup toolchain link debian-web /usr` (installed: "
+        f"{', '.join(names) or 'none'})"
+    )

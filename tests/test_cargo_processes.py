@@ -1,0 +1,114 @@
+"""Long work: timeouts and cancellation leave no process behind, calls run concurrently, and progress
+keeps a long build alive."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+
+from tests.support import copy_fixture, processes_under, structured, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+async def _wait_until_gone(directory: Path, seconds: float = 10.0) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while (left := processes_under(directory)) and time.monotonic() < deadline:
+        await anyio.sleep(0.1)
+    return left
+
+
+async def _wait_for_process(directory: Path, needle: str, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not any(needle in p for p in processes_under(directory)):
+        assert time.monotonic() < deadline, f"no process matching {needle!r} started under {directory}"
+        await anyio.sleep(0.1)
+
+
+async def test_timeout_kills_the_hanging_test_and_its_forked_child(cargo: Client, scratch: Path) -> None:
+    project = copy_fixture("tests_hang", scratch / "timeout")
+    messages: list[str] = []
+
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        messages.append(message or "")
+
+    result = await cargo.call_tool(
+        "cargo_test",
+        {"path": str(project), "test_name": "hangs", "timeout_secs": 12},
+        progress_callback=progress,
+    )
+    body = structured(result)
+    assert result.is_error and body["timed_out"] is True and body["exit_code"] is None
+    assert "timed out after 12 s" in body["summary"]
+    assert any("process group killed" in hint or "killed" in hint for hint in body["hints"])
+    # the test binary, its `sleep 1000` child and cargo are all gone
+    assert await _wait_until_gone(project) == []
+    # heartbeats kept the call alive while the test printed nothing
+    assert any("still running" in m for m in messages), messages
+
+
+async def test_cancellation_kills_a_program_that_never_exits(cargo: Client, scratch: Path) -> None:
+    project = copy_fixture("tests_hang", scratch / "cancel")
+    outcome: dict[str, Any] = {}
+    async with anyio.create_task_group() as group:
+
+        async def run_forever() -> None:
+            with anyio.CancelScope() as scope:
+                outcome["scope"] = scope
+                await cargo.call_tool("cargo_run", {"path": str(project), "bin": "forever"})
+                outcome["returned"] = True
+
+        group.start_soon(run_forever)
+        await _wait_for_process(project, "forever")
+        outcome["scope"].cancel()  # the SDK sends notifications/cancelled for the abandoned call
+    assert "returned" not in outcome
+    assert await _wait_until_gone(project) == []
+    # the server is fine afterwards
+    after = await cargo.call_tool("cargo_check", {"path": str(project)})
+    assert not after.is_error, text_of(after)
+
+
+async def test_a_long_test_does_not_delay_metadata(
+    cargo: Client, scratch: Path, workspace_root: Path
+) -> None:
+    project = copy_fixture("tests_hang", scratch / "concurrent")
+    async with anyio.create_task_group() as group:
+        slow: dict[str, Any] = {}
+
+        async def hang() -> None:
+            slow["result"] = await cargo.call_tool(
+                "cargo_test", {"path": str(project), "test_name": "hangs_forever", "timeout_secs": 30}
+            )
+
+        group.start_soon(hang)
+        await _wait_for_process(project, "tests_hang-")
+        started = time.monotonic()
+        metadata = await cargo.call_tool("cargo_metadata", {"path": str(workspace_root / "workspace")})
+        elapsed = time.monotonic() - started
+        assert not metadata.is_error and elapsed < 5.0, elapsed
+        assert "result" not in slow, "the hanging test finished early"
+        group.cancel_scope.cancel()
+    assert await _wait_until_gone(project) == []
+
+
+async def test_progress_reports_units_done_and_total(cargo: Client, scratch: Path) -> None:
+    project = copy_fixture("workspace", scratch / "progress")
+    updates: list[tuple[float, float | None, str]] = []
+
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        updates.append((progress, total, message or ""))
+
+    result = await cargo.call_tool(
+        "cargo_build", {"path": str(project), "release": True, "workspace": True}, progress_callback=progress
+    )
+    assert not result.is_error, text_of(result)
+    assert updates, "no progress notifications during a build"
+    values = [u[0] for u in updates]
+    assert values == sorted(values) and len(set(values)) == len(values), "progress must increase"
+    assert any(total is not None and total >= 3 for _, total, _ in updates), updates
+    assert any("/" in message for _, _, message in updates), updates
