@@ -14,7 +14,7 @@ from pydantic import Field
 from rust_mcp import __version__
 from rust_mcp.connections import ConnectionMemory
 from rust_mcp.errors import Refusal
-from rust_mcp.tooling import forbid_unknown_arguments, model_result, refusal_result
+from rust_mcp.tooling import model_result, refusal_result, strict_tool
 
 from . import render
 from .commands import COMMANDS, CargoCommand
@@ -23,6 +23,7 @@ from .params import REQUIRED
 from .service import CargoService, CargoSettings
 
 WORKING_DIRECTORY = "working_directory"
+WORKING_DIRECTORY_PATH = "Directory inside the allowed roots; relative paths start at the working directory."
 INSTRUCTIONS = (
     "Runs a whitelist of cargo commands on Rust projects inside the server's allowed roots and returns "
     "structured results: compiler diagnostics with file/line/column and fixes, test counts with each "
@@ -69,34 +70,24 @@ def cargo_tool(
 def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
     memory = memory or ConnectionMemory()
     service = CargoService(settings)
-    server: MCPServer[Any] = MCPServer("cargo-mcp", version=__version__, instructions=INSTRUCTIONS)
-    for command in COMMANDS:
-        server.add_tool(
+    tools = [
+        strict_tool(
             cargo_tool(command, service, memory),
             name=command.name,
-            title=command.annotations.title,
             description=command.description,
             annotations=command.annotations,
+            output_model=CargoResult,
         )
+        for command in COMMANDS
+    ]
 
-    @server.tool(
-        title="Set working directory",
-        annotations=ToolAnnotations(
-            title="Set working directory", read_only_hint=True, idempotent_hint=True, open_world_hint=False
-        ),
-    )
     async def set_working_directory(
         path: Annotated[
             str,
-            Field(
-                description="Directory inside the allowed roots; relative paths start at "
-                "the current working directory."
-            ),
+            Field(description=WORKING_DIRECTORY_PATH),
         ],
         ctx: Context[Any, Any],
-    ) -> Annotated[CallToolResult, WorkingDirectoryResult]:
-        """Set this client's default project directory for the cargo tools. It is remembered for this
-        connection only; other clients are not affected."""
+    ) -> CallToolResult:
         state = memory.state(ctx)
         if state is None:
             return refusal_result(
@@ -110,5 +101,19 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
         state[WORKING_DIRECTORY] = directory
         return model_result(result, f"working directory: {result.working_directory}\n{result.note}")
 
-    forbid_unknown_arguments(server)
-    return server
+    tools.append(
+        strict_tool(
+            set_working_directory,
+            name="set_working_directory",
+            description="Set this client's default project directory for the cargo tools. It is remembered "
+            "for this connection only; other clients are not affected.",
+            annotations=ToolAnnotations(
+                title="Set working directory",
+                read_only_hint=True,
+                idempotent_hint=True,
+                open_world_hint=False,
+            ),
+            output_model=WorkingDirectoryResult,
+        )
+    )
+    return MCPServer("cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools)
