@@ -50,3 +50,17 @@ async def kill_process_group(process: Process, grace_seconds: float = 2.0) -> No
             while processes_in_group(pgid):
                 _signal_group(pgid, signal.SIGKILL)
                 await anyio.sleep(0.05)
+
+
+def resident_mb(pids: list[int]) -> float:
+    """Resident memory of these processes together, in MB (VmRSS from /proc)."""
+    total_kb = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+                    break
+        except (OSError, ValueError, IndexError):
+            continue
+    return total_kb / 1024

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from tests.support import FIXTURES, server_params
+from tests.support import FIXTURES, require_rust_analyzer, server_params
 
 
 @pytest.fixture(scope="session")
@@ -44,5 +44,14 @@ async def cargo(workspace_root: Path, cargo_log_dir: Path) -> AsyncIterator[Clie
     params = server_params(
         "cargo-mcp", "serve", "--root", str(workspace_root), "--log-dir", str(cargo_log_dir)
     )
+    async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def ra(workspace_root: Path) -> AsyncIterator[Client]:
+    """One rust-analyzer-mcp server shared by the tests; it keeps one warm rust-analyzer per fixture."""
+    require_rust_analyzer()
+    params = server_params("rust-analyzer-mcp", "--root", str(workspace_root), "--max-workspaces", "8")
     async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
         yield client

@@ -81,3 +81,13 @@ def require_second_toolchain() -> str:
         "`apt-get install rustc-web cargo-web && rustup toolchain link debian-web /usr` (installed: "
         f"{', '.join(names) or 'none'})"
     )
+
+
+def require_rust_analyzer() -> str:
+    """The rust-analyzer the servers will use, or a failure that says how to install one."""
+    from ra_mcp.discovery import AnalyzerMissing, find_analyzer
+
+    try:
+        return find_analyzer().path
+    except AnalyzerMissing as exc:
+        raise AssertionError(f"these tests need rust-analyzer: {exc}. scripts/setup installs it.") from exc

@@ -1,0 +1,265 @@
+"""Tools that change code: format, rename, structural search and replace, code actions. Each
+previews a unified diff and writes only when asked (`apply`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from rust_mcp.errors import Refusal
+
+from .diagnostics import pull
+from .edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
+from .lsp import AnalyzerRequestFailed
+from .models import CodeActionItem, CodeActionList, EditResult, FileDiff
+from .positions import to_lsp
+from .service import AnalyzerService, Target, TargetSpec
+from .workspaces import ProgressCallback, Workspace
+
+IDENTIFIER = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z_][A-Za-z0-9_]*")
+MAX_RULE = 2000
+
+
+def finish(
+    service: AnalyzerService, workspace: Workspace, title: str, plan: EditPlan, apply: bool
+) -> EditResult:
+    changed = plan.changed
+    files = []
+    for item in changed:
+        label = service.display(item.path, workspace.root)
+        action = "create" if item.before is None else "delete" if item.after is None else "edit"
+        files.append(FileDiff(path=label, action=action, diff=unified_diff(item, label)))
+    if not changed:
+        return EditResult(title=title, applied=False, files=[], note="nothing to change")
+    if not apply:
+        return EditResult(
+            title=title,
+            applied=False,
+            files=files,
+            note="preview only: call again with apply=true to write these changes",
+        )
+    written = apply_plan(plan)
+    for path in written:
+        service.sources.forget(path)
+    workspace.push_written(written)
+    return EditResult(title=title, applied=True, files=files, note=f"wrote {len(written)} file(s)")
+
+
+async def format_file(
+    service: AnalyzerService,
+    file_path: str,
+    default: Path | None,
+    apply: bool,
+    report: ProgressCallback | None,
+) -> EditResult:
+    path = service.rust_file(file_path, default)
+
+    async def operation(workspace: Workspace) -> EditResult:
+        edits = await workspace.client.request(
+            lsp.TEXT_DOCUMENT_FORMATTING,
+            lsp.DocumentFormattingParams(
+                text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()),
+                options=lsp.FormattingOptions(tab_size=4, insert_spaces=True),
+            ),
+            timeout=60,
+        )
+        plan = text_edits_plan(path, list(edits or []), service.roots)
+        return finish(service, workspace, f"format {service.display(path, workspace.root)}", plan, apply)
+
+    return await service.run(service.pool.root_for(path), operation, report)
+
+
+async def rename(
+    service: AnalyzerService,
+    spec: TargetSpec,
+    default: Path | None,
+    new_name: str,
+    apply: bool,
+    report: ProgressCallback | None,
+) -> EditResult:
+    if not IDENTIFIER.fullmatch(new_name):
+        raise Refusal(
+            f"new_name {new_name!r} is not a Rust identifier (letters, digits, '_'; r#name or 'lifetime)"
+        )
+
+    async def operation(workspace: Workspace) -> EditResult:
+        target = await service.target(workspace, spec, default)
+        try:
+            prepared = await workspace.client.request(
+                lsp.TEXT_DOCUMENT_PREPARE_RENAME,
+                lsp.PrepareRenameParams(text_document=target.document, position=target.position),
+            )
+        except AnalyzerRequestFailed as exc:
+            raise Refusal(f"cannot rename at {target.label}: {exc}") from exc
+        if prepared is None:
+            raise Refusal(f"nothing renameable at {target.label}; point at the symbol's name")
+        edit = await workspace.client.request(
+            lsp.TEXT_DOCUMENT_RENAME,
+            lsp.RenameParams(text_document=target.document, position=target.position, new_name=new_name),
+            timeout=60,
+        )
+        plan = plan_workspace_edit(edit or lsp.WorkspaceEdit(), service.roots)
+        return finish(service, workspace, f"rename {target.label} to {new_name}", plan, apply)
+
+    return await service.run(service.root_of_spec(spec, default), operation, report)
+
+
+def _check_rule(rule: str) -> None:
+    if not rule.strip():
+        raise Refusal("the SSR rule is empty; write `search ==>> replacement`, e.g. `foo($a) ==>> bar($a)`")
+    if len(rule) > MAX_RULE or "\x00" in rule:
+        raise Refusal(f"the SSR rule is longer than {MAX_RULE} characters or contains a NUL byte")
+    search, arrow, replacement = rule.partition("==>>")
+    if not arrow or not search.strip() or not replacement.strip():
+        raise Refusal(
+            f"SSR rule {rule!r} needs the form `search ==>> replacement`, e.g. `$a.unwrap() ==>> $a?`"
+        )
+
+
+async def structural_replace(
+    service: AnalyzerService,
+    rule: str,
+    file_path: str | None,
+    workspace_dir: str | None,
+    default: Path | None,
+    apply: bool,
+    report: ProgressCallback | None,
+) -> EditResult:
+    _check_rule(rule)
+    path = service.rust_file(file_path, default) if file_path else None
+    root = service.pool.root_for(path) if path else service.workspace_root(workspace_dir, default)
+
+    async def operation(workspace: Workspace) -> EditResult:
+        context = path or _any_source(workspace.root)
+        selections: list[dict[str, Any]] = []
+        if path is not None:
+            lines = service.sources.get(path).lines
+            selections = [
+                {
+                    "start": {"line": 0, "character": 0},
+                    "end": {"line": len(lines) - 1, "character": len(lines[-1])},
+                }
+            ]
+        try:
+            raw = await workspace.client.request(
+                "experimental/ssr",
+                {
+                    "query": rule,
+                    "parseOnly": False,
+                    "textDocument": {"uri": context.as_uri()},
+                    "position": {"line": 0, "character": 0},
+                    "selections": selections,
+                },
+                timeout=120,
+            )
+        except AnalyzerRequestFailed as exc:
+            raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
+        edit = workspace.client.structure(raw, lsp.WorkspaceEdit)
+        plan = plan_workspace_edit(edit, service.roots)
+        scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
+        return finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply)
+
+    return await service.run(root, operation, report)
+
+
+def _any_source(root: Path) -> Path:
+    for candidate in sorted(root.rglob("*.rs")):
+        if "target" not in candidate.relative_to(root).parts:
+            return candidate
+    raise Refusal(f"no Rust source files under {root}")
+
+
+async def _actions(
+    service: AnalyzerService,
+    workspace: Workspace,
+    target: Target,
+    end_line: int | None,
+    end_column: int | None,
+) -> tuple[lsp.Range, list[lsp.CodeAction]]:
+    source = service.sources.get(target.path)
+    end = to_lsp(source, end_line, end_column or 1) if end_line is not None else target.position
+    span = lsp.Range(start=target.position, end=end)
+    diagnostics = (await pull(workspace, [target.path])).get(target.path.as_uri(), [])
+    diagnostics += workspace.client.state.pushed.get(target.path.as_uri(), [])
+    overlapping = [
+        d for d in diagnostics if d.range.start.line <= end.line and d.range.end.line >= span.start.line
+    ]
+    result = await workspace.client.request(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionParams(
+            text_document=target.document,
+            range=span,
+            context=lsp.CodeActionContext(
+                diagnostics=overlapping, trigger_kind=lsp.CodeActionTriggerKind.Invoked
+            ),
+        ),
+    )
+    actions = [a for a in result or [] if isinstance(a, lsp.CodeAction)]
+    return span, actions
+
+
+async def code_actions(
+    service: AnalyzerService,
+    spec: TargetSpec,
+    end_line: int | None,
+    end_column: int | None,
+    default: Path | None,
+    report: ProgressCallback | None,
+) -> CodeActionList:
+    async def operation(workspace: Workspace) -> CodeActionList:
+        target = await service.target(workspace, spec, default)
+        _, actions = await _actions(service, workspace, target, end_line, end_column)
+        items = [
+            CodeActionItem(index=i, title=a.title, kind=a.kind, preferred=bool(a.is_preferred))
+            for i, a in enumerate(actions)
+        ]
+        note = (
+            (
+                "apply one with rust_analyzer_apply_code_action, passing the same position, its index "
+                "and its title"
+            )
+            if items
+            else f"no code actions at {target.label}"
+        )
+        return CodeActionList(query=f"code actions at {target.label}", actions=items, note=note)
+
+    return await service.run(service.root_of_spec(spec, default), operation, report)
+
+
+async def apply_code_action(
+    service: AnalyzerService,
+    spec: TargetSpec,
+    end_line: int | None,
+    end_column: int | None,
+    index: int,
+    title: str | None,
+    default: Path | None,
+    apply: bool,
+    report: ProgressCallback | None,
+) -> EditResult:
+    async def operation(workspace: Workspace) -> EditResult:
+        target = await service.target(workspace, spec, default)
+        _, actions = await _actions(service, workspace, target, end_line, end_column)
+        listing = "; ".join(f"{i}: {a.title}" for i, a in enumerate(actions)) or "none"
+        if not 0 <= index < len(actions):
+            raise Refusal(
+                f"code action index {index} is out of range at {target.label}; available now: {listing}"
+            )
+        action = actions[index]
+        if title is not None and action.title != title:
+            raise Refusal(
+                f"code action {index} at {target.label} is now {action.title!r}, not {title!r}: the code "
+                "changed "
+                f"since the list was made. Available now: {listing}"
+            )
+        if action.edit is None and action.data is not None:
+            action = await workspace.client.request(lsp.CODE_ACTION_RESOLVE, action)
+        if action.edit is None:
+            raise Refusal(f"code action {action.title!r} has no edit to apply (it runs an editor command)")
+        plan = plan_workspace_edit(action.edit, service.roots)
+        return finish(service, workspace, action.title, plan, apply)
+
+    return await service.run(service.root_of_spec(spec, default), operation, report)

@@ -1,0 +1,95 @@
+"""`rust-analyzer-mcp` (what Codex's `[mcp_servers.rust-analyzer]` starts) and `rust-analyzer-mcp doctor`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rust_mcp.roots import AllowedRoots
+from rust_mcp.serving import add_transport_arguments
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rust-analyzer-mcp",
+        description="MCP server answering questions about Rust code with rust-analyzer. "
+        "`rust-analyzer-mcp doctor` checks the installation.",
+    )
+    parser.add_argument(
+        "workspace", nargs="?", help="a workspace to allow and use by default (also a --root)"
+    )
+    parser.add_argument(
+        "--root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="directory the tools may read and edit (repeatable; default: the current directory)",
+    )
+    parser.add_argument(
+        "--rust-analyzer",
+        default=None,
+        metavar="PATH",
+        help="rust-analyzer binary (default: $RUST_ANALYZER, PATH, /usr/bin/rust-analyzer)",
+    )
+    parser.add_argument("--max-workspaces", type=int, default=3, help="rust-analyzers kept running at once")
+    parser.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=30,
+        help="stop a workspace's rust-analyzer after this long unused",
+    )
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=45,
+        metavar="SECONDS",
+        help="how long a call waits for indexing before answering 'still indexing'",
+    )
+    parser.add_argument(
+        "--check-timeout",
+        type=int,
+        default=300,
+        metavar="SECONDS",
+        help="default bound on the cargo check that diagnostics wait for",
+    )
+    add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["doctor"]:
+        from rust_mcp.doctor import run_analyzer_doctor
+
+        sys.exit(run_analyzer_doctor())
+    if arguments[:1] == ["serve"]:
+        arguments = arguments[1:]
+    args = _parser().parse_args(arguments)
+
+    from rust_mcp.connections import ConnectionMemory
+    from rust_mcp.serving import serve
+
+    from .server import AnalyzerSettings, build_server
+    from .workspaces import PoolSettings
+
+    roots_raw = ([args.workspace] if args.workspace else []) + args.root
+    try:
+        roots = AllowedRoots.from_strings(roots_raw)
+    except ValueError as exc:
+        sys.exit(f"rust-analyzer-mcp: {exc}")
+    settings = AnalyzerSettings(
+        roots=roots,
+        rust_analyzer=args.rust_analyzer,
+        pool=PoolSettings(
+            max_workspaces=args.max_workspaces,
+            idle_seconds=args.idle_minutes * 60,
+            ready_seconds=args.ready_timeout,
+        ),
+        check_timeout=args.check_timeout,
+    )
+    memory = ConnectionMemory()
+    serve(build_server(settings, memory), args, memory)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Fresh diagnostics: rust-analyzer's own analysis, pulled per file, plus the cargo-check results of
+a flycheck this call starts and waits for. rust-analyzer has no workspace/diagnostic, so the
+workspace report pulls every .rs file of the workspace and runs one workspace-wide check."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import anyio
+from lsprotocol import types as lsp
+
+from .models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
+from .positions import uri_to_path
+from .service import AnalyzerService
+from .workspaces import ProgressCallback, Workspace, scan_sources
+
+SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
+CHECK_SOURCES = frozenset({"rustc", "clippy"})
+CHECK_START_SECONDS = 10.0
+SKIPPED: str | None = "cargo check skipped (include_check=false)"
+PULL_CONCURRENCY = 8
+
+
+async def run_flycheck(
+    workspace: Workspace, uri: str | None, timeout: float, report: ProgressCallback | None
+) -> tuple[bool, str | None]:
+    """Start rust-analyzer's cargo check and wait until every check that started has ended.
+    Returns (finished, why not)."""
+    state = workspace.client.state
+    begun_before = state.flycheck_begun
+    workspace.client.notify("rust-analyzer/runFlycheck", {"textDocument": {"uri": uri} if uri else None})
+    started = time.monotonic()
+    sent = 0.0
+    while True:
+        began = state.flycheck_begun > begun_before
+        if began and state.flycheck_ended >= state.flycheck_begun:
+            return True, None
+        elapsed = time.monotonic() - started
+        if not began and elapsed > CHECK_START_SECONDS:
+            return False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)"
+        if elapsed > timeout:
+            return False, f"cargo check was still running after {timeout:.0f} s; its results are partial"
+        state.changed.clear()
+        with anyio.move_on_after(0.5):
+            await state.changed.wait()
+        if report is not None:
+            sent += 1
+            await report(sent, None, f"cargo check: {state.busy_summary()}")
+
+
+def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: Path) -> AnalyzerDiagnostic:
+    related = []
+    for info in item.related_information or []:
+        where = service.display(uri_to_path(info.location.uri), root)
+        related.append(f"{where}:{info.location.range.start.line + 1}: {info.message}")
+    code = item.code if isinstance(item.code, str) or item.code is None else str(item.code)
+    return AnalyzerDiagnostic(
+        path=service.display(uri_to_path(uri), root),
+        line=item.range.start.line + 1,
+        column=item.range.start.character + 1,
+        end_line=item.range.end.line + 1,
+        end_column=item.range.end.character + 1,
+        severity=SEVERITY.get(int(item.severity or 1), "error"),
+        code=code,
+        source=item.source or "rust-analyzer",
+        message=item.message,
+        related=related[:8],
+    )
+
+
+def merge(
+    service: AnalyzerService,
+    root: Path,
+    native: dict[str, list[lsp.Diagnostic]],
+    checked: dict[str, list[lsp.Diagnostic]],
+) -> list[AnalyzerDiagnostic]:
+    """rustc's hints repeat the secondary spans of an error (already in its related list), and
+    rust-analyzer's own version of an error cargo check also reports adds nothing: drop both."""
+    merged: list[AnalyzerDiagnostic] = []
+    for uri in sorted(native.keys() | checked.keys()):
+        from_check = [d for d in checked.get(uri, []) if d.severity != lsp.DiagnosticSeverity.Hint]
+        seen = {(d.range.start.line, str(d.code)) for d in from_check}
+        own = [d for d in native.get(uri, []) if (d.range.start.line, str(d.code)) not in seen]
+        merged += [_diagnostic(service, uri, d, root) for d in from_check + own]
+    merged.sort(key=lambda d: (SEVERITY_RANK[d.severity], d.path, d.line, d.column))
+    return merged
+
+
+def count(diagnostics: Iterable[AnalyzerDiagnostic]) -> DiagnosticCounts:
+    severities = [item.severity for item in diagnostics]
+    return DiagnosticCounts(
+        errors=severities.count("error"),
+        warnings=severities.count("warning"),
+        information=severities.count("information"),
+        hints=severities.count("hint"),
+    )
+
+
+async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[lsp.Diagnostic]]:
+    results: dict[str, list[lsp.Diagnostic]] = {}
+    limiter = anyio.Semaphore(PULL_CONCURRENCY)
+
+    async def one(path: Path) -> None:
+        async with limiter:
+            report = await workspace.client.request(
+                lsp.TEXT_DOCUMENT_DIAGNOSTIC,
+                lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
+                timeout=60,
+            )
+            items = getattr(report, "items", None) or []
+            if items:
+                results[path.as_uri()] = list(items)
+
+    async with anyio.create_task_group() as group:
+        for path in paths:
+            group.start_soon(one, path)
+    return results
+
+
+async def file_diagnostics(
+    service: AnalyzerService,
+    file_path: str,
+    default: Path | None,
+    include_check: bool,
+    check_timeout: float,
+    report: ProgressCallback | None,
+) -> DiagnosticReport:
+    path = service.rust_file(file_path, default)
+
+    async def operation(workspace: Workspace) -> DiagnosticReport:
+        uri = path.as_uri()
+        native = await pull(workspace, [path])
+        finished, why = False, SKIPPED
+        if include_check:
+            finished, why = await run_flycheck(workspace, uri, check_timeout, report)
+        checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
+        items = merge(service, workspace.root, native, checked)
+        return DiagnosticReport(
+            scope=service.display(path, workspace.root),
+            diagnostics=items,
+            counts=count(items),
+            files_checked=1,
+            check_ran=finished,
+            note=why,
+        )
+
+    return await service.run(service.pool.root_for(path), operation, report)
+
+
+async def workspace_diagnostics(
+    service: AnalyzerService,
+    workspace_dir: str | None,
+    default: Path | None,
+    include_check: bool,
+    check_timeout: float,
+    limit: int,
+    min_severity: str,
+    report: ProgressCallback | None,
+) -> DiagnosticReport:
+    root = service.workspace_root(workspace_dir, default)
+
+    async def operation(workspace: Workspace) -> DiagnosticReport:
+        files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs"]
+        native = await pull(workspace, files)
+        finished, why = False, SKIPPED
+        if include_check:
+            finished, why = await run_flycheck(workspace, None, check_timeout, report)
+        checked = (
+            {uri: list(items) for uri, items in workspace.client.state.pushed.items()}
+            if include_check
+            else {}
+        )
+        items = merge(service, workspace.root, native, checked)
+        kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
+        counts = count(kept)
+        note = why
+        if len(kept) > limit:
+            note = (
+                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. " + (why or "")
+            ).strip()
+        return DiagnosticReport(
+            scope=f"workspace {workspace.root}",
+            diagnostics=kept[:limit],
+            counts=counts,
+            files_checked=len(files),
+            check_ran=finished,
+            note=note,
+        )
+
+    return await service.run(root, operation, report)

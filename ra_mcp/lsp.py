@@ -1,0 +1,378 @@
+"""One rust-analyzer process over LSP: start, initialize (utf-32 positions), answer its requests,
+track its status, progress and pushed diagnostics, send requests with timeouts, shut down.
+Knows nothing of MCP or tools."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pygls.io_ import run_async
+from pygls.lsp.client import LanguageClient
+
+from rust_mcp import __version__
+
+from .discovery import Analyzer
+
+log = logging.getLogger(__name__)
+logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
+T = TypeVar("T")
+CONTENT_MODIFIED = -32801
+STDERR_LINES = 200
+
+
+class AnalyzerCrashed(RuntimeError):
+    """rust-analyzer exited (or was killed) while we needed it."""
+
+
+class AnalyzerRequestFailed(RuntimeError):
+    """rust-analyzer answered a request with an error."""
+
+    def __init__(self, method: str, code: int, message: str) -> None:
+        super().__init__(f"rust-analyzer could not answer {method}: {message} (code {code})")
+        self.code = code
+
+
+def plain(value: Any) -> Any:
+    """pygls hands results of non-standard methods over as namedtuples; turn them into dicts."""
+    if hasattr(value, "_asdict"):
+        return {key: plain(item) for key, item in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+@dataclass
+class ProgressTask:
+    title: str
+    message: str = ""
+    percentage: int | None = None
+    done: bool = False
+
+
+@dataclass
+class AnalyzerState:
+    """What rust-analyzer has told us about itself; written by notification handlers."""
+
+    health: str = "starting"
+    quiescent: bool = False
+    status_message: str | None = None
+    progress: dict[str, ProgressTask] = field(default_factory=dict)
+    pushed: dict[str, list[lsp.Diagnostic]] = field(default_factory=dict)
+    flycheck_begun: int = 0
+    flycheck_ended: int = 0
+    messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def touch(self) -> None:
+        self.changed.set()
+
+    def busy_summary(self) -> str:
+        active = [task for task in self.progress.values() if not task.done]
+        if not active:
+            return self.status_message or ("ready" if self.quiescent else "loading the workspace")
+        parts = []
+        for task in active:
+            text = task.title
+            if task.percentage is not None:
+                text += f" {task.percentage}%"
+            if task.message:
+                text += f" ({task.message})"
+            parts.append(text)
+        return "; ".join(parts)
+
+
+def initialization_options(target_dir: str | bool) -> dict[str, Any]:
+    """rust-analyzer settings: its cargo check writes to a target dir of its own, so it never waits
+    on cargo_mcp's build lock; file changes come from us (we re-sync before each call)."""
+    return {
+        "cargo": {"targetDir": target_dir, "buildScripts": {"enable": True}},
+        "checkOnSave": True,
+        "check": {"command": "check"},
+        "procMacro": {"enable": True},
+        "files": {"watcher": "client"},
+        "cachePriming": {"enable": True},
+        "diagnostics": {"enable": True},
+        "workspace": {"symbol": {"search": {"kind": "all_symbols", "limit": 256}}},
+        "hover": {"actions": {"enable": False}},
+        "lens": {"enable": False},
+    }
+
+
+def client_capabilities() -> lsp.ClientCapabilities:
+    return lsp.ClientCapabilities(
+        general=lsp.GeneralClientCapabilities(position_encodings=[lsp.PositionEncodingKind.Utf32]),
+        window=lsp.WindowClientCapabilities(work_done_progress=True),
+        workspace=lsp.WorkspaceClientCapabilities(
+            workspace_edit=lsp.WorkspaceEditClientCapabilities(
+                document_changes=True,
+                resource_operations=[
+                    lsp.ResourceOperationKind.Create,
+                    lsp.ResourceOperationKind.Rename,
+                    lsp.ResourceOperationKind.Delete,
+                ],
+            ),
+            did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
+            configuration=False,
+            symbol=lsp.WorkspaceSymbolClientCapabilities(),
+        ),
+        text_document=lsp.TextDocumentClientCapabilities(
+            synchronization=lsp.TextDocumentSyncClientCapabilities(did_save=True),
+            diagnostic=lsp.DiagnosticClientCapabilities(),
+            publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(related_information=True),
+            hover=lsp.HoverClientCapabilities(
+                content_format=[lsp.MarkupKind.Markdown, lsp.MarkupKind.PlainText]
+            ),
+            definition=lsp.DefinitionClientCapabilities(link_support=False),
+            type_definition=lsp.TypeDefinitionClientCapabilities(link_support=False),
+            implementation=lsp.ImplementationClientCapabilities(link_support=False),
+            document_symbol=lsp.DocumentSymbolClientCapabilities(hierarchical_document_symbol_support=True),
+            completion=lsp.CompletionClientCapabilities(
+                completion_item=lsp.ClientCompletionItemOptions(snippet_support=False)
+            ),
+            code_action=lsp.CodeActionClientCapabilities(
+                code_action_literal_support=lsp.ClientCodeActionLiteralOptions(
+                    code_action_kind=lsp.ClientCodeActionKindOptions(value_set=[""])
+                ),
+                resolve_support=lsp.ClientCodeActionResolveOptions(properties=["edit"]),
+                data_support=True,
+            ),
+            rename=lsp.RenameClientCapabilities(prepare_support=True),
+            call_hierarchy=lsp.CallHierarchyClientCapabilities(),
+            formatting=lsp.DocumentFormattingClientCapabilities(),
+        ),
+        experimental={"serverStatusNotification": True, "snippetTextEdit": False, "localDocs": False},
+    )
+
+
+class AnalyzerClient:
+    """A running rust-analyzer for one workspace root."""
+
+    def __init__(
+        self, root: Path, analyzer: Analyzer, env: Mapping[str, str], target_dir: str | bool = True
+    ) -> None:
+        self.root = root
+        self.analyzer = analyzer
+        self.env = dict(env)
+        self.target_dir = target_dir
+        self.state = AnalyzerState()
+        self.stderr: deque[str] = deque(maxlen=STDERR_LINES)
+        self.client = LanguageClient("rust-mcp", __version__)
+        self.process: asyncio.subprocess.Process | None = None
+        self.capabilities: lsp.ServerCapabilities | None = None
+        self.started_at = time.monotonic()
+        self.exit_code: int | None = None
+        self._stop = threading.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._on_exit: list[Callable[[], None]] = []
+        self._register_handlers()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def on_exit(self, callback: Callable[[], None]) -> None:
+        self._on_exit.append(callback)
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            self.analyzer.path,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=self.root,
+            env=self.env,
+            start_new_session=True,  # its cargo check and proc-macro server go with it when killed
+        )
+        assert self.process.stdin and self.process.stdout and self.process.stderr
+        self.client.protocol.set_writer(self.process.stdin)
+        self._tasks = [
+            asyncio.create_task(
+                run_async(stop_event=self._stop, reader=self.process.stdout, protocol=self.client.protocol)
+            ),
+            asyncio.create_task(self._drain_stderr(self.process.stderr)),
+            asyncio.create_task(self._watch_exit(self.process)),
+        ]
+        uri = self.root.as_uri()
+        result = await self.request(
+            "initialize",
+            lsp.InitializeParams(
+                process_id=os.getpid(),
+                root_uri=uri,
+                workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=self.root.name)],
+                capabilities=client_capabilities(),
+                initialization_options=initialization_options(self.target_dir),
+                client_info=lsp.ClientInfo(name="rust-mcp", version=__version__),
+            ),
+            timeout=60,
+        )
+        self.capabilities = result.capabilities
+        self.client.protocol.notify("initialized", lsp.InitializedParams())
+
+    async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
+        # pygls leaves stderr in a pipe; unread, it fills and rust-analyzer blocks on its next log line
+        while line := await stream.readline():
+            self.stderr.append(line.decode("utf-8", errors="replace").rstrip())
+
+    async def _watch_exit(self, process: asyncio.subprocess.Process) -> None:
+        self.exit_code = await process.wait()
+        self._stop.set()
+        reason = f"rust-analyzer (pid {process.pid}) exited with code {self.exit_code}"
+        for future in list(self.client.protocol._request_futures.values()):
+            if not future.done():
+                future.set_exception(AnalyzerCrashed(reason))
+        self.state.health = "stopped"
+        self.state.touch()
+        for callback in self._on_exit:
+            callback()
+
+    async def shutdown(self, grace: float = 3.0) -> None:
+        process = self.process
+        if process is None:
+            return
+        with anyio.CancelScope(shield=True):
+            if process.returncode is None:
+                with anyio.move_on_after(grace):
+                    try:
+                        await self.request("shutdown", None, timeout=grace)
+                        self.client.protocol.notify("exit", None)
+                    except (AnalyzerCrashed, AnalyzerRequestFailed, TimeoutError, OSError, RuntimeError):
+                        pass
+                    await process.wait()
+            self.kill()
+            with anyio.move_on_after(grace):
+                await process.wait()
+            self._stop.set()
+            for task in self._tasks:
+                task.cancel()
+
+    def kill(self) -> None:
+        """Kill rust-analyzer and everything it started (its process group)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    # -- requests -------------------------------------------------------------------------------
+
+    async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
+        """Send one request; on timeout or cancellation, tell rust-analyzer to stop working on it."""
+        if not self.alive and method != "initialize":
+            raise AnalyzerCrashed(f"rust-analyzer is not running (exit code {self.exit_code})")
+        msg_id = str(uuid.uuid4())
+        future = asyncio.wrap_future(self.client.protocol.send_request(method, params, msg_id=msg_id))
+        try:
+            with anyio.fail_after(timeout):
+                return await future
+        except JsonRpcException as exc:
+            raise AnalyzerRequestFailed(method, exc.code, exc.message) from exc
+        except (TimeoutError, anyio.get_cancelled_exc_class()):
+            self.client.protocol._request_futures.pop(msg_id, None)
+            if self.alive:
+                self.client.protocol.notify("$/cancelRequest", lsp.CancelParams(id=msg_id))
+            raise
+
+    def structure(self, value: Any, kind: type[T]) -> T:
+        """Turn a plain answer (from a non-standard method) into an lsprotocol type."""
+        result: T = self.client.protocol._converter.structure(plain(value), kind)
+        return result
+
+    def notify(self, method: str, params: Any) -> None:
+        if self.alive:
+            self.client.protocol.notify(method, params)
+
+    # -- what rust-analyzer sends us --------------------------------------------------------------
+
+    def _on(self, method: str, handler: Callable[[Any], Any]) -> None:
+        self.client.feature(method)(handler)
+
+    def _register_handlers(self) -> None:
+        state = self.state
+
+        def server_status(params: Any) -> None:
+            status = plain(params)
+            state.health = status.get("health", "ok")
+            state.quiescent = bool(status.get("quiescent"))
+            state.status_message = status.get("message")
+            state.touch()
+
+        def progress(params: lsp.ProgressParams) -> None:
+            token = str(params.token)
+            value = params.value if isinstance(params.value, dict) else plain(params.value)
+            kind = value.get("kind")
+            if kind == "begin":
+                state.progress[token] = ProgressTask(title=value.get("title", token))
+                if "flycheck" in token:
+                    state.flycheck_begun += 1
+            task = state.progress.get(token)
+            if task is not None:
+                task.message = value.get("message") or task.message
+                if value.get("percentage") is not None:
+                    task.percentage = int(value["percentage"])
+                if kind == "end":
+                    task.done = True
+                    if "flycheck" in token:
+                        state.flycheck_ended += 1
+            state.touch()
+
+        def publish(params: lsp.PublishDiagnosticsParams) -> None:
+            state.pushed[params.uri] = list(params.diagnostics)
+            state.touch()
+
+        def message(params: Any) -> None:
+            state.messages.append(str(getattr(params, "message", params))[:500])
+
+        def apply_edit(params: Any) -> lsp.ApplyWorkspaceEditResult:
+            return lsp.ApplyWorkspaceEditResult(
+                applied=False, failure_reason="this client applies edits itself"
+            )
+
+        def configuration(params: lsp.ConfigurationParams) -> list[Any]:
+            return [None for _ in params.items]
+
+        def accept(params: Any) -> None:
+            return None
+
+        handlers: dict[str, Callable[[Any], Any]] = {
+            "experimental/serverStatus": server_status,
+            lsp.PROGRESS: progress,
+            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+            lsp.WINDOW_SHOW_MESSAGE: message,
+            lsp.WINDOW_LOG_MESSAGE: message,
+            lsp.WORKSPACE_APPLY_EDIT: apply_edit,
+            lsp.WORKSPACE_CONFIGURATION: configuration,
+        }
+        for method in (
+            lsp.WINDOW_WORK_DONE_PROGRESS_CREATE,
+            lsp.CLIENT_REGISTER_CAPABILITY,
+            lsp.CLIENT_UNREGISTER_CAPABILITY,
+            lsp.WORKSPACE_DIAGNOSTIC_REFRESH,
+            lsp.WORKSPACE_SEMANTIC_TOKENS_REFRESH,
+            lsp.WORKSPACE_INLAY_HINT_REFRESH,
+            lsp.WORKSPACE_CODE_LENS_REFRESH,
+        ):
+            handlers[method] = accept
+        for method, handler in handlers.items():
+            self._on(method, handler)

@@ -1,0 +1,200 @@
+"""Result models for ra_mcp. Positions are 1-based lines and columns counted in characters."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class SourceLocation(BaseModel):
+    path: str = Field(description="Relative to the workspace root when inside it, else absolute")
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str = Field(default="", description="The source line at `line`, trimmed")
+    name: str | None = None
+    kind: str | None = None
+    container: str | None = None
+
+
+class LocationList(BaseModel):
+    query: str
+    locations: list[SourceLocation]
+    total: int
+    note: str | None = None
+    bodies: list[str] | None = Field(default=None, description="Source of each location's item, on request")
+
+
+class ReferenceGroup(BaseModel):
+    path: str
+    count: int
+    locations: list[SourceLocation]
+
+
+class ReferenceResult(BaseModel):
+    query: str
+    total: int
+    files: int
+    groups: list[ReferenceGroup]
+    note: str | None = None
+
+
+class HoverResult(BaseModel):
+    query: str
+    found: bool
+    markdown: str = ""
+
+
+class SymbolNode(BaseModel):
+    name: str
+    kind: str
+    detail: str | None = None
+    line: int
+    column: int
+    end_line: int
+    children: list[SymbolNode] = Field(default_factory=list)
+    body: str | None = None
+
+
+class SymbolOutline(BaseModel):
+    path: str
+    symbols: list[SymbolNode]
+    total: int
+    note: str | None = None
+
+
+class CompletionEntry(BaseModel):
+    label: str
+    kind: str | None = None
+    detail: str | None = None
+
+
+class CompletionList(BaseModel):
+    query: str
+    items: list[CompletionEntry]
+    total: int
+    note: str | None = None
+
+
+class AnalyzerDiagnostic(BaseModel):
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    severity: str
+    code: str | None = None
+    source: str = Field(description="rust-analyzer (its own analysis) or rustc/clippy (cargo check)")
+    message: str
+    related: list[str] = Field(
+        default_factory=list, description="Secondary spans and help, as path:line: text"
+    )
+
+
+class DiagnosticCounts(BaseModel):
+    errors: int = 0
+    warnings: int = 0
+    information: int = 0
+    hints: int = 0
+
+
+class DiagnosticReport(BaseModel):
+    scope: str
+    diagnostics: list[AnalyzerDiagnostic]
+    counts: DiagnosticCounts
+    files_checked: int
+    check_ran: bool = Field(description="True when a cargo check (flycheck) ran for this call and finished")
+    note: str | None = None
+
+
+class FileDiff(BaseModel):
+    path: str
+    action: str = Field(description="edit, create or delete")
+    diff: str
+
+
+class EditResult(BaseModel):
+    title: str
+    applied: bool
+    files: list[FileDiff]
+    note: str | None = None
+
+
+class CodeActionItem(BaseModel):
+    index: int
+    title: str
+    kind: str | None = None
+    preferred: bool = False
+
+
+class CodeActionList(BaseModel):
+    query: str
+    actions: list[CodeActionItem]
+    note: str | None = None
+
+
+class CallEntry(BaseModel):
+    name: str
+    kind: str
+    detail: str | None = None
+    location: SourceLocation
+    call_sites: list[SourceLocation] = Field(default_factory=list)
+
+
+class CallHierarchyResult(BaseModel):
+    query: str
+    item: CallEntry | None
+    incoming: list[CallEntry] = Field(default_factory=list)
+    outgoing: list[CallEntry] = Field(default_factory=list)
+    note: str | None = None
+
+
+class MacroExpansion(BaseModel):
+    query: str
+    name: str | None
+    expansion: str | None
+    note: str | None = None
+
+
+class RunnableEntry(BaseModel):
+    label: str
+    kind: str
+    location: SourceLocation | None
+    cargo_args: list[str]
+    executable_args: list[str]
+    command: str = Field(description="The cargo command line this runnable stands for")
+
+
+class RunnableList(BaseModel):
+    query: str
+    runnables: list[RunnableEntry]
+    note: str | None = None
+
+
+class WorkspaceStatus(BaseModel):
+    root: str
+    pid: int | None
+    alive: bool
+    health: str
+    quiescent: bool
+    activity: str
+    uptime_seconds: float
+    restarts: int
+    rss_mb: float | None = None
+    flycheck_runs: int = 0
+    recent_messages: list[str] = Field(default_factory=list)
+
+
+class AnalyzerStatus(BaseModel):
+    rust_analyzer: str
+    version: str
+    crashes: int
+    workspaces: list[WorkspaceStatus]
+    default_workspace: str | None = None
+    std_sources_warning: str | None = None
+
+
+class WorkspaceChoice(BaseModel):
+    workspace: str
+    status: WorkspaceStatus
+    note: str

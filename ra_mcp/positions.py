@@ -1,0 +1,106 @@
+"""Positions as models and people write them: 1-based line and column, columns counted in characters.
+
+rust-analyzer is asked for utf-32 positions, which count code points: exactly Python's string
+indices. So converting is `- 1` and `+ 1`, and slicing a line with a column is always right.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types as lsp
+
+from rust_mcp.errors import Refusal
+
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceText:
+    path: Path
+    text: str
+    lines: tuple[str, ...]
+    stamp: tuple[int, int]
+
+    def line_text(self, line: int) -> str:
+        """The 1-based line, or '' past the end."""
+        return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
+
+
+class SourceCache:
+    """File contents keyed by (mtime, size): re-read only when the file changed on disk."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, SourceText] = {}
+
+    def get(self, path: Path) -> SourceText:
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            raise Refusal(f"cannot read {path}: {exc.strerror}") from exc
+        stamp = (info.st_mtime_ns, info.st_size)
+        cached = self._entries.get(path)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise Refusal(f"{path} is {info.st_size} bytes; files over {MAX_SOURCE_BYTES} bytes are not read")
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", errors="replace")
+        entry = SourceText(path, text, tuple(text.split("\n")), stamp)
+        self._entries[path] = entry
+        return entry
+
+    def forget(self, path: Path) -> None:
+        self._entries.pop(path, None)
+
+
+def to_lsp(source: SourceText, line: int, column: int) -> lsp.Position:
+    """A checked 1-based (line, column) as an LSP position; past the end is refused with the bounds."""
+    count = len(source.lines)
+    if line < 1 or line > count:
+        raise Refusal(f"line {line} is outside {source.path.name}, which has lines 1 to {count}")
+    width = len(source.lines[line - 1])
+    if column < 1 or column > width + 1:
+        raise Refusal(
+            f"column {column} is outside line {line} of {source.path.name}, which has columns 1 to "
+            f"{width + 1} "
+            "(columns count characters, starting at 1)"
+        )
+    return lsp.Position(line=line - 1, character=column - 1)
+
+
+def from_lsp(position: lsp.Position) -> tuple[int, int]:
+    return position.line + 1, position.character + 1
+
+
+def uri_to_path(uri: str) -> Path:
+    parsed = urlparse(uri)
+    return Path(unquote(parsed.path))
+
+
+def path_to_uri(path: Path) -> str:
+    return path.as_uri()
+
+
+def apply_text_edits(text: str, edits: list[lsp.TextEdit]) -> str:
+    """Apply LSP text edits (utf-32 ranges) to `text`; edits must not overlap."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(position: lsp.Position) -> int:
+        if position.line >= len(lines):
+            return len(text)
+        return min(
+            starts[position.line] + position.character, starts[position.line] + len(lines[position.line])
+        )
+
+    result = text
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start, end = offset(edit.range.start), offset(edit.range.end)
+        result = result[:start] + edit.new_text + result[end:]
+    return result

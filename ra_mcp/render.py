@@ -1,0 +1,187 @@
+"""How rust-analyzer answers read as text for a model: `path:line:col  source line`, grouped and
+capped. Every size budget of ra_mcp's text output lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rust_mcp.text import clip_middle
+
+from .models import (
+    AnalyzerStatus,
+    CallEntry,
+    CallHierarchyResult,
+    CodeActionList,
+    CompletionList,
+    DiagnosticReport,
+    EditResult,
+    HoverResult,
+    LocationList,
+    MacroExpansion,
+    ReferenceResult,
+    RunnableList,
+    SourceLocation,
+    SymbolNode,
+    SymbolOutline,
+    WorkspaceChoice,
+)
+
+TEXT_BUDGET = 20_000
+DIFF_BUDGET = 12_000
+
+
+def _clip(text: str) -> str:
+    return clip_middle(text, TEXT_BUDGET, head_share=0.7)[0]
+
+
+def where(location: SourceLocation) -> str:
+    return f"{location.path}:{location.line}:{location.column}"
+
+
+def location_line(location: SourceLocation) -> str:
+    label = ""
+    if location.name:
+        qualified = f"{location.container}::{location.name}" if location.container else location.name
+        label = f"{location.kind or 'symbol'} {qualified}  "
+    return f"{label}{where(location)}  {location.text}".rstrip()
+
+
+def _with_note(lines: list[str], note: str | None) -> str:
+    if note:
+        lines.append(f"note: {note}")
+    return _clip("\n".join(lines))
+
+
+def locations(result: LocationList) -> str:
+    lines = [f"{result.query}: {result.total} found"]
+    for index, location in enumerate(result.locations):
+        lines.append(location_line(location))
+        if result.bodies and index < len(result.bodies):
+            lines.append(result.bodies[index])
+    return _with_note(lines, result.note)
+
+
+def references(result: ReferenceResult) -> str:
+    lines = [f"{result.query}: {result.total} in {result.files} file(s)"]
+    for group in result.groups:
+        lines.append(f"{group.path} ({group.count})")
+        lines += [f"  {loc.line}:{loc.column}  {loc.text}" for loc in group.locations]
+    return _with_note(lines, result.note)
+
+
+def hover(result: HoverResult) -> str:
+    return result.markdown if result.found else f"{result.query}: nothing to show (no symbol there)"
+
+
+def _outline(nodes: Iterable[SymbolNode], depth: int, lines: list[str]) -> None:
+    for node in nodes:
+        detail = f"  {node.detail}" if node.detail else ""
+        lines.append(
+            f"{'  ' * depth}{node.kind} {node.name}  {node.line}:{node.column}-{node.end_line}{detail}"
+        )
+        if node.body:
+            lines.append(node.body)
+        _outline(node.children, depth + 1, lines)
+
+
+def symbols(result: SymbolOutline) -> str:
+    lines = [f"{result.path}: {result.total} symbols (kind name  line:column-end_line)"]
+    _outline(result.symbols, 0, lines)
+    return _with_note(lines, result.note)
+
+
+def completions(result: CompletionList) -> str:
+    lines = [f"{result.query}: {result.total}"]
+    for item in result.items:
+        lines.append(f"{item.label}  ({item.kind or '?'})" + (f"  {item.detail}" if item.detail else ""))
+    return _with_note(lines, result.note)
+
+
+def diagnostics(result: DiagnosticReport) -> str:
+    c = result.counts
+    check = "cargo check ran" if result.check_ran else "cargo check did not run"
+    lines = [
+        f"{result.scope}: {c.errors} errors, {c.warnings} warnings, {c.information + c.hints} other "
+        f"({result.files_checked} file(s) analysed; {check})"
+    ]
+    for item in result.diagnostics:
+        code = f"[{item.code}]" if item.code else ""
+        lines.append(
+            f"{item.severity}{code} {item.path}:{item.line}:{item.column} ({item.source}): {item.message}"
+        )
+        lines += [f"    {related}" for related in item.related]
+    return _with_note(lines, result.note)
+
+
+def edit(result: EditResult) -> str:
+    state = "applied" if result.applied else "preview"
+    lines = [f"{result.title} ({state}, {len(result.files)} file(s))"]
+    budget = DIFF_BUDGET
+    for item in result.files:
+        diff = item.diff if len(item.diff) <= budget else item.diff[:budget] + "\n[... diff cut]"
+        budget = max(budget - len(diff), 500)
+        lines.append(diff.rstrip() if item.diff else f"{item.action} {item.path}")
+    return _with_note(lines, result.note)
+
+
+def code_actions(result: CodeActionList) -> str:
+    lines = [f"{result.query}: {len(result.actions)}"]
+    for action in result.actions:
+        kind = f" ({action.kind})" if action.kind else ""
+        lines.append(f"{action.index}: {action.title}{kind}{' [preferred]' if action.preferred else ''}")
+    return _with_note(lines, result.note)
+
+
+def _call(entry: CallEntry) -> str:
+    sites = ", ".join(f"{s.line}:{s.column}" for s in entry.call_sites)
+    return f"  {entry.kind} {entry.name}  {where(entry.location)}" + (
+        f"  (calls at {sites})" if sites else ""
+    )
+
+
+def calls(result: CallHierarchyResult) -> str:
+    lines = [result.query + (f": {result.item.kind} {result.item.name}" if result.item else "")]
+    if result.incoming:
+        lines.append(f"called by ({len(result.incoming)}):")
+        lines += [_call(entry) for entry in result.incoming]
+    if result.outgoing:
+        lines.append(f"calls ({len(result.outgoing)}):")
+        lines += [_call(entry) for entry in result.outgoing]
+    return _with_note(lines, result.note)
+
+
+def expansion(result: MacroExpansion) -> str:
+    if result.expansion is None:
+        return _with_note([result.query], result.note)
+    return _clip(f"{result.query}: expansion of {result.name}\n{result.expansion}")
+
+
+def runnables(result: RunnableList) -> str:
+    lines = [f"{result.query}: {len(result.runnables)}"]
+    for item in result.runnables:
+        at = f"  {where(item.location)}" if item.location else ""
+        lines.append(f"{item.label}{at}\n  $ {item.command}")
+    return _with_note(lines, result.note)
+
+
+def status(result: AnalyzerStatus) -> str:
+    lines = [
+        f"{result.version} at {result.rust_analyzer}; {len(result.workspaces)} workspace(s) loaded; "
+        f"{result.crashes} crash(es) recovered"
+    ]
+    if result.default_workspace:
+        lines.append(f"default workspace: {result.default_workspace}")
+    for ws in result.workspaces:
+        memory = f", {ws.rss_mb:.0f} MB" if ws.rss_mb is not None else ""
+        state = "ready" if ws.quiescent and ws.alive else ws.activity
+        lines.append(
+            f"{ws.root}: {state} (health {ws.health}, pid {ws.pid}{memory}, up {ws.uptime_seconds:.0f} s, "
+            f"{ws.restarts} restart(s))"
+        )
+    if result.std_sources_warning:
+        lines.append(f"warning: {result.std_sources_warning}")
+    return "\n".join(lines)
+
+
+def workspace_choice(result: WorkspaceChoice) -> str:
+    return f"workspace: {result.workspace}\n{result.note}"

@@ -1,0 +1,289 @@
+"""The pool of rust-analyzers: one per workspace root, started on first use, kept warm, evicted when
+idle or over the limit, restarted after a crash. Each workspace re-syncs files changed on disk
+before a call and knows when rust-analyzer is ready to answer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import anyio
+from lsprotocol import types as lsp
+
+from rust_mcp.errors import Refusal
+from rust_mcp.roots import MANIFEST_NAME, AllowedRoots, PathRefused, find_manifest, find_workspace_root
+
+from .discovery import Analyzer
+from .lsp import AnalyzerClient, AnalyzerCrashed
+
+T = TypeVar("T")
+ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
+SKIP_DIRS = frozenset({"target", ".git", "node_modules"})
+WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
+
+
+class StillIndexing(RuntimeError):
+    """rust-analyzer did not become ready within the bound; the message says how far it got."""
+
+
+@dataclass
+class FileStamp:
+    mtime_ns: int
+    size: int
+
+
+def scan_sources(root: Path) -> dict[Path, FileStamp]:
+    """.rs files and manifests under `root` with their stamps (build output and VCS skipped)."""
+    found: dict[Path, FileStamp] = {}
+    stack = [str(root)]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = os.scandir(directory)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIP_DIRS and not name.startswith("."):
+                        stack.append(entry.path)
+                elif name.endswith(".rs") or name in WATCHED_NAMES:
+                    try:
+                        info = entry.stat()
+                    except OSError:
+                        continue
+                    found[Path(entry.path)] = FileStamp(info.st_mtime_ns, info.st_size)
+    return found
+
+
+def _stamp(path: Path) -> FileStamp | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return FileStamp(info.st_mtime_ns, info.st_size)
+
+
+@dataclass
+class Workspace:
+    root: Path
+    client: AnalyzerClient
+    snapshot: dict[Path, FileStamp] = field(default_factory=dict)
+    versions: dict[Path, int] = field(default_factory=dict)
+    last_used: float = field(default_factory=time.monotonic)
+    sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    restarts: int = 0
+
+    @property
+    def state_text(self) -> str:
+        return self.client.state.busy_summary()
+
+    async def wait_ready(self, bound: float, report: ProgressCallback | None = None) -> None:
+        """Return once rust-analyzer is quiescent; raise StillIndexing after `bound` seconds."""
+        state = self.client.state
+        deadline = time.monotonic() + bound
+        sent = 0.0
+        last_text = ""
+        while not (state.quiescent and self.client.alive):
+            if not self.client.alive:
+                raise AnalyzerCrashed(f"rust-analyzer exited with code {self.client.exit_code}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StillIndexing(
+                    f"rust-analyzer is still indexing {self.root} ({self.state_text}); try again in a few "
+                    "seconds, or call rust_analyzer_status to watch it"
+                )
+            state.changed.clear()
+            with anyio.move_on_after(min(remaining, 1.0)):
+                await state.changed.wait()
+            text = self.state_text
+            if report is not None and text != last_text:
+                sent += 1
+                await report(sent, None, f"rust-analyzer: {text}")
+                last_text = text
+
+    async def sync_from_disk(self) -> list[Path]:
+        """Tell rust-analyzer about every source or manifest changed on disk since the last call.
+        Changed .rs files are sent with their contents (didOpen/didChange), which rust-analyzer
+        applies before it answers the next request; manifests go as watched-file events."""
+        async with self.sync_lock:
+            current = scan_sources(self.root)
+            changed = [path for path, stamp in current.items() if self.snapshot.get(path) != stamp]
+            changed += [path for path in self.snapshot.keys() - current.keys()]
+            self._announce(changed, current)
+            if any(path.name in WATCHED_NAMES for path in changed):
+                await self._await_reload()
+            return changed
+
+    def push_written(self, paths: list[Path]) -> None:
+        """Files we just wrote: send them now rather than wait for the next scan."""
+        current = {path: stamp for path in paths if (stamp := _stamp(path)) is not None}
+        self._announce(paths, current)
+
+    def _announce(self, changed: list[Path], current: dict[Path, FileStamp]) -> None:
+        if not changed:
+            return
+        events = []
+        for path in changed:
+            if path in current:
+                kind = lsp.FileChangeType.Changed if path in self.snapshot else lsp.FileChangeType.Created
+                self.snapshot[path] = current[path]
+            else:
+                kind = lsp.FileChangeType.Deleted
+                self.snapshot.pop(path, None)
+            events.append(lsp.FileEvent(uri=path.as_uri(), type=kind))
+            if path.suffix == ".rs":
+                self._send_contents(path, exists=path in current)
+        self.client.notify(
+            lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, lsp.DidChangeWatchedFilesParams(changes=events)
+        )
+
+    def _send_contents(self, path: Path, exists: bool) -> None:
+        uri = path.as_uri()
+        version = self.versions.get(path)
+        if not exists:
+            if version is not None:
+                self.client.notify(
+                    lsp.TEXT_DOCUMENT_DID_CLOSE,
+                    lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri)),
+                )
+                del self.versions[path]
+            return
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return
+        if version is None:
+            self.versions[path] = 1
+            self.client.notify(
+                lsp.TEXT_DOCUMENT_DID_OPEN,
+                lsp.DidOpenTextDocumentParams(
+                    text_document=lsp.TextDocumentItem(uri=uri, language_id="rust", version=1, text=text)
+                ),
+            )
+        else:
+            self.versions[path] = version + 1
+            self.client.notify(
+                lsp.TEXT_DOCUMENT_DID_CHANGE,
+                lsp.DidChangeTextDocumentParams(
+                    text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version + 1),
+                    content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
+                ),
+            )
+
+    async def _await_reload(self) -> None:
+        """A manifest changed: give rust-analyzer a moment to notice and leave quiescence, so the
+        readiness wait that follows does not pass on the old state."""
+        state = self.client.state
+        with anyio.move_on_after(1.0):
+            while state.quiescent:
+                state.changed.clear()
+                await state.changed.wait()
+
+
+@dataclass
+class PoolSettings:
+    max_workspaces: int = 3
+    idle_seconds: float = 1800.0
+    ready_seconds: float = 45.0
+
+
+class WorkspacePool:
+    def __init__(
+        self,
+        roots: AllowedRoots,
+        analyzer: Analyzer,
+        env: dict[str, str],
+        settings: PoolSettings | None = None,
+    ) -> None:
+        self.roots = roots
+        self.analyzer = analyzer
+        self.env = env
+        self.settings = settings or PoolSettings()
+        self.workspaces: dict[Path, Workspace] = {}
+        self._starting: dict[Path, asyncio.Lock] = {}
+        self.crashes = 0
+
+    def root_for(self, path: Path) -> Path:
+        """The workspace root rust-analyzer should load for a file or directory inside the roots."""
+        start = path if path.is_dir() else path.parent
+        try:
+            manifest = find_manifest(start, self.roots)
+        except PathRefused as exc:
+            raise Refusal(f"{path} is not inside a Cargo project: {exc}") from exc
+        workspace = find_workspace_root(manifest)
+        return workspace if self.roots.contains(workspace) else manifest.parent
+
+    async def get(self, root: Path) -> Workspace:
+        workspace = self.workspaces.get(root)
+        if workspace is not None and workspace.client.alive:
+            workspace.last_used = time.monotonic()
+            return workspace
+        lock = self._starting.setdefault(root, asyncio.Lock())
+        async with lock:
+            workspace = self.workspaces.get(root)
+            if workspace is not None and workspace.client.alive:
+                return workspace
+            restarts = 0
+            if workspace is not None:  # it died: start a new one in its place
+                restarts = workspace.restarts + 1
+                self.crashes += 1
+                await workspace.client.shutdown(grace=0.5)
+            await self._make_room()
+            workspace = await self._start(root)
+            workspace.restarts = restarts
+            self.workspaces[root] = workspace
+            return workspace
+
+    async def _start(self, root: Path) -> Workspace:
+        client = AnalyzerClient(root, self.analyzer, self.env)
+        snapshot = scan_sources(root)
+        await client.start()
+        return Workspace(root=root, client=client, snapshot=snapshot)
+
+    async def _make_room(self) -> None:
+        while len(self.workspaces) >= self.settings.max_workspaces:
+            oldest = min(self.workspaces.values(), key=lambda w: w.last_used)
+            await self.close(oldest.root)
+
+    async def close(self, root: Path) -> None:
+        workspace = self.workspaces.pop(root, None)
+        if workspace is not None:
+            await workspace.client.shutdown()
+
+    async def close_all(self) -> None:
+        for root in list(self.workspaces):
+            await self.close(root)
+
+    async def evict_idle_forever(self, every: float = 60.0) -> None:
+        while True:
+            await anyio.sleep(every)
+            now = time.monotonic()
+            for workspace in list(self.workspaces.values()):
+                if now - workspace.last_used > self.settings.idle_seconds:
+                    await self.close(workspace.root)
+
+    async def run(
+        self,
+        root: Path,
+        operation: Callable[[Workspace], Awaitable[T]],
+        report: ProgressCallback | None = None,
+    ) -> T:
+        """Run `operation` on a ready, freshly synced workspace; if rust-analyzer dies during it,
+        start a new one and run the operation once more."""
+        for attempt in (1, 2):
+            workspace = await self.get(root)
+            try:
+                await workspace.sync_from_disk()
+                await workspace.wait_ready(self.settings.ready_seconds, report)
+                return await operation(workspace)
+            except AnalyzerCrashed:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
