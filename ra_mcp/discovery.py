@@ -38,9 +38,11 @@ def _version_of(candidate: str) -> str | None:
 
 
 def candidates(explicit: str | None) -> list[str]:
-    """Where to look, in order: --rust-analyzer, $RUST_ANALYZER, PATH, /usr/bin, our cached build."""
+    """Where to look, in order: $RUST_ANALYZER, PATH, /usr/bin, our cached build. An explicit
+    --rust-analyzer is the only candidate: the operator chose it."""
+    if explicit:
+        return [explicit]
     found = [
-        explicit,
         os.environ.get("RUST_ANALYZER"),
         shutil.which("rust-analyzer"),
         "/usr/bin/rust-analyzer",
