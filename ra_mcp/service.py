@@ -4,6 +4,7 @@ Knows nothing of MCP."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -82,7 +83,8 @@ class AnalyzerService:
         return self.pool.root_for(directory)
 
     def display(self, path: Path, root: Path) -> str:
-        return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+        text, prefix = str(path), str(root) + os.sep
+        return text[len(prefix) :] if text.startswith(prefix) else text
 
     def location(
         self,

@@ -39,8 +39,12 @@ class FileStamp:
 
 def scan_sources(root: Path) -> dict[Path, FileStamp]:
     """.rs files and manifests under `root` with their stamps (build output and VCS skipped)."""
-    found: dict[Path, FileStamp] = {}
-    stack = [str(root)]
+    return {Path(path): stamp for path, stamp in _scan(str(root)).items()}
+
+
+def _scan(root: str) -> dict[str, FileStamp]:
+    found: dict[str, FileStamp] = {}
+    stack = [root]
     while stack:
         directory = stack.pop()
         try:
@@ -58,7 +62,7 @@ def scan_sources(root: Path) -> dict[Path, FileStamp]:
                         info = entry.stat()
                     except OSError:
                         continue
-                    found[Path(entry.path)] = FileStamp(info.st_mtime_ns, info.st_size)
+                    found[entry.path] = FileStamp(info.st_mtime_ns, info.st_size)
     return found
 
 
@@ -74,7 +78,7 @@ def _stamp(path: Path) -> FileStamp | None:
 class Workspace:
     root: Path
     client: AnalyzerClient
-    snapshot: dict[Path, FileStamp] = field(default_factory=dict)
+    snapshot: dict[str, FileStamp] = field(default_factory=dict)
     versions: dict[Path, int] = field(default_factory=dict)
     last_used: float = field(default_factory=time.monotonic)
     sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -113,36 +117,39 @@ class Workspace:
         Changed .rs files are sent with their contents (didOpen/didChange), which rust-analyzer
         applies before it answers the next request; manifests go as watched-file events."""
         async with self.sync_lock:
-            current = scan_sources(self.root)
+            current = _scan(str(self.root))
+            if current == self.snapshot:
+                return []
             changed = [path for path, stamp in current.items() if self.snapshot.get(path) != stamp]
             changed += [path for path in self.snapshot.keys() - current.keys()]
-            self._announce(changed, current)
-            if any(path.name in WATCHED_NAMES for path in changed):
+            paths = [Path(path) for path in changed]
+            self._announce(paths, {path: current[path] for path in changed if path in current})
+            if any(path.name in WATCHED_NAMES for path in paths):
                 await self._await_reload()
-            return changed
+            return paths
 
     def push_written(self, paths: list[Path]) -> None:
         """Files we just wrote: send them now rather than wait for the next scan."""
-        current = {path: stamp for path in paths if (stamp := _stamp(path)) is not None}
+        current = {str(path): stamp for path in paths if (stamp := _stamp(path)) is not None}
         self._announce(paths, current)
 
-    def _announce(self, changed: list[Path], current: dict[Path, FileStamp]) -> None:
+    def _announce(self, changed: list[Path], current: dict[str, FileStamp]) -> None:
         if not changed:
             return
         events = []
         for path in changed:
-            if path in current:
-                kind = lsp.FileChangeType.Changed if path in self.snapshot else lsp.FileChangeType.Created
-                self.snapshot[path] = current[path]
+            key = str(path)
+            if key in current:
+                kind = lsp.FileChangeType.Changed if key in self.snapshot else lsp.FileChangeType.Created
+                self.snapshot[key] = current[key]
             else:
                 kind = lsp.FileChangeType.Deleted
-                self.snapshot.pop(path, None)
+                self.snapshot.pop(key, None)
             events.append(lsp.FileEvent(uri=path.as_uri(), type=kind))
             if path.suffix == ".rs":
-                self._send_contents(path, exists=path in current)
-        self.client.notify(
-            lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, lsp.DidChangeWatchedFilesParams(changes=events)
-        )
+                self._send_contents(path, exists=key in current)
+        params = lsp.DidChangeWatchedFilesParams(changes=events)
+        self.client.notify(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, params)
 
     def _send_contents(self, path: Path, exists: bool) -> None:
         uri = path.as_uri()
@@ -208,17 +215,26 @@ class WorkspacePool:
         self.settings = settings or PoolSettings()
         self.workspaces: dict[Path, Workspace] = {}
         self._starting: dict[Path, asyncio.Lock] = {}
+        self._roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = {}
         self.crashes = 0
 
     def root_for(self, path: Path) -> Path:
-        """The workspace root rust-analyzer should load for a file or directory inside the roots."""
+        """The workspace root rust-analyzer should load for a file or directory inside the roots.
+        Cached per directory while its manifest is unchanged (asked on every call)."""
         start = path if path.is_dir() else path.parent
+        cached = self._roots_cache.get(start)
+        if cached is not None and _stamp(cached[1]) == cached[2]:
+            return cached[0]
         try:
             manifest = find_manifest(start, self.roots)
         except PathRefused as exc:
             raise Refusal(f"{path} is not inside a Cargo project: {exc}") from exc
         workspace = find_workspace_root(manifest)
-        return workspace if self.roots.contains(workspace) else manifest.parent
+        root = workspace if self.roots.contains(workspace) else manifest.parent
+        stamp = _stamp(manifest)
+        if stamp is not None:
+            self._roots_cache[start] = (root, manifest, stamp)
+        return root
 
     async def get(self, root: Path) -> Workspace:
         workspace = self.workspaces.get(root)
@@ -243,7 +259,7 @@ class WorkspacePool:
 
     async def _start(self, root: Path) -> Workspace:
         client = AnalyzerClient(root, self.analyzer, self.env)
-        snapshot = scan_sources(root)
+        snapshot = _scan(str(root))
         await client.start()
         return Workspace(root=root, client=client, snapshot=snapshot)
 
