@@ -10,6 +10,10 @@ from rust_mcp.text import clip_end, clip_middle
 from .models import CargoResult, Diagnostic
 
 TEXT_BUDGET = 24_000
+STRUCTURED_BUDGET = 20_000
+OUTPUT_TOOLS = frozenset(
+    {"cargo_run", "cargo_add", "cargo_remove", "cargo_update", "cargo_clean", "cargo_bench"}
+)
 DIAGNOSTICS_IN_TEXT = 25
 FAILURES_IN_TEXT = 10
 METADATA_MEMBERS_IN_TEXT = 30
@@ -96,6 +100,48 @@ def result_text(result: CargoResult) -> str:
         lines.append(f"\nfull log: {result.log_path}")
     text, _ = clip_middle("\n".join(lines), TEXT_BUDGET, head_share=0.6)
     return text
+
+
+def output_matters(result: CargoResult) -> bool:
+    """Whether stdout/stderr tell the model something the parsed fields do not: a program's or a
+    dependency command's own output, or a failure nothing else explains."""
+    explained = (
+        bool(result.diagnostics) or bool(result.tests and result.tests.failures) or bool(result.format_issues)
+    )
+    return result.tool in OUTPUT_TOOLS or (not result.ok and not explained)
+
+
+def shape_for_model(result: CargoResult) -> CargoResult:
+    """The result as returned: output streams only where they matter, and everything within
+    STRUCTURED_BUDGET, shedding the most redundant detail first (span lists and notes repeat the
+    rendered text), then clipping renderings, then listing fewer diagnostics (the log has all)."""
+    shaped = result.model_copy(deep=True)
+    if not output_matters(shaped):
+        shaped.stdout = shaped.stderr = ""
+
+    def size() -> int:
+        return len(shaped.model_dump_json(exclude_defaults=True))
+
+    if size() <= STRUCTURED_BUDGET:
+        return shaped
+    for diagnostic in shaped.diagnostics:
+        diagnostic.spans, diagnostic.notes = [], []
+    for failure in shaped.tests.failures if shaped.tests else []:
+        failure.output = clip_end(failure.output, 1500)
+    shaped.stdout, _ = clip_middle(shaped.stdout, 4000)
+    shaped.stderr, _ = clip_middle(shaped.stderr, 4000)
+    if size() > STRUCTURED_BUDGET:
+        for diagnostic in shaped.diagnostics:
+            diagnostic.rendered = clip_end(diagnostic.rendered, 800)
+    kept = len(shaped.diagnostics)
+    while size() > STRUCTURED_BUDGET and kept > 5:
+        kept = max(5, kept * 2 // 3)
+        shaped.diagnostics = shaped.diagnostics[:kept]
+    dropped = len(result.diagnostics) - len(shaped.diagnostics)
+    if dropped:
+        where = f" ({shaped.log_path})" if shaped.log_path else ""
+        shaped.hints.append(f"{dropped} more diagnostics are not listed here; the full log has them{where}")
+    return shaped
 
 
 def _data_text(result: CargoResult) -> str:

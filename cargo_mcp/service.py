@@ -176,7 +176,7 @@ class CargoService:
         )
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
-        return result
+        return render.shape_for_model(result)
 
     def _hints(
         self, invocation: Invocation, result: CargoResult, collector: OutputCollector, outcome: RunOutcome

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -73,6 +74,32 @@ def _write(idempotent: bool = False) -> ToolAnnotations:
     return ToolAnnotations(
         read_only_hint=False, destructive_hint=True, idempotent_hint=idempotent, open_world_hint=False
     )
+
+
+# every tool: its result model, its annotations and its title
+CATALOGUE: dict[str, tuple[type[BaseModel], ToolAnnotations, str]] = {
+    "rust_analyzer_symbols": (SymbolOutline, READ, "File outline"),
+    "rust_analyzer_definition": (LocationList, READ, "Go to definition"),
+    "rust_analyzer_references": (ReferenceResult, READ, "Find references"),
+    "rust_analyzer_hover": (HoverResult, READ, "Hover"),
+    "rust_analyzer_completion": (CompletionList, READ, "Completions"),
+    "rust_analyzer_format": (EditResult, _write(idempotent=True), "Format file"),
+    "rust_analyzer_code_actions": (CodeActionList, READ, "Code actions"),
+    "rust_analyzer_diagnostics": (DiagnosticReport, READ, "File diagnostics"),
+    "rust_analyzer_workspace_diagnostics": (DiagnosticReport, READ, "Workspace diagnostics"),
+    "rust_analyzer_set_workspace": (WorkspaceChoice, READ, "Set workspace"),
+    "rust_analyzer_rename": (EditResult, _write(), "Rename symbol"),
+    "rust_analyzer_workspace_symbol": (LocationList, READ, "Find symbol by name"),
+    "rust_analyzer_implementations": (LocationList, READ, "Implementations"),
+    "rust_analyzer_type_definition": (LocationList, READ, "Go to type definition"),
+    "rust_analyzer_call_hierarchy": (CallHierarchyResult, READ, "Call hierarchy"),
+    "rust_analyzer_expand_macro": (MacroExpansion, READ, "Expand macro"),
+    "rust_analyzer_runnables": (RunnableList, READ, "Runnables"),
+    "rust_analyzer_related_tests": (RunnableList, READ, "Related tests"),
+    "rust_analyzer_ssr": (EditResult, _write(), "Structural search and replace"),
+    "rust_analyzer_apply_code_action": (EditResult, _write(), "Apply code action"),
+    "rust_analyzer_status": (AnalyzerStatus, READ, "rust-analyzer status"),
+}
 
 
 @dataclass(frozen=True)
@@ -483,40 +510,41 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
 
         return await answer(ctx, status, render.status)
 
-    catalogue: list[
-        tuple[Callable[..., Awaitable[CallToolResult]], type[BaseModel], ToolAnnotations, str]
-    ] = [
-        (rust_analyzer_symbols, SymbolOutline, READ, "File outline"),
-        (rust_analyzer_definition, LocationList, READ, "Go to definition"),
-        (rust_analyzer_references, ReferenceResult, READ, "Find references"),
-        (rust_analyzer_hover, HoverResult, READ, "Hover"),
-        (rust_analyzer_completion, CompletionList, READ, "Completions"),
-        (rust_analyzer_format, EditResult, _write(idempotent=True), "Format file"),
-        (rust_analyzer_code_actions, CodeActionList, READ, "Code actions"),
-        (rust_analyzer_diagnostics, DiagnosticReport, READ, "File diagnostics"),
-        (rust_analyzer_workspace_diagnostics, DiagnosticReport, READ, "Workspace diagnostics"),
-        (rust_analyzer_set_workspace, WorkspaceChoice, READ, "Set workspace"),
-        (rust_analyzer_rename, EditResult, _write(), "Rename symbol"),
-        (rust_analyzer_workspace_symbol, LocationList, READ, "Find symbol by name"),
-        (rust_analyzer_implementations, LocationList, READ, "Implementations"),
-        (rust_analyzer_type_definition, LocationList, READ, "Go to type definition"),
-        (rust_analyzer_call_hierarchy, CallHierarchyResult, READ, "Call hierarchy"),
-        (rust_analyzer_expand_macro, MacroExpansion, READ, "Expand macro"),
-        (rust_analyzer_runnables, RunnableList, READ, "Runnables"),
-        (rust_analyzer_related_tests, RunnableList, READ, "Related tests"),
-        (rust_analyzer_ssr, EditResult, _write(), "Structural search and replace"),
-        (rust_analyzer_apply_code_action, EditResult, _write(), "Apply code action"),
-        (rust_analyzer_status, AnalyzerStatus, READ, "rust-analyzer status"),
-    ]
+    functions = {
+        fn.__name__: fn
+        for fn in (
+            rust_analyzer_symbols,
+            rust_analyzer_definition,
+            rust_analyzer_references,
+            rust_analyzer_hover,
+            rust_analyzer_completion,
+            rust_analyzer_format,
+            rust_analyzer_code_actions,
+            rust_analyzer_diagnostics,
+            rust_analyzer_workspace_diagnostics,
+            rust_analyzer_set_workspace,
+            rust_analyzer_rename,
+            rust_analyzer_workspace_symbol,
+            rust_analyzer_implementations,
+            rust_analyzer_type_definition,
+            rust_analyzer_call_hierarchy,
+            rust_analyzer_expand_macro,
+            rust_analyzer_runnables,
+            rust_analyzer_related_tests,
+            rust_analyzer_ssr,
+            rust_analyzer_apply_code_action,
+            rust_analyzer_status,
+        )
+    }
     tools = [
         strict_tool(
-            fn,
-            name=fn.__name__,
-            description=(fn.__doc__ or "").strip(),
+            functions[name],
+            name=name,
+            description=inspect.cleandoc(functions[name].__doc__ or ""),
             annotations=annotations.model_copy(update={"title": title}),
             output_model=model,
         )
-        for fn, model, annotations, title in catalogue
+        for name, (model, annotations, title) in CATALOGUE.items()
     ]
 
     @asynccontextmanager

@@ -25,7 +25,9 @@ def refusal_result(reason: str) -> CallToolResult:
 def model_result(model: BaseModel, text: str, *, is_error: bool = False) -> CallToolResult:
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content=model.model_dump(mode="json"),
+        # defaults (empty lists, false flags, null notes) are left out: clients such as Codex show the
+        # model this JSON rather than the text, so every field present should carry information
+        structured_content=model.model_dump(mode="json", exclude_defaults=True),
         is_error=is_error,
     )
 

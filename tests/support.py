@@ -12,6 +12,7 @@ from typing import Any
 
 from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -36,10 +37,14 @@ def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
-def structured(result: CallToolResult) -> dict[str, Any]:
+def structured(result: CallToolResult, model: type[BaseModel] | None = None) -> dict[str, Any]:
+    """The structured content, read through the tool's result model as a typed client would (the
+    servers leave out fields that hold their defaults). Cargo results by default."""
+    from cargo_mcp.models import CargoResult
+
     content = result.structured_content
     assert isinstance(content, dict), text_of(result)
-    return content
+    return (model or CargoResult).model_validate(content).model_dump(mode="json")
 
 
 def processes_under(directory: Path) -> list[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
 import pytest
 from mcp import Client
 
+from cargo_mcp.models import WorkingDirectoryResult
 from tests.support import copy_fixture, require_second_toolchain, structured, text_of
 
 pytestmark = pytest.mark.anyio
@@ -282,10 +284,29 @@ async def test_cross_target_without_std_says_how_to_fix(cargo: Client, workspace
 async def test_set_working_directory_is_per_connection(cargo: Client, workspace_root: Path) -> None:
     result = await cargo.call_tool("set_working_directory", {"path": str(workspace_root / "lib_errors")})
     assert not result.is_error, text_of(result)
-    assert structured(result)["manifest"] == str(workspace_root / "lib_errors" / "Cargo.toml")
+    assert structured(result, WorkingDirectoryResult)["manifest"] == str(
+        workspace_root / "lib_errors" / "Cargo.toml"
+    )
     check = await cargo.call_tool("cargo_check", {})
     assert structured(check)["manifest"] == str(workspace_root / "lib_errors" / "Cargo.toml")
     relative = await cargo.call_tool("cargo_check", {"path": "../hello_bin"})
     assert structured(relative)["manifest"] == str(workspace_root / "hello_bin" / "Cargo.toml")
     # restore the session default so other tests are unaffected
     await cargo.call_tool("set_working_directory", {"path": str(workspace_root)})
+
+
+async def test_structured_result_stays_small_for_a_model(cargo: Client, scratch: Path) -> None:
+    """Clients such as Codex show the model the structured JSON, so it must stay agent-sized."""
+    project = copy_fixture("hello_bin", scratch / "many-errors")
+    source = project / "src" / "main.rs"
+    source.write_text(
+        source.read_text() + "".join(f'pub fn broken_{i}() -> i32 {{ "{i}" }}\n' for i in range(150))
+    )
+    result = await cargo.call_tool("cargo_check", {"path": str(project)})
+    raw = result.structured_content
+    assert raw is not None and len(json.dumps(raw)) <= 21_000
+    assert "stderr" not in raw and "stdout" not in raw  # the diagnostics already say why it failed
+    body = structured(result)
+    assert body["counts"]["errors"] == 150 and 5 <= len(body["diagnostics"]) < 150
+    assert any("more diagnostics are not listed here" in hint for hint in body["hints"])
+    assert all(d["code"] == "E0308" for d in body["diagnostics"])

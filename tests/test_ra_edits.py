@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from tests.support import copy_fixture, structured, text_of
-from tests.test_ra_tools import call, column_of
+from tests.support import copy_fixture, text_of
+from tests.test_ra_tools import call, column_of, ra_structured
 
 pytestmark = pytest.mark.anyio
 
@@ -62,7 +62,7 @@ async def test_rename_applies_across_files(ra: Client, editable: Path) -> None:
         "rust_analyzer_rename",
         {"symbol": "Point::norm2", "workspace": str(editable), "new_name": "squared_norm", "apply": True},
     )
-    body = structured(result)
+    body = ra_structured("rust_analyzer_rename", result)
     assert body["applied"] is True and "wrote 2 file(s)" in body["note"]
     assert "far.squared_norm()" in (editable / "app/src/main.rs").read_text()
     lib = (editable / "geometry/src/lib.rs").read_text()

@@ -12,9 +12,9 @@ import anyio
 import pytest
 from mcp import Client
 
-from tests.support import copy_fixture, server_params, structured, text_of
+from tests.support import copy_fixture, server_params, text_of
 from tests.test_ra_edits import tree_digest
-from tests.test_ra_tools import call
+from tests.test_ra_tools import call, ra_structured
 
 pytestmark = pytest.mark.anyio
 
@@ -157,7 +157,7 @@ async def test_killed_between_calls_and_mid_request_recovers(ra: Client, scratch
         os.killpg(pid, signal.SIGKILL)
     result = outcome["result"]
     assert not result.is_error, text_of(result)
-    assert "pub fn describe()" in structured(result)["expansion"]
+    assert "pub fn describe()" in ra_structured("rust_analyzer_expand_macro", result)["expansion"]
     status = await call(ra, "rust_analyzer_status", {})
     [workspace] = [w for w in status["workspaces"] if w["root"] == str(project)]
     assert workspace["restarts"] == 2 and workspace["pid"] not in (pid, None) and status["crashes"] >= 2
@@ -189,7 +189,7 @@ async def test_still_indexing_is_said_not_an_empty_answer(scratch: Path) -> None
         early = await client.call_tool("rust_analyzer_symbols", {"file_path": str(source)})
         assert early.is_error and "still indexing" in text_of(early), text_of(early)
         for _ in range(300):
-            status = structured(await client.call_tool("rust_analyzer_status", {}))
+            status = ra_structured("rust_analyzer_status", await client.call_tool("rust_analyzer_status", {}))
             if status["workspaces"] and status["workspaces"][0]["quiescent"]:
                 break
             await anyio.sleep(0.2)

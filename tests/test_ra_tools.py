@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from mcp import Client
+from mcp_types import CallToolResult
 
+from ra_mcp.server import CATALOGUE
 from tests.support import structured, text_of
 
 pytestmark = pytest.mark.anyio
@@ -26,10 +28,14 @@ def column_of(path: Path, line: int, needle: str) -> int:
     return path.read_text().split("\n")[line - 1].index(needle) + 1
 
 
+def ra_structured(tool: str, result: CallToolResult) -> dict[str, Any]:
+    return structured(result, CATALOGUE[tool][0])
+
+
 async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
     result = await client.call_tool(tool, arguments)
     assert not result.is_error, text_of(result)
-    return structured(result)
+    return ra_structured(tool, result)
 
 
 async def test_tools_list(ra: Client) -> None:
@@ -95,7 +101,7 @@ async def test_definition_by_symbol_with_body(ra: Client, workspace_root: Path) 
         "rust_analyzer_definition",
         {"symbol": "Point::norm2", "workspace": str(workspace_root / "workspace"), "include_body": True},
     )
-    body = structured(result)
+    body = ra_structured("rust_analyzer_definition", result)
     [location] = body["locations"]
     assert (location["path"], location["line"]) == ("geometry/src/lib.rs", 19)
     assert "self.x * self.x + self.y * self.y" in body["bodies"][0]
@@ -114,7 +120,7 @@ async def test_references_grouped_by_file(ra: Client, workspace_root: Path) -> N
     result = await ra.call_tool(
         "rust_analyzer_references", {"symbol": "Point::norm2", "workspace": str(workspace_root / "workspace")}
     )
-    body = structured(result)
+    body = ra_structured("rust_analyzer_references", result)
     assert body["total"] == 3 and body["files"] == 2
     groups = {g["path"]: [(loc["line"], loc["column"]) for loc in g["locations"]] for g in body["groups"]}
     assert groups == {"app/src/main.rs": [(19, 32)], "geometry/src/lib.rs": [(19, 12), (43, 41)]}
@@ -249,7 +255,7 @@ async def test_file_diagnostics_include_a_fresh_cargo_check(ra: Client, workspac
     result = await ra.call_tool(
         "rust_analyzer_diagnostics", {"file_path": str(workspace_root / "lib_errors/src/lib.rs")}
     )
-    body = structured(result)
+    body = ra_structured("rust_analyzer_diagnostics", result)
     assert body["check_ran"] is True
     assert body["counts"]["errors"] == 1 and body["counts"]["warnings"] == 1
     error = body["diagnostics"][0]
