@@ -1,0 +1,168 @@
+"""The servers under the clients our users run: Codex CLI (through a local stand-in for the Responses
+API) and the MCP Inspector's CLI, both from npm (tests/clients, installed by scripts/setup --clients)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.responses_mock import ResponsesMock, serve_responses
+from tests.support import BIN, REPO, require_rust_analyzer
+
+pytestmark = pytest.mark.clients
+CLIENTS = REPO / "tests" / "clients" / "node_modules" / ".bin"
+
+
+def _client(name: str) -> str:
+    path = CLIENTS / name
+    if not path.exists():
+        raise AssertionError(f"{path} is missing: run `scripts/setup --clients` (npm ci in tests/clients)")
+    return str(path)
+
+
+def _codex_config(home: Path, port: int, root: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(f"""
+model = "mock-model"
+model_provider = "mock"
+approval_policy = "on-request"
+sandbox_mode = "read-only"
+
+[model_providers.mock]
+name = "mock"
+base_url = "http://127.0.0.1:{port}/v1"
+wire_api = "responses"
+env_key = "MOCK_API_KEY"
+request_max_retries = 0
+stream_max_retries = 0
+
+[mcp_servers.cargo]
+command = "{BIN / "cargo-mcp"}"
+args = ["serve", "--root", "{root}"]
+required = true
+tool_timeout_sec = 900
+
+[mcp_servers.rust-analyzer]
+command = "{BIN / "rust-analyzer-mcp"}"
+args = ["--root", "{root}"]
+required = true
+tool_timeout_sec = 300
+""")
+
+
+def _run_codex(tmp_path: Path, root: Path, tool: str, arguments: dict[str, Any]) -> ResponsesMock:
+    with serve_responses(ResponsesMock(tool, arguments)) as mock:
+        home = tmp_path / "codex-home"
+        _codex_config(home, mock.port, root)
+        env = {**os.environ, "CODEX_HOME": str(home), "MOCK_API_KEY": "test"}
+        proc = subprocess.run(
+            [_client("codex"), "exec", "--skip-git-repo-check", "--cd", str(root), f"use {tool}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert (
+            f"mcp: {'cargo' if tool.startswith('cargo') else 'rust-analyzer'}/{tool} started"
+            in proc.stdout + proc.stderr
+        )
+        return mock
+
+
+def _namespaces(mock: ResponsesMock) -> dict[str, set[str]]:
+    return {
+        tool["name"]: {inner["name"] for inner in tool.get("tools", [])}
+        for tool in mock.requests[0]["tools"]
+        if tool.get("type") == "namespace"
+    }
+
+
+def test_codex_calls_cargo_check_and_the_model_sees_the_real_error(
+    tmp_path: Path, workspace_root: Path
+) -> None:
+    mock = _run_codex(tmp_path, workspace_root, "cargo_check", {"path": str(workspace_root / "lib_errors")})
+    namespaces = _namespaces(mock)
+    assert {"cargo_check", "cargo_test", "set_working_directory"} <= namespaces["mcp__cargo"]
+    assert "rust_analyzer_hover" in namespaces["mcp__rust_analyzer"]
+    output = mock.tool_output()
+    assert "E0308" in output and "mismatched types" in output and "src/lib.rs" in output
+
+
+def test_codex_calls_rust_analyzer_hover(tmp_path: Path, workspace_root: Path) -> None:
+    require_rust_analyzer()
+    main = workspace_root / "workspace" / "app" / "src" / "main.rs"
+    column = main.read_text().split("\n")[15].index("Point::new(3.0") + 1
+    mock = _run_codex(
+        tmp_path,
+        workspace_root,
+        "rust_analyzer_hover",
+        {"file_path": str(main), "line": 16, "column": column},
+    )
+    output = mock.tool_output()
+    assert "pub struct Point" in output and "A point in the plane." in output
+
+
+INSPECTOR_TOOL_ERROR = 5  # the Inspector CLI's exit status when a tool result has isError: true
+
+
+def _inspector(tmp_path: Path, *args: str, status: int = 0) -> Any:
+    env = {**os.environ, "MCP_CATALOG_PATH": str(tmp_path / "inspector-catalog.json")}
+    proc = subprocess.run(
+        [_client("mcp-inspector"), "--cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert proc.returncode == status, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+def test_inspector_lists_and_calls_cargo_mcp(tmp_path: Path, workspace_root: Path) -> None:
+    server = [str(BIN / "cargo-mcp"), "serve", "--root", str(workspace_root)]
+    listed = _inspector(tmp_path, *server, "--method", "tools/list")
+    tools = {tool["name"]: tool for tool in listed["tools"]}
+    assert len(tools) == 15 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
+    called = _inspector(
+        tmp_path,
+        *server,
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "cargo_test",
+        "--tool-arg",
+        f"path={workspace_root / 'tests_mixed'}",
+        status=INSPECTOR_TOOL_ERROR,
+    )
+    assert called["isError"] is True
+    assert called["structuredContent"]["tests"]["failures"][0]["name"] == "tests::doubles_wrongly"
+
+
+def test_inspector_lists_and_calls_rust_analyzer_mcp(tmp_path: Path, workspace_root: Path) -> None:
+    require_rust_analyzer()
+    server = [str(BIN / "rust-analyzer-mcp"), "--root", str(workspace_root)]
+    listed = _inspector(tmp_path, *server, "--method", "tools/list")
+    assert len(listed["tools"]) == 21
+    called = _inspector(
+        tmp_path,
+        *server,
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "rust_analyzer_workspace_symbol",
+        "--tool-arg",
+        "query=Circle",
+        f"workspace={workspace_root / 'workspace'}",
+    )
+    assert called.get("isError") is not True
+    assert called["structuredContent"]["locations"][0]["path"] == "geometry/src/shapes.rs"

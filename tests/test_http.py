@@ -1,0 +1,134 @@
+"""Streamable HTTP: both servers on loopback by default, an optional bearer token that is enforced,
+and the SDK's HTTP client as the real client."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+from tests.support import BIN, require_rust_analyzer, structured, text_of
+
+pytestmark = pytest.mark.anyio
+TOKEN = "test-token-5b1c"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def http_server(
+    *argv: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [*argv, "--transport", "http", "--port", str(port)],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+                assert time.monotonic() < deadline, "the HTTP server did not start listening"
+                time.sleep(0.1)
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@asynccontextmanager
+async def http_client(port: int, token: str | None = None, mode: str = "legacy") -> AsyncIterator[Client]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=600) as http,
+        Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http), mode=mode) as client,
+    ):
+        yield client
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses (hex, as /proc/net/tcp writes them) with a socket listening on `port`."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+async def test_cargo_over_http_needs_the_token_and_keeps_session_state(workspace_root: Path) -> None:
+    server = (str(BIN / "cargo-mcp"), "serve", "--root", str(workspace_root))
+    with http_server(*server, env={"CARGO_MCP_AUTH_TOKEN": TOKEN}) as (port, _):
+        assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1 only
+        async with httpx2.AsyncClient() as raw:
+            for headers in ({}, {"Authorization": "Bearer wrong"}):
+                response = await raw.post(f"http://127.0.0.1:{port}/mcp", json={}, headers=headers)
+                assert response.status_code == 401
+        async with http_client(port, TOKEN) as client:
+            assert len((await client.list_tools()).tools) == 15
+            await client.call_tool("set_working_directory", {"path": str(workspace_root / "lib_errors")})
+            result = await client.call_tool("cargo_check", {})
+            body = structured(result)
+            assert body["counts"]["errors"] == 1 and body["manifest"].endswith("lib_errors/Cargo.toml")
+        async with http_client(port, TOKEN, mode="auto") as modern:
+            refused = await modern.call_tool("set_working_directory", {"path": str(workspace_root)})
+            assert refused.is_error and "stateless" in text_of(refused)
+            checked = await modern.call_tool("cargo_check", {"path": str(workspace_root / "hello_bin")})
+            assert not checked.is_error
+
+
+async def test_rust_analyzer_over_http(workspace_root: Path) -> None:
+    require_rust_analyzer()
+    with http_server(str(BIN / "rust-analyzer-mcp"), "--root", str(workspace_root)) as (port, _):
+        async with http_client(port) as client:
+            assert len((await client.list_tools()).tools) == 21
+            result = await client.call_tool(
+                "rust_analyzer_workspace_symbol",
+                {"query": "Circle", "workspace": str(workspace_root / "workspace")},
+            )
+            assert not result.is_error, text_of(result)
+            assert "geometry/src/shapes.rs" in text_of(result)
+
+
+def test_public_address_without_a_token_is_refused(workspace_root: Path) -> None:
+    proc = subprocess.run(
+        [
+            str(BIN / "cargo-mcp"),
+            "serve",
+            "--root",
+            str(workspace_root),
+            "--transport",
+            "http",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(_free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CARGO_MCP_AUTH_TOKEN": ""},
+        check=False,
+    )
+    assert proc.returncode != 0 and "without a bearer token" in proc.stderr
