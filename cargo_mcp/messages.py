@@ -195,13 +195,52 @@ class LibtestReport:
     def finish(self) -> TestSummary:
         failures = []
         for name in self._failed_names:
-            text = "\n".join(self._captured.get(name, [])).strip()
+            text = "\n".join(trim_backtrace(self._captured.get(name, []))).strip()
             failures.append(TestFailure(name=name, output=clip_end(text, self.output_limit)))
         self.summary.failures = failures
         self.summary.running = sorted(self._started - self._finished)
         # a binary killed before its `test result:` line still told us which tests failed
         self.summary.failed = max(self.summary.failed, len(failures))
         return self.summary
+
+
+BACKTRACE_FRAME = re.compile(r"^\s+\d+: (?P<name>.+)$")
+BACKTRACE_AT = re.compile(r"^\s+at (?P<where>.+)$")
+LIBRARY_FRAME = re.compile(r"^(?:core|std|alloc|test|__rustc|<unknown>|__libc|_start)\b|^rust_begin_unwind")
+
+
+def trim_backtrace(lines: list[str]) -> list[str]:
+    """Keep a panic's backtrace frames that point into the user's code; count the std/core ones."""
+    kept: list[str] = []
+    dropped = 0
+    in_trace = False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("stack backtrace:"):
+            in_trace = True
+            kept.append(line)
+        elif in_trace and (frame := BACKTRACE_FRAME.match(line)) is not None:
+            at = lines[index + 1] if index + 1 < len(lines) and BACKTRACE_AT.match(lines[index + 1]) else None
+            library = LIBRARY_FRAME.match(frame["name"].strip()) or (at is not None and "/rustc/" in at)
+            if library:
+                dropped += 1
+            else:
+                kept.append(line)
+                if at is not None:
+                    kept.append(at)
+            index += 2 if at is not None else 1
+            continue
+        else:
+            if in_trace and dropped:
+                kept.append(f"   [{dropped} frames in std and core left out]")
+                dropped = 0
+            in_trace = False
+            kept.append(line)
+        index += 1
+    if in_trace and dropped:
+        kept.append(f"   [{dropped} frames in std and core left out]")
+    return kept
 
 
 FMT_DIFF_HEADER = re.compile(r"^Diff in (?P<file>.+?)(?::(?P<line>\d+):| at line (?P<line2>\d+):)\s*$")

@@ -310,3 +310,16 @@ async def test_structured_result_stays_small_for_a_model(cargo: Client, scratch:
     assert body["counts"]["errors"] == 150 and 5 <= len(body["diagnostics"]) < 150
     assert any("more diagnostics are not listed here" in hint for hint in body["hints"])
     assert all(d["code"] == "E0308" for d in body["diagnostics"])
+
+
+async def test_failure_backtraces_keep_only_user_frames(cargo: Client, workspace_root: Path) -> None:
+    result = await cargo.call_tool(
+        "cargo_test",
+        {"path": str(workspace_root / "tests_mixed"), "lib_only": True, "cargo_env": {"RUST_BACKTRACE": "1"}},
+    )
+    [failure] = structured(result)["tests"]["failures"]
+    assert (
+        "tests_mixed::tests::doubles_wrongly" in failure["output"]
+        and "at ./src/lib.rs:18:9" in failure["output"]
+    )
+    assert "frames in std and core left out" in failure["output"] and "/rustc/" not in failure["output"]
