@@ -52,21 +52,19 @@ async def check_overhead(runs: int) -> tuple[list[float], list[float]]:
     return bare, served
 
 
-async def time_to_tools_list(command: list[str], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        async with Client(stdio(command[0], *command[1:]), mode="legacy") as client:
-            tools = await client.list_tools()
-            times.append(time.perf_counter() - started)
-            assert tools.tools
-    return times
+async def time_to_tools_list(command: list[str]) -> float:
+    started = time.perf_counter()
+    async with Client(stdio(command[0], *command[1:]), mode="legacy") as client:
+        tools = await client.list_tools()
+        elapsed = time.perf_counter() - started
+        assert tools.tools
+    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--start-runs", type=int, default=10)
+    parser.add_argument("--start-runs", type=int, default=20)
     args = parser.parse_args()
 
     bare, served = anyio.run(check_overhead, args.runs)
@@ -79,10 +77,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         script = Path(scratch) / "one_tool_server.py"
         script.write_text(ONE_TOOL_SERVER)
-        baseline = anyio.run(time_to_tools_list, [sys.executable, str(script)], args.start_runs)
-        ours = anyio.run(
-            time_to_tools_list, [str(BIN / "cargo-mcp"), "serve", "--root", scratch], args.start_runs
-        )
+        baseline: list[float] = []
+        ours: list[float] = []
+        for _ in range(args.start_runs):  # interleaved, so machine noise hits both alike
+            baseline.append(anyio.run(time_to_tools_list, [sys.executable, str(script)]))
+            ours.append(anyio.run(time_to_tools_list, [str(BIN / "cargo-mcp"), "serve", "--root", scratch]))
     print(f"start to tools/list, median of {args.start_runs}")
     print(f"  one-tool MCPServer          {ms(baseline)}")
     print(f"  cargo-mcp serve             {ms(ours)}")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
-from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata, func_metadata
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 
 def text_result(text: str, *, is_error: bool = False) -> CallToolResult:
@@ -35,11 +36,29 @@ def model_result(model: BaseModel, text: str, *, is_error: bool = False) -> Call
 @functools.cache
 def _output_metadata(output_model: type[BaseModel]) -> FuncMetadata:
     """Output schemas are expensive to derive and shared by many tools: derive each once."""
-    return FuncMetadata(arg_model=_NoArguments, output_model=output_model)
+    return FuncMetadata(arg_model=_StrictArguments, output_model=output_model)
 
 
-class _NoArguments(ArgModelBase):
-    pass
+class _StrictArguments(ArgModelBase):
+    """Arguments a tool does not declare are an error (a misspelt `test_nmae` must not be dropped
+    while the call runs unfiltered), and the schema says so with additionalProperties: false."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+
+def _argument_model(fn: Callable[..., Any], skip: str | None) -> type[ArgModelBase]:
+    """One strict model from `fn`'s signature (what the SDK's func_metadata builds, made once and
+    strict, instead of twice)."""
+    fields: dict[str, Any] = {}
+    for parameter in inspect.signature(fn, eval_str=True).parameters.values():
+        if parameter.name == skip:
+            continue
+        if hasattr(BaseModel, parameter.name):
+            raise ValueError(f"tool parameter {parameter.name!r} would shadow a pydantic attribute")
+        annotation = Any if parameter.annotation is inspect.Parameter.empty else parameter.annotation
+        default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+        fields[parameter.name] = (annotation, default)
+    return create_model(f"{fn.__name__}Arguments", __base__=_StrictArguments, **fields)
 
 
 def strict_tool(
@@ -55,12 +74,7 @@ def strict_tool(
     call runs unfiltered, and the schema says `additionalProperties: false`. The tool returns a
     CallToolResult whose structured content follows `output_model`."""
     context_kwarg = find_context_parameter(fn)
-    loose = func_metadata(fn, skip_names=[context_kwarg] if context_kwarg else [], structured_output=False)
-    strict: type[ArgModelBase] = type(
-        loose.arg_model.__name__,
-        (loose.arg_model,),
-        {"model_config": ConfigDict(**{**loose.arg_model.model_config, "extra": "forbid"})},
-    )
+    strict = _argument_model(fn, context_kwarg)
     output = _output_metadata(output_model)
     metadata = FuncMetadata(arg_model=strict, output_model=output_model, output_schema=output.output_schema)
     return Tool(
