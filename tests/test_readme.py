@@ -1,0 +1,20 @@
+"""The README stays true: its tool reference is what the servers list right now."""
+
+from __future__ import annotations
+
+from rust_mcp.reference import BEGIN, END, README, generate
+
+
+def test_tool_reference_matches_the_servers() -> None:
+    text = README.read_text()
+    current = text[text.index(BEGIN) : text.index(END) + len(END)]
+    assert current == generate(), (
+        "the README's tool reference is stale: run `python -m rust_mcp.reference --write`"
+    )
+
+
+def test_readme_names_the_two_commands_ci_runs() -> None:
+    text = README.read_text()
+    assert "scripts/demo" in text and "scripts/test" in text
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "scripts/test" in ci
