@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     if arguments[:1] == ["doctor"]:
         from rust_mcp.doctor import run_analyzer_doctor
 
-        sys.exit(run_analyzer_doctor())
+        doctor = argparse.ArgumentParser(prog="rust-analyzer-mcp doctor")
+        doctor.add_argument("--rust-analyzer", default=None, metavar="PATH")
+        sys.exit(run_analyzer_doctor(doctor.parse_args(arguments[1:]).rust_analyzer))
     if arguments[:1] == ["serve"]:
         arguments = arguments[1:]
     args = _parser().parse_args(arguments)

@@ -19,6 +19,10 @@ CACHED_BUILD = Path.home() / ".cache" / "rust-mcp" / "ra" / "bin" / "rust-analyz
 class AnalyzerMissing(RuntimeError):
     """No working rust-analyzer; the message names the fix."""
 
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason}; {INSTALL_HINT}")
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class Analyzer:
@@ -65,10 +69,8 @@ def find_analyzer(explicit: str | None = None) -> Analyzer:
             return Analyzer(candidate, version)
         tried.append(candidate)
     if explicit:
-        raise AnalyzerMissing(
-            f"--rust-analyzer {explicit!r} does not run (`--version` failed); {INSTALL_HINT}"
-        )
-    raise AnalyzerMissing(f"no working rust-analyzer found (tried {', '.join(tried)}); {INSTALL_HINT}")
+        raise AnalyzerMissing(f"--rust-analyzer {explicit!r} does not run (`--version` failed)")
+    raise AnalyzerMissing(f"no working rust-analyzer found (tried {', '.join(tried)})")
 
 
 def toolchain_std_sources() -> Path | None:

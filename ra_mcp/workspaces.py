@@ -83,6 +83,7 @@ class Workspace:
     last_used: float = field(default_factory=time.monotonic)
     sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     restarts: int = 0
+    in_flight: int = 0  # calls using this workspace now; eviction leaves it alone while non-zero
 
     @property
     def state_text(self) -> str:
@@ -264,9 +265,13 @@ class WorkspacePool:
         return Workspace(root=root, client=client, snapshot=snapshot)
 
     async def _make_room(self) -> None:
+        """Stop the least recently used idle workspaces until there is room for one more. Workspaces
+        serving a call are never stopped, so the limit can be exceeded while they finish."""
         while len(self.workspaces) >= self.settings.max_workspaces:
-            oldest = min(self.workspaces.values(), key=lambda w: w.last_used)
-            await self.close(oldest.root)
+            idle = [w for w in self.workspaces.values() if w.in_flight == 0]
+            if not idle:
+                return
+            await self.close(min(idle, key=lambda w: w.last_used).root)
 
     async def close(self, root: Path) -> None:
         workspace = self.workspaces.pop(root, None)
@@ -277,12 +282,14 @@ class WorkspacePool:
         for root in list(self.workspaces):
             await self.close(root)
 
-    async def evict_idle_forever(self, every: float = 60.0) -> None:
+    async def evict_idle_forever(self) -> None:
+        """Stop rust-analyzers unused for `idle_seconds`, checking a few times per idle period."""
+        every = max(1.0, min(60.0, self.settings.idle_seconds / 3))
         while True:
             await anyio.sleep(every)
             now = time.monotonic()
             for workspace in list(self.workspaces.values()):
-                if now - workspace.last_used > self.settings.idle_seconds:
+                if workspace.in_flight == 0 and now - workspace.last_used > self.settings.idle_seconds:
                     await self.close(workspace.root)
 
     async def run(
@@ -295,6 +302,7 @@ class WorkspacePool:
         start a new one and run the operation once more."""
         for attempt in (1, 2):
             workspace = await self.get(root)
+            workspace.in_flight += 1
             try:
                 await workspace.sync_from_disk()
                 await workspace.wait_ready(self.settings.ready_seconds, report)
@@ -302,4 +310,7 @@ class WorkspacePool:
             except AnalyzerCrashed:
                 if attempt == 2:
                     raise
+            finally:
+                workspace.in_flight -= 1
+                workspace.last_used = time.monotonic()
         raise AssertionError("unreachable")

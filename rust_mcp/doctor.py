@@ -68,7 +68,7 @@ def cargo_checks() -> list[Check]:
     return checks
 
 
-def analyzer_checks() -> list[Check]:
+def analyzer_checks(explicit: str | None = None) -> list[Check]:
     from ra_mcp.discovery import (
         INSTALL_HINT,
         AnalyzerMissing,
@@ -79,10 +79,10 @@ def analyzer_checks() -> list[Check]:
 
     checks = cargo_checks()[:1]
     try:
-        analyzer = find_analyzer()
+        analyzer = find_analyzer(explicit)
         checks.append(Check("rust-analyzer", True, f"{analyzer.path} ({analyzer.version})"))
     except AnalyzerMissing as exc:
-        checks.append(Check("rust-analyzer", False, str(exc), INSTALL_HINT))
+        checks.append(Check("rust-analyzer", False, exc.reason, INSTALL_HINT))
     env, warning = std_sources_env()
     own = toolchain_std_sources()
     detail = str(own) if own else env.get("RUST_SRC_PATH", "not found")
@@ -100,5 +100,5 @@ def run_cargo_doctor() -> int:
     return _report(cargo_checks())
 
 
-def run_analyzer_doctor() -> int:
-    return _report(analyzer_checks())
+def run_analyzer_doctor(explicit: str | None = None) -> int:
+    return _report(analyzer_checks(explicit))

@@ -112,3 +112,25 @@ async def test_progress_reports_units_done_and_total(cargo: Client, scratch: Pat
     assert values == sorted(values) and len(set(values)) == len(values), "progress must increase"
     assert any(total is not None and total >= 3 for _, total, _ in updates), updates
     assert any("/" in message for _, _, message in updates), updates
+
+
+async def test_waiting_for_the_build_lock_is_reported(cargo: Client, scratch: Path) -> None:
+    """One build holds cargo's lock (the fixture's proc-macro sleeps while a marker file exists);
+    a second build on the same project reports that it is waiting."""
+    project = copy_fixture("workspace", scratch / "lock")
+    marker = project / "macros" / "slow-expansion"
+    marker.write_text("6000")
+    messages: list[str] = []
+
+    async def progress(progress: float, total: float | None, message: str | None) -> None:
+        messages.append(message or "")
+
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(cargo.call_tool, "cargo_build", {"path": str(project)})
+            await _wait_for_process(project, "--crate-name app")
+            second = await cargo.call_tool("cargo_check", {"path": str(project)}, progress_callback=progress)
+            assert not second.is_error, text_of(second)
+    finally:
+        marker.unlink()
+    assert any(m.startswith("waiting for file lock on build directory") for m in messages), messages

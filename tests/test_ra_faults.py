@@ -212,3 +212,31 @@ async def test_indexing_progress_is_forwarded(scratch: Path) -> None:
         )
         assert not result.is_error and "Vec<String>" in text_of(result)
     assert any(m.startswith("rust-analyzer:") for m in messages), messages
+
+
+async def test_workspaces_are_evicted_over_the_limit_and_when_idle(scratch: Path) -> None:
+    root = scratch / "ra-pool"
+    for name in ("hello_bin", "lib_errors"):
+        copy_fixture(name, root)
+    params = server_params(
+        "rust-analyzer-mcp", "--root", str(root), "--max-workspaces", "1", "--idle-minutes", "0.05"
+    )
+    async with Client(params, mode="legacy", read_timeout_seconds=120) as client:
+
+        async def loaded() -> list[str]:
+            status = await call(client, "rust_analyzer_status", {})
+            return [Path(w["root"]).name for w in status["workspaces"]]
+
+        await call(client, "rust_analyzer_symbols", {"file_path": str(root / "hello_bin/src/main.rs")})
+        assert await loaded() == ["hello_bin"]
+        await call(client, "rust_analyzer_symbols", {"file_path": str(root / "lib_errors/src/lib.rs")})
+        assert await loaded() == ["lib_errors"]  # over the limit of one: the least recently used went
+        again = await call(
+            client, "rust_analyzer_symbols", {"file_path": str(root / "hello_bin/src/main.rs")}
+        )
+        assert again["total"] >= 2 and await loaded() == ["hello_bin"]
+        for _ in range(100):  # idle for 3 s: stopped
+            if not await loaded():
+                break
+            await anyio.sleep(0.2)
+        assert await loaded() == []
