@@ -15,6 +15,7 @@ from .params import PARAMS, Param
 
 Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain"]
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
+MAX_TARGETS = 12
 
 
 def _hints(
@@ -77,6 +78,9 @@ class CargoCommand:
                 )
             elif param.placement == "trailing_option":
                 trailing += [str(param.flag), str(checked)]
+            elif param.placement == "trailing_each":
+                for item in checked:
+                    trailing += [str(param.flag), str(item)]
         args = [*self.subcommand]
         if self.json_messages:
             args.append(JSON_MESSAGES)
@@ -92,7 +96,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Type-check the project with `cargo check` and return the compiler's errors and warnings as "
         "structured diagnostics (file, line, column, code, message, suggested fixes, rendered text).",
         ("check",),
-        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace"),
+        (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace"),
         "diagnostics",
         _hints(read_only=True, idempotent=True, title="cargo check"),
         json_messages=True,
@@ -102,7 +106,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Lint the project with `cargo clippy`; findings come back as structured diagnostics with clippy "
         "lint codes and suggested fixes. Changes nothing (use cargo_clippy_fix to apply fixes).",
         ("clippy",),
-        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "fix"),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "warn", "deny", "allow", "fix"),
         "diagnostics",
         _hints(read_only=True, idempotent=True, title="cargo clippy"),
         json_messages=True,
@@ -112,7 +116,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Apply clippy's machine-applicable fixes to the source files (`cargo clippy --fix --allow-dirty "
         "--allow-staged`), then report what is left.",
         ("clippy", "--fix", "--allow-dirty", "--allow-staged"),
-        (*COMMON, *SELECT, "target", "all_targets", "workspace", "allow_no_vcs"),
+        (*COMMON, *SELECT, "target", "all_targets", "workspace", "warn", "deny", "allow", "allow_no_vcs"),
         "diagnostics",
         _hints(read_only=False, destructive=True, title="cargo clippy --fix"),
         json_messages=True,
@@ -210,6 +214,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "dependency_features",
             "dependency_target",
             "dry_run",
+            "verify",
         ),
         "plain",
         _hints(read_only=False, idempotent=True, open_world=True, title="cargo add"),
@@ -226,7 +231,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "cargo_update",
         "Update Cargo.lock with `cargo update` (all packages, or only `dependencies`; `precise` pins one).",
         ("update",),
-        (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace"),
+        (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace", "verify"),
         "plain",
         _hints(read_only=False, destructive=True, open_world=True, title="cargo update"),
     ),
@@ -254,3 +259,9 @@ def check_combination(command: CargoCommand, values: Mapping[str, Any]) -> None:
         raise Refusal('`precise` needs exactly one dependency to pin, e.g. dependencies=["serde"]')
     if values.get("bin") and values.get("example"):
         raise Refusal("pass either `bin` or `example`, not both")
+    targets = values.get("targets")
+    if targets is not None:
+        if values.get("target"):
+            raise Refusal("pass either `target` (one triple) or `targets` (a list), not both")
+        if not 1 <= len(targets) <= MAX_TARGETS:
+            raise Refusal(f"`targets` needs between 1 and {MAX_TARGETS} target triples")

@@ -87,7 +87,24 @@ class TargetOutcome(BaseModel):
     exit_code: int | None
     errors: int = 0
     warnings: int = 0
+    duration_ms: int = 0
+    diagnostics: list[Diagnostic] = Field(
+        default_factory=list, description="The first errors for this target"
+    )
     hint: str | None = None
+
+
+class Verification(BaseModel):
+    """What happened when a dependency change was verified with cargo check or cargo test."""
+
+    command: str = Field(description="check or test")
+    ok: bool
+    summary: str
+    diagnostics: list[Diagnostic] = Field(default_factory=list, description="The first errors that broke it")
+    tests: TestSummary | None = None
+    reverted: bool = Field(default=False, description="True when the manifests and lockfile were put back")
+    restored: list[str] = Field(default_factory=list, description="Files restored byte for byte")
+    log_path: str | None = None
 
 
 class CargoResult(BaseModel):
@@ -108,6 +125,7 @@ class CargoResult(BaseModel):
     tests: TestSummary | None = None
     format_issues: list[FormatIssue] | None = None
     targets: list[TargetOutcome] | None = None
+    verification: Verification | None = None
     data: dict[str, object] | None = Field(
         default=None, description="Tool-specific structured data (cargo_metadata summary, cargo_tree lines)"
     )

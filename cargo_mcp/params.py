@@ -9,7 +9,9 @@ from typing import Any, Literal
 
 from . import validate
 
-Placement = Literal["service", "switch", "option", "positional", "trailing", "trailing_option"]
+Placement = Literal[
+    "service", "switch", "option", "positional", "trailing", "trailing_option", "trailing_each"
+]
 REQUIRED: Any = ...
 
 
@@ -29,7 +31,8 @@ class Param:
     """One tool parameter. `placement` says how the validated value reaches cargo:
     `switch` adds `flag` when true; `option` adds `flag value` (lists joined by `join`);
     `positional` adds the value(s) before `--`; `trailing` adds the value(s) after `--`;
-    `trailing_option` adds `flag value` after `--`; `service` values are used by the server itself."""
+    `trailing_option` adds `flag value` after `--`; `trailing_each` adds `flag item` after `--` for
+    every item of a list; `service` values are used by the server itself."""
 
     name: str
     annotation: Any
@@ -469,6 +472,70 @@ PARAMS: dict[str, Param] = {
         (
             "clean_doc",
             Param("doc", bool, False, "Remove only the documentation directory.", "switch", "--doc"),
+        ),
+        (
+            None,
+            Param(
+                "verify",
+                Literal["check", "test"] | None,
+                None,
+                "After the change, run cargo check (all targets) or cargo test on the workspace; if it "
+                "fails, Cargo.toml files and Cargo.lock are restored byte for byte and the result says what "
+                "broke.",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "targets",
+                list[str] | None,
+                None,
+                "Check each of these target triples in turn (sharing the target directory) and report per "
+                'target: ok, errors, or std not installed (with the fix), e.g. ["x86_64-unknown-linux-gnu", '
+                '"wasm32-unknown-unknown"].',
+                "service",
+                None,
+                _each(validate.check_target_triple),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "warn",
+                list[str] | None,
+                None,
+                'Lints to warn about (-W), e.g. ["clippy::undocumented_unsafe_blocks", '
+                '"clippy::multiple_unsafe_ops_per_block", "unsafe_op_in_unsafe_fn"] or a group such as '
+                '"clippy::pedantic".',
+                "trailing_each",
+                "-W",
+                lambda v: validate.check_lints("warn", v),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "deny",
+                list[str] | None,
+                None,
+                'Lints that fail the run (-D), e.g. ["warnings"] or ["clippy::unwrap_used"].',
+                "trailing_each",
+                "-D",
+                lambda v: validate.check_lints("deny", v),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "allow",
+                list[str] | None,
+                None,
+                'Lints to silence (-A), e.g. ["clippy::too_many_arguments"].',
+                "trailing_each",
+                "-A",
+                lambda v: validate.check_lints("allow", v),
+            ),
         ),
     ]
 }

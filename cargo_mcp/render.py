@@ -50,6 +50,23 @@ def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: floa
     return f"cargo {command} {verdict}{detail}"
 
 
+def matrix_summary(result: CargoResult) -> str:
+    rows = result.targets or []
+    states = ", ".join(f"{row.target}: {row.status.replace('_', ' ')}" for row in rows)
+    verdict = "all targets ok" if result.ok else "not all targets check"
+    return f"cargo check for {len(rows)} target(s): {verdict} — {states}"
+
+
+def verified_summary(result: CargoResult) -> str:
+    check = result.verification
+    if check is None:
+        return result.summary
+    if check.ok:
+        return f"{result.summary}; verified with cargo {check.command}: ok"
+    restored = ", ".join(check.restored) or "nothing had changed"
+    return f"{result.summary}; verification with cargo {check.command} FAILED, reverted: {restored}"
+
+
 def _diagnostic_text(diagnostic: Diagnostic) -> str:
     if diagnostic.rendered:
         return diagnostic.rendered
@@ -79,6 +96,19 @@ def result_text(result: CargoResult) -> str:
     if result.format_issues:
         for issue in result.format_issues[:20]:
             lines.append(f"\n{issue.file}:{issue.line}\n{issue.diff}")
+    for row in result.targets or []:
+        lines.append(
+            f"\n{row.target}: {row.status.replace('_', ' ')} ({row.errors} errors, {row.warnings} warnings)"
+        )
+        lines += [_diagnostic_text(d) for d in row.diagnostics]
+    if result.verification is not None:
+        check = result.verification
+        lines.append(f"\nverification: {check.summary}")
+        lines += [_diagnostic_text(d) for d in check.diagnostics]
+        for failure in (check.tests.failures if check.tests else [])[:FAILURES_IN_TEXT]:
+            lines.append(f"FAILED {failure.name}:\n{failure.output}")
+        if check.reverted:
+            lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
     if result.data is not None:
         lines.append("")
         lines.append(_data_text(result))

@@ -10,17 +10,18 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 
+from rust_mcp.files import ManifestSnapshot
 from rust_mcp.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.toolchains import CargoLauncher, Rustup
 
 from . import render
 from .collect import OutputCollector, ProgressState
-from .commands import CargoCommand, check_combination
-from .models import CargoResult, WorkingDirectoryResult
+from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
+from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
 from .runner import RunOutcome, RunRequest, prune_logs, run_process
 from .validate import EnvPolicy
 
@@ -28,6 +29,7 @@ ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 PROGRESS_POLL = 0.1
 PROGRESS_INTERVAL = 0.5
 HEARTBEAT_INTERVAL = 10.0
+MATRIX_ERRORS = 5
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
@@ -120,7 +122,116 @@ class CargoService:
         working_directory: Path | None,
         report: ProgressCallback | None = None,
     ) -> CargoResult:
-        return await self.execute(self.prepare(command, values, working_directory), report)
+        """One tool call: one cargo run, or several for a target matrix or a verified change."""
+        check_combination(command, values)
+        monotonic = _Monotonic(report) if report is not None else None
+        progress = monotonic.report if monotonic is not None else None
+        if values.get("targets"):
+            return await self._target_matrix(command, values, working_directory, progress)
+        invocation = self.prepare(command, values, working_directory)
+        if values.get("verify") and not values.get("dry_run"):
+            return await self._change_and_verify(invocation, values, working_directory, progress)
+        return await self.execute(invocation, progress)
+
+    async def _target_matrix(
+        self,
+        command: CargoCommand,
+        values: Mapping[str, Any],
+        working_directory: Path | None,
+        report: ProgressCallback | None,
+    ) -> CargoResult:
+        """Check each target in turn, sharing the target directory, and report a row per target."""
+        base = {key: value for key, value in values.items() if key != "targets"}
+        invocations = [
+            self.prepare(command, {**base, "target": t}, working_directory) for t in values["targets"]
+        ]
+        rows: list[TargetOutcome] = []
+        last: CargoResult | None = None
+        for invocation, triple in zip(invocations, values["targets"], strict=True):
+            last = await self.execute(invocation, report)
+            missing = next((h for h in last.hints if "rustup target add" in h), None)
+            errors = [d for d in last.diagnostics if d.level.startswith("error")]
+            status: Literal["ok", "errors", "std_missing", "failed"]
+            if last.ok:
+                status = "ok"
+            elif missing is not None:
+                status = "std_missing"
+            elif last.counts.errors:
+                status = "errors"
+            else:
+                status = "failed"
+            rows.append(
+                TargetOutcome(
+                    target=triple,
+                    status=status,
+                    exit_code=last.exit_code,
+                    errors=last.counts.errors,
+                    warnings=last.counts.warnings,
+                    duration_ms=last.duration_ms,
+                    diagnostics=[] if missing else errors[:MATRIX_ERRORS],
+                    hint=missing,
+                )
+            )
+        assert last is not None
+        result = last.model_copy(
+            update={
+                "ok": all(row.status == "ok" for row in rows),
+                "exit_code": next((row.exit_code for row in rows if row.status != "ok"), 0),
+                "duration_ms": sum(row.duration_ms for row in rows),
+                "diagnostics": [],
+                "counts": DiagnosticCounts(),
+                "targets": rows,
+                "stdout": "",
+                "stderr": "",
+                "hints": sorted({row.hint for row in rows if row.hint}),
+            }
+        )
+        result.summary = render.matrix_summary(result)
+        return result
+
+    async def _change_and_verify(
+        self,
+        invocation: Invocation,
+        values: Mapping[str, Any],
+        working_directory: Path | None,
+        report: ProgressCallback | None,
+    ) -> CargoResult:
+        """Change the dependencies, then check or test; if that fails (or the call is cancelled part
+        way), put every Cargo.toml and Cargo.lock back byte for byte."""
+        verify = str(values["verify"])
+        snapshot = ManifestSnapshot.take(invocation.workspace_root)
+        try:
+            changed = await self.execute(invocation, report)
+            if not changed.ok:
+                snapshot.restore()
+                return changed
+            checker = COMMANDS_BY_NAME["cargo_check" if verify == "check" else "cargo_test"]
+            check_values = {
+                "path": str(invocation.manifest),
+                "toolchain": values.get("toolchain"),
+                "cargo_env": values.get("cargo_env"),
+                "timeout_secs": values.get("timeout_secs"),
+                "workspace": True,
+                "all_targets": verify == "check",
+            }
+            checked = await self.execute(self.prepare(checker, check_values, working_directory), report)
+        except BaseException:  # cancelled or failed part way: leave the files as they were
+            snapshot.restore()
+            raise
+        verification = Verification(
+            command=verify,
+            ok=checked.ok,
+            summary=checked.summary,
+            tests=checked.tests,
+            log_path=checked.log_path,
+            diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][:MATRIX_ERRORS],
+        )
+        if not checked.ok:
+            verification.restored = snapshot.restore()
+            verification.reverted = True
+        result = changed.model_copy(update={"ok": checked.ok, "verification": verification})
+        result.summary = render.verified_summary(result)
+        return result
 
     async def execute(self, invocation: Invocation, report: ProgressCallback | None = None) -> CargoResult:
         collector = OutputCollector(
@@ -260,3 +371,18 @@ async def _notify_progress(state: ProgressState, report: ProgressCallback) -> No
         except Exception:  # a client that cannot take progress must not break the run
             return
         sent_version, sent_value, last_sent = state.version, value, now
+
+
+class _Monotonic:
+    """MCP progress must only increase; a call that runs cargo several times restarts each run's
+    count, so values are kept increasing across runs (and totals dropped once they no longer fit)."""
+
+    def __init__(self, report: ProgressCallback) -> None:
+        self._report = report
+        self._last = -1.0
+
+    async def report(self, progress: float, total: float | None, message: str) -> None:
+        if progress <= self._last:
+            progress, total = self._last + 0.001, None
+        self._last = progress
+        await self._report(progress, total, message)

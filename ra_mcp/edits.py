@@ -4,10 +4,7 @@ failure leaves it either as it was or fully updated."""
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from rust_mcp.errors import Refusal
+from rust_mcp.files import write_atomically
 from rust_mcp.roots import AllowedRoots
 
 from .positions import apply_text_edits, uri_to_path
@@ -125,23 +123,6 @@ def unified_diff(plan: FilePlan, label: str) -> str:
     return "".join(difflib.unified_diff(before, after, old, new, n=DIFF_CONTEXT))
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 def apply_plan(plan: EditPlan) -> list[Path]:
     """Write the plan. Refuses, writing nothing, if any file changed on disk since it was read."""
     changed = plan.changed
@@ -157,7 +138,7 @@ def apply_plan(plan: EditPlan) -> list[Path]:
     written: list[Path] = []
     for item in changed:
         if item.after is not None:
-            _write_atomically(item.path, item.after)
+            write_atomically(item.path, item.after.encode("utf-8"))
             written.append(item.path)
     for item in changed:
         if item.after is None and item.path.exists():
