@@ -23,6 +23,8 @@ from .models import (
     SourceLocation,
     SymbolNode,
     SymbolOutline,
+    UnsafeAudit,
+    UnsafeTotals,
     WorkspaceChoice,
 )
 
@@ -185,3 +187,48 @@ def status(result: AnalyzerStatus) -> str:
 
 def workspace_choice(result: WorkspaceChoice) -> str:
     return f"workspace: {result.workspace}\n{result.note}"
+
+
+def _count_line(totals: UnsafeTotals) -> str:
+    kinds = [
+        (totals.blocks, "block"),
+        (totals.functions, "fn"),
+        (totals.impls, "impl"),
+        (totals.traits, "trait"),
+        (totals.externs, "extern"),
+    ]
+    parts = ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for n, name in kinds if n)
+    return (
+        f"{parts or 'no unsafe code'}; {totals.undocumented} undocumented; {totals.operations} unsafe "
+        f"operations; {totals.findings} clippy findings"
+    )
+
+
+def unsafe_audit(result: UnsafeAudit) -> str:
+    lines = [f"unsafe audit of {result.scope}: {_count_line(result.totals)}"]
+    current = None
+    for site in result.sites:
+        if site.path != current:
+            current = site.path
+            totals = next((t for t in result.files if t.path == site.path), None)
+            lines.append(f"\n{site.path}" + (f" ({_count_line(totals)})" if totals else ""))
+        name = f" {site.item.removeprefix(site.kind + ' ')}" if site.item else ""
+        where = f" in {site.enclosing}" if site.enclosing else ""
+        documented = (
+            f"documented: {site.safety_comment}"
+            if site.safety_comment
+            else "documented (# Safety)"
+            if site.documented
+            else "UNDOCUMENTED"
+        )
+        nested = ", nested" if site.nested else ""
+        lines.append(
+            f"  {site.kind}{name} {site.line}:{site.column}-{site.end_line}{where}{nested}: {documented}"
+        )
+        for op in site.operations:
+            lines.append(f"    op {op.line}:{op.column} {op.kind} `{op.text}`")
+        for finding in site.findings:
+            lines.append(
+                f"    {finding.level}[{finding.code}] {finding.line}:{finding.column} {finding.message}"
+            )
+    return _with_note(lines, result.note)

@@ -15,13 +15,14 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from cargo_mcp.service import CargoService, CargoSettings
 from rust_mcp import __version__
 from rust_mcp.connections import ConnectionMemory
 from rust_mcp.errors import Refusal
 from rust_mcp.roots import AllowedRoots
 from rust_mcp.tooling import model_result, refusal_result, strict_tool, text_result
 
-from . import changes, diagnostics, navigation, render
+from . import audit, changes, diagnostics, navigation, render
 from .discovery import AnalyzerMissing, find_analyzer, std_sources_env
 from .lsp import AnalyzerCrashed
 from .models import (
@@ -37,6 +38,7 @@ from .models import (
     ReferenceResult,
     RunnableList,
     SymbolOutline,
+    UnsafeAudit,
     WorkspaceChoice,
 )
 from .params import (
@@ -68,6 +70,10 @@ INSTRUCTIONS = (
     "column in characters; instead of a position you may pass `symbol`, e.g. `Point::norm2`."
 )
 READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+AUDIT_CLIPPY = (
+    "Also run clippy's unsafe lints (undocumented_unsafe_blocks, multiple_unsafe_ops_per_block, "
+    "missing_safety_doc, unsafe_op_in_unsafe_fn) and attach their findings to the sites."
+)
 
 
 def _write(idempotent: bool = False) -> ToolAnnotations:
@@ -99,6 +105,7 @@ CATALOGUE: dict[str, tuple[type[BaseModel], ToolAnnotations, str]] = {
     "rust_analyzer_ssr": (EditResult, _write(), "Structural search and replace"),
     "rust_analyzer_apply_code_action": (EditResult, _write(), "Apply code action"),
     "rust_analyzer_status": (AnalyzerStatus, READ, "rust-analyzer status"),
+    "rust_analyzer_unsafe_audit": (UnsafeAudit, READ, "Unsafe code audit"),
 }
 
 
@@ -118,7 +125,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         analyzer = find_analyzer(settings.rust_analyzer)
         extra_env, std_warning = std_sources_env()
         pool = WorkspacePool(settings.roots, analyzer, {**os.environ, **extra_env}, settings.pool)
-        service = AnalyzerService(settings.roots, pool, std_warning)
+        service = AnalyzerService(
+            settings.roots, pool, std_warning, CargoService(CargoSettings(settings.roots))
+        )
     except AnalyzerMissing as exc:
         missing = str(exc)
 
@@ -510,6 +519,22 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
 
         return await answer(ctx, status, render.status)
 
+    async def rust_analyzer_unsafe_audit(
+        ctx: Context[Any, Any],
+        workspace: WorkspaceArg = None,
+        package: Annotated[str | None, Field(description="Only this workspace member.")] = None,
+        include_clippy: Annotated[bool, Field(description=AUDIT_CLIPPY)] = True,
+    ) -> CallToolResult:
+        """Audit unsafe code: every unsafe block, fn, impl, trait and extern block in the workspace (or
+        one package) with its location, the item it sits in, whether a // SAFETY: comment or a # Safety
+        doc section documents it, the unsafe operations inside it, and clippy's findings on it; totals
+        per file."""
+        return await answer(
+            ctx,
+            lambda s, r, d: audit.unsafe_audit(s, workspace, package, include_clippy, d, r),
+            render.unsafe_audit,
+        )
+
     functions = {
         fn.__name__: fn
         for fn in (
@@ -534,6 +559,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
             rust_analyzer_ssr,
             rust_analyzer_apply_code_action,
             rust_analyzer_status,
+            rust_analyzer_unsafe_audit,
         )
     }
     tools = [

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
+from cargo_mcp.service import CargoService
 from rust_mcp.errors import Refusal
 from rust_mcp.processes import processes_in_group, resident_mb
 from rust_mcp.roots import AllowedRoots
@@ -53,11 +54,18 @@ class Target:
 
 
 class AnalyzerService:
-    def __init__(self, roots: AllowedRoots, pool: WorkspacePool, std_warning: str | None = None) -> None:
+    def __init__(
+        self,
+        roots: AllowedRoots,
+        pool: WorkspacePool,
+        std_warning: str | None = None,
+        cargo: CargoService | None = None,
+    ) -> None:
         self.roots = roots
         self.pool = pool
         self.sources = SourceCache()
         self.std_warning = std_warning
+        self.cargo = cargo  # runs clippy for the unsafe audit
 
     # -- paths ----------------------------------------------------------------------------------
 

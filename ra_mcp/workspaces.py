@@ -5,7 +5,6 @@ before a call and knows when rust-analyzer is ready to answer."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,14 +15,20 @@ import anyio
 from lsprotocol import types as lsp
 
 from rust_mcp.errors import Refusal
-from rust_mcp.roots import MANIFEST_NAME, AllowedRoots, PathRefused, find_manifest, find_workspace_root
+from rust_mcp.roots import (
+    MANIFEST_NAME,
+    AllowedRoots,
+    PathRefused,
+    find_manifest,
+    find_workspace_root,
+    project_files,
+)
 
 from .discovery import Analyzer
 from .lsp import AnalyzerClient, AnalyzerCrashed
 
 T = TypeVar("T")
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
-SKIP_DIRS = frozenset({"target", ".git", "node_modules"})
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
 
 
@@ -44,26 +49,17 @@ def scan_sources(root: Path) -> dict[Path, FileStamp]:
 
 def _scan(root: str) -> dict[str, FileStamp]:
     found: dict[str, FileStamp] = {}
-    stack = [root]
-    while stack:
-        directory = stack.pop()
+    for entry in project_files(Path(root), _watched):
         try:
-            entries = os.scandir(directory)
+            info = entry.stat()
         except OSError:
             continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if name not in SKIP_DIRS and not name.startswith("."):
-                        stack.append(entry.path)
-                elif name.endswith(".rs") or name in WATCHED_NAMES:
-                    try:
-                        info = entry.stat()
-                    except OSError:
-                        continue
-                    found[entry.path] = FileStamp(info.st_mtime_ns, info.st_size)
+        found[entry.path] = FileStamp(info.st_mtime_ns, info.st_size)
     return found
+
+
+def _watched(name: str) -> bool:
+    return name.endswith(".rs") or name in WATCHED_NAMES
 
 
 def _stamp(path: Path) -> FileStamp | None:

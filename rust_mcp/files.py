@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SKIP_DIRS = frozenset({"target", ".git", "node_modules"})
+from .roots import project_files
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -32,21 +32,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def _manifests(root: Path) -> list[Path]:
-    found = [root / "Cargo.lock"]
-    stack = [root]
-    while stack:
-        directory = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
-                    stack.append(Path(entry.path))
-            elif entry.name == "Cargo.toml":
-                found.append(Path(entry.path))
-    return found
+    return [root / "Cargo.lock"] + [
+        Path(e.path) for e in project_files(root, lambda name: name == "Cargo.toml")
+    ]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -182,24 +182,33 @@ def find_workspace_root(manifest: Path) -> Path:
     return package_dir
 
 
-def rust_files_under(
-    root: Path, skip_dirs: frozenset[str] = frozenset({"target", ".git", "node_modules"})
-) -> list[Path]:
-    """Every .rs file below `root`, skipping build output, VCS data and hidden directories."""
-    found: list[Path] = []
-    stack = [root]
+SKIP_DIRS = frozenset({"target", ".git", "node_modules"})
+
+
+def project_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[os.DirEntry[str]]:
+    """Files under `root` whose name passes `wanted`, skipping build output, VCS data and hidden
+    directories. The one directory walk both servers use."""
+    stack = [str(root)]
     while stack:
         directory = stack.pop()
         try:
-            entries = list(os.scandir(directory))
+            entries = os.scandir(directory)
         except OSError:
             continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name in skip_dirs or entry.name.startswith("."):
-                    continue
-                stack.append(Path(entry.path))
-            elif entry.name.endswith(".rs") and entry.is_file():
-                found.append(Path(entry.path))
-    found.sort()
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
+                        stack.append(entry.path)
+                elif wanted(entry.name):
+                    yield entry
+
+
+def package_directories(root: Path) -> dict[str, Path]:
+    """Package name -> directory, for every Cargo.toml under a workspace root that declares one."""
+    found: dict[str, Path] = {}
+    for entry in project_files(root, lambda name: name == MANIFEST_NAME):
+        package = _read_toml(Path(entry.path)).get("package")
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            found[package["name"]] = Path(entry.path).parent
     return found

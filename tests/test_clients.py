@@ -152,7 +152,7 @@ def test_inspector_lists_and_calls_rust_analyzer_mcp(tmp_path: Path, workspace_r
     require_rust_analyzer()
     server = [str(BIN / "rust-analyzer-mcp"), "--root", str(workspace_root)]
     listed = _inspector(tmp_path, *server, "--method", "tools/list")
-    assert len(listed["tools"]) == 21
+    assert len(listed["tools"]) == 22
     called = _inspector(
         tmp_path,
         *server,

@@ -102,7 +102,7 @@ async def test_rust_analyzer_over_http(workspace_root: Path) -> None:
     require_rust_analyzer()
     with http_server(str(BIN / "rust-analyzer-mcp"), "--root", str(workspace_root)) as (port, _):
         async with http_client(port) as client:
-            assert len((await client.list_tools()).tools) == 21
+            assert len((await client.list_tools()).tools) == 22
             result = await client.call_tool(
                 "rust_analyzer_workspace_symbol",
                 {"query": "Circle", "workspace": str(workspace_root / "workspace")},

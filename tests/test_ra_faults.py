@@ -168,7 +168,7 @@ async def test_missing_rust_analyzer_names_the_fix(workspace_root: Path) -> None
         "rust-analyzer-mcp", "--root", str(workspace_root), "--rust-analyzer", "/nonexistent/ra"
     )
     async with Client(params, mode="legacy") as client:
-        assert len((await client.list_tools()).tools) == 21
+        assert len((await client.list_tools()).tools) == 22
         result = await client.call_tool(
             "rust_analyzer_hover",
             {"file_path": str(workspace_root / "workspace/app/src/main.rs"), "line": 1, "column": 1},

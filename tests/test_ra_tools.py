@@ -64,6 +64,7 @@ async def test_tools_list(ra: Client) -> None:
         "rust_analyzer_ssr",
         "rust_analyzer_apply_code_action",
         "rust_analyzer_status",
+        "rust_analyzer_unsafe_audit",
     }
     assert set(tools) == anchor | beyond
     for name, tool in tools.items():
