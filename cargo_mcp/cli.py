@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
         help="allow cargo_env names that are refused by default (glob, repeatable)",
     )
     serve.add_argument("--log-dir", type=Path, default=None, help="where full logs go")
+    serve.add_argument(
+        "--no-confirm",
+        action="store_true",
+        help="do not ask the user before cargo_clean, cargo_remove and cargo_clippy_fix, even "
+        "when the client can ask",
+    )
     add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
     commands.add_parser("doctor", help="check cargo, rustup, toolchains and say what to fix")
     return parser
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         max_timeout=args.max_timeout,
         allowed_env=tuple(args.allow_env),
         log_dir=args.log_dir or default_log_dir(),
+        confirm_destructive=not args.no_confirm,
     )
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)

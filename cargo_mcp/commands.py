@@ -49,6 +49,9 @@ class CargoCommand:
     annotations: ToolAnnotations
     json_messages: bool = False
     trailing: tuple[str, ...] = ()
+    # asked of the user before running, where the client can ask; formatted with {project},
+    # {manifest} and {dependencies}
+    confirmation: str | None = None
 
     def parameters(self) -> list[Param]:
         return [PARAMS[key] for key in self.params]
@@ -119,6 +122,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, *SELECT, "target", "all_targets", "workspace", "warn", "deny", "allow", "allow_no_vcs"),
         "diagnostics",
         _hints(read_only=False, destructive=True, title="cargo clippy --fix"),
+        confirmation="cargo clippy --fix edits the source files of {project} in place. Go ahead?",
         json_messages=True,
     ),
     CargoCommand(
@@ -226,6 +230,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, "package", "dependencies_required", "dev", "build", "dependency_target", "dry_run"),
         "plain",
         _hints(read_only=False, destructive=True, idempotent=True, title="cargo remove"),
+        confirmation="cargo remove takes {dependencies} out of {manifest}. Go ahead?",
     ),
     CargoCommand(
         "cargo_update",
@@ -242,6 +247,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
         "plain",
         _hints(read_only=False, destructive=True, idempotent=True, title="cargo clean"),
+        confirmation="cargo clean deletes the build output (target directory) of {project}. Go ahead?",
     ),
 )
 

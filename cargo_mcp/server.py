@@ -12,9 +12,11 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from rust_mcp import __version__
+from rust_mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.connections import ConnectionMemory
 from rust_mcp.errors import Refusal
 from rust_mcp.tooling import model_result, refusal_result, strict_tool
+from rust_mcp.workflows import register_prompts
 
 from . import render
 from .commands import COMMANDS, CargoCommand
@@ -43,10 +45,13 @@ def cargo_tool(
             await ctx.report_progress(progress, total, message)
 
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
+        confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
-            result = await service.call(command, values, working, report)
+            result = await service.call(command, values, working, report, confirm)
         except Refusal as exc:
             return refusal_result(str(exc))
+        except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
+            return needed.result  # type: ignore[return-value]
         return model_result(result, render.result_text(result), is_error=not result.ok)
 
     parameters = [
@@ -116,4 +121,8 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             output_model=WorkingDirectoryResult,
         )
     )
-    return MCPServer("cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools)
+    server: MCPServer[Any] = MCPServer(
+        "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools
+    )
+    register_prompts(server, "cargo")
+    return server

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import anyio
 
+from rust_mcp.confirm import no_questions
+from rust_mcp.errors import Refusal
 from rust_mcp.files import ManifestSnapshot
 from rust_mcp.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.toolchains import CargoLauncher, Rustup
@@ -26,6 +28,7 @@ from .runner import RunOutcome, RunRequest, prune_logs, run_process
 from .validate import EnvPolicy
 
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
+ConfirmCallback = Callable[[str], Awaitable[bool]]
 PROGRESS_POLL = 0.1
 PROGRESS_INTERVAL = 0.5
 HEARTBEAT_INTERVAL = 10.0
@@ -51,6 +54,7 @@ class CargoSettings:
     stream_budget: int = 12_000
     max_diagnostics: int = 60
     keep_logs: int = 300
+    confirm_destructive: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,14 +125,24 @@ class CargoService:
         values: Mapping[str, Any],
         working_directory: Path | None,
         report: ProgressCallback | None = None,
+        confirm: ConfirmCallback = no_questions,
     ) -> CargoResult:
-        """One tool call: one cargo run, or several for a target matrix or a verified change."""
+        """One tool call: one cargo run, or several for a target matrix or a verified change.
+        Destructive commands ask `confirm` first (after validation, before anything runs)."""
         check_combination(command, values)
         monotonic = _Monotonic(report) if report is not None else None
         progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
             return await self._target_matrix(command, values, working_directory, progress)
         invocation = self.prepare(command, values, working_directory)
+        if command.confirmation and not values.get("dry_run"):
+            question = command.confirmation.format(
+                project=invocation.cwd,
+                manifest=invocation.manifest,
+                dependencies=", ".join(values.get("dependencies") or []) or "the dependencies",
+            )
+            if not await confirm(question):
+                raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
         if values.get("verify") and not values.get("dry_run"):
             return await self._change_and_verify(invocation, values, working_directory, progress)
         return await self.execute(invocation, progress)

@@ -4,6 +4,7 @@ previews a unified diff and writes only when asked (`apply`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +20,21 @@ from .positions import to_lsp
 from .service import AnalyzerService, Target, TargetSpec
 from .workspaces import ProgressCallback, Workspace
 
+ConfirmCallback = Callable[[str], Awaitable[bool]]
+
 IDENTIFIER = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z_][A-Za-z0-9_]*")
 MAX_RULE = 2000
 
 
-def finish(
-    service: AnalyzerService, workspace: Workspace, title: str, plan: EditPlan, apply: bool
+async def finish(
+    service: AnalyzerService,
+    workspace: Workspace,
+    title: str,
+    plan: EditPlan,
+    apply: bool,
+    confirm: ConfirmCallback,
 ) -> EditResult:
+    """Preview the plan, or (with apply, and the user's consent where the client can ask) write it."""
     changed = plan.changed
     files = []
     for item in changed:
@@ -41,6 +50,8 @@ def finish(
             files=files,
             note="preview only: call again with apply=true to write these changes",
         )
+    if not await confirm(f"{title}: write {len(files)} file(s) ({', '.join(f.path for f in files)})?"):
+        return EditResult(title=title, applied=False, files=files, note="not written: the user declined")
     written = apply_plan(plan)
     for path in written:
         service.sources.forget(path)
@@ -54,6 +65,7 @@ async def format_file(
     default: Path | None,
     apply: bool,
     report: ProgressCallback | None,
+    confirm: ConfirmCallback,
 ) -> EditResult:
     path = service.rust_file(file_path, default)
 
@@ -67,7 +79,9 @@ async def format_file(
             timeout=60,
         )
         plan = text_edits_plan(path, list(edits or []), service.roots)
-        return finish(service, workspace, f"format {service.display(path, workspace.root)}", plan, apply)
+        return await finish(
+            service, workspace, f"format {service.display(path, workspace.root)}", plan, apply, confirm
+        )
 
     return await service.run(service.pool.root_for(path), operation, report)
 
@@ -79,6 +93,7 @@ async def rename(
     new_name: str,
     apply: bool,
     report: ProgressCallback | None,
+    confirm: ConfirmCallback,
 ) -> EditResult:
     if not IDENTIFIER.fullmatch(new_name):
         raise Refusal(
@@ -102,7 +117,7 @@ async def rename(
             timeout=60,
         )
         plan = plan_workspace_edit(edit or lsp.WorkspaceEdit(), service.roots)
-        return finish(service, workspace, f"rename {target.label} to {new_name}", plan, apply)
+        return await finish(service, workspace, f"rename {target.label} to {new_name}", plan, apply, confirm)
 
     return await service.run(service.root_of_spec(spec, default), operation, report)
 
@@ -127,6 +142,7 @@ async def structural_replace(
     default: Path | None,
     apply: bool,
     report: ProgressCallback | None,
+    confirm: ConfirmCallback,
 ) -> EditResult:
     _check_rule(rule)
     path = service.rust_file(file_path, default) if file_path else None
@@ -160,7 +176,7 @@ async def structural_replace(
         edit = workspace.client.structure(raw, lsp.WorkspaceEdit)
         plan = plan_workspace_edit(edit, service.roots)
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
-        return finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply)
+        return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm)
 
     return await service.run(root, operation, report)
 
@@ -239,6 +255,7 @@ async def apply_code_action(
     default: Path | None,
     apply: bool,
     report: ProgressCallback | None,
+    confirm: ConfirmCallback,
 ) -> EditResult:
     async def operation(workspace: Workspace) -> EditResult:
         target = await service.target(workspace, spec, default)
@@ -260,6 +277,6 @@ async def apply_code_action(
         if action.edit is None:
             raise Refusal(f"code action {action.title!r} has no edit to apply (it runs an editor command)")
         plan = plan_workspace_edit(action.edit, service.roots)
-        return finish(service, workspace, action.title, plan, apply)
+        return await finish(service, workspace, action.title, plan, apply, confirm)
 
     return await service.run(service.root_of_spec(spec, default), operation, report)

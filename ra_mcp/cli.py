@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="default bound on the cargo check that diagnostics wait for",
     )
+    parser.add_argument(
+        "--no-confirm",
+        action="store_true",
+        help="write edits with apply=true without asking the user, even when the client can",
+    )
     add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
     return parser
 
@@ -88,6 +93,7 @@ def main(argv: list[str] | None = None) -> None:
             ready_seconds=args.ready_timeout,
         ),
         check_timeout=args.check_timeout,
+        confirm_writes=not args.no_confirm,
     )
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)

@@ -17,10 +17,12 @@ from pydantic import BaseModel, Field
 
 from cargo_mcp.service import CargoService, CargoSettings
 from rust_mcp import __version__
+from rust_mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.connections import ConnectionMemory
 from rust_mcp.errors import Refusal
 from rust_mcp.roots import AllowedRoots
 from rust_mcp.tooling import model_result, refusal_result, strict_tool, text_result
+from rust_mcp.workflows import register_prompts
 
 from . import audit, changes, diagnostics, navigation, render
 from .discovery import AnalyzerMissing, find_analyzer, std_sources_env
@@ -110,11 +112,22 @@ CATALOGUE: dict[str, tuple[type[BaseModel], ToolAnnotations, str]] = {
 
 
 @dataclass(frozen=True)
+class Call:
+    """What every tool call hands the analyzer service."""
+
+    service: AnalyzerService
+    report: ProgressCallback
+    default: Path | None
+    confirm: Confirmer
+
+
+@dataclass(frozen=True)
 class AnalyzerSettings:
     roots: AllowedRoots
     rust_analyzer: str | None = None
     pool: PoolSettings = field(default_factory=PoolSettings)
     check_timeout: int = 300
+    confirm_writes: bool = True
 
 
 def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
@@ -132,9 +145,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         missing = str(exc)
 
     async def answer(
-        ctx: Context[Any, Any],
-        produce: Callable[[AnalyzerService, ProgressCallback, Path | None], Awaitable[M]],
-        show: Callable[[M], str],
+        ctx: Context[Any, Any], produce: Callable[[Call], Awaitable[M]], show: Callable[[M], str]
     ) -> CallToolResult:
         if service is None:
             return text_result(f"rust-analyzer is not available: {missing}", is_error=True)
@@ -142,11 +153,15 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         async def report(progress: float, total: float | None, message: str) -> None:
             await ctx.report_progress(progress, total, message)
 
-        default: Path | None = memory.get(ctx, DEFAULT_WORKSPACE)
+        call = Call(
+            service, report, memory.get(ctx, DEFAULT_WORKSPACE), Confirmer(ctx, settings.confirm_writes)
+        )
         try:
-            model = await produce(service, report, default)
+            model = await produce(call)
         except Refusal as exc:
             return refusal_result(str(exc))
+        except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
+            return needed.result  # type: ignore[return-value]
         except StillIndexing as exc:
             return text_result(str(exc), is_error=True)
         except AnalyzerCrashed as exc:
@@ -185,7 +200,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
             ctx,
-            lambda s, r, d: navigation.goto(s, "definition", target, d, include_body, r),
+            lambda c: navigation.goto(c.service, "definition", target, c.default, include_body, c.report),
             render.locations,
         )
 
@@ -203,7 +218,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
             ctx,
-            lambda s, r, d: navigation.goto(s, "type definition", target, d, include_body, r),
+            lambda c: navigation.goto(
+                c.service, "type definition", target, c.default, include_body, c.report
+            ),
             render.locations,
         )
 
@@ -220,7 +237,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
             ctx,
-            lambda s, r, d: navigation.goto(s, "implementations", target, d, include_body, r),
+            lambda c: navigation.goto(
+                c.service, "implementations", target, c.default, include_body, c.report
+            ),
             render.locations,
         )
 
@@ -239,7 +258,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
             ctx,
-            lambda s, r, d: navigation.references(s, target, d, include_declaration, limit, r),
+            lambda c: navigation.references(
+                c.service, target, c.default, include_declaration, limit, c.report
+            ),
             render.references,
         )
 
@@ -253,7 +274,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     ) -> CallToolResult:
         """Type and documentation of the symbol at a position (or of `symbol`), as markdown."""
         target = spec(file_path, line, column, symbol, workspace)
-        return await answer(ctx, lambda s, r, d: navigation.hover(s, target, d, r), render.hover)
+        return await answer(
+            ctx, lambda c: navigation.hover(c.service, target, c.default, c.report), render.hover
+        )
 
     async def rust_analyzer_symbols(
         ctx: Context[Any, Any],
@@ -266,7 +289,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         1-based positions, nested; optionally with their source."""
         return await answer(
             ctx,
-            lambda s, r, d: navigation.document_symbols(s, file_path, d, include_bodies, r),
+            lambda c: navigation.document_symbols(c.service, file_path, c.default, include_bodies, c.report),
             render.symbols,
         )
 
@@ -283,8 +306,8 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         """Find symbols by name across the workspace (fuzzy), exact matches first, with their locations."""
         return await answer(
             ctx,
-            lambda s, r, d: navigation.workspace_symbols(
-                s, query, workspace, d, types_only, with_dependencies, limit, r
+            lambda c: navigation.workspace_symbols(
+                c.service, query, workspace, c.default, types_only, with_dependencies, limit, c.report
             ),
             render.locations,
         )
@@ -299,7 +322,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         """Completions at a position (e.g. just after `value.`), most relevant first."""
         target = spec(file_path, line, column, None)
         return await answer(
-            ctx, lambda s, r, d: navigation.completion(s, target, d, limit, r), render.completions
+            ctx,
+            lambda c: navigation.completion(c.service, target, c.default, limit, c.report),
+            render.completions,
         )
 
     async def rust_analyzer_call_hierarchy(
@@ -317,7 +342,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         """Who calls the function at a position, and what it calls, each with the call sites."""
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
-            ctx, lambda s, r, d: navigation.call_hierarchy(s, target, d, direction, limit, r), render.calls
+            ctx,
+            lambda c: navigation.call_hierarchy(c.service, target, c.default, direction, limit, c.report),
+            render.calls,
         )
 
     async def rust_analyzer_expand_macro(
@@ -330,7 +357,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     ) -> CallToolResult:
         """Expand the macro call or derive at a position (point at the macro's name) into Rust source."""
         target = spec(file_path, line, column, symbol, workspace)
-        return await answer(ctx, lambda s, r, d: navigation.expand_macro(s, target, d, r), render.expansion)
+        return await answer(
+            ctx, lambda c: navigation.expand_macro(c.service, target, c.default, c.report), render.expansion
+        )
 
     async def rust_analyzer_runnables(
         ctx: Context[Any, Any],
@@ -340,7 +369,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     ) -> CallToolResult:
         """Tests, benches, binaries and doc tests in a file (or at a line), each with its cargo command."""
         return await answer(
-            ctx, lambda s, r, d: navigation.runnables(s, file_path, line, column, d, r), render.runnables
+            ctx,
+            lambda c: navigation.runnables(c.service, file_path, line, column, c.default, c.report),
+            render.runnables,
         )
 
     async def rust_analyzer_related_tests(
@@ -353,7 +384,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     ) -> CallToolResult:
         """Tests that exercise the function or item at a position, each with its cargo command."""
         target = spec(file_path, line, column, symbol, workspace)
-        return await answer(ctx, lambda s, r, d: navigation.related_tests(s, target, d, r), render.runnables)
+        return await answer(
+            ctx, lambda c: navigation.related_tests(c.service, target, c.default, c.report), render.runnables
+        )
 
     async def rust_analyzer_diagnostics(
         ctx: Context[Any, Any],
@@ -365,8 +398,8 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         disk now, plus the results of a cargo check started for this call and waited for."""
         return await answer(
             ctx,
-            lambda s, r, d: diagnostics.file_diagnostics(
-                s, file_path, d, include_check, check_timeout_secs, r
+            lambda c: diagnostics.file_diagnostics(
+                c.service, file_path, c.default, include_check, check_timeout_secs, c.report
             ),
             render.diagnostics,
         )
@@ -383,8 +416,15 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         plus one workspace-wide cargo check; errors first."""
         return await answer(
             ctx,
-            lambda s, r, d: diagnostics.workspace_diagnostics(
-                s, workspace, d, include_check, check_timeout_secs, limit, min_severity, r
+            lambda c: diagnostics.workspace_diagnostics(
+                c.service,
+                workspace,
+                c.default,
+                include_check,
+                check_timeout_secs,
+                limit,
+                min_severity,
+                c.report,
             ),
             render.diagnostics,
         )
@@ -393,7 +433,11 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         ctx: Context[Any, Any], file_path: FileArg, apply: ApplyArg = False
     ) -> CallToolResult:
         """Format a file with rustfmt through rust-analyzer: a diff preview, written with apply=true."""
-        return await answer(ctx, lambda s, r, d: changes.format_file(s, file_path, d, apply, r), render.edit)
+        return await answer(
+            ctx,
+            lambda c: changes.format_file(c.service, file_path, c.default, apply, c.report, c.confirm),
+            render.edit,
+        )
 
     async def rust_analyzer_rename(
         ctx: Context[Any, Any],
@@ -409,7 +453,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         written with apply=true."""
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
-            ctx, lambda s, r, d: changes.rename(s, target, d, new_name, apply, r), render.edit
+            ctx,
+            lambda c: changes.rename(c.service, target, c.default, new_name, apply, c.report, c.confirm),
+            render.edit,
         )
 
     async def rust_analyzer_ssr(
@@ -432,7 +478,9 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         Returns a diff preview; writes with apply=true."""
         return await answer(
             ctx,
-            lambda s, r, d: changes.structural_replace(s, rule, file_path, workspace, d, apply, r),
+            lambda c: changes.structural_replace(
+                c.service, rule, file_path, workspace, c.default, apply, c.report, c.confirm
+            ),
             render.edit,
         )
 
@@ -451,7 +499,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
             ctx,
-            lambda s, r, d: changes.code_actions(s, target, end_line, end_column, d, r),
+            lambda c: changes.code_actions(c.service, target, end_line, end_column, c.default, c.report),
             render.code_actions,
         )
 
@@ -481,8 +529,8 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         target = spec(file_path, line, column, symbol, workspace)
         return await answer(
             ctx,
-            lambda s, r, d: changes.apply_code_action(
-                s, target, end_line, end_column, index, title, d, apply, r
+            lambda c: changes.apply_code_action(
+                c.service, target, end_line, end_column, index, title, c.default, apply, c.report, c.confirm
             ),
             render.edit,
         )
@@ -503,8 +551,8 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
                 "`workspace` or file_path with each call instead"
             )
 
-        async def choose(s: AnalyzerService, r: ProgressCallback, d: Path | None) -> WorkspaceChoice:
-            root, choice = await s.choose_workspace(workspace_path, d, r)
+        async def choose(c: Call) -> WorkspaceChoice:
+            root, choice = await c.service.choose_workspace(workspace_path, c.default, c.report)
             state[DEFAULT_WORKSPACE] = root
             return choice
 
@@ -514,8 +562,8 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         """Health of the rust-analyzers this server runs: version, each workspace's readiness and current
         work (indexing %, cargo check), memory, restarts."""
 
-        async def status(s: AnalyzerService, r: ProgressCallback, d: Path | None) -> AnalyzerStatus:
-            return s.status(d)
+        async def status(c: Call) -> AnalyzerStatus:
+            return c.service.status(c.default)
 
         return await answer(ctx, status, render.status)
 
@@ -531,7 +579,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         per file."""
         return await answer(
             ctx,
-            lambda s, r, d: audit.unsafe_audit(s, workspace, package, include_clippy, d, r),
+            lambda c: audit.unsafe_audit(c.service, workspace, package, include_clippy, c.default, c.report),
             render.unsafe_audit,
         )
 
@@ -585,6 +633,8 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
                     await service.pool.close_all()
                 group.cancel_scope.cancel()
 
-    return MCPServer(
+    server: MCPServer[Any] = MCPServer(
         "rust-analyzer-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
     )
+    register_prompts(server, "rust-analyzer")
+    return server

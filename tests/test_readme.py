@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rust_mcp.reference import BEGIN, END, README, generate
+from rust_mcp.reference import AGENTS_BEGIN, AGENTS_END, BEGIN, END, README, agents_section, generate
 
 
 def test_tool_reference_matches_the_servers() -> None:
@@ -18,3 +18,8 @@ def test_readme_names_the_two_commands_ci_runs() -> None:
     assert "scripts/demo" in text and "scripts/test" in text
     ci = (README.parent / ".ci" / "run").read_text()
     assert "scripts/test" in ci
+
+
+def test_agents_section_matches_the_prompts() -> None:
+    text = README.read_text()
+    assert text[text.index(AGENTS_BEGIN) : text.index(AGENTS_END) + len(AGENTS_END)] == agents_section()
