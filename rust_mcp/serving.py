@@ -17,6 +17,7 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 
 from .connections import ConnectionMemory
+from .stdio import run_stdio
 
 ASGIApp = Callable[
     [dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]],
@@ -98,7 +99,7 @@ async def _until_signal(main: Callable[[], Awaitable[None]]) -> None:
 def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMemory) -> None:
     if args.transport == "stdio":
         memory.one_client_per_process = True
-        anyio.run(_until_signal, server.run_stdio_async)
+        anyio.run(_until_signal, lambda: run_stdio(server))
         return
     token = os.environ.get(args.auth_token_env) or None
     if not _is_loopback(args.host) and token is None:
