@@ -41,9 +41,10 @@ def _output_metadata(output_model: type[BaseModel]) -> FuncMetadata:
 
 class _StrictArguments(ArgModelBase):
     """Arguments a tool does not declare are an error (a misspelt `test_nmae` must not be dropped
-    while the call runs unfiltered), and the schema says so with additionalProperties: false."""
+    while the call runs unfiltered), and the schema says so with additionalProperties: false.
+    Values must have the JSON type the schema names: no quiet coercion of "5" or "yes"."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid", strict=True)
 
 
 def _argument_model(fn: Callable[..., Any], skip: str | None) -> type[ArgModelBase]:
