@@ -4,6 +4,7 @@ All size policy for cargo_mcp's text lives here."""
 from __future__ import annotations
 
 import shlex
+import signal
 
 from rust_mcp.text import clip_end, clip_middle
 
@@ -23,6 +24,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def killed_by(exit_code: int | None) -> str | None:
+    """The signal's name when a process ended by one (a negative exit code), else None."""
+    if exit_code is None or exit_code >= 0:
+        return None
+    try:
+        return signal.Signals(-exit_code).name
+    except ValueError:
+        return f"signal {-exit_code}"
+
+
 def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
     command = " ".join(word for word in subcommand if not word.startswith("-"))
     seconds = result.duration_ms / 1000
@@ -30,6 +41,8 @@ def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: floa
         verdict = f"timed out after {timeout:.0f} s (process group killed)"
     elif result.ok:
         verdict = f"succeeded in {seconds:.2f} s"
+    elif (signal_name := killed_by(result.exit_code)) is not None:
+        verdict = f"was killed by {signal_name} after {seconds:.2f} s"
     else:
         verdict = f"failed (exit {result.exit_code}) in {seconds:.2f} s"
     parts = []

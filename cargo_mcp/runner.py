@@ -78,10 +78,14 @@ class RunLog:
                 self._fail(exc)
 
     def _fail(self, exc: OSError) -> None:
+        """Stop logging; a partial log would mislead and hold on to the space that ran out, so it goes."""
         self.error = f"could not write the log file {self.path}: {exc.strerror or exc}"
         if self._handle is not None:
             with contextlib.suppress(OSError):
                 self._handle.close()
+            if self.path is not None:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
         self._handle = None
 
     def write(self, data: bytes) -> None:

@@ -328,6 +328,12 @@ class CargoService:
                 f"cargo was stopped after {invocation.timeout:.0f} s and its whole process group killed; "
                 "pass a larger timeout_secs or narrow the run (package, test_name)."
             )
+        if (signal_name := render.killed_by(outcome.exit_code)) is not None:
+            hints.append(
+                f"cargo was killed by {signal_name} from outside this server (the out-of-memory killer "
+                "or another process); the rest of its process group was stopped too. Nothing was "
+                "finished: run the call again, with fewer jobs (cargo_env CARGO_BUILD_JOBS) if memory is short."
+            )
         if result.tests is not None and result.tests.failures:
             first = result.tests.failures[0].name
             hints.append(f'Rerun one failing test with test_name="{first}" and exact=true.')

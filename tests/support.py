@@ -47,9 +47,9 @@ def structured(result: CallToolResult, model: type[BaseModel] | None = None) -> 
     return (model or CargoResult).model_validate(content).model_dump(mode="json")
 
 
-def processes_under(directory: Path) -> list[str]:
-    """Live processes whose working directory or command line is under `directory`
-    (the fixture copies are unique per test session, so these are ours)."""
+def live_processes(directory: Path) -> list[tuple[int, str, str]]:
+    """(pid, cwd, command line) of live processes whose working directory or command line is under
+    `directory` (the fixture copies are unique per test session, so these are ours)."""
     found = []
     prefix = str(directory)
     for entry in Path("/proc").iterdir():
@@ -64,8 +64,20 @@ def processes_under(directory: Path) -> list[str]:
         except (OSError, IndexError):
             continue
         if cwd.startswith(prefix) or prefix in cmdline:
-            found.append(f"{entry.name} cwd={cwd} cmd={cmdline[:160]}")
+            found.append((int(entry.name), cwd, cmdline))
     return found
+
+
+def processes_under(directory: Path) -> list[str]:
+    """Live processes working in or naming `directory`, one readable line each."""
+    return [f"{pid} cwd={cwd} cmd={cmdline[:160]}" for pid, cwd, cmdline in live_processes(directory)]
+
+
+def pids_under(directory: Path, program: str) -> list[int]:
+    """Live processes working in or naming `directory` whose program (argv[0]'s file name) is `program`."""
+    return [
+        pid for pid, _, cmdline in live_processes(directory) if Path(cmdline.split(" ", 1)[0]).name == program
+    ]
 
 
 def installed_toolchains() -> list[str]:

@@ -11,15 +11,20 @@ import anyio
 import pytest
 from mcp import Client
 
+from tests.figures import record
 from tests.support import copy_fixture, processes_under, structured, text_of
 
 pytestmark = pytest.mark.anyio
 
 
 async def _wait_until_gone(directory: Path, seconds: float = 10.0) -> list[str]:
+    """The processes still running under `directory` after up to `seconds`: the orphans (counted in
+    the reliability figures)."""
     deadline = time.monotonic() + seconds
     while (left := processes_under(directory)) and time.monotonic() < deadline:
         await anyio.sleep(0.1)
+    record("orphan processes", len(left), add=True)
+    record("process-tree cleanups checked", 1, add=True)
     return left
 
 

@@ -8,6 +8,7 @@ import pytest
 from mcp import Client
 
 from tests.escape_cases import analyzer_cases, cargo_cases
+from tests.figures import record
 from tests.support import processes_under, server_params, text_of
 
 pytestmark = pytest.mark.anyio
@@ -49,6 +50,9 @@ async def test_no_escape_reaches_a_process(workspace_root: Path, outside: Path, 
                 failures.append(f"{case.tool} {case.arguments!r}: {text[:200]}")
         status = await analyzer.call_tool("rust_analyzer_status", {})
         assert "0 workspace(s) loaded" in text_of(status), text_of(status)  # no rust-analyzer was started
+    reached = len(list(logs.iterdir())) + len(processes_under(outside))
+    record("escape cases tried", len(cases))
+    record("escapes (not refused, or reached a process)", len(failures) + reached)
     assert failures == [], f"{len(failures)} of {len(cases)} were not refused"
     assert list(logs.iterdir()) == []  # cargo never ran
     assert processes_under(outside) == []

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.figures import record
 from tests.raw_stdio import RawServer
 
 JSON_TYPES: dict[str, st.SearchStrategy[Any]] = {
@@ -121,8 +122,13 @@ def ready(workspace_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         server.initialize()
         servers[name] = (server, server.request("tools/list")["result"]["tools"])
     yield servers
+    record("wrong-type tool calls rejected", REJECTED[0])
+    record("server crashes", sum(not server.alive for server, _ in servers.values()), add=True)
     for server, _ in servers.values():
         server.close()
+
+
+REJECTED = [0]  # wrong-type calls answered with an error naming the parameter, over the whole run
 
 
 @st.composite
@@ -153,3 +159,4 @@ def test_wrong_types_for_every_parameter_are_rejected(ready: dict[str, Any], dat
     assert result is not None and result["isError"] is True, (tool, parameter, value, response)
     assert parameter in result["content"][0]["text"], (tool, parameter, value, result)
     assert server.alive
+    REJECTED[0] += 1
