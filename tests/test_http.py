@@ -4,65 +4,17 @@ and the SDK's HTTP client as the real client."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx2
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
+from tests.http_support import free_port, http_client, http_server
 from tests.support import BIN, require_rust_analyzer, structured, text_of
 
 pytestmark = pytest.mark.anyio
 TOKEN = "test-token-5b1c"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def http_server(
-    *argv: str, env: dict[str, str] | None = None
-) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [*argv, "--transport", "http", "--port", str(port)],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert process.poll() is None, process.communicate()[1].decode()[-2000:]
-                assert time.monotonic() < deadline, "the HTTP server did not start listening"
-                time.sleep(0.1)
-        yield port, process
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-@asynccontextmanager
-async def http_client(port: int, token: str | None = None, mode: str = "legacy") -> AsyncIterator[Client]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with (
-        httpx2.AsyncClient(headers=headers, timeout=600) as http,
-        Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http), mode=mode) as client,
-    ):
-        yield client
 
 
 def _listening_addresses(port: int) -> set[str]:
@@ -123,7 +75,7 @@ def test_public_address_without_a_token_is_refused(workspace_root: Path) -> None
             "--host",
             "0.0.0.0",
             "--port",
-            str(_free_port()),
+            str(free_port()),
         ],
         capture_output=True,
         text=True,
