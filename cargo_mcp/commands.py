@@ -52,6 +52,11 @@ class CargoCommand:
     # asked of the user before running, where the client can ask; formatted with {project},
     # {manifest} and {dependencies}
     confirmation: str | None = None
+    # files to snapshot before running, put back if the run is cancelled, times out or is killed
+    # (so an interrupted change leaves them as they were)
+    guards: Literal["manifests", "sources"] | None = None
+    # cargo drops an emptied table with the comments above its header; put those back afterwards
+    keeps_table_comments: bool = False
 
     def parameters(self) -> list[Param]:
         return [PARAMS[key] for key in self.params]
@@ -124,6 +129,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         _hints(read_only=False, destructive=True, title="cargo clippy --fix"),
         confirmation="cargo clippy --fix edits the source files of {project} in place. Go ahead?",
         json_messages=True,
+        guards="sources",
     ),
     CargoCommand(
         "cargo_fmt_check",
@@ -222,6 +228,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ),
         "plain",
         _hints(read_only=False, idempotent=True, open_world=True, title="cargo add"),
+        guards="manifests",
     ),
     CargoCommand(
         "cargo_remove",
@@ -231,6 +238,8 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "plain",
         _hints(read_only=False, destructive=True, idempotent=True, title="cargo remove"),
         confirmation="cargo remove takes {dependencies} out of {manifest}. Go ahead?",
+        guards="manifests",
+        keeps_table_comments=True,
     ),
     CargoCommand(
         "cargo_update",
@@ -239,6 +248,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace", "verify"),
         "plain",
         _hints(read_only=False, destructive=True, open_world=True, title="cargo update"),
+        guards="manifests",
     ),
     CargoCommand(
         "cargo_clean",

@@ -347,10 +347,11 @@ PARAMS: dict[str, Param] = {
                 "target",
                 str | None,
                 None,
-                "Add or remove under [target.TRIPLE.dependencies].",
+                "Add or remove under [target.TARGET.dependencies]: a triple or a cfg expression "
+                "such as `cfg(unix)`.",
                 "option",
                 "--target",
-                validate.check_target_triple,
+                validate.check_dependency_target,
             ),
         ),
         (

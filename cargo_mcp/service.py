@@ -16,13 +16,14 @@ import anyio
 
 from rust_mcp.confirm import no_questions
 from rust_mcp.errors import Refusal
-from rust_mcp.files import ManifestSnapshot
+from rust_mcp.files import FileSnapshot, WriteFailed
 from rust_mcp.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.toolchains import CargoLauncher, Rustup
 
 from . import render
 from .collect import OutputCollector, ProgressState
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
+from .manifest_comments import restore_dropped_comments
 from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
 from .runner import RunOutcome, RunRequest, prune_logs, run_process
 from .validate import EnvPolicy
@@ -213,7 +214,7 @@ class CargoService:
         """Change the dependencies, then check or test; if that fails (or the call is cancelled part
         way), put every Cargo.toml and Cargo.lock back byte for byte."""
         verify = str(values["verify"])
-        snapshot = ManifestSnapshot.take(invocation.workspace_root)
+        snapshot = FileSnapshot.manifests(invocation.workspace_root)
         try:
             changed = await self.execute(invocation, report)
             if not changed.ok:
@@ -263,12 +264,21 @@ class CargoService:
             log_path=log_path,
             stream_budget=self.settings.stream_budget,
         )
-        async with anyio.create_task_group() as group:
-            if report is not None:
-                group.start_soon(_notify_progress, collector.progress, report)
-            outcome = await run_process(request)
-            group.cancel_scope.cancel()
-        return self._result(invocation, collector, outcome)
+        guard = _guard(invocation)
+        try:
+            async with anyio.create_task_group() as group:
+                if report is not None:
+                    group.start_soon(_notify_progress, collector.progress, report)
+                outcome = await run_process(request)
+                group.cancel_scope.cancel()
+        except BaseException:  # cancelled part way: the files go back as they were
+            if guard is not None:
+                guard.restore()
+            raise
+        result = self._result(invocation, collector, outcome)
+        if guard is not None:
+            result.hints += _after_guarded_run(invocation, guard, result)
+        return result
 
     def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
         output = invocation.command.output
@@ -332,7 +342,8 @@ class CargoService:
             hints.append(
                 f"cargo was killed by {signal_name} from outside this server (the out-of-memory killer "
                 "or another process); the rest of its process group was stopped too. Nothing was "
-                "finished: run the call again, with fewer jobs (cargo_env CARGO_BUILD_JOBS) if memory is short."
+                "finished: run the call again, with fewer jobs (cargo_env CARGO_BUILD_JOBS) if memory "
+                "is short."
             )
         if result.tests is not None and result.tests.failures:
             first = result.tests.failures[0].name
@@ -406,3 +417,42 @@ class _Monotonic:
             progress, total = self._last + 0.001, None
         self._last = progress
         await self._report(progress, total, message)
+
+
+def _guard(invocation: Invocation) -> FileSnapshot | None:
+    """The files a command that writes them could leave half changed, taken before it runs."""
+    root = invocation.workspace_root
+    if invocation.command.guards == "manifests":
+        return FileSnapshot.manifests(root)
+    if invocation.command.guards == "sources":
+        return FileSnapshot.sources(root)
+    return None
+
+
+def _stopped_part_way(result: CargoResult) -> bool:
+    """Timed out, killed by a signal, or failed with no compiler error to account for it (a helper
+    process killed under cargo ends it with a plain non-zero code). A failure that compiler errors
+    explain is cargo's own ordinary end: what it wrote by then, it wrote whole."""
+    if result.ok:
+        return False
+    return result.timed_out or render.killed_by(result.exit_code) is not None or not result.counts.errors
+
+
+def _after_guarded_run(invocation: Invocation, guard: FileSnapshot, result: CargoResult) -> list[str]:
+    """Put the files back when the run was stopped part way; mend the comments cargo drops after a
+    finished change. Returns the hints to add."""
+    name = invocation.command.name
+    if _stopped_part_way(result):
+        try:
+            restored = guard.restore()
+        except WriteFailed as exc:
+            return [f"{name} was stopped part way and its changes could not be undone: {exc}"]
+        if not restored:
+            return []
+        return [
+            f"{name} was stopped part way; the files it had changed were put back as they were: "
+            f"{', '.join(restored)}."
+        ]
+    if result.ok and invocation.command.keeps_table_comments:
+        return restore_dropped_comments(guard)
+    return []

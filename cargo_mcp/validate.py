@@ -26,6 +26,7 @@ DEPENDENCY_SPEC = re.compile(
     r"(?P<name>[A-Za-z0-9_][A-Za-z0-9_-]*)(?:@(?P<version>[A-Za-z0-9.^~=<>*, +-]+))?"
 )
 FEATURE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_+./-]*")
+DEPENDENCY_TARGET = re.compile(r"[a-z0-9_][A-Za-z0-9_.-]*|cfg\([A-Za-z0-9_ ,=\"().-]{1,200}\)")
 TARGET_TRIPLE = re.compile(r"[a-z0-9_][A-Za-z0-9_.-]*")
 LINT_NAME = re.compile(r"(?:(?:clippy|rustdoc)::)?[a-z][a-z0-9_]*")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -68,6 +69,17 @@ def check_filter(kind: str, value: str) -> str:
 
 def check_target_triple(value: str) -> str:
     return check_name("target", value, TARGET_TRIPLE, "a target triple such as `x86_64-unknown-linux-gnu`")
+
+
+def check_dependency_target(value: str) -> str:
+    """Where a dependency applies: a target triple, or a `cfg(...)` expression as Cargo.toml writes
+    it (`[target.'cfg(unix)'.dependencies]`)."""
+    return check_name(
+        "target",
+        value,
+        DEPENDENCY_TARGET,
+        "a target triple such as `x86_64-unknown-linux-gnu` or a cfg expression such as `cfg(unix)`",
+    )
 
 
 def check_dependency(value: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from rust_mcp.errors import Refusal
-from rust_mcp.files import write_atomically
+from rust_mcp.files import FileChange, WriteFailed, write_all_or_nothing
 from rust_mcp.roots import AllowedRoots
 
 from .positions import apply_text_edits, uri_to_path
@@ -124,7 +124,8 @@ def unified_diff(plan: FilePlan, label: str) -> str:
 
 
 def apply_plan(plan: EditPlan) -> list[Path]:
-    """Write the plan. Refuses, writing nothing, if any file changed on disk since it was read."""
+    """Write the plan, all files or none. Refuses, writing nothing, if any file changed on disk
+    since it was read; a failed write puts back every file already written."""
     changed = plan.changed
     for item in changed:
         try:
@@ -135,13 +136,14 @@ def apply_plan(plan: EditPlan) -> list[Path]:
             raise Refusal(
                 f"{item.path} changed on disk since the edit was computed; ask again for a fresh edit"
             )
-    written: list[Path] = []
-    for item in changed:
-        if item.after is not None:
-            write_atomically(item.path, item.after.encode("utf-8"))
-            written.append(item.path)
-    for item in changed:
-        if item.after is None and item.path.exists():
-            item.path.unlink()
-            written.append(item.path)
-    return written
+    try:
+        write_all_or_nothing(
+            [FileChange(item.path, _encoded(item.before), _encoded(item.after)) for item in changed]
+        )
+    except WriteFailed as exc:
+        raise Refusal(f"the edit was not applied: {exc}") from exc
+    return [item.path for item in sorted(changed, key=lambda item: item.after is None)]
+
+
+def _encoded(text: str | None) -> bytes | None:
+    return None if text is None else text.encode("utf-8")

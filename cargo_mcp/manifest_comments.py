@@ -1,0 +1,129 @@
+"""Comments cargo drops when it edits a manifest. `cargo remove` deletes a table it has emptied
+together with the comment lines above its header (toml_edit keeps them as the header's decoration),
+so a note such as `# Runtime dependencies; keep sorted.` disappears with the last dependency. Here
+those headers come back as empty tables with their comments, where they were; nothing else changes."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+from rust_mcp.files import FileSnapshot, write_atomically
+
+HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]+?)\s*\]\s*(#.*)?$")
+COMMENT = re.compile(r"^\s*#")
+
+
+@dataclass(frozen=True)
+class KeptTable:
+    name: str
+    lines: list[str]
+
+
+KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.|$)""")
+
+
+def _table_path(name: str) -> list[str]:
+    """The keys of a dotted table name, quotes removed: `target.'cfg(unix)'.dependencies`."""
+    return ["".join(groups) for groups in KEY_PART.findall(name)]
+
+
+def _has_table(document: dict[str, Any], path: list[str]) -> bool:
+    node: Any = document
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _dropped_tables(deleted: list[str], after: dict[str, Any]) -> list[KeptTable]:
+    """Table headers in a deleted run of lines that had comments right above them and whose table
+    is gone from the new manifest."""
+    kept = []
+    for index, line in enumerate(deleted):
+        match = HEADER.match(line)
+        if match is None or _has_table(after, _table_path(match["name"])):
+            continue
+        start = index
+        while start > 0 and COMMENT.match(deleted[start - 1]):
+            start -= 1
+        if start < index:
+            kept.append(KeptTable(match["name"], deleted[start : index + 1]))
+    return kept
+
+
+def _without(document: dict[str, Any], path: list[str]) -> dict[str, Any]:
+    """`document` with the (empty) table at `path` removed, and parents it leaves empty."""
+    copy = dict(document)
+    head, *rest = path
+    if rest and isinstance(copy.get(head), dict):
+        inner = _without(copy[head], rest)
+        if inner:
+            copy[head] = inner
+        else:
+            copy.pop(head)
+    elif copy.get(head) == {}:
+        copy.pop(head)
+    return copy
+
+
+def keep_dropped_table_comments(before: str, after: str) -> tuple[str, list[str]]:
+    """`after` with each table that the edit removed along with the comments above its header put
+    back, empty, where it was. Returns the text and the names of the tables put back; `after`
+    unchanged when there are none or when the result would not mean exactly what `after` means."""
+    try:
+        parsed_after = tomllib.loads(after)
+    except tomllib.TOMLDecodeError:
+        return after, []
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    result: list[str] = []
+    names: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            for table in _dropped_tables(old[i1:i2], parsed_after):
+                lines = [line if line.endswith("\n") else line + "\n" for line in table.lines]
+                if result and result[-1].strip():
+                    lines.insert(0, "\n")
+                if j1 < len(new) and new[j1].strip():
+                    lines.append("\n")
+                result += lines
+                names.append(table.name)
+        result += new[j1:j2]
+    if not names:
+        return after, []
+    text = "".join(result)
+    try:
+        restored = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return after, []
+    for name in names:
+        restored = _without(restored, _table_path(name))
+    return (text, names) if restored == parsed_after else (after, [])
+
+
+def restore_dropped_comments(snapshot: FileSnapshot) -> list[str]:
+    """For each manifest changed since `snapshot`, put back the commented tables cargo dropped.
+    Returns a note per manifest mended."""
+    notes = []
+    for path in snapshot.changed():
+        before = snapshot.contents.get(path)
+        if path.name != "Cargo.toml" or before is None or not path.exists():
+            continue
+        try:
+            after = path.read_text(encoding="utf-8")
+            text, names = keep_dropped_table_comments(before.decode("utf-8"), after)
+            if names:
+                write_atomically(path, text.encode("utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if names:
+            tables = ", ".join(f"[{name}]" for name in names)
+            notes.append(
+                f"cargo removed the emptied {tables} from {path.relative_to(snapshot.root)} together "
+                "with the comments above it; they were put back as an empty table so no comment is lost."
+            )
+    return notes
