@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
 
+from mcp.server.mcpserver.context import Context
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 
 def text_result(text: str, *, is_error: bool = False) -> CallToolResult:
@@ -62,6 +65,51 @@ def _argument_model(fn: Callable[..., Any], skip: str | None) -> type[ArgModelBa
     return create_model(f"{fn.__name__}Arguments", __base__=_StrictArguments, **fields)
 
 
+JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
+
+
+def _describe(value: Any) -> str:
+    kind = "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
+    text = repr(value)
+    return f"{kind} {text[:40]}{'…' if len(text) > 40 else ''}"
+
+
+def explain_invalid_arguments(tool: str, error: ValidationError, schema: dict[str, Any]) -> str:
+    """What is wrong with each argument, in words a model can act on, and what the tool takes."""
+    properties: dict[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    lines = [f"Refused: the arguments of {tool} are not valid, so nothing was run."]
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        if item["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(where, properties, n=1)
+            suggestion = f"; did you mean `{close[0]}`?" if close else ""
+            lines.append(f"- `{where}` is not a parameter of {tool}{suggestion}")
+        elif item["type"] == "missing":
+            lines.append(f"- `{where}` is required")
+        else:
+            lines.append(f"- `{where}`: {item['msg']} (got {_describe(item['input'])})")
+    takes = ", ".join(f"{name}{' (required)' if name in required else ''}" for name in properties)
+    lines.append(f"{tool} takes: {takes or 'no arguments'}.")
+    return "\n".join(lines)
+
+
+class _StrictTool(Tool):
+    """A tool whose argument errors read as explanations rather than pydantic's report."""
+
+    async def run(
+        self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
+    ) -> Any:
+        try:
+            return await super().run(arguments, context, convert_result)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(
+                    explain_invalid_arguments(self.name, exc.__cause__, self.parameters)
+                ) from None
+            raise
+
+
 def strict_tool(
     fn: Callable[..., Any],
     *,
@@ -78,7 +126,7 @@ def strict_tool(
     strict = _argument_model(fn, context_kwarg)
     output = _output_metadata(output_model)
     metadata = FuncMetadata(arg_model=strict, output_model=output_model, output_schema=output.output_schema)
-    return Tool(
+    return _StrictTool(
         fn=fn,
         name=name,
         title=annotations.title,

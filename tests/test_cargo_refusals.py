@@ -137,3 +137,16 @@ async def test_non_utf8_output_is_replaced_not_fatal(cargo: Client, workspace_ro
     assert body["ok"], text_of(result)
     assert "before \ufffd\ufffd\ufffd after" in body["stdout"]
     assert "stderr \ufffd( bad" in body["stderr"]
+
+
+async def test_argument_errors_say_what_is_wrong_and_what_the_tool_takes(
+    cargo: Client, workspace_root: Path
+) -> None:
+    result = await cargo.call_tool(
+        "cargo_test", {"path": str(workspace_root / "tests_mixed"), "test_nmae": "adds", "release": "yes"}
+    )
+    text = text_of(result)
+    assert result.is_error and text.startswith("Refused: the arguments of cargo_test are not valid")
+    assert "- `test_nmae` is not a parameter of cargo_test; did you mean `test_name`?" in text
+    assert "- `release`: Input should be a valid boolean (got string 'yes')" in text
+    assert "cargo_test takes: path, toolchain," in text and "errors.pydantic.dev" not in text
