@@ -179,6 +179,9 @@ async def test_sixteen_clients_over_http(workspace_root: Path, scratch: Path, tm
         async with http_client(cargo_port) as after_cargo, http_client(ra_port) as after_ra:
             assert len((await after_cargo.list_tools()).tools) == 15
             assert len((await after_ra.list_tools()).tools) == 22
+        record(
+            "server crashes", sum(server.poll() is not None for server in (cargo_server, ra_server)), add=True
+        )
         assert cargo_server.poll() is None and ra_server.poll() is None
     calls = sum(len(v) for v in latencies.values())
     record("load: clients", CLIENTS)
