@@ -15,15 +15,13 @@ from rust_mcp.files import FileSnapshot, write_atomically
 
 HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]+?)\s*\]\s*(#.*)?$")
 COMMENT = re.compile(r"^\s*#")
+KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.|$)""")
 
 
 @dataclass(frozen=True)
 class KeptTable:
     name: str
     lines: list[str]
-
-
-KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.|$)""")
 
 
 def _table_path(name: str) -> list[str]:

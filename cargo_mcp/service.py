@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -231,7 +232,7 @@ class CargoService:
             }
             checked = await self.execute(self.prepare(checker, check_values, working_directory), report)
         except BaseException:  # cancelled or failed part way: leave the files as they were
-            snapshot.restore()
+            _restore_quietly(snapshot)
             raise
         verification = Verification(
             command=verify,
@@ -273,7 +274,7 @@ class CargoService:
                 group.cancel_scope.cancel()
         except BaseException:  # cancelled part way: the files go back as they were
             if guard is not None:
-                guard.restore()
+                _restore_quietly(guard)
             raise
         result = self._result(invocation, collector, outcome)
         if guard is not None:
@@ -427,6 +428,15 @@ def _guard(invocation: Invocation) -> FileSnapshot | None:
     if invocation.command.guards == "sources":
         return FileSnapshot.sources(root)
     return None
+
+
+def _restore_quietly(snapshot: FileSnapshot) -> None:
+    """Put files back while a cancellation or error propagates: a failure to do so must not replace
+    that exception, and there is no caller left to tell, so it goes to the server's log."""
+    try:
+        snapshot.restore()
+    except WriteFailed as exc:
+        print(f"cargo-mcp: could not put files back after an interrupted call: {exc}", file=sys.stderr)
 
 
 def _stopped_part_way(result: CargoResult) -> bool:
