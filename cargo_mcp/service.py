@@ -217,7 +217,7 @@ class CargoService:
         verify = str(values["verify"])
         snapshot = FileSnapshot.manifests(invocation.workspace_root)
         try:
-            changed = await self.execute(invocation, report)
+            changed = await self.execute(invocation, report, guard=snapshot)
             if not changed.ok:
                 snapshot.restore()
                 return changed
@@ -249,7 +249,14 @@ class CargoService:
         result.summary = render.verified_summary(result)
         return result
 
-    async def execute(self, invocation: Invocation, report: ProgressCallback | None = None) -> CargoResult:
+    async def execute(
+        self,
+        invocation: Invocation,
+        report: ProgressCallback | None = None,
+        guard: FileSnapshot | None = None,
+    ) -> CargoResult:
+        """One cargo run. A command that writes files snapshots them first (or uses `guard`, a
+        snapshot the caller already took) to put them back if the run is stopped part way."""
         collector = OutputCollector(
             invocation.command.output, invocation.workspace_root, self.settings.max_diagnostics
         )
@@ -265,7 +272,7 @@ class CargoService:
             log_path=log_path,
             stream_budget=self.settings.stream_budget,
         )
-        guard = _guard(invocation)
+        guard = guard if guard is not None else _guard(invocation)
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
