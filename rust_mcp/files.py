@@ -142,7 +142,8 @@ class FileSnapshot:
         found = [Path(e.path) for e in project_files(root, _is_source)]
         return cls.take(root, sorted({root / "Cargo.lock", *found}))
 
-    def changed(self) -> list[Path]:
+    def _differences(self) -> list[FileChange]:
+        """Each file whose contents now differ from the snapshot, as the change that puts it back."""
         differing = []
         for path, before in self.contents.items():
             try:
@@ -150,18 +151,15 @@ class FileSnapshot:
             except FileNotFoundError:
                 now = None
             if now != before:
-                differing.append(path)
+                differing.append(FileChange(path, now, before))
         return differing
+
+    def changed(self) -> list[Path]:
+        return [change.path for change in self._differences()]
 
     def restore(self) -> list[str]:
         """Put back every file that changed, all or none (raises WriteFailed); returns them
         relative to the root."""
-        changes = []
-        for path in self.changed():
-            try:
-                now: bytes | None = path.read_bytes()
-            except FileNotFoundError:
-                now = None
-            changes.append(FileChange(path, now, self.contents[path]))
+        changes = self._differences()
         write_all_or_nothing(changes)
         return sorted(str(change.path.relative_to(self.root)) for change in changes)
