@@ -6,13 +6,17 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import anyio
 from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
+
+from tests.figures import record
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -78,6 +82,24 @@ def pids_under(directory: Path, program: str) -> list[int]:
     return [
         pid for pid, _, cmdline in live_processes(directory) if Path(cmdline.split(" ", 1)[0]).name == program
     ]
+
+
+async def wait_until_gone(directory: Path, seconds: float = 10.0) -> list[str]:
+    """The processes still running under `directory` after up to `seconds`: the orphans (counted in
+    the reliability figures)."""
+    deadline = time.monotonic() + seconds
+    while (left := processes_under(directory)) and time.monotonic() < deadline:
+        await anyio.sleep(0.1)
+    record("orphan processes", len(left), add=True)
+    record("process-tree cleanups checked", 1, add=True)
+    return left
+
+
+async def wait_for_process(directory: Path, needle: str, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not any(needle in p for p in processes_under(directory)):
+        assert time.monotonic() < deadline, f"no process matching {needle!r} started under {directory}"
+        await anyio.sleep(0.1)
 
 
 def installed_toolchains() -> list[str]:

@@ -11,28 +11,9 @@ import anyio
 import pytest
 from mcp import Client
 
-from tests.figures import record
-from tests.support import copy_fixture, processes_under, structured, text_of
+from tests.support import copy_fixture, structured, text_of, wait_for_process, wait_until_gone
 
 pytestmark = pytest.mark.anyio
-
-
-async def _wait_until_gone(directory: Path, seconds: float = 10.0) -> list[str]:
-    """The processes still running under `directory` after up to `seconds`: the orphans (counted in
-    the reliability figures)."""
-    deadline = time.monotonic() + seconds
-    while (left := processes_under(directory)) and time.monotonic() < deadline:
-        await anyio.sleep(0.1)
-    record("orphan processes", len(left), add=True)
-    record("process-tree cleanups checked", 1, add=True)
-    return left
-
-
-async def _wait_for_process(directory: Path, needle: str, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not any(needle in p for p in processes_under(directory)):
-        assert time.monotonic() < deadline, f"no process matching {needle!r} started under {directory}"
-        await anyio.sleep(0.1)
 
 
 async def test_timeout_kills_the_hanging_test_and_its_forked_child(cargo: Client, scratch: Path) -> None:
@@ -52,7 +33,7 @@ async def test_timeout_kills_the_hanging_test_and_its_forked_child(cargo: Client
     assert "timed out after 12 s" in body["summary"]
     assert any("process group killed" in hint or "killed" in hint for hint in body["hints"])
     # the test binary, its `sleep 1000` child and cargo are all gone
-    assert await _wait_until_gone(project) == []
+    assert await wait_until_gone(project) == []
     # heartbeats kept the call alive while the test printed nothing
     assert any("still running" in m for m in messages), messages
 
@@ -69,10 +50,10 @@ async def test_cancellation_kills_a_program_that_never_exits(cargo: Client, scra
                 outcome["returned"] = True
 
         group.start_soon(run_forever)
-        await _wait_for_process(project, "forever")
+        await wait_for_process(project, "forever")
         outcome["scope"].cancel()  # the SDK sends notifications/cancelled for the abandoned call
     assert "returned" not in outcome
-    assert await _wait_until_gone(project) == []
+    assert await wait_until_gone(project) == []
     # the server is fine afterwards
     after = await cargo.call_tool("cargo_check", {"path": str(project)})
     assert not after.is_error, text_of(after)
@@ -91,14 +72,14 @@ async def test_a_long_test_does_not_delay_metadata(
             )
 
         group.start_soon(hang)
-        await _wait_for_process(project, "tests_hang-")
+        await wait_for_process(project, "tests_hang-")
         started = time.monotonic()
         metadata = await cargo.call_tool("cargo_metadata", {"path": str(workspace_root / "workspace")})
         elapsed = time.monotonic() - started
         assert not metadata.is_error and elapsed < 5.0, elapsed
         assert "result" not in slow, "the hanging test finished early"
         group.cancel_scope.cancel()
-    assert await _wait_until_gone(project) == []
+    assert await wait_until_gone(project) == []
 
 
 async def test_progress_reports_units_done_and_total(cargo: Client, scratch: Path) -> None:
@@ -133,7 +114,7 @@ async def test_waiting_for_the_build_lock_is_reported(cargo: Client, scratch: Pa
     try:
         async with anyio.create_task_group() as group:
             group.start_soon(cargo.call_tool, "cargo_build", {"path": str(project)})
-            await _wait_for_process(project, "--crate-name app")
+            await wait_for_process(project, "--crate-name app")
             second = await cargo.call_tool("cargo_check", {"path": str(project)}, progress_callback=progress)
             assert not second.is_error, text_of(second)
     finally:

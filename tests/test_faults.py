@@ -31,8 +31,9 @@ from tests.support import (
     server_params,
     structured,
     text_of,
+    wait_for_process,
+    wait_until_gone,
 )
-from tests.test_cargo_processes import _wait_for_process, _wait_until_gone
 from tests.test_ra_tools import call, ra_structured
 
 pytestmark = pytest.mark.anyio
@@ -126,7 +127,7 @@ async def test_cargo_killed_mid_build_is_reported_and_cleaned_up(cargo: Client, 
                 outcome["result"] = await cargo.call_tool("cargo_build", {"path": str(project)})
 
             group.start_soon(build)
-            await _wait_for_process(project, "--crate-name app")
+            await wait_for_process(project, "--crate-name app")
             victims = pids_under(project, "cargo")
             assert victims, processes_under(project)
             for pid in victims:
@@ -138,7 +139,7 @@ async def test_cargo_killed_mid_build_is_reported_and_cleaned_up(cargo: Client, 
     assert result.is_error and body["exit_code"] == -signal.SIGKILL
     assert "was killed by SIGKILL" in body["summary"], body["summary"]
     assert any("killed by SIGKILL from outside" in hint for hint in body["hints"]), body["hints"]
-    assert await _wait_until_gone(project) == []  # the rustc cargo left behind went with the group
+    assert await wait_until_gone(project) == []  # the rustc cargo left behind went with the group
     again = await cargo.call_tool("cargo_build", {"path": str(project)})
     assert not again.is_error, text_of(again)
 
@@ -193,6 +194,6 @@ async def test_cancelling_a_forking_hung_test_leaves_no_process(cargo: Client, s
         group.start_soon(
             cargo.call_tool, "cargo_test", {"path": str(project), "test_name": "forks_and_hangs"}
         )
-        await _wait_for_process(project, "sleep")  # the test's forked child is running
+        await wait_for_process(project, "sleep")  # the test's forked child is running
         group.cancel_scope.cancel()
-    assert await _wait_until_gone(project) == []
+    assert await wait_until_gone(project) == []

@@ -18,8 +18,14 @@ import pytest
 from mcp import Client
 
 from tests.figures import record
-from tests.support import copy_fixture, pids_under, structured, text_of
-from tests.test_cargo_processes import _wait_for_process, _wait_until_gone
+from tests.support import (
+    copy_fixture,
+    pids_under,
+    structured,
+    text_of,
+    wait_for_process,
+    wait_until_gone,
+)
 from tests.test_ra_edits import tree_digest
 from tests.test_ra_tools import call, ra_structured
 
@@ -106,7 +112,7 @@ async def test_interrupted_cargo_add_leaves_the_manifest_whole(cargo: Client, sc
             )
             await anyio.sleep(delay)
             group.cancel_scope.cancel()
-        assert await _wait_until_gone(project) == []
+        assert await wait_until_gone(project) == []
         # the server puts the files back just after cargo has gone: give it a moment, no more
         state = await _settled(files, original)
         outcomes[state] += 1
@@ -212,14 +218,14 @@ async def test_interrupted_clippy_fix_puts_the_sources_back(cargo: Client, scrat
                     outcome[way] = await cargo.call_tool("cargo_clippy_fix", arguments)
 
                 group.start_soon(fix)
-                await _wait_for_process(project, "--crate-name app")
+                await wait_for_process(project, "--crate-name app")
                 assert "return x;" not in lib.read_text(), "geometry was not fixed before app compiled"
                 if way == "cancel":
                     group.cancel_scope.cancel()
                 else:
                     for pid in pids_under(project, "cargo"):
                         os.kill(pid, signal.SIGKILL)
-            assert await _wait_until_gone(project) == []
+            assert await wait_until_gone(project) == []
             marker.unlink()
             # after a cancel the server restores just after cargo's group is gone: allow it a moment
             for _ in range(50):
