@@ -7,9 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from rust_mcp.roots import AllowedRoots
-from rust_mcp.serving import add_transport_arguments
-from rust_mcp.toolchains import ToolchainRefused, check_toolchain_name
+from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.mcp.transports import add_transport_arguments
+
+from .toolchains import ToolchainRefused, check_toolchain_name
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,16 +61,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.command == "doctor":
-        from rust_mcp.doctor import run_cargo_doctor
+        from rust_mcp.dev.doctor import run_cargo_doctor
 
         sys.exit(run_cargo_doctor())
     if args.command is None:
         args = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
-    from rust_mcp.connections import ConnectionMemory
-    from rust_mcp.serving import serve
+    from rust_mcp.mcp.connections import ConnectionMemory
+    from rust_mcp.mcp.transports import serve
 
+    from .calls import CargoSettings, default_log_dir
     from .server import build_server
-    from .service import CargoSettings, default_log_dir
 
     if args.default_toolchain:
         try:

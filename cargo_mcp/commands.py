@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from mcp_types import ToolAnnotations
 
-from rust_mcp.errors import Refusal
+from rust_mcp.core.errors import Refusal
 
 from .params import PARAMS, Param
 

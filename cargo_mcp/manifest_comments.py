@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from rust_mcp.files import FileSnapshot, write_atomically
+from rust_mcp.core.files import FileSnapshot, write_atomically
 
 HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]+?)\s*\]\s*(#.*)?$")
 COMMENT = re.compile(r"^\s*#")

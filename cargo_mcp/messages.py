@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rust_mcp.text import clip_end, strip_ansi
+from rust_mcp.core.text import clip_end, strip_ansi
 
 from .models import Diagnostic, DiagnosticCounts, FormatIssue, Span, Suggestion, TestFailure, TestSummary
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 import signal
 
-from rust_mcp.text import clip_end, clip_middle
+from rust_mcp.core.text import clip_end, clip_middle
 
 from .models import CargoResult, Diagnostic
 

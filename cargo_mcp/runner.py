@@ -17,8 +17,8 @@ from typing import IO
 import anyio
 from anyio.abc import ByteReceiveStream
 
-from rust_mcp.processes import kill_process_group
-from rust_mcp.text import clip_middle
+from rust_mcp.core.processes import kill_process_group
+from rust_mcp.core.text import clip_middle
 
 # a sink sees every line and returns whether the line belongs in the text kept for the model
 LineSink = Callable[[str], bool]

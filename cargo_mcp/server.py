@@ -12,17 +12,17 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from rust_mcp import __version__
-from rust_mcp.confirm import Confirmer, InputNeeded
-from rust_mcp.connections import ConnectionMemory
-from rust_mcp.errors import Refusal
-from rust_mcp.tooling import model_result, refusal_result, strict_tool
-from rust_mcp.workflows import register_prompts
+from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp.confirm import Confirmer, InputNeeded
+from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.prompts import register_prompts
+from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool
 
 from . import render
+from .calls import CargoService, CargoSettings
 from .commands import COMMANDS, CargoCommand
 from .models import CargoResult, WorkingDirectoryResult
 from .params import REQUIRED
-from .service import CargoService, CargoSettings
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Directory inside the allowed roots; relative paths start at the working directory."

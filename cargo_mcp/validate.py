@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rust_mcp.errors import Refusal
-from rust_mcp.roots import AllowedRoots
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import AllowedRoots
 
 MAX_NAME = 200
 MAX_ENV_VALUE = 32 * 1024

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rust_mcp.roots import AllowedRoots
-from rust_mcp.serving import add_transport_arguments
+from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.mcp.transports import add_transport_arguments
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["doctor"]:
-        from rust_mcp.doctor import run_analyzer_doctor
+        from rust_mcp.dev.doctor import run_analyzer_doctor
 
         doctor = argparse.ArgumentParser(prog="rust-analyzer-mcp doctor")
         doctor.add_argument("--rust-analyzer", default=None, metavar="PATH")
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         arguments = arguments[1:]
     args = _parser().parse_args(arguments)
 
-    from rust_mcp.connections import ConnectionMemory
-    from rust_mcp.serving import serve
+    from rust_mcp.mcp.connections import ConnectionMemory
+    from rust_mcp.mcp.transports import serve
 
     from .server import AnalyzerSettings, build_server
     from .workspaces import PoolSettings

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
 
-from rust_mcp.errors import Refusal
+from rust_mcp.core.errors import Refusal
 
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 

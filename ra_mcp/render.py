@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rust_mcp.text import clip_middle
+from rust_mcp.core.text import clip_middle
 
 from .models import (
     AnalyzerStatus,

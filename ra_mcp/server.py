@@ -15,16 +15,17 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from cargo_mcp.service import CargoService, CargoSettings
+from cargo_mcp.calls import CargoService, CargoSettings
 from rust_mcp import __version__
-from rust_mcp.confirm import Confirmer, InputNeeded
-from rust_mcp.connections import ConnectionMemory
-from rust_mcp.errors import Refusal
-from rust_mcp.roots import AllowedRoots
-from rust_mcp.tooling import model_result, refusal_result, strict_tool, text_result
-from rust_mcp.workflows import register_prompts
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.mcp.confirm import Confirmer, InputNeeded
+from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.prompts import register_prompts
+from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, text_result
 
-from . import audit, changes, diagnostics, navigation, render
+from . import render
+from .analyzer import AnalyzerService, TargetSpec
 from .discovery import AnalyzerMissing, find_analyzer, std_sources_env
 from .lsp import AnalyzerCrashed
 from .models import (
@@ -60,7 +61,8 @@ from .params import (
     SymbolArg,
     WorkspaceArg,
 )
-from .service import AnalyzerService, TargetSpec
+from .tools import audit, diagnostics, navigation
+from .tools import edits as changes
 from .workspaces import PoolSettings, ProgressCallback, StillIndexing, WorkspacePool
 
 M = TypeVar("M", bound=BaseModel)

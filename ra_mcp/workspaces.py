@@ -14,8 +14,8 @@ from typing import TypeVar
 import anyio
 from lsprotocol import types as lsp
 
-from rust_mcp.errors import Refusal
-from rust_mcp.roots import (
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import (
     MANIFEST_NAME,
     AllowedRoots,
     PathRefused,

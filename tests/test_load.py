@@ -21,7 +21,7 @@ from mcp import Client
 from mcp_types import CallToolResult
 
 from cargo_mcp.models import CargoResult
-from rust_mcp.processes import processes_in_group, resident_mb
+from rust_mcp.core.processes import processes_in_group, resident_mb
 from tests.figures import record
 from tests.http_support import http_client, http_server
 from tests.mixed_calls import MixedCall, mixed_calls

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from rust_mcp.reference import AGENTS_BEGIN, AGENTS_END, BEGIN, END, README, agents_section, generate
+from rust_mcp.dev.reference import AGENTS_BEGIN, AGENTS_END, BEGIN, END, README, agents_section, generate
 
 
 def test_tool_reference_matches_the_servers() -> None:
     text = README.read_text()
     current = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert current == generate(), (
-        "the README's tool reference is stale: run `python -m rust_mcp.reference --write`"
+        "the README's tool reference is stale: run `python -m rust_mcp.dev.reference --write`"
     )
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from rust_mcp.errors import Refusal
-from rust_mcp.files import FileChange, WriteFailed, write_all_or_nothing
-from rust_mcp.roots import AllowedRoots
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.files import FileChange, WriteFailed, write_all_or_nothing
+from rust_mcp.core.roots import AllowedRoots
 
 from .positions import apply_text_edits, uri_to_path
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from rust_mcp.errors import Refusal
+from rust_mcp.core.errors import Refusal
 
-from .lsp import plain
-from .models import (
+from ..analyzer import AnalyzerService, TargetSpec
+from ..lsp import plain
+from ..models import (
     CallEntry,
     CallHierarchyResult,
     CompletionEntry,
@@ -28,9 +29,8 @@ from .models import (
     SymbolNode,
     SymbolOutline,
 )
-from .positions import to_lsp, uri_to_path
-from .service import AnalyzerService, TargetSpec
-from .workspaces import ProgressCallback, Workspace
+from ..positions import to_lsp, uri_to_path
+from ..workspaces import ProgressCallback, Workspace
 
 BODY_LIMIT = 4000
 HOVER_LIMIT = 6000

@@ -11,10 +11,10 @@ from pathlib import Path
 import anyio
 from lsprotocol import types as lsp
 
-from .models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
-from .positions import uri_to_path
-from .service import AnalyzerService
-from .workspaces import ProgressCallback, Workspace, scan_sources
+from ..analyzer import AnalyzerService
+from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
+from ..positions import uri_to_path
+from ..workspaces import ProgressCallback, Workspace, scan_sources
 
 SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}

@@ -10,15 +10,15 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from rust_mcp.errors import Refusal
+from rust_mcp.core.errors import Refusal
 
+from ..analyzer import AnalyzerService, Target, TargetSpec
+from ..lsp import AnalyzerRequestFailed
+from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
+from ..positions import to_lsp
+from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
+from ..workspaces import ProgressCallback, Workspace
 from .diagnostics import pull
-from .edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
-from .lsp import AnalyzerRequestFailed
-from .models import CodeActionItem, CodeActionList, EditResult, FileDiff
-from .positions import to_lsp
-from .service import AnalyzerService, Target, TargetSpec
-from .workspaces import ProgressCallback, Workspace
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
 

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Refusal
+from rust_mcp.core.errors import Refusal
 
 # A toolchain is a rustup channel (stable, beta, nightly, 1.95, 1.95.0, nightly-2026-05-01, each
 # optionally with a host triple) or a name given to `rustup toolchain link`. Both fit this shape;

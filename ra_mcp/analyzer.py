@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
-from cargo_mcp.service import CargoService
-from rust_mcp.errors import Refusal
-from rust_mcp.processes import processes_in_group, resident_mb
-from rust_mcp.roots import AllowedRoots
+from cargo_mcp.calls import CargoService
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.processes import processes_in_group, resident_mb
+from rust_mcp.core.roots import AllowedRoots
 
 from .lsp import AnalyzerRequestFailed
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus

@@ -12,12 +12,12 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from rust_mcp.errors import Refusal
-from rust_mcp.roots import package_directories
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import package_directories
 
-from .models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
-from .service import AnalyzerService
-from .workspaces import ProgressCallback, Workspace, scan_sources
+from ..analyzer import AnalyzerService
+from ..models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
+from ..workspaces import ProgressCallback, Workspace, scan_sources
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",

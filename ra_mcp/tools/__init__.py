@@ -1,0 +1,1 @@
+"""The rust-analyzer tools, grouped by what they do."""

@@ -1,0 +1,1 @@
+"""Developer tools beside the servers: doctor, demo, the generated reference."""

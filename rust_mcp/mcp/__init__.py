@@ -1,0 +1,1 @@
+"""The MCP layer both servers use: tool registration, confirmation, connections, transports, prompts."""
