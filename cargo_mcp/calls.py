@@ -18,6 +18,7 @@ import anyio
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot, WriteFailed
 from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
+from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
@@ -25,7 +26,6 @@ from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
 from .manifest_comments import restore_dropped_comments
 from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
 from .output import OutputCollector, ProgressState
-from .runner import RunOutcome, RunRequest, prune_logs, run_process
 from .toolchains import CargoLauncher, Rustup
 from .validate import EnvPolicy
 

@@ -17,8 +17,8 @@ from typing import IO
 import anyio
 from anyio.abc import ByteReceiveStream
 
-from rust_mcp.core.processes import kill_process_group
-from rust_mcp.core.text import clip_middle
+from .processes import kill_process_group
+from .text import clip_middle
 
 # a sink sees every line and returns whether the line belongs in the text kept for the model
 LineSink = Callable[[str], bool]
