@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import anyio
 
+from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot, WriteFailed
 from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
@@ -24,7 +25,7 @@ from rust_mcp.mcp.confirm import no_questions
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
 from .manifest_comments import restore_dropped_comments
-from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
+from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
 from .output import OutputCollector, ProgressState
 from .toolchains import CargoLauncher, Rustup
 from .validate import EnvPolicy

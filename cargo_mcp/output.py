@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rust_mcp.core.compiler_messages import CompilerMessages
+
 from .commands import Output
-from .messages import PROGRESS_BAR, CompilerMessages, FormatReport, LibtestReport, parse_progress
+from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
 
 TREE_LINES = 400
 METADATA_DEPENDENCIES = 40

@@ -6,9 +6,10 @@ from __future__ import annotations
 import shlex
 import signal
 
+from rust_mcp.core.compiler_messages import Diagnostic
 from rust_mcp.core.text import clip_end, clip_middle
 
-from .models import CargoResult, Diagnostic
+from .models import CargoResult
 
 TEXT_BUDGET = 24_000
 STRUCTURED_BUDGET = 20_000
