@@ -16,6 +16,7 @@ from lsprotocol import types as lsp
 
 from cargo_mcp.calls import CargoService
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
 from rust_mcp.core.roots import AllowedRoots
 
@@ -212,7 +213,7 @@ class AnalyzerService:
         to_lsp(source, line, 1)  # checks the line exists
         name = symbol.split("::")[-1].removeprefix("r#")
         text = source.line_text(line)
-        code = _code_only(text)
+        code = code_mask(text)
         for match in WORD.finditer(code):
             if match.group(0) == name:
                 position = lsp.Position(line=line - 1, character=match.start())
@@ -255,34 +256,6 @@ class AnalyzerService:
             f"symbol `{symbol}` is ambiguous ({len(candidates)} matches): {'; '.join(listed)}. "
             "Qualify it (e.g. `Type::method`), add file_path, or pass file_path with line and column"
         )
-
-
-def _code_only(line: str) -> str:
-    """The line with string and char literal contents and any trailing // comment blanked out (same
-    length, so columns still match), so a name is found where it is code, not where it is text."""
-    out = list(line)
-    quote: str | None = None
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if quote is None:
-            if line.startswith("//", index):
-                out[index:] = " " * (len(line) - index)
-                break
-            if char == '"' or (char == "'" and line[index + 2 : index + 3] == "'"):
-                quote = char
-        elif char == "\\":
-            out[index] = " "
-            if index + 1 < len(line):
-                out[index + 1] = " "
-            index += 2
-            continue
-        elif char == quote:
-            quote = None
-        else:
-            out[index] = " "
-        index += 1
-    return "".join(out)
 
 
 def _qualified(symbol: lsp.SymbolInformation | lsp.WorkspaceSymbol) -> str:
