@@ -5,10 +5,8 @@ Knows nothing of MCP or tools."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import threading
 import time
 import uuid
@@ -25,6 +23,7 @@ from pygls.io_ import run_async
 from pygls.lsp.client import LanguageClient
 
 from rust_mcp import __version__
+from rust_mcp.core.processes import kill_process_group
 
 from .discovery import Analyzer
 
@@ -261,19 +260,10 @@ class AnalyzerClient:
                     except (AnalyzerCrashed, AnalyzerRequestFailed, TimeoutError, OSError, RuntimeError):
                         pass
                     await process.wait()
-            self.kill()
-            with anyio.move_on_after(grace):
-                await process.wait()
+            await kill_process_group(process, grace)  # and everything it started
             self._stop.set()
             for task in self._tasks:
                 task.cancel()
-
-    def kill(self) -> None:
-        """Kill rust-analyzer and everything it started (its process group)."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
 
     # -- requests -------------------------------------------------------------------------------
 

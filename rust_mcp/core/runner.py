@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import time
 from collections import deque
@@ -204,10 +203,8 @@ async def run_process(request: RunRequest) -> RunOutcome:
             with anyio.move_on_after(request.timeout_seconds) as deadline:
                 await process.wait()
             timed_out = deadline.cancelled_caught
-            if timed_out:
-                await kill_process_group(process)
-            else:
-                kill_leftovers(process.pid)
+            # on a timeout the whole group; after an exit, the members left behind (a leaked test child)
+            await kill_process_group(process)
             # a member that escaped the group may still hold a pipe open: do not wait for it forever
             with anyio.move_on_after(PIPE_DRAIN_SECONDS):
                 await pipes_closed.wait()
@@ -229,12 +226,6 @@ async def run_process(request: RunRequest) -> RunOutcome:
         log_error=log.error,
         pid=process.pid,
     )
-
-
-def kill_leftovers(pgid: int) -> None:
-    """After a normal exit, kill any members of the group still running (a leaked test child)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
 
 
 def prune_logs(directory: Path, keep: int) -> None:
