@@ -10,6 +10,8 @@ from typing import Any, Literal
 from mcp_types import ToolAnnotations
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
 
 from .params import PARAMS, Param
 
@@ -18,21 +20,14 @@ JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 MAX_TARGETS = 12
 
 
-def _hints(
-    *,
-    read_only: bool,
-    destructive: bool = False,
-    idempotent: bool = False,
-    open_world: bool = False,
-    title: str,
-) -> ToolAnnotations:
-    return ToolAnnotations(
-        title=title,
-        read_only_hint=read_only,
-        destructive_hint=None if read_only else destructive,
-        idempotent_hint=idempotent,
-        open_world_hint=open_world,
-    )
+@dataclass(frozen=True)
+class Effect:
+    """What running a command does, and how its annotations say so (see capabilities.annotations)."""
+
+    capability: Capability
+    title: str
+    idempotent: bool = False
+    open_world: bool = False
 
 
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
@@ -46,7 +41,7 @@ class CargoCommand:
     subcommand: tuple[str, ...]
     params: tuple[str, ...]
     output: Output
-    annotations: ToolAnnotations
+    effect: Effect
     json_messages: bool = False
     trailing: tuple[str, ...] = ()
     # asked of the user before running, where the client can ask; formatted with {project},
@@ -57,6 +52,16 @@ class CargoCommand:
     guards: Literal["manifests", "sources"] | None = None
     # cargo drops an emptied table with the comments above its header; put those back afterwards
     keeps_table_comments: bool = False
+
+    def annotations(self, sandboxed: bool) -> ToolAnnotations:
+        effect = self.effect
+        return capabilities.annotations(
+            effect.capability,
+            title=effect.title,
+            sandboxed=sandboxed,
+            idempotent=effect.idempotent,
+            open_world=effect.open_world,
+        )
 
     def parameters(self) -> list[Param]:
         return [PARAMS[key] for key in self.params]
@@ -106,7 +111,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("check",),
         (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo check"),
+        Effect(Capability.RUN, "cargo check", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -116,7 +121,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clippy",),
         (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "warn", "deny", "allow", "fix"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo clippy"),
+        Effect(Capability.RUN, "cargo clippy", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -126,7 +131,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clippy", "--fix", "--allow-dirty", "--allow-staged"),
         (*COMMON, *SELECT, "target", "all_targets", "workspace", "warn", "deny", "allow", "allow_no_vcs"),
         "diagnostics",
-        _hints(read_only=False, destructive=True, title="cargo clippy --fix"),
+        Effect(Capability.DESTRUCTIVE, "cargo clippy --fix"),
         confirmation="cargo clippy --fix edits the source files of {project} in place. Go ahead?",
         json_messages=True,
         guards="sources",
@@ -138,7 +143,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("fmt", "--check"),
         (*COMMON, "package", "fmt_workspace"),
         "format",
-        _hints(read_only=True, idempotent=True, title="cargo fmt --check"),
+        Effect(Capability.RUN, "cargo fmt --check", idempotent=True),
         trailing=("--color=never",),
     ),
     CargoCommand(
@@ -147,7 +152,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("build",),
         (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "bin", "example"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo build"),
+        Effect(Capability.RUN, "cargo build", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -171,7 +176,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "test_args",
         ),
         "tests",
-        _hints(read_only=True, idempotent=True, open_world=True, title="cargo test"),
+        Effect(Capability.RUN, "cargo test", idempotent=True, open_world=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -180,7 +185,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("bench",),
         (*COMMON, *SELECT, "workspace", "bench_name", "baseline"),
         "tests",
-        _hints(read_only=True, idempotent=True, open_world=True, title="cargo bench"),
+        Effect(Capability.RUN, "cargo bench", idempotent=True, open_world=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -190,7 +195,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("metadata", "--format-version", "1"),
         (*COMMON, "features", "all_features", "no_default_features", "no_deps", "metadata_platform"),
         "metadata",
-        _hints(read_only=True, idempotent=True, title="cargo metadata"),
+        Effect(Capability.RUN, "cargo metadata", idempotent=True),
     ),
     CargoCommand(
         "cargo_tree",
@@ -198,7 +203,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("tree",),
         (*COMMON, *SELECT, "target", "workspace", "depth", "invert", "edges", "duplicates"),
         "tree",
-        _hints(read_only=True, idempotent=True, title="cargo tree"),
+        Effect(Capability.RUN, "cargo tree", idempotent=True),
     ),
     CargoCommand(
         "cargo_run",
@@ -207,7 +212,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("run",),
         (*COMMON, *SELECT, "bin", "example", "release", "program_args"),
         "run",
-        _hints(read_only=False, destructive=True, open_world=True, title="cargo run"),
+        Effect(Capability.DESTRUCTIVE, "cargo run", open_world=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -227,7 +232,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "verify",
         ),
         "plain",
-        _hints(read_only=False, idempotent=True, open_world=True, title="cargo add"),
+        Effect(Capability.EDIT, "cargo add", idempotent=True, open_world=True),
         guards="manifests",
     ),
     CargoCommand(
@@ -236,7 +241,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("remove",),
         (*COMMON, "package", "dependencies_required", "dev", "build", "dependency_target", "dry_run"),
         "plain",
-        _hints(read_only=False, destructive=True, idempotent=True, title="cargo remove"),
+        Effect(Capability.DESTRUCTIVE, "cargo remove", idempotent=True),
         confirmation="cargo remove takes {dependencies} out of {manifest}. Go ahead?",
         guards="manifests",
         keeps_table_comments=True,
@@ -247,7 +252,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("update",),
         (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace", "verify"),
         "plain",
-        _hints(read_only=False, destructive=True, open_world=True, title="cargo update"),
+        Effect(Capability.DESTRUCTIVE, "cargo update", open_world=True),
         guards="manifests",
     ),
     CargoCommand(
@@ -256,7 +261,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clean",),
         (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
         "plain",
-        _hints(read_only=False, destructive=True, idempotent=True, title="cargo clean"),
+        Effect(Capability.DESTRUCTIVE, "cargo clean", idempotent=True),
         confirmation="cargo clean deletes the build output (target directory) of {project}. Go ahead?",
     ),
 )

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types import CallToolResult
 from pydantic import Field
 
 from rust_mcp import __version__
 from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
@@ -25,6 +27,7 @@ from .models import CargoResult, WorkingDirectoryResult
 from .params import REQUIRED
 
 WORKING_DIRECTORY = "working_directory"
+SANDBOXED = True  # until the server runs its tools in a sandbox it can report on
 WORKING_DIRECTORY_PATH = "Directory inside the allowed roots; relative paths start at the working directory."
 INSTRUCTIONS = (
     "Runs a whitelist of cargo commands on Rust projects inside the server's allowed roots and returns "
@@ -80,7 +83,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             cargo_tool(command, service, memory),
             name=command.name,
             description=command.description,
-            annotations=command.annotations,
+            annotations=command.annotations(SANDBOXED),
             output_model=CargoResult,
         )
         for command in COMMANDS
@@ -112,11 +115,8 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             name="set_working_directory",
             description="Set this client's default project directory for the cargo tools. It is remembered "
             "for this connection only; other clients are not affected.",
-            annotations=ToolAnnotations(
-                title="Set working directory",
-                read_only_hint=True,
-                idempotent_hint=True,
-                open_world_hint=False,
+            annotations=capabilities.annotations(
+                Capability.READ, title="Set working directory", sandboxed=SANDBOXED, idempotent=True
             ),
             output_model=WorkingDirectoryResult,
         )

@@ -12,13 +12,15 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
 from cargo_mcp.calls import CargoService, CargoSettings
 from rust_mcp import __version__
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
@@ -73,43 +75,41 @@ INSTRUCTIONS = (
     "preview a diff before writing (rename, SSR, code actions, format). Positions are 1-based line and "
     "column in characters; instead of a position you may pass `symbol`, e.g. `Point::norm2`."
 )
-READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+SANDBOXED = True  # until the server runs rust-analyzer in a sandbox it can report on
 AUDIT_CLIPPY = (
     "Also run clippy's unsafe lints (undocumented_unsafe_blocks, multiple_unsafe_ops_per_block, "
     "missing_safety_doc, unsafe_op_in_unsafe_fn) and attach their findings to the sites."
 )
 
 
-def _write(idempotent: bool = False) -> ToolAnnotations:
-    return ToolAnnotations(
-        read_only_hint=False, destructive_hint=True, idempotent_hint=idempotent, open_world_hint=False
-    )
+READ, RUN, WRITE = Capability.READ, Capability.RUN, Capability.DESTRUCTIVE
+IDEMPOTENT_WRITES = frozenset({"rust_analyzer_format"})  # formatting twice changes nothing more
 
 
 # every tool: its result model, its annotations and its title
-CATALOGUE: dict[str, tuple[type[BaseModel], ToolAnnotations, str]] = {
-    "rust_analyzer_symbols": (SymbolOutline, READ, "File outline"),
-    "rust_analyzer_definition": (LocationList, READ, "Go to definition"),
-    "rust_analyzer_references": (ReferenceResult, READ, "Find references"),
-    "rust_analyzer_hover": (HoverResult, READ, "Hover"),
-    "rust_analyzer_completion": (CompletionList, READ, "Completions"),
-    "rust_analyzer_format": (EditResult, _write(idempotent=True), "Format file"),
-    "rust_analyzer_code_actions": (CodeActionList, READ, "Code actions"),
-    "rust_analyzer_diagnostics": (DiagnosticReport, READ, "File diagnostics"),
-    "rust_analyzer_workspace_diagnostics": (DiagnosticReport, READ, "Workspace diagnostics"),
-    "rust_analyzer_set_workspace": (WorkspaceChoice, READ, "Set workspace"),
-    "rust_analyzer_rename": (EditResult, _write(), "Rename symbol"),
-    "rust_analyzer_workspace_symbol": (LocationList, READ, "Find symbol by name"),
-    "rust_analyzer_implementations": (LocationList, READ, "Implementations"),
-    "rust_analyzer_type_definition": (LocationList, READ, "Go to type definition"),
-    "rust_analyzer_call_hierarchy": (CallHierarchyResult, READ, "Call hierarchy"),
-    "rust_analyzer_expand_macro": (MacroExpansion, READ, "Expand macro"),
-    "rust_analyzer_runnables": (RunnableList, READ, "Runnables"),
-    "rust_analyzer_related_tests": (RunnableList, READ, "Related tests"),
-    "rust_analyzer_ssr": (EditResult, _write(), "Structural search and replace"),
-    "rust_analyzer_apply_code_action": (EditResult, _write(), "Apply code action"),
+CATALOGUE: dict[str, tuple[type[BaseModel], Capability, str]] = {
+    "rust_analyzer_symbols": (SymbolOutline, RUN, "File outline"),
+    "rust_analyzer_definition": (LocationList, RUN, "Go to definition"),
+    "rust_analyzer_references": (ReferenceResult, RUN, "Find references"),
+    "rust_analyzer_hover": (HoverResult, RUN, "Hover"),
+    "rust_analyzer_completion": (CompletionList, RUN, "Completions"),
+    "rust_analyzer_format": (EditResult, WRITE, "Format file"),
+    "rust_analyzer_code_actions": (CodeActionList, RUN, "Code actions"),
+    "rust_analyzer_diagnostics": (DiagnosticReport, RUN, "File diagnostics"),
+    "rust_analyzer_workspace_diagnostics": (DiagnosticReport, RUN, "Workspace diagnostics"),
+    "rust_analyzer_set_workspace": (WorkspaceChoice, RUN, "Set workspace"),
+    "rust_analyzer_rename": (EditResult, WRITE, "Rename symbol"),
+    "rust_analyzer_workspace_symbol": (LocationList, RUN, "Find symbol by name"),
+    "rust_analyzer_implementations": (LocationList, RUN, "Implementations"),
+    "rust_analyzer_type_definition": (LocationList, RUN, "Go to type definition"),
+    "rust_analyzer_call_hierarchy": (CallHierarchyResult, RUN, "Call hierarchy"),
+    "rust_analyzer_expand_macro": (MacroExpansion, RUN, "Expand macro"),
+    "rust_analyzer_runnables": (RunnableList, RUN, "Runnables"),
+    "rust_analyzer_related_tests": (RunnableList, RUN, "Related tests"),
+    "rust_analyzer_ssr": (EditResult, WRITE, "Structural search and replace"),
+    "rust_analyzer_apply_code_action": (EditResult, WRITE, "Apply code action"),
     "rust_analyzer_status": (AnalyzerStatus, READ, "rust-analyzer status"),
-    "rust_analyzer_unsafe_audit": (UnsafeAudit, READ, "Unsafe code audit"),
+    "rust_analyzer_unsafe_audit": (UnsafeAudit, RUN, "Unsafe code audit"),
 }
 
 
@@ -617,10 +617,15 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
             functions[name],
             name=name,
             description=inspect.cleandoc(functions[name].__doc__ or ""),
-            annotations=annotations.model_copy(update={"title": title}),
+            annotations=capabilities.annotations(
+                capability,
+                title=title,
+                sandboxed=SANDBOXED,
+                idempotent=capability is not WRITE or name in IDEMPOTENT_WRITES,
+            ),
             output_model=model,
         )
-        for name, (model, annotations, title) in CATALOGUE.items()
+        for name, (model, capability, title) in CATALOGUE.items()
     ]
 
     @asynccontextmanager
