@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 
-from cargo_mcp.calls import CargoService
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
@@ -60,13 +59,11 @@ class AnalyzerService:
         roots: AllowedRoots,
         pool: WorkspacePool,
         std_warning: str | None = None,
-        cargo: CargoService | None = None,
     ) -> None:
         self.roots = roots
         self.pool = pool
         self.sources = SourceCache()
         self.std_warning = std_warning
-        self.cargo = cargo  # runs clippy for the unsafe audit
 
     # -- paths ----------------------------------------------------------------------------------
 

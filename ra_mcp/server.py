@@ -15,7 +15,6 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
-from cargo_mcp.calls import CargoService, CargoSettings
 from rust_mcp import __version__
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
@@ -140,9 +139,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         analyzer = find_analyzer(settings.rust_analyzer)
         extra_env, std_warning = std_sources_env()
         pool = WorkspacePool(settings.roots, analyzer, {**os.environ, **extra_env}, settings.pool)
-        service = AnalyzerService(
-            settings.roots, pool, std_warning, CargoService(CargoSettings(settings.roots))
-        )
+        service = AnalyzerService(settings.roots, pool, std_warning)
     except AnalyzerMissing as exc:
         missing = str(exc)
 

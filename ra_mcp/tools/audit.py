@@ -17,6 +17,7 @@ from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.roots import package_directories
 
 from ..analyzer import AnalyzerService
+from ..clippy import run_clippy
 from ..models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
 from ..workspaces import ProgressCallback, Workspace, scan_sources
 
@@ -26,6 +27,7 @@ AUDIT_LINTS = (
     "clippy::missing_safety_doc",
     "unsafe_op_in_unsafe_fn",
 )
+AUDIT_TARGET_DIR = "target/rust-mcp-audit"  # its own build directory: no other build waits for it
 KIND_OF_WORD = {"fn": "fn", "impl": "impl", "trait": "trait", "extern": "extern"}
 OPERATION_KINDS = {
     "function": "call to an unsafe function",
@@ -214,20 +216,7 @@ def _innermost(sites: list[_Site], offset: int) -> _Site | None:
 async def _clippy(
     service: AnalyzerService, directory: Path
 ) -> tuple[dict[Path, list[AuditFinding]], str | None]:
-    if service.cargo is None:
-        return {}, "clippy was not run: no cargo service"
-    from cargo_mcp.commands import COMMANDS_BY_NAME
-
-    result = await service.cargo.call(
-        COMMANDS_BY_NAME["cargo_clippy"],
-        {
-            "path": str(directory),
-            "warn": list(AUDIT_LINTS),
-            "all_targets": True,
-            "cargo_env": {"CARGO_TARGET_DIR": "target/rust-mcp-audit"},
-        },
-        None,
-    )
+    result = await run_clippy(directory, service.roots, AUDIT_LINTS, AUDIT_TARGET_DIR)
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
         if diagnostic.absolute_path and diagnostic.line:
