@@ -45,7 +45,7 @@ from .models import (
     UnsafeAudit,
     WorkspaceChoice,
 )
-from .params import (
+from .tools.parameters import (
     ApplyArg,
     BodyArg,
     CheckArg,
