@@ -18,7 +18,7 @@ from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
-from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool
+from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
 
 from . import render
 from .calls import CargoService, CargoSettings
@@ -66,13 +66,13 @@ def cargo_tool(
         )
         for param in command.parameters()
     ]
-    parameters.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context))
-    returns = Annotated[CallToolResult, CargoResult]
-    run_cargo.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
-    run_cargo.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
-    run_cargo.__name__ = command.name
-    run_cargo.__doc__ = command.description
-    return run_cargo
+    return tool_function(
+        run_cargo,
+        name=command.name,
+        description=command.description,
+        parameters=parameters,
+        output_model=CargoResult,
+    )
 
 
 def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:

@@ -45,6 +45,8 @@ from .models import (
     UnsafeAudit,
     WorkspaceChoice,
 )
+from .tools import audit, diagnostics, navigation
+from .tools import edits as changes
 from .tools.parameters import (
     ApplyArg,
     BodyArg,
@@ -62,8 +64,6 @@ from .tools.parameters import (
     SymbolArg,
     WorkspaceArg,
 )
-from .tools import audit, diagnostics, navigation
-from .tools import edits as changes
 from .workspaces import PoolSettings, ProgressCallback, StillIndexing, WorkspacePool
 
 M = TypeVar("M", bound=BaseModel)
