@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lsprotocol import types as lsp
 
@@ -30,15 +30,34 @@ SYMBOL_PATH = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*(?:::(?:r#)?[A-Za-z_][A-
 MAX_CANDIDATES = 12
 
 
-@dataclass(frozen=True)
-class TargetSpec:
-    """Where a position tool should look: a file and position, a symbol name, or a line and a name."""
+class PositionQuery(Protocol):
+    """A position as a tool takes it: a file with a 1-based line and column, or a symbol's name (which
+    a file, or a file and line, narrows), and the workspace to look in."""
 
-    file_path: str | None = None
-    line: int | None = None
-    column: int | None = None
-    symbol: str | None = None
-    workspace: str | None = None
+    @property
+    def file_path(self) -> str | None: ...
+
+    @property
+    def line(self) -> int | None: ...
+
+    @property
+    def column(self) -> int | None: ...
+
+    @property
+    def symbol(self) -> str | None: ...
+
+    @property
+    def workspace(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Place:
+    """A position query with its file resolved (once, before anything starts) and the root of the
+    workspace that answers it."""
+
+    root: Path
+    path: Path | None
+    query: PositionQuery
 
 
 @dataclass(frozen=True)
@@ -180,16 +199,18 @@ class AnalyzerService:
         except AnalyzerRequestFailed as exc:
             raise Refusal(str(exc)) from exc
 
-    def root_of_spec(self, spec: TargetSpec, default: Path | None) -> Path:
+    def place(self, spec: PositionQuery, default: Path | None) -> Place:
+        """Where a position tool looks: the file resolved, and the workspace that answers."""
         if spec.file_path is not None:
-            return self.pool.root_for(self.rust_file(spec.file_path, default))
+            path = self.rust_file(spec.file_path, default)
+            return Place(self.pool.root_for(path), path, spec)
         if spec.symbol is None:
             raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
-        return self.workspace_root(spec.workspace, default)
+        return Place(self.workspace_root(spec.workspace, default), None, spec)
 
-    async def target(self, workspace: Workspace, spec: TargetSpec, default: Path | None) -> Target:
-        """Resolve a TargetSpec inside a ready workspace."""
-        path = self.rust_file(spec.file_path, default) if spec.file_path is not None else None
+    async def target(self, workspace: Workspace, place: Place) -> Target:
+        """The LSP position of a Place inside its ready workspace."""
+        spec, path = place.query, place.path
         if path is not None and spec.line is not None and spec.column is not None:
             source = self.sources.get(path)
             position = to_lsp(source, spec.line, spec.column)

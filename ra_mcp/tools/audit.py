@@ -8,24 +8,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from lsprotocol import types as lsp
+from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.roots import package_directories
+from rust_mcp.mcp.capabilities import Capability
 
+from .. import render
 from ..analyzer import AnalyzerService
 from ..clippy import run_clippy
 from ..models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
-from ..workspaces import ProgressCallback, Workspace, scan_sources
+from ..workspaces import Workspace, scan_sources
+from .declaration import AnalyzerCall, analyzer_tool
+from .parameters import WorkspaceArg
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",
     "clippy::multiple_unsafe_ops_per_block",
     "clippy::missing_safety_doc",
     "unsafe_op_in_unsafe_fn",
+)
+AUDIT_CLIPPY = (
+    "Also run clippy's unsafe lints (undocumented_unsafe_blocks, multiple_unsafe_ops_per_block, "
+    "missing_safety_doc, unsafe_op_in_unsafe_fn) and attach their findings to the sites."
 )
 AUDIT_TARGET_DIR = "target/rust-mcp-audit"  # its own build directory: no other build waits for it
 KIND_OF_WORD = {"fn": "fn", "impl": "impl", "trait": "trait", "extern": "extern"}
@@ -251,15 +260,18 @@ def _totals(path: str, sites: list[UnsafeSite]) -> UnsafeTotals:
     )
 
 
-async def unsafe_audit(
-    service: AnalyzerService,
-    workspace_dir: str | None,
-    package: str | None,
-    include_clippy: bool,
-    default: Path | None,
-    report: ProgressCallback | None,
+@analyzer_tool(Capability.RUN, "Unsafe code audit", render.unsafe_audit)
+async def rust_analyzer_unsafe_audit(
+    call: AnalyzerCall,
+    workspace: WorkspaceArg = None,
+    package: Annotated[str | None, Field(description="Only this workspace member.")] = None,
+    include_clippy: Annotated[bool, Field(description=AUDIT_CLIPPY)] = True,
 ) -> UnsafeAudit:
-    root = service.workspace_root(workspace_dir, default)
+    """Audit unsafe code: every unsafe block, fn, impl, trait and extern block in the workspace (or
+    one package) with its location, the item it sits in, whether a // SAFETY: comment or a # Safety
+    doc section documents it, the unsafe operations inside it, and clippy's findings on it; totals
+    per file."""
+    service = call.service
 
     async def operation(workspace: Workspace) -> UnsafeAudit:
         scope_dir = workspace.root
@@ -329,4 +341,4 @@ async def unsafe_audit(
             note=note if sites else (note or "no unsafe code"),
         )
 
-    return await service.run(root, operation, report)
+    return await call.in_workspace(workspace, operation)

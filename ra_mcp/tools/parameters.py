@@ -1,10 +1,14 @@
-"""Parameter types shared by the rust-analyzer tools: one description per concept."""
+"""The parameters rust-analyzer tools share: one annotated type per concept (its description written
+once), and the position groups a tool takes as one parameter and clients see as flat fields."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
+
+from rust_mcp.mcp.registration import ParameterGroup
 
 FileArg = Annotated[
     str,
@@ -60,3 +64,69 @@ Severity = Literal["error", "warning", "information", "hint"]
 LimitArg = Annotated[
     int, Field(ge=1, le=1000, description="Most results to list; the total is always reported.")
 ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Position(ParameterGroup):
+    """Where a position tool looks: a file with a line and column, or a symbol's name (narrowed by
+    the file, or by a line of it). Resolved once, by AnalyzerService.place."""
+
+    # clients see a group's fields in this order, whichever group of the family adds them
+    ORDER: ClassVar[tuple[str, ...]] = (
+        "file_path",
+        "index",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "symbol",
+        "workspace",
+        "title",
+    )
+
+    file_path: OptionalFileArg = None
+    line: LineArg = None
+    column: ColumnArg = None
+    symbol: SymbolArg = None
+    workspace: WorkspaceArg = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilePosition(Position):
+    """A position in a file the caller names."""
+
+    file_path: FileArg = field()  # required here (without field(), Position's default would be inherited)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileRange(FilePosition):
+    """A range from the position to `end_line`/`end_column` (by default the position itself)."""
+
+    end_line: EndLineArg = None
+    end_column: EndColumnArg = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodeActionChoice(FileRange):
+    """One of the code actions rust_analyzer_code_actions listed for a range."""
+
+    index: Annotated[int, Field(ge=0, description="The action's number from rust_analyzer_code_actions.")]
+    title: Annotated[
+        str | None,
+        Field(
+            description="The action's title as listed; if the code changed and "
+            "the action at `index` differs, nothing is applied."
+        ),
+    ] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilePoint(ParameterGroup):
+    """A line and column in a file, without a symbol to go by."""
+
+    file_path: FileArg
+    line: LineArg = None
+    column: ColumnArg = None
+
+    def position(self) -> Position:
+        return Position(file_path=self.file_path, line=self.line, column=self.column)
