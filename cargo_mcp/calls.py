@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import anyio
 
+from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot, WriteFailed
@@ -35,7 +36,6 @@ ConfirmCallback = Callable[[str], Awaitable[bool]]
 PROGRESS_POLL = 0.1
 PROGRESS_INTERVAL = 0.5
 HEARTBEAT_INTERVAL = 10.0
-MATRIX_ERRORS = 5
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
@@ -54,8 +54,8 @@ class CargoSettings:
     max_timeout: int = 3600
     allowed_env: tuple[str, ...] = ()
     log_dir: Path = field(default_factory=default_log_dir)
-    stream_budget: int = 12_000
-    max_diagnostics: int = 60
+    stream_budget: int = budgets.CARGO_STREAM_BUDGET
+    max_diagnostics: int = budgets.CARGO_MAX_DIAGNOSTICS
     keep_logs: int = 300
     confirm_destructive: bool = True
 
@@ -185,7 +185,7 @@ class CargoService:
                     errors=last.counts.errors,
                     warnings=last.counts.warnings,
                     duration_ms=last.duration_ms,
-                    diagnostics=[] if missing else errors[:MATRIX_ERRORS],
+                    diagnostics=[] if missing else errors[: budgets.CARGO_MATRIX_ERRORS],
                     hint=missing,
                 )
             )
@@ -241,7 +241,9 @@ class CargoService:
             summary=checked.summary,
             tests=checked.tests,
             log_path=checked.log_path,
-            diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][:MATRIX_ERRORS],
+            diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][
+                : budgets.CARGO_MATRIX_ERRORS
+            ],
         )
         if not checked.ok:
             verification.restored = snapshot.restore()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rust_mcp.core import budgets
 from rust_mcp.core.text import clip_end
 
 from .models import FormatIssue, TestFailure, TestSummary
@@ -23,7 +24,7 @@ FAILURE_HEADER = re.compile(r"^---- (?P<name>.+?) (?:stdout|stderr) ----$")
 class LibtestReport:
     """Reads libtest's human output (the stable format) from every test binary cargo runs."""
 
-    output_limit: int = 3000
+    output_limit: int = budgets.TEST_OUTPUT_LIMIT
     summary: TestSummary = field(default_factory=TestSummary)
     _started: set[str] = field(default_factory=set)
     _finished: set[str] = field(default_factory=set)
@@ -117,8 +118,8 @@ FMT_DIFF_HEADER = re.compile(r"^Diff in (?P<file>.+?)(?::(?P<line>\d+):| at line
 class FormatReport:
     """Reads `cargo fmt --check` diffs into one issue per hunk."""
 
-    hunk_limit: int = 1500
-    max_issues: int = 50
+    hunk_limit: int = budgets.FORMAT_HUNK_LIMIT
+    max_issues: int = budgets.FORMAT_MAX_ISSUES
     issues: list[FormatIssue] = field(default_factory=list)
     total: int = 0
     _current: FormatIssue | None = None

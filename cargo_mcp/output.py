@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import CompilerMessages
 
 from .commands import Output
 from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
-
-TREE_LINES = 400
-METADATA_DEPENDENCIES = 40
 
 
 @dataclass
@@ -56,14 +54,14 @@ class OutputCollector:
         if self.output == "tests":
             self.tests.feed(line)
             if line.startswith("test ") and " ... " in line:
-                self.progress.update(None, None, line[:200])
+                self.progress.update(None, None, line[: budgets.PROGRESS_MESSAGE])
         elif self.output == "format":
             self.formatting.feed(line)
         elif self.output == "metadata":
             self.stdout_lines.append(line)
             return False
         elif self.output == "tree":
-            if len(self.stdout_lines) < TREE_LINES:
+            if len(self.stdout_lines) < budgets.TREE_LINES:
                 self.stdout_lines.append(line)
             return False  # the tree is returned as data lines
         elif self.output == "run":
@@ -78,7 +76,7 @@ class OutputCollector:
                 return False  # progress-bar frames are noise in the kept text
         if line.strip():
             self.stderr_tail.append(line)
-            del self.stderr_tail[:-50]
+            del self.stderr_tail[: -budgets.STDERR_TAIL_LINES]
         return bool(line.strip())
 
     def metadata_summary(self) -> dict[str, Any] | None:
@@ -117,7 +115,7 @@ class OutputCollector:
                                 }.items()
                                 if v is not None
                             }
-                            for d in (package.get("dependencies") or [])[:METADATA_DEPENDENCIES]
+                            for d in (package.get("dependencies") or [])[: budgets.METADATA_DEPENDENCIES]
                         ],
                     }
                 )
@@ -129,9 +127,9 @@ class OutputCollector:
             "members": packages,
         }
         if others:
-            summary["other_packages"] = others[:200]
+            summary["other_packages"] = others[: budgets.METADATA_OTHER_PACKAGES]
             summary["other_package_count"] = len(others)
         return summary
 
     def tree_data(self) -> dict[str, Any]:
-        return {"lines": self.stdout_lines, "cut": len(self.stdout_lines) >= TREE_LINES}
+        return {"lines": self.stdout_lines, "cut": len(self.stdout_lines) >= budgets.TREE_LINES}

@@ -1,24 +1,20 @@
-"""How a cargo result reads as text for a model: a verdict first, then what to act on, within a budget.
-All size policy for cargo_mcp's text lives here."""
+"""How a cargo result reads as text for a model: a verdict first, then what to act on, within a budget
+(its sizes are in rust_mcp.core.budgets)."""
 
 from __future__ import annotations
 
 import shlex
 import signal
 
+from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import Diagnostic
 from rust_mcp.core.text import clip_end, clip_middle
 
 from .models import CargoResult
 
-TEXT_BUDGET = 24_000
-STRUCTURED_BUDGET = 20_000
 OUTPUT_TOOLS = frozenset(
     {"cargo_run", "cargo_add", "cargo_remove", "cargo_update", "cargo_clean", "cargo_bench"}
 )
-DIAGNOSTICS_IN_TEXT = 25
-FAILURES_IN_TEXT = 10
-METADATA_MEMBERS_IN_TEXT = 30
 
 
 def _plural(count: int, word: str) -> str:
@@ -96,19 +92,22 @@ def result_text(result: CargoResult) -> str:
     lines.append(
         f"manifest: {result.manifest}" + (f"  toolchain: {result.toolchain}" if result.toolchain else "")
     )
-    for diagnostic in result.diagnostics[:DIAGNOSTICS_IN_TEXT]:
+    for diagnostic in result.diagnostics[: budgets.CARGO_DIAGNOSTICS_IN_TEXT]:
         lines.append("")
         lines.append(_diagnostic_text(diagnostic))
-    hidden = result.counts.total - min(len(result.diagnostics), DIAGNOSTICS_IN_TEXT)
+    hidden = result.counts.total - min(len(result.diagnostics), budgets.CARGO_DIAGNOSTICS_IN_TEXT)
     if hidden > 0:
         lines.append(f"\n[{hidden} more diagnostics: see structuredContent.diagnostics or the log]")
     if result.tests is not None:
-        for failure in result.tests.failures[:FAILURES_IN_TEXT]:
+        for failure in result.tests.failures[: budgets.CARGO_FAILURES_IN_TEXT]:
             lines.append(f"\nFAILED {failure.name}:\n{failure.output}")
         if result.tests.running:
-            lines.append("\nstill running when stopped: " + ", ".join(result.tests.running[:20]))
+            lines.append(
+                "\nstill running when stopped: "
+                + ", ".join(result.tests.running[: budgets.CARGO_RUNNING_TESTS_IN_TEXT])
+            )
     if result.format_issues:
-        for issue in result.format_issues[:20]:
+        for issue in result.format_issues[: budgets.CARGO_FORMAT_ISSUES_IN_TEXT]:
             lines.append(f"\n{issue.file}:{issue.line}\n{issue.diff}")
     for row in result.targets or []:
         lines.append(
@@ -119,7 +118,7 @@ def result_text(result: CargoResult) -> str:
         check = result.verification
         lines.append(f"\nverification: {check.summary}")
         lines += [_diagnostic_text(d) for d in check.diagnostics]
-        for failure in (check.tests.failures if check.tests else [])[:FAILURES_IN_TEXT]:
+        for failure in (check.tests.failures if check.tests else [])[: budgets.CARGO_FAILURES_IN_TEXT]:
             lines.append(f"FAILED {failure.name}:\n{failure.output}")
         if check.reverted:
             lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
@@ -142,7 +141,7 @@ def result_text(result: CargoResult) -> str:
         lines.append(f"\nhint: {hint}")
     if result.log_path:
         lines.append(f"\nfull log: {result.log_path}")
-    text, _ = clip_middle("\n".join(lines), TEXT_BUDGET, head_share=0.6)
+    text, _ = clip_middle("\n".join(lines), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
     return text
 
 
@@ -157,7 +156,7 @@ def output_matters(result: CargoResult) -> bool:
 
 def shape_for_model(result: CargoResult) -> CargoResult:
     """The result as returned: output streams only where they matter, and everything within
-    STRUCTURED_BUDGET, shedding the most redundant detail first (span lists and notes repeat the
+    the structured budget, shedding the most redundant detail first (span lists and notes repeat the
     rendered text), then clipping renderings, then listing fewer diagnostics (the log has all)."""
     shaped = result.model_copy(deep=True)
     if not output_matters(shaped):
@@ -166,20 +165,21 @@ def shape_for_model(result: CargoResult) -> CargoResult:
     def size() -> int:
         return len(shaped.model_dump_json(exclude_defaults=True))
 
-    if size() <= STRUCTURED_BUDGET:
+    if size() <= budgets.CARGO_STRUCTURED_BUDGET:
         return shaped
     for diagnostic in shaped.diagnostics:
         diagnostic.spans, diagnostic.notes = [], []
     for failure in shaped.tests.failures if shaped.tests else []:
-        failure.output = clip_end(failure.output, 1500)
-    shaped.stdout, _ = clip_middle(shaped.stdout, 4000)
-    shaped.stderr, _ = clip_middle(shaped.stderr, 4000)
-    if size() > STRUCTURED_BUDGET:
+        failure.output = clip_end(failure.output, budgets.CARGO_SHED_FAILURE_OUTPUT)
+    shaped.stdout, _ = clip_middle(shaped.stdout, budgets.CARGO_SHED_STREAM)
+    shaped.stderr, _ = clip_middle(shaped.stderr, budgets.CARGO_SHED_STREAM)
+    if size() > budgets.CARGO_STRUCTURED_BUDGET:
         for diagnostic in shaped.diagnostics:
-            diagnostic.rendered = clip_end(diagnostic.rendered, 800)
+            diagnostic.rendered = clip_end(diagnostic.rendered, budgets.CARGO_SHED_RENDERED)
     kept = len(shaped.diagnostics)
-    while size() > STRUCTURED_BUDGET and kept > 5:
-        kept = max(5, kept * 2 // 3)
+    least = budgets.CARGO_MIN_DIAGNOSTICS
+    while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
+        kept = max(least, kept * 2 // 3)
         shaped.diagnostics = shaped.diagnostics[:kept]
     dropped = len(result.diagnostics) - len(shaped.diagnostics)
     if dropped:
@@ -196,7 +196,7 @@ def _data_text(result: CargoResult) -> str:
     members = data.get("members")
     if isinstance(members, list):
         out = [f"workspace root: {data.get('workspace_root')}"]
-        for member in members[:METADATA_MEMBERS_IN_TEXT]:
+        for member in members[: budgets.CARGO_METADATA_MEMBERS_IN_TEXT]:
             targets = ", ".join(f"{t['name']} ({'/'.join(t['kind'])})" for t in member.get("targets", []))
             deps = ", ".join(
                 f"{d['name']} {d.get('req', '')}".strip() for d in member.get("dependencies", [])
@@ -206,7 +206,7 @@ def _data_text(result: CargoResult) -> str:
             if member.get("features"):
                 out.append(f"  features: {', '.join(member['features'])}")
             if deps:
-                out.append(f"  dependencies: {clip_end(deps, 600)}")
+                out.append(f"  dependencies: {clip_end(deps, budgets.CARGO_DEPENDENCIES_TEXT)}")
         if data.get("other_package_count"):
             out.append(f"{data['other_package_count']} other packages (dependencies)")
         return "\n".join(out)

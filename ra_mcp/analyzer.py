@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from lsprotocol import types as lsp
 
+from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
@@ -27,7 +28,6 @@ from .workspaces import ProgressCallback, Workspace, WorkspacePool
 T = TypeVar("T")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SYMBOL_PATH = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*(?:::(?:r#)?[A-Za-z_][A-Za-z0-9_]*)*")
-MAX_CANDIDATES = 12
 
 
 class PositionQuery(Protocol):
@@ -134,7 +134,7 @@ class AnalyzerService:
             column=column,
             end_line=end_line,
             end_column=end_column,
-            text=text[:300],
+            text=text[: budgets.SOURCE_LINE_LIMIT],
             name=name,
             kind=kind,
             container=container,
@@ -162,7 +162,7 @@ class AnalyzerService:
             restarts=workspace.restarts,
             rss_mb=round(resident_mb(processes_in_group(pid)), 1) if pid and client.alive else None,
             flycheck_runs=client.state.flycheck_ended,
-            recent_messages=list(client.state.messages)[-5:],
+            recent_messages=list(client.state.messages)[-budgets.RECENT_MESSAGES :],
         )
 
     def status(self, default: Path | None) -> AnalyzerStatus:
@@ -261,14 +261,14 @@ class AnalyzerService:
                 workspace.root, uri_to_path(chosen.location.uri), chosen.location.range.start, label
             )
         if not candidates:
-            near = sorted({_qualified(s) for s in (found or [])})[:MAX_CANDIDATES]
+            near = sorted({_qualified(s) for s in (found or [])})[: budgets.SYMBOL_CANDIDATES]
             hint = f"; similar names: {', '.join(near)}" if near else ""
             where = f" in {self.display(path, workspace.root)}" if path else ""
             raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
         listed = [
             f"{_qualified(s)} at {self.location(s.location.uri, s.location.range, workspace.root).path}:"
             f"{s.location.range.start.line + 1}"
-            for s in candidates[:MAX_CANDIDATES]
+            for s in candidates[: budgets.SYMBOL_CANDIDATES]
         ]
         raise Refusal(
             f"symbol `{symbol}` is ambiguous ({len(candidates)} matches): {'; '.join(listed)}. "

@@ -10,18 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rust_mcp.core.budgets import AUDIT_CLIPPY_FINDINGS
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
 from rust_mcp.core.roots import AllowedRoots, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunRequest, run_process
 
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 CLIPPY_TIMEOUT_SECONDS = 600.0
-MAX_FINDINGS = 60
 
 
 @dataclass(frozen=True)
 class ClippyRun:
-    diagnostics: list[Diagnostic]  # errors first, at most MAX_FINDINGS
+    diagnostics: list[Diagnostic]  # errors first, at most AUDIT_CLIPPY_FINDINGS
     counts: DiagnosticCounts
     exit_code: int | None  # None when it was stopped at the timeout
     duration_ms: int
@@ -49,7 +49,7 @@ async def run_clippy(directory: Path, roots: AllowedRoots, warn: Sequence[str], 
     """Lint every target of the package or workspace at `directory` with the `warn` lints on, building
     into `target_dir` (relative to the package) so no other build waits for it or is disturbed."""
     manifest = find_manifest(directory, roots)
-    messages = CompilerMessages(find_workspace_root(manifest), MAX_FINDINGS)
+    messages = CompilerMessages(find_workspace_root(manifest), AUDIT_CLIPPY_FINDINGS)
     lints = [arg for lint in warn for arg in ("-W", lint)]
 
     def read_stdout(line: str) -> bool:

@@ -1,10 +1,11 @@
 """How rust-analyzer answers read as text for a model: `path:line:col  source line`, grouped and
-capped. Every size budget of ra_mcp's text output lives here."""
+capped (the sizes are in rust_mcp.core.budgets)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rust_mcp.core import budgets
 from rust_mcp.core.text import clip_middle
 
 from .models import (
@@ -28,12 +29,9 @@ from .models import (
     WorkspaceChoice,
 )
 
-TEXT_BUDGET = 20_000
-DIFF_BUDGET = 12_000
-
 
 def _clip(text: str) -> str:
-    return clip_middle(text, TEXT_BUDGET, head_share=0.7)[0]
+    return clip_middle(text, budgets.ANALYZER_TEXT_BUDGET, head_share=0.7)[0]
 
 
 def where(location: SourceLocation) -> str:
@@ -118,10 +116,10 @@ def diagnostics(result: DiagnosticReport) -> str:
 def edit(result: EditResult) -> str:
     state = "applied" if result.applied else "preview"
     lines = [f"{result.title} ({state}, {len(result.files)} file(s))"]
-    budget = DIFF_BUDGET
+    budget = budgets.DIFF_BUDGET
     for item in result.files:
         diff = item.diff if len(item.diff) <= budget else item.diff[:budget] + "\n[... diff cut]"
-        budget = max(budget - len(diff), 500)
+        budget = max(budget - len(diff), budgets.DIFF_MIN_PER_FILE)
         lines.append(diff.rstrip() if item.diff else f"{item.action} {item.path}")
     return _with_note(lines, result.note)
 

@@ -13,6 +13,7 @@ import anyio
 from lsprotocol import types as lsp
 from pydantic import Field
 
+from rust_mcp.core import budgets
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -75,7 +76,7 @@ def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: 
         code=code,
         source=item.source or "rust-analyzer",
         message=item.message,
-        related=related[:8],
+        related=related[: budgets.RELATED_PER_DIAGNOSTIC],
     )
 
 

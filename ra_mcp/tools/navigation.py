@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from lsprotocol import types as lsp
 from pydantic import Field
 
+from rust_mcp.core import budgets
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -20,7 +21,6 @@ from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import BodyArg, Direction, LimitArg, Position
 from .symbols import kind_name
 
-BODY_LIMIT = 4000
 GOTO_METHODS = {
     "definition": (lsp.TEXT_DOCUMENT_DEFINITION, lsp.DefinitionParams),
     "type definition": (lsp.TEXT_DOCUMENT_TYPE_DEFINITION, lsp.TypeDefinitionParams),
@@ -55,7 +55,8 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
         bodies = None
         if include_body:
             bodies = [
-                service.body(uri, _item_range(service, uri, whole), BODY_LIMIT) for uri, _, whole in spans
+                service.body(uri, _item_range(service, uri, whole), budgets.BODY_LIMIT)
+                for uri, _, whole in spans
             ]
         note = None if locations else f"rust-analyzer found no {what} at {target.label}"
         return LocationList(

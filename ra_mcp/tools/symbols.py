@@ -10,6 +10,7 @@ from typing import Annotated
 from lsprotocol import types as lsp
 from pydantic import Field
 
+from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp.capabilities import Capability
 
@@ -29,8 +30,6 @@ from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, Position, WorkspaceArg
 
-BODY_LIMIT = 4000
-HOVER_LIMIT = 6000
 TYPE_KINDS = frozenset(
     {
         lsp.SymbolKind.Struct,
@@ -81,7 +80,9 @@ async def rust_analyzer_symbols(
                 column=column,
                 end_line=symbol.range.end.line + 1,
                 children=[node(child, depth + 1) for child in symbol.children or []] if depth < 2 else [],
-                body=service.body(uri, symbol.range, BODY_LIMIT) if include_bodies and depth == 0 else None,
+                body=service.body(uri, symbol.range, budgets.BODY_LIMIT)
+                if include_bodies and depth == 0
+                else None,
             )
 
         symbols = [node(s, 0) for s in result or [] if isinstance(s, lsp.DocumentSymbol)]
@@ -173,8 +174,8 @@ async def rust_analyzer_hover(call: AnalyzerCall, at: Position) -> HoverResult:
         else:
             text = contents if isinstance(contents, str) else contents.value
         text = text.strip()
-        if len(text) > HOVER_LIMIT:
-            text = text[:HOVER_LIMIT] + f"\n[... {len(text) - HOVER_LIMIT} more characters]"
+        if len(text) > budgets.HOVER_LIMIT:
+            text = text[: budgets.HOVER_LIMIT] + f"\n[... {len(text) - budgets.HOVER_LIMIT} more characters]"
         return HoverResult(query=f"hover at {target.label}", found=True, markdown=text)
 
     return await call.at_position(at, answer)
@@ -228,7 +229,9 @@ async def rust_analyzer_expand_macro(call: AnalyzerCall, at: FilePosition) -> Ma
             )
         expansion = str(result.get("expansion", ""))
         return MacroExpansion(
-            query=f"macro at {target.label}", name=result.get("name"), expansion=expansion[:20_000]
+            query=f"macro at {target.label}",
+            name=result.get("name"),
+            expansion=expansion[: budgets.EXPANSION_LIMIT],
         )
 
     return await call.at_position(at, answer)

@@ -11,11 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .budgets import MAX_JSON_LINE, RENDERED_LIMIT, SPANS_PER_DIAGNOSTIC
 from .text import clip_end, strip_ansi
 
-MAX_JSON_LINE = 8 * 1024 * 1024
-RENDERED_LIMIT = 4000
-SPANS_PER_DIAGNOSTIC = 8
 SUMMARY_MESSAGE = re.compile(
     r"^(aborting due to|\d+ warnings? emitted|For more information about|Some errors have detailed)"
 )

@@ -16,12 +16,12 @@ from typing import IO
 import anyio
 from anyio.abc import ByteReceiveStream
 
+from .budgets import CARGO_STREAM_BUDGET, MAX_LINE_BYTES
 from .processes import kill_process_group
 from .text import clip_middle
 
 # a sink sees every line and returns whether the line belongs in the text kept for the model
 LineSink = Callable[[str], bool]
-MAX_LINE_BYTES = 64 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 PIPE_DRAIN_SECONDS = 2.0
 
@@ -130,7 +130,7 @@ class RunRequest:
     on_stdout: LineSink
     on_stderr: LineSink
     log_path: Path | None = None
-    stream_budget: int = 12_000
+    stream_budget: int = CARGO_STREAM_BUDGET
     stdin_data: bytes | None = None
     on_start: Callable[[int], None] = field(default=lambda pid: None)
 
