@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,24 +17,21 @@ import anyio
 from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.files import FileSnapshot, WriteFailed
+from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
-from .manifest_comments import restore_dropped_comments
+from .guards import after_guarded_run, guard_for, restore_quietly
 from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
-from .output import OutputCollector, ProgressState
+from .output import OutputCollector
+from .progress import MonotonicProgress, ProgressCallback, notify_progress
 from .toolchains import CargoLauncher, Rustup
 from .validate import EnvPolicy
 
-ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 ConfirmCallback = Callable[[str], Awaitable[bool]]
-PROGRESS_POLL = 0.1
-PROGRESS_INTERVAL = 0.5
-HEARTBEAT_INTERVAL = 10.0
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
@@ -133,7 +129,7 @@ class CargoService:
         """One tool call: one cargo run, or several for a target matrix or a verified change.
         Destructive commands ask `confirm` first (after validation, before anything runs)."""
         check_combination(command, values)
-        monotonic = _Monotonic(report) if report is not None else None
+        monotonic = MonotonicProgress(report) if report is not None else None
         progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
             return await self._target_matrix(command, values, working_directory, progress)
@@ -233,7 +229,7 @@ class CargoService:
             }
             checked = await self.execute(self.prepare(checker, check_values, working_directory), report)
         except BaseException:  # cancelled or failed part way: leave the files as they were
-            _restore_quietly(snapshot)
+            restore_quietly(snapshot)
             raise
         verification = Verification(
             command=verify,
@@ -275,20 +271,20 @@ class CargoService:
             log_path=log_path,
             stream_budget=self.settings.stream_budget,
         )
-        guard = guard if guard is not None else _guard(invocation)
+        guard = guard if guard is not None else guard_for(invocation)
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
-                    group.start_soon(_notify_progress, collector.progress, report)
+                    group.start_soon(notify_progress, collector.progress, report)
                 outcome = await run_process(request)
                 group.cancel_scope.cancel()
         except BaseException:  # cancelled part way: the files go back as they were
             if guard is not None:
-                _restore_quietly(guard)
+                restore_quietly(guard)
             raise
         result = self._result(invocation, collector, outcome)
         if guard is not None:
-            result.hints += _after_guarded_run(invocation, guard, result)
+            result.hints += after_guarded_run(invocation, guard, result)
         return result
 
     def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
@@ -385,94 +381,3 @@ class CargoService:
         return path, WorkingDirectoryResult(
             working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
         )
-
-
-async def _notify_progress(state: ProgressState, report: ProgressCallback) -> None:
-    """Send the first change at once, later changes at most every PROGRESS_INTERVAL, and a heartbeat
-    every HEARTBEAT_INTERVAL of silence, so clients that reset their timeout on progress keep a long
-    build alive. Progress values only ever increase."""
-    sent_version = 0
-    sent_value = -1.0
-    last_sent = float("-inf")
-    while True:
-        await anyio.sleep(PROGRESS_POLL)
-        now = time.monotonic()
-        changed = state.version != sent_version
-        due = now - last_sent >= PROGRESS_INTERVAL if changed else now - last_sent >= HEARTBEAT_INTERVAL
-        if not due or (not changed and now - state.started < HEARTBEAT_INTERVAL):
-            continue
-        value = (
-            float(state.done) if state.done is not None and state.done > sent_value else sent_value + 0.001
-        )
-        value = max(value, 0.0)
-        total = float(state.total) if state.total and value <= state.total else None
-        elapsed = int(now - state.started)
-        message = state.message if changed else f"{state.message} (still running, {elapsed} s)"
-        try:
-            await report(value, total, message)
-        except Exception:  # a client that cannot take progress must not break the run
-            return
-        sent_version, sent_value, last_sent = state.version, value, now
-
-
-class _Monotonic:
-    """MCP progress must only increase; a call that runs cargo several times restarts each run's
-    count, so values are kept increasing across runs (and totals dropped once they no longer fit)."""
-
-    def __init__(self, report: ProgressCallback) -> None:
-        self._report = report
-        self._last = -1.0
-
-    async def report(self, progress: float, total: float | None, message: str) -> None:
-        if progress <= self._last:
-            progress, total = self._last + 0.001, None
-        self._last = progress
-        await self._report(progress, total, message)
-
-
-def _guard(invocation: Invocation) -> FileSnapshot | None:
-    """The files a command that writes them could leave half changed, taken before it runs."""
-    root = invocation.workspace_root
-    if invocation.command.guards == "manifests":
-        return FileSnapshot.manifests(root)
-    if invocation.command.guards == "sources":
-        return FileSnapshot.sources(root)
-    return None
-
-
-def _restore_quietly(snapshot: FileSnapshot) -> None:
-    """Put files back while a cancellation or error propagates: a failure to do so must not replace
-    that exception, and there is no caller left to tell, so it goes to the server's log."""
-    try:
-        snapshot.restore()
-    except WriteFailed as exc:
-        print(f"cargo-mcp: could not put files back after an interrupted call: {exc}", file=sys.stderr)
-
-
-def _stopped_part_way(result: CargoResult) -> bool:
-    """Timed out, killed by a signal, or failed with no compiler error to account for it (a helper
-    process killed under cargo ends it with a plain non-zero code). A failure that compiler errors
-    explain is cargo's own ordinary end: what it wrote by then, it wrote whole."""
-    if result.ok:
-        return False
-    return result.timed_out or render.killed_by(result.exit_code) is not None or not result.counts.errors
-
-
-def _after_guarded_run(invocation: Invocation, guard: FileSnapshot, result: CargoResult) -> list[str]:
-    """Put the files back when the run was stopped part way; mend the comments cargo drops after a
-    finished change. Returns the hints to add."""
-    name = invocation.command.name
-    if _stopped_part_way(result):
-        try:
-            restored = guard.restore()
-        except WriteFailed as exc:
-            return [f"{name} was stopped part way and its changes could not be undone: {exc}"]
-        if not restored:
-            return []
-        return [
-            f"{name} was stopped part way; the files it had changed were put back as they were: "
-            f"{', '.join(restored)}."
-        ]
-    if result.ok and invocation.command.keeps_table_comments:
-        return restore_dropped_comments(guard)
-    return []
