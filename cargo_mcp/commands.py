@@ -13,11 +13,13 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
 
+from .dependency_params import DEPENDENCY_PARAMS
 from .params import PARAMS, Param
 
 Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain"]
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 MAX_TARGETS = 12
+ALL_PARAMS = {**PARAMS, **DEPENDENCY_PARAMS}
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class CargoCommand:
         )
 
     def parameters(self) -> list[Param]:
-        return [PARAMS[key] for key in self.params]
+        return [ALL_PARAMS[key] for key in self.params]
 
     def cargo_args(self, values: Mapping[str, Any]) -> list[str]:
         """cargo's arguments (after the toolchain) for validated `values` keyed by public name."""
