@@ -17,10 +17,13 @@ def clip_middle(text: str, limit: int, head_share: float = 0.25) -> tuple[str, b
     if len(text) <= limit:
         return text, False
     head = int(limit * head_share)
-    tail = max(limit - head - 60, 0)
-    cut = len(text) - head - tail
-    marker = f"\n[... {cut} characters cut; the full text is in the log ...]\n"
-    return text[:head] + marker + text[len(text) - tail :], True
+    longest = _cut_marker(len(text) - head)  # the marker for the most that could be cut, so it fits
+    tail = max(limit - head - len(longest), 0)
+    return text[:head] + _cut_marker(len(text) - head - tail) + text[len(text) - tail :], True
+
+
+def _cut_marker(cut: int) -> str:
+    return f"\n[... {cut} characters cut; the full text is in the log ...]\n"
 
 
 def clip_end(text: str, limit: int) -> str:
