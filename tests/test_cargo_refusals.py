@@ -10,7 +10,7 @@ from mcp import Client
 
 from tests.support import structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 def _cases(root: Path, outside: Path) -> list[tuple[str, dict[str, Any], str]]:

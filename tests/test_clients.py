@@ -14,7 +14,7 @@ import pytest
 from tests.responses_mock import ResponsesMock, serve_responses
 from tests.support import BIN, REPO, require_rust_analyzer
 
-pytestmark = pytest.mark.clients
+pytestmark = [pytest.mark.clients, pytest.mark.real]
 CLIENTS = REPO / "tests" / "clients" / "node_modules" / ".bin"
 
 

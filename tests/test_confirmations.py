@@ -13,7 +13,7 @@ from mcp_types import ElicitRequestParams, ElicitResult
 from tests.support import copy_fixture, require_rust_analyzer, server_params, text_of
 from tests.test_ra_tools import ra_structured
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 class User:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from tests.support import BIN
+
+pytestmark = pytest.mark.real
 
 
 def _doctor(*argv: str) -> subprocess.CompletedProcess[str]:

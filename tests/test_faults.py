@@ -36,7 +36,7 @@ from tests.support import (
 )
 from tests.test_ra_tools import call, ra_structured
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 SESSION_CALLS = 200
 KILLS = int(os.environ.get("RUST_MCP_FAULT_KILLS", "8"))

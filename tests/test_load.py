@@ -28,7 +28,7 @@ from tests.mixed_calls import MixedCall, mixed_calls
 from tests.support import BIN, copy_fixture, pids_under, processes_under, require_rust_analyzer, text_of
 from tests.test_ra_tools import ra_structured
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 CLIENTS = 16
 SECONDS = float(os.environ.get("RUST_MCP_LOAD_SECONDS", "10"))

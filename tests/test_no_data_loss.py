@@ -29,7 +29,7 @@ from tests.support import (
 from tests.test_ra_edits import tree_digest
 from tests.test_ra_tools import call, ra_structured
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 COMMENTED_MANIFEST = """\
 # The binary that greets; see README.

@@ -13,7 +13,7 @@ from mcp_types import CallToolResult
 from ra_mcp.server import TOOLS_BY_NAME
 from tests.support import structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 WRITERS = {
     "rust_analyzer_format",
