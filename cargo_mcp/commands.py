@@ -13,8 +13,8 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
 
-from .dependency_params import DEPENDENCY_PARAMS
-from .params import PARAMS, Param
+from .dependency_parameters import DEPENDENCY_PARAMS
+from .parameters import PARAMS, Param
 
 Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain"]
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from rust_mcp.core import budgets
-from rust_mcp.core.text import clip_end
+from rust_mcp.core.clipping import clip_end
 
 from .models import FormatIssue, TestFailure, TestSummary
 

@@ -7,8 +7,8 @@ import shlex
 import signal
 
 from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
-from rust_mcp.core.text import clip_end, clip_middle
 
 from .models import CargoResult
 

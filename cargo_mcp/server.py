@@ -24,7 +24,7 @@ from . import render
 from .calls import CargoService, CargoSettings
 from .commands import COMMANDS, CargoCommand
 from .models import CargoResult, WorkingDirectoryResult
-from .params import REQUIRED
+from .parameters import REQUIRED
 
 WORKING_DIRECTORY = "working_directory"
 SANDBOXED = True  # until the server runs its tools in a sandbox it can report on

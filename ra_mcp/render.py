@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rust_mcp.core import budgets
-from rust_mcp.core.text import clip_middle
+from rust_mcp.core.clipping import clip_middle
 
 from .models import (
     AnalyzerStatus,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cargo_mcp.messages import LibtestReport, parse_progress, trim_backtrace
+from rust_mcp.core.clipping import ANSI_ESCAPE
 from rust_mcp.core.compiler_messages import CompilerMessages
-from rust_mcp.core.text import ANSI_ESCAPE
 
 DATA = Path(__file__).parent / "data"
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .budgets import MAX_JSON_LINE, RENDERED_LIMIT, SPANS_PER_DIAGNOSTIC
-from .text import clip_end, strip_ansi
+from .clipping import clip_end, strip_ansi
 
 SUMMARY_MESSAGE = re.compile(
     r"^(aborting due to|\d+ warnings? emitted|For more information about|Some errors have detailed)"

@@ -17,8 +17,8 @@ import anyio
 from anyio.abc import ByteReceiveStream
 
 from .budgets import CARGO_STREAM_BUDGET, MAX_LINE_BYTES
+from .clipping import clip_middle
 from .processes import kill_process_group
-from .text import clip_middle
 
 # a sink sees every line and returns whether the line belongs in the text kept for the model
 LineSink = Callable[[str], bool]

@@ -1,12 +1,12 @@
 """The parameters of the commands that change dependencies (cargo_add, cargo_remove, cargo_update) and
-of those that show them (cargo_tree, cargo_metadata), in the form of cargo_mcp/params.py."""
+of those that show them (cargo_tree, cargo_metadata), in the form of cargo_mcp/parameters.py."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from . import validate
-from .params import REQUIRED, Param, each
+from .parameters import REQUIRED, Param, each
 
 DEPENDENCY_PARAMS: dict[str, Param] = {
     p.name if key is None else key: p

@@ -1,4 +1,4 @@
-"""Text shaping shared by both servers: colour removal and head/tail budgets."""
+"""Cutting text to a size budget (head and tail kept, the cut counted), and removing terminal colour."""
 
 from __future__ import annotations
 
