@@ -71,6 +71,12 @@ class Target:
     def document(self) -> lsp.TextDocumentIdentifier:
         return lsp.TextDocumentIdentifier(uri=self.path.as_uri())
 
+    @property
+    def plain_params(self) -> dict[str, Any]:
+        """The document and position as rust-analyzer's own (non-LSP) requests take them: plain JSON."""
+        position = {"line": self.position.line, "character": self.position.character}
+        return {"textDocument": {"uri": self.document.uri}, "position": position}
+
 
 class AnalyzerService:
     def __init__(

@@ -91,10 +91,8 @@ def symbols(result: SymbolOutline) -> str:
 
 
 def completions(result: CompletionList) -> str:
-    lines = [f"{result.query}: {result.total}"]
-    for item in result.items:
-        lines.append(f"{item.label}  ({item.kind or '?'})" + (f"  {item.detail}" if item.detail else ""))
-    return _with_note(lines, result.note)
+    rows = [f"{i.label}  ({i.kind or '?'})" + (f"  {i.detail}" if i.detail else "") for i in result.items]
+    return _with_note([f"{result.query}: {result.total}", *rows], result.note)
 
 
 def diagnostics(result: DiagnosticReport) -> str:
@@ -125,11 +123,11 @@ def edit(result: EditResult) -> str:
 
 
 def code_actions(result: CodeActionList) -> str:
-    lines = [f"{result.query}: {len(result.actions)}"]
-    for action in result.actions:
-        kind = f" ({action.kind})" if action.kind else ""
-        lines.append(f"{action.index}: {action.title}{kind}{' [preferred]' if action.preferred else ''}")
-    return _with_note(lines, result.note)
+    rows = [
+        f"{a.index}: {a.title}" + (f" ({a.kind})" if a.kind else "") + (" [preferred]" if a.preferred else "")
+        for a in result.actions
+    ]
+    return _with_note([f"{result.query}: {len(result.actions)}", *rows], result.note)
 
 
 def _call(entry: CallEntry) -> str:
@@ -157,11 +155,11 @@ def expansion(result: MacroExpansion) -> str:
 
 
 def runnables(result: RunnableList) -> str:
-    lines = [f"{result.query}: {len(result.runnables)}"]
-    for item in result.runnables:
-        at = f"  {where(item.location)}" if item.location else ""
-        lines.append(f"{item.label}{at}\n  $ {item.command}")
-    return _with_note(lines, result.note)
+    rows = [
+        f"{r.label}{'  ' + where(r.location) if r.location else ''}\n  $ {r.command}"
+        for r in result.runnables
+    ]
+    return _with_note([f"{result.query}: {len(result.runnables)}", *rows], result.note)
 
 
 def status(result: AnalyzerStatus) -> str:

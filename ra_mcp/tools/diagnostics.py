@@ -7,11 +7,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
 
 import anyio
 from lsprotocol import types as lsp
-from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.mcp.capabilities import Capability
@@ -22,7 +20,7 @@ from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..positions import uri_to_path
 from ..workspaces import ProgressCallback, Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, Severity, WorkspaceArg
+from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, MinSeverityArg, WorkspaceArg
 
 SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
@@ -166,7 +164,7 @@ async def rust_analyzer_workspace_diagnostics(
     workspace: WorkspaceArg = None,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
-    min_severity: Annotated[Severity, Field(description="Leave out anything less severe.")] = "warning",
+    min_severity: MinSeverityArg = "warning",
     limit: LimitArg = 100,
 ) -> DiagnosticReport:
     """Errors and warnings across every .rs file of every workspace member (not only open files),

@@ -18,7 +18,7 @@ from ..models import CallEntry, CallHierarchyResult, LocationList, ReferenceGrou
 from ..positions import uri_to_path
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import BodyArg, Direction, LimitArg, Position
+from .parameters import BodyArg, DirectionArg, LimitArg, Position
 from .symbols import kind_name
 
 GOTO_METHODS = {
@@ -163,9 +163,7 @@ async def rust_analyzer_references(
 async def rust_analyzer_call_hierarchy(
     call: AnalyzerCall,
     at: Position,
-    direction: Annotated[
-        Direction, Field(description="incoming (callers), outgoing (callees) or both.")
-    ] = "both",
+    direction: DirectionArg = "both",
     limit: LimitArg = 50,
 ) -> CallHierarchyResult:
     """Who calls the function at a position, and what it calls, each with the call sites."""

@@ -60,6 +60,8 @@ CheckTimeoutArg = Annotated[
 ]
 Direction = Literal["incoming", "outgoing", "both"]
 Severity = Literal["error", "warning", "information", "hint"]
+DirectionArg = Annotated[Direction, Field(description="incoming (callers), outgoing (callees) or both.")]
+MinSeverityArg = Annotated[Severity, Field(description="Leave out anything less severe.")]
 
 LimitArg = Annotated[
     int, Field(ge=1, le=1000, description="Most results to list; the total is always reported.")

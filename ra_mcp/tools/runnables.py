@@ -78,15 +78,7 @@ async def rust_analyzer_related_tests(call: AnalyzerCall, at: Position) -> Runna
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> RunnableList:
-        result = plain(
-            await workspace.client.request(
-                "rust-analyzer/relatedTests",
-                {
-                    "textDocument": {"uri": target.document.uri},
-                    "position": {"line": target.position.line, "character": target.position.character},
-                },
-            )
-        )
+        result = plain(await workspace.client.request("rust-analyzer/relatedTests", target.plain_params))
         entries = [
             _runnable(service, item["runnable"], workspace.root)
             for item in result or []

@@ -211,15 +211,7 @@ async def rust_analyzer_expand_macro(call: AnalyzerCall, at: FilePosition) -> Ma
     """Expand the macro call or derive at a position (point at the macro's name) into Rust source."""
 
     async def answer(workspace: Workspace, target: Target) -> MacroExpansion:
-        result = plain(
-            await workspace.client.request(
-                "rust-analyzer/expandMacro",
-                {
-                    "textDocument": {"uri": target.document.uri},
-                    "position": {"line": target.position.line, "character": target.position.character},
-                },
-            )
-        )
+        result = plain(await workspace.client.request("rust-analyzer/expandMacro", target.plain_params))
         if not result:
             return MacroExpansion(
                 query=f"macro at {target.label}",
