@@ -1,5 +1,6 @@
-"""Run one cargo process: its own process group, both pipes streamed line by line, memory bounded,
-the full output written to a log file, and the whole group killed on timeout or cancellation."""
+"""Run one child process (cargo for either server): its own process group, both pipes streamed line by
+line, memory bounded, the full output written to a log file, and the whole group killed on timeout or
+cancellation."""
 
 from __future__ import annotations
 
