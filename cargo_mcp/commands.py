@@ -10,6 +10,8 @@ from typing import Any, Literal
 from mcp_types import ToolAnnotations
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
 
 from .params import PARAMS, Param
 
@@ -18,21 +20,20 @@ JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 MAX_TARGETS = 12
 
 
-def _hints(
-    *,
-    read_only: bool,
-    destructive: bool = False,
-    idempotent: bool = False,
-    open_world: bool = False,
-    title: str,
-) -> ToolAnnotations:
-    return ToolAnnotations(
-        title=title,
-        read_only_hint=read_only,
-        destructive_hint=None if read_only else destructive,
-        idempotent_hint=idempotent,
-        open_world_hint=open_world,
-    )
+@dataclass(frozen=True)
+class ToolTraits:
+    """What a tool does, from which its annotations follow (see rust_mcp.mcp.capabilities)."""
+
+    capability: Capability
+    title: str
+    idempotent: bool = False
+    open_world: bool = False
+
+
+def _traits(
+    capability: Capability, *, title: str, idempotent: bool = False, open_world: bool = False
+) -> ToolTraits:
+    return ToolTraits(capability, title, idempotent, open_world)
 
 
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
@@ -46,7 +47,7 @@ class CargoCommand:
     subcommand: tuple[str, ...]
     params: tuple[str, ...]
     output: Output
-    annotations: ToolAnnotations
+    traits: ToolTraits
     json_messages: bool = False
     trailing: tuple[str, ...] = ()
     # asked of the user before running, where the client can ask; formatted with {project},
@@ -57,6 +58,21 @@ class CargoCommand:
     guards: Literal["manifests", "sources"] | None = None
     # cargo drops an emptied table with the comments above its header; put those back afterwards
     keeps_table_comments: bool = False
+    # needs the network itself (registry lookups): runs with it, from a neutral directory so the
+    # project's .cargo/config.toml (credential providers, proxies, git-fetch-with-cli) is not read
+    network: bool = False
+    # builds or resolves offline, after the dependency-fetch step
+    fetches: bool = True
+
+    def annotations(self, sandboxed: bool) -> ToolAnnotations:
+        traits = self.traits
+        return capabilities.annotations(
+            traits.capability,
+            title=traits.title,
+            sandboxed=sandboxed,
+            idempotent=traits.idempotent,
+            open_world=traits.open_world,
+        )
 
     def parameters(self) -> list[Param]:
         return [PARAMS[key] for key in self.params]
@@ -106,7 +122,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("check",),
         (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo check"),
+        _traits(Capability.RUN, idempotent=True, title="cargo check"),
         json_messages=True,
     ),
     CargoCommand(
@@ -116,7 +132,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clippy",),
         (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "warn", "deny", "allow", "fix"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo clippy"),
+        _traits(Capability.RUN, idempotent=True, title="cargo clippy"),
         json_messages=True,
     ),
     CargoCommand(
@@ -126,7 +142,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clippy", "--fix", "--allow-dirty", "--allow-staged"),
         (*COMMON, *SELECT, "target", "all_targets", "workspace", "warn", "deny", "allow", "allow_no_vcs"),
         "diagnostics",
-        _hints(read_only=False, destructive=True, title="cargo clippy --fix"),
+        _traits(Capability.DESTRUCTIVE, title="cargo clippy --fix"),
         confirmation="cargo clippy --fix edits the source files of {project} in place. Go ahead?",
         json_messages=True,
         guards="sources",
@@ -138,7 +154,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("fmt", "--check"),
         (*COMMON, "package", "fmt_workspace"),
         "format",
-        _hints(read_only=True, idempotent=True, title="cargo fmt --check"),
+        _traits(Capability.RUN, idempotent=True, title="cargo fmt --check"),
         trailing=("--color=never",),
     ),
     CargoCommand(
@@ -147,7 +163,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("build",),
         (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "bin", "example"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo build"),
+        _traits(Capability.RUN, idempotent=True, title="cargo build"),
         json_messages=True,
     ),
     CargoCommand(
@@ -171,7 +187,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "test_args",
         ),
         "tests",
-        _hints(read_only=True, idempotent=True, open_world=True, title="cargo test"),
+        _traits(Capability.RUN, idempotent=True, open_world=True, title="cargo test"),
         json_messages=True,
     ),
     CargoCommand(
@@ -180,7 +196,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("bench",),
         (*COMMON, *SELECT, "workspace", "bench_name", "baseline"),
         "tests",
-        _hints(read_only=True, idempotent=True, open_world=True, title="cargo bench"),
+        _traits(Capability.RUN, idempotent=True, open_world=True, title="cargo bench"),
         json_messages=True,
     ),
     CargoCommand(
@@ -190,7 +206,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("metadata", "--format-version", "1"),
         (*COMMON, "features", "all_features", "no_default_features", "no_deps", "metadata_platform"),
         "metadata",
-        _hints(read_only=True, idempotent=True, title="cargo metadata"),
+        _traits(Capability.RUN, idempotent=True, title="cargo metadata"),
     ),
     CargoCommand(
         "cargo_tree",
@@ -198,16 +214,16 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("tree",),
         (*COMMON, *SELECT, "target", "workspace", "depth", "invert", "edges", "duplicates"),
         "tree",
-        _hints(read_only=True, idempotent=True, title="cargo tree"),
+        _traits(Capability.RUN, idempotent=True, title="cargo tree"),
     ),
     CargoCommand(
         "cargo_run",
         "Build and run a binary or example with `cargo run`, passing `args` to it; returns the program's "
-        "output and exit code. The program runs with the server's permissions.",
+        "output and exit code. The program runs in the sandbox (no network, writes only in the project).",
         ("run",),
         (*COMMON, *SELECT, "bin", "example", "release", "program_args"),
         "run",
-        _hints(read_only=False, destructive=True, open_world=True, title="cargo run"),
+        _traits(Capability.DESTRUCTIVE, open_world=True, title="cargo run"),
         json_messages=True,
     ),
     CargoCommand(
@@ -227,8 +243,10 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "verify",
         ),
         "plain",
-        _hints(read_only=False, idempotent=True, open_world=True, title="cargo add"),
+        _traits(Capability.EDIT, idempotent=True, open_world=True, title="cargo add"),
         guards="manifests",
+        network=True,
+        fetches=False,
     ),
     CargoCommand(
         "cargo_remove",
@@ -236,7 +254,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("remove",),
         (*COMMON, "package", "dependencies_required", "dev", "build", "dependency_target", "dry_run"),
         "plain",
-        _hints(read_only=False, destructive=True, idempotent=True, title="cargo remove"),
+        _traits(Capability.DESTRUCTIVE, idempotent=True, title="cargo remove"),
         confirmation="cargo remove takes {dependencies} out of {manifest}. Go ahead?",
         guards="manifests",
         keeps_table_comments=True,
@@ -247,8 +265,10 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("update",),
         (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace", "verify"),
         "plain",
-        _hints(read_only=False, destructive=True, open_world=True, title="cargo update"),
+        _traits(Capability.DESTRUCTIVE, open_world=True, title="cargo update"),
         guards="manifests",
+        network=True,
+        fetches=False,
     ),
     CargoCommand(
         "cargo_clean",
@@ -256,8 +276,9 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clean",),
         (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
         "plain",
-        _hints(read_only=False, destructive=True, idempotent=True, title="cargo clean"),
-        confirmation="cargo clean deletes the build output (target directory) of {project}. Go ahead?",
+        _traits(Capability.DESTRUCTIVE, idempotent=True, title="cargo clean"),
+        confirmation="cargo clean deletes {target_dir} (the build output of {project}). Go ahead?",
+        fetches=False,
     ),
 )
 

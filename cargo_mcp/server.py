@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types import CallToolResult
 from pydantic import Field
 
 from rust_mcp import __version__
 from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.mcp.codex_sandbox import client_policy, declare_sandbox_state_meta
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
@@ -47,7 +50,7 @@ def cargo_tool(
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
-            result = await service.call(command, values, working, report, confirm)
+            result = await service.call(command, values, working, report, confirm, client_policy(ctx))
         except Refusal as exc:
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
@@ -80,7 +83,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             cargo_tool(command, service, memory),
             name=command.name,
             description=command.description,
-            annotations=command.annotations,
+            annotations=command.annotations(service.containment.sandbox.sandboxed),
             output_model=CargoResult,
         )
         for command in COMMANDS
@@ -112,11 +115,8 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             name="set_working_directory",
             description="Set this client's default project directory for the cargo tools. It is remembered "
             "for this connection only; other clients are not affected.",
-            annotations=ToolAnnotations(
-                title="Set working directory",
-                read_only_hint=True,
-                idempotent_hint=True,
-                open_world_hint=False,
+            annotations=capabilities.annotations(
+                Capability.READ, title="Set working directory", sandboxed=True, idempotent=True
             ),
             output_model=WorkingDirectoryResult,
         )
@@ -125,4 +125,5 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
         "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools
     )
     register_prompts(server, "cargo")
+    declare_sandbox_state_meta(server)
     return server
