@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,13 +11,18 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
 from cargo_mcp.calls import CargoService, CargoSettings
 from rust_mcp import __version__
+from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.mcp.codex_sandbox import client_policy, declare_sandbox_state_meta
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
@@ -26,6 +30,7 @@ from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool,
 
 from . import render
 from .analyzer import AnalyzerService, TargetSpec
+from .containment import AnalyzerSandbox
 from .discovery import AnalyzerMissing, find_analyzer, std_sources_env
 from .lsp import AnalyzerCrashed
 from .models import (
@@ -73,21 +78,22 @@ INSTRUCTIONS = (
     "preview a diff before writing (rename, SSR, code actions, format). Positions are 1-based line and "
     "column in characters; instead of a position you may pass `symbol`, e.g. `Point::norm2`."
 )
-READ = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+# may load a workspace, where rust-analyzer runs build scripts and proc macros: read-only because
+# that code runs in the sandbox
+READ = (Capability.RUN, True)
+STATUS = (Capability.READ, True)  # reports on the running analyzers, starts none
 AUDIT_CLIPPY = (
     "Also run clippy's unsafe lints (undocumented_unsafe_blocks, multiple_unsafe_ops_per_block, "
     "missing_safety_doc, unsafe_op_in_unsafe_fn) and attach their findings to the sites."
 )
 
 
-def _write(idempotent: bool = False) -> ToolAnnotations:
-    return ToolAnnotations(
-        read_only_hint=False, destructive_hint=True, idempotent_hint=idempotent, open_world_hint=False
-    )
+def _write(idempotent: bool = False) -> tuple[Capability, bool]:
+    return (Capability.DESTRUCTIVE, idempotent)
 
 
-# every tool: its result model, its annotations and its title
-CATALOGUE: dict[str, tuple[type[BaseModel], ToolAnnotations, str]] = {
+# every tool: its result model, its capability (and whether it is idempotent) and its title
+CATALOGUE: dict[str, tuple[type[BaseModel], tuple[Capability, bool], str]] = {
     "rust_analyzer_symbols": (SymbolOutline, READ, "File outline"),
     "rust_analyzer_definition": (LocationList, READ, "Go to definition"),
     "rust_analyzer_references": (ReferenceResult, READ, "Find references"),
@@ -108,7 +114,7 @@ CATALOGUE: dict[str, tuple[type[BaseModel], ToolAnnotations, str]] = {
     "rust_analyzer_related_tests": (RunnableList, READ, "Related tests"),
     "rust_analyzer_ssr": (EditResult, _write(), "Structural search and replace"),
     "rust_analyzer_apply_code_action": (EditResult, _write(), "Apply code action"),
-    "rust_analyzer_status": (AnalyzerStatus, READ, "rust-analyzer status"),
+    "rust_analyzer_status": (AnalyzerStatus, STATUS, "rust-analyzer status"),
     "rust_analyzer_unsafe_audit": (UnsafeAudit, READ, "Unsafe code audit"),
 }
 
@@ -130,19 +136,25 @@ class AnalyzerSettings:
     pool: PoolSettings = field(default_factory=PoolSettings)
     check_timeout: int = 300
     confirm_writes: bool = True
+    sandbox: SandboxMode = "auto"
 
 
 def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
     memory = memory or ConnectionMemory()
     service: AnalyzerService | None = None
     missing: str | None = None
+    cargo = CargoService(CargoSettings(settings.roots, sandbox=settings.sandbox))
     try:
         analyzer = find_analyzer(settings.rust_analyzer)
-        extra_env, std_warning = std_sources_env()
-        pool = WorkspacePool(settings.roots, analyzer, {**os.environ, **extra_env}, settings.pool)
-        service = AnalyzerService(
-            settings.roots, pool, std_warning, CargoService(CargoSettings(settings.roots))
-        )
+        _, std_warning = std_sources_env()
+
+        def record_std_warning(warning: str | None) -> None:
+            if service is not None:
+                service.std_warning = warning
+
+        launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
+        pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command)
+        service = AnalyzerService(settings.roots, pool, std_warning, cargo)
     except AnalyzerMissing as exc:
         missing = str(exc)
 
@@ -158,6 +170,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         call = Call(
             service, report, memory.get(ctx, DEFAULT_WORKSPACE), Confirmer(ctx, settings.confirm_writes)
         )
+        current_client_policy.set(client_policy(ctx))  # this call's task only
         try:
             model = await produce(call)
         except Refusal as exc:
@@ -617,10 +630,12 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
             functions[name],
             name=name,
             description=inspect.cleandoc(functions[name].__doc__ or ""),
-            annotations=annotations.model_copy(update={"title": title}),
+            annotations=capabilities.annotations(
+                capability, title=title, sandboxed=cargo.containment.sandbox.sandboxed, idempotent=idempotent
+            ),
             output_model=model,
         )
-        for name, (model, annotations, title) in CATALOGUE.items()
+        for name, (model, (capability, idempotent), title) in CATALOGUE.items()
     ]
 
     @asynccontextmanager
@@ -639,4 +654,5 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         "rust-analyzer-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
     )
     register_prompts(server, "rust-analyzer")
+    declare_sandbox_state_meta(server)
     return server
