@@ -335,6 +335,8 @@ class CargoService:
         finally:
             command.close()
         outcome.exit_code = exit_code_of(launch.state, outcome.exit_code)
+        if invocation.command.name == "cargo_clean":
+            launch.finish_clean(outcome)
         result = self._result(invocation, collector, outcome)
         result.hints = launch.notes + result.hints
         if guard is not None:

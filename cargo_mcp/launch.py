@@ -4,6 +4,7 @@ wrapped in the sandbox with what it may write and whether it has the network."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from .containment import Containment, granted_writes
 from .env_policy import check_build_directory
 from .fetch import DependencyFetch, FetchOutcome, FetchRun
 from .layout import DIRECTORY_SETTINGS, BuildDirs, BuildLayout
-from .runner import RunRequest, run_process
+from .runner import RunOutcome, RunRequest, run_process
 from .toolchains import Toolchain, Toolchains
 
 if TYPE_CHECKING:
@@ -53,6 +54,21 @@ class Launch:
     toolchain: Toolchain
     notes: list[str] = field(default_factory=list)
     fetched: bool = False  # whether the fetch step may run for this call (for a retry)
+    # build directories mounted on their own: cargo clean empties them but cannot remove a mount point
+    mounted_alone: tuple[Path, ...] = ()
+
+    def finish_clean(self, outcome: RunOutcome) -> None:
+        """After cargo clean: remove the (now empty) directories it could not, and when that was its
+        only complaint, report the clean as the success it was."""
+        removed = []
+        for directory in self.mounted_alone:
+            with contextlib.suppress(OSError):
+                if directory.is_dir() and not any(directory.iterdir()):
+                    directory.rmdir()
+                    removed.append(directory)
+        errors = [line for line in outcome.stderr.splitlines() if line.lower().startswith("error:")]
+        if outcome.exit_code and errors and all(any(f"`{d}`" in e for d in removed) for e in errors):
+            outcome.exit_code, outcome.stderr = 0, ""
 
 
 class CargoLaunches:
@@ -72,6 +88,7 @@ class CargoLaunches:
         network = policy is not None and policy.network is True
         cwd = invocation.cwd
         workspace = invocation.workspace_root
+        mounted_alone: tuple[Path, ...] = ()
         if command.network:
             # cargo add / update reach the registry themselves; started outside the project, they
             # read no project .cargo/config.toml (credential providers, proxies, registries)
@@ -86,6 +103,7 @@ class CargoLaunches:
             separate = tuple(d for d in dirs.paths if not any(d.is_relative_to(g) for g in granted))
             writable = (*granted, *separate)
             _create_missing(separate)
+            mounted_alone = separate
         if may_fetch and (hint := await self.fetch(invocation, toolchain, policy)) is not None:
             notes.append(hint)
         env = self.containment.environment(
@@ -96,7 +114,7 @@ class CargoLaunches:
         )
         argv = [str(toolchain.cargo), *invocation.args]
         sandboxed = await self.containment.command(confinement, argv)
-        return Launch(sandboxed, state, toolchain, notes, fetched=may_fetch)
+        return Launch(sandboxed, state, toolchain, notes, fetched=may_fetch, mounted_alone=mounted_alone)
 
     async def retry_after_fetch(self, invocation: Invocation, launch: Launch, output: str) -> bool:
         """After an offline run failed for want of a download: fetch again (forced) and say whether

@@ -194,3 +194,40 @@ async def test_without_the_sandbox_the_same_payload_escapes(world: HostileWorld)
     finally:
         world.clean_up()
         world.listener.connections.clear()
+
+
+async def test_cargo_clean_resolves_build_directories_from_config_and_refuses_dangerous_ones(
+    hostile_cargo: Client, world: HostileWorld
+) -> None:
+    """cargo_clean asks cargo where the target and build directories really are (config files
+    included) and refuses one outside the roots or containing the project; one elsewhere inside the
+    roots is cleaned."""
+    project = world.root / "clean-me"
+    (project / "src").mkdir(parents=True)
+    (project / "Cargo.toml").write_text('[package]\nname = "clean-me"\nversion = "0.1.0"\nedition = "2021"\n')
+    (project / "src" / "lib.rs").write_text("")
+    precious = world.outside / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("keep")
+    config = project / ".cargo" / "config.toml"
+    config.parent.mkdir()
+    for setting, reason in (
+        (f'target-dir = "{precious}"', "outside the allowed roots"),
+        (f'build-dir = "{precious}"', "outside the allowed roots"),
+        ('target-dir = ".."', "contains the project"),
+    ):
+        config.write_text(f"[build]\n{setting}\n")
+        result = await hostile_cargo.call_tool("cargo_clean", {"path": str(project)})
+        assert result.is_error and text_of(result).startswith("Refused:") and reason in text_of(result), (
+            setting,
+            text_of(result),
+        )
+        assert (precious / "keep.txt").exists()
+    elsewhere = world.root / "shared-target"
+    config.write_text(f'[build]\ntarget-dir = "{elsewhere}"\n')
+    built = await hostile_cargo.call_tool("cargo_build", {"path": str(project)})
+    assert structured(built)["ok"], text_of(built)
+    assert (elsewhere / "debug").is_dir() and not (project / "target").exists()
+    cleaned = await hostile_cargo.call_tool("cargo_clean", {"path": str(project)})
+    assert structured(cleaned)["ok"], text_of(cleaned)
+    assert not elsewhere.exists() or not any(elsewhere.iterdir())
