@@ -38,20 +38,20 @@ class Analyzer:
     version: str
 
 
-def _version_of(candidate: str) -> str | None:
+def _output(argv: list[str]) -> str | None:
+    """What a program prints, run from a neutral directory; None when it fails."""
     try:
         proc = subprocess.run(
-            [candidate, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-            cwd=NEUTRAL_DIRECTORY,
+            argv, capture_output=True, text=True, timeout=20, check=False, cwd=NEUTRAL_DIRECTORY
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    out = proc.stdout.strip()
-    return out if proc.returncode == 0 and out.startswith("rust-analyzer") else None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _version_of(candidate: str) -> str | None:
+    out = _output([candidate, "--version"])
+    return out if out is not None and out.startswith("rust-analyzer") else None
 
 
 def real_binary(candidate: str) -> str | None:
@@ -60,19 +60,8 @@ def real_binary(candidate: str) -> str | None:
     rustup = rustup_executable()
     if not is_rustup_proxy(candidate, rustup):
         return candidate
-    try:
-        proc = subprocess.run(
-            [str(rustup), "which", "rust-analyzer"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-            cwd=NEUTRAL_DIRECTORY,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    found = proc.stdout.strip()
-    return str(Path(found).resolve()) if proc.returncode == 0 and found else None
+    found = _output([str(rustup), "which", "rust-analyzer"])
+    return str(Path(found).resolve()) if found else None
 
 
 def candidates(explicit: str | None) -> list[str]:

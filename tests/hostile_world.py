@@ -5,6 +5,7 @@ what escaped: marker files that exist, connections the listener accepted, secret
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -16,7 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support import FIXTURES
+from mcp_types import CallToolResult
+
+from tests.figures import record
+from tests.support import FIXTURES, require_bubblewrap, text_of
 
 HOSTILE = FIXTURES / "hostile"
 TOOLCHAIN_PROGRAMS = (
@@ -118,6 +122,21 @@ class HostileWorld:
             if secret in text
         ]
 
+    def escapes_after(self, label: str, result: CallToolResult) -> list[str]:
+        """What got out during one call (and reset, so the next call is judged on its own)."""
+        problems = []
+        answer = text_of(result) + json.dumps(result.structured_content or {})
+        if escaped := self.escaped_files():
+            problems.append(f"{label} wrote outside: {escaped}")
+            self.clean_up()
+        if self.listener.connections:
+            problems.append(f"{label} connected: {self.listener.connections}")
+            self.listener.connections.clear()
+        if secrets := self.secrets_in(answer):
+            problems.append(f"{label} showed the {secrets}")
+        record("hostile calls checked", 1, add=True)
+        return problems
+
     def evidence(self, workspace: Path, analyzer: bool = False) -> dict[str, str]:
         """kind -> what the payload reported, from the workspace (cargo) or rust-analyzer's target."""
         directory = workspace / (RA_EVIDENCE if analyzer else Path(EVIDENCE))
@@ -134,6 +153,18 @@ class HostileWorld:
                     path.unlink(missing_ok=True)
         for path in Path.home().glob(f".rust-mcp-hostile-{self.tag}*"):
             path.unlink(missing_ok=True)
+
+
+@contextmanager
+def hostile_world(base: Path) -> Iterator[HostileWorld]:
+    """A world built under `base`, with its listener running, cleaned up afterwards."""
+    require_bubblewrap()
+    with loopback_listener() as listener:
+        world = build_world(base, listener)
+        try:
+            yield world
+        finally:
+            world.clean_up()
 
 
 def build_world(base: Path, listener: Listener) -> HostileWorld:

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.codex_driver import run_codex
-from tests.hostile_world import RA_EVIDENCE, HostileWorld, build_world, loopback_listener
+from tests.hostile_world import RA_EVIDENCE, HostileWorld, hostile_world
 from tests.responses_mock import ResponsesMock
-from tests.support import require_bubblewrap
 
 pytestmark = pytest.mark.clients
 SLEEPY_TEST = """
@@ -37,13 +36,8 @@ fn sleeps() {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileWorld]:
-    require_bubblewrap()
-    with loopback_listener() as listener:
-        built = build_world(tmp_path_factory.mktemp("hostile-codex"), listener)
-        try:
-            yield built
-        finally:
-            built.clean_up()
+    with hostile_world(tmp_path_factory.mktemp("hostile-codex")) as built:
+        yield built
 
 
 def _codex(tmp_path: Path, world: HostileWorld, mock: ResponsesMock, workdir: Path, *cargo_args: str) -> str:

@@ -15,9 +15,8 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from tests.hostile_world import HostileWorld, build_world, loopback_listener
-from tests.support import BIN, require_bubblewrap, require_rust_analyzer, text_of
-from tests.test_hostile_cargo import escapes_after
+from tests.hostile_world import HostileWorld, hostile_world
+from tests.support import BIN, require_rust_analyzer, text_of
 
 pytestmark = pytest.mark.anyio
 CRATES = {
@@ -33,14 +32,9 @@ CRATES = {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileWorld]:
-    require_bubblewrap()
     require_rust_analyzer()
-    with loopback_listener() as listener:
-        built = build_world(tmp_path_factory.mktemp("hostile-analyzer"), listener)
-        try:
-            yield built
-        finally:
-            built.clean_up()
+    with hostile_world(tmp_path_factory.mktemp("hostile-analyzer")) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +74,7 @@ async def test_hostile_crate_is_contained_by_rust_analyzer(
     for tool, arguments in analyzer_calls(workspace, workspace / source):
         result = await hostile_ra.call_tool(tool, arguments)
         answers[tool] = text_of(result) + json.dumps(result.structured_content or {})
-        problems += escapes_after(world, f"{crate}/{tool}", result)
+        problems += world.escapes_after(f"{crate}/{tool}", result)
     evidence = world.evidence(workspace, analyzer=True)
     for kind, report in {**evidence, **world.evidence(workspace)}.items():
         if secrets := world.secrets_in(report):

@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
-from mcp_types import CallToolResult
 
 from tests.figures import record
-from tests.hostile_world import HostileWorld, build_world, loopback_listener
-from tests.support import BIN, require_bubblewrap, structured, text_of
+from tests.hostile_world import HostileWorld, hostile_world
+from tests.support import BIN, structured, text_of
 
 pytestmark = pytest.mark.anyio
 CODE_KINDS = {"build-script", "proc-macro", "test", "unit-test", "doctest", "bench", "run"}
@@ -35,13 +34,8 @@ CRATES = {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileWorld]:
-    require_bubblewrap()
-    with loopback_listener() as listener:
-        built = build_world(tmp_path_factory.mktemp("hostile-cargo"), listener)
-        try:
-            yield built
-        finally:
-            built.clean_up()
+    with hostile_world(tmp_path_factory.mktemp("hostile-cargo")) as built:
+        yield built
 
 
 def cargo_server(world: HostileWorld, *extra: str) -> StdioServerParameters:
@@ -80,22 +74,6 @@ def cargo_calls(package: Path) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def escapes_after(world: HostileWorld, label: str, result: CallToolResult) -> list[str]:
-    """What got out during one call (and reset, so the next call is judged on its own)."""
-    problems = []
-    answer = text_of(result) + json.dumps(result.structured_content or {})
-    if escaped := world.escaped_files():
-        problems.append(f"{label} wrote outside: {escaped}")
-        world.clean_up()
-    if world.listener.connections:
-        problems.append(f"{label} connected: {world.listener.connections}")
-        world.listener.connections.clear()
-    if secrets := world.secrets_in(answer):
-        problems.append(f"{label} showed the {secrets}")
-    record("hostile calls checked", 1, add=True)
-    return problems
-
-
 @pytest.mark.parametrize("crate", list(CRATES))
 async def test_hostile_crate_is_contained_by_every_cargo_tool(
     hostile_cargo: Client, world: HostileWorld, crate: str
@@ -108,7 +86,7 @@ async def test_hostile_crate_is_contained_by_every_cargo_tool(
     for tool, arguments in cargo_calls(package):
         result = await hostile_cargo.call_tool(tool, arguments)
         answers[tool] = text_of(result) + json.dumps(result.structured_content or {})
-        problems += escapes_after(world, f"{crate}/{tool}", result)
+        problems += world.escapes_after(f"{crate}/{tool}", result)
     evidence = world.evidence(workspace)
     for kind, report in evidence.items():
         if secrets := world.secrets_in(report):
@@ -157,7 +135,7 @@ async def test_argument_only_attacks_are_refused_by_every_code_running_tool(
             result = await hostile_cargo.call_tool(tool, {**arguments, "cargo_env": env})
             if not (result.is_error and text_of(result).startswith("Refused:")):
                 problems.append(f"{tool} {env}: not refused: {text_of(result)[:200]}")
-            problems += escapes_after(world, f"{tool} {env}", result)
+            problems += world.escapes_after(f"{tool} {env}", result)
     left = sorted(str(p) for p in world.outside.iterdir())
     assert problems == [] and left == []
 
@@ -173,7 +151,7 @@ async def test_proxies_the_operator_lets_through_still_reach_nothing(world: Host
         for tool in ("cargo_check", "cargo_test"):
             result = await client.call_tool(tool, {"path": str(world.crate("code/app")), "cargo_env": env})
             assert not text_of(result).startswith("Refused:"), text_of(result)
-            problems += escapes_after(world, tool, result)
+            problems += world.escapes_after(tool, result)
     assert problems == []
 
 
