@@ -159,7 +159,7 @@ class CargoService:
                 project=invocation.cwd,
                 manifest=invocation.manifest,
                 dependencies=", ".join(values.get("dependencies") or []) or "the dependencies",
-                target_dir=await self._doomed_directories(invocation)
+                target_dir=await self.launches.doomed_directories(invocation)
                 if "{target_dir}" in command.confirmation
                 else "",
             )
@@ -168,13 +168,6 @@ class CargoService:
         if values.get("verify") and not values.get("dry_run"):
             return await self._change_and_verify(invocation, values, working_directory, progress, policy)
         return await self.execute(invocation, progress, policy=policy)
-
-    async def _doomed_directories(self, invocation: Invocation) -> str:
-        """What cargo clean will delete, checked (inside the roots, not containing the project)."""
-        await self.containment.state()
-        toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
-        dirs = await self.launches.build_dirs(invocation, toolchain)
-        return " and ".join(str(path) for path in dirs.paths)
 
     async def _target_matrix(
         self,

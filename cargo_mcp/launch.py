@@ -124,6 +124,13 @@ class CargoLaunches:
         run = self._fetch_runner(invocation, launch.toolchain, None)
         return await self.fetches.ensure(invocation.workspace_root, run, force=True) is None
 
+    async def doomed_directories(self, invocation: Invocation) -> str:
+        """What cargo clean will delete, checked (inside the roots, not containing the project)."""
+        await self.containment.state()
+        toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
+        dirs = await self.build_dirs(invocation, toolchain)
+        return " and ".join(str(path) for path in dirs.paths)
+
     async def build_dirs(self, project: CargoProject, toolchain: Toolchain) -> BuildDirs:
         """The target and build directories, checked: inside the roots, not containing the project
         or a root (cargo writes there and cargo_clean deletes there)."""

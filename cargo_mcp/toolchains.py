@@ -29,7 +29,7 @@ from .toolchain_files import find_toolchain_file
 TOOLCHAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 TOOLCHAIN_EXAMPLES = "stable, beta, nightly, 1.95.0, nightly-2026-05-01, or a `rustup toolchain link` name"
 NEUTRAL_DIRECTORY = "/"  # no rust-toolchain file, no .cargo/config.toml
-LIST_CACHE_SECONDS = 10.0
+LIST_CACHE_SECONDS = 300.0  # at most; installing or linking a toolchain is noticed at once
 RUSTUP_TIMEOUT = 30.0
 
 
@@ -57,6 +57,10 @@ def parse_toolchain_list(text: str) -> tuple[str, ...]:
 
 def rustup_executable() -> str | None:
     return shutil.which("rustup")
+
+
+def rustup_home() -> Path:
+    return Path(os.environ.get("RUSTUP_HOME") or Path.home() / ".rustup")
 
 
 def installed_toolchains() -> tuple[str, ...]:
@@ -142,7 +146,7 @@ class Toolchains:
     binaries and cached."""
 
     default: str | None = None
-    _installed: tuple[float, tuple[str, ...]] | None = field(default=None, init=False)
+    _installed: tuple[float, int, tuple[str, ...]] | None = field(default=None, init=False)
     _bins: dict[str, Path] = field(default_factory=dict, init=False)
     _rustup_default: tuple[float, str | None] | None = field(default=None, init=False)
 
@@ -151,11 +155,14 @@ class Toolchains:
         return rustup_executable()
 
     async def installed(self) -> tuple[str, ...]:
+        """The installed toolchains, asked again when rustup's toolchains directory changed."""
         now = time.monotonic()
-        if self._installed is not None and now - self._installed[0] < LIST_CACHE_SECONDS:
-            return self._installed[1]
+        stamp = _mtime(rustup_home() / "toolchains")
+        cached = self._installed
+        if cached is not None and cached[1] == stamp and now - cached[0] < LIST_CACHE_SECONDS:
+            return cached[2]
         names = parse_toolchain_list(await self._ask_rustup("toolchain", "list") or "")
-        self._installed = (now, names)
+        self._installed = (now, stamp, names)
         return names
 
     async def check_installed(self, name: str) -> str:
@@ -199,8 +206,7 @@ class Toolchains:
         return found.channel, None
 
     async def _rustup_default_name(self) -> str:
-        home = Path(os.environ.get("RUSTUP_HOME") or Path.home() / ".rustup")
-        stamp = _mtime(home / "settings.toml")
+        stamp = _mtime(rustup_home() / "settings.toml")
         if self._rustup_default is None or self._rustup_default[0] != stamp:
             output = await self._ask_rustup("default") or ""
             words = output.split()
