@@ -6,7 +6,8 @@
    toolchain, build directories and fetch stamps). Then the same through cargo-mcp end to end.
 2. rust-analyzer's cold start on a real workspace (a fresh copy of the ripgrep corpus each run, no
    target/ yet): from asking for the workspace to quiescent, started as rust-analyzer-mcp starts it,
-   without and with the sandbox (which includes the dependency-fetch step), interleaved, median of M.
+   without and with the sandbox (which includes the dependency-fetch step), interleaved (which goes
+   first alternates), median of M.
 
 Run: .venv/bin/python -m bench.sandbox_cost [--runs 30] [--cold-runs 3]
 """
@@ -122,8 +123,8 @@ def main() -> None:
 
     cold: dict[str, list[float]] = {mode: [] for mode in MODES}
     prepared: dict[str, list[float]] = {mode: [] for mode in MODES}
-    for _ in range(args.cold_runs):
-        for mode in MODES:
+    for run in range(args.cold_runs):
+        for mode in MODES if run % 2 == 0 else MODES[::-1]:  # alternate which goes first
             total, preparing = anyio.run(cold_start, mode)
             cold[mode].append(total)
             prepared[mode].append(preparing)
