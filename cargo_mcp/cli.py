@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp.transports import add_sandbox_argument, add_transport_arguments
+from rust_mcp.mcp.transports import (
+    add_sandbox_argument,
+    add_transport_arguments,
+    require_sandbox_at_start,
+)
 
 from .toolchains import ToolchainRefused, check_toolchain_name
 
@@ -93,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         confirm_destructive=not args.no_confirm,
         sandbox=args.sandbox,
     )
+    require_sandbox_at_start(args.sandbox, "cargo-mcp")
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)
 

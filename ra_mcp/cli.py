@@ -6,7 +6,11 @@ import argparse
 import sys
 
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp.transports import add_sandbox_argument, add_transport_arguments
+from rust_mcp.mcp.transports import (
+    add_sandbox_argument,
+    add_transport_arguments,
+    require_sandbox_at_start,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         confirm_writes=not args.no_confirm,
         sandbox=args.sandbox,
     )
+    require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)
 

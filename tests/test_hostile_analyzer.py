@@ -15,6 +15,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from tests.figures import record
 from tests.hostile_world import HostileWorld, hostile_world
 from tests.support import BIN, require_rust_analyzer, text_of
 
@@ -79,6 +80,7 @@ async def test_hostile_crate_is_contained_by_rust_analyzer(
     for kind, report in {**evidence, **world.evidence(workspace)}.items():
         if secrets := world.secrets_in(report):
             problems.append(f"{crate}: the payload ({kind}) could read the {secrets}")
+    record("hostile escapes (files, connections, secrets)", len(problems), add=True)
     assert problems == []
     assert expected <= set(evidence), (
         f"{crate}: rust-analyzer never ran it as {sorted(expected - set(evidence))}"

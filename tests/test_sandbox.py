@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from cargo_mcp.calls import CargoSettings
+from cargo_mcp.calls import CargoService, CargoSettings
+from cargo_mcp.commands import COMMANDS_BY_NAME
+from cargo_mcp.containment import Containment
 from cargo_mcp.server import build_server as build_cargo_server
 from cargo_mcp.toolchain_files import read_toolchain_file
 from ra_mcp.server import AnalyzerSettings
@@ -24,6 +26,7 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import (
     Confinement,
+    Sandbox,
     SandboxState,
     probe_sandbox,
     sandboxed,
@@ -290,3 +293,16 @@ def test_server_environment_is_not_inherited_by_children(tmp_path: Path) -> None
     finally:
         del os.environ["RUST_MCP_TEST_SECRET"]
     assert "RUST_MCP_TEST_SECRET" not in env and env["PATH"] == "/usr/bin"
+
+
+async def test_a_cargo_call_without_a_sandbox_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    (project / "src").mkdir(parents=True)
+    (project / "Cargo.toml").write_text('[package]\nname = "p"\nversion = "0.1.0"\n')
+    (project / "src" / "lib.rs").write_text("")
+    roots = AllowedRoots((tmp_path,))
+    broken = Containment(Sandbox("auto", bwrap=str(tmp_path / "no-bwrap")), roots)
+    service = CargoService(CargoSettings(roots, log_dir=tmp_path / "logs"), containment=broken)
+    with pytest.raises(Refusal, match="apt-get install bubblewrap"):
+        await service.call(COMMANDS_BY_NAME["cargo_check"], {"path": str(project)}, None)
+    assert not (project / "target").exists() and not (tmp_path / "logs").exists()
