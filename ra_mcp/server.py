@@ -80,7 +80,7 @@ INSTRUCTIONS = (
 )
 # may load a workspace, where rust-analyzer runs build scripts and proc macros: read-only because
 # that code runs in the sandbox
-READ = (Capability.RUN, True)
+LOADS = (Capability.RUN, True)
 STATUS = (Capability.READ, True)  # reports on the running analyzers, starts none
 AUDIT_CLIPPY = (
     "Also run clippy's unsafe lints (undocumented_unsafe_blocks, multiple_unsafe_ops_per_block, "
@@ -94,28 +94,28 @@ def _write(idempotent: bool = False) -> tuple[Capability, bool]:
 
 # every tool: its result model, its capability (and whether it is idempotent) and its title
 CATALOGUE: dict[str, tuple[type[BaseModel], tuple[Capability, bool], str]] = {
-    "rust_analyzer_symbols": (SymbolOutline, READ, "File outline"),
-    "rust_analyzer_definition": (LocationList, READ, "Go to definition"),
-    "rust_analyzer_references": (ReferenceResult, READ, "Find references"),
-    "rust_analyzer_hover": (HoverResult, READ, "Hover"),
-    "rust_analyzer_completion": (CompletionList, READ, "Completions"),
+    "rust_analyzer_symbols": (SymbolOutline, LOADS, "File outline"),
+    "rust_analyzer_definition": (LocationList, LOADS, "Go to definition"),
+    "rust_analyzer_references": (ReferenceResult, LOADS, "Find references"),
+    "rust_analyzer_hover": (HoverResult, LOADS, "Hover"),
+    "rust_analyzer_completion": (CompletionList, LOADS, "Completions"),
     "rust_analyzer_format": (EditResult, _write(idempotent=True), "Format file"),
-    "rust_analyzer_code_actions": (CodeActionList, READ, "Code actions"),
-    "rust_analyzer_diagnostics": (DiagnosticReport, READ, "File diagnostics"),
-    "rust_analyzer_workspace_diagnostics": (DiagnosticReport, READ, "Workspace diagnostics"),
-    "rust_analyzer_set_workspace": (WorkspaceChoice, READ, "Set workspace"),
+    "rust_analyzer_code_actions": (CodeActionList, LOADS, "Code actions"),
+    "rust_analyzer_diagnostics": (DiagnosticReport, LOADS, "File diagnostics"),
+    "rust_analyzer_workspace_diagnostics": (DiagnosticReport, LOADS, "Workspace diagnostics"),
+    "rust_analyzer_set_workspace": (WorkspaceChoice, LOADS, "Set workspace"),
     "rust_analyzer_rename": (EditResult, _write(), "Rename symbol"),
-    "rust_analyzer_workspace_symbol": (LocationList, READ, "Find symbol by name"),
-    "rust_analyzer_implementations": (LocationList, READ, "Implementations"),
-    "rust_analyzer_type_definition": (LocationList, READ, "Go to type definition"),
-    "rust_analyzer_call_hierarchy": (CallHierarchyResult, READ, "Call hierarchy"),
-    "rust_analyzer_expand_macro": (MacroExpansion, READ, "Expand macro"),
-    "rust_analyzer_runnables": (RunnableList, READ, "Runnables"),
-    "rust_analyzer_related_tests": (RunnableList, READ, "Related tests"),
+    "rust_analyzer_workspace_symbol": (LocationList, LOADS, "Find symbol by name"),
+    "rust_analyzer_implementations": (LocationList, LOADS, "Implementations"),
+    "rust_analyzer_type_definition": (LocationList, LOADS, "Go to type definition"),
+    "rust_analyzer_call_hierarchy": (CallHierarchyResult, LOADS, "Call hierarchy"),
+    "rust_analyzer_expand_macro": (MacroExpansion, LOADS, "Expand macro"),
+    "rust_analyzer_runnables": (RunnableList, LOADS, "Runnables"),
+    "rust_analyzer_related_tests": (RunnableList, LOADS, "Related tests"),
     "rust_analyzer_ssr": (EditResult, _write(), "Structural search and replace"),
     "rust_analyzer_apply_code_action": (EditResult, _write(), "Apply code action"),
     "rust_analyzer_status": (AnalyzerStatus, STATUS, "rust-analyzer status"),
-    "rust_analyzer_unsafe_audit": (UnsafeAudit, READ, "Unsafe code audit"),
+    "rust_analyzer_unsafe_audit": (UnsafeAudit, LOADS, "Unsafe code audit"),
 }
 
 
