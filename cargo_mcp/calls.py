@@ -15,21 +15,25 @@ from typing import Any, Literal
 import anyio
 
 from rust_mcp.core import budgets
+from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
 from rust_mcp.core.compiler_messages import DiagnosticCounts
+from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
+from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
+from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
+from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
+from .launch import CargoLaunches, Launch
 from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
 from .output import OutputCollector
 from .progress import MonotonicProgress, ProgressCallback, notify_progress
-from .toolchains import CargoLauncher, Rustup
-from .validate import EnvPolicy
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
@@ -54,12 +58,15 @@ class CargoSettings:
     max_diagnostics: int = budgets.CARGO_MAX_DIAGNOSTICS
     keep_logs: int = 300
     confirm_destructive: bool = True
+    sandbox: SandboxMode = "auto"
+    grants: OperatorGrants = field(default_factory=OperatorGrants)
 
 
 @dataclass(frozen=True)
 class Invocation:
     command: CargoCommand
-    argv: list[str]
+    argv: list[str]  # shown to the model: how a person would run the same command
+    args: list[str]  # cargo's arguments
     cwd: Path
     manifest: Path
     workspace_root: Path
@@ -69,13 +76,16 @@ class Invocation:
 
 
 class CargoService:
-    def __init__(self, settings: CargoSettings) -> None:
+    def __init__(self, settings: CargoSettings, containment: Containment | None = None) -> None:
         self.settings = settings
-        self.rustup = Rustup()
+        self.toolchains = Toolchains(settings.default_toolchain)
         self.launcher = CargoLauncher.discover()
         self.env_policy = EnvPolicy(settings.roots, settings.allowed_env)
+        self.containment = containment or Containment(
+            Sandbox(settings.sandbox), settings.roots, settings.grants
+        )
+        self.launches = CargoLaunches(self.containment, self.toolchains)
         self._base_env = {
-            **os.environ,
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
             "CARGO_TERM_COLOR": "never",
@@ -98,7 +108,7 @@ class CargoService:
         cwd = manifest.parent
         toolchain: str | None = values.get("toolchain") or self.settings.default_toolchain
         if toolchain:
-            self.rustup.resolve(toolchain)  # refuses bad names and uninstalled toolchains
+            check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
         args = command.cargo_args(values)
         position = len(command.subcommand)
@@ -108,6 +118,7 @@ class CargoService:
         return Invocation(
             command=command,
             argv=self.launcher.argv(toolchain, args),
+            args=args,
             cwd=cwd,
             manifest=manifest,
             workspace_root=find_workspace_root(manifest),
@@ -125,26 +136,35 @@ class CargoService:
         working_directory: Path | None,
         report: ProgressCallback | None = None,
         confirm: ConfirmCallback = no_questions,
+        policy: ClientPolicy | None = None,
     ) -> CargoResult:
         """One tool call: one cargo run, or several for a target matrix or a verified change.
-        Destructive commands ask `confirm` first (after validation, before anything runs)."""
+        Destructive commands ask `confirm` first (after validation, before anything runs).
+        `policy` is the client's own sandbox for this call, which narrows ours (by default the one
+        the server recorded for the call being served)."""
         check_combination(command, values)
+        policy = policy if policy is not None else current_client_policy.get()
         monotonic = MonotonicProgress(report) if report is not None else None
         progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
-            return await self._target_matrix(command, values, working_directory, progress)
+            return await self._target_matrix(command, values, working_directory, progress, policy)
         invocation = self.prepare(command, values, working_directory)
+        if invocation.toolchain:
+            await self.toolchains.check_installed(invocation.toolchain)
         if command.confirmation and not values.get("dry_run"):
             question = command.confirmation.format(
                 project=invocation.cwd,
                 manifest=invocation.manifest,
                 dependencies=", ".join(values.get("dependencies") or []) or "the dependencies",
+                target_dir=await self.launches.doomed_directories(invocation)
+                if "{target_dir}" in command.confirmation
+                else "",
             )
             if not await confirm(question):
                 raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
         if values.get("verify") and not values.get("dry_run"):
-            return await self._change_and_verify(invocation, values, working_directory, progress)
-        return await self.execute(invocation, progress)
+            return await self._change_and_verify(invocation, values, working_directory, progress, policy)
+        return await self.execute(invocation, progress, policy=policy)
 
     async def _target_matrix(
         self,
@@ -152,6 +172,7 @@ class CargoService:
         values: Mapping[str, Any],
         working_directory: Path | None,
         report: ProgressCallback | None,
+        policy: ClientPolicy | None,
     ) -> CargoResult:
         """Check each target in turn, sharing the target directory, and report a row per target."""
         base = {key: value for key, value in values.items() if key != "targets"}
@@ -161,7 +182,7 @@ class CargoService:
         rows: list[TargetOutcome] = []
         last: CargoResult | None = None
         for invocation, triple in zip(invocations, values["targets"], strict=True):
-            last = await self.execute(invocation, report)
+            last = await self.execute(invocation, report, policy=policy)
             missing = next((h for h in last.hints if "rustup target add" in h), None)
             errors = [d for d in last.diagnostics if d.level.startswith("error")]
             status: Literal["ok", "errors", "std_missing", "failed"]
@@ -208,13 +229,14 @@ class CargoService:
         values: Mapping[str, Any],
         working_directory: Path | None,
         report: ProgressCallback | None,
+        policy: ClientPolicy | None,
     ) -> CargoResult:
         """Change the dependencies, then check or test; if that fails (or the call is cancelled part
         way), put every Cargo.toml and Cargo.lock back byte for byte."""
         verify = str(values["verify"])
         snapshot = FileSnapshot.manifests(invocation.workspace_root)
         try:
-            changed = await self.execute(invocation, report, guard=snapshot)
+            changed = await self.execute(invocation, report, guard=snapshot, policy=policy)
             if not changed.ok:
                 snapshot.restore()
                 return changed
@@ -227,7 +249,9 @@ class CargoService:
                 "workspace": True,
                 "all_targets": verify == "check",
             }
-            checked = await self.execute(self.prepare(checker, check_values, working_directory), report)
+            checked = await self.execute(
+                self.prepare(checker, check_values, working_directory), report, policy=policy
+            )
         except BaseException:  # cancelled or failed part way: leave the files as they were
             restore_quietly(snapshot)
             raise
@@ -253,23 +277,41 @@ class CargoService:
         invocation: Invocation,
         report: ProgressCallback | None = None,
         guard: FileSnapshot | None = None,
+        policy: ClientPolicy | None = None,
     ) -> CargoResult:
-        """One cargo run. A command that writes files snapshots them first (or uses `guard`, a
-        snapshot the caller already took) to put them back if the run is stopped part way."""
+        """One cargo run, in the sandbox. A command that writes files snapshots them first (or uses
+        `guard`, a snapshot the caller already took) to put them back if the run is stopped part
+        way. An offline run that failed for want of a download fetches again and runs once more."""
+        launch = await self.launches.prepare(invocation, policy)
+        result = await self._run(invocation, launch, report, guard)
+        if not result.ok and await self.launches.retry_after_fetch(invocation, launch, result.stderr):
+            launch = await self.launches.prepare(invocation, policy)
+            result = await self._run(invocation, launch, report, guard)
+        return result
+
+    async def _run(
+        self,
+        invocation: Invocation,
+        launch: Launch,
+        report: ProgressCallback | None,
+        guard: FileSnapshot | None,
+    ) -> CargoResult:
         collector = OutputCollector(
             invocation.command.output, invocation.workspace_root, self.settings.max_diagnostics
         )
         stamp = time.strftime("%Y%m%d-%H%M%S")
         log_path = self.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
+        command = launch.command
         request = RunRequest(
-            argv=invocation.argv,
-            cwd=invocation.cwd,
-            env=invocation.env,
+            argv=command.argv,
+            cwd=command.cwd,
+            env=command.env,
             timeout_seconds=invocation.timeout,
             on_stdout=collector.on_stdout,
             on_stderr=collector.on_stderr,
             log_path=log_path,
             stream_budget=self.settings.stream_budget,
+            pass_fds=command.pass_fds,
         )
         guard = guard if guard is not None else guard_for(invocation)
         try:
@@ -282,7 +324,13 @@ class CargoService:
             if guard is not None:
                 restore_quietly(guard)
             raise
+        finally:
+            command.close()
+        outcome.exit_code = exit_code_of(launch.state, outcome.exit_code)
+        if invocation.command.name == "cargo_clean":
+            launch.finish_clean(outcome)
         result = self._result(invocation, collector, outcome)
+        result.hints = launch.notes + result.hints
         if guard is not None:
             result.hints += after_guarded_run(invocation, guard, result)
         return result

@@ -54,6 +54,11 @@ class CargoCommand:
     guards: Literal["manifests", "sources"] | None = None
     # cargo drops an emptied table with the comments above its header; put those back afterwards
     keeps_table_comments: bool = False
+    # needs the network itself (registry lookups): runs with it, from a neutral directory so the
+    # project's .cargo/config.toml (credential providers, proxies, git-fetch-with-cli) is not read
+    network: bool = False
+    # builds or resolves offline, after the dependency-fetch step
+    fetches: bool = True
 
     def annotations(self, sandboxed: bool) -> ToolAnnotations:
         effect = self.effect
@@ -210,7 +215,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     CargoCommand(
         "cargo_run",
         "Build and run a binary or example with `cargo run`, passing `args` to it; returns the program's "
-        "output and exit code. The program runs with the server's permissions.",
+        "output and exit code. The program runs in the sandbox (no network, writes only in the project).",
         ("run",),
         (*COMMON, *SELECT, "bin", "example", "release", "program_args"),
         "run",
@@ -236,6 +241,8 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "plain",
         Effect(Capability.EDIT, "cargo add", idempotent=True, open_world=True),
         guards="manifests",
+        network=True,
+        fetches=False,
     ),
     CargoCommand(
         "cargo_remove",
@@ -256,6 +263,8 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "plain",
         Effect(Capability.DESTRUCTIVE, "cargo update", open_world=True),
         guards="manifests",
+        network=True,
+        fetches=False,
     ),
     CargoCommand(
         "cargo_clean",
@@ -264,7 +273,8 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
         "plain",
         Effect(Capability.DESTRUCTIVE, "cargo clean", idempotent=True),
-        confirmation="cargo clean deletes the build output (target directory) of {project}. Go ahead?",
+        confirmation="cargo clean deletes {target_dir} (the build output of {project}). Go ahead?",
+        fetches=False,
     ),
 )
 

@@ -77,8 +77,8 @@ PARAMS: dict[str, Param] = {
                 dict[str, str] | None,
                 None,
                 'Extra environment for cargo, e.g. {"RUSTFLAGS": "-D warnings"} or '
-                '{"CARGO_BUILD_TARGET": "wasm32-unknown-unknown"}. Names that swap the compiler, '
-                "linker, runner or loader (RUSTC_WRAPPER, LD_PRELOAD, *_RUNNER, ...) are refused.",
+                '{"CARGO_BUILD_TARGET": "wasm32-unknown-unknown"}. An allowlist: cargo and rustc '
+                "settings, RUSTFLAGS with allowed flags, RUST_BACKTRACE/RUST_LOG; others are refused.",
                 "service",
             ),
         ),

@@ -15,6 +15,7 @@ from rust_mcp import __version__
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.mcp.codex_sandbox import client_policy, declare_sandbox_state_meta
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
@@ -27,7 +28,6 @@ from .models import CargoResult, WorkingDirectoryResult
 from .parameters import REQUIRED
 
 WORKING_DIRECTORY = "working_directory"
-SANDBOXED = True  # until the server runs its tools in a sandbox it can report on
 WORKING_DIRECTORY_PATH = "Directory inside the allowed roots; relative paths start at the working directory."
 INSTRUCTIONS = (
     "Runs a whitelist of cargo commands on Rust projects inside the server's allowed roots and returns "
@@ -50,7 +50,7 @@ def cargo_tool(
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
-            result = await service.call(command, values, working, report, confirm)
+            result = await service.call(command, values, working, report, confirm, client_policy(ctx))
         except Refusal as exc:
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
@@ -83,7 +83,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             cargo_tool(command, service, memory),
             name=command.name,
             description=command.description,
-            annotations=command.annotations(SANDBOXED),
+            annotations=command.annotations(service.containment.sandbox.sandboxed),
             output_model=CargoResult,
         )
         for command in COMMANDS
@@ -116,7 +116,10 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             description="Set this client's default project directory for the cargo tools. It is remembered "
             "for this connection only; other clients are not affected.",
             annotations=capabilities.annotations(
-                Capability.READ, title="Set working directory", sandboxed=SANDBOXED, idempotent=True
+                Capability.READ,
+                title="Set working directory",
+                sandboxed=service.containment.sandbox.sandboxed,
+                idempotent=True,
             ),
             output_model=WorkingDirectoryResult,
         )
@@ -125,4 +128,5 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
         "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools
     )
     register_prompts(server, "cargo")
+    declare_sandbox_state_meta(server)
     return server

@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 from lsprotocol import types as lsp
 
 from rust_mcp.core import budgets
+from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
@@ -84,11 +85,13 @@ class AnalyzerService:
         roots: AllowedRoots,
         pool: WorkspacePool,
         std_warning: str | None = None,
+        cargo: CargoHelpers | None = None,
     ) -> None:
         self.roots = roots
         self.pool = pool
         self.sources = SourceCache()
         self.std_warning = std_warning
+        self.cargo = cargo  # toolchains, containment and fetch for the audit's clippy run
 
     # -- paths ----------------------------------------------------------------------------------
 

@@ -1,18 +1,19 @@
 """The clippy run the unsafe audit needs, and nothing more: `cargo clippy --message-format=json` with
-chosen lints, through the shared process runner, its compiler messages read by the shared parser.
-(rust-analyzer-mcp does not build cargo-mcp's service: no toolchains, no logs, no answer shaping.)"""
+chosen lints, in the sandbox like every run of project code, through the shared process runner, its
+compiler messages read by the shared parser. (rust-analyzer-mcp does not build cargo-mcp's service:
+no logs, no answer shaping.)"""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rust_mcp.core.budgets import AUDIT_CLIPPY_FINDINGS
+from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
-from rust_mcp.core.roots import AllowedRoots, find_manifest, find_workspace_root
+from rust_mcp.core.roots import find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunRequest, run_process
 
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
@@ -41,29 +42,58 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def cargo_executable() -> str:
-    return shutil.which("cargo") or str(Path.home() / ".cargo" / "bin" / "cargo")
+@dataclass(frozen=True)
+class _ClippyProject:
+    """The package or workspace clippy runs on, in the terms cargo's helper runs take."""
+
+    cwd: Path
+    manifest: Path
+    workspace_root: Path
+    env: Mapping[str, str]
+    timeout: float = CLIPPY_TIMEOUT_SECONDS
 
 
-async def run_clippy(directory: Path, roots: AllowedRoots, warn: Sequence[str], target_dir: str) -> ClippyRun:
+async def run_clippy(directory: Path, cargo: CargoHelpers, warn: Sequence[str], target_dir: str) -> ClippyRun:
     """Lint every target of the package or workspace at `directory` with the `warn` lints on, building
-    into `target_dir` (relative to the package) so no other build waits for it or is disturbed."""
-    manifest = find_manifest(directory, roots)
-    messages = CompilerMessages(find_workspace_root(manifest), AUDIT_CLIPPY_FINDINGS)
+    into `target_dir` (relative to the package) so no other build waits for it or is disturbed. It
+    runs in the sandbox: no network, writing only to that target directory."""
+    manifest = find_manifest(directory, cargo.containment.roots)
+    workspace_root = find_workspace_root(manifest)
+    messages = CompilerMessages(workspace_root, AUDIT_CLIPPY_FINDINGS)
     lints = [arg for lint in warn for arg in ("-W", lint)]
+    settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": target_dir}
+    project = _ClippyProject(manifest.parent, manifest, workspace_root, settings)
+    state = await cargo.containment.state()
+    toolchain = await cargo.toolchains.resolve(None, manifest.parent)
+    policy = current_client_policy.get()
+    if state.active and (policy is None or policy.network is not False):
+        await cargo.fetch(project, toolchain, policy)
+    target = (manifest.parent / target_dir).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    env = cargo.containment.environment(toolchain, network=False, offline=state.active, settings=settings)
+    confinement = cargo.containment.confinement(
+        toolchain, cwd=manifest.parent, env=env, writable=(target,), policy=policy
+    )
 
     def read_stdout(line: str) -> bool:
         messages.feed(line)
         return False  # no text is kept: the parsed messages are the answer
 
     options = ["--manifest-path", str(manifest), JSON_MESSAGES, "--all-targets"]
+    command = await cargo.containment.command(
+        confinement, [str(toolchain.cargo), "clippy", *options, "--", *lints]
+    )
     request = RunRequest(
-        argv=[cargo_executable(), "clippy", *options, "--", *lints],
-        cwd=manifest.parent,
-        env={**os.environ, "CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": target_dir},
+        argv=command.argv,
+        cwd=command.cwd,
+        env=command.env,
         timeout_seconds=CLIPPY_TIMEOUT_SECONDS,
         on_stdout=read_stdout,
         on_stderr=lambda line: False,
+        pass_fds=command.pass_fds,
     )
-    outcome = await run_process(request)
+    try:
+        outcome = await run_process(request)
+    finally:
+        command.close()
     return ClippyRun(messages.sorted_diagnostics(), messages.counts, outcome.exit_code, outcome.duration_ms)

@@ -24,6 +24,7 @@ from pygls.lsp.client import LanguageClient
 
 from rust_mcp import __version__
 from rust_mcp.core.processes import kill_process_group
+from rust_mcp.core.sandbox import SandboxedCommand
 
 from .discovery import Analyzer
 
@@ -164,12 +165,19 @@ class AnalyzerClient:
     """A running rust-analyzer for one workspace root."""
 
     def __init__(
-        self, root: Path, analyzer: Analyzer, env: Mapping[str, str], target_dir: str | bool = True
+        self,
+        root: Path,
+        analyzer: Analyzer,
+        env: Mapping[str, str],
+        target_dir: str | bool = True,
+        command: SandboxedCommand | None = None,
     ) -> None:
         self.root = root
         self.analyzer = analyzer
         self.env = dict(env)
         self.target_dir = target_dir
+        # how to start it (in its sandbox); without one, the analyzer itself with `env`
+        self.command = command or SandboxedCommand([analyzer.path], self.env, root)
         self.state = AnalyzerState()
         self.stderr: deque[str] = deque(maxlen=STDERR_LINES)
         self.client = LanguageClient("rust-mcp", __version__)
@@ -196,15 +204,20 @@ class AnalyzerClient:
         self._on_exit.append(callback)
 
     async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            self.analyzer.path,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=self.root,
-            env=self.env,
-            start_new_session=True,  # its cargo check and proc-macro server go with it when killed
-        )
+        command = self.command
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *command.argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=command.cwd,
+                env=command.env,
+                start_new_session=True,  # its cargo check and proc-macro server go with it when killed
+                pass_fds=command.pass_fds,
+            )
+        finally:
+            command.close()
         assert self.process.stdin and self.process.stdout and self.process.stderr
         self.client.protocol.set_writer(self.process.stdin)
         self._tasks = [

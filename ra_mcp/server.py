@@ -3,7 +3,6 @@ them (created when the server starts, closed when it stops). Each tool is declar
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,11 +12,17 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 
 from rust_mcp import __version__
+from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.containment import Containment
 from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.sandbox import Sandbox, SandboxMode
+from rust_mcp.core.toolchains import Toolchains
+from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
 
 from .analyzer import AnalyzerService
+from .containment import AnalyzerSandbox
 from .discovery import AnalyzerMissing, find_analyzer, std_sources_env
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
 from .tools.declaration import AnalyzerRuntime, AnalyzerTool, mcp_tool
@@ -29,7 +34,6 @@ INSTRUCTIONS = (
     "preview a diff before writing (rename, SSR, code actions, format). Positions are 1-based line and "
     "column in characters; instead of a position you may pass `symbol`, e.g. `Point::norm2`."
 )
-SANDBOXED = True  # until the server runs rust-analyzer in a sandbox it can report on
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (
     symbols.rust_analyzer_symbols,
@@ -65,24 +69,36 @@ class AnalyzerSettings:
     pool: PoolSettings = field(default_factory=PoolSettings)
     check_timeout: int = 300
     confirm_writes: bool = True
+    sandbox: SandboxMode = "auto"
 
 
 def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) -> AnalyzerRuntime:
-    """The service the tools use, or the reason there is none (rust-analyzer missing)."""
+    """The service the tools use, or the reason there is none (rust-analyzer missing). Every
+    rust-analyzer starts in the sandbox, from a real binary, after the dependency-fetch step."""
     try:
         analyzer = find_analyzer(settings.rust_analyzer)
     except AnalyzerMissing as exc:
         return AnalyzerRuntime(None, str(exc), memory, settings.confirm_writes)
-    extra_env, std_warning = std_sources_env()
-    pool = WorkspacePool(settings.roots, analyzer, {**os.environ, **extra_env}, settings.pool)
-    service = AnalyzerService(settings.roots, pool, std_warning)
+    _, std_warning = std_sources_env()
+    containment = Containment(Sandbox(settings.sandbox), settings.roots)
+    cargo = CargoHelpers(containment, Toolchains())
+    service: AnalyzerService | None = None
+
+    def record_std_warning(warning: str | None) -> None:
+        if service is not None:
+            service.std_warning = warning
+
+    launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
+    pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command)
+    service = AnalyzerService(settings.roots, pool, std_warning, cargo)
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
 def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
     connections = memory or ConnectionMemory()
     defaults = {"check_timeout_secs": settings.check_timeout}
-    tools = [mcp_tool(tool, sandboxed=SANDBOXED, defaults=defaults) for tool in TOOLS]
+    sandboxed = settings.sandbox != "off"
+    tools = [mcp_tool(tool, sandboxed=sandboxed, defaults=defaults) for tool in TOOLS]
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[AnalyzerRuntime]:
@@ -102,4 +118,5 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         "rust-analyzer-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
     )
     register_prompts(server, "rust-analyzer")
+    declare_sandbox_state_meta(server)
     return server

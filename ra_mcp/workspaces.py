@@ -23,12 +23,14 @@ from rust_mcp.core.roots import (
     find_workspace_root,
     project_files,
 )
+from rust_mcp.core.sandbox import SandboxedCommand
 
 from .discovery import Analyzer
 from .lsp import AnalyzerClient, AnalyzerCrashed
 
 T = TypeVar("T")
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
+Launcher = Callable[[Path], Awaitable[SandboxedCommand]]  # the command starting a workspace's analyzer
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
 
 
@@ -205,11 +207,13 @@ class WorkspacePool:
         analyzer: Analyzer,
         env: dict[str, str],
         settings: PoolSettings | None = None,
+        launcher: Launcher | None = None,
     ) -> None:
         self.roots = roots
         self.analyzer = analyzer
         self.env = env
         self.settings = settings or PoolSettings()
+        self.launcher = launcher
         self.workspaces: dict[Path, Workspace] = {}
         self._starting: dict[Path, asyncio.Lock] = {}
         self._roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = {}
@@ -255,7 +259,8 @@ class WorkspacePool:
             return workspace
 
     async def _start(self, root: Path) -> Workspace:
-        client = AnalyzerClient(root, self.analyzer, self.env)
+        command = await self.launcher(root) if self.launcher is not None else None
+        client = AnalyzerClient(root, self.analyzer, self.env, command=command)
         snapshot = _scan(str(root))
         await client.start()
         return Workspace(root=root, client=client, snapshot=snapshot)

@@ -32,10 +32,11 @@ def test_readme_names_the_two_commands_ci_runs() -> None:
 def test_readme_is_a_short_page_for_users_linking_the_rest() -> None:
     text = README.read_text()
     assert len(text.splitlines()) <= 240
-    for heading in ("## Install and check", "## Register the servers", "## Tools", "## Security model"):
+    for heading in ("## Install and check", "## Register the servers", "## Tools", "## Security"):
         assert heading in text
     linked = set(re.findall(r"\]\((docs/[a-z]+\.md)\)", text))
     assert linked == {
-        f"docs/{name}" for name in ("tools.md", "agents.md", "benchmarks.md", "contributing.md")
+        f"docs/{name}"
+        for name in ("tools.md", "agents.md", "benchmarks.md", "security.md", "contributing.md")
     }
     assert all((REPO / link).is_file() for link in linked)

@@ -225,7 +225,9 @@ def _innermost(sites: list[_Site], offset: int) -> _Site | None:
 async def _clippy(
     service: AnalyzerService, directory: Path
 ) -> tuple[dict[Path, list[AuditFinding]], str | None]:
-    result = await run_clippy(directory, service.roots, AUDIT_LINTS, AUDIT_TARGET_DIR)
+    if service.cargo is None:
+        raise Refusal("clippy cannot run: this server has no sandboxed cargo")
+    result = await run_clippy(directory, service.cargo, AUDIT_LINTS, AUDIT_TARGET_DIR)
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
         if diagnostic.absolute_path and diagnostic.line:

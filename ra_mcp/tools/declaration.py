@@ -20,9 +20,11 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel
 
+from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.mcp.codex_sandbox import client_policy
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.registration import (
@@ -143,6 +145,7 @@ async def _answer(
     assert isinstance(runtime, AnalyzerRuntime)
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
+    current_client_policy.set(client_policy(ctx))  # this call's task only
     try:
         model = await tool.function(runtime.call(ctx, runtime.service), **arguments)
     except Refusal as exc:

@@ -134,6 +134,7 @@ class RunRequest:
     stream_budget: int = CARGO_STREAM_BUDGET
     stdin_data: bytes | None = None
     on_start: Callable[[int], None] = field(default=lambda pid: None)
+    pass_fds: tuple[int, ...] = ()  # descriptors the child inherits (what a sandbox mounts)
 
 
 async def _pump(
@@ -185,6 +186,7 @@ async def run_process(request: RunRequest) -> RunOutcome:
         cwd=request.cwd,
         env=dict(request.env),
         start_new_session=True,
+        pass_fds=request.pass_fds,
     )
     request.on_start(process.pid)
     pipes_closed = anyio.Event()
