@@ -11,18 +11,11 @@ from typing import Any
 
 import pytest
 
+from tests.node_clients import node_client
 from tests.responses_mock import ResponsesMock, serve_responses
-from tests.support import BIN, REPO, require_rust_analyzer
+from tests.support import BIN, require_rust_analyzer
 
 pytestmark = pytest.mark.clients
-CLIENTS = REPO / "tests" / "clients" / "node_modules" / ".bin"
-
-
-def _client(name: str) -> str:
-    path = CLIENTS / name
-    if not path.exists():
-        raise AssertionError(f"{path} is missing: run `scripts/setup --clients` (npm ci in tests/clients)")
-    return str(path)
 
 
 def _codex_config(home: Path, port: int, root: Path) -> None:
@@ -61,7 +54,7 @@ def _run_codex(tmp_path: Path, root: Path, tool: str, arguments: dict[str, Any])
         _codex_config(home, mock.port, root)
         env = {**os.environ, "CODEX_HOME": str(home), "MOCK_API_KEY": "test"}
         proc = subprocess.run(
-            [_client("codex"), "exec", "--skip-git-repo-check", "--cd", str(root), f"use {tool}"],
+            [node_client("codex"), "exec", "--skip-git-repo-check", "--cd", str(root), f"use {tool}"],
             env=env,
             capture_output=True,
             text=True,
@@ -116,7 +109,7 @@ INSPECTOR_TOOL_ERROR = 5  # the Inspector CLI's exit status when a tool result h
 def _inspector(tmp_path: Path, *args: str, status: int = 0) -> Any:
     env = {**os.environ, "MCP_CATALOG_PATH": str(tmp_path / "inspector-catalog.json")}
     proc = subprocess.run(
-        [_client("mcp-inspector"), "--cli", *args],
+        [node_client("mcp-inspector"), "--cli", *args],
         env=env,
         capture_output=True,
         text=True,
