@@ -7,12 +7,12 @@ Side requests Claude Code makes without our tools (titles, quota checks) get a s
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.loopback_http import Answer, event_stream, json_answer, serve_posts
 
 USAGE = {"input_tokens": 1, "output_tokens": 1}
 SEARCH = "ToolSearch"
@@ -129,46 +129,18 @@ def stream_events(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 @contextmanager
 def serve_messages(mock: MessagesMock) -> Iterator[MessagesMock]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-            if not self.path.startswith("/v1/messages") or "count_tokens" in self.path:
-                self._send(200, "application/json", json.dumps({"input_tokens": 1}).encode())
-                return
-            mock.requests.append(body)
-            try:
-                message = mock.answer(body)
-            except LookupError as exc:
-                error = {"type": "error", "error": {"type": "invalid_request_error", "message": str(exc)}}
-                self._send(400, "application/json", json.dumps(error).encode())
-                return
-            if body.get("stream"):
-                data = "".join(
-                    f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in stream_events(message)
-                ).encode()
-                self._send(200, "text/event-stream", data)
-            else:
-                self._send(200, "application/json", json.dumps(message).encode())
+    def handle(path: str, body: dict[str, Any]) -> Answer:
+        if not path.startswith("/v1/messages") or "count_tokens" in path:
+            return json_answer({"input_tokens": 1})
+        mock.requests.append(body)
+        try:
+            message = mock.answer(body)
+        except LookupError as exc:
+            return json_answer(
+                {"type": "error", "error": {"type": "invalid_request_error", "message": str(exc)}}, 400
+            )
+        return event_stream(stream_events(message)) if body.get("stream") else json_answer(message)
 
-        def do_GET(self) -> None:
-            self._send(404, "application/json", b"{}")
-
-        def _send(self, status: int, kind: str, data: bytes) -> None:
-            self.send_response(status)
-            self.send_header("content-type", kind)
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    mock.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_posts(handle) as port:
+        mock.port = port
         yield mock
-    finally:
-        server.shutdown()
-        server.server_close()
