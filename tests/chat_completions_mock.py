@@ -34,8 +34,8 @@ class ChatCompletionsMock:
             name, arguments = self.script[turn]
             if name not in offered(body):
                 raise LookupError(f"{name} is not among the tools the SDK offered: {sorted(offered(body))}")
-            call = {"id": f"call_{turn + 1}", "type": "function"}
-            call["function"] = {"name": name, "arguments": json.dumps(arguments)}  # type: ignore[assignment]
+            function = {"name": name, "arguments": json.dumps(arguments)}
+            call = {"id": f"call_{turn + 1}", "type": "function", "function": function}
             message, finish = {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
         else:
             message, finish = {"role": "assistant", "content": "done"}, "stop"
