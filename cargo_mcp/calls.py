@@ -8,7 +8,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,7 @@ from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, 
 from .output import OutputCollector, ProgressState
 from .runner import RunOutcome, RunRequest, prune_logs, run_process
 from .toolchains import CargoLauncher, Rustup
+from .scoped import run_scoped
 from .validate import EnvPolicy
 
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
@@ -92,9 +93,14 @@ class CargoService:
         return base if raw is None else self.settings.roots.confine(raw, base)
 
     def prepare(
-        self, command: CargoCommand, values: Mapping[str, Any], working_directory: Path | None
+        self,
+        command: CargoCommand,
+        values: Mapping[str, Any],
+        working_directory: Path | None,
+        extra_args: Sequence[str] = (),
     ) -> Invocation:
-        """Validate everything and build the command line; raises Refusal, runs nothing."""
+        """Validate everything and build the command line (with `extra_args`, already checked, after
+        the manifest path); raises Refusal, runs nothing."""
         check_combination(command, values)
         project = self.project_dir(values.get("path"), working_directory)
         manifest = find_manifest(project, self.settings.roots)
@@ -105,7 +111,7 @@ class CargoService:
         env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
         args = command.cargo_args(values)
         position = len(command.subcommand)
-        args[position:position] = ["--manifest-path", str(manifest)]
+        args[position:position] = ["--manifest-path", str(manifest), *extra_args]
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(
@@ -136,6 +142,8 @@ class CargoService:
         progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
             return await self._target_matrix(command, values, working_directory, progress)
+        if values.get("changed") or values.get("since"):
+            return await run_scoped(self, command, values, working_directory, progress)
         invocation = self.prepare(command, values, working_directory)
         if command.confirmation and not values.get("dry_run"):
             question = command.confirmation.format(

@@ -37,6 +37,8 @@ def _hints(
 
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
 SELECT = ("package", "features", "all_features", "no_default_features")
+SCOPED = ("changed", "since")
+LINTS = ("warn", "deny", "allow")
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Type-check the project with `cargo check` and return the compiler's errors and warnings as "
         "structured diagnostics (file, line, column, code, message, suggested fixes, rendered text).",
         ("check",),
-        (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace"),
+        (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace", *SCOPED),
         "diagnostics",
         _hints(read_only=True, idempotent=True, title="cargo check"),
         json_messages=True,
@@ -114,7 +116,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Lint the project with `cargo clippy`; findings come back as structured diagnostics with clippy "
         "lint codes and suggested fixes. Changes nothing (use cargo_clippy_fix to apply fixes).",
         ("clippy",),
-        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "warn", "deny", "allow", "fix"),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", *SCOPED, *LINTS, "fix"),
         "diagnostics",
         _hints(read_only=True, idempotent=True, title="cargo clippy"),
         json_messages=True,
@@ -169,6 +171,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "include_ignored",
             "no_fail_fast",
             "test_args",
+            *SCOPED,
         ),
         "tests",
         _hints(read_only=True, idempotent=True, open_world=True, title="cargo test"),
@@ -273,6 +276,10 @@ def check_combination(command: CargoCommand, values: Mapping[str, Any]) -> None:
         )
     if values.get("precise") and len(values.get("dependencies") or []) + bool(values.get("package")) != 1:
         raise Refusal('`precise` needs exactly one dependency to pin, e.g. dependencies=["serde"]')
+    if values.get("changed") or values.get("since"):
+        chosen = [name for name in ("package", "workspace", "targets") if values.get(name)]
+        if chosen:
+            raise Refusal(f"changed=true chooses the packages itself; leave out {', '.join(chosen)}")
     if values.get("bin") and values.get("example"):
         raise Refusal("pass either `bin` or `example`, not both")
     targets = values.get("targets")

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .workflow_models import CacheStats, OutdatedDependency, PendingSnapshot, Scope
+
 
 class Span(BaseModel):
     file: str = Field(description="Path as the compiler printed it (relative to the workspace root)")
@@ -126,6 +128,10 @@ class CargoResult(BaseModel):
     format_issues: list[FormatIssue] | None = None
     targets: list[TargetOutcome] | None = None
     verification: Verification | None = None
+    scope: Scope | None = None
+    outdated: list[OutdatedDependency] | None = None
+    snapshots: list[PendingSnapshot] | None = None
+    cache: CacheStats | None = None
     data: dict[str, object] | None = Field(
         default=None, description="Tool-specific structured data (cargo_metadata summary, cargo_tree lines)"
     )

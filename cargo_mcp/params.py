@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import validate
+from .git_changes import check_revision
 
 Placement = Literal[
     "service", "switch", "option", "positional", "trailing", "trailing_option", "trailing_each"
@@ -498,6 +499,29 @@ PARAMS: dict[str, Param] = {
                 "service",
                 None,
                 _each(validate.check_target_triple),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "changed",
+                bool,
+                False,
+                "Only the workspace packages with files changed since `since` (default: uncommitted "
+                "changes), plus the members depending on them; the result says which and why.",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "since",
+                str | None,
+                None,
+                "Git revision for changed=true, e.g. main or HEAD~3 (sets changed).",
+                "service",
+                None,
+                check_revision,
             ),
         ),
         (

@@ -1,0 +1,81 @@
+"""Helper runs whose whole output the server reads itself (cargo metadata, git, cargo insta's listing,
+sccache's statistics): through the same runner as cargo, so they get its process group, timeout and
+kill, but with stdout kept whole instead of budgeted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rust_mcp.errors import Refusal
+
+from .runner import LineSink, RunRequest, run_process
+
+HELPER_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Captured:
+    argv: list[str]
+    exit_code: int | None
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def failure(self, what: str) -> Refusal:
+        """A refusal that says which helper failed and what it printed."""
+        said = (self.stderr.strip() or self.stdout.strip())[-600:] or f"exit {self.exit_code}"
+        return Refusal(f"{what} failed ({' '.join(self.argv[:4])} ...): {said}")
+
+
+def _keep(lines: list[str]) -> LineSink:
+    def sink(line: str) -> bool:
+        lines.append(line)
+        return False
+
+    return sink
+
+
+async def capture(
+    argv: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float = HELPER_TIMEOUT,
+    stdin: bytes | None = None,
+) -> Captured:
+    out: list[str] = []
+    err: list[str] = []
+    request = RunRequest(
+        argv=list(argv),
+        cwd=cwd,
+        env=env,
+        timeout_seconds=timeout,
+        on_stdout=_keep(out),
+        on_stderr=_keep(err),
+        stdin_data=stdin,
+    )
+    outcome = await run_process(request)
+    if outcome.timed_out:
+        raise Refusal(f"{' '.join(argv[:3])} did not finish within {timeout:.0f} s")
+    return Captured(list(argv), outcome.exit_code, "\n".join(out), "\n".join(err))
+
+
+async def workspace_metadata(cargo: Sequence[str], manifest: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """`cargo metadata --no-deps` for the workspace of `manifest`: members, their dependencies as
+    declared (requirement, kind, path or registry) and the workspace root. Runs no project code and
+    needs no network. `cargo` is the launcher's argv prefix (cargo, or rustup run TC cargo)."""
+    run = await capture(
+        [*cargo, "metadata", "--format-version", "1", "--no-deps", "--manifest-path", str(manifest)],
+        manifest.parent,
+        env,
+    )
+    if not run.ok:
+        raise run.failure("cargo metadata")
+    data: dict[str, Any] = json.loads(run.stdout)
+    return data
