@@ -25,9 +25,11 @@ from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
 from .manifest_comments import restore_dropped_comments
 from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
 from .output import OutputCollector, ProgressState
+from .outdated import run_outdated
 from .runner import RunOutcome, RunRequest, prune_logs, run_process
 from .toolchains import CargoLauncher, Rustup
 from .scoped import run_scoped
+from .sparse_index import default_cache_dir as default_index_cache
 from .validate import EnvPolicy
 
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
@@ -58,6 +60,7 @@ class CargoSettings:
     max_diagnostics: int = 60
     keep_logs: int = 300
     confirm_destructive: bool = True
+    index_cache: Path = field(default_factory=default_index_cache)
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ class CargoService:
             return await self._target_matrix(command, values, working_directory, progress)
         if values.get("changed") or values.get("since"):
             return await run_scoped(self, command, values, working_directory, progress)
+        if command.output == "outdated":
+            return await run_outdated(self, command, values, working_directory, progress)
         invocation = self.prepare(command, values, working_directory)
         if command.confirmation and not values.get("dry_run"):
             question = command.confirmation.format(

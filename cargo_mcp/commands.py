@@ -13,7 +13,7 @@ from rust_mcp.core.errors import Refusal
 
 from .params import PARAMS, Param
 
-Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain"]
+Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain", "outdated"]
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 MAX_TARGETS = 12
 
@@ -202,6 +202,15 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, *SELECT, "target", "workspace", "depth", "invert", "edges", "duplicates"),
         "tree",
         _hints(read_only=True, idempotent=True, title="cargo tree"),
+    ),
+    CargoCommand(
+        "cargo_outdated",
+        "Each dependency's locked version, the newest its requirement allows and the newest overall, "
+        "from the crates.io index. Installs and changes nothing.",
+        ("metadata", "--format-version", "1", "--no-deps"),
+        (*COMMON, "member"),
+        "outdated",
+        _hints(read_only=True, idempotent=True, open_world=True, title="outdated dependencies"),
     ),
     CargoCommand(
         "cargo_run",

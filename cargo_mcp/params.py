@@ -502,6 +502,18 @@ PARAMS: dict[str, Param] = {
             ),
         ),
         (
+            "member",
+            Param(
+                "package",
+                str | None,
+                None,
+                "Only this workspace member's dependencies.",
+                "service",
+                None,
+                validate.check_package,
+            ),
+        ),
+        (
             None,
             Param(
                 "changed",
