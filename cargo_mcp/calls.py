@@ -22,6 +22,7 @@ from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
+from .compiler_cache import CompilerCache, cache_delta
 from .manifest_comments import restore_dropped_comments
 from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
 from .output import OutputCollector, ProgressState
@@ -61,6 +62,7 @@ class CargoSettings:
     keep_logs: int = 300
     confirm_destructive: bool = True
     index_cache: Path = field(default_factory=default_index_cache)
+    compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class CargoService:
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
             "CARGO_TERM_COLOR": "never",
+            **(settings.compiler_cache.env() if settings.compiler_cache else {}),
         }
         prune_logs(settings.log_dir, settings.keep_logs)
 
@@ -286,6 +289,8 @@ class CargoService:
             stream_budget=self.settings.stream_budget,
         )
         guard = guard if guard is not None else _guard(invocation)
+        cache = self.settings.compiler_cache if invocation.command.json_messages else None
+        before = await cache.counters(invocation.env) if cache else None
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
@@ -297,6 +302,8 @@ class CargoService:
                 _restore_quietly(guard)
             raise
         result = self._result(invocation, collector, outcome)
+        if cache is not None:
+            result.cache = cache_delta(cache, before, await cache.counters(invocation.env))
         if guard is not None:
             result.hints += _after_guarded_run(invocation, guard, result)
         return result

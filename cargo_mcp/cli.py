@@ -53,6 +53,16 @@ def _parser() -> argparse.ArgumentParser:
         help="do not ask the user before cargo_clean, cargo_remove and cargo_clippy_fix, even "
         "when the client can ask",
     )
+    serve.add_argument(
+        "--rustc-wrapper",
+        metavar="PROGRAM",
+        help="compiler cache for every cargo run, e.g. sccache (RUSTC_WRAPPER; calls cannot set it)",
+    )
+    serve.add_argument(
+        "--wrapper-cache-dir",
+        metavar="DIR",
+        help="the cache's directory (SCCACHE_DIR; default $SCCACHE_DIR, else ~/.cache/sccache)",
+    )
     add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
     commands.add_parser("doctor", help="check cargo, rustup, toolchains and say what to fix")
     return parser
@@ -70,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     from rust_mcp.mcp.transports import serve
 
     from .calls import CargoSettings, default_log_dir
+    from .compiler_cache import resolve_wrapper
     from .server import build_server
 
     if args.default_toolchain:
@@ -79,6 +90,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"cargo-mcp: default toolchain: {exc}")
     try:
         roots = AllowedRoots.from_strings(args.root)
+        compiler_cache = (
+            resolve_wrapper(args.rustc_wrapper, args.wrapper_cache_dir) if args.rustc_wrapper else None
+        )
     except ValueError as exc:
         sys.exit(f"cargo-mcp: {exc}")
     settings = CargoSettings(
@@ -89,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         allowed_env=tuple(args.allow_env),
         log_dir=args.log_dir or default_log_dir(),
         confirm_destructive=not args.no_confirm,
+        compiler_cache=compiler_cache,
     )
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)

@@ -9,6 +9,7 @@ import signal
 from rust_mcp.core.text import clip_end, clip_middle
 
 from .models import CargoResult, Diagnostic
+from .render_workflows import workflow_lines
 
 TEXT_BUDGET = 24_000
 STRUCTURED_BUDGET = 20_000
@@ -122,6 +123,7 @@ def result_text(result: CargoResult) -> str:
             lines.append(f"FAILED {failure.name}:\n{failure.output}")
         if check.reverted:
             lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
+    lines += workflow_lines(result)
     if result.data is not None:
         lines.append("")
         lines.append(_data_text(result))

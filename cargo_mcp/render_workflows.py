@@ -1,0 +1,47 @@
+"""How the workflow parts of a cargo result read as text: the scope a scoped check chose, outdated
+dependencies, pending snapshots with their diffs, and compiler-cache hits."""
+
+from __future__ import annotations
+
+from .models import CargoResult
+
+SNAPSHOTS_IN_TEXT = 10
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def workflow_lines(result: CargoResult) -> list[str]:
+    lines: list[str] = []
+    if result.scope is not None:
+        scope = result.scope
+        chosen = "; ".join(f"{p.name} ({p.reason})" for p in scope.packages) or "none"
+        lines.append(
+            f"\nscope: {_count(scope.changed_files, 'file')} changed since {scope.since}; packages: {chosen}"
+        )
+        if scope.skipped:
+            lines.append(f"left out (unchanged, nothing changed below them): {', '.join(scope.skipped)}")
+    for entry in result.outdated or []:
+        kind = "" if entry.kind == "normal" else f" [{entry.kind}]"
+        note = f" ({entry.note})" if entry.note else ""
+        lines.append(
+            f"{entry.name} {entry.req}{kind} in {entry.member}: locked {entry.locked or '?'}, "
+            f"compatible {entry.compatible or '?'}, latest {entry.latest or '?'} — "
+            f"{entry.status.replace('_', ' ')}{note}"
+        )
+    for snapshot in (result.snapshots or [])[:SNAPSHOTS_IN_TEXT]:
+        where = f" ({snapshot.source}:{snapshot.line})" if snapshot.source else ""
+        lines.append(f"\npending {snapshot.kind} snapshot {snapshot.name}{where}:\n{snapshot.diff}")
+    hidden = len(result.snapshots or []) - SNAPSHOTS_IN_TEXT
+    if hidden > 0:
+        lines.append(f"\n[{hidden} more pending snapshots: see structuredContent.snapshots]")
+    if result.cache is not None:
+        cache = result.cache
+        lines.append(
+            f"\ncompiler cache ({cache.wrapper}): {_count(cache.hits, 'hit')}, "
+            f"{cache.misses} {'miss' if cache.misses == 1 else 'misses'} of "
+            f"{_count(cache.compile_requests, 'compile request')}"
+            + (f"; {cache.note}" if cache.note else "")
+        )
+    return lines
