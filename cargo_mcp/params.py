@@ -519,8 +519,8 @@ PARAMS: dict[str, Param] = {
                 "changed",
                 bool,
                 False,
-                "Only the workspace packages with files changed since `since` (default: uncommitted "
-                "changes), plus the members depending on them; the result says which and why.",
+                "Only packages with files changed since `since` (default: uncommitted changes) and the "
+                "members depending on them; the result says which and why.",
                 "service",
             ),
         ),
