@@ -23,6 +23,7 @@ READ_ONLY = {
     "cargo_bench",
     "cargo_metadata",
     "cargo_tree",
+    "cargo_outdated",
     "set_working_directory",
 }
 
