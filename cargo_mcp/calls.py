@@ -30,6 +30,7 @@ from .outdated import run_outdated
 from .runner import RunOutcome, RunRequest, prune_logs, run_process
 from .toolchains import CargoLauncher, Rustup
 from .scoped import run_scoped
+from .snapshots import read_pending
 from .sparse_index import default_cache_dir as default_index_cache
 from .validate import EnvPolicy
 
@@ -42,6 +43,7 @@ MATRIX_ERRORS = 5
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
+CARGO_PLUGINS = frozenset({"nextest", "insta"})
 
 
 def default_log_dir() -> Path:
@@ -127,7 +129,7 @@ class CargoService:
             manifest=manifest,
             workspace_root=find_workspace_root(manifest),
             toolchain=toolchain,
-            env={**self._base_env, **env},
+            env={**self._base_env, **dict(command.env), **env},
             timeout=timeout,
         )
 
@@ -158,6 +160,7 @@ class CargoService:
                 project=invocation.cwd,
                 manifest=invocation.manifest,
                 dependencies=", ".join(values.get("dependencies") or []) or "the dependencies",
+                snapshots=", ".join(values.get("snapshots") or []),
             )
             if not await confirm(question):
                 raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
@@ -289,7 +292,8 @@ class CargoService:
             stream_budget=self.settings.stream_budget,
         )
         guard = guard if guard is not None else _guard(invocation)
-        cache = self.settings.compiler_cache if invocation.command.json_messages else None
+        compiles = invocation.command.json_messages or invocation.command.output == "nextest"
+        cache = self.settings.compiler_cache if compiles else None
         before = await cache.counters(invocation.env) if cache else None
         try:
             async with anyio.create_task_group() as group:
@@ -311,6 +315,7 @@ class CargoService:
     def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
+        tests = collector.nextest.finish() if output == "nextest" else tests
         data: dict[str, object] | None = None
         if output == "metadata":
             data = collector.metadata_summary()
@@ -331,6 +336,9 @@ class CargoService:
             counts=collector.messages.counts,
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
+            snapshots=read_pending(collector.stdout_lines, invocation.workspace_root)
+            if output == "snapshots"
+            else None,
             data=data,
             stdout=outcome.stdout,
             stderr=outcome.stderr,
@@ -354,7 +362,13 @@ class CargoService:
                 f"The standard library for {match['triple']} is not installed. Install it with "
                 f"`rustup target add {match['triple']}{toolchain_flag}`, then run this again."
             )
-        if (match := COMPONENT_MISSING.search(text)) is not None or (
+        plugin = NO_SUCH_COMMAND.search(text)
+        if plugin is not None and plugin["command"] in CARGO_PLUGINS:
+            hints.append(
+                f"cargo-{plugin['command']} is not installed where cargo looks (PATH, ~/.cargo/bin): "
+                f"`cargo install --locked cargo-{plugin['command']}`."
+            )
+        elif (match := COMPONENT_MISSING.search(text)) is not None or (
             match := NO_SUCH_COMMAND.search(text)
         ) is not None:
             component = "clippy" if "clippy" in match.group(0) else "rustfmt"
@@ -375,7 +389,8 @@ class CargoService:
             )
         if result.tests is not None and result.tests.failures:
             first = result.tests.failures[0].name
-            hints.append(f'Rerun one failing test with test_name="{first}" and exact=true.')
+            exact = " and exact=true" if "exact" in invocation.command.params else ""
+            hints.append(f'Rerun one failing test with test_name="{first}"{exact}.')
             if "--no-fail-fast" not in invocation.argv:
                 hints.append(
                     "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "

@@ -11,9 +11,12 @@ from mcp_types import ToolAnnotations
 
 from rust_mcp.core.errors import Refusal
 
+from .nextest import NEXTEST_ENV
 from .params import PARAMS, Param
 
-Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain", "outdated"]
+Output = Literal[
+    "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
+]
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 MAX_TARGETS = 12
 
@@ -52,13 +55,15 @@ class CargoCommand:
     json_messages: bool = False
     trailing: tuple[str, ...] = ()
     # asked of the user before running, where the client can ask; formatted with {project},
-    # {manifest} and {dependencies}
+    # {manifest}, {dependencies} and {snapshots}
     confirmation: str | None = None
     # files to snapshot before running, put back if the run is cancelled, times out or is killed
     # (so an interrupted change leaves them as they were)
     guards: Literal["manifests", "sources"] | None = None
     # cargo drops an emptied table with the comments above its header; put those back afterwards
     keeps_table_comments: bool = False
+    # environment the command always runs with (e.g. what turns on a subcommand's JSON output)
+    env: tuple[tuple[str, str], ...] = ()
 
     def parameters(self) -> list[Param]:
         return [PARAMS[key] for key in self.params]
@@ -78,6 +83,9 @@ class CargoCommand:
             elif param.placement == "option":
                 text = (param.join or ",").join(checked) if isinstance(checked, list) else str(checked)
                 options += [str(param.flag), text]
+            elif param.placement == "option_each":
+                for item in checked:
+                    options += [str(param.flag), str(item)]
             elif param.placement == "positional":
                 positionals += checked if isinstance(checked, list) else [checked]
             elif param.placement == "trailing":
@@ -178,6 +186,28 @@ COMMANDS: tuple[CargoCommand, ...] = (
         json_messages=True,
     ),
     CargoCommand(
+        "cargo_nextest",
+        "Run tests with cargo-nextest (each test in its own process): the same results as cargo_test, "
+        "with partitions and retries.",
+        ("nextest", "run", "--message-format", "libtest-json-plus", "--cargo-message-format", "json"),
+        (
+            *COMMON,
+            *SELECT,
+            "target",
+            "release",
+            "workspace",
+            "test_name",
+            "test_target",
+            "no_fail_fast",
+            "partition",
+            "retries",
+            *SCOPED,
+        ),
+        "nextest",
+        _hints(read_only=True, idempotent=True, open_world=True, title="cargo nextest run"),
+        env=NEXTEST_ENV,
+    ),
+    CargoCommand(
         "cargo_bench",
         "Run benchmarks with `cargo bench`; returns their output and any compile errors.",
         ("bench",),
@@ -211,6 +241,33 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, "member"),
         "outdated",
         _hints(read_only=True, idempotent=True, open_world=True, title="outdated dependencies"),
+    ),
+    CargoCommand(
+        "cargo_insta_pending",
+        "List pending insta snapshots (run the tests first) with a diff from the accepted one; accept "
+        "or reject them by name with cargo_insta_accept / cargo_insta_reject.",
+        ("insta", "pending-snapshots", "--as-json"),
+        COMMON,
+        "snapshots",
+        _hints(read_only=True, idempotent=True, title="insta pending snapshots"),
+    ),
+    CargoCommand(
+        "cargo_insta_accept",
+        "Accept pending insta snapshots by name: the new content replaces the accepted snapshot.",
+        ("insta", "accept"),
+        (*COMMON, "snapshots"),
+        "plain",
+        _hints(read_only=False, destructive=True, idempotent=True, title="insta accept"),
+        confirmation="cargo insta accept replaces the accepted snapshots {snapshots} in {project}. Go ahead?",
+    ),
+    CargoCommand(
+        "cargo_insta_reject",
+        "Reject pending insta snapshots by name: the new content is deleted, the accepted one kept.",
+        ("insta", "reject"),
+        (*COMMON, "snapshots"),
+        "plain",
+        _hints(read_only=False, destructive=True, idempotent=True, title="insta reject"),
+        confirmation="cargo insta reject deletes the pending snapshots {snapshots} in {project}. Go ahead?",
     ),
     CargoCommand(
         "cargo_run",

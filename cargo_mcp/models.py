@@ -73,6 +73,7 @@ class TestSummary(BaseModel):
     running: list[str] = Field(
         default_factory=list, description="Tests that started but never finished (a hang or a crash)"
     )
+    flaky: list[str] = Field(default_factory=list, description="Tests that failed, then passed on a retry")
 
 
 class FormatIssue(BaseModel):

@@ -9,9 +9,10 @@ from typing import Any, Literal
 
 from . import validate
 from .git_changes import check_revision
+from .snapshots import check_snapshot_name
 
 Placement = Literal[
-    "service", "switch", "option", "positional", "trailing", "trailing_option", "trailing_each"
+    "service", "switch", "option", "option_each", "positional", "trailing", "trailing_option", "trailing_each"
 ]
 REQUIRED: Any = ...
 
@@ -30,7 +31,8 @@ def _each(check: Callable[[str], str]) -> Callable[[Sequence[str]], list[str]]:
 @dataclass(frozen=True)
 class Param:
     """One tool parameter. `placement` says how the validated value reaches cargo:
-    `switch` adds `flag` when true; `option` adds `flag value` (lists joined by `join`);
+    `switch` adds `flag` when true; `option` adds `flag value` (lists joined by `join`); `option_each`
+    adds `flag item` for every item of a list;
     `positional` adds the value(s) before `--`; `trailing` adds the value(s) after `--`;
     `trailing_option` adds `flag value` after `--`; `trailing_each` adds `flag item` after `--` for
     every item of a list; `service` values are used by the server itself."""
@@ -499,6 +501,42 @@ PARAMS: dict[str, Param] = {
                 "service",
                 None,
                 _each(validate.check_target_triple),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "partition",
+                str | None,
+                None,
+                "Run one slice of the tests, e.g. count:1/3 or hash:2/3 (a suite split across machines).",
+                "option",
+                "--partition",
+                validate.check_partition,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "retries",
+                int | None,
+                None,
+                "Retry a failing test up to this many times; one that then passes is reported as flaky.",
+                "option",
+                "--retries",
+                validate.check_retries,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "snapshots",
+                list[str],
+                REQUIRED,
+                "Pending snapshots by name, as cargo_insta_pending lists them.",
+                "option_each",
+                "--snapshot",
+                _each(check_snapshot_name),
             ),
         ),
         (

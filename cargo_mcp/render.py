@@ -14,7 +14,16 @@ from .render_workflows import workflow_lines
 TEXT_BUDGET = 24_000
 STRUCTURED_BUDGET = 20_000
 OUTPUT_TOOLS = frozenset(
-    {"cargo_run", "cargo_add", "cargo_remove", "cargo_update", "cargo_clean", "cargo_bench"}
+    {
+        "cargo_run",
+        "cargo_add",
+        "cargo_remove",
+        "cargo_update",
+        "cargo_clean",
+        "cargo_bench",
+        "cargo_insta_accept",
+        "cargo_insta_reject",
+    }
 )
 DIAGNOSTICS_IN_TEXT = 25
 FAILURES_IN_TEXT = 10
@@ -127,14 +136,7 @@ def result_text(result: CargoResult) -> str:
     if result.data is not None:
         lines.append("")
         lines.append(_data_text(result))
-    show_output = result.tool in (
-        "cargo_run",
-        "cargo_add",
-        "cargo_remove",
-        "cargo_update",
-        "cargo_clean",
-        "cargo_bench",
-    ) or (not result.ok and not result.diagnostics and not (result.tests and result.tests.failures))
+    show_output = output_matters(result)
     if show_output and result.stdout.strip():
         lines.append(f"\nstdout:\n{result.stdout.rstrip()}")
     if show_output and result.stderr.strip():

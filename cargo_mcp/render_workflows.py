@@ -14,6 +14,8 @@ def _count(number: int, word: str) -> str:
 
 def workflow_lines(result: CargoResult) -> list[str]:
     lines: list[str] = []
+    if result.tests is not None and result.tests.flaky:
+        lines.append("\nflaky (failed, then passed on a retry): " + ", ".join(result.tests.flaky))
     if result.scope is not None:
         scope = result.scope
         chosen = "; ".join(f"{p.name} ({p.reason})" for p in scope.packages) or "none"

@@ -78,7 +78,7 @@ def test_inspector_lists_and_calls_cargo_mcp(tmp_path: Path, workspace_root: Pat
     server = [str(BIN / "cargo-mcp"), "serve", "--root", str(workspace_root)]
     listed = _inspector(tmp_path, *server, "--method", "tools/list")
     tools = {tool["name"]: tool for tool in listed["tools"]}
-    assert len(tools) == 16 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
+    assert len(tools) == 20 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
     called = _inspector(
         tmp_path,
         *server,
