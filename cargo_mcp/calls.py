@@ -25,13 +25,13 @@ from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
 from .compiler_cache import CompilerCache, cache_delta
 from .manifest_comments import restore_dropped_comments
 from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
-from .output import OutputCollector, ProgressState
 from .outdated import run_outdated
+from .output import OutputCollector, ProgressState
 from .runner import RunOutcome, RunRequest, prune_logs, run_process
-from .toolchains import CargoLauncher, Rustup
 from .scoped import run_scoped
 from .snapshots import read_pending
 from .sparse_index import default_cache_dir as default_index_cache
+from .toolchains import CargoLauncher, Rustup
 from .validate import EnvPolicy
 
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]

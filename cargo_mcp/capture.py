@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rust_mcp.errors import Refusal
+from rust_mcp.core.errors import Refusal
 
 from .runner import LineSink, RunRequest, run_process
 

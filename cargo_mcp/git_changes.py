@@ -18,8 +18,8 @@ from pathlib import Path
 
 import anyio
 
-from rust_mcp.errors import Refusal
-from rust_mcp.roots import project_files
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import project_files
 
 from .capture import capture
 

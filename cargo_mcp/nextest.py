@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from rust_mcp.text import clip_end
+from rust_mcp.core.text import clip_end
 
 from .messages import trim_backtrace
 from .models import TestFailure, TestSummary

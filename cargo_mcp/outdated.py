@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rust_mcp.errors import Refusal
+from rust_mcp.core.errors import Refusal
 
 from .capture import capture
 from .commands import CargoCommand
@@ -21,7 +21,7 @@ from .sparse_index import Published, published_versions
 from .workflow_models import OutdatedDependency
 
 if TYPE_CHECKING:
-    from .service import CargoService, ProgressCallback
+    from .calls import CargoService, ProgressCallback
 
 CRATES_IO = ("crates.io-index", "index.crates.io")
 LISTED = 60

@@ -15,7 +15,7 @@ from .models import CargoResult
 from .workflow_models import Scope, ScopedPackage
 
 if TYPE_CHECKING:
-    from .service import CargoService, ProgressCallback
+    from .calls import CargoService, ProgressCallback
 
 DEFAULT_SINCE = "HEAD"
 FILES_LISTED = 20

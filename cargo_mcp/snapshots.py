@@ -11,8 +11,8 @@ import json
 import re
 from pathlib import Path
 
-from rust_mcp.errors import Refusal
-from rust_mcp.text import clip_end
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.text import clip_end
 
 from .workflow_models import PendingSnapshot
 
