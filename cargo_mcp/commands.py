@@ -17,7 +17,11 @@ from .params import PARAMS, Param
 Output = Literal[
     "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
 ]
-JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
+JSON_DIAGNOSTICS = "json-diagnostic-rendered-ansi"
+JSON_MESSAGES = f"--message-format={JSON_DIAGNOSTICS}"
+# nextest's libtest-compatible JSON for the tests, cargo's JSON for compiler messages
+NEXTEST_RUN: tuple[str, ...] = ("nextest", "run", "--message-format", "libtest-json-plus")
+NEXTEST_RUN += ("--cargo-message-format", JSON_DIAGNOSTICS)
 MAX_TARGETS = 12
 
 
@@ -189,7 +193,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "cargo_nextest",
         "Run tests with cargo-nextest (each test in its own process): the same results as cargo_test, "
         "with partitions and retries.",
-        ("nextest", "run", "--message-format", "libtest-json-plus", "--cargo-message-format", "json"),
+        NEXTEST_RUN,
         (
             *COMMON,
             *SELECT,

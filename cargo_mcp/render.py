@@ -3,6 +3,7 @@ All size policy for cargo_mcp's text lives here."""
 
 from __future__ import annotations
 
+import itertools
 import shlex
 import signal
 
@@ -45,7 +46,7 @@ def killed_by(exit_code: int | None) -> str | None:
 
 
 def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
-    command = " ".join(word for word in subcommand if not word.startswith("-"))
+    command = " ".join(itertools.takewhile(lambda word: not word.startswith("-"), subcommand))
     seconds = result.duration_ms / 1000
     if result.timed_out:
         verdict = f"timed out after {timeout:.0f} s (process group killed)"

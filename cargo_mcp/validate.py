@@ -31,7 +31,7 @@ TARGET_TRIPLE = re.compile(r"[a-z0-9_][A-Za-z0-9_.-]*")
 LINT_NAME = re.compile(r"(?:(?:clippy|rustdoc)::)?[a-z][a-z0-9_]*")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 EDGE_KIND = re.compile(r"(?:no-)?(?:normal|build|dev)|features|all")
-PARTITION = re.compile(r"(?:count|hash):(?P<shard>[1-9][0-9]{0,3})/(?P<total>[1-9][0-9]{0,3})")
+PARTITION = re.compile(r"(?:count|hash|slice):(?P<shard>[1-9][0-9]{0,3})/(?P<total>[1-9][0-9]{0,3})")
 MAX_RETRIES = 20
 
 
@@ -117,7 +117,9 @@ def check_lints(level: str, names: Iterable[str]) -> list[str]:
 def check_partition(value: str) -> str:
     match = PARTITION.fullmatch(value) if isinstance(value, str) else None
     if match is None or not 1 <= int(match["shard"]) <= int(match["total"]):
-        raise Refusal(f"partition {value!r} is not valid: expected count:K/N or hash:K/N with 1 <= K <= N")
+        raise Refusal(
+            f"partition {value!r} is not valid: expected count:K/N, hash:K/N or slice:K/N with 1 <= K <= N"
+        )
     return value
 
 

@@ -108,7 +108,7 @@ async def test_nextest_refusals(nextest: Client, tmp_path: Path) -> None:
     crate = suite(tmp_path)
     for arguments, reason in (
         ({"partition": "count:3/2"}, "partition 'count:3/2' is not valid"),
-        ({"partition": "slice:1/2"}, "is not valid"),
+        ({"partition": "row:1/2"}, "is not valid"),
         ({"retries": 99}, "retries 99 is out of range"),
     ):
         refused = await nextest.call_tool("cargo_nextest", {"path": str(crate), **arguments})
