@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,7 @@ import anyio
 from .semver import Version
 
 INDEX_URL = "https://index.crates.io"
+CRATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 FRESH_SECONDS = 30 * 60
 REQUEST_TIMEOUT = 20.0
 PARALLEL_REQUESTS = 8
@@ -59,6 +61,8 @@ def _parse(name: str, body: str, note: str | None) -> Published:
 
 def fetch_published(name: str, cache_dir: Path, fresh_seconds: float = FRESH_SECONDS) -> Published:
     """Blocking: one crate's versions, from the cache or the index (call from a worker thread)."""
+    if not CRATE_NAME.fullmatch(name):  # it becomes a URL path and a file name
+        return Published(name, [], "not a crates.io crate name", found=False)
     cached_file = cache_dir / f"{name.lower()}.json"
     cached: dict[str, str] = {}
     try:
