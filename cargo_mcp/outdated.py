@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rust_mcp.core.errors import Refusal
 
+from . import render
 from .capture import capture
 from .commands import CargoCommand
 from .models import CargoResult
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from .calls import CargoService, ProgressCallback
 
 CRATES_IO = ("crates.io-index", "index.crates.io")
-LISTED = 60
 RANK = {"new_major": 0, "compatible_update": 1, "unknown": 2, "not_in_registry": 3, "up_to_date": 4}
 
 
@@ -160,9 +160,9 @@ async def run_outdated(
         manifest=str(invocation.manifest),
         toolchain=invocation.toolchain,
         duration_ms=int((time.monotonic() - started) * 1000),
-        outdated=[e for e in entries if e.status != "up_to_date"][:LISTED],
+        outdated=[e for e in entries if e.status != "up_to_date"],
         hints=next_steps(entries, len(metadata.get("packages", [])) > 1),
     )
     if not locked:
         result.hints.append("No locked versions were found (no Cargo.lock yet?): cargo_check creates one.")
-    return result
+    return render.shape_for_model(result)

@@ -10,7 +10,7 @@ import signal
 from rust_mcp.core.text import clip_end, clip_middle
 
 from .models import CargoResult, Diagnostic
-from .render_workflows import workflow_lines
+from .render_workflows import shed_workflow_lists, workflow_lines
 
 TEXT_BUDGET = 24_000
 STRUCTURED_BUDGET = 20_000
@@ -172,6 +172,7 @@ def shape_for_model(result: CargoResult) -> CargoResult:
 
     if size() <= STRUCTURED_BUDGET:
         return shaped
+    shed_workflow_lists(shaped, lambda: size() > STRUCTURED_BUDGET)
     for diagnostic in shaped.diagnostics:
         diagnostic.spans, diagnostic.notes = [], []
     for failure in shaped.tests.failures if shaped.tests else []:

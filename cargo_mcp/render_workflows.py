@@ -3,9 +3,15 @@ dependencies, pending snapshots with their diffs, and compiler-cache hits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rust_mcp.core.text import clip_end
+
 from .models import CargoResult
 
 SNAPSHOTS_IN_TEXT = 10
+SHORT_DIFF = 400
+KEPT_AT_LEAST = 5
 
 
 def _count(number: int, word: str) -> str:
@@ -38,6 +44,8 @@ def workflow_lines(result: CargoResult) -> list[str]:
     hidden = len(result.snapshots or []) - SNAPSHOTS_IN_TEXT
     if hidden > 0:
         lines.append(f"\n[{hidden} more pending snapshots: see structuredContent.snapshots]")
+    if result.snapshots == []:
+        lines.append("\nno pending snapshots (a failing snapshot test leaves one: run the tests first)")
     if result.cache is not None:
         cache = result.cache
         lines.append(
@@ -47,3 +55,24 @@ def workflow_lines(result: CargoResult) -> list[str]:
             + (f"; {cache.note}" if cache.note else "")
         )
     return lines
+
+
+def shed_workflow_lists(result: CargoResult, over_budget: Callable[[], bool]) -> None:
+    """Within the structured budget: shorter snapshot diffs first, then fewer pending snapshots and
+    outdated dependencies (most useful first, as listed), saying exactly how many were left out."""
+    for snapshot in result.snapshots or []:
+        if over_budget():
+            snapshot.diff = clip_end(snapshot.diff, SHORT_DIFF)
+    next_step = {
+        "snapshots": ("pending snapshots", "accept or reject these, then call cargo_insta_pending again"),
+        "outdated": ("outdated dependencies", "pass package to see one member at a time"),
+    }
+    for field, (label, advice) in next_step.items():
+        items: list[object] | None = getattr(result, field)
+        if not items:
+            continue
+        listed = len(items)
+        while over_budget() and len(items) > KEPT_AT_LEAST:
+            del items[max(KEPT_AT_LEAST, len(items) * 2 // 3) :]
+        if len(items) < listed:
+            result.hints.append(f"{listed - len(items)} more {label} are not listed here; {advice}.")

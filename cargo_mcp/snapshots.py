@@ -17,7 +17,6 @@ from rust_mcp.core.text import clip_end
 from .workflow_models import PendingSnapshot
 
 DIFF_LIMIT = 1500
-LISTED = 40
 SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+/-]{0,299}(?::[0-9]{1,7})?")
 
 
@@ -60,7 +59,7 @@ def _read(path: Path) -> str:
 
 
 def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot]:
-    """The pending snapshots cargo insta listed, with diffs, in its order (the first LISTED)."""
+    """The pending snapshots cargo insta listed, with diffs, in its order."""
     found: list[PendingSnapshot] = []
     for line in lines:
         try:
@@ -93,4 +92,4 @@ def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot
                     diff=_diff(snapshot_body(_read(path)), snapshot_body(new_text)),
                 )
             )
-    return found[:LISTED]
+    return found
