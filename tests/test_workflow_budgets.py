@@ -7,7 +7,9 @@ from cargo_mcp.models import CargoResult
 from cargo_mcp.workflow_models import OutdatedDependency, PendingSnapshot
 
 
-def result(**parts: object) -> CargoResult:
+def result(
+    snapshots: list[PendingSnapshot] | None = None, outdated: list[OutdatedDependency] | None = None
+) -> CargoResult:
     return CargoResult(
         tool="t",
         ok=True,
@@ -18,7 +20,8 @@ def result(**parts: object) -> CargoResult:
         manifest="/m",
         toolchain=None,
         duration_ms=0,
-        **parts,  # type: ignore[arg-type]
+        snapshots=snapshots,
+        outdated=outdated,
     )
 
 
