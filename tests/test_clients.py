@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
 from tests.codex_support import run_codex
 from tests.node_clients import node_client
 from tests.responses_mock import ResponsesMock
@@ -78,7 +79,7 @@ def test_inspector_lists_and_calls_cargo_mcp(tmp_path: Path, workspace_root: Pat
     server = [str(BIN / "cargo-mcp"), "serve", "--root", str(workspace_root)]
     listed = _inspector(tmp_path, *server, "--method", "tools/list")
     tools = {tool["name"]: tool for tool in listed["tools"]}
-    assert len(tools) == 20 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
+    assert len(tools) == len(COMMANDS) + 1 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
     called = _inspector(
         tmp_path,
         *server,
