@@ -66,16 +66,15 @@ async def capture(
     return Captured(list(argv), outcome.exit_code, "\n".join(out), "\n".join(err))
 
 
-async def workspace_metadata(cargo: Sequence[str], manifest: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    """`cargo metadata --no-deps` for the workspace of `manifest`: members, their dependencies as
-    declared (requirement, kind, path or registry) and the workspace root. Runs no project code and
-    needs no network. `cargo` is the launcher's argv prefix (cargo, or rustup run TC cargo)."""
-    run = await capture(
-        [*cargo, "metadata", "--format-version", "1", "--no-deps", "--manifest-path", str(manifest)],
-        manifest.parent,
-        env,
-    )
+async def workspace_metadata(argv: Sequence[str], cwd: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON of a prepared `cargo metadata --no-deps` call (the same argv, so the same sandbox, as
+    any cargo tool): members, their dependencies as declared (requirement, kind, path or registry)
+    and the workspace root. Runs no project code and needs no network."""
+    run = await capture(argv, cwd, env)
     if not run.ok:
         raise run.failure("cargo metadata")
-    data: dict[str, Any] = json.loads(run.stdout)
+    try:
+        data: dict[str, Any] = json.loads(run.stdout)
+    except ValueError as exc:
+        raise Refusal(f"cargo metadata printed something that is not JSON ({exc})") from exc
     return data

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rust_mcp.core.errors import Refusal
 
 from . import render
-from .capture import capture
+from .capture import workspace_metadata
 from .commands import CargoCommand
 from .models import CargoResult
 from .semver import Requirement, Version, newest
@@ -130,10 +130,7 @@ async def run_outdated(
 ) -> CargoResult:
     started = time.monotonic()
     invocation = service.prepare(command, values, working_directory)
-    run = await capture(invocation.argv, invocation.cwd, invocation.env, invocation.timeout)
-    if not run.ok:
-        raise run.failure("cargo metadata")
-    metadata = json.loads(run.stdout)
+    metadata = await workspace_metadata(invocation.argv, invocation.cwd, invocation.env)
     declared = _declared(metadata, values.get("package"))
     root = Path(str(metadata["workspace_root"]))
     locked = locked_versions(root)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .capture import workspace_metadata
-from .commands import CargoCommand
+from .commands import COMMANDS_BY_NAME, CargoCommand
 from .git_changes import HIDDEN_BUILD_FILES, Changes, changed_since
 from .models import CargoResult
 from .workflow_models import Scope, ScopedPackage
@@ -77,8 +77,11 @@ async def run_scoped(
     """Validate the call as usual, find the scope, then run cargo with one --package per member."""
     plain = {key: value for key, value in values.items() if key not in ("changed", "since")}
     invocation = service.prepare(command, plain, working_directory)
-    cargo = service.launcher.argv(invocation.toolchain, [])
-    metadata = await workspace_metadata(cargo, invocation.manifest, invocation.env)
+    describe = {key: values.get(key) for key in ("toolchain", "cargo_env", "timeout_secs")}
+    members = service.prepare(
+        COMMANDS_BY_NAME["cargo_metadata"], {**describe, "path": str(invocation.manifest)}, working_directory
+    )
+    metadata = await workspace_metadata(members.argv, members.cwd, members.env)
     since = values.get("since") or DEFAULT_SINCE
     changes = await changed_since(Path(str(metadata["workspace_root"])), since, invocation.env)
     scope = select_packages(metadata, changes)

@@ -103,7 +103,8 @@ async def test_scope_on_the_ripgrep_workspace(tmp_path: Path) -> None:
     workspace = corpus.copy(corpus.RIPGREP, tmp_path)
     with (workspace / "grep-matcher" / "src" / "lib.rs").open("a") as source:
         source.write("\n// edited\n")
-    metadata = await workspace_metadata(["cargo"], workspace / "Cargo.toml", dict(os.environ))
+    describe = ["cargo", "metadata", "--format-version", "1", "--no-deps"]
+    metadata = await workspace_metadata(describe, workspace, dict(os.environ))
     scope = select_packages(metadata, await changed_since(workspace, "HEAD", dict(os.environ)))
     reasons = {package.name: package.reason for package in scope.packages}
     assert reasons.pop("grep-matcher") == "changed: src/lib.rs"
