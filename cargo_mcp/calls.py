@@ -7,7 +7,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -28,17 +28,23 @@ from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
+from .compiler_cache import CompilerCache, cache_delta
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
 from .launch import CargoLaunches, Launch
 from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
+from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import MonotonicProgress, ProgressCallback, notify_progress
+from .scoped import run_scoped
+from .snapshots import read_pending
+from .sparse_index import default_cache_dir as default_index_cache
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
+CARGO_PLUGINS = frozenset({"nextest", "insta"})
 
 
 def default_log_dir() -> Path:
@@ -60,6 +66,8 @@ class CargoSettings:
     confirm_destructive: bool = True
     sandbox: SandboxMode = "auto"
     grants: OperatorGrants = field(default_factory=OperatorGrants)
+    index_cache: Path = field(default_factory=default_index_cache)
+    compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ class CargoService:
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
             "CARGO_TERM_COLOR": "never",
+            **(settings.compiler_cache.env() if settings.compiler_cache else {}),
         }
         prune_logs(settings.log_dir, settings.keep_logs)
 
@@ -99,9 +108,14 @@ class CargoService:
         return base if raw is None else self.settings.roots.confine(raw, base)
 
     def prepare(
-        self, command: CargoCommand, values: Mapping[str, Any], working_directory: Path | None
+        self,
+        command: CargoCommand,
+        values: Mapping[str, Any],
+        working_directory: Path | None,
+        extra_args: Sequence[str] = (),
     ) -> Invocation:
-        """Validate everything and build the command line; raises Refusal, runs nothing."""
+        """Validate everything and build the command line (with `extra_args`, already checked, after
+        the manifest path); raises Refusal, runs nothing."""
         check_combination(command, values)
         project = self.project_dir(values.get("path"), working_directory)
         manifest = find_manifest(project, self.settings.roots)
@@ -112,7 +126,7 @@ class CargoService:
         env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
         args = command.cargo_args(values)
         position = len(command.subcommand)
-        args[position:position] = ["--manifest-path", str(manifest)]
+        args[position:position] = ["--manifest-path", str(manifest), *extra_args]
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(
@@ -123,7 +137,7 @@ class CargoService:
             manifest=manifest,
             workspace_root=find_workspace_root(manifest),
             toolchain=toolchain,
-            env={**self._base_env, **env},
+            env={**self._base_env, **dict(command.env), **env},
             timeout=timeout,
         )
 
@@ -148,6 +162,10 @@ class CargoService:
         progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
             return await self._target_matrix(command, values, working_directory, progress, policy)
+        if values.get("changed") or values.get("since"):
+            return await run_scoped(self, command, values, working_directory, progress)
+        if command.output == "outdated":
+            return await run_outdated(self, command, values, working_directory, progress)
         invocation = self.prepare(command, values, working_directory)
         if invocation.toolchain:
             await self.toolchains.check_installed(invocation.toolchain)
@@ -159,6 +177,7 @@ class CargoService:
                 target_dir=await self.launches.doomed_directories(invocation)
                 if "{target_dir}" in command.confirmation
                 else "",
+                snapshots=", ".join(values.get("snapshots") or []),
             )
             if not await confirm(question):
                 raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
@@ -314,6 +333,9 @@ class CargoService:
             pass_fds=command.pass_fds,
         )
         guard = guard if guard is not None else guard_for(invocation)
+        compiles = invocation.command.json_messages or invocation.command.output == "nextest"
+        cache = self.settings.compiler_cache if compiles else None
+        before = await cache.counters(invocation.env) if cache else None
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
@@ -331,6 +353,8 @@ class CargoService:
             launch.finish_clean(outcome)
         result = self._result(invocation, collector, outcome)
         result.hints = launch.notes + result.hints
+        if cache is not None:
+            result.cache = cache_delta(cache, before, await cache.counters(invocation.env))
         if guard is not None:
             result.hints += after_guarded_run(invocation, guard, result)
         return result
@@ -338,6 +362,7 @@ class CargoService:
     def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
+        tests = collector.nextest.finish() if output == "nextest" else tests
         data: dict[str, object] | None = None
         if output == "metadata":
             data = collector.metadata_summary()
@@ -358,6 +383,9 @@ class CargoService:
             counts=collector.messages.counts,
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
+            snapshots=read_pending(collector.stdout_lines, invocation.workspace_root)
+            if output == "snapshots"
+            else None,
             data=data,
             stdout=outcome.stdout,
             stderr=outcome.stderr,
@@ -381,7 +409,13 @@ class CargoService:
                 f"The standard library for {match['triple']} is not installed. Install it with "
                 f"`rustup target add {match['triple']}{toolchain_flag}`, then run this again."
             )
-        if (match := COMPONENT_MISSING.search(text)) is not None or (
+        plugin = NO_SUCH_COMMAND.search(text)
+        if plugin is not None and plugin["command"] in CARGO_PLUGINS:
+            hints.append(
+                f"cargo-{plugin['command']} is not installed where cargo looks (PATH, ~/.cargo/bin): "
+                f"`cargo install --locked cargo-{plugin['command']}`."
+            )
+        elif (match := COMPONENT_MISSING.search(text)) is not None or (
             match := NO_SUCH_COMMAND.search(text)
         ) is not None:
             component = "clippy" if "clippy" in match.group(0) else "rustfmt"
@@ -402,7 +436,8 @@ class CargoService:
             )
         if result.tests is not None and result.tests.failures:
             first = result.tests.failures[0].name
-            hints.append(f'Rerun one failing test with test_name="{first}" and exact=true.')
+            exact = " and exact=true" if "exact" in invocation.command.params else ""
+            hints.append(f'Rerun one failing test with test_name="{first}"{exact}.')
             if "--no-fail-fast" not in invocation.argv:
                 hints.append(
                     "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "

@@ -57,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         "when the client can ask",
     )
     add_sandbox_argument(serve)
+    serve.add_argument(
+        "--rustc-wrapper",
+        metavar="PROGRAM",
+        help="compiler cache for every cargo run, e.g. sccache (RUSTC_WRAPPER; calls cannot set it)",
+    )
+    serve.add_argument(
+        "--wrapper-cache-dir",
+        metavar="DIR",
+        help="the cache's directory (SCCACHE_DIR; default $SCCACHE_DIR, else ~/.cache/sccache)",
+    )
     add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
     doctor = commands.add_parser("doctor", help="check cargo, rustup, toolchains and the sandbox")
     add_sandbox_argument(doctor)
@@ -71,10 +81,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_cargo_doctor(args.sandbox))
     if args.command is None:
         args = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
+    from rust_mcp.core.containment import OperatorGrants
     from rust_mcp.mcp.connections import ConnectionMemory
     from rust_mcp.mcp.transports import serve
 
     from .calls import CargoSettings, default_log_dir
+    from .compiler_cache import resolve_wrapper
     from .server import build_server
 
     if args.default_toolchain:
@@ -84,6 +96,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"cargo-mcp: default toolchain: {exc}")
     try:
         roots = AllowedRoots.from_strings(args.root)
+        compiler_cache = (
+            resolve_wrapper(args.rustc_wrapper, args.wrapper_cache_dir) if args.rustc_wrapper else None
+        )
     except ValueError as exc:
         sys.exit(f"cargo-mcp: {exc}")
     settings = CargoSettings(
@@ -95,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
         log_dir=args.log_dir or default_log_dir(),
         confirm_destructive=not args.no_confirm,
         sandbox=args.sandbox,
+        compiler_cache=compiler_cache,
+        grants=compiler_cache.grants() if compiler_cache is not None else OperatorGrants(),
     )
     require_sandbox_at_start(args.sandbox, "cargo-mcp")
     memory = ConnectionMemory()

@@ -14,10 +14,17 @@ from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
 
 from .dependency_parameters import DEPENDENCY_PARAMS
+from .nextest import NEXTEST_ENV
 from .parameters import PARAMS, Param
 
-Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain"]
-JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
+Output = Literal[
+    "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
+]
+JSON_DIAGNOSTICS = "json-diagnostic-rendered-ansi"
+JSON_MESSAGES = f"--message-format={JSON_DIAGNOSTICS}"
+# nextest's libtest-compatible JSON for the tests, cargo's JSON for compiler messages
+NEXTEST_RUN: tuple[str, ...] = ("nextest", "run", "--message-format", "libtest-json-plus")
+NEXTEST_RUN += ("--cargo-message-format", JSON_DIAGNOSTICS)
 MAX_TARGETS = 12
 ALL_PARAMS = {**PARAMS, **DEPENDENCY_PARAMS}
 
@@ -34,6 +41,8 @@ class Effect:
 
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
 SELECT = ("package", "features", "all_features", "no_default_features")
+SCOPED = ("changed", "since")
+LINTS = ("warn", "deny", "allow")
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class CargoCommand:
     json_messages: bool = False
     trailing: tuple[str, ...] = ()
     # asked of the user before running, where the client can ask; formatted with {project},
-    # {manifest} and {dependencies}
+    # {manifest}, {dependencies} and {snapshots}
     confirmation: str | None = None
     # files to snapshot before running, put back if the run is cancelled, times out or is killed
     # (so an interrupted change leaves them as they were)
@@ -59,6 +68,8 @@ class CargoCommand:
     network: bool = False
     # builds or resolves offline, after the dependency-fetch step
     fetches: bool = True
+    # environment the command always runs with (e.g. what turns on a subcommand's JSON output)
+    env: tuple[tuple[str, str], ...] = ()
 
     def annotations(self, sandboxed: bool) -> ToolAnnotations:
         effect = self.effect
@@ -88,6 +99,9 @@ class CargoCommand:
             elif param.placement == "option":
                 text = (param.join or ",").join(checked) if isinstance(checked, list) else str(checked)
                 options += [str(param.flag), text]
+            elif param.placement == "option_each":
+                for item in checked:
+                    options += [str(param.flag), str(item)]
             elif param.placement == "positional":
                 positionals += checked if isinstance(checked, list) else [checked]
             elif param.placement == "trailing":
@@ -116,7 +130,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Type-check the project with `cargo check` and return the compiler's errors and warnings as "
         "structured diagnostics (file, line, column, code, message, suggested fixes, rendered text).",
         ("check",),
-        (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace"),
+        (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace", *SCOPED),
         "diagnostics",
         Effect(Capability.RUN, "cargo check", idempotent=True),
         json_messages=True,
@@ -126,7 +140,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Lint the project with `cargo clippy`; findings come back as structured diagnostics with clippy "
         "lint codes and suggested fixes. Changes nothing (use cargo_clippy_fix to apply fixes).",
         ("clippy",),
-        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "warn", "deny", "allow", "fix"),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", *SCOPED, *LINTS, "fix"),
         "diagnostics",
         Effect(Capability.RUN, "cargo clippy", idempotent=True),
         json_messages=True,
@@ -181,10 +195,33 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "include_ignored",
             "no_fail_fast",
             "test_args",
+            *SCOPED,
         ),
         "tests",
         Effect(Capability.RUN, "cargo test", idempotent=True, open_world=True),
         json_messages=True,
+    ),
+    CargoCommand(
+        "cargo_nextest",
+        "Run tests with cargo-nextest (each test in its own process): the same results as cargo_test, "
+        "with partitions and retries.",
+        NEXTEST_RUN,
+        (
+            *COMMON,
+            *SELECT,
+            "target",
+            "release",
+            "workspace",
+            "test_name",
+            "test_target",
+            "no_fail_fast",
+            "partition",
+            "retries",
+            *SCOPED,
+        ),
+        "nextest",
+        Effect(Capability.RUN, "cargo nextest run", idempotent=True, open_world=True),
+        env=NEXTEST_ENV,
     ),
     CargoCommand(
         "cargo_bench",
@@ -211,6 +248,42 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, *SELECT, "target", "workspace", "depth", "invert", "edges", "duplicates"),
         "tree",
         Effect(Capability.RUN, "cargo tree", idempotent=True),
+    ),
+    CargoCommand(
+        "cargo_outdated",
+        "Each dependency's locked version, the newest its requirement allows and the newest overall, "
+        "from the crates.io index. Installs and changes nothing.",
+        ("metadata", "--format-version", "1", "--no-deps"),
+        (*COMMON, "member"),
+        "outdated",
+        Effect(Capability.RUN, "outdated dependencies", idempotent=True, open_world=True),
+    ),
+    CargoCommand(
+        "cargo_insta_pending",
+        "List pending insta snapshots (run the tests first) with a diff from the accepted one; accept "
+        "or reject them by name with cargo_insta_accept / cargo_insta_reject.",
+        ("insta", "pending-snapshots", "--as-json"),
+        COMMON,
+        "snapshots",
+        Effect(Capability.RUN, "insta pending snapshots", idempotent=True),
+    ),
+    CargoCommand(
+        "cargo_insta_accept",
+        "Accept pending insta snapshots by name: the new content replaces the accepted snapshot.",
+        ("insta", "accept"),
+        (*COMMON, "snapshots"),
+        "plain",
+        Effect(Capability.DESTRUCTIVE, "insta accept", idempotent=True),
+        confirmation="cargo insta accept replaces the accepted snapshots {snapshots} in {project}. Go ahead?",
+    ),
+    CargoCommand(
+        "cargo_insta_reject",
+        "Reject pending insta snapshots by name: the new content is deleted, the accepted one kept.",
+        ("insta", "reject"),
+        (*COMMON, "snapshots"),
+        "plain",
+        Effect(Capability.DESTRUCTIVE, "insta reject", idempotent=True),
+        confirmation="cargo insta reject deletes the pending snapshots {snapshots} in {project}. Go ahead?",
     ),
     CargoCommand(
         "cargo_run",
@@ -290,6 +363,10 @@ def check_combination(command: CargoCommand, values: Mapping[str, Any]) -> None:
         )
     if values.get("precise") and len(values.get("dependencies") or []) + bool(values.get("package")) != 1:
         raise Refusal('`precise` needs exactly one dependency to pin, e.g. dependencies=["serde"]')
+    if values.get("changed") or values.get("since"):
+        chosen = [name for name in ("package", "workspace", "targets") if values.get(name)]
+        if chosen:
+            raise Refusal(f"changed=true chooses the packages itself; leave out {', '.join(chosen)}")
     if values.get("bin") and values.get("example"):
         raise Refusal("pass either `bin` or `example`, not both")
     targets = values.get("targets")

@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 from rust_mcp.core.compiler_messages import Diagnostic, DiagnosticCounts
 
+from .workflow_models import CacheStats, OutdatedDependency, PendingSnapshot, Scope
+
 
 class TestFailure(BaseModel):
     name: str
@@ -27,6 +29,7 @@ class TestSummary(BaseModel):
     running: list[str] = Field(
         default_factory=list, description="Tests that started but never finished (a hang or a crash)"
     )
+    flaky: list[str] = Field(default_factory=list, description="Tests that failed, then passed on a retry")
 
 
 class FormatIssue(BaseModel):
@@ -82,6 +85,10 @@ class CargoResult(BaseModel):
     format_issues: list[FormatIssue] | None = None
     targets: list[TargetOutcome] | None = None
     verification: Verification | None = None
+    scope: Scope | None = None
+    outdated: list[OutdatedDependency] | None = None
+    snapshots: list[PendingSnapshot] | None = None
+    cache: CacheStats | None = None
     data: dict[str, object] | None = Field(
         default=None, description="Tool-specific structured data (cargo_metadata summary, cargo_tree lines)"
     )

@@ -13,6 +13,7 @@ from rust_mcp.core.compiler_messages import CompilerMessages
 
 from .commands import Output
 from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
+from .nextest import NextestReport
 
 
 @dataclass
@@ -40,6 +41,7 @@ class OutputCollector:
     progress: ProgressState = field(default_factory=ProgressState)
     messages: CompilerMessages = field(init=False)
     tests: LibtestReport = field(default_factory=LibtestReport)
+    nextest: NextestReport = field(default_factory=NextestReport)
     formatting: FormatReport = field(default_factory=FormatReport)
     stdout_lines: list[str] = field(default_factory=list)
     program_lines: int = 0
@@ -51,13 +53,18 @@ class OutputCollector:
     def on_stdout(self, line: str) -> bool:
         if self.messages.feed(line):
             return False
+        if self.output == "nextest":
+            finished = self.nextest.feed(line)
+            if finished is not None:
+                self.progress.update(None, None, finished[:200])
+            return not line.startswith('{"type":')
         if self.output == "tests":
             self.tests.feed(line)
             if line.startswith("test ") and " ... " in line:
                 self.progress.update(None, None, line[: budgets.PROGRESS_MESSAGE])
         elif self.output == "format":
             self.formatting.feed(line)
-        elif self.output == "metadata":
+        elif self.output in ("metadata", "snapshots"):
             self.stdout_lines.append(line)
             return False
         elif self.output == "tree":

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import validate
+from .git_changes import check_revision
+from .snapshots import check_snapshot_name
 
 Placement = Literal[
-    "service", "switch", "option", "positional", "trailing", "trailing_option", "trailing_each"
+    "service", "switch", "option", "option_each", "positional", "trailing", "trailing_option", "trailing_each"
 ]
 REQUIRED: Any = ...
 
@@ -29,7 +31,8 @@ def each(check: Callable[[str], str]) -> Callable[[Sequence[str]], list[str]]:
 @dataclass(frozen=True)
 class Param:
     """One tool parameter. `placement` says how the validated value reaches cargo:
-    `switch` adds `flag` when true; `option` adds `flag value` (lists joined by `join`);
+    `switch` adds `flag` when true; `option` adds `flag value` (lists joined by `join`); `option_each`
+    adds `flag item` for every item of a list;
     `positional` adds the value(s) before `--`; `trailing` adds the value(s) after `--`;
     `trailing_option` adds `flag value` after `--`; `trailing_each` adds `flag item` after `--` for
     every item of a list; `service` values are used by the server itself."""
@@ -344,6 +347,77 @@ PARAMS: dict[str, Param] = {
                 "service",
                 None,
                 each(validate.check_target_triple),
+            ),
+        ),
+        (
+            None,
+            Param(
+                "partition",
+                str | None,
+                None,
+                "Run one slice of the tests, e.g. count:1/3 or hash:2/3 (a suite split across machines).",
+                "option",
+                "--partition",
+                validate.check_partition,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "retries",
+                int | None,
+                None,
+                "Retry a failing test up to this many times; one that then passes is reported as flaky.",
+                "option",
+                "--retries",
+                validate.check_retries,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "snapshots",
+                list[str],
+                REQUIRED,
+                "Pending snapshots by name, as cargo_insta_pending lists them.",
+                "option_each",
+                "--snapshot",
+                each(check_snapshot_name),
+            ),
+        ),
+        (
+            "member",
+            Param(
+                "package",
+                str | None,
+                None,
+                "Only this workspace member's dependencies.",
+                "service",
+                None,
+                validate.check_package,
+            ),
+        ),
+        (
+            None,
+            Param(
+                "changed",
+                bool,
+                False,
+                "Only packages with files changed since `since` (default: uncommitted changes) and the "
+                "members depending on them; the result says which and why.",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
+                "since",
+                str | None,
+                None,
+                "Git revision for changed=true, e.g. main or HEAD~3 (sets changed).",
+                "service",
+                None,
+                check_revision,
             ),
         ),
         (

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shlex
 import signal
 
@@ -11,9 +12,19 @@ from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
 
 from .models import CargoResult
+from .render_workflows import shed_workflow_lists, workflow_lines
 
 OUTPUT_TOOLS = frozenset(
-    {"cargo_run", "cargo_add", "cargo_remove", "cargo_update", "cargo_clean", "cargo_bench"}
+    {
+        "cargo_run",
+        "cargo_add",
+        "cargo_remove",
+        "cargo_update",
+        "cargo_clean",
+        "cargo_bench",
+        "cargo_insta_accept",
+        "cargo_insta_reject",
+    }
 )
 
 
@@ -32,7 +43,7 @@ def killed_by(exit_code: int | None) -> str | None:
 
 
 def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
-    command = " ".join(word for word in subcommand if not word.startswith("-"))
+    command = " ".join(itertools.takewhile(lambda word: not word.startswith("-"), subcommand))
     seconds = result.duration_ms / 1000
     if result.timed_out:
         verdict = f"timed out after {timeout:.0f} s (process group killed)"
@@ -122,17 +133,11 @@ def result_text(result: CargoResult) -> str:
             lines.append(f"FAILED {failure.name}:\n{failure.output}")
         if check.reverted:
             lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
+    lines += workflow_lines(result)
     if result.data is not None:
         lines.append("")
         lines.append(_data_text(result))
-    show_output = result.tool in (
-        "cargo_run",
-        "cargo_add",
-        "cargo_remove",
-        "cargo_update",
-        "cargo_clean",
-        "cargo_bench",
-    ) or (not result.ok and not result.diagnostics and not (result.tests and result.tests.failures))
+    show_output = output_matters(result)
     if show_output and result.stdout.strip():
         lines.append(f"\nstdout:\n{result.stdout.rstrip()}")
     if show_output and result.stderr.strip():
@@ -167,6 +172,7 @@ def shape_for_model(result: CargoResult) -> CargoResult:
 
     if size() <= budgets.CARGO_STRUCTURED_BUDGET:
         return shaped
+    shed_workflow_lists(shaped, lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
     for diagnostic in shaped.diagnostics:
         diagnostic.spans, diagnostic.notes = [], []
     for failure in shaped.tests.failures if shaped.tests else []:

@@ -24,6 +24,8 @@ DEPENDENCY_TARGET = re.compile(r"[a-z0-9_][A-Za-z0-9_.-]*|cfg\([A-Za-z0-9_ ,=\"(
 TARGET_TRIPLE = re.compile(r"[a-z0-9_][A-Za-z0-9_.-]*")
 LINT_NAME = re.compile(r"(?:(?:clippy|rustdoc)::)?[a-z][a-z0-9_]*")
 EDGE_KIND = re.compile(r"(?:no-)?(?:normal|build|dev)|features|all")
+PARTITION = re.compile(r"(?:count|hash|slice):(?P<shard>[1-9][0-9]{0,3})/(?P<total>[1-9][0-9]{0,3})")
+MAX_RETRIES = 20
 
 
 def _check_plain(kind: str, value: str) -> None:
@@ -103,6 +105,21 @@ def check_lints(level: str, names: Iterable[str]) -> list[str]:
         )
         checked.append(name)
     return checked
+
+
+def check_partition(value: str) -> str:
+    match = PARTITION.fullmatch(value) if isinstance(value, str) else None
+    if match is None or not 1 <= int(match["shard"]) <= int(match["total"]):
+        raise Refusal(
+            f"partition {value!r} is not valid: expected count:K/N, hash:K/N or slice:K/N with 1 <= K <= N"
+        )
+    return value
+
+
+def check_retries(value: int) -> str:
+    if not 0 <= value <= MAX_RETRIES:
+        raise Refusal(f"retries {value} is out of range: 0 to {MAX_RETRIES}")
+    return str(value)
 
 
 def check_program_args(args: Sequence[str]) -> list[str]:

@@ -5,12 +5,12 @@ function call for one of our tools (named exactly as Codex listed it), and then 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.loopback_http import Answer, event_stream, serve_posts
 
 USAGE = {
     "input_tokens": 0,
@@ -86,39 +86,14 @@ class ResponsesMock:
 
 @contextmanager
 def serve_responses(mock: ResponsesMock) -> Iterator[ResponsesMock]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-            mock.requests.append(body)
-            try:
-                events = mock.events(body)
-            except LookupError as exc:
-                events = [
-                    {
-                        "type": "response.failed",
-                        "response": {"id": "r", "error": {"code": "tool_missing", "message": str(exc)}},
-                    }
-                ]
-            data = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
-            self.send_response(200)
-            self.send_header("content-type", "text/event-stream")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def handle(path: str, body: dict[str, Any]) -> Answer:
+        mock.requests.append(body)
+        try:
+            return event_stream(mock.events(body))
+        except LookupError as exc:
+            error = {"id": "r", "error": {"code": "tool_missing", "message": str(exc)}}
+            return event_stream([{"type": "response.failed", "response": error}])
 
-        def do_GET(self) -> None:
-            self.send_response(404)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    mock.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_posts(handle) as port:
+        mock.port = port
         yield mock
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -23,6 +23,9 @@ READ_ONLY = {
     "cargo_bench",
     "cargo_metadata",
     "cargo_tree",
+    "cargo_outdated",
+    "cargo_nextest",
+    "cargo_insta_pending",
     "set_working_directory",
 }
 
@@ -36,6 +39,8 @@ async def test_tools_list_shows_every_tool_with_honest_annotations(cargo: Client
         "cargo_update",
         "cargo_clippy_fix",
         "cargo_clean",
+        "cargo_insta_accept",
+        "cargo_insta_reject",
     }
     assert set(tools) == expected
     for name, tool in tools.items():
@@ -44,7 +49,14 @@ async def test_tools_list_shows_every_tool_with_honest_annotations(cargo: Client
         assert hints.read_only_hint is (name in READ_ONLY), name
         assert tool.output_schema is not None, name
         assert tool.input_schema.get("additionalProperties") is False, name
-    for name in ("cargo_remove", "cargo_update", "cargo_clippy_fix", "cargo_clean"):
+    for name in (
+        "cargo_remove",
+        "cargo_update",
+        "cargo_clippy_fix",
+        "cargo_clean",
+        "cargo_insta_accept",
+        "cargo_insta_reject",
+    ):
         assert tools[name].annotations.destructive_hint is True, name  # type: ignore[union-attr]
     assert tools["cargo_clean"].annotations.idempotent_hint is True  # type: ignore[union-attr]
     assert tools["cargo_run"].annotations.open_world_hint is True  # type: ignore[union-attr]

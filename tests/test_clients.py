@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.codex_driver import client_program, run_codex
+from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
+from tests.codex_driver import run_codex
+from tests.node_clients import node_client
 from tests.responses_mock import ResponsesMock
 from tests.support import BIN, require_rust_analyzer
 
@@ -19,14 +21,7 @@ pytestmark = [pytest.mark.clients, pytest.mark.real]
 
 
 def _run_codex(tmp_path: Path, root: Path, tool: str, arguments: dict[str, Any]) -> ResponsesMock:
-    mock = ResponsesMock(tool, arguments)
-    proc = run_codex(tmp_path, mock, root, root)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert (
-        f"mcp: {'cargo' if tool.startswith('cargo') else 'rust-analyzer'}/{tool} started"
-        in proc.stdout + proc.stderr
-    )
-    return mock
+    return run_codex(tmp_path, root, tool, arguments)[0]
 
 
 def _namespaces(mock: ResponsesMock) -> dict[str, set[str]]:
@@ -68,7 +63,7 @@ INSPECTOR_TOOL_ERROR = 5  # the Inspector CLI's exit status when a tool result h
 def _inspector(tmp_path: Path, *args: str, status: int = 0) -> Any:
     env = {**os.environ, "MCP_CATALOG_PATH": str(tmp_path / "inspector-catalog.json")}
     proc = subprocess.run(
-        [client_program("mcp-inspector"), "--cli", *args],
+        [node_client("mcp-inspector"), "--cli", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -84,7 +79,7 @@ def test_inspector_lists_and_calls_cargo_mcp(tmp_path: Path, workspace_root: Pat
     server = [str(BIN / "cargo-mcp"), "serve", "--root", str(workspace_root)]
     listed = _inspector(tmp_path, *server, "--method", "tools/list")
     tools = {tool["name"]: tool for tool in listed["tools"]}
-    assert len(tools) == 15 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
+    assert len(tools) == len(COMMANDS) + 1 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
     called = _inspector(
         tmp_path,
         *server,

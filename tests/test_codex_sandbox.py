@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.codex_driver import run_codex
+from tests.codex_driver import CodexSetup, run_codex_with
 from tests.hostile_world import RA_EVIDENCE, HostileWorld, hostile_world
 from tests.responses_mock import ResponsesMock
 
@@ -44,15 +44,8 @@ def _codex(tmp_path: Path, world: HostileWorld, mock: ResponsesMock, workdir: Pa
     secrets = {
         key: value for key, value in world.server_env().items() if key.endswith(("_TOKEN", "CARGO_HOME"))
     }
-    proc = run_codex(
-        tmp_path,
-        mock,
-        workdir,
-        world.root,
-        sandbox_mode="workspace-write",
-        cargo_args=cargo_args,
-        server_env=secrets,
-    )
+    setup = CodexSetup(sandbox_mode="workspace-write", cargo_args=cargo_args, server_env=secrets)
+    proc = run_codex_with(tmp_path, mock, workdir, world.root, setup)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
 from tests.http_support import free_port, http_client, http_server
 from tests.support import BIN, require_rust_analyzer, structured, text_of
 
@@ -38,7 +39,7 @@ async def test_cargo_over_http_needs_the_token_and_keeps_session_state(workspace
                 response = await raw.post(f"http://127.0.0.1:{port}/mcp", json={}, headers=headers)
                 assert response.status_code == 401
         async with http_client(port, TOKEN) as client:
-            assert len((await client.list_tools()).tools) == 15
+            assert len((await client.list_tools()).tools) == len(COMMANDS) + 1
             await client.call_tool("set_working_directory", {"path": str(workspace_root / "lib_errors")})
             result = await client.call_tool("cargo_check", {})
             body = structured(result)

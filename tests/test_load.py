@@ -21,6 +21,7 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
+from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
 from cargo_mcp.models import CargoResult
 from rust_mcp.core.processes import processes_in_group, resident_mb
 from tests.figures import record
@@ -183,7 +184,7 @@ async def test_sixteen_clients_over_http(workspace_root: Path, scratch: Path, tm
                     group.start_soon(one_client, number)
         rss_at_end = watch.rss()
         async with http_client(cargo_port) as after_cargo, http_client(ra_port) as after_ra:
-            assert len((await after_cargo.list_tools()).tools) == 15
+            assert len((await after_cargo.list_tools()).tools) == len(COMMANDS) + 1
             assert len((await after_ra.list_tools()).tools) == 22
         record(
             "server crashes", sum(server.poll() is not None for server in (cargo_server, ra_server)), add=True

@@ -30,7 +30,7 @@ async def test_cargo_prompts(cargo: Client) -> None:
     )
     assert 'cargo_check with targets=["wasm32-unknown-unknown", "bpfel-unknown-none"]' in text
     upgrade = await _prompt_text(cargo, "upgrade_dependencies_safely", {"dependencies": "serde,itoa"})
-    assert upgrade.startswith("Upgrade serde, itoa")
+    assert upgrade.startswith("Upgrade serde, itoa") and "Call cargo_outdated" in upgrade
     assert 'cargo_update with dependencies=["serde", "itoa"] and verify="test"' in upgrade
 
 

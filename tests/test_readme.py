@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,11 @@ from rust_mcp.dev.reference import GENERATED, README, REPO
 def test_generated_parts_match_the_servers(path: Path, begin: str, end: str, make: Callable[[], str]) -> None:
     text = path.read_text()
     current = text[text.index(begin) : text.index(end) + len(end)]
-    assert current == make(), f"{path} is stale: run `python -m rust_mcp.dev.reference --write`"
+    # make() runs its own event loop: in a fresh thread, so no async test's context (sniffio's
+    # "asyncio is running" marker, left by the session-wide test runner) is taken for a running loop
+    with ThreadPoolExecutor(1) as fresh:
+        generated = fresh.submit(make).result()
+    assert current == generated, f"{path} is stale: run `python -m rust_mcp.dev.reference --write`"
 
 
 def test_readme_names_the_two_commands_ci_runs() -> None:
@@ -37,6 +42,14 @@ def test_readme_is_a_short_page_for_users_linking_the_rest() -> None:
     linked = set(re.findall(r"\]\((docs/[a-z]+\.md)\)", text))
     assert linked == {
         f"docs/{name}"
-        for name in ("tools.md", "agents.md", "benchmarks.md", "security.md", "contributing.md")
+        for name in (
+            "tools.md",
+            "agents.md",
+            "benchmarks.md",
+            "security.md",
+            "clients.md",
+            "workflows.md",
+            "contributing.md",
+        )
     }
     assert all((REPO / link).is_file() for link in linked)

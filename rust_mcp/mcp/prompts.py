@@ -72,8 +72,9 @@ WORKFLOWS: tuple[Workflow, ...] = (
         "the tests.",
         arguments={"dependencies?": "Comma-separated crates to upgrade (default: all)"},
         steps=(
-            "Call cargo_update with dry_run=true to see what would change; cargo_tree with duplicates=true "
-            "shows crates present in more than one version.",
+            "Call cargo_outdated: each dependency's locked version, the newest its requirement allows and "
+            "the newest overall (from the crates.io index; nothing changes). cargo_update with dry_run=true "
+            "shows what an update would change.",
             'Call cargo_update{dependency_argument} verify="test": if the tests fail, every Cargo.toml and '
             "Cargo.lock is restored byte for byte and the result says what broke. For a new major version "
             'use cargo_add with "name@version" and verify="test".',

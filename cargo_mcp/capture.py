@@ -1,0 +1,79 @@
+"""Helper runs whose whole output the server reads itself (cargo metadata, git, cargo insta's listing,
+sccache's statistics): through the same runner as cargo, so they get its process group, timeout and
+kill, but with stdout kept whole instead of budgeted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.runner import LineSink, RunRequest, run_process
+
+HELPER_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Captured:
+    argv: list[str]
+    exit_code: int | None
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def failure(self, what: str) -> Refusal:
+        """A refusal that says which helper failed and what it printed."""
+        said = (self.stderr.strip() or self.stdout.strip())[-600:] or f"exit {self.exit_code}"
+        return Refusal(f"{what} failed ({' '.join(self.argv[:4])} ...): {said}")
+
+
+def _keep(lines: list[str]) -> LineSink:
+    def sink(line: str) -> bool:
+        lines.append(line)
+        return False
+
+    return sink
+
+
+async def capture(
+    argv: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float = HELPER_TIMEOUT,
+    stdin: bytes | None = None,
+) -> Captured:
+    out: list[str] = []
+    err: list[str] = []
+    request = RunRequest(
+        argv=list(argv),
+        cwd=cwd,
+        env=env,
+        timeout_seconds=timeout,
+        on_stdout=_keep(out),
+        on_stderr=_keep(err),
+        stdin_data=stdin,
+    )
+    outcome = await run_process(request)
+    if outcome.timed_out:
+        raise Refusal(f"{' '.join(argv[:3])} did not finish within {timeout:.0f} s")
+    return Captured(list(argv), outcome.exit_code, "\n".join(out), "\n".join(err))
+
+
+async def workspace_metadata(argv: Sequence[str], cwd: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    """The JSON of a prepared `cargo metadata --no-deps` call (the same argv, so the same sandbox, as
+    any cargo tool): members, their dependencies as declared (requirement, kind, path or registry)
+    and the workspace root. Runs no project code and needs no network."""
+    run = await capture(argv, cwd, env)
+    if not run.ok:
+        raise run.failure("cargo metadata")
+    try:
+        data: dict[str, Any] = json.loads(run.stdout)
+    except ValueError as exc:
+        raise Refusal(f"cargo metadata printed something that is not JSON ({exc})") from exc
+    return data

@@ -1,0 +1,107 @@
+"""Scoped checks (`changed=true`): run cargo only on the workspace members that own files changed
+since a git revision, plus the members that depend on them, and say which and why."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .capture import workspace_metadata
+from .commands import COMMANDS_BY_NAME, CargoCommand
+from .git_changes import HIDDEN_BUILD_FILES, Changes, changed_since
+from .models import CargoResult
+from .workflow_models import Scope, ScopedPackage
+
+if TYPE_CHECKING:
+    from .calls import CargoService
+    from .progress import ProgressCallback
+
+DEFAULT_SINCE = "HEAD"
+FILES_LISTED = 20
+# files at the workspace root that change how every member builds
+WORKSPACE_FILES = frozenset(
+    {"Cargo.toml", "Cargo.lock", "rust-toolchain", "rust-toolchain.toml", *HIDDEN_BUILD_FILES}
+)
+
+
+def select_packages(metadata: Mapping[str, Any], changes: Changes) -> Scope:
+    """The members owning a changed file (the deepest member directory holding it), every member
+    when a workspace-wide file changed, then every member depending on those, transitively."""
+    root = Path(str(metadata["workspace_root"])).resolve()
+    members = {str(p["name"]): Path(str(p["manifest_path"])).resolve().parent for p in metadata["packages"]}
+    reasons: dict[str, str] = {}
+    for file in changes.files:
+        if file in WORKSPACE_FILES:
+            for name in members:
+                reasons.setdefault(name, f"workspace file changed: {file}")
+            continue
+        path = root / file
+        owners = [name for name, directory in members.items() if path.is_relative_to(directory)]
+        if owners:
+            owner = max(owners, key=lambda name: len(members[name].parts))
+            reasons.setdefault(owner, f"changed: {path.relative_to(members[owner]).as_posix()}")
+    # a member depends on another through a path dependency, or by name through [patch] (taken as
+    # a dependency whatever its version: a wider scope is safe, a narrower one is not)
+    dependents: dict[str, set[str]] = {name: set() for name in members}
+    by_directory = {directory: name for name, directory in members.items()}
+    for package in metadata["packages"]:
+        for dependency in package.get("dependencies") or []:
+            path = dependency.get("path")
+            target = by_directory.get(Path(str(path)).resolve()) if path else str(dependency.get("name"))
+            if target in dependents and target != package["name"]:
+                dependents[target].add(str(package["name"]))
+    queue = deque(sorted(reasons))
+    while queue:
+        name = queue.popleft()
+        for dependent in sorted(dependents[name]):
+            if dependent not in reasons:
+                reasons[dependent] = f"depends on {name}"
+                queue.append(dependent)
+    return Scope(
+        since=changes.revision,
+        changed_files=len(changes.files),
+        files=changes.files[:FILES_LISTED],
+        packages=[ScopedPackage(name=name, reason=reason) for name, reason in reasons.items()],
+        skipped=sorted(set(members) - reasons.keys()),
+    )
+
+
+async def run_scoped(
+    service: CargoService,
+    command: CargoCommand,
+    values: Mapping[str, Any],
+    working_directory: Path | None,
+    report: ProgressCallback | None,
+) -> CargoResult:
+    """Validate the call as usual, find the scope, then run cargo with one --package per member."""
+    plain = {key: value for key, value in values.items() if key not in ("changed", "since")}
+    invocation = service.prepare(command, plain, working_directory)
+    describe = {key: values.get(key) for key in ("toolchain", "cargo_env", "timeout_secs")}
+    members = service.prepare(
+        COMMANDS_BY_NAME["cargo_metadata"], {**describe, "path": str(invocation.manifest)}, working_directory
+    )
+    metadata = await workspace_metadata(members.argv, members.cwd, members.env)
+    since = values.get("since") or DEFAULT_SINCE
+    changes = await changed_since(Path(str(metadata["workspace_root"])), since, invocation.env)
+    scope = select_packages(metadata, changes)
+    if not scope.packages:
+        result = CargoResult(
+            tool=command.name,
+            ok=True,
+            exit_code=0,
+            summary=f"nothing to run: no workspace package changed since {since}",
+            argv=[],
+            cwd=str(invocation.cwd),
+            manifest=str(invocation.manifest),
+            toolchain=invocation.toolchain,
+            duration_ms=0,
+        )
+    else:
+        selected = [arg for package in scope.packages for arg in ("--package", package.name)]
+        result = await service.execute(service.prepare(command, plain, working_directory, selected), report)
+        total = len(scope.packages) + len(scope.skipped)
+        result.summary += f" (scoped to {len(scope.packages)} of {total} packages changed since {since})"
+    result.scope = scope
+    return result

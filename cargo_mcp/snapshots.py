@@ -1,0 +1,93 @@
+"""Pending insta snapshots, from `cargo insta pending-snapshots --as-json`: one JSON line per snapshot,
+`{"type":"file_snapshot","path":".../x.snap"}` (the new content waits in `x.snap.new`) or
+`{"type":"inline_snapshot","path":".../x.rs","line":N,"old_snapshot":..,"new_snapshot":..}`.
+Each becomes a name cargo insta accepts with `--snapshot` (its workspace-relative path, `:line` for
+inline ones) and a unified diff from the accepted content to the new one."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+
+from rust_mcp.core.clipping import clip_end
+from rust_mcp.core.errors import Refusal
+
+from .workflow_models import PendingSnapshot
+
+DIFF_LIMIT = 1500
+SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+/-]{0,299}(?::[0-9]{1,7})?")
+
+
+def check_snapshot_name(value: str) -> str:
+    """A snapshot as cargo_insta_pending names it: a relative path, `:line` for an inline one."""
+    if not SNAPSHOT_NAME.fullmatch(value) or ".." in value.split("/"):
+        raise Refusal(
+            f"snapshot {value!r} is not a snapshot name: pass one as cargo_insta_pending lists it, e.g. "
+            "tests/snapshots/api__greeting.snap or src/lib.rs:42"
+        )
+    return value
+
+
+def snapshot_body(text: str) -> str:
+    """The content of a .snap file, without its `---` metadata header."""
+    if text.startswith("---\n"):
+        header_end = text.find("\n---\n", 4)
+        if header_end != -1:
+            return text[header_end + 5 :]
+    return text
+
+
+def _source(text: str) -> str | None:
+    match = re.search(r"^source: (.+)$", text.split("\n---\n", 1)[0], re.MULTILINE)
+    return match[1].strip().strip('"') if match else None
+
+
+def _diff(old: str, new: str) -> str:
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), "accepted", "new", lineterm="", n=2)
+    return clip_end("\n".join(lines), DIFF_LIMIT)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot]:
+    """The pending snapshots cargo insta listed, with diffs, in its order."""
+    found: list[PendingSnapshot] = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(entry, dict) or "path" not in entry:
+            continue
+        path = Path(str(entry["path"]))
+        inside = path.is_relative_to(workspace_root)
+        relative = path.relative_to(workspace_root).as_posix() if inside else str(path)
+        if entry.get("type") == "inline_snapshot":
+            line_number = int(entry.get("line") or 0)
+            found.append(
+                PendingSnapshot(
+                    name=f"{relative}:{line_number}",
+                    kind="inline",
+                    source=relative,
+                    line=line_number,
+                    diff=_diff(str(entry.get("old_snapshot") or ""), str(entry.get("new_snapshot") or "")),
+                )
+            )
+        else:
+            new_text = _read(path.with_name(path.name + ".new"))
+            found.append(
+                PendingSnapshot(
+                    name=relative,
+                    kind="file",
+                    source=_source(new_text),
+                    diff=_diff(snapshot_body(_read(path)), snapshot_body(new_text)),
+                )
+            )
+    return found

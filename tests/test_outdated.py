@@ -1,0 +1,85 @@
+"""cargo_outdated on a real crate with real crates.io index data: locked, newest compatible and newest
+overall per dependency, nothing changed; its advice feeds cargo_update with verify."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from cargo_mcp.semver import Requirement, Version, newest
+from tests.support import copy_fixture, structured
+
+pytestmark = pytest.mark.anyio
+VERSIONS = ["0.1.0", "0.1.5", "0.2.0", "0.2.7", "1.0.0", "1.2.3", "1.9.0", "2.0.0-alpha.1", "2.0.0", "2.1.0"]
+
+
+@pytest.mark.parametrize(
+    ("requirement", "allowed"),
+    [
+        ("1", "1.0.0 1.2.3 1.9.0"),
+        ("1.2", "1.2.3 1.9.0"),
+        ("~1.2", "1.2.3"),
+        ("=1.2.3", "1.2.3"),
+        (">1.2.3", "1.9.0 2.0.0 2.1.0"),
+        (">=1, <2.1", "1.0.0 1.2.3 1.9.0 2.0.0"),
+        ("<=2.0", "0.1.0 0.1.5 0.2.0 0.2.7 1.0.0 1.2.3 1.9.0 2.0.0"),
+        ("0.1", "0.1.0 0.1.5"),
+        ("^0.2.3", "0.2.7"),
+        ("^0.0.3", ""),
+        ("1.*", "1.0.0 1.2.3 1.9.0"),
+        ("2.0.0-alpha.1", "2.0.0-alpha.1 2.0.0 2.1.0"),
+    ],
+)
+def test_requirements_match_as_cargo_matches_them(requirement: str, allowed: str) -> None:
+    parsed = Requirement.parse(requirement)
+    assert parsed is not None
+    versions = [v for v in map(Version.parse, VERSIONS) if v is not None]
+    assert " ".join(str(v) for v in versions if parsed.matches(v)) == allowed
+    assert str(newest(versions)) == "2.1.0"  # pre-releases never count as the newest
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def behind(scratch: Path) -> Path:
+    """A crate whose lock is behind: itoa and bitflags pinned to old versions, memchr 1 (2 exists)."""
+    project = copy_fixture("hello_bin", scratch / "outdated")
+    with (project / "Cargo.toml").open("a") as manifest:
+        manifest.write('itoa = "1"\nmemchr = "1"\n\n[dev-dependencies]\nbitflags = "2.4"\n')
+    subprocess.run(["cargo", "generate-lockfile", "--quiet"], cwd=project, check=True)
+    for crate, version in (("itoa", "1.0.1"), ("bitflags", "2.4.0")):
+        subprocess.run(
+            ["cargo", "update", "--quiet", "-p", crate, "--precise", version], cwd=project, check=True
+        )
+    return project
+
+
+async def test_outdated_reports_locked_compatible_and_latest(cargo: Client, scratch: Path) -> None:
+    project = behind(scratch)
+    lock = digest(project / "Cargo.lock")
+    result = structured(await cargo.call_tool("cargo_outdated", {"path": str(project)}))
+    found = {entry["name"]: entry for entry in result["outdated"]}
+    itoa, memchr, bitflags = found["itoa"], found["memchr"], found["bitflags"]
+    assert itoa["locked"] == "1.0.1" and itoa["status"] == "compatible_update"
+    assert Version.parse(itoa["compatible"]) > Version.parse("1.0.10")  # type: ignore[operator]
+    assert itoa["latest"] == itoa["compatible"]
+    assert memchr["status"] == "new_major" and memchr["compatible"].startswith("1.")
+    assert memchr["latest"].startswith("2.")
+    assert bitflags["kind"] == "dev" and bitflags["locked"] == "2.4.0"
+    compatible = 'dependencies=["bitflags", "itoa"] and verify="test"'
+    assert any(compatible in hint for hint in result["hints"]), result["hints"]
+    assert any(f'"memchr@{memchr["latest"]}"' in hint for hint in result["hints"])
+    assert digest(project / "Cargo.lock") == lock and not (project / "target").exists()
+
+    updated = await cargo.call_tool(
+        "cargo_update", {"path": str(project), "dependencies": ["itoa"], "verify": "check"}
+    )
+    assert not updated.is_error
+    after = structured(await cargo.call_tool("cargo_outdated", {"path": str(project)}))
+    assert "itoa" not in {entry["name"] for entry in after["outdated"]}
+    assert after["summary"].endswith("1 up to date") and result["summary"].endswith("0 up to date")
