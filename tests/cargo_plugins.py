@@ -11,6 +11,9 @@ from pathlib import Path
 
 from mcp import Client
 
+from cargo_mcp.calls import CargoSettings
+from cargo_mcp.server import build_server
+from rust_mcp.core.roots import AllowedRoots
 from tests.support import server_params
 
 PLUGINS = Path(os.environ.get("RUST_MCP_TOOLS") or Path.home() / ".cache" / "rust-mcp" / "tools") / "bin"
@@ -36,4 +39,12 @@ async def cargo_with_plugins(root: Path, *plugins: str) -> AsyncIterator[Client]
         "cargo-mcp", "serve", "--root", str(root), env={"PATH": f"{PLUGINS}{os.pathsep}{os.environ['PATH']}"}
     )
     async with Client(params, mode="legacy", read_timeout_seconds=900) as client:
+        yield client
+
+
+@asynccontextmanager
+async def cargo_in_memory(root: Path) -> AsyncIterator[Client]:
+    """An in-memory cargo-mcp server (fast tier: for refusals, which run nothing)."""
+    settings = CargoSettings(AllowedRoots.from_strings([str(root)]), log_dir=root / "logs")
+    async with Client(build_server(settings), mode="legacy") as client:
         yield client

@@ -1,15 +1,76 @@
-"""Session fixtures: one copy of the fixture crates and one warm cargo-mcp server over stdio."""
+"""Session fixtures (one copy of the fixture crates, one warm server of each kind over stdio) and the
+tier guard: a test that is not marked `real` may start no process, so the fast tier stays fast."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+import subprocess
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client
 
 from tests.support import FIXTURES, require_rust_analyzer, server_params
+
+# session fixtures that hold a running server: a test using one is a real-tier test
+PROCESS_FIXTURES = frozenset({"cargo", "ra"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Client tests drive real client processes: they are real-tier tests whatever their module says.
+    A fast-tier test that asks for a running server is a mistake caught here, before anything runs."""
+    for item in items:
+        if item.get_closest_marker("clients") is not None and item.get_closest_marker("real") is None:
+            item.add_marker(pytest.mark.real)
+        uses = PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses and item.get_closest_marker("real") is None:
+            raise pytest.UsageError(
+                f"{item.nodeid} uses the server fixture(s) {sorted(uses)} but is not marked "
+                "@pytest.mark.real; mark it, or use an in-memory Client on the server object"
+            )
+
+
+def is_probe(argv: list[str]) -> bool:
+    """A start-up probe an in-memory server makes (which rust-analyzer, and does it answer --version):
+    a few milliseconds, no build, no server. Every other process belongs to the real tier."""
+    return argv[-1:] == ["--version"] or (Path(argv[0]).name == "rustup" and argv[1:2] == ["which"])
+
+
+class ProcessStarted(RuntimeError):
+    """Raised where a fast-tier test tried to start a process (the test then fails, naming it)."""
+
+
+@pytest.fixture(autouse=True)
+def fast_tier_starts_no_process(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """In a test not marked `real`, starting any child process (subprocess, asyncio and anyio all go
+    through subprocess.Popen) is refused, and the test fails naming the command it tried to run."""
+    if request.node.get_closest_marker("real") is not None:
+        yield
+        return
+    attempts: list[str] = []
+
+    start = vars(subprocess.Popen)["_execute_child"]
+
+    def refuse(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        argv = [str(arg) for arg in args] if isinstance(args, list | tuple) else [str(args)]
+        if is_probe(argv):
+            start(self, args, *rest, **kwargs)
+            return
+        attempts.append(" ".join(argv))
+        raise ProcessStarted(f"a fast-tier test started a process: {attempts[-1][:200]}")
+
+    monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse)
+    yield
+    if attempts:
+        pytest.fail(
+            f"{request.node.nodeid} is in the fast tier but started {len(attempts)} process(es), the "
+            f"first {attempts[0][:200]!r}: mark it @pytest.mark.real, or keep it in memory",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cargo_mcp.commands import COMMANDS
+from cargo_mcp.commands import ALL_PARAMS, COMMANDS, COMMANDS_BY_NAME
+from cargo_mcp.parameters import REQUIRED
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,17 @@ def _env_reason(name: str) -> str:
     return f"environment name {name!r} is not a valid name"
 
 
+# a valid value for each required parameter, so that a case is refused for its own reason
+REQUIRED_VALUES: dict[str, Any] = {
+    "dependencies": ["itoa"],
+    "snapshots": ["tests/snapshots/api__greeting.snap"],
+}
+
+
 def _required(tool: str) -> dict[str, Any]:
-    return {"dependencies": ["itoa"]} if tool in ("cargo_add", "cargo_remove") else {}
+    command = COMMANDS_BY_NAME[tool]
+    names = [ALL_PARAMS[key].name for key in command.params if ALL_PARAMS[key].default is REQUIRED]
+    return {name: REQUIRED_VALUES[name] for name in names}
 
 
 RA_FILE_TOOLS = (

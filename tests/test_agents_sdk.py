@@ -15,7 +15,7 @@ from openai import AsyncOpenAI
 from tests.chat_completions_mock import ChatCompletionsMock, serve_chat_completions
 from tests.support import BIN, require_rust_analyzer
 
-pytestmark = [pytest.mark.clients, pytest.mark.anyio]
+pytestmark = [pytest.mark.clients, pytest.mark.real, pytest.mark.anyio]
 # the SDK's MCP session times out a call after 5 s by default; cargo needs minutes
 CALL_TIMEOUT = 900
 

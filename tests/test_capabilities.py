@@ -73,6 +73,8 @@ async def test_every_tool_is_annotated_from_its_capability(tmp_path: Path) -> No
         "cargo_remove",
         "cargo_update",
         "cargo_clean",
+        "cargo_insta_accept",
+        "cargo_insta_reject",
         "rust_analyzer_format",
         "rust_analyzer_rename",
         "rust_analyzer_ssr",

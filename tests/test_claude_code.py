@@ -16,7 +16,7 @@ from tests.messages_mock import MessagesMock, serve_messages
 from tests.node_clients import node_client
 from tests.support import BIN, require_rust_analyzer
 
-pytestmark = pytest.mark.clients
+pytestmark = [pytest.mark.clients, pytest.mark.real]
 LOOPBACK_ONLY = {
     "ANTHROPIC_API_KEY": "test",
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",  # no telemetry, update checks or error reports

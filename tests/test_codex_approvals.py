@@ -13,7 +13,7 @@ import pytest
 from tests.codex_driver import CodexSetup, run_codex
 from tests.support import BIN, copy_fixture, require_rust_analyzer, wait_until_gone
 
-pytestmark = pytest.mark.clients
+pytestmark = [pytest.mark.clients, pytest.mark.real]
 CANCELLED = "MCP tool call requires approval, but approval policy is never"
 
 

@@ -16,7 +16,7 @@ from tests.codex_driver import CodexSetup, run_codex_with
 from tests.hostile_world import RA_EVIDENCE, HostileWorld, hostile_world
 from tests.responses_mock import ResponsesMock
 
-pytestmark = pytest.mark.clients
+pytestmark = [pytest.mark.clients, pytest.mark.real]
 SLEEPY_TEST = """
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -19,7 +19,7 @@ from tests.figures import record
 from tests.hostile_world import HostileWorld, hostile_world
 from tests.support import BIN, require_rust_analyzer, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 CRATES = {
     # crate: (workspace, a source file in it, payload kinds rust-analyzer must have run); its cargo
     # runs with RUSTC set to the real rustc, so `build.rustc` is not used (the wrapper still is)

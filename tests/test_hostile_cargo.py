@@ -19,7 +19,7 @@ from tests.figures import record
 from tests.hostile_world import HostileWorld, hostile_world
 from tests.support import BIN, structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 CODE_KINDS = {"build-script", "proc-macro", "test", "unit-test", "doctest", "bench", "run"}
 CONFIG_KINDS = {"program-wrapper", "program-fake-rustc", "program-linker", "program-runner", "ld-preload"}
 CRATES = {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from tests.cargo_plugins import cargo_with_plugins
+from tests.cargo_plugins import cargo_in_memory, cargo_with_plugins
 from tests.support import copy_fixture, structured, text_of
 
 pytestmark = pytest.mark.anyio
@@ -67,6 +67,7 @@ def suite(tmp_path: Path) -> Path:
     return crate
 
 
+@pytest.mark.real
 async def test_nextest_reports_failures_and_names_the_flaky_test(nextest: Client, tmp_path: Path) -> None:
     crate = suite(tmp_path)
     result = await nextest.call_tool(
@@ -85,6 +86,7 @@ async def test_nextest_reports_failures_and_names_the_flaky_test(nextest: Client
     assert 'Rerun one failing test with test_name="tests::fails_always".' in body["hints"]
 
 
+@pytest.mark.real
 async def test_nextest_partitions_split_the_suite(nextest: Client, tmp_path: Path) -> None:
     crate = suite(tmp_path)
     (crate / "flaky-ran").write_text("")  # the flaky test passes from now on
@@ -104,12 +106,14 @@ async def test_nextest_partitions_split_the_suite(nextest: Client, tmp_path: Pat
     assert only["ok"] and only["tests"]["passed"] == 1
 
 
-async def test_nextest_refusals(nextest: Client, tmp_path: Path) -> None:
+async def test_nextest_refusals(tmp_path: Path) -> None:
+    """Fast tier: bad partitions and retries are refused before anything runs."""
     crate = suite(tmp_path)
-    for arguments, reason in (
-        ({"partition": "count:3/2"}, "partition 'count:3/2' is not valid"),
-        ({"partition": "row:1/2"}, "is not valid"),
-        ({"retries": 99}, "retries 99 is out of range"),
-    ):
-        refused = await nextest.call_tool("cargo_nextest", {"path": str(crate), **arguments})
-        assert refused.is_error and reason in text_of(refused), text_of(refused)
+    async with cargo_in_memory(tmp_path) as nextest:
+        for arguments, reason in (
+            ({"partition": "count:3/2"}, "partition 'count:3/2' is not valid"),
+            ({"partition": "row:1/2"}, "is not valid"),
+            ({"retries": 99}, "retries 99 is out of range"),
+        ):
+            refused = await nextest.call_tool("cargo_nextest", {"path": str(crate), **arguments})
+            assert refused.is_error and reason in text_of(refused), text_of(refused)

@@ -59,6 +59,7 @@ def behind(scratch: Path) -> Path:
     return project
 
 
+@pytest.mark.real
 async def test_outdated_reports_locked_compatible_and_latest(cargo: Client, scratch: Path) -> None:
     project = behind(scratch)
     lock = digest(project / "Cargo.lock")

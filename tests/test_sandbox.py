@@ -61,6 +61,7 @@ def _run(state: SandboxState, confinement: Confinement, script: str) -> subproce
         command.close()
 
 
+@pytest.mark.real
 def test_a_sandboxed_child_writes_only_where_it_may(bwrap: SandboxState, tmp_path: Path) -> None:
     root, workspace, home = tmp_path / "root", tmp_path / "root" / "project", Path.home()
     workspace.mkdir(parents=True)
@@ -88,6 +89,7 @@ def test_a_sandboxed_child_writes_only_where_it_may(bwrap: SandboxState, tmp_pat
     assert int(out.split()[-1]) < 5, "the child sees processes outside its sandbox"
 
 
+@pytest.mark.real
 def test_a_sandboxed_child_has_no_network_and_no_server_secrets(bwrap: SandboxState, tmp_path: Path) -> None:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -17,7 +17,7 @@ from mcp import Client
 from bench import corpus
 from tests.support import BIN, server_params, structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 def require_sccache() -> str:

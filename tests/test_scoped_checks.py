@@ -17,7 +17,7 @@ from cargo_mcp.git_changes import changed_since
 from cargo_mcp.scoped import select_packages
 from tests.support import copy_fixture, structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 def git(project: Path, *args: str) -> None:

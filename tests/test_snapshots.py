@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from tests.cargo_plugins import cargo_with_plugins
+from tests.cargo_plugins import cargo_in_memory, cargo_with_plugins
 from tests.support import copy_fixture, structured, text_of
 
 pytestmark = pytest.mark.anyio
@@ -53,6 +53,7 @@ async def insta(tmp_path: Path) -> AsyncIterator[Client]:
         yield client
 
 
+@pytest.mark.real
 async def test_pending_snapshots_are_listed_then_accepted_or_rejected_by_name(
     insta: Client, tmp_path: Path
 ) -> None:
@@ -85,8 +86,10 @@ async def test_pending_snapshots_are_listed_then_accepted_or_rejected_by_name(
     assert not left.get("snapshots") and left["ok"]
 
 
-async def test_snapshot_names_are_checked(insta: Client, tmp_path: Path) -> None:
+async def test_snapshot_names_are_checked(tmp_path: Path) -> None:
+    """Fast tier: a name that is not a snapshot's is refused before anything runs."""
     crate = snapshot_crate(tmp_path)
-    for name in ("../../etc/passwd.snap", "--all", "/etc/passwd", "a b.snap"):
-        refused = await insta.call_tool("cargo_insta_accept", {"path": str(crate), "snapshots": [name]})
-        assert refused.is_error and "is not a snapshot name" in text_of(refused), text_of(refused)
+    async with cargo_in_memory(tmp_path) as insta:
+        for name in ("../../etc/passwd.snap", "--all", "/etc/passwd", "a b.snap"):
+            refused = await insta.call_tool("cargo_insta_accept", {"path": str(crate), "snapshots": [name]})
+            assert refused.is_error and "is not a snapshot name" in text_of(refused), text_of(refused)

@@ -116,6 +116,8 @@ def probe_sandbox(mode: SandboxMode, bwrap: str | None = None) -> SandboxState:
     )
     if executable is None:
         return SandboxState(mode, problem="bubblewrap (bwrap) is not installed")
+    if not os.access(executable, os.X_OK):
+        return SandboxState(mode, problem=f"bubblewrap is not an executable at {executable}")
     mounts = [arg for _, args in _system_mounts(network=False) for arg in args]
     argv = [executable, *_namespaces(network=False), *mounts, "--", "true"]
     try:
