@@ -8,9 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from agents import Agent, OpenAIChatCompletionsModel, Runner, set_tracing_disabled
-from agents.mcp import MCPServerStdio
-from openai import AsyncOpenAI
 
 from tests.chat_completions_mock import ChatCompletionsMock, serve_chat_completions
 from tests.support import BIN, require_rust_analyzer
@@ -21,6 +18,11 @@ CALL_TIMEOUT = 900
 
 
 async def test_agents_sdk_run_calls_both_servers_and_sees_their_results(workspace_root: Path) -> None:
+    # imported here: the SDK takes seconds to import, which collecting the fast tier would pay
+    from agents import Agent, OpenAIChatCompletionsModel, Runner, set_tracing_disabled
+    from agents.mcp import MCPServerStdio
+    from openai import AsyncOpenAI
+
     require_rust_analyzer()
     set_tracing_disabled(True)  # the SDK would otherwise upload traces to OpenAI
     workspace = str(workspace_root / "workspace")
