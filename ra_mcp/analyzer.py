@@ -153,6 +153,8 @@ class AnalyzerService:
             activity=workspace.state_text,
             uptime_seconds=round(time.monotonic() - client.started_at, 1),
             restarts=workspace.restarts,
+            restart_reason=workspace.restart_reason,
+            last_panic=client.state.last_panic,
             rss_mb=round(resident_mb(processes_in_group(pid)), 1) if pid and client.alive else None,
             flycheck_runs=client.state.flycheck_ended,
             recent_messages=list(client.state.messages)[-5:],
@@ -190,6 +192,16 @@ class AnalyzerService:
         try:
             return await self.pool.run(root, operation, report)
         except AnalyzerRequestFailed as exc:
+            if exc.panicked:
+                raise Refusal(
+                    f"{exc}. rust-analyzer was restarted and the request tried again, and it panicked again: "
+                    "this question trips a bug in rust-analyzer. Other questions are not affected; "
+                    "rust_analyzer_status shows the panic"
+                ) from exc
+            workspace = self.pool.workspaces.get(root)
+            state = workspace.client.state if workspace is not None else None
+            if state is not None and state.health == "error" and state.status_message:
+                raise Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}") from exc
             raise Refusal(str(exc)) from exc
 
     def root_of_spec(self, spec: TargetSpec, default: Path | None) -> Path:

@@ -108,6 +108,8 @@ async def rename(
                 lsp.PrepareRenameParams(text_document=target.document, position=target.position),
             )
         except AnalyzerRequestFailed as exc:
+            if exc.panicked:
+                raise  # restarted and retried like a crash
             raise Refusal(f"cannot rename at {target.label}: {exc}") from exc
         if prepared is None:
             raise Refusal(f"nothing renameable at {target.label}; point at the symbol's name")
@@ -172,6 +174,8 @@ async def structural_replace(
                 timeout=120,
             )
         except AnalyzerRequestFailed as exc:
+            if exc.panicked:
+                raise  # restarted and retried like a crash
             raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
         edit = workspace.client.structure(raw, lsp.WorkspaceEdit)
         plan = plan_workspace_edit(edit, service.roots)
