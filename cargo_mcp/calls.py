@@ -17,12 +17,19 @@ import anyio
 
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot, WriteFailed
-from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
+from rust_mcp.core.roots import (
+    AllowedRoots,
+    PathRefused,
+    find_manifest,
+    find_workspace_root,
+    package_directories,
+)
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
 from .manifest_comments import restore_dropped_comments
+from .messages import Focus
 from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
 from .output import OutputCollector, ProgressState
 from .runner import RunOutcome, RunRequest, prune_logs, run_process
@@ -35,6 +42,7 @@ PROGRESS_POLL = 0.1
 PROGRESS_INTERVAL = 0.5
 HEARTBEAT_INTERVAL = 10.0
 MATRIX_ERRORS = 5
+RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
@@ -254,12 +262,13 @@ class CargoService:
         invocation: Invocation,
         report: ProgressCallback | None = None,
         guard: FileSnapshot | None = None,
+        *,
+        shaped: bool = True,
     ) -> CargoResult:
         """One cargo run. A command that writes files snapshots them first (or uses `guard`, a
-        snapshot the caller already took) to put them back if the run is stopped part way."""
-        collector = OutputCollector(
-            invocation.command.output, invocation.workspace_root, self.settings.max_diagnostics
-        )
+        snapshot the caller already took) to put them back if the run is stopped part way. With
+        `shaped` false the result keeps every diagnostic (ranked) instead of a model-sized cut."""
+        collector = OutputCollector(invocation.command.output, invocation.workspace_root)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         log_path = self.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
         request = RunRequest(
@@ -283,12 +292,20 @@ class CargoService:
             if guard is not None:
                 _restore_quietly(guard)
             raise
-        result = self._result(invocation, collector, outcome)
+        result = self._result(invocation, collector, outcome, shaped)
         if guard is not None:
             result.hints += _after_guarded_run(invocation, guard, result)
+            result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
-    def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
+    async def all_diagnostics(self, command: CargoCommand, values: Mapping[str, Any]) -> CargoResult:
+        """One run whose result keeps every diagnostic, ranked (for the unsafe audit, which attaches
+        each finding to a site); nothing is cut to a model's budget."""
+        return await self.execute(self.prepare(command, values, None), shaped=False)
+
+    def _result(
+        self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome, shaped: bool = True
+    ) -> CargoResult:
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
         data: dict[str, object] | None = None
@@ -307,8 +324,9 @@ class CargoService:
             toolchain=invocation.toolchain,
             duration_ms=outcome.duration_ms,
             timed_out=outcome.timed_out,
-            diagnostics=collector.messages.sorted_diagnostics(),
-            counts=collector.messages.counts,
+            diagnostics=collector.messages.ranked(_focus(invocation)),
+            counts=collector.messages.counts.model_copy(),
+            executables=collector.messages.executables if invocation.command.name == "cargo_build" else [],
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
             data=data,
@@ -319,6 +337,10 @@ class CargoService:
         )
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
+        if not shaped:
+            result.counts.shown = len(result.diagnostics)
+            return result
+        result.diagnostics = result.diagnostics[: self.settings.max_diagnostics]
         return render.shape_for_model(result)
 
     def _hints(
@@ -425,6 +447,20 @@ class _Monotonic:
             progress, total = self._last + 0.001, None
         self._last = progress
         await self._report(progress, total, message)
+
+
+def _focus(invocation: Invocation) -> Focus:
+    """The package the call asked for (`--package`, or the member whose directory `path` named) and
+    the files changed in the last RECENT_CHANGE_SECONDS: their diagnostics rank right after errors."""
+    directories: list[Path] = []
+    argv = invocation.argv
+    if "--package" in argv[:-1]:
+        name = argv[argv.index("--package") + 1].split("@", 1)[0]
+        found = package_directories(invocation.workspace_root).get(name)
+        directories += [found] if found is not None else []
+    elif invocation.manifest.parent != invocation.workspace_root:
+        directories.append(invocation.manifest.parent)
+    return Focus(tuple(directories), changed_after=time.time() - RECENT_CHANGE_SECONDS)
 
 
 def _guard(invocation: Invocation) -> FileSnapshot | None:

@@ -49,7 +49,7 @@ class DiagnosticCounts(BaseModel):
     errors: int = 0
     warnings: int = 0
     other: int = 0
-    shown: int = 0
+    shown: int = Field(default=0, description="How many are listed in `diagnostics`")
     total: int = 0
 
 
@@ -133,6 +133,10 @@ class CargoResult(BaseModel):
     stderr: str = Field(default="", description="Standard error, head and tail within the size budget")
     output_truncated: bool = Field(default=False, description="True when stdout or stderr was cut")
     log_path: str | None = Field(default=None, description="Full, uncut output of the run")
+    executables: list[str] = Field(default_factory=list, description="Executables cargo_build produced")
+    changed_files: list[str] = Field(
+        default_factory=list, description="Files this call changed (cargo_clippy_fix, dependency changes)"
+    )
     hints: list[str] = Field(
         default_factory=list, description="What to do next (e.g. a missing target's fix)"
     )

@@ -36,7 +36,6 @@ class ProgressState:
 class OutputCollector:
     output: Output
     workspace_root: Path
-    max_diagnostics: int
     progress: ProgressState = field(default_factory=ProgressState)
     messages: CompilerMessages = field(init=False)
     tests: LibtestReport = field(default_factory=LibtestReport)
@@ -46,7 +45,7 @@ class OutputCollector:
     stderr_tail: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.messages = CompilerMessages(self.workspace_root, self.max_diagnostics)
+        self.messages = CompilerMessages(self.workspace_root)
 
     def on_stdout(self, line: str) -> bool:
         if self.messages.feed(line):

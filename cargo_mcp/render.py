@@ -98,9 +98,7 @@ def result_text(result: CargoResult) -> str:
     for diagnostic in result.diagnostics[:DIAGNOSTICS_IN_TEXT]:
         lines.append("")
         lines.append(_diagnostic_text(diagnostic))
-    hidden = result.counts.total - min(len(result.diagnostics), DIAGNOSTICS_IN_TEXT)
-    if hidden > 0:
-        lines.append(f"\n[{hidden} more diagnostics: see structuredContent.diagnostics or the log]")
+    lines += _unlisted(result)
     if result.tests is not None:
         for failure in result.tests.failures[:FAILURES_IN_TEXT]:
             lines.append(f"\nFAILED {failure.name}:\n{failure.output}")
@@ -145,6 +143,24 @@ def result_text(result: CargoResult) -> str:
     return text
 
 
+def _unlisted(result: CargoResult) -> list[str]:
+    """Where the diagnostics the text leaves out are, saying only what is true: how many more the
+    structured list holds, and how many only the full log has (when there is one)."""
+    in_text = min(len(result.diagnostics), DIAGNOSTICS_IN_TEXT)
+    structured_only = len(result.diagnostics) - in_text
+    log_only = result.counts.total - len(result.diagnostics)
+    places = []
+    if structured_only > 0:
+        places.append(f"{structured_only} more in structuredContent.diagnostics")
+    if log_only > 0:
+        where = f"the full log ({result.log_path})" if result.log_path else "no log was kept"
+        places.append(f"{log_only} more only in {where}")
+    if not places:
+        return []
+    shown = f"{in_text} of {_plural(result.counts.total, 'diagnostic')} shown, errors first"
+    return [f"\n[{shown}; {'; '.join(places)}]"]
+
+
 def output_matters(result: CargoResult) -> bool:
     """Whether stdout/stderr tell the model something the parsed fields do not: a program's or a
     dependency command's own output, or a failure nothing else explains."""
@@ -157,7 +173,8 @@ def output_matters(result: CargoResult) -> bool:
 def shape_for_model(result: CargoResult) -> CargoResult:
     """The result as returned: output streams only where they matter, and everything within
     STRUCTURED_BUDGET, shedding the most redundant detail first (span lists and notes repeat the
-    rendered text), then clipping renderings, then listing fewer diagnostics (the log has all)."""
+    rendered text), then clipping renderings, then listing fewer diagnostics from the end of the
+    ranked list (errors come first; counts.shown says how many are listed, the log has all)."""
     shaped = result.model_copy(deep=True)
     if not output_matters(shaped):
         shaped.stdout = shaped.stderr = ""
@@ -165,6 +182,7 @@ def shape_for_model(result: CargoResult) -> CargoResult:
     def size() -> int:
         return len(shaped.model_dump_json(exclude_defaults=True))
 
+    shaped.counts.shown = len(shaped.diagnostics)
     if size() <= STRUCTURED_BUDGET:
         return shaped
     for diagnostic in shaped.diagnostics:
@@ -180,10 +198,7 @@ def shape_for_model(result: CargoResult) -> CargoResult:
     while size() > STRUCTURED_BUDGET and kept > 5:
         kept = max(5, kept * 2 // 3)
         shaped.diagnostics = shaped.diagnostics[:kept]
-    dropped = len(result.diagnostics) - len(shaped.diagnostics)
-    if dropped:
-        where = f" ({shaped.log_path})" if shaped.log_path else ""
-        shaped.hints.append(f"{dropped} more diagnostics are not listed here; the full log has them{where}")
+    shaped.counts.shown = len(shaped.diagnostics)
     return shaped
 
 

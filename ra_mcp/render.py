@@ -33,7 +33,7 @@ DIFF_BUDGET = 12_000
 
 
 def _clip(text: str) -> str:
-    return clip_middle(text, TEXT_BUDGET, head_share=0.7)[0]
+    return clip_middle(text, TEXT_BUDGET, head_share=0.7, rest="the structured content has all of it")[0]
 
 
 def where(location: SourceLocation) -> str:

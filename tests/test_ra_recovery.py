@@ -22,6 +22,7 @@ pytestmark = pytest.mark.anyio
 async def _workspace_status(client: Client, root: Path) -> dict[str, Any]:
     status = await call(client, "rust_analyzer_status", {})
     [workspace] = [w for w in status["workspaces"] if w["root"] == str(root)]
+    assert isinstance(workspace, dict)
     return workspace
 
 

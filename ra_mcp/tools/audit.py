@@ -6,6 +6,7 @@ unsafe lints say about it."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,21 +266,22 @@ def _innermost(sites: list[_Site], offset: int) -> _Site | None:
 
 
 async def _clippy(
-    service: AnalyzerService, directory: Path
+    service: AnalyzerService, directory: Path, workspace_root: Path
 ) -> tuple[dict[Path, list[AuditFinding]], str | None]:
+    """Every finding of clippy's unsafe lints (none cut to a budget), by file. clippy builds in the
+    workspace's own target dir (never a `target/` inside a member)."""
     if service.cargo is None:
         return {}, "clippy was not run: no cargo service"
     from cargo_mcp.commands import COMMANDS_BY_NAME
 
-    result = await service.cargo.call(
+    result = await service.cargo.all_diagnostics(
         COMMANDS_BY_NAME["cargo_clippy"],
         {
             "path": str(directory),
             "warn": list(AUDIT_LINTS),
             "all_targets": True,
-            "cargo_env": {"CARGO_TARGET_DIR": "target/rust-mcp-audit"},
+            "cargo_env": {"CARGO_TARGET_DIR": str(workspace_root / "target" / "rust-mcp-audit")},
         },
-        None,
     )
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
@@ -294,9 +296,6 @@ async def _clippy(
                 )
             )
     note = None if result.ok or result.counts.errors == 0 else f"clippy reported errors: {result.summary}"
-    shown = len(result.diagnostics)
-    if result.counts.total > shown:
-        note = f"clippy reported {result.counts.total} findings; the first {shown} are attached"
     return findings, note
 
 
@@ -340,9 +339,10 @@ async def unsafe_audit(
         files = sorted(
             p for p in scan_sources(scope_dir) if p.suffix == ".rs" and b"unsafe" in p.read_bytes()
         )
-        findings, note = await _clippy(service, scope_dir) if include_clippy else ({}, None)
+        findings, note = await _clippy(service, scope_dir, workspace.root) if include_clippy else ({}, None)
         sites: list[UnsafeSite] = []
         totals: list[UnsafeTotals] = []
+        outside: Counter[str] = Counter()
         for path in files:
             uri = path.as_uri()
             tokens = await workspace.client.request(
@@ -362,6 +362,8 @@ async def unsafe_audit(
                 owner = _innermost(found, offset)
                 if owner is not None:
                     owner.findings.append(finding)
+                else:
+                    outside[finding.code or finding.level] += 1
             label = service.display(path, workspace.root)
             models = [
                 UnsafeSite(
@@ -384,6 +386,16 @@ async def unsafe_audit(
             if models:
                 totals.append(_totals(label, models))
         scope = f"package {package}" if package else f"workspace {workspace.root}"
+        for path, items in findings.items():
+            if path not in files:
+                for finding in items:
+                    outside[finding.code or finding.level] += 1
+        if outside:
+            common = ", ".join(f"{code} {n}" for code, n in outside.most_common(5))
+            note = (
+                f"{note + '; ' if note else ''}{outside.total()} other clippy finding(s) are not in unsafe "
+                f"code and are not attached ({common})"
+            )
         return UnsafeAudit(
             scope=scope,
             sites=sites,

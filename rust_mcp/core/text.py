@@ -11,15 +11,18 @@ def strip_ansi(text: str) -> str:
     return ANSI_ESCAPE.sub("", text)
 
 
-def clip_middle(text: str, limit: int, head_share: float = 0.25) -> tuple[str, bool]:
-    """Keep the head and the tail of `text` within `limit` characters, marking what was cut.
-    The tail gets the larger share: compilers and test harnesses put their verdict last."""
+def clip_middle(
+    text: str, limit: int, head_share: float = 0.25, rest: str = "the full text is in the log"
+) -> tuple[str, bool]:
+    """Keep the head and the tail of `text` within `limit` characters, marking what was cut and
+    where the rest is (`rest`: say only what is true). The tail gets the larger share: compilers and
+    test harnesses put their verdict last."""
     if len(text) <= limit:
         return text, False
     head = int(limit * head_share)
-    tail = max(limit - head - 60, 0)
+    tail = max(limit - head - 60 - len(rest), 0)
     cut = len(text) - head - tail
-    marker = f"\n[... {cut} characters cut; the full text is in the log ...]\n"
+    marker = f"\n[... {cut} characters cut; {rest} ...]\n"
     return text[:head] + marker + text[len(text) - tail :], True
 
 
