@@ -220,28 +220,34 @@ class CargoService:
         working_directory: Path | None,
         report: ProgressCallback | None,
     ) -> CargoResult:
-        """Change the dependencies, then check or test; if that fails (or the call is cancelled part
-        way), put every Cargo.toml and Cargo.lock back byte for byte."""
+        """Check or test first (the baseline), change the dependencies, then check or test again. A
+        change that adds no failure the baseline did not have is kept (and the result says the build
+        was already failing); one that adds a failure, or a call cancelled part way, puts every
+        Cargo.toml and Cargo.lock back byte for byte."""
         verify = str(values["verify"])
         snapshot = FileSnapshot.manifests(invocation.workspace_root)
+        checker = COMMANDS_BY_NAME["cargo_check" if verify == "check" else "cargo_test"]
+        check_values = {
+            "path": str(invocation.manifest),
+            "toolchain": values.get("toolchain"),
+            "cargo_env": values.get("cargo_env"),
+            "timeout_secs": values.get("timeout_secs"),
+            "workspace": True,
+            "all_targets": verify == "check",
+        }
         try:
+            baseline = await self.execute(self.prepare(checker, check_values, working_directory), report)
             changed = await self.execute(invocation, report, guard=snapshot)
             if not changed.ok:
                 snapshot.restore()
                 return changed
-            checker = COMMANDS_BY_NAME["cargo_check" if verify == "check" else "cargo_test"]
-            check_values = {
-                "path": str(invocation.manifest),
-                "toolchain": values.get("toolchain"),
-                "cargo_env": values.get("cargo_env"),
-                "timeout_secs": values.get("timeout_secs"),
-                "workspace": True,
-                "all_targets": verify == "check",
-            }
             checked = await self.execute(self.prepare(checker, check_values, working_directory), report)
         except BaseException:  # cancelled or failed part way: leave the files as they were
             _restore_quietly(snapshot)
             raise
+        before, after = _failures(baseline), _failures(checked)
+        new = [failure for failure in after if failure not in before]
+        keep = checked.ok or (not baseline.ok and not new)
         verification = Verification(
             command=verify,
             ok=checked.ok,
@@ -249,11 +255,15 @@ class CargoService:
             tests=checked.tests,
             log_path=checked.log_path,
             diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][:MATRIX_ERRORS],
+            baseline_ok=baseline.ok,
+            baseline_summary=baseline.summary,
+            new_failures=new[:50],
         )
-        if not checked.ok:
+        if not keep:
             verification.restored = snapshot.restore()
             verification.reverted = True
-        result = changed.model_copy(update={"ok": checked.ok, "verification": verification})
+        result = changed.model_copy(update={"ok": keep, "verification": verification})
+        result.changed_files = [] if verification.reverted else changed.changed_files
         result.summary = render.verified_summary(result)
         return result
 
@@ -327,6 +337,9 @@ class CargoService:
             diagnostics=collector.messages.ranked(_focus(invocation)),
             counts=collector.messages.counts.model_copy(),
             executables=collector.messages.executables if invocation.command.name == "cargo_build" else [],
+            program_exit_code=outcome.exit_code
+            if output == "run" and collector.messages.build_success
+            else None,
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
             data=data,
@@ -335,6 +348,8 @@ class CargoService:
             output_truncated=outcome.truncated,
             log_path=outcome.log_path,
         )
+        if tests is not None and render.matched_no_test(result):
+            result.ok = False  # cargo says success, but nothing was tested
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
         if not shaped:
@@ -383,6 +398,18 @@ class CargoService:
                     "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "
                     "the remaining binaries (integration and doc tests) too."
                 )
+        if result.tests is not None and render.matched_no_test(result):
+            hints.append(
+                'No test name contains the filter; list the tests with test_args=["--list"], or drop '
+                "exact=true if it was set."
+            )
+        if invocation.command.output == "format" and "Failed to find targets" in "\n".join(
+            collector.stderr_tail
+        ):
+            hints.append(
+                "This Cargo.toml is a virtual workspace (no package of its own): pass workspace=true "
+                "(cargo fmt --all) or a package."
+            )
         if outcome.log_error:
             hints.append(
                 f"The full log could not be saved ({outcome.log_error}); the output above is all there is."
@@ -461,6 +488,21 @@ def _focus(invocation: Invocation) -> Focus:
     elif invocation.manifest.parent != invocation.workspace_root:
         directories.append(invocation.manifest.parent)
     return Focus(tuple(directories), changed_after=time.time() - RECENT_CHANGE_SECONDS)
+
+
+def _failures(result: CargoResult) -> list[str]:
+    """What failed in a check or test run, as comparable lines: each error (code, message, place)
+    and each failing test; a failure nothing explains is cargo's own error line."""
+    found = [
+        f"error{f'[{d.code}]' if d.code else ''}: {d.message} ({d.file}:{d.line})"
+        for d in result.diagnostics
+        if d.level.startswith("error")
+    ]
+    found += [f"test {failure.name} failed" for failure in (result.tests.failures if result.tests else [])]
+    if not result.ok and not found:
+        cause = next((line for line in result.stderr.splitlines() if line.startswith("error")), None)
+        found.append(cause or f"cargo failed (exit {result.exit_code})")
+    return found
 
 
 def _guard(invocation: Invocation) -> FileSnapshot | None:

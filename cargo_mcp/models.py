@@ -102,6 +102,14 @@ class Verification(BaseModel):
     summary: str
     diagnostics: list[Diagnostic] = Field(default_factory=list, description="The first errors that broke it")
     tests: TestSummary | None = None
+    baseline_ok: bool | None = Field(
+        default=None, description="Whether the same check or test passed before the change"
+    )
+    baseline_summary: str | None = None
+    new_failures: list[str] = Field(
+        default_factory=list,
+        description="Failures the change added (up to 50); none: the change is kept",
+    )
     reverted: bool = Field(default=False, description="True when the manifests and lockfile were put back")
     restored: list[str] = Field(default_factory=list, description="Files restored byte for byte")
     log_path: str | None = None
@@ -111,7 +119,10 @@ class CargoResult(BaseModel):
     """What one cargo invocation did, sized for a model's context."""
 
     tool: str
-    ok: bool = Field(description="True when cargo exited with status 0")
+    ok: bool = Field(
+        description="True when cargo exited with status 0 and did what was asked (a test filter that "
+        "matches no test is not ok)"
+    )
     exit_code: int | None = Field(description="None when the process was killed (timeout or cancellation)")
     summary: str = Field(description="One line: what ran and how it ended")
     argv: list[str]
@@ -134,6 +145,9 @@ class CargoResult(BaseModel):
     output_truncated: bool = Field(default=False, description="True when stdout or stderr was cut")
     log_path: str | None = Field(default=None, description="Full, uncut output of the run")
     executables: list[str] = Field(default_factory=list, description="Executables cargo_build produced")
+    program_exit_code: int | None = Field(
+        default=None, description="cargo_run: the program's own exit code (it was built and ran)"
+    )
     changed_files: list[str] = Field(
         default_factory=list, description="Files this call changed (cargo_clippy_fix, dependency changes)"
     )

@@ -131,4 +131,13 @@ class OutputCollector:
         return summary
 
     def tree_data(self) -> dict[str, Any]:
-        return {"lines": self.stdout_lines, "cut": len(self.stdout_lines) >= TREE_LINES}
+        data: dict[str, Any] = {"lines": self.stdout_lines, "cut": len(self.stdout_lines) >= TREE_LINES}
+        if not self.stdout_lines:  # e.g. `--duplicates` with none: cargo says so on stderr only
+            said = [line.strip() for line in self.stderr_tail if "nothing to print" in line]
+            data["note"] = (
+                "nothing to print (with duplicates=true: no package appears in more than one version "
+                "for this platform)"
+                if said
+                else "\n".join(self.stderr_tail[-5:]).strip() or "cargo tree printed nothing"
+            )
+        return data

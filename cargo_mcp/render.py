@@ -34,11 +34,29 @@ def killed_by(exit_code: int | None) -> str | None:
         return f"signal {-exit_code}"
 
 
+def matched_no_test(result: CargoResult) -> bool:
+    """cargo test exited 0 having run nothing because the filter matched no test."""
+    t = result.tests
+    return (
+        t is not None
+        and result.exit_code == 0
+        and t.suites > 0
+        and not (t.passed or t.failed or t.ignored)
+        and t.filtered_out > 0
+    )
+
+
 def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
     command = " ".join(word for word in subcommand if not word.startswith("-"))
     seconds = result.duration_ms / 1000
     if result.timed_out:
         verdict = f"timed out after {timeout:.0f} s (process group killed)"
+    elif matched_no_test(result):
+        verdict = f"ran no test in {seconds:.2f} s: the filter matched none (all filtered out)"
+    elif result.program_exit_code not in (None, 0):
+        verdict = (
+            f"built the program, which ran and exited with code {result.program_exit_code} ({seconds:.2f} s)"
+        )
     elif result.ok:
         verdict = f"succeeded in {seconds:.2f} s"
     elif (signal_name := killed_by(result.exit_code)) is not None:
@@ -53,12 +71,10 @@ def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: floa
     if result.tests is not None and (result.tests.suites or result.tests.failures):
         t = result.tests
         parts.append(f"tests: {t.passed} passed, {t.failed} failed, {t.ignored} ignored")
-    if result.format_issues is not None:
-        parts.append(
-            "formatted correctly"
-            if not result.format_issues
-            else f"{_plural(len(result.format_issues), 'place')} need formatting"
-        )
+    if result.format_issues:
+        parts.append(f"{_plural(len(result.format_issues), 'place')} need formatting")
+    elif result.format_issues is not None:
+        parts.append("formatted correctly" if result.ok else "rustfmt did not check the files (see stderr)")
     detail = f" — {'; '.join(parts)}" if parts else ""
     return f"cargo {command} {verdict}{detail}"
 
@@ -76,8 +92,17 @@ def verified_summary(result: CargoResult) -> str:
         return result.summary
     if check.ok:
         return f"{result.summary}; verified with cargo {check.command}: ok"
+    if not check.reverted:
+        return (
+            f"{result.summary}; kept: cargo {check.command} was already failing before this change "
+            f"and the change adds no new failure"
+        )
     restored = ", ".join(check.restored) or "nothing had changed"
-    return f"{result.summary}; verification with cargo {check.command} FAILED, reverted: {restored}"
+    already = " (it was already failing before)" if check.baseline_ok is False else ""
+    return (
+        f"{result.summary}; verification with cargo {check.command} FAILED with "
+        f"{_plural(len(check.new_failures), 'new failure')}{already}, reverted: {restored}"
+    )
 
 
 def _diagnostic_text(diagnostic: Diagnostic) -> str:
@@ -115,11 +140,18 @@ def result_text(result: CargoResult) -> str:
     if result.verification is not None:
         check = result.verification
         lines.append(f"\nverification: {check.summary}")
+        if check.baseline_summary and check.baseline_ok is False:
+            lines.append(f"before the change: {check.baseline_summary}")
+        lines += [f"new: {failure}" for failure in check.new_failures]
         lines += [_diagnostic_text(d) for d in check.diagnostics]
         for failure in (check.tests.failures if check.tests else [])[:FAILURES_IN_TEXT]:
             lines.append(f"FAILED {failure.name}:\n{failure.output}")
         if check.reverted:
             lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
+    if result.executables:
+        lines.append("\nexecutables built:\n" + "\n".join(result.executables))
+    if result.changed_files:
+        lines.append("\nfiles changed: " + ", ".join(result.changed_files))
     if result.data is not None:
         lines.append("")
         lines.append(_data_text(result))
@@ -206,6 +238,8 @@ def _data_text(result: CargoResult) -> str:
     data = result.data or {}
     if result.tool == "cargo_tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
+        if not lines and data.get("note"):
+            return f"cargo printed no tree: {data['note']}"
         return "\n".join(lines) + ("\n[tree cut; the full tree is in the log]" if data.get("cut") else "")
     members = data.get("members")
     if isinstance(members, list):
