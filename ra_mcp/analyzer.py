@@ -100,6 +100,14 @@ class AnalyzerService:
             directory = default or self.roots.default
         return self.pool.root_for(directory)
 
+    def file_base(self, workspace: str | None, default: Path | None) -> Path | None:
+        """Where a relative file_path starts: the call's own `workspace` when it has one, else the
+        connection's default."""
+        if workspace is None:
+            return default
+        directory = self.roots.confine(workspace, default)
+        return directory if directory.is_dir() else directory.parent
+
     def display(self, path: Path, root: Path) -> str:
         text, prefix = str(path), str(root) + os.sep
         return text[len(prefix) :] if text.startswith(prefix) else text
@@ -206,14 +214,15 @@ class AnalyzerService:
 
     def root_of_spec(self, spec: TargetSpec, default: Path | None) -> Path:
         if spec.file_path is not None:
-            return self.pool.root_for(self.rust_file(spec.file_path, default))
+            return self.pool.root_for(self.rust_file(spec.file_path, self.file_base(spec.workspace, default)))
         if spec.symbol is None:
             raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
         return self.workspace_root(spec.workspace, default)
 
     async def target(self, workspace: Workspace, spec: TargetSpec, default: Path | None) -> Target:
         """Resolve a TargetSpec inside a ready workspace."""
-        path = self.rust_file(spec.file_path, default) if spec.file_path is not None else None
+        base = self.file_base(spec.workspace, default)
+        path = self.rust_file(spec.file_path, base) if spec.file_path is not None else None
         if path is not None and spec.line is not None and spec.column is not None:
             source = self.sources.get(path)
             position = to_lsp(source, spec.line, spec.column)

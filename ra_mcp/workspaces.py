@@ -5,6 +5,7 @@ before a call and knows when rust-analyzer is ready to answer."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -70,6 +71,38 @@ def _stamp(path: Path) -> FileStamp | None:
     return FileStamp(info.st_mtime_ns, info.st_size)
 
 
+PRIVATE_LOCK = Path("target") / "rust-mcp" / "Cargo.lock"
+TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml")
+
+
+def private_lock_env(root: Path) -> dict[str, str]:
+    """Environment that makes every cargo rust-analyzer runs (its cargo check above all) resolve
+    into a private copy of Cargo.lock instead of rewriting the project's own, as rust-analyzer does
+    for `cargo metadata`: read-only tools never change a tracked Cargo.lock. Left out when a
+    toolchain file pins a cargo that may not know the setting."""
+    if any((root / name).exists() for name in TOOLCHAIN_FILES):
+        return {}
+    refresh_private_lock(root)
+    return {
+        "__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS": "nightly",
+        "CARGO_UNSTABLE_LOCKFILE_PATH": "true",
+        "CARGO_RESOLVER_LOCKFILE_PATH": str(root / PRIVATE_LOCK),
+    }
+
+
+def refresh_private_lock(root: Path) -> None:
+    """Copy the project's Cargo.lock (when there is one) over the private copy."""
+    private = root / PRIVATE_LOCK
+    try:
+        private.parent.mkdir(parents=True, exist_ok=True)
+        if (root / "Cargo.lock").is_file():
+            shutil.copyfile(root / "Cargo.lock", private)
+        else:
+            private.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 @dataclass
 class Workspace:
     root: Path
@@ -121,6 +154,8 @@ class Workspace:
             changed = [path for path, stamp in current.items() if self.snapshot.get(path) != stamp]
             changed += [path for path in self.snapshot.keys() - current.keys()]
             paths = [Path(path) for path in changed]
+            if self.root / "Cargo.lock" in paths and (self.root / PRIVATE_LOCK).parent.is_dir():
+                refresh_private_lock(self.root)
             self._announce(paths, {path: current[path] for path in changed if path in current})
             if any(path.name in WATCHED_NAMES for path in paths):
                 await self._await_reload()
@@ -257,7 +292,7 @@ class WorkspacePool:
             return workspace
 
     async def _start(self, root: Path) -> Workspace:
-        client = AnalyzerClient(root, self.analyzer, self.env)
+        client = AnalyzerClient(root, self.analyzer, {**self.env, **private_lock_env(root)})
         snapshot = _scan(str(root))
         await client.start()
         return Workspace(root=root, client=client, snapshot=snapshot)

@@ -11,6 +11,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import package_directories
 
 from ..analyzer import AnalyzerService, Target, TargetSpec
 from ..lsp import AnalyzerRequestFailed
@@ -147,11 +148,10 @@ async def structural_replace(
     confirm: ConfirmCallback,
 ) -> EditResult:
     _check_rule(rule)
-    path = service.rust_file(file_path, default) if file_path else None
+    path = service.rust_file(file_path, service.file_base(workspace_dir, default)) if file_path else None
     root = service.pool.root_for(path) if path else service.workspace_root(workspace_dir, default)
 
     async def operation(workspace: Workspace) -> EditResult:
-        context = path or _any_source(workspace.root)
         selections: list[dict[str, Any]] = []
         if path is not None:
             lines = service.sources.get(path).lines
@@ -161,22 +161,30 @@ async def structural_replace(
                     "end": {"line": len(lines) - 1, "character": len(lines[-1])},
                 }
             ]
-        try:
-            raw = await workspace.client.request(
-                "experimental/ssr",
-                {
-                    "query": rule,
-                    "parseOnly": False,
-                    "textDocument": {"uri": context.as_uri()},
-                    "position": {"line": 0, "character": 0},
-                    "selections": selections,
-                },
-                timeout=120,
-            )
-        except AnalyzerRequestFailed as exc:
-            if exc.panicked:
-                raise  # restarted and retried like a crash
-            raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
+        # the rule's paths are resolved in the context file's crate: the file itself, or for the whole
+        # workspace the first crate root (never a build script) in which they resolve
+        contexts = [path] if path is not None else _crate_roots(workspace.root)
+        raw: Any = None
+        for number, context in enumerate(contexts, start=1):
+            try:
+                raw = await workspace.client.request(
+                    "experimental/ssr",
+                    {
+                        "query": rule,
+                        "parseOnly": False,
+                        "textDocument": {"uri": context.as_uri()},
+                        "position": {"line": 0, "character": 0},
+                        "selections": selections,
+                    },
+                    timeout=120,
+                )
+                break
+            except AnalyzerRequestFailed as exc:
+                if exc.panicked:
+                    raise  # restarted and retried like a crash
+                if "Failed to resolve path" in str(exc) and number < len(contexts):
+                    continue
+                raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
         edit = workspace.client.structure(raw, lsp.WorkspaceEdit)
         plan = plan_workspace_edit(edit, service.roots)
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
@@ -185,9 +193,26 @@ async def structural_replace(
     return await service.run(root, operation, report)
 
 
+MAX_CONTEXTS = 24
+
+
+def _crate_roots(root: Path) -> list[Path]:
+    """The lib.rs and main.rs of the workspace's packages, the root package first: where a rule's
+    paths can be resolved (a build script is a crate of its own and sees none of the workspace)."""
+    packages = package_directories(root)
+    ordered = sorted(packages.values(), key=lambda directory: (directory != root, str(directory)))
+    found = [
+        directory / "src" / name
+        for directory in ordered
+        for name in ("lib.rs", "main.rs")
+        if (directory / "src" / name).is_file()
+    ]
+    return found[:MAX_CONTEXTS] or [_any_source(root)]
+
+
 def _any_source(root: Path) -> Path:
     for candidate in sorted(root.rglob("*.rs")):
-        if "target" not in candidate.relative_to(root).parts:
+        if "target" not in candidate.relative_to(root).parts and candidate.name != "build.rs":
             return candidate
     raise Refusal(f"no Rust source files under {root}")
 
