@@ -185,8 +185,11 @@ def _unlisted(result: CargoResult) -> list[str]:
     if structured_only > 0:
         places.append(f"{structured_only} more in structuredContent.diagnostics")
     if log_only > 0:
-        where = f"the full log ({result.log_path})" if result.log_path else "no log was kept"
-        places.append(f"{log_only} more only in {where}")
+        places.append(
+            f"{log_only} more only in the full log ({result.log_path})"
+            if result.log_path
+            else f"{log_only} more not listed (no full log was kept)"
+        )
     if not places:
         return []
     shown = f"{in_text} of {_plural(result.counts.total, 'diagnostic')} shown, errors first"

@@ -50,7 +50,9 @@ async def test_killed_mid_request_is_retried_for_diagnostics_and_code_actions(
         outcome: dict[str, Any] = {}
         async with anyio.create_task_group() as group:
 
-            async def slow(tool: str = tool, arguments: dict[str, Any] = arguments) -> None:
+            async def slow(
+                tool: str = tool, arguments: dict[str, Any] = arguments, outcome: dict[str, Any] = outcome
+            ) -> None:
                 outcome["result"] = await ra.call_tool(tool, arguments)
 
             group.start_soon(slow)
