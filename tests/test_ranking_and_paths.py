@@ -125,7 +125,10 @@ def test_symbol_paths_as_people_write_them(
     written: str, known_as: list[tuple[str, ...]], matches: bool
 ) -> None:
     wanted = WantedPath.parse(written)
-    aliases = {("grep", "searcher"): ("grep_searcher",), ("grep", "regex"): ("grep_regex",)}
+    aliases: dict[tuple[str, ...], tuple[str, ...]] = {
+        ("grep", "searcher"): ("grep_searcher",),
+        ("grep", "regex"): ("grep_regex",),
+    }
     assert path_matches(wanted.qualifiers, known_as, aliases) is matches
 
 
