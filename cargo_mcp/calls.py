@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -308,10 +308,15 @@ class CargoService:
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
-    async def all_diagnostics(self, command: CargoCommand, values: Mapping[str, Any]) -> CargoResult:
+    async def all_diagnostics(
+        self, command: CargoCommand, values: Mapping[str, Any], server_env: Mapping[str, str] | None = None
+    ) -> CargoResult:
         """One run whose result keeps every diagnostic, ranked (for the unsafe audit, which attaches
-        each finding to a site); nothing is cut to a model's budget."""
-        return await self.execute(self.prepare(command, values, None), shaped=False)
+        each finding to a site); nothing is cut to a model's budget. `server_env` is the calling
+        server's own setting (not a caller's), so it skips the cargo_env policy."""
+        invocation = self.prepare(command, values, None)
+        invocation = replace(invocation, env={**invocation.env, **(server_env or {})})
+        return await self.execute(invocation, shaped=False)
 
     def _result(
         self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome, shaped: bool = True

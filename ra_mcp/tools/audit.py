@@ -18,7 +18,7 @@ from rust_mcp.core.roots import package_directories
 
 from ..analyzer import AnalyzerService
 from ..models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
-from ..workspaces import ProgressCallback, Workspace, scan_sources
+from ..workspaces import ProgressCallback, Workspace, private_lock_env, scan_sources
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",
@@ -282,6 +282,7 @@ async def _clippy(
             "all_targets": True,
             "cargo_env": {"CARGO_TARGET_DIR": str(workspace_root / "target" / "rust-mcp-audit")},
         },
+        private_lock_env(workspace_root),  # a read-only audit leaves Cargo.lock alone
     )
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
