@@ -347,6 +347,7 @@ class CargoService:
             else None,
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
+            format_places=collector.formatting.total if output == "format" else None,
             data=data,
             stdout=outcome.stdout,
             stderr=outcome.stderr,

@@ -135,6 +135,9 @@ class CargoResult(BaseModel):
     counts: DiagnosticCounts = Field(default_factory=DiagnosticCounts)
     tests: TestSummary | None = None
     format_issues: list[FormatIssue] | None = None
+    format_places: int | None = Field(
+        default=None, description="Places rustfmt would change (format_issues lists the first 50)"
+    )
     targets: list[TargetOutcome] | None = None
     verification: Verification | None = None
     data: dict[str, object] | None = Field(

@@ -72,7 +72,11 @@ def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: floa
         t = result.tests
         parts.append(f"tests: {t.passed} passed, {t.failed} failed, {t.ignored} ignored")
     if result.format_issues:
-        parts.append(f"{_plural(len(result.format_issues), 'place')} need formatting")
+        places = result.format_places or len(result.format_issues)
+        listed = (
+            f" (the first {len(result.format_issues)} listed)" if places > len(result.format_issues) else ""
+        )
+        parts.append(f"{_plural(places, 'place')} need formatting{listed}")
     elif result.format_issues is not None:
         parts.append("formatted correctly" if result.ok else "rustfmt did not check the files (see stderr)")
     detail = f" — {'; '.join(parts)}" if parts else ""
