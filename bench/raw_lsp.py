@@ -81,7 +81,13 @@ class RawAnalyzer:
                         "definition": {"linkSupport": False},
                         "implementation": {"linkSupport": False},
                         "typeDefinition": {"linkSupport": False},
+                        "codeAction": {
+                            "codeActionLiteralSupport": {"codeActionKind": {"valueSet": [""]}},
+                            "resolveSupport": {"properties": ["edit"]},
+                            "dataSupport": True,
+                        },
                     },
+                    "workspace": {"workspaceEdit": {"documentChanges": True}},
                     "experimental": {"serverStatusNotification": True},
                 },
                 "initializationOptions": {

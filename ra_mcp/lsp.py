@@ -103,12 +103,11 @@ class AnalyzerState:
 
 def initialization_options(target_dir: str | bool) -> dict[str, Any]:
     """rust-analyzer settings: its cargo check writes to a target dir of its own, so it never waits
-    on cargo_mcp's build lock, and keeps going past a target that fails (a nightly-only bench must
-    not hide the other crates' errors); file changes come from us (we re-sync before each call)."""
+    on cargo_mcp's build lock; file changes come from us (we re-sync before each call)."""
     return {
         "cargo": {"targetDir": target_dir, "buildScripts": {"enable": True}},
         "checkOnSave": True,
-        "check": {"command": "check", "extraArgs": ["--keep-going"]},
+        "check": {"command": "check"},
         "procMacro": {"enable": True},
         "files": {"watcher": "client"},
         "cachePriming": {"enable": True},

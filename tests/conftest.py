@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from tests.corpus_support import VERDICTS, verdict_table
 from tests.support import FIXTURES, require_rust_analyzer, server_params
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The corpus checks' table (tool x corpus -> right / wrong), when corpus tests ran."""
+    if VERDICTS:
+        terminalreporter.section("corpus: tool x corpus")
+        for line in verdict_table(VERDICTS):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
