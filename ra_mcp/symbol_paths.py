@@ -121,11 +121,15 @@ def _subsequence(wanted: Sequence[str], path: Sequence[str]) -> bool:
 
 
 def path_matches(
-    qualifiers: Segments, known_as: Iterable[Segments], aliases: dict[Segments, Segments]
+    qualifiers: Segments, known_as: Iterable[Segments], aliases: dict[Segments, Segments], exact: bool = False
 ) -> bool:
     """Whether the qualifiers (crate, modules, type; any may be left out, in order) fit one of the
-    paths an item is known by."""
+    paths an item is known by; with `exact`, whether one of those paths is exactly the qualifiers
+    (`memchr::memmem::find` is the function in `memmem`, not `memmem::Finder::find`)."""
     if not qualifiers:
         return True
     paths = [tuple(type_name(part) or part for part in path) for path in known_as]
-    return any(_subsequence(spelled, path) for spelled in _spellings(qualifiers, aliases) for path in paths)
+    spellings = _spellings(qualifiers, aliases)
+    if exact:
+        return any(spelled == path for spelled in spellings for path in paths)
+    return any(_subsequence(spelled, path) for spelled in spellings for path in paths)
