@@ -67,6 +67,7 @@ class TestSummary(BaseModel):
     suites: int = Field(
         default=0, description="Test binaries (unit, integration, doc) that reported a result"
     )
+    binaries: int = Field(default=0, description="Test binaries cargo ran, harness-free ones included")
     failures: list[TestFailure] = Field(default_factory=list)
     running: list[str] = Field(
         default_factory=list, description="Tests that started but never finished (a hang or a crash)"

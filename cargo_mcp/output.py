@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from .commands import Output
 from .messages import PROGRESS_BAR, CompilerMessages, FormatReport, LibtestReport, parse_progress
 
 TREE_LINES = 400
+TEST_BINARY = re.compile(r"^\s*(?:Running|Doc-tests)\s")  # cargo starting a test binary (libtest or not)
 METADATA_DEPENDENCIES = 40
 
 
@@ -68,6 +70,8 @@ class OutputCollector:
         return True
 
     def on_stderr(self, line: str) -> bool:
+        if self.output == "tests" and TEST_BINARY.match(line):
+            self.tests.summary.binaries += 1
         update = parse_progress(line)
         if update is not None:
             self.progress.update(update.done, update.total, update.message)

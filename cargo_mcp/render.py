@@ -35,12 +35,14 @@ def killed_by(exit_code: int | None) -> str | None:
 
 
 def matched_no_test(result: CargoResult) -> bool:
-    """cargo test exited 0 having run nothing because the filter matched no test."""
+    """cargo test exited 0 having run nothing because the filter matched no test (every binary was
+    libtest and filtered everything out; a harness-free bench or test did run)."""
     t = result.tests
     return (
         t is not None
         and result.exit_code == 0
         and t.suites > 0
+        and t.binaries <= t.suites
         and not (t.passed or t.failed or t.ignored)
         and t.filtered_out > 0
     )
@@ -180,24 +182,14 @@ def result_text(result: CargoResult) -> str:
 
 
 def _unlisted(result: CargoResult) -> list[str]:
-    """Where the diagnostics the text leaves out are, saying only what is true: how many more the
-    structured list holds, and how many only the full log has (when there is one)."""
+    """How many more diagnostics the structured list holds than the text shows; what neither lists is
+    in a hint that says where it truly is (the full log, when one was kept)."""
     in_text = min(len(result.diagnostics), DIAGNOSTICS_IN_TEXT)
     structured_only = len(result.diagnostics) - in_text
-    log_only = result.counts.total - len(result.diagnostics)
-    places = []
-    if structured_only > 0:
-        places.append(f"{structured_only} more in structuredContent.diagnostics")
-    if log_only > 0:
-        places.append(
-            f"{log_only} more only in the full log ({result.log_path})"
-            if result.log_path
-            else f"{log_only} more not listed (no full log was kept)"
-        )
-    if not places:
-        return []
+    if structured_only <= 0:
+        return []  # the rest, if any, is in the hint the shaping added (where it really is)
     shown = f"{in_text} of {_plural(result.counts.total, 'diagnostic')} shown, errors first"
-    return [f"\n[{shown}; {'; '.join(places)}]"]
+    return [f"\n[{shown}; {structured_only} more in structuredContent.diagnostics]"]
 
 
 def output_matters(result: CargoResult) -> bool:
@@ -238,6 +230,12 @@ def shape_for_model(result: CargoResult) -> CargoResult:
         kept = max(5, kept * 2 // 3)
         shaped.diagnostics = shaped.diagnostics[:kept]
     shaped.counts.shown = len(shaped.diagnostics)
+    unlisted = shaped.counts.total - shaped.counts.shown
+    if unlisted > 0:
+        where = f"the full log has them ({shaped.log_path})" if shaped.log_path else "no full log was kept"
+        shaped.hints.append(
+            f"{unlisted} more diagnostics are not listed here (errors are listed first); {where}"
+        )
     return shaped
 
 

@@ -22,7 +22,7 @@ from bench.corpus import Corpus, copy
 from bench.raw_lsp import RawAnalyzer
 from cargo_mcp.models import CargoResult
 from ra_mcp.server import CATALOGUE
-from tests.support import require_rust_analyzer, server_params, text_of
+from tests.support import require_rust_analyzer, server_params
 
 VERDICTS_ENV = "RUST_MCP_CORPUS_VERDICTS"
 VERDICTS: list[dict[str, Any]] = []  # this process's verdicts, for the test run's summary table
@@ -233,7 +233,3 @@ def locate(
     column = re.search(rf"\b{re.escape(name)}\b", line)
     assert column is not None, f"{name} is not on {relative}:{found[0] + 1}"
     return path, found[0] + 1, column.start() + 1
-
-
-def text(result: CallToolResult) -> str:
-    return text_of(result)

@@ -76,7 +76,8 @@ def test_the_cut_keeps_errors_and_the_text_says_where_the_rest_is(tmp_path: Path
     assert shaped.counts.shown == len(shaped.diagnostics) < 200
     text = result_text(shaped)
     assert "lib.rs:500:1" in text.split("\n\n")[1]
-    assert f"{200 - shaped.counts.shown} more not listed (no full log was kept)" in text
+    assert f"{200 - shaped.counts.shown} more diagnostics are not listed here" in text
+    assert "no full log was kept" in text
     assert "see structuredContent.diagnostics or the log" not in text
 
 
