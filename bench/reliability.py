@@ -1,6 +1,6 @@
-"""The reliability figures: runs the hostile-input, fault, data-loss and load tests against real
-cargo, rust-analyzer and MCP clients, with the load test at full length (60 s unless told), and
-prints what they measured. Every count of bad outcomes should be zero.
+"""The reliability figures: runs the hostile-input, fault, data-loss, load and containment (hostile
+crates) tests against real cargo, rust-analyzer and MCP clients, with the load test at full length
+(60 s unless told), and prints what they measured. Every count of bad outcomes should be zero.
 
     .venv/bin/python -m bench.reliability [--load-seconds 60] [--kills 8]
 """
@@ -25,6 +25,8 @@ SUITES = [
     "tests/test_cargo_processes.py",
     "tests/test_no_data_loss.py",
     "tests/test_load.py",
+    "tests/test_hostile_cargo.py",
+    "tests/test_hostile_analyzer.py",
 ]
 # figures that must be zero, and what each counts
 MUST_BE_ZERO = [
@@ -34,6 +36,7 @@ MUST_BE_ZERO = [
     "calls answered wrongly or unclearly",
     "load: errors",
     "server crashes",
+    "hostile escapes (files, connections, secrets)",
 ]
 
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import anyio
 
+from rust_mcp.core import budgets
+from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
+from rust_mcp.core.compiler_messages import DiagnosticCounts, Focus
+from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.files import FileSnapshot, WriteFailed
+from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.roots import (
     AllowedRoots,
     PathRefused,
@@ -24,28 +27,25 @@ from rust_mcp.core.roots import (
     find_workspace_root,
     package_directories,
 )
+from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
+from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
+from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
-from .manifest_comments import restore_dropped_comments
-from .messages import Focus
-from .models import CargoResult, DiagnosticCounts, TargetOutcome, Verification, WorkingDirectoryResult
-from .output import OutputCollector, ProgressState
-from .runner import RunOutcome, RunRequest, prune_logs, run_process
-from .toolchains import CargoLauncher, Rustup
-from .validate import EnvPolicy
+from .env_policy import EnvPolicy
+from .guards import after_guarded_run, guard_for, restore_quietly
+from .launch import CargoLaunches, Launch
+from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
+from .output import OutputCollector
+from .progress import MonotonicProgress, ProgressCallback, notify_progress
 
-ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 ConfirmCallback = Callable[[str], Awaitable[bool]]
-PROGRESS_POLL = 0.1
-PROGRESS_INTERVAL = 0.5
-HEARTBEAT_INTERVAL = 10.0
-MATRIX_ERRORS = 5
-RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
+RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 
 
 def default_log_dir() -> Path:
@@ -61,16 +61,19 @@ class CargoSettings:
     max_timeout: int = 3600
     allowed_env: tuple[str, ...] = ()
     log_dir: Path = field(default_factory=default_log_dir)
-    stream_budget: int = 12_000
-    max_diagnostics: int = 60
+    stream_budget: int = budgets.CARGO_STREAM_BUDGET
+    max_diagnostics: int = budgets.CARGO_MAX_DIAGNOSTICS
     keep_logs: int = 300
     confirm_destructive: bool = True
+    sandbox: SandboxMode = "auto"
+    grants: OperatorGrants = field(default_factory=OperatorGrants)
 
 
 @dataclass(frozen=True)
 class Invocation:
     command: CargoCommand
-    argv: list[str]
+    argv: list[str]  # shown to the model: how a person would run the same command
+    args: list[str]  # cargo's arguments
     cwd: Path
     manifest: Path
     workspace_root: Path
@@ -80,13 +83,16 @@ class Invocation:
 
 
 class CargoService:
-    def __init__(self, settings: CargoSettings) -> None:
+    def __init__(self, settings: CargoSettings, containment: Containment | None = None) -> None:
         self.settings = settings
-        self.rustup = Rustup()
+        self.toolchains = Toolchains(settings.default_toolchain)
         self.launcher = CargoLauncher.discover()
         self.env_policy = EnvPolicy(settings.roots, settings.allowed_env)
+        self.containment = containment or Containment(
+            Sandbox(settings.sandbox), settings.roots, settings.grants
+        )
+        self.launches = CargoLaunches(self.containment, self.toolchains)
         self._base_env = {
-            **os.environ,
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
             "CARGO_TERM_COLOR": "never",
@@ -109,7 +115,7 @@ class CargoService:
         cwd = manifest.parent
         toolchain: str | None = values.get("toolchain") or self.settings.default_toolchain
         if toolchain:
-            self.rustup.resolve(toolchain)  # refuses bad names and uninstalled toolchains
+            check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
         args = command.cargo_args(values)
         position = len(command.subcommand)
@@ -119,6 +125,7 @@ class CargoService:
         return Invocation(
             command=command,
             argv=self.launcher.argv(toolchain, args),
+            args=args,
             cwd=cwd,
             manifest=manifest,
             workspace_root=find_workspace_root(manifest),
@@ -136,26 +143,35 @@ class CargoService:
         working_directory: Path | None,
         report: ProgressCallback | None = None,
         confirm: ConfirmCallback = no_questions,
+        policy: ClientPolicy | None = None,
     ) -> CargoResult:
         """One tool call: one cargo run, or several for a target matrix or a verified change.
-        Destructive commands ask `confirm` first (after validation, before anything runs)."""
+        Destructive commands ask `confirm` first (after validation, before anything runs).
+        `policy` is the client's own sandbox for this call, which narrows ours (by default the one
+        the server recorded for the call being served)."""
         check_combination(command, values)
-        monotonic = _Monotonic(report) if report is not None else None
+        policy = policy if policy is not None else current_client_policy.get()
+        monotonic = MonotonicProgress(report) if report is not None else None
         progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
-            return await self._target_matrix(command, values, working_directory, progress)
+            return await self._target_matrix(command, values, working_directory, progress, policy)
         invocation = self.prepare(command, values, working_directory)
+        if invocation.toolchain:
+            await self.toolchains.check_installed(invocation.toolchain)
         if command.confirmation and not values.get("dry_run"):
             question = command.confirmation.format(
                 project=invocation.cwd,
                 manifest=invocation.manifest,
                 dependencies=", ".join(values.get("dependencies") or []) or "the dependencies",
+                target_dir=await self.launches.doomed_directories(invocation)
+                if "{target_dir}" in command.confirmation
+                else "",
             )
             if not await confirm(question):
                 raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
         if values.get("verify") and not values.get("dry_run"):
-            return await self._change_and_verify(invocation, values, working_directory, progress)
-        return await self.execute(invocation, progress)
+            return await self._change_and_verify(invocation, values, working_directory, progress, policy)
+        return await self.execute(invocation, progress, policy=policy)
 
     async def _target_matrix(
         self,
@@ -163,6 +179,7 @@ class CargoService:
         values: Mapping[str, Any],
         working_directory: Path | None,
         report: ProgressCallback | None,
+        policy: ClientPolicy | None,
     ) -> CargoResult:
         """Check each target in turn, sharing the target directory, and report a row per target."""
         base = {key: value for key, value in values.items() if key != "targets"}
@@ -172,7 +189,7 @@ class CargoService:
         rows: list[TargetOutcome] = []
         last: CargoResult | None = None
         for invocation, triple in zip(invocations, values["targets"], strict=True):
-            last = await self.execute(invocation, report)
+            last = await self.execute(invocation, report, policy=policy)
             missing = next((h for h in last.hints if "rustup target add" in h), None)
             errors = [d for d in last.diagnostics if d.level.startswith("error")]
             status: Literal["ok", "errors", "std_missing", "failed"]
@@ -192,7 +209,7 @@ class CargoService:
                     errors=last.counts.errors,
                     warnings=last.counts.warnings,
                     duration_ms=last.duration_ms,
-                    diagnostics=[] if missing else errors[:MATRIX_ERRORS],
+                    diagnostics=[] if missing else errors[: budgets.CARGO_MATRIX_ERRORS],
                     hint=missing,
                 )
             )
@@ -219,6 +236,7 @@ class CargoService:
         values: Mapping[str, Any],
         working_directory: Path | None,
         report: ProgressCallback | None,
+        policy: ClientPolicy | None,
     ) -> CargoResult:
         """Check or test first (the baseline), change the dependencies, then check or test again. A
         change that adds no failure the baseline did not have is kept (and the result says the build
@@ -236,14 +254,18 @@ class CargoService:
             "all_targets": verify == "check",
         }
         try:
-            baseline = await self.execute(self.prepare(checker, check_values, working_directory), report)
-            changed = await self.execute(invocation, report, guard=snapshot)
+            baseline = await self.execute(
+                self.prepare(checker, check_values, working_directory), report, policy=policy
+            )
+            changed = await self.execute(invocation, report, guard=snapshot, policy=policy)
             if not changed.ok:
                 snapshot.restore()
                 return changed
-            checked = await self.execute(self.prepare(checker, check_values, working_directory), report)
+            checked = await self.execute(
+                self.prepare(checker, check_values, working_directory), report, policy=policy
+            )
         except BaseException:  # cancelled or failed part way: leave the files as they were
-            _restore_quietly(snapshot)
+            restore_quietly(snapshot)
             raise
         before, after = _failures(baseline), _failures(checked)
         new = [failure for failure in after if failure not in before]
@@ -254,10 +276,12 @@ class CargoService:
             summary=checked.summary,
             tests=checked.tests,
             log_path=checked.log_path,
-            diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][:MATRIX_ERRORS],
+            diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][
+                : budgets.CARGO_MATRIX_ERRORS
+            ],
             baseline_ok=baseline.ok,
             baseline_summary=baseline.summary,
-            new_failures=new[:50],
+            new_failures=new[: budgets.CARGO_NEW_FAILURES],
         )
         if not keep:
             verification.restored = snapshot.restore()
@@ -272,55 +296,64 @@ class CargoService:
         invocation: Invocation,
         report: ProgressCallback | None = None,
         guard: FileSnapshot | None = None,
-        *,
-        shaped: bool = True,
+        policy: ClientPolicy | None = None,
     ) -> CargoResult:
-        """One cargo run. A command that writes files snapshots them first (or uses `guard`, a
-        snapshot the caller already took) to put them back if the run is stopped part way. With
-        `shaped` false the result keeps every diagnostic (ranked) instead of a model-sized cut."""
+        """One cargo run, in the sandbox. A command that writes files snapshots them first (or uses
+        `guard`, a snapshot the caller already took) to put them back if the run is stopped part
+        way. An offline run that failed for want of a download fetches again and runs once more."""
+        launch = await self.launches.prepare(invocation, policy)
+        result = await self._run(invocation, launch, report, guard)
+        if not result.ok and await self.launches.retry_after_fetch(invocation, launch, result.stderr):
+            launch = await self.launches.prepare(invocation, policy)
+            result = await self._run(invocation, launch, report, guard)
+        return result
+
+    async def _run(
+        self,
+        invocation: Invocation,
+        launch: Launch,
+        report: ProgressCallback | None,
+        guard: FileSnapshot | None,
+    ) -> CargoResult:
         collector = OutputCollector(invocation.command.output, invocation.workspace_root)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         log_path = self.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
+        command = launch.command
         request = RunRequest(
-            argv=invocation.argv,
-            cwd=invocation.cwd,
-            env=invocation.env,
+            argv=command.argv,
+            cwd=command.cwd,
+            env=command.env,
             timeout_seconds=invocation.timeout,
             on_stdout=collector.on_stdout,
             on_stderr=collector.on_stderr,
             log_path=log_path,
             stream_budget=self.settings.stream_budget,
+            pass_fds=command.pass_fds,
         )
-        guard = guard if guard is not None else _guard(invocation)
+        guard = guard if guard is not None else guard_for(invocation)
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
-                    group.start_soon(_notify_progress, collector.progress, report)
+                    group.start_soon(notify_progress, collector.progress, report)
                 outcome = await run_process(request)
                 group.cancel_scope.cancel()
         except BaseException:  # cancelled part way: the files go back as they were
             if guard is not None:
-                _restore_quietly(guard)
+                restore_quietly(guard)
             raise
-        result = self._result(invocation, collector, outcome, shaped)
+        finally:
+            command.close()
+        outcome.exit_code = exit_code_of(launch.state, outcome.exit_code)
+        if invocation.command.name == "cargo_clean":
+            launch.finish_clean(outcome)
+        result = self._result(invocation, collector, outcome)
+        result.hints = launch.notes + result.hints
         if guard is not None:
-            result.hints += _after_guarded_run(invocation, guard, result)
+            result.hints += after_guarded_run(invocation, guard, result)
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
-    async def all_diagnostics(
-        self, command: CargoCommand, values: Mapping[str, Any], server_env: Mapping[str, str] | None = None
-    ) -> CargoResult:
-        """One run whose result keeps every diagnostic, ranked (for the unsafe audit, which attaches
-        each finding to a site); nothing is cut to a model's budget. `server_env` is the calling
-        server's own setting (not a caller's), so it skips the cargo_env policy."""
-        invocation = self.prepare(command, values, None)
-        invocation = replace(invocation, env={**invocation.env, **(server_env or {})})
-        return await self.execute(invocation, shaped=False)
-
-    def _result(
-        self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome, shaped: bool = True
-    ) -> CargoResult:
+    def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
         data: dict[str, object] | None = None
@@ -339,15 +372,15 @@ class CargoService:
             toolchain=invocation.toolchain,
             duration_ms=outcome.duration_ms,
             timed_out=outcome.timed_out,
-            diagnostics=collector.messages.ranked(_focus(invocation)),
+            diagnostics=collector.messages.ranked(_focus(invocation))[: self.settings.max_diagnostics],
             counts=collector.messages.counts.model_copy(),
+            tests=tests,
+            format_issues=collector.formatting.finish() if output == "format" else None,
+            format_places=collector.formatting.total if output == "format" else None,
             executables=collector.messages.executables if invocation.command.name == "cargo_build" else [],
             program_exit_code=outcome.exit_code
             if output == "run" and collector.messages.build_success
             else None,
-            tests=tests,
-            format_issues=collector.formatting.finish() if output == "format" else None,
-            format_places=collector.formatting.total if output == "format" else None,
             data=data,
             stdout=outcome.stdout,
             stderr=outcome.stderr,
@@ -358,10 +391,6 @@ class CargoService:
             result.ok = False  # cargo says success, but nothing was tested
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
-        if not shaped:
-            result.counts.shown = len(result.diagnostics)
-            return result
-        result.diagnostics = result.diagnostics[: self.settings.max_diagnostics]
         return render.shape_for_model(result)
 
     def _hints(
@@ -439,49 +468,6 @@ class CargoService:
         )
 
 
-async def _notify_progress(state: ProgressState, report: ProgressCallback) -> None:
-    """Send the first change at once, later changes at most every PROGRESS_INTERVAL, and a heartbeat
-    every HEARTBEAT_INTERVAL of silence, so clients that reset their timeout on progress keep a long
-    build alive. Progress values only ever increase."""
-    sent_version = 0
-    sent_value = -1.0
-    last_sent = float("-inf")
-    while True:
-        await anyio.sleep(PROGRESS_POLL)
-        now = time.monotonic()
-        changed = state.version != sent_version
-        due = now - last_sent >= PROGRESS_INTERVAL if changed else now - last_sent >= HEARTBEAT_INTERVAL
-        if not due or (not changed and now - state.started < HEARTBEAT_INTERVAL):
-            continue
-        value = (
-            float(state.done) if state.done is not None and state.done > sent_value else sent_value + 0.001
-        )
-        value = max(value, 0.0)
-        total = float(state.total) if state.total and value <= state.total else None
-        elapsed = int(now - state.started)
-        message = state.message if changed else f"{state.message} (still running, {elapsed} s)"
-        try:
-            await report(value, total, message)
-        except Exception:  # a client that cannot take progress must not break the run
-            return
-        sent_version, sent_value, last_sent = state.version, value, now
-
-
-class _Monotonic:
-    """MCP progress must only increase; a call that runs cargo several times restarts each run's
-    count, so values are kept increasing across runs (and totals dropped once they no longer fit)."""
-
-    def __init__(self, report: ProgressCallback) -> None:
-        self._report = report
-        self._last = -1.0
-
-    async def report(self, progress: float, total: float | None, message: str) -> None:
-        if progress <= self._last:
-            progress, total = self._last + 0.001, None
-        self._last = progress
-        await self._report(progress, total, message)
-
-
 def _focus(invocation: Invocation) -> Focus:
     """The package the call asked for (`--package`, or the member whose directory `path` named) and
     the files changed in the last RECENT_CHANGE_SECONDS: their diagnostics rank right after errors."""
@@ -509,51 +495,3 @@ def _failures(result: CargoResult) -> list[str]:
         cause = next((line for line in result.stderr.splitlines() if line.startswith("error")), None)
         found.append(cause or f"cargo failed (exit {result.exit_code})")
     return found
-
-
-def _guard(invocation: Invocation) -> FileSnapshot | None:
-    """The files a command that writes them could leave half changed, taken before it runs."""
-    root = invocation.workspace_root
-    if invocation.command.guards == "manifests":
-        return FileSnapshot.manifests(root)
-    if invocation.command.guards == "sources":
-        return FileSnapshot.sources(root)
-    return None
-
-
-def _restore_quietly(snapshot: FileSnapshot) -> None:
-    """Put files back while a cancellation or error propagates: a failure to do so must not replace
-    that exception, and there is no caller left to tell, so it goes to the server's log."""
-    try:
-        snapshot.restore()
-    except WriteFailed as exc:
-        print(f"cargo-mcp: could not put files back after an interrupted call: {exc}", file=sys.stderr)
-
-
-def _stopped_part_way(result: CargoResult) -> bool:
-    """Timed out, killed by a signal, or failed with no compiler error to account for it (a helper
-    process killed under cargo ends it with a plain non-zero code). A failure that compiler errors
-    explain is cargo's own ordinary end: what it wrote by then, it wrote whole."""
-    if result.ok:
-        return False
-    return result.timed_out or render.killed_by(result.exit_code) is not None or not result.counts.errors
-
-
-def _after_guarded_run(invocation: Invocation, guard: FileSnapshot, result: CargoResult) -> list[str]:
-    """Put the files back when the run was stopped part way; mend the comments cargo drops after a
-    finished change. Returns the hints to add."""
-    name = invocation.command.name
-    if _stopped_part_way(result):
-        try:
-            restored = guard.restore()
-        except WriteFailed as exc:
-            return [f"{name} was stopped part way and its changes could not be undone: {exc}"]
-        if not restored:
-            return []
-        return [
-            f"{name} was stopped part way; the files it had changed were put back as they were: "
-            f"{', '.join(restored)}."
-        ]
-    if result.ok and invocation.command.keeps_table_comments:
-        return restore_dropped_comments(guard)
-    return []

@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp.transports import add_transport_arguments
-
-from .toolchains import ToolchainRefused, check_toolchain_name
+from rust_mcp.core.toolchains import ToolchainRefused, check_toolchain_name
+from rust_mcp.mcp.transports import (
+    add_sandbox_argument,
+    add_transport_arguments,
+    require_sandbox_at_start,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,8 +56,10 @@ def _parser() -> argparse.ArgumentParser:
         help="do not ask the user before cargo_clean, cargo_remove and cargo_clippy_fix, even "
         "when the client can ask",
     )
+    add_sandbox_argument(serve)
     add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
-    commands.add_parser("doctor", help="check cargo, rustup, toolchains and say what to fix")
+    doctor = commands.add_parser("doctor", help="check cargo, rustup, toolchains and the sandbox")
+    add_sandbox_argument(doctor)
     return parser
 
 
@@ -63,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "doctor":
         from rust_mcp.dev.doctor import run_cargo_doctor
 
-        sys.exit(run_cargo_doctor())
+        sys.exit(run_cargo_doctor(args.sandbox))
     if args.command is None:
         args = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
     from rust_mcp.mcp.connections import ConnectionMemory
@@ -89,7 +94,9 @@ def main(argv: list[str] | None = None) -> None:
         allowed_env=tuple(args.allow_env),
         log_dir=args.log_dir or default_log_dir(),
         confirm_destructive=not args.no_confirm,
+        sandbox=args.sandbox,
     )
+    require_sandbox_at_start(args.sandbox, "cargo-mcp")
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)
 

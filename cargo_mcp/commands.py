@@ -10,29 +10,26 @@ from typing import Any, Literal
 from mcp_types import ToolAnnotations
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
 
-from .params import PARAMS, Param
+from .dependency_parameters import DEPENDENCY_PARAMS
+from .parameters import PARAMS, Param
 
 Output = Literal["diagnostics", "tests", "format", "metadata", "tree", "run", "plain"]
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 MAX_TARGETS = 12
+ALL_PARAMS = {**PARAMS, **DEPENDENCY_PARAMS}
 
 
-def _hints(
-    *,
-    read_only: bool,
-    destructive: bool = False,
-    idempotent: bool = False,
-    open_world: bool = False,
-    title: str,
-) -> ToolAnnotations:
-    return ToolAnnotations(
-        title=title,
-        read_only_hint=read_only,
-        destructive_hint=None if read_only else destructive,
-        idempotent_hint=idempotent,
-        open_world_hint=open_world,
-    )
+@dataclass(frozen=True)
+class Effect:
+    """What running a command does, and how its annotations say so (see capabilities.annotations)."""
+
+    capability: Capability
+    title: str
+    idempotent: bool = False
+    open_world: bool = False
 
 
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
@@ -46,7 +43,7 @@ class CargoCommand:
     subcommand: tuple[str, ...]
     params: tuple[str, ...]
     output: Output
-    annotations: ToolAnnotations
+    effect: Effect
     json_messages: bool = False
     trailing: tuple[str, ...] = ()
     # asked of the user before running, where the client can ask; formatted with {project},
@@ -57,9 +54,24 @@ class CargoCommand:
     guards: Literal["manifests", "sources"] | None = None
     # cargo drops an emptied table with the comments above its header; put those back afterwards
     keeps_table_comments: bool = False
+    # needs the network itself (registry lookups): runs with it, from a neutral directory so the
+    # project's .cargo/config.toml (credential providers, proxies, git-fetch-with-cli) is not read
+    network: bool = False
+    # builds or resolves offline, after the dependency-fetch step
+    fetches: bool = True
+
+    def annotations(self, sandboxed: bool) -> ToolAnnotations:
+        effect = self.effect
+        return capabilities.annotations(
+            effect.capability,
+            title=effect.title,
+            sandboxed=sandboxed,
+            idempotent=effect.idempotent,
+            open_world=effect.open_world,
+        )
 
     def parameters(self) -> list[Param]:
-        return [PARAMS[key] for key in self.params]
+        return [ALL_PARAMS[key] for key in self.params]
 
     def cargo_args(self, values: Mapping[str, Any]) -> list[str]:
         """cargo's arguments (after the toolchain) for validated `values` keyed by public name."""
@@ -162,7 +174,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("check",),
         (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo check"),
+        Effect(Capability.RUN, "cargo check", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -172,7 +184,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clippy",),
         (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "warn", "deny", "allow", "fix"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo clippy"),
+        Effect(Capability.RUN, "cargo clippy", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -182,7 +194,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clippy", "--fix", "--allow-dirty", "--allow-staged"),
         (*COMMON, *SELECT, "target", "all_targets", "workspace", "warn", "deny", "allow", "allow_no_vcs"),
         "diagnostics",
-        _hints(read_only=False, destructive=True, title="cargo clippy --fix"),
+        Effect(Capability.DESTRUCTIVE, "cargo clippy --fix"),
         confirmation="cargo clippy --fix edits the source files of {project} in place. Go ahead?",
         json_messages=True,
         guards="sources",
@@ -194,7 +206,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("fmt", "--check"),
         (*COMMON, "package", "fmt_workspace"),
         "format",
-        _hints(read_only=True, idempotent=True, title="cargo fmt --check"),
+        Effect(Capability.RUN, "cargo fmt --check", idempotent=True),
         trailing=("--color=never",),
     ),
     CargoCommand(
@@ -203,7 +215,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("build",),
         (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "bin", "example"),
         "diagnostics",
-        _hints(read_only=True, idempotent=True, title="cargo build"),
+        Effect(Capability.RUN, "cargo build", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -227,7 +239,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "test_args",
         ),
         "tests",
-        _hints(read_only=True, idempotent=True, open_world=True, title="cargo test"),
+        Effect(Capability.RUN, "cargo test", idempotent=True, open_world=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -236,7 +248,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("bench",),
         (*COMMON, *SELECT, "workspace", "bench_name", "baseline"),
         "tests",
-        _hints(read_only=True, idempotent=True, open_world=True, title="cargo bench"),
+        Effect(Capability.RUN, "cargo bench", idempotent=True, open_world=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -246,7 +258,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("metadata", "--format-version", "1"),
         (*COMMON, "features", "all_features", "no_default_features", "no_deps", "metadata_platform"),
         "metadata",
-        _hints(read_only=True, idempotent=True, title="cargo metadata"),
+        Effect(Capability.RUN, "cargo metadata", idempotent=True),
     ),
     CargoCommand(
         "cargo_tree",
@@ -254,16 +266,16 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("tree",),
         (*COMMON, *SELECT, "target", "workspace", "depth", "invert", "edges", "duplicates"),
         "tree",
-        _hints(read_only=True, idempotent=True, title="cargo tree"),
+        Effect(Capability.RUN, "cargo tree", idempotent=True),
     ),
     CargoCommand(
         "cargo_run",
         "Build and run a binary or example with `cargo run`, passing `args` to it; returns the program's "
-        "output and exit code. The program runs with the server's permissions.",
+        "output and exit code. The program runs in the sandbox (no network, writes only in the project).",
         ("run",),
         (*COMMON, *SELECT, "bin", "example", "release", "program_args"),
         "run",
-        _hints(read_only=False, destructive=True, open_world=True, title="cargo run"),
+        Effect(Capability.DESTRUCTIVE, "cargo run", open_world=True),
         json_messages=True,
     ),
     CargoCommand(
@@ -283,8 +295,10 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "verify",
         ),
         "plain",
-        _hints(read_only=False, idempotent=True, open_world=True, title="cargo add"),
+        Effect(Capability.EDIT, "cargo add", idempotent=True, open_world=True),
         guards="manifests",
+        network=True,
+        fetches=False,
     ),
     CargoCommand(
         "cargo_remove",
@@ -292,7 +306,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("remove",),
         (*COMMON, "package", "dependencies_required", "dev", "build", "dependency_target", "dry_run"),
         "plain",
-        _hints(read_only=False, destructive=True, idempotent=True, title="cargo remove"),
+        Effect(Capability.DESTRUCTIVE, "cargo remove", idempotent=True),
         confirmation="cargo remove takes {dependencies} out of {manifest}. Go ahead?",
         guards="manifests",
         keeps_table_comments=True,
@@ -303,8 +317,10 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("update",),
         (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace", "verify"),
         "plain",
-        _hints(read_only=False, destructive=True, open_world=True, title="cargo update"),
+        Effect(Capability.DESTRUCTIVE, "cargo update", open_world=True),
         guards="manifests",
+        network=True,
+        fetches=False,
     ),
     CargoCommand(
         "cargo_clean",
@@ -312,8 +328,9 @@ COMMANDS: tuple[CargoCommand, ...] = (
         ("clean",),
         (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
         "plain",
-        _hints(read_only=False, destructive=True, idempotent=True, title="cargo clean"),
-        confirmation="cargo clean deletes the build output (target directory) of {project}. Go ahead?",
+        Effect(Capability.DESTRUCTIVE, "cargo clean", idempotent=True),
+        confirmation="cargo clean deletes {target_dir} (the build output of {project}). Go ahead?",
+        fetches=False,
     ),
 )
 

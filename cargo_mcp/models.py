@@ -6,51 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-
-class Span(BaseModel):
-    file: str = Field(description="Path as the compiler printed it (relative to the workspace root)")
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    label: str | None = None
-    primary: bool = True
-
-
-class Suggestion(BaseModel):
-    message: str = Field(description="The help text that offers the replacement")
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    replacement: str
-    applicability: str | None = Field(
-        default=None, description="MachineApplicable suggestions are safe to apply as-is"
-    )
-
-
-class Diagnostic(BaseModel):
-    level: str = Field(description="error, warning, note, help or ice")
-    code: str | None = Field(default=None, description="e.g. E0308 or clippy::needless_return")
-    message: str
-    file: str | None = Field(default=None, description="Primary span's file, relative to the workspace root")
-    absolute_path: str | None = None
-    line: int | None = None
-    column: int | None = None
-    spans: list[Span] = Field(default_factory=list)
-    suggestions: list[Suggestion] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list, description="note: and help: lines without a span")
-    rendered: str = Field(default="", description="The compiler's own rendering, colours removed")
-    target: str | None = Field(default=None, description="The crate target the message belongs to")
-
-
-class DiagnosticCounts(BaseModel):
-    errors: int = 0
-    warnings: int = 0
-    other: int = 0
-    shown: int = Field(default=0, description="How many are listed in `diagnostics`")
-    total: int = 0
+from rust_mcp.core.compiler_messages import Diagnostic, DiagnosticCounts
 
 
 class TestFailure(BaseModel):

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .commands import Output
-from .messages import PROGRESS_BAR, CompilerMessages, FormatReport, LibtestReport, parse_progress
+from rust_mcp.core import budgets
+from rust_mcp.core.compiler_messages import CompilerMessages
 
-TREE_LINES = 400
+from .commands import Output
+from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
+
 TEST_BINARY = re.compile(r"^\s*(?:Running|Doc-tests)\s")  # cargo starting a test binary (libtest or not)
-METADATA_DEPENDENCIES = 40
 
 
 @dataclass
@@ -55,14 +56,14 @@ class OutputCollector:
         if self.output == "tests":
             self.tests.feed(line)
             if line.startswith("test ") and " ... " in line:
-                self.progress.update(None, None, line[:200])
+                self.progress.update(None, None, line[: budgets.PROGRESS_MESSAGE])
         elif self.output == "format":
             self.formatting.feed(line)
         elif self.output == "metadata":
             self.stdout_lines.append(line)
             return False
         elif self.output == "tree":
-            if len(self.stdout_lines) < TREE_LINES:
+            if len(self.stdout_lines) < budgets.TREE_LINES:
                 self.stdout_lines.append(line)
             return False  # the tree is returned as data lines
         elif self.output == "run":
@@ -79,7 +80,7 @@ class OutputCollector:
                 return False  # progress-bar frames are noise in the kept text
         if line.strip():
             self.stderr_tail.append(line)
-            del self.stderr_tail[:-50]
+            del self.stderr_tail[: -budgets.STDERR_TAIL_LINES]
         return bool(line.strip())
 
     def metadata_summary(self) -> dict[str, Any] | None:
@@ -118,7 +119,7 @@ class OutputCollector:
                                 }.items()
                                 if v is not None
                             }
-                            for d in (package.get("dependencies") or [])[:METADATA_DEPENDENCIES]
+                            for d in (package.get("dependencies") or [])[: budgets.METADATA_DEPENDENCIES]
                         ],
                     }
                 )
@@ -130,12 +131,15 @@ class OutputCollector:
             "members": packages,
         }
         if others:
-            summary["other_packages"] = others[:200]
+            summary["other_packages"] = others[: budgets.METADATA_OTHER_PACKAGES]
             summary["other_package_count"] = len(others)
         return summary
 
     def tree_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"lines": self.stdout_lines, "cut": len(self.stdout_lines) >= TREE_LINES}
+        data: dict[str, Any] = {
+            "lines": self.stdout_lines,
+            "cut": len(self.stdout_lines) >= budgets.TREE_LINES,
+        }
         if not self.stdout_lines:  # e.g. `--duplicates` with none: cargo says so on stderr only
             said = [line.strip() for line in self.stderr_tail if "nothing to print" in line]
             data["note"] = (

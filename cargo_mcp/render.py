@@ -1,23 +1,21 @@
-"""How a cargo result reads as text for a model: a verdict first, then what to act on, within a budget.
-All size policy for cargo_mcp's text lives here."""
+"""How a cargo result reads as text for a model: a verdict first, then what to act on, within a budget
+(its sizes are in rust_mcp.core.budgets)."""
 
 from __future__ import annotations
 
 import shlex
 import signal
+from collections.abc import Callable
 
-from rust_mcp.core.text import clip_end, clip_middle
+from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end, clip_middle
+from rust_mcp.core.compiler_messages import Diagnostic
 
-from .models import CargoResult, Diagnostic
+from .models import CargoResult
 
-TEXT_BUDGET = 24_000
-STRUCTURED_BUDGET = 20_000
 OUTPUT_TOOLS = frozenset(
     {"cargo_run", "cargo_add", "cargo_remove", "cargo_update", "cargo_clean", "cargo_bench"}
 )
-DIAGNOSTICS_IN_TEXT = 25
-FAILURES_IN_TEXT = 10
-METADATA_MEMBERS_IN_TEXT = 30
 
 
 def _plural(count: int, word: str) -> str:
@@ -126,17 +124,20 @@ def result_text(result: CargoResult) -> str:
     lines.append(
         f"manifest: {result.manifest}" + (f"  toolchain: {result.toolchain}" if result.toolchain else "")
     )
-    for diagnostic in result.diagnostics[:DIAGNOSTICS_IN_TEXT]:
+    for diagnostic in result.diagnostics[: budgets.CARGO_DIAGNOSTICS_IN_TEXT]:
         lines.append("")
         lines.append(_diagnostic_text(diagnostic))
     lines += _unlisted(result)
     if result.tests is not None:
-        for failure in result.tests.failures[:FAILURES_IN_TEXT]:
+        for failure in result.tests.failures[: budgets.CARGO_FAILURES_IN_TEXT]:
             lines.append(f"\nFAILED {failure.name}:\n{failure.output}")
         if result.tests.running:
-            lines.append("\nstill running when stopped: " + ", ".join(result.tests.running[:20]))
+            lines.append(
+                "\nstill running when stopped: "
+                + ", ".join(result.tests.running[: budgets.CARGO_RUNNING_TESTS_IN_TEXT])
+            )
     if result.format_issues:
-        for issue in result.format_issues[:20]:
+        for issue in result.format_issues[: budgets.CARGO_FORMAT_ISSUES_IN_TEXT]:
             lines.append(f"\n{issue.file}:{issue.line}\n{issue.diff}")
     for row in result.targets or []:
         lines.append(
@@ -150,7 +151,7 @@ def result_text(result: CargoResult) -> str:
             lines.append(f"before the change: {check.baseline_summary}")
         lines += [f"new: {failure}" for failure in check.new_failures]
         lines += [_diagnostic_text(d) for d in check.diagnostics]
-        for failure in (check.tests.failures if check.tests else [])[:FAILURES_IN_TEXT]:
+        for failure in (check.tests.failures if check.tests else [])[: budgets.CARGO_FAILURES_IN_TEXT]:
             lines.append(f"FAILED {failure.name}:\n{failure.output}")
         if check.reverted:
             lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
@@ -177,14 +178,14 @@ def result_text(result: CargoResult) -> str:
         lines.append(f"\nhint: {hint}")
     if result.log_path:
         lines.append(f"\nfull log: {result.log_path}")
-    text, _ = clip_middle("\n".join(lines), TEXT_BUDGET, head_share=0.6)
+    text, _ = clip_middle("\n".join(lines), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
     return text
 
 
 def _unlisted(result: CargoResult) -> list[str]:
     """How many more diagnostics the structured list holds than the text shows; what neither lists is
     in a hint that says where it truly is (the full log, when one was kept)."""
-    in_text = min(len(result.diagnostics), DIAGNOSTICS_IN_TEXT)
+    in_text = min(len(result.diagnostics), budgets.CARGO_DIAGNOSTICS_IN_TEXT)
     structured_only = len(result.diagnostics) - in_text
     if structured_only <= 0:
         return []  # the rest, if any, is in the hint the shaping added (where it really is)
@@ -203,9 +204,10 @@ def output_matters(result: CargoResult) -> bool:
 
 def shape_for_model(result: CargoResult) -> CargoResult:
     """The result as returned: output streams only where they matter, and everything within
-    STRUCTURED_BUDGET, shedding the most redundant detail first (span lists and notes repeat the
+    the structured budget, shedding the most redundant detail first (span lists and notes repeat the
     rendered text), then clipping renderings, then listing fewer diagnostics from the end of the
-    ranked list (errors come first; counts.shown says how many are listed, the log has all)."""
+    ranked list (errors come first; counts.shown says how many are listed; a hint says where the rest
+    is)."""
     shaped = result.model_copy(deep=True)
     if not output_matters(shaped):
         shaped.stdout = shaped.stderr = ""
@@ -213,22 +215,8 @@ def shape_for_model(result: CargoResult) -> CargoResult:
     def size() -> int:
         return len(shaped.model_dump_json(exclude_defaults=True))
 
-    shaped.counts.shown = len(shaped.diagnostics)
-    if size() <= STRUCTURED_BUDGET:
-        return shaped
-    for diagnostic in shaped.diagnostics:
-        diagnostic.spans, diagnostic.notes = [], []
-    for failure in shaped.tests.failures if shaped.tests else []:
-        failure.output = clip_end(failure.output, 1500)
-    shaped.stdout, _ = clip_middle(shaped.stdout, 4000)
-    shaped.stderr, _ = clip_middle(shaped.stderr, 4000)
-    if size() > STRUCTURED_BUDGET:
-        for diagnostic in shaped.diagnostics:
-            diagnostic.rendered = clip_end(diagnostic.rendered, 800)
-    kept = len(shaped.diagnostics)
-    while size() > STRUCTURED_BUDGET and kept > 5:
-        kept = max(5, kept * 2 // 3)
-        shaped.diagnostics = shaped.diagnostics[:kept]
+    if size() > budgets.CARGO_STRUCTURED_BUDGET:
+        _shed(shaped, size)
     shaped.counts.shown = len(shaped.diagnostics)
     unlisted = shaped.counts.total - shaped.counts.shown
     if unlisted > 0:
@@ -237,6 +225,24 @@ def shape_for_model(result: CargoResult) -> CargoResult:
             f"{unlisted} more diagnostics are not listed here (errors are listed first); {where}"
         )
     return shaped
+
+
+def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
+    """Shed detail until the structured result fits its budget, most redundant first."""
+    for diagnostic in shaped.diagnostics:
+        diagnostic.spans, diagnostic.notes = [], []
+    for failure in shaped.tests.failures if shaped.tests else []:
+        failure.output = clip_end(failure.output, budgets.CARGO_SHED_FAILURE_OUTPUT)
+    shaped.stdout, _ = clip_middle(shaped.stdout, budgets.CARGO_SHED_STREAM)
+    shaped.stderr, _ = clip_middle(shaped.stderr, budgets.CARGO_SHED_STREAM)
+    if size() > budgets.CARGO_STRUCTURED_BUDGET:
+        for diagnostic in shaped.diagnostics:
+            diagnostic.rendered = clip_end(diagnostic.rendered, budgets.CARGO_SHED_RENDERED)
+    kept = len(shaped.diagnostics)
+    least = budgets.CARGO_MIN_DIAGNOSTICS
+    while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
+        kept = max(least, kept * 2 // 3)
+        shaped.diagnostics = shaped.diagnostics[:kept]
 
 
 def _data_text(result: CargoResult) -> str:
@@ -249,7 +255,7 @@ def _data_text(result: CargoResult) -> str:
     members = data.get("members")
     if isinstance(members, list):
         out = [f"workspace root: {data.get('workspace_root')}"]
-        for member in members[:METADATA_MEMBERS_IN_TEXT]:
+        for member in members[: budgets.CARGO_METADATA_MEMBERS_IN_TEXT]:
             targets = ", ".join(f"{t['name']} ({'/'.join(t['kind'])})" for t in member.get("targets", []))
             deps = ", ".join(
                 f"{d['name']} {d.get('req', '')}".strip() for d in member.get("dependencies", [])
@@ -259,7 +265,7 @@ def _data_text(result: CargoResult) -> str:
             if member.get("features"):
                 out.append(f"  features: {', '.join(member['features'])}")
             if deps:
-                out.append(f"  dependencies: {clip_end(deps, 600)}")
+                out.append(f"  dependencies: {clip_end(deps, budgets.CARGO_DEPENDENCIES_TEXT)}")
         if data.get("other_package_count"):
             out.append(f"{data['other_package_count']} other packages (dependencies)")
         return "\n".join(out)

@@ -8,21 +8,24 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp_types import CallToolResult, ToolAnnotations
+from mcp_types import CallToolResult
 from pydantic import Field
 
 from rust_mcp import __version__
 from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.mcp.codex_sandbox import client_policy, declare_sandbox_state_meta
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
-from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool
+from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
 
 from . import render
 from .calls import CargoService, CargoSettings
 from .commands import COMMANDS, CargoCommand
 from .models import CargoResult, WorkingDirectoryResult
-from .params import REQUIRED
+from .parameters import REQUIRED
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Directory inside the allowed roots; relative paths start at the working directory."
@@ -47,7 +50,7 @@ def cargo_tool(
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
-            result = await service.call(command, values, working, report, confirm)
+            result = await service.call(command, values, working, report, confirm, client_policy(ctx))
         except Refusal as exc:
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
@@ -63,13 +66,13 @@ def cargo_tool(
         )
         for param in command.parameters()
     ]
-    parameters.append(inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context))
-    returns = Annotated[CallToolResult, CargoResult]
-    run_cargo.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
-    run_cargo.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
-    run_cargo.__name__ = command.name
-    run_cargo.__doc__ = command.description
-    return run_cargo
+    return tool_function(
+        run_cargo,
+        name=command.name,
+        description=command.description,
+        parameters=parameters,
+        output_model=CargoResult,
+    )
 
 
 def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
@@ -80,7 +83,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             cargo_tool(command, service, memory),
             name=command.name,
             description=command.description,
-            annotations=command.annotations,
+            annotations=command.annotations(service.containment.sandbox.sandboxed),
             output_model=CargoResult,
         )
         for command in COMMANDS
@@ -112,11 +115,11 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             name="set_working_directory",
             description="Set this client's default project directory for the cargo tools. It is remembered "
             "for this connection only; other clients are not affected.",
-            annotations=ToolAnnotations(
+            annotations=capabilities.annotations(
+                Capability.READ,
                 title="Set working directory",
-                read_only_hint=True,
-                idempotent_hint=True,
-                open_world_hint=False,
+                sandboxed=service.containment.sandbox.sandboxed,
+                idempotent=True,
             ),
             output_model=WorkingDirectoryResult,
         )
@@ -125,4 +128,5 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
         "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools
     )
     register_prompts(server, "cargo")
+    declare_sandbox_state_meta(server)
     return server

@@ -1,23 +1,17 @@
 """Checks on every value a model passes to a cargo tool, before anything runs.
 
 Each check raises `Refusal` with a message that names the bad value and what is allowed; none
-of them touches the file system except the target-directory check, which resolves a path.
+of them touches the file system. What `cargo_env` may hold is in env_policy.py.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.roots import AllowedRoots
 
 MAX_NAME = 200
-MAX_ENV_VALUE = 32 * 1024
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 PACKAGE_SPEC = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:@+#/=~^*-]*")
@@ -29,7 +23,6 @@ FEATURE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_+./-]*")
 DEPENDENCY_TARGET = re.compile(r"[a-z0-9_][A-Za-z0-9_.-]*|cfg\([A-Za-z0-9_ ,=\"().-]{1,200}\)")
 TARGET_TRIPLE = re.compile(r"[a-z0-9_][A-Za-z0-9_.-]*")
 LINT_NAME = re.compile(r"(?:(?:clippy|rustdoc)::)?[a-z][a-z0-9_]*")
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 EDGE_KIND = re.compile(r"(?:no-)?(?:normal|build|dev)|features|all")
 
 
@@ -177,154 +170,3 @@ def check_test_args(args: Sequence[str]) -> list[str]:
     if pending is not None:
         raise Refusal(f"test argument {pending} needs a value")
     return checked
-
-
-# Environment names that would swap the compiler, linker, runner or loader, or otherwise make cargo
-# run a program of the caller's choosing. The operator can allow any of them with --allow-env.
-REFUSED_ENV: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("PATH", "HOME"), "decides which cargo, rustc and config are used"),
-    (("CARGO", "CARGO_HOME"), "swaps cargo or its home (config, registry, installed binaries)"),
-    (("RUSTUP_*",), "overrides rustup's toolchain or home; use the `toolchain` parameter"),
-    (("RUSTC", "RUSTC_*", "CARGO_BUILD_RUSTC*"), "swaps or wraps the compiler, or unlocks unstable features"),
-    (("RUSTDOC*", "CARGO_BUILD_RUSTDOC*"), "swaps rustdoc or passes it flags"),
-    (("*_RUNNER",), "runs test and program binaries through another program"),
-    (("*_LINKER", "CARGO_TARGET_*_LINKER"), "swaps the linker"),
-    (("CARGO_UNSTABLE_*",), "enables unstable cargo features"),
-    (("*CREDENTIAL_PROVIDER*",), "runs a credential helper program"),
-    (("LD_*", "DYLD_*", "GCONV_PATH"), "changes what the dynamic loader loads"),
-    (
-        (
-            "CC",
-            "CXX",
-            "AR",
-            "LD",
-            "CC_*",
-            "CXX_*",
-            "AR_*",
-            "HOST_CC",
-            "HOST_CXX",
-            "HOST_AR",
-            "TARGET_CC",
-            "TARGET_CXX",
-            "TARGET_AR",
-        ),
-        "swaps the C toolchain that build scripts run",
-    ),
-    (
-        ("BASH_ENV", "ENV", "SHELLOPTS", "PS4", "PROMPT_COMMAND"),
-        "runs code in any shell a build script starts",
-    ),
-    (("GIT_*", "*_ASKPASS"), "changes which programs git runs for git dependencies"),
-    (("PYTHON*", "PERL5*", "NODE_OPTIONS", "RUBYOPT"), "loads code into interpreters a build script starts"),
-    (("CARGO_MCP_*", "RUST_ANALYZER_MCP_*"), "server settings belong to the operator"),
-)
-RUSTFLAGS_NAMES = (
-    "RUSTFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "CARGO_BUILD_RUSTFLAGS",
-    "CARGO_TARGET_*_RUSTFLAGS",
-)
-TARGET_DIR_NAMES = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR")
-# rustc options that pick a linker, load a code generation backend or extern crate from a path,
-# or read more options from a file
-REFUSED_CODEGEN = frozenset(
-    {"linker", "link-arg", "link-args", "codegen-backend", "dlltool", "linker-plugin-lto"}
-)
-REFUSED_RUSTC_FLAGS = ("--extern", "--sysroot", "-Z")
-
-
-def _matches(name: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
-
-
-def check_rustflags(name: str, value: str) -> None:
-    tokens = value.split("\x1f") if name == "CARGO_ENCODED_RUSTFLAGS" else value.split()
-    expect_codegen = False
-    for token in tokens:
-        option: str | None = None
-        if expect_codegen:
-            option, expect_codegen = token, False
-        elif token in ("-C", "--codegen"):
-            expect_codegen = True
-            continue
-        elif token.startswith("-C"):
-            option = token[2:]
-        elif token.startswith("--codegen="):
-            option = token[len("--codegen=") :]
-        if option is not None:
-            key = option.split("=", 1)[0]
-            if key in REFUSED_CODEGEN:
-                raise Refusal(f"{name} sets `-C {key}`, which swaps the linker or loads code; it is refused")
-            continue
-        if token.startswith("@"):
-            raise Refusal(f"{name} reads flags from the file {token[1:]!r} (`@file`); it is refused")
-        for refused in REFUSED_RUSTC_FLAGS:
-            if (
-                token == refused
-                or token.startswith(refused + "=")
-                or (refused == "-Z" and token.startswith("-Z"))
-            ):
-                raise Refusal(
-                    f"{name} passes `{token}`, which loads code from a path or unlocks unstable options; "
-                    "it is refused"
-                )
-
-
-@dataclass(frozen=True)
-class EnvPolicy:
-    """What `cargo_env` may contain."""
-
-    roots: AllowedRoots
-    allowed_patterns: tuple[str, ...] = field(default=())
-
-    def check(self, env: Mapping[str, str], cwd: Path) -> dict[str, str]:
-        checked: dict[str, str] = {}
-        for name, value in env.items():
-            self._check_one(name, value, cwd)
-            checked[name] = value
-        return checked
-
-    def _check_one(self, name: str, value: str, cwd: Path) -> None:
-        if not isinstance(name, str) or not ENV_NAME.fullmatch(name):
-            raise Refusal(
-                f"environment name {name!r} is not a valid name: use letters, digits and '_', not starting "
-                "with a digit (no '=', spaces or empty names)"
-            )
-        if not isinstance(value, str):
-            raise Refusal(f"environment value for {name} must be a string")
-        if "\x00" in value:
-            raise Refusal(f"environment value for {name} contains a NUL byte")
-        if len(value) > MAX_ENV_VALUE:
-            raise Refusal(
-                f"environment value for {name} is {len(value)} characters; the limit is {MAX_ENV_VALUE}"
-            )
-        if _matches(name, self.allowed_patterns):
-            return
-        for patterns, reason in REFUSED_ENV:
-            if _matches(name, patterns):
-                raise Refusal(
-                    f"environment variable {name} is refused: it {reason}. Ordinary settings such as "
-                    "CARGO_BUILD_TARGET, RUSTFLAGS, RUST_BACKTRACE and CARGO_TARGET_DIR are fine; the "
-                    "server's operator can allow more with --allow-env."
-                )
-        if _matches(name, RUSTFLAGS_NAMES):
-            check_rustflags(name, value)
-        if name in TARGET_DIR_NAMES:
-            self._check_target_dir(name, value, cwd)
-        if name == "CARGO_BUILD_TARGET":
-            check_target_triple(value)
-
-    def _check_target_dir(self, name: str, value: str, cwd: Path) -> None:
-        path = (cwd / value).resolve() if value else cwd
-        temp = Path(tempfile.gettempdir()).resolve()
-        if cwd == path or cwd.is_relative_to(path) or path in self.roots.paths or path == temp:
-            raise Refusal(
-                f"{name}={value!r} resolves to {path}, which is or contains the project or a root; cargo "
-                "writes build output there and cargo_clean deletes it. Use a subdirectory such as target-x"
-            )
-        if self.roots.contains(path) or path.is_relative_to(temp):
-            return
-        raise Refusal(
-            f"{name}={value!r} resolves to {path}, outside the allowed roots ({self.roots.describe()}) "
-            f"and the temporary directory {temp}; cargo writes (and cargo_clean deletes) there"
-        )

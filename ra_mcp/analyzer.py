@@ -10,12 +10,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from lsprotocol import types as lsp
 
-from cargo_mcp.calls import CargoService
+from rust_mcp.core import budgets
+from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
 from rust_mcp.core.roots import AllowedRoots
 
@@ -30,15 +32,34 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SYMBOL_PATH = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*(?:::(?:r#)?[A-Za-z_][A-Za-z0-9_]*)*")
 
 
-@dataclass(frozen=True)
-class TargetSpec:
-    """Where a position tool should look: a file and position, a symbol name, or a line and a name."""
+class PositionQuery(Protocol):
+    """A position as a tool takes it: a file with a 1-based line and column, or a symbol's name (which
+    a file, or a file and line, narrows), and the workspace to look in."""
 
-    file_path: str | None = None
-    line: int | None = None
-    column: int | None = None
-    symbol: str | None = None
-    workspace: str | None = None
+    @property
+    def file_path(self) -> str | None: ...
+
+    @property
+    def line(self) -> int | None: ...
+
+    @property
+    def column(self) -> int | None: ...
+
+    @property
+    def symbol(self) -> str | None: ...
+
+    @property
+    def workspace(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Place:
+    """A position query with its file resolved (once, before anything starts) and the root of the
+    workspace that answers it."""
+
+    root: Path
+    path: Path | None
+    query: PositionQuery
 
 
 @dataclass(frozen=True)
@@ -52,6 +73,12 @@ class Target:
     def document(self) -> lsp.TextDocumentIdentifier:
         return lsp.TextDocumentIdentifier(uri=self.path.as_uri())
 
+    @property
+    def plain_params(self) -> dict[str, Any]:
+        """The document and position as rust-analyzer's own (non-LSP) requests take them: plain JSON."""
+        position = {"line": self.position.line, "character": self.position.character}
+        return {"textDocument": {"uri": self.document.uri}, "position": position}
+
 
 class AnalyzerService:
     def __init__(
@@ -59,13 +86,13 @@ class AnalyzerService:
         roots: AllowedRoots,
         pool: WorkspacePool,
         std_warning: str | None = None,
-        cargo: CargoService | None = None,
+        cargo: CargoHelpers | None = None,
     ) -> None:
         self.roots = roots
         self.pool = pool
         self.sources = SourceCache()
         self.std_warning = std_warning
-        self.cargo = cargo  # runs clippy for the unsafe audit
+        self.cargo = cargo  # toolchains, containment and fetch for the audit's clippy run
 
     # -- paths ----------------------------------------------------------------------------------
 
@@ -125,7 +152,7 @@ class AnalyzerService:
             column=column,
             end_line=end_line,
             end_column=end_column,
-            text=text[:300],
+            text=text[: budgets.SOURCE_LINE_LIMIT],
             name=name,
             kind=kind,
             container=container,
@@ -146,7 +173,7 @@ class AnalyzerService:
             root=str(workspace.root),
             pid=pid,
             alive=client.alive,
-            health=client.state.health,
+            health=client.state.health if client.alive else "stopped",
             quiescent=client.state.quiescent,
             activity=workspace.state_text,
             uptime_seconds=round(time.monotonic() - client.started_at, 1),
@@ -155,7 +182,7 @@ class AnalyzerService:
             last_panic=client.state.last_panic,
             rss_mb=round(resident_mb(processes_in_group(pid)), 1) if pid and client.alive else None,
             flycheck_runs=client.state.flycheck_ended,
-            recent_messages=list(client.state.messages)[-5:],
+            recent_messages=list(client.state.messages)[-budgets.RECENT_MESSAGES :],
         )
 
     def status(self, default: Path | None) -> AnalyzerStatus:
@@ -202,17 +229,18 @@ class AnalyzerService:
                 raise Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}") from exc
             raise Refusal(str(exc)) from exc
 
-    def root_of_spec(self, spec: TargetSpec, default: Path | None) -> Path:
+    def place(self, spec: PositionQuery, default: Path | None) -> Place:
+        """Where a position tool looks: the file resolved, and the workspace that answers."""
         if spec.file_path is not None:
-            return self.pool.root_for(self.rust_file(spec.file_path, self.file_base(spec.workspace, default)))
+            path = self.rust_file(spec.file_path, self.file_base(spec.workspace, default))
+            return Place(self.pool.root_for(path), path, spec)
         if spec.symbol is None:
             raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
-        return self.workspace_root(spec.workspace, default)
+        return Place(self.workspace_root(spec.workspace, default), None, spec)
 
-    async def target(self, workspace: Workspace, spec: TargetSpec, default: Path | None) -> Target:
-        """Resolve a TargetSpec inside a ready workspace."""
-        base = self.file_base(spec.workspace, default)
-        path = self.rust_file(spec.file_path, base) if spec.file_path is not None else None
+    async def target(self, workspace: Workspace, place: Place) -> Target:
+        """The LSP position of a Place inside its ready workspace."""
+        spec, path = place.query, place.path
         if path is not None and spec.line is not None and spec.column is not None:
             source = self.sources.get(path)
             position = to_lsp(source, spec.line, spec.column)
@@ -233,7 +261,7 @@ class AnalyzerService:
         to_lsp(source, line, 1)  # checks the line exists
         name = symbol.split("::")[-1].removeprefix("r#")
         text = source.line_text(line)
-        code = _code_only(text)
+        code = code_mask(text)
         for match in WORD.finditer(code):
             if match.group(0) == name:
                 position = lsp.Position(line=line - 1, character=match.start())
@@ -247,31 +275,3 @@ class AnalyzerService:
     async def _find_symbol(self, workspace: Workspace, symbol: str, path: Path | None) -> Target:
         uri, span, label = await find_symbol(self, workspace, symbol, path)
         return Target(workspace.root, uri_to_path(uri), span.start, label)
-
-
-def _code_only(line: str) -> str:
-    """The line with string and char literal contents and any trailing // comment blanked out (same
-    length, so columns still match), so a name is found where it is code, not where it is text."""
-    out = list(line)
-    quote: str | None = None
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if quote is None:
-            if line.startswith("//", index):
-                out[index:] = " " * (len(line) - index)
-                break
-            if char == '"' or (char == "'" and line[index + 2 : index + 3] == "'"):
-                quote = char
-        elif char == "\\":
-            out[index] = " "
-            if index + 1 < len(line):
-                out[index + 1] = " "
-            index += 2
-            continue
-        elif char == quote:
-            quote = None
-        else:
-            out[index] = " "
-        index += 1
-    return "".join(out)

@@ -6,7 +6,11 @@ import argparse
 import sys
 
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp.transports import add_transport_arguments
+from rust_mcp.mcp.transports import (
+    add_sandbox_argument,
+    add_transport_arguments,
+    require_sandbox_at_start,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write edits with apply=true without asking the user, even when the client can",
     )
+    add_sandbox_argument(parser)
     add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
     return parser
 
@@ -68,7 +73,9 @@ def main(argv: list[str] | None = None) -> None:
 
         doctor = argparse.ArgumentParser(prog="rust-analyzer-mcp doctor")
         doctor.add_argument("--rust-analyzer", default=None, metavar="PATH")
-        sys.exit(run_analyzer_doctor(doctor.parse_args(arguments[1:]).rust_analyzer))
+        add_sandbox_argument(doctor)
+        options = doctor.parse_args(arguments[1:])
+        sys.exit(run_analyzer_doctor(options.rust_analyzer, options.sandbox))
     if arguments[:1] == ["serve"]:
         arguments = arguments[1:]
     args = _parser().parse_args(arguments)
@@ -94,7 +101,9 @@ def main(argv: list[str] | None = None) -> None:
         ),
         check_timeout=args.check_timeout,
         confirm_writes=not args.no_confirm,
+        sandbox=args.sandbox,
     )
+    require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)
 

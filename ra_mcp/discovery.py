@@ -1,4 +1,10 @@
-"""Finding a rust-analyzer that works, and the standard library sources it needs."""
+"""Finding a rust-analyzer that works, and the standard library sources it needs.
+
+A rustup proxy (~/.cargo/bin/rust-analyzer) is never started: it would read the rust-toolchain.toml
+of whatever directory it runs in, and a `path` toolchain there names binaries the agent wrote. A
+proxy found on PATH is replaced by the real binary rustup names for the default toolchain (asked
+from a neutral directory), and every candidate is tried from a neutral directory.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from rust_mcp.core.toolchains import NEUTRAL_DIRECTORY, Toolchain, is_rustup_proxy, rustup_executable
 
 INSTALL_HINT = (
     "install it with `rustup component add rust-analyzer rust-src`, or on Debian 12 with "
@@ -30,15 +38,30 @@ class Analyzer:
     version: str
 
 
-def _version_of(candidate: str) -> str | None:
+def _output(argv: list[str]) -> str | None:
+    """What a program prints, run from a neutral directory; None when it fails."""
     try:
         proc = subprocess.run(
-            [candidate, "--version"], capture_output=True, text=True, timeout=20, check=False
+            argv, capture_output=True, text=True, timeout=20, check=False, cwd=NEUTRAL_DIRECTORY
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    out = proc.stdout.strip()
-    return out if proc.returncode == 0 and out.startswith("rust-analyzer") else None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _version_of(candidate: str) -> str | None:
+    out = _output([candidate, "--version"])
+    return out if out is not None and out.startswith("rust-analyzer") else None
+
+
+def real_binary(candidate: str) -> str | None:
+    """`candidate` itself, or for a rustup proxy the binary rustup would run for its default
+    toolchain (None when that toolchain has no rust-analyzer)."""
+    rustup = rustup_executable()
+    if not is_rustup_proxy(candidate, rustup):
+        return candidate
+    found = _output([str(rustup), "which", "rust-analyzer"])
+    return str(Path(found).resolve()) if found else None
 
 
 def candidates(explicit: str | None) -> list[str]:
@@ -64,31 +87,26 @@ def find_analyzer(explicit: str | None = None) -> Analyzer:
     component exits non-zero, so it is skipped rather than trusted)."""
     tried = []
     for candidate in candidates(explicit):
-        version = _version_of(candidate)
-        if version is not None:
-            return Analyzer(candidate, version)
-        tried.append(candidate)
+        real = real_binary(candidate)
+        version = _version_of(real) if real is not None else None
+        if real is not None and version is not None:
+            return Analyzer(real, version)
+        tried.append(candidate if real in (None, candidate) else f"{candidate} ({real})")
     if explicit:
         raise AnalyzerMissing(f"--rust-analyzer {explicit!r} does not run (`--version` failed)")
     raise AnalyzerMissing(f"no working rust-analyzer found (tried {', '.join(tried)})")
 
 
-def toolchain_std_sources() -> Path | None:
-    try:
-        proc = subprocess.run(
-            ["rustc", "--print", "sysroot"], capture_output=True, text=True, timeout=20, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    library = Path(proc.stdout.strip()) / "lib" / "rustlib" / "src" / "rust" / "library"
-    return library if proc.returncode == 0 and library.is_dir() else None
+def toolchain_std_sources(toolchain: Toolchain) -> Path | None:
+    return toolchain.std_sources()
 
 
-def std_sources_env() -> tuple[dict[str, str], str | None]:
-    """Extra environment for rust-analyzer so it can load std, and a warning when nothing is found."""
+def std_sources_env(own: Path | None = None) -> tuple[dict[str, str], str | None]:
+    """Extra environment for rust-analyzer so it can load std (`own`: the toolchain's rust-src,
+    which rust-analyzer finds by itself), and a warning when nothing is found."""
     if os.environ.get("RUST_SRC_PATH"):
-        return {}, None
-    if toolchain_std_sources() is not None:
+        return {"RUST_SRC_PATH": os.environ["RUST_SRC_PATH"]}, None
+    if own is not None:
         return {}, None
     if DEBIAN_STD_SOURCES.is_dir():
         return {"RUST_SRC_PATH": str(DEBIAN_STD_SOURCES)}, None

@@ -5,10 +5,8 @@ Knows nothing of MCP or tools."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import threading
 import time
 import uuid
@@ -25,6 +23,8 @@ from pygls.io_ import run_async
 from pygls.lsp.client import LanguageClient
 
 from rust_mcp import __version__
+from rust_mcp.core.processes import kill_process_group
+from rust_mcp.core.sandbox import SandboxedCommand
 
 from .discovery import Analyzer
 
@@ -168,12 +168,19 @@ class AnalyzerClient:
     """A running rust-analyzer for one workspace root."""
 
     def __init__(
-        self, root: Path, analyzer: Analyzer, env: Mapping[str, str], target_dir: str | bool = True
+        self,
+        root: Path,
+        analyzer: Analyzer,
+        env: Mapping[str, str],
+        target_dir: str | bool = True,
+        command: SandboxedCommand | None = None,
     ) -> None:
         self.root = root
         self.analyzer = analyzer
         self.env = dict(env)
         self.target_dir = target_dir
+        # how to start it (in its sandbox); without one, the analyzer itself with `env`
+        self.command = command or SandboxedCommand([analyzer.path], self.env, root)
         self.state = AnalyzerState()
         self.stderr: deque[str] = deque(maxlen=STDERR_LINES)
         self.client = LanguageClient("rust-mcp", __version__)
@@ -206,15 +213,20 @@ class AnalyzerClient:
         self._on_exit.append(callback)
 
     async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            self.analyzer.path,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=self.root,
-            env=self.env,
-            start_new_session=True,  # its cargo check and proc-macro server go with it when killed
-        )
+        command = self.command
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *command.argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=command.cwd,
+                env=command.env,
+                start_new_session=True,  # its cargo check and proc-macro server go with it when killed
+                pass_fds=command.pass_fds,
+            )
+        finally:
+            command.close()
         assert self.process.stdin and self.process.stdout and self.process.stderr
         self.client.protocol.set_writer(self.process.stdin)
         self._tasks = [
@@ -270,19 +282,10 @@ class AnalyzerClient:
                     except (AnalyzerCrashed, AnalyzerRequestFailed, TimeoutError, OSError, RuntimeError):
                         pass
                     await process.wait()
-            self.kill()
-            with anyio.move_on_after(grace):
-                await process.wait()
+            await kill_process_group(process, grace)  # and everything it started
             self._stop.set()
             for task in self._tasks:
                 task.cancel()
-
-    def kill(self) -> None:
-        """Kill rust-analyzer and everything it started (its process group)."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
 
     # -- requests -------------------------------------------------------------------------------
 

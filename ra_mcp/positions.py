@@ -13,9 +13,8 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
 
+from rust_mcp.core.budgets import MAX_SOURCE_BYTES
 from rust_mcp.core.errors import Refusal
-
-MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)

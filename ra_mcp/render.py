@@ -1,11 +1,12 @@
 """How rust-analyzer answers read as text for a model: `path:line:col  source line`, grouped and
-capped. Every size budget of ra_mcp's text output lives here."""
+capped (the sizes are in rust_mcp.core.budgets)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rust_mcp.core.text import clip_middle
+from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_middle
 
 from .models import (
     AnalyzerStatus,
@@ -28,12 +29,11 @@ from .models import (
     WorkspaceChoice,
 )
 
-TEXT_BUDGET = 20_000
-DIFF_BUDGET = 12_000
-
 
 def _clip(text: str) -> str:
-    return clip_middle(text, TEXT_BUDGET, head_share=0.7, rest="the structured content has all of it")[0]
+    return clip_middle(
+        text, budgets.ANALYZER_TEXT_BUDGET, head_share=0.7, rest="the structured content has all of it"
+    )[0]
 
 
 def where(location: SourceLocation) -> str:
@@ -93,10 +93,8 @@ def symbols(result: SymbolOutline) -> str:
 
 
 def completions(result: CompletionList) -> str:
-    lines = [f"{result.query}: {result.total}"]
-    for item in result.items:
-        lines.append(f"{item.label}  ({item.kind or '?'})" + (f"  {item.detail}" if item.detail else ""))
-    return _with_note(lines, result.note)
+    rows = [f"{i.label}  ({i.kind or '?'})" + (f"  {i.detail}" if i.detail else "") for i in result.items]
+    return _with_note([f"{result.query}: {result.total}", *rows], result.note)
 
 
 def diagnostics(result: DiagnosticReport) -> str:
@@ -125,20 +123,20 @@ def diagnostics(result: DiagnosticReport) -> str:
 def edit(result: EditResult) -> str:
     state = "applied" if result.applied else "preview"
     lines = [f"{result.title} ({state}, {len(result.files)} file(s))"]
-    budget = DIFF_BUDGET
+    budget = budgets.DIFF_BUDGET
     for item in result.files:
         diff = item.diff if len(item.diff) <= budget else item.diff[:budget] + "\n[... diff cut]"
-        budget = max(budget - len(diff), 500)
+        budget = max(budget - len(diff), budgets.DIFF_MIN_PER_FILE)
         lines.append(diff.rstrip() if item.diff else f"{item.action} {item.path}")
     return _with_note(lines, result.note)
 
 
 def code_actions(result: CodeActionList) -> str:
-    lines = [f"{result.query}: {len(result.actions)}"]
-    for action in result.actions:
-        kind = f" ({action.kind})" if action.kind else ""
-        lines.append(f"{action.index}: {action.title}{kind}{' [preferred]' if action.preferred else ''}")
-    return _with_note(lines, result.note)
+    rows = [
+        f"{a.index}: {a.title}" + (f" ({a.kind})" if a.kind else "") + (" [preferred]" if a.preferred else "")
+        for a in result.actions
+    ]
+    return _with_note([f"{result.query}: {len(result.actions)}", *rows], result.note)
 
 
 def _call(entry: CallEntry) -> str:
@@ -166,11 +164,11 @@ def expansion(result: MacroExpansion) -> str:
 
 
 def runnables(result: RunnableList) -> str:
-    lines = [f"{result.query}: {len(result.runnables)}"]
-    for item in result.runnables:
-        at = f"  {where(item.location)}" if item.location else ""
-        lines.append(f"{item.label}{at}\n  $ {item.command}")
-    return _with_note(lines, result.note)
+    rows = [
+        f"{r.label}{'  ' + where(r.location) if r.location else ''}\n  $ {r.command}"
+        for r in result.runnables
+    ]
+    return _with_note([f"{result.query}: {len(result.runnables)}", *rows], result.note)
 
 
 def status(result: AnalyzerStatus) -> str:

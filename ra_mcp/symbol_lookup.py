@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
+from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 
 from .positions import uri_to_path
@@ -27,7 +28,6 @@ from .workspaces import Workspace
 if TYPE_CHECKING:
     from .analyzer import AnalyzerService
 
-MAX_CANDIDATES = 12
 MAX_RESOLVED = 40  # candidates resolved one by one (definition, hover); more are listed as they are
 
 
@@ -76,13 +76,13 @@ async def find_symbol(
         location = service.location(chosen.uri, chosen.span, workspace.root)
         return chosen.uri, chosen.span, f"{symbol} ({location.path}:{location.line}:{location.column})"
     if not candidates:
-        near = sorted({_qualified(s) for s in found})[:MAX_CANDIDATES]
+        near = sorted({_qualified(s) for s in found})[: budgets.SYMBOL_CANDIDATES]
         hint = f"; similar names: {', '.join(near)}" if near else ""
         where = f" in {service.display(path, workspace.root)}" if path else ""
         raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
     listed = [
         f"{c.label} at {service.location(c.uri, c.span, workspace.root).path}:{c.span.start.line + 1}"
-        for c in candidates[:MAX_CANDIDATES]
+        for c in candidates[: budgets.SYMBOL_CANDIDATES]
     ]
     raise Refusal(
         f"symbol `{symbol}` is ambiguous ({len(candidates)} matches): {'; '.join(listed)}. "

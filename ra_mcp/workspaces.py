@@ -5,7 +5,6 @@ before a call and knows when rust-analyzer is ready to answer."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ import anyio
 from lsprotocol import types as lsp
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env, refresh_private_lock
 from rust_mcp.core.roots import (
     MANIFEST_NAME,
     AllowedRoots,
@@ -24,12 +24,14 @@ from rust_mcp.core.roots import (
     find_workspace_root,
     project_files,
 )
+from rust_mcp.core.sandbox import SandboxedCommand
 
 from .discovery import Analyzer
 from .lsp import AnalyzerClient, AnalyzerCrashed, AnalyzerRequestFailed
 
 T = TypeVar("T")
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
+Launcher = Callable[[Path], Awaitable[SandboxedCommand]]  # the command starting a workspace's analyzer
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
 
 
@@ -69,38 +71,6 @@ def _stamp(path: Path) -> FileStamp | None:
     except OSError:
         return None
     return FileStamp(info.st_mtime_ns, info.st_size)
-
-
-PRIVATE_LOCK = Path("target") / "rust-mcp" / "Cargo.lock"
-TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml")
-
-
-def private_lock_env(root: Path) -> dict[str, str]:
-    """Environment that makes every cargo rust-analyzer runs (its cargo check above all) resolve
-    into a private copy of Cargo.lock instead of rewriting the project's own, as rust-analyzer does
-    for `cargo metadata`: read-only tools never change a tracked Cargo.lock. Left out when a
-    toolchain file pins a cargo that may not know the setting."""
-    if any((root / name).exists() for name in TOOLCHAIN_FILES):
-        return {}
-    refresh_private_lock(root)
-    return {
-        "__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS": "nightly",
-        "CARGO_UNSTABLE_LOCKFILE_PATH": "true",
-        "CARGO_RESOLVER_LOCKFILE_PATH": str(root / PRIVATE_LOCK),
-    }
-
-
-def refresh_private_lock(root: Path) -> None:
-    """Copy the project's Cargo.lock (when there is one) over the private copy."""
-    private = root / PRIVATE_LOCK
-    try:
-        private.parent.mkdir(parents=True, exist_ok=True)
-        if (root / "Cargo.lock").is_file():
-            shutil.copyfile(root / "Cargo.lock", private)
-        else:
-            private.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 @dataclass
@@ -154,8 +124,9 @@ class Workspace:
             changed = [path for path, stamp in current.items() if self.snapshot.get(path) != stamp]
             changed += [path for path in self.snapshot.keys() - current.keys()]
             paths = [Path(path) for path in changed]
-            if self.root / "Cargo.lock" in paths and (self.root / PRIVATE_LOCK).parent.is_dir():
-                refresh_private_lock(self.root)
+            private = self.client.command.env.get(LOCKFILE_PATH_ENV)
+            if private and self.root / "Cargo.lock" in paths:
+                refresh_private_lock(self.root, Path(private))
             self._announce(paths, {path: current[path] for path in changed if path in current})
             if any(path.name in WATCHED_NAMES for path in paths):
                 await self._await_reload()
@@ -241,11 +212,13 @@ class WorkspacePool:
         analyzer: Analyzer,
         env: dict[str, str],
         settings: PoolSettings | None = None,
+        launcher: Launcher | None = None,
     ) -> None:
         self.roots = roots
         self.analyzer = analyzer
         self.env = env
         self.settings = settings or PoolSettings()
+        self.launcher = launcher
         self.workspaces: dict[Path, Workspace] = {}
         self._starting: dict[Path, asyncio.Lock] = {}
         self._roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = {}
@@ -292,7 +265,10 @@ class WorkspacePool:
             return workspace
 
     async def _start(self, root: Path) -> Workspace:
-        client = AnalyzerClient(root, self.analyzer, {**self.env, **private_lock_env(root)})
+        command = await self.launcher(root) if self.launcher is not None else None
+        own_lock = root / "target" / "rust-analyzer"  # the launcher gives a sandboxed one its own
+        env = self.env if command is not None else {**self.env, **private_lock_env(root, own_lock)}
+        client = AnalyzerClient(root, self.analyzer, env, command=command)
         snapshot = _scan(str(root))
         await client.start()
         return Workspace(root=root, client=client, snapshot=snapshot)

@@ -49,9 +49,18 @@ def cargo_log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 async def cargo(workspace_root: Path, cargo_log_dir: Path) -> AsyncIterator[Client]:
-    """One cargo-mcp server shared by the tests, started exactly as Codex starts it (`cargo-mcp serve`)."""
+    """One cargo-mcp server shared by the tests, started exactly as Codex starts it (`cargo-mcp serve`).
+    cargo_env is an allowlist; as an operator would, it lets the hello_bin fixture's own variable
+    through."""
     params = server_params(
-        "cargo-mcp", "serve", "--root", str(workspace_root), "--log-dir", str(cargo_log_dir)
+        "cargo-mcp",
+        "serve",
+        "--root",
+        str(workspace_root),
+        "--log-dir",
+        str(cargo_log_dir),
+        "--allow-env",
+        "HELLO_EXIT_CODE",
     )
     async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
         yield client

@@ -21,7 +21,7 @@ from mcp_types import CallToolResult
 from bench.corpus import Corpus, copy
 from bench.raw_lsp import RawAnalyzer
 from cargo_mcp.models import CargoResult
-from ra_mcp.server import CATALOGUE
+from ra_mcp.server import TOOLS_BY_NAME
 from tests.support import require_rust_analyzer, server_params
 
 VERDICTS_ENV = "RUST_MCP_CORPUS_VERDICTS"
@@ -106,7 +106,7 @@ class CorpusSession:
     async def ra_call(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
         result = await self.ra.call_tool(tool, arguments)
         content = result.structured_content
-        model = CATALOGUE[tool][0]
+        model = TOOLS_BY_NAME[tool].result_model
         body = model.model_validate(content).model_dump(mode="json") if isinstance(content, dict) else {}
         return result, body
 

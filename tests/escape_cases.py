@@ -1,8 +1,10 @@
 """The escape table: path, toolchain, environment and argument-injection attempts against every cargo
-tool and every rust-analyzer tool that takes a file or a workspace. None may reach a process."""
+tool and every rust-analyzer tool that takes a file or a workspace. None may reach a process, and each
+is refused for its own reason (what the refusal must say)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,15 @@ class Escape:
     tool: str
     arguments: dict[str, Any]
     kind: str  # path, toolchain, env, argument
+    reason: str  # a part of the refusal that says why this value is refused
+
+
+def path_reason(value: str) -> str:
+    if "\x00" in value:
+        return "contains a NUL byte"
+    if "evil.example" in value:
+        return "names host 'evil.example'"
+    return "outside the allowed roots"
 
 
 def path_escapes(root: Path, outside: Path) -> list[str]:
@@ -38,11 +49,13 @@ def path_escapes(root: Path, outside: Path) -> list[str]:
 def cargo_cases(root: Path, outside: Path) -> list[Escape]:
     project = str(root / "hello_bin")
     cases = [
-        Escape("cargo", c.name, {"path": p, **_required(c.name)}, "path")
+        Escape("cargo", c.name, {"path": p, **_required(c.name)}, "path", path_reason(p))
         for c in COMMANDS
         for p in path_escapes(root, outside)
     ]
-    cases.append(Escape("cargo", "set_working_directory", {"path": str(outside)}, "path"))
+    cases.append(
+        Escape("cargo", "set_working_directory", {"path": str(outside)}, "path", "outside the allowed roots")
+    )
     for toolchain in (
         "stable --config=build.rustc=sh",
         "+nightly",
@@ -52,7 +65,10 @@ def cargo_cases(root: Path, outside: Path) -> list[Escape]:
         "stable;id",
         "$(id)",
     ):
-        cases.append(Escape("cargo", "cargo_check", {"path": project, "toolchain": toolchain}, "toolchain"))
+        refusal = f"toolchain {toolchain!r} is not a toolchain name"
+        cases.append(
+            Escape("cargo", "cargo_check", {"path": project, "toolchain": toolchain}, "toolchain", refusal)
+        )
     env = {
         "RUSTC_WRAPPER": "/bin/sh",
         "RUSTC": "/bin/sh",
@@ -61,7 +77,6 @@ def cargo_cases(root: Path, outside: Path) -> list[Escape]:
         "CARGO_BUILD_RUSTC_WRAPPER": "sh",
         "CARGO_BUILD_RUSTC": "sh",
         "RUSTDOC": "sh",
-        "RUSTDOCFLAGS": "-Z x",
         "LD_PRELOAD": "/tmp/x.so",
         "LD_LIBRARY_PATH": "/tmp",
         "DYLD_INSERT_LIBRARIES": "/tmp/x",
@@ -93,27 +108,40 @@ def cargo_cases(root: Path, outside: Path) -> list[Escape]:
         "A B": "x",
     }
     cases += [
-        Escape("cargo", "cargo_check", {"path": project, "cargo_env": {k: v}}, "env") for k, v in env.items()
+        Escape("cargo", "cargo_check", {"path": project, "cargo_env": {k: v}}, "env", _env_reason(k))
+        for k, v in env.items()
     ]
-    for flags in (
-        "-C linker=/bin/sh",
-        "-Clinker=/bin/sh",
-        "-C link-arg=/tmp/x.o",
-        "-Ccodegen-backend=/tmp/x.so",
-        "--extern evil=/tmp/libevil.rlib",
-        "--sysroot=/tmp",
-        "@/tmp/flags",
-        "-Zunpretty=expanded",
+    for flags, refusal in (
+        ("-C linker=/bin/sh", "`-C linker` is not an allowed codegen option"),
+        ("-Clinker=/bin/sh", "`-C linker` is not an allowed codegen option"),
+        ("-C link-arg=/tmp/x.o", "`-C link-arg` is not an allowed codegen option"),
+        ("-Ccodegen-backend=/tmp/x.so", "`-C codegen-backend` is not an allowed codegen option"),
+        ("--extern evil=/tmp/libevil.rlib", "RUSTFLAGS passes `--extern`"),
+        ("--sysroot=/tmp", "RUSTFLAGS passes `--sysroot=/tmp`"),
+        ("@/tmp/flags", "RUSTFLAGS passes `@/tmp/flags`: not an allowed rustc flag"),
+        ("-Zunpretty=expanded", "RUSTFLAGS passes `-Zunpretty=expanded`"),
     ):
         cases.append(
-            Escape("cargo", "cargo_build", {"path": project, "cargo_env": {"RUSTFLAGS": flags}}, "env")
+            Escape(
+                "cargo", "cargo_build", {"path": project, "cargo_env": {"RUSTFLAGS": flags}}, "env", refusal
+            )
         )
+    cases.append(
+        Escape(
+            "cargo",
+            "cargo_check",
+            {"path": project, "cargo_env": {"RUSTDOCFLAGS": "-Z x"}},
+            "env",
+            "RUSTDOCFLAGS passes `-Z`: not an allowed rustc flag",
+        )
+    )
     cases.append(
         Escape(
             "cargo",
             "cargo_build",
             {"path": project, "cargo_env": {"CARGO_ENCODED_RUSTFLAGS": "-C\x1flinker=/bin/sh"}},
             "env",
+            "`-C linker` is not an allowed codegen option",
         )
     )
     for target_dir in ("/", "/tmp", "..", ".", str(root), "/etc/cargo-target"):
@@ -123,43 +151,63 @@ def cargo_cases(root: Path, outside: Path) -> list[Escape]:
                 "cargo_clean",
                 {"path": project, "cargo_env": {"CARGO_TARGET_DIR": target_dir}},
                 "env",
+                f"CARGO_TARGET_DIR={target_dir!r} resolves to",
             )
         )
-    arguments: list[tuple[str, dict[str, Any]]] = [
-        ("cargo_check", {"package": "--config=build.rustc-wrapper=sh"}),
-        ("cargo_check", {"package": "-Zunstable-options"}),
-        ("cargo_check", {"features": ["ok", "-Zbuild-std"]}),
-        ("cargo_check", {"features": "a --config=x"}),
-        ("cargo_check", {"target": "--config=x"}),
-        ("cargo_check", {"target": "../../evil.json"}),
-        ("cargo_check", {"targets": ["x86_64-unknown-linux-gnu", "-Zfoo"]}),
-        ("cargo_test", {"test_name": "--logfile=/tmp/pwned"}),
-        ("cargo_test", {"test_target": "--config"}),
-        ("cargo_test", {"args": ["--logfile", "/tmp/pwned"]}),
-        ("cargo_test", {"args": ["-Zunstable-options", "--format=json"]}),
-        ("cargo_test", {"args": ["--format", "json"]}),
-        ("cargo_bench", {"bench_name": "-Zx"}),
-        ("cargo_bench", {"baseline": "--help"}),
-        ("cargo_run", {"bin": "--config=x"}),
-        ("cargo_run", {"example": "-x"}),
-        ("cargo_add", {"dependencies": ["--git=https://example.com/x"]}),
-        ("cargo_add", {"dependencies": ["serde", "--registry=evil"]}),
-        ("cargo_add", {"dependencies": ["serde"], "features": ["--config"]}),
-        ("cargo_remove", {"dependencies": ["-Zfoo"]}),
-        ("cargo_update", {"dependencies": ["--precise"]}),
-        ("cargo_update", {"dependencies": ["itoa"], "precise": "-1"}),
-        ("cargo_tree", {"invert": "-e"}),
-        ("cargo_tree", {"edges": ["normal", "--config"]}),
-        ("cargo_clippy", {"warn": ["-Dwarnings"]}),
-        ("cargo_clippy", {"deny": ["--cap-lints=allow"]}),
-        ("cargo_clippy", {"allow": ["clippy::foo bar"]}),
-        ("cargo_clippy", {"fix": True}),
+    flag = "starts with '-', so cargo would read it as a flag"
+    arguments: list[tuple[str, dict[str, Any], str]] = [
+        (
+            "cargo_check",
+            {"package": "--config=build.rustc-wrapper=sh"},
+            f"package '--config=build.rustc-wrapper=sh' {flag}",
+        ),
+        ("cargo_check", {"package": "-Zunstable-options"}, f"package '-Zunstable-options' {flag}"),
+        ("cargo_check", {"features": ["ok", "-Zbuild-std"]}, f"feature '-Zbuild-std' {flag}"),
+        ("cargo_check", {"features": "a --config=x"}, f"feature '--config=x' {flag}"),
+        ("cargo_check", {"target": "--config=x"}, f"target '--config=x' {flag}"),
+        ("cargo_check", {"target": "../../evil.json"}, "target '../../evil.json' is not valid"),
+        ("cargo_check", {"targets": ["x86_64-unknown-linux-gnu", "-Zfoo"]}, f"target '-Zfoo' {flag}"),
+        ("cargo_test", {"test_name": "--logfile=/tmp/pwned"}, f"test_name '--logfile=/tmp/pwned' {flag}"),
+        ("cargo_test", {"test_target": "--config"}, f"test_target '--config' {flag}"),
+        ("cargo_test", {"args": ["--logfile", "/tmp/pwned"]}, "test argument '--logfile' is not allowed"),
+        (
+            "cargo_test",
+            {"args": ["-Zunstable-options", "--format=json"]},
+            "test argument '-Zunstable-options' is not allowed",
+        ),
+        ("cargo_test", {"args": ["--format", "json"]}, "value 'json' for --format is not allowed"),
+        ("cargo_bench", {"bench_name": "-Zx"}, f"bench_name '-Zx' {flag}"),
+        ("cargo_bench", {"baseline": "--help"}, f"baseline '--help' {flag}"),
+        ("cargo_run", {"bin": "--config=x"}, f"bin '--config=x' {flag}"),
+        ("cargo_run", {"example": "-x"}, f"example '-x' {flag}"),
+        (
+            "cargo_add",
+            {"dependencies": ["--git=https://example.com/x"]},
+            f"dependency '--git=https://example.com/x' {flag}",
+        ),
+        ("cargo_add", {"dependencies": ["serde", "--registry=evil"]}, f"dependency '--registry=evil' {flag}"),
+        ("cargo_add", {"dependencies": ["serde"], "features": ["--config"]}, f"feature '--config' {flag}"),
+        ("cargo_remove", {"dependencies": ["-Zfoo"]}, f"dependency '-Zfoo' {flag}"),
+        ("cargo_update", {"dependencies": ["--precise"]}, f"package '--precise' {flag}"),
+        ("cargo_update", {"dependencies": ["itoa"], "precise": "-1"}, f"precise '-1' {flag}"),
+        ("cargo_tree", {"invert": "-e"}, f"package '-e' {flag}"),
+        ("cargo_tree", {"edges": ["normal", "--config"]}, f"edge kind '--config' {flag}"),
+        ("cargo_clippy", {"warn": ["-Dwarnings"]}, f"warn lint '-Dwarnings' {flag}"),
+        ("cargo_clippy", {"deny": ["--cap-lints=allow"]}, f"deny lint '--cap-lints=allow' {flag}"),
+        ("cargo_clippy", {"allow": ["clippy::foo bar"]}, "allow lint 'clippy::foo bar' is not valid"),
+        ("cargo_clippy", {"fix": True}, "cargo_clippy does not change files, so `fix` is not supported here"),
     ]
     cases += [
-        Escape("cargo", tool, {"path": project, **_required(tool), **extra}, "argument")
-        for tool, extra in arguments
+        Escape("cargo", tool, {"path": project, **_required(tool), **extra}, "argument", refusal)
+        for tool, extra, refusal in arguments
     ]
     return cases
+
+
+def _env_reason(name: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return f"environment variable {name} is refused"
+    return f"environment name {name!r} is not a valid name"
 
 
 def _required(tool: str) -> dict[str, Any]:
@@ -193,8 +241,9 @@ RA_WORKSPACE_TOOLS = (
 
 
 def _ra_extra(tool: str) -> dict[str, Any]:
+    """The other arguments a tool needs, so that the path is all that is wrong with the call."""
     extra: dict[str, Any] = {}
-    if tool not in (
+    if tool in RA_FILE_TOOLS and tool not in (
         "rust_analyzer_symbols",
         "rust_analyzer_format",
         "rust_analyzer_diagnostics",
@@ -224,18 +273,19 @@ def analyzer_cases(root: Path, outside: Path) -> list[Escape]:
         "/proc/self/root/etc/x.rs",
     ]
     cases = [
-        Escape("rust-analyzer", tool, {"file_path": f, **_ra_extra(tool)}, "path")
+        Escape("rust-analyzer", tool, {"file_path": f, **_ra_extra(tool)}, "path", path_reason(f))
         for tool in RA_FILE_TOOLS
         for f in files
     ]
     places = [str(outside), "..", f"file://{outside}", str(root / "scratch" / "escape"), "/"]
     cases += [
-        Escape("rust-analyzer", tool, {"workspace": w, **_ra_extra(tool)}, "path")
+        Escape("rust-analyzer", tool, {"workspace": w, **_ra_extra(tool)}, "path", path_reason(w))
         for tool in RA_WORKSPACE_TOOLS
         for w in places
     ]
     cases += [
-        Escape("rust-analyzer", "rust_analyzer_set_workspace", {"workspace_path": w}, "path") for w in places
+        Escape("rust-analyzer", "rust_analyzer_set_workspace", {"workspace_path": w}, "path", path_reason(w))
+        for w in places
     ]
     cases.append(
         Escape(
@@ -243,6 +293,7 @@ def analyzer_cases(root: Path, outside: Path) -> list[Escape]:
             "rust_analyzer_ssr",
             {"rule": "a ==>> b", "file_path": str(outside / "x.rs")},
             "path",
+            "outside the allowed roots",
         )
     )
     return cases

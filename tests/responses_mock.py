@@ -35,44 +35,53 @@ def find_tool(tools: list[dict[str, Any]], name: str) -> tuple[str | None, str]:
 
 @dataclass
 class ResponsesMock:
+    """`tool` with `arguments` is call_1; `more` are further calls made in the same response (call_2,
+    ...), which Codex may run in parallel."""
+
     tool: str
     arguments: dict[str, Any]
+    more: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
 
     def events(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         number = len(self.requests)
+        items: list[dict[str, Any]] = []
         if number == 1:
-            namespace, name = find_tool(body.get("tools", []), self.tool)
-            item: dict[str, Any] = {
-                "type": "function_call",
-                "call_id": "call_1",
-                "name": name,
-                "arguments": json.dumps(self.arguments),
-            }
-            if namespace is not None:
-                item["namespace"] = namespace
+            for index, (tool, arguments) in enumerate([(self.tool, self.arguments), *self.more], start=1):
+                namespace, name = find_tool(body.get("tools", []), tool)
+                item: dict[str, Any] = {
+                    "type": "function_call",
+                    "call_id": f"call_{index}",
+                    "name": name,
+                    "arguments": json.dumps(arguments),
+                }
+                if namespace is not None:
+                    item["namespace"] = namespace
+                items.append(item)
         else:
-            item = {
-                "type": "message",
-                "role": "assistant",
-                "id": f"m{number}",
-                "content": [{"type": "output_text", "text": "done"}],
-            }
+            items.append(
+                {
+                    "type": "message",
+                    "role": "assistant",
+                    "id": f"m{number}",
+                    "content": [{"type": "output_text", "text": "done"}],
+                }
+            )
         return [
             {"type": "response.created", "response": {"id": f"r{number}"}},
-            {"type": "response.output_item.done", "item": item},
+            *({"type": "response.output_item.done", "item": item} for item in items),
             {"type": "response.completed", "response": {"id": f"r{number}", "usage": USAGE}},
         ]
 
-    def tool_output(self) -> str:
-        """What Codex sent back to the model for our tool call."""
+    def tool_output(self, call_id: str = "call_1") -> str:
+        """What Codex sent back to the model for one of our tool calls."""
         for request in self.requests[1:]:
             for item in request.get("input", []):
-                if item.get("type") == "function_call_output" and item.get("call_id") == "call_1":
+                if item.get("type") == "function_call_output" and item.get("call_id") == call_id:
                     output = item.get("output")
                     return output if isinstance(output, str) else json.dumps(output)
-        raise AssertionError(f"Codex never sent the tool's output back ({len(self.requests)} requests)")
+        raise AssertionError(f"Codex never sent {call_id}'s output back ({len(self.requests)} requests)")
 
 
 @contextmanager

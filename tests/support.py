@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Mapping
@@ -103,11 +102,22 @@ async def wait_for_process(directory: Path, needle: str, seconds: float = 60.0) 
 
 
 def installed_toolchains() -> list[str]:
-    try:
-        proc = subprocess.run(["rustup", "toolchain", "list"], capture_output=True, text=True, check=False)
-    except OSError:
-        return []
-    return [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    from rust_mcp.core.toolchains import installed_toolchains as listed
+
+    return list(listed())
+
+
+def require_bubblewrap() -> str:
+    """The bubblewrap the servers will sandbox with, or a failure that says how to install it."""
+    from rust_mcp.core.sandbox import INSTALL_COMMAND, probe_sandbox
+
+    state = probe_sandbox("bwrap")
+    if state.bwrap is None:
+        raise AssertionError(
+            f"the containment tests need bubblewrap: {state.problem}. Install it with `{INSTALL_COMMAND}` "
+            "(scripts/setup does)."
+        )
+    return state.bwrap
 
 
 def require_second_toolchain() -> str:

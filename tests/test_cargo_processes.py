@@ -13,7 +13,7 @@ from mcp import Client
 
 from tests.support import copy_fixture, structured, text_of, wait_for_process, wait_until_gone
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 async def test_timeout_kills_the_hanging_test_and_its_forked_child(cargo: Client, scratch: Path) -> None:

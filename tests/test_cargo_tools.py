@@ -12,7 +12,7 @@ from mcp import Client
 from cargo_mcp.models import WorkingDirectoryResult
 from tests.support import copy_fixture, require_second_toolchain, structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 READ_ONLY = {
     "cargo_check",

@@ -13,7 +13,7 @@ from mcp import Client
 
 from tests.support import copy_fixture, processes_under, require_second_toolchain, structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 def digest(*paths: Path) -> dict[str, str]:

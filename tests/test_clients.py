@@ -11,70 +11,22 @@ from typing import Any
 
 import pytest
 
-from tests.responses_mock import ResponsesMock, serve_responses
-from tests.support import BIN, REPO, require_rust_analyzer
+from tests.codex_driver import client_program, run_codex
+from tests.responses_mock import ResponsesMock
+from tests.support import BIN, require_rust_analyzer
 
-pytestmark = pytest.mark.clients
-CLIENTS = REPO / "tests" / "clients" / "node_modules" / ".bin"
-
-
-def _client(name: str) -> str:
-    path = CLIENTS / name
-    if not path.exists():
-        raise AssertionError(f"{path} is missing: run `scripts/setup --clients` (npm ci in tests/clients)")
-    return str(path)
-
-
-def _codex_config(home: Path, port: int, root: Path) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text(f"""
-model = "mock-model"
-model_provider = "mock"
-approval_policy = "on-request"
-sandbox_mode = "read-only"
-
-[model_providers.mock]
-name = "mock"
-base_url = "http://127.0.0.1:{port}/v1"
-wire_api = "responses"
-env_key = "MOCK_API_KEY"
-request_max_retries = 0
-stream_max_retries = 0
-
-[mcp_servers.cargo]
-command = "{BIN / "cargo-mcp"}"
-args = ["serve", "--root", "{root}"]
-required = true
-tool_timeout_sec = 900
-
-[mcp_servers.rust-analyzer]
-command = "{BIN / "rust-analyzer-mcp"}"
-args = ["--root", "{root}"]
-required = true
-tool_timeout_sec = 300
-""")
+pytestmark = [pytest.mark.clients, pytest.mark.real]
 
 
 def _run_codex(tmp_path: Path, root: Path, tool: str, arguments: dict[str, Any]) -> ResponsesMock:
-    with serve_responses(ResponsesMock(tool, arguments)) as mock:
-        home = tmp_path / "codex-home"
-        _codex_config(home, mock.port, root)
-        env = {**os.environ, "CODEX_HOME": str(home), "MOCK_API_KEY": "test"}
-        proc = subprocess.run(
-            [_client("codex"), "exec", "--skip-git-repo-check", "--cd", str(root), f"use {tool}"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-        assert (
-            f"mcp: {'cargo' if tool.startswith('cargo') else 'rust-analyzer'}/{tool} started"
-            in proc.stdout + proc.stderr
-        )
-        return mock
+    mock = ResponsesMock(tool, arguments)
+    proc = run_codex(tmp_path, mock, root, root)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (
+        f"mcp: {'cargo' if tool.startswith('cargo') else 'rust-analyzer'}/{tool} started"
+        in proc.stdout + proc.stderr
+    )
+    return mock
 
 
 def _namespaces(mock: ResponsesMock) -> dict[str, set[str]]:
@@ -116,7 +68,7 @@ INSPECTOR_TOOL_ERROR = 5  # the Inspector CLI's exit status when a tool result h
 def _inspector(tmp_path: Path, *args: str, status: int = 0) -> Any:
     env = {**os.environ, "MCP_CATALOG_PATH": str(tmp_path / "inspector-catalog.json")}
     proc = subprocess.run(
-        [_client("mcp-inspector"), "--cli", *args],
+        [client_program("mcp-inspector"), "--cli", *args],
         env=env,
         capture_output=True,
         text=True,

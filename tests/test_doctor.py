@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from tests.support import BIN
+
+pytestmark = pytest.mark.real
 
 
 def _doctor(*argv: str) -> subprocess.CompletedProcess[str]:
@@ -17,6 +21,13 @@ def test_cargo_doctor_reports_the_toolchain() -> None:
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("ok      cargo: ") and "cargo 1." in lines[0]
     assert any(line.startswith("ok      rustup toolchains: ") and "stable" in line for line in lines)
+    assert any(line.startswith("ok      sandbox: bubblewrap") for line in lines), proc.stdout
+
+
+def test_doctor_says_what_sandbox_off_means() -> None:
+    proc = _doctor(str(BIN / "cargo-mcp"), "doctor", "--sandbox", "off")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok      sandbox: off (--sandbox off): project code runs unsandboxed" in proc.stdout
 
 
 def test_analyzer_doctor_finds_rust_analyzer_and_std_sources() -> None:

@@ -13,7 +13,7 @@ import pytest
 from tests.http_support import free_port, http_client, http_server
 from tests.support import BIN, require_rust_analyzer, structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 TOKEN = "test-token-5b1c"
 
 

@@ -4,6 +4,7 @@ or hang, memory stays bounded, and the latency of every tool is recorded."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import threading
@@ -28,7 +29,7 @@ from tests.mixed_calls import MixedCall, mixed_calls
 from tests.support import BIN, copy_fixture, pids_under, processes_under, require_rust_analyzer, text_of
 from tests.test_ra_tools import ra_structured
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 CLIENTS = 16
 SECONDS = float(os.environ.get("RUST_MCP_LOAD_SECONDS", "10"))
@@ -127,7 +128,12 @@ async def test_sixteen_clients_over_http(workspace_root: Path, scratch: Path, tm
     ):
 
         def analyzer_group() -> list[int]:
-            return [p for pid in pids_under(workspace, "rust-analyzer") for p in processes_in_group(pid)]
+            """rust-analyzer's process group: its sandbox, with its proc-macro server and cargo."""
+            groups = set()
+            for pid in pids_under(workspace, "rust-analyzer"):
+                with contextlib.suppress(ProcessLookupError):
+                    groups.add(os.getpgid(pid))
+            return [p for group in groups for p in processes_in_group(group)]
 
         watch = ProcessWatch(
             {

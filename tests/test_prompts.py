@@ -10,7 +10,7 @@ from mcp_types import TextContent
 
 from tests.support import server_params
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 async def _prompt_text(client: Client, name: str, arguments: dict[str, str]) -> str:

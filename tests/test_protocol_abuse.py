@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from tests.figures import record
 from tests.raw_stdio import RawServer
 
+pytestmark = pytest.mark.real
+
 JSON_TYPES: dict[str, st.SearchStrategy[Any]] = {
     "null": st.none(),
     "boolean": st.booleans(),

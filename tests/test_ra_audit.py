@@ -10,7 +10,7 @@ from mcp import Client
 from tests.support import text_of
 from tests.test_ra_tools import call
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 async def test_unsafe_audit_finds_every_site_with_its_operations_and_findings(

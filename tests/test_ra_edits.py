@@ -12,7 +12,7 @@ from mcp import Client
 from tests.support import copy_fixture, text_of
 from tests.test_ra_tools import call, column_of, ra_structured
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 def tree_digest(root: Path) -> dict[str, str]:

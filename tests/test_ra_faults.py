@@ -16,7 +16,7 @@ from tests.support import copy_fixture, server_params, text_of
 from tests.test_ra_edits import tree_digest
 from tests.test_ra_tools import call, ra_structured
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 def _bad_inputs(root: Path) -> list[tuple[str, dict[str, Any], str]]:

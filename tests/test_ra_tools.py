@@ -10,10 +10,10 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
-from ra_mcp.server import CATALOGUE
+from ra_mcp.server import TOOLS_BY_NAME
 from tests.support import structured, text_of
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 WRITERS = {
     "rust_analyzer_format",
@@ -29,7 +29,7 @@ def column_of(path: Path, line: int, needle: str) -> int:
 
 
 def ra_structured(tool: str, result: CallToolResult) -> dict[str, Any]:
-    return structured(result, CATALOGUE[tool][0])
+    return structured(result, TOOLS_BY_NAME[tool].result_model)
 
 
 async def call(client: Client, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:

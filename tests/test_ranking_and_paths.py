@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from cargo_mcp.commands import COMMANDS_BY_NAME, order_lint_levels
-from cargo_mcp.messages import Focus, rank_diagnostics
-from cargo_mcp.models import CargoResult, Diagnostic
+from cargo_mcp.models import CargoResult
 from cargo_mcp.render import result_text, shape_for_model
 from ra_mcp.symbol_paths import WantedPath, container_fits, hover_path, path_matches, type_name
+from rust_mcp.core.compiler_messages import Diagnostic, Focus, rank_diagnostics
 
 
 def _diagnostic(level: str, path: Path, line: int = 1) -> Diagnostic:

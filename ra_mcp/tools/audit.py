@@ -9,16 +9,24 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from lsprotocol import types as lsp
+from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.lexing import code_mask
+from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.roots import package_directories
+from rust_mcp.mcp.capabilities import Capability
 
+from .. import render
 from ..analyzer import AnalyzerService
+from ..clippy import run_clippy
 from ..models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
-from ..workspaces import ProgressCallback, Workspace, private_lock_env, scan_sources
+from ..workspaces import Workspace, scan_sources
+from .declaration import AnalyzerCall, analyzer_tool
+from .parameters import WorkspaceArg
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",
@@ -26,6 +34,11 @@ AUDIT_LINTS = (
     "clippy::missing_safety_doc",
     "unsafe_op_in_unsafe_fn",
 )
+AUDIT_CLIPPY = (
+    "Also run clippy's unsafe lints (undocumented_unsafe_blocks, multiple_unsafe_ops_per_block, "
+    "missing_safety_doc, unsafe_op_in_unsafe_fn) and attach their findings to the sites."
+)
+AUDIT_TARGET_DIR = "target/rust-mcp-audit"  # its own build directory: no other build waits for it
 KIND_OF_WORD = {"fn": "fn", "impl": "impl", "trait": "trait", "extern": "extern"}
 OPERATION_KINDS = {
     "function": "call to an unsafe function",
@@ -37,60 +50,6 @@ OPERATION_KINDS = {
 }
 SAFETY_COMMENT = re.compile(r"safety\s*:", re.IGNORECASE)
 SAFETY_DOC = re.compile(r"^\s*(?:///|//!)\s*#+\s*safety\b", re.IGNORECASE | re.MULTILINE)
-
-
-def code_mask(text: str) -> str:
-    """`text` with comments, string and char literals blanked (same length, newlines kept), so
-    braces and keywords are only found in code."""
-    out = list(text)
-    index, size = 0, len(text)
-
-    def blank(start: int, end: int) -> None:
-        for i in range(start, min(end, size)):
-            if out[i] != "\n":
-                out[i] = " "
-
-    while index < size:
-        char = text[index]
-        if text.startswith("//", index):
-            end = text.find("\n", index)
-            end = size if end < 0 else end
-            blank(index, end)
-            index = end
-        elif text.startswith("/*", index):
-            depth, end = 1, index + 2
-            while end < size and depth:
-                if text.startswith("/*", end):
-                    depth, end = depth + 1, end + 2
-                elif text.startswith("*/", end):
-                    depth, end = depth - 1, end + 2
-                else:
-                    end += 1
-            blank(index, end)
-            index = end
-        elif (raw := re.match(r'b?r(#*)"', text[index : index + 260])) is not None and (
-            index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_")
-        ):
-            closing = '"' + raw.group(1)
-            end = text.find(closing, index + raw.end())
-            end = size if end < 0 else end + len(closing)
-            blank(index + 1, end - 1)
-            index = end
-        elif char == '"':
-            end = index + 1
-            while end < size and text[end] != '"':
-                end += 2 if text[end] == "\\" else 1
-            blank(index + 1, end)
-            index = end + 1
-        elif char == "'" and (text[index + 1 : index + 2] == "\\" or text[index + 2 : index + 3] == "'"):
-            end = index + 1
-            while end < size and text[end] != "'":
-                end += 2 if text[end] == "\\" else 1
-            blank(index + 1, end)
-            index = end + 1
-        else:
-            index += 1
-    return "".join(out)
 
 
 @dataclass
@@ -271,18 +230,14 @@ async def _clippy(
     """Every finding of clippy's unsafe lints (none cut to a budget), by file. clippy builds in the
     workspace's own target dir (never a `target/` inside a member)."""
     if service.cargo is None:
-        return {}, "clippy was not run: no cargo service"
-    from cargo_mcp.commands import COMMANDS_BY_NAME
-
-    result = await service.cargo.all_diagnostics(
-        COMMANDS_BY_NAME["cargo_clippy"],
-        {
-            "path": str(directory),
-            "warn": list(AUDIT_LINTS),
-            "all_targets": True,
-            "cargo_env": {"CARGO_TARGET_DIR": str(workspace_root / "target" / "rust-mcp-audit")},
-        },
-        private_lock_env(workspace_root),  # a read-only audit leaves Cargo.lock alone
+        raise Refusal("clippy cannot run: this server has no sandboxed cargo")
+    # a read-only audit leaves Cargo.lock alone: cargo resolves into a private copy
+    result = await run_clippy(
+        directory,
+        service.cargo,
+        AUDIT_LINTS,
+        AUDIT_TARGET_DIR,
+        private_lock_env(workspace_root, workspace_root / AUDIT_TARGET_DIR),
     )
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
@@ -315,15 +270,18 @@ def _totals(path: str, sites: list[UnsafeSite]) -> UnsafeTotals:
     )
 
 
-async def unsafe_audit(
-    service: AnalyzerService,
-    workspace_dir: str | None,
-    package: str | None,
-    include_clippy: bool,
-    default: Path | None,
-    report: ProgressCallback | None,
+@analyzer_tool(Capability.RUN, "Unsafe code audit", render.unsafe_audit)
+async def rust_analyzer_unsafe_audit(
+    call: AnalyzerCall,
+    workspace: WorkspaceArg = None,
+    package: Annotated[str | None, Field(description="Only this workspace member.")] = None,
+    include_clippy: Annotated[bool, Field(description=AUDIT_CLIPPY)] = True,
 ) -> UnsafeAudit:
-    root = service.workspace_root(workspace_dir, default)
+    """Audit unsafe code: every unsafe block, fn, impl, trait and extern block in the workspace (or
+    one package) with its location, the item it sits in, whether a // SAFETY: comment or a # Safety
+    doc section documents it, the unsafe operations inside it, and clippy's findings on it; totals
+    per file."""
+    service = call.service
 
     async def operation(workspace: Workspace) -> UnsafeAudit:
         scope_dir = workspace.root
@@ -406,4 +364,4 @@ async def unsafe_audit(
             note=note if sites else (note or "no unsafe code"),
         )
 
-    return await service.run(root, operation, report)
+    return await call.in_workspace(workspace, operation)

@@ -12,11 +12,17 @@ from pathlib import Path
 import anyio
 from lsprotocol import types as lsp
 
+from rust_mcp.core import budgets
+from rust_mcp.mcp.capabilities import Capability
+
+from .. import render
 from ..analyzer import AnalyzerService
 from ..lsp import AnalyzerRequestFailed
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..positions import uri_to_path
 from ..workspaces import ProgressCallback, Workspace, scan_sources
+from .declaration import AnalyzerCall, analyzer_tool
+from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, MinSeverityArg, WorkspaceArg
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
@@ -27,6 +33,7 @@ CHECK_START_SECONDS = 10.0
 STATUS_AFTER_CHECK_SECONDS = 0.5
 SKIPPED: str | None = "cargo check skipped (include_check=false)"
 PULL_CONCURRENCY = 8
+CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
 
 
 async def run_flycheck(
@@ -113,7 +120,7 @@ def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: 
         code=code,
         source=item.source or "rust-analyzer",
         message=item.message,
-        related=related[:8],
+        related=related[: budgets.RELATED_PER_DIAGNOSTIC],
     )
 
 
@@ -171,17 +178,18 @@ async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[ls
     return results
 
 
-async def file_diagnostics(
-    service: AnalyzerService,
-    file_path: str,
-    default: Path | None,
-    include_check: bool,
-    check_timeout: float,
-    report: ProgressCallback | None,
+@analyzer_tool(Capability.RUN, "File diagnostics", render.diagnostics)
+async def rust_analyzer_diagnostics(
+    call: AnalyzerCall,
+    file_path: FileArg,
+    include_check: CheckArg = True,
+    check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
 ) -> DiagnosticReport:
-    path = service.rust_file(file_path, default)
+    """Errors and warnings for one file, fresh: rust-analyzer's own analysis of the file as it is on
+    disk now, plus the results of a cargo check started for this call and waited for."""
+    service, report, check_timeout = call.service, call.report, check_timeout_secs
 
-    async def operation(workspace: Workspace) -> DiagnosticReport:
+    async def operation(workspace: Workspace, path: Path) -> DiagnosticReport:
         uri = path.as_uri()
         native = await pull(workspace, [path])
         finished, why = False, None
@@ -199,20 +207,21 @@ async def file_diagnostics(
             note=None if include_check else SKIPPED,
         )
 
-    return await service.run(service.pool.root_for(path), operation, report)
+    return await call.in_file(file_path, operation)
 
 
-async def workspace_diagnostics(
-    service: AnalyzerService,
-    workspace_dir: str | None,
-    default: Path | None,
-    include_check: bool,
-    check_timeout: float,
-    limit: int,
-    min_severity: str,
-    report: ProgressCallback | None,
+@analyzer_tool(Capability.RUN, "Workspace diagnostics", render.diagnostics)
+async def rust_analyzer_workspace_diagnostics(
+    call: AnalyzerCall,
+    workspace: WorkspaceArg = None,
+    include_check: CheckArg = True,
+    check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
+    min_severity: MinSeverityArg = "warning",
+    limit: LimitArg = 100,
 ) -> DiagnosticReport:
-    root = service.workspace_root(workspace_dir, default)
+    """Errors and warnings across every .rs file of every workspace member (not only open files),
+    plus one workspace-wide cargo check; errors first."""
+    service, report, check_timeout = call.service, call.report, check_timeout_secs
 
     async def operation(workspace: Workspace) -> DiagnosticReport:
         files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs"]
@@ -243,4 +252,4 @@ async def workspace_diagnostics(
             note=note,
         )
 
-    return await service.run(root, operation, report)
+    return await call.in_workspace(workspace, operation)

@@ -4,24 +4,26 @@ previews a unified diff and writes only when asked (`apply`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from lsprotocol import types as lsp
+from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import package_directories
+from rust_mcp.mcp.capabilities import Capability
 
-from ..analyzer import AnalyzerService, Target, TargetSpec
+from .. import render
+from ..analyzer import AnalyzerService, Target
 from ..lsp import AnalyzerRequestFailed
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
 from ..positions import to_lsp
 from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
-from ..workspaces import ProgressCallback, Workspace
+from ..workspaces import Workspace
+from .declaration import AnalyzerCall, ConfirmCallback, analyzer_tool
 from .diagnostics import pull
-
-ConfirmCallback = Callable[[str], Awaitable[bool]]
+from .parameters import ApplyArg, CodeActionChoice, FileArg, FileRange, Position, WorkspaceArg
 
 IDENTIFIER = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z_][A-Za-z0-9_]*")
 MAX_RULE = 2000
@@ -60,17 +62,12 @@ async def finish(
     return EditResult(title=title, applied=True, files=files, note=f"wrote {len(written)} file(s)")
 
 
-async def format_file(
-    service: AnalyzerService,
-    file_path: str,
-    default: Path | None,
-    apply: bool,
-    report: ProgressCallback | None,
-    confirm: ConfirmCallback,
-) -> EditResult:
-    path = service.rust_file(file_path, default)
+@analyzer_tool(Capability.DESTRUCTIVE, "Format file", render.edit, idempotent=True)
+async def rust_analyzer_format(call: AnalyzerCall, file_path: FileArg, apply: ApplyArg = False) -> EditResult:
+    """Format a file with rustfmt through rust-analyzer: a diff preview, written with apply=true."""
+    service, confirm = call.service, call.confirm
 
-    async def operation(workspace: Workspace) -> EditResult:
+    async def operation(workspace: Workspace, path: Path) -> EditResult:
         edits = await workspace.client.request(
             lsp.TEXT_DOCUMENT_FORMATTING,
             lsp.DocumentFormattingParams(
@@ -84,25 +81,25 @@ async def format_file(
             service, workspace, f"format {service.display(path, workspace.root)}", plan, apply, confirm
         )
 
-    return await service.run(service.pool.root_for(path), operation, report)
+    return await call.in_file(file_path, operation)
 
 
-async def rename(
-    service: AnalyzerService,
-    spec: TargetSpec,
-    default: Path | None,
-    new_name: str,
-    apply: bool,
-    report: ProgressCallback | None,
-    confirm: ConfirmCallback,
+@analyzer_tool(Capability.DESTRUCTIVE, "Rename symbol", render.edit)
+async def rust_analyzer_rename(
+    call: AnalyzerCall,
+    new_name: Annotated[str, Field(description="The new identifier.")],
+    at: Position,
+    apply: ApplyArg = False,
 ) -> EditResult:
+    """Rename a symbol everywhere it is used (semantic, across files): a diff preview of every change,
+    written with apply=true."""
+    service, confirm = call.service, call.confirm
     if not IDENTIFIER.fullmatch(new_name):
         raise Refusal(
             f"new_name {new_name!r} is not a Rust identifier (letters, digits, '_'; r#name or 'lifetime)"
         )
 
-    async def operation(workspace: Workspace) -> EditResult:
-        target = await service.target(workspace, spec, default)
+    async def operation(workspace: Workspace, target: Target) -> EditResult:
         try:
             prepared = await workspace.client.request(
                 lsp.TEXT_DOCUMENT_PREPARE_RENAME,
@@ -122,7 +119,7 @@ async def rename(
         plan = plan_workspace_edit(edit or lsp.WorkspaceEdit(), service.roots)
         return await finish(service, workspace, f"rename {target.label} to {new_name}", plan, apply, confirm)
 
-    return await service.run(service.root_of_spec(spec, default), operation, report)
+    return await call.at_position(at, operation)
 
 
 def _check_rule(rule: str) -> None:
@@ -137,19 +134,29 @@ def _check_rule(rule: str) -> None:
         )
 
 
-async def structural_replace(
-    service: AnalyzerService,
-    rule: str,
-    file_path: str | None,
-    workspace_dir: str | None,
-    default: Path | None,
-    apply: bool,
-    report: ProgressCallback | None,
-    confirm: ConfirmCallback,
+@analyzer_tool(Capability.DESTRUCTIVE, "Structural search and replace", render.edit)
+async def rust_analyzer_ssr(
+    call: AnalyzerCall,
+    rule: Annotated[
+        str,
+        Field(
+            description="`search ==>> replacement` with $placeholders, e.g. "
+            '`$a.unwrap() ==>> $a.expect("x")`.'
+        ),
+    ],
+    file_path: Annotated[
+        str | None, Field(description="Only replace in this file (default: the workspace).")
+    ] = None,
+    workspace: WorkspaceArg = None,
+    apply: ApplyArg = False,
 ) -> EditResult:
+    """Structural search and replace: match code by syntax and meaning (not text) and rewrite it
+    across the workspace (rust-analyzer does not look inside macro calls such as println!).
+    Returns a diff preview; writes with apply=true."""
+    service, confirm = call.service, call.confirm
     _check_rule(rule)
-    path = service.rust_file(file_path, service.file_base(workspace_dir, default)) if file_path else None
-    root = service.pool.root_for(path) if path else service.workspace_root(workspace_dir, default)
+    path = service.rust_file(file_path, service.file_base(workspace, call.default)) if file_path else None
+    root = service.pool.root_for(path) if path else service.workspace_root(workspace, call.default)
 
     async def operation(workspace: Workspace) -> EditResult:
         selections: list[dict[str, Any]] = []
@@ -190,7 +197,7 @@ async def structural_replace(
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
         return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm)
 
-    return await service.run(root, operation, report)
+    return await service.run(root, operation, call.report)
 
 
 MAX_CONTEXTS = 24
@@ -246,17 +253,14 @@ async def _actions(
     return span, actions
 
 
-async def code_actions(
-    service: AnalyzerService,
-    spec: TargetSpec,
-    end_line: int | None,
-    end_column: int | None,
-    default: Path | None,
-    report: ProgressCallback | None,
-) -> CodeActionList:
-    async def operation(workspace: Workspace) -> CodeActionList:
-        target = await service.target(workspace, spec, default)
-        _, actions = await _actions(service, workspace, target, end_line, end_column)
+@analyzer_tool(Capability.RUN, "Code actions", render.code_actions)
+async def rust_analyzer_code_actions(call: AnalyzerCall, at: FileRange) -> CodeActionList:
+    """Quick fixes and refactors rust-analyzer offers at a position or range, numbered; apply one with
+    rust_analyzer_apply_code_action."""
+    service = call.service
+
+    async def operation(workspace: Workspace, target: Target) -> CodeActionList:
+        _, actions = await _actions(service, workspace, target, at.end_line, at.end_column)
         items = [
             CodeActionItem(index=i, title=a.title, kind=a.kind, preferred=bool(a.is_preferred))
             for i, a in enumerate(actions)
@@ -271,24 +275,19 @@ async def code_actions(
         )
         return CodeActionList(query=f"code actions at {target.label}", actions=items, note=note)
 
-    return await service.run(service.root_of_spec(spec, default), operation, report)
+    return await call.at_position(at, operation)
 
 
-async def apply_code_action(
-    service: AnalyzerService,
-    spec: TargetSpec,
-    end_line: int | None,
-    end_column: int | None,
-    index: int,
-    title: str | None,
-    default: Path | None,
-    apply: bool,
-    report: ProgressCallback | None,
-    confirm: ConfirmCallback,
+@analyzer_tool(Capability.DESTRUCTIVE, "Apply code action", render.edit)
+async def rust_analyzer_apply_code_action(
+    call: AnalyzerCall, at: CodeActionChoice, apply: ApplyArg = False
 ) -> EditResult:
-    async def operation(workspace: Workspace) -> EditResult:
-        target = await service.target(workspace, spec, default)
-        _, actions = await _actions(service, workspace, target, end_line, end_column)
+    """Resolve a code action at the same position as rust_analyzer_code_actions listed it: a diff
+    preview, written with apply=true."""
+    service, confirm, index, title = call.service, call.confirm, at.index, at.title
+
+    async def operation(workspace: Workspace, target: Target) -> EditResult:
+        _, actions = await _actions(service, workspace, target, at.end_line, at.end_column)
         listing = "; ".join(f"{i}: {a.title}" for i, a in enumerate(actions)) or "none"
         if not 0 <= index < len(actions):
             raise Refusal(
@@ -308,4 +307,4 @@ async def apply_code_action(
         plan = plan_workspace_edit(action.edit, service.roots)
         return await finish(service, workspace, action.title, plan, apply, confirm)
 
-    return await service.run(service.root_of_spec(spec, default), operation, report)
+    return await call.at_position(at, operation)

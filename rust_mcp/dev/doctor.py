@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.sandbox import INSTALL_COMMAND, SandboxMode, probe_sandbox
+from rust_mcp.core.toolchains import NEUTRAL_DIRECTORY, Toolchain, Toolchains, installed_toolchains
 
 
 @dataclass(frozen=True)
@@ -22,28 +28,48 @@ class Check:
 
 
 def _output(argv: list[str]) -> str | None:
+    """A program's output, run from a neutral directory (no project's rust-toolchain.toml)."""
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, check=False, cwd=NEUTRAL_DIRECTORY
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
-def cargo_checks() -> list[Check]:
+def default_toolchain() -> Toolchain | str:
+    """The toolchain the servers use when a call names none, or why there is none."""
+    try:
+        return anyio.run(Toolchains().resolve, None, Path(NEUTRAL_DIRECTORY))
+    except Refusal as exc:
+        return str(exc)
+
+
+def sandbox_check(mode: SandboxMode) -> Check:
+    state = probe_sandbox(mode)
+    return Check(
+        "sandbox",
+        state.active or mode == "off",
+        state.describe(),
+        f"install bubblewrap (`{INSTALL_COMMAND}`), or run the servers with --sandbox off",
+    )
+
+
+def cargo_checks(mode: SandboxMode = "auto") -> list[Check]:
     checks = []
-    cargo = shutil.which("cargo")
-    version = _output([cargo, "--version"]) if cargo else None
+    toolchain = default_toolchain()
+    cargo = toolchain.cargo if isinstance(toolchain, Toolchain) else None
+    version = _output([str(cargo), "--version"]) if cargo else None
     checks.append(
         Check(
             "cargo",
             version is not None,
-            f"{cargo} ({version})" if version else "not found",
+            f"{cargo} ({version})" if version else f"not found ({toolchain})",
             "install Rust with rustup (https://rustup.rs) or `apt-get install cargo`",
         )
     )
-    rustup = shutil.which("rustup")
-    listing = _output([rustup, "toolchain", "list"]) if rustup else None
-    names = [line.split()[0] for line in (listing or "").splitlines() if line.strip()]
+    names = installed_toolchains()
     checks.append(
         Check(
             "rustup toolchains",
@@ -53,9 +79,11 @@ def cargo_checks() -> list[Check]:
             essential=False,
         )
     )
-    for component, tool in (("clippy", "cargo_clippy"), ("rustfmt", "cargo_fmt_check")):
-        argv = ["cargo", component if component == "clippy" else "fmt", "--version"]
-        found = _output(argv) if cargo else None
+    for component, program, tool in (
+        ("clippy", "cargo-clippy", "cargo_clippy"),
+        ("rustfmt", "cargo-fmt", "cargo_fmt_check"),
+    ):
+        found = _output([str(cargo.parent / program), "--version"]) if cargo else None
         checks.append(
             Check(
                 component,
@@ -65,10 +93,11 @@ def cargo_checks() -> list[Check]:
                 essential=False,
             )
         )
+    checks.append(sandbox_check(mode))
     return checks
 
 
-def analyzer_checks(explicit: str | None = None) -> list[Check]:
+def analyzer_checks(explicit: str | None = None, mode: SandboxMode = "auto") -> list[Check]:
     from ra_mcp.discovery import (
         INSTALL_HINT,
         AnalyzerMissing,
@@ -83,10 +112,12 @@ def analyzer_checks(explicit: str | None = None) -> list[Check]:
         checks.append(Check("rust-analyzer", True, f"{analyzer.path} ({analyzer.version})"))
     except AnalyzerMissing as exc:
         checks.append(Check("rust-analyzer", False, exc.reason, INSTALL_HINT))
-    env, warning = std_sources_env()
-    own = toolchain_std_sources()
+    toolchain = default_toolchain()
+    own = toolchain_std_sources(toolchain) if isinstance(toolchain, Toolchain) else None
+    env, warning = std_sources_env(own)
     detail = str(own) if own else env.get("RUST_SRC_PATH", "not found")
     checks.append(Check("std sources", warning is None, detail, warning or ""))
+    checks.append(sandbox_check(mode))
     return checks
 
 
@@ -96,9 +127,9 @@ def _report(checks: list[Check]) -> int:
     return 0 if all(c.ok for c in checks if c.essential) else 1
 
 
-def run_cargo_doctor() -> int:
-    return _report(cargo_checks())
+def run_cargo_doctor(mode: SandboxMode = "auto") -> int:
+    return _report(cargo_checks(mode))
 
 
-def run_analyzer_doctor(explicit: str | None = None) -> int:
-    return _report(analyzer_checks(explicit))
+def run_analyzer_doctor(explicit: str | None = None, mode: SandboxMode = "auto") -> int:
+    return _report(analyzer_checks(explicit, mode))

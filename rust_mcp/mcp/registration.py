@@ -1,12 +1,15 @@
-"""MCP-facing helpers both servers use: building strict tools quickly, and result envelopes."""
+"""MCP-facing helpers both servers use: building strict tools quickly (from a function's signature,
+with parameter groups listed flat), and result envelopes."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import inspect
-from collections.abc import Callable
-from typing import Any
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, ClassVar
 
 from mcp.server.mcpserver.context import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -137,3 +140,72 @@ def strict_tool(
         context_kwarg=context_kwarg,
         annotations=annotations,
     )
+
+
+class ParameterGroup:
+    """Base of keyword-only dataclasses whose fields are tool parameters: a tool function's parameter
+    annotated with a group is listed to clients as the group's fields, flat (in the group's ORDER,
+    then as declared), and handed to the function as one object (see `regroup`)."""
+
+    ORDER: ClassVar[tuple[str, ...]] = ()
+
+
+def _group_parameters(group: type[ParameterGroup]) -> list[inspect.Parameter]:
+    hints = typing.get_type_hints(group, include_extras=True)
+    rank = {name: index for index, name in enumerate(group.ORDER)}
+    fields = dataclasses.fields(group)  # type: ignore[arg-type]
+    return [
+        inspect.Parameter(
+            field.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default,
+            annotation=hints[field.name],
+        )
+        for field in sorted(fields, key=lambda field: rank.get(field.name, len(rank)))
+    ]
+
+
+def flat_parameters(
+    fn: Callable[..., Any], skip: int = 0
+) -> tuple[list[inspect.Parameter], dict[str, type[ParameterGroup]]]:
+    """`fn`'s parameters after the first `skip`, keyword-only, each group parameter replaced by the
+    group's fields; and which parameters were groups."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    parameters: list[inspect.Parameter] = []
+    groups: dict[str, type[ParameterGroup]] = {}
+    for parameter in list(inspect.signature(fn).parameters.values())[skip:]:
+        annotation = hints[parameter.name]
+        if isinstance(annotation, type) and issubclass(annotation, ParameterGroup):
+            groups[parameter.name] = annotation
+            parameters += _group_parameters(annotation)
+        else:
+            parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
+    return parameters, groups
+
+
+def regroup(arguments: dict[str, Any], groups: dict[str, type[ParameterGroup]]) -> dict[str, Any]:
+    """Flat arguments (as the client sent them) as the function with group parameters takes them."""
+    values = dict(arguments)
+    for name, group in groups.items():
+        fields = [field.name for field in dataclasses.fields(group)]  # type: ignore[arg-type]
+        values[name] = group(**{field: values.pop(field) for field in fields if field in values})
+    return values
+
+
+def tool_function(
+    run: Callable[..., Awaitable[CallToolResult]],
+    *,
+    name: str,
+    description: str,
+    parameters: list[inspect.Parameter],
+    output_model: type[BaseModel],
+) -> Callable[..., Awaitable[CallToolResult]]:
+    """`run(ctx, **arguments)` presented as a function whose signature is `parameters` and the context,
+    so the tool's input schema comes from them."""
+    listed = [*parameters, inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
+    returns = Annotated[CallToolResult, output_model]
+    run.__signature__ = inspect.Signature(listed, return_annotation=returns)  # type: ignore[attr-defined]
+    run.__annotations__ = {parameter.name: parameter.annotation for parameter in listed} | {"return": returns}
+    run.__name__ = name
+    run.__doc__ = description
+    return run

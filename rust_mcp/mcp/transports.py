@@ -16,6 +16,8 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver import MCPServer
 
+from rust_mcp.core.sandbox import SANDBOX_MODES, SandboxUnavailable, probe_sandbox
+
 from .connections import ConnectionMemory
 from .stdio import run_stdio
 
@@ -23,6 +25,29 @@ ASGIApp = Callable[
     [dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]],
     Awaitable[None],
 ]
+
+
+def add_sandbox_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sandbox",
+        choices=SANDBOX_MODES,
+        default="auto",
+        help="contain the code cargo and rust-analyzer run (build scripts, proc macros, tests): auto "
+        "(default: bubblewrap where it works, else code-running tools refuse), bwrap (required: do "
+        "not start without it), or off (run it with the server's permissions and network; the tools "
+        "then say readOnlyHint false)",
+    )
+
+
+def require_sandbox_at_start(mode: str, prog: str) -> None:
+    """`--sandbox bwrap` is the operator saying the sandbox is required: without a working
+    bubblewrap the server does not start (`auto` starts, and its code-running tools refuse)."""
+    if mode != "bwrap":
+        return
+    try:
+        probe_sandbox("bwrap").require()
+    except SandboxUnavailable as exc:
+        sys.exit(f"{prog}: --sandbox bwrap: {exc}")
 
 
 def add_transport_arguments(parser: argparse.ArgumentParser, token_env: str) -> None:

@@ -1,11 +1,11 @@
-"""Run one cargo process: its own process group, both pipes streamed line by line, memory bounded,
-the full output written to a log file, and the whole group killed on timeout or cancellation."""
+"""Run one child process (cargo for either server): its own process group, both pipes streamed line by
+line, memory bounded, the full output written to a log file, and the whole group killed on timeout or
+cancellation."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import time
 from collections import deque
@@ -17,12 +17,12 @@ from typing import IO
 import anyio
 from anyio.abc import ByteReceiveStream
 
-from rust_mcp.core.processes import kill_process_group
-from rust_mcp.core.text import clip_middle
+from .budgets import CARGO_STREAM_BUDGET, MAX_LINE_BYTES
+from .clipping import clip_middle
+from .processes import kill_process_group
 
 # a sink sees every line and returns whether the line belongs in the text kept for the model
 LineSink = Callable[[str], bool]
-MAX_LINE_BYTES = 64 * 1024 * 1024
 READ_CHUNK = 64 * 1024
 PIPE_DRAIN_SECONDS = 2.0
 
@@ -131,9 +131,10 @@ class RunRequest:
     on_stdout: LineSink
     on_stderr: LineSink
     log_path: Path | None = None
-    stream_budget: int = 12_000
+    stream_budget: int = CARGO_STREAM_BUDGET
     stdin_data: bytes | None = None
     on_start: Callable[[int], None] = field(default=lambda pid: None)
+    pass_fds: tuple[int, ...] = ()  # descriptors the child inherits (what a sandbox mounts)
 
 
 async def _pump(
@@ -185,6 +186,7 @@ async def run_process(request: RunRequest) -> RunOutcome:
         cwd=request.cwd,
         env=dict(request.env),
         start_new_session=True,
+        pass_fds=request.pass_fds,
     )
     request.on_start(process.pid)
     pipes_closed = anyio.Event()
@@ -204,10 +206,8 @@ async def run_process(request: RunRequest) -> RunOutcome:
             with anyio.move_on_after(request.timeout_seconds) as deadline:
                 await process.wait()
             timed_out = deadline.cancelled_caught
-            if timed_out:
-                await kill_process_group(process)
-            else:
-                kill_leftovers(process.pid)
+            # on a timeout the whole group; after an exit, the members left behind (a leaked test child)
+            await kill_process_group(process)
             # a member that escaped the group may still hold a pipe open: do not wait for it forever
             with anyio.move_on_after(PIPE_DRAIN_SECONDS):
                 await pipes_closed.wait()
@@ -229,12 +229,6 @@ async def run_process(request: RunRequest) -> RunOutcome:
         log_error=log.error,
         pid=process.pid,
     )
-
-
-def kill_leftovers(pgid: int) -> None:
-    """After a normal exit, kill any members of the group still running (a leaked test child)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
 
 
 def prune_logs(directory: Path, keep: int) -> None:

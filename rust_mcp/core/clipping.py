@@ -1,4 +1,4 @@
-"""Text shaping shared by both servers: colour removal and head/tail budgets."""
+"""Cutting text to a size budget (head and tail kept, the cut counted), and removing terminal colour."""
 
 from __future__ import annotations
 
@@ -20,10 +20,13 @@ def clip_middle(
     if len(text) <= limit:
         return text, False
     head = int(limit * head_share)
-    tail = max(limit - head - 60 - len(rest), 0)
-    cut = len(text) - head - tail
-    marker = f"\n[... {cut} characters cut; {rest} ...]\n"
-    return text[:head] + marker + text[len(text) - tail :], True
+    longest = _cut_marker(len(text) - head, rest)  # the marker for the most that could be cut, so it fits
+    tail = max(limit - head - len(longest), 0)
+    return text[:head] + _cut_marker(len(text) - head - tail, rest) + text[len(text) - tail :], True
+
+
+def _cut_marker(cut: int, rest: str) -> str:
+    return f"\n[... {cut} characters cut; {rest} ...]\n"
 
 
 def clip_end(text: str, limit: int) -> str:

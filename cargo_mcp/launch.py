@@ -1,0 +1,117 @@
+"""How one validated cargo call starts: its toolchain resolved to real binaries, its build
+directories checked, its dependencies fetched in the separate network step, and its command
+wrapped in the sandbox with what it may write and whether it has the network."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rust_mcp.core.cargo_helpers import NEUTRAL_DIRECTORY, CargoHelpers
+from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.containment import Containment, granted_writes
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.runner import RunOutcome
+from rust_mcp.core.sandbox import SandboxedCommand, SandboxState
+from rust_mcp.core.toolchains import Toolchain, Toolchains
+
+if TYPE_CHECKING:
+    from .calls import Invocation
+
+OFFLINE_MARKERS = ("--offline", "offline mode", "net.offline")
+
+
+@dataclass
+class Launch:
+    """A cargo run, ready to start."""
+
+    command: SandboxedCommand
+    state: SandboxState
+    toolchain: Toolchain
+    notes: list[str] = field(default_factory=list)
+    fetched: bool = False  # whether the fetch step may run for this call (for a retry)
+    # build directories mounted on their own: cargo clean empties them but cannot remove a mount point
+    mounted_alone: tuple[Path, ...] = ()
+
+    def finish_clean(self, outcome: RunOutcome) -> None:
+        """After cargo clean: remove the (now empty) directories it could not, and when that was its
+        only complaint, report the clean as the success it was."""
+        removed = []
+        for directory in self.mounted_alone:
+            with contextlib.suppress(OSError):
+                if directory.is_dir() and not any(directory.iterdir()):
+                    directory.rmdir()
+                    removed.append(directory)
+        errors = [line for line in outcome.stderr.splitlines() if line.lower().startswith("error:")]
+        if outcome.exit_code and errors and all(any(f"`{d}`" in e for d in removed) for e in errors):
+            outcome.exit_code, outcome.stderr = 0, ""
+
+
+class CargoLaunches:
+    def __init__(self, containment: Containment, toolchains: Toolchains) -> None:
+        self.containment = containment
+        self.toolchains = toolchains
+        self.helpers = CargoHelpers(containment, toolchains)
+
+    async def prepare(self, invocation: Invocation, policy: ClientPolicy | None) -> Launch:
+        """The sandboxed command for `invocation`; raises Refusal when it cannot be contained."""
+        state = await self.containment.state()
+        toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
+        command = invocation.command
+        notes = [toolchain.note] if toolchain.note else []
+        may_fetch = state.active and command.fetches and (policy is None or policy.network is not False)
+        network = policy is not None and policy.network is True
+        cwd = invocation.cwd
+        workspace = invocation.workspace_root
+        mounted_alone: tuple[Path, ...] = ()
+        if command.network:
+            # cargo add / update reach the registry themselves; started outside the project, they
+            # read no project .cargo/config.toml (credential providers, proxies, registries)
+            network = policy is None or policy.network is not False
+            writable = granted_writes(workspace, policy)
+            cwd = NEUTRAL_DIRECTORY if state.active else cwd
+        else:
+            dirs = await self.helpers.build_dirs(invocation, toolchain)
+            granted = granted_writes(workspace, policy)
+            # a build directory inside what the run may write anyway is not mounted again (cargo
+            # clean could not remove a mount point)
+            separate = tuple(d for d in dirs.paths if not any(d.is_relative_to(g) for g in granted))
+            writable = (*granted, *separate)
+            _create_missing(separate)
+            mounted_alone = separate
+        if may_fetch and (hint := await self.helpers.fetch(invocation, toolchain, policy)) is not None:
+            notes.append(hint)
+        env = self.containment.environment(
+            toolchain, network=network, offline=state.active and not network, settings=invocation.env
+        )
+        confinement = self.containment.confinement(
+            toolchain, cwd=cwd, env=env, writable=writable, network=network, policy=policy
+        )
+        argv = [str(toolchain.cargo), *invocation.args]
+        sandboxed = await self.containment.command(confinement, argv)
+        return Launch(sandboxed, state, toolchain, notes, fetched=may_fetch, mounted_alone=mounted_alone)
+
+    async def retry_after_fetch(self, invocation: Invocation, launch: Launch, output: str) -> bool:
+        """After an offline run failed for want of a download: fetch again (forced) and say whether
+        the run is worth repeating."""
+        if not launch.fetched or not any(marker in output for marker in OFFLINE_MARKERS):
+            return False
+        return await self.helpers.fetch(invocation, launch.toolchain, None, force=True) is None
+
+    async def doomed_directories(self, invocation: Invocation) -> str:
+        """What cargo clean will delete, checked (inside the roots, not containing the project)."""
+        await self.containment.state()
+        toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
+        dirs = await self.helpers.build_dirs(invocation, toolchain)
+        return " and ".join(str(path) for path in dirs.paths)
+
+
+def _create_missing(paths: tuple[Path, ...]) -> None:
+    """Build directories mounted on their own must exist before the sandbox starts."""
+    for path in paths:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Refusal(f"cannot create the build directory {path}: {exc.strerror or exc}") from exc

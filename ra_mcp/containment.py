@@ -1,0 +1,85 @@
+"""rust-analyzer in the sandbox. It runs project code: build scripts and proc macros while it loads a
+workspace (through its proc-macro server) and cargo check for diagnostics (flycheck), so each
+workspace's rust-analyzer starts inside one sandbox that holds all of them.
+
+rust-analyzer outlives any one call, so its sandbox is always the strict one, whatever a client's
+policy: the workspace and the roots read-only, only its own target directory (`<target>/rust-
+analyzer`) writable, no network. It is started from a real binary with the workspace's toolchain
+(never a rustup proxy), after the dependency-fetch step, which is skipped when the call that
+starts it comes from a client whose sandbox has no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.client_policy import current_client_policy
+from rust_mcp.core.lockfile import private_lock_env
+from rust_mcp.core.roots import MANIFEST_NAME
+from rust_mcp.core.sandbox import SandboxedCommand
+
+from .discovery import Analyzer, std_sources_env
+
+OWN_TARGET = "rust-analyzer"  # rust-analyzer's `cargo.targetDir: true` builds in <target>/rust-analyzer
+FETCH_TIMEOUT = 600.0
+
+
+@dataclass(frozen=True)
+class AnalyzerProject:
+    """A workspace rust-analyzer loads, in the terms cargo's helper runs take."""
+
+    workspace_root: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = FETCH_TIMEOUT
+
+    @property
+    def cwd(self) -> Path:
+        return self.workspace_root
+
+    @property
+    def manifest(self) -> Path:
+        return self.workspace_root / MANIFEST_NAME
+
+
+class AnalyzerSandbox:
+    """Builds the command that starts rust-analyzer for one workspace."""
+
+    def __init__(
+        self,
+        cargo: CargoHelpers,
+        analyzer: Analyzer,
+        on_std_warning: Callable[[str | None], None] = lambda warning: None,
+    ) -> None:
+        self.cargo = cargo
+        self.analyzer = analyzer
+        self.on_std_warning = on_std_warning
+
+    async def command(self, root: Path) -> SandboxedCommand:
+        containment = self.cargo.containment
+        state = await containment.state()
+        toolchain = await self.cargo.toolchains.resolve(None, root)
+        dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain)
+        own = dirs.target / OWN_TARGET
+        own.mkdir(parents=True, exist_ok=True)
+        lock = private_lock_env(root, own)  # its cargo runs never rewrite the project's Cargo.lock
+        project = AnalyzerProject(root, lock)
+        policy = current_client_policy.get()
+        if state.active and (policy is None or policy.network is not False):
+            await self.cargo.fetch(project, toolchain, None)  # a failure shows in its diagnostics
+        std_env, warning = std_sources_env(toolchain.std_sources())
+        self.on_std_warning(warning)
+        settings = {
+            "CARGO": str(toolchain.cargo),
+            "RUSTC": str(toolchain.rustc),
+            **std_env,
+            **lock,
+        }
+        env = containment.environment(toolchain, network=False, offline=state.active, settings=settings)
+        system = [Path(self.analyzer.path).parent]
+        if "RUST_SRC_PATH" in std_env:
+            system.append(Path(std_env["RUST_SRC_PATH"]))
+        confinement = containment.confinement(toolchain, cwd=root, env=env, writable=(own,), system=system)
+        return await containment.command(confinement, [self.analyzer.path])

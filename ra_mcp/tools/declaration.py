@@ -1,0 +1,194 @@
+"""How a rust-analyzer tool is declared, and how a declaration becomes an MCP tool.
+
+A tool is one typed async function marked `@analyzer_tool(capability, title, renderer)`. Its first
+parameter is the call (`AnalyzerCall`); the others are its arguments, where a position group such as
+`Position` stands for the fields clients see; its docstring is the description and its return
+annotation the result model. The server lists the declarations and adapts each with `mcp_tool`; the
+running service reaches the call through the server's lifespan (`AnalyzerRuntime`)."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult
+from pydantic import BaseModel
+
+from rust_mcp.core.client_policy import current_client_policy
+from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.mcp.codex_sandbox import client_policy
+from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
+from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.registration import (
+    flat_parameters,
+    model_result,
+    refusal_result,
+    regroup,
+    strict_tool,
+    text_result,
+    tool_function,
+)
+
+from ..analyzer import AnalyzerService, PositionQuery, Target
+from ..lsp import AnalyzerCrashed
+from ..workspaces import ProgressCallback, StillIndexing, Workspace
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+ConfirmCallback = Callable[[str], Awaitable[bool]]
+DEFAULT_WORKSPACE = "default_workspace"
+
+
+@dataclass(frozen=True)
+class AnalyzerCall:
+    """What a tool gets besides its arguments: the service, this connection's default workspace and
+    memory (None when the connection is stateless), progress and the user's confirmation."""
+
+    service: AnalyzerService
+    default: Path | None = None
+    report: ProgressCallback | None = None
+    confirm: ConfirmCallback = no_questions
+    connection: dict[str, Any] | None = None
+
+    async def at_position(self, at: PositionQuery, answer: Callable[[Workspace, Target], Awaitable[T]]) -> T:
+        """Resolve `at` (its file once, before anything starts), then answer in its ready workspace."""
+        place = self.service.place(at, self.default)
+
+        async def operation(workspace: Workspace) -> T:
+            return await answer(workspace, await self.service.target(workspace, place))
+
+        return await self.service.run(place.root, operation, self.report)
+
+    async def in_file(self, file_path: str, answer: Callable[[Workspace, Path], Awaitable[T]]) -> T:
+        """Answer about one Rust file, in the workspace it belongs to."""
+        path = self.service.rust_file(file_path, self.default)
+
+        async def operation(workspace: Workspace) -> T:
+            return await answer(workspace, path)
+
+        return await self.service.run(self.service.pool.root_for(path), operation, self.report)
+
+    async def in_workspace(self, workspace: str | None, answer: Callable[[Workspace], Awaitable[T]]) -> T:
+        """Answer in the workspace named, or the connection's default, or the server's first root."""
+        return await self.service.run(
+            self.service.workspace_root(workspace, self.default), answer, self.report
+        )
+
+
+@dataclass(frozen=True)
+class AnalyzerTool(Generic[M]):
+    function: Callable[..., Awaitable[M]]
+    capability: Capability
+    title: str
+    render: Callable[[M], str]
+    idempotent: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    @property
+    def description(self) -> str:
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+    @property
+    def result_model(self) -> type[M]:
+        model: type[M] = typing.get_type_hints(self.function)["return"]
+        return model
+
+
+def analyzer_tool(
+    capability: Capability, title: str, render: Callable[[M], str], *, idempotent: bool | None = None
+) -> Callable[[Callable[..., Awaitable[M]]], AnalyzerTool[M]]:
+    """Declare a tool; it is idempotent unless it writes (a repeated write is a second change)."""
+    if idempotent is None:
+        idempotent = capability in (Capability.READ, Capability.RUN)
+
+    def declare(function: Callable[..., Awaitable[M]]) -> AnalyzerTool[M]:
+        return AnalyzerTool(function, capability, title, render, idempotent)
+
+    return declare
+
+
+@dataclass(frozen=True)
+class AnalyzerRuntime:
+    """What the server keeps while it runs (its lifespan context): the service, or why there is none."""
+
+    service: AnalyzerService | None
+    missing: str | None
+    memory: ConnectionMemory
+    confirm_writes: bool
+
+    def call(self, ctx: Context[Any, Any], service: AnalyzerService) -> AnalyzerCall:
+        connection = self.memory.state(ctx)
+        return AnalyzerCall(
+            service,
+            default=connection.get(DEFAULT_WORKSPACE) if connection is not None else None,
+            report=ctx.report_progress,
+            confirm=Confirmer(ctx, self.confirm_writes),
+            connection=connection,
+        )
+
+
+async def _answer(
+    tool: AnalyzerTool[Any], ctx: Context[Any, Any], arguments: dict[str, Any]
+) -> CallToolResult:
+    runtime = ctx.request_context.lifespan_context
+    assert isinstance(runtime, AnalyzerRuntime)
+    if runtime.service is None:
+        return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
+    current_client_policy.set(client_policy(ctx))  # this call's task only
+    try:
+        model = await tool.function(runtime.call(ctx, runtime.service), **arguments)
+    except Refusal as exc:
+        return refusal_result(str(exc))
+    except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
+        return needed.result  # type: ignore[return-value]
+    except StillIndexing as exc:
+        return text_result(str(exc), is_error=True)
+    except AnalyzerCrashed as exc:
+        return text_result(
+            f"rust-analyzer stopped twice while answering ({exc}); see rust_analyzer_status", is_error=True
+        )
+    except TimeoutError:
+        return text_result(
+            "rust-analyzer did not answer in time; the request was cancelled. Try again, "
+            "or narrow the question",
+            is_error=True,
+        )
+    return model_result(model, tool.render(model))
+
+
+def mcp_tool(tool: AnalyzerTool[Any], *, sandboxed: bool, defaults: Mapping[str, Any]) -> Tool:
+    """The MCP tool for a declaration; `defaults` replace parameter defaults the server's settings set."""
+    parameters, groups = flat_parameters(tool.function, skip=1)
+    parameters = [p.replace(default=defaults[p.name]) if p.name in defaults else p for p in parameters]
+
+    async def run(ctx: Context[Any, Any], **arguments: Any) -> CallToolResult:
+        return await _answer(tool, ctx, regroup(arguments, groups))
+
+    hints = capabilities.annotations(
+        tool.capability, title=tool.title, sandboxed=sandboxed, idempotent=tool.idempotent
+    )
+    function = tool_function(
+        run,
+        name=tool.name,
+        description=tool.description,
+        parameters=parameters,
+        output_model=tool.result_model,
+    )
+    return strict_tool(
+        function,
+        name=tool.name,
+        description=tool.description,
+        annotations=hints,
+        output_model=tool.result_model,
+    )

@@ -1,0 +1,229 @@
+"""What a file and a workspace hold and what a name means: a file's outline, symbols by name, hover,
+completion and macro expansion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+from lsprotocol import types as lsp
+from pydantic import Field
+
+from rust_mcp.core import budgets
+from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp.capabilities import Capability
+
+from .. import render
+from ..analyzer import Target
+from ..lsp import plain
+from ..models import (
+    CompletionEntry,
+    CompletionList,
+    HoverResult,
+    LocationList,
+    MacroExpansion,
+    SymbolNode,
+    SymbolOutline,
+)
+from ..workspaces import Workspace
+from .declaration import AnalyzerCall, analyzer_tool
+from .parameters import FileArg, FilePoint, FilePosition, LimitArg, Position, WorkspaceArg
+
+TYPE_KINDS = frozenset(
+    {
+        lsp.SymbolKind.Struct,
+        lsp.SymbolKind.Enum,
+        lsp.SymbolKind.Interface,
+        lsp.SymbolKind.Class,
+        lsp.SymbolKind.TypeParameter,
+        lsp.SymbolKind.Object,
+    }
+)
+
+
+def kind_name(kind: int | None) -> str | None:
+    if kind is None:
+        return None
+    try:
+        return lsp.SymbolKind(kind).name.lower()
+    except ValueError:
+        return str(kind)
+
+
+@analyzer_tool(Capability.RUN, "File outline", render.symbols)
+async def rust_analyzer_symbols(
+    call: AnalyzerCall,
+    file_path: FileArg,
+    include_bodies: Annotated[
+        bool, Field(description="Also return the source of each top-level item.")
+    ] = False,
+) -> SymbolOutline:
+    """Outline of a file: its items (structs, enums, traits, impls, functions, methods, fields) with
+    1-based positions, nested; optionally with their source."""
+    service = call.service
+
+    async def answer(workspace: Workspace, path: Path) -> SymbolOutline:
+        result = await workspace.client.request(
+            lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
+            lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
+        )
+        uri = path.as_uri()
+
+        def node(symbol: lsp.DocumentSymbol, depth: int) -> SymbolNode:
+            line, column = symbol.selection_range.start.line + 1, symbol.selection_range.start.character + 1
+            return SymbolNode(
+                name=symbol.name,
+                kind=kind_name(symbol.kind) or "?",
+                detail=symbol.detail,
+                line=line,
+                column=column,
+                end_line=symbol.range.end.line + 1,
+                children=[node(child, depth + 1) for child in symbol.children or []] if depth < 2 else [],
+                body=service.body(uri, symbol.range, budgets.BODY_LIMIT)
+                if include_bodies and depth == 0
+                else None,
+            )
+
+        symbols = [node(s, 0) for s in result or [] if isinstance(s, lsp.DocumentSymbol)]
+        total = _count(symbols)
+        return SymbolOutline(
+            path=service.display(path, workspace.root),
+            symbols=symbols,
+            total=total,
+            note=None if symbols else "no symbols in this file",
+        )
+
+    return await call.in_file(file_path, answer)
+
+
+def _count(nodes: Sequence[SymbolNode]) -> int:
+    return sum(1 + _count(n.children) for n in nodes)
+
+
+@analyzer_tool(Capability.RUN, "Find symbol by name", render.locations)
+async def rust_analyzer_workspace_symbol(
+    call: AnalyzerCall,
+    query: Annotated[str, Field(description="Name or part of one, e.g. `norm`.")],
+    workspace: WorkspaceArg = None,
+    types_only: Annotated[bool, Field(description="Only types (structs, enums, traits, unions).")] = False,
+    with_dependencies: Annotated[bool, Field(description="Also search dependencies and std.")] = False,
+    limit: LimitArg = 50,
+) -> LocationList:
+    """Find symbols by name across the workspace (fuzzy), exact matches first, with their locations."""
+    service = call.service
+    text = query.strip()
+    if not text or any(ch in text for ch in "#*\x00"):
+        raise Refusal("query must be a symbol name or part of one (no '#', '*' or empty text)")
+
+    async def answer(workspace: Workspace) -> LocationList:
+        # rust-analyzer's query syntax: a trailing `*` also searches dependencies
+        sent = text + ("*" if with_dependencies else "")
+        result = await workspace.client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=sent))
+        found = [s for s in result or [] if isinstance(s.location, lsp.Location)]
+        if types_only:
+            found = [s for s in found if s.kind in TYPE_KINDS]
+        exact_first = sorted(found, key=lambda s: (s.name != text, s.name.lower() != text.lower(), s.name))
+        locations = [
+            service.location(
+                s.location.uri,
+                s.location.range,
+                workspace.root,
+                name=s.name,
+                kind=kind_name(s.kind),
+                container=getattr(s, "container_name", None),
+            )
+            for s in exact_first[:limit]
+        ]
+        note = None
+        if len(found) > limit:
+            note = f"{len(found)} matches; the first {limit} are listed"
+        elif not found:
+            note = f"no symbols match {text!r}" + (
+                ""
+                if with_dependencies
+                else " in the workspace (with_dependencies=true also searches dependencies)"
+            )
+        scope = "workspace and dependencies" if with_dependencies else "workspace"
+        kinds = "types" if types_only else "symbols"
+        return LocationList(
+            query=f"{kinds} matching {text!r} in the {scope}",
+            locations=locations,
+            total=len(found),
+            note=note,
+        )
+
+    return await call.in_workspace(workspace, answer)
+
+
+@analyzer_tool(Capability.RUN, "Hover", render.hover)
+async def rust_analyzer_hover(call: AnalyzerCall, at: Position) -> HoverResult:
+    """Type and documentation of the symbol at a position (or of `symbol`), as markdown."""
+
+    async def answer(workspace: Workspace, target: Target) -> HoverResult:
+        result = await workspace.client.request(
+            lsp.TEXT_DOCUMENT_HOVER, lsp.HoverParams(text_document=target.document, position=target.position)
+        )
+        if result is None:
+            return HoverResult(query=f"hover at {target.label}", found=False)
+        contents = result.contents
+        if isinstance(contents, lsp.MarkupContent):
+            text = contents.value
+        elif isinstance(contents, list):
+            text = "\n\n".join(c if isinstance(c, str) else c.value for c in contents)
+        else:
+            text = contents if isinstance(contents, str) else contents.value
+        text = text.strip()
+        if len(text) > budgets.HOVER_LIMIT:
+            text = text[: budgets.HOVER_LIMIT] + f"\n[... {len(text) - budgets.HOVER_LIMIT} more characters]"
+        return HoverResult(query=f"hover at {target.label}", found=True, markdown=text)
+
+    return await call.at_position(at, answer)
+
+
+@analyzer_tool(Capability.RUN, "Completions", render.completions)
+async def rust_analyzer_completion(call: AnalyzerCall, at: FilePoint, limit: LimitArg = 30) -> CompletionList:
+    """Completions at a position (e.g. just after `value.`), most relevant first."""
+
+    async def answer(workspace: Workspace, target: Target) -> CompletionList:
+        result = await workspace.client.request(
+            lsp.TEXT_DOCUMENT_COMPLETION,
+            lsp.CompletionParams(text_document=target.document, position=target.position),
+            timeout=30,
+        )
+        items = result.items if isinstance(result, lsp.CompletionList) else list(result or [])
+        items = sorted(items, key=lambda i: (i.sort_text or i.label, i.label))
+        entries = []
+        for item in items[:limit]:
+            kind = lsp.CompletionItemKind(item.kind).name.lower() if item.kind else None
+            detail = item.detail or (item.label_details.detail if item.label_details else None)
+            entries.append(CompletionEntry(label=item.label, kind=kind, detail=detail))
+        note = f"{len(items)} completions; the first {limit} by relevance" if len(items) > limit else None
+        return CompletionList(
+            query=f"completions at {target.label}", items=entries, total=len(items), note=note
+        )
+
+    return await call.at_position(at.position(), answer)
+
+
+@analyzer_tool(Capability.RUN, "Expand macro", render.expansion)
+async def rust_analyzer_expand_macro(call: AnalyzerCall, at: FilePosition) -> MacroExpansion:
+    """Expand the macro call or derive at a position (point at the macro's name) into Rust source."""
+
+    async def answer(workspace: Workspace, target: Target) -> MacroExpansion:
+        result = plain(await workspace.client.request("rust-analyzer/expandMacro", target.plain_params))
+        if not result:
+            return MacroExpansion(
+                query=f"macro at {target.label}",
+                name=None,
+                expansion=None,
+                note=f"no macro call or derive at {target.label}; point at the macro's name",
+            )
+        expansion = str(result.get("expansion", ""))
+        return MacroExpansion(
+            query=f"macro at {target.label}",
+            name=result.get("name"),
+            expansion=expansion[: budgets.EXPANSION_LIMIT],
+        )
+
+    return await call.at_position(at, answer)

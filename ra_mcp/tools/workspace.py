@@ -1,0 +1,41 @@
+"""The server's own state: which workspace a connection works in, and how its rust-analyzers are."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp.capabilities import Capability
+
+from .. import render
+from ..models import AnalyzerStatus, WorkspaceChoice
+from .declaration import DEFAULT_WORKSPACE, AnalyzerCall, analyzer_tool
+
+
+@analyzer_tool(Capability.RUN, "Set workspace", render.workspace_choice)
+async def rust_analyzer_set_workspace(
+    call: AnalyzerCall,
+    workspace_path: Annotated[
+        str,
+        Field(description="Workspace directory (or any directory inside it) within the allowed roots."),
+    ],
+) -> WorkspaceChoice:
+    """Choose this connection's default workspace (for tools without file_path), start rust-analyzer
+    on it and wait until it is ready. Other clients are not affected."""
+    if call.connection is None:
+        raise Refusal(
+            "this connection is stateless (protocol 2026-07-28 over HTTP); pass "
+            "`workspace` or file_path with each call instead"
+        )
+    root, choice = await call.service.choose_workspace(workspace_path, call.default, call.report)
+    call.connection[DEFAULT_WORKSPACE] = root
+    return choice
+
+
+@analyzer_tool(Capability.READ, "rust-analyzer status", render.status)
+async def rust_analyzer_status(call: AnalyzerCall) -> AnalyzerStatus:
+    """Health of the rust-analyzers this server runs: version, each workspace's readiness and current
+    work (indexing %, cargo check), memory, restarts."""
+    return call.service.status(call.default)

@@ -1,0 +1,55 @@
+"""Every size limit of both servers, in one place: what an answer may hold (a model pays for every
+character), and how much of what the tools read is kept. Limits on what a model may send (a name's
+length, a path's, an SSR rule's) stay beside the checks that name them in their refusals."""
+
+from __future__ import annotations
+
+# -- cargo-mcp: the text of a result ----------------------------------------------------------------
+CARGO_TEXT_BUDGET = 24_000  # characters of a result's text, head and tail kept
+CARGO_DIAGNOSTICS_IN_TEXT = 25  # diagnostics rendered in the text (all are in structuredContent)
+CARGO_FAILURES_IN_TEXT = 10  # failing tests whose output the text shows
+CARGO_FORMAT_ISSUES_IN_TEXT = 20
+CARGO_RUNNING_TESTS_IN_TEXT = 20  # tests named as still running when a run was stopped
+CARGO_METADATA_MEMBERS_IN_TEXT = 30
+CARGO_DEPENDENCIES_TEXT = 600  # characters listing one member's dependencies
+
+# -- cargo-mcp: the structured result -----------------------------------------------------------------
+CARGO_STRUCTURED_BUDGET = 20_000  # characters of structuredContent JSON; detail is shed to fit
+CARGO_SHED_FAILURE_OUTPUT = 1_500  # a failing test's output once the result is over budget
+CARGO_SHED_STREAM = 4_000  # stdout and stderr, each, once over budget
+CARGO_SHED_RENDERED = 800  # each diagnostic's rendering, if still over budget
+CARGO_MIN_DIAGNOSTICS = 5  # diagnostics kept however far over budget
+CARGO_MATRIX_ERRORS = 5  # errors listed per target of a cross-target check, and per failed verification
+CARGO_NEW_FAILURES = 50  # failures a dependency change added, listed in its verification
+
+# -- cargo-mcp: what is kept of cargo's output while it runs --------------------------------------------
+CARGO_STREAM_BUDGET = 12_000  # characters of stdout and of stderr, each, head and tail
+CARGO_MAX_DIAGNOSTICS = 60  # diagnostics a result lists at most, cut from the ranked list (all are counted)
+KEPT_DIAGNOSTICS = 2_000  # diagnostics parsed and kept for ranking; past it only errors (all are counted)
+RENDERED_LIMIT = 4_000  # one diagnostic's rendered text
+SPANS_PER_DIAGNOSTIC = 8  # spans, suggestions and notes of one diagnostic
+TEST_OUTPUT_LIMIT = 3_000  # one failing test's output
+FORMAT_HUNK_LIMIT = 1_500  # one rustfmt diff hunk
+FORMAT_MAX_ISSUES = 50
+TREE_LINES = 400  # lines of `cargo tree`
+METADATA_DEPENDENCIES = 40  # dependencies listed per workspace member
+METADATA_OTHER_PACKAGES = 200  # non-member packages named
+STDERR_TAIL_LINES = 50  # stderr lines searched for hints (missing target, component)
+PROGRESS_MESSAGE = 200  # characters of one progress message
+
+# -- reading: memory bounds -------------------------------------------------------------------------
+MAX_LINE_BYTES = 64 * 1024 * 1024  # a process's output line, before it is delivered cut
+MAX_JSON_LINE = 8 * 1024 * 1024  # a cargo JSON message that is parsed
+MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a source file rust-analyzer-mcp reads
+
+# -- rust-analyzer-mcp -----------------------------------------------------------------------------
+ANALYZER_TEXT_BUDGET = 20_000  # characters of an answer's text, mostly head
+DIFF_BUDGET = 12_000  # characters of diffs in an edit's text
+DIFF_MIN_PER_FILE = 500  # characters each further file's diff still gets
+BODY_LIMIT = 4_000  # characters of an item's source, per item
+HOVER_LIMIT = 6_000  # characters of hover markdown
+EXPANSION_LIMIT = 20_000  # characters of a macro expansion
+SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
+SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
+RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
+RECENT_MESSAGES = 5  # rust-analyzer's own messages in a status answer

@@ -1,0 +1,171 @@
+"""The sandbox for each cargo or rust-analyzer child, in cargo's terms: the toolchain's real
+binaries, the cargo home (registry and git checkouts read-only, never the credentials), the roots
+read-only, the paths the run may change writable, and a scrubbed environment.
+
+A client's own sandbox (Codex's `codex/sandbox-state-meta`) narrows a run, never widens it: under
+read-only, cargo writes only its target directory; under workspace-write, also what the client may
+write inside the workspace; the network only when the client allows it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .client_policy import ClientPolicy
+from .roots import AllowedRoots
+from .sandbox import (
+    Confinement,
+    Sandbox,
+    SandboxedCommand,
+    SandboxState,
+    sandboxed,
+    scrubbed_environment,
+    search_path,
+)
+from .toolchains import Toolchain, is_rustup_proxy
+
+CARGO_HOME_READABLE = ("registry", "git", "config.toml", "config")
+CARGO_HOME_CACHES = ("registry", "git")
+
+
+@dataclass(frozen=True)
+class OperatorGrants:
+    """What the operator lets every sandboxed run use beyond the defaults, e.g. a compiler wrapper
+    such as sccache (read-only), its cache directory (writable) and its settings (environment)."""
+
+    read_only: tuple[Path, ...] = ()
+    writable: tuple[Path, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def cargo_home() -> Path:
+    return Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo").resolve()
+
+
+@dataclass
+class CargoHome:
+    """The parts of CARGO_HOME a sandboxed run sees: the registry and git checkouts, the operator's
+    config, and the binaries in bin/ that are not rustup proxies (cargo subcommands such as
+    cargo-nextest). Never credentials.toml."""
+
+    path: Path = field(default_factory=cargo_home)
+    _binaries: tuple[int, tuple[Path, ...]] | None = field(default=None, init=False)
+
+    def readable(self) -> tuple[Path, ...]:
+        return tuple(self.path / name for name in CARGO_HOME_READABLE) + self.subcommands()
+
+    def caches(self) -> tuple[Path, ...]:
+        """The registry and git directories, created if missing (a fetch writes them)."""
+        found = []
+        for name in CARGO_HOME_CACHES:
+            directory = self.path / name
+            directory.mkdir(parents=True, exist_ok=True)
+            found.append(directory)
+        return tuple(found)
+
+    def subcommands(self) -> tuple[Path, ...]:
+        bin_dir = self.path / "bin"
+        try:
+            stamp = bin_dir.stat().st_mtime_ns
+        except OSError:
+            return ()
+        if self._binaries is None or self._binaries[0] != stamp:
+            kept = [
+                entry
+                for entry in sorted(bin_dir.iterdir())
+                if entry.name.startswith("cargo-") and entry.is_file() and not is_rustup_proxy(entry)
+            ]
+            self._binaries = (stamp, tuple(kept))
+        return self._binaries[1]
+
+
+def granted_writes(workspace: Path, policy: ClientPolicy | None) -> tuple[Path, ...]:
+    """What a run may change in the workspace: all of it, or what the client may write inside it."""
+    if policy is None or policy.writable is None:
+        return (workspace,)
+    granted: list[Path] = []
+    for raw in policy.writable:
+        path = raw.resolve()
+        if workspace == path or workspace.is_relative_to(path):
+            return (workspace,)
+        if path.is_relative_to(workspace) and path.exists():
+            granted.append(path)
+    return tuple(granted)
+
+
+def _unique(paths: Iterable[Path]) -> tuple[Path, ...]:
+    seen: list[Path] = []
+    for path in paths:
+        if path not in seen:
+            seen.append(path)
+    return tuple(seen)
+
+
+class Containment:
+    """Everything both servers need to start a contained child."""
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        roots: AllowedRoots,
+        grants: OperatorGrants | None = None,
+        home: CargoHome | None = None,
+    ) -> None:
+        self.sandbox = sandbox
+        self.roots = roots
+        self.grants = grants or OperatorGrants()
+        self.home = home or CargoHome()
+
+    async def state(self) -> SandboxState:
+        state = await self.sandbox.state()
+        state.require()
+        return state
+
+    def environment(
+        self, toolchain: Toolchain, *, network: bool, offline: bool, settings: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """A child's whole environment: PATH with the toolchain first, HOME and CARGO_HOME, the
+        operator's grants, then `settings` (our CARGO_TERM_* and the validated cargo_env)."""
+        base = {
+            "PATH": search_path([toolchain.bin_dir, self.home.path / "bin"]),
+            "HOME": str(Path.home()),
+            "CARGO_HOME": str(self.home.path),
+            "TMPDIR": "/tmp",
+        }
+        if offline:
+            base["CARGO_NET_OFFLINE"] = "true"
+        return scrubbed_environment({**base, **dict(self.grants.env), **(settings or {})}, network=network)
+
+    def confinement(
+        self,
+        toolchain: Toolchain,
+        *,
+        cwd: Path,
+        env: Mapping[str, str],
+        writable: Sequence[Path] = (),
+        network: bool = False,
+        policy: ClientPolicy | None = None,
+        system: Sequence[Path] = (),
+        caches_writable: bool = False,
+    ) -> Confinement:
+        caches = self.home.caches() if caches_writable else ()
+        hidden = policy.denied if policy is not None else ()
+        read_only = policy.read_only if policy is not None else ()
+        return Confinement(
+            cwd=cwd,
+            env=env,
+            readable=self.roots.paths,
+            writable=_unique(writable),
+            read_only_within=tuple(p for p in read_only if any(p.is_relative_to(w) for w in writable)),
+            hidden=tuple(p for p in hidden if self.roots.contains(p)),
+            system=_unique([toolchain.sysroot, *self.home.readable(), *self.grants.read_only, *system]),
+            system_writable=_unique([*caches, *self.grants.writable]),
+            scratch=_unique([Path.home(), self.home.path]),
+            network=network,
+        )
+
+    async def command(self, confinement: Confinement, argv: Sequence[str]) -> SandboxedCommand:
+        return sandboxed(await self.state(), confinement, argv)

@@ -1,0 +1,310 @@
+"""The sandbox around every child that can run project code (build scripts, proc macros, tests,
+wrappers and runners named in .cargo/config.toml): whether one can be set up, and the bubblewrap
+command line for one child.
+
+Inside: its own network namespace (no network unless asked), its own pid namespace (nothing inside
+can see or signal the server), no capabilities, and a file system built from an allowlist: system
+directories read-only, the toolchain and cargo's registry read-only, the roots read-only, and only
+the paths a run may change writable. Home directories, /run and every other socket directory are
+absent; /tmp is private. The environment is exactly what the caller passes (already scrubbed).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+import anyio
+
+from .bind_paths import OpenedPaths
+from .errors import Refusal
+
+SandboxMode = Literal["auto", "bwrap", "off"]
+SANDBOX_MODES: tuple[str, ...] = get_args(SandboxMode)
+BWRAP_PACKAGE = "bubblewrap"
+INSTALL_COMMAND = f"apt-get install {BWRAP_PACKAGE}"
+PROBE_TIMEOUT = 15.0
+MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+# what compilers, linkers and build scripts read from /etc; nothing with secrets in it
+ETC_ALWAYS = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "alternatives",  # cc -> gcc on Debian
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "hosts",
+    "localtime",
+    "timezone",
+    "os-release",
+)
+ETC_NETWORK = ("resolv.conf", "ssl", "ca-certificates", "ca-certificates.conf", "gai.conf", "services")
+# what a child may keep from the server's own environment (never tokens or keys)
+KEPT_FROM_SERVER = ("LANG", "LANGUAGE", "LC_*", "TZ", "RUST_BACKTRACE", "RUST_LIB_BACKTRACE")
+# the operator's network settings, kept only for runs that have the network
+NETWORK_FROM_SERVER = (
+    "http_proxy",
+    "https_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "CARGO_HTTP_*",
+    "CARGO_NET_*",
+)
+# 128 + N is how bubblewrap reports a child killed by signal N; these are the signals we map back
+SIGNAL_EXITS = {128 + number: -number for number in (1, 2, 4, 6, 7, 8, 9, 11, 15)}
+
+
+class SandboxUnavailable(Refusal):
+    """No sandbox could be set up and the operator did not say --sandbox off."""
+
+
+@dataclass(frozen=True)
+class SandboxState:
+    """What the operator asked for (--sandbox) and what works on this machine, decided at start-up."""
+
+    mode: SandboxMode
+    bwrap: str | None = None
+    problem: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.bwrap is not None
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether code-running tools are contained: true unless the operator chose off (without a
+        sandbox they refuse to run, which contains them too)."""
+        return self.mode != "off"
+
+    def require(self) -> None:
+        """Raise the one refusal naming the fix when project code cannot be contained."""
+        if self.mode != "off" and not self.active:
+            raise SandboxUnavailable(
+                f"this tool runs project code (build scripts, proc macros, tests), and no sandbox can be "
+                f"set up for it: {self.problem}. Fix: install bubblewrap (`{INSTALL_COMMAND}`), or start "
+                "the server with `--sandbox off` to run project code unsandboxed, with the server's "
+                "own permissions and network"
+            )
+
+    def describe(self) -> str:
+        if self.mode == "off":
+            return "off (--sandbox off): project code runs unsandboxed with the server's permissions"
+        if self.active:
+            return f"bubblewrap ({self.bwrap}): no network, writes only to the workspace and its target dir"
+        return f"unavailable: {self.problem}; code-running tools refuse until it is fixed"
+
+
+def probe_sandbox(mode: SandboxMode, bwrap: str | None = None) -> SandboxState:
+    """Check once, at start-up, that a trivial bubblewrap sandbox starts here."""
+    if mode == "off":
+        return SandboxState(mode)
+    executable = (
+        bwrap or shutil.which("bwrap") or ("/usr/bin/bwrap" if Path("/usr/bin/bwrap").exists() else None)
+    )
+    if executable is None:
+        return SandboxState(mode, problem="bubblewrap (bwrap) is not installed")
+    mounts = [arg for _, args in _system_mounts(network=False) for arg in args]
+    argv = [executable, *_namespaces(network=False), *mounts, "--", "true"]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return SandboxState(mode, problem=f"{executable} does not run: {exc}")
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        return SandboxState(mode, problem=f"{executable} cannot create a sandbox here ({reason})")
+    return SandboxState(mode, bwrap=executable)
+
+
+class Sandbox:
+    """The operator's --sandbox choice, and whether it works here: found on first use (one trivial
+    bubblewrap run, off the event loop) and kept. Tool annotations need only the choice."""
+
+    def __init__(self, mode: SandboxMode, bwrap: str | None = None) -> None:
+        self.mode = mode
+        self.bwrap = bwrap
+        self._state: SandboxState | None = SandboxState(mode) if mode == "off" else None
+        self._lock: anyio.Lock | None = None
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.mode != "off"
+
+    async def state(self) -> SandboxState:
+        if self._state is None:
+            self._lock = self._lock or anyio.Lock()
+            async with self._lock:
+                if self._state is None:
+                    self._state = await anyio.to_thread.run_sync(probe_sandbox, self.mode, self.bwrap)
+        return self._state
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """What one sandboxed child may see and touch. Paths are absolute and resolved; each is mounted
+    at its own path, so file names in compiler output mean the same inside and out."""
+
+    cwd: Path
+    env: Mapping[str, str]
+    readable: tuple[Path, ...] = ()  # agent-controlled (inside the roots), read-only
+    writable: tuple[Path, ...] = ()  # agent-controlled, read-write
+    read_only_within: tuple[Path, ...] = ()  # read-only again inside a writable path
+    hidden: tuple[Path, ...] = ()  # not visible at all
+    system: tuple[Path, ...] = ()  # operator-controlled (toolchain, registry), read-only
+    system_writable: tuple[Path, ...] = ()  # operator-controlled, read-write (the registry in a fetch)
+    scratch: tuple[Path, ...] = ()  # private empty directories (HOME, CARGO_HOME), discarded after
+    network: bool = False
+
+
+@dataclass
+class SandboxedCommand:
+    """A command ready for the process runner: its argv, environment, working directory and the
+    descriptors the sandbox mounts (close them once the child has started)."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    opened: OpenedPaths = field(default_factory=OpenedPaths)
+
+    @property
+    def pass_fds(self) -> tuple[int, ...]:
+        return self.opened.fds
+
+    def close(self) -> None:
+        self.opened.close()
+
+
+def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]) -> SandboxedCommand:
+    """The command line that runs `argv` confined; with --sandbox off, `argv` itself (still with the
+    scrubbed environment). Raises SandboxUnavailable when no sandbox can be set up."""
+    state.require()
+    env = dict(confinement.env)
+    if state.bwrap is None:
+        return SandboxedCommand(list(argv), env, confinement.cwd)
+    opened = OpenedPaths()
+    try:
+        mounts = _mounts(confinement, opened)
+    except BaseException:
+        opened.close()
+        raise
+    command = [
+        state.bwrap,
+        *_namespaces(network=confinement.network),
+        *mounts,
+        "--chdir",
+        str(confinement.cwd),
+        "--",
+        *argv,
+    ]
+    return SandboxedCommand(command, env, confinement.cwd, opened)
+
+
+def exit_code_of(state: SandboxState, code: int | None) -> int | None:
+    """The child's exit code as the runner reports it unsandboxed (negative for a signal)."""
+    if state.active and code is not None:
+        return SIGNAL_EXITS.get(code, code)
+    return code
+
+
+def _namespaces(network: bool) -> list[str]:
+    # own user namespace without capabilities, and no further user namespaces inside
+    flags = ["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--die-with-parent"]
+    if network:
+        flags.append("--share-net")
+    return flags
+
+
+def _system_mounts(network: bool) -> list[tuple[Path, list[str]]]:
+    """(path, bubblewrap arguments) for what every sandbox has: /usr and its merged-usr links, a
+    few /etc files, /proc, /dev and a private /tmp."""
+    mounts: list[tuple[Path, list[str]]] = [(Path("/usr"), ["--ro-bind", "/usr", "/usr"])]
+    for name in MERGED_USR:
+        path = Path("/") / name
+        if path.is_symlink():
+            mounts.append((path, ["--symlink", os.readlink(path), str(path)]))
+        elif path.is_dir():
+            mounts.append((path, ["--ro-bind", str(path), str(path)]))
+    for name in (*ETC_ALWAYS, *(ETC_NETWORK if network else ())):
+        mounts.append((Path("/etc") / name, ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]))
+    mounts += [
+        (Path("/proc"), ["--proc", "/proc"]),
+        (Path("/dev"), ["--dev", "/dev"]),
+        (Path("/tmp"), ["--tmpfs", "/tmp"]),
+    ]
+    return mounts
+
+
+# mounts are applied parents first (a deeper mount overlays a shallower one); for the same path,
+# in this order, so that the narrower grant wins
+_ORDER = ("scratch", "system", "system_writable", "readable", "writable", "read_only_within", "hidden")
+
+
+def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
+    planned: list[tuple[int, int, Path, str]] = [
+        (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network)
+    ]
+    for rank, kind in enumerate(_ORDER):
+        for path in getattr(confinement, kind):
+            planned.append((len(path.parts), rank, path, kind))
+    system = dict(_system_mounts(confinement.network))
+    args: list[str] = []
+    for _, _, path, kind in sorted(planned, key=lambda item: (item[0], item[1])):
+        args += system[path] if kind == "" else _mount(kind, path, opened)
+    return [*args, "--remount-ro", "/"]  # the sandbox's own root stays empty
+
+
+def _mount(kind: str, path: Path, opened: OpenedPaths) -> list[str]:
+    target = str(path)
+    if kind == "scratch":
+        return ["--tmpfs", target]
+    if kind == "system":
+        return ["--ro-bind-try", target, target]
+    if kind == "system_writable":
+        return ["--bind-try", target, target]
+    if kind == "hidden":
+        if path.is_dir():
+            return ["--tmpfs", target, "--remount-ro", target]
+        return ["--ro-bind", "/dev/null", target] if path.exists() else []
+    if not path.exists():
+        return []
+    fd = opened.open(path)
+    return ["--bind-fd" if kind == "writable" else "--ro-bind-fd", str(fd), target]
+
+
+def scrubbed_environment(
+    extra: Mapping[str, str], *, network: bool = False, server_env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A child's whole environment: the few harmless settings kept from the server's environment
+    (locale, time zone, backtraces; the operator's proxies only for a run with the network), then
+    `extra`. Nothing else of the server's environment (tokens, keys) reaches a child."""
+    source = os.environ if server_env is None else server_env
+    kept = KEPT_FROM_SERVER + (NETWORK_FROM_SERVER if network else ())
+    env = {name: value for name, value in source.items() if _matches(name, kept)}
+    env.update(extra)
+    return env
+
+
+def search_path(directories: Iterable[Path | str]) -> str:
+    """PATH for a child: the given directories, then the system ones."""
+    ordered: list[str] = []
+    for item in [*directories, "/usr/local/bin", "/usr/bin", "/bin"]:
+        text = str(item)
+        if text not in ordered:
+            ordered.append(text)
+    return ":".join(ordered)
+
+
+def _matches(name: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)

@@ -1,0 +1,54 @@
+"""A project's `rust-toolchain.toml` (or legacy `rust-toolchain`), read the way rustup finds it: the
+first one in the project directory or an ancestor. The file is the agent's to write, so only a
+channel name is taken from it; a `path` toolchain (a directory of binaries) is never followed."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+FILE_NAMES = ("rust-toolchain", "rust-toolchain.toml")  # rustup prefers the legacy name in a directory
+MAX_FILE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ToolchainFile:
+    path: Path
+    channel: str | None  # what the file asks for, unchecked
+    path_toolchain: str | None  # `[toolchain] path = ...`, which is never followed
+
+
+def find_toolchain_file(start: Path) -> ToolchainFile | None:
+    """The toolchain file rustup would use for `start` (a directory), or None."""
+    for directory in (start, *start.parents):
+        for name in FILE_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return read_toolchain_file(candidate)
+    return None
+
+
+def read_toolchain_file(path: Path) -> ToolchainFile:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES)
+    except OSError:
+        return ToolchainFile(path, None, None)
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # the legacy format: the file is just a channel name
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return ToolchainFile(path, lines[0] if len(lines) == 1 else None, None)
+    table = data.get("toolchain")
+    if not isinstance(table, dict):
+        return ToolchainFile(path, None, None)
+    channel = table.get("channel")
+    linked = table.get("path")
+    return ToolchainFile(
+        path,
+        channel if isinstance(channel, str) else None,
+        linked if isinstance(linked, str) else None,
+    )

@@ -1,0 +1,122 @@
+"""Imports point downward: the core (rust_mcp.core) knows nothing of MCP or the servers, the MCP layer
+(rust_mcp.mcp) knows only the core, the two servers know both but not each other, and the entry points
+(each server's cli and __main__) and the developer tools (rust_mcp.dev) may use anything."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.support import REPO
+
+PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
+SERVERS = ("cargo_mcp", "ra_mcp")
+SDK = ("mcp", "mcp_types")
+ENTRY_POINTS = ("cli", "__main__")
+
+
+def _under(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def layer(module: str) -> int | None:
+    """0 core, 1 MCP layer, 2 a server, 3 entry points and developer tools; None: not ours."""
+    if _under(module, "rust_mcp.dev"):
+        return 3
+    if _under(module, "rust_mcp.mcp"):
+        return 1
+    if _under(module, "rust_mcp"):
+        return 0  # rust_mcp itself only holds the version
+    for server in SERVERS:
+        if _under(module, server):
+            return 3 if module.rsplit(".", 1)[-1] in ENTRY_POINTS else 2
+    return None
+
+
+def violation(importer: str, imported: str) -> str | None:
+    """Why `importer` may not import `imported`, or None when it may."""
+    own, other = layer(importer), layer(imported)
+    if own == 0 and any(_under(imported, sdk) for sdk in SDK):
+        return "the core imports the MCP SDK"
+    if own is None or other is None:
+        return None
+    home = next((s for s in SERVERS if _under(importer, s)), None)
+    away = next((s for s in SERVERS if _under(imported, s)), None)
+    if home is not None and away is not None and home != away:
+        return "one server imports the other"
+    if other > own:
+        return "an upward import"
+    return None
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """(line, module) for every import in the file, lazy and TYPE_CHECKING ones included, relative
+    ones resolved (`from . import x` counts as importing the package's module x)."""
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                parent = ".".join(base + ([node.module] if node.module else []))
+            else:
+                parent = node.module or ""
+            found.append((node.lineno, parent))
+            found += [(node.lineno, f"{parent}.{alias.name}") for alias in node.names if alias.name != "*"]
+    return found
+
+
+def package_files() -> list[Path]:
+    return sorted(path for package in PACKAGES for path in (REPO / package).rglob("*.py"))
+
+
+def test_every_import_points_downward() -> None:
+    files = package_files()
+    assert len(files) > 40
+    broken = [
+        f"{path.relative_to(REPO)}:{line} imports {imported}: {why}"
+        for path in files
+        for line, imported in imports_of(path)
+        if (why := violation(module_name(path), imported)) is not None
+    ]
+    assert broken == [], "\n".join(broken)
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported", "expected"),
+    [
+        ("rust_mcp.core.roots", "rust_mcp.core.errors", None),
+        ("rust_mcp.core.roots", "rust_mcp.mcp.confirm", "an upward import"),
+        ("rust_mcp.core.runner", "mcp_types", "the core imports the MCP SDK"),
+        ("rust_mcp.core.runner", "mcp.server.mcpserver", "the core imports the MCP SDK"),
+        ("rust_mcp.core.files", "ra_mcp.lsp", "an upward import"),
+        ("rust_mcp.mcp.confirm", "mcp_types", None),
+        ("rust_mcp.mcp.prompts", "cargo_mcp.commands", "an upward import"),
+        ("rust_mcp.mcp.prompts", "rust_mcp.dev.reference", "an upward import"),
+        ("cargo_mcp.calls", "rust_mcp.mcp.confirm", None),
+        ("ra_mcp.tools.audit", "cargo_mcp.commands", "one server imports the other"),
+        ("ra_mcp.cli", "cargo_mcp.cli", "one server imports the other"),
+        ("ra_mcp.analyzer", "rust_mcp.dev.doctor", "an upward import"),
+        ("ra_mcp.cli", "rust_mcp.dev.doctor", None),
+        ("rust_mcp.dev.doctor", "ra_mcp.discovery", None),
+        ("rust_mcp.core.lexing", "re", None),
+    ],
+)
+def test_the_rules_themselves(importer: str, imported: str, expected: str | None) -> None:
+    assert violation(importer, imported) == expected
+
+
+def test_relative_imports_are_resolved() -> None:
+    tools = REPO / "ra_mcp" / "tools" / "audit.py"
+    modules = {name for _, name in imports_of(tools)}
+    assert {"ra_mcp.analyzer", "ra_mcp.tools.declaration", "ra_mcp.render"} <= modules

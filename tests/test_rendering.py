@@ -1,0 +1,134 @@
+"""Fast tier: answers stay within their budgets (rust_mcp.core.budgets), most useful part first, with
+exact counts of what was left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from cargo_mcp import models as cargo_models
+from cargo_mcp import render as cargo_render
+from cargo_mcp.models import CargoResult
+from ra_mcp import render as analyzer_render
+from ra_mcp.models import EditResult, FileDiff, LocationList, SourceLocation
+from rust_mcp.core import budgets
+from rust_mcp.core.compiler_messages import Diagnostic, DiagnosticCounts, Span
+
+
+def diagnostic(index: int, level: str = "warning") -> Diagnostic:
+    return Diagnostic(
+        level=level,
+        code=f"W{index:04}",
+        message=f"finding {index}",
+        file=f"src/m{index % 7}.rs",
+        line=index + 1,
+        column=1,
+        spans=[
+            Span(file="src/x.rs", line=i, column=1, end_line=i, end_column=9, label="here") for i in range(8)
+        ],
+        notes=[f"note: detail {i} " * 10 for i in range(8)],
+        rendered=f"{level}: finding {index}\n" + "  | context line\n" * 250,
+    )
+
+
+def cargo_result(diagnostics: list[Diagnostic], **extra: object) -> CargoResult:
+    errors = sum(d.level == "error" for d in diagnostics)
+    return CargoResult(
+        tool="cargo_check",
+        ok=errors == 0,
+        exit_code=101 if errors else 0,
+        summary="cargo check failed",
+        argv=["cargo", "check"],
+        cwd="/p",
+        manifest="/p/Cargo.toml",
+        toolchain=None,
+        duration_ms=1200,
+        diagnostics=diagnostics,
+        counts=DiagnosticCounts(
+            errors=errors, warnings=len(diagnostics) - errors, shown=len(diagnostics), total=len(diagnostics)
+        ),
+        log_path="/logs/run.log",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("count", [1, 10, 60])
+def test_cargo_structured_result_fits_its_budget_and_counts_what_it_drops(count: int) -> None:
+    result = cargo_result([diagnostic(0, "error")] + [diagnostic(i) for i in range(1, count)])
+    shaped = cargo_render.shape_for_model(result)
+    size = len(shaped.model_dump_json(exclude_defaults=True))
+    assert size <= budgets.CARGO_STRUCTURED_BUDGET or len(shaped.diagnostics) == budgets.CARGO_MIN_DIAGNOSTICS
+    assert shaped.diagnostics[0].level == "error"  # what to act on first survives
+    dropped = count - len(shaped.diagnostics)
+    hint = (
+        f"{dropped} more diagnostics are not listed here (errors are listed first); the full log has them "
+        "(/logs/run.log)"
+    )
+    assert (hint in shaped.hints) is (dropped > 0)
+    assert result.diagnostics[-1].spans, "the input is left as it was"
+
+
+def test_cargo_text_fits_its_budget_and_says_how_many_it_leaves_out() -> None:
+    result = cargo_result([diagnostic(i) for i in range(40)])
+    text = cargo_render.result_text(result)
+    assert len(text) <= budgets.CARGO_TEXT_BUDGET
+    assert text.startswith("cargo check failed\n$ cargo check")
+    hidden = 40 - budgets.CARGO_DIAGNOSTICS_IN_TEXT
+    # the text says only what is true: these 15 are in the structured list (which holds all 40)
+    assert (
+        f"[25 of 40 diagnostics shown, errors first; {hidden} more in structuredContent.diagnostics]" in text
+    )
+    assert text.rstrip().endswith("full log: /logs/run.log")
+
+
+def test_failing_tests_are_shown_first_ten_with_output() -> None:
+    failures = [cargo_models.TestFailure(name=f"t{i}", output=f"panicked {i}") for i in range(15)]
+    tests = cargo_models.TestSummary(passed=3, failed=15, suites=1, failures=failures)
+    text = cargo_render.result_text(cargo_result([], tests=tests))
+    shown = [line for line in text.splitlines() if line.startswith("FAILED ")]
+    assert shown == [f"FAILED t{i}:" for i in range(budgets.CARGO_FAILURES_IN_TEXT)]
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "timed_out", "verdict"),
+    [
+        (0, False, "cargo check succeeded in 1.20 s"),
+        (101, False, "cargo check failed (exit 101) in 1.20 s"),
+        (-9, False, "cargo check was killed by SIGKILL after 1.20 s"),
+        (None, True, "cargo check timed out after 30 s (process group killed)"),
+    ],
+)
+def test_summary_line_says_how_cargo_ended(exit_code: int | None, timed_out: bool, verdict: str) -> None:
+    update = {"exit_code": exit_code, "timed_out": timed_out, "ok": exit_code == 0}
+    result = cargo_result([]).model_copy(update=update)
+    assert cargo_render.summary_line(result, ("check",), 30) == verdict
+
+
+def test_stdout_is_kept_only_where_it_tells_something() -> None:
+    quiet = cargo_render.shape_for_model(cargo_result([], stdout="noise", stderr="more noise"))
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+    ran = cargo_result([], stdout="program output").model_copy(update={"tool": "cargo_run"})
+    assert cargo_render.shape_for_model(ran).stdout == "program output"
+
+
+def location(index: int) -> SourceLocation:
+    return SourceLocation(
+        path=f"src/f{index}.rs", line=index, column=5, end_line=index, end_column=9, text="x" * 200
+    )
+
+
+def test_analyzer_text_is_clipped_to_its_budget_keeping_the_head() -> None:
+    many = LocationList(query="references", locations=[location(i) for i in range(500)], total=500)
+    text = analyzer_render.locations(many)
+    assert len(text) <= budgets.ANALYZER_TEXT_BUDGET
+    assert text.startswith("references: 500 found\nsrc/f0.rs:0:5")
+    assert "characters cut" in text
+
+
+def test_edit_diffs_share_one_budget() -> None:
+    big = "\n".join(f"+line {i}" for i in range(4000))
+    files = [FileDiff(path=f"src/f{i}.rs", action="edit", diff=big) for i in range(3)]
+    text = analyzer_render.edit(EditResult(title="rename", applied=False, files=files, note="preview only"))
+    assert text.startswith("rename (preview, 3 file(s))")
+    assert text.count("[... diff cut]") == 3
+    assert len(text) <= budgets.ANALYZER_TEXT_BUDGET
+    assert text.endswith("note: preview only")
