@@ -16,11 +16,17 @@ import anyio
 
 from rust_mcp.core import budgets
 from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
-from rust_mcp.core.compiler_messages import DiagnosticCounts
+from rust_mcp.core.compiler_messages import DiagnosticCounts, Focus
 from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
-from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
+from rust_mcp.core.roots import (
+    AllowedRoots,
+    PathRefused,
+    find_manifest,
+    find_workspace_root,
+    package_directories,
+)
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
@@ -45,6 +51,7 @@ TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be in
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
 CARGO_PLUGINS = frozenset({"nextest", "insta"})
+RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 
 
 def default_log_dir() -> Path:
@@ -250,30 +257,38 @@ class CargoService:
         report: ProgressCallback | None,
         policy: ClientPolicy | None,
     ) -> CargoResult:
-        """Change the dependencies, then check or test; if that fails (or the call is cancelled part
-        way), put every Cargo.toml and Cargo.lock back byte for byte."""
+        """Check or test first (the baseline), change the dependencies, then check or test again. A
+        change that adds no failure the baseline did not have is kept (and the result says the build
+        was already failing); one that adds a failure, or a call cancelled part way, puts every
+        Cargo.toml and Cargo.lock back byte for byte."""
         verify = str(values["verify"])
         snapshot = FileSnapshot.manifests(invocation.workspace_root)
+        checker = COMMANDS_BY_NAME["cargo_check" if verify == "check" else "cargo_test"]
+        check_values = {
+            "path": str(invocation.manifest),
+            "toolchain": values.get("toolchain"),
+            "cargo_env": values.get("cargo_env"),
+            "timeout_secs": values.get("timeout_secs"),
+            "workspace": True,
+            "all_targets": verify == "check",
+        }
         try:
+            baseline = await self.execute(
+                self.prepare(checker, check_values, working_directory), report, policy=policy
+            )
             changed = await self.execute(invocation, report, guard=snapshot, policy=policy)
             if not changed.ok:
                 snapshot.restore()
                 return changed
-            checker = COMMANDS_BY_NAME["cargo_check" if verify == "check" else "cargo_test"]
-            check_values = {
-                "path": str(invocation.manifest),
-                "toolchain": values.get("toolchain"),
-                "cargo_env": values.get("cargo_env"),
-                "timeout_secs": values.get("timeout_secs"),
-                "workspace": True,
-                "all_targets": verify == "check",
-            }
             checked = await self.execute(
                 self.prepare(checker, check_values, working_directory), report, policy=policy
             )
         except BaseException:  # cancelled or failed part way: leave the files as they were
             restore_quietly(snapshot)
             raise
+        before, after = _failures(baseline), _failures(checked)
+        new = [failure for failure in after if failure not in before]
+        keep = checked.ok or (not baseline.ok and not new)
         verification = Verification(
             command=verify,
             ok=checked.ok,
@@ -283,11 +298,15 @@ class CargoService:
             diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][
                 : budgets.CARGO_MATRIX_ERRORS
             ],
+            baseline_ok=baseline.ok,
+            baseline_summary=baseline.summary,
+            new_failures=new[: budgets.CARGO_NEW_FAILURES],
         )
-        if not checked.ok:
+        if not keep:
             verification.restored = snapshot.restore()
             verification.reverted = True
-        result = changed.model_copy(update={"ok": checked.ok, "verification": verification})
+        result = changed.model_copy(update={"ok": keep, "verification": verification})
+        result.changed_files = [] if verification.reverted else changed.changed_files
         result.summary = render.verified_summary(result)
         return result
 
@@ -315,9 +334,7 @@ class CargoService:
         report: ProgressCallback | None,
         guard: FileSnapshot | None,
     ) -> CargoResult:
-        collector = OutputCollector(
-            invocation.command.output, invocation.workspace_root, self.settings.max_diagnostics
-        )
+        collector = OutputCollector(invocation.command.output, invocation.workspace_root)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         log_path = self.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
         command = launch.command
@@ -357,6 +374,7 @@ class CargoService:
             result.cache = cache_delta(cache, before, await cache.counters(invocation.env))
         if guard is not None:
             result.hints += after_guarded_run(invocation, guard, result)
+            result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
     def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
@@ -379,12 +397,17 @@ class CargoService:
             toolchain=invocation.toolchain,
             duration_ms=outcome.duration_ms,
             timed_out=outcome.timed_out,
-            diagnostics=collector.messages.sorted_diagnostics(),
-            counts=collector.messages.counts,
+            diagnostics=collector.messages.ranked(_focus(invocation))[: self.settings.max_diagnostics],
+            counts=collector.messages.counts.model_copy(),
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
             snapshots=read_pending(collector.stdout_lines, invocation.workspace_root)
             if output == "snapshots"
+            else None,
+            format_places=collector.formatting.total if output == "format" else None,
+            executables=collector.messages.executables if invocation.command.name == "cargo_build" else [],
+            program_exit_code=outcome.exit_code
+            if output == "run" and collector.messages.build_success
             else None,
             data=data,
             stdout=outcome.stdout,
@@ -392,6 +415,8 @@ class CargoService:
             output_truncated=outcome.truncated,
             log_path=outcome.log_path,
         )
+        if tests is not None and render.matched_no_test(result):
+            result.ok = False  # cargo says success, but nothing was tested
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
         return render.shape_for_model(result)
@@ -443,6 +468,18 @@ class CargoService:
                     "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "
                     "the remaining binaries (integration and doc tests) too."
                 )
+        if result.tests is not None and render.matched_no_test(result):
+            hints.append(
+                'No test name contains the filter; list the tests with test_args=["--list"], or drop '
+                "exact=true if it was set."
+            )
+        if invocation.command.output == "format" and "Failed to find targets" in "\n".join(
+            collector.stderr_tail
+        ):
+            hints.append(
+                "This Cargo.toml is a virtual workspace (no package of its own): pass workspace=true "
+                "(cargo fmt --all) or a package."
+            )
         if outcome.log_error:
             hints.append(
                 f"The full log could not be saved ({outcome.log_error}); the output above is all there is."
@@ -464,3 +501,32 @@ class CargoService:
         return path, WorkingDirectoryResult(
             working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
         )
+
+
+def _focus(invocation: Invocation) -> Focus:
+    """The package the call asked for (`--package`, or the member whose directory `path` named) and
+    the files changed in the last RECENT_CHANGE_SECONDS: their diagnostics rank right after errors."""
+    directories: list[Path] = []
+    argv = invocation.argv
+    if "--package" in argv[:-1]:
+        name = argv[argv.index("--package") + 1].split("@", 1)[0]
+        found = package_directories(invocation.workspace_root).get(name)
+        directories += [found] if found is not None else []
+    elif invocation.manifest.parent != invocation.workspace_root:
+        directories.append(invocation.manifest.parent)
+    return Focus(tuple(directories), changed_after=time.time() - RECENT_CHANGE_SECONDS)
+
+
+def _failures(result: CargoResult) -> list[str]:
+    """What failed in a check or test run, as comparable lines: each error (code, message, place)
+    and each failing test; a failure nothing explains is cargo's own error line."""
+    found = [
+        f"error{f'[{d.code}]' if d.code else ''}: {d.message} ({d.file}:{d.line})"
+        for d in result.diagnostics
+        if d.level.startswith("error")
+    ]
+    found += [f"test {failure.name} failed" for failure in (result.tests.failures if result.tests else [])]
+    if not result.ok and not found:
+        cause = next((line for line in result.stderr.splitlines() if line.startswith("error")), None)
+        found.append(cause or f"cargo failed (exit {result.exit_code})")
+    return found

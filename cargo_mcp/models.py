@@ -25,6 +25,7 @@ class TestSummary(BaseModel):
     suites: int = Field(
         default=0, description="Test binaries (unit, integration, doc) that reported a result"
     )
+    binaries: int = Field(default=0, description="Test binaries cargo ran, harness-free ones included")
     failures: list[TestFailure] = Field(default_factory=list)
     running: list[str] = Field(
         default_factory=list, description="Tests that started but never finished (a hang or a crash)"
@@ -61,6 +62,14 @@ class Verification(BaseModel):
     summary: str
     diagnostics: list[Diagnostic] = Field(default_factory=list, description="The first errors that broke it")
     tests: TestSummary | None = None
+    baseline_ok: bool | None = Field(
+        default=None, description="Whether the same check or test passed before the change"
+    )
+    baseline_summary: str | None = None
+    new_failures: list[str] = Field(
+        default_factory=list,
+        description="Failures the change added (up to 50); none: the change is kept",
+    )
     reverted: bool = Field(default=False, description="True when the manifests and lockfile were put back")
     restored: list[str] = Field(default_factory=list, description="Files restored byte for byte")
     log_path: str | None = None
@@ -70,7 +79,10 @@ class CargoResult(BaseModel):
     """What one cargo invocation did, sized for a model's context."""
 
     tool: str
-    ok: bool = Field(description="True when cargo exited with status 0")
+    ok: bool = Field(
+        description="True when cargo exited with status 0 and did what was asked (a test filter that "
+        "matches no test is not ok)"
+    )
     exit_code: int | None = Field(description="None when the process was killed (timeout or cancellation)")
     summary: str = Field(description="One line: what ran and how it ended")
     argv: list[str]
@@ -83,6 +95,9 @@ class CargoResult(BaseModel):
     counts: DiagnosticCounts = Field(default_factory=DiagnosticCounts)
     tests: TestSummary | None = None
     format_issues: list[FormatIssue] | None = None
+    format_places: int | None = Field(
+        default=None, description="Places rustfmt would change (format_issues lists the first 50)"
+    )
     targets: list[TargetOutcome] | None = None
     verification: Verification | None = None
     scope: Scope | None = None
@@ -96,6 +111,13 @@ class CargoResult(BaseModel):
     stderr: str = Field(default="", description="Standard error, head and tail within the size budget")
     output_truncated: bool = Field(default=False, description="True when stdout or stderr was cut")
     log_path: str | None = Field(default=None, description="Full, uncut output of the run")
+    executables: list[str] = Field(default_factory=list, description="Executables cargo_build produced")
+    program_exit_code: int | None = Field(
+        default=None, description="cargo_run: the program's own exit code (it was built and ran)"
+    )
+    changed_files: list[str] = Field(
+        default_factory=list, description="Files this call changed (cargo_clippy_fix, dependency changes)"
+    )
     hints: list[str] = Field(
         default_factory=list, description="What to do next (e.g. a missing target's fix)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from rust_mcp.core.compiler_messages import CompilerMessages
 from .commands import Output
 from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
 from .nextest import NextestReport
+
+TEST_BINARY = re.compile(r"^\s*(?:Running|Doc-tests)\s")  # cargo starting a test binary (libtest or not)
 
 
 @dataclass
@@ -37,7 +40,6 @@ class ProgressState:
 class OutputCollector:
     output: Output
     workspace_root: Path
-    max_diagnostics: int
     progress: ProgressState = field(default_factory=ProgressState)
     messages: CompilerMessages = field(init=False)
     tests: LibtestReport = field(default_factory=LibtestReport)
@@ -48,7 +50,7 @@ class OutputCollector:
     stderr_tail: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.messages = CompilerMessages(self.workspace_root, self.max_diagnostics)
+        self.messages = CompilerMessages(self.workspace_root)
 
     def on_stdout(self, line: str) -> bool:
         if self.messages.feed(line):
@@ -76,6 +78,8 @@ class OutputCollector:
         return True
 
     def on_stderr(self, line: str) -> bool:
+        if self.output == "tests" and TEST_BINARY.match(line):
+            self.tests.summary.binaries += 1
         update = parse_progress(line)
         if update is not None:
             self.progress.update(update.done, update.total, update.message)
@@ -139,4 +143,16 @@ class OutputCollector:
         return summary
 
     def tree_data(self) -> dict[str, Any]:
-        return {"lines": self.stdout_lines, "cut": len(self.stdout_lines) >= budgets.TREE_LINES}
+        data: dict[str, Any] = {
+            "lines": self.stdout_lines,
+            "cut": len(self.stdout_lines) >= budgets.TREE_LINES,
+        }
+        if not self.stdout_lines:  # e.g. `--duplicates` with none: cargo says so on stderr only
+            said = [line.strip() for line in self.stderr_tail if "nothing to print" in line]
+            data["note"] = (
+                "nothing to print (with duplicates=true: no package appears in more than one version "
+                "for this platform)"
+                if said
+                else "\n".join(self.stderr_tail[-5:]).strip() or "cargo tree printed nothing"
+            )
+        return data

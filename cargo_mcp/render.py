@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import shlex
 import signal
+from collections.abc import Callable
 
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
@@ -42,11 +43,31 @@ def killed_by(exit_code: int | None) -> str | None:
         return f"signal {-exit_code}"
 
 
+def matched_no_test(result: CargoResult) -> bool:
+    """cargo test exited 0 having run nothing because the filter matched no test (every binary was
+    libtest and filtered everything out; a harness-free bench or test did run)."""
+    t = result.tests
+    return (
+        t is not None
+        and result.exit_code == 0
+        and t.suites > 0
+        and t.binaries <= t.suites
+        and not (t.passed or t.failed or t.ignored)
+        and t.filtered_out > 0
+    )
+
+
 def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
     command = " ".join(itertools.takewhile(lambda word: not word.startswith("-"), subcommand))
     seconds = result.duration_ms / 1000
     if result.timed_out:
         verdict = f"timed out after {timeout:.0f} s (process group killed)"
+    elif matched_no_test(result):
+        verdict = f"ran no test in {seconds:.2f} s: the filter matched none (all filtered out)"
+    elif result.program_exit_code not in (None, 0):
+        verdict = (
+            f"built the program, which ran and exited with code {result.program_exit_code} ({seconds:.2f} s)"
+        )
     elif result.ok:
         verdict = f"succeeded in {seconds:.2f} s"
     elif (signal_name := killed_by(result.exit_code)) is not None:
@@ -61,12 +82,14 @@ def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: floa
     if result.tests is not None and (result.tests.suites or result.tests.failures):
         t = result.tests
         parts.append(f"tests: {t.passed} passed, {t.failed} failed, {t.ignored} ignored")
-    if result.format_issues is not None:
-        parts.append(
-            "formatted correctly"
-            if not result.format_issues
-            else f"{_plural(len(result.format_issues), 'place')} need formatting"
+    if result.format_issues:
+        places = result.format_places or len(result.format_issues)
+        listed = (
+            f" (the first {len(result.format_issues)} listed)" if places > len(result.format_issues) else ""
         )
+        parts.append(f"{_plural(places, 'place')} need formatting{listed}")
+    elif result.format_issues is not None:
+        parts.append("formatted correctly" if result.ok else "rustfmt did not check the files (see stderr)")
     detail = f" — {'; '.join(parts)}" if parts else ""
     return f"cargo {command} {verdict}{detail}"
 
@@ -84,8 +107,17 @@ def verified_summary(result: CargoResult) -> str:
         return result.summary
     if check.ok:
         return f"{result.summary}; verified with cargo {check.command}: ok"
+    if not check.reverted:
+        return (
+            f"{result.summary}; kept: cargo {check.command} was already failing before this change "
+            f"and the change adds no new failure"
+        )
     restored = ", ".join(check.restored) or "nothing had changed"
-    return f"{result.summary}; verification with cargo {check.command} FAILED, reverted: {restored}"
+    already = " (it was already failing before)" if check.baseline_ok is False else ""
+    return (
+        f"{result.summary}; verification with cargo {check.command} FAILED with "
+        f"{_plural(len(check.new_failures), 'new failure')}{already}, reverted: {restored}"
+    )
 
 
 def _diagnostic_text(diagnostic: Diagnostic) -> str:
@@ -106,9 +138,7 @@ def result_text(result: CargoResult) -> str:
     for diagnostic in result.diagnostics[: budgets.CARGO_DIAGNOSTICS_IN_TEXT]:
         lines.append("")
         lines.append(_diagnostic_text(diagnostic))
-    hidden = result.counts.total - min(len(result.diagnostics), budgets.CARGO_DIAGNOSTICS_IN_TEXT)
-    if hidden > 0:
-        lines.append(f"\n[{hidden} more diagnostics: see structuredContent.diagnostics or the log]")
+    lines += _unlisted(result)
     if result.tests is not None:
         for failure in result.tests.failures[: budgets.CARGO_FAILURES_IN_TEXT]:
             lines.append(f"\nFAILED {failure.name}:\n{failure.output}")
@@ -128,12 +158,19 @@ def result_text(result: CargoResult) -> str:
     if result.verification is not None:
         check = result.verification
         lines.append(f"\nverification: {check.summary}")
+        if check.baseline_summary and check.baseline_ok is False:
+            lines.append(f"before the change: {check.baseline_summary}")
+        lines += [f"new: {failure}" for failure in check.new_failures]
         lines += [_diagnostic_text(d) for d in check.diagnostics]
         for failure in (check.tests.failures if check.tests else [])[: budgets.CARGO_FAILURES_IN_TEXT]:
             lines.append(f"FAILED {failure.name}:\n{failure.output}")
         if check.reverted:
             lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
     lines += workflow_lines(result)
+    if result.executables:
+        lines.append("\nexecutables built:\n" + "\n".join(result.executables))
+    if result.changed_files:
+        lines.append("\nfiles changed: " + ", ".join(result.changed_files))
     if result.data is not None:
         lines.append("")
         lines.append(_data_text(result))
@@ -150,6 +187,17 @@ def result_text(result: CargoResult) -> str:
     return text
 
 
+def _unlisted(result: CargoResult) -> list[str]:
+    """How many more diagnostics the structured list holds than the text shows; what neither lists is
+    in a hint that says where it truly is (the full log, when one was kept)."""
+    in_text = min(len(result.diagnostics), budgets.CARGO_DIAGNOSTICS_IN_TEXT)
+    structured_only = len(result.diagnostics) - in_text
+    if structured_only <= 0:
+        return []  # the rest, if any, is in the hint the shaping added (where it really is)
+    shown = f"{in_text} of {_plural(result.counts.total, 'diagnostic')} shown, errors first"
+    return [f"\n[{shown}; {structured_only} more in structuredContent.diagnostics]"]
+
+
 def output_matters(result: CargoResult) -> bool:
     """Whether stdout/stderr tell the model something the parsed fields do not: a program's or a
     dependency command's own output, or a failure nothing else explains."""
@@ -162,7 +210,9 @@ def output_matters(result: CargoResult) -> bool:
 def shape_for_model(result: CargoResult) -> CargoResult:
     """The result as returned: output streams only where they matter, and everything within
     the structured budget, shedding the most redundant detail first (span lists and notes repeat the
-    rendered text), then clipping renderings, then listing fewer diagnostics (the log has all)."""
+    rendered text), then clipping renderings, then listing fewer diagnostics from the end of the
+    ranked list (errors come first; counts.shown says how many are listed; a hint says where the rest
+    is)."""
     shaped = result.model_copy(deep=True)
     if not output_matters(shaped):
         shaped.stdout = shaped.stderr = ""
@@ -170,8 +220,20 @@ def shape_for_model(result: CargoResult) -> CargoResult:
     def size() -> int:
         return len(shaped.model_dump_json(exclude_defaults=True))
 
-    if size() <= budgets.CARGO_STRUCTURED_BUDGET:
-        return shaped
+    if size() > budgets.CARGO_STRUCTURED_BUDGET:
+        _shed(shaped, size)
+    shaped.counts.shown = len(shaped.diagnostics)
+    unlisted = shaped.counts.total - shaped.counts.shown
+    if unlisted > 0:
+        where = f"the full log has them ({shaped.log_path})" if shaped.log_path else "no full log was kept"
+        shaped.hints.append(
+            f"{unlisted} more diagnostics are not listed here (errors are listed first); {where}"
+        )
+    return shaped
+
+
+def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
+    """Shed detail until the structured result fits its budget, most redundant first."""
     shed_workflow_lists(shaped, lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
     for diagnostic in shaped.diagnostics:
         diagnostic.spans, diagnostic.notes = [], []
@@ -187,17 +249,14 @@ def shape_for_model(result: CargoResult) -> CargoResult:
     while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
         kept = max(least, kept * 2 // 3)
         shaped.diagnostics = shaped.diagnostics[:kept]
-    dropped = len(result.diagnostics) - len(shaped.diagnostics)
-    if dropped:
-        where = f" ({shaped.log_path})" if shaped.log_path else ""
-        shaped.hints.append(f"{dropped} more diagnostics are not listed here; the full log has them{where}")
-    return shaped
 
 
 def _data_text(result: CargoResult) -> str:
     data = result.data or {}
     if result.tool == "cargo_tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
+        if not lines and data.get("note"):
+            return f"cargo printed no tree: {data['note']}"
         return "\n".join(lines) + ("\n[tree cut; the full tree is in the log]" if data.get("cut") else "")
     members = data.get("members")
     if isinstance(members, list):

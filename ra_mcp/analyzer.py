@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -24,6 +24,7 @@ from rust_mcp.core.roots import AllowedRoots
 from .lsp import AnalyzerRequestFailed
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
 from .positions import SourceCache, from_lsp, to_lsp, uri_to_path
+from .symbol_lookup import find_symbol
 from .workspaces import ProgressCallback, Workspace, WorkspacePool
 
 T = TypeVar("T")
@@ -116,6 +117,14 @@ class AnalyzerService:
             directory = default or self.roots.default
         return self.pool.root_for(directory)
 
+    def file_base(self, workspace: str | None, default: Path | None) -> Path | None:
+        """Where a relative file_path starts: the call's own `workspace` when it has one, else the
+        connection's default."""
+        if workspace is None:
+            return default
+        directory = self.roots.confine(workspace, default)
+        return directory if directory.is_dir() else directory.parent
+
     def display(self, path: Path, root: Path) -> str:
         text, prefix = str(path), str(root) + os.sep
         return text[len(prefix) :] if text.startswith(prefix) else text
@@ -164,11 +173,13 @@ class AnalyzerService:
             root=str(workspace.root),
             pid=pid,
             alive=client.alive,
-            health=client.state.health,
+            health=client.state.health if client.alive else "stopped",
             quiescent=client.state.quiescent,
             activity=workspace.state_text,
             uptime_seconds=round(time.monotonic() - client.started_at, 1),
             restarts=workspace.restarts,
+            restart_reason=workspace.restart_reason,
+            last_panic=client.state.last_panic,
             rss_mb=round(resident_mb(processes_in_group(pid)), 1) if pid and client.alive else None,
             flycheck_runs=client.state.flycheck_ended,
             recent_messages=list(client.state.messages)[-budgets.RECENT_MESSAGES :],
@@ -206,12 +217,22 @@ class AnalyzerService:
         try:
             return await self.pool.run(root, operation, report)
         except AnalyzerRequestFailed as exc:
+            if exc.panicked:
+                raise Refusal(
+                    f"{exc}. rust-analyzer was restarted and the request tried again, and it panicked again: "
+                    "this question trips a bug in rust-analyzer. Other questions are not affected; "
+                    "rust_analyzer_status shows the panic"
+                ) from exc
+            workspace = self.pool.workspaces.get(root)
+            state = workspace.client.state if workspace is not None else None
+            if state is not None and state.health == "error" and state.status_message:
+                raise Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}") from exc
             raise Refusal(str(exc)) from exc
 
     def place(self, spec: PositionQuery, default: Path | None) -> Place:
         """Where a position tool looks: the file resolved, and the workspace that answers."""
         if spec.file_path is not None:
-            path = self.rust_file(spec.file_path, default)
+            path = self.rust_file(spec.file_path, self.file_base(spec.workspace, default))
             return Place(self.pool.root_for(path), path, spec)
         if spec.symbol is None:
             raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
@@ -252,51 +273,5 @@ class AnalyzerService:
         )
 
     async def _find_symbol(self, workspace: Workspace, symbol: str, path: Path | None) -> Target:
-        segments = [s.removeprefix("r#") for s in symbol.split("::")]
-        name = segments[-1]
-        found = await workspace.client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=name))
-        exact = [s for s in found or [] if s.name == name and isinstance(s.location, lsp.Location)]
-        if path is not None:
-            exact = [s for s in exact if uri_to_path(s.location.uri) == path]
-        candidates = [s for s in exact if _matches_qualifiers(s, segments[:-1])]
-        if len(candidates) > 1:
-            local = [s for s in candidates if uri_to_path(s.location.uri).is_relative_to(workspace.root)]
-            candidates = local or candidates
-        if len(candidates) == 1:
-            chosen = candidates[0]
-            location = self.location(chosen.location.uri, chosen.location.range, workspace.root)
-            label = f"{symbol} ({location.path}:{location.line}:{location.column})"
-            return Target(
-                workspace.root, uri_to_path(chosen.location.uri), chosen.location.range.start, label
-            )
-        if not candidates:
-            near = sorted({_qualified(s) for s in (found or [])})[: budgets.SYMBOL_CANDIDATES]
-            hint = f"; similar names: {', '.join(near)}" if near else ""
-            where = f" in {self.display(path, workspace.root)}" if path else ""
-            raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
-        listed = [
-            f"{_qualified(s)} at {self.location(s.location.uri, s.location.range, workspace.root).path}:"
-            f"{s.location.range.start.line + 1}"
-            for s in candidates[: budgets.SYMBOL_CANDIDATES]
-        ]
-        raise Refusal(
-            f"symbol `{symbol}` is ambiguous ({len(candidates)} matches): {'; '.join(listed)}. "
-            "Qualify it (e.g. `Type::method`), add file_path, or pass file_path with line and column"
-        )
-
-
-def _qualified(symbol: lsp.SymbolInformation | lsp.WorkspaceSymbol) -> str:
-    container = getattr(symbol, "container_name", None)
-    return f"{container}::{symbol.name}" if container else symbol.name
-
-
-def _matches_qualifiers(symbol: Any, qualifiers: Sequence[str]) -> bool:
-    """`Point::norm2` matches a symbol whose container is Point; `geometry::shapes::total_area`
-    matches by container or by the crate and module names in its path."""
-    if not qualifiers:
-        return True
-    container = getattr(symbol, "container_name", None)
-    if container == qualifiers[-1]:
-        return True
-    parts = set(uri_to_path(symbol.location.uri).with_suffix("").parts)
-    return all(q in parts or q.replace("_", "-") in parts for q in qualifiers)
+        uri, span, label = await find_symbol(self, workspace, symbol, path)
+        return Target(workspace.root, uri_to_path(uri), span.start, label)

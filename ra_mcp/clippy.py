@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rust_mcp.core.budgets import AUDIT_CLIPPY_FINDINGS
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
@@ -22,7 +21,7 @@ CLIPPY_TIMEOUT_SECONDS = 600.0
 
 @dataclass(frozen=True)
 class ClippyRun:
-    diagnostics: list[Diagnostic]  # errors first, at most AUDIT_CLIPPY_FINDINGS
+    diagnostics: list[Diagnostic]  # every finding, errors first
     counts: DiagnosticCounts
     exit_code: int | None  # None when it was stopped at the timeout
     duration_ms: int
@@ -53,22 +52,29 @@ class _ClippyProject:
     timeout: float = CLIPPY_TIMEOUT_SECONDS
 
 
-async def run_clippy(directory: Path, cargo: CargoHelpers, warn: Sequence[str], target_dir: str) -> ClippyRun:
+async def run_clippy(
+    directory: Path,
+    cargo: CargoHelpers,
+    warn: Sequence[str],
+    target_dir: str,
+    extra_settings: Mapping[str, str] | None = None,
+) -> ClippyRun:
     """Lint every target of the package or workspace at `directory` with the `warn` lints on, building
-    into `target_dir` (relative to the package) so no other build waits for it or is disturbed. It
-    runs in the sandbox: no network, writing only to that target directory."""
+    into `target_dir` (relative to the workspace root, never a `target/` inside a member) so no other
+    build waits for it or is disturbed. Every finding is kept. It runs in the sandbox: no network,
+    writing only to that target directory."""
     manifest = find_manifest(directory, cargo.containment.roots)
     workspace_root = find_workspace_root(manifest)
-    messages = CompilerMessages(workspace_root, AUDIT_CLIPPY_FINDINGS)
+    messages = CompilerMessages(workspace_root)
     lints = [arg for lint in warn for arg in ("-W", lint)]
-    settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": target_dir}
+    target = (workspace_root / target_dir).resolve()
+    settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": str(target), **(extra_settings or {})}
     project = _ClippyProject(manifest.parent, manifest, workspace_root, settings)
     state = await cargo.containment.state()
     toolchain = await cargo.toolchains.resolve(None, manifest.parent)
     policy = current_client_policy.get()
     if state.active and (policy is None or policy.network is not False):
         await cargo.fetch(project, toolchain, policy)
-    target = (manifest.parent / target_dir).resolve()
     target.mkdir(parents=True, exist_ok=True)
     env = cargo.containment.environment(toolchain, network=False, offline=state.active, settings=settings)
     confinement = cargo.containment.confinement(
@@ -96,4 +102,4 @@ async def run_clippy(directory: Path, cargo: CargoHelpers, warn: Sequence[str], 
         outcome = await run_process(request)
     finally:
         command.close()
-    return ClippyRun(messages.sorted_diagnostics(), messages.counts, outcome.exit_code, outcome.duration_ms)
+    return ClippyRun(messages.ranked(), messages.counts, outcome.exit_code, outcome.duration_ms)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
+from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.roots import MANIFEST_NAME
 from rust_mcp.core.sandbox import SandboxedCommand
 
@@ -60,16 +61,22 @@ class AnalyzerSandbox:
         containment = self.cargo.containment
         state = await containment.state()
         toolchain = await self.cargo.toolchains.resolve(None, root)
-        project = AnalyzerProject(root)
+        dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain)
+        own = dirs.target / OWN_TARGET
+        own.mkdir(parents=True, exist_ok=True)
+        lock = private_lock_env(root, own)  # its cargo runs never rewrite the project's Cargo.lock
+        project = AnalyzerProject(root, lock)
         policy = current_client_policy.get()
         if state.active and (policy is None or policy.network is not False):
             await self.cargo.fetch(project, toolchain, None)  # a failure shows in its diagnostics
-        dirs = await self.cargo.build_dirs(project, toolchain)
-        own = dirs.target / OWN_TARGET
-        own.mkdir(parents=True, exist_ok=True)
         std_env, warning = std_sources_env(toolchain.std_sources())
         self.on_std_warning(warning)
-        settings = {"CARGO": str(toolchain.cargo), "RUSTC": str(toolchain.rustc), **std_env}
+        settings = {
+            "CARGO": str(toolchain.cargo),
+            "RUSTC": str(toolchain.rustc),
+            **std_env,
+            **lock,
+        }
         env = containment.environment(toolchain, network=False, offline=state.active, settings=settings)
         system = [Path(self.analyzer.path).parent]
         if "RUST_SRC_PATH" in std_env:

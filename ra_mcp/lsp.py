@@ -45,6 +45,7 @@ class AnalyzerRequestFailed(RuntimeError):
     def __init__(self, method: str, code: int, message: str) -> None:
         super().__init__(f"rust-analyzer could not answer {method}: {message} (code {code})")
         self.code = code
+        self.panicked = "panicked" in message  # "request handler panicked: ..."
 
 
 def plain(value: Any) -> Any:
@@ -77,6 +78,8 @@ class AnalyzerState:
     pushed: dict[str, list[lsp.Diagnostic]] = field(default_factory=dict)
     flycheck_begun: int = 0
     flycheck_ended: int = 0
+    status_updates: int = 0
+    last_panic: str | None = None  # the last request rust-analyzer panicked on
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -200,6 +203,12 @@ class AnalyzerClient:
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
 
+    def failure(self) -> str:
+        """Why this rust-analyzer is being replaced: its last panic, or how it exited."""
+        if self.state.last_panic:
+            return f"panicked on {self.state.last_panic}"
+        return f"exited with code {self.exit_code}" if self.exit_code is not None else "stopped"
+
     def on_exit(self, callback: Callable[[], None]) -> None:
         self._on_exit.append(callback)
 
@@ -290,7 +299,11 @@ class AnalyzerClient:
             with anyio.fail_after(timeout):
                 return await future
         except JsonRpcException as exc:
-            raise AnalyzerRequestFailed(method, exc.code, exc.message) from exc
+            failed = AnalyzerRequestFailed(method, exc.code, exc.message)
+            if failed.panicked:
+                self.state.last_panic = f"{method}: {exc.message}"[:500]
+                self.state.touch()
+            raise failed from exc
         except (TimeoutError, anyio.get_cancelled_exc_class()):
             self.client.protocol._request_futures.pop(msg_id, None)
             if self.alive:
@@ -319,6 +332,7 @@ class AnalyzerClient:
             state.health = status.get("health", "ok")
             state.quiescent = bool(status.get("quiescent"))
             state.status_message = status.get("message")
+            state.status_updates += 1
             state.touch()
 
         def progress(params: lsp.ProgressParams) -> None:

@@ -104,6 +104,11 @@ class DiagnosticReport(BaseModel):
     counts: DiagnosticCounts
     files_checked: int
     check_ran: bool = Field(description="True when a cargo check (flycheck) ran for this call and finished")
+    check_error: str | None = Field(
+        default=None,
+        description="Why cargo check could not run or did not finish (cargo's own reason); the counts "
+        "are then rust-analyzer's own analysis only",
+    )
     note: str | None = None
 
 
@@ -180,6 +185,12 @@ class WorkspaceStatus(BaseModel):
     activity: str
     uptime_seconds: float
     restarts: int
+    restart_reason: str | None = Field(
+        default=None, description="Why the rust-analyzer before this one stopped"
+    )
+    last_panic: str | None = Field(
+        default=None, description="The last request this rust-analyzer panicked on (it may be unreliable)"
+    )
     rss_mb: float | None = None
     flycheck_runs: int = 0
     recent_messages: list[str] = Field(default_factory=list)

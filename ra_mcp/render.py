@@ -31,7 +31,9 @@ from .models import (
 
 
 def _clip(text: str) -> str:
-    return clip_middle(text, budgets.ANALYZER_TEXT_BUDGET, head_share=0.7)[0]
+    return clip_middle(
+        text, budgets.ANALYZER_TEXT_BUDGET, head_share=0.7, rest="the structured content has all of it"
+    )[0]
 
 
 def where(location: SourceLocation) -> str:
@@ -98,10 +100,17 @@ def completions(result: CompletionList) -> str:
 def diagnostics(result: DiagnosticReport) -> str:
     c = result.counts
     check = "cargo check ran" if result.check_ran else "cargo check did not run"
-    lines = [
+    lines = []
+    if result.check_error:
+        lines.append(
+            f"NOT CHECKED: cargo check did not run to the end, so compiler errors (borrow checking, "
+            f"trait resolution) are missing below. Reason: {result.check_error}"
+        )
+        check = "cargo check did not run; rust-analyzer's own analysis only"
+    lines.append(
         f"{result.scope}: {c.errors} errors, {c.warnings} warnings, {c.information + c.hints} other "
         f"({result.files_checked} file(s) analysed; {check})"
-    ]
+    )
     for item in result.diagnostics:
         code = f"[{item.code}]" if item.code else ""
         lines.append(
@@ -172,9 +181,14 @@ def status(result: AnalyzerStatus) -> str:
     for ws in result.workspaces:
         memory = f", {ws.rss_mb:.0f} MB" if ws.rss_mb is not None else ""
         state = "ready" if ws.quiescent and ws.alive else ws.activity
+        if not ws.alive:
+            state = "stopped (the next call starts a new rust-analyzer)"
+        health = f"panicked on {ws.last_panic}" if ws.last_panic else ws.health
         lines.append(
-            f"{ws.root}: {state} (health {ws.health}, pid {ws.pid}{memory}, up {ws.uptime_seconds:.0f} s, "
-            f"{ws.restarts} restart(s))"
+            f"{ws.root}: {state} (health {health}, pid {ws.pid}{memory}, up {ws.uptime_seconds:.0f} s, "
+            f"{ws.restarts} restart(s)"
+            + (f", the last because it {ws.restart_reason}" if ws.restart_reason else "")
+            + ")"
         )
     if result.std_sources_warning:
         lines.append(f"warning: {result.std_sources_warning}")

@@ -15,6 +15,7 @@ import anyio
 from lsprotocol import types as lsp
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env, refresh_private_lock
 from rust_mcp.core.roots import (
     MANIFEST_NAME,
     AllowedRoots,
@@ -26,7 +27,7 @@ from rust_mcp.core.roots import (
 from rust_mcp.core.sandbox import SandboxedCommand
 
 from .discovery import Analyzer
-from .lsp import AnalyzerClient, AnalyzerCrashed
+from .lsp import AnalyzerClient, AnalyzerCrashed, AnalyzerRequestFailed
 
 T = TypeVar("T")
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
@@ -81,6 +82,7 @@ class Workspace:
     last_used: float = field(default_factory=time.monotonic)
     sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     restarts: int = 0
+    restart_reason: str | None = None  # why the rust-analyzer before this one stopped
     in_flight: int = 0  # calls using this workspace now; eviction leaves it alone while non-zero
 
     @property
@@ -122,6 +124,9 @@ class Workspace:
             changed = [path for path, stamp in current.items() if self.snapshot.get(path) != stamp]
             changed += [path for path in self.snapshot.keys() - current.keys()]
             paths = [Path(path) for path in changed]
+            private = self.client.command.env.get(LOCKFILE_PATH_ENV)
+            if private and self.root / "Cargo.lock" in paths:
+                refresh_private_lock(self.root, Path(private))
             self._announce(paths, {path: current[path] for path in changed if path in current})
             if any(path.name in WATCHED_NAMES for path in paths):
                 await self._await_reload()
@@ -247,20 +252,23 @@ class WorkspacePool:
             workspace = self.workspaces.get(root)
             if workspace is not None and workspace.client.alive:
                 return workspace
-            restarts = 0
+            restarts, reason = 0, None
             if workspace is not None:  # it died: start a new one in its place
                 restarts = workspace.restarts + 1
                 self.crashes += 1
+                reason = workspace.client.failure()
                 await workspace.client.shutdown(grace=0.5)
             await self._make_room()
             workspace = await self._start(root)
-            workspace.restarts = restarts
+            workspace.restarts, workspace.restart_reason = restarts, reason
             self.workspaces[root] = workspace
             return workspace
 
     async def _start(self, root: Path) -> Workspace:
         command = await self.launcher(root) if self.launcher is not None else None
-        client = AnalyzerClient(root, self.analyzer, self.env, command=command)
+        own_lock = root / "target" / "rust-analyzer"  # the launcher gives a sandboxed one its own
+        env = self.env if command is not None else {**self.env, **private_lock_env(root, own_lock)}
+        client = AnalyzerClient(root, self.analyzer, env, command=command)
         snapshot = _scan(str(root))
         await client.start()
         return Workspace(root=root, client=client, snapshot=snapshot)
@@ -299,8 +307,8 @@ class WorkspacePool:
         operation: Callable[[Workspace], Awaitable[T]],
         report: ProgressCallback | None = None,
     ) -> T:
-        """Run `operation` on a ready, freshly synced workspace; if rust-analyzer dies during it,
-        start a new one and run the operation once more."""
+        """Run `operation` on a ready, freshly synced workspace; if rust-analyzer dies or panics
+        during it, start a new one and run the operation once more."""
         for attempt in (1, 2):
             workspace = await self.get(root)
             workspace.in_flight += 1
@@ -308,10 +316,36 @@ class WorkspacePool:
                 await workspace.sync_from_disk()
                 await workspace.wait_ready(self.settings.ready_seconds, report)
                 return await operation(workspace)
-            except AnalyzerCrashed:
-                if attempt == 2:
-                    raise
+            except BaseException as raised:
+                # an operation's task group (parallel requests) raises a group: act on what is in it
+                error = _first_error(raised) if isinstance(raised, BaseExceptionGroup) else raised
+                crashed = isinstance(error, AnalyzerCrashed) or (
+                    isinstance(raised, BaseExceptionGroup) and raised.subgroup(AnalyzerCrashed) is not None
+                )
+                panicked = isinstance(error, AnalyzerRequestFailed) and error.panicked
+                if attempt == 2 or not (crashed or panicked):
+                    if error is raised:
+                        raise
+                    raise error from raised
+                if panicked:  # a panic can leave rust-analyzer's caches poisoned: start afresh
+                    await workspace.client.shutdown(grace=0.5)
             finally:
                 workspace.in_flight -= 1
                 workspace.last_used = time.monotonic()
         raise AssertionError("unreachable")
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first plain error in a task group's exception group, so callers handle it as if the
+    requests had run one by one; the group itself when it holds a cancellation."""
+    leaves: list[BaseException] = []
+
+    def collect(item: BaseException) -> None:
+        if isinstance(item, BaseExceptionGroup):
+            for inner in item.exceptions:
+                collect(inner)
+        else:
+            leaves.append(item)
+
+    collect(group)
+    return leaves[0] if leaves and all(isinstance(leaf, Exception) for leaf in leaves) else group

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from tests.corpus_support import VERDICTS, verdict_table
 from tests.support import FIXTURES, require_rust_analyzer, server_params
 
 # session fixtures that hold a running server: a test using one is a real-tier test
@@ -19,10 +20,11 @@ PROCESS_FIXTURES = frozenset({"cargo", "ra"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Client tests drive real client processes: they are real-tier tests whatever their module says.
+    """Client and corpus tests drive real processes: they are real-tier tests whatever their module says.
     A fast-tier test that asks for a running server is a mistake caught here, before anything runs."""
     for item in items:
-        if item.get_closest_marker("clients") is not None and item.get_closest_marker("real") is None:
+        driven = item.get_closest_marker("clients") or item.get_closest_marker("corpus")
+        if driven is not None and item.get_closest_marker("real") is None:
             item.add_marker(pytest.mark.real)
         uses = PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         if uses and item.get_closest_marker("real") is None:
@@ -71,6 +73,14 @@ def fast_tier_starts_no_process(
             f"first {attempts[0][:200]!r}: mark it @pytest.mark.real, or keep it in memory",
             pytrace=False,
         )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The corpus checks' table (tool x corpus -> right / wrong), when corpus tests ran."""
+    if VERDICTS:
+        terminalreporter.section("corpus: tool x corpus")
+        for line in verdict_table(VERDICTS):
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -66,19 +66,46 @@ async def test_clippy_lint_selection_for_an_unsafe_audit(cargo: Client, workspac
 async def test_failed_verification_restores_manifest_and_lock_byte_for_byte(
     cargo: Client, scratch: Path
 ) -> None:
-    project = copy_fixture("tests_mixed", scratch / "verify-test")
+    project = copy_fixture("hello_bin", scratch / "verify-broken")
     files = (project / "Cargo.toml", project / "Cargo.lock")
     before = digest(*files)
+    # the check before the change passes; after it, the unused new dependency is an error
     result = await cargo.call_tool(
-        "cargo_add", {"path": str(project), "dependencies": ["itoa@1"], "verify": "test"}
+        "cargo_add",
+        {
+            "path": str(project),
+            "dependencies": ["itoa@1"],
+            "verify": "check",
+            "cargo_env": {"RUSTFLAGS": "-D unused-crate-dependencies"},
+        },
     )
     assert result.is_error
     check = structured(result)["verification"]
-    assert check["command"] == "test" and check["ok"] is False and check["reverted"] is True
+    assert check["command"] == "check" and check["ok"] is False and check["reverted"] is True
+    assert check["baseline_ok"] is True
     assert sorted(check["restored"]) == ["Cargo.lock", "Cargo.toml"]
-    assert check["tests"]["failures"][0]["name"] == "tests::doubles_wrongly"
+    assert [f for f in check["new_failures"] if "unused_crate_dependencies" in f], check["new_failures"]
     assert digest(*files) == before
-    assert "FAILED, reverted" in structured(result)["summary"]
+    assert "FAILED with 1 new failure, reverted" in structured(result)["summary"]
+
+
+async def test_a_change_that_adds_no_failure_to_an_already_failing_build_is_kept(
+    cargo: Client, scratch: Path
+) -> None:
+    project = copy_fixture("tests_mixed", scratch / "verify-test")
+    result = await cargo.call_tool(
+        "cargo_add", {"path": str(project), "dependencies": ["itoa@1"], "verify": "test"}
+    )
+    body = structured(result)
+    assert not result.is_error, text_of(result)
+    check = body["verification"]
+    assert check["ok"] is False and check["baseline_ok"] is False and check["reverted"] is False
+    assert check["new_failures"] == [] and check["tests"]["failures"][0]["name"] == "tests::doubles_wrongly"
+    assert "already failing before this change" in body["summary"], body["summary"]
+    assert "itoa" in (project / "Cargo.toml").read_text() and body["changed_files"] == [
+        "Cargo.lock",
+        "Cargo.toml",
+    ]
 
 
 async def test_passing_verification_keeps_the_change(cargo: Client, scratch: Path) -> None:
@@ -92,7 +119,7 @@ async def test_passing_verification_keeps_the_change(cargo: Client, scratch: Pat
     assert "itoa" in (project / "Cargo.toml").read_text()
 
 
-async def test_update_that_breaks_the_build_is_reverted(cargo: Client, scratch: Path) -> None:
+async def test_update_is_not_blamed_for_an_error_that_was_there_before(cargo: Client, scratch: Path) -> None:
     project = copy_fixture("hello_bin", scratch / "verify-update")
     assert not (
         await cargo.call_tool("cargo_add", {"path": str(project), "dependencies": ["itoa@1"]})
@@ -103,14 +130,14 @@ async def test_update_that_breaks_the_build_is_reverted(cargo: Client, scratch: 
     assert not pinned.is_error, text_of(pinned)
     source = project / "src" / "main.rs"
     source.write_text(source.read_text() + "\npub fn broken() -> u8 { 300 }\n")
-    files = (project / "Cargo.toml", project / "Cargo.lock")
-    before = digest(*files)
     result = await cargo.call_tool("cargo_update", {"path": str(project), "verify": "check"})
     body = structured(result)
-    assert result.is_error and body["verification"]["reverted"] is True
-    assert body["verification"]["restored"] == ["Cargo.lock"]
-    assert any(d["code"] == "overflowing_literals" for d in body["verification"]["diagnostics"])
-    assert digest(*files) == before and 'version = "1.0.10"' in files[1].read_text()
+    assert not result.is_error, text_of(result)
+    check = body["verification"]
+    assert check["reverted"] is False and check["baseline_ok"] is False and check["new_failures"] == []
+    assert any(d["code"] == "overflowing_literals" for d in check["diagnostics"])
+    assert 'version = "1.0.10"' not in (project / "Cargo.lock").read_text()
+    assert "already failing before this change" in text_of(result)
 
 
 async def test_cancelled_verification_is_reverted(cargo: Client, scratch: Path) -> None:

@@ -6,6 +6,7 @@ unsafe lints say about it."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
+from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
@@ -223,11 +225,20 @@ def _innermost(sites: list[_Site], offset: int) -> _Site | None:
 
 
 async def _clippy(
-    service: AnalyzerService, directory: Path
+    service: AnalyzerService, directory: Path, workspace_root: Path
 ) -> tuple[dict[Path, list[AuditFinding]], str | None]:
+    """Every finding of clippy's unsafe lints (none cut to a budget), by file. clippy builds in the
+    workspace's own target dir (never a `target/` inside a member)."""
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
-    result = await run_clippy(directory, service.cargo, AUDIT_LINTS, AUDIT_TARGET_DIR)
+    # a read-only audit leaves Cargo.lock alone: cargo resolves into a private copy
+    result = await run_clippy(
+        directory,
+        service.cargo,
+        AUDIT_LINTS,
+        AUDIT_TARGET_DIR,
+        private_lock_env(workspace_root, workspace_root / AUDIT_TARGET_DIR),
+    )
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
         if diagnostic.absolute_path and diagnostic.line:
@@ -241,9 +252,6 @@ async def _clippy(
                 )
             )
     note = None if result.ok or result.counts.errors == 0 else f"clippy reported errors: {result.summary}"
-    shown = len(result.diagnostics)
-    if result.counts.total > shown:
-        note = f"clippy reported {result.counts.total} findings; the first {shown} are attached"
     return findings, note
 
 
@@ -290,9 +298,10 @@ async def rust_analyzer_unsafe_audit(
         files = sorted(
             p for p in scan_sources(scope_dir) if p.suffix == ".rs" and b"unsafe" in p.read_bytes()
         )
-        findings, note = await _clippy(service, scope_dir) if include_clippy else ({}, None)
+        findings, note = await _clippy(service, scope_dir, workspace.root) if include_clippy else ({}, None)
         sites: list[UnsafeSite] = []
         totals: list[UnsafeTotals] = []
+        outside: Counter[str] = Counter()
         for path in files:
             uri = path.as_uri()
             tokens = await workspace.client.request(
@@ -312,6 +321,8 @@ async def rust_analyzer_unsafe_audit(
                 owner = _innermost(found, offset)
                 if owner is not None:
                     owner.findings.append(finding)
+                else:
+                    outside[finding.code or finding.level] += 1
             label = service.display(path, workspace.root)
             models = [
                 UnsafeSite(
@@ -334,6 +345,16 @@ async def rust_analyzer_unsafe_audit(
             if models:
                 totals.append(_totals(label, models))
         scope = f"package {package}" if package else f"workspace {workspace.root}"
+        for path, items in findings.items():
+            if path not in files:
+                for finding in items:
+                    outside[finding.code or finding.level] += 1
+        if outside:
+            common = ", ".join(f"{code} {n}" for code, n in outside.most_common(5))
+            note = (
+                f"{note + '; ' if note else ''}{outside.total()} other clippy finding(s) are not in unsafe "
+                f"code and are not attached ({common})"
+            )
         return UnsafeAudit(
             scope=scope,
             sites=sites,

@@ -4,6 +4,7 @@ workspace report pulls every .rs file of the workspace and runs one workspace-wi
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,16 +17,20 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService
+from ..lsp import AnalyzerRequestFailed
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..positions import uri_to_path
 from ..workspaces import ProgressCallback, Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, MinSeverityArg, WorkspaceArg
 
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
+LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
 SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
 CHECK_SOURCES = frozenset({"rustc", "clippy"})
 CHECK_START_SECONDS = 10.0
+STATUS_AFTER_CHECK_SECONDS = 0.5
 SKIPPED: str | None = "cargo check skipped (include_check=false)"
 PULL_CONCURRENCY = 8
 CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
@@ -35,8 +40,12 @@ async def run_flycheck(
     workspace: Workspace, uri: str | None, timeout: float, report: ProgressCallback | None
 ) -> tuple[bool, str | None]:
     """Start rust-analyzer's cargo check and wait until every check that started has ended.
-    Returns (finished, why not)."""
+    Returns (finished, why not). A check that could not start or failed (a `rust-version` newer than
+    the toolchain, a broken Cargo.toml) ends like a good one; rust-analyzer says so only in its
+    status, so the status decides, and cargo's reason is returned."""
     state = workspace.client.state
+    if state.health == "error":  # the workspace did not load (a broken Cargo.toml): nothing to check
+        return False, load_failure(workspace)
     begun_before = state.flycheck_begun
     workspace.client.notify("rust-analyzer/runFlycheck", {"textDocument": {"uri": uri} if uri else None})
     started = time.monotonic()
@@ -44,9 +53,12 @@ async def run_flycheck(
     while True:
         began = state.flycheck_begun > begun_before
         if began and state.flycheck_ended >= state.flycheck_begun:
-            return True, None
+            break
         elapsed = time.monotonic() - started
         if not began and elapsed > CHECK_START_SECONDS:
+            failure = check_failure(state.status_message)
+            if failure or state.health == "error":
+                return False, failure or f"rust-analyzer could not load the workspace: {state.status_message}"
             return False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)"
         if elapsed > timeout:
             return False, f"cargo check was still running after {timeout:.0f} s; its results are partial"
@@ -56,6 +68,40 @@ async def run_flycheck(
         if report is not None:
             sent += 1
             await report(sent, None, f"cargo check: {state.busy_summary()}")
+    # rust-analyzer sends its status right after the check's end, and only when it changed
+    updates = state.status_updates
+    with anyio.move_on_after(STATUS_AFTER_CHECK_SECONDS):
+        while state.status_updates == updates:
+            state.changed.clear()
+            await state.changed.wait()
+    failure = check_failure(state.status_message)
+    return (False, failure) if failure else (True, None)
+
+
+def load_failure(workspace: Workspace) -> str:
+    """Why rust-analyzer could not load the workspace: its status, and cargo's own error from the
+    last ERROR in rust-analyzer's log (e.g. "error: unclosed table, expected `]` --> Cargo.toml:5")."""
+    reason = f"rust-analyzer could not load the workspace ({workspace.client.state.status_message})"
+    lines = list(workspace.client.stderr)
+    starts = [i for i, line in enumerate(lines) if LOG_ERROR.match(line)]
+    if not starts:
+        return reason
+    entry = [lines[starts[-1]]]
+    for line in lines[starts[-1] + 1 :]:
+        if LOG_LINE.match(line):
+            break
+        entry.append(line)
+    text = "\n".join(entry)
+    cargo = (text.partition("stderr:")[2] or text.partition("exited with an error:")[2] or text).strip()
+    return f"{reason}: {cargo[:2000]}"
+
+
+def check_failure(status_message: str | None) -> str | None:
+    """The part of rust-analyzer's status that says cargo check failed ("cargo check failed to
+    start: ... error: rustc 1.95.0 is not supported ..."), or None."""
+    text = status_message or ""
+    start = text.find("cargo check failed")
+    return text[start:].strip() if start >= 0 else None
 
 
 def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: Path) -> AnalyzerDiagnostic:
@@ -112,11 +158,16 @@ async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[ls
 
     async def one(path: Path) -> None:
         async with limiter:
-            report = await workspace.client.request(
-                lsp.TEXT_DOCUMENT_DIAGNOSTIC,
-                lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
-                timeout=60,
-            )
+            try:
+                report = await workspace.client.request(
+                    lsp.TEXT_DOCUMENT_DIAGNOSTIC,
+                    lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
+                    timeout=60,
+                )
+            except AnalyzerRequestFailed as exc:
+                if "file not found" in str(exc) and workspace.client.state.health == "error":
+                    return  # the workspace did not load; the check's reason says why
+                raise
             items = getattr(report, "items", None) or []
             if items:
                 results[path.as_uri()] = list(items)
@@ -141,7 +192,7 @@ async def rust_analyzer_diagnostics(
     async def operation(workspace: Workspace, path: Path) -> DiagnosticReport:
         uri = path.as_uri()
         native = await pull(workspace, [path])
-        finished, why = False, SKIPPED
+        finished, why = False, None
         if include_check:
             finished, why = await run_flycheck(workspace, uri, check_timeout, report)
         checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
@@ -150,9 +201,10 @@ async def rust_analyzer_diagnostics(
             scope=service.display(path, workspace.root),
             diagnostics=items,
             counts=count(items),
-            files_checked=1,
+            files_checked=0 if workspace.client.state.health == "error" else 1,
             check_ran=finished,
-            note=why,
+            check_error=why,
+            note=None if include_check else SKIPPED,
         )
 
     return await call.in_file(file_path, operation)
@@ -174,7 +226,7 @@ async def rust_analyzer_workspace_diagnostics(
     async def operation(workspace: Workspace) -> DiagnosticReport:
         files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs"]
         native = await pull(workspace, files)
-        finished, why = False, SKIPPED
+        finished, why = False, None
         if include_check:
             finished, why = await run_flycheck(workspace, None, check_timeout, report)
         checked = (
@@ -185,17 +237,18 @@ async def rust_analyzer_workspace_diagnostics(
         items = merge(service, workspace.root, native, checked)
         kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
         counts = count(kept)
-        note = why
+        note = None if include_check else SKIPPED
         if len(kept) > limit:
             note = (
-                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. " + (why or "")
-            ).strip()
+                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. {note or ''}".strip()
+            )
         return DiagnosticReport(
             scope=f"workspace {workspace.root}",
             diagnostics=kept[:limit],
             counts=counts,
-            files_checked=len(files),
+            files_checked=0 if workspace.client.state.health == "error" else len(files),
             check_ran=finished,
+            check_error=why,
             note=note,
         )
 

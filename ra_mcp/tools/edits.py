@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -105,6 +106,8 @@ async def rust_analyzer_rename(
                 lsp.PrepareRenameParams(text_document=target.document, position=target.position),
             )
         except AnalyzerRequestFailed as exc:
+            if exc.panicked:
+                raise  # restarted and retried like a crash
             raise Refusal(f"cannot rename at {target.label}: {exc}") from exc
         if prepared is None:
             raise Refusal(f"nothing renameable at {target.label}; point at the symbol's name")
@@ -152,11 +155,10 @@ async def rust_analyzer_ssr(
     Returns a diff preview; writes with apply=true."""
     service, confirm = call.service, call.confirm
     _check_rule(rule)
-    path = service.rust_file(file_path, call.default) if file_path else None
+    path = service.rust_file(file_path, service.file_base(workspace, call.default)) if file_path else None
     root = service.pool.root_for(path) if path else service.workspace_root(workspace, call.default)
 
     async def operation(workspace: Workspace) -> EditResult:
-        context = path or _any_source(workspace.root)
         selections: list[dict[str, Any]] = []
         if path is not None:
             lines = service.sources.get(path).lines
@@ -166,20 +168,30 @@ async def rust_analyzer_ssr(
                     "end": {"line": len(lines) - 1, "character": len(lines[-1])},
                 }
             ]
-        try:
-            raw = await workspace.client.request(
-                "experimental/ssr",
-                {
-                    "query": rule,
-                    "parseOnly": False,
-                    "textDocument": {"uri": context.as_uri()},
-                    "position": {"line": 0, "character": 0},
-                    "selections": selections,
-                },
-                timeout=120,
-            )
-        except AnalyzerRequestFailed as exc:
-            raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
+        # the rule's paths are resolved in the context file's crate: the file itself, or for the whole
+        # workspace the first crate root (never a build script) in which they resolve
+        contexts = [path] if path is not None else _crate_roots(workspace.root)
+        raw: Any = None
+        for number, context in enumerate(contexts, start=1):
+            try:
+                raw = await workspace.client.request(
+                    "experimental/ssr",
+                    {
+                        "query": rule,
+                        "parseOnly": False,
+                        "textDocument": {"uri": context.as_uri()},
+                        "position": {"line": 0, "character": 0},
+                        "selections": selections,
+                    },
+                    timeout=120,
+                )
+                break
+            except AnalyzerRequestFailed as exc:
+                if exc.panicked:
+                    raise  # restarted and retried like a crash
+                if "Failed to resolve path" in str(exc) and number < len(contexts):
+                    continue
+                raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
         edit = workspace.client.structure(raw, lsp.WorkspaceEdit)
         plan = plan_workspace_edit(edit, service.roots)
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
@@ -188,9 +200,26 @@ async def rust_analyzer_ssr(
     return await service.run(root, operation, call.report)
 
 
+MAX_CONTEXTS = 24
+
+
+def _crate_roots(root: Path) -> list[Path]:
+    """The lib.rs and main.rs of the workspace's packages, the root package first: where a rule's
+    paths can be resolved (a build script is a crate of its own and sees none of the workspace)."""
+    packages = package_directories(root)
+    ordered = sorted(packages.values(), key=lambda directory: (directory != root, str(directory)))
+    found = [
+        directory / "src" / name
+        for directory in ordered
+        for name in ("lib.rs", "main.rs")
+        if (directory / "src" / name).is_file()
+    ]
+    return found[:MAX_CONTEXTS] or [_any_source(root)]
+
+
 def _any_source(root: Path) -> Path:
     for candidate in sorted(root.rglob("*.rs")):
-        if "target" not in candidate.relative_to(root).parts:
+        if "target" not in candidate.relative_to(root).parts and candidate.name != "build.rs":
             return candidate
     raise Refusal(f"no Rust source files under {root}")
 

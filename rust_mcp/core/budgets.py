@@ -20,10 +20,12 @@ CARGO_SHED_STREAM = 4_000  # stdout and stderr, each, once over budget
 CARGO_SHED_RENDERED = 800  # each diagnostic's rendering, if still over budget
 CARGO_MIN_DIAGNOSTICS = 5  # diagnostics kept however far over budget
 CARGO_MATRIX_ERRORS = 5  # errors listed per target of a cross-target check, and per failed verification
+CARGO_NEW_FAILURES = 50  # failures a dependency change added, listed in its verification
 
 # -- cargo-mcp: what is kept of cargo's output while it runs --------------------------------------------
 CARGO_STREAM_BUDGET = 12_000  # characters of stdout and of stderr, each, head and tail
-CARGO_MAX_DIAGNOSTICS = 60  # diagnostics parsed and kept (all are counted)
+CARGO_MAX_DIAGNOSTICS = 60  # diagnostics a result lists at most, cut from the ranked list (all are counted)
+KEPT_DIAGNOSTICS = 2_000  # diagnostics parsed and kept for ranking; past it only errors (all are counted)
 RENDERED_LIMIT = 4_000  # one diagnostic's rendered text
 SPANS_PER_DIAGNOSTIC = 8  # spans, suggestions and notes of one diagnostic
 TEST_OUTPUT_LIMIT = 3_000  # one failing test's output
@@ -51,4 +53,3 @@ SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
 SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
 RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
 RECENT_MESSAGES = 5  # rust-analyzer's own messages in a status answer
-AUDIT_CLIPPY_FINDINGS = 60  # clippy findings the unsafe audit attaches (all are counted)

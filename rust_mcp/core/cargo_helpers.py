@@ -13,6 +13,7 @@ from .build_layout import DIRECTORY_SETTINGS, BuildDirs, BuildLayout, check_buil
 from .client_policy import ClientPolicy
 from .containment import Containment, granted_writes
 from .dependency_fetch import DependencyFetch, FetchOutcome, FetchRun
+from .lockfile import LOCKFILE_PATH_ENV, lockfile_settings
 from .runner import RunRequest, run_process
 from .toolchains import Toolchain, Toolchains
 
@@ -84,14 +85,19 @@ class CargoHelpers:
     def _fetch_runner(
         self, project: CargoProject, toolchain: Toolchain, policy: ClientPolicy | None
     ) -> FetchRun:
+        # a read-only tool's fetch resolves into its private lockfile, never the project's own
+        settings = lockfile_settings(project.env)
+        private = settings.get(LOCKFILE_PATH_ENV)
+        extra = (Path(private).parent,) if private else ()
+
         async def run() -> FetchOutcome:
             ok, output = await self._quiet_run(
                 project,
                 toolchain,
                 ["fetch", "--manifest-path", str(project.manifest)],
-                {},
+                settings,
                 network=True,
-                writable=granted_writes(project.workspace_root, policy),
+                writable=granted_writes(project.workspace_root, policy) + extra,
             )
             return FetchOutcome(ok, output)
 

@@ -11,19 +11,22 @@ def strip_ansi(text: str) -> str:
     return ANSI_ESCAPE.sub("", text)
 
 
-def clip_middle(text: str, limit: int, head_share: float = 0.25) -> tuple[str, bool]:
-    """Keep the head and the tail of `text` within `limit` characters, marking what was cut.
-    The tail gets the larger share: compilers and test harnesses put their verdict last."""
+def clip_middle(
+    text: str, limit: int, head_share: float = 0.25, rest: str = "the full text is in the log"
+) -> tuple[str, bool]:
+    """Keep the head and the tail of `text` within `limit` characters, marking what was cut and
+    where the rest is (`rest`: say only what is true). The tail gets the larger share: compilers and
+    test harnesses put their verdict last."""
     if len(text) <= limit:
         return text, False
     head = int(limit * head_share)
-    longest = _cut_marker(len(text) - head)  # the marker for the most that could be cut, so it fits
+    longest = _cut_marker(len(text) - head, rest)  # the marker for the most that could be cut, so it fits
     tail = max(limit - head - len(longest), 0)
-    return text[:head] + _cut_marker(len(text) - head - tail) + text[len(text) - tail :], True
+    return text[:head] + _cut_marker(len(text) - head - tail, rest) + text[len(text) - tail :], True
 
 
-def _cut_marker(cut: int) -> str:
-    return f"\n[... {cut} characters cut; the full text is in the log ...]\n"
+def _cut_marker(cut: int, rest: str) -> str:
+    return f"\n[... {cut} characters cut; {rest} ...]\n"
 
 
 def clip_end(text: str, limit: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .budgets import MAX_JSON_LINE, RENDERED_LIMIT, SPANS_PER_DIAGNOSTIC
+from .budgets import KEPT_DIAGNOSTICS, MAX_JSON_LINE, RENDERED_LIMIT, SPANS_PER_DIAGNOSTIC
 from .clipping import clip_end, strip_ansi
 
 SUMMARY_MESSAGE = re.compile(
@@ -61,7 +61,7 @@ class DiagnosticCounts(BaseModel):
     errors: int = 0
     warnings: int = 0
     other: int = 0
-    shown: int = 0
+    shown: int = Field(default=0, description="How many are listed in `diagnostics`")
     total: int = 0
 
 
@@ -128,12 +128,62 @@ def diagnostic_from_message(message: dict[str, Any], workspace_root: Path, targe
     )
 
 
+@dataclass(frozen=True)
+class Focus:
+    """What the caller is working on: the requested package's directories and the files changed in
+    the last few minutes (the agent's own edits). Their diagnostics come right after the errors."""
+
+    directories: tuple[Path, ...] = ()
+    changed_after: float | None = None  # a modification time (seconds since the epoch)
+
+    def changed(self, path: Path, stamps: dict[Path, float]) -> bool:
+        if self.changed_after is None:
+            return False
+        if path not in stamps:
+            try:
+                stamps[path] = path.stat().st_mtime
+            except OSError:
+                stamps[path] = 0.0
+        return stamps[path] >= self.changed_after
+
+    def contains(self, path: Path) -> bool:
+        return any(path.is_relative_to(directory) for directory in self.directories)
+
+
+LEVEL_RANK = {"error": 0, "warning": 1}
+
+
+def rank_diagnostics(diagnostics: list[Diagnostic], focus: Focus) -> list[Diagnostic]:
+    """The complete list in the order a model should read it: errors first, then what is in the
+    requested package or in files just changed, then the rest; by file and line within each. Cut at
+    the end to fit a budget (and page through it) without ever losing an error to a warning."""
+    stamps: dict[Path, float] = {}
+
+    def key(diagnostic: Diagnostic) -> tuple[int, bool, bool, str, int, int]:
+        path = Path(diagnostic.absolute_path) if diagnostic.absolute_path else None
+        changed = path is not None and focus.changed(path, stamps)
+        wanted = changed or (path is not None and focus.contains(path))
+        level = 0 if diagnostic.level.startswith("error") else LEVEL_RANK.get(diagnostic.level, 2)
+        return (
+            level,
+            not wanted,
+            not changed,
+            diagnostic.file or "",
+            diagnostic.line or 0,
+            diagnostic.column or 0,
+        )
+
+    return sorted(diagnostics, key=key)
+
+
 @dataclass
 class CompilerMessages:
-    """Collects `compiler-message` diagnostics (deduplicated, capped) and build status."""
+    """Collects every `compiler-message` diagnostic (deduplicated; past `keep_limit` only errors are
+    kept, while the counts stay exact) and the build's status and executables. What a result lists
+    is cut from the ranked list (`ranked`), never from the order cargo printed in."""
 
     workspace_root: Path
-    max_diagnostics: int = 60
+    keep_limit: int = KEPT_DIAGNOSTICS
     diagnostics: list[Diagnostic] = field(default_factory=list)
     counts: DiagnosticCounts = field(default_factory=DiagnosticCounts)
     build_finished: bool = False
@@ -176,12 +226,10 @@ class CompilerMessages:
             self.counts.warnings += 1
         else:
             self.counts.other += 1
-        if len(self.diagnostics) >= self.max_diagnostics:
+        if len(self.diagnostics) >= self.keep_limit and not level.startswith("error"):
             return
         target = payload.get("target", {}).get("name")
         self.diagnostics.append(diagnostic_from_message(message, self.workspace_root, target))
-        self.counts.shown = len(self.diagnostics)
 
-    def sorted_diagnostics(self) -> list[Diagnostic]:
-        rank = {"error": 0, "warning": 1}
-        return sorted(self.diagnostics, key=lambda d: (rank.get(d.level, 2), d.file or "", d.line or 0))
+    def ranked(self, focus: Focus | None = None) -> list[Diagnostic]:
+        return rank_diagnostics(self.diagnostics, focus or Focus())

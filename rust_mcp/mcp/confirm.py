@@ -16,11 +16,24 @@ from mcp_types import ElicitRequest, ElicitRequestFormParams, ElicitResult, Inpu
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, Field
 
+from rust_mcp.core.errors import Refusal
+
 ANSWER_KEY = "confirm"
 
 
 class Confirmation(BaseModel):
     confirm: bool = Field(description="Go ahead")
+
+
+class ConfirmationCancelled(Refusal):
+    """The user dismissed the question without answering (elicitation `cancel`): not a no, and not
+    a yes; nothing is done and the model is told so."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(
+            "the confirmation was cancelled (dismissed without an answer), so nothing was done; "
+            f"ask again when the user can answer: {question}"
+        )
 
 
 class InputNeeded(Exception):
@@ -60,12 +73,16 @@ class Confirmer:
                 raise InputNeeded(
                     InputRequiredResult(input_requests={ANSWER_KEY: request}, request_state=ANSWER_KEY)
                 )
+            if isinstance(answer, ElicitResult) and answer.action == "cancel":
+                raise ConfirmationCancelled(question)
             return (
                 isinstance(answer, ElicitResult)
                 and answer.action == "accept"
                 and bool((answer.content or {}).get("confirm"))
             )
         result = await self.ctx.elicit(question, Confirmation)
+        if result.action == "cancel":
+            raise ConfirmationCancelled(question)
         return result.action == "accept" and bool(result.data.confirm)
 
 

@@ -1,0 +1,151 @@
+"""Finding the one item a symbol path names (`Worker::search`, `my_crate::module::func`, a `pub use`
+re-export): candidates from rust-analyzer's workspace symbols, each resolved to its definition and
+the paths it is known by, then matched (symbol_paths.py does the matching)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from rust_mcp.core import budgets
+from rust_mcp.core.errors import Refusal
+
+from .positions import uri_to_path
+from .symbol_paths import (
+    Segments,
+    WantedPath,
+    container_fits,
+    crate_aliases,
+    hover_path,
+    module_path_of_file,
+    path_matches,
+)
+from .workspaces import Workspace
+
+if TYPE_CHECKING:
+    from .analyzer import AnalyzerService
+
+MAX_RESOLVED = 40  # candidates resolved one by one (definition, hover); more are listed as they are
+
+
+async def find_symbol(
+    service: AnalyzerService, workspace: Workspace, symbol: str, path: Path | None
+) -> tuple[str, lsp.Range, str]:
+    """The one item `symbol` names: candidates by name (and by the whole path, which
+    rust-analyzer also understands), each re-export resolved to the item it points to, then
+    kept when the qualifiers fit a path the item is known by (generics, crates and modules)."""
+    wanted = WantedPath.parse(symbol)
+    client = workspace.client
+    found: list[Any] = []
+    for query in dict.fromkeys([wanted.name, symbol] if wanted.qualifiers else [wanted.name]):
+        found += await client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=query)) or []
+    exact = list(
+        {
+            (s.location.uri, s.location.range.start.line, s.location.range.start.character): s
+            for s in found
+            if s.name == wanted.name and isinstance(s.location, lsp.Location)
+        }.values()
+    )
+    if path is not None:
+        exact = [s for s in exact if uri_to_path(s.location.uri) == path]
+    if wanted.qualifiers and len(exact) > MAX_RESOLVED:
+        exact = [s for s in exact if container_fits(getattr(s, "container_name", None), wanted.qualifiers)]
+    if len(exact) > MAX_RESOLVED:
+        candidates = [_Item(s.location.uri, s.location.range, [], _qualified(s), s.kind) for s in exact]
+    else:
+        candidates = await _resolve(workspace, exact, with_paths=bool(wanted.qualifiers))
+    if wanted.qualifiers:
+        aliases = crate_aliases(workspace.root)
+        candidates = [c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases)]
+        if len(candidates) > 1:  # a path written out in full names one item: prefer it
+            written_out = [
+                c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases, exact=True)
+            ]
+            candidates = written_out or candidates
+    if len(candidates) > 1:  # `memchr::memchr`: the function, not the module of the same name
+        items = [c for c in candidates if c.kind != lsp.SymbolKind.Module]
+        candidates = items or candidates
+    if len(candidates) > 1:
+        local = [c for c in candidates if uri_to_path(c.uri).is_relative_to(workspace.root)]
+        candidates = local or candidates
+    if len(candidates) == 1:
+        chosen = candidates[0]
+        location = service.location(chosen.uri, chosen.span, workspace.root)
+        return chosen.uri, chosen.span, f"{symbol} ({location.path}:{location.line}:{location.column})"
+    if not candidates:
+        near = sorted({_qualified(s) for s in found})[: budgets.SYMBOL_CANDIDATES]
+        hint = f"; similar names: {', '.join(near)}" if near else ""
+        where = f" in {service.display(path, workspace.root)}" if path else ""
+        raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
+    listed = [
+        f"{c.label} at {service.location(c.uri, c.span, workspace.root).path}:{c.span.start.line + 1}"
+        for c in candidates[: budgets.SYMBOL_CANDIDATES]
+    ]
+    raise Refusal(
+        f"symbol `{symbol}` is ambiguous ({len(candidates)} matches): {'; '.join(listed)}. "
+        "Qualify it (e.g. `Type::method` or `crate::module::name`), add file_path, or pass file_path "
+        "with line and column"
+    )
+
+
+async def _resolve(workspace: Workspace, symbols: list[Any], with_paths: bool) -> list[_Item]:
+    """One entry per item: a `pub use` is resolved (go to definition) to the item it re-exports
+    and merged with it. With `with_paths`, each item carries the paths it is known by: its
+    canonical path (hover's first line) and the module path of every re-export."""
+    items: dict[tuple[str, int, int], _Item] = {}
+    for symbol in symbols:
+        uri, span = symbol.location.uri, symbol.location.range
+        answer = await workspace.client.request(
+            lsp.TEXT_DOCUMENT_DEFINITION,
+            lsp.DefinitionParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=span.start),
+        )
+        targets = [
+            a for a in (answer if isinstance(answer, list) else [answer]) if isinstance(a, lsp.Location)
+        ]
+        if len(targets) == 1:
+            uri, span = targets[0].uri, targets[0].range
+        key = (uri, span.start.line, span.start.character)
+        reexport = key != (
+            symbol.location.uri,
+            symbol.location.range.start.line,
+            symbol.location.range.start.character,
+        )
+        item = items.get(key)
+        if item is None:
+            item = items[key] = _Item(uri, span, [], _qualified(symbol), symbol.kind)
+            if with_paths:
+                hover = await workspace.client.request(
+                    lsp.TEXT_DOCUMENT_HOVER,
+                    lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=span.start),
+                )
+                markdown = (
+                    hover.contents.value if hover and isinstance(hover.contents, lsp.MarkupContent) else ""
+                )
+                canonical = hover_path(markdown)
+                if canonical is not None:
+                    item.known_as.append(canonical)
+                    item.label = "::".join((*canonical, symbol.name))
+        if with_paths and reexport:
+            place = module_path_of_file(uri_to_path(symbol.location.uri), workspace.root)
+            if place is not None:
+                item.known_as.append(place)
+    return list(items.values())
+
+
+@dataclass
+class _Item:
+    """One candidate item for a symbol path: where it is defined and the paths it is known by."""
+
+    uri: str
+    span: lsp.Range
+    known_as: list[Segments]
+    label: str
+    kind: lsp.SymbolKind | None = None
+
+
+def _qualified(symbol: lsp.SymbolInformation | lsp.WorkspaceSymbol) -> str:
+    container = getattr(symbol, "container_name", None)
+    return f"{container}::{symbol.name}" if container else symbol.name

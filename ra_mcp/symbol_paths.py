@@ -1,0 +1,135 @@
+"""Rust paths as people write them (`Worker::search`, `my_crate::module::func`, `grep::searcher::Searcher`)
+matched against the paths rust-analyzer knows an item by: its canonical path (from hover), the path
+of each `pub use` that re-exports it, and the names facade crates give other crates
+(`pub extern crate grep_searcher as searcher;`). Pure functions; no LSP, no MCP."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rust_mcp.core.roots import MANIFEST_NAME, package_directories
+
+GENERICS = re.compile(r"<.*>$")
+HOVER_PATH = re.compile(r"^\s*```rust\n(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)\n```")
+CRATE_ALIAS = re.compile(
+    r"^\s*pub\s+(?:extern\s+crate|use)\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s+as\s+"
+    r"(?P<alias>[A-Za-z_][A-Za-z0-9_]*)\s*;",
+    re.MULTILINE,
+)
+PATH_KEYWORDS = frozenset({"crate", "self", "super"})
+Segments = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WantedPath:
+    """A symbol path split into the item's name and the qualifiers before it (`crate`, `self` and
+    `super` dropped: they name a place relative to a file nobody gave us)."""
+
+    name: str
+    qualifiers: Segments
+
+    @classmethod
+    def parse(cls, symbol: str) -> WantedPath:
+        segments = [s.removeprefix("r#") for s in symbol.strip().split("::")]
+        return cls(segments[-1], tuple(s for s in segments[:-1] if s not in PATH_KEYWORDS))
+
+
+def type_name(container: str | None) -> str | None:
+    """`SearchWorker<W>` -> `SearchWorker`; `&'a mut S` -> `S`: the name a person writes."""
+    if container is None:
+        return None
+    bare = GENERICS.sub("", container.strip())
+    return re.sub(r"^&(?:'\w+\s+)?(?:mut\s+)?", "", bare).strip() or None
+
+
+def container_fits(container: str | None, qualifiers: Segments) -> bool:
+    """A cheap first cut for names with many matches (`new`): a method's type must be among the
+    qualifiers; items without a container (module level) stay in."""
+    name = type_name(container)
+    return name is None or name in qualifiers
+
+
+def hover_path(markdown: str) -> Segments | None:
+    """The path rust-analyzer prints first in a hover (`grep_searcher::searcher` for a struct,
+    `rg::search::SearchWorker` for a method): where the item lives."""
+    match = HOVER_PATH.match(markdown)
+    return tuple(match["path"].split("::")) if match else None
+
+
+def _crate_name(package_dir: Path) -> str | None:
+    try:
+        data = tomllib.loads((package_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    lib = data.get("lib")
+    if isinstance(lib, dict) and isinstance(lib.get("name"), str):
+        return str(lib["name"])
+    package = data.get("package")
+    name = package.get("name") if isinstance(package, dict) else None
+    return name.replace("-", "_") if isinstance(name, str) else None
+
+
+def module_path_of_file(path: Path, stop: Path) -> Segments | None:
+    """The crate and modules a source file stands for, read from where it sits: `ignore/src/walk.rs`
+    -> (`ignore`, `walk`); `src/lib.rs` and `mod.rs` add nothing. Used for the place of a `pub use`."""
+    directory = path.parent
+    while not (directory / MANIFEST_NAME).is_file():
+        if directory == stop or directory == directory.parent:
+            return None
+        directory = directory.parent
+    crate = _crate_name(directory)
+    if crate is None:
+        return None
+    relative = path.relative_to(directory).with_suffix("").parts
+    if relative and relative[0] == "src":
+        relative = relative[1:]
+    modules = [part for part in relative if part not in ("lib", "main", "mod")]
+    return (crate, *modules)
+
+
+def crate_aliases(root: Path) -> dict[Segments, Segments]:
+    """`(grep, searcher)` -> `(grep_searcher,)` for every `pub extern crate A as B;` or
+    `pub use A as B;` in a workspace member's src/lib.rs."""
+    aliases: dict[Segments, Segments] = {}
+    for directory in package_directories(root).values():
+        crate = _crate_name(directory)
+        try:
+            text = (directory / "src" / "lib.rs").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for match in CRATE_ALIAS.finditer(text):
+            if crate is not None and match["crate"] not in PATH_KEYWORDS:
+                aliases[(crate, match["alias"])] = (match["crate"],)
+    return aliases
+
+
+def _spellings(qualifiers: Segments, aliases: dict[Segments, Segments]) -> list[Segments]:
+    spelled = [qualifiers]
+    for prefix, crate in aliases.items():
+        if qualifiers[: len(prefix)] == prefix:
+            spelled.append(crate + qualifiers[len(prefix) :])
+    return spelled
+
+
+def _subsequence(wanted: Sequence[str], path: Sequence[str]) -> bool:
+    remaining = iter(path)
+    return all(any(part == item for item in remaining) for part in wanted)
+
+
+def path_matches(
+    qualifiers: Segments, known_as: Iterable[Segments], aliases: dict[Segments, Segments], exact: bool = False
+) -> bool:
+    """Whether the qualifiers (crate, modules, type; any may be left out, in order) fit one of the
+    paths an item is known by; with `exact`, whether one of those paths is exactly the qualifiers
+    (`memchr::memmem::find` is the function in `memmem`, not `memmem::Finder::find`)."""
+    if not qualifiers:
+        return True
+    paths = [tuple(type_name(part) or part for part in path) for path in known_as]
+    spellings = _spellings(qualifiers, aliases)
+    if exact:
+        return any(spelled == path for spelled in spellings for path in paths)
+    return any(_subsequence(spelled, path) for spelled in spellings for path in paths)

@@ -1,0 +1,161 @@
+"""Diagnostics on a corpus with an injected error, and the unsafe audit: cargo_check and both
+diagnostics tools of rust-analyzer-mcp against cargo's own JSON; the audit's sites against the source
+text and its clippy findings against cargo clippy's own JSON."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from ra_mcp.tools.audit import AUDIT_LINTS
+from tests.corpus_support import Checker, CorpusSession, run_cargo
+from tests.corpus_truth import git_restore, unsafe_sites_in_source
+from tests.support import text_of
+
+INJECTED = (
+    '\n#[allow(dead_code)]\nfn injected_error() -> u32 {\n    "not a number"\n}\n\n'
+    "#[allow(dead_code)]\nfn injected_warning() {\n    let injected_unused = 1;\n}\n"
+)
+
+
+async def check_unsafe_audit(session: CorpusSession, checker: Checker, package: str | None = None) -> None:
+    """Sites per file against the source text; clippy findings against cargo clippy's own JSON."""
+    tool = "rust_analyzer_unsafe_audit"
+    arguments: dict[str, Any] = {"workspace": str(session.root)} | ({"package": package} if package else {})
+    result, body = await session.ra_call(tool, arguments)
+    scope = session.root / package if package else session.root
+    truth: dict[str, Counter[str]] = {}
+    for path in sorted(scope.rglob("*.rs")):
+        if "target" not in path.relative_to(session.root).parts and (found := unsafe_sites_in_source(path)):
+            truth[session.rel(path)] = found
+    ours = {
+        f["path"]: Counter(
+            {
+                k: n
+                for k, n in (
+                    ("block", f["blocks"]),
+                    ("fn", f["functions"]),
+                    ("impl", f["impls"]),
+                    ("trait", f["traits"]),
+                    ("extern", f["externs"]),
+                )
+                if n
+            }
+        )
+        for f in body.get("files", [])
+    }
+    differing = sorted(path for path in truth.keys() | ours.keys() if truth.get(path) != ours.get(path))
+    checker.check(
+        tool,
+        not result.is_error and bool(truth) and not differing,
+        f"{len(differing)} file(s) with other counts than the source, e.g. "
+        + "; ".join(
+            f"{p}: ours {dict(ours.get(p, {}))} source {dict(truth.get(p, {}))}" for p in differing[:3]
+        ),
+    )
+    lints = [word for lint in AUDIT_LINTS for word in ("-W", lint)]
+    clippy = await run_cargo(
+        scope,
+        ["clippy", "--all-targets", "--message-format=json", "--", *lints],
+        {**session.env, "CARGO_TARGET_DIR": str(session.root / "target" / "rust-mcp-audit")},
+    )
+    located = [m for m in clippy.messages if m["file"] and m["line"]]
+    note = body.get("note") or ""
+    outside = int(match.group(1)) if (match := re.search(r"(\d+) other clippy finding", note)) else 0
+    checker.check(
+        tool,
+        body["totals"]["findings"] + outside == len(located) and "log" not in text_of(result),
+        f"{body['totals']['findings']} attached + {outside} outside != {len(located)} clippy findings",
+    )
+    sites = [s for s in body.get("sites", [])]
+    inside = sum(
+        1
+        for m in located
+        if any(s["path"] == m["file"] and s["line"] <= m["line"] <= s["end_line"] for s in sites)
+    )
+    checker.check(
+        tool,
+        inside == body["totals"]["findings"],
+        f"{inside} findings fall on sites, {body['totals']['findings']} attached",
+    )
+
+
+async def check_injected_error(
+    session: CorpusSession, checker: Checker, relative: str, package: str, noise: str, at_least: int
+) -> None:
+    """One error and one warning appended to a file of `package`; the other crates say `at_least`
+    things. cargo_check, and both diagnostics tools of rust-analyzer-mcp, against cargo's JSON."""
+    path = session.root / relative
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + INJECTED, encoding="utf-8")
+    lines = (original + INJECTED).split("\n")
+    error_line = lines.index('    "not a number"') + 1
+    flags = {"RUSTFLAGS": noise}
+    try:
+        result, body = await session.cargo_call(
+            "cargo_check", {"path": str(session.root), "package": package, "cargo_env": flags}
+        )
+        truth = await run_cargo(session.root, ["check", "-p", package, "--message-format=json"], flags)
+        assert truth.count("warning") >= at_least, (
+            f"the corpus set-up gives {truth.count('warning')} warnings"
+        )
+        listed = body.get("diagnostics", [])
+        # the error, then what cargo says about the file just changed, by line: the model's own edit
+        in_file = [m for m in truth.messages if m["file"] == relative and m["level"] == "warning"]
+        head = [(relative, error_line, "error"), *sorted((m["file"], m["line"], m["level"]) for m in in_file)]
+        head = head[: len(listed)]  # the listing may be cut to the budget: its head is what counts
+        ours_head = [(d["file"], d["line"], d["level"]) for d in listed[: len(head)]]
+        checker.check(
+            "cargo_check",
+            body["counts"]["errors"] == truth.count("error") == 1
+            and body["counts"]["warnings"] == truth.count("warning")
+            and body["counts"]["total"] == len(truth.messages)
+            and body["counts"]["shown"] == len(listed)
+            and ours_head == head
+            and {(d["file"], d["line"], d["code"]) for d in listed}
+            <= {(m["file"], m["line"], m["code"]) for m in truth.messages}
+            and f"{relative}:{error_line}" in text_of(result),
+            f"counts {body['counts']} vs {truth.count('error')} errors / {len(truth.messages)}; "
+            f"first {ours_head} vs {head}",
+        )
+        ra_truth = await run_cargo(
+            session.root,
+            ["check", "--workspace", "--all-targets", "--keep-going", "--message-format=json"],
+            {**flags, "CARGO_TARGET_DIR": str(session.root / "target" / "rust-analyzer")},
+        )
+        result, body = await session.ra_call("rust_analyzer_diagnostics", {"file_path": str(path)})
+        errors = {(d["line"], d["code"]) for d in body.get("diagnostics", []) if d["severity"] == "error"}
+        expected = {
+            (m["line"], m["code"])
+            for m in ra_truth.messages
+            if m["level"] == "error" and m["file"] == relative
+        }
+        checker.check(
+            "rust_analyzer_diagnostics",
+            body.get("check_ran") is True and errors == expected and (error_line, "E0308") in errors,
+            f"{errors} vs cargo's {expected} (check_ran {body.get('check_ran')}, {body.get('check_error')})",
+        )
+        result, body = await session.ra_call(
+            "rust_analyzer_workspace_diagnostics", {"workspace": str(session.root)}
+        )
+        listed = body.get("diagnostics", [])
+        truth_errors = {
+            (m["file"], m["line"], m["code"])
+            for m in ra_truth.messages
+            if m["level"] == "error" and m["file"]
+        }
+        ours_errors = {(d["path"], d["line"], d["code"]) for d in listed if d["severity"] == "error"}
+        checker.check(
+            "rust_analyzer_workspace_diagnostics",
+            body.get("check_ran") is True
+            and body["counts"]["errors"] == len(ours_errors) == len(truth_errors)
+            and ours_errors == truth_errors
+            and [d["severity"] for d in listed[: len(ours_errors)]] == ["error"] * len(ours_errors)
+            and body["counts"]["warnings"] >= at_least,
+            f"errors {sorted(ours_errors)[:4]} vs cargo's {sorted(truth_errors)[:4]}; "
+            f"counts {body.get('counts')}",
+        )
+    finally:
+        path.write_text(original, encoding="utf-8")
+        await git_restore(session.root)

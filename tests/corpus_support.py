@@ -1,0 +1,235 @@
+"""The corpus checks' shared parts: a session on one corpus copy (cargo-mcp and rust-analyzer-mcp over
+stdio, and a raw rust-analyzer for ground truth), ground truth from cargo's own JSON and the source
+text, and the verdicts (tool x corpus -> right / wrong) that `python -m bench.corpus_check` and the
+test run's summary print as a table."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client
+from mcp_types import CallToolResult
+
+from bench.corpus import Corpus, copy
+from bench.raw_lsp import RawAnalyzer
+from cargo_mcp.models import CargoResult
+from ra_mcp.server import TOOLS_BY_NAME
+from tests.support import require_rust_analyzer, server_params
+
+VERDICTS_ENV = "RUST_MCP_CORPUS_VERDICTS"
+VERDICTS: list[dict[str, Any]] = []  # this process's verdicts, for the test run's summary table
+Place = tuple[str, int, int]  # path relative to the workspace, 1-based line and column
+
+
+def record_verdict(corpus: str, tool: str, right: bool, detail: str = "") -> None:
+    row = {"corpus": corpus, "tool": tool, "right": right, "detail": detail[:500]}
+    VERDICTS.append(row)
+    target = os.environ.get(VERDICTS_ENV)
+    if target:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+
+
+def verdict_table(rows: list[dict[str, Any]]) -> list[str]:
+    """tool x corpus -> right / WRONG / - (not run); a tool is right on a corpus when every check of
+    it there was right."""
+    corpora = sorted({row["corpus"] for row in rows}, key=lambda name: (name != "ripgrep", name))
+    cells: dict[tuple[str, str], bool] = {}
+    for row in rows:
+        key = (row["tool"], row["corpus"])
+        cells[key] = cells.get(key, True) and bool(row["right"])
+    tools = sorted({row["tool"] for row in rows}, key=lambda name: (not name.startswith("cargo"), name))
+    width = max((len(tool) for tool in tools), default=10)
+    lines = [f"{'tool':<{width}}  " + "  ".join(f"{name:<8}" for name in corpora)]
+    for tool in tools:
+        marks = []
+        for corpus in corpora:
+            state = cells.get((tool, corpus))
+            marks.append(f"{'-' if state is None else 'right' if state else 'WRONG':<8}")
+        lines.append(f"{tool:<{width}}  " + "  ".join(marks))
+    wrong = [row for row in rows if not row["right"]]
+    lines.append(f"{len(cells)} tool x corpus cells checked; {len(wrong)} wrong check(s)")
+    lines += [f"  WRONG {row['tool']} on {row['corpus']}: {row['detail']}" for row in wrong]
+    return lines
+
+
+class Checker:
+    """Collects, per tool, what one test found wrong on one corpus; records one verdict per tool."""
+
+    def __init__(self, corpus: str) -> None:
+        self.corpus = corpus
+        self.wrong: dict[str, list[str]] = {}
+        self.checked: list[str] = []
+
+    def check(self, tool: str, right: bool, detail: str) -> bool:
+        if tool not in self.checked:
+            self.checked.append(tool)
+        if not right:
+            self.wrong.setdefault(tool, []).append(detail)
+        return right
+
+    def finish(self) -> None:
+        for tool in self.checked:
+            problems = self.wrong.get(tool, [])
+            record_verdict(self.corpus, tool, not problems, "; ".join(problems))
+        assert not self.wrong, json.dumps(self.wrong, indent=1)[:6000]
+
+
+@dataclass
+class CorpusSession:
+    name: str
+    root: Path
+    cargo: Client
+    ra: Client
+    raw: RawAnalyzer
+    env: dict[str, str] = field(default_factory=dict)
+
+    def rel(self, path: Path) -> str:
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+
+    async def cargo_call(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
+        result = await self.cargo.call_tool(tool, arguments)
+        content = result.structured_content
+        body = (
+            CargoResult.model_validate(content).model_dump(mode="json") if isinstance(content, dict) else {}
+        )
+        return result, body
+
+    async def ra_call(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
+        result = await self.ra.call_tool(tool, arguments)
+        content = result.structured_content
+        model = TOOLS_BY_NAME[tool].result_model
+        body = model.model_validate(content).model_dump(mode="json") if isinstance(content, dict) else {}
+        return result, body
+
+
+@asynccontextmanager
+async def corpus_session(
+    corpus: Corpus, base: Path, ra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[CorpusSession]:
+    """A private copy of the corpus, both servers over stdio with the copy's parent as their root,
+    and a raw rust-analyzer on the copy. rust-analyzer-mcp waits up to 10 minutes for a cold start."""
+    require_rust_analyzer()
+    root = copy(corpus, base)
+    env = dict(ra_env or {})
+    async with AsyncExitStack() as stack:
+        cargo = await stack.enter_async_context(
+            Client(
+                server_params("cargo-mcp", "serve", "--root", str(base), "--log-dir", str(base / "logs")),
+                mode="legacy",
+                read_timeout_seconds=1800,
+            )
+        )
+        ra = await stack.enter_async_context(
+            Client(
+                server_params(
+                    "rust-analyzer-mcp",
+                    "--root",
+                    str(base),
+                    "--ready-timeout",
+                    "900",
+                    "--check-timeout",
+                    "900",
+                    env=env,
+                ),
+                mode="legacy",
+                read_timeout_seconds=1800,
+            )
+        )
+        raw = await RawAnalyzer(root).start(ready_seconds=900)
+        try:
+            yield CorpusSession(corpus.name, root, cargo, ra, raw, env)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await raw.stop()
+
+
+# -- ground truth: cargo's own JSON ---------------------------------------------------------------
+
+
+@dataclass
+class CargoTruth:
+    exit_code: int
+    messages: list[dict[str, Any]]  # unique compiler messages (a message cargo prints for two targets: once)
+    executables: list[str]
+    stdout: str
+    stderr: str
+
+    def count(self, level: str) -> int:
+        return sum(
+            1
+            for m in self.messages
+            if m["level"] == level or (level == "error" and m["level"].startswith("error"))
+        )
+
+
+async def run_cargo(root: Path, args: list[str], env: Mapping[str, str] | None = None) -> CargoTruth:
+    """cargo itself, with --message-format=json, in the corpus copy."""
+    process = await anyio.run_process(
+        ["cargo", *args], cwd=root, env={**os.environ, **(env or {})}, check=False
+    )
+    stdout = process.stdout.decode(errors="replace")
+    seen: set[str] = set()
+    messages: list[dict[str, Any]] = []
+    executables: list[str] = []
+    for line in stdout.splitlines():
+        if not line.startswith('{"reason":'):
+            continue
+        payload = json.loads(line)
+        if payload["reason"] == "compiler-artifact" and payload.get("executable"):
+            executables.append(payload["executable"])
+        if payload["reason"] != "compiler-message":
+            continue
+        message = payload["message"]
+        rendered = message.get("rendered") or message["message"]
+        if message["level"] == "failure-note" or rendered in seen:
+            continue
+        if not message.get("spans") and re.match(
+            r"^(aborting due to|\d+ warnings? emitted)", message["message"]
+        ):
+            continue
+        seen.add(rendered)
+        primary = next((s for s in message.get("spans") or [] if s.get("is_primary")), None)
+        messages.append(
+            {
+                "level": message["level"],
+                "code": (message.get("code") or {}).get("code"),
+                "message": message["message"],
+                "file": primary["file_name"] if primary else None,
+                "line": primary["line_start"] if primary else None,
+            }
+        )
+    return CargoTruth(
+        process.returncode, messages, executables, stdout, process.stderr.decode(errors="replace")
+    )
+
+
+# -- ground truth: the source text ---------------------------------------------------------------
+
+
+def locate(
+    root: Path, relative: str, pattern: str, name: str, after: str | None = None
+) -> tuple[Path, int, int]:
+    """The one line of a file that matches `pattern` (after the first line matching `after`), and the
+    1-based column of `name` on it: where an item is declared, read from the source itself."""
+    path = root / relative
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = 0
+    if after is not None:
+        start = next(i for i, line in enumerate(lines) if re.search(after, line)) + 1
+    found = [i for i in range(start, len(lines)) if re.search(pattern, lines[i])]
+    if after is not None:
+        found = found[:1]
+    assert len(found) == 1, f"{relative}: {pattern!r} matches lines {[i + 1 for i in found]}, not exactly one"
+    line = lines[found[0]]
+    column = re.search(rf"\b{re.escape(name)}\b", line)
+    assert column is not None, f"{name} is not on {relative}:{found[0] + 1}"
+    return path, found[0] + 1, column.start() + 1

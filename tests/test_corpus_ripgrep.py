@@ -1,0 +1,172 @@
+"""The ripgrep corpus (a 9-crate workspace from crates.io: generics, re-exports, macros, build scripts):
+every tool of both servers, through real MCP clients, against ground truth computed apart from our
+code (cargo's own JSON, a raw rust-analyzer, the source text). One copy and one warm server pair for
+the module; read-only calls first, then the tree is checked with git, then the calls that write."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bench.corpus import RIPGREP
+from tests.corpus_cargo import (
+    check_builds,
+    check_dependency_changes,
+    check_lint_run,
+    check_project_tools,
+)
+from tests.corpus_checks import (
+    Item,
+    check_at_position,
+    check_item,
+    check_outline,
+    check_previews,
+    check_status_and_workspace,
+)
+from tests.corpus_diagnostics import check_injected_error, check_unsafe_audit
+from tests.corpus_support import Checker, CorpusSession, corpus_session
+from tests.corpus_truth import git_status
+
+pytestmark = [pytest.mark.anyio, pytest.mark.corpus]
+
+# lints that make the other crates say 150+ things under plain `cargo check` (rg, the crate with the
+# injected error, loses its own late lints to the error); clippy pedantic adds 780+ more
+NOISE = (
+    "-W unused_results -W elided_lifetimes_in_paths -W unused_qualifications "
+    "-W missing_debug_implementations -W single_use_lifetimes -W missing_copy_implementations "
+    "-W unsafe_code -W unreachable_pub "
+    "-W let_underscore_drop -W unnameable_types -W rust_2024_compatibility -W variant_size_differences"
+)
+SEARCHER = "grep-searcher/src/searcher/mod.rs"
+ITEMS = [
+    Item("grep_searcher::Searcher", SEARCHER, r"^pub struct Searcher \{", implementations=True),
+    Item("grep::searcher::Searcher", SEARCHER, r"^pub struct Searcher \{"),
+    Item("Searcher::search_path", SEARCHER, r"pub fn search_path<"),
+    Item("grep_searcher::Searcher::search_path", SEARCHER, r"pub fn search_path<"),
+    Item("grep_searcher::SearcherBuilder::build", SEARCHER, r"pub fn build\(&self\) -> Searcher"),
+    Item("SearchWorker::search", "ripgrep/crates/core/search.rs", r"pub\(crate\) fn search\("),
+    Item("rg::search::SearchWorker::search", "ripgrep/crates/core/search.rs", r"pub\(crate\) fn search\("),
+    Item("ignore::walk::WalkBuilder", "ignore/src/walk.rs", r"^pub struct WalkBuilder \{"),
+    Item("ignore::WalkBuilder", "ignore/src/walk.rs", r"^pub struct WalkBuilder \{"),
+    Item("WalkBuilder::build_parallel", "ignore/src/walk.rs", r"pub fn build_parallel\("),
+    Item("ignore::overrides::OverrideBuilder", "ignore/src/overrides.rs", r"^pub struct OverrideBuilder"),
+    Item("ignore::types::TypesBuilder::add_defaults", "ignore/src/types.rs", r"pub fn add_defaults\("),
+    Item(
+        "grep_printer::Standard::new", "grep-printer/src/standard.rs", r"pub fn new\(wtr: W\) -> Standard<W>"
+    ),
+    Item(
+        "grep::printer::Standard::new", "grep-printer/src/standard.rs", r"pub fn new\(wtr: W\) -> Standard<W>"
+    ),
+    Item("JSON::sink_with_path", "grep-printer/src/json.rs", r"pub fn sink_with_path<"),
+    Item("grep_printer::Summary::new", "grep-printer/src/summary.rs", r"pub fn new\(wtr: W\) -> Summary<W>"),
+    Item("grep_matcher::Matcher", "grep-matcher/src/lib.rs", r"^pub trait Matcher \{", implementations=True),
+    Item("Matcher::find_at", "grep-matcher/src/lib.rs", r"fn find_at\(", after=r"^pub trait Matcher \{"),
+    Item(
+        "grep_regex::RegexMatcher::find_at",
+        "grep-regex/src/matcher.rs",
+        r"fn find_at\(",
+        after=r"^impl Matcher for RegexMatcher",
+    ),
+    Item("grep_searcher::Sink", "grep-searcher/src/sink.rs", r"^pub trait Sink \{", implementations=True),
+    Item("grep::searcher::sinks::UTF8", "grep-searcher/src/sink.rs", r"pub struct UTF8<F>"),
+    Item(
+        "globset::GlobSetBuilder::build",
+        "globset/src/lib.rs",
+        r"pub fn build\(&self\) -> Result<GlobSet, Error>",
+    ),
+    Item("globset::Glob::new", "globset/src/glob.rs", r"pub fn new\(glob: &str\)"),
+    Item("grep_cli::is_tty_stdout", "grep-cli/src/lib.rs", r"^pub fn is_tty_stdout\("),
+]
+
+
+@pytest.fixture(scope="module")
+async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[CorpusSession]:
+    async with corpus_session(RIPGREP, tmp_path_factory.mktemp("corpus"), {"RUSTFLAGS": NOISE}) as opened:
+        yield opened
+
+
+async def test_items_by_name_definitions_references_hover_implementations(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    for item in ITEMS:
+        await check_item(session, checker, item)
+    checker.finish()
+
+
+async def test_outline_positions_and_previews(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    await check_outline(session, checker, SEARCHER)
+    await check_at_position(
+        session,
+        checker,
+        ("grep-searcher/examples/search-stdin.rs", r"let matcher = RegexMatcher::new", "matcher"),
+        ("globset/src/glob.rs", r"pub fn new\(glob: &str\)", "new"),
+        ("ripgrep/crates/core/main.rs", r'eprintln_locked!\("\{:#\}", err\)', "eprintln_locked"),
+    )
+    await check_previews(
+        session,
+        checker,
+        "grep_matcher::Match::new($a, $b) ==>> grep_matcher::Match::new($b, $a)",
+        "grep-printer/src/lib.rs",
+        Item("grep_matcher::Match::start", "grep-matcher/src/lib.rs", r"pub fn start\(&self\) -> usize"),
+        "grep-printer/src/color.rs",
+    )
+    await check_status_and_workspace(session, checker, "grep-cli")
+    checker.finish()
+
+
+async def test_unsafe_audit_against_the_source(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    await check_unsafe_audit(session, checker, package="grep-searcher")
+    checker.finish()
+
+
+async def test_project_tools_against_cargo(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    await check_project_tools(
+        session, checker, package="grep-searcher", directory="grep-searcher", fmt={"workspace": True}
+    )
+    checker.finish()
+
+
+async def test_read_only_calls_left_the_tree_as_it_was(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    changed = await git_status(session.root)
+    for tool in ("rust_analyzer_unsafe_audit", "rust_analyzer_diagnostics", "cargo_metadata"):
+        checker.check(tool, changed == [], f"read-only calls changed the tree: {changed[:10]}")
+    checker.finish()
+
+
+async def test_an_injected_error_among_hundreds_of_warnings(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    await check_injected_error(
+        session, checker, "ripgrep/crates/core/main.rs", package="ripgrep", noise=NOISE, at_least=150
+    )
+    checker.finish()
+
+
+async def test_clippy_pedantic_against_cargo(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    # grep-printer (where clippy denies one thing: an error) is built last: cargo stops at a failing
+    # crate without --keep-going, so a workspace-wide run would list a timing-dependent set
+    await check_lint_run(session, checker, ["clippy::pedantic"], noise=NOISE, package="grep-printer")
+    checker.finish()
+
+
+async def test_builds_tests_benches_and_runs_against_cargo(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    await check_builds(
+        session,
+        checker,
+        package="grep-matcher",
+        run=("grep-searcher", "search-stdin", ["needle"]),
+    )
+    checker.finish()
+
+
+async def test_dependency_changes_and_fixes_against_cargo_and_git(session: CorpusSession) -> None:
+    checker = Checker(session.name)
+    await check_dependency_changes(
+        session, checker, package="grep-cli", member="grep-cli", fix_member="grep-matcher"
+    )
+    checker.finish()
