@@ -15,7 +15,7 @@ from .wire import McpPeer, RpcError
 
 Kind = Literal["hover", "definition", "references"]
 KINDS: tuple[Kind, ...] = ("hover", "definition", "references")
-Outcome = Literal["right", "empty", "wrong", "error"]
+Outcome = Literal["right", "empty", "wrong", "error"]  # error: a failure the server reported as one
 
 
 def judge(truth: t.Truth, kind: Kind, hover: str | None, places: list[tuple[str, int]]) -> Outcome:
@@ -49,6 +49,8 @@ class Side:
         elapsed = time.perf_counter() - started
         if answer is None:
             return elapsed, "empty"
+        if isinstance(answer, Mapping) and answer.get("isError"):
+            return elapsed, "error"
         hover, places = self._read(kind, answer)
         return elapsed, judge(self.truth, kind, hover, places)
 
@@ -79,8 +81,7 @@ class McpSide(Side):
         raise NotImplementedError
 
     async def _send(self, kind: Kind) -> Any:
-        result = await self.peer.call(f"rust_analyzer_{kind}", self.arguments(kind))
-        return None if result.get("isError") else result
+        return await self.peer.call(f"rust_analyzer_{kind}", self.arguments(kind))
 
 
 class AnchorSide(McpSide):
