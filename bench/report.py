@@ -18,6 +18,14 @@ def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
+def added(values: Sequence[float], baseline: Sequence[float]) -> float | None:
+    """The median of the paired differences (run i of `values` minus run i of `baseline`): what one
+    side adds over the other when both were measured back to back, with the machine's drift
+    between runs cancelled out."""
+    pairs = [value - base for value, base in zip(values, baseline, strict=False)]
+    return statistics.median(pairs) if pairs else None
+
+
 def ms(value: float | None) -> str:
     return "—" if value is None else f"{value * 1000:.1f} ms"
 
