@@ -31,6 +31,7 @@ class Cold:
     right_at: float | None = None  # seconds from spawn
     before: Counter[str] = field(default_factory=Counter)  # outcomes before the first right answer
     quiescent_at: float | None = None  # raw rust-analyzer only
+    build_data_at: float | None = None  # raw rust-analyzer only: its build data applied
     polls: list[tuple[float, float, str]] = field(default_factory=list)  # (sent, answered, outcome)
 
 
@@ -54,6 +55,9 @@ async def cold_raw(root: Path, env: Mapping[str, str], logs: Path) -> Cold:
         result.quiescent_at = await analyzer.wait_quiescent(COLD_TIMEOUT)
     finally:
         await analyzer.close()
+    result.build_data_at = build_data_applied(
+        progress_events(analyzer.peer.notifications, analyzer.peer.started)
+    )
     return result
 
 
@@ -93,38 +97,41 @@ async def on_fresh_copy(run: ColdRun, env: Mapping[str, str], logs: Path) -> Col
 # -- the timeline (investigation) -----------------------------------------------------------------
 
 
-# progress titles of rust-analyzer's loading phases (`Building build-artifacts` in older versions)
-LOADING = ("Fetching", "Building CrateGraph", "Roots Scanned", "Loading proc-macros")
+# rust-analyzer's progress titles: the build data (build scripts and proc macros; `Building
+# build-artifacts` in older versions) and the phases that apply it (the VFS reload, `Fetching`, is
+# left out: answers do not wait for it)
 BUILD_DATA = ("Building compile-time-deps", "Building build-artifacts")
+APPLYING = ("Building CrateGraph", "Roots Scanned", "Loading proc-macros")
+SETTLE = 0.5  # seconds without a new applying phase before the build data counts as applied
 
 
 @dataclass
 class Timeline:
     events: list[tuple[float, str]]  # (seconds from spawn, what happened)
     polls: dict[str, list[tuple[float, float, str]]]
-    ready_to_ask: float | None  # build data applied and the reload after it finished
+    ready_to_ask: float | None  # build data applied
 
 
-def loaded_after_build_data(events: list[tuple[float, str, str]]) -> float | None:
-    """When rust-analyzer had applied its build data (build scripts, proc macros) and finished the
-    reload that follows: the end of the first VFS load (`Fetching`) that ends after build data
-    ended, with no other loading phase running. `events` are (time, kind, title) of progress."""
+def build_data_applied(events: list[tuple[float, str, str]]) -> float | None:
+    """When rust-analyzer had its build data (build scripts run, proc macros built) and had applied
+    it: the crate graph rebuilt and the proc macros loaded, with no such phase starting again within
+    SETTLE seconds. `events` are (seconds, kind, title) of its `$/progress`."""
     active: dict[str, int] = {}
-    build_data_done = False
+    done = False
+    candidate: float | None = None
     for at, kind, title in events:
-        if kind == "begin":
+        if candidate is not None and at - candidate >= SETTLE:
+            return candidate
+        if title in BUILD_DATA and kind == "end":
+            done, candidate = True, at
+        elif title in APPLYING and kind == "begin":
             active[title] = active.get(title, 0) + 1
-        elif kind == "end":
+            candidate = None
+        elif title in APPLYING and kind == "end":
             active[title] = max(0, active.get(title, 0) - 1)
-            if title in BUILD_DATA:
-                build_data_done = True
-            elif (
-                build_data_done
-                and title == "Fetching"
-                and not any(active.get(name) for name in (*LOADING, *BUILD_DATA))
-            ):
-                return at
-    return None
+            if done and not any(active.values()):
+                candidate = at
+    return candidate
 
 
 async def timeline(env: Mapping[str, str], logs: Path, settings: Mapping[str, Any] | None = None) -> Timeline:
@@ -146,18 +153,26 @@ async def timeline(env: Mapping[str, str], logs: Path, settings: Mapping[str, An
         finally:
             await analyzer.close()
         notifications = [(at - started, method, params) for at, method, params in analyzer.peer.notifications]
+    progress = progress_events(analyzer.peer.notifications, started)
+    return Timeline(
+        events=[(at, text) for at, method, params in notifications if (text := describe(method, params))],
+        polls={kind: r.polls for kind, r in results.items()},
+        ready_to_ask=build_data_applied(progress),
+    )
+
+
+def progress_events(
+    notifications: list[tuple[float, str, Any]], started: float
+) -> list[tuple[float, str, str]]:
+    """(seconds from `started`, begin/report/end, title) of each `$/progress` notification."""
     titles: dict[str, str] = {}  # `end` carries no title: the token's `begin` named it
-    progress = []
+    events = []
     for at, method, params in notifications:
         if method == "$/progress":
             token, value = str(params["token"]), params["value"]
             title = titles.setdefault(token, value.get("title", token))
-            progress.append((at, value.get("kind"), title))
-    return Timeline(
-        events=[(at, text) for at, method, params in notifications if (text := describe(method, params))],
-        polls={kind: r.polls for kind, r in results.items()},
-        ready_to_ask=loaded_after_build_data(progress),
-    )
+            events.append((at - started, str(value.get("kind")), title))
+    return events
 
 
 def describe(method: str, params: Any) -> str:

@@ -259,6 +259,8 @@ class Compare:
             ratio(right["ours"], right["anchor"]),
         )
         quiescent = median([r.quiescent_at for r in results["raw"] if r.quiescent_at is not None])
+        applied = median([r.build_data_at for r in results["raw"] if r.build_data_at is not None])
+        self.report.row("rust-analyzer build data applied", seconds(applied), "", "")
         self.report.row("rust-analyzer quiescent (serverStatus)", seconds(quiescent), "", "")
         before = {who: sum((r.before for r in rs), Counter()) for who, rs in results.items()}
         self.report.note(
@@ -281,7 +283,7 @@ class Compare:
         )
         for at, text in line.events:
             self.report.say(f"  {at:8.2f} s  {text}")
-        self.report.say(f"  build data applied and reloaded (ready to ask): {seconds(line.ready_to_ask)}")
+        self.report.say(f"  build data applied (ready to ask): {seconds(line.ready_to_ask)}")
         for kind in KINDS:
             polls = line.polls[kind]
             right = next(((sent, answered) for sent, answered, outcome in polls if outcome == "right"), None)

@@ -13,7 +13,7 @@ import pytest
 
 from bench import sizes
 from bench import truth as t
-from bench.cold import loaded_after_build_data
+from bench.cold import build_data_applied
 from bench.servers import ensure_anchors
 from bench.sides import judge, located
 from tests.support import REPO
@@ -129,25 +129,26 @@ def test_definition_sizes_count_name_description_and_input_schema() -> None:
     assert (answer.text, answer.structured, answer.error) == (5, 7, False)
 
 
-def test_ready_to_ask_waits_for_the_reload_after_build_data() -> None:
+def test_ready_to_ask_is_when_the_build_data_is_applied() -> None:
     events = [
         (0.1, "begin", "Fetching"),
         (1.0, "end", "Fetching"),
-        (1.0, "begin", "Building compile-time-deps"),
-        (1.1, "begin", "Fetching"),
-        (2.0, "end", "Fetching"),  # a load before build data: not yet
+        (1.0, "begin", "Building CrateGraph"),
+        (1.1, "end", "Building CrateGraph"),  # the first crate graph: no build data yet
+        (1.1, "begin", "Building compile-time-deps"),
         (20.0, "end", "Building compile-time-deps"),
         (20.0, "begin", "Building CrateGraph"),
         (20.1, "end", "Building CrateGraph"),
-        (20.2, "begin", "Loading proc-macros"),
-        (20.3, "begin", "Fetching"),
-        (21.0, "end", "Fetching"),  # proc macros still loading: not yet
-        (21.5, "end", "Loading proc-macros"),
-        (21.6, "begin", "Fetching"),
-        (22.5, "end", "Fetching"),
+        (20.1, "begin", "Roots Scanned"),
+        (20.3, "end", "Roots Scanned"),
+        (20.4, "begin", "Loading proc-macros"),  # within the settle time: not applied yet
+        (20.6, "end", "Loading proc-macros"),
+        (20.7, "begin", "Fetching"),
+        (24.0, "end", "Fetching"),  # the VFS reload is not waited for
     ]
-    assert loaded_after_build_data(events) == 22.5
-    assert loaded_after_build_data(events[:-1]) is None
+    assert build_data_applied(events) == 20.6
+    assert build_data_applied(events[:7]) is None  # the crate graph is still being rebuilt
+    assert build_data_applied(events[:5]) is None  # build scripts still running
 
 
 @pytest.mark.real
