@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -53,22 +54,25 @@ class Compare:
 
     async def run(self) -> Path:
         ensure_anchors()
-        self.report.say(
-            f"corpus: ripgrep workspace (bench/corpus.py), scratch and server logs in {self.scratch}"
-        )
+        self.report.say(f"corpus: ripgrep workspace (bench/corpus.py); server logs in {self.logs}")
         self.report.say(
             f"runs: {self.args.runs} warm, {self.args.cold_runs} cold; rows: {', '.join(self.rows)}"
         )
-        if "start" in self.rows or "sizes" in self.rows:
-            await self.start()
-        if "cargo" in self.rows or "sizes" in self.rows:
-            await self.cargo()
-        if SESSION_ROWS & set(self.rows):
-            await self.analyzer_session()
-        if "cold" in self.rows:
-            await self.cold()
-        if "timeline" in self.rows:
-            await self.timeline()
+        try:
+            if "start" in self.rows or "sizes" in self.rows:
+                await self.start()
+            if "cargo" in self.rows or "sizes" in self.rows:
+                await self.cargo()
+            if SESSION_ROWS & set(self.rows):
+                await self.analyzer_session()
+            if "cold" in self.rows:
+                await self.cold()
+            if "timeline" in self.rows:
+                await self.timeline()
+        finally:
+            for child in self.scratch.iterdir():  # the corpus copies, with their target/: GBs
+                if child != self.logs:
+                    shutil.rmtree(child, ignore_errors=True)
         return self.report.write()
 
     # -- start-up ---------------------------------------------------------------------------------
@@ -126,14 +130,12 @@ class Compare:
         self.memory_rows("cargo-mcp", figures.rss)
 
     def memory_rows(self, name: str, rss: Mapping[str, list[tuple[int, int]]]) -> None:
-        cells = {}
+        """Every sample: resident memory after how many calls of the session."""
         for who in ("anchor", "ours"):
             samples = rss.get(who, [])
-            if len(samples) >= 2:
-                (c0, r0), (c1, r1) = samples[0], samples[-1]
-                cells[who] = f"{kib(r0)} → {kib(r1)} after {c1 - c0} calls ({(r1 - r0) / 1024:+.1f} MiB)"
-        for who, text in cells.items():
-            self.report.note(f"{name} RSS, {who}: {text}")
+            if samples:
+                trail = " → ".join(f"{kib(value)} ({calls} calls)" for calls, value in samples)
+                self.report.note(f"{name} RSS, {who}: {trail}")
 
     # -- rust-analyzer session ---------------------------------------------------------------------------
 
