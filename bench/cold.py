@@ -19,8 +19,9 @@ from typing import Any
 from . import corpus
 from . import truth as t
 from .raw_ra import RawAnalyzer
-from .servers import anchor_analyzer, our_analyzer, rust_analyzer
+from .servers import Launch, anchor_analyzer, our_analyzer, rust_analyzer
 from .sides import KINDS, AnchorSide, Kind, OurSide, RawSide, Side
+from .wire import McpPeer
 
 POLL_INTERVAL = 0.1
 COLD_TIMEOUT = 600.0
@@ -61,28 +62,29 @@ async def cold_raw(root: Path, env: Mapping[str, str], logs: Path) -> Cold:
     return result
 
 
-async def cold_anchor(root: Path, env: Mapping[str, str], logs: Path) -> Cold:
+async def polled_server(
+    launch: Launch, side: Callable[[McpPeer, t.Truth], Side], root: Path, logs: Path
+) -> Cold:
     truth, result = t.compute(root), Cold()
-    peer = await anchor_analyzer(root, env).start(logs)
+    peer = await launch.start(logs)
     try:
         await peer.initialize()
-        await poll_until_right(AnchorSide(peer, truth, "anchor"), "hover", peer.started, result)
+        await poll_until_right(side(peer, truth), "hover", peer.started, result)
     finally:
         await peer.close()
     return result
+
+
+async def cold_anchor(root: Path, env: Mapping[str, str], logs: Path) -> Cold:
+    return await polled_server(
+        anchor_analyzer(root, env), lambda p, t: AnchorSide(p, t, "anchor"), root, logs
+    )
 
 
 async def cold_ours(root: Path, env: Mapping[str, str], logs: Path) -> Cold:
     """Ours waits until it can answer right; if that takes longer than its --ready-timeout it says
     "still indexing" (an error, not an empty answer), and the client asks again."""
-    truth, result = t.compute(root), Cold()
-    peer = await our_analyzer(root, env).start(logs)
-    try:
-        await peer.initialize()
-        await poll_until_right(OurSide(peer, truth, "ours"), "hover", peer.started, result)
-    finally:
-        await peer.close()
-    return result
+    return await polled_server(our_analyzer(root, env), lambda p, t: OurSide(p, t, "ours"), root, logs)
 
 
 ColdRun = Callable[[Path, Mapping[str, str], Path], Awaitable[Cold]]
