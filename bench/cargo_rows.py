@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import corpus
+from .report import in_turn
 from .servers import Launch, anchor_analyzer, anchor_cargo, one_tool_server, our_analyzer, our_cargo
 from .sizes import INJECTED_ERROR, AnswerSize, answer_size, inject_problem, restore
 from .wire import McpPeer, rss_kib
@@ -64,15 +65,17 @@ async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: in
             await anchor.call("cargo_check", anchor_args)
             await ours.call("cargo_check", our_args)
             sample_rss(figures, anchor, ours)
-            for _ in range(runs):
-                elapsed, code = await run_bare(bare_argv, root, env)
-                figures.seconds[f"bare{suffix}"].append(elapsed)
-                figures.failures[f"bare{suffix}"] += code != 0
-                for label, peer, arguments in (("anchor", anchor, anchor_args), ("ours", ours, our_args)):
+            sides = [("bare", None, {}), ("anchor", anchor, anchor_args), ("ours", ours, our_args)]
+            for run in range(runs):
+                for label, peer, arguments in in_turn(sides, run):
                     started = time.perf_counter()
-                    result = await peer.call("cargo_check", arguments)
+                    if peer is None:
+                        _, code = await run_bare(bare_argv, root, env)
+                        failed = code != 0
+                    else:
+                        failed = bool((await peer.call("cargo_check", arguments)).get("isError"))
                     figures.seconds[f"{label}{suffix}"].append(time.perf_counter() - started)
-                    figures.failures[f"{label}{suffix}"] += bool(result.get("isError"))
+                    figures.failures[f"{label}{suffix}"] += failed
             sample_rss(figures, anchor, ours)
         original = inject_problem(root)
         try:
@@ -90,9 +93,10 @@ async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: in
 def sample_rss(figures: CargoFigures, anchor: McpPeer, ours: McpPeer) -> None:
     for label, peer in (("anchor", anchor), ("ours", ours)):
         value = rss_kib(peer.pid)
-        if value is not None:
-            calls = len(figures.seconds[label]) + len(figures.seconds[f"{label} +{TOOLCHAIN}"])
-            figures.rss[label].append((calls, value))
+        calls = len(figures.seconds[label]) + len(figures.seconds[f"{label} +{TOOLCHAIN}"])
+        samples = figures.rss[label]
+        if value is not None and not (samples and samples[-1][0] == calls):
+            samples.append((calls, value))
 
 
 # -- start to tools/list ----------------------------------------------------------------------------
@@ -128,8 +132,8 @@ async def start_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: in
         "our cargo-mcp": our_cargo(root, scratch, env),
         "our rust-analyzer-mcp": our_analyzer(root, env),
     }
-    for _ in range(runs):  # interleaved, so machine noise hits every server alike
-        for label, launch in launches.items():
+    for run in range(runs):  # interleaved, so machine noise hits every server alike
+        for label, launch in in_turn(list(launches.items()), run):
             elapsed, tools = await time_to_tools_list(launch, logs)
             figures.seconds[label].append(elapsed)
             figures.tools_lists.setdefault(label, tools)

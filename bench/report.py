@@ -8,7 +8,9 @@ import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 RESULTS = Path(__file__).resolve().parent / "results"  # gitignored; $BENCH_RESULTS_DIR overrides
 LABEL_WIDTH = 44
 COLUMN_WIDTH = 14
@@ -16,6 +18,13 @@ COLUMN_WIDTH = 14
 
 def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
+
+
+def in_turn(items: Sequence[T], run: int) -> list[T]:
+    """`items` rotated by `run`: each run starts with the next side, so that no side always goes
+    first (or always follows the same one) in an interleaved measurement."""
+    shift = run % len(items) if items else 0
+    return [*items[shift:], *items[:shift]]
 
 
 def added(values: Sequence[float], baseline: Sequence[float]) -> float | None:

@@ -17,6 +17,7 @@ from . import truth as t
 from .cold import Cold, poll_until_right
 from .proctree import tree_cpu_seconds
 from .raw_ra import RawAnalyzer
+from .report import in_turn
 from .servers import anchor_analyzer, our_analyzer, rust_analyzer
 from .sides import KINDS, AnchorSide, Kind, OurSide, RawSide, Side
 from .wire import McpPeer, rss_kib
@@ -114,9 +115,9 @@ class WarmTimes:
 
 async def warm_requests(state: Session, runs: int) -> WarmTimes:
     times = WarmTimes()
-    for _ in range(runs):
+    for run in range(runs):
         for kind in KINDS:
-            for side in state.sides:
+            for side in in_turn(state.sides, run):
                 elapsed, outcome = await state.ask(side, kind)
                 times.seconds[(side.label, kind)].append(elapsed)
                 if outcome != "right":
@@ -128,8 +129,8 @@ async def concurrent_requests(state: Session, runs: int) -> tuple[dict[str, list
     """`CONCURRENT` hovers and `CONCURRENT` references sent at once; time until the last answer."""
     seconds: dict[str, list[float]] = defaultdict(list)
     not_right: Counter[str] = Counter()
-    for _ in range(runs):
-        for side in state.sides:
+    for run in range(runs):
+        for side in in_turn(state.sides, run):
             kinds: list[Kind] = ["hover", "references"] * CONCURRENT
             started = time.perf_counter()
             answers = await asyncio.gather(*(state.ask(side, kind) for kind in kinds))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from bench import sizes
 from bench import truth as t
 from bench.cold import build_data_applied
+from bench.report import added, in_turn
 from bench.servers import ensure_anchors
 from bench.sides import judge, located
 from tests.support import REPO
@@ -149,6 +151,19 @@ def test_ready_to_ask_is_when_the_build_data_is_applied() -> None:
     assert build_data_applied(events) == 20.6
     assert build_data_applied(events[:7]) is None  # the crate graph is still being rebuilt
     assert build_data_applied(events[:5]) is None  # build scripts still running
+
+
+def test_interleaving_rotates_and_added_pairs_runs() -> None:
+    assert [in_turn(["raw", "anchor", "ours"], run)[0] for run in range(4)] == [
+        "raw",
+        "anchor",
+        "ours",
+        "raw",
+    ]
+    # the machine's drift moves both sides of a run together: pairing cancels it, medians do not
+    ours, raw = [5.0, 6.0, 50.0, 7.0], [1.0, 1.0, 46.0, 10.0]
+    assert added(ours, raw) == 4.0
+    assert statistics.median(ours) - statistics.median(raw) == 1.0
 
 
 @pytest.mark.real
