@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ra_mcp.audit import code_mask
+from ra_mcp.tools.audit import code_mask
 
 
 @dataclass(frozen=True)
