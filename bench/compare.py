@@ -166,7 +166,8 @@ class Compare:
                 )
                 raw, anchor, ours = (median(spans[who]) for who in ("raw rust-analyzer", "anchor", "ours"))
                 self.report.row("all answered", ms(raw), ms(anchor), ms(ours), ratio(ours, anchor))
-                self.report.note(f"answers not right: {dict(wrong_concurrent) or 'none'}")
+                wrong_sides = {who: n for who, n in wrong_concurrent.items() if n}
+                self.report.note(f"answers not right: {wrong_sides or 'none'}")
             if "memory" in self.rows:
                 await warm.more_calls(state, MEMORY_CALLS if not self.args.quick else 30)
                 self.report.section("server memory (RSS of the MCP server process, not rust-analyzer)")
