@@ -138,7 +138,7 @@ async def profile(server: str, runs: int, top: int) -> None:
         argv = (sys.executable, "-m", "bench.profiled", script, *arguments)
         launch = Launch(f"profiled {script}", argv, {**env, "BENCH_PROFILE_OUT": str(out)}, root)
         if server == "cargo":
-            await run_bare(["cargo", "check", "-q"], root, env)  # warm: every profiled check is a no-op
+            run_bare(["cargo", "check", "-q", "--manifest-path", str(root / "Cargo.toml")], env)  # warm
         peer = await launch.start(scratch / "logs")
         try:
             await peer.initialize()
