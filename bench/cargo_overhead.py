@@ -19,17 +19,7 @@ import anyio
 from mcp import Client
 
 from bench.common import BIN, fixture_copy, median, ms, stdio
-
-ONE_TOOL_SERVER = """
-from mcp.server.mcpserver import MCPServer
-server = MCPServer("one-tool")
-
-@server.tool()
-def ping() -> str:
-    return "pong"
-
-server.run()
-"""
+from bench.servers import ONE_TOOL_SERVER
 
 
 async def check_overhead(runs: int) -> tuple[list[float], list[float]]:

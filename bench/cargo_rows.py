@@ -1,0 +1,145 @@
+"""cargo and start-up rows: a no-op `cargo check` on the warm corpus (bare cargo, the anchor's
+cargo_check, ours), with and without an explicit toolchain; the servers' memory over those calls;
+start to `tools/list` for the SDK's one-tool floor, both anchors and both of ours; and the
+characters of each server's `tools/list` and of a cargo_check with diagnostics."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import corpus
+from .report import in_turn
+from .servers import Launch, anchor_analyzer, anchor_cargo, one_tool_server, our_analyzer, our_cargo
+from .sizes import INJECTED_ERROR, AnswerSize, answer_size, inject_problem, restore
+from .wire import McpPeer, rss_kib
+
+TOOLCHAIN = "stable"
+
+
+@dataclass
+class CargoFigures:
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    rss: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    check_sizes: dict[str, AnswerSize] = field(default_factory=dict)
+
+
+def run_bare(argv: list[str], env: Mapping[str, str]) -> tuple[float, int]:
+    """Run a command with its output discarded: (seconds, exit code). Spawned with posix_spawn and
+    waited for in place, blocking on purpose: nothing else runs meanwhile, and spawning through the
+    event loop (pipes and a child-watcher thread per process) would add the bench's own costs to
+    the floor."""
+    started = time.perf_counter()
+    discard = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+    pid = os.posix_spawnp(argv[0], argv, dict(env), file_actions=discard)
+    _, status = os.waitpid(pid, 0)
+    return time.perf_counter() - started, os.waitstatus_to_exitcode(status)
+
+
+async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: int) -> CargoFigures:
+    figures = CargoFigures()
+    root = corpus.copy(corpus.RIPGREP, scratch / "cargo")
+    manifest = str(root / "Cargo.toml")
+    _, code = run_bare(["cargo", "check", "--manifest-path", manifest], env)  # warm: then no-ops
+    if code != 0:
+        raise RuntimeError(f"cargo check failed on the corpus copy {root}")
+    anchor = await anchor_cargo(scratch, env).start(logs)
+    ours = await our_cargo(root, scratch, env).start(logs)
+    try:
+        await anchor.initialize()
+        await ours.initialize()
+        await anchor.call("set_working_directory", {"path": str(root)})
+        variants: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
+            ("", ["cargo", "check", "--manifest-path", manifest], {}, {"path": str(root)}),
+            (
+                f" +{TOOLCHAIN}",
+                ["cargo", f"+{TOOLCHAIN}", "check", "--manifest-path", manifest],
+                {"toolchain": TOOLCHAIN},
+                {"path": str(root), "toolchain": TOOLCHAIN},
+            ),
+        ]
+        for suffix, bare_argv, anchor_args, our_args in variants:
+            run_bare(bare_argv, env)
+            await anchor.call("cargo_check", anchor_args)
+            await ours.call("cargo_check", our_args)
+            sample_rss(figures, anchor, ours)
+            sides = [("bare", None, {}), ("anchor", anchor, anchor_args), ("ours", ours, our_args)]
+            for run in range(runs):
+                for label, peer, arguments in in_turn(sides, run):
+                    started = time.perf_counter()
+                    if peer is None:
+                        _, code = run_bare(bare_argv, env)
+                        failed = code != 0
+                    else:
+                        failed = bool((await peer.call("cargo_check", arguments)).get("isError"))
+                    figures.seconds[f"{label}{suffix}"].append(time.perf_counter() - started)
+                    figures.failures[f"{label}{suffix}"] += failed
+            sample_rss(figures, anchor, ours)
+        original = inject_problem(root)
+        try:
+            answer = await anchor.call("cargo_check", {}, timeout=600)
+            figures.check_sizes["anchor"] = answer_size(answer, INJECTED_ERROR)
+            answer = await ours.call("cargo_check", {"path": str(root)}, timeout=600)
+            figures.check_sizes["ours"] = answer_size(answer, INJECTED_ERROR)
+        finally:
+            restore(root, original)
+    finally:
+        await asyncio.gather(anchor.close(), ours.close())
+    return figures
+
+
+def sample_rss(figures: CargoFigures, anchor: McpPeer, ours: McpPeer) -> None:
+    for label, peer in (("anchor", anchor), ("ours", ours)):
+        value = rss_kib(peer.pid)
+        calls = len(figures.seconds[label]) + len(figures.seconds[f"{label} +{TOOLCHAIN}"])
+        samples = figures.rss[label]
+        if value is not None and not (samples and samples[-1][0] == calls):
+            samples.append((calls, value))
+
+
+# -- start to tools/list ----------------------------------------------------------------------------
+
+
+async def time_to_tools_list(launch: Launch, logs: Path) -> tuple[float, dict[str, Any]]:
+    peer = await launch.start(logs)
+    try:
+        await peer.initialize()
+        tools: dict[str, Any] = await peer.request("tools/list", {})
+        return time.perf_counter() - peer.started, tools
+    finally:
+        await peer.close()
+
+
+@dataclass
+class StartFigures:
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    tools_lists: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+async def start_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: int) -> StartFigures:
+    figures = StartFigures()
+    root = scratch / "start"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "Cargo.toml").write_text('[package]\nname = "start"\nversion = "0.1.0"\nedition = "2021"\n')
+    (root / "src").mkdir(exist_ok=True)
+    (root / "src" / "lib.rs").write_text("")
+    launches = {
+        "floor": one_tool_server(scratch, env),
+        "anchor cargo-mcp": anchor_cargo(scratch, env),
+        "anchor rust-analyzer-mcp": anchor_analyzer(root, env),
+        "our cargo-mcp": our_cargo(root, scratch, env),
+        "our rust-analyzer-mcp": our_analyzer(root, env),
+    }
+    for run in range(runs):  # interleaved, so machine noise hits every server alike
+        for label, launch in in_turn(list(launches.items()), run):
+            elapsed, tools = await time_to_tools_list(launch, logs)
+            figures.seconds[label].append(elapsed)
+            figures.tools_lists.setdefault(label, tools)
+    return figures
