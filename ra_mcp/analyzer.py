@@ -4,7 +4,6 @@ Knows nothing of MCP."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,14 +15,17 @@ from lsprotocol import types as lsp
 
 from rust_mcp.core import budgets
 from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
+from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 
 from .lsp import AnalyzerRequestFailed
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
 from .positions import SourceCache, from_lsp, to_lsp, uri_to_path
+from .shown_paths import ShownPaths
 from .workspaces import ProgressCallback, Workspace, WorkspacePool
 
 T = TypeVar("T")
@@ -86,10 +88,13 @@ class AnalyzerService:
         pool: WorkspacePool,
         std_warning: str | None = None,
         cargo: CargoHelpers | None = None,
+        scope: ReadScope | None = None,
     ) -> None:
         self.roots = roots
         self.pool = pool
-        self.sources = SourceCache()
+        self.scope = scope or ReadScope.for_roots(roots, cargo_home())
+        self.sources = SourceCache(self.scope)
+        self.paths = ShownPaths(self.scope)  # which locations answers show, and how they are written
         self.std_warning = std_warning
         self.cargo = cargo  # toolchains, containment and fetch for the audit's clippy run
 
@@ -117,8 +122,11 @@ class AnalyzerService:
         return self.pool.root_for(directory)
 
     def display(self, path: Path, root: Path) -> str:
-        text, prefix = str(path), str(root) + os.sep
-        return text[len(prefix) :] if text.startswith(prefix) else text
+        return self.paths.label(path, root)
+
+    def shown(self, uri: str) -> bool:
+        """Whether an answer may show this place (inside the roots, or std sources / registry)."""
+        return self.paths.allows(uri)
 
     def location(
         self,
@@ -254,8 +262,9 @@ class AnalyzerService:
     async def _find_symbol(self, workspace: Workspace, symbol: str, path: Path | None) -> Target:
         segments = [s.removeprefix("r#") for s in symbol.split("::")]
         name = segments[-1]
-        found = await workspace.client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=name))
-        exact = [s for s in found or [] if s.name == name and isinstance(s.location, lsp.Location)]
+        answered = await workspace.client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=name))
+        found, _ = self.paths.keep(answered or [], lambda s: getattr(s.location, "uri", ""))
+        exact = [s for s in found if s.name == name and isinstance(s.location, lsp.Location)]
         if path is not None:
             exact = [s for s in exact if uri_to_path(s.location.uri) == path]
         candidates = [s for s in exact if _matches_qualifiers(s, segments[:-1])]

@@ -58,7 +58,7 @@ async def run_clippy(directory: Path, cargo: CargoHelpers, warn: Sequence[str], 
     into `target_dir` (relative to the package) so no other build waits for it or is disturbed. It
     runs in the sandbox: no network, writing only to that target directory."""
     manifest = find_manifest(directory, cargo.containment.roots)
-    workspace_root = find_workspace_root(manifest)
+    workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     messages = CompilerMessages(workspace_root, AUDIT_CLIPPY_FINDINGS)
     lints = [arg for lint in warn for arg in ("-W", lint)]
     settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": target_dir}

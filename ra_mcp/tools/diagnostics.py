@@ -18,6 +18,7 @@ from .. import render
 from ..analyzer import AnalyzerService
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..positions import uri_to_path
+from ..shown_paths import join_notes, withheld_note
 from ..workspaces import ProgressCallback, Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, MinSeverityArg, WorkspaceArg
@@ -61,6 +62,8 @@ async def run_flycheck(
 def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: Path) -> AnalyzerDiagnostic:
     related = []
     for info in item.related_information or []:
+        if not service.shown(info.location.uri):
+            continue
         where = service.display(uri_to_path(info.location.uri), root)
         related.append(f"{where}:{info.location.range.start.line + 1}: {info.message}")
     code = item.code if isinstance(item.code, str) or item.code is None else str(item.code)
@@ -76,6 +79,18 @@ def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: 
         message=item.message,
         related=related[: budgets.RELATED_PER_DIAGNOSTIC],
     )
+
+
+def shown_only(
+    service: AnalyzerService, *reports: dict[str, list[lsp.Diagnostic]]
+) -> tuple[list[dict[str, list[lsp.Diagnostic]]], int]:
+    """The reports without files outside the roots (their messages may quote them), and how many
+    diagnostics were left out."""
+    kept, left_out = [], 0
+    for report in reports:
+        kept.append({uri: items for uri, items in report.items() if service.shown(uri)})
+        left_out += sum(len(items) for uri, items in report.items() if uri not in kept[-1])
+    return kept, left_out
 
 
 def merge(
@@ -145,6 +160,7 @@ async def rust_analyzer_diagnostics(
         if include_check:
             finished, why = await run_flycheck(workspace, uri, check_timeout, report)
         checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
+        (native, checked), left_out = shown_only(service, native, checked)
         items = merge(service, workspace.root, native, checked)
         return DiagnosticReport(
             scope=service.display(path, workspace.root),
@@ -152,7 +168,7 @@ async def rust_analyzer_diagnostics(
             counts=count(items),
             files_checked=1,
             check_ran=finished,
-            note=why,
+            note=join_notes(why, withheld_note(left_out)),
         )
 
     return await call.in_file(file_path, operation)
@@ -182,13 +198,14 @@ async def rust_analyzer_workspace_diagnostics(
             if include_check
             else {}
         )
+        (native, checked), left_out = shown_only(service, native, checked)
         items = merge(service, workspace.root, native, checked)
         kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
         counts = count(kept)
-        note = why
+        note = join_notes(why, withheld_note(left_out))
         if len(kept) > limit:
             note = (
-                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. " + (why or "")
+                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. " + (note or "")
             ).strip()
         return DiagnosticReport(
             scope=f"workspace {workspace.root}",

@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import project_files
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -189,9 +190,10 @@ async def rust_analyzer_ssr(
 
 
 def _any_source(root: Path) -> Path:
-    for candidate in sorted(root.rglob("*.rs")):
-        if "target" not in candidate.relative_to(root).parts:
-            return candidate
+    """A Rust file of the workspace (its name only is sent) to give SSR a context; never through a
+    directory link, never in build output."""
+    for entry in project_files(root, lambda name: name.endswith(".rs")):
+        return Path(entry.path)
     raise Refusal(f"no Rust source files under {root}")
 
 
