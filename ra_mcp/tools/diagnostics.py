@@ -188,7 +188,7 @@ async def rust_analyzer_workspace_diagnostics(
     service, report, check_timeout = call.service, call.report, check_timeout_secs
 
     async def operation(workspace: Workspace) -> DiagnosticReport:
-        files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs"]
+        files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
         native = await pull(workspace, files)
         finished, why = False, SKIPPED
         if include_check:

@@ -32,6 +32,14 @@ class OpenedPaths:
         self._fds.append(fd)
         return fd
 
+    def data(self, name: str, content: bytes) -> int:
+        """A descriptor holding `content` (an in-memory file) for bubblewrap's --ro-bind-data."""
+        fd = os.memfd_create(name, os.MFD_CLOEXEC)
+        self._fds.append(fd)
+        os.write(fd, content)
+        os.lseek(fd, 0, os.SEEK_SET)
+        return fd
+
     @property
     def fds(self) -> tuple[int, ...]:
         return tuple(self._fds)
