@@ -108,6 +108,8 @@ class AnalyzerService:
             raise Refusal(f"{raw!r} is a directory; pass a Rust source file (.rs)")
         if path.suffix != ".rs":
             raise Refusal(f"{raw!r} is not a Rust source file (.rs); rust-analyzer answers about .rs files")
+        if (size := path.stat().st_size) > (limit := budgets.MAX_SYNC_BYTES):
+            raise Refusal(f"{raw!r} is {size} bytes; files over {limit} bytes are not analysed")
         return path
 
     def workspace_root(self, raw: str | None, default: Path | None) -> Path:

@@ -32,12 +32,13 @@ pub fn   badly( )->u32{1}
 
 
 def arguments(tool: str, lib: Path, crate: Path) -> dict[str, Any]:
-    return {
+    by_tool: dict[str, dict[str, Any]] = {
         "rust_analyzer_rename": {"file_path": str(lib), "line": 1, "column": 8, "new_name": "assist"},
         "rust_analyzer_format": {"file_path": str(lib)},
         "rust_analyzer_ssr": {"rule": "helper($a) ==>> helper($a + 0)", "workspace": str(crate)},
         "rust_analyzer_apply_code_action": {"file_path": str(lib), "line": 6, "column": 9, "index": 0},
-    }[tool] | {"apply": True}
+    }
+    return by_tool[tool] | {"apply": True}
 
 
 class SwappingUser:
