@@ -142,7 +142,7 @@ class CargoService:
             args=args,
             cwd=cwd,
             manifest=manifest,
-            workspace_root=find_workspace_root(manifest),
+            workspace_root=find_workspace_root(manifest, self.settings.roots),
             toolchain=toolchain,
             env={**self._base_env, **dict(command.env), **env},
             timeout=timeout,

@@ -116,7 +116,7 @@ def restore_dropped_comments(snapshot: FileSnapshot) -> list[str]:
             text, names = keep_dropped_table_comments(before.decode("utf-8"), after)
             if names:
                 write_atomically(path, text.encode("utf-8"))
-        except (OSError, UnicodeDecodeError):
+        except (OSError, ValueError):  # unreadable, not UTF-8, or a link on the way (Refusal)
             continue
         if names:
             tables = ", ".join(f"[{name}]" for name in names)

@@ -4,7 +4,6 @@ Knows nothing of MCP."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -16,14 +15,17 @@ from lsprotocol import types as lsp
 
 from rust_mcp.core import budgets
 from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
+from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 
 from .lsp import AnalyzerRequestFailed
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
 from .positions import SourceCache, from_lsp, to_lsp, uri_to_path
+from .shown_paths import ShownPaths
 from .symbol_lookup import find_symbol
 from .workspaces import ProgressCallback, Workspace, WorkspacePool
 
@@ -87,10 +89,13 @@ class AnalyzerService:
         pool: WorkspacePool,
         std_warning: str | None = None,
         cargo: CargoHelpers | None = None,
+        scope: ReadScope | None = None,
     ) -> None:
         self.roots = roots
         self.pool = pool
-        self.sources = SourceCache()
+        self.scope = scope or ReadScope.for_roots(roots, cargo_home())
+        self.sources = SourceCache(self.scope)
+        self.paths = ShownPaths(self.scope)  # which locations answers show, and how they are written
         self.std_warning = std_warning
         self.cargo = cargo  # toolchains, containment and fetch for the audit's clippy run
 
@@ -104,6 +109,8 @@ class AnalyzerService:
             raise Refusal(f"{raw!r} is a directory; pass a Rust source file (.rs)")
         if path.suffix != ".rs":
             raise Refusal(f"{raw!r} is not a Rust source file (.rs); rust-analyzer answers about .rs files")
+        if (size := path.stat().st_size) > (limit := budgets.MAX_SYNC_BYTES):
+            raise Refusal(f"{raw!r} is {size} bytes; files over {limit} bytes are not analysed")
         return path
 
     def workspace_root(self, raw: str | None, default: Path | None) -> Path:
@@ -126,8 +133,11 @@ class AnalyzerService:
         return directory if directory.is_dir() else directory.parent
 
     def display(self, path: Path, root: Path) -> str:
-        text, prefix = str(path), str(root) + os.sep
-        return text[len(prefix) :] if text.startswith(prefix) else text
+        return self.paths.label(path, root)
+
+    def shown(self, uri: str) -> bool:
+        """Whether an answer may show this place (inside the roots, or std sources / registry)."""
+        return self.paths.allows(uri)
 
     def location(
         self,

@@ -64,7 +64,7 @@ async def run_clippy(
     build waits for it or is disturbed. Every finding is kept. It runs in the sandbox: no network,
     writing only to that target directory."""
     manifest = find_manifest(directory, cargo.containment.roots)
-    workspace_root = find_workspace_root(manifest)
+    workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     messages = CompilerMessages(workspace_root)
     lints = [arg for lint in warn for arg in ("-W", lint)]
     target = (workspace_root / target_dir).resolve()

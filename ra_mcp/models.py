@@ -43,6 +43,7 @@ class HoverResult(BaseModel):
     query: str
     found: bool
     markdown: str = ""
+    note: str | None = None
 
 
 class SymbolNode(BaseModel):

@@ -15,6 +15,7 @@ from lsprotocol import types as lsp
 
 from rust_mcp.core.budgets import MAX_SOURCE_BYTES
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.read_scope import ReadScope
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,11 @@ class SourceText:
 
 
 class SourceCache:
-    """File contents keyed by (mtime, size): re-read only when the file changed on disk."""
+    """File contents keyed by (mtime, size): re-read only when the file changed on disk. Only files
+    the read scope allows are read (the roots, std sources, the registry), never through a link."""
 
-    def __init__(self) -> None:
+    def __init__(self, scope: ReadScope) -> None:
+        self.scope = scope
         self._entries: dict[Path, SourceText] = {}
 
     def get(self, path: Path) -> SourceText:
@@ -46,8 +49,7 @@ class SourceCache:
             return cached
         if info.st_size > MAX_SOURCE_BYTES:
             raise Refusal(f"{path} is {info.st_size} bytes; files over {MAX_SOURCE_BYTES} bytes are not read")
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", errors="replace")
+        text = self.scope.read(path, MAX_SOURCE_BYTES).decode("utf-8", errors="replace")
         entry = SourceText(path, text, tuple(text.split("\n")), stamp)
         self._entries[path] = entry
         return entry

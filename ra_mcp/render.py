@@ -72,7 +72,9 @@ def references(result: ReferenceResult) -> str:
 
 
 def hover(result: HoverResult) -> str:
-    return result.markdown if result.found else f"{result.query}: nothing to show (no symbol there)"
+    if result.found:
+        return result.markdown
+    return f"{result.query}: nothing to show ({result.note or 'no symbol there'})"
 
 
 def _outline(nodes: Iterable[SymbolNode], depth: int, lines: list[str]) -> None:

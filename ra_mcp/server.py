@@ -14,6 +14,7 @@ from mcp.server.mcpserver import MCPServer
 from rust_mcp import __version__
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.containment import Containment
+from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import Sandbox, SandboxMode
 from rust_mcp.core.toolchains import Toolchains
@@ -89,8 +90,9 @@ def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) -> Analy
             service.std_warning = warning
 
     launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
-    pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command)
-    service = AnalyzerService(settings.roots, pool, std_warning, cargo)
+    scope = ReadScope.for_roots(settings.roots, containment.home.path)
+    pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
+    service = AnalyzerService(settings.roots, pool, std_warning, cargo, scope)
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 

@@ -42,6 +42,7 @@ async def find_symbol(
     found: list[Any] = []
     for query in dict.fromkeys([wanted.name, symbol] if wanted.qualifiers else [wanted.name]):
         found += await client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=query)) or []
+    found, _ = service.paths.keep(found, lambda s: getattr(s.location, "uri", ""))  # never outside the roots
     exact = list(
         {
             (s.location.uri, s.location.range.start.line, s.location.range.start.character): s
@@ -57,6 +58,7 @@ async def find_symbol(
         candidates = [_Item(s.location.uri, s.location.range, [], _qualified(s), s.kind) for s in exact]
     else:
         candidates = await _resolve(workspace, exact, with_paths=bool(wanted.qualifiers))
+    candidates = [c for c in candidates if service.shown(c.uri)]  # a re-export may resolve outside
     if wanted.qualifiers:
         aliases = crate_aliases(workspace.root)
         candidates = [c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases)]

@@ -1,10 +1,13 @@
 """WorkspaceEdits from rust-analyzer (rename, format, SSR, code actions): planned in memory, shown as
 a unified diff, and written only on request, each file through a temporary file and a rename so a
-failure leaves it either as it was or fully updated."""
+failure leaves it either as it was or fully updated. Paths are checked when the edit is planned and
+again when it is written, and written without following links, so a link swapped in while the user
+confirms cannot carry the write out of the roots."""
 
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.files import FileChange, WriteFailed, write_all_or_nothing
+from rust_mcp.core.files import FileChange, WriteFailed, read_current, write_all_or_nothing
 from rust_mcp.core.roots import AllowedRoots
 
 from .positions import apply_text_edits, uri_to_path
@@ -48,9 +51,10 @@ class EditPlan:
         plan = self.files.get(path)
         if plan is None:
             try:
-                text: str | None = path.read_bytes().decode("utf-8")
-            except FileNotFoundError:
-                text = None
+                data = read_current(path)
+                text: str | None = None if data is None else data.decode("utf-8")
+            except OSError as exc:
+                raise Refusal(f"cannot read {path}: {exc.strerror or exc}") from exc
             except UnicodeDecodeError as exc:
                 raise Refusal(f"{path} is not UTF-8 text; it will not be edited") from exc
             plan = FilePlan(path, text, text)
@@ -128,10 +132,16 @@ def apply_plan(plan: EditPlan) -> list[Path]:
     since it was read; a failed write puts back every file already written."""
     changed = plan.changed
     for item in changed:
+        if os.path.realpath(item.path) != str(item.path) or not plan.roots.contains(item.path):
+            raise Refusal(
+                f"{item.path} now leads through a symbolic link (to {os.path.realpath(item.path)}); "
+                "nothing was written"
+            )
         try:
-            current: str | None = item.path.read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            current = None
+            data = read_current(item.path)
+            current: str | None = None if data is None else data.decode("utf-8", errors="replace")
+        except (OSError, Refusal) as exc:
+            raise Refusal(f"{item.path} cannot be read safely now ({exc}); nothing was written") from exc
         if current != item.before:
             raise Refusal(
                 f"{item.path} changed on disk since the edit was computed; ask again for a fresh edit"

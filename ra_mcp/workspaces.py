@@ -14,8 +14,11 @@ from typing import TypeVar
 import anyio
 from lsprotocol import types as lsp
 
+from rust_mcp.core.budgets import MAX_SYNC_BYTES
+from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env, refresh_private_lock
+from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import (
     MANIFEST_NAME,
     AllowedRoots,
@@ -77,6 +80,7 @@ def _stamp(path: Path) -> FileStamp | None:
 class Workspace:
     root: Path
     client: AnalyzerClient
+    scope: ReadScope  # what the re-sync may read: inside the roots, never through a link
     snapshot: dict[str, FileStamp] = field(default_factory=dict)
     versions: dict[Path, int] = field(default_factory=dict)
     last_used: float = field(default_factory=time.monotonic)
@@ -143,33 +147,41 @@ class Workspace:
         events = []
         for path in changed:
             key = str(path)
-            if key in current:
+            exists = key in current
+            if exists:
                 kind = lsp.FileChangeType.Changed if key in self.snapshot else lsp.FileChangeType.Created
                 self.snapshot[key] = current[key]
             else:
                 kind = lsp.FileChangeType.Deleted
                 self.snapshot.pop(key, None)
+            if path.suffix == ".rs" and not self._send_contents(path, exists):
+                continue  # not ours to read: rust-analyzer is not told about it
             events.append(lsp.FileEvent(uri=path.as_uri(), type=kind))
-            if path.suffix == ".rs":
-                self._send_contents(path, exists=key in current)
-        params = lsp.DidChangeWatchedFilesParams(changes=events)
-        self.client.notify(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, params)
+        if events:
+            params = lsp.DidChangeWatchedFilesParams(changes=events)
+            self.client.notify(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES, params)
 
-    def _send_contents(self, path: Path, exists: bool) -> None:
+    def _close(self, path: Path) -> None:
+        if self.versions.pop(path, None) is not None:
+            self.client.notify(
+                lsp.TEXT_DOCUMENT_DID_CLOSE,
+                lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
+            )
+
+    def _send_contents(self, path: Path, exists: bool) -> bool:
+        """Send a changed file's contents (or close a deleted one). A file that leads outside the roots,
+        through a link, or is over MAX_SYNC_BYTES is not read: it is closed if we had opened it, and
+        False is returned."""
         uri = path.as_uri()
         version = self.versions.get(path)
         if not exists:
-            if version is not None:
-                self.client.notify(
-                    lsp.TEXT_DOCUMENT_DID_CLOSE,
-                    lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=uri)),
-                )
-                del self.versions[path]
-            return
+            self._close(path)
+            return True
         try:
-            text = path.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            return
+            text = self.scope.read(path, MAX_SYNC_BYTES).decode("utf-8", errors="replace")
+        except Refusal:
+            self._close(path)
+            return False
         if version is None:
             self.versions[path] = 1
             self.client.notify(
@@ -187,6 +199,7 @@ class Workspace:
                     content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
                 ),
             )
+        return True
 
     async def _await_reload(self) -> None:
         """A manifest changed: give rust-analyzer a moment to notice and leave quiescence, so the
@@ -213,8 +226,10 @@ class WorkspacePool:
         env: dict[str, str],
         settings: PoolSettings | None = None,
         launcher: Launcher | None = None,
+        scope: ReadScope | None = None,
     ) -> None:
         self.roots = roots
+        self.scope = scope or ReadScope.for_roots(roots, cargo_home())
         self.analyzer = analyzer
         self.env = env
         self.settings = settings or PoolSettings()
@@ -235,8 +250,7 @@ class WorkspacePool:
             manifest = find_manifest(start, self.roots)
         except PathRefused as exc:
             raise Refusal(f"{path} is not inside a Cargo project: {exc}") from exc
-        workspace = find_workspace_root(manifest)
-        root = workspace if self.roots.contains(workspace) else manifest.parent
+        root = find_workspace_root(manifest, self.roots)
         stamp = _stamp(manifest)
         if stamp is not None:
             self._roots_cache[start] = (root, manifest, stamp)
@@ -271,7 +285,7 @@ class WorkspacePool:
         client = AnalyzerClient(root, self.analyzer, env, command=command)
         snapshot = _scan(str(root))
         await client.start()
-        return Workspace(root=root, client=client, snapshot=snapshot)
+        return Workspace(root=root, client=client, scope=self.scope, snapshot=snapshot)
 
     async def _make_room(self) -> None:
         """Stop the least recently used idle workspaces until there is room for one more. Workspaces

@@ -103,6 +103,17 @@ def test_abuse_is_answered_and_the_server_keeps_serving(
     assert unknown["error"]["code"] == -32601
 
     tool, parameter = PATH_PARAMETER[name]
+    for depth in (150, 199, 1_000, 100_000):  # a 2 KB line nested 1,000 deep killed both servers
+        nested = "[" * depth + "]" * depth
+        server.send_line(
+            b'{"jsonrpc": "2.0", "id": 70, "method": "tools/call", "params": {"name": "%s", '
+            b'"arguments": {"%s": %s}}}' % (tool.encode(), parameter.encode(), nested.encode())
+        )
+        deep = server.wait_for(70)
+        assert deep.get("error") or deep["result"]["isError"] is True, deep
+        server.send_line(nested.encode())
+        bare = server.receive(10)
+        assert bare is not None and "error" in bare and server.alive, bare
     huge = server.request("tools/call", {"name": tool, "arguments": {parameter: "x" * 10_000_000}})
     assert huge.get("error") or huge["result"]["isError"] is True
 

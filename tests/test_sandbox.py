@@ -110,6 +110,21 @@ def test_a_sandboxed_child_has_no_network_and_no_server_secrets(bwrap: SandboxSt
     listener.close()
 
 
+@pytest.mark.real
+def test_a_sandboxed_child_sees_no_other_account_of_the_machine(bwrap: SandboxState, tmp_path: Path) -> None:
+    own = {str(os.getuid()), "65534"}  # the server's user and nobody are what the sandbox lists
+    others = [line for line in Path("/etc/passwd").read_text().splitlines() if line.split(":")[2] not in own]
+    assert others, "this machine's /etc/passwd lists only root"
+    proc = _run(
+        bwrap, Confinement(cwd=tmp_path, env={}, readable=(tmp_path,)), "cat /etc/passwd /etc/group; id -un"
+    )
+    assert proc.returncode == 0, proc.stderr
+    seen = proc.stdout.splitlines()
+    assert not set(others) & set(seen), "the sandbox shows the machine's own /etc/passwd"
+    assert seen[-1] == os.environ.get("USER", seen[-1])  # the server's own user still resolves
+    assert len(seen) == 5
+
+
 def test_the_command_line_mounts_parents_first_and_checked_paths_by_descriptor(
     bwrap: SandboxState, tmp_path: Path
 ) -> None:
@@ -145,7 +160,7 @@ def test_the_command_line_mounts_parents_first_and_checked_paths_by_descriptor(
             ("--bind-fd", str(workspace)),
             ("--bind-fd", str(workspace / "target")),
         ]
-        assert len(command.pass_fds) == 3
+        assert len(command.pass_fds) == 5  # three mounts, and /etc/passwd and /etc/group as written
         chdir = argv.index("--chdir")
         assert argv[chdir - 2 : chdir] == ["--remount-ro", "/"] and argv[chdir + 1] == str(workspace)
     finally:

@@ -24,6 +24,7 @@ from .. import render
 from ..analyzer import AnalyzerService
 from ..clippy import run_clippy
 from ..models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
+from ..shown_paths import join_notes
 from ..workspaces import Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import WorkspaceArg
@@ -270,6 +271,24 @@ def _totals(path: str, sites: list[UnsafeSite]) -> UnsafeTotals:
     )
 
 
+def _unsafe_sources(service: AnalyzerService, directory: Path) -> tuple[dict[Path, str], int]:
+    """The text of every .rs file under `directory` that mentions `unsafe`, read only where the read
+    scope allows (never through a link); and how many could not be read."""
+    texts: dict[Path, str] = {}
+    unread = 0
+    for path in scan_sources(directory):
+        if path.suffix != ".rs":
+            continue
+        try:
+            data = service.scope.read(path)
+        except Refusal:
+            unread += 1
+            continue
+        if b"unsafe" in data:
+            texts[path] = data.decode("utf-8", errors="replace")
+    return texts, unread
+
+
 @analyzer_tool(Capability.RUN, "Unsafe code audit", render.unsafe_audit)
 async def rust_analyzer_unsafe_audit(
     call: AnalyzerCall,
@@ -295,9 +314,8 @@ async def rust_analyzer_unsafe_audit(
         provider = capabilities.semantic_tokens_provider if capabilities else None
         if provider is None:
             raise Refusal("this rust-analyzer does not offer semantic tokens, which the audit reads")
-        files = sorted(
-            p for p in scan_sources(scope_dir) if p.suffix == ".rs" and b"unsafe" in p.read_bytes()
-        )
+        texts, unread = _unsafe_sources(service, scope_dir)
+        files = sorted(texts)
         findings, note = await _clippy(service, scope_dir, workspace.root) if include_clippy else ({}, None)
         sites: list[UnsafeSite] = []
         totals: list[UnsafeTotals] = []
@@ -312,7 +330,7 @@ async def rust_analyzer_unsafe_audit(
                 lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
                 lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=uri)),
             )
-            source = _Source(path.read_bytes().decode("utf-8", errors="replace"))
+            source = _Source(texts[path])
             found = _sites(
                 source, _decode(list(tokens.data if tokens else []), provider.legend), list(symbols or [])
             )
@@ -344,6 +362,9 @@ async def rust_analyzer_unsafe_audit(
             sites += models
             if models:
                 totals.append(_totals(label, models))
+        if unread:
+            skipped = f"{unread} source file(s) not read (links, outside the roots or too large)"
+            note = join_notes(note, skipped)
         scope = f"package {package}" if package else f"workspace {workspace.root}"
         for path, items in findings.items():
             if path not in files:

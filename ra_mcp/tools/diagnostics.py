@@ -20,6 +20,7 @@ from ..analyzer import AnalyzerService
 from ..lsp import AnalyzerRequestFailed
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..positions import uri_to_path
+from ..shown_paths import join_notes, withheld_note
 from ..workspaces import ProgressCallback, Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, MinSeverityArg, WorkspaceArg
@@ -107,6 +108,8 @@ def check_failure(status_message: str | None) -> str | None:
 def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: Path) -> AnalyzerDiagnostic:
     related = []
     for info in item.related_information or []:
+        if not service.shown(info.location.uri):
+            continue
         where = service.display(uri_to_path(info.location.uri), root)
         related.append(f"{where}:{info.location.range.start.line + 1}: {info.message}")
     code = item.code if isinstance(item.code, str) or item.code is None else str(item.code)
@@ -122,6 +125,18 @@ def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: 
         message=item.message,
         related=related[: budgets.RELATED_PER_DIAGNOSTIC],
     )
+
+
+def shown_only(
+    service: AnalyzerService, *reports: dict[str, list[lsp.Diagnostic]]
+) -> tuple[list[dict[str, list[lsp.Diagnostic]]], int]:
+    """The reports without files outside the roots (their messages may quote them), and how many
+    diagnostics were left out."""
+    kept, left_out = [], 0
+    for report in reports:
+        kept.append({uri: items for uri, items in report.items() if service.shown(uri)})
+        left_out += sum(len(items) for uri, items in report.items() if uri not in kept[-1])
+    return kept, left_out
 
 
 def merge(
@@ -196,6 +211,7 @@ async def rust_analyzer_diagnostics(
         if include_check:
             finished, why = await run_flycheck(workspace, uri, check_timeout, report)
         checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
+        (native, checked), left_out = shown_only(service, native, checked)
         items = merge(service, workspace.root, native, checked)
         return DiagnosticReport(
             scope=service.display(path, workspace.root),
@@ -204,7 +220,7 @@ async def rust_analyzer_diagnostics(
             files_checked=0 if workspace.client.state.health == "error" else 1,
             check_ran=finished,
             check_error=why,
-            note=None if include_check else SKIPPED,
+            note=join_notes(None if include_check else SKIPPED, withheld_note(left_out)),
         )
 
     return await call.in_file(file_path, operation)
@@ -224,7 +240,7 @@ async def rust_analyzer_workspace_diagnostics(
     service, report, check_timeout = call.service, call.report, check_timeout_secs
 
     async def operation(workspace: Workspace) -> DiagnosticReport:
-        files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs"]
+        files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
         native = await pull(workspace, files)
         finished, why = False, None
         if include_check:
@@ -234,14 +250,15 @@ async def rust_analyzer_workspace_diagnostics(
             if include_check
             else {}
         )
+        (native, checked), left_out = shown_only(service, native, checked)
         items = merge(service, workspace.root, native, checked)
         kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
         counts = count(kept)
-        note = None if include_check else SKIPPED
+        note = join_notes(None if include_check else SKIPPED, withheld_note(left_out))
         if len(kept) > limit:
             note = (
-                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. {note or ''}".strip()
-            )
+                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. " + (note or "")
+            ).strip()
         return DiagnosticReport(
             scope=f"workspace {workspace.root}",
             diagnostics=kept[:limit],

@@ -11,7 +11,7 @@ from lsprotocol import types as lsp
 from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.roots import package_directories
+from rust_mcp.core.roots import package_directories, project_files
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -218,9 +218,10 @@ def _crate_roots(root: Path) -> list[Path]:
 
 
 def _any_source(root: Path) -> Path:
-    for candidate in sorted(root.rglob("*.rs")):
-        if "target" not in candidate.relative_to(root).parts and candidate.name != "build.rs":
-            return candidate
+    """A Rust file of the workspace (its name only is sent) to give SSR a context; never through a
+    directory link, never in build output."""
+    for entry in project_files(root, lambda name: name.endswith(".rs")):
+        return Path(entry.path)
     raise Refusal(f"no Rust source files under {root}")
 
 

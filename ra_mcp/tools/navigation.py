@@ -16,6 +16,7 @@ from .. import render
 from ..analyzer import AnalyzerService, Target
 from ..models import CallEntry, CallHierarchyResult, LocationList, ReferenceGroup, ReferenceResult
 from ..positions import uri_to_path
+from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import BodyArg, DirectionArg, LimitArg, Position
@@ -50,7 +51,7 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
         result = await workspace.client.request(
             method, params_type(text_document=target.document, position=target.position)
         )
-        spans = _spans(result)
+        spans, left_out = service.paths.keep(_spans(result), lambda span: span[0])
         locations = [service.location(uri, shown, workspace.root) for uri, shown, _ in spans]
         bodies = None
         if include_body:
@@ -59,6 +60,7 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
                 for uri, _, whole in spans
             ]
         note = None if locations else f"rust-analyzer found no {what} at {target.label}"
+        note = join_notes(note, withheld_note(left_out))
         return LocationList(
             query=f"{what} of {target.label}",
             locations=locations,
@@ -133,9 +135,8 @@ async def rust_analyzer_references(
                 context=lsp.ReferenceContext(include_declaration=include_declaration),
             ),
         )
-        found = sorted(
-            result or [], key=lambda loc: (loc.uri, loc.range.start.line, loc.range.start.character)
-        )
+        shown, left_out = service.paths.keep(result or [], lambda loc: loc.uri)
+        found = sorted(shown, key=lambda loc: (loc.uri, loc.range.start.line, loc.range.start.character))
         groups: dict[str, ReferenceGroup] = {}
         for index, item in enumerate(found):
             path = service.display(uri_to_path(item.uri), workspace.root)
@@ -153,7 +154,7 @@ async def rust_analyzer_references(
             total=len(found),
             files=len(groups),
             groups=list(groups.values()),
-            note=note,
+            note=join_notes(note, withheld_note(left_out)),
         )
 
     return await call.at_position(at, answer)
@@ -190,16 +191,22 @@ async def rust_analyzer_call_hierarchy(
             )
 
         result = CallHierarchyResult(query=f"calls of {target.label}", item=entry(item, item.uri, []))
+        left_out = 0
         if direction in ("incoming", "both"):
             calls = await workspace.client.request(
                 lsp.CALL_HIERARCHY_INCOMING_CALLS, lsp.CallHierarchyIncomingCallsParams(item=item)
             )
-            result.incoming = [entry(c.from_, c.from_.uri, c.from_ranges) for c in (calls or [])[:limit]]
+            callers, hidden = service.paths.keep(calls or [], lambda c: c.from_.uri)
+            result.incoming = [entry(c.from_, c.from_.uri, c.from_ranges) for c in callers[:limit]]
+            left_out += hidden
         if direction in ("outgoing", "both"):
             calls = await workspace.client.request(
                 lsp.CALL_HIERARCHY_OUTGOING_CALLS, lsp.CallHierarchyOutgoingCallsParams(item=item)
             )
-            result.outgoing = [entry(c.to, item.uri, c.from_ranges) for c in (calls or [])[:limit]]
+            callees, hidden = service.paths.keep(calls or [], lambda c: c.to.uri)
+            result.outgoing = [entry(c.to, item.uri, c.from_ranges) for c in callees[:limit]]
+            left_out += hidden
+        result.note = join_notes(result.note, withheld_note(left_out))
         return result
 
     return await call.at_position(at, answer)

@@ -31,8 +31,8 @@ def _runnable(service: AnalyzerService, raw: dict[str, Any], root: Path) -> Runn
         "cargo " + shlex.join(cargo_args) + (" -- " + shlex.join(executable_args) if executable_args else "")
     )
     location = None
-    if raw.get("location"):
-        link = raw["location"]
+    link = raw.get("location")
+    if link and service.shown(str(link.get("targetUri", ""))):
         span = lsp.Range(
             start=lsp.Position(**link["targetSelectionRange"]["start"]),
             end=lsp.Position(**link["targetSelectionRange"]["end"]),

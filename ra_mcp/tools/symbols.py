@@ -15,7 +15,7 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
-from ..analyzer import Target
+from ..analyzer import AnalyzerService, Target
 from ..lsp import plain
 from ..models import (
     CompletionEntry,
@@ -26,6 +26,7 @@ from ..models import (
     SymbolNode,
     SymbolOutline,
 )
+from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, Position, WorkspaceArg
@@ -120,7 +121,8 @@ async def rust_analyzer_workspace_symbol(
         # rust-analyzer's query syntax: a trailing `*` also searches dependencies
         sent = text + ("*" if with_dependencies else "")
         result = await workspace.client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=sent))
-        found = [s for s in result or [] if isinstance(s.location, lsp.Location)]
+        listed = [s for s in result or [] if isinstance(s.location, lsp.Location)]
+        found, left_out = service.paths.keep(listed, lambda s: s.location.uri)
         if types_only:
             found = [s for s in found if s.kind in TYPE_KINDS]
         exact_first = sorted(found, key=lambda s: (s.name != text, s.name.lower() != text.lower(), s.name))
@@ -150,7 +152,7 @@ async def rust_analyzer_workspace_symbol(
             query=f"{kinds} matching {text!r} in the {scope}",
             locations=locations,
             total=len(found),
-            note=note,
+            note=join_notes(note, withheld_note(left_out)),
         )
 
     return await call.in_workspace(workspace, answer)
@@ -160,12 +162,17 @@ async def rust_analyzer_workspace_symbol(
 async def rust_analyzer_hover(call: AnalyzerCall, at: Position) -> HoverResult:
     """Type and documentation of the symbol at a position (or of `symbol`), as markdown."""
 
+    service = call.service
+
     async def answer(workspace: Workspace, target: Target) -> HoverResult:
         result = await workspace.client.request(
             lsp.TEXT_DOCUMENT_HOVER, lsp.HoverParams(text_document=target.document, position=target.position)
         )
         if result is None:
             return HoverResult(query=f"hover at {target.label}", found=False)
+        if await _defined_outside(service, workspace, target):
+            note = withheld_note(1)
+            return HoverResult(query=f"hover at {target.label}", found=False, note=note)
         contents = result.contents
         if isinstance(contents, lsp.MarkupContent):
             text = contents.value
@@ -179,6 +186,18 @@ async def rust_analyzer_hover(call: AnalyzerCall, at: Position) -> HoverResult:
         return HoverResult(query=f"hover at {target.label}", found=True, markdown=text)
 
     return await call.at_position(at, answer)
+
+
+async def _defined_outside(service: AnalyzerService, workspace: Workspace, target: Target) -> bool:
+    """Whether everything at `target` is defined outside what answers may show (its documentation
+    would then quote a file outside the roots)."""
+    found = await workspace.client.request(
+        lsp.TEXT_DOCUMENT_DEFINITION,
+        lsp.DefinitionParams(text_document=target.document, position=target.position),
+    )
+    items = found if isinstance(found, list | tuple) else [found] if found is not None else []
+    uris = [item.target_uri if isinstance(item, lsp.LocationLink) else item.uri for item in items]
+    return bool(uris) and not any(service.shown(uri) for uri in uris)
 
 
 @analyzer_tool(Capability.RUN, "Completions", render.completions)

@@ -10,39 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import Refusal
+from .safe_io import LinkOnTheWay, open_without_links
 
-OPEN_FLAGS = os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-class LinkOnTheWay(Refusal):
-    """A path to mount goes through a symbolic link (or changed while we opened it)."""
-
-
-def open_without_links(path: Path) -> int:
-    """An O_PATH descriptor for `path` (absolute, already resolved), opened component by component
-    without following a symbolic link anywhere. The caller closes it."""
-    if not path.is_absolute():
-        raise ValueError(f"{path} is not absolute")
-    current = os.open("/", OPEN_FLAGS | os.O_DIRECTORY)
-    try:
-        for part in path.parts[1:]:
-            following = os.open(part, OPEN_FLAGS, dir_fd=current)
-            os.close(current)
-            current = following
-            if stat.S_ISLNK(os.fstat(current).st_mode):
-                raise LinkOnTheWay(f"{path} goes through a symbolic link ({part}); it is not mounted")
-    except OSError as exc:
-        os.close(current)
-        raise LinkOnTheWay(f"{path} cannot be opened for the sandbox: {exc.strerror or exc}") from exc
-    except BaseException:
-        os.close(current)
-        raise
-    return current
+__all__ = ["LinkOnTheWay", "OpenedPaths", "open_without_links"]
 
 
 class OpenedPaths:
@@ -52,8 +25,19 @@ class OpenedPaths:
         self._fds: list[int] = []
 
     def open(self, path: Path) -> int:
-        fd = open_without_links(path)
+        try:
+            fd = open_without_links(path)
+        except FileNotFoundError as exc:
+            raise LinkOnTheWay(f"{path} vanished before it could be mounted") from exc
         self._fds.append(fd)
+        return fd
+
+    def data(self, name: str, content: bytes) -> int:
+        """A descriptor holding `content` (an in-memory file) for bubblewrap's --ro-bind-data."""
+        fd = os.memfd_create(name, os.MFD_CLOEXEC)
+        self._fds.append(fd)
+        os.write(fd, content)
+        os.lseek(fd, 0, os.SEEK_SET)
         return fd
 
     @property

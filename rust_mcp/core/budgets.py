@@ -41,6 +41,9 @@ PROGRESS_MESSAGE = 200  # characters of one progress message
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a process's output line, before it is delivered cut
 MAX_JSON_LINE = 8 * 1024 * 1024  # a cargo JSON message that is parsed
 MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a source file rust-analyzer-mcp reads
+MAX_SYNC_BYTES = 8 * 1024 * 1024  # a changed source file sent to rust-analyzer (larger: not sent)
+MAX_LOG_HEAD_BYTES = 4 * 1024 * 1024  # a run's log keeps its first bytes ...
+MAX_LOG_TAIL_BYTES = 1024 * 1024  # ... and its last, with a count of what was cut between them
 
 # -- rust-analyzer-mcp -----------------------------------------------------------------------------
 ANALYZER_TEXT_BUDGET = 20_000  # characters of an answer's text, mostly head

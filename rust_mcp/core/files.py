@@ -1,46 +1,31 @@
 """Writing files so a failure leaves each one either as it was or fully updated, and putting a set
-of files back exactly as they were."""
+of files back exactly as they were. Every write goes through a directory opened without following
+links (rust_mcp.core.safe_io), so a link swapped in on the way never leads a write out of the roots."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .budgets import MAX_SOURCE_BYTES
+from .errors import Refusal
 from .roots import project_files
-
-
-def _stage(path: Path, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `path`, flushed to disk, with `path`'s permissions;
-    returns the temporary file, ready to be renamed over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return Path(temporary)
+from .safe_io import (
+    mode_at,
+    opened_directory,
+    read_without_links,
+    replace_at,
+    stage_at,
+    unlink_at,
+    write_without_links,
+)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write through a temporary file renamed over `path`: readers see the old file or the new one,
-    never a torn one."""
-    temporary = _stage(path, data)
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    never a torn one. The directory is opened without following links (see safe_io)."""
+    write_without_links(path, data)
 
 
 @dataclass(frozen=True)
@@ -62,40 +47,66 @@ def _undo(done: list[FileChange]) -> list[str]:
     for change in reversed(done):
         try:
             if change.before is None:
-                change.path.unlink(missing_ok=True)
+                with opened_directory(change.path.parent) as directory:
+                    unlink_at(directory, change.path.name)
             else:
                 write_atomically(change.path, change.before)
-        except OSError as exc:
-            stuck.append(f"{change.path} ({exc.strerror or exc})")
+        except (OSError, Refusal) as exc:
+            stuck.append(f"{change.path} ({_reason(exc)})")
     return stuck
 
 
-def _discard(staged: list[tuple[FileChange, Path | None]]) -> None:
-    for _, temporary in staged:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
+@dataclass
+class _Step:
+    """One change ready to commit: its directory (opened without links) and its staged content."""
+
+    change: FileChange
+    directory: int
+    temporary: str | None
+
+
+def _prepare(change: FileChange, stack: contextlib.ExitStack) -> _Step:
+    path = change.path
+    directory = stack.enter_context(opened_directory(path.parent, create=change.after is not None))
+    if change.after is None:
+        return _Step(change, directory, None)
+    mode = mode_at(directory, path.name)
+    staged = stage_at(directory, path.name, change.after, 0o644 if mode is None else mode)
+    return _Step(change, directory, staged)
+
+
+def _discard(steps: list[_Step]) -> None:
+    for step in steps:
+        if step.temporary is not None:
+            unlink_at(step.directory, step.temporary)
 
 
 def write_all_or_nothing(changes: list[FileChange]) -> None:
     """Write every change or none: all new contents are staged beside their files first (a failure
     there changes nothing), then renamed into place and deletions made; a failure there puts back
-    the files already changed. Raises WriteFailed naming the file that failed."""
-    steps: list[tuple[FileChange, Path | None]] = []
-    for change in sorted(changes, key=lambda c: c.after is None):  # deletions last
-        try:
-            steps.append((change, None if change.after is None else _stage(change.path, change.after)))
-        except OSError as exc:
-            _discard(steps)
-            raise WriteFailed(
-                f"could not write {change.path}: {exc.strerror or exc}; no file was changed"
-            ) from exc
+    the files already changed. Raises WriteFailed naming the file that failed. Each file's directory
+    is opened without following links, so a link on the way fails the write instead of redirecting it."""
+    with contextlib.ExitStack() as stack:
+        steps: list[_Step] = []
+        for change in sorted(changes, key=lambda c: c.after is None):  # deletions last
+            try:
+                steps.append(_prepare(change, stack))
+            except (OSError, Refusal) as exc:
+                _discard(steps)
+                reason = _reason(exc)
+                raise WriteFailed(f"could not write {change.path}: {reason}; no file was changed") from exc
+        _commit(steps)
+
+
+def _commit(steps: list[_Step]) -> None:
     done: list[FileChange] = []
-    for change, temporary in steps:
+    for step in steps:
+        name = step.change.path.name
         try:
-            if temporary is None:
-                change.path.unlink(missing_ok=True)
+            if step.temporary is None:
+                unlink_at(step.directory, name)
             else:
-                os.replace(temporary, change.path)
+                replace_at(step.directory, step.temporary, name)
         except OSError as exc:
             _discard(steps)
             stuck = _undo(done)
@@ -104,8 +115,18 @@ def write_all_or_nothing(changes: list[FileChange]) -> None:
                 if stuck
                 else "every file already changed was put back as it was"
             )
-            raise WriteFailed(f"could not change {change.path}: {exc.strerror or exc}; {outcome}") from exc
-        done.append(change)
+            raise WriteFailed(f"could not change {step.change.path}: {_reason(exc)}; {outcome}") from exc
+        done.append(step.change)
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def read_current(path: Path) -> bytes | None:
+    """A file's bytes as they are now (None: absent), read without following links; a file that is
+    now a link, or too large to snapshot, reads as itself being unreadable (Refusal)."""
+    return read_without_links(path, MAX_SOURCE_BYTES)
 
 
 def _is_source(name: str) -> bool:
@@ -124,10 +145,8 @@ class FileSnapshot:
     def take(cls, root: Path, paths: list[Path]) -> FileSnapshot:
         snapshot = cls(root)
         for path in paths:
-            try:
-                snapshot.contents[path] = path.read_bytes()
-            except FileNotFoundError:
-                snapshot.contents[path] = None
+            with contextlib.suppress(Refusal):  # a link or an oversized file is not ours to put back
+                snapshot.contents[path] = read_current(path)
         return snapshot
 
     @classmethod
@@ -147,9 +166,9 @@ class FileSnapshot:
         differing = []
         for path, before in self.contents.items():
             try:
-                now: bytes | None = path.read_bytes()
-            except FileNotFoundError:
-                now = None
+                now: bytes | None = read_current(path)
+            except Refusal:
+                now = b""  # now a link or oversized: different from anything we kept
             if now != before:
                 differing.append(FileChange(path, now, before))
         return differing

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .errors import Refusal
 
 MANIFEST_NAME = "Cargo.toml"
 MAX_PATH_CHARS = 4096
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 
 class PathRefused(Refusal):
@@ -139,11 +141,21 @@ def find_manifest(path: Path, roots: AllowedRoots) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, object]:
+    """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
         return {}
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return {}
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+            if len(data) > MAX_MANIFEST_BYTES:
+                return {}
+            return tomllib.loads(data.decode("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            return {}
 
 
 def _member_patterns(workspace: object, key: str) -> list[str]:
@@ -157,18 +169,26 @@ def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
     return any(relative == p or fnmatch.fnmatchcase(relative, p) for p in patterns)
 
 
-def find_workspace_root(manifest: Path) -> Path:
+def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
     """The directory of the workspace root manifest for `manifest`, as cargo finds it: the manifest
-    itself if it declares [workspace], else the first ancestor whose [workspace] does not exclude it."""
+    itself if it declares [workspace], else the first ancestor whose [workspace] does not exclude it.
+    Never outside the allowed root holding the manifest: a `package.workspace` that points out of it,
+    or a workspace above it, is not looked at, and the package is its own workspace."""
+    package_dir = manifest.parent
+    root = roots.root_of(manifest) or package_dir
     data = _read_toml(manifest)
     if "workspace" in data:
-        return manifest.parent
+        return package_dir
     package = data.get("package")
     if isinstance(package, dict) and isinstance(package.get("workspace"), str):
-        explicit = (manifest.parent / str(package["workspace"])).resolve()
-        return explicit
-    package_dir = manifest.parent
+        try:
+            explicit = (package_dir / str(package["workspace"])).resolve()
+        except (OSError, RuntimeError):
+            return package_dir
+        return explicit if explicit == root or explicit.is_relative_to(root) else package_dir
     for ancestor in package_dir.parents:
+        if not ancestor.is_relative_to(root):
+            break
         candidate = ancestor / MANIFEST_NAME
         if not candidate.is_file():
             continue
@@ -197,7 +217,11 @@ def project_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[os.DirE
             continue
         with entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
+                try:
+                    is_directory = entry.is_dir(follow_symlinks=False)
+                except OSError:  # unreadable (permissions): skipped like an unreadable directory
+                    continue
+                if is_directory:
                     if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
                         stack.append(entry.path)
                 elif wanted(entry.name):

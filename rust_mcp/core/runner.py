@@ -1,6 +1,6 @@
 """Run one child process (cargo for either server): its own process group, both pipes streamed line by
-line, memory bounded, the full output written to a log file, and the whole group killed on timeout or
-cancellation."""
+line, memory bounded, the output written to a private, size-capped log file, and the whole group
+killed on timeout or cancellation."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from typing import IO
 import anyio
 from anyio.abc import ByteReceiveStream
 
-from .budgets import CARGO_STREAM_BUDGET, MAX_LINE_BYTES
+from .budgets import CARGO_STREAM_BUDGET, MAX_LINE_BYTES, MAX_LOG_HEAD_BYTES, MAX_LOG_TAIL_BYTES
 from .clipping import clip_middle
 from .processes import kill_process_group
+from .safe_io import create_private_file
 
 # a sink sees every line and returns whether the line belongs in the text kept for the model
 LineSink = Callable[[str], bool]
@@ -63,17 +64,26 @@ class TailBuffer:
 
 
 class RunLog:
-    """The full output of a run, written as it arrives; a write failure (disk full) stops logging
-    but never the run."""
+    """The output of a run, written as it arrives to a file only the server's user can read (0600),
+    and bounded: the first `head` bytes as they come, then only the last `tail` bytes are kept and
+    written when the run ends, after a line counting what was cut between them. A write failure
+    (disk full) stops logging but never the run."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(
+        self, path: Path | None, head: int = MAX_LOG_HEAD_BYTES, tail: int = MAX_LOG_TAIL_BYTES
+    ) -> None:
         self.path = path
         self.error: str | None = None
+        self.head_room = head
+        self.tail_limit = tail
+        self._tail: deque[bytes] = deque()
+        self._tail_size = 0
+        self.cut = 0
         self._handle: IO[bytes] | None = None
         if path is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._handle = path.open("wb")
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._handle = os.fdopen(create_private_file(path), "wb")
             except OSError as exc:
                 self._fail(exc)
 
@@ -91,14 +101,32 @@ class RunLog:
     def write(self, data: bytes) -> None:
         if self._handle is None:
             return
-        try:
-            self._handle.write(data)
-        except OSError as exc:
-            self._fail(exc)
+        if self.head_room > 0:
+            written, data = data[: self.head_room], data[self.head_room :]
+            self.head_room -= len(written)
+            try:
+                self._handle.write(written)
+            except OSError as exc:
+                self._fail(exc)
+                return
+        if data:
+            self._tail.append(data)
+            self._tail_size += len(data)
+            while self._tail_size - len(self._tail[0]) >= self.tail_limit:
+                dropped = self._tail.popleft()
+                self._tail_size -= len(dropped)
+                self.cut += len(dropped)
 
     def close(self) -> None:
         if self._handle is not None:
             try:
+                if self._tail:
+                    kept = b"".join(self._tail)
+                    excess = max(0, len(kept) - self.tail_limit)
+                    self.cut += excess
+                    if self.cut:
+                        self._handle.write(f"\n[... {self.cut} bytes of output cut here ...]\n".encode())
+                    self._handle.write(kept[excess:])
                 self._handle.close()
             except OSError as exc:
                 self._fail(exc)

@@ -12,7 +12,9 @@ absent; /tmp is private. The environment is exactly what the caller passes (alre
 from __future__ import annotations
 
 import fnmatch
+import grp
 import os
+import pwd
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,7 +39,7 @@ ETC_ALWAYS = (
     "ld.so.conf",
     "ld.so.conf.d",
     "alternatives",  # cc -> gcc on Debian
-    "passwd",
+    "passwd",  # written for the sandbox: only the server's own user and nobody (see identity_files)
     "group",
     "nsswitch.conf",
     "hosts",
@@ -253,6 +255,26 @@ def _system_mounts(network: bool) -> list[tuple[Path, list[str]]]:
 _ORDER = ("scratch", "system", "system_writable", "readable", "writable", "read_only_within", "hidden")
 
 
+def identity_files() -> dict[str, bytes]:
+    """/etc/passwd and /etc/group as the sandbox sees them: the server's own user and group (so
+    tools that look themselves up still work) and nobody; no other account of the machine."""
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        user = pwd.getpwuid(uid)
+        name, home = user.pw_name, user.pw_dir
+    except KeyError:
+        name, home = "user", str(Path.home())
+    try:
+        group = grp.getgrgid(gid).gr_name
+    except KeyError:
+        group = name
+    return {
+        "passwd": f"{name}:x:{uid}:{gid}:{name}:{home}:/bin/sh\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n".encode(),
+        "group": f"{group}:x:{gid}:\nnogroup:x:65534:\n".encode(),
+    }
+
+
 def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
     planned: list[tuple[int, int, Path, str]] = [
         (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network)
@@ -261,6 +283,8 @@ def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
         for path in getattr(confinement, kind):
             planned.append((len(path.parts), rank, path, kind))
     system = dict(_system_mounts(confinement.network))
+    for name, content in identity_files().items():
+        system[Path("/etc") / name] = ["--ro-bind-data", str(opened.data(name, content)), f"/etc/{name}"]
     args: list[str] = []
     for _, _, path, kind in sorted(planned, key=lambda item: (item[0], item[1])):
         args += system[path] if kind == "" else _mount(kind, path, opened)

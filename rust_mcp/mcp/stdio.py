@@ -1,7 +1,8 @@
 """Stdio for the servers: the SDK's transport behind a front that answers what it would drop.
 
-A line that is not JSON gets a Parse error (-32700, id null); JSON that is not a JSON-RPC message
-gets an Invalid Request (-32600) with the request's own id when it has one. Everything else is
+A line that is not JSON gets a Parse error (-32700, id null); JSON that is not a JSON-RPC message,
+or that nests deeper than MAX_JSON_DEPTH (a recursive parser would die on it), gets an Invalid
+Request (-32600) with the request's own id when it has one. Everything else is
 passed to the SDK unchanged. As in the SDK, fd 1 points at stderr and fd 0 at /dev/null while
 serving, so stray output from a handler or child can never corrupt the protocol stream.
 """
@@ -21,6 +22,8 @@ import mcp_types as types
 from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
 
+from rust_mcp.core.json_nesting import MAX_JSON_DEPTH, nesting_depth, top_level_id
+
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 
@@ -34,9 +37,15 @@ def rejection(line: str) -> str | None:
         return None
     except ValueError:
         pass
+    if nesting_depth(line) > MAX_JSON_DEPTH:  # Python's json would recurse until it dies
+        return _error(
+            top_level_id(line),
+            INVALID_REQUEST,
+            f"Invalid Request: the message nests deeper than {MAX_JSON_DEPTH} levels",
+        )
     try:
         value = json.loads(line)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return _error(None, PARSE_ERROR, f"Parse error: {exc}")
     if isinstance(value, list):
         return _error(
