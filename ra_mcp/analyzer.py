@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from lsprotocol import types as lsp
-
 from rust_mcp.core import budgets
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.containment import cargo_home
@@ -22,7 +20,8 @@ from rust_mcp.core.processes import processes_in_group, resident_mb
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 
-from .lsp import AnalyzerRequestFailed
+from .lsp_errors import AnalyzerRequestFailed
+from .lsp_types import lsp
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
 from .positions import SourceCache, from_lsp, to_lsp, uri_to_path
 from .shown_paths import ShownPaths

@@ -27,36 +27,14 @@ from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
 
 from .discovery import Analyzer
+from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
+from .lsp_types import plain
 
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
 T = TypeVar("T")
 CONTENT_MODIFIED = -32801
 STDERR_LINES = 200
-
-
-class AnalyzerCrashed(RuntimeError):
-    """rust-analyzer exited (or was killed) while we needed it."""
-
-
-class AnalyzerRequestFailed(RuntimeError):
-    """rust-analyzer answered a request with an error."""
-
-    def __init__(self, method: str, code: int, message: str) -> None:
-        super().__init__(f"rust-analyzer could not answer {method}: {message} (code {code})")
-        self.code = code
-        self.panicked = "panicked" in message  # "request handler panicked: ..."
-
-
-def plain(value: Any) -> Any:
-    """pygls hands results of non-standard methods over as namedtuples; turn them into dicts."""
-    if hasattr(value, "_asdict"):
-        return {key: plain(item) for key, item in value._asdict().items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    return value
 
 
 @dataclass

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from lsprotocol import types as lsp
-
 from rust_mcp.core.budgets import MAX_SOURCE_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.read_scope import ReadScope
+
+from .lsp_types import lsp
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from rust_mcp.mcp.prompts import register_prompts
 
 from .analyzer import AnalyzerService
 from .containment import AnalyzerSandbox
-from .discovery import AnalyzerMissing, find_analyzer, std_sources_env
+from .discovery import Analyzer, AnalyzerMissing, find_analyzer, std_sources_env
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
-from .tools.declaration import AnalyzerRuntime, AnalyzerTool, mcp_tool
+from .tools.declaration import AnalyzerRuntime, AnalyzerTool, RuntimeStart, mcp_tool
 from .workspaces import PoolSettings, WorkspacePool
 
 INSTRUCTIONS = (
@@ -73,14 +73,22 @@ class AnalyzerSettings:
     sandbox: SandboxMode = "auto"
 
 
-def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) -> AnalyzerRuntime:
+def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
+    """The rust-analyzer to run (or why there is none) and the std-sources warning: both run
+    programs, so the server asks in a worker thread."""
+    try:
+        analyzer: Analyzer | str = find_analyzer(explicit)
+    except AnalyzerMissing as exc:
+        analyzer = str(exc)
+    return analyzer, std_sources_env()[1]
+
+
+async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) -> AnalyzerRuntime:
     """The service the tools use, or the reason there is none (rust-analyzer missing). Every
     rust-analyzer starts in the sandbox, from a real binary, after the dependency-fetch step."""
-    try:
-        analyzer = find_analyzer(settings.rust_analyzer)
-    except AnalyzerMissing as exc:
-        return AnalyzerRuntime(None, str(exc), memory, settings.confirm_writes)
-    _, std_warning = std_sources_env()
+    analyzer, std_warning = await anyio.to_thread.run_sync(_discover, settings.rust_analyzer)
+    if isinstance(analyzer, str):
+        return AnalyzerRuntime(None, analyzer, memory, settings.confirm_writes)
     containment = Containment(Sandbox(settings.sandbox), settings.roots)
     cargo = CargoHelpers(containment, Toolchains())
     service: AnalyzerService | None = None
@@ -103,15 +111,26 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     tools = [mcp_tool(tool, sandboxed=sandboxed, defaults=defaults) for tool in TOOLS]
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[AnalyzerRuntime]:
-        runtime = start_runtime(settings, connections)
-        service = runtime.service
-        async with anyio.create_task_group() as group:
-            if service is not None:
-                group.start_soon(service.pool.evict_idle_forever)
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[RuntimeStart]:
+        started = RuntimeStart()
+
+        async def start() -> None:
             try:
-                yield runtime
+                runtime = await start_runtime(settings, connections)
+            except Exception as exc:  # a tool call must get an answer, not wait forever
+                runtime = AnalyzerRuntime(
+                    None, f"start-up failed: {exc}", connections, settings.confirm_writes
+                )
+            started.made(runtime)
+            if runtime.service is not None:
+                await runtime.service.pool.evict_idle_forever()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(start)
+            try:
+                yield started
             finally:
+                service = started.runtime.service if started.runtime is not None else None
                 if service is not None:
                     await service.pool.close_all()
                 group.cancel_scope.cancel()

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lsprotocol import types as lsp
-
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 
+from .lsp_types import lsp
 from .positions import uri_to_path
 from .symbol_paths import (
     Segments,

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lsprotocol import types as lsp
-
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileChange, WriteFailed, read_current, write_all_or_nothing
 from rust_mcp.core.roots import AllowedRoots
 
+from .lsp_types import lsp
 from .positions import apply_text_edits, uri_to_path
 
 DIFF_CONTEXT = 2

@@ -9,10 +9,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
-from lsprotocol import types as lsp
 
 from rust_mcp.core.budgets import MAX_SYNC_BYTES
 from rust_mcp.core.containment import cargo_home
@@ -30,7 +29,11 @@ from rust_mcp.core.roots import (
 from rust_mcp.core.sandbox import SandboxedCommand
 
 from .discovery import Analyzer
-from .lsp import AnalyzerClient, AnalyzerCrashed, AnalyzerRequestFailed
+from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
+from .lsp_types import lsp
+
+if TYPE_CHECKING:
+    from .lsp import AnalyzerClient
 
 T = TypeVar("T")
 ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
@@ -282,6 +285,8 @@ class WorkspacePool:
         command = await self.launcher(root) if self.launcher is not None else None
         own_lock = root / "target" / "rust-analyzer"  # the launcher gives a sandboxed one its own
         env = self.env if command is not None else {**self.env, **private_lock_env(root, own_lock)}
+        from .lsp import AnalyzerClient  # pygls and lsprotocol: imported when the first workspace starts
+
         client = AnalyzerClient(root, self.analyzer, env, command=command)
         snapshot = _scan(str(root))
         await client.start()

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from lsprotocol import types as lsp
 from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
@@ -23,6 +22,7 @@ from rust_mcp.mcp.capabilities import Capability
 from .. import render
 from ..analyzer import AnalyzerService
 from ..clippy import run_clippy
+from ..lsp_types import lsp
 from ..models import AuditFinding, UnsafeAudit, UnsafeOperation, UnsafeSite, UnsafeTotals
 from ..shown_paths import join_notes
 from ..workspaces import Workspace, scan_sources

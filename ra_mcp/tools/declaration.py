@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
@@ -38,7 +39,7 @@ from rust_mcp.mcp.registration import (
 )
 
 from ..analyzer import AnalyzerService, PositionQuery, Target
-from ..lsp import AnalyzerCrashed
+from ..lsp_errors import AnalyzerCrashed
 from ..workspaces import ProgressCallback, StillIndexing, Workspace
 
 M = TypeVar("M", bound=BaseModel)
@@ -138,11 +139,31 @@ class AnalyzerRuntime:
         )
 
 
+class RuntimeStart:
+    """The server's lifespan context: the runtime, made once in the background. Finding
+    rust-analyzer runs programs (`rustup which`, `--version`), so the server answers initialize
+    and tools/list without waiting for it; the first tool call waits."""
+
+    def __init__(self) -> None:
+        self._made = anyio.Event()
+        self.runtime: AnalyzerRuntime | None = None
+
+    def made(self, runtime: AnalyzerRuntime) -> None:
+        self.runtime = runtime
+        self._made.set()
+
+    async def get(self) -> AnalyzerRuntime:
+        await self._made.wait()
+        assert self.runtime is not None
+        return self.runtime
+
+
 async def _answer(
     tool: AnalyzerTool[Any], ctx: Context[Any, Any], arguments: dict[str, Any]
 ) -> CallToolResult:
-    runtime = ctx.request_context.lifespan_context
-    assert isinstance(runtime, AnalyzerRuntime)
+    started = ctx.request_context.lifespan_context
+    assert isinstance(started, RuntimeStart)
+    runtime = await started.get()
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     current_client_policy.set(client_policy(ctx))  # this call's task only

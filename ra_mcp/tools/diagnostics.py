@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import anyio
-from lsprotocol import types as lsp
 
 from rust_mcp.core import budgets
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService
-from ..lsp import AnalyzerRequestFailed
+from ..lsp_errors import AnalyzerRequestFailed
+from ..lsp_types import lsp
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note

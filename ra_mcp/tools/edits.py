@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from lsprotocol import types as lsp
 from pydantic import Field
 
 from rust_mcp.core.errors import Refusal
@@ -16,7 +15,8 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService, Target
-from ..lsp import AnalyzerRequestFailed
+from ..lsp_errors import AnalyzerRequestFailed
+from ..lsp_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
 from ..positions import to_lsp
 from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from lsprotocol import types as lsp
 from pydantic import Field
 
 from rust_mcp.core import budgets
@@ -14,6 +13,7 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService, Target
+from ..lsp_types import lsp
 from ..models import CallEntry, CallHierarchyResult, LocationList, ReferenceGroup, ReferenceResult
 from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
@@ -22,10 +22,12 @@ from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import BodyArg, DirectionArg, LimitArg, Position
 from .symbols import kind_name
 
+# the LSP method and the name of its params type, looked up when a call needs them (importing
+# this module does not import lsprotocol)
 GOTO_METHODS = {
-    "definition": (lsp.TEXT_DOCUMENT_DEFINITION, lsp.DefinitionParams),
-    "type definition": (lsp.TEXT_DOCUMENT_TYPE_DEFINITION, lsp.TypeDefinitionParams),
-    "implementations": (lsp.TEXT_DOCUMENT_IMPLEMENTATION, lsp.ImplementationParams),
+    "definition": ("textDocument/definition", "DefinitionParams"),
+    "type definition": ("textDocument/typeDefinition", "TypeDefinitionParams"),
+    "implementations": ("textDocument/implementation", "ImplementationParams"),
 }
 
 
@@ -44,7 +46,8 @@ def _spans(result: Any) -> list[tuple[str, lsp.Range, lsp.Range]]:
 
 
 async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool) -> LocationList:
-    method, params_type = GOTO_METHODS[what]
+    method, params_name = GOTO_METHODS[what]
+    params_type = getattr(lsp, params_name)
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> LocationList:

@@ -7,13 +7,11 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from lsprotocol import types as lsp
-
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService, Target
-from ..lsp import plain
+from ..lsp_types import lsp, plain
 from ..models import RunnableEntry, RunnableList
 from ..positions import to_lsp
 from ..workspaces import Workspace

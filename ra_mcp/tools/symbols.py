@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
-from lsprotocol import types as lsp
 from pydantic import Field
 
 from rust_mcp.core import budgets
@@ -16,7 +15,7 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService, Target
-from ..lsp import plain
+from ..lsp_types import lsp, plain
 from ..models import (
     CompletionEntry,
     CompletionList,
@@ -31,16 +30,9 @@ from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, Position, WorkspaceArg
 
-TYPE_KINDS = frozenset(
-    {
-        lsp.SymbolKind.Struct,
-        lsp.SymbolKind.Enum,
-        lsp.SymbolKind.Interface,
-        lsp.SymbolKind.Class,
-        lsp.SymbolKind.TypeParameter,
-        lsp.SymbolKind.Object,
-    }
-)
+# LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
+# TypeParameter, as numbers so that importing this module does not import lsprotocol
+TYPE_KINDS = frozenset({5, 10, 11, 19, 23, 26})
 
 
 def kind_name(kind: int | None) -> str | None:
