@@ -129,7 +129,15 @@ async def test_flood_of_output_is_budgeted_and_logged(cargo: Client, workspace_r
     assert body["stdout"].rstrip().endswith("flood: done")  # the tail is kept
     assert "flood line 000000" in body["stdout"]  # and the head
     assert len(text_of(result)) <= budgets.CARGO_TEXT_BUDGET
-    assert Path(body["log_path"]).stat().st_size > 10_000_000
+    log = Path(body["log_path"])
+    # the run printed over 10 MB: its log keeps the head and the tail, and counts what was cut
+    cap = budgets.MAX_LOG_HEAD_BYTES + budgets.MAX_LOG_TAIL_BYTES
+    assert budgets.MAX_LOG_HEAD_BYTES < log.stat().st_size <= cap + 4096
+    assert log.stat().st_mode & 0o077 == 0
+    with log.open("rb") as kept:
+        assert b"flood line 000000" in kept.read(4096)
+        kept.seek(-budgets.MAX_LOG_TAIL_BYTES, 2)
+        assert b"flood: done" in kept.read()
 
 
 async def test_non_utf8_output_is_replaced_not_fatal(cargo: Client, workspace_root: Path) -> None:
