@@ -205,12 +205,22 @@ def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
 SKIP_DIRS = frozenset({"target", ".git", "node_modules"})
 
 
-def project_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[os.DirEntry[str]]:
+def walked_into(name: str) -> bool:
+    """Whether the project walk enters a directory of this name (not build output, VCS data or hidden)."""
+    return name not in SKIP_DIRS and not name.startswith(".")
+
+
+def project_files(
+    root: Path, wanted: Callable[[str], bool], entering: Callable[[str], None] | None = None
+) -> Iterator[os.DirEntry[str]]:
     """Files under `root` whose name passes `wanted`, skipping build output, VCS data and hidden
-    directories. The one directory walk both servers use."""
+    directories. The one directory walk both servers use. `entering` is called with each directory
+    walked into, before it is listed."""
     stack = [str(root)]
     while stack:
         directory = stack.pop()
+        if entering is not None:
+            entering(directory)
         try:
             entries = os.scandir(directory)
         except OSError:
@@ -222,7 +232,7 @@ def project_files(root: Path, wanted: Callable[[str], bool]) -> Iterator[os.DirE
                 except OSError:  # unreadable (permissions): skipped like an unreadable directory
                     continue
                 if is_directory:
-                    if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
+                    if walked_into(entry.name):
                         stack.append(entry.path)
                 elif wanted(entry.name):
                     yield entry

@@ -1,0 +1,359 @@
+"""Which project files changed on disk since the last call, without walking the tree each time.
+
+On Linux every directory the project walk enters gets an inotify watch. The kernel queues an event
+inside the writer's own `write`, `close`, `rename`, `unlink` or `mkdir`, so a change finished before
+a call is in the queue when the call drains it (one non-blocking `read`): a call then re-stats only
+the paths named by events instead of every file. The view it keeps is exactly what the walk
+(`project_files`) would find, stamped the same way.
+
+What events cannot show is covered by re-checking or re-walking:
+- a file reached through a symbolic link, or with other hard links, can change through a name that
+  no watch sees: such files are re-stat'ed on every refresh (they are few);
+- a new directory is watched first and then walked, so a file created before its watch is found;
+- a lost event (`IN_Q_OVERFLOW`), the root replaced, or any error starts afresh with a full walk;
+- no inotify (not Linux, no instance or watch left: `EMFILE`, `ENOSPC`), or a directory on a network
+  or FUSE file system (changes made by another machine or the host raise no event here): the journal
+  walks the whole tree on every refresh, as before.
+Not covered (as no walk of mtimes would be either, or only by the path's owner): writes through a
+memory mapping, and a hard link made outside the tree after the file was first seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import errno
+import os
+import stat
+import struct
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from rust_mcp.core.roots import project_files, walked_into
+
+T = TypeVar("T")
+IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
+IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
+IN_DELETE_SELF, IN_MOVE_SELF, IN_UNMOUNT, IN_Q_OVERFLOW, IN_IGNORED = 0x400, 0x800, 0x2000, 0x4000, 0x8000
+IN_ONLYDIR, IN_DONT_FOLLOW, IN_EXCL_UNLINK, IN_ISDIR = 0x01000000, 0x02000000, 0x04000000, 0x40000000
+CONTENT_CHANGES = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE
+ENTRY_CHANGES = IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF
+WATCH_MASK = CONTENT_CHANGES | ENTRY_CHANGES | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK
+WRITTEN = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO  # new contents, whatever the stamp says
+DIRECTORY_GONE = IN_DELETE | IN_MOVED_FROM
+DIRECTORY_NEW = IN_CREATE | IN_MOVED_TO | IN_ATTRIB  # ATTRIB: permissions may let the walk in now
+EVENT_HEADER = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
+READ_SIZE = 64 * 1024
+# statfs f_type of file systems where another machine (or a VM's host) can change files without an
+# event here (linux/magic.h)
+REMOTE_FILE_SYSTEMS = {
+    0x6969: "NFS",
+    0x517B: "SMB",
+    0xFF534D42: "CIFS",
+    0xFE534D42: "SMB2",
+    0x65735546: "FUSE (virtiofs, sshfs)",
+    0x01021997: "9p",
+    0x00C36400: "Ceph",
+    0x5346414F: "AFS",
+    0x73757245: "Coda",
+    0x786F4256: "VirtualBox shared folder",
+}
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    mtime_ns: int
+    size: int
+
+
+class _Blind(Exception):
+    """The journal cannot see every change from here on: it falls back to walking."""
+
+
+def stamp_of(path: str) -> tuple[FileStamp | None, bool]:
+    """The stamp the walk would record for `path` (None: the walk would not list it), and whether it
+    can change without an event for its own name (a symbolic link, or a file with other hard links)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None, False
+    if stat.S_ISDIR(info.st_mode):
+        return None, False
+    unwatched = info.st_nlink > 1
+    if stat.S_ISLNK(info.st_mode):
+        unwatched = True
+        try:
+            info = os.stat(path)
+        except OSError:  # a dangling link: not listed now, but its target may appear
+            return None, True
+    return FileStamp(info.st_mtime_ns, info.st_size), unwatched
+
+
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.inotify_init1, libc.inotify_add_watch, libc.inotify_rm_watch  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+LIBC = _libc()
+
+
+def remote_file_system(path: str) -> str | None:
+    """The name of the file system `path` is on when its changes may come from elsewhere (see above)."""
+    if LIBC is None:
+        return "unknown"
+    buffer = ctypes.create_string_buffer(256)  # struct statfs; f_type (a C long) comes first
+    if LIBC.statfs(os.fsencode(path), buffer) != 0:
+        return None  # gone or unreadable: the walk skips it as well
+    kind = ctypes.c_long.from_buffer(buffer).value & 0xFFFFFFFF
+    return REMOTE_FILE_SYSTEMS.get(kind)
+
+
+class ChangeJournal:
+    """The project files under `root` whose names pass `wanted`, with their stamps (`files`), kept
+    current by `refresh`, which says which paths may have changed."""
+
+    def __init__(self, root: Path, wanted: Callable[[str], bool], *, use_inotify: bool = True) -> None:
+        self.root = str(root)
+        self.wanted = wanted
+        self.files: dict[str, FileStamp] = {}
+        self.unwatched: set[str] = set()  # re-stat'ed on every refresh (links)
+        self.touched: set[str] = set()  # files written since the refresh before (events name them)
+        self.fresh_starts = 0  # full walks after lost events or a replaced root
+        self.fd: int | None = None
+        self.directories: dict[int, str] = {}  # watch descriptor -> directory
+        self.root_identity: tuple[int, int] | None = None
+        self.reason = "inotify is off"  # why the journal walks, while it does
+        if use_inotify and LIBC is not None:
+            self._open()
+        self._walk_all()
+
+    @property
+    def watching(self) -> bool:
+        return self.fd is not None
+
+    def refresh(self) -> set[str]:
+        """Bring `files` up to date; the paths whose stamps may differ from before (a superset). Files
+        an event says were written are also in `touched`: a rewrite within the file system's clock
+        tick, keeping the size, leaves the stamp as it was."""
+        self.touched = set()
+        if self.fd is None:
+            return self._walk_all()
+        try:
+            identity = _identity(self.root)
+            if identity != self.root_identity:
+                return self._start_afresh()
+            events = self._drain()
+            if events is None:
+                return self._start_afresh()
+            return self._apply(events)
+        except _Blind as blind:
+            self._stop_watching(str(blind))
+            return self._walk_all()
+
+    def close(self) -> None:
+        self._stop_watching("closed")
+
+    # -- watching ---------------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        assert LIBC is not None
+        fd = LIBC.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if fd < 0:
+            self.reason = f"no inotify instance: {os.strerror(ctypes.get_errno())}"
+            return
+        self.fd = fd
+        self.directories = {}
+        self.root_identity = _identity(self.root)
+
+    def _stop_watching(self, reason: str) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+        self.fd = None
+        self.directories = {}
+        self.reason = reason
+
+    def _start_afresh(self) -> set[str]:
+        self.fresh_starts += 1
+        self._stop_watching("starting afresh")
+        self._open()
+        return self._walk_all()
+
+    def _watch(self, directory: str) -> None:
+        """Watch `directory` (called before the walk lists it). One that vanished or cannot be read
+        is left to the walk (which skips it) and to its parent's events."""
+        assert LIBC is not None and self.fd is not None
+        if (remote := remote_file_system(directory)) is not None:
+            raise _Blind(f"{directory} is on a {remote} file system")
+        wd = LIBC.inotify_add_watch(self.fd, os.fsencode(directory), WATCH_MASK)
+        if wd >= 0:
+            self.directories[wd] = directory
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOENT, errno.ENOTDIR, errno.EACCES):
+            raise _Blind(f"cannot watch {directory}: {os.strerror(code)}")
+
+    def _drain(self) -> list[tuple[int, int, str]] | None:
+        """Every queued event as (wd, mask, name); None when events were lost."""
+        assert self.fd is not None
+        events: list[tuple[int, int, str]] = []
+        while True:
+            try:
+                data = os.read(self.fd, READ_SIZE)
+            except BlockingIOError:
+                return events
+            except OSError as exc:
+                raise _Blind(f"reading inotify events failed: {exc.strerror}") from exc
+            offset = 0
+            while offset < len(data):
+                wd, mask, _cookie, length = EVENT_HEADER.unpack_from(data, offset)
+                start = offset + EVENT_HEADER.size
+                name = os.fsdecode(data[start : start + length].rstrip(b"\0"))
+                offset = start + length
+                if mask & (IN_Q_OVERFLOW | IN_UNMOUNT):
+                    return None
+                events.append((wd, mask, name))
+
+    def _apply(self, events: list[tuple[int, int, str]]) -> set[str]:
+        dirty = set(self.unwatched)
+        gone: list[str] = []
+        new: list[str] = []
+        for wd, mask, name in events:
+            directory = self.directories.get(wd)
+            if mask & IN_IGNORED:
+                self.directories.pop(wd, None)
+                continue
+            if directory is None:  # a watch dropped below (moved away): its new place is walked anew
+                continue
+            if mask & (IN_DELETE_SELF | IN_MOVE_SELF):
+                if directory == self.root:
+                    return self._start_afresh()
+                continue  # the parent's event says where it went
+            path = os.path.join(directory, name)
+            if mask & IN_ISDIR:
+                if mask & DIRECTORY_GONE or (mask & IN_ATTRIB and walked_into(name)):
+                    gone.append(path)
+                if mask & DIRECTORY_NEW and walked_into(name):
+                    new.append(path)
+            elif self.wanted(name):
+                dirty.add(path)
+                if mask & WRITTEN:
+                    self.touched.add(path)
+        for path in dirty:
+            self._restat(path)
+        for path in gone:
+            self._unwatch_under(path)
+        for path in gone + new:  # what is under them now is what the walk below finds
+            dirty |= self._forget_under(path)
+        for path in new:
+            found = self._walk(path)
+            dirty |= found
+            self.touched |= found
+        return dirty
+
+    def _forget_under(self, top: str) -> set[str]:
+        dropped = _under(self.files, top)
+        for path in dropped:
+            del self.files[path]
+        self.unwatched -= _under(self.unwatched, top)
+        return dropped
+
+    def _unwatch_under(self, top: str) -> None:
+        assert LIBC is not None and self.fd is not None
+        for wd in [wd for wd, directory in self.directories.items() if _inside(directory, top)]:
+            del self.directories[wd]
+            LIBC.inotify_rm_watch(self.fd, wd)  # fails harmlessly if the kernel dropped it already
+
+    # -- walking ----------------------------------------------------------------------------------
+
+    def _walk(self, top: str) -> set[str]:
+        """Walk `top` as the project walk does (watching each directory first when watching), record
+        what it finds, and return the paths found."""
+        entering = self._watch if self.fd is not None else None
+        found: set[str] = set()
+        for entry in project_files(Path(top), self.wanted, entering):
+            found.add(entry.path)
+            try:
+                linked = entry.is_symlink()
+                info = entry.stat()  # follows a link; for anything else the one lstat, cached
+            except OSError:  # a dangling link (or gone already): not listed, but may come back
+                self.unwatched.add(entry.path)
+                continue
+            if linked or info.st_nlink > 1:
+                self.unwatched.add(entry.path)
+            self.files[entry.path] = FileStamp(info.st_mtime_ns, info.st_size)
+        return found
+
+    def _walk_all(self) -> set[str]:
+        """A full walk; the paths whose stamps changed."""
+        before = self.files
+        self.files = {}
+        self.unwatched = set()
+        try:
+            self._walk(self.root)
+        except _Blind as blind:
+            self._stop_watching(str(blind))
+            self.files, self.unwatched = {}, set()
+            self._walk(self.root)
+        return {
+            path for path in before.keys() | self.files.keys() if before.get(path) != self.files.get(path)
+        }
+
+    def _restat(self, path: str) -> None:
+        stamp, unwatched = stamp_of(path)
+        if stamp is None:
+            self.files.pop(path, None)
+        else:
+            self.files[path] = stamp
+        if unwatched:
+            self.unwatched.add(path)
+        else:
+            self.unwatched.discard(path)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _inside(path: str, top: str) -> bool:
+    return path == top or path.startswith(top + os.sep)
+
+
+def _under(files: Iterable[str], top: str) -> set[str]:
+    prefix = top + os.sep
+    return {path for path in files if path.startswith(prefix)}
+
+
+class SharedRuns:
+    """Runs a job for concurrent callers so that each is served by a run that started after it
+    arrived: callers arriving during a run wait for it and share the one after it."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.started = 0
+        self.finished = 0  # the number of the last run that completed
+
+    async def run(self, job: Callable[[], Awaitable[T]]) -> T | None:
+        """The job's result, or None when another caller's run, started after this one arrived,
+        has completed in the meantime."""
+        arrived = self.started
+        async with self.lock:
+            if self.finished > arrived:
+                return None
+            self.started += 1
+            number = self.started
+            result = await job()
+            self.finished = number
+            return result
