@@ -1,6 +1,6 @@
 """The pool of rust-analyzers: one per workspace root, started on first use, kept warm, evicted when
 idle or over the limit, restarted after a crash. Each workspace re-syncs files changed on disk
-before a call and knows when rust-analyzer is ready to answer."""
+before a call (its change journal says which) and knows when rust-analyzer is ready to answer."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from rust_mcp.core.roots import (
     PathRefused,
     find_manifest,
     find_workspace_root,
-    project_files,
 )
 from rust_mcp.core.sandbox import SandboxedCommand
 
+from .change_journal import ChangeJournal, FileStamp, SharedRuns, stamp_of
 from .discovery import Analyzer
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_types import lsp
@@ -45,26 +45,11 @@ class StillIndexing(RuntimeError):
     """rust-analyzer did not become ready within the bound; the message says how far it got."""
 
 
-@dataclass
-class FileStamp:
-    mtime_ns: int
-    size: int
-
-
 def scan_sources(root: Path) -> dict[Path, FileStamp]:
     """.rs files and manifests under `root` with their stamps (build output and VCS skipped)."""
-    return {Path(path): stamp for path, stamp in _scan(str(root)).items()}
-
-
-def _scan(root: str) -> dict[str, FileStamp]:
-    found: dict[str, FileStamp] = {}
-    for entry in project_files(Path(root), _watched):
-        try:
-            info = entry.stat()
-        except OSError:
-            continue
-        found[entry.path] = FileStamp(info.st_mtime_ns, info.st_size)
-    return found
+    return {
+        Path(path): stamp for path, stamp in ChangeJournal(root, _watched, use_inotify=False).files.items()
+    }
 
 
 def _watched(name: str) -> bool:
@@ -72,11 +57,7 @@ def _watched(name: str) -> bool:
 
 
 def _stamp(path: Path) -> FileStamp | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return FileStamp(info.st_mtime_ns, info.st_size)
+    return stamp_of(str(path))[0]
 
 
 @dataclass
@@ -84,10 +65,12 @@ class Workspace:
     root: Path
     client: AnalyzerClient
     scope: ReadScope  # what the re-sync may read: inside the roots, never through a link
-    snapshot: dict[str, FileStamp] = field(default_factory=dict)
+    journal: ChangeJournal  # the files on disk now, and which changed since the last call
+    snapshot: dict[str, FileStamp] = field(default_factory=dict)  # what rust-analyzer was told
     versions: dict[Path, int] = field(default_factory=dict)
     last_used: float = field(default_factory=time.monotonic)
-    sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    syncs: SharedRuns = field(default_factory=SharedRuns)  # concurrent calls share one re-sync
+    written: set[str] = field(default_factory=set)  # pushed by us since the last re-sync
     restarts: int = 0
     restart_reason: str | None = None  # why the rust-analyzer before this one stopped
     in_flight: int = 0  # calls using this workspace now; eviction leaves it alone while non-zero
@@ -121,27 +104,41 @@ class Workspace:
                 last_text = text
 
     async def sync_from_disk(self) -> list[Path]:
-        """Tell rust-analyzer about every source or manifest changed on disk since the last call.
+        """Tell rust-analyzer about every source or manifest changed on disk before this call.
         Changed .rs files are sent with their contents (didOpen/didChange), which rust-analyzer
-        applies before it answers the next request; manifests go as watched-file events."""
-        async with self.sync_lock:
-            current = _scan(str(self.root))
-            if current == self.snapshot:
-                return []
-            changed = [path for path, stamp in current.items() if self.snapshot.get(path) != stamp]
-            changed += [path for path in self.snapshot.keys() - current.keys()]
-            paths = [Path(path) for path in changed]
-            private = self.client.command.env.get(LOCKFILE_PATH_ENV)
-            if private and self.root / "Cargo.lock" in paths:
-                refresh_private_lock(self.root, Path(private))
-            self._announce(paths, {path: current[path] for path in changed if path in current})
-            if any(path.name in WATCHED_NAMES for path in paths):
-                await self._await_reload()
-            return paths
+        applies before it answers the next request; manifests go as watched-file events. Calls that
+        arrive while a re-sync runs share the next one."""
+        return await self.syncs.run(self._sync) or []
+
+    async def _sync(self) -> list[Path]:
+        candidates = self.journal.refresh() | self.written
+        self.written = set()
+        current, touched = self.journal.files, self.journal.touched
+        changed = sorted(
+            path
+            for path in candidates
+            if self.snapshot.get(path) != current.get(path) or (path in touched and path in current)
+        )
+        if not changed:
+            return []
+        paths = [Path(path) for path in changed]
+        private = self.client.command.env.get(LOCKFILE_PATH_ENV)
+        if private and self.root / "Cargo.lock" in paths:
+            refresh_private_lock(self.root, Path(private))
+        self._announce(paths, {path: current[path] for path in changed if path in current})
+        if any(path.name in WATCHED_NAMES for path in paths):
+            await self._await_reload()
+        return paths
+
+    async def close(self, grace: float = 3.0) -> None:
+        """Stop watching the files and stop rust-analyzer."""
+        self.journal.close()
+        await self.client.shutdown(grace=grace)
 
     def push_written(self, paths: list[Path]) -> None:
         """Files we just wrote: send them now rather than wait for the next scan."""
         current = {str(path): stamp for path in paths if (stamp := _stamp(path)) is not None}
+        self.written |= {str(path) for path in paths}  # the next re-sync compares them again
         self._announce(paths, current)
 
     def _announce(self, changed: list[Path], current: dict[str, FileStamp]) -> None:
@@ -274,7 +271,7 @@ class WorkspacePool:
                 restarts = workspace.restarts + 1
                 self.crashes += 1
                 reason = workspace.client.failure()
-                await workspace.client.shutdown(grace=0.5)
+                await workspace.close(grace=0.5)
             await self._make_room()
             workspace = await self._start(root)
             workspace.restarts, workspace.restart_reason = restarts, reason
@@ -288,9 +285,15 @@ class WorkspacePool:
         from .lsp import AnalyzerClient  # pygls and lsprotocol: imported when the first workspace starts
 
         client = AnalyzerClient(root, self.analyzer, env, command=command)
-        snapshot = _scan(str(root))
-        await client.start()
-        return Workspace(root=root, client=client, scope=self.scope, snapshot=snapshot)
+        journal = ChangeJournal(root, _watched)  # watching before rust-analyzer reads anything
+        try:
+            await client.start()
+        except BaseException:
+            journal.close()
+            raise
+        return Workspace(
+            root=root, client=client, scope=self.scope, journal=journal, snapshot=dict(journal.files)
+        )
 
     async def _make_room(self) -> None:
         """Stop the least recently used idle workspaces until there is room for one more. Workspaces
@@ -304,7 +307,7 @@ class WorkspacePool:
     async def close(self, root: Path) -> None:
         workspace = self.workspaces.pop(root, None)
         if workspace is not None:
-            await workspace.client.shutdown()
+            await workspace.close()
 
     async def close_all(self) -> None:
         for root in list(self.workspaces):
