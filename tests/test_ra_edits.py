@@ -4,6 +4,7 @@ files edited on disk between two calls are answered from their new contents."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,55 @@ async def test_edits_on_disk_are_seen_by_the_next_call(ra: Client, editable: Pat
         ra, "rust_analyzer_workspace_symbol", {"query": "Extra", "workspace": workspace, "types_only": True}
     )
     assert gone["total"] == 0
+
+
+async def test_directories_renames_and_links_on_disk_are_seen(
+    ra: Client, scratch: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What the change journal must catch between two calls: a directory made with its files, renamed,
+    removed; a file renamed; an edit reaching a module only through a link inside the tree; and a
+    module linked to a file outside the roots, edited there, still never read."""
+    project = copy_fixture("workspace", scratch / "ra-fresh")
+    workspace = str(project)
+    src = project / "geometry/src"
+    lib = src / "lib.rs"
+    original = lib.read_text()
+
+    async def symbols(query: str) -> list[str]:
+        found = await call(ra, "rust_analyzer_workspace_symbol", {"query": query, "workspace": workspace})
+        return [loc["path"] for loc in found["locations"] if loc["name"] == query]
+
+    assert await symbols("InDir") == []  # loaded before anything below exists
+    (src / "extra").mkdir()
+    (src / "extra/mod.rs").write_text("pub struct InDir;\n")
+    lib.write_text(original.replace("pub mod shapes;", "pub mod shapes;\npub mod extra;"))
+    assert await symbols("InDir") == ["geometry/src/extra/mod.rs"]
+    (src / "extra").rename(src / "moved")
+    lib.write_text(original.replace("pub mod shapes;", "pub mod shapes;\npub mod moved;"))
+    assert await symbols("InDir") == ["geometry/src/moved/mod.rs"]
+    (src / "moved/mod.rs").rename(src / "moved/inner.rs")
+    (src / "moved/mod.rs").write_text("pub mod inner;\n")
+    assert await symbols("InDir") == ["geometry/src/moved/inner.rs"]
+    shutil.rmtree(src / "moved")
+    lib.write_text(original)
+    assert await symbols("InDir") == []
+    # `mod alias;` is a link to a file elsewhere in the tree: an edit of that file reaches the module
+    (project / "geometry/kept").mkdir()
+    (project / "geometry/kept/real.rs").write_text("pub struct BeforeLink;\n")
+    (src / "alias.rs").symlink_to(project / "geometry/kept/real.rs")
+    outside = tmp_path_factory.mktemp("outside-fresh") / "linked.rs"
+    outside.write_text("pub struct OutsideFirst;\n")
+    (src / "leaky.rs").symlink_to(outside)
+    lib.write_text(original.replace("pub mod shapes;", "pub mod shapes;\npub mod alias;\npub mod leaky;"))
+    assert await symbols("BeforeLink") == ["geometry/src/alias.rs"]
+    (project / "geometry/kept/real.rs").write_text("pub struct AfterLinkEdit;\n")
+    outside.write_text(f"pub struct OutsideEdited;\n// {'LEAK'}-fresh\n")
+    assert await symbols("AfterLinkEdit") == ["geometry/src/alias.rs"]
+    assert await symbols("BeforeLink") == []
+    for name in ("OutsideFirst", "OutsideEdited"):
+        assert await symbols(name) == []
+    listed = await ra.call_tool("rust_analyzer_symbols", {"file_path": str(src / "leaky.rs")})
+    assert "LEAK-fresh" not in text_of(listed) and "OutsideEdited" not in text_of(listed)
 
 
 async def test_workspace_diagnostics_cover_files_never_opened(ra: Client, scratch: Path) -> None:
