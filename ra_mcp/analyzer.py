@@ -20,10 +20,11 @@ from rust_mcp.core.processes import processes_in_group, resident_mb
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 
+from .locator import Locator
 from .lsp_errors import AnalyzerRequestFailed
 from .lsp_types import lsp
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
-from .positions import SourceCache, from_lsp, to_lsp, uri_to_path
+from .positions import SourceCache, to_lsp, uri_to_path
 from .shown_paths import ShownPaths
 from .symbol_lookup import find_symbol
 from .workspaces import ProgressCallback, Workspace, WorkspacePool
@@ -138,6 +139,10 @@ class AnalyzerService:
         """Whether an answer may show this place (inside the roots, or std sources / registry)."""
         return self.paths.allows(uri)
 
+    def locator(self, root: Path) -> Locator:
+        """Builds one answer's locations, resolving each file once."""
+        return Locator(self.paths, self.sources, root)
+
     def location(
         self,
         uri: str,
@@ -148,24 +153,8 @@ class AnalyzerService:
         kind: str | None = None,
         container: str | None = None,
     ) -> SourceLocation:
-        path = uri_to_path(uri)
-        line, column = from_lsp(span.start)
-        end_line, end_column = from_lsp(span.end)
-        try:
-            text = self.sources.get(path).line_text(line).strip()
-        except Refusal:
-            text = ""
-        return SourceLocation(
-            path=self.display(path, root),
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            text=text[: budgets.SOURCE_LINE_LIMIT],
-            name=name,
-            kind=kind,
-            container=container,
-        )
+        """One location on its own (answers listing many use a `locator`)."""
+        return self.locator(root).location(uri, span, name=name, kind=kind, container=container)
 
     def body(self, uri: str, span: lsp.Range, limit: int) -> str:
         source = self.sources.get(uri_to_path(uri))

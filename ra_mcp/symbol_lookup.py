@@ -41,7 +41,8 @@ async def find_symbol(
     found: list[Any] = []
     for query in dict.fromkeys([wanted.name, symbol] if wanted.qualifiers else [wanted.name]):
         found += await client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=query)) or []
-    found, _ = service.paths.keep(found, lambda s: getattr(s.location, "uri", ""))  # never outside the roots
+    locator = service.locator(workspace.root)
+    found, _ = locator.keep(found, lambda s: getattr(s.location, "uri", ""))  # never outside the roots
     exact = list(
         {
             (s.location.uri, s.location.range.start.line, s.location.range.start.character): s
@@ -57,7 +58,7 @@ async def find_symbol(
         candidates = [_Item(s.location.uri, s.location.range, [], _qualified(s), s.kind) for s in exact]
     else:
         candidates = await _resolve(workspace, exact, with_paths=bool(wanted.qualifiers))
-    candidates = [c for c in candidates if service.shown(c.uri)]  # a re-export may resolve outside
+    candidates = [c for c in candidates if locator.shown(c.uri)]  # a re-export may resolve outside
     if wanted.qualifiers:
         aliases = crate_aliases(workspace.root)
         candidates = [c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases)]
@@ -74,7 +75,7 @@ async def find_symbol(
         candidates = local or candidates
     if len(candidates) == 1:
         chosen = candidates[0]
-        location = service.location(chosen.uri, chosen.span, workspace.root)
+        location = locator.location(chosen.uri, chosen.span)
         return chosen.uri, chosen.span, f"{symbol} ({location.path}:{location.line}:{location.column})"
     if not candidates:
         near = sorted({_qualified(s) for s in found})[: budgets.SYMBOL_CANDIDATES]
@@ -82,7 +83,7 @@ async def find_symbol(
         where = f" in {service.display(path, workspace.root)}" if path else ""
         raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
     listed = [
-        f"{c.label} at {service.location(c.uri, c.span, workspace.root).path}:{c.span.start.line + 1}"
+        f"{c.label} at {locator.label(c.uri)}:{c.span.start.line + 1}"
         for c in candidates[: budgets.SYMBOL_CANDIDATES]
     ]
     raise Refusal(

@@ -16,10 +16,10 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService
+from ..locator import Locator
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
-from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import ProgressCallback, Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
@@ -105,16 +105,16 @@ def check_failure(status_message: str | None) -> str | None:
     return text[start:].strip() if start >= 0 else None
 
 
-def _diagnostic(service: AnalyzerService, uri: str, item: lsp.Diagnostic, root: Path) -> AnalyzerDiagnostic:
+def _diagnostic(locator: Locator, uri: str, item: lsp.Diagnostic) -> AnalyzerDiagnostic:
     related = []
     for info in item.related_information or []:
-        if not service.shown(info.location.uri):
+        if not locator.shown(info.location.uri):
             continue
-        where = service.display(uri_to_path(info.location.uri), root)
+        where = locator.label(info.location.uri)
         related.append(f"{where}:{info.location.range.start.line + 1}: {info.message}")
     code = item.code if isinstance(item.code, str) or item.code is None else str(item.code)
     return AnalyzerDiagnostic(
-        path=service.display(uri_to_path(uri), root),
+        path=locator.label(uri),
         line=item.range.start.line + 1,
         column=item.range.start.character + 1,
         end_line=item.range.end.line + 1,
@@ -148,11 +148,12 @@ def merge(
     """rustc's hints repeat the secondary spans of an error (already in its related list), and
     rust-analyzer's own version of an error cargo check also reports adds nothing: drop both."""
     merged: list[AnalyzerDiagnostic] = []
+    locator = service.locator(root)
     for uri in sorted(native.keys() | checked.keys()):
         from_check = [d for d in checked.get(uri, []) if d.severity != lsp.DiagnosticSeverity.Hint]
         seen = {(d.range.start.line, str(d.code)) for d in from_check}
         own = [d for d in native.get(uri, []) if (d.range.start.line, str(d.code)) not in seen]
-        merged += [_diagnostic(service, uri, d, root) for d in from_check + own]
+        merged += [_diagnostic(locator, uri, d) for d in from_check + own]
     merged.sort(key=lambda d: (SEVERITY_RANK[d.severity], d.path, d.line, d.column))
     return merged
 

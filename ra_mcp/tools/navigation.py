@@ -54,8 +54,9 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
         result = await workspace.client.request(
             method, params_type(text_document=target.document, position=target.position)
         )
-        spans, left_out = service.paths.keep(_spans(result), lambda span: span[0])
-        locations = [service.location(uri, shown, workspace.root) for uri, shown, _ in spans]
+        locator = service.locator(workspace.root)
+        spans, left_out = locator.keep(_spans(result), lambda span: span[0])
+        locations = [locator.location(uri, shown) for uri, shown, _ in spans]
         bodies = None
         if include_body:
             bodies = [
@@ -138,15 +139,16 @@ async def rust_analyzer_references(
                 context=lsp.ReferenceContext(include_declaration=include_declaration),
             ),
         )
-        shown, left_out = service.paths.keep(result or [], lambda loc: loc.uri)
+        locator = service.locator(workspace.root)
+        shown, left_out = locator.keep(result or [], lambda loc: loc.uri)
         found = sorted(shown, key=lambda loc: (loc.uri, loc.range.start.line, loc.range.start.character))
         groups: dict[str, ReferenceGroup] = {}
         for index, item in enumerate(found):
-            path = service.display(uri_to_path(item.uri), workspace.root)
+            path = locator.label(item.uri)
             group = groups.setdefault(path, ReferenceGroup(path=path, count=0, locations=[]))
             group.count += 1
             if index < limit:
-                group.locations.append(service.location(item.uri, item.range, workspace.root))
+                group.locations.append(locator.location(item.uri, item.range))
         note = None
         if len(found) > limit:
             note = f"{len(found)} references; the first {limit} are listed (pass a larger limit for more)"
@@ -183,14 +185,15 @@ async def rust_analyzer_call_hierarchy(
                 query=f"calls of {target.label}", item=None, note=f"no function or method at {target.label}"
             )
         item = prepared[0]
+        locator = service.locator(workspace.root)
 
         def entry(node: lsp.CallHierarchyItem, sites_uri: str, sites: Sequence[lsp.Range]) -> CallEntry:
             return CallEntry(
                 name=node.name,
                 kind=kind_name(node.kind) or "?",
                 detail=node.detail,
-                location=service.location(node.uri, node.selection_range, workspace.root),
-                call_sites=[service.location(sites_uri, r, workspace.root) for r in sites[:limit]],
+                location=locator.location(node.uri, node.selection_range),
+                call_sites=[locator.location(sites_uri, r) for r in sites[:limit]],
             )
 
         result = CallHierarchyResult(query=f"calls of {target.label}", item=entry(item, item.uri, []))
@@ -199,14 +202,14 @@ async def rust_analyzer_call_hierarchy(
             calls = await workspace.client.request(
                 lsp.CALL_HIERARCHY_INCOMING_CALLS, lsp.CallHierarchyIncomingCallsParams(item=item)
             )
-            callers, hidden = service.paths.keep(calls or [], lambda c: c.from_.uri)
+            callers, hidden = locator.keep(calls or [], lambda c: c.from_.uri)
             result.incoming = [entry(c.from_, c.from_.uri, c.from_ranges) for c in callers[:limit]]
             left_out += hidden
         if direction in ("outgoing", "both"):
             calls = await workspace.client.request(
                 lsp.CALL_HIERARCHY_OUTGOING_CALLS, lsp.CallHierarchyOutgoingCallsParams(item=item)
             )
-            callees, hidden = service.paths.keep(calls or [], lambda c: c.to.uri)
+            callees, hidden = locator.keep(calls or [], lambda c: c.to.uri)
             result.outgoing = [entry(c.to, item.uri, c.from_ranges) for c in callees[:limit]]
             left_out += hidden
         result.note = join_notes(result.note, withheld_note(left_out))

@@ -114,15 +114,15 @@ async def rust_analyzer_workspace_symbol(
         sent = text + ("*" if with_dependencies else "")
         result = await workspace.client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=sent))
         listed = [s for s in result or [] if isinstance(s.location, lsp.Location)]
-        found, left_out = service.paths.keep(listed, lambda s: s.location.uri)
+        locator = service.locator(workspace.root)
+        found, left_out = locator.keep(listed, lambda s: s.location.uri)
         if types_only:
             found = [s for s in found if s.kind in TYPE_KINDS]
         exact_first = sorted(found, key=lambda s: (s.name != text, s.name.lower() != text.lower(), s.name))
         locations = [
-            service.location(
+            locator.location(
                 s.location.uri,
                 s.location.range,
-                workspace.root,
                 name=s.name,
                 kind=kind_name(s.kind),
                 container=getattr(s, "container_name", None),

@@ -1,0 +1,70 @@
+"""Two builds of rust-analyzer-mcp asked the same questions on one copy of the ripgrep corpus: the
+answers of every tool that lists locations must be the same, byte for byte (text and structured
+content). For changes meant to be invisible, such as how locations are resolved.
+
+    .venv/bin/python -m bench.same_answers OTHER_CHECKOUT/.venv/bin/rust-analyzer-mcp
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mcp import Client, StdioServerParameters
+from mcp.types import TextContent
+
+from .corpus import RIPGREP, copy
+from .servers import OURS, base_env
+
+QUESTIONS: list[tuple[str, dict[str, Any]]] = [
+    ("rust_analyzer_references", {"symbol": "Sink"}),
+    ("rust_analyzer_references", {"symbol": "Searcher::new"}),
+    ("rust_analyzer_references", {"symbol": "Matcher", "limit": 500}),
+    ("rust_analyzer_references", {"symbol": "SinkMatch", "include_declaration": False}),
+    ("rust_analyzer_definition", {"symbol": "SearcherBuilder::build", "include_body": True}),
+    ("rust_analyzer_type_definition", {"symbol": "Searcher::new"}),
+    ("rust_analyzer_implementations", {"symbol": "Matcher", "include_body": True}),
+    ("rust_analyzer_implementations", {"symbol": "Sink"}),
+    ("rust_analyzer_call_hierarchy", {"symbol": "Searcher::search_path"}),
+    ("rust_analyzer_call_hierarchy", {"symbol": "Searcher::new", "direction": "incoming"}),
+    ("rust_analyzer_workspace_symbol", {"query": "new", "limit": 200}),
+    ("rust_analyzer_workspace_symbol", {"query": "Matcher", "with_dependencies": True}),
+    ("rust_analyzer_workspace_symbol", {"query": "find", "types_only": False}),
+    ("rust_analyzer_hover", {"symbol": "Searcher"}),
+]
+
+
+async def answers(server: Path, root: Path) -> list[str]:
+    params = StdioServerParameters(command=str(server), args=["--root", str(root)], env=base_env())
+    found = []
+    async with Client(params, mode="legacy", read_timeout_seconds=900) as client:
+        for tool, arguments in QUESTIONS:
+            result = await client.call_tool(tool, {**arguments, "workspace": str(root)})
+            text = "\n".join(b.text for b in result.content if isinstance(b, TextContent))
+            found.append(json.dumps([result.is_error, text, result.structured_content], sort_keys=True))
+    return found
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("other", type=Path, help="the other build's rust-analyzer-mcp")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rust-mcp-same-") as scratch:
+        root = copy(RIPGREP, Path(scratch))
+        theirs = await answers(args.other, root)
+        ours = await answers(OURS / "rust-analyzer-mcp", root)
+    differing = 0
+    for (tool, arguments), a, b in zip(QUESTIONS, theirs, ours, strict=True):
+        same = a == b
+        differing += not same
+        print(f"{'same' if same else 'DIFFERENT':9} {len(b):7} bytes  {tool} {arguments}")
+    print(f"{len(QUESTIONS) - differing} of {len(QUESTIONS)} answers the same")
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
