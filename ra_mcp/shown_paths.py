@@ -14,15 +14,11 @@ machine.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from rust_mcp.core.read_scope import ReadScope
 
 from .positions import uri_to_path
-
-T = TypeVar("T")
 
 
 def withheld_note(count: int) -> str | None:
@@ -42,17 +38,6 @@ class ShownPaths:
 
     def allows(self, uri: str) -> bool:
         return self.scope.allows(uri_to_path(uri))
-
-    def keep(self, items: Iterable[T], uri_of: Callable[[T], str]) -> tuple[list[T], int]:
-        """The items whose location may be shown, and how many were left out."""
-        kept: list[T] = []
-        left_out = 0
-        for item in items:
-            if self.allows(uri_of(item)):
-                kept.append(item)
-            else:
-                left_out += 1
-        return kept, left_out
 
     def label(self, path: Path, workspace_root: Path) -> str:
         """`path` as an answer writes it: relative to the workspace inside the roots, `<std>/...`
