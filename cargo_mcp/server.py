@@ -20,6 +20,7 @@ from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
+from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from . import render
 from .calls import CargoService, CargoSettings
@@ -129,4 +130,5 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
     )
     register_prompts(server, "cargo")
     declare_sandbox_state_meta(server)
+    keep_spans_only_when_exported(server)
     return server

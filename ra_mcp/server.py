@@ -21,6 +21,7 @@ from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
+from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from .analyzer import AnalyzerService
 from .containment import AnalyzerSandbox
@@ -140,4 +141,5 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     )
     register_prompts(server, "rust-analyzer")
     declare_sandbox_state_meta(server)
+    keep_spans_only_when_exported(server)
     return server
