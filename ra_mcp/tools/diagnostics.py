@@ -200,8 +200,7 @@ async def rust_analyzer_diagnostics(
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
 ) -> DiagnosticReport:
-    """Errors and warnings for one file, fresh: rust-analyzer's own analysis of the file as it is on
-    disk now, plus the results of a cargo check started for this call and waited for."""
+    """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
     service, report, check_timeout = call.service, call.report, check_timeout_secs
 
     async def operation(workspace: Workspace, path: Path) -> DiagnosticReport:
@@ -235,8 +234,7 @@ async def rust_analyzer_workspace_diagnostics(
     min_severity: MinSeverityArg = "warning",
     limit: LimitArg = 100,
 ) -> DiagnosticReport:
-    """Errors and warnings across every .rs file of every workspace member (not only open files),
-    plus one workspace-wide cargo check; errors first."""
+    """Errors and warnings in every file of the workspace plus one cargo check; errors first."""
     service, report, check_timeout = call.service, call.report, check_timeout_secs
 
     async def operation(workspace: Workspace) -> DiagnosticReport:

@@ -64,7 +64,7 @@ async def finish(
 
 @analyzer_tool(Capability.DESTRUCTIVE, "Format file", render.edit, idempotent=True)
 async def rust_analyzer_format(call: AnalyzerCall, file_path: FileArg, apply: ApplyArg = False) -> EditResult:
-    """Format a file with rustfmt through rust-analyzer: a diff preview, written with apply=true."""
+    """Format a file with rustfmt: a diff, written with apply=true."""
     service, confirm = call.service, call.confirm
 
     async def operation(workspace: Workspace, path: Path) -> EditResult:
@@ -87,12 +87,11 @@ async def rust_analyzer_format(call: AnalyzerCall, file_path: FileArg, apply: Ap
 @analyzer_tool(Capability.DESTRUCTIVE, "Rename symbol", render.edit)
 async def rust_analyzer_rename(
     call: AnalyzerCall,
-    new_name: Annotated[str, Field(description="The new identifier.")],
+    new_name: str,
     at: Position,
     apply: ApplyArg = False,
 ) -> EditResult:
-    """Rename a symbol everywhere it is used (semantic, across files): a diff preview of every change,
-    written with apply=true."""
+    """Rename a symbol everywhere (semantic): a diff, written with apply=true."""
     service, confirm = call.service, call.confirm
     if not IDENTIFIER.fullmatch(new_name):
         raise Refusal(
@@ -144,15 +143,12 @@ async def rust_analyzer_ssr(
             '`$a.unwrap() ==>> $a.expect("x")`.'
         ),
     ],
-    file_path: Annotated[
-        str | None, Field(description="Only replace in this file (default: the workspace).")
-    ] = None,
+    file_path: Annotated[str | None, Field(description="Only this file.")] = None,
     workspace: WorkspaceArg = None,
     apply: ApplyArg = False,
 ) -> EditResult:
-    """Structural search and replace: match code by syntax and meaning (not text) and rewrite it
-    across the workspace (rust-analyzer does not look inside macro calls such as println!).
-    Returns a diff preview; writes with apply=true."""
+    """Structural search and replace across the workspace (not inside macro calls): a diff, written with
+    apply=true."""
     service, confirm = call.service, call.confirm
     _check_rule(rule)
     path = service.rust_file(file_path, service.file_base(workspace, call.default)) if file_path else None
@@ -256,7 +252,7 @@ async def _actions(
 
 @analyzer_tool(Capability.RUN, "Code actions", render.code_actions)
 async def rust_analyzer_code_actions(call: AnalyzerCall, at: FileRange) -> CodeActionList:
-    """Quick fixes and refactors rust-analyzer offers at a position or range, numbered; apply one with
+    """Numbered quick fixes and refactors at a position or range; apply one with
     rust_analyzer_apply_code_action."""
     service = call.service
 
@@ -283,8 +279,7 @@ async def rust_analyzer_code_actions(call: AnalyzerCall, at: FileRange) -> CodeA
 async def rust_analyzer_apply_code_action(
     call: AnalyzerCall, at: CodeActionChoice, apply: ApplyArg = False
 ) -> EditResult:
-    """Resolve a code action at the same position as rust_analyzer_code_actions listed it: a diff
-    preview, written with apply=true."""
+    """Resolve one of rust_analyzer_code_actions' actions: a diff, written with apply=true."""
     service, confirm, index, title = call.service, call.confirm, at.index, at.title
 
     async def operation(workspace: Workspace, target: Target) -> EditResult:

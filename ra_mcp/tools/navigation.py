@@ -4,10 +4,9 @@ and the call hierarchy."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
 from lsprotocol import types as lsp
-from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.mcp.capabilities import Capability
@@ -76,8 +75,7 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
 async def rust_analyzer_definition(
     call: AnalyzerCall, at: Position, include_body: BodyArg = False
 ) -> LocationList:
-    """Go to the definition of the symbol at a position (or of `symbol`): where it is declared, as
-    path:line:column with the source line, optionally with its source."""
+    """Where the symbol at a position (or `symbol`) is defined, with its source line."""
     return await _goto(call, "definition", at, include_body)
 
 
@@ -85,8 +83,7 @@ async def rust_analyzer_definition(
 async def rust_analyzer_type_definition(
     call: AnalyzerCall, at: Position, include_body: BodyArg = False
 ) -> LocationList:
-    """Go to the definition of the type of the expression or binding at a position (for `let p = ...`,
-    the struct of `p`)."""
+    """Where the type of the expression at a position is defined."""
     return await _goto(call, "type definition", at, include_body)
 
 
@@ -94,7 +91,7 @@ async def rust_analyzer_type_definition(
 async def rust_analyzer_implementations(
     call: AnalyzerCall, at: Position, include_body: BodyArg = False
 ) -> LocationList:
-    """Find the implementations of a trait or trait method (the `impl` blocks), or the impls of a type."""
+    """The impls of a trait, trait method or type."""
     return await _goto(call, "implementations", at, include_body)
 
 
@@ -119,11 +116,11 @@ def _item_range(service: AnalyzerService, uri: str, span: lsp.Range) -> lsp.Rang
 async def rust_analyzer_references(
     call: AnalyzerCall,
     at: Position,
-    include_declaration: Annotated[bool, Field(description="Also list the declaration itself.")] = True,
+    include_declaration: bool = True,
     limit: LimitArg = 100,
 ) -> ReferenceResult:
-    """Find every use of the symbol at a position (or of `symbol`) across the workspace, grouped by
-    file, each with its source line. Semantic: catches re-exports and method calls grep misses."""
+    """Every use of a symbol across the workspace, grouped by file, definitions first. Semantic: finds what
+    grep misses."""
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> ReferenceResult:
@@ -167,7 +164,7 @@ async def rust_analyzer_call_hierarchy(
     direction: DirectionArg = "both",
     limit: LimitArg = 50,
 ) -> CallHierarchyResult:
-    """Who calls the function at a position, and what it calls, each with the call sites."""
+    """Callers and callees of a function, with the call sites."""
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> CallHierarchyResult:

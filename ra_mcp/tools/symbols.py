@@ -56,12 +56,9 @@ def kind_name(kind: int | None) -> str | None:
 async def rust_analyzer_symbols(
     call: AnalyzerCall,
     file_path: FileArg,
-    include_bodies: Annotated[
-        bool, Field(description="Also return the source of each top-level item.")
-    ] = False,
+    include_bodies: bool = False,
 ) -> SymbolOutline:
-    """Outline of a file: its items (structs, enums, traits, impls, functions, methods, fields) with
-    1-based positions, nested; optionally with their source."""
+    """Outline of a file: its items with positions, nested."""
     service = call.service
 
     async def answer(workspace: Workspace, path: Path) -> SymbolOutline:
@@ -105,13 +102,13 @@ def _count(nodes: Sequence[SymbolNode]) -> int:
 @analyzer_tool(Capability.RUN, "Find symbol by name", render.locations)
 async def rust_analyzer_workspace_symbol(
     call: AnalyzerCall,
-    query: Annotated[str, Field(description="Name or part of one, e.g. `norm`.")],
+    query: Annotated[str, Field(description="Name or part of one.")],
     workspace: WorkspaceArg = None,
-    types_only: Annotated[bool, Field(description="Only types (structs, enums, traits, unions).")] = False,
-    with_dependencies: Annotated[bool, Field(description="Also search dependencies and std.")] = False,
+    types_only: bool = False,
+    with_dependencies: Annotated[bool, Field(description="Also dependencies and std.")] = False,
     limit: LimitArg = 50,
 ) -> LocationList:
-    """Find symbols by name across the workspace (fuzzy), exact matches first, with their locations."""
+    """Find symbols by name (fuzzy), exact matches first."""
     service = call.service
     text = query.strip()
     if not text or any(ch in text for ch in "#*\x00"):
@@ -160,7 +157,7 @@ async def rust_analyzer_workspace_symbol(
 
 @analyzer_tool(Capability.RUN, "Hover", render.hover)
 async def rust_analyzer_hover(call: AnalyzerCall, at: Position) -> HoverResult:
-    """Type and documentation of the symbol at a position (or of `symbol`), as markdown."""
+    """Type and docs of a symbol, as markdown."""
 
     service = call.service
 
@@ -202,7 +199,7 @@ async def _defined_outside(service: AnalyzerService, workspace: Workspace, targe
 
 @analyzer_tool(Capability.RUN, "Completions", render.completions)
 async def rust_analyzer_completion(call: AnalyzerCall, at: FilePoint, limit: LimitArg = 30) -> CompletionList:
-    """Completions at a position (e.g. just after `value.`), most relevant first."""
+    """Completions at a position (e.g. after `value.`), best first."""
 
     async def answer(workspace: Workspace, target: Target) -> CompletionList:
         result = await workspace.client.request(
@@ -227,7 +224,7 @@ async def rust_analyzer_completion(call: AnalyzerCall, at: FilePoint, limit: Lim
 
 @analyzer_tool(Capability.RUN, "Expand macro", render.expansion)
 async def rust_analyzer_expand_macro(call: AnalyzerCall, at: FilePosition) -> MacroExpansion:
-    """Expand the macro call or derive at a position (point at the macro's name) into Rust source."""
+    """Expand the macro call or derive at a position."""
 
     async def answer(workspace: Workspace, target: Target) -> MacroExpansion:
         result = plain(await workspace.client.request("rust-analyzer/expandMacro", target.plain_params))

@@ -30,6 +30,20 @@ def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _merge_plain_branches(schema: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf` branches that only name a type (and an array's items) as one `type` list: the same
+    schema, shorter (`["array", "string"]` for a list or a comma-separated string)."""
+    branches = schema.get("anyOf")
+    if not branches or not all(set(branch) <= {"type", "items"} for branch in branches):
+        return schema
+    kinds = [branch.get("type") for branch in branches]
+    if not all(isinstance(kind, str) for kind in kinds) or len(set(kinds)) != len(kinds):
+        return schema
+    items = [branch["items"] for branch in branches if "items" in branch]
+    merged = {k: v for k, v in schema.items() if k != "anyOf"} | {"type": kinds}
+    return merged | {"items": items[0]} if items else merged
+
+
 def _compact_property(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     schema = _resolve(schema, defs)
     branches = schema.get("anyOf")
@@ -37,6 +51,7 @@ def _compact_property(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str,
         kept = [branch for branch in branches if branch != _NULL]
         rest = {k: v for k, v in schema.items() if k != "anyOf"}
         schema = {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
+    schema = _merge_plain_branches(schema)
     compact: dict[str, Any] = {}
     for key, value in schema.items():
         if key in _DROPPED or (key == "default" and value in (None, False)):
