@@ -4,6 +4,8 @@ length, a path's, an SSR rule's) stay beside the checks that name them in their 
 
 from __future__ import annotations
 
+import json
+
 # -- cargo-mcp: the text of a result ----------------------------------------------------------------
 CARGO_TEXT_BUDGET = 24_000  # characters of a result's text, head and tail kept
 CARGO_DIAGNOSTICS_IN_TEXT = 25  # diagnostics rendered in the text (all are in structuredContent)
@@ -56,3 +58,17 @@ SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
 SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
 RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
 RECENT_MESSAGES = 5  # rust-analyzer's own messages in a status answer
+
+# -- tool definitions (what a client sends the model on every turn) ------------------------------------
+DEFINITION_AVERAGE = 600  # characters of name + description + inputSchema per tool, averaged per server
+TOOLS_LIST_BUDGET = 40_000  # characters of a whole tools/list result (output schemas, annotations too)
+
+
+def compact_json(value: object) -> str:
+    """JSON as a client sends it to a model: no spaces, non-ASCII kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def definition_chars(name: str, description: str | None, input_schema: object) -> int:
+    """What one tool's definition costs a model: its name, description and input schema."""
+    return len(name) + len(description or "") + len(compact_json(input_schema))
