@@ -18,6 +18,7 @@ from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.codex_sandbox import client_policy, declare_sandbox_state_meta
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.prompts import register_prompts
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
 
@@ -54,9 +55,7 @@ def cargo_tool(
     schema from the table) and whose body is the one generic path through CargoService."""
 
     async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
-        async def report(progress: float, total: float | None, message: str) -> None:
-            await ctx.report_progress(progress, total, message)
-
+        report = call_progress(ctx)
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:

@@ -13,6 +13,7 @@ import anyio
 from lsprotocol import types as lsp
 
 from rust_mcp.core import budgets
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -21,7 +22,7 @@ from ..lsp import AnalyzerRequestFailed
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
-from ..workspaces import ProgressCallback, Workspace, scan_sources
+from ..workspaces import Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
 from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, MinSeverityArg, WorkspaceArg
 

@@ -5,6 +5,7 @@ length, a path's, an SSR rule's) stay beside the checks that name them in their 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 # -- cargo-mcp: the text of a result ----------------------------------------------------------------
 CARGO_TEXT_BUDGET = 24_000  # characters of a result's text, head and tail kept
@@ -38,6 +39,9 @@ METADATA_DEPENDENCIES = 40  # dependencies listed per workspace member
 METADATA_OTHER_PACKAGES = 200  # non-member packages named
 STDERR_TAIL_LINES = 50  # stderr lines searched for hints (missing target, component)
 PROGRESS_MESSAGE = 200  # characters of one progress message
+PROGRESS_INTERVAL = 1.0  # seconds between two progress notifications of one call, at least
+# what progress goes to: (progress, total, message); the MCP layer gates it (rust_mcp/mcp/progress.py)
+ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 
 # -- reading: memory bounds -------------------------------------------------------------------------
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a process's output line, before it is delivered cut
