@@ -7,8 +7,13 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
+# -- every default answer ----------------------------------------------------------------------------
+ANSWER_TEXT_BUDGET = 8 * 1024  # characters of an answer's text
+ANSWER_STRUCTURED_BUDGET = 10 * 1024  # characters of an answer's structuredContent JSON
+PAGE_ITEMS_BUDGET = 7_000  # characters of JSON the items of one page may take (the rest: counts, notes)
+
 # -- cargo-mcp: the text of a result ----------------------------------------------------------------
-CARGO_TEXT_BUDGET = 24_000  # characters of a result's text, head and tail kept
+CARGO_TEXT_BUDGET = ANSWER_TEXT_BUDGET  # characters of a result's text, head and tail kept
 CARGO_DIAGNOSTICS_IN_TEXT = 25  # diagnostics rendered in the text (all are in structuredContent)
 CARGO_FAILURES_IN_TEXT = 10  # failing tests whose output the text shows
 CARGO_FORMAT_ISSUES_IN_TEXT = 20
@@ -17,7 +22,7 @@ CARGO_METADATA_MEMBERS_IN_TEXT = 30
 CARGO_DEPENDENCIES_TEXT = 600  # characters listing one member's dependencies
 
 # -- cargo-mcp: the structured result -----------------------------------------------------------------
-CARGO_STRUCTURED_BUDGET = 20_000  # characters of structuredContent JSON; detail is shed to fit
+CARGO_STRUCTURED_BUDGET = ANSWER_STRUCTURED_BUDGET  # characters of structuredContent JSON; detail is shed to fit
 CARGO_SHED_FAILURE_OUTPUT = 1_500  # a failing test's output once the result is over budget
 CARGO_SHED_STREAM = 4_000  # stdout and stderr, each, once over budget
 CARGO_SHED_RENDERED = 800  # each diagnostic's rendering, if still over budget
@@ -52,8 +57,8 @@ MAX_LOG_HEAD_BYTES = 4 * 1024 * 1024  # a run's log keeps its first bytes ...
 MAX_LOG_TAIL_BYTES = 1024 * 1024  # ... and its last, with a count of what was cut between them
 
 # -- rust-analyzer-mcp -----------------------------------------------------------------------------
-ANALYZER_TEXT_BUDGET = 20_000  # characters of an answer's text, mostly head
-DIFF_BUDGET = 12_000  # characters of diffs in an edit's text
+ANALYZER_TEXT_BUDGET = ANSWER_TEXT_BUDGET  # characters of an answer's text, mostly head
+DIFF_BUDGET = 5_000  # characters of diffs in an edit's text
 DIFF_MIN_PER_FILE = 500  # characters each further file's diff still gets
 BODY_LIMIT = 4_000  # characters of an item's source, per item
 HOVER_LIMIT = 6_000  # characters of hover markdown
