@@ -3,6 +3,7 @@ and the call hierarchy."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,11 +15,12 @@ from rust_mcp.mcp.capabilities import Capability
 from .. import render
 from ..analyzer import AnalyzerService, Target
 from ..models import CallEntry, CallHierarchyResult, LocationList, ReferenceGroup, ReferenceResult
+from ..paging import json_size, take_page
 from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import BodyArg, DirectionArg, LimitArg, Position
+from .parameters import BodyArg, DirectionArg, LimitArg, OffsetArg, Position
 from .symbols import kind_name
 
 GOTO_METHODS = {
@@ -118,9 +120,10 @@ async def rust_analyzer_references(
     at: Position,
     include_declaration: bool = True,
     limit: LimitArg = 100,
+    offset: OffsetArg = 0,
 ) -> ReferenceResult:
-    """Every use of a symbol across the workspace, grouped by file, definitions first. Semantic: finds what
-    grep misses."""
+    """Every use of a symbol across the workspace, grouped by file, the symbol's own file first.
+    Semantic: finds what grep misses."""
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> ReferenceResult:
@@ -133,23 +136,24 @@ async def rust_analyzer_references(
             ),
         )
         shown, left_out = service.paths.keep(result or [], lambda loc: loc.uri)
-        found = sorted(shown, key=lambda loc: (loc.uri, loc.range.start.line, loc.range.start.character))
+        asked = target.document.uri
+        found = sorted(
+            shown,
+            key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character),
+        )
+        located = [service.location(item.uri, item.range, workspace.root) for item in found]
+        page = take_page(located, offset, limit, json_size)
+        per_file = Counter(location.path for location in located)  # all of them, listed or not
         groups: dict[str, ReferenceGroup] = {}
-        for index, item in enumerate(found):
-            path = service.display(uri_to_path(item.uri), workspace.root)
-            group = groups.setdefault(path, ReferenceGroup(path=path, count=0, locations=[]))
-            group.count += 1
-            if index < limit:
-                group.locations.append(service.location(item.uri, item.range, workspace.root))
-        note = None
-        if len(found) > limit:
-            note = f"{len(found)} references; the first {limit} are listed (pass a larger limit for more)"
-        elif not found:
-            note = f"no references to the symbol at {target.label}"
+        for location in page.items:
+            path = location.path
+            groups.setdefault(path, ReferenceGroup(path=path, count=per_file[path], locations=[]))
+            groups[path].locations.append(location)
+        note = page.note("references") if found else f"no references to the symbol at {target.label}"
         return ReferenceResult(
             query=f"references to {target.label}",
             total=len(found),
-            files=len(groups),
+            files=len(per_file),
             groups=list(groups.values()),
             note=join_notes(note, withheld_note(left_out)),
         )

@@ -31,6 +31,7 @@ DirectionArg = Direction
 MinSeverityArg = Severity
 
 LimitArg = Annotated[int, Field(ge=1, le=1000)]
+OffsetArg = Annotated[int, Field(ge=0)]  # where a page starts: the offset a previous answer named
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,10 +26,11 @@ from ..models import (
     SymbolNode,
     SymbolOutline,
 )
+from ..paging import Page, json_size, take_page
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import FileArg, FilePoint, FilePosition, LimitArg, Position, WorkspaceArg
+from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Position, WorkspaceArg
 
 TYPE_KINDS = frozenset(
     {
@@ -57,8 +58,10 @@ async def rust_analyzer_symbols(
     call: AnalyzerCall,
     file_path: FileArg,
     include_bodies: bool = False,
+    limit: LimitArg = 200,
+    offset: OffsetArg = 0,
 ) -> SymbolOutline:
-    """Outline of a file: its items with positions, nested."""
+    """Outline of a file: its items with positions, nested; `offset` pages through the top-level items."""
     service = call.service
 
     async def answer(workspace: Workspace, path: Path) -> SymbolOutline:
@@ -84,12 +87,12 @@ async def rust_analyzer_symbols(
             )
 
         symbols = [node(s, 0) for s in result or [] if isinstance(s, lsp.DocumentSymbol)]
-        total = _count(symbols)
+        page = take_page(symbols, offset, limit, json_size)
         return SymbolOutline(
             path=service.display(path, workspace.root),
-            symbols=symbols,
-            total=total,
-            note=None if symbols else "no symbols in this file",
+            symbols=page.items,
+            total=_count(symbols),
+            note=page.note("top-level items") if symbols else "no symbols in this file",
         )
 
     return await call.in_file(file_path, answer)
@@ -107,6 +110,7 @@ async def rust_analyzer_workspace_symbol(
     types_only: bool = False,
     with_dependencies: Annotated[bool, Field(description="Also dependencies and std.")] = False,
     limit: LimitArg = 50,
+    offset: OffsetArg = 0,
 ) -> LocationList:
     """Find symbols by name (fuzzy), exact matches first."""
     service = call.service
@@ -122,8 +126,17 @@ async def rust_analyzer_workspace_symbol(
         found, left_out = service.paths.keep(listed, lambda s: s.location.uri)
         if types_only:
             found = [s for s in found if s.kind in TYPE_KINDS]
-        exact_first = sorted(found, key=lambda s: (s.name != text, s.name.lower() != text.lower(), s.name))
-        locations = [
+        exact_first = sorted(
+            found,
+            key=lambda s: (
+                s.name != text,
+                s.name.lower() != text.lower(),
+                s.name,
+                s.location.uri,
+                s.location.range.start.line,
+            ),
+        )
+        window = [
             service.location(
                 s.location.uri,
                 s.location.range,
@@ -132,12 +145,12 @@ async def rust_analyzer_workspace_symbol(
                 kind=kind_name(s.kind),
                 container=getattr(s, "container_name", None),
             )
-            for s in exact_first[:limit]
+            for s in exact_first[offset : offset + limit]
         ]
-        note = None
-        if len(found) > limit:
-            note = f"{len(found)} matches; the first {limit} are listed"
-        elif not found:
+        page = Page(take_page(window, 0, limit, json_size).items, offset, len(found))
+        locations = page.items
+        note = page.note("matches")
+        if not found:
             note = f"no symbols match {text!r}" + (
                 ""
                 if with_dependencies

@@ -22,7 +22,7 @@ CARGO_METADATA_MEMBERS_IN_TEXT = 30
 CARGO_DEPENDENCIES_TEXT = 600  # characters listing one member's dependencies
 
 # -- cargo-mcp: the structured result -----------------------------------------------------------------
-CARGO_STRUCTURED_BUDGET = ANSWER_STRUCTURED_BUDGET  # characters of structuredContent JSON; detail is shed to fit
+CARGO_STRUCTURED_BUDGET = ANSWER_STRUCTURED_BUDGET  # structuredContent JSON; detail is shed to fit
 CARGO_SHED_FAILURE_OUTPUT = 1_500  # a failing test's output once the result is over budget
 CARGO_SHED_STREAM = 4_000  # stdout and stderr, each, once over budget
 CARGO_SHED_RENDERED = 800  # each diagnostic's rendering, if still over budget
@@ -58,6 +58,7 @@ MAX_LOG_TAIL_BYTES = 1024 * 1024  # ... and its last, with a count of what was c
 
 # -- rust-analyzer-mcp -----------------------------------------------------------------------------
 ANALYZER_TEXT_BUDGET = ANSWER_TEXT_BUDGET  # characters of an answer's text, mostly head
+DIFF_FILE_BUDGET = 2_500  # characters of one file's diff in an edit's answer: its first hunks
 DIFF_BUDGET = 5_000  # characters of diffs in an edit's text
 DIFF_MIN_PER_FILE = 500  # characters each further file's diff still gets
 BODY_LIMIT = 4_000  # characters of an item's source, per item
