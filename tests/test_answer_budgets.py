@@ -79,7 +79,8 @@ async def test_biggest_answers_fit_and_page_to_the_full_result(ra: Client, scrat
     crate = _crate(scratch / "budgets", uses=400)
     at = {"file_path": str(crate / "src" / "lib.rs"), "symbol": "widely_used"}
 
-    pages, offset = [], 0
+    pages: list[tuple[str, int]] = []
+    offset: int | None = 0
     while offset is not None:
         result = await ra.call_tool("rust_analyzer_references", {**at, "offset": offset})
         _within_budget(result)
