@@ -15,6 +15,7 @@ from typing import Any, Literal
 import anyio
 
 from rust_mcp.core import budgets
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
 from rust_mcp.core.compiler_messages import DiagnosticCounts, Focus
 from rust_mcp.core.containment import Containment, OperatorGrants
@@ -41,7 +42,7 @@ from .launch import CargoLaunches, Launch
 from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
 from .outdated import run_outdated
 from .output import OutputCollector
-from .progress import MonotonicProgress, ProgressCallback, notify_progress
+from .progress import notify_progress
 from .scoped import run_scoped
 from .snapshots import read_pending
 from .sparse_index import default_cache_dir as default_index_cache
@@ -165,14 +166,12 @@ class CargoService:
         the server recorded for the call being served)."""
         check_combination(command, values)
         policy = policy if policy is not None else current_client_policy.get()
-        monotonic = MonotonicProgress(report) if report is not None else None
-        progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
-            return await self._target_matrix(command, values, working_directory, progress, policy)
+            return await self._target_matrix(command, values, working_directory, report, policy)
         if values.get("changed") or values.get("since"):
-            return await run_scoped(self, command, values, working_directory, progress)
+            return await run_scoped(self, command, values, working_directory, report)
         if command.output == "outdated":
-            return await run_outdated(self, command, values, working_directory, progress)
+            return await run_outdated(self, command, values, working_directory, report)
         invocation = self.prepare(command, values, working_directory)
         if invocation.toolchain:
             await self.toolchains.check_installed(invocation.toolchain)
@@ -189,8 +188,8 @@ class CargoService:
             if not await confirm(question):
                 raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
         if values.get("verify") and not values.get("dry_run"):
-            return await self._change_and_verify(invocation, values, working_directory, progress, policy)
-        return await self.execute(invocation, progress, policy=policy)
+            return await self._change_and_verify(invocation, values, working_directory, report, policy)
+        return await self.execute(invocation, report, policy=policy)
 
     async def _target_matrix(
         self,

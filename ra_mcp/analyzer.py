@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from rust_mcp.core import budgets
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
@@ -26,7 +27,7 @@ from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceSt
 from .positions import SourceCache, from_lsp, to_lsp, uri_to_path
 from .shown_paths import ShownPaths
 from .symbol_lookup import find_symbol
-from .workspaces import ProgressCallback, Workspace, WorkspacePool
+from .workspaces import Workspace, WorkspacePool
 
 T = TypeVar("T")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -30,11 +30,15 @@ from .tools import audit, diagnostics, edits, navigation, runnables, symbols, wo
 from .tools.declaration import AnalyzerRuntime, AnalyzerTool, RuntimeStart, mcp_tool
 from .workspaces import PoolSettings, WorkspacePool
 
+# What the tools share is said here once, not in every schema (see cargo_mcp/server.py's INSTRUCTIONS)
 INSTRUCTIONS = (
-    "Answers semantic questions about Rust code with rust-analyzer: definitions, references, hover, symbols "
-    "by name, diagnostics (including cargo check), call hierarchy, macro expansion, and refactors that "
-    "preview a diff before writing (rename, SSR, code actions, format). Positions are 1-based line and "
-    "column in characters; instead of a position you may pass `symbol`, e.g. `Point::norm2`."
+    "Answers semantic questions about Rust code with rust-analyzer: definitions, references, hover, "
+    "symbols by name, diagnostics (with cargo check), call hierarchy, macro expansion, and refactors "
+    "(rename, SSR, code actions, format) that return a diff until called with apply=true.\n"
+    "A position is `file_path` with 1-based `line` and `column` (in characters), or `symbol` instead "
+    "(e.g. `Point::norm2`; with `line`, the name on that line). `workspace` (any directory in it) "
+    "defaults to the one set with rust_analyzer_set_workspace, else the server's first root. Files "
+    "must be inside the server's allowed roots. Long lists stop at `limit` and say how many are left."
 )
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (

@@ -128,7 +128,8 @@ def test_edit_diffs_share_one_budget() -> None:
     big = "\n".join(f"+line {i}" for i in range(4000))
     files = [FileDiff(path=f"src/f{i}.rs", action="edit", diff=big) for i in range(3)]
     text = analyzer_render.edit(EditResult(title="rename", applied=False, files=files, note="preview only"))
-    assert text.startswith("rename (preview, 3 file(s))")
-    assert text.count("[... diff cut]") == 3
+    assert text.startswith("rename (preview, 3 file(s), +0 -0)")
+    assert text.count("edit src/f") == 3  # every file named with its counts
+    assert text.count("[... rest of this file's diff left out]") == 3
     assert len(text) <= budgets.ANALYZER_TEXT_BUDGET
     assert text.endswith("note: preview only")
