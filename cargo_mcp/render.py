@@ -7,6 +7,7 @@ import itertools
 import shlex
 import signal
 from collections.abc import Callable
+from pathlib import PurePath
 
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
@@ -128,10 +129,22 @@ def _diagnostic_text(diagnostic: Diagnostic) -> str:
     return f"{diagnostic.level}{code}: {diagnostic.message}{where}"
 
 
+def shown_command(argv: list[str], cwd: str) -> list[str]:
+    """The command line as the text shows it: the program by name (not where the toolchain lives on
+    the server's machine) and paths inside the working directory relative to it. The structured
+    `argv` keeps every path in full."""
+    if not argv:
+        return argv
+    prefix = cwd.rstrip("/") + "/"
+    return [PurePath(argv[0]).name] + [
+        arg.removeprefix(prefix) if arg.startswith(prefix) else arg for arg in argv[1:]
+    ]
+
+
 def result_text(result: CargoResult) -> str:
     """The text content of a tool result: everything a model needs to act, nothing it does not."""
     lines = [result.summary]
-    lines.append(f"$ {shlex.join(result.argv)}")
+    lines.append(f"$ {shlex.join(shown_command(result.argv, result.cwd))}")
     lines.append(
         f"manifest: {result.manifest}" + (f"  toolchain: {result.toolchain}" if result.toolchain else "")
     )

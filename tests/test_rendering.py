@@ -32,12 +32,12 @@ def diagnostic(index: int, level: str = "warning") -> Diagnostic:
 
 def cargo_result(diagnostics: list[Diagnostic], **extra: object) -> CargoResult:
     errors = sum(d.level == "error" for d in diagnostics)
+    extra = {"argv": ["cargo", "check"], **extra}
     return CargoResult(
         tool="cargo_check",
         ok=errors == 0,
         exit_code=101 if errors else 0,
         summary="cargo check failed",
-        argv=["cargo", "check"],
         cwd="/p",
         manifest="/p/Cargo.toml",
         toolchain=None,
@@ -133,3 +133,11 @@ def test_edit_diffs_share_one_budget() -> None:
     assert text.count("[... rest of this file's diff left out]") == 3
     assert len(text) <= budgets.ANALYZER_TEXT_BUDGET
     assert text.endswith("note: preview only")
+
+
+def test_the_text_names_cargo_and_the_manifest_without_the_servers_absolute_paths() -> None:
+    argv = ["/root/.cargo/bin/cargo", "check", "--manifest-path", "/p/Cargo.toml", "--features", "/px"]
+    result = cargo_result([], argv=argv)
+    text = cargo_render.result_text(result)
+    assert "$ cargo check --manifest-path Cargo.toml --features /px\n" in text
+    assert result.argv == argv  # the structured command line keeps every path in full
