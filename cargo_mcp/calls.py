@@ -17,17 +17,11 @@ import anyio
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
-from rust_mcp.core.compiler_messages import DiagnosticCounts, Focus
+from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
-from rust_mcp.core.roots import (
-    AllowedRoots,
-    PathRefused,
-    find_manifest,
-    find_workspace_root,
-    package_directories,
-)
+from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
@@ -36,6 +30,7 @@ from rust_mcp.mcp.confirm import no_questions
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
 from .compiler_cache import CompilerCache, cache_delta
+from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
 from .launch import CargoLaunches, Launch
@@ -52,7 +47,6 @@ TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be in
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
 CARGO_PLUGINS = frozenset({"nextest", "insta"})
-RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 
 
 def default_log_dir() -> Path:
@@ -69,7 +63,7 @@ class CargoSettings:
     allowed_env: tuple[str, ...] = ()
     log_dir: Path = field(default_factory=default_log_dir)
     stream_budget: int = budgets.CARGO_STREAM_BUDGET
-    max_diagnostics: int = budgets.CARGO_MAX_DIAGNOSTICS
+    max_diagnostics: int = budgets.CARGO_DIAGNOSTICS_PAGE
     keep_logs: int = 300
     confirm_destructive: bool = True
     sandbox: SandboxMode = "auto"
@@ -89,6 +83,7 @@ class Invocation:
     toolchain: str | None
     env: dict[str, str]
     timeout: float
+    offset: int = 0  # where the listed diagnostics start in the ranked list
 
 
 class CargoService:
@@ -101,6 +96,7 @@ class CargoService:
             Sandbox(settings.sandbox), settings.roots, settings.grants
         )
         self.launches = CargoLaunches(self.containment, self.toolchains)
+        self.ranking_moments = RankingMoments()
         self._base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
@@ -147,6 +143,7 @@ class CargoService:
             toolchain=toolchain,
             env={**self._base_env, **dict(command.env), **env},
             timeout=timeout,
+            offset=int(values.get("offset") or 0),
         )
 
     # -- execution ----------------------------------------------------------------------------
@@ -200,7 +197,7 @@ class CargoService:
         policy: ClientPolicy | None,
     ) -> CargoResult:
         """Check each target in turn, sharing the target directory, and report a row per target."""
-        base = {key: value for key, value in values.items() if key != "targets"}
+        base = {key: value for key, value in values.items() if key not in ("targets", "offset")}
         invocations = [
             self.prepare(command, {**base, "target": t}, working_directory) for t in values["targets"]
         ]
@@ -385,6 +382,10 @@ class CargoService:
             data = collector.metadata_summary()
         elif output == "tree":
             data = collector.tree_data()
+        moment = self.ranking_moments.moment(invocation.argv, invocation.offset)
+        ranked = collector.messages.ranked(
+            call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
+        )
         result = CargoResult(
             tool=invocation.command.name,
             ok=outcome.exit_code == 0,
@@ -396,8 +397,8 @@ class CargoService:
             toolchain=invocation.toolchain,
             duration_ms=outcome.duration_ms,
             timed_out=outcome.timed_out,
-            diagnostics=collector.messages.ranked(_focus(invocation))[: self.settings.max_diagnostics],
-            counts=collector.messages.counts.model_copy(),
+            diagnostics=ranked[invocation.offset : invocation.offset + self.settings.max_diagnostics],
+            counts=collector.messages.counts.model_copy(update={"offset": invocation.offset}),
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
             snapshots=read_pending(collector.stdout_lines, invocation.workspace_root)
@@ -418,7 +419,7 @@ class CargoService:
             result.ok = False  # cargo says success, but nothing was tested
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
-        return render.shape_for_model(result)
+        return render.shape_for_model(result, ranked=len(ranked))
 
     def _hints(
         self, invocation: Invocation, result: CargoResult, collector: OutputCollector, outcome: RunOutcome
@@ -500,20 +501,6 @@ class CargoService:
         return path, WorkingDirectoryResult(
             working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
         )
-
-
-def _focus(invocation: Invocation) -> Focus:
-    """The package the call asked for (`--package`, or the member whose directory `path` named) and
-    the files changed in the last RECENT_CHANGE_SECONDS: their diagnostics rank right after errors."""
-    directories: list[Path] = []
-    argv = invocation.argv
-    if "--package" in argv[:-1]:
-        name = argv[argv.index("--package") + 1].split("@", 1)[0]
-        found = package_directories(invocation.workspace_root).get(name)
-        directories += [found] if found is not None else []
-    elif invocation.manifest.parent != invocation.workspace_root:
-        directories.append(invocation.manifest.parent)
-    return Focus(tuple(directories), changed_after=time.time() - RECENT_CHANGE_SECONDS)
 
 
 def _failures(result: CargoResult) -> list[str]:

@@ -13,9 +13,9 @@ from mcp import Client
 
 from ra_mcp import render
 from ra_mcp.models import EditResult, ReferenceResult, SymbolOutline
-from ra_mcp.paging import take_page
 from ra_mcp.tools.edits import file_diff
 from rust_mcp.core import budgets
+from rust_mcp.core.paging import take_page
 from tests.support import structured, text_of
 
 

@@ -76,8 +76,12 @@ def test_the_cut_keeps_errors_and_the_text_says_where_the_rest_is(tmp_path: Path
     assert shaped.counts.shown == len(shaped.diagnostics) < 200
     text = result_text(shaped)
     assert "lib.rs:500:1" in text.split("\n\n")[1]
-    assert f"{200 - shaped.counts.shown} more diagnostics are not listed here" in text
-    assert "no full log was kept" in text
+    shown = shaped.counts.shown
+    assert f"diagnostics 1-{shown} of 200 listed; {200 - shown} more: call again with offset={shown}" in text
+    assert shaped.counts.next_offset == shown
+    kept = shape_for_model(result, ranked=150)  # past the parser's limit only errors are kept
+    assert "50 more diagnostics were counted but not kept" in kept.hints[-1]
+    assert "no full log was kept" in kept.hints[-1]
     assert "see structuredContent.diagnostics or the log" not in text
 
 

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.core.roots import package_directories, project_files
 from rust_mcp.mcp.capabilities import Capability
 
@@ -19,7 +20,6 @@ from ..analyzer import AnalyzerService, Target
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
-from ..paging import json_size, take_page
 from ..positions import to_lsp
 from ..shown_paths import join_notes
 from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
