@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from cargo_mcp import diagnostic_focus
 from cargo_mcp.commands import COMMANDS_BY_NAME, order_lint_levels
+from cargo_mcp.diagnostic_focus import RankingMoments
 from cargo_mcp.models import CargoResult
 from cargo_mcp.render import result_text, shape_for_model
 from ra_mcp.symbol_paths import WantedPath, container_fits, hover_path, path_matches, type_name
@@ -149,3 +151,17 @@ def test_hover_paths_and_containers() -> None:
         "StandardBuilder", ("Standard",)
     )
     assert WantedPath.parse("r#crate::self::r#type") == WantedPath("type", ())
+
+
+def test_later_pages_rank_from_the_moment_their_first_page_was_ranked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    moments = RankingMoments(size=2)
+    check, clippy, build = ["cargo", "check"], ["cargo", "clippy"], ["cargo", "build"]
+    first = moments.moment(check, 0)
+    monkeypatch.setattr(diagnostic_focus.time, "time", lambda: first + 600)
+    assert moments.moment(check, 25) == first  # the same ranking, however long the caller took
+    assert moments.moment(check, 0) == first + 600  # asking for the first page again ranks anew
+    moments.moment(clippy, 0)
+    moments.moment(build, 0)
+    assert moments.moment(check, 25) == first + 600  # forgotten (oldest first): ranked from now
