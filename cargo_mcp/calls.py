@@ -3,7 +3,6 @@ Knows nothing of MCP; progress goes to a plain callback."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -21,6 +20,7 @@ from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
+from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
@@ -39,7 +39,7 @@ from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import notify_progress
 from .scoped import run_scoped
-from .snapshots import read_pending
+from .snapshots import clip_diffs, read_pending
 from .sparse_index import default_cache_dir as default_index_cache
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
@@ -50,8 +50,7 @@ CARGO_PLUGINS = frozenset({"nextest", "insta"})
 
 
 def default_log_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cargo-mcp" / "logs"
+    return server_log_dir("cargo-mcp")
 
 
 @dataclass(frozen=True)
@@ -415,6 +414,10 @@ class CargoService:
             output_truncated=outcome.truncated,
             log_path=outcome.log_path,
         )
+        if result.snapshots:
+            result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
+        elif result.format_issues and result.log_path:
+            result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
         if tests is not None and render.matched_no_test(result):
             result.ok = False  # cargo says success, but nothing was tested
         result.hints = self._hints(invocation, result, collector, outcome)

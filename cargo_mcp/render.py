@@ -181,8 +181,11 @@ def result_text(result: CargoResult) -> str:
         lines.append(f"\nstderr:\n{result.stderr.rstrip()}")
     for hint in result.hints:
         lines.append(f"\nhint: {hint}")
+    if result.full_diff and result.full_diff != result.log_path:
+        lines.append(f"\nevery diff, uncut: {result.full_diff}")
     if result.log_path:
-        lines.append(f"\nfull log: {result.log_path}")
+        what = "full log (every diff, uncut)" if result.full_diff == result.log_path else "full log"
+        lines.append(f"\n{what}: {result.log_path}")
     text, _ = clip_middle("\n".join(lines), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
     return text
 
@@ -221,10 +224,9 @@ def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResu
     if note is not None:
         shaped.hints.append(f"{note} (one ranked list: errors first, then the package asked for)")
     if page.total < counts.total:
-        where = f"the full log has them ({shaped.log_path})" if shaped.log_path else "no full log was kept"
         shaped.hints.append(
             f"{counts.total - page.total} more diagnostics were counted but not kept (past the first "
-            f"{budgets.KEPT_DIAGNOSTICS:,} only errors are kept); {where}"
+            f"{budgets.KEPT_DIAGNOSTICS:,} only errors are kept); {_where_all_is(shaped, 'all of them')}"
         )
     return shaped
 
@@ -259,13 +261,22 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
         shaped.diagnostics = shaped.diagnostics[:kept]
 
 
+def _where_all_is(result: CargoResult, what: str) -> str:
+    """Where the uncut output is: the log's path, or that none was kept (a promise is kept or not made)."""
+    return f"{what} is in the full log: {result.log_path}" if result.log_path else "no full log was kept"
+
+
 def _data_text(result: CargoResult) -> str:
     data = result.data or {}
     if result.tool == "cargo_tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if not lines and data.get("note"):
             return f"cargo printed no tree: {data['note']}"
-        return "\n".join(lines) + ("\n[tree cut; the full tree is in the log]" if data.get("cut") else "")
+        return "\n".join(lines) + (
+            f"\n[tree cut; {_where_all_is(result, 'the full tree')}]" if data.get("cut") else ""
+        )
+    if data.get("error"):
+        return f"{data['error']}; {_where_all_is(result, 'what it printed')}"
     members = data.get("members")
     if isinstance(members, list):
         out = [f"workspace root: {data.get('workspace_root')}"]
