@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp.client import Client
@@ -58,33 +59,29 @@ def _diagnostic(index: int) -> Diagnostic:
 def _every_shape(tool: str, log_path: str | None) -> list[CargoResult]:
     """A result of `tool` in each shape whose text can mention a log: cut diagnostics, more diagnostics
     counted than kept, a cut tree, metadata that is not JSON, formatting diffs, a failed log."""
-    base = {
-        "tool": tool,
-        "ok": False,
-        "exit_code": 101,
-        "summary": f"{tool} failed",
-        "argv": ["cargo"],
-        "cwd": "/p",
-        "manifest": "/p/Cargo.toml",
-        "toolchain": None,
-        "duration_ms": 1,
-        "log_path": log_path,
-    }
+    base = CargoResult(
+        tool=tool,
+        ok=False,
+        exit_code=101,
+        summary=f"{tool} failed",
+        argv=["cargo"],
+        cwd="/p",
+        manifest="/p/Cargo.toml",
+        toolchain=None,
+        duration_ms=1,
+        log_path=log_path,
+    )
     many = [_diagnostic(i) for i in range(80)]
-    return [
-        CargoResult(**base, diagnostics=many, counts=DiagnosticCounts(warnings=80, total=80)),  # type: ignore[arg-type]
-        CargoResult(**base, diagnostics=many[:3], counts=DiagnosticCounts(warnings=3000, total=3000)),  # type: ignore[arg-type]
-        CargoResult(**base, data={"lines": ["a v0.1.0"], "cut": True}),  # type: ignore[arg-type]
-        CargoResult(**base, data={"error": "cargo metadata printed something that is not JSON"}),  # type: ignore[arg-type]
-        CargoResult(
-            **base,  # type: ignore[arg-type]
-            format_issues=[FormatIssue(file="src/lib.rs", line=1, diff="-a\n+b")],
-            full_diff=log_path,
-        ),
-        CargoResult(
-            **base, hints=["The full log could not be saved (disk full); the output above is all there is."]
-        ),  # type: ignore[arg-type]
+    saved = "The full log could not be saved (disk full); the output above is all there is."
+    shapes: list[dict[str, object]] = [
+        {"diagnostics": many, "counts": DiagnosticCounts(warnings=80, total=80)},
+        {"diagnostics": many[:3], "counts": DiagnosticCounts(warnings=3000, total=3000)},
+        {"data": {"lines": ["a v0.1.0"], "cut": True}},
+        {"data": {"error": "cargo metadata printed something that is not JSON"}},
+        {"format_issues": [FormatIssue(file="src/lib.rs", line=1, diff="-a\n+b")], "full_diff": log_path},
+        {"hints": [saved]},
     ]
+    return [base.model_copy(update=shape, deep=True) for shape in shapes]
 
 
 @pytest.mark.parametrize("with_log", [True, False], ids=["log kept", "no log"])
@@ -138,12 +135,13 @@ def test_an_edit_text_names_its_whole_diff(tmp_path: Path) -> None:
 @pytest.mark.anyio
 async def test_real_cargo_answers_name_logs_that_exist(cargo: Client, scratch: Path) -> None:
     project = copy_fixture("lib_errors", scratch / "promised-files")
-    for tool, arguments in [
+    calls: list[tuple[str, dict[str, Any]]] = [
         ("cargo_check", {}),
         ("cargo_tree", {"depth": 0}),
         ("cargo_metadata", {"no_deps": True}),
         ("cargo_fmt_check", {}),
-    ]:
+    ]
+    for tool, arguments in calls:
         result = await cargo.call_tool(tool, {"path": str(project), **arguments})
         body = structured(result)
         assert body.get("log_path") and Path(body["log_path"]).is_file(), tool

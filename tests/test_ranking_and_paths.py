@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from cargo_mcp import diagnostic_focus
 from cargo_mcp.commands import COMMANDS_BY_NAME, order_lint_levels
 from cargo_mcp.diagnostic_focus import RankingMoments
 from cargo_mcp.models import CargoResult
@@ -159,7 +158,7 @@ def test_later_pages_rank_from_the_moment_their_first_page_was_ranked(
     moments = RankingMoments(size=2)
     check, clippy, build = ["cargo", "check"], ["cargo", "clippy"], ["cargo", "build"]
     first = moments.moment(check, 0)
-    monkeypatch.setattr(diagnostic_focus.time, "time", lambda: first + 600)
+    monkeypatch.setattr(time, "time", lambda: first + 600)
     assert moments.moment(check, 25) == first  # the same ranking, however long the caller took
     assert moments.moment(check, 0) == first + 600  # asking for the first page again ranks anew
     moments.moment(clippy, 0)
