@@ -3,7 +3,6 @@ Knows nothing of MCP; progress goes to a plain callback."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -17,17 +16,12 @@ import anyio
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
-from rust_mcp.core.compiler_messages import DiagnosticCounts, Focus
+from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
-from rust_mcp.core.roots import (
-    AllowedRoots,
-    PathRefused,
-    find_manifest,
-    find_workspace_root,
-    package_directories,
-)
+from rust_mcp.core.full_text import server_log_dir
+from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
@@ -36,6 +30,7 @@ from rust_mcp.mcp.confirm import no_questions
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
 from .compiler_cache import CompilerCache, cache_delta
+from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
 from .launch import CargoLaunches, Launch
@@ -44,7 +39,7 @@ from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import notify_progress
 from .scoped import run_scoped
-from .snapshots import read_pending
+from .snapshots import clip_diffs, read_pending
 from .sparse_index import default_cache_dir as default_index_cache
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
@@ -52,12 +47,10 @@ TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be in
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
 CARGO_PLUGINS = frozenset({"nextest", "insta"})
-RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 
 
 def default_log_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cargo-mcp" / "logs"
+    return server_log_dir("cargo-mcp")
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ class CargoSettings:
     allowed_env: tuple[str, ...] = ()
     log_dir: Path = field(default_factory=default_log_dir)
     stream_budget: int = budgets.CARGO_STREAM_BUDGET
-    max_diagnostics: int = budgets.CARGO_MAX_DIAGNOSTICS
+    max_diagnostics: int = budgets.CARGO_DIAGNOSTICS_PAGE
     keep_logs: int = 300
     confirm_destructive: bool = True
     sandbox: SandboxMode = "auto"
@@ -89,6 +82,7 @@ class Invocation:
     toolchain: str | None
     env: dict[str, str]
     timeout: float
+    offset: int = 0  # where the listed diagnostics start in the ranked list
 
 
 class CargoService:
@@ -101,6 +95,7 @@ class CargoService:
             Sandbox(settings.sandbox), settings.roots, settings.grants
         )
         self.launches = CargoLaunches(self.containment, self.toolchains)
+        self.ranking_moments = RankingMoments()
         self._base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
@@ -147,6 +142,7 @@ class CargoService:
             toolchain=toolchain,
             env={**self._base_env, **dict(command.env), **env},
             timeout=timeout,
+            offset=int(values.get("offset") or 0),
         )
 
     # -- execution ----------------------------------------------------------------------------
@@ -200,7 +196,7 @@ class CargoService:
         policy: ClientPolicy | None,
     ) -> CargoResult:
         """Check each target in turn, sharing the target directory, and report a row per target."""
-        base = {key: value for key, value in values.items() if key != "targets"}
+        base = {key: value for key, value in values.items() if key not in ("targets", "offset")}
         invocations = [
             self.prepare(command, {**base, "target": t}, working_directory) for t in values["targets"]
         ]
@@ -385,6 +381,10 @@ class CargoService:
             data = collector.metadata_summary()
         elif output == "tree":
             data = collector.tree_data()
+        moment = self.ranking_moments.moment(invocation.argv, invocation.offset)
+        ranked = collector.messages.ranked(
+            call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
+        )
         result = CargoResult(
             tool=invocation.command.name,
             ok=outcome.exit_code == 0,
@@ -396,8 +396,8 @@ class CargoService:
             toolchain=invocation.toolchain,
             duration_ms=outcome.duration_ms,
             timed_out=outcome.timed_out,
-            diagnostics=collector.messages.ranked(_focus(invocation))[: self.settings.max_diagnostics],
-            counts=collector.messages.counts.model_copy(),
+            diagnostics=ranked[invocation.offset : invocation.offset + self.settings.max_diagnostics],
+            counts=collector.messages.counts.model_copy(update={"offset": invocation.offset}),
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
             snapshots=read_pending(collector.stdout_lines, invocation.workspace_root)
@@ -414,11 +414,15 @@ class CargoService:
             output_truncated=outcome.truncated,
             log_path=outcome.log_path,
         )
+        if result.snapshots:
+            result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
+        elif result.format_issues and result.log_path:
+            result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
         if tests is not None and render.matched_no_test(result):
             result.ok = False  # cargo says success, but nothing was tested
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
-        return render.shape_for_model(result)
+        return render.shape_for_model(result, ranked=len(ranked))
 
     def _hints(
         self, invocation: Invocation, result: CargoResult, collector: OutputCollector, outcome: RunOutcome
@@ -500,20 +504,6 @@ class CargoService:
         return path, WorkingDirectoryResult(
             working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
         )
-
-
-def _focus(invocation: Invocation) -> Focus:
-    """The package the call asked for (`--package`, or the member whose directory `path` named) and
-    the files changed in the last RECENT_CHANGE_SECONDS: their diagnostics rank right after errors."""
-    directories: list[Path] = []
-    argv = invocation.argv
-    if "--package" in argv[:-1]:
-        name = argv[argv.index("--package") + 1].split("@", 1)[0]
-        found = package_directories(invocation.workspace_root).get(name)
-        directories += [found] if found is not None else []
-    elif invocation.manifest.parent != invocation.workspace_root:
-        directories.append(invocation.manifest.parent)
-    return Focus(tuple(directories), changed_after=time.time() - RECENT_CHANGE_SECONDS)
 
 
 def _failures(result: CargoResult) -> list[str]:

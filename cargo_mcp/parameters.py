@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import WithJsonSchema
+from pydantic import Field, WithJsonSchema
 
 from . import validate
 from .git_changes import check_revision
@@ -96,6 +96,16 @@ PARAMS: dict[str, Param] = {
         (
             None,
             Param(
+                "offset",
+                Annotated[int | None, Field(ge=0)],
+                None,
+                "",
+                "service",
+            ),
+        ),
+        (
+            None,
+            Param(
                 "package",
                 str | None,
                 None,
@@ -136,7 +146,7 @@ PARAMS: dict[str, Param] = {
                 "target",
                 str | None,
                 None,
-                "Target triple.",
+                "",  # cargo's --target: the instructions say parameters are cargo's options
                 "option",
                 "--target",
                 validate.check_target_triple,

@@ -129,6 +129,7 @@ class EditResult(BaseModel):
     total_files: int = 0
     added: int = 0
     removed: int = 0
+    full_diff: str | None = Field(default=None, description="File with the whole diff, when this is cut")
     note: str | None = None
 
 

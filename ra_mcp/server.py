@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -14,6 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from rust_mcp import __version__
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.containment import Containment
+from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import Sandbox, SandboxMode
@@ -76,6 +78,7 @@ class AnalyzerSettings:
     check_timeout: int = 300
     confirm_writes: bool = True
     sandbox: SandboxMode = "auto"
+    log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
 
 
 def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
@@ -105,7 +108,7 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
     scope = ReadScope.for_roots(settings.roots, containment.home.path)
     pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
-    service = AnalyzerService(settings.roots, pool, std_warning, cargo, scope)
+    service = AnalyzerService(settings.roots, pool, std_warning, cargo, scope, settings.log_dir)
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 

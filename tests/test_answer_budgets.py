@@ -13,9 +13,9 @@ from mcp import Client
 
 from ra_mcp import render
 from ra_mcp.models import EditResult, ReferenceResult, SymbolOutline
-from ra_mcp.paging import take_page
 from ra_mcp.tools.edits import file_diff
 from rust_mcp.core import budgets
+from rust_mcp.core.paging import take_page
 from tests.support import structured, text_of
 
 
@@ -102,3 +102,10 @@ async def test_biggest_answers_fit_and_page_to_the_full_result(ra: Client, scrat
     assert preview.total_files == 2 and preview.added == preview.removed >= 801  # every use, renamed in place
     assert not preview.applied and "widely_used" in (crate / "src" / "more.rs").read_text()
     assert render.edit(preview).startswith("rename")
+    # the text cuts the diff, so the whole of it is one read away, in a private file the note names
+    assert preview.full_diff and preview.note and preview.full_diff in preview.note
+    whole = Path(preview.full_diff)
+    assert whole.stat().st_mode & 0o777 == 0o600
+    body = [line for line in whole.read_text().splitlines() if not line.startswith(("+++", "---"))]
+    assert sum(line.startswith("+") for line in body) == preview.added
+    assert sum(line.startswith("-") for line in body) == preview.removed

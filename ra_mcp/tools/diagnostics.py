@@ -13,6 +13,7 @@ import anyio
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -20,7 +21,6 @@ from ..analyzer import AnalyzerService
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
-from ..paging import json_size, take_page
 from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace, scan_sources

@@ -11,6 +11,8 @@ from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.full_text import save_full_text
+from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.core.roots import package_directories, project_files
 from rust_mcp.mcp.capabilities import Capability
 
@@ -19,7 +21,6 @@ from ..analyzer import AnalyzerService, Target
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
-from ..paging import json_size, take_page
 from ..positions import to_lsp
 from ..shown_paths import join_notes
 from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
@@ -74,19 +75,27 @@ async def finish(
     The answer lists a page of the changed files (by path, from `offset`), each with its counts and
     first hunks; the totals cover them all."""
     changed = plan.changed
+    diffs: dict[str, str] = {}
     files = []
     for item in changed:
         label = service.display(item.path, workspace.root)
         action = "create" if item.before is None else "delete" if item.after is None else "edit"
-        files.append(file_diff(label, action, unified_diff(item, label)))
+        diffs[label] = unified_diff(item, label)
+        files.append(file_diff(label, action, diffs[label]))
     if not changed:
         return EditResult(title=title, applied=False, files=[], note="nothing to change")
     files.sort(key=lambda item: item.path)
     page = take_page(files, offset, len(files), json_size)
+    cut = sum(item.omitted_lines > 0 for item in page.items)
+    full_diff = None
+    text_cut = sum(len(item.diff) for item in page.items) > budgets.DIFF_BUDGET  # render.edit cuts it
+    if cut or text_cut or len(page.items) < len(files):
+        whole = "".join(diffs[item.path] for item in files)
+        full_diff = save_full_text(service.log_dir, "diff", whole)
+    cut_note = f"{cut} file diff(s) show their first hunks only" if cut else None
+    full_note = f"the whole diff ({len(files)} files): {full_diff}" if full_diff else None
 
     def result(applied: bool, note: str) -> EditResult:
-        cut = sum(item.omitted_lines > 0 for item in page.items)
-        cut_note = f"{cut} file diff(s) show their first hunks only" if cut else None
         return EditResult(
             title=title,
             applied=applied,
@@ -94,7 +103,8 @@ async def finish(
             total_files=len(files),
             added=sum(item.added for item in files),
             removed=sum(item.removed for item in files),
-            note=join_notes(note, page.note("files"), cut_note),
+            full_diff=full_diff,
+            note=join_notes(note, page.note("files"), cut_note, full_note),
         )
 
     if not apply:

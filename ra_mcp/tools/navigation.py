@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService, Target
 from ..lsp_types import lsp
 from ..models import CallEntry, CallHierarchyResult, LocationList, ReferenceGroup, ReferenceResult
-from ..paging import json_size, take_page
 from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace

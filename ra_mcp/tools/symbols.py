@@ -11,6 +11,7 @@ from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -25,7 +26,6 @@ from ..models import (
     SymbolNode,
     SymbolOutline,
 )
-from ..paging import Page, json_size, take_page
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool

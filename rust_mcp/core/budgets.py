@@ -14,7 +14,8 @@ PAGE_ITEMS_BUDGET = 7_000  # characters of JSON the items of one page may take (
 
 # -- cargo-mcp: the text of a result ----------------------------------------------------------------
 CARGO_TEXT_BUDGET = ANSWER_TEXT_BUDGET  # characters of a result's text, head and tail kept
-CARGO_DIAGNOSTICS_IN_TEXT = 25  # diagnostics rendered in the text (all are in structuredContent)
+CARGO_DIAGNOSTICS_PAGE = 25  # diagnostics one answer lists (text and structuredContent list the same)
+CARGO_DIAGNOSTICS_TEXT = 5_000  # characters of those diagnostics' renderings in the text
 CARGO_FAILURES_IN_TEXT = 10  # failing tests whose output the text shows
 CARGO_FORMAT_ISSUES_IN_TEXT = 20
 CARGO_RUNNING_TESTS_IN_TEXT = 20  # tests named as still running when a run was stopped
@@ -32,7 +33,6 @@ CARGO_NEW_FAILURES = 50  # failures a dependency change added, listed in its ver
 
 # -- cargo-mcp: what is kept of cargo's output while it runs --------------------------------------------
 CARGO_STREAM_BUDGET = 12_000  # characters of stdout and of stderr, each, head and tail
-CARGO_MAX_DIAGNOSTICS = 60  # diagnostics a result lists at most, cut from the ranked list (all are counted)
 KEPT_DIAGNOSTICS = 2_000  # diagnostics parsed and kept for ranking; past it only errors (all are counted)
 RENDERED_LIMIT = 4_000  # one diagnostic's rendered text
 SPANS_PER_DIAGNOSTIC = 8  # spans, suggestions and notes of one diagnostic

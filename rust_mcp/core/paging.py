@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from rust_mcp.core import budgets
+from . import budgets
 
 T = TypeVar("T")
 
