@@ -15,7 +15,7 @@ import anyio
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
+from rust_mcp.core.client_policy import ClientPolicy, current_client_policy, refuse_unwritable
 from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
@@ -169,6 +169,8 @@ class CargoService:
         if command.output == "outdated":
             return await run_outdated(self, command, values, working_directory, report)
         invocation = self.prepare(command, values, working_directory)
+        if command.guards is not None and not values.get("dry_run"):
+            refuse_unwritable(policy, invocation.cwd, command.name, "dry_run" in command.params)
         if invocation.toolchain:
             await self.toolchains.check_installed(invocation.toolchain)
         if command.confirmation and not values.get("dry_run"):
