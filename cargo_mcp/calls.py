@@ -29,11 +29,11 @@ from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
-from .compiler_cache import CompilerCache, cache_delta
+from .compiler_cache import CompilerCache, cache_delta, take_stats_file
 from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
-from .launch import CargoLaunches, Launch
+from .launch import CargoLaunches, Launch, compiles
 from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
 from .outdated import run_outdated
 from .output import OutputCollector
@@ -94,7 +94,12 @@ class CargoService:
         self.containment = containment or Containment(
             Sandbox(settings.sandbox), settings.roots, settings.grants
         )
-        self.launches = CargoLaunches(self.containment, self.toolchains)
+        cache = settings.compiler_cache
+        self.launches = CargoLaunches(
+            self.containment,
+            self.toolchains,
+            cache.wrapper if cache is not None and cache.is_sccache else None,
+        )
         self.ranking_moments = RankingMoments()
         self._base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
@@ -347,9 +352,9 @@ class CargoService:
             pass_fds=command.pass_fds,
         )
         guard = guard if guard is not None else guard_for(invocation)
-        compiles = invocation.command.json_messages or invocation.command.output == "nextest"
-        cache = self.settings.compiler_cache if compiles else None
-        before = await cache.counters(invocation.env) if cache else None
+        cache = self.settings.compiler_cache if compiles(invocation.command) else None
+        inside = launch.cache_stats is not None  # read in the sandbox, after cargo
+        before = await cache.counters(invocation.env) if cache and not inside else None
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
@@ -367,7 +372,9 @@ class CargoService:
             launch.finish_clean(outcome)
         result = self._result(invocation, collector, outcome)
         result.hints = launch.notes + result.hints
-        if cache is not None:
+        if cache is not None and launch.cache_stats is not None:
+            result.cache = cache_delta(cache, {}, take_stats_file(launch.cache_stats))
+        elif cache is not None:
             result.cache = cache_delta(cache, before, await cache.counters(invocation.env))
         if guard is not None:
             result.hints += after_guarded_run(invocation, guard, result)
