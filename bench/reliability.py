@@ -1,8 +1,10 @@
-"""The reliability figures: runs the hostile-input, fault, data-loss, load and containment (hostile
-crates) tests against real cargo, rust-analyzer and MCP clients, with the load test at full length
-(60 s unless told), and prints what they measured. Every count of bad outcomes should be zero.
+"""The reliability figures: runs the hostile-input, fault, data-loss, load, containment (hostile
+crates) and hardening (reads outside the roots, HTTP under slow connections, a 1 GB sparse file)
+tests against real cargo, rust-analyzer and MCP clients, with the load test at full length (60 s
+unless told), and prints what they measured. Every count of bad outcomes should be zero.
 
-    .venv/bin/python -m bench.reliability [--load-seconds 60] [--kills 8]
+    .venv/bin/python -m bench.reliability [--load-seconds 60] [--kills 8] [--sparse-mb 1024]
+                                          [--only test_http_front.py ...]
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ SUITES = [
     "tests/test_load.py",
     "tests/test_hostile_cargo.py",
     "tests/test_hostile_analyzer.py",
+    "tests/test_read_confinement.py",
+    "tests/test_resource_bounds.py",
+    "tests/test_http_front.py",
 ]
 # figures that must be zero, and what each counts
 MUST_BE_ZERO = [
@@ -37,6 +42,7 @@ MUST_BE_ZERO = [
     "load: errors",
     "server crashes",
     "hostile escapes (files, connections, secrets)",
+    "reads leaked",
 ]
 
 
@@ -46,7 +52,14 @@ def main() -> int:
     )
     parser.add_argument("--load-seconds", type=float, default=60.0)
     parser.add_argument("--kills", type=int, default=8, help="rust-analyzer kills in the 200-call session")
+    parser.add_argument("--sparse-mb", type=int, default=1024, help="size of the sparse .rs file added")
+    parser.add_argument(
+        "--only", nargs="+", metavar="FILE", help="run only these suites (file names: test_load.py)"
+    )
     args = parser.parse_args()
+    suites = [suite for suite in SUITES if not args.only or Path(suite).name in args.only]
+    if not suites:
+        parser.error(f"--only names none of {', '.join(Path(suite).name for suite in SUITES)}")
     with tempfile.TemporaryDirectory() as scratch:
         figures_path = Path(scratch) / "figures.jsonl"
         env = {
@@ -54,10 +67,11 @@ def main() -> int:
             FIGURES_ENV: str(figures_path),
             "RUST_MCP_LOAD_SECONDS": str(args.load_seconds),
             "RUST_MCP_FAULT_KILLS": str(args.kills),
+            "RUST_MCP_SPARSE_MB": str(args.sparse_mb),
         }
         started = time.monotonic()
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites],
             cwd=REPO,
             env=env,
             check=False,
@@ -69,7 +83,7 @@ def main() -> int:
     for name, value in figures.items():
         print(f"  {name:<{width}}  {value}")
     bad = [name for name in MUST_BE_ZERO if figures.get(name, 0) != 0]
-    missing = [name for name in MUST_BE_ZERO if name not in figures]
+    missing = [name for name in MUST_BE_ZERO if name not in figures and not args.only]
     if missing:
         print(f"not measured: {', '.join(missing)}")
     print("every bad-outcome count is zero" if not bad and not missing else f"NOT ZERO: {', '.join(bad)}")

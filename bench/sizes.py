@@ -9,11 +9,12 @@ same queries, ours next to the Rust anchors'.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from rust_mcp.core.budgets import compact_json, definition_chars
 
 from . import truth as t
 from .sides import text_of
@@ -31,8 +32,7 @@ fn bench_injected_problem() -> u32 {
 """
 
 
-def compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+compact = compact_json
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,7 @@ class Definitions:
 def definitions(tools_list: Mapping[str, Any]) -> Definitions:
     tools = tools_list.get("tools", [])
     total = sum(
-        len(tool["name"]) + len(tool.get("description") or "") + len(compact(tool.get("inputSchema", {})))
-        for tool in tools
+        definition_chars(tool["name"], tool.get("description"), tool.get("inputSchema", {})) for tool in tools
     )
     return Definitions(tools=len(tools), definition_chars=total, whole_chars=len(compact(tools_list)))
 

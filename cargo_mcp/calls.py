@@ -3,7 +3,6 @@ Knows nothing of MCP; progress goes to a plain callback."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
@@ -15,18 +14,14 @@ from typing import Any, Literal
 import anyio
 
 from rust_mcp.core import budgets
-from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
-from rust_mcp.core.compiler_messages import DiagnosticCounts, Focus
+from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.client_policy import ClientPolicy, current_client_policy, refuse_unwritable
+from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
-from rust_mcp.core.roots import (
-    AllowedRoots,
-    PathRefused,
-    find_manifest,
-    find_workspace_root,
-    package_directories,
-)
+from rust_mcp.core.full_text import server_log_dir
+from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
@@ -34,16 +29,17 @@ from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
-from .compiler_cache import CompilerCache, cache_delta
+from .compiler_cache import CompilerCache, cache_delta, take_stats_file
+from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
-from .launch import CargoLaunches, Launch
+from .launch import CargoLaunches, Launch, compiles
 from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
 from .outdated import run_outdated
 from .output import OutputCollector
-from .progress import MonotonicProgress, ProgressCallback, notify_progress
+from .progress import notify_progress
 from .scoped import run_scoped
-from .snapshots import read_pending
+from .snapshots import clip_diffs, read_pending
 from .sparse_index import default_cache_dir as default_index_cache
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
@@ -51,12 +47,10 @@ TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be in
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
 CARGO_PLUGINS = frozenset({"nextest", "insta"})
-RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 
 
 def default_log_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cargo-mcp" / "logs"
+    return server_log_dir("cargo-mcp")
 
 
 @dataclass(frozen=True)
@@ -68,7 +62,7 @@ class CargoSettings:
     allowed_env: tuple[str, ...] = ()
     log_dir: Path = field(default_factory=default_log_dir)
     stream_budget: int = budgets.CARGO_STREAM_BUDGET
-    max_diagnostics: int = budgets.CARGO_MAX_DIAGNOSTICS
+    max_diagnostics: int = budgets.CARGO_DIAGNOSTICS_PAGE
     keep_logs: int = 300
     confirm_destructive: bool = True
     sandbox: SandboxMode = "auto"
@@ -88,6 +82,7 @@ class Invocation:
     toolchain: str | None
     env: dict[str, str]
     timeout: float
+    offset: int = 0  # where the listed diagnostics start in the ranked list
 
 
 class CargoService:
@@ -99,7 +94,13 @@ class CargoService:
         self.containment = containment or Containment(
             Sandbox(settings.sandbox), settings.roots, settings.grants
         )
-        self.launches = CargoLaunches(self.containment, self.toolchains)
+        cache = settings.compiler_cache
+        self.launches = CargoLaunches(
+            self.containment,
+            self.toolchains,
+            cache.wrapper if cache is not None and cache.is_sccache else None,
+        )
+        self.ranking_moments = RankingMoments()
         self._base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
@@ -146,6 +147,7 @@ class CargoService:
             toolchain=toolchain,
             env={**self._base_env, **dict(command.env), **env},
             timeout=timeout,
+            offset=int(values.get("offset") or 0),
         )
 
     # -- execution ----------------------------------------------------------------------------
@@ -165,15 +167,15 @@ class CargoService:
         the server recorded for the call being served)."""
         check_combination(command, values)
         policy = policy if policy is not None else current_client_policy.get()
-        monotonic = MonotonicProgress(report) if report is not None else None
-        progress = monotonic.report if monotonic is not None else None
         if values.get("targets"):
-            return await self._target_matrix(command, values, working_directory, progress, policy)
+            return await self._target_matrix(command, values, working_directory, report, policy)
         if values.get("changed") or values.get("since"):
-            return await run_scoped(self, command, values, working_directory, progress)
+            return await run_scoped(self, command, values, working_directory, report)
         if command.output == "outdated":
-            return await run_outdated(self, command, values, working_directory, progress)
+            return await run_outdated(self, command, values, working_directory, report)
         invocation = self.prepare(command, values, working_directory)
+        if command.guards is not None and not values.get("dry_run"):
+            refuse_unwritable(policy, invocation.cwd, command.name, "dry_run" in command.params)
         if invocation.toolchain:
             await self.toolchains.check_installed(invocation.toolchain)
         if command.confirmation and not values.get("dry_run"):
@@ -189,8 +191,8 @@ class CargoService:
             if not await confirm(question):
                 raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
         if values.get("verify") and not values.get("dry_run"):
-            return await self._change_and_verify(invocation, values, working_directory, progress, policy)
-        return await self.execute(invocation, progress, policy=policy)
+            return await self._change_and_verify(invocation, values, working_directory, report, policy)
+        return await self.execute(invocation, report, policy=policy)
 
     async def _target_matrix(
         self,
@@ -201,7 +203,7 @@ class CargoService:
         policy: ClientPolicy | None,
     ) -> CargoResult:
         """Check each target in turn, sharing the target directory, and report a row per target."""
-        base = {key: value for key, value in values.items() if key != "targets"}
+        base = {key: value for key, value in values.items() if key not in ("targets", "offset")}
         invocations = [
             self.prepare(command, {**base, "target": t}, working_directory) for t in values["targets"]
         ]
@@ -350,9 +352,9 @@ class CargoService:
             pass_fds=command.pass_fds,
         )
         guard = guard if guard is not None else guard_for(invocation)
-        compiles = invocation.command.json_messages or invocation.command.output == "nextest"
-        cache = self.settings.compiler_cache if compiles else None
-        before = await cache.counters(invocation.env) if cache else None
+        cache = self.settings.compiler_cache if compiles(invocation.command) else None
+        inside = launch.cache_stats is not None  # read in the sandbox, after cargo
+        before = await cache.counters(invocation.env) if cache and not inside else None
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
@@ -370,7 +372,9 @@ class CargoService:
             launch.finish_clean(outcome)
         result = self._result(invocation, collector, outcome)
         result.hints = launch.notes + result.hints
-        if cache is not None:
+        if cache is not None and launch.cache_stats is not None:
+            result.cache = cache_delta(cache, {}, take_stats_file(launch.cache_stats))
+        elif cache is not None:
             result.cache = cache_delta(cache, before, await cache.counters(invocation.env))
         if guard is not None:
             result.hints += after_guarded_run(invocation, guard, result)
@@ -386,6 +390,10 @@ class CargoService:
             data = collector.metadata_summary()
         elif output == "tree":
             data = collector.tree_data()
+        moment = self.ranking_moments.moment(invocation.argv, invocation.offset)
+        ranked = collector.messages.ranked(
+            call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
+        )
         result = CargoResult(
             tool=invocation.command.name,
             ok=outcome.exit_code == 0,
@@ -397,8 +405,8 @@ class CargoService:
             toolchain=invocation.toolchain,
             duration_ms=outcome.duration_ms,
             timed_out=outcome.timed_out,
-            diagnostics=collector.messages.ranked(_focus(invocation))[: self.settings.max_diagnostics],
-            counts=collector.messages.counts.model_copy(),
+            diagnostics=ranked[invocation.offset : invocation.offset + self.settings.max_diagnostics],
+            counts=collector.messages.counts.model_copy(update={"offset": invocation.offset}),
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
             snapshots=read_pending(collector.stdout_lines, invocation.workspace_root)
@@ -415,11 +423,15 @@ class CargoService:
             output_truncated=outcome.truncated,
             log_path=outcome.log_path,
         )
+        if result.snapshots:
+            result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
+        elif result.format_issues and result.log_path:
+            result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
         if tests is not None and render.matched_no_test(result):
             result.ok = False  # cargo says success, but nothing was tested
         result.hints = self._hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
-        return render.shape_for_model(result)
+        return render.shape_for_model(result, ranked=len(ranked))
 
     def _hints(
         self, invocation: Invocation, result: CargoResult, collector: OutputCollector, outcome: RunOutcome
@@ -501,20 +513,6 @@ class CargoService:
         return path, WorkingDirectoryResult(
             working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
         )
-
-
-def _focus(invocation: Invocation) -> Focus:
-    """The package the call asked for (`--package`, or the member whose directory `path` named) and
-    the files changed in the last RECENT_CHANGE_SECONDS: their diagnostics rank right after errors."""
-    directories: list[Path] = []
-    argv = invocation.argv
-    if "--package" in argv[:-1]:
-        name = argv[argv.index("--package") + 1].split("@", 1)[0]
-        found = package_directories(invocation.workspace_root).get(name)
-        directories += [found] if found is not None else []
-    elif invocation.manifest.parent != invocation.workspace_root:
-        directories.append(invocation.manifest.parent)
-    return Focus(tuple(directories), changed_after=time.time() - RECENT_CHANGE_SECONDS)
 
 
 def _failures(result: CargoResult) -> list[str]:

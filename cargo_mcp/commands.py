@@ -183,28 +183,25 @@ def order_lint_levels(trailing: list[str]) -> list[str]:
 COMMANDS: tuple[CargoCommand, ...] = (
     CargoCommand(
         "cargo_check",
-        "Type-check the project with `cargo check` and return the compiler's errors and warnings as "
-        "structured diagnostics (file, line, column, code, message, suggested fixes, rendered text).",
+        "Compiler errors and warnings as structured diagnostics, errors first.",
         ("check",),
-        (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace", *SCOPED),
+        (*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace", *SCOPED, "offset"),
         "diagnostics",
         Effect(Capability.RUN, "cargo check", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
         "cargo_clippy",
-        "Lint the project with `cargo clippy`; findings come back as structured diagnostics with clippy "
-        "lint codes and suggested fixes. Changes nothing (use cargo_clippy_fix to apply fixes).",
+        "Clippy lints as structured diagnostics. Changes nothing.",
         ("clippy",),
-        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", *SCOPED, *LINTS, "fix"),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", *SCOPED, *LINTS, "fix", "offset"),
         "diagnostics",
         Effect(Capability.RUN, "cargo clippy", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
         "cargo_clippy_fix",
-        "Apply clippy's machine-applicable fixes to the source files (`cargo clippy --fix --allow-dirty "
-        "--allow-staged`), then report what is left.",
+        "Apply clippy's machine-applicable fixes to the sources, then report what is left.",
         ("clippy", "--fix", "--allow-dirty", "--allow-staged"),
         (*COMMON, *SELECT, "target", "all_targets", "workspace", "warn", "deny", "allow", "allow_no_vcs"),
         "diagnostics",
@@ -215,8 +212,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_fmt_check",
-        "Check formatting with `cargo fmt --check` without changing files; returns each file and line "
-        "rustfmt would change, with the diff.",
+        "Where rustfmt would change the code, with diffs. Changes nothing.",
         ("fmt", "--check"),
         (*COMMON, "package", "fmt_workspace"),
         "format",
@@ -225,17 +221,16 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_build",
-        "Compile the project with `cargo build`; returns structured diagnostics and the built executables.",
+        "Build; diagnostics and the executables built.",
         ("build",),
-        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "bin", "example"),
+        (*COMMON, *SELECT, "target", "release", "all_targets", "workspace", "bin", "example", "offset"),
         "diagnostics",
         Effect(Capability.RUN, "cargo build", idempotent=True),
         json_messages=True,
     ),
     CargoCommand(
         "cargo_test",
-        "Run tests with `cargo test`; returns passed/failed/ignored counts, each failure's name and output, "
-        "and compile errors as structured diagnostics.",
+        "Run tests: counts, each failure's output, compile errors.",
         ("test",),
         (
             *COMMON,
@@ -252,6 +247,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
             "no_fail_fast",
             "test_args",
             *SCOPED,
+            "offset",
         ),
         "tests",
         Effect(Capability.RUN, "cargo test", idempotent=True, open_world=True),
@@ -259,8 +255,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_nextest",
-        "Run tests with cargo-nextest (each test in its own process): the same results as cargo_test, "
-        "with partitions and retries.",
+        "Run tests with cargo-nextest: like cargo_test, plus partitions and retries.",
         NEXTEST_RUN,
         (
             *COMMON,
@@ -281,7 +276,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_bench",
-        "Run benchmarks with `cargo bench`; returns their output and any compile errors.",
+        "Run benchmarks: their output and compile errors.",
         ("bench",),
         (*COMMON, *SELECT, "workspace", "bench_name", "baseline"),
         "tests",
@@ -290,8 +285,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_metadata",
-        "Describe the workspace with `cargo metadata`: members, their targets, features and dependencies "
-        "(a summary; the full JSON is in the log file).",
+        "Workspace members, targets, features and dependencies (full JSON in the log).",
         ("metadata", "--format-version", "1"),
         (*COMMON, "features", "all_features", "no_default_features", "no_deps", "metadata_platform"),
         "metadata",
@@ -299,7 +293,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_tree",
-        "Show the dependency tree with `cargo tree` (optionally inverted, filtered or duplicates only).",
+        "The dependency tree.",
         ("tree",),
         (*COMMON, *SELECT, "target", "workspace", "depth", "invert", "edges", "duplicates"),
         "tree",
@@ -307,8 +301,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_outdated",
-        "Each dependency's locked version, the newest its requirement allows and the newest overall, "
-        "from the crates.io index. Installs and changes nothing.",
+        "Each dependency's locked, newest compatible and newest version. Changes nothing.",
         ("metadata", "--format-version", "1", "--no-deps"),
         (*COMMON, "member"),
         "outdated",
@@ -316,8 +309,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_insta_pending",
-        "List pending insta snapshots (run the tests first) with a diff from the accepted one; accept "
-        "or reject them by name with cargo_insta_accept / cargo_insta_reject.",
+        "Pending insta snapshots with diffs (run the tests first).",
         ("insta", "pending-snapshots", "--as-json"),
         COMMON,
         "snapshots",
@@ -325,7 +317,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_insta_accept",
-        "Accept pending insta snapshots by name: the new content replaces the accepted snapshot.",
+        "Accept pending insta snapshots by name.",
         ("insta", "accept"),
         (*COMMON, "snapshots"),
         "plain",
@@ -334,7 +326,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_insta_reject",
-        "Reject pending insta snapshots by name: the new content is deleted, the accepted one kept.",
+        "Reject pending insta snapshots by name.",
         ("insta", "reject"),
         (*COMMON, "snapshots"),
         "plain",
@@ -343,8 +335,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_run",
-        "Build and run a binary or example with `cargo run`, passing `args` to it; returns the program's "
-        "output and exit code. The program runs in the sandbox (no network, writes only in the project).",
+        "Build and run a binary or example in the sandbox; its output and exit code.",
         ("run",),
         (*COMMON, *SELECT, "bin", "example", "release", "program_args"),
         "run",
@@ -353,7 +344,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_add",
-        'Add dependencies to Cargo.toml with `cargo add` (e.g. ["serde@1"] with features ["derive"]).',
+        "Add dependencies to Cargo.toml.",
         ("add",),
         (
             *COMMON,
@@ -375,7 +366,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_remove",
-        "Remove dependencies from Cargo.toml with `cargo remove`.",
+        "Remove dependencies from Cargo.toml.",
         ("remove",),
         (*COMMON, "package", "dependencies_required", "dev", "build", "dependency_target", "dry_run"),
         "plain",
@@ -386,7 +377,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_update",
-        "Update Cargo.lock with `cargo update` (all packages, or only `dependencies`; `precise` pins one).",
+        "Update Cargo.lock: every package, or `dependencies`.",
         ("update",),
         (*COMMON, "package", "dependencies_optional", "precise", "dry_run", "workspace", "verify"),
         "plain",
@@ -397,7 +388,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
     ),
     CargoCommand(
         "cargo_clean",
-        "Delete build output with `cargo clean` (the whole target directory, or one package's artifacts).",
+        "Delete build output: all, or one package's.",
         ("clean",),
         (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
         "plain",

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from rust_mcp.core.containment import OperatorGrants
+from rust_mcp.core.safe_io import read_without_links
 
 from .capture import capture
 from .workflow_models import CacheStats
 
 STATS_TIMEOUT = 30.0
+STATS_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,18 @@ class CompilerCache:
         except (ValueError, KeyError, OSError):
             return None
         return stats or None
+
+
+def take_stats_file(path: Path) -> dict[str, Any] | None:
+    """The statistics a sandboxed run left in its build directory (then removed), or None. The
+    project's code could have written the file too: only numbers are taken from it."""
+    try:
+        data = read_without_links(path, STATS_FILE_BYTES)
+        path.unlink(missing_ok=True)
+        stats = json.loads(data or b"")["stats"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return stats if isinstance(stats, dict) else None
 
 
 def resolve_wrapper(program: str, cache_dir: str | None) -> CompilerCache:

@@ -51,13 +51,16 @@ PLAIN_NAMES = (
     "RUST_TEST_*",
     "PROPTEST_*",
     "QUICKCHECK_*",
+    "INSTA_UPDATE",  # insta: whether a failing snapshot test writes .snap.new files (in the workspace)
+    "INSTA_FORCE_PASS",
 )
 ALLOWED_DESCRIPTION = (
     "CARGO_BUILD_TARGET, CARGO_BUILD_JOBS, RUSTFLAGS, RUSTDOCFLAGS, CARGO_BUILD_RUSTFLAGS, "
     "CARGO_ENCODED_RUSTFLAGS, CARGO_TARGET_<TRIPLE>_RUSTFLAGS (allowed rustc flags only), "
     "CARGO_TARGET_DIR, CARGO_BUILD_TARGET_DIR, CARGO_BUILD_BUILD_DIR (inside the allowed roots), "
     "CARGO_PROFILE_<PROFILE>_<OPT_LEVEL|DEBUG|LTO|PANIC|...>, CARGO_INCREMENTAL, CARGO_TERM_*, "
-    "RUST_BACKTRACE, RUST_LOG, RUST_MIN_STACK, RUST_TEST_*, PROPTEST_*, QUICKCHECK_*"
+    "RUST_BACKTRACE, RUST_LOG, RUST_MIN_STACK, RUST_TEST_*, PROPTEST_*, QUICKCHECK_*, INSTA_UPDATE, "
+    "INSTA_FORCE_PASS"
 )
 # why a name is refused, for the names that do harm (others are simply not on the list)
 HARMFUL: tuple[tuple[tuple[str, ...], str], ...] = (

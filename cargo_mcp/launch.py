@@ -19,6 +19,7 @@ from rust_mcp.core.toolchains import Toolchain, Toolchains
 
 if TYPE_CHECKING:
     from .calls import Invocation
+    from .commands import CargoCommand
 
 OFFLINE_MARKERS = ("--offline", "offline mode", "net.offline")
 
@@ -34,6 +35,9 @@ class Launch:
     fetched: bool = False  # whether the fetch step may run for this call (for a retry)
     # build directories mounted on their own: cargo clean empties them but cannot remove a mount point
     mounted_alone: tuple[Path, ...] = ()
+    # where the sandboxed run leaves the compiler cache's statistics (sccache's server lives and
+    # dies inside the sandbox, so they are read there, after cargo, and left in the build directory)
+    cache_stats: Path | None = None
 
     def finish_clean(self, outcome: RunOutcome) -> None:
         """After cargo clean: remove the (now empty) directories it could not, and when that was its
@@ -49,11 +53,27 @@ class Launch:
             outcome.exit_code, outcome.stderr = 0, ""
 
 
+CACHE_STATS_FILE = ".rust-mcp-cache-stats.json"
+# run cargo, then ask the wrapper for its statistics in the same sandbox; cargo's exit status stands
+CACHE_STATS_SCRIPT = (
+    'stats=$1 wrapper=$2; shift 2; "$@"; status=$?; '
+    '"$wrapper" --show-stats --stats-format json >"$stats" 2>/dev/null; exit $status'
+)
+
+
+def compiles(command: CargoCommand) -> bool:
+    """Whether a command runs rustc (so a compiler cache has something to say about it)."""
+    return bool(command.json_messages or command.output == "nextest")
+
+
 class CargoLaunches:
-    def __init__(self, containment: Containment, toolchains: Toolchains) -> None:
+    def __init__(
+        self, containment: Containment, toolchains: Toolchains, stats_wrapper: Path | None = None
+    ) -> None:
         self.containment = containment
         self.toolchains = toolchains
         self.helpers = CargoHelpers(containment, toolchains)
+        self.stats_wrapper = stats_wrapper  # sccache, when the operator runs every build through it
 
     async def prepare(self, invocation: Invocation, policy: ClientPolicy | None) -> Launch:
         """The sandboxed command for `invocation`; raises Refusal when it cannot be contained."""
@@ -66,6 +86,7 @@ class CargoLaunches:
         cwd = invocation.cwd
         workspace = invocation.workspace_root
         mounted_alone: tuple[Path, ...] = ()
+        cache_stats: Path | None = None
         if command.network:
             # cargo add / update reach the registry themselves; started outside the project, they
             # read no project .cargo/config.toml (credential providers, proxies, registries)
@@ -81,6 +102,8 @@ class CargoLaunches:
             writable = (*granted, *separate)
             _create_missing(separate)
             mounted_alone = separate
+            if self.stats_wrapper is not None and state.active and compiles(command) and dirs.paths:
+                cache_stats = dirs.paths[0] / CACHE_STATS_FILE
         if may_fetch and (hint := await self.helpers.fetch(invocation, toolchain, policy)) is not None:
             notes.append(hint)
         env = self.containment.environment(
@@ -90,8 +113,27 @@ class CargoLaunches:
             toolchain, cwd=cwd, env=env, writable=writable, network=network, policy=policy
         )
         argv = [str(toolchain.cargo), *invocation.args]
+        if cache_stats is not None and self.stats_wrapper is not None:
+            _create_missing((cache_stats.parent,))
+            argv = [
+                "/bin/sh",
+                "-c",
+                CACHE_STATS_SCRIPT,
+                "sh",
+                str(cache_stats),
+                str(self.stats_wrapper),
+                *argv,
+            ]
         sandboxed = await self.containment.command(confinement, argv)
-        return Launch(sandboxed, state, toolchain, notes, fetched=may_fetch, mounted_alone=mounted_alone)
+        return Launch(
+            sandboxed,
+            state,
+            toolchain,
+            notes,
+            fetched=may_fetch,
+            mounted_alone=mounted_alone,
+            cache_stats=cache_stats,
+        )
 
     async def retry_after_fetch(self, invocation: Invocation, launch: Launch, output: str) -> bool:
         """After an offline run failed for want of a download: fetch again (forced) and say whether

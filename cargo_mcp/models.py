@@ -111,6 +111,7 @@ class CargoResult(BaseModel):
     stderr: str = Field(default="", description="Standard error, head and tail within the size budget")
     output_truncated: bool = Field(default=False, description="True when stdout or stderr was cut")
     log_path: str | None = Field(default=None, description="Full, uncut output of the run")
+    full_diff: str | None = Field(default=None, description="File with every diff uncut (fmt, insta)")
     executables: list[str] = Field(default_factory=list, description="Executables cargo_build produced")
     program_exit_code: int | None = Field(
         default=None, description="cargo_run: the program's own exit code (it was built and ran)"

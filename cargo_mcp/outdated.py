@@ -22,8 +22,9 @@ from .sparse_index import Published, published_versions
 from .workflow_models import OutdatedDependency
 
 if TYPE_CHECKING:
+    from rust_mcp.core.budgets import ProgressCallback
+
     from .calls import CargoService
-    from .progress import ProgressCallback
 
 CRATES_IO = ("crates.io-index", "index.crates.io")
 RANK = {"new_major": 0, "compatible_update": 1, "unknown": 2, "not_in_registry": 3, "up_to_date": 4}

@@ -97,7 +97,7 @@ class OutputCollector:
         try:
             raw = json.loads(text)
         except ValueError:
-            return {"error": "cargo metadata printed something that is not JSON; see the log"}
+            return {"error": "cargo metadata printed something that is not JSON"}
         members = set(raw.get("workspace_members") or [])
         packages = []
         others = []

@@ -1,18 +1,17 @@
-"""Progress for long cargo runs: notifications at a steady pace with a heartbeat, and values that only
-ever increase across the several runs of one call."""
+"""Progress for long cargo runs: notifications at a steady pace with a heartbeat (the MCP layer's
+CallProgress keeps them at most one a second and increasing across the several runs of one call)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
 import anyio
 
+from rust_mcp.core.budgets import PROGRESS_INTERVAL, ProgressCallback
+
 from .output import ProgressState
 
-ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 PROGRESS_POLL = 0.1
-PROGRESS_INTERVAL = 0.5
 HEARTBEAT_INTERVAL = 10.0
 
 
@@ -42,18 +41,3 @@ async def notify_progress(state: ProgressState, report: ProgressCallback) -> Non
         except Exception:  # a client that cannot take progress must not break the run
             return
         sent_version, sent_value, last_sent = state.version, value, now
-
-
-class MonotonicProgress:
-    """MCP progress must only increase; a call that runs cargo several times restarts each run's
-    count, so values are kept increasing across runs (and totals dropped once they no longer fit)."""
-
-    def __init__(self, report: ProgressCallback) -> None:
-        self._report = report
-        self._last = -1.0
-
-    async def report(self, progress: float, total: float | None, message: str) -> None:
-        if progress <= self._last:
-            progress, total = self._last + 0.001, None
-        self._last = progress
-        await self._report(progress, total, message)

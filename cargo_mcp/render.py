@@ -7,10 +7,12 @@ import itertools
 import shlex
 import signal
 from collections.abc import Callable
+from pathlib import PurePath
 
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
+from rust_mcp.core.paging import Page
 
 from .models import CargoResult
 from .render_workflows import shed_workflow_lists, workflow_lines
@@ -128,17 +130,28 @@ def _diagnostic_text(diagnostic: Diagnostic) -> str:
     return f"{diagnostic.level}{code}: {diagnostic.message}{where}"
 
 
+def shown_command(argv: list[str], cwd: str) -> list[str]:
+    """The command line as the text shows it: the program by name (not where the toolchain lives on
+    the server's machine) and paths inside the working directory relative to it. The structured
+    `argv` keeps every path in full."""
+    if not argv:
+        return argv
+    prefix = cwd.rstrip("/") + "/"
+    return [PurePath(argv[0]).name] + [
+        arg.removeprefix(prefix) if arg.startswith(prefix) else arg for arg in argv[1:]
+    ]
+
+
 def result_text(result: CargoResult) -> str:
     """The text content of a tool result: everything a model needs to act, nothing it does not."""
     lines = [result.summary]
-    lines.append(f"$ {shlex.join(result.argv)}")
+    lines.append(f"$ {shlex.join(shown_command(result.argv, result.cwd))}")
     lines.append(
         f"manifest: {result.manifest}" + (f"  toolchain: {result.toolchain}" if result.toolchain else "")
     )
-    for diagnostic in result.diagnostics[: budgets.CARGO_DIAGNOSTICS_IN_TEXT]:
+    for diagnostic in result.diagnostics:  # shape_for_model made them one page, as in structuredContent
         lines.append("")
         lines.append(_diagnostic_text(diagnostic))
-    lines += _unlisted(result)
     if result.tests is not None:
         for failure in result.tests.failures[: budgets.CARGO_FAILURES_IN_TEXT]:
             lines.append(f"\nFAILED {failure.name}:\n{failure.output}")
@@ -181,21 +194,13 @@ def result_text(result: CargoResult) -> str:
         lines.append(f"\nstderr:\n{result.stderr.rstrip()}")
     for hint in result.hints:
         lines.append(f"\nhint: {hint}")
+    if result.full_diff and result.full_diff != result.log_path:
+        lines.append(f"\nevery diff, uncut: {result.full_diff}")
     if result.log_path:
-        lines.append(f"\nfull log: {result.log_path}")
+        what = "full log (every diff, uncut)" if result.full_diff == result.log_path else "full log"
+        lines.append(f"\n{what}: {result.log_path}")
     text, _ = clip_middle("\n".join(lines), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
     return text
-
-
-def _unlisted(result: CargoResult) -> list[str]:
-    """How many more diagnostics the structured list holds than the text shows; what neither lists is
-    in a hint that says where it truly is (the full log, when one was kept)."""
-    in_text = min(len(result.diagnostics), budgets.CARGO_DIAGNOSTICS_IN_TEXT)
-    structured_only = len(result.diagnostics) - in_text
-    if structured_only <= 0:
-        return []  # the rest, if any, is in the hint the shaping added (where it really is)
-    shown = f"{in_text} of {_plural(result.counts.total, 'diagnostic')} shown, errors first"
-    return [f"\n[{shown}; {structured_only} more in structuredContent.diagnostics]"]
 
 
 def output_matters(result: CargoResult) -> bool:
@@ -207,12 +212,13 @@ def output_matters(result: CargoResult) -> bool:
     return result.tool in OUTPUT_TOOLS or (not result.ok and not explained)
 
 
-def shape_for_model(result: CargoResult) -> CargoResult:
-    """The result as returned: output streams only where they matter, and everything within
-    the structured budget, shedding the most redundant detail first (span lists and notes repeat the
-    rendered text), then clipping renderings, then listing fewer diagnostics from the end of the
-    ranked list (errors come first; counts.shown says how many are listed; a hint says where the rest
-    is)."""
+def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResult:
+    """The result as returned: output streams only where they matter, and everything within the
+    budgets, shedding the most redundant detail first (span lists and notes repeat the rendered
+    text), then clipping renderings, then listing fewer diagnostics from the end of the page. The
+    diagnostics listed are one page of the ranked list (`ranked` long; by default every diagnostic
+    counted), the same in the text and the structured result: counts.shown says how many,
+    counts.next_offset and a hint where the next page starts."""
     shaped = result.model_copy(deep=True)
     if not output_matters(shaped):
         shaped.stdout = shaped.stderr = ""
@@ -222,14 +228,31 @@ def shape_for_model(result: CargoResult) -> CargoResult:
 
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         _shed(shaped, size)
-    shaped.counts.shown = len(shaped.diagnostics)
-    unlisted = shaped.counts.total - shaped.counts.shown
-    if unlisted > 0:
-        where = f"the full log has them ({shaped.log_path})" if shaped.log_path else "no full log was kept"
+    _fit_text(shaped)
+    counts = shaped.counts
+    counts.shown = len(shaped.diagnostics)
+    page = Page(shaped.diagnostics, counts.offset, counts.total if ranked is None else ranked)
+    counts.next_offset = page.next_offset
+    note = page.note("diagnostics")
+    if note is not None:
+        shaped.hints.append(f"{note} (one ranked list: errors first, then the package asked for)")
+    if page.total < counts.total:
         shaped.hints.append(
-            f"{unlisted} more diagnostics are not listed here (errors are listed first); {where}"
+            f"{counts.total - page.total} more diagnostics were counted but not kept (past the first "
+            f"{budgets.KEPT_DIAGNOSTICS:,} only errors are kept); {_where_all_is(shaped, 'all of them')}"
         )
     return shaped
+
+
+def _fit_text(shaped: CargoResult) -> None:
+    """At most a page of diagnostics whose renderings fit the text's share (at least one)."""
+    del shaped.diagnostics[budgets.CARGO_DIAGNOSTICS_PAGE :]
+    used = 0
+    for index, diagnostic in enumerate(shaped.diagnostics):
+        used += len(_diagnostic_text(diagnostic)) + 2
+        if index and used > budgets.CARGO_DIAGNOSTICS_TEXT:
+            del shaped.diagnostics[index:]
+            return
 
 
 def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
@@ -251,13 +274,22 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
         shaped.diagnostics = shaped.diagnostics[:kept]
 
 
+def _where_all_is(result: CargoResult, what: str) -> str:
+    """Where the uncut output is: the log's path, or that none was kept (a promise is kept or not made)."""
+    return f"{what} is in the full log: {result.log_path}" if result.log_path else "no full log was kept"
+
+
 def _data_text(result: CargoResult) -> str:
     data = result.data or {}
     if result.tool == "cargo_tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if not lines and data.get("note"):
             return f"cargo printed no tree: {data['note']}"
-        return "\n".join(lines) + ("\n[tree cut; the full tree is in the log]" if data.get("cut") else "")
+        return "\n".join(lines) + (
+            f"\n[tree cut; {_where_all_is(result, 'the full tree')}]" if data.get("cut") else ""
+        )
+    if data.get("error"):
+        return f"{data['error']}; {_where_all_is(result, 'what it printed')}"
     members = data.get("members")
     if isinstance(members, list):
         out = [f"workspace root: {data.get('workspace_root')}"]

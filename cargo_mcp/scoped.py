@@ -15,8 +15,9 @@ from .models import CargoResult
 from .workflow_models import Scope, ScopedPackage
 
 if TYPE_CHECKING:
+    from rust_mcp.core.budgets import ProgressCallback
+
     from .calls import CargoService
-    from .progress import ProgressCallback
 
 DEFAULT_SINCE = "HEAD"
 FILES_LISTED = 20

@@ -18,8 +18,10 @@ from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.codex_sandbox import client_policy, declare_sandbox_state_meta
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.prompts import register_prompts
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
+from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from . import render
 from .calls import CargoService, CargoSettings
@@ -28,12 +30,23 @@ from .models import CargoResult, WorkingDirectoryResult
 from .parameters import REQUIRED
 
 WORKING_DIRECTORY = "working_directory"
-WORKING_DIRECTORY_PATH = "Directory inside the allowed roots; relative paths start at the working directory."
+WORKING_DIRECTORY_PATH = "Inside the allowed roots."
+# Said once here, not in every tool's schema: Codex shows a server's instructions to the model as the
+# description of its tools' namespace (keep the first 512 characters self-contained), Claude Code
+# keeps their first 2,048 characters.
 INSTRUCTIONS = (
-    "Runs a whitelist of cargo commands on Rust projects inside the server's allowed roots and returns "
-    "structured results: compiler diagnostics with file/line/column and fixes, test counts with each "
-    "failure's output, formatting diffs. Check with cargo_check, lint with cargo_clippy, test with "
-    "cargo_test. Every tool takes `path` (a project directory), `toolchain` and `cargo_env`."
+    "Runs whitelisted cargo commands on Rust projects inside the server's allowed roots and returns "
+    "structured, sized results: diagnostics with file/line/column and fixes (errors first), test counts "
+    "with each failure's output, and the path of the full log. Check with cargo_check, lint with "
+    "cargo_clippy, test with cargo_test.\n"
+    "Every tool takes `path` (project directory or a Cargo.toml in it; default: the directory given to "
+    "set_working_directory, else the server's first root), `toolchain` (a rustup name such as stable, "
+    "beta, nightly, 1.95.0 or nightly-2026-05-01; default CARGO_MCP_DEFAULT_TOOLCHAIN), `cargo_env` "
+    "(extra environment, names to strings, allowlisted: cargo and rustc settings, RUSTFLAGS with allowed "
+    "flags, RUST_BACKTRACE, RUST_LOG) and `timeout_secs` (default: the server's --default-timeout, 600 "
+    "unless set). Other parameters are cargo's options of the same names. A value that is not allowed "
+    "is refused with the reason and what is allowed; nothing runs. Diagnostics come in pages, errors "
+    "first: a hint names the `offset` of the next page (cargo replays them from its cache)."
 )
 
 
@@ -44,9 +57,7 @@ def cargo_tool(
     schema from the table) and whose body is the one generic path through CargoService."""
 
     async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
-        async def report(progress: float, total: float | None, message: str) -> None:
-            await ctx.report_progress(progress, total, message)
-
+        report = call_progress(ctx)
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
@@ -62,7 +73,7 @@ def cargo_tool(
             param.name,
             inspect.Parameter.KEYWORD_ONLY,
             default=inspect.Parameter.empty if param.default is REQUIRED else param.default,
-            annotation=Annotated[param.annotation, Field(description=param.description)],
+            annotation=Annotated[param.annotation, Field(description=param.description or None)],
         )
         for param in command.parameters()
     ]
@@ -113,8 +124,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
         strict_tool(
             set_working_directory,
             name="set_working_directory",
-            description="Set this client's default project directory for the cargo tools. It is remembered "
-            "for this connection only; other clients are not affected.",
+            description="Set this connection's default project directory (other clients keep theirs).",
             annotations=capabilities.annotations(
                 Capability.READ,
                 title="Set working directory",
@@ -129,4 +139,5 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
     )
     register_prompts(server, "cargo")
     declare_sandbox_state_meta(server)
+    keep_spans_only_when_exported(server)
     return server

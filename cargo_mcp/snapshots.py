@@ -13,7 +13,9 @@ from pathlib import Path
 
 from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.full_text import save_full_text
 
+from .render_workflows import SHORT_DIFF, SNAPSHOTS_IN_TEXT
 from .workflow_models import PendingSnapshot
 
 DIFF_LIMIT = 1500
@@ -46,7 +48,17 @@ def _source(text: str) -> str | None:
 
 def _diff(old: str, new: str) -> str:
     lines = difflib.unified_diff(old.splitlines(), new.splitlines(), "accepted", "new", lineterm="", n=2)
-    return clip_end("\n".join(lines), DIFF_LIMIT)
+    return "\n".join(lines)
+
+
+def clip_diffs(snapshots: list[PendingSnapshot], log_dir: Path) -> str | None:
+    """Each snapshot's diff cut to DIFF_LIMIT (the answer may cut it further); the path of a private
+    file holding every diff uncut, written when an answer could leave any of it out."""
+    whole = "".join(f"pending {s.kind} snapshot {s.name}\n{s.diff}\n\n" for s in snapshots)
+    could_cut = len(snapshots) > SNAPSHOTS_IN_TEXT or any(len(s.diff) > SHORT_DIFF for s in snapshots)
+    for snapshot in snapshots:
+        snapshot.diff = clip_end(snapshot.diff, DIFF_LIMIT)
+    return save_full_text(log_dir, "snapshot-diffs", whole) if could_cut else None
 
 
 def _read(path: Path) -> str:
@@ -57,7 +69,7 @@ def _read(path: Path) -> str:
 
 
 def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot]:
-    """The pending snapshots cargo insta listed, with diffs, in its order."""
+    """The pending snapshots cargo insta listed, with whole diffs (clip_diffs cuts them), in its order."""
     found: list[PendingSnapshot] = []
     for line in lines:
         try:

@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from rust_mcp.core import budgets
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
 from rust_mcp.core.read_scope import ReadScope
@@ -27,7 +29,7 @@ from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceSt
 from .positions import SourceCache, to_lsp, uri_to_path
 from .shown_paths import ShownPaths
 from .symbol_lookup import find_symbol
-from .workspaces import ProgressCallback, Workspace, WorkspacePool
+from .workspaces import Workspace, WorkspacePool
 
 T = TypeVar("T")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -90,8 +92,10 @@ class AnalyzerService:
         std_warning: str | None = None,
         cargo: CargoHelpers | None = None,
         scope: ReadScope | None = None,
+        log_dir: Path | None = None,
     ) -> None:
         self.roots = roots
+        self.log_dir = log_dir or server_log_dir("rust-analyzer-mcp")  # where full diffs are written
         self.pool = pool
         self.scope = scope or ReadScope.for_roots(roots, cargo_home())
         self.sources = SourceCache(self.scope)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp.transports import (
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="default bound on the cargo check that diagnostics wait for",
     )
+    parser.add_argument("--log-dir", type=Path, default=None, help="where whole diffs of cut previews go")
     parser.add_argument(
         "--no-confirm",
         action="store_true",
@@ -102,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         check_timeout=args.check_timeout,
         confirm_writes=not args.no_confirm,
         sandbox=args.sandbox,
+        **({"log_dir": args.log_dir} if args.log_dir else {}),
     )
     require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
     memory = ConnectionMemory()

@@ -116,13 +116,20 @@ class DiagnosticReport(BaseModel):
 class FileDiff(BaseModel):
     path: str
     action: str = Field(description="edit, create or delete")
-    diff: str
+    added: int = 0
+    removed: int = 0
+    diff: str = Field(description="Unified diff, its first hunks when long")
+    omitted_lines: int = Field(default=0, description="Diff lines left out of `diff`")
 
 
 class EditResult(BaseModel):
     title: str
     applied: bool
-    files: list[FileDiff]
+    files: list[FileDiff] = Field(description="A page of the changed files (see note for the rest)")
+    total_files: int = 0
+    added: int = 0
+    removed: int = 0
+    full_diff: str | None = Field(default=None, description="File with the whole diff, when this is cut")
     note: str | None = None
 
 

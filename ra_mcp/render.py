@@ -124,12 +124,16 @@ def diagnostics(result: DiagnosticReport) -> str:
 
 def edit(result: EditResult) -> str:
     state = "applied" if result.applied else "preview"
-    lines = [f"{result.title} ({state}, {len(result.files)} file(s))"]
+    total = result.total_files or len(result.files)
+    lines = [f"{result.title} ({state}, {total} file(s), +{result.added} -{result.removed})"]
     budget = budgets.DIFF_BUDGET
     for item in result.files:
-        diff = item.diff if len(item.diff) <= budget else item.diff[:budget] + "\n[... diff cut]"
-        budget = max(budget - len(diff), budgets.DIFF_MIN_PER_FILE)
-        lines.append(diff.rstrip() if item.diff else f"{item.action} {item.path}")
+        lines.append(f"{item.action} {item.path}: +{item.added} -{item.removed}")
+        if item.diff:
+            diff = item.diff[: max(budget, budgets.DIFF_MIN_PER_FILE)]
+            budget -= len(diff)
+            cut = item.omitted_lines or len(diff) < len(item.diff)
+            lines.append(diff.rstrip() + ("\n[... rest of this file's diff left out]" if cut else ""))
     return _with_note(lines, result.note)
 
 

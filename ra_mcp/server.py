@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -14,6 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from rust_mcp import __version__
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.containment import Containment
+from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import Sandbox, SandboxMode
@@ -21,6 +23,7 @@ from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
+from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from .analyzer import AnalyzerService
 from .containment import AnalyzerSandbox
@@ -29,11 +32,15 @@ from .tools import audit, diagnostics, edits, navigation, runnables, symbols, wo
 from .tools.declaration import AnalyzerRuntime, AnalyzerTool, RuntimeStart, mcp_tool
 from .workspaces import PoolSettings, WorkspacePool
 
+# What the tools share is said here once, not in every schema (see cargo_mcp/server.py's INSTRUCTIONS)
 INSTRUCTIONS = (
-    "Answers semantic questions about Rust code with rust-analyzer: definitions, references, hover, symbols "
-    "by name, diagnostics (including cargo check), call hierarchy, macro expansion, and refactors that "
-    "preview a diff before writing (rename, SSR, code actions, format). Positions are 1-based line and "
-    "column in characters; instead of a position you may pass `symbol`, e.g. `Point::norm2`."
+    "Answers semantic questions about Rust code with rust-analyzer: definitions, references, hover, "
+    "symbols by name, diagnostics (with cargo check), call hierarchy, macro expansion, and refactors "
+    "(rename, SSR, code actions, format) that return a diff until called with apply=true.\n"
+    "A position is `file_path` with 1-based `line` and `column` (in characters), or `symbol` instead "
+    "(e.g. `Point::norm2`; with `line`, the name on that line). `workspace` (any directory in it) "
+    "defaults to the one set with rust_analyzer_set_workspace, else the server's first root. Files "
+    "must be inside the server's allowed roots. Long lists stop at `limit` and say how many are left."
 )
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (
@@ -71,6 +78,7 @@ class AnalyzerSettings:
     check_timeout: int = 300
     confirm_writes: bool = True
     sandbox: SandboxMode = "auto"
+    log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
 
 
 def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
@@ -100,7 +108,7 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
     scope = ReadScope.for_roots(settings.roots, containment.home.path)
     pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
-    service = AnalyzerService(settings.roots, pool, std_warning, cargo, scope)
+    service = AnalyzerService(settings.roots, pool, std_warning, cargo, scope, settings.log_dir)
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
@@ -140,4 +148,5 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     )
     register_prompts(server, "rust-analyzer")
     declare_sandbox_state_meta(server)
+    keep_spans_only_when_exported(server)
     return server

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 
-from rust_mcp.core.budgets import MAX_SYNC_BYTES
+from rust_mcp.core.budgets import MAX_SYNC_BYTES, ProgressCallback
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env, refresh_private_lock
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from .lsp import AnalyzerClient
 
 T = TypeVar("T")
-ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 Launcher = Callable[[Path], Awaitable[SandboxedCommand]]  # the command starting a workspace's analyzer
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
 

@@ -70,7 +70,7 @@ async def test_position_tools_list_the_shared_fields_in_one_order(analyzer: Clie
     listed = await schemas(analyzer)
     position = ["file_path", "line", "column", "symbol", "workspace"]
     assert list(listed["rust_analyzer_definition"]["properties"]) == [*position, "include_body"]
-    assert list(listed["rust_analyzer_rename"]["properties"]) == ["new_name", *position, "apply"]
+    assert list(listed["rust_analyzer_rename"]["properties"]) == ["new_name", *position, "apply", "offset"]
     assert listed["rust_analyzer_rename"]["required"] == ["new_name"]
     ranged = ["file_path", "index", *position[1:3], "end_line", "end_column", *position[3:], "title", "apply"]
     assert list(listed["rust_analyzer_apply_code_action"]["properties"]) == ranged

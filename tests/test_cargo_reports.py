@@ -57,9 +57,28 @@ async def test_the_error_and_the_requested_packages_warning_survive_hundreds_of_
     )
     assert body["counts"]["shown"] == len(body["diagnostics"]) < body["counts"]["total"]
     assert "asked/src/lib.rs:2" in text and "forgotten" in text
-    unlisted = body["counts"]["total"] - body["counts"]["shown"]
-    assert f"{unlisted} more diagnostics are not listed here" in text and f"({body['log_path']})" in text
+    shown, total = body["counts"]["shown"], body["counts"]["total"]
+    assert (
+        f"diagnostics 1-{shown} of {total} listed; {total - shown} more: call again with offset={shown}"
+        in text
+    )
+    assert body["counts"]["next_offset"] == shown and f"full log: {body['log_path']}" in text
     assert Path(body["log_path"]).read_text().count('"reason":"compiler-message"') >= NOISE + 2
+    # the next pages (cargo replays the diagnostics from its cache) cover the rest exactly once, in order
+    seen = [(d["file"], d["line"], d["message"]) for d in body["diagnostics"]]
+    offset = shown
+    while offset is not None:
+        page = await cargo.call_tool(
+            "cargo_check", {"path": str(project), "package": "asked", "offset": offset}
+        )
+        counts = structured(page)["counts"]
+        assert counts["offset"] == offset and counts["total"] == total and counts["shown"] > 0
+        seen += [(d["file"], d["line"], d["message"]) for d in structured(page)["diagnostics"]]
+        assert (f"call again with offset={counts['next_offset']}" in text_of(page)) is (
+            counts.get("next_offset") is not None
+        )
+        offset = counts.get("next_offset")
+    assert len(seen) == len(set(seen)) == total
 
 
 async def test_clippy_applies_allow_before_warn(cargo: Client, scratch: Path) -> None:

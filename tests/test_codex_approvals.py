@@ -45,7 +45,11 @@ def test_codex_exec_approved_tool_still_meets_our_confirmation(tmp_path: Path, s
         scratch,
         "cargo_remove",
         {"path": str(project), "dependencies": ["helper"]},
-        CodexSetup(approval_policy="never", extra_config=approve("cargo", "cargo_remove")),
+        CodexSetup(
+            approval_policy="never",
+            sandbox_mode="workspace-write",
+            extra_config=approve("cargo", "cargo_remove"),
+        ),
     )
     assert "the user declined: cargo remove takes helper out of" in mock.tool_output()
     assert (project / "Cargo.toml").read_text() == before
@@ -57,6 +61,7 @@ def test_codex_exec_runs_approved_write_tools_with_no_confirm(tmp_path: Path, sc
     workspace = copy_fixture("workspace", scratch / "codex-approved")
     setup = CodexSetup(
         approval_policy="never",
+        sandbox_mode="workspace-write",  # under read-only, write tools are refused (see test_client_writes)
         cargo_args=("--no-confirm",),
         analyzer_args=("--no-confirm",),
         extra_config=approve("cargo", "cargo_add", "cargo_remove")

@@ -142,7 +142,7 @@ async def test_references_grouped_by_file(ra: Client, workspace_root: Path) -> N
         {"symbol": "Point::norm2", "workspace": str(workspace_root / "workspace"), "limit": 1},
     )
     assert capped["total"] == 3 and sum(len(g["locations"]) for g in capped["groups"]) == 1
-    assert "first 1" in capped["note"]
+    assert "references 1-1 of 3 listed; 2 more: call again with offset=1" in capped["note"]
 
 
 async def test_symbols_outline(ra: Client, workspace_root: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cargo_mcp.commands import COMMANDS_BY_NAME, order_lint_levels
+from cargo_mcp.diagnostic_focus import RankingMoments
 from cargo_mcp.models import CargoResult
 from cargo_mcp.render import result_text, shape_for_model
 from ra_mcp.symbol_paths import WantedPath, container_fits, hover_path, path_matches, type_name
@@ -76,8 +77,12 @@ def test_the_cut_keeps_errors_and_the_text_says_where_the_rest_is(tmp_path: Path
     assert shaped.counts.shown == len(shaped.diagnostics) < 200
     text = result_text(shaped)
     assert "lib.rs:500:1" in text.split("\n\n")[1]
-    assert f"{200 - shaped.counts.shown} more diagnostics are not listed here" in text
-    assert "no full log was kept" in text
+    shown = shaped.counts.shown
+    assert f"diagnostics 1-{shown} of 200 listed; {200 - shown} more: call again with offset={shown}" in text
+    assert shaped.counts.next_offset == shown
+    kept = shape_for_model(result, ranked=150)  # past the parser's limit only errors are kept
+    assert "50 more diagnostics were counted but not kept" in kept.hints[-1]
+    assert "no full log was kept" in kept.hints[-1]
     assert "see structuredContent.diagnostics or the log" not in text
 
 
@@ -145,3 +150,17 @@ def test_hover_paths_and_containers() -> None:
         "StandardBuilder", ("Standard",)
     )
     assert WantedPath.parse("r#crate::self::r#type") == WantedPath("type", ())
+
+
+def test_later_pages_rank_from_the_moment_their_first_page_was_ranked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    moments = RankingMoments(size=2)
+    check, clippy, build = ["cargo", "check"], ["cargo", "clippy"], ["cargo", "build"]
+    first = moments.moment(check, 0)
+    monkeypatch.setattr(time, "time", lambda: first + 600)
+    assert moments.moment(check, 25) == first  # the same ranking, however long the caller took
+    assert moments.moment(check, 0) == first + 600  # asking for the first page again ranks anew
+    moments.moment(clippy, 0)
+    moments.moment(build, 0)
+    assert moments.moment(check, 25) == first + 600  # forgotten (oldest first): ranked from now

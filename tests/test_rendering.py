@@ -32,12 +32,12 @@ def diagnostic(index: int, level: str = "warning") -> Diagnostic:
 
 def cargo_result(diagnostics: list[Diagnostic], **extra: object) -> CargoResult:
     errors = sum(d.level == "error" for d in diagnostics)
+    extra = {"argv": ["cargo", "check"], **extra}
     return CargoResult(
         tool="cargo_check",
         ok=errors == 0,
         exit_code=101 if errors else 0,
         summary="cargo check failed",
-        argv=["cargo", "check"],
         cwd="/p",
         manifest="/p/Cargo.toml",
         toolchain=None,
@@ -58,26 +58,48 @@ def test_cargo_structured_result_fits_its_budget_and_counts_what_it_drops(count:
     size = len(shaped.model_dump_json(exclude_defaults=True))
     assert size <= budgets.CARGO_STRUCTURED_BUDGET or len(shaped.diagnostics) == budgets.CARGO_MIN_DIAGNOSTICS
     assert shaped.diagnostics[0].level == "error"  # what to act on first survives
-    dropped = count - len(shaped.diagnostics)
-    hint = (
-        f"{dropped} more diagnostics are not listed here (errors are listed first); the full log has them "
-        "(/logs/run.log)"
-    )
-    assert (hint in shaped.hints) is (dropped > 0)
+    shown = len(shaped.diagnostics)
+    assert shaped.counts.shown == shown
+    assert shaped.counts.next_offset == (shown if shown < count else None)
+    hint = f"diagnostics 1-{shown} of {count} listed; {count - shown} more: call again with offset={shown}"
+    assert any(h.startswith(hint) for h in shaped.hints) is (shown < count)
     assert result.diagnostics[-1].spans, "the input is left as it was"
 
 
-def test_cargo_text_fits_its_budget_and_says_how_many_it_leaves_out() -> None:
-    result = cargo_result([diagnostic(i) for i in range(40)])
-    text = cargo_render.result_text(result)
+def test_cargo_text_lists_the_same_page_as_the_structured_result_and_names_the_next() -> None:
+    shaped = cargo_render.shape_for_model(cargo_result([diagnostic(i) for i in range(40)]))
+    text = cargo_render.result_text(shaped)
     assert len(text) <= budgets.CARGO_TEXT_BUDGET
     assert text.startswith("cargo check failed\n$ cargo check")
-    hidden = 40 - budgets.CARGO_DIAGNOSTICS_IN_TEXT
-    # the text says only what is true: these 15 are in the structured list (which holds all 40)
+    listed = [d.message for d in shaped.diagnostics]
+    assert [f"finding {i}" for i in range(40) if f"warning: finding {i}\n" in text] == listed
+    shown = shaped.counts.shown
     assert (
-        f"[25 of 40 diagnostics shown, errors first; {hidden} more in structuredContent.diagnostics]" in text
+        f"hint: diagnostics 1-{shown} of 40 listed; {40 - shown} more: call again with offset={shown}" in text
     )
     assert text.rstrip().endswith("full log: /logs/run.log")
+
+
+def test_cargo_diagnostics_page_through_the_ranked_list_exactly_once() -> None:
+    ranked = [diagnostic(0, "error")] + [diagnostic(i) for i in range(1, 90)]
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = cargo_result(ranked[offset:])
+        page.counts = DiagnosticCounts(errors=1, warnings=89, total=90, offset=offset)
+        shaped = cargo_render.shape_for_model(page, ranked=len(ranked))
+        assert shaped.counts.offset == offset and shaped.counts.shown == len(shaped.diagnostics) > 0
+        assert len(cargo_render.result_text(shaped)) <= budgets.CARGO_TEXT_BUDGET
+        assert len(shaped.model_dump_json(exclude_defaults=True)) <= budgets.CARGO_STRUCTURED_BUDGET
+        seen += [d.message for d in shaped.diagnostics]
+        offset = shaped.counts.next_offset
+    assert seen == [d.message for d in ranked]
+    assert shaped.hints[-1].startswith(f"diagnostics {90 - shaped.counts.shown + 1}-90 of 90 listed")
+    past = cargo_result([])
+    past.counts = DiagnosticCounts(total=90, offset=95)
+    assert (
+        cargo_render.shape_for_model(past, ranked=90).hints[0].startswith("90 diagnostics; offset=95 is past")
+    )
 
 
 def test_failing_tests_are_shown_first_ten_with_output() -> None:
@@ -128,7 +150,16 @@ def test_edit_diffs_share_one_budget() -> None:
     big = "\n".join(f"+line {i}" for i in range(4000))
     files = [FileDiff(path=f"src/f{i}.rs", action="edit", diff=big) for i in range(3)]
     text = analyzer_render.edit(EditResult(title="rename", applied=False, files=files, note="preview only"))
-    assert text.startswith("rename (preview, 3 file(s))")
-    assert text.count("[... diff cut]") == 3
+    assert text.startswith("rename (preview, 3 file(s), +0 -0)")
+    assert text.count("edit src/f") == 3  # every file named with its counts
+    assert text.count("[... rest of this file's diff left out]") == 3
     assert len(text) <= budgets.ANALYZER_TEXT_BUDGET
     assert text.endswith("note: preview only")
+
+
+def test_the_text_names_cargo_and_the_manifest_without_the_servers_absolute_paths() -> None:
+    argv = ["/root/.cargo/bin/cargo", "check", "--manifest-path", "/p/Cargo.toml", "--features", "/px"]
+    result = cargo_result([], argv=argv)
+    text = cargo_render.result_text(result)
+    assert "$ cargo check --manifest-path Cargo.toml --features /px\n" in text
+    assert result.argv == argv  # the structured command line keeps every path in full

@@ -35,10 +35,7 @@ AUDIT_LINTS = (
     "clippy::missing_safety_doc",
     "unsafe_op_in_unsafe_fn",
 )
-AUDIT_CLIPPY = (
-    "Also run clippy's unsafe lints (undocumented_unsafe_blocks, multiple_unsafe_ops_per_block, "
-    "missing_safety_doc, unsafe_op_in_unsafe_fn) and attach their findings to the sites."
-)
+AUDIT_CLIPPY = "Also run clippy's unsafe lints on the sites."
 AUDIT_TARGET_DIR = "target/rust-mcp-audit"  # its own build directory: no other build waits for it
 KIND_OF_WORD = {"fn": "fn", "impl": "impl", "trait": "trait", "extern": "extern"}
 OPERATION_KINDS = {
@@ -293,13 +290,11 @@ def _unsafe_sources(service: AnalyzerService, directory: Path) -> tuple[dict[Pat
 async def rust_analyzer_unsafe_audit(
     call: AnalyzerCall,
     workspace: WorkspaceArg = None,
-    package: Annotated[str | None, Field(description="Only this workspace member.")] = None,
+    package: str | None = None,
     include_clippy: Annotated[bool, Field(description=AUDIT_CLIPPY)] = True,
 ) -> UnsafeAudit:
-    """Audit unsafe code: every unsafe block, fn, impl, trait and extern block in the workspace (or
-    one package) with its location, the item it sits in, whether a // SAFETY: comment or a # Safety
-    doc section documents it, the unsafe operations inside it, and clippy's findings on it; totals
-    per file."""
+    """Every unsafe block, fn, impl, trait and extern block: where, whether a SAFETY comment documents it,
+    its unsafe operations, clippy's findings; totals per file."""
     service = call.service
 
     async def operation(workspace: Workspace) -> UnsafeAudit:

@@ -21,6 +21,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel
 
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
@@ -28,6 +29,7 @@ from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.codex_sandbox import client_policy
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
 from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import (
     flat_parameters,
     model_result,
@@ -40,7 +42,7 @@ from rust_mcp.mcp.registration import (
 
 from ..analyzer import AnalyzerService, PositionQuery, Target
 from ..lsp_errors import AnalyzerCrashed
-from ..workspaces import ProgressCallback, StillIndexing, Workspace
+from ..workspaces import StillIndexing, Workspace
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -133,7 +135,7 @@ class AnalyzerRuntime:
         return AnalyzerCall(
             service,
             default=connection.get(DEFAULT_WORKSPACE) if connection is not None else None,
-            report=ctx.report_progress,
+            report=call_progress(ctx),
             confirm=Confirmer(ctx, self.confirm_writes),
             connection=connection,
         )

@@ -12,6 +12,8 @@ from pathlib import Path
 import anyio
 
 from rust_mcp.core import budgets
+from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -21,9 +23,17 @@ from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
 from ..shown_paths import join_notes, withheld_note
-from ..workspaces import ProgressCallback, Workspace, scan_sources
+from ..workspaces import Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import CheckArg, CheckTimeoutArg, FileArg, LimitArg, MinSeverityArg, WorkspaceArg
+from .parameters import (
+    CheckArg,
+    CheckTimeoutArg,
+    FileArg,
+    LimitArg,
+    MinSeverityArg,
+    OffsetArg,
+    WorkspaceArg,
+)
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
@@ -200,9 +210,10 @@ async def rust_analyzer_diagnostics(
     file_path: FileArg,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
+    limit: LimitArg = 100,
+    offset: OffsetArg = 0,
 ) -> DiagnosticReport:
-    """Errors and warnings for one file, fresh: rust-analyzer's own analysis of the file as it is on
-    disk now, plus the results of a cargo check started for this call and waited for."""
+    """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
     service, report, check_timeout = call.service, call.report, check_timeout_secs
 
     async def operation(workspace: Workspace, path: Path) -> DiagnosticReport:
@@ -214,14 +225,19 @@ async def rust_analyzer_diagnostics(
         checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
         (native, checked), left_out = shown_only(service, native, checked)
         items = merge(service, workspace.root, native, checked)
+        page = take_page(items, offset, limit, json_size)
         return DiagnosticReport(
             scope=service.display(path, workspace.root),
-            diagnostics=items,
+            diagnostics=page.items,
             counts=count(items),
             files_checked=0 if workspace.client.state.health == "error" else 1,
             check_ran=finished,
             check_error=why,
-            note=join_notes(None if include_check else SKIPPED, withheld_note(left_out)),
+            note=join_notes(
+                page.note("diagnostics (errors first)"),
+                None if include_check else SKIPPED,
+                withheld_note(left_out),
+            ),
         )
 
     return await call.in_file(file_path, operation)
@@ -235,9 +251,9 @@ async def rust_analyzer_workspace_diagnostics(
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
     min_severity: MinSeverityArg = "warning",
     limit: LimitArg = 100,
+    offset: OffsetArg = 0,
 ) -> DiagnosticReport:
-    """Errors and warnings across every .rs file of every workspace member (not only open files),
-    plus one workspace-wide cargo check; errors first."""
+    """Errors and warnings in every file of the workspace plus one cargo check; errors first."""
     service, report, check_timeout = call.service, call.report, check_timeout_secs
 
     async def operation(workspace: Workspace) -> DiagnosticReport:
@@ -256,13 +272,11 @@ async def rust_analyzer_workspace_diagnostics(
         kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
         counts = count(kept)
         note = join_notes(None if include_check else SKIPPED, withheld_note(left_out))
-        if len(kept) > limit:
-            note = (
-                f"{len(kept)} diagnostics; the first {limit} (errors first) are listed. " + (note or "")
-            ).strip()
+        page = take_page(kept, offset, limit, json_size)
+        note = join_notes(page.note("diagnostics (errors first)"), note)
         return DiagnosticReport(
             scope=f"workspace {workspace.root}",
-            diagnostics=kept[:limit],
+            diagnostics=page.items,
             counts=counts,
             files_checked=0 if workspace.client.state.health == "error" else len(files),
             check_ran=finished,

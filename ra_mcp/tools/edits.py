@@ -9,7 +9,10 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.full_text import save_full_text
+from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.core.roots import package_directories, project_files
 from rust_mcp.mcp.capabilities import Capability
 
@@ -19,14 +22,44 @@ from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
 from ..positions import to_lsp
+from ..shown_paths import join_notes
 from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, ConfirmCallback, analyzer_tool
 from .diagnostics import pull
-from .parameters import ApplyArg, CodeActionChoice, FileArg, FileRange, Position, WorkspaceArg
+from .parameters import ApplyArg, CodeActionChoice, FileArg, FileRange, OffsetArg, Position, WorkspaceArg
 
 IDENTIFIER = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z_][A-Za-z0-9_]*")
 MAX_RULE = 2000
+
+
+def first_hunks(diff: str, budget: int) -> tuple[str, int]:
+    """`diff` cut after the hunks that fit `budget` (at least the headers and part of the first
+    hunk), and how many of its lines were left out."""
+    if len(diff) <= budget:
+        return diff, 0
+    lines = diff.splitlines(keepends=True)
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) > budget and (line.startswith("@@") or used >= budget):
+            return "".join(kept), len(lines) - index
+        kept.append(line)
+        used += len(line)
+    return "".join(kept), 0
+
+
+def file_diff(label: str, action: str, diff: str) -> FileDiff:
+    body = [line for line in diff.splitlines() if not line.startswith(("+++", "---"))]
+    shown, omitted = first_hunks(diff, budgets.DIFF_FILE_BUDGET)
+    return FileDiff(
+        path=label,
+        action=action,
+        added=sum(line.startswith("+") for line in body),
+        removed=sum(line.startswith("-") for line in body),
+        diff=shown,
+        omitted_lines=omitted,
+    )
 
 
 async def finish(
@@ -36,35 +69,58 @@ async def finish(
     plan: EditPlan,
     apply: bool,
     confirm: ConfirmCallback,
+    offset: int = 0,
 ) -> EditResult:
-    """Preview the plan, or (with apply, and the user's consent where the client can ask) write it."""
+    """Preview the plan, or (with apply, and the user's consent where the client can ask) write it.
+    The answer lists a page of the changed files (by path, from `offset`), each with its counts and
+    first hunks; the totals cover them all."""
     changed = plan.changed
+    diffs: dict[str, str] = {}
     files = []
     for item in changed:
         label = service.display(item.path, workspace.root)
         action = "create" if item.before is None else "delete" if item.after is None else "edit"
-        files.append(FileDiff(path=label, action=action, diff=unified_diff(item, label)))
+        diffs[label] = unified_diff(item, label)
+        files.append(file_diff(label, action, diffs[label]))
     if not changed:
         return EditResult(title=title, applied=False, files=[], note="nothing to change")
-    if not apply:
+    files.sort(key=lambda item: item.path)
+    page = take_page(files, offset, len(files), json_size)
+    cut = sum(item.omitted_lines > 0 for item in page.items)
+    full_diff = None
+    text_cut = sum(len(item.diff) for item in page.items) > budgets.DIFF_BUDGET  # render.edit cuts it
+    if cut or text_cut or len(page.items) < len(files):
+        whole = "".join(diffs[item.path] for item in files)
+        full_diff = save_full_text(service.log_dir, "diff", whole)
+    cut_note = f"{cut} file diff(s) show their first hunks only" if cut else None
+    full_note = f"the whole diff ({len(files)} files): {full_diff}" if full_diff else None
+
+    def result(applied: bool, note: str) -> EditResult:
         return EditResult(
             title=title,
-            applied=False,
-            files=files,
-            note="preview only: call again with apply=true to write these changes",
+            applied=applied,
+            files=page.items,
+            total_files=len(files),
+            added=sum(item.added for item in files),
+            removed=sum(item.removed for item in files),
+            full_diff=full_diff,
+            note=join_notes(note, page.note("files"), cut_note, full_note),
         )
+
+    if not apply:
+        return result(False, "preview only: call again with apply=true to write these changes")
     if not await confirm(f"{title}: write {len(files)} file(s) ({', '.join(f.path for f in files)})?"):
-        return EditResult(title=title, applied=False, files=files, note="not written: the user declined")
+        return result(False, "not written: the user declined")
     written = apply_plan(plan)
     for path in written:
         service.sources.forget(path)
     workspace.push_written(written)
-    return EditResult(title=title, applied=True, files=files, note=f"wrote {len(written)} file(s)")
+    return result(True, f"wrote {len(written)} file(s)")
 
 
 @analyzer_tool(Capability.DESTRUCTIVE, "Format file", render.edit, idempotent=True)
 async def rust_analyzer_format(call: AnalyzerCall, file_path: FileArg, apply: ApplyArg = False) -> EditResult:
-    """Format a file with rustfmt through rust-analyzer: a diff preview, written with apply=true."""
+    """Format a file with rustfmt: a diff, written with apply=true."""
     service, confirm = call.service, call.confirm
 
     async def operation(workspace: Workspace, path: Path) -> EditResult:
@@ -87,12 +143,12 @@ async def rust_analyzer_format(call: AnalyzerCall, file_path: FileArg, apply: Ap
 @analyzer_tool(Capability.DESTRUCTIVE, "Rename symbol", render.edit)
 async def rust_analyzer_rename(
     call: AnalyzerCall,
-    new_name: Annotated[str, Field(description="The new identifier.")],
+    new_name: str,
     at: Position,
     apply: ApplyArg = False,
+    offset: OffsetArg = 0,
 ) -> EditResult:
-    """Rename a symbol everywhere it is used (semantic, across files): a diff preview of every change,
-    written with apply=true."""
+    """Rename a symbol everywhere (semantic): a diff, written with apply=true."""
     service, confirm = call.service, call.confirm
     if not IDENTIFIER.fullmatch(new_name):
         raise Refusal(
@@ -117,7 +173,9 @@ async def rust_analyzer_rename(
             timeout=60,
         )
         plan = plan_workspace_edit(edit or lsp.WorkspaceEdit(), service.roots)
-        return await finish(service, workspace, f"rename {target.label} to {new_name}", plan, apply, confirm)
+        return await finish(
+            service, workspace, f"rename {target.label} to {new_name}", plan, apply, confirm, offset
+        )
 
     return await call.at_position(at, operation)
 
@@ -144,15 +202,13 @@ async def rust_analyzer_ssr(
             '`$a.unwrap() ==>> $a.expect("x")`.'
         ),
     ],
-    file_path: Annotated[
-        str | None, Field(description="Only replace in this file (default: the workspace).")
-    ] = None,
+    file_path: Annotated[str | None, Field(description="Only this file.")] = None,
     workspace: WorkspaceArg = None,
     apply: ApplyArg = False,
+    offset: OffsetArg = 0,
 ) -> EditResult:
-    """Structural search and replace: match code by syntax and meaning (not text) and rewrite it
-    across the workspace (rust-analyzer does not look inside macro calls such as println!).
-    Returns a diff preview; writes with apply=true."""
+    """Structural search and replace across the workspace (not inside macro calls): a diff, written with
+    apply=true."""
     service, confirm = call.service, call.confirm
     _check_rule(rule)
     path = service.rust_file(file_path, service.file_base(workspace, call.default)) if file_path else None
@@ -195,7 +251,7 @@ async def rust_analyzer_ssr(
         edit = workspace.client.structure(raw, lsp.WorkspaceEdit)
         plan = plan_workspace_edit(edit, service.roots)
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
-        return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm)
+        return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm, offset)
 
     return await service.run(root, operation, call.report)
 
@@ -256,7 +312,7 @@ async def _actions(
 
 @analyzer_tool(Capability.RUN, "Code actions", render.code_actions)
 async def rust_analyzer_code_actions(call: AnalyzerCall, at: FileRange) -> CodeActionList:
-    """Quick fixes and refactors rust-analyzer offers at a position or range, numbered; apply one with
+    """Numbered quick fixes and refactors at a position or range; apply one with
     rust_analyzer_apply_code_action."""
     service = call.service
 
@@ -283,8 +339,7 @@ async def rust_analyzer_code_actions(call: AnalyzerCall, at: FileRange) -> CodeA
 async def rust_analyzer_apply_code_action(
     call: AnalyzerCall, at: CodeActionChoice, apply: ApplyArg = False
 ) -> EditResult:
-    """Resolve a code action at the same position as rust_analyzer_code_actions listed it: a diff
-    preview, written with apply=true."""
+    """Resolve one of rust_analyzer_code_actions' actions: a diff, written with apply=true."""
     service, confirm, index, title = call.service, call.confirm, at.index, at.title
 
     async def operation(workspace: Workspace, target: Target) -> EditResult:

@@ -3,12 +3,12 @@ and the call hierarchy."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from typing import Annotated, Any
-
-from pydantic import Field
+from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -19,7 +19,7 @@ from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import BodyArg, DirectionArg, LimitArg, Position
+from .parameters import BodyArg, DirectionArg, LimitArg, OffsetArg, Position
 from .symbols import kind_name
 
 # the LSP method and the name of its params type, looked up when a call needs them (importing
@@ -80,8 +80,7 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
 async def rust_analyzer_definition(
     call: AnalyzerCall, at: Position, include_body: BodyArg = False
 ) -> LocationList:
-    """Go to the definition of the symbol at a position (or of `symbol`): where it is declared, as
-    path:line:column with the source line, optionally with its source."""
+    """Where the symbol at a position (or `symbol`) is defined, with its source line."""
     return await _goto(call, "definition", at, include_body)
 
 
@@ -89,8 +88,7 @@ async def rust_analyzer_definition(
 async def rust_analyzer_type_definition(
     call: AnalyzerCall, at: Position, include_body: BodyArg = False
 ) -> LocationList:
-    """Go to the definition of the type of the expression or binding at a position (for `let p = ...`,
-    the struct of `p`)."""
+    """Where the type of the expression at a position is defined."""
     return await _goto(call, "type definition", at, include_body)
 
 
@@ -98,7 +96,7 @@ async def rust_analyzer_type_definition(
 async def rust_analyzer_implementations(
     call: AnalyzerCall, at: Position, include_body: BodyArg = False
 ) -> LocationList:
-    """Find the implementations of a trait or trait method (the `impl` blocks), or the impls of a type."""
+    """The impls of a trait, trait method or type."""
     return await _goto(call, "implementations", at, include_body)
 
 
@@ -123,11 +121,12 @@ def _item_range(service: AnalyzerService, uri: str, span: lsp.Range) -> lsp.Rang
 async def rust_analyzer_references(
     call: AnalyzerCall,
     at: Position,
-    include_declaration: Annotated[bool, Field(description="Also list the declaration itself.")] = True,
+    include_declaration: bool = True,
     limit: LimitArg = 100,
+    offset: OffsetArg = 0,
 ) -> ReferenceResult:
-    """Find every use of the symbol at a position (or of `symbol`) across the workspace, grouped by
-    file, each with its source line. Semantic: catches re-exports and method calls grep misses."""
+    """Every use of a symbol across the workspace, grouped by file, the symbol's own file first.
+    Semantic: finds what grep misses."""
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> ReferenceResult:
@@ -141,23 +140,24 @@ async def rust_analyzer_references(
         )
         locator = service.locator(workspace.root)
         shown, left_out = locator.keep(result or [], lambda loc: loc.uri)
-        found = sorted(shown, key=lambda loc: (loc.uri, loc.range.start.line, loc.range.start.character))
+        asked = target.document.uri
+        found = sorted(
+            shown,
+            key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character),
+        )
+        located = [locator.location(item.uri, item.range) for item in found]
+        page = take_page(located, offset, limit, json_size)
+        per_file = Counter(location.path for location in located)  # all of them, listed or not
         groups: dict[str, ReferenceGroup] = {}
-        for index, item in enumerate(found):
-            path = locator.label(item.uri)
-            group = groups.setdefault(path, ReferenceGroup(path=path, count=0, locations=[]))
-            group.count += 1
-            if index < limit:
-                group.locations.append(locator.location(item.uri, item.range))
-        note = None
-        if len(found) > limit:
-            note = f"{len(found)} references; the first {limit} are listed (pass a larger limit for more)"
-        elif not found:
-            note = f"no references to the symbol at {target.label}"
+        for location in page.items:
+            path = location.path
+            groups.setdefault(path, ReferenceGroup(path=path, count=per_file[path], locations=[]))
+            groups[path].locations.append(location)
+        note = page.note("references") if found else f"no references to the symbol at {target.label}"
         return ReferenceResult(
             query=f"references to {target.label}",
             total=len(found),
-            files=len(groups),
+            files=len(per_file),
             groups=list(groups.values()),
             note=join_notes(note, withheld_note(left_out)),
         )
@@ -172,7 +172,7 @@ async def rust_analyzer_call_hierarchy(
     direction: DirectionArg = "both",
     limit: LimitArg = 50,
 ) -> CallHierarchyResult:
-    """Who calls the function at a position, and what it calls, each with the call sites."""
+    """Callers and callees of a function, with the call sites."""
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> CallHierarchyResult:

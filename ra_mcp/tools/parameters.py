@@ -10,62 +10,28 @@ from pydantic import Field
 
 from rust_mcp.mcp.registration import ParameterGroup
 
-FileArg = Annotated[
-    str,
-    Field(
-        description="Rust source file (.rs): absolute, or relative to the workspace; must be inside the "
-        "server's allowed roots."
-    ),
-]
-OptionalFileArg = Annotated[
-    str | None,
-    Field(
-        description="Rust source file (.rs) holding the position; optional when `symbol` names the target."
-    ),
-]
-LineArg = Annotated[int | None, Field(ge=1, description="1-based line, as compilers and editors print it.")]
-ColumnArg = Annotated[
-    int | None, Field(ge=1, description="1-based column, counted in characters (not bytes or UTF-16 units).")
-]
-EndLineArg = Annotated[
-    int | None, Field(ge=1, description="1-based last line of the range (default: `line`).")
-]
-EndColumnArg = Annotated[int | None, Field(ge=1, description="1-based column where the range ends.")]
-SymbolArg = Annotated[
-    str | None,
-    Field(
-        description="Instead of line and column: a symbol such as `Point::norm2`, `total_area` or "
-        "`shapes::Circle`. With `line` but no `column`, the name on that line."
-    ),
-]
-WorkspaceArg = Annotated[
-    str | None,
-    Field(
-        description="Workspace (or any directory in it). Default: the one chosen with "
-        "rust_analyzer_set_workspace, else the server's first root."
-    ),
-]
-ApplyArg = Annotated[
-    bool, Field(description="Write the change to disk. Default false: return a unified diff preview only.")
-]
-BodyArg = Annotated[bool, Field(description="Also return the source of each item found.")]
-CheckArg = Annotated[
-    bool,
-    Field(
-        description="Also run cargo check (rust-analyzer's flycheck, in its own target dir) and wait for it."
-    ),
-]
-CheckTimeoutArg = Annotated[
-    int, Field(ge=1, le=3600, description="Seconds to wait for cargo check before returning partial results.")
-]
+# Descriptions are terse on purpose: a model pays for them in every tool that takes the parameter, on
+# every turn. What they share (1-based positions in characters, `symbol` instead of a position, the
+# default workspace, previews until apply=true, paging) is said once, in the server's instructions.
+FileArg = Annotated[str, Field(description="Rust source file.")]
+OptionalFileArg = Annotated[str | None, Field(description="Rust source file (optional with `symbol`).")]
+LineArg = Annotated[int | None, Field(ge=1)]
+ColumnArg = Annotated[int | None, Field(ge=1)]
+EndLineArg = Annotated[int | None, Field(ge=1)]
+EndColumnArg = Annotated[int | None, Field(ge=1)]
+SymbolArg = Annotated[str | None, Field(description="Instead of line/column, e.g. `Point::norm2`.")]
+WorkspaceArg = str | None
+ApplyArg = bool
+BodyArg = bool
+CheckArg = Annotated[bool, Field(description="Also run cargo check and wait for it.")]
+CheckTimeoutArg = Annotated[int, Field(ge=1, le=3600)]
 Direction = Literal["incoming", "outgoing", "both"]
 Severity = Literal["error", "warning", "information", "hint"]
-DirectionArg = Annotated[Direction, Field(description="incoming (callers), outgoing (callees) or both.")]
-MinSeverityArg = Annotated[Severity, Field(description="Leave out anything less severe.")]
+DirectionArg = Direction
+MinSeverityArg = Severity
 
-LimitArg = Annotated[
-    int, Field(ge=1, le=1000, description="Most results to list; the total is always reported.")
-]
+LimitArg = Annotated[int, Field(ge=1, le=1000)]
+OffsetArg = Annotated[int, Field(ge=0)]  # where a page starts: the offset a previous answer named
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,14 +78,8 @@ class FileRange(FilePosition):
 class CodeActionChoice(FileRange):
     """One of the code actions rust_analyzer_code_actions listed for a range."""
 
-    index: Annotated[int, Field(ge=0, description="The action's number from rust_analyzer_code_actions.")]
-    title: Annotated[
-        str | None,
-        Field(
-            description="The action's title as listed; if the code changed and "
-            "the action at `index` differs, nothing is applied."
-        ),
-    ] = None
+    index: Annotated[int, Field(ge=0, description="Number from rust_analyzer_code_actions.")]
+    title: Annotated[str | None, Field(description="Its title; nothing is applied if it differs.")] = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -49,7 +49,7 @@ def _runnable(service: AnalyzerService, raw: dict[str, Any], root: Path) -> Runn
 
 @analyzer_tool(Capability.RUN, "Runnables", render.runnables)
 async def rust_analyzer_runnables(call: AnalyzerCall, at: FilePoint) -> RunnableList:
-    """Tests, benches, binaries and doc tests in a file (or at a line), each with its cargo command."""
+    """Tests, benches and binaries in a file (or at a line), each with its cargo command."""
     service, line, column = call.service, at.line, at.column
 
     async def answer(workspace: Workspace, path: Path) -> RunnableList:
@@ -72,7 +72,7 @@ async def rust_analyzer_runnables(call: AnalyzerCall, at: FilePoint) -> Runnable
 
 @analyzer_tool(Capability.RUN, "Related tests", render.runnables)
 async def rust_analyzer_related_tests(call: AnalyzerCall, at: Position) -> RunnableList:
-    """Tests that exercise the function or item at a position, each with its cargo command."""
+    """Tests that exercise the item at a position, with their cargo commands."""
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> RunnableList:

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -28,7 +29,7 @@ from ..models import (
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import FileArg, FilePoint, FilePosition, LimitArg, Position, WorkspaceArg
+from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Position, WorkspaceArg
 
 # LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
 # TypeParameter, as numbers so that importing this module does not import lsprotocol
@@ -48,12 +49,11 @@ def kind_name(kind: int | None) -> str | None:
 async def rust_analyzer_symbols(
     call: AnalyzerCall,
     file_path: FileArg,
-    include_bodies: Annotated[
-        bool, Field(description="Also return the source of each top-level item.")
-    ] = False,
+    include_bodies: bool = False,
+    limit: LimitArg = 200,
+    offset: OffsetArg = 0,
 ) -> SymbolOutline:
-    """Outline of a file: its items (structs, enums, traits, impls, functions, methods, fields) with
-    1-based positions, nested; optionally with their source."""
+    """Outline of a file: its items with positions, nested; `offset` pages through the top-level items."""
     service = call.service
 
     async def answer(workspace: Workspace, path: Path) -> SymbolOutline:
@@ -79,12 +79,12 @@ async def rust_analyzer_symbols(
             )
 
         symbols = [node(s, 0) for s in result or [] if isinstance(s, lsp.DocumentSymbol)]
-        total = _count(symbols)
+        page = take_page(symbols, offset, limit, json_size)
         return SymbolOutline(
             path=service.display(path, workspace.root),
-            symbols=symbols,
-            total=total,
-            note=None if symbols else "no symbols in this file",
+            symbols=page.items,
+            total=_count(symbols),
+            note=page.note("top-level items") if symbols else "no symbols in this file",
         )
 
     return await call.in_file(file_path, answer)
@@ -97,13 +97,14 @@ def _count(nodes: Sequence[SymbolNode]) -> int:
 @analyzer_tool(Capability.RUN, "Find symbol by name", render.locations)
 async def rust_analyzer_workspace_symbol(
     call: AnalyzerCall,
-    query: Annotated[str, Field(description="Name or part of one, e.g. `norm`.")],
+    query: Annotated[str, Field(description="Name or part of one.")],
     workspace: WorkspaceArg = None,
-    types_only: Annotated[bool, Field(description="Only types (structs, enums, traits, unions).")] = False,
-    with_dependencies: Annotated[bool, Field(description="Also search dependencies and std.")] = False,
+    types_only: bool = False,
+    with_dependencies: Annotated[bool, Field(description="Also dependencies and std.")] = False,
     limit: LimitArg = 50,
+    offset: OffsetArg = 0,
 ) -> LocationList:
-    """Find symbols by name across the workspace (fuzzy), exact matches first, with their locations."""
+    """Find symbols by name (fuzzy), exact matches first."""
     service = call.service
     text = query.strip()
     if not text or any(ch in text for ch in "#*\x00"):
@@ -118,8 +119,17 @@ async def rust_analyzer_workspace_symbol(
         found, left_out = locator.keep(listed, lambda s: s.location.uri)
         if types_only:
             found = [s for s in found if s.kind in TYPE_KINDS]
-        exact_first = sorted(found, key=lambda s: (s.name != text, s.name.lower() != text.lower(), s.name))
-        locations = [
+        exact_first = sorted(
+            found,
+            key=lambda s: (
+                s.name != text,
+                s.name.lower() != text.lower(),
+                s.name,
+                s.location.uri,
+                s.location.range.start.line,
+            ),
+        )
+        window = [
             locator.location(
                 s.location.uri,
                 s.location.range,
@@ -127,12 +137,12 @@ async def rust_analyzer_workspace_symbol(
                 kind=kind_name(s.kind),
                 container=getattr(s, "container_name", None),
             )
-            for s in exact_first[:limit]
+            for s in exact_first[offset : offset + limit]
         ]
-        note = None
-        if len(found) > limit:
-            note = f"{len(found)} matches; the first {limit} are listed"
-        elif not found:
+        page = Page(take_page(window, 0, limit, json_size).items, offset, len(found))
+        locations = page.items
+        note = page.note("matches")
+        if not found:
             note = f"no symbols match {text!r}" + (
                 ""
                 if with_dependencies
@@ -152,7 +162,7 @@ async def rust_analyzer_workspace_symbol(
 
 @analyzer_tool(Capability.RUN, "Hover", render.hover)
 async def rust_analyzer_hover(call: AnalyzerCall, at: Position) -> HoverResult:
-    """Type and documentation of the symbol at a position (or of `symbol`), as markdown."""
+    """Type and docs of a symbol, as markdown."""
 
     service = call.service
 
@@ -194,7 +204,7 @@ async def _defined_outside(service: AnalyzerService, workspace: Workspace, targe
 
 @analyzer_tool(Capability.RUN, "Completions", render.completions)
 async def rust_analyzer_completion(call: AnalyzerCall, at: FilePoint, limit: LimitArg = 30) -> CompletionList:
-    """Completions at a position (e.g. just after `value.`), most relevant first."""
+    """Completions at a position (e.g. after `value.`), best first."""
 
     async def answer(workspace: Workspace, target: Target) -> CompletionList:
         result = await workspace.client.request(
@@ -219,7 +229,7 @@ async def rust_analyzer_completion(call: AnalyzerCall, at: FilePoint, limit: Lim
 
 @analyzer_tool(Capability.RUN, "Expand macro", render.expansion)
 async def rust_analyzer_expand_macro(call: AnalyzerCall, at: FilePosition) -> MacroExpansion:
-    """Expand the macro call or derive at a position (point at the macro's name) into Rust source."""
+    """Expand the macro call or derive at a position."""
 
     async def answer(workspace: Workspace, target: Target) -> MacroExpansion:
         result = plain(await workspace.client.request("rust-analyzer/expandMacro", target.plain_params))

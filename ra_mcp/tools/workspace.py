@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp.capabilities import Capability
 
@@ -17,13 +13,9 @@ from .declaration import DEFAULT_WORKSPACE, AnalyzerCall, analyzer_tool
 @analyzer_tool(Capability.RUN, "Set workspace", render.workspace_choice)
 async def rust_analyzer_set_workspace(
     call: AnalyzerCall,
-    workspace_path: Annotated[
-        str,
-        Field(description="Workspace directory (or any directory inside it) within the allowed roots."),
-    ],
+    workspace_path: str,
 ) -> WorkspaceChoice:
-    """Choose this connection's default workspace (for tools without file_path), start rust-analyzer
-    on it and wait until it is ready. Other clients are not affected."""
+    """Set this connection's default workspace; waits until rust-analyzer is ready on it."""
     if call.connection is None:
         raise Refusal(
             "this connection is stateless (protocol 2026-07-28 over HTTP); pass "
@@ -36,6 +28,5 @@ async def rust_analyzer_set_workspace(
 
 @analyzer_tool(Capability.READ, "rust-analyzer status", render.status)
 async def rust_analyzer_status(call: AnalyzerCall) -> AnalyzerStatus:
-    """Health of the rust-analyzers this server runs: version, each workspace's readiness and current
-    work (indexing %, cargo check), memory, restarts."""
+    """Health of the rust-analyzers: version, readiness, current work, memory, restarts."""
     return call.service.status(call.default)

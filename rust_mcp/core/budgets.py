@@ -4,9 +4,18 @@ length, a path's, an SSR rule's) stay beside the checks that name them in their 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
+
+# -- every default answer ----------------------------------------------------------------------------
+ANSWER_TEXT_BUDGET = 8 * 1024  # characters of an answer's text
+ANSWER_STRUCTURED_BUDGET = 10 * 1024  # characters of an answer's structuredContent JSON
+PAGE_ITEMS_BUDGET = 7_000  # characters of JSON the items of one page may take (the rest: counts, notes)
+
 # -- cargo-mcp: the text of a result ----------------------------------------------------------------
-CARGO_TEXT_BUDGET = 24_000  # characters of a result's text, head and tail kept
-CARGO_DIAGNOSTICS_IN_TEXT = 25  # diagnostics rendered in the text (all are in structuredContent)
+CARGO_TEXT_BUDGET = ANSWER_TEXT_BUDGET  # characters of a result's text, head and tail kept
+CARGO_DIAGNOSTICS_PAGE = 25  # diagnostics one answer lists (text and structuredContent list the same)
+CARGO_DIAGNOSTICS_TEXT = 5_000  # characters of those diagnostics' renderings in the text
 CARGO_FAILURES_IN_TEXT = 10  # failing tests whose output the text shows
 CARGO_FORMAT_ISSUES_IN_TEXT = 20
 CARGO_RUNNING_TESTS_IN_TEXT = 20  # tests named as still running when a run was stopped
@@ -14,7 +23,7 @@ CARGO_METADATA_MEMBERS_IN_TEXT = 30
 CARGO_DEPENDENCIES_TEXT = 600  # characters listing one member's dependencies
 
 # -- cargo-mcp: the structured result -----------------------------------------------------------------
-CARGO_STRUCTURED_BUDGET = 20_000  # characters of structuredContent JSON; detail is shed to fit
+CARGO_STRUCTURED_BUDGET = ANSWER_STRUCTURED_BUDGET  # structuredContent JSON; detail is shed to fit
 CARGO_SHED_FAILURE_OUTPUT = 1_500  # a failing test's output once the result is over budget
 CARGO_SHED_STREAM = 4_000  # stdout and stderr, each, once over budget
 CARGO_SHED_RENDERED = 800  # each diagnostic's rendering, if still over budget
@@ -24,7 +33,6 @@ CARGO_NEW_FAILURES = 50  # failures a dependency change added, listed in its ver
 
 # -- cargo-mcp: what is kept of cargo's output while it runs --------------------------------------------
 CARGO_STREAM_BUDGET = 12_000  # characters of stdout and of stderr, each, head and tail
-CARGO_MAX_DIAGNOSTICS = 60  # diagnostics a result lists at most, cut from the ranked list (all are counted)
 KEPT_DIAGNOSTICS = 2_000  # diagnostics parsed and kept for ranking; past it only errors (all are counted)
 RENDERED_LIMIT = 4_000  # one diagnostic's rendered text
 SPANS_PER_DIAGNOSTIC = 8  # spans, suggestions and notes of one diagnostic
@@ -36,6 +44,9 @@ METADATA_DEPENDENCIES = 40  # dependencies listed per workspace member
 METADATA_OTHER_PACKAGES = 200  # non-member packages named
 STDERR_TAIL_LINES = 50  # stderr lines searched for hints (missing target, component)
 PROGRESS_MESSAGE = 200  # characters of one progress message
+PROGRESS_INTERVAL = 1.0  # seconds between two progress notifications of one call, at least
+# what progress goes to: (progress, total, message); the MCP layer gates it (rust_mcp/mcp/progress.py)
+ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 
 # -- reading: memory bounds -------------------------------------------------------------------------
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a process's output line, before it is delivered cut
@@ -46,8 +57,9 @@ MAX_LOG_HEAD_BYTES = 4 * 1024 * 1024  # a run's log keeps its first bytes ...
 MAX_LOG_TAIL_BYTES = 1024 * 1024  # ... and its last, with a count of what was cut between them
 
 # -- rust-analyzer-mcp -----------------------------------------------------------------------------
-ANALYZER_TEXT_BUDGET = 20_000  # characters of an answer's text, mostly head
-DIFF_BUDGET = 12_000  # characters of diffs in an edit's text
+ANALYZER_TEXT_BUDGET = ANSWER_TEXT_BUDGET  # characters of an answer's text, mostly head
+DIFF_FILE_BUDGET = 2_500  # characters of one file's diff in an edit's answer: its first hunks
+DIFF_BUDGET = 5_000  # characters of diffs in an edit's text
 DIFF_MIN_PER_FILE = 500  # characters each further file's diff still gets
 BODY_LIMIT = 4_000  # characters of an item's source, per item
 HOVER_LIMIT = 6_000  # characters of hover markdown
@@ -56,3 +68,17 @@ SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
 SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
 RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
 RECENT_MESSAGES = 5  # rust-analyzer's own messages in a status answer
+
+# -- tool definitions (what a client sends the model on every turn) ------------------------------------
+DEFINITION_AVERAGE = 600  # characters of name + description + inputSchema per tool, averaged per server
+TOOLS_LIST_BUDGET = 40_000  # characters of a whole tools/list result (output schemas, annotations too)
+
+
+def compact_json(value: object) -> str:
+    """JSON as a client sends it to a model: no spaces, non-ASCII kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def definition_chars(name: str, description: str | None, input_schema: object) -> int:
+    """What one tool's definition costs a model: its name, description and input schema."""
+    return len(name) + len(description or "") + len(compact_json(input_schema))

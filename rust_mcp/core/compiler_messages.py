@@ -63,6 +63,8 @@ class DiagnosticCounts(BaseModel):
     other: int = 0
     shown: int = Field(default=0, description="How many are listed in `diagnostics`")
     total: int = 0
+    offset: int = Field(default=0, description="Where `diagnostics` starts in the ranked list")
+    next_offset: int | None = Field(default=None, description="Pass as `offset` for the next page")
 
 
 def _span(raw: dict[str, Any]) -> Span:

@@ -10,6 +10,7 @@ write inside the workspace; the network only when the client allows it.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ from .toolchains import Toolchain, is_rustup_proxy
 
 CARGO_HOME_READABLE = ("registry", "git", "config.toml", "config")
 CARGO_HOME_CACHES = ("registry", "git")
+# cargo subcommands our tools run that operators often install outside ~/.cargo/bin (a tools
+# directory on the server's PATH): found there, bound read-only and put on the sandbox's PATH
+PATH_SUBCOMMANDS = ("cargo-nextest", "cargo-insta")
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,23 @@ class CargoHome:
     _binaries: tuple[int, tuple[Path, ...]] | None = field(default=None, init=False)
 
     def readable(self) -> tuple[Path, ...]:
-        return tuple(self.path / name for name in CARGO_HOME_READABLE) + self.subcommands()
+        return tuple(self.path / name for name in CARGO_HOME_READABLE) + self.subcommands() + self.on_path()
+
+    def on_path(self) -> tuple[Path, ...]:
+        """PATH_SUBCOMMANDS found on the server's own PATH (absolute directories only, real
+        binaries, not rustup proxies), outside this cargo home's bin/ (seen already)."""
+        found: list[Path] = []
+        for name in PATH_SUBCOMMANDS:
+            search = os.pathsep.join(
+                d for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(d)
+            )
+            located = shutil.which(name, path=search)
+            if located is None:
+                continue
+            binary = Path(located)
+            if binary.parent.resolve() != (self.path / "bin").resolve() and not is_rustup_proxy(binary):
+                found.append(binary)
+        return tuple(found)
 
     def caches(self) -> tuple[Path, ...]:
         """The registry and git directories, created if missing (a fetch writes them)."""
@@ -130,7 +150,9 @@ class Containment:
         """A child's whole environment: PATH with the toolchain first, HOME and CARGO_HOME, the
         operator's grants, then `settings` (our CARGO_TERM_* and the validated cargo_env)."""
         base = {
-            "PATH": search_path([toolchain.bin_dir, self.home.path / "bin"]),
+            "PATH": search_path(
+                [toolchain.bin_dir, self.home.path / "bin", *(p.parent for p in self.home.on_path())]
+            ),
             "HOME": str(Path.home()),
             "CARGO_HOME": str(self.home.path),
             "TMPDIR": "/tmp",

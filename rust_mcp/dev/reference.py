@@ -42,6 +42,8 @@ def _type(schema: dict[str, Any]) -> str:
     if "enum" in schema:
         return " \\| ".join(f"`{value}`" for value in schema["enum"])
     kind = schema.get("type", "any")
+    if isinstance(kind, list):
+        return " or ".join(_type({**schema, "type": option}) for option in kind)
     if kind == "array":
         return f"list of {_type(schema.get('items', {}))}"
     if kind == "object":
@@ -87,9 +89,14 @@ def shared_parameters(tools: list[Tool]) -> dict[str, dict[str, Any]]:
     return {name: schemas[0] for (name, _), schemas in seen.items() if len(schemas) * 2 >= len(tools)}
 
 
-def render_server(title: str, tools: list[Tool]) -> list[str]:
+def render_server(title: str, tools: list[Tool], instructions: str = "") -> list[str]:
+    """A server's section: its instructions (what its tools share, said once, as clients show the
+    model), the shared parameters, then each tool."""
     shared = shared_parameters(tools)
     lines = [f"### {title} ({len(tools)} tools)", ""]
+    if instructions:
+        lines += ["Its instructions (what clients show the model once for all of its tools):", ""]
+        lines += [*(f"> {line}" for line in instructions.splitlines()), ""]
     if shared:
         lines += ["Parameters most tools share (marked *shared* below):", "", *TABLE_HEAD]
         lines += [_row(name, schema, set()) for name, schema in shared.items()]
@@ -112,6 +119,13 @@ async def _list(server: MCPServer[Any]) -> list[Tool]:
         return list((await client.list_tools()).tools)
 
 
+def server_instructions() -> dict[str, str]:
+    from cargo_mcp.server import INSTRUCTIONS as CARGO
+    from ra_mcp.server import INSTRUCTIONS as ANALYZER
+
+    return {"cargo-mcp": CARGO, "rust-analyzer-mcp": ANALYZER}
+
+
 @functools.cache
 def server_tools() -> dict[str, list[Tool]]:
     """Each server's tools as a client lists them, from servers built with default settings."""
@@ -130,8 +144,9 @@ def server_tools() -> dict[str, list[Tool]]:
 
 def generate() -> str:
     parts = [BEGIN, ""]
+    instructions = server_instructions()
     for title, tools in server_tools().items():
-        parts += render_server(title, tools)
+        parts += render_server(title, tools, instructions[title])
     return "\n".join([*parts, END])
 
 

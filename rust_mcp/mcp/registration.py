@@ -19,6 +19,8 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetad
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from .schemas import compact_input_schema, compact_output_schema
+
 
 def text_result(text: str, *, is_error: bool = False) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=is_error)
@@ -40,9 +42,10 @@ def model_result(model: BaseModel, text: str, *, is_error: bool = False) -> Call
 
 
 @functools.cache
-def _output_metadata(output_model: type[BaseModel]) -> FuncMetadata:
-    """Output schemas are expensive to derive and shared by many tools: derive each once."""
-    return FuncMetadata(arg_model=_StrictArguments, output_model=output_model)
+def _output_schema(output_model: type[BaseModel]) -> dict[str, Any]:
+    """Output schemas are expensive to derive and shared by many tools: derive each once. The listed
+    schema is the compact one; results are still validated against the whole model."""
+    return compact_output_schema(output_model)
 
 
 class _StrictArguments(ArgModelBase):
@@ -127,14 +130,14 @@ def strict_tool(
     CallToolResult whose structured content follows `output_model`."""
     context_kwarg = find_context_parameter(fn)
     strict = _argument_model(fn, context_kwarg)
-    output = _output_metadata(output_model)
-    metadata = FuncMetadata(arg_model=strict, output_model=output_model, output_schema=output.output_schema)
+    output_schema = _output_schema(output_model)
+    metadata = FuncMetadata(arg_model=strict, output_model=output_model, output_schema=output_schema)
     return _StrictTool(
         fn=fn,
         name=name,
         title=annotations.title,
         description=description,
-        parameters=strict.model_json_schema(by_alias=True),
+        parameters=compact_input_schema(strict.model_json_schema(by_alias=True)),
         fn_metadata=metadata,
         is_async=True,
         context_kwarg=context_kwarg,

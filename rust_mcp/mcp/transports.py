@@ -1,30 +1,30 @@
-"""Running a server: stdio or streamable HTTP (loopback by default, optional bearer token), with
-signals turned into cancellation so every in-flight call cleans up its processes."""
+"""Running a server: stdio or streamable HTTP (loopback by default, always behind a bearer token and
+the connection and request fronts of http_connections and http_guard), with signals turned into
+cancellation so every in-flight call cleans up its processes, and log output rate-limited."""
 
 from __future__ import annotations
 
 import argparse
-import hmac
-import ipaddress
-import json
 import os
+import secrets
 import signal
+import stat
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
 
 from rust_mcp.core.sandbox import SANDBOX_MODES, SandboxUnavailable, probe_sandbox
 
 from .connections import ConnectionMemory
+from .http_connections import ACCEPT_BACKLOG, ConnectionFront, protocol_for, raise_descriptor_limit
+from .http_guard import MAX_SESSIONS, HttpGuard, allowed_hosts
+from .log_limit import limit_log_output
 from .stdio import run_stdio
-
-ASGIApp = Callable[
-    [dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]],
-    Awaitable[None],
-]
 
 
 def add_sandbox_argument(parser: argparse.ArgumentParser) -> None:
@@ -64,47 +64,24 @@ def add_transport_arguments(parser: argparse.ArgumentParser, token_env: str) -> 
         "--auth-token-env",
         default=token_env,
         metavar="NAME",
-        help=f"environment variable holding the HTTP bearer token (default {token_env}); "
-        "when set, requests without `Authorization: Bearer <token>` are refused",
+        help=f"environment variable holding the HTTP bearer token (default {token_env}); requests "
+        "without `Authorization: Bearer <token>` are refused. With neither this nor --auth-token-file, "
+        "a token is made and printed to stderr",
     )
-
-
-class BearerTokenGuard:
-    """ASGI middleware refusing HTTP requests that lack the configured bearer token."""
-
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        self.app = app
-        self.expected = f"Bearer {token}".encode()
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope.get("type") == "http":
-            headers = dict(scope.get("headers") or [])
-            given = headers.get(b"authorization", b"")
-            if not hmac.compare_digest(given, self.expected):
-                body = json.dumps({"error": "missing or wrong bearer token"}).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 401,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"www-authenticate", b"Bearer"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    group.add_argument(
+        "--auth-token-file",
+        default=None,
+        metavar="PATH",
+        help="read the HTTP bearer token from this file (owned by you, mode 0600)",
+    )
+    group.add_argument(
+        "--max-sessions",
+        type=int,
+        default=MAX_SESSIONS,
+        metavar="N",
+        help=f"HTTP sessions open at once (default {MAX_SESSIONS}); one more closes the least recently "
+        "used idle one",
+    )
 
 
 async def _until_signal(main: Callable[[], Awaitable[None]]) -> None:
@@ -121,19 +98,74 @@ async def _until_signal(main: Callable[[], Awaitable[None]]) -> None:
         group.cancel_scope.cancel()
 
 
+def http_token(args: argparse.Namespace, prog: str) -> str:
+    """The bearer token HTTP requests must carry: from --auth-token-file (a file only this user can
+    read), else the --auth-token-env variable, else a new one, printed once to stderr."""
+    if args.auth_token_file:
+        try:
+            return read_token_file(Path(args.auth_token_file))
+        except ValueError as exc:
+            sys.exit(f"{prog}: --auth-token-file: {exc}")
+    token = os.environ.get(args.auth_token_env)
+    if token:
+        return token
+    token = secrets.token_urlsafe(32)
+    print(
+        f"{prog}: HTTP needs a bearer token and none was given ({args.auth_token_env} is unset), so one "
+        f"was made for this run; send `Authorization: Bearer {token}`",
+        file=sys.stderr,
+        flush=True,
+    )
+    return token
+
+
+def read_token_file(path: Path) -> str:
+    """The token in `path`, which must be a regular file owned by this user that nobody else may
+    read or write (mode 0600 or stricter)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ValueError(f"cannot open {path}: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise ValueError(
+                f"{path} must be a file owned by this user that only it can read (chmod 600 {path})"
+            )
+        token = handle.read(4096).decode("utf-8", errors="replace").strip()
+    if not token:
+        raise ValueError(f"{path} is empty")
+    return token
+
+
 def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMemory) -> None:
+    limit_log_output()
     if args.transport == "stdio":
         memory.one_client_per_process = True
         anyio.run(_until_signal, lambda: run_stdio(server))
         return
-    token = os.environ.get(args.auth_token_env) or None
-    if not _is_loopback(args.host) and token is None:
-        sys.exit(f"refusing to listen on {args.host} without a bearer token: set {args.auth_token_env}")
+    token = http_token(args, server.name)
     import uvicorn  # only the HTTP transport needs it
 
-    app: Any = server.streamable_http_app(host=args.host)
-    if token is not None:
-        app = BearerTokenGuard(app, token)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", lifespan="on")
+    front = ConnectionFront()
+    front.limit_to_descriptors(raise_descriptor_limit())
+    app: Any = server.streamable_http_app(
+        host=args.host,
+        # Host and Origin are checked by HttpGuard, on every loopback address, not only 127.0.0.1
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        max_sessions=2 * args.max_sessions,  # the guard closes idle sessions before this is reached
+    )
+    guarded = HttpGuard(app, token, allowed_hosts(args.host, args.port), front, args.max_sessions)
+    config = uvicorn.Config(
+        guarded,
+        host=args.host,
+        port=args.port,
+        http=protocol_for(front),
+        log_config=None,
+        log_level="warning",
+        lifespan="on",
+        timeout_keep_alive=5,
+        backlog=ACCEPT_BACKLOG,
+    )
     uvicorn_server = uvicorn.Server(config)
     anyio.run(_until_signal, uvicorn_server.serve)

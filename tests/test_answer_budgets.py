@@ -1,0 +1,111 @@
+"""Answers within 8 KiB of text and 10 KiB of structured JSON, most useful first, with exact counts and
+an `offset` that pages to exactly the full result. Fast tier: the paging and the edit summary; real
+tier: references, outline, diagnostics and a rename preview on a generated crate far over budget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from ra_mcp import render
+from ra_mcp.models import EditResult, ReferenceResult, SymbolOutline
+from ra_mcp.tools.edits import file_diff
+from rust_mcp.core import budgets
+from rust_mcp.core.paging import take_page
+from tests.support import structured, text_of
+
+
+def test_pages_cover_everything_once_in_order() -> None:
+    items = [f"item {i:03}" + "x" * (i % 7) * 40 for i in range(500)]
+    seen: list[str] = []
+    offset = 0
+    while True:
+        page = take_page(items, offset, 100, len, budget=3_000)
+        assert sum(len(item) for item in page.items) <= 3_000 and page.total == 500
+        seen += page.items
+        if page.next_offset is None:
+            assert page.note("items") is not None and "more" not in str(page.note("items"))
+            break
+        assert f"call again with offset={page.next_offset}" in str(page.note("items"))
+        assert f"{500 - page.end} more" in str(page.note("items"))
+        offset = page.next_offset
+    assert seen == items
+    assert take_page(items, 0, 1000, len, budget=10**9).note("items") is None  # all in one: nothing to say
+    assert take_page(["x" * 50_000], 0, 10, len, budget=100).items == ["x" * 50_000]  # never empty
+
+
+def test_a_long_diff_keeps_its_first_hunks_and_counts() -> None:
+    hunks = [f"@@ -{n},3 +{n},3 @@\n-old {n}\n+new {n}\n context\n" for n in range(1, 2000, 10)]
+    diff = "--- a/src/lib.rs\n+++ b/src/lib.rs\n" + "".join(hunks)
+    summary = file_diff("src/lib.rs", "edit", diff)
+    assert (summary.added, summary.removed) == (200, 200)
+    assert summary.diff.startswith("--- a/src/lib.rs") and summary.diff.endswith(" context\n")
+    assert len(summary.diff) <= budgets.DIFF_FILE_BUDGET and summary.omitted_lines > 0
+    assert summary.diff.count("\n") + summary.omitted_lines == diff.count("\n")
+
+
+def _crate(root: Path, uses: int) -> Path:
+    """A crate with one widely used function, a long file of items, and many warnings."""
+    crate = root / "budget_crate"
+    (crate / "src").mkdir(parents=True, exist_ok=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "budget_crate"\nversion = "0.1.0"\nedition = "2021"\n'
+    )
+    callers = "\n".join(
+        f"pub fn caller_{i}(value: u32) -> u32 {{\n    let unused_{i} = 1;\n    widely_used(value + {i})\n}}"
+        for i in range(uses)
+    )
+    (crate / "src" / "lib.rs").write_text(
+        f"pub mod more;\n\npub fn widely_used(value: u32) -> u32 {{\n    value * 2\n}}\n\n{callers}\n"
+    )
+    more = "\n".join(f"pub fn more_{i}() -> u32 {{ crate::widely_used({i}) }}" for i in range(uses))
+    (crate / "src" / "more.rs").write_text(more + "\n")
+    return crate
+
+
+def _within_budget(result: Any) -> None:
+    assert len(text_of(result)) <= budgets.ANSWER_TEXT_BUDGET, len(text_of(result))
+    size = len(json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False))
+    assert size <= budgets.ANSWER_STRUCTURED_BUDGET, size
+
+
+@pytest.mark.real
+@pytest.mark.anyio
+async def test_biggest_answers_fit_and_page_to_the_full_result(ra: Client, scratch: Path) -> None:
+    crate = _crate(scratch / "budgets", uses=400)
+    at = {"file_path": str(crate / "src" / "lib.rs"), "symbol": "widely_used"}
+
+    pages: list[tuple[str, int]] = []
+    offset: int | None = 0
+    while offset is not None:
+        result = await ra.call_tool("rust_analyzer_references", {**at, "offset": offset})
+        _within_budget(result)
+        page = ReferenceResult.model_validate(result.structured_content)
+        pages += [(loc.path, loc.line) for group in page.groups for loc in group.locations]
+        marker = "call again with offset="
+        offset = int(page.note.split(marker)[1].split()[0]) if page.note and marker in page.note else None
+    assert page.total == 801 == len(pages) == len(set(pages))  # 800 uses and the definition, each once
+    assert pages[0][0].endswith("lib.rs")  # the symbol's own file first
+
+    outline = await ra.call_tool("rust_analyzer_symbols", {"file_path": at["file_path"]})
+    _within_budget(outline)
+    shown = SymbolOutline.model_validate(outline.structured_content)
+    assert shown.total >= 402 and shown.note and "more: call again with offset=" in shown.note
+
+    rename = await ra.call_tool("rust_analyzer_rename", {**at, "new_name": "used_everywhere"})
+    _within_budget(rename)
+    preview = EditResult.model_validate(structured(rename, EditResult))
+    assert preview.total_files == 2 and preview.added == preview.removed >= 801  # every use, renamed in place
+    assert not preview.applied and "widely_used" in (crate / "src" / "more.rs").read_text()
+    assert render.edit(preview).startswith("rename")
+    # the text cuts the diff, so the whole of it is one read away, in a private file the note names
+    assert preview.full_diff and preview.note and preview.full_diff in preview.note
+    whole = Path(preview.full_diff)
+    assert whole.stat().st_mode & 0o777 == 0o600
+    body = [line for line in whole.read_text().splitlines() if not line.startswith(("+++", "---"))]
+    assert sum(line.startswith("+") for line in body) == preview.added
+    assert sum(line.startswith("-") for line in body) == preview.removed
