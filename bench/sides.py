@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
@@ -114,14 +115,41 @@ class OurSide(McpSide):
             "column": self.truth.use_column + 1,
         }
         if kind == "references":
-            arguments["limit"] = 1000  # every reference, as the others return them
+            arguments["limit"] = 1000  # as many as fit one page; the rest by offset, below
         return arguments
+
+    async def _send(self, kind: Kind) -> Any:
+        """One call, or for references every page (a page fits the answer budget; the others
+        return every reference at once), the pages' structured groups put together."""
+        answer = await super()._send(kind)
+        if kind != "references":
+            return answer
+        pages = [answer]
+        while (following := next_offset(pages[-1])) is not None and len(pages) < MAX_PAGES:
+            pages.append(
+                await self.peer.call(
+                    "rust_analyzer_references", {**self.arguments(kind), "offset": following}
+                )
+            )
+        groups = [g for page in pages for g in (page.get("structuredContent") or {}).get("groups", [])]
+        return {**answer, "structuredContent": {**(answer.get("structuredContent") or {}), "groups": groups}}
 
     def _read(self, kind: Kind, answer: Any) -> tuple[str | None, list[tuple[str, int]]]:
         structured = answer.get("structuredContent") or {}
         hover = structured.get("markdown") if isinstance(structured, Mapping) else None
         places = [(path, line - 1) for path, line in located(structured)]
         return hover or (text_of(answer) if kind == "hover" else None), places
+
+
+MAX_PAGES = 50
+NEXT_OFFSET = re.compile(r"offset=(\d+)")
+
+
+def next_offset(answer: Mapping[str, Any]) -> int | None:
+    """The offset a paged answer says to ask for next (in its structured note), if any."""
+    note = (answer.get("structuredContent") or {}).get("note") or ""
+    found = NEXT_OFFSET.search(note)
+    return int(found.group(1)) if found else None
 
 
 def text_of(result: Mapping[str, Any]) -> str:
