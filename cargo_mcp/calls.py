@@ -3,20 +3,18 @@ Knows nothing of MCP; progress goes to a plain callback."""
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import anyio
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy, current_client_policy, refuse_unwritable
-from rust_mcp.core.compiler_messages import DiagnosticCounts
 from rust_mcp.core.containment import Containment, OperatorGrants
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
@@ -28,25 +26,24 @@ from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
-from .commands import COMMANDS_BY_NAME, CargoCommand, check_combination
+from .commands import CargoCommand, check_combination
 from .compiler_cache import CompilerCache, cache_delta, take_stats_file
 from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
 from .launch import CargoLaunches, Launch, compiles
-from .models import CargoResult, TargetOutcome, Verification, WorkingDirectoryResult
+from .models import CargoResult, WorkingDirectoryResult
 from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import notify_progress
+from .run_hints import run_hints
 from .scoped import run_scoped
 from .snapshots import clip_diffs, read_pending
 from .sparse_index import default_cache_dir as default_index_cache
+from .target_matrix import run_target_matrix
+from .verified_change import change_and_verify
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
-TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
-COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
-NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
-CARGO_PLUGINS = frozenset({"nextest", "insta"})
 
 
 def default_log_dir() -> Path:
@@ -168,7 +165,7 @@ class CargoService:
         check_combination(command, values)
         policy = policy if policy is not None else current_client_policy.get()
         if values.get("targets"):
-            return await self._target_matrix(command, values, working_directory, report, policy)
+            return await run_target_matrix(self, command, values, working_directory, report, policy)
         if values.get("changed") or values.get("since"):
             return await run_scoped(self, command, values, working_directory, report)
         if command.output == "outdated":
@@ -191,126 +188,8 @@ class CargoService:
             if not await confirm(question):
                 raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
         if values.get("verify") and not values.get("dry_run"):
-            return await self._change_and_verify(invocation, values, working_directory, report, policy)
+            return await change_and_verify(self, invocation, values, working_directory, report, policy)
         return await self.execute(invocation, report, policy=policy)
-
-    async def _target_matrix(
-        self,
-        command: CargoCommand,
-        values: Mapping[str, Any],
-        working_directory: Path | None,
-        report: ProgressCallback | None,
-        policy: ClientPolicy | None,
-    ) -> CargoResult:
-        """Check each target in turn, sharing the target directory, and report a row per target."""
-        base = {key: value for key, value in values.items() if key not in ("targets", "offset")}
-        invocations = [
-            self.prepare(command, {**base, "target": t}, working_directory) for t in values["targets"]
-        ]
-        rows: list[TargetOutcome] = []
-        last: CargoResult | None = None
-        for invocation, triple in zip(invocations, values["targets"], strict=True):
-            last = await self.execute(invocation, report, policy=policy)
-            missing = next((h for h in last.hints if "rustup target add" in h), None)
-            errors = [d for d in last.diagnostics if d.level.startswith("error")]
-            status: Literal["ok", "errors", "std_missing", "failed"]
-            if last.ok:
-                status = "ok"
-            elif missing is not None:
-                status = "std_missing"
-            elif last.counts.errors:
-                status = "errors"
-            else:
-                status = "failed"
-            rows.append(
-                TargetOutcome(
-                    target=triple,
-                    status=status,
-                    exit_code=last.exit_code,
-                    errors=last.counts.errors,
-                    warnings=last.counts.warnings,
-                    duration_ms=last.duration_ms,
-                    diagnostics=[] if missing else errors[: budgets.CARGO_MATRIX_ERRORS],
-                    hint=missing,
-                )
-            )
-        assert last is not None
-        result = last.model_copy(
-            update={
-                "ok": all(row.status == "ok" for row in rows),
-                "exit_code": next((row.exit_code for row in rows if row.status != "ok"), 0),
-                "duration_ms": sum(row.duration_ms for row in rows),
-                "diagnostics": [],
-                "counts": DiagnosticCounts(),
-                "targets": rows,
-                "stdout": "",
-                "stderr": "",
-                "hints": sorted({row.hint for row in rows if row.hint}),
-            }
-        )
-        result.summary = render.matrix_summary(result)
-        return result
-
-    async def _change_and_verify(
-        self,
-        invocation: Invocation,
-        values: Mapping[str, Any],
-        working_directory: Path | None,
-        report: ProgressCallback | None,
-        policy: ClientPolicy | None,
-    ) -> CargoResult:
-        """Check or test first (the baseline), change the dependencies, then check or test again. A
-        change that adds no failure the baseline did not have is kept (and the result says the build
-        was already failing); one that adds a failure, or a call cancelled part way, puts every
-        Cargo.toml and Cargo.lock back byte for byte."""
-        verify = str(values["verify"])
-        snapshot = FileSnapshot.manifests(invocation.workspace_root)
-        checker = COMMANDS_BY_NAME["cargo_check" if verify == "check" else "cargo_test"]
-        check_values = {
-            "path": str(invocation.manifest),
-            "toolchain": values.get("toolchain"),
-            "cargo_env": values.get("cargo_env"),
-            "timeout_secs": values.get("timeout_secs"),
-            "workspace": True,
-            "all_targets": verify == "check",
-        }
-        try:
-            baseline = await self.execute(
-                self.prepare(checker, check_values, working_directory), report, policy=policy
-            )
-            changed = await self.execute(invocation, report, guard=snapshot, policy=policy)
-            if not changed.ok:
-                snapshot.restore()
-                return changed
-            checked = await self.execute(
-                self.prepare(checker, check_values, working_directory), report, policy=policy
-            )
-        except BaseException:  # cancelled or failed part way: leave the files as they were
-            restore_quietly(snapshot)
-            raise
-        before, after = _failures(baseline), _failures(checked)
-        new = [failure for failure in after if failure not in before]
-        keep = checked.ok or (not baseline.ok and not new)
-        verification = Verification(
-            command=verify,
-            ok=checked.ok,
-            summary=checked.summary,
-            tests=checked.tests,
-            log_path=checked.log_path,
-            diagnostics=[d for d in checked.diagnostics if d.level.startswith("error")][
-                : budgets.CARGO_MATRIX_ERRORS
-            ],
-            baseline_ok=baseline.ok,
-            baseline_summary=baseline.summary,
-            new_failures=new[: budgets.CARGO_NEW_FAILURES],
-        )
-        if not keep:
-            verification.restored = snapshot.restore()
-            verification.reverted = True
-        result = changed.model_copy(update={"ok": keep, "verification": verification})
-        result.changed_files = [] if verification.reverted else changed.changed_files
-        result.summary = render.verified_summary(result)
-        return result
 
     async def execute(
         self,
@@ -429,74 +308,9 @@ class CargoService:
             result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
         if tests is not None and render.matched_no_test(result):
             result.ok = False  # cargo says success, but nothing was tested
-        result.hints = self._hints(invocation, result, collector, outcome)
+        result.hints = run_hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
         return render.shape_for_model(result, ranked=len(ranked))
-
-    def _hints(
-        self, invocation: Invocation, result: CargoResult, collector: OutputCollector, outcome: RunOutcome
-    ) -> list[str]:
-        hints: list[str] = []
-        text = "\n".join(
-            [*collector.stderr_tail, *(d.message + "\n" + d.rendered for d in result.diagnostics)]
-        )
-        toolchain_flag = f" --toolchain {invocation.toolchain}" if invocation.toolchain else ""
-        if (match := TARGET_NOT_INSTALLED.search(text)) is not None:
-            hints.append(
-                f"The standard library for {match['triple']} is not installed. Install it with "
-                f"`rustup target add {match['triple']}{toolchain_flag}`, then run this again."
-            )
-        plugin = NO_SUCH_COMMAND.search(text)
-        if plugin is not None and plugin["command"] in CARGO_PLUGINS:
-            hints.append(
-                f"cargo-{plugin['command']} is not installed where cargo looks (PATH, ~/.cargo/bin): "
-                f"`cargo install --locked cargo-{plugin['command']}`."
-            )
-        elif (match := COMPONENT_MISSING.search(text)) is not None or (
-            match := NO_SUCH_COMMAND.search(text)
-        ) is not None:
-            component = "clippy" if "clippy" in match.group(0) else "rustfmt"
-            hints.append(
-                f"Install the missing component with `rustup component add {component}{toolchain_flag}`."
-            )
-        if outcome.timed_out:
-            hints.append(
-                f"cargo was stopped after {invocation.timeout:.0f} s and its whole process group killed; "
-                "pass a larger timeout_secs or narrow the run (package, test_name)."
-            )
-        if (signal_name := render.killed_by(outcome.exit_code)) is not None:
-            hints.append(
-                f"cargo was killed by {signal_name} from outside this server (the out-of-memory killer "
-                "or another process); the rest of its process group was stopped too. Nothing was "
-                "finished: run the call again, with fewer jobs (cargo_env CARGO_BUILD_JOBS) if memory "
-                "is short."
-            )
-        if result.tests is not None and result.tests.failures:
-            first = result.tests.failures[0].name
-            exact = " and exact=true" if "exact" in invocation.command.params else ""
-            hints.append(f'Rerun one failing test with test_name="{first}"{exact}.')
-            if "--no-fail-fast" not in invocation.argv:
-                hints.append(
-                    "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "
-                    "the remaining binaries (integration and doc tests) too."
-                )
-        if result.tests is not None and render.matched_no_test(result):
-            hints.append(
-                'No test name contains the filter; list the tests with test_args=["--list"], or drop '
-                "exact=true if it was set."
-            )
-        if invocation.command.output == "format" and "Failed to find targets" in "\n".join(
-            collector.stderr_tail
-        ):
-            hints.append(
-                "This Cargo.toml is a virtual workspace (no package of its own): pass workspace=true "
-                "(cargo fmt --all) or a package."
-            )
-        if outcome.log_error:
-            hints.append(
-                f"The full log could not be saved ({outcome.log_error}); the output above is all there is."
-            )
-        return hints
 
     # -- working directory --------------------------------------------------------------------
 
@@ -513,18 +327,3 @@ class CargoService:
         return path, WorkingDirectoryResult(
             working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
         )
-
-
-def _failures(result: CargoResult) -> list[str]:
-    """What failed in a check or test run, as comparable lines: each error (code, message, place)
-    and each failing test; a failure nothing explains is cargo's own error line."""
-    found = [
-        f"error{f'[{d.code}]' if d.code else ''}: {d.message} ({d.file}:{d.line})"
-        for d in result.diagnostics
-        if d.level.startswith("error")
-    ]
-    found += [f"test {failure.name} failed" for failure in (result.tests.failures if result.tests else [])]
-    if not result.ok and not found:
-        cause = next((line for line in result.stderr.splitlines() if line.startswith("error")), None)
-        found.append(cause or f"cargo failed (exit {result.exit_code})")
-    return found
