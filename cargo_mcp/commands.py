@@ -16,6 +16,7 @@ from rust_mcp.mcp.capabilities import Capability
 from .dependency_parameters import DEPENDENCY_PARAMS
 from .nextest import NEXTEST_ENV
 from .parameters import PARAMS, Param
+from .run_parameters import RUN_PARAMS
 
 Output = Literal[
     "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
@@ -26,7 +27,7 @@ JSON_MESSAGES = f"--message-format={JSON_DIAGNOSTICS}"
 NEXTEST_RUN: tuple[str, ...] = ("nextest", "run", "--message-format", "libtest-json-plus")
 NEXTEST_RUN += ("--cargo-message-format", JSON_DIAGNOSTICS)
 MAX_TARGETS = 12
-ALL_PARAMS = {**PARAMS, **DEPENDENCY_PARAMS}
+ALL_PARAMS = {**PARAMS, **RUN_PARAMS, **DEPENDENCY_PARAMS}
 
 
 @dataclass(frozen=True)

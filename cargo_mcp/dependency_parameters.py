@@ -6,11 +6,21 @@ from __future__ import annotations
 from typing import Literal
 
 from . import validate
-from .parameters import REQUIRED, Param, each
+from .parameters import REQUIRED, Param, each, keyed, option, service, switch
 
-DEPENDENCY_PARAMS: dict[str, Param] = {
-    p.name if key is None else key: p
-    for key, p in [
+
+def _precise(value: str) -> str:
+    return validate.check_name("precise", value, validate.PACKAGE_SPEC, "a version such as 1.0.200")
+
+
+def _edge_kind(value: str) -> str:
+    return validate.check_name(
+        "edge kind", value, validate.EDGE_KIND, "one of normal, build, dev, features, all, ..."
+    )
+
+
+DEPENDENCY_PARAMS: dict[str, Param] = keyed(
+    [
         (
             "dependencies_required",
             Param(
@@ -35,132 +45,37 @@ DEPENDENCY_PARAMS: dict[str, Param] = {
                 each(validate.check_package),
             ),
         ),
-        (None, Param("dev", bool, False, "", "switch", "--dev")),
-        (None, Param("build", bool, False, "", "switch", "--build")),
-        (None, Param("optional", bool, False, "", "switch", "--optional")),
+        switch("dev", "--dev"),
+        switch("build", "--build"),
+        switch("optional", "--optional"),
         (
             "dependency_features",
-            Param(
-                "features",
-                list[str] | str | None,
-                None,
-                "",
-                "option",
-                "--features",
-                validate.check_features,
-                ",",
+            option(
+                "features", "--features", validate.check_features, annotation=list[str] | str | None, join=","
             ),
         ),
         (
             "dependency_target",
-            Param(
-                "target",
-                str | None,
-                None,
-                "Triple or cfg(...).",
-                "option",
-                "--target",
-                validate.check_dependency_target,
-            ),
+            option("target", "--target", validate.check_dependency_target, "Triple or cfg(...)."),
         ),
-        (
-            None,
-            Param(
-                "dry_run",
-                bool,
-                False,
-                "",
-                "switch",
-                "--dry-run",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "precise",
-                str | None,
-                None,
-                "Exact version for one dependency.",
-                "option",
-                "--precise",
-                lambda v: validate.check_name(
-                    "precise", v, validate.PACKAGE_SPEC, "a version such as 1.0.200"
-                ),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "no_deps",
-                bool,
-                True,
-                "",
-                "switch",
-                "--no-deps",
-            ),
-        ),
-        (None, Param("depth", int | None, None, "", "option", "--depth", str)),
-        (
-            None,
-            Param(
-                "invert",
-                str | None,
-                None,
-                "Package to invert on.",
-                "option",
-                "--invert",
-                validate.check_package,
-            ),
-        ),
-        (
-            None,
-            Param(
-                "duplicates",
-                bool,
-                False,
-                "",
-                "switch",
-                "--duplicates",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "edges",
-                list[str] | None,
-                None,
-                "e.g. normal,dev,build.",
-                "option",
-                "--edges",
-                each(
-                    lambda v: validate.check_name(
-                        "edge kind", v, validate.EDGE_KIND, "one of normal, build, dev, features, all, ..."
-                    )
-                ),
-                ",",
-            ),
+        switch("dry_run", "--dry-run"),
+        option("precise", "--precise", _precise, "Exact version for one dependency."),
+        switch("no_deps", "--no-deps", default=True),
+        option("depth", "--depth", str, annotation=int | None),
+        option("invert", "--invert", validate.check_package, "Package to invert on."),
+        switch("duplicates", "--duplicates"),
+        option(
+            "edges",
+            "--edges",
+            each(_edge_kind),
+            "e.g. normal,dev,build.",
+            annotation=list[str] | None,
+            join=",",
         ),
         (
             "metadata_platform",
-            Param(
-                "target",
-                str | None,
-                None,
-                "--filter-platform triple.",
-                "option",
-                "--filter-platform",
-                validate.check_target_triple,
-            ),
+            option("target", "--filter-platform", validate.check_target_triple, "--filter-platform triple."),
         ),
-        (
-            None,
-            Param(
-                "verify",
-                Literal["check", "test"] | None,
-                None,
-                "check or test after; undone if it fails.",
-                "service",
-            ),
-        ),
+        service("verify", Literal["check", "test"] | None, "check or test after; undone if it fails."),
     ]
-}
+)

@@ -1,5 +1,7 @@
-"""Every parameter a cargo tool can take, once: its public name, type, description, default,
-validator, and where its value goes on cargo's command line. Tools list parameters by key."""
+"""A cargo tool parameter, once: its public name, type, description, default, validator, and where its
+value goes on cargo's command line; builders for the common kinds; and the parameters most tools share
+(the project, selection, build and lint options). Running code: run_parameters.py; dependencies:
+dependency_parameters.py. Tools list parameters by key."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from pydantic import Field, WithJsonSchema
 
 from . import validate
 from .git_changes import check_revision
-from .snapshots import check_snapshot_name
 
 Placement = Literal[
     "service", "switch", "option", "option_each", "positional", "trailing", "trailing_option", "trailing_each"
@@ -49,412 +50,80 @@ class Param:
     join: str | None = None
 
 
-PARAMS: dict[str, Param] = {
-    p.name if key is None else key: p
-    for key, p in [
-        (
-            None,
-            Param(
-                "path",
-                str | None,
-                None,
-                "",
-                "service",
-            ),
+def switch(name: str, flag: str, description: str = "", default: bool = False) -> Param:
+    """A flag cargo gets when the value is true."""
+    return Param(name, bool, default, description, "switch", flag)
+
+
+def option(
+    name: str,
+    flag: str,
+    check: Callable[[Any], Any],
+    description: str = "",
+    annotation: Any = str | None,
+    join: str | None = None,
+) -> Param:
+    """`flag value`, left out when the value is missing (a list is joined by `join`)."""
+    return Param(name, annotation, None, description, "option", flag, check, join)
+
+
+def service(
+    name: str, annotation: Any, description: str = "", check: Callable[[Any], Any] = _identity
+) -> Param:
+    """A value the server uses itself; cargo never sees it as written."""
+    return Param(name, annotation, False if annotation is bool else None, description, "service", None, check)
+
+
+def keyed(params: Sequence[Param | tuple[str, Param]]) -> dict[str, Param]:
+    """Parameters by the key tools list them under: their name, or the key paired with them where tools
+    mean different things by one name (`args` of cargo_test and of cargo_run)."""
+    return dict(entry if isinstance(entry, tuple) else (entry.name, entry) for entry in params)
+
+
+def lint_level(level: str, flag: str) -> Param:
+    return Param(
+        level, list[str] | None, None, "", "trailing_each", flag, lambda v: validate.check_lints(level, v)
+    )
+
+
+def target_name(name: str, flag: str, description: str = "") -> Param:
+    return option(name, flag, lambda v: validate.check_target_name(name, v), description)
+
+
+# listed as a plain object: the server's instructions say it maps names to strings
+ENV_MAP = Annotated[dict[str, str] | None, WithJsonSchema({"type": "object"})]
+# cargo's own options keep cargo's names and no description: the instructions say so
+PARAMS: dict[str, Param] = keyed(
+    [
+        service("path", str | None),
+        service("toolchain", str | None),
+        service("cargo_env", ENV_MAP),
+        service("timeout_secs", int | None),
+        service("offset", Annotated[int | None, Field(ge=0)]),
+        option("package", "--package", validate.check_package),
+        option(
+            "features", "--features", validate.check_features, annotation=list[str] | str | None, join=","
         ),
-        (
-            None,
-            Param(
-                "toolchain",
-                str | None,
-                None,
-                "",
-                "service",
-            ),
+        switch("all_features", "--all-features"),
+        switch("no_default_features", "--no-default-features"),
+        option("target", "--target", validate.check_target_triple),
+        switch("release", "--release"),
+        switch("all_targets", "--all-targets"),
+        switch("workspace", "--workspace"),
+        target_name("bin", "--bin"),
+        target_name("example", "--example"),
+        switch("allow_no_vcs", "--allow-no-vcs"),
+        service("fix", bool, "Unsupported: use cargo_clippy_fix."),
+        ("fmt_workspace", switch("workspace", "--all", "cargo fmt --all.")),
+        ("clean_doc", switch("doc", "--doc", "Only the doc directory.")),
+        service(
+            "targets", list[str] | None, "Check each triple in turn.", each(validate.check_target_triple)
         ),
-        (
-            None,
-            Param(
-                "cargo_env",
-                # listed as a plain object: the server's instructions say it maps names to strings
-                Annotated[dict[str, str] | None, WithJsonSchema({"type": "object"})],
-                None,
-                "",
-                "service",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "timeout_secs",
-                int | None,
-                None,
-                "",
-                "service",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "offset",
-                Annotated[int | None, Field(ge=0)],
-                None,
-                "",
-                "service",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "package",
-                str | None,
-                None,
-                "",
-                "option",
-                "--package",
-                validate.check_package,
-            ),
-        ),
-        (
-            None,
-            Param(
-                "features",
-                list[str] | str | None,
-                None,
-                "",
-                "option",
-                "--features",
-                validate.check_features,
-                ",",
-            ),
-        ),
-        (None, Param("all_features", bool, False, "", "switch", "--all-features")),
-        (
-            None,
-            Param(
-                "no_default_features",
-                bool,
-                False,
-                "",
-                "switch",
-                "--no-default-features",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "target",
-                str | None,
-                None,
-                "",  # cargo's --target: the instructions say parameters are cargo's options
-                "option",
-                "--target",
-                validate.check_target_triple,
-            ),
-        ),
-        (None, Param("release", bool, False, "", "switch", "--release")),
-        (
-            None,
-            Param(
-                "all_targets",
-                bool,
-                False,
-                "",
-                "switch",
-                "--all-targets",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "workspace",
-                bool,
-                False,
-                "",
-                "switch",
-                "--workspace",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "bin",
-                str | None,
-                None,
-                "",
-                "option",
-                "--bin",
-                lambda v: validate.check_target_name("bin", v),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "example",
-                str | None,
-                None,
-                "",
-                "option",
-                "--example",
-                lambda v: validate.check_target_name("example", v),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "test_name",
-                str | None,
-                None,
-                "Substring of test paths.",
-                "positional",
-                None,
-                lambda v: validate.check_filter("test_name", v),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "test_target",
-                str | None,
-                None,
-                "Only tests/NAME.rs.",
-                "option",
-                "--test",
-                lambda v: validate.check_target_name("test_target", v),
-            ),
-        ),
-        (
-            None,
-            Param("lib_only", bool, False, "", "switch", "--lib"),
-        ),
-        (None, Param("doc_only", bool, False, "", "switch", "--doc")),
-        (
-            None,
-            Param(
-                "exact",
-                bool,
-                False,
-                "",
-                "trailing",
-                "--exact",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "include_ignored",
-                bool,
-                False,
-                "",
-                "trailing",
-                "--include-ignored",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "no_fail_fast",
-                bool,
-                False,
-                "",
-                "switch",
-                "--no-fail-fast",
-            ),
-        ),
-        (
-            "test_args",
-            Param(
-                "args",
-                list[str] | None,
-                None,
-                "libtest args after --, e.g. --nocapture.",
-                "trailing",
-                None,
-                validate.check_test_args,
-            ),
-        ),
-        (
-            "program_args",
-            Param(
-                "args",
-                list[str] | None,
-                None,
-                "Program args after --.",
-                "trailing",
-                None,
-                validate.check_program_args,
-            ),
-        ),
-        (
-            None,
-            Param(
-                "bench_name",
-                str | None,
-                None,
-                "Substring of bench names.",
-                "positional",
-                None,
-                lambda v: validate.check_filter("bench_name", v),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "baseline",
-                str | None,
-                None,
-                "Criterion --save-baseline.",
-                "trailing_option",
-                "--save-baseline",
-                lambda v: validate.check_target_name("baseline", v),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "allow_no_vcs",
-                bool,
-                False,
-                "",
-                "switch",
-                "--allow-no-vcs",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "fix",
-                bool,
-                False,
-                "Unsupported: use cargo_clippy_fix.",
-                "service",
-            ),
-        ),
-        (
-            "fmt_workspace",
-            Param("workspace", bool, False, "cargo fmt --all.", "switch", "--all"),
-        ),
-        (
-            "clean_doc",
-            Param("doc", bool, False, "Only the doc directory.", "switch", "--doc"),
-        ),
-        (
-            None,
-            Param(
-                "targets",
-                list[str] | None,
-                None,
-                "Check each triple in turn.",
-                "service",
-                None,
-                each(validate.check_target_triple),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "partition",
-                str | None,
-                None,
-                "e.g. count:1/3.",
-                "option",
-                "--partition",
-                validate.check_partition,
-            ),
-        ),
-        (
-            None,
-            Param(
-                "retries",
-                int | None,
-                None,
-                "",
-                "option",
-                "--retries",
-                validate.check_retries,
-            ),
-        ),
-        (
-            None,
-            Param(
-                "snapshots",
-                list[str],
-                REQUIRED,
-                "Names from cargo_insta_pending.",
-                "option_each",
-                "--snapshot",
-                each(check_snapshot_name),
-            ),
-        ),
-        (
-            "member",
-            Param(
-                "package",
-                str | None,
-                None,
-                "",
-                "service",
-                None,
-                validate.check_package,
-            ),
-        ),
-        (
-            None,
-            Param(
-                "changed",
-                bool,
-                False,
-                "Only changed packages and their dependents.",
-                "service",
-            ),
-        ),
-        (
-            None,
-            Param(
-                "since",
-                str | None,
-                None,
-                "Git revision; sets changed.",
-                "service",
-                None,
-                check_revision,
-            ),
-        ),
-        (
-            None,
-            Param(
-                "warn",
-                list[str] | None,
-                None,
-                "",
-                "trailing_each",
-                "-W",
-                lambda v: validate.check_lints("warn", v),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "deny",
-                list[str] | None,
-                None,
-                "",
-                "trailing_each",
-                "-D",
-                lambda v: validate.check_lints("deny", v),
-            ),
-        ),
-        (
-            None,
-            Param(
-                "allow",
-                list[str] | None,
-                None,
-                "",
-                "trailing_each",
-                "-A",
-                lambda v: validate.check_lints("allow", v),
-            ),
-        ),
+        ("member", service("package", str | None, check=validate.check_package)),
+        service("changed", bool, "Only changed packages and their dependents."),
+        service("since", str | None, "Git revision; sets changed.", check_revision),
+        lint_level("warn", "-W"),
+        lint_level("deny", "-D"),
+        lint_level("allow", "-A"),
     ]
-}
+)
