@@ -26,7 +26,8 @@ from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
-from .commands import CargoCommand, check_combination
+from .cargo_command import CargoCommand
+from .commands import check_combination
 from .compiler_cache import CompilerCache, cache_delta, take_stats_file
 from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy

@@ -1,184 +1,28 @@
-"""The cargo whitelist as data: one row per tool, and one function that turns a row plus the
-caller's validated values into cargo's argument list. A new subcommand is one new row."""
+"""The cargo whitelist as data: one row per tool (see cargo_command.py for what a row holds), in the
+order the tools are listed, and the refusals that depend on more than one parameter. A new
+subcommand is one new row."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
-
-from mcp_types import ToolAnnotations
+from typing import Any
 
 from rust_mcp.core.errors import Refusal
-from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
 
-from .dependency_parameters import DEPENDENCY_PARAMS
+from .cargo_command import JSON_DIAGNOSTICS, CargoCommand, Effect
 from .nextest import NEXTEST_ENV
-from .parameters import PARAMS, Param
-from .run_parameters import RUN_PARAMS
 
-Output = Literal[
-    "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
-]
-JSON_DIAGNOSTICS = "json-diagnostic-rendered-ansi"
-JSON_MESSAGES = f"--message-format={JSON_DIAGNOSTICS}"
 # nextest's libtest-compatible JSON for the tests, cargo's JSON for compiler messages
 NEXTEST_RUN: tuple[str, ...] = ("nextest", "run", "--message-format", "libtest-json-plus")
 NEXTEST_RUN += ("--cargo-message-format", JSON_DIAGNOSTICS)
 MAX_TARGETS = 12
-ALL_PARAMS = {**PARAMS, **RUN_PARAMS, **DEPENDENCY_PARAMS}
-
-
-@dataclass(frozen=True)
-class Effect:
-    """What running a command does, and how its annotations say so (see capabilities.annotations)."""
-
-    capability: Capability
-    title: str
-    idempotent: bool = False
-    open_world: bool = False
-
-
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
 SELECT = ("package", "features", "all_features", "no_default_features")
 SCOPED = ("changed", "since")
 LINTS = ("warn", "deny", "allow")
-
-
-@dataclass(frozen=True)
-class CargoCommand:
-    name: str
-    description: str
-    subcommand: tuple[str, ...]
-    params: tuple[str, ...]
-    output: Output
-    effect: Effect
-    json_messages: bool = False
-    trailing: tuple[str, ...] = ()
-    # asked of the user before running, where the client can ask; formatted with {project},
-    # {manifest}, {dependencies} and {snapshots}
-    confirmation: str | None = None
-    # files to snapshot before running, put back if the run is cancelled, times out or is killed
-    # (so an interrupted change leaves them as they were)
-    guards: Literal["manifests", "sources"] | None = None
-    # cargo drops an emptied table with the comments above its header; put those back afterwards
-    keeps_table_comments: bool = False
-    # needs the network itself (registry lookups): runs with it, from a neutral directory so the
-    # project's .cargo/config.toml (credential providers, proxies, git-fetch-with-cli) is not read
-    network: bool = False
-    # builds or resolves offline, after the dependency-fetch step
-    fetches: bool = True
-    # environment the command always runs with (e.g. what turns on a subcommand's JSON output)
-    env: tuple[tuple[str, str], ...] = ()
-
-    def annotations(self, sandboxed: bool) -> ToolAnnotations:
-        effect = self.effect
-        return capabilities.annotations(
-            effect.capability,
-            title=effect.title,
-            sandboxed=sandboxed,
-            idempotent=effect.idempotent,
-            open_world=effect.open_world,
-        )
-
-    def parameters(self) -> list[Param]:
-        return [ALL_PARAMS[key] for key in self.params]
-
-    def cargo_args(self, values: Mapping[str, Any]) -> list[str]:
-        """cargo's arguments (after the toolchain) for validated `values` keyed by public name."""
-        options: list[str] = []
-        positionals: list[str] = []
-        trailing: list[str] = []
-        for param in self.parameters():
-            value = values.get(param.name)
-            if param.placement == "service" or value is None or value is False or value == []:
-                continue
-            checked = param.check(value)
-            if param.placement == "switch":
-                options.append(str(param.flag))
-            elif param.placement == "option":
-                text = (param.join or ",").join(checked) if isinstance(checked, list) else str(checked)
-                options += [str(param.flag), text]
-            elif param.placement == "option_each":
-                for item in checked:
-                    options += [str(param.flag), str(item)]
-            elif param.placement == "positional":
-                positionals += checked if isinstance(checked, list) else [checked]
-            elif param.placement == "trailing":
-                trailing += (
-                    (checked if isinstance(checked, list) else [checked])
-                    if param.flag is None
-                    else [param.flag]
-                )
-            elif param.placement == "trailing_option":
-                trailing += [str(param.flag), str(checked)]
-            elif param.placement == "trailing_each":
-                for item in checked:
-                    trailing += [str(param.flag), str(item)]
-        trailing = order_lint_levels(trailing)
-        args = [*self.subcommand]
-        if self.json_messages:
-            args.append(JSON_MESSAGES)
-        args += options + positionals
-        if trailing or self.trailing:
-            args += ["--", *trailing, *self.trailing]
-        return args
-
-
-LEVEL_FLAGS = ("-A", "-W", "-D", "-F")
-# lint groups: rustc's and clippy's; a level set on a group is overridden by one set on its members
-LINT_GROUPS = frozenset(
-    {
-        "warnings",
-        "unused",
-        "nonstandard_style",
-        "future_incompatible",
-        "let_underscore",
-        "rust_2018_idioms",
-        "rust_2018_compatibility",
-        "rust_2021_compatibility",
-        "rust_2024_compatibility",
-        "keyword_idents",
-        "refining_impl_trait",
-        "deprecated_safe",
-        "unknown_or_malformed_diagnostic_attributes",
-        "clippy::all",
-        "clippy::pedantic",
-        "clippy::nursery",
-        "clippy::cargo",
-        "clippy::complexity",
-        "clippy::correctness",
-        "clippy::perf",
-        "clippy::restriction",
-        "clippy::style",
-        "clippy::suspicious",
-    }
-)
-
-
-def order_lint_levels(trailing: list[str]) -> list[str]:
-    """rustc applies lint levels in order, the last one winning; cargo users write groups first and
-    specific lints last (`-A clippy::all -W clippy::needless_return`). So: groups before single lints,
-    and within each, allow before warn before deny. Other arguments keep their place, first."""
-    pairs = [(trailing[i], trailing[i + 1]) for i in range(len(trailing) - 1) if trailing[i] in LEVEL_FLAGS]
-    if not pairs:
-        return trailing
-    rest: list[str] = []
-    skip = False
-    for index, item in enumerate(trailing):
-        if skip:
-            skip = False
-        elif item in LEVEL_FLAGS and index + 1 < len(trailing):
-            skip = True
-        else:
-            rest.append(item)
-
-    def key(pair: tuple[str, str]) -> tuple[bool, int]:
-        lint = pair[1].replace("-", "_")
-        return lint not in LINT_GROUPS, LEVEL_FLAGS.index(pair[0])
-
-    return rest + [word for pair in sorted(pairs, key=key) for word in pair]
+# what cargo_test and cargo_nextest both take first
+TEST_RUN = (*COMMON, *SELECT, "target", "release", "workspace", "test_name", "test_target")
 
 
 COMMANDS: tuple[CargoCommand, ...] = (
@@ -234,13 +78,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "Run tests: counts, each failure's output, compile errors.",
         ("test",),
         (
-            *COMMON,
-            *SELECT,
-            "target",
-            "release",
-            "workspace",
-            "test_name",
-            "test_target",
+            *TEST_RUN,
             "lib_only",
             "doc_only",
             "exact",
@@ -258,19 +96,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "cargo_nextest",
         "Run tests with cargo-nextest: like cargo_test, plus partitions and retries.",
         NEXTEST_RUN,
-        (
-            *COMMON,
-            *SELECT,
-            "target",
-            "release",
-            "workspace",
-            "test_name",
-            "test_target",
-            "no_fail_fast",
-            "partition",
-            "retries",
-            *SCOPED,
-        ),
+        (*TEST_RUN, "no_fail_fast", "partition", "retries", *SCOPED),
         "nextest",
         Effect(Capability.RUN, "cargo nextest run", idempotent=True, open_world=True),
         env=NEXTEST_ENV,

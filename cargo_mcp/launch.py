@@ -19,7 +19,7 @@ from rust_mcp.core.toolchains import Toolchain, Toolchains
 
 if TYPE_CHECKING:
     from .calls import Invocation
-    from .commands import CargoCommand
+    from .cargo_command import CargoCommand
 
 OFFLINE_MARKERS = ("--offline", "offline mode", "net.offline")
 

@@ -15,7 +15,7 @@ from rust_mcp.core.errors import Refusal
 
 from . import render
 from .capture import workspace_metadata
-from .commands import CargoCommand
+from .cargo_command import CargoCommand
 from .models import CargoResult
 from .semver import Requirement, Version, newest
 from .sparse_index import Published, published_versions

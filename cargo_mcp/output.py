@@ -12,7 +12,7 @@ from typing import Any
 from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import CompilerMessages
 
-from .commands import Output
+from .cargo_command import Output
 from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
 from .nextest import NextestReport
 

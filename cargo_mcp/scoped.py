@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .capture import workspace_metadata
-from .commands import COMMANDS_BY_NAME, CargoCommand
+from .cargo_command import CargoCommand
+from .commands import COMMANDS_BY_NAME
 from .git_changes import HIDDEN_BUILD_FILES, Changes, changed_since
 from .models import CargoResult
 from .workflow_models import Scope, ScopedPackage

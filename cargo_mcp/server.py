@@ -25,7 +25,8 @@ from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from . import render
 from .calls import CargoService, CargoSettings
-from .commands import COMMANDS, CargoCommand
+from .cargo_command import CargoCommand
+from .commands import COMMANDS
 from .models import CargoResult, WorkingDirectoryResult
 from .parameters import REQUIRED
 

@@ -11,7 +11,7 @@ from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import DiagnosticCounts
 
 from . import render
-from .commands import CargoCommand
+from .cargo_command import CargoCommand
 from .models import CargoResult, TargetOutcome
 
 if TYPE_CHECKING:

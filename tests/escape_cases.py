@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cargo_mcp.commands import ALL_PARAMS, COMMANDS, COMMANDS_BY_NAME
+from cargo_mcp.cargo_command import ALL_PARAMS
+from cargo_mcp.commands import COMMANDS, COMMANDS_BY_NAME
 from cargo_mcp.parameters import REQUIRED
 
 
