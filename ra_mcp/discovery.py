@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from rust_mcp.core.toolchains import NEUTRAL_DIRECTORY, Toolchain, is_rustup_proxy, rustup_executable
+from rust_mcp.core.toolchains import Toolchain, is_rustup_proxy, neutral_output, rustup_executable
 
 INSTALL_HINT = (
     "install it with `rustup component add rust-analyzer rust-src`, or on Debian 12 with "
@@ -39,14 +38,7 @@ class Analyzer:
 
 
 def _output(argv: list[str]) -> str | None:
-    """What a program prints, run from a neutral directory; None when it fails."""
-    try:
-        proc = subprocess.run(
-            argv, capture_output=True, text=True, timeout=20, check=False, cwd=NEUTRAL_DIRECTORY
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return neutral_output(argv, timeout=20)
 
 
 def _version_of(candidate: str) -> str | None:

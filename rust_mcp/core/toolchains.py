@@ -63,6 +63,18 @@ def rustup_home() -> Path:
     return Path(os.environ.get("RUSTUP_HOME") or Path.home() / ".rustup")
 
 
+def neutral_output(argv: list[str], timeout: float = RUSTUP_TIMEOUT) -> str | None:
+    """What a program prints (stripped), run from a neutral directory so no project's
+    rust-toolchain.toml or .cargo/config.toml is read; None when it cannot run or fails."""
+    try:
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout, check=False, cwd=NEUTRAL_DIRECTORY
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
 def installed_toolchains() -> tuple[str, ...]:
     """The installed toolchains, asked synchronously (doctor, tests); () without rustup."""
     exe = rustup_executable()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,13 @@ import anyio
 
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.sandbox import INSTALL_COMMAND, SandboxMode, probe_sandbox
-from rust_mcp.core.toolchains import NEUTRAL_DIRECTORY, Toolchain, Toolchains, installed_toolchains
+from rust_mcp.core.toolchains import (
+    NEUTRAL_DIRECTORY,
+    Toolchain,
+    Toolchains,
+    installed_toolchains,
+    neutral_output,
+)
 
 
 @dataclass(frozen=True)
@@ -28,14 +33,7 @@ class Check:
 
 
 def _output(argv: list[str]) -> str | None:
-    """A program's output, run from a neutral directory (no project's rust-toolchain.toml)."""
-    try:
-        proc = subprocess.run(
-            argv, capture_output=True, text=True, timeout=30, check=False, cwd=NEUTRAL_DIRECTORY
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return neutral_output(argv, timeout=30)
 
 
 def default_toolchain() -> Toolchain | str:
