@@ -82,6 +82,29 @@ class Invocation:
     timeout: float
     offset: int = 0  # where the listed diagnostics start in the ranked list
 
+    def result(
+        self,
+        summary: str,
+        duration_ms: int,
+        exit_code: int | None = 0,
+        argv: list[str] | None = None,
+        **fields: Any,
+    ) -> CargoResult:
+        """This call's result, ok when `exit_code` is 0: from a cargo run, or put together by this
+        server itself (from cargo's metadata, the index or git)."""
+        return CargoResult(
+            tool=self.command.name,
+            ok=exit_code == 0,
+            exit_code=exit_code,
+            summary=summary,
+            argv=list(self.argv) if argv is None else argv,
+            cwd=str(self.cwd),
+            manifest=str(self.manifest),
+            toolchain=self.toolchain,
+            duration_ms=duration_ms,
+            **fields,
+        )
+
 
 class CargoService:
     def __init__(self, settings: CargoSettings, containment: Containment | None = None) -> None:
@@ -274,16 +297,10 @@ class CargoService:
         ranked = collector.messages.ranked(
             call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
         )
-        result = CargoResult(
-            tool=invocation.command.name,
-            ok=outcome.exit_code == 0,
-            exit_code=outcome.exit_code,
-            summary="",
-            argv=list(invocation.argv),
-            cwd=str(invocation.cwd),
-            manifest=str(invocation.manifest),
-            toolchain=invocation.toolchain,
-            duration_ms=outcome.duration_ms,
+        result = invocation.result(
+            "",
+            outcome.duration_ms,
+            outcome.exit_code,
             timed_out=outcome.timed_out,
             diagnostics=ranked[invocation.offset : invocation.offset + self.settings.max_diagnostics],
             counts=collector.messages.counts.model_copy(update={"offset": invocation.offset}),

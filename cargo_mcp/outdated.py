@@ -148,16 +148,9 @@ async def run_outdated(
     current = sum(e.status == "up_to_date" for e in entries)
     majors = sum(e.status == "new_major" for e in entries)
     updates = sum(e.status == "compatible_update" for e in entries)
-    result = CargoResult(
-        tool=command.name,
-        ok=True,
-        exit_code=0,
-        summary=f"{majors + updates} of {len(entries)} dependencies have newer versions "
+    result = invocation.result(
+        f"{majors + updates} of {len(entries)} dependencies have newer versions "
         f"({updates} within their requirements, {majors} new major); {current} up to date",
-        argv=invocation.argv,
-        cwd=str(invocation.cwd),
-        manifest=str(invocation.manifest),
-        toolchain=invocation.toolchain,
         duration_ms=int((time.monotonic() - started) * 1000),
         outdated=[e for e in entries if e.status != "up_to_date"],
         hints=next_steps(entries, len(metadata.get("packages", [])) > 1),

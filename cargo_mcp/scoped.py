@@ -89,16 +89,8 @@ async def run_scoped(
     changes = await changed_since(Path(str(metadata["workspace_root"])), since, invocation.env)
     scope = select_packages(metadata, changes)
     if not scope.packages:
-        result = CargoResult(
-            tool=command.name,
-            ok=True,
-            exit_code=0,
-            summary=f"nothing to run: no workspace package changed since {since}",
-            argv=[],
-            cwd=str(invocation.cwd),
-            manifest=str(invocation.manifest),
-            toolchain=invocation.toolchain,
-            duration_ms=0,
+        result = invocation.result(
+            f"nothing to run: no workspace package changed since {since}", duration_ms=0, argv=[]
         )
     else:
         selected = [arg for package in scope.packages for arg in ("--package", package.name)]
