@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.toolchains import ToolchainRefused, check_toolchain_name
 from rust_mcp.mcp.transports import (
+    add_operator_arguments,
+    add_root_argument,
     add_sandbox_argument,
     add_transport_arguments,
     require_sandbox_at_start,
@@ -22,13 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve MCP (default)")
-    serve.add_argument(
-        "--root",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="directory the tools may act in (repeatable; default: the current directory)",
-    )
+    add_root_argument(serve, "act in")
     serve.add_argument(
         "--default-toolchain",
         default=os.environ.get("CARGO_MCP_DEFAULT_TOOLCHAIN") or None,
@@ -49,14 +44,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATTERN",
         help="allow cargo_env names that are refused by default (glob, repeatable)",
     )
-    serve.add_argument("--log-dir", type=Path, default=None, help="where full logs go")
-    serve.add_argument(
-        "--no-confirm",
-        action="store_true",
-        help="do not ask the user before cargo_clean, cargo_remove and cargo_clippy_fix, even "
+    add_operator_arguments(
+        serve,
+        log_dir="where full logs go",
+        no_confirm="do not ask the user before cargo_clean, cargo_remove and cargo_clippy_fix, even "
         "when the client can ask",
     )
-    add_sandbox_argument(serve)
     serve.add_argument(
         "--rustc-wrapper",
         metavar="PROGRAM",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp.transports import (
+    add_operator_arguments,
+    add_root_argument,
     add_sandbox_argument,
     add_transport_arguments,
     require_sandbox_at_start,
@@ -23,13 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "workspace", nargs="?", help="a workspace to allow and use by default (also a --root)"
     )
-    parser.add_argument(
-        "--root",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="directory the tools may read and edit (repeatable; default: the current directory)",
-    )
+    add_root_argument(parser, "read and edit")
     parser.add_argument(
         "--rust-analyzer",
         default=None,
@@ -57,13 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="default bound on the cargo check that diagnostics wait for",
     )
-    parser.add_argument("--log-dir", type=Path, default=None, help="where whole diffs of cut previews go")
-    parser.add_argument(
-        "--no-confirm",
-        action="store_true",
-        help="write edits with apply=true without asking the user, even when the client can",
+    add_operator_arguments(
+        parser,
+        log_dir="where whole diffs of cut previews go",
+        no_confirm="write edits with apply=true without asking the user, even when the client can",
     )
-    add_sandbox_argument(parser)
     add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
     return parser
 

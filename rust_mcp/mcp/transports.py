@@ -27,6 +27,24 @@ from .log_limit import limit_log_output
 from .stdio import run_stdio
 
 
+def add_root_argument(parser: argparse.ArgumentParser, allowed: str) -> None:
+    """--root DIR, repeatable: where the tools may `allowed` (e.g. "act in")."""
+    parser.add_argument(
+        "--root",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help=f"directory the tools may {allowed} (repeatable; default: the current directory)",
+    )
+
+
+def add_operator_arguments(parser: argparse.ArgumentParser, log_dir: str, no_confirm: str) -> None:
+    """--log-dir, --no-confirm and --sandbox, with what each means for this server."""
+    parser.add_argument("--log-dir", type=Path, default=None, help=log_dir)
+    parser.add_argument("--no-confirm", action="store_true", help=no_confirm)
+    add_sandbox_argument(parser)
+
+
 def add_sandbox_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sandbox",
