@@ -106,6 +106,17 @@ class Invocation:
         )
 
 
+@dataclass(frozen=True)
+class CallRequest:
+    """One tool call as the ways of running it (scoped, outdated, a target matrix) receive it."""
+
+    command: CargoCommand
+    values: Mapping[str, Any]
+    working_directory: Path | None
+    report: ProgressCallback | None
+    policy: ClientPolicy | None
+
+
 class CargoService:
     def __init__(self, settings: CargoSettings, containment: Containment | None = None) -> None:
         self.settings = settings
@@ -188,12 +199,13 @@ class CargoService:
         the server recorded for the call being served)."""
         check_combination(command, values)
         policy = policy if policy is not None else current_client_policy.get()
+        request = CallRequest(command, values, working_directory, report, policy)
         if values.get("targets"):
-            return await run_target_matrix(self, command, values, working_directory, report, policy)
+            return await run_target_matrix(self, request)
         if values.get("changed") or values.get("since"):
-            return await run_scoped(self, command, values, working_directory, report)
+            return await run_scoped(self, request)
         if command.output == "outdated":
-            return await run_outdated(self, command, values, working_directory, report)
+            return await run_outdated(self, request)
         invocation = self.prepare(command, values, working_directory)
         if command.guards is not None and not values.get("dry_run"):
             refuse_unwritable(policy, invocation.cwd, command.name, "dry_run" in command.params)

@@ -15,16 +15,13 @@ from rust_mcp.core.errors import Refusal
 
 from . import render
 from .capture import workspace_metadata
-from .cargo_command import CargoCommand
 from .models import CargoResult
 from .semver import Requirement, Version, newest
 from .sparse_index import Published, published_versions
 from .workflow_models import OutdatedDependency
 
 if TYPE_CHECKING:
-    from rust_mcp.core.budgets import ProgressCallback
-
-    from .calls import CargoService
+    from .calls import CallRequest, CargoService
 
 CRATES_IO = ("crates.io-index", "index.crates.io")
 RANK = {"new_major": 0, "compatible_update": 1, "unknown": 2, "not_in_registry": 3, "up_to_date": 4}
@@ -123,22 +120,18 @@ def next_steps(entries: list[OutdatedDependency], workspace: bool) -> list[str]:
     return hints
 
 
-async def run_outdated(
-    service: CargoService,
-    command: CargoCommand,
-    values: Mapping[str, Any],
-    working_directory: Path | None,
-    report: ProgressCallback | None,
-) -> CargoResult:
+async def run_outdated(service: CargoService, request: CallRequest) -> CargoResult:
     started = time.monotonic()
-    invocation = service.prepare(command, values, working_directory)
+    invocation = service.prepare(request.command, request.values, request.working_directory)
     metadata = await workspace_metadata(invocation.argv, invocation.cwd, invocation.env)
-    declared = _declared(metadata, values.get("package"))
+    declared = _declared(metadata, request.values.get("package"))
     root = Path(str(metadata["workspace_root"]))
     locked = locked_versions(root)
     registry = [d for d in declared if any(marker in str(d.get("source")) for marker in CRATES_IO)]
-    if report is not None:
-        await report(0, None, f"reading the crates.io index for {len({d['name'] for d in registry})} crates")
+    if request.report is not None:
+        await request.report(
+            0, None, f"reading the crates.io index for {len({d['name'] for d in registry})} crates"
+        )
     published = await published_versions([str(d["name"]) for d in registry], service.settings.index_cache)
     entries = [
         assess(d, locked.get((str(d["member"]), str(d["name"]))), published.get(str(d["name"])))

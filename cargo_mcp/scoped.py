@@ -9,16 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .capture import workspace_metadata
-from .cargo_command import CargoCommand
 from .commands import COMMANDS_BY_NAME
 from .git_changes import HIDDEN_BUILD_FILES, Changes, changed_since
 from .models import CargoResult
 from .workflow_models import Scope, ScopedPackage
 
 if TYPE_CHECKING:
-    from rust_mcp.core.budgets import ProgressCallback
-
-    from .calls import CargoService
+    from .calls import CallRequest, CargoService
 
 DEFAULT_SINCE = "HEAD"
 FILES_LISTED = 20
@@ -70,22 +67,18 @@ def select_packages(metadata: Mapping[str, Any], changes: Changes) -> Scope:
     )
 
 
-async def run_scoped(
-    service: CargoService,
-    command: CargoCommand,
-    values: Mapping[str, Any],
-    working_directory: Path | None,
-    report: ProgressCallback | None,
-) -> CargoResult:
+async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult:
     """Validate the call as usual, find the scope, then run cargo with one --package per member."""
-    plain = {key: value for key, value in values.items() if key not in ("changed", "since")}
-    invocation = service.prepare(command, plain, working_directory)
-    describe = {key: values.get(key) for key in ("toolchain", "cargo_env", "timeout_secs")}
+    plain = {key: value for key, value in request.values.items() if key not in ("changed", "since")}
+    invocation = service.prepare(request.command, plain, request.working_directory)
+    describe = {key: request.values.get(key) for key in ("toolchain", "cargo_env", "timeout_secs")}
     members = service.prepare(
-        COMMANDS_BY_NAME["cargo_metadata"], {**describe, "path": str(invocation.manifest)}, working_directory
+        COMMANDS_BY_NAME["cargo_metadata"],
+        {**describe, "path": str(invocation.manifest)},
+        request.working_directory,
     )
     metadata = await workspace_metadata(members.argv, members.cwd, members.env)
-    since = values.get("since") or DEFAULT_SINCE
+    since = request.values.get("since") or DEFAULT_SINCE
     changes = await changed_since(Path(str(metadata["workspace_root"])), since, invocation.env)
     scope = select_packages(metadata, changes)
     if not scope.packages:
@@ -94,7 +87,9 @@ async def run_scoped(
         )
     else:
         selected = [arg for package in scope.packages for arg in ("--package", package.name)]
-        result = await service.execute(service.prepare(command, plain, working_directory, selected), report)
+        result = await service.execute(
+            service.prepare(request.command, plain, request.working_directory, selected), request.report
+        )
         total = len(scope.packages) + len(scope.skipped)
         result.summary += f" (scoped to {len(scope.packages)} of {total} packages changed since {since})"
     result.scope = scope

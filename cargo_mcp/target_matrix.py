@@ -3,22 +3,16 @@ directory, folded into one result with a row per target."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import DiagnosticCounts
 
 from . import render
-from .cargo_command import CargoCommand
 from .models import CargoResult, TargetOutcome
 
 if TYPE_CHECKING:
-    from rust_mcp.core.budgets import ProgressCallback
-    from rust_mcp.core.client_policy import ClientPolicy
-
-    from .calls import CargoService
+    from .calls import CallRequest, CargoService
 
 TargetStatus = Literal["ok", "errors", "std_missing", "failed"]
 
@@ -48,23 +42,17 @@ def target_outcome(triple: str, result: CargoResult) -> TargetOutcome:
     )
 
 
-async def run_target_matrix(
-    service: CargoService,
-    command: CargoCommand,
-    values: Mapping[str, Any],
-    working_directory: Path | None,
-    report: ProgressCallback | None,
-    policy: ClientPolicy | None,
-) -> CargoResult:
+async def run_target_matrix(service: CargoService, request: CallRequest) -> CargoResult:
     """Check each target in turn, sharing the target directory, and report a row per target."""
-    base = {key: value for key, value in values.items() if key not in ("targets", "offset")}
+    base = {key: value for key, value in request.values.items() if key not in ("targets", "offset")}
     invocations = [
-        service.prepare(command, {**base, "target": t}, working_directory) for t in values["targets"]
+        service.prepare(request.command, {**base, "target": t}, request.working_directory)
+        for t in request.values["targets"]
     ]
     rows: list[TargetOutcome] = []
     last: CargoResult | None = None
-    for invocation, triple in zip(invocations, values["targets"], strict=True):
-        last = await service.execute(invocation, report, policy=policy)
+    for invocation, triple in zip(invocations, request.values["targets"], strict=True):
+        last = await service.execute(invocation, request.report, policy=request.policy)
         rows.append(target_outcome(triple, last))
     assert last is not None
     result = last.model_copy(
