@@ -6,13 +6,7 @@ import argparse
 import sys
 
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp.transports import (
-    add_operator_arguments,
-    add_root_argument,
-    add_sandbox_argument,
-    add_transport_arguments,
-    require_sandbox_at_start,
-)
+from rust_mcp.mcp import transports
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +18,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "workspace", nargs="?", help="a workspace to allow and use by default (also a --root)"
     )
-    add_root_argument(parser, "read and edit")
+    transports.add_root_argument(parser, "read and edit")
     parser.add_argument(
         "--rust-analyzer",
         default=None,
@@ -52,12 +46,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="default bound on the cargo check that diagnostics wait for",
     )
-    add_operator_arguments(
+    transports.add_operator_arguments(
         parser,
         log_dir="where whole diffs of cut previews go",
         no_confirm="write edits with apply=true without asking the user, even when the client can",
     )
-    add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
+    transports.add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
     return parser
 
 
@@ -68,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
 
         doctor = argparse.ArgumentParser(prog="rust-analyzer-mcp doctor")
         doctor.add_argument("--rust-analyzer", default=None, metavar="PATH")
-        add_sandbox_argument(doctor)
+        transports.add_sandbox_argument(doctor)
         options = doctor.parse_args(arguments[1:])
         sys.exit(run_analyzer_doctor(options.rust_analyzer, options.sandbox))
     if arguments[:1] == ["serve"]:
@@ -99,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         sandbox=args.sandbox,
         **({"log_dir": args.log_dir} if args.log_dir else {}),
     )
-    require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
+    transports.require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)
 
