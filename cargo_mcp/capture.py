@@ -12,6 +12,7 @@ from typing import Any
 
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.runner import LineSink, RunRequest, run_process
+from rust_mcp.core.sandbox import SandboxedCommand
 
 HELPER_TIMEOUT = 120.0
 
@@ -47,6 +48,7 @@ async def capture(
     env: Mapping[str, str],
     timeout: float = HELPER_TIMEOUT,
     stdin: bytes | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> Captured:
     out: list[str] = []
     err: list[str] = []
@@ -58,6 +60,7 @@ async def capture(
         on_stdout=_keep(out),
         on_stderr=_keep(err),
         stdin_data=stdin,
+        pass_fds=pass_fds,
     )
     outcome = await run_process(request)
     if outcome.timed_out:
@@ -65,11 +68,14 @@ async def capture(
     return Captured(list(argv), outcome.exit_code, "\n".join(out), "\n".join(err))
 
 
-async def workspace_metadata(argv: Sequence[str], cwd: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    """The JSON of a prepared `cargo metadata --no-deps` call (the same argv, so the same sandbox, as
-    any cargo tool): members, their dependencies as declared (requirement, kind, path or registry)
-    and the workspace root. Runs no project code and needs no network."""
-    run = await capture(argv, cwd, env)
+async def workspace_metadata(command: SandboxedCommand) -> dict[str, Any]:
+    """The JSON of a prepared `cargo metadata --no-deps` call, started as the sandbox prepared it for
+    any cargo tool: members, their dependencies as declared (requirement, kind, path or registry)
+    and the workspace root."""
+    try:
+        run = await capture(command.argv, command.cwd, command.env, pass_fds=command.pass_fds)
+    finally:
+        command.close()
     if not run.ok:
         raise run.failure("cargo metadata")
     try:

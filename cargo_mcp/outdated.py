@@ -123,7 +123,7 @@ def next_steps(entries: list[OutdatedDependency], workspace: bool) -> list[str]:
 async def run_outdated(service: CargoService, request: CallRequest) -> CargoResult:
     started = time.monotonic()
     invocation = service.prepare(request.command, request.values, request.working_directory)
-    metadata = await workspace_metadata(invocation.argv, invocation.cwd, invocation.env)
+    metadata = await workspace_metadata((await service.launches.prepare(invocation, request.policy)).command)
     declared = _declared(metadata, request.values.get("package"))
     root = Path(str(metadata["workspace_root"]))
     locked = locked_versions(root)

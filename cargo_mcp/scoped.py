@@ -77,7 +77,7 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
         {**describe, "path": str(invocation.manifest)},
         request.working_directory,
     )
-    metadata = await workspace_metadata(members.argv, members.cwd, members.env)
+    metadata = await workspace_metadata((await service.launches.prepare(members, request.policy)).command)
     since = request.values.get("since") or DEFAULT_SINCE
     changes = await changed_since(Path(str(metadata["workspace_root"])), since, invocation.env)
     scope = select_packages(metadata, changes)
@@ -88,7 +88,9 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
     else:
         selected = [arg for package in scope.packages for arg in ("--package", package.name)]
         result = await service.execute(
-            service.prepare(request.command, plain, request.working_directory, selected), request.report
+            service.prepare(request.command, plain, request.working_directory, selected),
+            request.report,
+            policy=request.policy,
         )
         total = len(scope.packages) + len(scope.skipped)
         result.summary += f" (scoped to {len(scope.packages)} of {total} packages changed since {since})"

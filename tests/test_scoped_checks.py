@@ -3,6 +3,7 @@ their dependents, with real git and real cargo on the workspace fixture and the 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from mcp import Client
 
 from bench import corpus
-from cargo_mcp.capture import workspace_metadata
+from cargo_mcp.capture import capture
 from cargo_mcp.git_changes import changed_since
 from cargo_mcp.scoped import select_packages
 from tests.support import copy_fixture, structured, text_of
@@ -104,7 +105,7 @@ async def test_scope_on_the_ripgrep_workspace(tmp_path: Path) -> None:
     with (workspace / "grep-matcher" / "src" / "lib.rs").open("a") as source:
         source.write("\n// edited\n")
     describe = ["cargo", "metadata", "--format-version", "1", "--no-deps"]
-    metadata = await workspace_metadata(describe, workspace, dict(os.environ))
+    metadata = json.loads((await capture(describe, workspace, dict(os.environ))).stdout)
     scope = select_packages(metadata, await changed_since(workspace, "HEAD", dict(os.environ)))
     reasons = {package.name: package.reason for package in scope.packages}
     assert reasons.pop("grep-matcher") == "changed: src/lib.rs"
