@@ -58,7 +58,7 @@ async def check_unsafe_audit(session: CorpusSession, checker: Checker, package: 
     clippy = await run_cargo(
         scope,
         ["clippy", "--all-targets", "--message-format=json", "--", *lints],
-        {**session.env, "CARGO_TARGET_DIR": str(session.root / "target" / "rust-mcp-audit")},
+        {"CARGO_TARGET_DIR": str(session.root / "target" / "rust-mcp-audit")},
     )
     located = [m for m in clippy.messages if m["file"] and m["line"]]
     note = body.get("note") or ""
