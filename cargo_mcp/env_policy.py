@@ -58,7 +58,8 @@ ALLOWED_DESCRIPTION = (
     "CARGO_BUILD_TARGET, CARGO_BUILD_JOBS, RUSTFLAGS, RUSTDOCFLAGS, CARGO_BUILD_RUSTFLAGS, "
     "CARGO_ENCODED_RUSTFLAGS, CARGO_TARGET_<TRIPLE>_RUSTFLAGS (allowed rustc flags only), "
     "CARGO_TARGET_DIR, CARGO_BUILD_TARGET_DIR, CARGO_BUILD_BUILD_DIR (inside the allowed roots), "
-    "CARGO_PROFILE_<PROFILE>_<OPT_LEVEL|DEBUG|LTO|PANIC|...>, CARGO_INCREMENTAL, CARGO_TERM_*, "
+    "CARGO_PROFILE_<PROFILE>_<OPT_LEVEL|DEBUG|LTO|PANIC|...>, CARGO_INCREMENTAL, CARGO_NET_OFFLINE, "
+    "CARGO_TERM_*, "
     "RUST_BACKTRACE, RUST_LOG, RUST_MIN_STACK, RUST_TEST_*, PROPTEST_*, QUICKCHECK_*, INSTA_UPDATE, "
     "INSTA_FORCE_PASS"
 )
@@ -253,7 +254,9 @@ class EnvPolicy:
             return _pattern_check(TARGET_TRIPLE, "a target triple such as `x86_64-unknown-linux-gnu`")
         if name == "CARGO_BUILD_JOBS":
             return _pattern_check(NUMBER, "a number of jobs")
-        if name in ("CARGO_INCREMENTAL", "CARGO_BUILD_INCREMENTAL"):
+        # CARGO_NET_OFFLINE only keeps cargo off the network (the sandbox decides whether it has any);
+        # the rest of CARGO_NET_* stays refused
+        if name in ("CARGO_INCREMENTAL", "CARGO_BUILD_INCREMENTAL", "CARGO_NET_OFFLINE"):
             return _pattern_check(SWITCH, "0, 1, true or false")
         if _matches(name, FLAG_NAMES):
             return lambda n, v, _: check_rustflags(n, v)

@@ -115,8 +115,8 @@ async def check_project_tools(
     ]
     checker.check(
         "cargo_update",
-        body["exit_code"] == truth.returncode and all(line in body["stderr"] for line in said),
-        f"{said[:3]} vs {body['stderr'][:300]!r}",
+        bool(body) and body["exit_code"] == truth.returncode and all(line in body["stderr"] for line in said),
+        f"{said[:3]} vs {body.get('stderr', text_of(result))[:300]!r}",
     )
 
 

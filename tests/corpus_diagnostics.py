@@ -58,7 +58,7 @@ async def check_unsafe_audit(session: CorpusSession, checker: Checker, package: 
     clippy = await run_cargo(
         scope,
         ["clippy", "--all-targets", "--message-format=json", "--", *lints],
-        {**session.env, "CARGO_TARGET_DIR": str(session.root / "target" / "rust-mcp-audit")},
+        {"CARGO_TARGET_DIR": str(session.root / "target" / "rust-mcp-audit")},
     )
     located = [m for m in clippy.messages if m["file"] and m["line"]]
     note = body.get("note") or ""
@@ -122,7 +122,7 @@ async def check_injected_error(
         ra_truth = await run_cargo(
             session.root,
             ["check", "--workspace", "--all-targets", "--keep-going", "--message-format=json"],
-            {**flags, "CARGO_TARGET_DIR": str(session.root / "target" / "rust-analyzer")},
+            {**flags, "CARGO_TARGET_DIR": str(session.root / "target" / "corpus-truth")},
         )
         result, body = await session.ra_call("rust_analyzer_diagnostics", {"file_path": str(path)})
         errors = {(d["line"], d["code"]) for d in body.get("diagnostics", []) if d["severity"] == "error"}

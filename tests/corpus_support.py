@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,6 @@ class CorpusSession:
     cargo: Client
     ra: Client
     raw: RawAnalyzer
-    env: dict[str, str] = field(default_factory=dict)
 
     def rel(self, path: Path) -> str:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
@@ -113,13 +112,16 @@ class CorpusSession:
 
 @asynccontextmanager
 async def corpus_session(
-    corpus: Corpus, base: Path, ra_env: Mapping[str, str] | None = None
+    corpus: Corpus, base: Path, rustflags: str | None = None
 ) -> AsyncIterator[CorpusSession]:
     """A private copy of the corpus, both servers over stdio with the copy's parent as their root,
-    and a raw rust-analyzer on the copy. rust-analyzer-mcp waits up to 10 minutes for a cold start."""
+    and a raw rust-analyzer on the copy. rust-analyzer-mcp waits up to 10 minutes for a cold start.
+    `rustflags` go into the copy's own .cargo/config.toml, committed: every cargo sees them as the
+    project's (the servers' sandboxes pass none of the servers' environment to cargo)."""
     require_rust_analyzer()
     root = copy(corpus, base)
-    env = dict(ra_env or {})
+    if rustflags:
+        await _commit_rustflags(root, rustflags)
     async with AsyncExitStack() as stack:
         cargo = await stack.enter_async_context(
             Client(
@@ -138,7 +140,6 @@ async def corpus_session(
                     "900",
                     "--check-timeout",
                     "900",
-                    env=env,
                 ),
                 mode="legacy",
                 read_timeout_seconds=1800,
@@ -146,10 +147,19 @@ async def corpus_session(
         )
         raw = await RawAnalyzer(root).start(ready_seconds=900)
         try:
-            yield CorpusSession(corpus.name, root, cargo, ra, raw, env)
+            yield CorpusSession(corpus.name, root, cargo, ra, raw)
         finally:
             with anyio.CancelScope(shield=True):
                 await raw.stop()
+
+
+async def _commit_rustflags(root: Path, rustflags: str) -> None:
+    config = root / ".cargo" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(f"[build]\nrustflags = {json.dumps(rustflags.split())}\n", encoding="utf-8")
+    author = ["-c", "user.name=corpus", "-c", "user.email=corpus@rust-mcp.local"]
+    await anyio.run_process(["git", "add", ".cargo/config.toml"], cwd=root)
+    await anyio.run_process(["git", *author, "commit", "-qm", "rustflags"], cwd=root)
 
 
 # -- ground truth: cargo's own JSON ---------------------------------------------------------------

@@ -82,7 +82,7 @@ ITEMS = [
 
 @pytest.fixture(scope="module")
 async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[CorpusSession]:
-    async with corpus_session(RIPGREP, tmp_path_factory.mktemp("corpus"), {"RUSTFLAGS": NOISE}) as opened:
+    async with corpus_session(RIPGREP, tmp_path_factory.mktemp("corpus"), rustflags=NOISE) as opened:
         yield opened
 
 

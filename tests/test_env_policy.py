@@ -23,6 +23,7 @@ ACCEPTED = [
     {"CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG": "true"},
     {"CARGO_INCREMENTAL": "0", "CARGO_TERM_VERBOSE": "true", "RUST_BACKTRACE": "full"},
     {"RUST_LOG": "debug", "RUST_TEST_THREADS": "1", "PROPTEST_CASES": "10"},
+    {"CARGO_NET_OFFLINE": "true"},
 ]
 REFUSED = [
     ({"RUSTFLAGS": "--print=cfg=/tmp/x"}, "--print=cfg=/tmp/x"),
@@ -47,6 +48,8 @@ REFUSED = [
     ({"CARGO_TARGET_DIR": ".."}, "contains the project"),
     ({"CARGO_HTTP_PROXY": "127.0.0.1:1"}, "network traffic"),
     ({"HTTPS_PROXY": "http://127.0.0.1:1"}, "network traffic"),
+    ({"CARGO_NET_GIT_FETCH_WITH_CLI": "true"}, "network traffic"),
+    ({"CARGO_NET_OFFLINE": "yes"}, "0, 1, true or false"),
     ({"RUSTC_WRAPPER": "/bin/sh"}, "wraps the compiler"),
     ({"LD_PRELOAD": "/tmp/x.so"}, "dynamic loader"),
     ({"DATABASE_URL": "postgres://"}, "not on the allowlist"),
