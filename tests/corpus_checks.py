@@ -57,7 +57,7 @@ async def check_item(session: CorpusSession, checker: Checker, item: Item) -> No
         f"{item.symbol}: hover differs from rust-analyzer's ({ours[:120]!r} vs {raw_hover[:120]!r})",
     )
     raw_refs = _places(session, await session.raw.references(path, line - 1, column - 1))
-    result, body = await session.ra_call("rust_analyzer_references", {**arguments, "limit": 1000})
+    result, body = await session.ra_whole("rust_analyzer_references", {**arguments, "limit": 1000})
     ours_refs = {
         (g["path"], loc["line"], loc["column"]) for g in body.get("groups", []) for loc in g["locations"]
     }
@@ -116,7 +116,7 @@ def _our_outline(nodes: list[dict[str, Any]], depth: int = 0) -> list[tuple[str,
 async def check_outline(session: CorpusSession, checker: Checker, relative: str) -> None:
     path = session.root / relative
     truth = _outline(await session.raw.document_symbols(path))
-    result, body = await session.ra_call("rust_analyzer_symbols", {"file_path": str(path)})
+    result, body = await session.ra_whole("rust_analyzer_symbols", {"file_path": str(path)})
     ours = _our_outline(body.get("symbols", []))
     checker.check(
         "rust_analyzer_symbols",

@@ -83,6 +83,10 @@ class Checker:
         assert not self.wrong, json.dumps(self.wrong, indent=1)[:6000]
 
 
+NEXT_OFFSET = re.compile(r"call again with offset=(\d+)")
+MAX_PAGES = 100
+
+
 @dataclass
 class CorpusSession:
     name: str
@@ -107,6 +111,22 @@ class CorpusSession:
         content = result.structured_content
         model = TOOLS_BY_NAME[tool].result_model
         body = model.model_validate(content).model_dump(mode="json") if isinstance(content, dict) else {}
+        return result, body
+
+    async def ra_whole(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
+        """A paged answer read to its end, as an agent would: every page the notes point to (the
+        `offset=K` of "call again with offset=K"), their lists put together."""
+        result, body = await self.ra_call(tool, arguments)
+        pages = 1
+        while (following := NEXT_OFFSET.search(body.get("note") or "")) is not None and pages < MAX_PAGES:
+            more, page = await self.ra_call(tool, {**arguments, "offset": int(following.group(1))})
+            if more.is_error:
+                return more, body
+            for key, value in page.items():
+                if isinstance(value, list) and isinstance(body.get(key), list):
+                    body[key] = body[key] + value
+            body["note"] = page.get("note")
+            pages += 1
         return result, body
 
 

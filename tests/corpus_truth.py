@@ -72,6 +72,10 @@ def workspace_edit_lines(session: CorpusSession, edit: dict[str, Any]) -> dict[s
 
 
 def preview_lines(body: dict[str, Any]) -> dict[str, Counter[str]]:
+    """The +/- lines of an edit preview per file: from the whole diff when the answer cut or paged
+    it (its `full_diff` file), else from the listed files."""
+    if body.get("full_diff"):
+        return whole_diff_lines(Path(body["full_diff"]).read_text())
     return {
         item["path"]: Counter(
             line
@@ -80,6 +84,21 @@ def preview_lines(body: dict[str, Any]) -> dict[str, Counter[str]]:
         )
         for item in body.get("files", [])
     }
+
+
+def whole_diff_lines(diff: str) -> dict[str, Counter[str]]:
+    per_file: dict[str, Counter[str]] = {}
+    current: Counter[str] | None = None
+    old = ""
+    for line in diff.split("\n"):
+        if line.startswith("--- "):
+            old = line[4:].strip().removeprefix("a/")
+        elif line.startswith("+++ "):
+            name = line[4:].strip()
+            current = per_file.setdefault(old if name == "/dev/null" else name.removeprefix("b/"), Counter())
+        elif current is not None and line[:1] in ("+", "-"):
+            current[line] += 1
+    return per_file
 
 
 SITE_WORDS = re.compile(r"\bunsafe\s*(?:\{|(?P<word>impl|trait|fn|extern)\b)")
