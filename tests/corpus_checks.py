@@ -82,7 +82,7 @@ async def check_item(session: CorpusSession, checker: Checker, item: Item) -> No
         for s in await session.raw.workspace_symbols(item.name)
         if s["name"] == item.name
     }
-    result, body = await session.ra_call(
+    result, body = await session.ra_whole(
         "rust_analyzer_workspace_symbol", {"query": item.name, "workspace": str(session.root), "limit": 1000}
     )
     ours_symbols = {
