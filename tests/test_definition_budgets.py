@@ -5,6 +5,7 @@ turn; some clients also keep the whole tools/list (output schemas and annotation
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,12 @@ def listed_tools(tmp: str) -> dict[str, list[dict[str, Any]]]:
     roots = AllowedRoots.from_strings([tmp])
     cargo = build_cargo_server(CargoSettings(roots, log_dir=Path(tmp) / "logs"))
     analyzer = build_analyzer_server(AnalyzerSettings(roots, rust_analyzer=str(Path(tmp) / "missing")))
-    return {"cargo-mcp": anyio.run(_listed, cargo), "rust-analyzer-mcp": anyio.run(_listed, analyzer)}
+    # in a thread of its own: in the whole suite an async session fixture keeps a loop running here
+    with ThreadPoolExecutor(1) as thread:
+        return {
+            "cargo-mcp": thread.submit(anyio.run, _listed, cargo).result(),
+            "rust-analyzer-mcp": thread.submit(anyio.run, _listed, analyzer).result(),
+        }
 
 
 @pytest.fixture(scope="module")
