@@ -153,7 +153,10 @@ def wrong_call(draw: st.DrawFn, ready: dict[str, Any]) -> tuple[str, str, str, A
     if not properties:
         return name, tool["name"], "unexpected", draw(JSON_TYPES["string"])
     parameter = draw(st.sampled_from(sorted(properties)))
-    wrong = [kind for kind in JSON_TYPES if kind not in allowed_types(properties[parameter])]
+    allowed = allowed_types(properties[parameter])
+    if parameter not in tool["inputSchema"].get("required", []):
+        allowed.add("null")  # null for an optional parameter means "not given" (the listed schema omits it)
+    wrong = [kind for kind in JSON_TYPES if kind not in allowed]
     value = draw(st.one_of(*(JSON_TYPES[kind] for kind in wrong)))
     return name, tool["name"], parameter, value
 

@@ -17,11 +17,16 @@ pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and "target" not in path.relative_to(root).parts
-    }
+    """Each file's digest; a file that goes away while the tree is read (a writer's temporary file
+    renamed into place) is left out."""
+    digests = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "target" not in path.relative_to(root).parts:
+            try:
+                digests[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except FileNotFoundError:
+                continue
+    return digests
 
 
 @pytest.fixture(scope="module")
