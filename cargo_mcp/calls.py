@@ -207,7 +207,7 @@ class CargoService:
         if command.output == "outdated":
             return await run_outdated(self, request)
         invocation = self.prepare(command, values, working_directory)
-        if command.guards is not None and not values.get("dry_run"):
+        if (command.guards is not None or command.edits_project) and not values.get("dry_run"):
             refuse_unwritable(policy, invocation.cwd, command.name, "dry_run" in command.params)
         if invocation.toolchain:
             await self.toolchains.check_installed(invocation.toolchain)

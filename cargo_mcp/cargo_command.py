@@ -52,6 +52,8 @@ class CargoCommand:
     # files to snapshot before running, put back if the run is cancelled, times out or is killed
     # (so an interrupted change leaves them as they were)
     guards: Literal["manifests", "sources"] | None = None
+    # changes project files without a guard (insta writes or deletes snapshot files)
+    edits_project: bool = False
     # cargo drops an emptied table with the comments above its header; put those back afterwards
     keeps_table_comments: bool = False
     # needs the network itself (registry lookups): runs with it, from a neutral directory so the

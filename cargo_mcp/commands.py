@@ -150,6 +150,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "plain",
         Effect(Capability.DESTRUCTIVE, "insta accept", idempotent=True),
         confirmation="cargo insta accept replaces the accepted snapshots {snapshots} in {project}. Go ahead?",
+        edits_project=True,
     ),
     CargoCommand(
         "cargo_insta_reject",
@@ -159,6 +160,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         "plain",
         Effect(Capability.DESTRUCTIVE, "insta reject", idempotent=True),
         confirmation="cargo insta reject deletes the pending snapshots {snapshots} in {project}. Go ahead?",
+        edits_project=True,
     ),
     CargoCommand(
         "cargo_run",

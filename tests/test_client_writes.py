@@ -51,3 +51,19 @@ def test_writable_places_and_unrestricted_clients_pass(tmp_path: Path) -> None:
             ClientPolicy(source="codex", writable=(tmp_path / "other",)), inside, "cargo_fmt", False
         )
     assert "dry_run" not in str(refused.value) and str(tmp_path / "other") in str(refused.value)
+
+
+async def test_a_read_only_client_gets_a_refusal_before_insta_accept_runs(tmp_path: Path) -> None:
+    project = copy_fixture("hello_bin", tmp_path)
+    service = CargoService(
+        CargoSettings(AllowedRoots.from_strings([str(tmp_path)]), log_dir=tmp_path / "logs")
+    )
+    with pytest.raises(Refusal) as refused:
+        await service.call(
+            COMMANDS_BY_NAME["cargo_insta_accept"],
+            {"path": str(project), "snapshots": ["api__greeting"]},
+            None,
+            policy=READ_ONLY,
+        )
+    message = str(refused.value)
+    assert "cargo_insta_accept changes files in" in message and "dry_run" not in message
