@@ -6,9 +6,10 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from mcp.client.stdio import StdioServerParameters
@@ -17,9 +18,18 @@ from pydantic import BaseModel
 
 from tests.figures import record
 
+R = TypeVar("R")
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 BIN = Path(sys.executable).parent
+
+
+def in_fresh_thread(function: Callable[..., R], *args: Any) -> R:
+    """`function(*args)` in a thread of its own: code that runs its own event loop (anyio.run)
+    must not see the session-wide test runner's loop (or sniffio's "asyncio is running" marker)."""
+    with ThreadPoolExecutor(1) as fresh:
+        return fresh.submit(function, *args).result()
 
 
 def copy_fixture(name: str, destination: Path) -> Path:

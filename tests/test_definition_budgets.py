@@ -5,7 +5,6 @@ turn; some clients also keep the whole tools/list (output schemas and annotation
 from __future__ import annotations
 
 import functools
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from ra_mcp.server import build_server as build_analyzer_server
 from rust_mcp.core.budgets import DEFINITION_AVERAGE, TOOLS_LIST_BUDGET, compact_json, definition_chars
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp.registration import flat_parameters
+from tests.support import in_fresh_thread
 
 SERVERS = ("cargo-mcp", "rust-analyzer-mcp")
 
@@ -38,12 +38,10 @@ def listed_tools(tmp: str) -> dict[str, list[dict[str, Any]]]:
     roots = AllowedRoots.from_strings([tmp])
     cargo = build_cargo_server(CargoSettings(roots, log_dir=Path(tmp) / "logs"))
     analyzer = build_analyzer_server(AnalyzerSettings(roots, rust_analyzer=str(Path(tmp) / "missing")))
-    # in a thread of its own: in the whole suite an async session fixture keeps a loop running here
-    with ThreadPoolExecutor(1) as thread:
-        return {
-            "cargo-mcp": thread.submit(anyio.run, _listed, cargo).result(),
-            "rust-analyzer-mcp": thread.submit(anyio.run, _listed, analyzer).result(),
-        }
+    return {
+        "cargo-mcp": in_fresh_thread(anyio.run, _listed, cargo),
+        "rust-analyzer-mcp": in_fresh_thread(anyio.run, _listed, analyzer),
+    }
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from rust_mcp.dev.reference import GENERATED, README, REPO
+from tests.support import in_fresh_thread
 
 
 @pytest.mark.parametrize(
@@ -20,10 +20,7 @@ from rust_mcp.dev.reference import GENERATED, README, REPO
 def test_generated_parts_match_the_servers(path: Path, begin: str, end: str, make: Callable[[], str]) -> None:
     text = path.read_text()
     current = text[text.index(begin) : text.index(end) + len(end)]
-    # make() runs its own event loop: in a fresh thread, so no async test's context (sniffio's
-    # "asyncio is running" marker, left by the session-wide test runner) is taken for a running loop
-    with ThreadPoolExecutor(1) as fresh:
-        generated = fresh.submit(make).result()
+    generated = in_fresh_thread(make)  # make() runs its own event loop
     assert current == generated, f"{path} is stale: run `python -m rust_mcp.dev.reference --write`"
 
 
