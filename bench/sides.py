@@ -5,10 +5,11 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
+
+from rust_mcp.core.paging import next_page_offset
 
 from . import truth as t
 from .raw_ra import RawAnalyzer
@@ -142,14 +143,11 @@ class OurSide(McpSide):
 
 
 MAX_PAGES = 50
-NEXT_OFFSET = re.compile(r"offset=(\d+)")
 
 
 def next_offset(answer: Mapping[str, Any]) -> int | None:
     """The offset a paged answer says to ask for next (in its structured note), if any."""
-    note = (answer.get("structuredContent") or {}).get("note") or ""
-    found = NEXT_OFFSET.search(note)
-    return int(found.group(1)) if found else None
+    return next_page_offset((answer.get("structuredContent") or {}).get("note"))
 
 
 def text_of(result: Mapping[str, Any]) -> str:

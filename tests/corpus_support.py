@@ -22,6 +22,7 @@ from bench.corpus import Corpus, copy
 from bench.raw_lsp import RawAnalyzer
 from cargo_mcp.models import CargoResult
 from ra_mcp.server import TOOLS_BY_NAME
+from rust_mcp.core.paging import next_page_offset
 from tests.support import require_rust_analyzer, server_params
 
 VERDICTS_ENV = "RUST_MCP_CORPUS_VERDICTS"
@@ -83,7 +84,6 @@ class Checker:
         assert not self.wrong, json.dumps(self.wrong, indent=1)[:6000]
 
 
-NEXT_OFFSET = re.compile(r"call again with offset=(\d+)")
 MAX_PAGES = 100
 
 
@@ -118,8 +118,8 @@ class CorpusSession:
         `offset=K` of "call again with offset=K"), their lists put together."""
         result, body = await self.ra_call(tool, arguments)
         pages = 1
-        while (following := NEXT_OFFSET.search(body.get("note") or "")) is not None and pages < MAX_PAGES:
-            more, page = await self.ra_call(tool, {**arguments, "offset": int(following.group(1))})
+        while (following := next_page_offset(body.get("note"))) is not None and pages < MAX_PAGES:
+            more, page = await self.ra_call(tool, {**arguments, "offset": following})
             if more.is_error:
                 return more, body
             for key, value in page.items():

@@ -15,7 +15,7 @@ from ra_mcp import render
 from ra_mcp.models import EditResult, ReferenceResult, SymbolOutline
 from ra_mcp.tools.edits import file_diff
 from rust_mcp.core import budgets
-from rust_mcp.core.paging import take_page
+from rust_mcp.core.paging import next_page_offset, take_page
 from tests.support import structured, text_of
 
 
@@ -27,6 +27,7 @@ def test_pages_cover_everything_once_in_order() -> None:
         page = take_page(items, offset, 100, len, budget=3_000)
         assert sum(len(item) for item in page.items) <= 3_000 and page.total == 500
         seen += page.items
+        assert next_page_offset(page.note("items")) == page.next_offset  # what a reader parses back
         if page.next_offset is None:
             assert page.note("items") is not None and "more" not in str(page.note("items"))
             break

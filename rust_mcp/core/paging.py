@@ -5,6 +5,7 @@ with the same offset gives the same page while the code is unchanged."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -40,6 +41,15 @@ class Page(Generic[T]):
         if self.next_offset is None:
             return listed
         return f"{listed}; {self.total - self.end} more: call again with offset={self.end}"
+
+
+NEXT_PAGE = re.compile(r"call again with offset=(\d+)")
+
+
+def next_page_offset(note: str | None) -> int | None:
+    """The offset a page's note (Page.note) says to call again with; None on the last page."""
+    found = NEXT_PAGE.search(note or "")
+    return int(found.group(1)) if found else None
 
 
 def json_size(item: BaseModel) -> int:
