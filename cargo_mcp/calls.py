@@ -14,8 +14,8 @@ import anyio
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.client_policy import ClientPolicy, current_client_policy, refuse_unwritable
-from rust_mcp.core.containment import Containment, OperatorGrants
+from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
+from rust_mcp.core.containment import Containment, OperatorGrants, refuse_unwritable
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.full_text import server_log_dir

@@ -10,7 +10,8 @@ import pytest
 
 from cargo_mcp.calls import CargoService, CargoSettings
 from cargo_mcp.commands import COMMANDS_BY_NAME
-from rust_mcp.core.client_policy import ClientPolicy, refuse_unwritable
+from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import copy_fixture

@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from .errors import Refusal
-
 CODEX_SANDBOX_META = "codex/sandbox-state-meta"
 # what Codex keeps read-only inside a writable root
 CODEX_PROTECTED_NAMES = (".git", ".codex", ".agents")
@@ -58,22 +56,6 @@ class ClientPolicy:
             files = "writes only inside " + ", ".join(str(p) for p in self.writable)
         network = {None: "", True: "; network allowed", False: "; no network"}[self.network]
         return f"{self.source}: {files}{network}"
-
-
-def refuse_unwritable(policy: ClientPolicy | None, directory: Path, tool: str, dry_run: bool) -> None:
-    """Refuse, before anything runs, a change to `directory` that the client's own sandbox forbids
-    (our sandbox would make the write fail half-way with a read-only file system error)."""
-    if policy is None or policy.writable is None:
-        return
-    target = directory.resolve()
-    if any(target == p.resolve() or target.is_relative_to(p.resolve()) for p in policy.writable):
-        return
-    raise Refusal(
-        f"{tool} changes files in {directory}, but the client's sandbox for this session is "
-        f"{policy.describe()}. Nothing was run. Run the client with a sandbox that may write there "
-        '(Codex: sandbox_mode = "workspace-write" with this directory inside the workspace)'
-        + (", or pass dry_run=true to see the change without writing it" if dry_run else "")
-    )
 
 
 # the policy of the tool call being served, for code that starts children deep inside a call

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .client_policy import ClientPolicy
+from .errors import Refusal
 from .roots import AllowedRoots
 from .sandbox import (
     Confinement,
@@ -114,6 +115,20 @@ def granted_writes(workspace: Path, policy: ClientPolicy | None) -> tuple[Path, 
         if path.is_relative_to(workspace) and path.exists():
             granted.append(path)
     return tuple(granted)
+
+
+def refuse_unwritable(policy: ClientPolicy | None, directory: Path, tool: str, dry_run: bool) -> None:
+    """Refuse, before anything runs, a change to `directory` that the client's own sandbox forbids
+    (our sandbox would make the write fail half-way with a read-only file system error)."""
+    target = directory.resolve()
+    if policy is None or target in granted_writes(target, policy):
+        return
+    raise Refusal(
+        f"{tool} changes files in {directory}, but the client's sandbox for this session is "
+        f"{policy.describe()}. Nothing was run. Run the client with a sandbox that may write there "
+        '(Codex: sandbox_mode = "workspace-write" with this directory inside the workspace)'
+        + (", or pass dry_run=true to see the change without writing it" if dry_run else "")
+    )
 
 
 def _unique(paths: Iterable[Path]) -> tuple[Path, ...]:
