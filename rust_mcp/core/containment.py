@@ -66,10 +66,8 @@ class CargoHome:
         """PATH_SUBCOMMANDS found on the server's own PATH (absolute directories only, real
         binaries, not rustup proxies), outside this cargo home's bin/ (seen already)."""
         found: list[Path] = []
+        search = os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(d))
         for name in PATH_SUBCOMMANDS:
-            search = os.pathsep.join(
-                d for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(d)
-            )
             located = shutil.which(name, path=search)
             if located is None:
                 continue
