@@ -56,6 +56,7 @@ class AnalyzerState:
     pushed: dict[str, list[lsp.Diagnostic]] = field(default_factory=dict)
     flycheck_begun: int = 0
     flycheck_ended: int = 0
+    flycheck_moved: float = 0.0  # time.monotonic() of the last flycheck begin or end
     status_updates: int = 0
     last_panic: str | None = None  # the last request rust-analyzer panicked on
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
@@ -63,6 +64,28 @@ class AnalyzerState:
 
     def touch(self) -> None:
         self.changed.set()
+
+    def progress_event(self, token: str, value: Mapping[str, Any]) -> None:
+        """One $/progress notification. rust-analyzer's cargo check reports under the token
+        rust-analyzer/flycheck/<n>; a cancelled check ends like a finished one."""
+        kind = value.get("kind")
+        flycheck = "flycheck" in token
+        if kind == "begin":
+            self.progress[token] = ProgressTask(title=value.get("title", token))
+            if flycheck:
+                self.flycheck_begun += 1
+                self.flycheck_moved = time.monotonic()
+        task = self.progress.get(token)
+        if task is not None:
+            task.message = value.get("message") or task.message
+            if value.get("percentage") is not None:
+                task.percentage = int(value["percentage"])
+            if kind == "end":
+                task.done = True
+                if flycheck:
+                    self.flycheck_ended += 1
+                    self.flycheck_moved = time.monotonic()
+        self.touch()
 
     def busy_summary(self) -> str:
         active = [task for task in self.progress.values() if not task.done]
@@ -314,23 +337,8 @@ class AnalyzerClient:
             state.touch()
 
         def progress(params: lsp.ProgressParams) -> None:
-            token = str(params.token)
             value = params.value if isinstance(params.value, dict) else plain(params.value)
-            kind = value.get("kind")
-            if kind == "begin":
-                state.progress[token] = ProgressTask(title=value.get("title", token))
-                if "flycheck" in token:
-                    state.flycheck_begun += 1
-            task = state.progress.get(token)
-            if task is not None:
-                task.message = value.get("message") or task.message
-                if value.get("percentage") is not None:
-                    task.percentage = int(value["percentage"])
-                if kind == "end":
-                    task.done = True
-                    if "flycheck" in token:
-                        state.flycheck_ended += 1
-            state.touch()
+            state.progress_event(str(params.token), value)
 
         def publish(params: lsp.PublishDiagnosticsParams) -> None:
             state.pushed[params.uri] = list(params.diagnostics)

@@ -41,7 +41,8 @@ SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
 CHECK_SOURCES = frozenset({"rustc", "clippy"})
 CHECK_START_SECONDS = 10.0
-STATUS_AFTER_CHECK_SECONDS = 0.5
+SETTLE_SECONDS = 0.4  # rust-analyzer's restart debounce is 50 ms; its status follows an end at once
+PROGRESS_SECONDS = 0.5
 SKIPPED: str | None = "cargo check skipped (include_check=false)"
 PULL_CONCURRENCY = 8
 CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
@@ -50,7 +51,11 @@ CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this defau
 async def run_flycheck(
     workspace: Workspace, uri: str | None, timeout: float, report: ProgressCallback | None
 ) -> tuple[bool, str | None]:
-    """Start rust-analyzer's cargo check and wait until every check that started has ended.
+    """Start rust-analyzer's cargo check and wait until it has ended and no other has begun for
+    SETTLE_SECONDS. rust-analyzer restarts its check on its own (when it becomes quiescent, when
+    cache priming ends, on another client's request): the restart cancels the running check, which
+    ends like a finished one, and begins the new one some 50 ms later, after clearing the results
+    package by package. Counting begins and ends alone returned in that gap with half the errors.
     Returns (finished, why not). A check that could not start or failed (a `rust-version` newer than
     the toolchain, a broken Cargo.toml) ends like a good one; rust-analyzer says so only in its
     status, so the status decides, and cargo's reason is returned."""
@@ -63,7 +68,9 @@ async def run_flycheck(
     sent = 0.0
     while True:
         began = state.flycheck_begun > begun_before
-        if began and state.flycheck_ended >= state.flycheck_begun:
+        idle = began and state.flycheck_ended >= state.flycheck_begun
+        quiet = time.monotonic() - state.flycheck_moved
+        if idle and quiet >= SETTLE_SECONDS:
             break
         elapsed = time.monotonic() - started
         if not began and elapsed > CHECK_START_SECONDS:
@@ -74,17 +81,11 @@ async def run_flycheck(
         if elapsed > timeout:
             return False, f"cargo check was still running after {timeout:.0f} s; its results are partial"
         state.changed.clear()
-        with anyio.move_on_after(0.5):
+        with anyio.move_on_after(SETTLE_SECONDS - quiet if idle else PROGRESS_SECONDS):
             await state.changed.wait()
-        if report is not None:
+        if report is not None and not idle:
             sent += 1
             await report(sent, None, f"cargo check: {state.busy_summary()}")
-    # rust-analyzer sends its status right after the check's end, and only when it changed
-    updates = state.status_updates
-    with anyio.move_on_after(STATUS_AFTER_CHECK_SECONDS):
-        while state.status_updates == updates:
-            state.changed.clear()
-            await state.changed.wait()
     failure = check_failure(state.status_message)
     return (False, failure) if failure else (True, None)
 

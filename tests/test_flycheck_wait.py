@@ -1,0 +1,108 @@
+"""When a diagnostics call has its cargo check: the rule run_flycheck waits by, driven through the
+state's own progress handler with the sequences rust-analyzer sends. The one that dropped an error
+on ripgrep: rust-analyzer restarted the check on its own while ours ran, so a cancelled check ended
+(begun == ended) and the next one began 50 ms later, after clearing results package by package.
+The real-process version of the same race is in test_ra_check_failures.py."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pytest
+
+from ra_mcp.lsp import AnalyzerState
+from ra_mcp.lsp_types import lsp
+from ra_mcp.tools.diagnostics import SETTLE_SECONDS, run_flycheck
+from ra_mcp.workspaces import Workspace
+
+pytestmark = pytest.mark.anyio
+
+TOKEN = "rust-analyzer/flycheck/0"
+URI = "file:///w/src/lib.rs"
+
+
+@dataclass
+class Step:
+    after: float  # seconds after the previous step
+    kind: str  # begin | end | publish | status
+    text: str = ""
+
+
+@dataclass
+class ScriptedAnalyzer:
+    """Plays rust-analyzer's notifications after runFlycheck, through AnalyzerState's handlers."""
+
+    steps: list[Step]
+    state: AnalyzerState = field(default_factory=AnalyzerState)
+    stderr: deque[str] = field(default_factory=deque)
+    requested: list[str] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def notify(self, method: str, params: Any) -> None:
+        self.requested.append(method)
+        self.tasks.append(asyncio.get_running_loop().create_task(self.play()))
+
+    async def play(self) -> None:
+        for step in self.steps:
+            await asyncio.sleep(step.after)
+            if step.kind in ("begin", "end"):
+                self.state.progress_event(TOKEN, {"kind": step.kind, "title": "cargo check"})
+            elif step.kind == "publish":
+                diagnostic = lsp.Diagnostic(
+                    range=lsp.Range(
+                        start=lsp.Position(line=1, character=0), end=lsp.Position(line=1, character=1)
+                    ),
+                    message=step.text,
+                    severity=lsp.DiagnosticSeverity.Error,
+                    source="rustc",
+                )
+                self.state.pushed[URI] = [diagnostic]
+                self.state.touch()
+            else:
+                self.state.status_message = step.text
+                self.state.touch()
+
+
+async def wait(steps: list[Step]) -> tuple[tuple[bool, str | None], float, ScriptedAnalyzer]:
+    analyzer = ScriptedAnalyzer(steps)
+    analyzer.state.health = "ok"
+    workspace = cast(Workspace, type("W", (), {"client": analyzer})())
+    started = time.monotonic()
+    outcome = await run_flycheck(workspace, None, timeout=30, report=None)
+    elapsed = time.monotonic() - started
+    for task in analyzer.tasks:
+        await task
+    return outcome, elapsed, analyzer
+
+
+async def test_a_check_that_rust_analyzer_restarts_is_waited_for_to_its_end() -> None:
+    outcome, elapsed, analyzer = await wait(
+        [
+            Step(0.05, "begin"),
+            Step(0.2, "end"),  # cancelled by rust-analyzer's own restart
+            Step(0.06, "begin"),  # after its 50 ms debounce
+            Step(0.9, "publish", "E0554 in the last package"),
+            Step(0.1, "end"),
+        ]
+    )
+    assert outcome == (True, None)
+    assert analyzer.requested == ["rust-analyzer/runFlycheck"]
+    assert analyzer.state.flycheck_begun == analyzer.state.flycheck_ended == 2
+    assert elapsed >= 1.31 + SETTLE_SECONDS - 0.05, elapsed
+    assert [d.message for d in analyzer.state.pushed[URI]] == ["E0554 in the last package"]
+
+
+async def test_a_plain_check_returns_one_quiet_window_after_its_end() -> None:
+    outcome, elapsed, _ = await wait([Step(0.05, "begin"), Step(0.1, "end")])
+    assert outcome == (True, None)
+    assert 0.15 + SETTLE_SECONDS - 0.05 <= elapsed < 0.15 + SETTLE_SECONDS + 1.0, elapsed
+
+
+async def test_a_check_that_failed_says_why_from_the_status_that_follows_its_end() -> None:
+    reason = "cargo check failed to start: error: rustc 1.95.0 is not supported by the following package"
+    outcome, _, _ = await wait([Step(0.05, "begin"), Step(0.1, "end"), Step(0.05, "status", reason)])
+    assert outcome == (False, reason)
