@@ -251,6 +251,8 @@ class UnsafeSite(BaseModel):
     nested: bool = Field(default=False, description="Inside another unsafe block or fn")
     operations: list[UnsafeOperation] = Field(default_factory=list)
     findings: list[AuditFinding] = Field(default_factory=list, description="clippy findings on this site")
+    operations_left_out: int = 0
+    findings_left_out: int = 0
 
 
 class UnsafeTotals(BaseModel):

@@ -166,7 +166,7 @@ def calls(result: CallHierarchyResult) -> str:
 def expansion(result: MacroExpansion) -> str:
     if result.expansion is None:
         return _with_note([result.query], result.note)
-    return _clip(f"{result.query}: expansion of {result.name}\n{result.expansion}")
+    return _with_note([f"{result.query}: expansion of {result.name}", result.expansion], result.note)
 
 
 def runnables(result: RunnableList) -> str:
@@ -243,8 +243,12 @@ def unsafe_audit(result: UnsafeAudit) -> str:
         )
         for op in site.operations:
             lines.append(f"    op {op.line}:{op.column} {op.kind} `{op.text}`")
+        if site.operations_left_out:
+            lines.append(f"    ... {site.operations_left_out} more unsafe operations")
         for finding in site.findings:
             lines.append(
                 f"    {finding.level}[{finding.code}] {finding.line}:{finding.column} {finding.message}"
             )
+        if site.findings_left_out:
+            lines.append(f"    ... {site.findings_left_out} more clippy findings")
     return _with_note(lines, result.note)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Launcher = Callable[[Path], Awaitable[SandboxedCommand]]  # the command starting a workspace's analyzer
+REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
 
 
@@ -73,6 +74,19 @@ class Workspace:
     restarts: int = 0
     restart_reason: str | None = None  # why the rust-analyzer before this one stopped
     in_flight: int = 0  # calls using this workspace now; eviction leaves it alone while non-zero
+    generation: int = 0  # bumped each time rust-analyzer is told of a change on disk
+    answers: dict[tuple[object, ...], tuple[int, object]] = field(default_factory=dict)
+
+    def remembered(self, key: tuple[object, ...]) -> object | None:
+        """A whole answer remembered for its pages, while no file has changed since it was made."""
+        kept = self.answers.get(key)
+        return kept[1] if kept is not None and kept[0] == self.generation else None
+
+    def remember(self, key: tuple[object, ...], answer: object) -> None:
+        self.answers.pop(key, None)
+        while len(self.answers) >= REMEMBERED_ANSWERS:
+            self.answers.pop(next(iter(self.answers)))
+        self.answers[key] = (self.generation, answer)
 
     @property
     def state_text(self) -> str:
@@ -143,6 +157,7 @@ class Workspace:
     def _announce(self, changed: list[Path], current: dict[str, FileStamp]) -> None:
         if not changed:
             return
+        self.generation += 1
         events = []
         for path in changed:
             key = str(path)

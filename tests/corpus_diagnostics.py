@@ -23,7 +23,7 @@ async def check_unsafe_audit(session: CorpusSession, checker: Checker, package: 
     """Sites per file against the source text; clippy findings against cargo clippy's own JSON."""
     tool = "rust_analyzer_unsafe_audit"
     arguments: dict[str, Any] = {"workspace": str(session.root)} | ({"package": package} if package else {})
-    result, body = await session.ra_call(tool, arguments)
+    result, body = await session.ra_whole(tool, arguments)  # every page, as an agent would read them
     scope = session.root / package if package else session.root
     truth: dict[str, Counter[str]] = {}
     for path in sorted(scope.rglob("*.rs")):

@@ -12,7 +12,7 @@ import pytest
 from mcp import Client
 
 from ra_mcp import render
-from ra_mcp.models import EditResult, ReferenceResult, SymbolOutline
+from ra_mcp.models import EditResult, MacroExpansion, ReferenceResult, SymbolOutline, UnsafeAudit
 from ra_mcp.tools.edits import file_diff
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import next_page_offset, take_page
@@ -110,3 +110,73 @@ async def test_biggest_answers_fit_and_page_to_the_full_result(ra: Client, scrat
     body = [line for line in whole.read_text().splitlines() if not line.startswith(("+++", "---"))]
     assert sum(line.startswith("+") for line in body) == preview.added
     assert sum(line.startswith("-") for line in body) == preview.removed
+
+
+def _unsafe_crate(root: Path, sites: int) -> Path:
+    """A crate with `sites` unsafe fns (every third documented) each holding an unsafe block of
+    `sites % 20 + 1` raw-pointer reads, and one macro whose expansion runs to thousands of lines."""
+    crate = root / "unsafe_budget"
+    (crate / "src").mkdir(parents=True, exist_ok=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "unsafe_budget"\nversion = "0.1.0"\nedition = "2021"\n'
+    )
+    functions = []
+    for i in range(sites):
+        reads = "\n".join(f"        total += *p.add({k}) as u64;" for k in range(i % 20 + 1))
+        doc = "/// # Safety\n/// `p` points at 20 readable bytes.\n" if i % 3 == 0 else ""
+        functions.append(
+            f"{doc}pub unsafe fn read_{i}(p: *const u8) -> u64 {{\n    let mut total = 0;\n"
+            f"    unsafe {{\n{reads}\n    }}\n    total\n}}"
+        )
+    many = "\n".join(f"    pub const C{i}: u32 = {i};" for i in range(3000))
+    macro = f"macro_rules! many {{ () => {{\n{many}\n}}; }}\n"
+    macro += "pub struct Holder;\nimpl Holder {\n    many!();\n}\n"
+    (crate / "src" / "lib.rs").write_text("\n".join(functions) + "\n" + macro)
+    return crate
+
+
+@pytest.mark.real
+@pytest.mark.anyio
+async def test_the_unsafe_audit_and_a_long_expansion_fit_and_page(ra: Client, scratch: Path) -> None:
+    sites_in_source = 150
+    crate = _unsafe_crate(scratch / "budgets_unsafe", sites=sites_in_source)
+    arguments: dict[str, Any] = {"workspace": str(crate), "include_clippy": False}
+    sites: list[tuple[int, bool, int, int]] = []
+    offset: int | None = 0
+    while offset is not None:
+        result = await ra.call_tool("rust_analyzer_unsafe_audit", {**arguments, "offset": offset})
+        _within_budget(result)
+        audit = UnsafeAudit.model_validate(result.structured_content)
+        sites += [(s.line, s.documented, len(s.operations), s.operations_left_out) for s in audit.sites]
+        offset = next_page_offset(audit.note)
+    assert audit.totals.functions == audit.totals.blocks == sites_in_source == len(sites) / 2
+    assert len(set(sites)) == len(sites)  # every site once
+    documented = [d for _, d, _, _ in sites]
+    assert documented == sorted(documented)  # the undocumented first
+    # each read is two unsafe operations: the call of `add` and the dereference
+    assert sum(shown + cut for _, _, shown, cut in sites) == audit.totals.operations
+    assert audit.totals.operations == 2 * sum(i % 20 + 1 for i in range(sites_in_source))
+    assert max(shown for _, _, shown, _ in sites) == budgets.SITE_OPERATIONS
+    # the pages shared one run; a change on disk makes the next call a new one
+    with (crate / "src" / "lib.rs").open("a") as source:
+        source.write("pub unsafe fn added_later(p: *const u8) -> u8 {\n    unsafe { *p }\n}\n")
+    again = await ra.call_tool("rust_analyzer_unsafe_audit", arguments)
+    fresh = UnsafeAudit.model_validate(again.structured_content)
+    assert (fresh.totals.functions, fresh.totals.operations) == (
+        sites_in_source + 1,
+        audit.totals.operations + 1,
+    )
+
+    source = (crate / "src" / "lib.rs").read_text().splitlines()
+    line = next(n for n, text in enumerate(source) if "many!();" in text)
+    at = {"file_path": str(crate / "src" / "lib.rs"), "line": line + 1, "column": 5}
+    expansion: list[str] = []
+    offset = 0
+    while offset is not None:
+        result = await ra.call_tool("rust_analyzer_expand_macro", {**at, "offset": offset})
+        _within_budget(result)
+        page = MacroExpansion.model_validate(result.structured_content)
+        expansion += (page.expansion or "").split("\n")
+        offset = next_page_offset(page.note)
+    constants = [text for text in expansion if "C2999" in text or "C0" in text]
+    assert len(expansion) >= 3000 and len(constants) == 2, (len(expansion), constants)

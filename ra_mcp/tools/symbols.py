@@ -228,8 +228,10 @@ async def rust_analyzer_completion(call: AnalyzerCall, at: FilePoint, limit: Lim
 
 
 @analyzer_tool(Capability.RUN, "Expand macro", render.expansion)
-async def rust_analyzer_expand_macro(call: AnalyzerCall, at: FilePosition) -> MacroExpansion:
-    """Expand the macro call or derive at a position."""
+async def rust_analyzer_expand_macro(
+    call: AnalyzerCall, at: FilePosition, offset: OffsetArg = 0
+) -> MacroExpansion:
+    """Expand the macro call or derive at a position. A long expansion comes in pages of lines."""
 
     async def answer(workspace: Workspace, target: Target) -> MacroExpansion:
         result = plain(await workspace.client.request("rust-analyzer/expandMacro", target.plain_params))
@@ -240,11 +242,13 @@ async def rust_analyzer_expand_macro(call: AnalyzerCall, at: FilePosition) -> Ma
                 expansion=None,
                 note=f"no macro call or derive at {target.label}; point at the macro's name",
             )
-        expansion = str(result.get("expansion", ""))
+        lines = str(result.get("expansion", "")).split("\n")
+        page = take_page(lines, offset, len(lines), lambda line: len(line) + 1, budgets.EXPANSION_PAGE)
         return MacroExpansion(
             query=f"macro at {target.label}",
             name=result.get("name"),
-            expansion=expansion[: budgets.EXPANSION_LIMIT],
+            expansion="\n".join(page.items),
+            note=page.note("expansion lines"),
         )
 
     return await call.at_position(at, answer)

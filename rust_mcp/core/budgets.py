@@ -63,11 +63,13 @@ DIFF_BUDGET = 5_000  # characters of diffs in an edit's text
 DIFF_MIN_PER_FILE = 500  # characters each further file's diff still gets
 BODY_LIMIT = 4_000  # characters of an item's source, per item
 HOVER_LIMIT = 6_000  # characters of hover markdown
-EXPANSION_LIMIT = 20_000  # characters of a macro expansion
+EXPANSION_PAGE = 6_000  # characters of a macro expansion per page (its lines; `offset` pages on)
 SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
 SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
 RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
 RECENT_MESSAGES = 5  # rust-analyzer's own messages in a status answer
+SITE_OPERATIONS = 12  # unsafe operations listed per site of an unsafe audit (all are counted)
+SITE_FINDINGS = 6  # clippy findings listed per site of an unsafe audit (all are counted)
 
 # -- tool definitions (what a client sends the model on every turn) ------------------------------------
 DEFINITION_AVERAGE = 600  # characters of name + description + inputSchema per tool, averaged per server

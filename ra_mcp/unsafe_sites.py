@@ -1,0 +1,197 @@
+"""Where the unsafe code of one file is, from its text and rust-analyzer's answers about it: every
+`unsafe` block, fn, impl, trait and extern block (the `unsafe` keyword tokens), the item it sits in
+(document symbols), whether a `// SAFETY:` comment or a `# Safety` doc section documents it, and the
+unsafe operations inside it (semantic tokens with the `unsafe` modifier). No I/O, no LSP calls."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rust_mcp.core.lexing import code_mask
+
+from .lsp_types import lsp
+from .models import AuditFinding, UnsafeOperation
+
+KIND_OF_WORD = {"fn": "fn", "impl": "impl", "trait": "trait", "extern": "extern"}
+OPERATION_KINDS = {
+    "function": "call to an unsafe function",
+    "method": "call to an unsafe method",
+    "static": "use of a mutable static",
+    "operator": "dereference of a raw pointer",
+    "field": "access to a union field",
+    "macro": "use of an unsafe macro",
+}
+SAFETY_COMMENT = re.compile(r"safety\s*:", re.IGNORECASE)
+SAFETY_DOC = re.compile(r"^\s*(?:///|//!)\s*#+\s*safety\b", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass
+class Site:
+    kind: str
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    documented: bool
+    comment: str | None
+    item: str | None = None
+    enclosing: str | None = None
+    nested: bool = False
+    operations: list[UnsafeOperation] = field(default_factory=list)
+    findings: list[AuditFinding] = field(default_factory=list)
+
+
+class Source:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.mask = code_mask(text)
+        self.lines = text.split("\n")
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def offset(self, line: int, column: int) -> int:
+        """0-based line and utf-32 column to an index into the text."""
+        return self.starts[line] + column
+
+    def line_of(self, offset: int) -> int:
+        low, high = 0, len(self.starts) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.starts[middle] <= offset:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def extent(self, keyword_end: int) -> int:
+        """End of the construct an `unsafe` keyword starts: the brace that closes its first `{`, or
+        the first `;` when a `;` comes before any `{` (a declaration without a body)."""
+        brace, semicolon = self.mask.find("{", keyword_end), self.mask.find(";", keyword_end)
+        if brace < 0 or 0 <= semicolon < brace:
+            return semicolon if semicolon >= 0 else keyword_end
+        depth = 0
+        for index in range(brace, len(self.mask)):
+            if self.mask[index] == "{":
+                depth += 1
+            elif self.mask[index] == "}":
+                depth -= 1
+                if depth == 0:
+                    return index
+        return len(self.mask) - 1
+
+    def safety_comment(self, line: int, column: int) -> str | None:
+        """A `// SAFETY:` comment before the keyword on its line, or in the comment lines (and
+        attributes) directly above it."""
+        before = self.lines[line][:column]
+        if "//" in before and SAFETY_COMMENT.search(before.split("//", 1)[1]):
+            return before.split("//", 1)[1].strip()
+        comments: list[str] = []
+        for number in range(line - 1, -1, -1):
+            stripped = self.lines[number].strip()
+            if stripped.startswith("//"):
+                comments.append(stripped.lstrip("/").strip())
+            elif not (stripped.startswith("#[") or stripped.startswith("*") or stripped.startswith("/*")):
+                break
+        for text in reversed(comments):
+            if SAFETY_COMMENT.search(text):
+                return text
+        return None
+
+    def safety_doc(self, line: int) -> bool:
+        """A `# Safety` section in the doc comment above the item on `line`."""
+        docs = []
+        for number in range(line - 1, -1, -1):
+            stripped = self.lines[number].strip()
+            if stripped.startswith("///") or stripped.startswith("#["):
+                docs.append(stripped)
+            else:
+                break
+        return bool(SAFETY_DOC.search("\n".join(reversed(docs))))
+
+
+def decode(data: list[int], legend: lsp.SemanticTokensLegend) -> list[tuple[int, int, int, str, set[str]]]:
+    tokens = []
+    line = column = 0
+    for index in range(0, len(data), 5):
+        delta_line, delta_column, length, kind, modifiers = data[index : index + 5]
+        line += delta_line
+        column = delta_column if delta_line else column + delta_column
+        names = {
+            legend.token_modifiers[bit] for bit in range(len(legend.token_modifiers)) if modifiers >> bit & 1
+        }
+        tokens.append((line, column, length, legend.token_types[kind], names))
+    return tokens
+
+
+def _symbol_path(symbols: list[Any], offset: int, source: Source, trail: tuple[str, ...] = ()) -> list[str]:
+    for symbol in symbols:
+        if not isinstance(symbol, lsp.DocumentSymbol):
+            continue
+        start = source.offset(symbol.range.start.line, symbol.range.start.character)
+        end = source.offset(symbol.range.end.line, symbol.range.end.character)
+        if start <= offset <= end:
+            return _symbol_path(list(symbol.children or []), offset, source, (*trail, symbol.name))
+    return list(trail)
+
+
+def sites_in(
+    source: Source, tokens: list[tuple[int, int, int, str, set[str]]], symbols: list[Any]
+) -> list[Site]:
+    sites: list[Site] = []
+    for line, column, length, kind, modifiers in tokens:
+        if (
+            kind != "keyword"
+            or "unsafe" not in modifiers
+            or source.lines[line][column : column + length] != "unsafe"
+        ):
+            continue
+        start = source.offset(line, column)
+        after = source.mask[start + length :].lstrip()
+        word = re.match(r"[A-Za-z_]+", after)
+        site_kind = KIND_OF_WORD.get(word.group(0), "block") if word else "block"
+        if site_kind == "extern" and re.match(
+            r'extern\s*(?:"[^"]*")?\s*fn\b', source.text[start + length :].lstrip()
+        ):
+            site_kind = "fn"
+        end = source.extent(start + length)
+        if site_kind != "block":  # an item starts with its line (`pub`, `extern "C"`); lints point there
+            start = source.offset(line, 0)
+        comment = source.safety_comment(line, column)
+        documented = source.safety_doc(line) if site_kind in ("fn", "trait") else comment is not None
+        site = Site(site_kind, start, end, line + 1, column + 1, source.line_of(end) + 1, documented, comment)
+        path = _symbol_path(symbols, start, source)
+        if site_kind in ("fn", "impl", "trait"):
+            site.item = path[-1] if path else None
+            path = path[:-1]
+        site.enclosing = "::".join(path) or None
+        sites.append(site)
+    for site in sites:
+        site.nested = any(o is not site and o.start < site.start <= o.end for o in sites)
+    for line, column, length, kind, modifiers in tokens:
+        if (
+            "unsafe" not in modifiers
+            or kind in ("keyword", "punctuation", "interface")
+            or "declaration" in modifiers
+        ):
+            continue
+        offset = source.offset(line, column)
+        owner = innermost(sites, offset)
+        if owner is not None:
+            owner.operations.append(
+                UnsafeOperation(
+                    line=line + 1,
+                    column=column + 1,
+                    kind=OPERATION_KINDS.get(kind, f"unsafe {kind}"),
+                    text=source.lines[line][column : column + length],
+                )
+            )
+    return sites
+
+
+def innermost(sites: list[Site], offset: int) -> Site | None:
+    containing = [s for s in sites if s.start <= offset <= s.end]
+    return max(containing, key=lambda s: s.start) if containing else None
