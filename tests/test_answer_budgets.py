@@ -158,8 +158,8 @@ async def test_the_unsafe_audit_and_a_long_expansion_fit_and_page(ra: Client, sc
     assert audit.totals.operations == 2 * sum(i % 20 + 1 for i in range(sites_in_source))
     assert max(shown for _, _, shown, _ in sites) == budgets.SITE_OPERATIONS
     # the pages shared one run; a change on disk makes the next call a new one
-    with (crate / "src" / "lib.rs").open("a") as source:
-        source.write("pub unsafe fn added_later(p: *const u8) -> u8 {\n    unsafe { *p }\n}\n")
+    with (crate / "src" / "lib.rs").open("a") as appended:
+        appended.write("pub unsafe fn added_later(p: *const u8) -> u8 {\n    unsafe { *p }\n}\n")
     again = await ra.call_tool("rust_analyzer_unsafe_audit", arguments)
     fresh = UnsafeAudit.model_validate(again.structured_content)
     assert (fresh.totals.functions, fresh.totals.operations) == (
