@@ -13,7 +13,6 @@ import anyio
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -29,9 +28,8 @@ from .parameters import (
     CheckArg,
     CheckTimeoutArg,
     FileArg,
-    LimitArg,
     MinSeverityArg,
-    OffsetArg,
+    Paging,
     WorkspaceArg,
 )
 
@@ -211,8 +209,8 @@ async def rust_analyzer_diagnostics(
     file_path: FileArg,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
-    limit: LimitArg = 100,
-    offset: OffsetArg = 0,
+    *,
+    paging: Paging,
 ) -> DiagnosticReport:
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
     service, report, check_timeout = call.service, call.report, check_timeout_secs
@@ -226,7 +224,7 @@ async def rust_analyzer_diagnostics(
         checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
         (native, checked), left_out = shown_only(service, native, checked)
         items = merge(service, workspace.root, native, checked)
-        page = take_page(items, offset, limit, json_size)
+        page = paging.take(items)
         return DiagnosticReport(
             scope=service.display(path, workspace.root),
             diagnostics=page.items,
@@ -251,8 +249,8 @@ async def rust_analyzer_workspace_diagnostics(
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
     min_severity: MinSeverityArg = "warning",
-    limit: LimitArg = 100,
-    offset: OffsetArg = 0,
+    *,
+    paging: Paging,
 ) -> DiagnosticReport:
     """Errors and warnings in every file of the workspace plus one cargo check; errors first."""
     service, report, check_timeout = call.service, call.report, check_timeout_secs
@@ -273,7 +271,7 @@ async def rust_analyzer_workspace_diagnostics(
         kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
         counts = count(kept)
         note = join_notes(None if include_check else SKIPPED, withheld_note(left_out))
-        page = take_page(kept, offset, limit, json_size)
+        page = paging.take(kept)
         note = join_notes(page.note("diagnostics (errors first)"), note)
         return DiagnosticReport(
             scope=f"workspace {workspace.root}",

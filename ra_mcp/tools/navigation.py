@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from rust_mcp.core import budgets
-from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -19,7 +18,7 @@ from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import BodyArg, DirectionArg, LimitArg, OffsetArg, Position
+from .parameters import BodyArg, DirectionArg, LimitArg, Paging, Position
 from .symbols import kind_name
 
 # the LSP method and the name of its params type, looked up when a call needs them (importing
@@ -122,8 +121,8 @@ async def rust_analyzer_references(
     call: AnalyzerCall,
     at: Position,
     include_declaration: bool = True,
-    limit: LimitArg = 100,
-    offset: OffsetArg = 0,
+    *,
+    paging: Paging,
 ) -> ReferenceResult:
     """Every use of a symbol across the workspace, grouped by file, the symbol's own file first.
     Semantic: finds what grep misses."""
@@ -146,7 +145,7 @@ async def rust_analyzer_references(
             key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character),
         )
         located = [locator.location(item.uri, item.range) for item in found]
-        page = take_page(located, offset, limit, json_size)
+        page = paging.take(located)
         per_file = Counter(location.path for location in located)  # all of them, listed or not
         groups: dict[str, ReferenceGroup] = {}
         for location in page.items:

@@ -3,12 +3,16 @@ once), and the position groups a tool takes as one parameter and clients see as 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.registration import ParameterGroup
+
+M = TypeVar("M", bound=BaseModel)
 
 # Descriptions are terse on purpose: a model pays for them in every tool that takes the parameter, on
 # every turn. What they share (1-based positions in characters, `symbol` instead of a position, the
@@ -92,3 +96,15 @@ class FilePoint(ParameterGroup):
 
     def position(self) -> Position:
         return Position(file_path=self.file_path, line=self.line, column=self.column)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paging(ParameterGroup):
+    """Which page of a ranked list: at most `limit` items (fewer when their JSON reaches the page
+    budget) from `offset`, the number a previous answer's note named."""
+
+    limit: LimitArg = 100
+    offset: OffsetArg = 0
+
+    def take(self, items: Sequence[M]) -> Page[M]:
+        return take_page(items, self.offset, self.limit, json_size)

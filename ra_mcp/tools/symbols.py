@@ -29,7 +29,7 @@ from ..models import (
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Position, WorkspaceArg
+from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
 
 # LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
 # TypeParameter, as numbers so that importing this module does not import lsprotocol
@@ -50,8 +50,8 @@ async def rust_analyzer_symbols(
     call: AnalyzerCall,
     file_path: FileArg,
     include_bodies: bool = False,
-    limit: LimitArg = 200,
-    offset: OffsetArg = 0,
+    *,
+    paging: Paging,
 ) -> SymbolOutline:
     """Outline of a file: its items with positions, nested; `offset` pages through the top-level items."""
     service = call.service
@@ -79,7 +79,7 @@ async def rust_analyzer_symbols(
             )
 
         symbols = [node(s, 0) for s in result or [] if isinstance(s, lsp.DocumentSymbol)]
-        page = take_page(symbols, offset, limit, json_size)
+        page = paging.take(symbols)
         return SymbolOutline(
             path=service.display(path, workspace.root),
             symbols=page.items,
