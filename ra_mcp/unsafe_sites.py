@@ -6,13 +6,13 @@ unsafe operations inside it (semantic tokens with the `unsafe` modifier). No I/O
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rust_mcp.core.lexing import code_mask
 
 from .lsp_types import lsp
-from .models import AuditFinding, UnsafeOperation
+from .models import AuditFinding, UnsafeOperation, UnsafeSite
 
 KIND_OF_WORD = {"fn": "fn", "impl": "impl", "trait": "trait", "extern": "extern"}
 OPERATION_KINDS = {
@@ -36,12 +36,17 @@ class Site:
     column: int
     end_line: int
     documented: bool
-    comment: str | None
+    safety_comment: str | None
     item: str | None = None
     enclosing: str | None = None
     nested: bool = False
     operations: list[UnsafeOperation] = field(default_factory=list)
     findings: list[AuditFinding] = field(default_factory=list)
+
+    def model(self, path: str) -> UnsafeSite:
+        """The site as answers show it: where it is in `path`, without its offsets in the text."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("start", "end")}
+        return UnsafeSite(path=path, **shown)
 
 
 class Source:

@@ -14,7 +14,6 @@ from pydantic import Field
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import private_lock_env
-from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
@@ -27,7 +26,7 @@ from ..shown_paths import join_notes
 from ..unsafe_sites import Source, decode, innermost, sites_in
 from ..workspaces import Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import LimitArg, OffsetArg, WorkspaceArg
+from .parameters import Paging, WorkspaceArg
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",
@@ -157,23 +156,7 @@ async def _audit(
             else:
                 outside[finding.code or finding.level] += 1
         label = service.display(path, workspace.root)
-        models = [
-            UnsafeSite(
-                path=label,
-                line=s.line,
-                column=s.column,
-                end_line=s.end_line,
-                kind=s.kind,
-                item=s.item,
-                enclosing=s.enclosing,
-                documented=s.documented,
-                safety_comment=s.comment,
-                nested=s.nested,
-                operations=s.operations,
-                findings=s.findings,
-            )
-            for s in found
-        ]
+        models = [site.model(label) for site in found]
         sites += models
         if models:
             totals.append(_totals(label, models))
@@ -206,8 +189,8 @@ async def rust_analyzer_unsafe_audit(
     workspace: WorkspaceArg = None,
     package: str | None = None,
     include_clippy: Annotated[bool, Field(description=AUDIT_CLIPPY)] = True,
-    limit: LimitArg = 100,
-    offset: OffsetArg = 0,
+    *,
+    paging: Paging,
 ) -> UnsafeAudit:
     """Every unsafe block, fn, impl, trait and extern block: where, whether a SAFETY comment documents it,
     its unsafe operations, clippy's findings; totals per file. Undocumented sites first."""
@@ -227,7 +210,7 @@ async def rust_analyzer_unsafe_audit(
         if not isinstance(whole, UnsafeAudit):
             whole = await _audit(service, workspace, scope_dir, scope, include_clippy)
             workspace.remember(key, whole)
-        page = take_page(whole.sites, offset, limit, json_size)
+        page = paging.take(whole.sites)
         on_page = {site.path for site in page.items}
         return whole.model_copy(
             update={
