@@ -1,11 +1,13 @@
-"""The four sessions our users run, as MCP prompts and as an AGENTS.md section, from one text each:
-which tools to call, in which order."""
+"""The four sessions our users run, as MCP prompts and as an AGENTS.md section, from one text each
+(workflows.toml beside this module): which tools to call, in which order."""
 
 from __future__ import annotations
 
 import inspect
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -23,86 +25,27 @@ class Workflow:
     server: str  # which server offers it as a prompt
 
 
-WORKFLOWS: tuple[Workflow, ...] = (
-    Workflow(
-        name="refactor_with_references_first",
-        label="Refactor with references first",
-        heading="Refactor `{symbol}`: {change}",
-        description="A type-driven refactor: find every use semantically first, change, then let the "
-        "compiler and the tests verify.",
-        arguments={"symbol": "The item to change, e.g. Point::norm2", "change": "What to do with it"},
-        steps=(
-            'Call rust_analyzer_references with symbol="{symbol}" before editing anything: every use, '
-            "grouped by file (it catches re-exports and method calls that text search misses). "
-            "rust_analyzer_implementations and rust_analyzer_call_hierarchy add trait impls and callers.",
-            "For a rename use rust_analyzer_rename (read the diff, then apply=true); for a pattern across "
-            "many call sites use rust_analyzer_ssr; otherwise edit each listed use.",
-            "Run cargo_check and fix what it reports (every diagnostic has file, line, column and suggested "
-            "replacements) until it is clean.",
-            "Run cargo_clippy, then cargo_test; report the files changed and the final test counts.",
-        ),
-        server="rust-analyzer",
-    ),
-    Workflow(
-        name="audit_unsafe",
-        label="Audit unsafe code",
-        heading="Audit the unsafe code{package_scope}",
-        description="An unsafe-code audit: every unsafe site, its documentation, its operations and "
-        "clippy's findings, with a recommendation for each.",
-        arguments={"package?": "Only this workspace member (default: the whole workspace)"},
-        steps=(
-            "Call rust_analyzer_unsafe_audit{package_argument}: every unsafe block, fn, impl and trait with "
-            "its location, enclosing item, whether a SAFETY comment or # Safety section documents it, the "
-            "unsafe operations inside and clippy's findings.",
-            "For each site, say why unsafe is needed, whether a safe alternative exists, and whether the "
-            "safety invariants are documented; use rust_analyzer_hover on the types and functions involved.",
-            'Confirm with cargo_clippy and warn=["clippy::undocumented_unsafe_blocks", '
-            '"clippy::multiple_unsafe_ops_per_block", "clippy::missing_safety_doc", '
-            '"unsafe_op_in_unsafe_fn"].',
-            "Report a table (location, kind, documented, operations, findings, recommendation). Change "
-            "nothing unless asked.",
-        ),
-        server="rust-analyzer",
-    ),
-    Workflow(
-        name="upgrade_dependencies_safely",
-        label="Upgrade dependencies safely",
-        heading="Upgrade {dependency_scope} and keep only what still builds and passes its tests",
-        description="A dependency upgrade that is reverted, byte for byte, when it breaks the build or "
-        "the tests.",
-        arguments={"dependencies?": "Comma-separated crates to upgrade (default: all)"},
-        steps=(
-            "Call cargo_outdated: each dependency's locked version, the newest its requirement allows and "
-            "the newest overall (from the crates.io index; nothing changes). cargo_update with dry_run=true "
-            "shows what an update would change.",
-            'Call cargo_update{dependency_argument} verify="test": if the tests fail, every Cargo.toml and '
-            "Cargo.lock is restored byte for byte and the result says what broke. For a new major version "
-            'use cargo_add with "name@version" and verify="test".',
-            "Report each upgrade as kept or reverted, with the reason.",
-        ),
-        server="cargo",
-    ),
-    Workflow(
-        name="check_all_targets",
-        label="Check all targets",
-        heading="Check that the crate compiles for {targets}",
-        description="A cross-target check: one row per target, with the fix when a target's standard "
-        "library is missing.",
-        arguments={
-            "targets": "Comma-separated target triples, e.g. "
-            "wasm32-unknown-unknown,aarch64-unknown-linux-gnu",
-            "toolchain?": "A toolchain, e.g. stable or nightly",
-        },
-        steps=(
-            "Call cargo_check with targets=[{target_list}]{toolchain_argument}: each target in turn, "
-            "reported as ok, errors, or std not installed (with the rustup command that installs it).",
-            "For targets with errors, read the listed diagnostics (usually cfg-gated code or "
-            "target-specific dependencies); rust_analyzer_definition and rust_analyzer_hover help.",
-            "Report per target. Do not install toolchains or targets yourself; name the command instead.",
-        ),
-        server="cargo",
-    ),
-)
+WORKFLOWS_FILE = Path(__file__).with_name("workflows.toml")
+
+
+def _load(path: Path) -> tuple[Workflow, ...]:
+    with path.open("rb") as data:
+        table = tomllib.load(data)
+    return tuple(
+        Workflow(
+            name=entry["name"],
+            label=entry["label"],
+            heading=entry["heading"],
+            description=entry["description"],
+            arguments=dict(entry.get("arguments", {})),
+            steps=tuple(entry["steps"]),
+            server=entry["server"],
+        )
+        for entry in table["workflow"]
+    )
+
+
+WORKFLOWS: tuple[Workflow, ...] = _load(WORKFLOWS_FILE)  # the texts live in workflows.toml
 
 
 def _fill(workflow: Workflow, values: dict[str, str]) -> dict[str, str]:
