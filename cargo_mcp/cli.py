@@ -12,6 +12,7 @@ from rust_mcp.mcp.transports import (
     add_operator_arguments,
     add_root_argument,
     add_sandbox_argument,
+    add_seconds,
     add_transport_arguments,
     require_sandbox_at_start,
 )
@@ -29,14 +30,8 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("CARGO_MCP_DEFAULT_TOOLCHAIN") or None,
         help="toolchain when a call names none (default: $CARGO_MCP_DEFAULT_TOOLCHAIN)",
     )
-    serve.add_argument("--default-timeout", type=int, default=600, metavar="SECONDS")
-    serve.add_argument(
-        "--max-timeout",
-        type=int,
-        default=3600,
-        metavar="SECONDS",
-        help="upper bound for a call's timeout_secs",
-    )
+    add_seconds(serve, "--default-timeout", 600, "a call's timeout when it names none")
+    add_seconds(serve, "--max-timeout", 3600, "upper bound for a call's timeout_secs")
     serve.add_argument(
         "--allow-env",
         action="append",

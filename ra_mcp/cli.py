@@ -26,25 +26,14 @@ def _parser() -> argparse.ArgumentParser:
         help="rust-analyzer binary (default: $RUST_ANALYZER, PATH, /usr/bin/rust-analyzer)",
     )
     parser.add_argument("--max-workspaces", type=int, default=3, help="rust-analyzers kept running at once")
-    parser.add_argument(
-        "--idle-minutes",
-        type=float,
-        default=30,
-        help="stop a workspace's rust-analyzer after this long unused",
+    transports.add_seconds(
+        parser, "--idle-minutes", 30, "stop a workspace's rust-analyzer after this long unused", float
     )
-    parser.add_argument(
-        "--ready-timeout",
-        type=float,
-        default=45,
-        metavar="SECONDS",
-        help="how long a call waits for indexing before answering 'still indexing'",
+    transports.add_seconds(
+        parser, "--ready-timeout", 45, "how long a call waits for indexing before 'still indexing'", float
     )
-    parser.add_argument(
-        "--check-timeout",
-        type=int,
-        default=300,
-        metavar="SECONDS",
-        help="default bound on the cargo check that diagnostics wait for",
+    transports.add_seconds(
+        parser, "--check-timeout", 300, "default bound on the cargo check diagnostics wait for"
     )
     transports.add_operator_arguments(
         parser,

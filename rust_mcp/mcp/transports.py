@@ -38,6 +38,16 @@ def add_root_argument(parser: argparse.ArgumentParser, allowed: str) -> None:
     )
 
 
+def add_seconds(
+    parser: argparse.ArgumentParser, flag: str, default: float, help_text: str, kind: type = int
+) -> None:
+    """A duration option, in minutes when the flag ends in -minutes, else in seconds; default shown."""
+    unit = "MINUTES" if flag.endswith("-minutes") else "SECONDS"
+    parser.add_argument(
+        flag, type=kind, default=default, metavar=unit, help=f"{help_text} (default: {default})"
+    )
+
+
 def add_operator_arguments(parser: argparse.ArgumentParser, log_dir: str, no_confirm: str) -> None:
     """--log-dir, --no-confirm and --sandbox, with what each means for this server."""
     parser.add_argument("--log-dir", type=Path, default=None, help=log_dir)
