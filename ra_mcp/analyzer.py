@@ -7,16 +7,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_helpers import CargoHelpers
-from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
 from rust_mcp.core.read_scope import ReadScope
@@ -84,24 +82,26 @@ class Target:
         return {"textDocument": {"uri": self.document.uri}, "position": position}
 
 
+@dataclass(eq=False)  # one per server: compared by identity
 class AnalyzerService:
-    def __init__(
-        self,
-        roots: AllowedRoots,
-        pool: WorkspacePool,
-        std_warning: str | None = None,
-        cargo: CargoHelpers | None = None,
-        scope: ReadScope | None = None,
-        log_dir: Path | None = None,
-    ) -> None:
-        self.roots = roots
-        self.log_dir = log_dir or server_log_dir("rust-analyzer-mcp")  # where full diffs are written
-        self.pool = pool
-        self.scope = scope or ReadScope.for_roots(roots, cargo_home())
+    """What the tools share: the roots, the pool of rust-analyzers, the read scope (the pool's), and
+    how answers show paths and source."""
+
+    roots: AllowedRoots
+    pool: WorkspacePool
+    log_dir: Path  # where whole diffs of cut previews are written
+    std_warning: str | None = None
+    cargo: CargoHelpers | None = None  # toolchains, containment and fetch for the audit's clippy run
+    sources: SourceCache = field(init=False)
+    paths: ShownPaths = field(init=False)  # which locations answers show, and how they are written
+
+    def __post_init__(self) -> None:
         self.sources = SourceCache(self.scope)
-        self.paths = ShownPaths(self.scope)  # which locations answers show, and how they are written
-        self.std_warning = std_warning
-        self.cargo = cargo  # toolchains, containment and fetch for the audit's clippy run
+        self.paths = ShownPaths(self.scope)
+
+    @property
+    def scope(self) -> ReadScope:
+        return self.pool.scope
 
     # -- paths ----------------------------------------------------------------------------------
 

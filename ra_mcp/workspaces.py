@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -232,26 +232,25 @@ class PoolSettings:
     ready_seconds: float = 45.0
 
 
+@dataclass(eq=False)  # one pool per server: compared by identity
 class WorkspacePool:
-    def __init__(
-        self,
-        roots: AllowedRoots,
-        analyzer: Analyzer,
-        env: dict[str, str],
-        settings: PoolSettings | None = None,
-        launcher: Launcher | None = None,
-        scope: ReadScope | None = None,
-    ) -> None:
-        self.roots = roots
-        self.scope = scope or ReadScope.for_roots(roots, cargo_home())
-        self.analyzer = analyzer
-        self.env = env
-        self.settings = settings or PoolSettings()
-        self.launcher = launcher
-        self.workspaces: dict[Path, Workspace] = {}
-        self._starting: dict[Path, asyncio.Lock] = {}
-        self._roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = {}
-        self.crashes = 0
+    """The running rust-analyzers, one per workspace root, started on first use and stopped when idle
+    or when more than settings.max_workspaces run."""
+
+    roots: AllowedRoots
+    analyzer: Analyzer
+    env: dict[str, str]
+    settings: PoolSettings = field(default_factory=PoolSettings)
+    launcher: Launcher | None = None
+    read_scope: InitVar[ReadScope | None] = None  # default: the roots and the cargo home
+    scope: ReadScope = field(init=False)
+    workspaces: dict[Path, Workspace] = field(default_factory=dict, init=False)
+    crashes: int = field(default=0, init=False)
+    _starting: dict[Path, asyncio.Lock] = field(default_factory=dict, init=False)
+    _roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self, read_scope: ReadScope | None) -> None:
+        self.scope = read_scope or ReadScope.for_roots(self.roots, cargo_home())
 
     def root_for(self, path: Path) -> Path:
         """The workspace root rust-analyzer should load for a file or directory inside the roots.
