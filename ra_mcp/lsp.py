@@ -57,6 +57,7 @@ class AnalyzerState:
     flycheck_begun: int = 0
     flycheck_ended: int = 0
     flycheck_moved: float = 0.0  # time.monotonic() of the last flycheck begin or end
+    published: float = 0.0  # time.monotonic() of the last publishDiagnostics
     status_updates: int = 0
     last_panic: str | None = None  # the last request rust-analyzer panicked on
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
@@ -64,6 +65,12 @@ class AnalyzerState:
 
     def touch(self) -> None:
         self.changed.set()
+
+    def publish_event(self, uri: str, diagnostics: list[lsp.Diagnostic]) -> None:
+        """One publishDiagnostics: all of a file's diagnostics now."""
+        self.pushed[uri] = diagnostics
+        self.published = time.monotonic()
+        self.touch()
 
     def progress_event(self, token: str, value: Mapping[str, Any]) -> None:
         """One $/progress notification. rust-analyzer's cargo check reports under the token
@@ -341,8 +348,7 @@ class AnalyzerClient:
             state.progress_event(str(params.token), value)
 
         def publish(params: lsp.PublishDiagnosticsParams) -> None:
-            state.pushed[params.uri] = list(params.diagnostics)
-            state.touch()
+            state.publish_event(params.uri, list(params.diagnostics))
 
         def message(params: Any) -> None:
             state.messages.append(str(getattr(params, "message", params))[:500])

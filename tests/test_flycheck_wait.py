@@ -60,27 +60,29 @@ class ScriptedAnalyzer:
                     severity=lsp.DiagnosticSeverity.Error,
                     source="rustc",
                 )
-                self.state.pushed[URI] = [diagnostic]
-                self.state.touch()
+                self.state.publish_event(URI, [diagnostic])
             else:
                 self.state.status_message = step.text
                 self.state.touch()
 
 
-async def wait(steps: list[Step]) -> tuple[tuple[bool, str | None], float, ScriptedAnalyzer]:
+async def wait(steps: list[Step]) -> tuple[tuple[bool, str | None], float, ScriptedAnalyzer, list[str]]:
+    """run_flycheck against the script: its outcome, how long it took, the analyzer, and the
+    messages of what had been published when it returned."""
     analyzer = ScriptedAnalyzer(steps)
     analyzer.state.health = "ok"
     workspace = cast(Workspace, type("W", (), {"client": analyzer})())
     started = time.monotonic()
     outcome = await run_flycheck(workspace, None, timeout=30, report=None)
     elapsed = time.monotonic() - started
+    seen = [d.message for d in analyzer.state.pushed.get(URI, [])]
     for task in analyzer.tasks:
         await task
-    return outcome, elapsed, analyzer
+    return outcome, elapsed, analyzer, seen
 
 
 async def test_a_check_that_rust_analyzer_restarts_is_waited_for_to_its_end() -> None:
-    outcome, elapsed, analyzer = await wait(
+    outcome, elapsed, analyzer, seen = await wait(
         [
             Step(0.05, "begin"),
             Step(0.2, "end"),  # cancelled by rust-analyzer's own restart
@@ -93,16 +95,26 @@ async def test_a_check_that_rust_analyzer_restarts_is_waited_for_to_its_end() ->
     assert analyzer.requested == ["rust-analyzer/runFlycheck"]
     assert analyzer.state.flycheck_begun == analyzer.state.flycheck_ended == 2
     assert elapsed >= 1.31 + SETTLE_SECONDS - 0.05, elapsed
-    assert [d.message for d in analyzer.state.pushed[URI]] == ["E0554 in the last package"]
+    assert seen == ["E0554 in the last package"]
+
+
+async def test_what_is_published_after_the_end_of_a_check_is_waited_for() -> None:
+    """rust-analyzer publishes a check's findings file by file, still a second after its end."""
+    steps = [Step(0.05, "begin"), Step(0.1, "end")]
+    steps += [Step(0.1, "publish", f"finding {n}") for n in range(8)]
+    outcome, elapsed, _, seen = await wait(steps)
+    assert outcome == (True, None)
+    assert seen == ["finding 7"]
+    assert elapsed >= 0.95 + SETTLE_SECONDS - 0.05, elapsed
 
 
 async def test_a_plain_check_returns_one_quiet_window_after_its_end() -> None:
-    outcome, elapsed, _ = await wait([Step(0.05, "begin"), Step(0.1, "end")])
+    outcome, elapsed, _, _ = await wait([Step(0.05, "begin"), Step(0.1, "end")])
     assert outcome == (True, None)
     assert 0.15 + SETTLE_SECONDS - 0.05 <= elapsed < 0.15 + SETTLE_SECONDS + 1.0, elapsed
 
 
 async def test_a_check_that_failed_says_why_from_the_status_that_follows_its_end() -> None:
     reason = "cargo check failed to start: error: rustc 1.95.0 is not supported by the following package"
-    outcome, _, _ = await wait([Step(0.05, "begin"), Step(0.1, "end"), Step(0.05, "status", reason)])
+    outcome, _, _, _ = await wait([Step(0.05, "begin"), Step(0.1, "end"), Step(0.05, "status", reason)])
     assert outcome == (False, reason)

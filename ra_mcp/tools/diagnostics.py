@@ -39,7 +39,7 @@ SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
 CHECK_SOURCES = frozenset({"rustc", "clippy"})
 CHECK_START_SECONDS = 10.0
-SETTLE_SECONDS = 0.4  # rust-analyzer's restart debounce is 50 ms; its status follows an end at once
+SETTLE_SECONDS = 0.4  # quiet after a check: its restart debounce is 50 ms, publishes come every ~15 ms
 PROGRESS_SECONDS = 0.5
 SKIPPED: str | None = "cargo check skipped (include_check=false)"
 PULL_CONCURRENCY = 8
@@ -49,11 +49,13 @@ CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this defau
 async def run_flycheck(
     workspace: Workspace, uri: str | None, timeout: float, report: ProgressCallback | None
 ) -> tuple[bool, str | None]:
-    """Start rust-analyzer's cargo check and wait until it has ended and no other has begun for
-    SETTLE_SECONDS. rust-analyzer restarts its check on its own (when it becomes quiescent, when
-    cache priming ends, on another client's request): the restart cancels the running check, which
-    ends like a finished one, and begins the new one some 50 ms later, after clearing the results
-    package by package. Counting begins and ends alone returned in that gap with half the errors.
+    """Start rust-analyzer's cargo check and wait until it has ended, no other has begun and no
+    diagnostics have been published for SETTLE_SECONDS. rust-analyzer restarts its check on its own
+    (when it becomes quiescent, when cache priming ends, on another client's request): the restart
+    cancels the running check, which ends like a finished one, and begins the new one some 50 ms
+    later. And it publishes what a check found file by file, each time with all of the file's
+    diagnostics so far, still doing so a second after the check's end on ripgrep (460 warnings).
+    Reading at the end, or counting begins and ends alone, returned some of the errors.
     Returns (finished, why not). A check that could not start or failed (a `rust-version` newer than
     the toolchain, a broken Cargo.toml) ends like a good one; rust-analyzer says so only in its
     status, so the status decides, and cargo's reason is returned."""
@@ -67,7 +69,7 @@ async def run_flycheck(
     while True:
         began = state.flycheck_begun > begun_before
         idle = began and state.flycheck_ended >= state.flycheck_begun
-        quiet = time.monotonic() - state.flycheck_moved
+        quiet = time.monotonic() - max(state.flycheck_moved, state.published)
         if idle and quiet >= SETTLE_SECONDS:
             break
         elapsed = time.monotonic() - started
