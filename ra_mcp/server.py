@@ -40,7 +40,8 @@ INSTRUCTIONS = (
     "A position is `file_path` with 1-based `line` and `column` (in characters), or `symbol` instead "
     "(e.g. `Point::norm2`; with `line`, the name on that line). `workspace` (any directory in it) "
     "defaults to the one set with rust_analyzer_set_workspace, else the server's first root. Files "
-    "must be inside the server's allowed roots. Long lists stop at `limit` and say how many are left."
+    "must be inside the server's allowed roots. Long answers come in pages: the note names the `offset` "
+    "that returns the rest."
 )
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (
