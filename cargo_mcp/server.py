@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +20,7 @@ from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.prompts import register_prompts
-from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
+from rust_mcp.mcp.registration import load_schemas, model_result, refusal_result, strict_tool, tool_function
 from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from . import render
@@ -87,9 +87,16 @@ def cargo_tool(
     )
 
 
-def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
+def build_server(
+    settings: CargoSettings,
+    memory: ConnectionMemory | None = None,
+    schemas: Mapping[str, Mapping[str, Any]] | None = None,
+) -> MCPServer[Any]:
+    """The server; `schemas` are the tools' listed schemas, by default the shipped ones ({}: derive
+    them from the code, as `python -m rust_mcp.dev.reference --write` does to ship them)."""
     memory = memory or ConnectionMemory()
     service = CargoService(settings)
+    known = load_schemas(__file__) if schemas is None else schemas
     tools = [
         strict_tool(
             cargo_tool(command, service, memory),
@@ -97,6 +104,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             description=command.description,
             annotations=command.annotations(service.containment.sandbox.sandboxed),
             output_model=CargoResult,
+            known=known.get(command.name),
         )
         for command in COMMANDS
     ]
@@ -133,6 +141,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
                 idempotent=True,
             ),
             output_model=WorkingDirectoryResult,
+            known=known.get("set_working_directory"),
         )
     )
     server: MCPServer[Any] = MCPServer(

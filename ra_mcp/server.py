@@ -3,7 +3,7 @@ them (created when the server starts, closed when it stops). Each tool is declar
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,7 @@ from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
+from rust_mcp.mcp.registration import load_schemas
 from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from .analyzer import AnalyzerService
@@ -113,11 +114,20 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
-def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
+def build_server(
+    settings: AnalyzerSettings,
+    memory: ConnectionMemory | None = None,
+    schemas: Mapping[str, Mapping[str, Any]] | None = None,
+) -> MCPServer[Any]:
+    """The server; `schemas` are the tools' listed schemas, by default the shipped ones ({}: derive
+    them from the code, as `python -m rust_mcp.dev.reference --write` does to ship them)."""
     connections = memory or ConnectionMemory()
     defaults = {"check_timeout_secs": settings.check_timeout}
     sandboxed = settings.sandbox != "off"
-    tools = [mcp_tool(tool, sandboxed=sandboxed, defaults=defaults) for tool in TOOLS]
+    known = load_schemas(__file__) if schemas is None else schemas
+    tools = [
+        mcp_tool(tool, sandboxed=sandboxed, defaults=defaults, known=known.get(tool.name)) for tool in TOOLS
+    ]
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[RuntimeStart]:

@@ -38,6 +38,7 @@ from rust_mcp.mcp.registration import (
     strict_tool,
     text_result,
     tool_function,
+    with_defaults,
 )
 
 from ..analyzer import AnalyzerService, PositionQuery, Target
@@ -190,8 +191,15 @@ async def _answer(
     return model_result(model, tool.render(model))
 
 
-def mcp_tool(tool: AnalyzerTool[Any], *, sandboxed: bool, defaults: Mapping[str, Any]) -> Tool:
-    """The MCP tool for a declaration; `defaults` replace parameter defaults the server's settings set."""
+def mcp_tool(
+    tool: AnalyzerTool[Any],
+    *,
+    sandboxed: bool,
+    defaults: Mapping[str, Any],
+    known: Mapping[str, Any] | None = None,
+) -> Tool:
+    """The MCP tool for a declaration; `defaults` replace parameter defaults the server's settings
+    set; `known` are its shipped schemas (registration.load_schemas), None to derive them now."""
     parameters, groups = flat_parameters(tool.function, skip=1)
     parameters = [p.replace(default=defaults[p.name]) if p.name in defaults else p for p in parameters]
 
@@ -214,4 +222,5 @@ def mcp_tool(tool: AnalyzerTool[Any], *, sandboxed: bool, defaults: Mapping[str,
         description=tool.description,
         annotations=hints,
         output_model=tool.result_model,
+        known=None if known is None else {**known, "input": with_defaults(known["input"], defaults)},
     )

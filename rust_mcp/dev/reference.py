@@ -21,6 +21,8 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp_types import Tool
 
+from rust_mcp.mcp.registration import SCHEMAS_FILE
+
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
 TOOLS_DOC = REPO / "docs" / "tools.md"
@@ -127,8 +129,9 @@ def server_instructions() -> dict[str, str]:
 
 
 @functools.cache
-def server_tools() -> dict[str, list[Tool]]:
-    """Each server's tools as a client lists them, from servers built with default settings."""
+def server_tools(shipped: bool = False) -> dict[str, list[Tool]]:
+    """Each server's tools as a client lists them, from servers built with default settings: their
+    schemas derived from the code, or (`shipped`) read from the schema files they ship."""
     from cargo_mcp.calls import CargoSettings
     from cargo_mcp.server import build_server as build_cargo_server
     from ra_mcp.server import AnalyzerSettings
@@ -137,8 +140,9 @@ def server_tools() -> dict[str, list[Tool]]:
 
     with tempfile.TemporaryDirectory() as scratch:
         roots = AllowedRoots.from_strings([scratch])
-        cargo = build_cargo_server(CargoSettings(roots, log_dir=Path(scratch) / "logs"))
-        analyzer = build_analyzer_server(AnalyzerSettings(roots))
+        schemas: dict[str, Any] | None = None if shipped else {}
+        cargo = build_cargo_server(CargoSettings(roots, log_dir=Path(scratch) / "logs"), schemas=schemas)
+        analyzer = build_analyzer_server(AnalyzerSettings(roots), schemas=schemas)
         return {"cargo-mcp": anyio.run(_list, cargo), "rust-analyzer-mcp": anyio.run(_list, analyzer)}
 
 
@@ -175,6 +179,19 @@ def agents_section() -> str:
     return f"{AGENTS_BEGIN}\n\n```markdown\n{agents_snippet()}```\n\n{AGENTS_END}"
 
 
+def schema_files() -> dict[Path, str]:
+    """What each server ships as its tool_schemas.json: every tool's input and output schema, as
+    derived from the code (registration.load_schemas reads them at start)."""
+    files = {}
+    for package, title in (("cargo_mcp", "cargo-mcp"), ("ra_mcp", "rust-analyzer-mcp")):
+        known = {
+            tool.name: {"input": tool.input_schema, "output": tool.output_schema}
+            for tool in server_tools()[title]
+        }
+        files[REPO / package / SCHEMAS_FILE] = json.dumps(known, indent=1, ensure_ascii=False) + "\n"
+    return files
+
+
 def replace_between(text: str, begin: str, end: str, replacement: str) -> str:
     start, stop = text.index(begin), text.index(end) + len(end)
     return text[:start] + replacement + text[stop:]
@@ -196,6 +213,9 @@ def main() -> None:
             path.write_text(replace_between(path.read_text(), begin, end, make()))
         else:
             print(make())
+    if args.write:
+        for path, text in schema_files().items():
+            path.write_text(text)
 
 
 if __name__ == "__main__":

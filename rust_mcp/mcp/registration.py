@@ -1,5 +1,6 @@
 """MCP-facing helpers both servers use: building strict tools quickly (from a function's signature,
-with parameter groups listed flat), and result envelopes."""
+with parameter groups listed flat, their schemas read from the file shipped beside each server and
+their argument models built at first use), and result envelopes."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import dataclasses
 import difflib
 import functools
 import inspect
+import json
+import logging
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from mcp.server.mcpserver.context import Context
@@ -17,9 +21,12 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, create_model
 
 from .schemas import compact_input_schema, compact_output_schema
+
+log = logging.getLogger(__name__)
+SCHEMAS_FILE = "tool_schemas.json"  # beside each server's package: what `tools/list` says of each tool
 
 
 def text_result(text: str, *, is_error: bool = False) -> CallToolResult:
@@ -101,11 +108,16 @@ def explain_invalid_arguments(tool: str, error: ValidationError, schema: dict[st
 
 
 class _StrictTool(Tool):
-    """A tool whose argument errors read as explanations rather than pydantic's report."""
+    """A tool whose argument errors read as explanations rather than pydantic's report. Built from
+    shipped schemas, it makes its argument model at its first call (see strict_tool)."""
+
+    _unbuilt: Callable[[], type[ArgModelBase]] | None = PrivateAttr(default=None)
 
     async def run(
         self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
     ) -> Any:
+        if self._unbuilt is not None:
+            self._build(self._unbuilt())
         try:
             return await super().run(arguments, context, convert_result)
         except ToolError as exc:
@@ -115,6 +127,35 @@ class _StrictTool(Tool):
                 ) from None
             raise
 
+    def _build(self, strict: type[ArgModelBase]) -> None:
+        self._unbuilt = None
+        self.fn_metadata = self.fn_metadata.model_copy(update={"arg_model": strict})
+        if compact_input_schema(strict.model_json_schema(by_alias=True)) != self.parameters:
+            log.warning(
+                "%s: the shipped schema differs from the code; run python -m rust_mcp.dev.reference --write",
+                self.name,
+            )
+
+
+def load_schemas(package_file: str) -> dict[str, dict[str, Any]]:
+    """The schemas shipped beside a server's package (`package_file` is its __file__): tool name ->
+    {"input": ..., "output": ...}, as the code would make them with default settings. Empty when
+    the file is missing or unreadable: the tools then make their schemas at start."""
+    try:
+        known: dict[str, dict[str, Any]] = json.loads(Path(package_file).with_name(SCHEMAS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return known
+
+
+def with_defaults(schema: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """An input schema whose parameters in `defaults` default to those values instead."""
+    properties = dict(schema.get("properties", {}))
+    for name, value in defaults.items():
+        if name in properties:
+            properties[name] = {**properties[name], "default": value}
+    return {**schema, "properties": properties}
+
 
 def strict_tool(
     fn: Callable[..., Any],
@@ -123,26 +164,36 @@ def strict_tool(
     description: str,
     annotations: ToolAnnotations,
     output_model: type[BaseModel],
+    known: Mapping[str, Any] | None = None,
 ) -> Tool:
     """A Tool whose arguments come from `fn`'s signature and are checked strictly: an argument the
     tool does not declare (a misspelt `test_nmae`) is an error instead of being dropped while the
     call runs unfiltered, and the schema says `additionalProperties: false`. The tool returns a
-    CallToolResult whose structured content follows `output_model`."""
+    CallToolResult whose structured content follows `output_model`. With `known` schemas (from
+    load_schemas) nothing is derived now: the argument model is made at the first call, which keeps
+    pydantic's schema generation (most of a server's start) off the way to `tools/list`."""
     context_kwarg = find_context_parameter(fn)
-    strict = _argument_model(fn, context_kwarg)
-    output_schema = _output_schema(output_model)
+    if known is None:
+        strict: type[ArgModelBase] = _argument_model(fn, context_kwarg)
+        parameters = compact_input_schema(strict.model_json_schema(by_alias=True))
+        output_schema = _output_schema(output_model)
+    else:
+        strict, parameters, output_schema = _StrictArguments, dict(known["input"]), dict(known["output"])
     metadata = FuncMetadata(arg_model=strict, output_model=output_model, output_schema=output_schema)
-    return _StrictTool(
+    tool = _StrictTool(
         fn=fn,
         name=name,
         title=annotations.title,
         description=description,
-        parameters=compact_input_schema(strict.model_json_schema(by_alias=True)),
+        parameters=parameters,
         fn_metadata=metadata,
         is_async=True,
         context_kwarg=context_kwarg,
         annotations=annotations,
     )
+    if known is not None:
+        tool._unbuilt = functools.partial(_argument_model, fn, context_kwarg)
+    return tool
 
 
 class ParameterGroup:

@@ -1,0 +1,76 @@
+"""The tool schemas each server ships (tool_schemas.json, read at start instead of deriving them
+with pydantic, most of a server's start-up) are the ones the code derives; a server built from them
+lists exactly what a server deriving them lists, with a non-default setting too; and the argument
+model made at a tool's first call checks arguments as strictly as one made at start."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+
+from cargo_mcp.calls import CargoSettings
+from cargo_mcp.server import build_server as build_cargo
+from ra_mcp.server import AnalyzerSettings
+from ra_mcp.server import build_server as build_analyzer
+from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.dev.reference import schema_files
+from rust_mcp.mcp.registration import load_schemas
+from tests.support import in_fresh_thread, text_of
+
+pytestmark = pytest.mark.anyio
+
+
+def test_the_shipped_schemas_are_what_the_code_derives() -> None:
+    for path, derived in in_fresh_thread(schema_files).items():
+        assert path.read_text() == derived, f"{path} is stale: run `python -m rust_mcp.dev.reference --write`"
+
+
+def _listed(server: MCPServer[Any]) -> list[dict[str, Any]]:
+    async def listing() -> list[dict[str, Any]]:
+        async with Client(server, mode="legacy") as client:
+            return [tool.model_dump(mode="json") for tool in (await client.list_tools()).tools]
+
+    return anyio.run(listing)
+
+
+def _servers(root: Path, schemas: dict[str, Any] | None) -> list[MCPServer[Any]]:
+    roots = AllowedRoots.from_strings([str(root)])
+    return [
+        build_cargo(CargoSettings(roots, log_dir=root / "logs"), schemas=schemas),
+        build_analyzer(AnalyzerSettings(roots, check_timeout=77), schemas=schemas),
+    ]
+
+
+def test_a_server_built_from_shipped_schemas_lists_what_the_code_derives(tmp_path: Path) -> None:
+    import cargo_mcp.server
+    import ra_mcp.server
+
+    assert load_schemas(cargo_mcp.server.__file__) and load_schemas(ra_mcp.server.__file__)
+    shipped = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, None)]
+    derived = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, {})]
+    assert shipped == derived
+    timeouts = [
+        tool["input_schema"]["properties"]["check_timeout_secs"]["default"]
+        for tool in shipped[1]
+        if "check_timeout_secs" in tool["input_schema"].get("properties", {})
+    ]
+    assert timeouts and set(timeouts) == {77}  # the server's setting, not the shipped default
+
+
+async def test_arguments_are_checked_strictly_at_the_first_call(tmp_path: Path) -> None:
+    (tmp_path / "logs").mkdir()
+    cargo, analyzer = _servers(tmp_path, None)
+    async with Client(cargo, mode="legacy") as client:
+        misspelt = await client.call_tool("cargo_check", {"path": str(tmp_path), "pakage": "x"})
+        assert misspelt.is_error and "`pakage` is not a parameter of cargo_check" in text_of(misspelt)
+        assert "did you mean `package`?" in text_of(misspelt)
+    async with Client(analyzer, mode="legacy") as client:
+        coerced = await client.call_tool("rust_analyzer_hover", {"file_path": "a.rs", "line": "5"})
+        assert coerced.is_error and "`line`" in text_of(coerced), text_of(coerced)
+        assert json.dumps(coerced.model_dump(mode="json")).count("Refused") == 1
