@@ -91,6 +91,13 @@ async def test_biggest_answers_fit_and_page_to_the_full_result(ra: Client, scrat
         offset = int(page.note.split(marker)[1].split()[0]) if page.note and marker in page.note else None
     assert page.total == 801 == len(pages) == len(set(pages))  # 800 uses and the definition, each once
     assert pages[0][0].endswith("lib.rs")  # the symbol's own file first
+    # the pages shared one query; a use added on disk is in the next answer
+    with (crate / "src" / "more.rs").open("a") as more:
+        more.write("pub fn one_more() -> u32 { crate::widely_used(7) }\n")
+    again = ReferenceResult.model_validate(
+        (await ra.call_tool("rust_analyzer_references", at)).structured_content
+    )
+    assert again.total == 802
 
     outline = await ra.call_tool("rust_analyzer_symbols", {"file_path": at["file_path"]})
     _within_budget(outline)

@@ -8,12 +8,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.paging import json_size
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService, Target
+from ..locator import Locator
 from ..lsp_types import lsp
-from ..models import CallEntry, CallHierarchyResult, LocationList, ReferenceGroup, ReferenceResult
+from ..models import (
+    CallEntry,
+    CallHierarchyResult,
+    LocationList,
+    ReferenceGroup,
+    ReferenceResult,
+    SourceLocation,
+)
 from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
@@ -116,6 +125,38 @@ def _item_range(service: AnalyzerService, uri: str, span: lsp.Range) -> lsp.Rang
     return span
 
 
+async def _references(
+    workspace: Workspace, target: Target, include_declaration: bool, locator: Locator
+) -> tuple[list[lsp.Location], int]:
+    """Every shown reference, the asked file first, then by file and position; and how many were
+    not shown. Asked once for all the pages of an answer while no file changes."""
+    key = (
+        "references",
+        target.document.uri,
+        target.position.line,
+        target.position.character,
+        include_declaration,
+    )
+    kept = workspace.remembered(key)
+    if isinstance(kept, tuple):
+        return kept
+    result = await workspace.client.request(
+        lsp.TEXT_DOCUMENT_REFERENCES,
+        lsp.ReferenceParams(
+            text_document=target.document,
+            position=target.position,
+            context=lsp.ReferenceContext(include_declaration=include_declaration),
+        ),
+    )
+    shown, left_out = locator.keep(result or [], lambda loc: loc.uri)
+    asked = target.document.uri
+    found = sorted(
+        shown, key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character)
+    )
+    workspace.remember(key, (found, left_out))
+    return found, left_out
+
+
 @analyzer_tool(Capability.RUN, "Find references", render.references)
 async def rust_analyzer_references(
     call: AnalyzerCall,
@@ -129,26 +170,19 @@ async def rust_analyzer_references(
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> ReferenceResult:
-        result = await workspace.client.request(
-            lsp.TEXT_DOCUMENT_REFERENCES,
-            lsp.ReferenceParams(
-                text_document=target.document,
-                position=target.position,
-                context=lsp.ReferenceContext(include_declaration=include_declaration),
-            ),
-        )
         locator = service.locator(workspace.root)
-        shown, left_out = locator.keep(result or [], lambda loc: loc.uri)
-        asked = target.document.uri
-        found = sorted(
-            shown,
-            key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character),
-        )
-        located = [locator.location(item.uri, item.range) for item in found]
-        page = paging.take(located)
-        per_file = Counter(location.path for location in located)  # all of them, listed or not
+        found, left_out = await _references(workspace, target, include_declaration, locator)
+        made: dict[int, SourceLocation] = {}
+
+        def located(index: int) -> SourceLocation:  # only the page's places: their source lines are read
+            if index not in made:
+                made[index] = locator.location(found[index].uri, found[index].range)
+            return made[index]
+
+        page = paging.take_by(range(len(found)), lambda index: json_size(located(index)))
+        per_file = Counter(locator.label(item.uri) for item in found)  # all of them, listed or not
         groups: dict[str, ReferenceGroup] = {}
-        for location in page.items:
+        for location in map(located, page.items):
             path = location.path
             groups.setdefault(path, ReferenceGroup(path=path, count=per_file[path], locations=[]))
             groups[path].locations.append(location)

@@ -3,7 +3,7 @@ once), and the position groups a tool takes as one parameter and clients see as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal, TypeVar
 
@@ -13,6 +13,7 @@ from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.registration import ParameterGroup
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # Descriptions are terse on purpose: a model pays for them in every tool that takes the parameter, on
 # every turn. What they share (1-based positions in characters, `symbol` instead of a position, the
@@ -108,3 +109,7 @@ class Paging(ParameterGroup):
 
     def take(self, items: Sequence[M]) -> Page[M]:
         return take_page(items, self.offset, self.limit, json_size)
+
+    def take_by(self, items: Sequence[T], size: Callable[[T], int]) -> Page[T]:
+        """A page of items whose JSON size `size` tells (for items made only when on the page)."""
+        return take_page(items, self.offset, self.limit, size)
