@@ -19,6 +19,7 @@ import asyncio
 import json
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 from . import cold, sizes, warm
 from .cargo_rows import TOOLCHAIN, CargoFigures, cargo_rows, start_rows
 from .report import Report, added, chars, kib, median, ms, ratio, seconds
-from .servers import base_env, ensure_anchors
+from .servers import base_env, ensure_anchors, one_tool_server
 from .sides import KINDS
 
 ROWS = ("start", "cargo", "warm", "concurrent", "memory", "sizes", "cold", "timeline")
@@ -158,6 +159,12 @@ class Compare:
                     "added: the median of the paired differences (each run back to back with raw)"
                 )
                 self.report.note(f"answers not right: {wrong or 'none'}; target: ours at most 1.5 ms added")
+                floor = await self.noop_call_floor()
+                self.report.row("no-op tool call", ms(floor), "", "")
+                self.report.note(
+                    "no-op tool call: the SDK's one-tool MCPServer answering a tool that does nothing, over "
+                    "stdio: what any server built on the SDK adds to a call before its own work"
+                )
             if "concurrent" in self.rows:
                 spans, wrong_concurrent = await warm.concurrent_requests(state, self.args.runs)
                 each = warm.CONCURRENT
@@ -174,6 +181,20 @@ class Compare:
                 self.memory_rows("rust-analyzer-mcp", state.rss)
             if "sizes" in self.rows:
                 await self.size_rows(state)
+
+    async def noop_call_floor(self) -> float | None:
+        """The median time of the SDK's one-tool server answering `ping`, as many runs as the rows."""
+        peer = await one_tool_server(self.scratch, self.env).start(self.logs)
+        try:
+            await peer.initialize()
+            times = []
+            for _ in range(max(self.args.runs, 20)):
+                started = time.perf_counter()
+                await peer.call("ping", {})
+                times.append(time.perf_counter() - started)
+        finally:
+            await peer.close()
+        return median(times)
 
     async def size_rows(self, state: warm.Session) -> None:
         self.report.section("characters a model pays for (issue 12): tool definitions")
