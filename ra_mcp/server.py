@@ -134,6 +134,7 @@ def build_server(
         started = RuntimeStart()
 
         async def start() -> None:
+            await started.until_wanted()
             try:
                 runtime = await start_runtime(settings, connections)
             except Exception as exc:  # a tool call must get an answer, not wait forever
