@@ -67,6 +67,7 @@ class CargoSettings:
     grants: OperatorGrants = field(default_factory=OperatorGrants)
     index_cache: Path = field(default_factory=default_index_cache)
     compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
+    derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
 
 
 @dataclass(frozen=True)

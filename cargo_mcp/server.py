@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -87,16 +87,10 @@ def cargo_tool(
     )
 
 
-def build_server(
-    settings: CargoSettings,
-    memory: ConnectionMemory | None = None,
-    schemas: Mapping[str, Mapping[str, Any]] | None = None,
-) -> MCPServer[Any]:
-    """The server; `schemas` are the tools' listed schemas, by default the shipped ones ({}: derive
-    them from the code, as `python -m rust_mcp.dev.reference --write` does to ship them)."""
+def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
     memory = memory or ConnectionMemory()
     service = CargoService(settings)
-    known = load_schemas(__file__) if schemas is None else schemas
+    known = {} if settings.derive_schemas else load_schemas(__file__)
     tools = [
         strict_tool(
             cargo_tool(command, service, memory),

@@ -3,7 +3,7 @@ them (created when the server starts, closed when it stops). Each tool is declar
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +81,7 @@ class AnalyzerSettings:
     confirm_writes: bool = True
     sandbox: SandboxMode = "auto"
     log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
+    derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
 
 
 def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
@@ -114,17 +115,11 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
-def build_server(
-    settings: AnalyzerSettings,
-    memory: ConnectionMemory | None = None,
-    schemas: Mapping[str, Mapping[str, Any]] | None = None,
-) -> MCPServer[Any]:
-    """The server; `schemas` are the tools' listed schemas, by default the shipped ones ({}: derive
-    them from the code, as `python -m rust_mcp.dev.reference --write` does to ship them)."""
+def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
     connections = memory or ConnectionMemory()
     defaults = {"check_timeout_secs": settings.check_timeout}
     sandboxed = settings.sandbox != "off"
-    known = load_schemas(__file__) if schemas is None else schemas
+    known = {} if settings.derive_schemas else load_schemas(__file__)
     tools = [
         mcp_tool(tool, sandboxed=sandboxed, defaults=defaults, known=known.get(tool.name)) for tool in TOOLS
     ]

@@ -39,11 +39,11 @@ def _listed(server: MCPServer[Any]) -> list[dict[str, Any]]:
     return anyio.run(listing)
 
 
-def _servers(root: Path, schemas: dict[str, Any] | None) -> list[MCPServer[Any]]:
+def _servers(root: Path, derived: bool) -> list[MCPServer[Any]]:
     roots = AllowedRoots.from_strings([str(root)])
     return [
-        build_cargo(CargoSettings(roots, log_dir=root / "logs"), schemas=schemas),
-        build_analyzer(AnalyzerSettings(roots, check_timeout=77), schemas=schemas),
+        build_cargo(CargoSettings(roots, log_dir=root / "logs", derive_schemas=derived)),
+        build_analyzer(AnalyzerSettings(roots, check_timeout=77, derive_schemas=derived)),
     ]
 
 
@@ -52,8 +52,8 @@ def test_a_server_built_from_shipped_schemas_lists_what_the_code_derives(tmp_pat
     import ra_mcp.server
 
     assert load_schemas(cargo_mcp.server.__file__) and load_schemas(ra_mcp.server.__file__)
-    shipped = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, None)]
-    derived = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, {})]
+    shipped = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, False)]
+    derived = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, True)]
     assert shipped == derived
     timeouts = [
         tool["input_schema"]["properties"]["check_timeout_secs"]["default"]
@@ -65,7 +65,7 @@ def test_a_server_built_from_shipped_schemas_lists_what_the_code_derives(tmp_pat
 
 async def test_arguments_are_checked_strictly_at_the_first_call(tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
-    cargo, analyzer = _servers(tmp_path, None)
+    cargo, analyzer = _servers(tmp_path, False)
     async with Client(cargo, mode="legacy") as client:
         misspelt = await client.call_tool("cargo_check", {"path": str(tmp_path), "pakage": "x"})
         assert misspelt.is_error and "`pakage` is not a parameter of cargo_check" in text_of(misspelt)

@@ -140,9 +140,9 @@ def server_tools(shipped: bool = False) -> dict[str, list[Tool]]:
 
     with tempfile.TemporaryDirectory() as scratch:
         roots = AllowedRoots.from_strings([scratch])
-        schemas: dict[str, Any] | None = None if shipped else {}
-        cargo = build_cargo_server(CargoSettings(roots, log_dir=Path(scratch) / "logs"), schemas=schemas)
-        analyzer = build_analyzer_server(AnalyzerSettings(roots), schemas=schemas)
+        logs = Path(scratch) / "logs"
+        cargo = build_cargo_server(CargoSettings(roots, log_dir=logs, derive_schemas=not shipped))
+        analyzer = build_analyzer_server(AnalyzerSettings(roots, derive_schemas=not shipped))
         return {"cargo-mcp": anyio.run(_list, cargo), "rust-analyzer-mcp": anyio.run(_list, analyzer)}
 
 
