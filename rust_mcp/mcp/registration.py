@@ -9,7 +9,6 @@ import difflib
 import functools
 import inspect
 import json
-import logging
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -25,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, create
 
 from .schemas import compact_input_schema, compact_output_schema
 
-log = logging.getLogger(__name__)
 SCHEMAS_FILE = "tool_schemas.json"  # beside each server's package: what `tools/list` says of each tool
 
 
@@ -116,8 +114,9 @@ class _StrictTool(Tool):
     async def run(
         self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
     ) -> Any:
-        if self._unbuilt is not None:
-            self._build(self._unbuilt())
+        if self._unbuilt is not None:  # the argument model, made now (tests check it against the schema)
+            self.fn_metadata = self.fn_metadata.model_copy(update={"arg_model": self._unbuilt()})
+            self._unbuilt = None
         try:
             return await super().run(arguments, context, convert_result)
         except ToolError as exc:
@@ -126,15 +125,6 @@ class _StrictTool(Tool):
                     explain_invalid_arguments(self.name, exc.__cause__, self.parameters)
                 ) from None
             raise
-
-    def _build(self, strict: type[ArgModelBase]) -> None:
-        self._unbuilt = None
-        self.fn_metadata = self.fn_metadata.model_copy(update={"arg_model": strict})
-        if compact_input_schema(strict.model_json_schema(by_alias=True)) != self.parameters:
-            log.warning(
-                "%s: the shipped schema differs from the code; run python -m rust_mcp.dev.reference --write",
-                self.name,
-            )
 
 
 def load_schemas(package_file: str) -> dict[str, dict[str, Any]]:
