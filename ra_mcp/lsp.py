@@ -58,7 +58,6 @@ class AnalyzerState:
     flycheck_ended: int = 0
     flycheck_moved: float = 0.0  # time.monotonic() of the last flycheck begin or end
     published: float = 0.0  # time.monotonic() of the last publishDiagnostics
-    status_updates: int = 0
     last_panic: str | None = None  # the last request rust-analyzer panicked on
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
     changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -340,7 +339,6 @@ class AnalyzerClient:
             state.health = status.get("health", "ok")
             state.quiescent = bool(status.get("quiescent"))
             state.status_message = status.get("message")
-            state.status_updates += 1
             state.touch()
 
         def progress(params: lsp.ProgressParams) -> None:

@@ -164,15 +164,13 @@ async def _audit(
         skipped = f"{unread} source file(s) not read (links, outside the roots or too large)"
         note = join_notes(note, skipped)
     for path, items in findings.items():
-        if path not in files:
+        if path not in texts:
             for finding in items:
                 outside[finding.code or finding.level] += 1
     if outside:
         common = ", ".join(f"{code} {n}" for code, n in outside.most_common(5))
-        note = (
-            f"{note + '; ' if note else ''}{outside.total()} other clippy finding(s) are not in unsafe "
-            f"code and are not attached ({common})"
-        )
+        attached = f"{outside.total()} other clippy finding(s) are not in unsafe code and are not attached"
+        note = join_notes(note, f"{attached} ({common})")
     return UnsafeAudit(
         scope=scope,
         sites=_ranked(sites),

@@ -108,7 +108,7 @@ class Paging(ParameterGroup):
     offset: OffsetArg = 0
 
     def take(self, items: Sequence[M]) -> Page[M]:
-        return take_page(items, self.offset, self.limit, json_size)
+        return self.take_by(items, json_size)
 
     def take_by(self, items: Sequence[T], size: Callable[[T], int]) -> Page[T]:
         """A page of items whose JSON size `size` tells (for items made only when on the page)."""
