@@ -5,6 +5,7 @@ and a client that may write the directory are not refused."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,20 +22,22 @@ pytestmark = pytest.mark.anyio
 READ_ONLY = ClientPolicy(source="codex/sandbox-state-meta", writable=())
 
 
-async def test_a_read_only_client_gets_a_refusal_before_cargo_remove_runs(tmp_path: Path) -> None:
-    project = copy_fixture("with_path_dep", tmp_path)
-    manifest = (project / "Cargo.toml").read_text()
+async def _refused_for_read_only(tmp_path: Path, tool: str, arguments: dict[str, Any]) -> str:
+    """The refusal a read-only client gets from `tool` with `arguments` (logs in tmp_path/logs)."""
     service = CargoService(
         CargoSettings(AllowedRoots.from_strings([str(tmp_path)]), log_dir=tmp_path / "logs")
     )
     with pytest.raises(Refusal) as refused:
-        await service.call(
-            COMMANDS_BY_NAME["cargo_remove"],
-            {"path": str(project), "dependencies": ["helper"]},
-            None,
-            policy=READ_ONLY,
-        )
-    message = str(refused.value)
+        await service.call(COMMANDS_BY_NAME[tool], arguments, None, policy=READ_ONLY)
+    return str(refused.value)
+
+
+async def test_a_read_only_client_gets_a_refusal_before_cargo_remove_runs(tmp_path: Path) -> None:
+    project = copy_fixture("with_path_dep", tmp_path)
+    manifest = (project / "Cargo.toml").read_text()
+    message = await _refused_for_read_only(
+        tmp_path, "cargo_remove", {"path": str(project), "dependencies": ["helper"]}
+    )
     assert "cargo_remove changes files in" in message and str(project) in message
     assert "read-only" in message and "workspace-write" in message and "dry_run=true" in message
     assert (project / "Cargo.toml").read_text() == manifest
@@ -56,15 +59,7 @@ def test_writable_places_and_unrestricted_clients_pass(tmp_path: Path) -> None:
 
 async def test_a_read_only_client_gets_a_refusal_before_insta_accept_runs(tmp_path: Path) -> None:
     project = copy_fixture("hello_bin", tmp_path)
-    service = CargoService(
-        CargoSettings(AllowedRoots.from_strings([str(tmp_path)]), log_dir=tmp_path / "logs")
+    message = await _refused_for_read_only(
+        tmp_path, "cargo_insta_accept", {"path": str(project), "snapshots": ["api__greeting"]}
     )
-    with pytest.raises(Refusal) as refused:
-        await service.call(
-            COMMANDS_BY_NAME["cargo_insta_accept"],
-            {"path": str(project), "snapshots": ["api__greeting"]},
-            None,
-            policy=READ_ONLY,
-        )
-    message = str(refused.value)
     assert "cargo_insta_accept changes files in" in message and "dry_run" not in message
