@@ -6,29 +6,27 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
-from rust_mcp.core.containment import Containment, OperatorGrants, refuse_unwritable
+from rust_mcp.core.containment import Containment, refuse_unwritable
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot
-from rust_mcp.core.full_text import server_log_dir
-from rust_mcp.core.roots import AllowedRoots, PathRefused, find_manifest, find_workspace_root
+from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
-from rust_mcp.core.sandbox import Sandbox, SandboxMode, exit_code_of
+from rust_mcp.core.sandbox import Sandbox, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .cargo_command import CargoCommand
 from .commands import check_combination
-from .compiler_cache import CompilerCache, cache_delta, take_stats_file
+from .compiler_cache import cache_delta, take_stats_file
 from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
@@ -39,35 +37,12 @@ from .output import OutputCollector
 from .progress import notify_progress
 from .run_hints import run_hints
 from .scoped import run_scoped
+from .settings import CargoSettings
 from .snapshots import clip_diffs, read_pending
-from .sparse_index import default_cache_dir as default_index_cache
 from .target_matrix import run_target_matrix
 from .verified_change import change_and_verify
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
-
-
-def default_log_dir() -> Path:
-    return server_log_dir("cargo-mcp")
-
-
-@dataclass(frozen=True)
-class CargoSettings:
-    roots: AllowedRoots
-    default_toolchain: str | None = None
-    default_timeout: int = 600
-    max_timeout: int = 3600
-    allowed_env: tuple[str, ...] = ()
-    log_dir: Path = field(default_factory=default_log_dir)
-    stream_budget: int = budgets.CARGO_STREAM_BUDGET
-    max_diagnostics: int = budgets.CARGO_DIAGNOSTICS_PAGE
-    keep_logs: int = 300
-    confirm_destructive: bool = True
-    sandbox: SandboxMode = "auto"
-    grants: OperatorGrants = field(default_factory=OperatorGrants)
-    index_cache: Path = field(default_factory=default_index_cache)
-    compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
-    derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
 
 
 @dataclass(frozen=True)

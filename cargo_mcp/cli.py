@@ -73,9 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     from rust_mcp.mcp.connections import ConnectionMemory
     from rust_mcp.mcp.transports import serve
 
-    from .calls import CargoSettings, default_log_dir
-    from .compiler_cache import resolve_wrapper
     from .server import build_server
+    from .settings import CargoSettings, default_log_dir
 
     if args.default_toolchain:
         try:
@@ -84,9 +83,11 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"cargo-mcp: default toolchain: {exc}")
     try:
         roots = AllowedRoots.from_strings(args.root)
-        compiler_cache = (
-            resolve_wrapper(args.rustc_wrapper, args.wrapper_cache_dir) if args.rustc_wrapper else None
-        )
+        compiler_cache = None
+        if args.rustc_wrapper:
+            from .compiler_cache import resolve_wrapper
+
+            compiler_cache = resolve_wrapper(args.rustc_wrapper, args.wrapper_cache_dir)
     except ValueError as exc:
         sys.exit(f"cargo-mcp: {exc}")
     settings = CargoSettings(

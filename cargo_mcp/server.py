@@ -1,37 +1,26 @@
-"""The MCP face of cargo_mcp: one tool per whitelist row, generated, plus set_working_directory."""
+"""The MCP face of cargo_mcp: its tools as the shipped catalogue lists them (so the server answers
+`tools/list` without importing the code behind them), that code (cargo_mcp/tool_set.py) loaded in the
+background once the client has had time to list them, or at the first call."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
 
-from mcp.server.mcpserver import Context, MCPServer
-from mcp_types import CallToolResult
-from pydantic import Field
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.tools import Tool
 
 from rust_mcp import __version__
-from rust_mcp.core.errors import Refusal
-from rust_mcp.mcp import capabilities
-from rust_mcp.mcp.capabilities import Capability
-from rust_mcp.mcp.codex_sandbox import client_policy, declare_sandbox_state_meta
-from rust_mcp.mcp.confirm import Confirmer, InputNeeded
+from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
-from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.prompts import register_prompts
-from rust_mcp.mcp.registration import load_schemas, model_result, refusal_result, strict_tool, tool_function
+from rust_mcp.mcp.registration import START_DELAY, ToolLoader, load_schemas
 from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
-from . import render
-from .calls import CargoService, CargoSettings
-from .cargo_command import CargoCommand
-from .commands import COMMANDS
-from .models import CargoResult, WorkingDirectoryResult
-from .parameters import REQUIRED
+from .settings import CargoSettings
 
-WORKING_DIRECTORY = "working_directory"
-WORKING_DIRECTORY_PATH = "Inside the allowed roots."
 # Said once here, not in every tool's schema: Codex shows a server's instructions to the model as the
 # description of its tools' namespace (keep the first 512 characters self-contained), Claude Code
 # keeps their first 2,048 characters.
@@ -51,95 +40,34 @@ INSTRUCTIONS = (
 )
 
 
-def cargo_tool(
-    command: CargoCommand, service: CargoService, memory: ConnectionMemory
-) -> Callable[..., Awaitable[CallToolResult]]:
-    """A tool function whose signature is the row's parameter list (so the SDK derives the input
-    schema from the table) and whose body is the one generic path through CargoService."""
-
-    async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
-        report = call_progress(ctx)
-        working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
-        confirm = Confirmer(ctx, service.settings.confirm_destructive)
-        try:
-            result = await service.call(command, values, working, report, confirm, client_policy(ctx))
-        except Refusal as exc:
-            return refusal_result(str(exc))
-        except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
-            return needed.result  # type: ignore[return-value]
-        return model_result(result, render.result_text(result), is_error=not result.ok)
-
-    parameters = [
-        inspect.Parameter(
-            param.name,
-            inspect.Parameter.KEYWORD_ONLY,
-            default=inspect.Parameter.empty if param.default is REQUIRED else param.default,
-            annotation=Annotated[param.annotation, Field(description=param.description or None)],
-        )
-        for param in command.parameters()
-    ]
-    return tool_function(
-        run_cargo,
-        name=command.name,
-        description=command.description,
-        parameters=parameters,
-        output_model=CargoResult,
-    )
-
-
 def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
-    memory = memory or ConnectionMemory()
-    service = CargoService(settings)
-    known = {} if settings.derive_schemas else load_schemas(__file__)
-    tools = [
-        strict_tool(
-            cargo_tool(command, service, memory),
-            name=command.name,
-            description=command.description,
-            annotations=command.annotations(service.containment.sandbox.sandboxed),
-            output_model=CargoResult,
-            known=known.get(command.name),
-        )
-        for command in COMMANDS
-    ]
+    connections = memory or ConnectionMemory()
+    catalogue = {} if settings.derive_schemas else load_schemas(__file__)
 
-    async def set_working_directory(
-        path: Annotated[
-            str,
-            Field(description=WORKING_DIRECTORY_PATH),
-        ],
-        ctx: Context[Any, Any],
-    ) -> CallToolResult:
-        state = memory.state(ctx)
-        if state is None:
-            return refusal_result(
-                "this connection is stateless (protocol 2026-07-28 over HTTP), so there is nothing to "
-                "remember a working directory in; pass `path` with each call instead"
-            )
-        try:
-            directory, result = service.working_directory(path, state.get(WORKING_DIRECTORY))
-        except Refusal as exc:
-            return refusal_result(str(exc))
-        state[WORKING_DIRECTORY] = directory
-        return model_result(result, f"working directory: {result.working_directory}\n{result.note}")
+    def code_tools(known: Mapping[str, Mapping[str, Any]]) -> list[Tool]:
+        from .tool_set import build_tools
 
-    tools.append(
-        strict_tool(
-            set_working_directory,
-            name="set_working_directory",
-            description="Set this connection's default project directory (other clients keep theirs).",
-            annotations=capabilities.annotations(
-                Capability.READ,
-                title="Set working directory",
-                sandboxed=service.containment.sandbox.sandboxed,
-                idempotent=True,
-            ),
-            output_model=WorkingDirectoryResult,
-            known=known.get("set_working_directory"),
-        )
-    )
+        return build_tools(settings, connections, known)
+
+    loader = ToolLoader("cargo_mcp.tool_set", lambda: code_tools(catalogue))
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
+        async def preload() -> None:
+            await anyio.sleep(START_DELAY)
+            await loader.preload()
+
+        async with anyio.create_task_group() as group:
+            if catalogue:
+                group.start_soon(preload)
+            try:
+                yield None
+            finally:
+                group.cancel_scope.cancel()
+
+    tools = loader.listed(catalogue, sandboxed=settings.sandbox != "off") if catalogue else code_tools({})
     server: MCPServer[Any] = MCPServer(
-        "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools
+        "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
     )
     register_prompts(server, "cargo")
     declare_sandbox_state_meta(server)

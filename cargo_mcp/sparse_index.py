@@ -25,11 +25,6 @@ PARALLEL_REQUESTS = 8
 USER_AGENT = "rust-mcp cargo_outdated (+https://github.com/rust-lang/crates.io-index)"
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "rust-mcp" / "index"
-
-
 def index_path(name: str) -> str:
     """Where the sparse index keeps a crate's file (the same layout as the git index)."""
     lower = name.lower()

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     from rust_mcp.mcp.transports import serve
 
     from .server import AnalyzerSettings, build_server
-    from .workspaces import PoolSettings
+    from .settings import PoolSettings
 
     roots_raw = ([args.workspace] if args.workspace else []) + args.root
     try:

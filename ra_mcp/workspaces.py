@@ -31,6 +31,7 @@ from .change_journal import ChangeJournal, FileStamp, SharedRuns, stamp_of
 from .discovery import Analyzer
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_types import lsp
+from .settings import PoolSettings
 
 if TYPE_CHECKING:
     from .lsp import AnalyzerClient
@@ -223,13 +224,6 @@ class Workspace:
             while state.quiescent:
                 state.changed.clear()
                 await state.changed.wait()
-
-
-@dataclass
-class PoolSettings:
-    max_workspaces: int = 3
-    idle_seconds: float = 1800.0
-    ready_seconds: float = 45.0
 
 
 @dataclass(eq=False)  # one pool per server: compared by identity

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from cargo_mcp.calls import CargoService, CargoSettings
+from cargo_mcp.calls import CargoService
 from cargo_mcp.commands import COMMANDS_BY_NAME
+from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from cargo_mcp.calls import CargoService, CargoSettings
+from cargo_mcp.calls import CargoService
 from cargo_mcp.commands import COMMANDS_BY_NAME
 from cargo_mcp.server import build_server as build_cargo_server
+from cargo_mcp.settings import CargoSettings
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
 from rust_mcp.core.bind_paths import LinkOnTheWay

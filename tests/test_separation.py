@@ -1,5 +1,6 @@
 """Fast tier: rust-analyzer-mcp keeps to itself. It builds none of cargo-mcp's service, so starting it
-leaves cargo-mcp's log directory (which cargo-mcp prunes to its newest logs) alone."""
+and loading its tools leaves cargo-mcp's log directory (which cargo-mcp prunes to its newest logs
+when it loads its tools) alone."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp.calls import CargoSettings, default_log_dir
 from cargo_mcp.server import build_server as build_cargo_server
+from cargo_mcp.settings import CargoSettings, default_log_dir
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
 from rust_mcp.core.roots import AllowedRoots
@@ -29,6 +30,10 @@ async def test_starting_rust_analyzer_mcp_leaves_cargo_logs_alone(
     roots = AllowedRoots.from_strings([str(tmp_path)])
     async with Client(build_analyzer_server(AnalyzerSettings(roots)), mode="legacy") as client:
         assert (await client.list_tools()).tools
+        await client.call_tool("rust_analyzer_set_workspace", {"workspace_path": str(tmp_path)})
     assert len(list(logs.glob("*.log"))) == keep + 5
-    build_cargo_server(CargoSettings(roots))  # cargo-mcp itself prunes them: the check can fail
-    assert len(list(logs.glob("*.log"))) == keep
+    async with Client(build_cargo_server(CargoSettings(roots)), mode="legacy") as client:
+        assert len(list(logs.glob("*.log"))) == keep + 5  # listing its tools loads none of them
+        chosen = await client.call_tool("set_working_directory", {"path": str(tmp_path)})
+        assert not chosen.is_error
+    assert len(list(logs.glob("*.log"))) == keep  # cargo-mcp itself prunes them: the check can fail

@@ -1,11 +1,15 @@
-"""The tool schemas each server ships (tool_schemas.json, read at start instead of deriving them
-with pydantic, most of a server's start-up) are the ones the code derives; a server built from them
-lists exactly what a server deriving them lists, with a non-default setting too; and the argument
-model made at a tool's first call checks arguments as strictly as one made at start."""
+"""The catalogue each server ships (tool_schemas.json: every tool's title, description, annotations
+and schemas, listed at start instead of importing the tools' code and deriving them with pydantic,
+most of a server's start-up) is what the code makes; a server listing from it lists exactly what a
+server built from the code lists, with non-default settings (the sandbox off, a check timeout) too;
+listing imports none of the tools' code; and the argument model made at a tool's first call checks
+arguments as strictly as one made at start."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +18,12 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
-from cargo_mcp.calls import CargoSettings
 from cargo_mcp.server import build_server as build_cargo
+from cargo_mcp.settings import CargoSettings
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer
 from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.sandbox import SandboxMode
 from rust_mcp.dev.reference import schema_files
 from rust_mcp.mcp.registration import load_schemas
 from tests.support import in_fresh_thread, text_of
@@ -39,11 +44,11 @@ def _listed(server: MCPServer[Any]) -> list[dict[str, Any]]:
     return anyio.run(listing)
 
 
-def _servers(root: Path, derived: bool) -> list[MCPServer[Any]]:
+def _servers(root: Path, derived: bool, sandbox: SandboxMode = "auto") -> list[MCPServer[Any]]:
     roots = AllowedRoots.from_strings([str(root)])
     return [
-        build_cargo(CargoSettings(roots, log_dir=root / "logs", derive_schemas=derived)),
-        build_analyzer(AnalyzerSettings(roots, check_timeout=77, derive_schemas=derived)),
+        build_cargo(CargoSettings(roots, log_dir=root / "logs", sandbox=sandbox, derive_schemas=derived)),
+        build_analyzer(AnalyzerSettings(roots, check_timeout=77, sandbox=sandbox, derive_schemas=derived)),
     ]
 
 
@@ -61,6 +66,52 @@ def test_a_server_built_from_shipped_schemas_lists_what_the_code_derives(tmp_pat
         if "check_timeout_secs" in tool["input_schema"].get("properties", {})
     ]
     assert timeouts and set(timeouts) == {77}  # the server's setting, not the shipped default
+
+
+def test_without_the_sandbox_the_listed_annotations_are_the_ones_the_code_makes(tmp_path: Path) -> None:
+    shipped = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, False, "off")]
+    derived = [in_fresh_thread(_listed, server) for server in _servers(tmp_path, True, "off")]
+    assert shipped == derived
+    hints = {tool["name"]: tool["annotations"]["read_only_hint"] for tool in shipped[0] + shipped[1]}
+    assert hints["set_working_directory"] and hints["rust_analyzer_status"]  # they run nothing
+    assert hints["cargo_check"] is False and hints["rust_analyzer_symbols"] is False  # build scripts
+
+
+LISTING_ONLY = """
+import sys, anyio
+from mcp import Client
+from cargo_mcp.server import build_server as build_cargo
+from cargo_mcp.settings import CargoSettings
+from ra_mcp.server import AnalyzerSettings, build_server as build_analyzer
+from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.sandbox import SandboxMode
+
+roots = AllowedRoots.from_strings([sys.argv[1]])
+CODE = ("cargo_mcp.tool_set", "cargo_mcp.calls", "cargo_mcp.models", "ra_mcp.tool_table",
+        "ra_mcp.analyzer", "ra_mcp.models", "ra_mcp.lsp", "pygls", "lsprotocol")
+
+async def main() -> None:
+    for server in (build_cargo(CargoSettings(roots)), build_analyzer(AnalyzerSettings(roots))):
+        async with Client(server, mode="legacy") as client:
+            assert len((await client.list_tools()).tools) >= 20
+    print(sorted(name for name in CODE if name in sys.modules))
+    async with Client(build_cargo(CargoSettings(roots)), mode="legacy") as client:
+        await client.call_tool("set_working_directory", {"path": sys.argv[1]})
+    print(sorted(name for name in CODE if name in sys.modules))
+
+anyio.run(main)
+"""
+
+
+@pytest.mark.real  # a fresh interpreter: this one has imported everything already
+def test_listing_the_tools_imports_none_of_their_code(tmp_path: Path) -> None:
+    listed = subprocess.run(
+        [sys.executable, "-c", LISTING_ONLY, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert listed.returncode == 0, listed.stderr
+    before_a_call, after_one = listed.stdout.splitlines()
+    assert before_a_call == "[]"
+    assert "'cargo_mcp.tool_set'" in after_one and "ra_mcp.tool_table" not in after_one
 
 
 async def test_arguments_are_checked_strictly_at_the_first_call(tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
@@ -43,6 +42,7 @@ from rust_mcp.mcp.registration import (
 
 from ..analyzer import AnalyzerService, PositionQuery, Target
 from ..lsp_errors import AnalyzerCrashed
+from ..runtime_start import RuntimeStart
 from ..workspaces import StillIndexing, Workspace
 
 M = TypeVar("M", bound=BaseModel)
@@ -140,35 +140,6 @@ class AnalyzerRuntime:
             confirm=Confirmer(ctx, self.confirm_writes),
             connection=connection,
         )
-
-
-class RuntimeStart:
-    """The server's lifespan context: the runtime, made once in the background. Finding
-    rust-analyzer runs programs (`rustup which`, `--version`, `rustc --print sysroot`), so the server
-    answers initialize and tools/list without waiting for it, and starts it when a tool call wants
-    it or once the client has had START_DELAY seconds to list the tools (those programs would
-    compete with the answers for the CPU); the first tool call waits."""
-
-    START_DELAY = 1.0
-
-    def __init__(self) -> None:
-        self._made = anyio.Event()
-        self._wanted = anyio.Event()
-        self.runtime: AnalyzerRuntime | None = None
-
-    async def until_wanted(self) -> None:
-        with anyio.move_on_after(self.START_DELAY):
-            await self._wanted.wait()
-
-    def made(self, runtime: AnalyzerRuntime) -> None:
-        self.runtime = runtime
-        self._made.set()
-
-    async def get(self) -> AnalyzerRuntime:
-        self._wanted.set()
-        await self._made.wait()
-        assert self.runtime is not None
-        return self.runtime
 
 
 async def _answer(

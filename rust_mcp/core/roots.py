@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +141,8 @@ def find_manifest(path: Path, roots: AllowedRoots) -> Path:
 
 def _read_toml(path: Path) -> dict[str, object]:
     """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
+    import tomllib  # here, not at start: only manifests need it (a 10 ms import)
+
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:

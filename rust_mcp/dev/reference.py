@@ -21,7 +21,8 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp_types import Tool
 
-from rust_mcp.mcp.registration import SCHEMAS_FILE
+from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.mcp.registration import SCHEMAS_FILE, catalogue_entry
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -129,11 +130,12 @@ def server_instructions() -> dict[str, str]:
 
 
 @functools.cache
-def server_tools(shipped: bool = False) -> dict[str, list[Tool]]:
-    """Each server's tools as a client lists them, from servers built with default settings: their
-    schemas derived from the code, or (`shipped`) read from the schema files they ship."""
-    from cargo_mcp.calls import CargoSettings
+def server_tools(shipped: bool = False, sandbox: SandboxMode = "auto") -> dict[str, list[Tool]]:
+    """Each server's tools as a client lists them, from servers built with default settings (and
+    `sandbox`): their schemas derived from the code, or (`shipped`) listed from the catalogue they
+    ship."""
     from cargo_mcp.server import build_server as build_cargo_server
+    from cargo_mcp.settings import CargoSettings
     from ra_mcp.server import AnalyzerSettings
     from ra_mcp.server import build_server as build_analyzer_server
     from rust_mcp.core.roots import AllowedRoots
@@ -141,8 +143,10 @@ def server_tools(shipped: bool = False) -> dict[str, list[Tool]]:
     with tempfile.TemporaryDirectory() as scratch:
         roots = AllowedRoots.from_strings([scratch])
         logs = Path(scratch) / "logs"
-        cargo = build_cargo_server(CargoSettings(roots, log_dir=logs, derive_schemas=not shipped))
-        analyzer = build_analyzer_server(AnalyzerSettings(roots, derive_schemas=not shipped))
+        cargo = build_cargo_server(
+            CargoSettings(roots, log_dir=logs, sandbox=sandbox, derive_schemas=not shipped)
+        )
+        analyzer = build_analyzer_server(AnalyzerSettings(roots, sandbox=sandbox, derive_schemas=not shipped))
         return {"cargo-mcp": anyio.run(_list, cargo), "rust-analyzer-mcp": anyio.run(_list, analyzer)}
 
 
@@ -180,15 +184,16 @@ def agents_section() -> str:
 
 
 def schema_files() -> dict[Path, str]:
-    """What each server ships as its tool_schemas.json: every tool's input and output schema, as
-    derived from the code (registration.load_schemas reads them at start)."""
+    """What each server ships as its tool_schemas.json, the catalogue it lists its tools from
+    (registration.listed_tool): each tool as the code makes it, with the sandbox on and off."""
     files = {}
     for package, title in (("cargo_mcp", "cargo-mcp"), ("ra_mcp", "rust-analyzer-mcp")):
-        known = {
-            tool.name: {"input": tool.input_schema, "output": tool.output_schema}
-            for tool in server_tools()[title]
+        on, off = server_tools()[title], server_tools(sandbox="off")[title]
+        catalogue = {
+            tool.name: catalogue_entry({True: tool, False: plain})
+            for tool, plain in zip(on, off, strict=True)
         }
-        files[REPO / package / SCHEMAS_FILE] = json.dumps(known, indent=1, ensure_ascii=False) + "\n"
+        files[REPO / package / SCHEMAS_FILE] = json.dumps(catalogue, indent=1, ensure_ascii=False) + "\n"
     return files
 
 

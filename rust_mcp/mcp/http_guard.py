@@ -20,13 +20,14 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from rust_mcp.core.json_nesting import MAX_JSON_DEPTH, nesting_depth, top_level_id
 
-from .http_connections import ConnectionFront
+if TYPE_CHECKING:  # the connection front imports uvicorn, which only the HTTP transport needs
+    from .http_connections import ConnectionFront
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

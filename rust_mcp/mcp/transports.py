@@ -21,7 +21,6 @@ from mcp.server.transport_security import TransportSecuritySettings
 from rust_mcp.core.sandbox import SANDBOX_MODES, SandboxUnavailable, probe_sandbox
 
 from .connections import ConnectionMemory
-from .http_connections import ACCEPT_BACKLOG, ConnectionFront, protocol_for, raise_descriptor_limit
 from .http_guard import MAX_SESSIONS, HttpGuard, allowed_hosts
 from .log_limit import limit_log_output
 from .stdio import run_stdio
@@ -173,7 +172,9 @@ def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMe
         anyio.run(_until_signal, lambda: run_stdio(server))
         return
     token = http_token(args, server.name)
-    import uvicorn  # only the HTTP transport needs it
+    import uvicorn  # only the HTTP transport needs it, and its connection front
+
+    from .http_connections import ACCEPT_BACKLOG, ConnectionFront, protocol_for, raise_descriptor_limit
 
     front = ConnectionFront()
     front.limit_to_descriptors(raise_descriptor_limit())

@@ -1,0 +1,127 @@
+"""The code behind cargo-mcp's tools: one tool per whitelist row, generated, plus
+set_working_directory, all through the one CargoService. cargo_mcp/server.py lists them from the
+shipped catalogue and imports this module when they are first needed."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult
+from pydantic import Field
+
+from rust_mcp.core.errors import Refusal
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.mcp.codex_sandbox import client_policy
+from rust_mcp.mcp.confirm import Confirmer, InputNeeded
+from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.progress import call_progress
+from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
+
+from . import render
+from .calls import CargoService
+from .cargo_command import CargoCommand
+from .commands import COMMANDS
+from .models import CargoResult, WorkingDirectoryResult
+from .parameters import REQUIRED
+from .settings import CargoSettings
+
+WORKING_DIRECTORY = "working_directory"
+WORKING_DIRECTORY_PATH = "Inside the allowed roots."
+
+
+def cargo_tool(
+    command: CargoCommand, service: CargoService, memory: ConnectionMemory
+) -> Callable[..., Awaitable[CallToolResult]]:
+    """A tool function whose signature is the row's parameter list (so the SDK derives the input
+    schema from the table) and whose body is the one generic path through CargoService."""
+
+    async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
+        report = call_progress(ctx)
+        working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
+        confirm = Confirmer(ctx, service.settings.confirm_destructive)
+        try:
+            result = await service.call(command, values, working, report, confirm, client_policy(ctx))
+        except Refusal as exc:
+            return refusal_result(str(exc))
+        except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
+            return needed.result  # type: ignore[return-value]
+        return model_result(result, render.result_text(result), is_error=not result.ok)
+
+    parameters = [
+        inspect.Parameter(
+            param.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if param.default is REQUIRED else param.default,
+            annotation=Annotated[param.annotation, Field(description=param.description or None)],
+        )
+        for param in command.parameters()
+    ]
+    return tool_function(
+        run_cargo,
+        name=command.name,
+        description=command.description,
+        parameters=parameters,
+        output_model=CargoResult,
+    )
+
+
+def build_tools(
+    settings: CargoSettings, memory: ConnectionMemory, known: Mapping[str, Mapping[str, Any]]
+) -> list[Tool]:
+    """Every tool of the server, from the code: one per whitelist row and set_working_directory,
+    their schemas taken from `known` (the shipped catalogue) where it has them, else derived."""
+    service = CargoService(settings)
+    tools = [
+        strict_tool(
+            cargo_tool(command, service, memory),
+            name=command.name,
+            description=command.description,
+            annotations=command.annotations(service.containment.sandbox.sandboxed),
+            output_model=CargoResult,
+            known=known.get(command.name),
+        )
+        for command in COMMANDS
+    ]
+
+    async def set_working_directory(
+        path: Annotated[
+            str,
+            Field(description=WORKING_DIRECTORY_PATH),
+        ],
+        ctx: Context[Any, Any],
+    ) -> CallToolResult:
+        state = memory.state(ctx)
+        if state is None:
+            return refusal_result(
+                "this connection is stateless (protocol 2026-07-28 over HTTP), so there is nothing to "
+                "remember a working directory in; pass `path` with each call instead"
+            )
+        try:
+            directory, result = service.working_directory(path, state.get(WORKING_DIRECTORY))
+        except Refusal as exc:
+            return refusal_result(str(exc))
+        state[WORKING_DIRECTORY] = directory
+        return model_result(result, f"working directory: {result.working_directory}\n{result.note}")
+
+    tools.append(
+        strict_tool(
+            set_working_directory,
+            name="set_working_directory",
+            description="Set this connection's default project directory (other clients keep theirs).",
+            annotations=capabilities.annotations(
+                Capability.READ,
+                title="Set working directory",
+                sandboxed=service.containment.sandbox.sandboxed,
+                idempotent=True,
+            ),
+            output_model=WorkingDirectoryResult,
+            known=known.get("set_working_directory"),
+        )
+    )
+    return tools

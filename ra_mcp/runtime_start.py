@@ -1,0 +1,40 @@
+"""The rust-analyzer server's lifespan context, kept apart from the tools' code so the server can
+list its tools before importing that code (see server.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import anyio
+
+from rust_mcp.mcp.registration import START_DELAY
+
+if TYPE_CHECKING:
+    from .tools.declaration import AnalyzerRuntime
+
+
+class RuntimeStart:
+    """The server's lifespan context: the runtime, made once in the background. Finding
+    rust-analyzer runs programs (`rustup which`, `--version`, `rustc --print sysroot`), so the server
+    answers initialize and tools/list without waiting for it, and starts it when a tool call wants
+    it or once the client has had START_DELAY seconds to list the tools (those programs would
+    compete with the answers for the CPU); the first tool call waits."""
+
+    def __init__(self) -> None:
+        self._made = anyio.Event()
+        self._wanted = anyio.Event()
+        self.runtime: AnalyzerRuntime | None = None
+
+    async def until_wanted(self) -> None:
+        with anyio.move_on_after(START_DELAY):
+            await self._wanted.wait()
+
+    def made(self, runtime: AnalyzerRuntime) -> None:
+        self.runtime = runtime
+        self._made.set()
+
+    async def get(self) -> AnalyzerRuntime:
+        self._wanted.set()
+        await self._made.wait()
+        assert self.runtime is not None
+        return self.runtime

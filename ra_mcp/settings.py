@@ -1,0 +1,29 @@
+"""What the operator set when starting rust-analyzer-mcp (its command line, see cli.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rust_mcp.core.full_text import server_log_dir
+from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.sandbox import SandboxMode
+
+
+@dataclass
+class PoolSettings:
+    max_workspaces: int = 3
+    idle_seconds: float = 1800.0
+    ready_seconds: float = 45.0
+
+
+@dataclass(frozen=True)
+class AnalyzerSettings:
+    roots: AllowedRoots
+    rust_analyzer: str | None = None
+    pool: PoolSettings = field(default_factory=PoolSettings)
+    check_timeout: int = 300
+    confirm_writes: bool = True
+    sandbox: SandboxMode = "auto"
+    log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
+    derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
