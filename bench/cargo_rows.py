@@ -1,5 +1,6 @@
-"""cargo and start-up rows: a no-op `cargo check` on the warm corpus (bare cargo, the anchor's
-cargo_check, ours), with and without an explicit toolchain; the servers' memory over those calls;
+"""cargo and start-up rows: a no-op `cargo check` on the warm corpus (bare cargo, bare cargo in the
+sandbox exactly as ours runs it, the anchor's cargo_check, ours, and ours with --sandbox off), with and
+without an explicit toolchain; the servers' memory over those calls;
 start to `tools/list` for the SDK's one-tool floor, both anchors and both of ours; and the
 characters of each server's `tools/list` and of a cargo_check with diagnostics."""
 
@@ -35,12 +36,38 @@ def run_bare(argv: list[str], env: Mapping[str, str]) -> tuple[float, int]:
     """Run a command with its output discarded: (seconds, exit code). Spawned with posix_spawn and
     waited for in place, blocking on purpose: nothing else runs meanwhile, and spawning through the
     event loop (pipes and a child-watcher thread per process) would add the bench's own costs to
-    the floor."""
+    the floor. Descriptors marked inheritable are passed on."""
     started = time.perf_counter()
     discard = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
     pid = os.posix_spawnp(argv[0], argv, dict(env), file_actions=discard)
     _, status = os.waitpid(pid, 0)
     return time.perf_counter() - started, os.waitstatus_to_exitcode(status)
+
+
+class SandboxFloor:
+    """Bare cargo in the sandbox, exactly as our cargo-mcp runs it (the same bubblewrap argv, mounts
+    and scrubbed environment, made by our own code for each run, outside the timed part): what the
+    sandbox costs by itself, so the server's own share of `ours` can be told apart from it."""
+
+    def __init__(self, root: Path) -> None:
+        from cargo_mcp.calls import CargoService
+        from cargo_mcp.settings import CargoSettings
+        from rust_mcp.core.roots import AllowedRoots
+
+        self.root = root
+        self.service = CargoService(CargoSettings(AllowedRoots((root,)), sandbox="bwrap"))
+
+    async def run(self, arguments: Mapping[str, Any]) -> tuple[float, int]:
+        from cargo_mcp.commands import COMMANDS_BY_NAME
+
+        invocation = self.service.prepare(COMMANDS_BY_NAME["cargo_check"], arguments, None)
+        command = (await self.service.launches.prepare(invocation, None)).command
+        try:
+            for fd in command.pass_fds:
+                os.set_inheritable(fd, True)
+            return run_bare(command.argv, command.env)
+        finally:
+            command.close()
 
 
 async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: int) -> CargoFigures:
@@ -52,9 +79,12 @@ async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: in
         raise RuntimeError(f"cargo check failed on the corpus copy {root}")
     anchor = await anchor_cargo(scratch, env).start(logs)
     ours = await our_cargo(root, scratch, env).start(logs)
+    unsandboxed = await our_cargo(root, scratch, env, "off").start(logs)
+    sandbox = SandboxFloor(root)
     try:
         await anchor.initialize()
         await ours.initialize()
+        await unsandboxed.initialize()
         await anchor.call("set_working_directory", {"path": str(root)})
         variants: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
             ("", ["cargo", "check", "--manifest-path", manifest], {}, {"path": str(root)}),
@@ -67,19 +97,30 @@ async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: in
         ]
         for suffix, bare_argv, anchor_args, our_args in variants:
             run_bare(bare_argv, env)
-            await anchor.call("cargo_check", anchor_args)
-            await ours.call("cargo_check", our_args)
+            await sandbox.run(our_args)
+            for server, warm_up in ((anchor, anchor_args), (ours, our_args), (unsandboxed, our_args)):
+                await server.call("cargo_check", warm_up)
             sample_rss(figures, anchor, ours)
-            sides = [("bare", None, {}), ("anchor", anchor, anchor_args), ("ours", ours, our_args)]
+            sides: list[tuple[str, McpPeer | SandboxFloor | None, dict[str, Any]]] = [
+                ("bare", None, {}),
+                ("sandboxed", sandbox, our_args),
+                ("anchor", anchor, anchor_args),
+                ("ours", ours, our_args),
+                ("ours unsandboxed", unsandboxed, our_args),
+            ]
             for run in range(runs):
                 for label, peer, arguments in in_turn(sides, run):
                     started = time.perf_counter()
                     if peer is None:
-                        _, code = run_bare(bare_argv, env)
+                        elapsed, code = run_bare(bare_argv, env)
+                        failed = code != 0
+                    elif isinstance(peer, SandboxFloor):
+                        elapsed, code = await peer.run(arguments)
                         failed = code != 0
                     else:
                         failed = bool((await peer.call("cargo_check", arguments)).get("isError"))
-                    figures.seconds[f"{label}{suffix}"].append(time.perf_counter() - started)
+                        elapsed = time.perf_counter() - started
+                    figures.seconds[f"{label}{suffix}"].append(elapsed)
                     figures.failures[f"{label}{suffix}"] += failed
             sample_rss(figures, anchor, ours)
         original = inject_problem(root)
@@ -91,7 +132,7 @@ async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: in
         finally:
             restore(root, original)
     finally:
-        await asyncio.gather(anchor.close(), ours.close())
+        await asyncio.gather(anchor.close(), ours.close(), unsandboxed.close())
     return figures
 
 

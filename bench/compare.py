@@ -121,13 +121,32 @@ class Compare:
                 ms(anchor_added),
                 ms(added(figures.seconds[f"ours{suffix}"], base)),
             )
+            sandboxed = figures.seconds[f"sandboxed{suffix}"]
+            self.report.row("  bare cargo in our sandbox", ms(median(sandboxed)), "", "")
+            self.report.row("    the sandbox's own cost, over bare", ms(added(sandboxed, base)), "", "")
+            self.report.row(
+                "  added over bare cargo in the sandbox",
+                "",
+                "",
+                ms(added(figures.seconds[f"ours{suffix}"], sandboxed)),
+            )
+            self.report.row(
+                "  ours with --sandbox off, added over bare",
+                "",
+                "",
+                ms(added(figures.seconds[f"ours unsandboxed{suffix}"], base)),
+            )
         failed = {who: n for who, n in figures.failures.items() if n}
         if failed:
             self.report.note(f"failed runs: {failed}")
         self.report.note(
             "added: the median of the paired differences (each run back to back with bare cargo)"
         )
-        self.report.note("target: ours under 3 ms added at the median")
+        self.report.note(
+            "target: ours under 3 ms added at the median. The sandbox (a fresh bubblewrap per call, so no "
+            "process of one call outlives it) costs what its row says by itself: ours is judged on what it "
+            "adds over bare cargo in the same sandbox, and with --sandbox off over bare cargo"
+        )
         self.memory_rows("cargo-mcp", figures.rss)
 
     def memory_rows(self, name: str, rss: Mapping[str, list[tuple[int, int]]]) -> None:

@@ -110,9 +110,9 @@ def anchor_analyzer(workspace: Path, env: Mapping[str, str]) -> Launch:
     return Launch("anchor rust-analyzer-mcp", argv, env, workspace)
 
 
-def our_cargo(root: Path, scratch: Path, env: Mapping[str, str]) -> Launch:
+def our_cargo(root: Path, scratch: Path, env: Mapping[str, str], sandbox: str = "auto") -> Launch:
     argv = (str(OURS / "cargo-mcp"), "serve", "--root", str(root), "--log-dir", str(scratch / "cargo-logs"))
-    return Launch("our cargo-mcp", argv, env, root)
+    return Launch("our cargo-mcp", (*argv, "--sandbox", sandbox), env, root)
 
 
 def our_analyzer(root: Path, env: Mapping[str, str]) -> Launch:

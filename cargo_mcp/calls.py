@@ -241,6 +241,7 @@ class CargoService:
             log_path=log_path,
             stream_budget=self.settings.stream_budget,
             pass_fds=command.pass_fds,
+            contained=command.contained,
         )
         guard = guard if guard is not None else guard_for(invocation)
         cache = self.settings.compiler_cache if compiles(invocation.command) else None

@@ -49,6 +49,7 @@ async def capture(
     timeout: float = HELPER_TIMEOUT,
     stdin: bytes | None = None,
     pass_fds: tuple[int, ...] = (),
+    contained: bool = False,
 ) -> Captured:
     out: list[str] = []
     err: list[str] = []
@@ -61,6 +62,7 @@ async def capture(
         on_stderr=_keep(err),
         stdin_data=stdin,
         pass_fds=pass_fds,
+        contained=contained,
     )
     outcome = await run_process(request)
     if outcome.timed_out:
@@ -73,7 +75,9 @@ async def workspace_metadata(command: SandboxedCommand) -> dict[str, Any]:
     any cargo tool: members, their dependencies as declared (requirement, kind, path or registry)
     and the workspace root."""
     try:
-        run = await capture(command.argv, command.cwd, command.env, pass_fds=command.pass_fds)
+        run = await capture(
+            command.argv, command.cwd, command.env, pass_fds=command.pass_fds, contained=command.contained
+        )
     finally:
         command.close()
     if not run.ok:

@@ -97,6 +97,7 @@ async def run_clippy(
         on_stdout=read_stdout,
         on_stderr=lambda line: False,
         pass_fds=command.pass_fds,
+        contained=command.contained,
     )
     try:
         outcome = await run_process(request)

@@ -11,7 +11,14 @@ import anyio
 import pytest
 from mcp import Client
 
-from tests.support import copy_fixture, structured, text_of, wait_for_process, wait_until_gone
+from tests.support import (
+    copy_fixture,
+    processes_under,
+    structured,
+    text_of,
+    wait_for_process,
+    wait_until_gone,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
@@ -36,6 +43,19 @@ async def test_timeout_kills_the_hanging_test_and_its_forked_child(cargo: Client
     assert await wait_until_gone(project) == []
     # heartbeats kept the call alive while the test printed nothing
     assert any("still running" in m for m in messages), messages
+
+
+async def test_a_daemon_a_passing_test_leaves_behind_ends_with_the_call(cargo: Client, scratch: Path) -> None:
+    """The test starts `sleep 1000` in a process group of its own and passes. In the sandbox that
+    process dies with the call (the pid namespace ends with bubblewrap), so the runner need not look
+    for members of the group after a normal exit."""
+    project = copy_fixture("tests_hang", scratch / "daemon")
+    result = await cargo.call_tool(
+        "cargo_test", {"path": str(project), "test_name": "leaves_a_daemon_behind"}
+    )
+    body = structured(result)
+    assert not result.is_error and body["tests"]["passed"] == 1, text_of(result)
+    assert processes_under(project) == []  # at once, not after a wait
 
 
 async def test_cancellation_kills_a_program_that_never_exits(cargo: Client, scratch: Path) -> None:

@@ -136,6 +136,7 @@ class CargoHelpers:
                     on_stderr=lambda line: True,
                     stream_budget=FETCH_BUDGET,
                     pass_fds=command.pass_fds,
+                    contained=command.contained,
                 )
             )
         finally:

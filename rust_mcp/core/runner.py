@@ -163,6 +163,7 @@ class RunRequest:
     stdin_data: bytes | None = None
     on_start: Callable[[int], None] = field(default=lambda pid: None)
     pass_fds: tuple[int, ...] = ()  # descriptors the child inherits (what a sandbox mounts)
+    contained: bool = False  # the child is the sandbox: all it starts dies with it (SandboxedCommand)
 
 
 async def _pump(
@@ -235,7 +236,7 @@ async def run_process(request: RunRequest) -> RunOutcome:
                 await process.wait()
             timed_out = deadline.cancelled_caught
             # on a timeout the whole group; after an exit, the members left behind (a leaked test child)
-            await kill_process_group(process)
+            await kill_process_group(process, contained=request.contained)
             # a member that escaped the group may still hold a pipe open: do not wait for it forever
             with anyio.move_on_after(PIPE_DRAIN_SECONDS):
                 await pipes_closed.wait()

@@ -174,13 +174,16 @@ class Confinement:
 
 @dataclass
 class SandboxedCommand:
-    """A command ready for the process runner: its argv, environment, working directory and the
-    descriptors the sandbox mounts (close them once the child has started)."""
+    """A command ready for the process runner: its argv, environment, working directory, the
+    descriptors the sandbox mounts (close them once the child has started), and whether it is
+    `contained`: run by bubblewrap in a pid namespace of its own that dies with it, so nothing it
+    starts outlives it (see processes.kill_process_group)."""
 
     argv: list[str]
     env: dict[str, str]
     cwd: Path
     opened: OpenedPaths = field(default_factory=OpenedPaths)
+    contained: bool = False
 
     @property
     def pass_fds(self) -> tuple[int, ...]:
@@ -212,7 +215,7 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
         "--",
         *argv,
     ]
-    return SandboxedCommand(command, env, confinement.cwd, opened)
+    return SandboxedCommand(command, env, confinement.cwd, opened, contained=True)
 
 
 def exit_code_of(state: SandboxState, code: int | None) -> int | None:

@@ -165,8 +165,27 @@ def read_token_file(path: Path) -> str:
     return token
 
 
+def watch_children_with_pidfds() -> None:
+    """Python 3.11's asyncio waits for each child process in a thread started for it
+    (ThreadedChildWatcher): a thread start and join in every cargo call. A pidfd read by the event
+    loop waits without one; 3.12 and later choose it themselves, so this is for 3.11 only."""
+    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
+        return
+    try:
+        os.close(os.pidfd_open(os.getpid()))  # the kernel has pidfds (Linux 5.3)
+    except OSError:
+        return
+    import asyncio
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        asyncio.set_child_watcher(asyncio.PidfdChildWatcher())
+
+
 def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMemory) -> None:
     limit_log_output()
+    watch_children_with_pidfds()
     if args.transport == "stdio":
         memory.one_client_per_process = True
         anyio.run(_until_signal, lambda: run_stdio(server))
