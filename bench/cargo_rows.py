@@ -1,6 +1,7 @@
-"""cargo and start-up rows: a no-op `cargo check` on the warm corpus (bare cargo, bare cargo in the
-sandbox exactly as ours runs it, the anchor's cargo_check, ours, and ours with --sandbox off), with and
-without an explicit toolchain; the servers' memory over those calls;
+"""cargo and start-up rows: a no-op `cargo check` on the warm corpus (bare cargo; cargo started
+exactly as ours starts it, without the server, with and without the sandbox; the anchor's
+cargo_check; ours, and ours with --sandbox off), with and without an explicit toolchain; the
+servers' memory over those calls;
 start to `tools/list` for the SDK's one-tool floor, both anchors and both of ours; and the
 characters of each server's `tools/list` and of a cargo_check with diagnostics."""
 
@@ -14,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from rust_mcp.core.sandbox import SandboxMode
 
 from . import corpus
 from .report import in_turn
@@ -44,18 +47,18 @@ def run_bare(argv: list[str], env: Mapping[str, str]) -> tuple[float, int]:
     return time.perf_counter() - started, os.waitstatus_to_exitcode(status)
 
 
-class SandboxFloor:
-    """Bare cargo in the sandbox, exactly as our cargo-mcp runs it (the same bubblewrap argv, mounts
-    and scrubbed environment, made by our own code for each run, outside the timed part): what the
-    sandbox costs by itself, so the server's own share of `ours` can be told apart from it."""
+class PreparedCargo:
+    """cargo started exactly as our cargo-mcp starts it (the argv, toolchain, scrubbed environment
+    and, with `sandbox`, the bubblewrap command and its mounts, all made by our own code for each
+    run, outside the timed part), without the server: the floor our server's own cost is measured
+    from, and with and without the sandbox, what the sandbox itself costs."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, sandbox: SandboxMode) -> None:
         from cargo_mcp.calls import CargoService
         from cargo_mcp.settings import CargoSettings
         from rust_mcp.core.roots import AllowedRoots
 
-        self.root = root
-        self.service = CargoService(CargoSettings(AllowedRoots((root,)), sandbox="bwrap"))
+        self.service = CargoService(CargoSettings(AllowedRoots((root,)), sandbox=sandbox))
 
     async def run(self, arguments: Mapping[str, Any]) -> tuple[float, int]:
         from cargo_mcp.commands import COMMANDS_BY_NAME
@@ -72,38 +75,46 @@ class SandboxFloor:
 
 async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: int) -> CargoFigures:
     figures = CargoFigures()
-    root = corpus.copy(corpus.RIPGREP, scratch / "cargo")
+    # Two copies of the corpus: cargo keeps what it learnt of rustc (target/.rustc_info.json) for one
+    # rustc path only, and bare cargo and the anchor reach rustc through rustup's proxy while ours
+    # runs the toolchain's own: sharing one target directory, each side that follows the other
+    # would pay cargo's rustc queries again (about 50 ms), which no side pays when it runs alone.
+    root = corpus.copy(corpus.RIPGREP, scratch / "cargo" / "proxy")  # bare cargo and the anchor
+    our_root = corpus.copy(corpus.RIPGREP, scratch / "cargo" / "ours")  # ours, both ways
     manifest = str(root / "Cargo.toml")
-    _, code = run_bare(["cargo", "check", "--manifest-path", manifest], env)  # warm: then no-ops
-    if code != 0:
-        raise RuntimeError(f"cargo check failed on the corpus copy {root}")
+    for copy in (root, our_root):
+        _, code = run_bare(["cargo", "check", "--manifest-path", str(copy / "Cargo.toml")], env)
+        if code != 0:  # warm: then every check is a no-op
+            raise RuntimeError(f"cargo check failed on the corpus copy {copy}")
     anchor = await anchor_cargo(scratch, env).start(logs)
-    ours = await our_cargo(root, scratch, env).start(logs)
-    unsandboxed = await our_cargo(root, scratch, env, "off").start(logs)
-    sandbox = SandboxFloor(root)
+    ours = await our_cargo(scratch / "cargo", scratch, env).start(logs)
+    unsandboxed = await our_cargo(scratch / "cargo", scratch, env, "off").start(logs)
+    prepared = {mode: PreparedCargo(our_root, mode) for mode in ("off", "bwrap")}
     try:
         await anchor.initialize()
         await ours.initialize()
         await unsandboxed.initialize()
         await anchor.call("set_working_directory", {"path": str(root)})
         variants: list[tuple[str, list[str], dict[str, Any], dict[str, Any]]] = [
-            ("", ["cargo", "check", "--manifest-path", manifest], {}, {"path": str(root)}),
+            ("", ["cargo", "check", "--manifest-path", manifest], {}, {"path": str(our_root)}),
             (
                 f" +{TOOLCHAIN}",
                 ["cargo", f"+{TOOLCHAIN}", "check", "--manifest-path", manifest],
                 {"toolchain": TOOLCHAIN},
-                {"path": str(root), "toolchain": TOOLCHAIN},
+                {"path": str(our_root), "toolchain": TOOLCHAIN},
             ),
         ]
         for suffix, bare_argv, anchor_args, our_args in variants:
             run_bare(bare_argv, env)
-            await sandbox.run(our_args)
+            for floor in prepared.values():
+                await floor.run(our_args)
             for server, warm_up in ((anchor, anchor_args), (ours, our_args), (unsandboxed, our_args)):
                 await server.call("cargo_check", warm_up)
             sample_rss(figures, anchor, ours)
-            sides: list[tuple[str, McpPeer | SandboxFloor | None, dict[str, Any]]] = [
+            sides: list[tuple[str, McpPeer | PreparedCargo | None, dict[str, Any]]] = [
                 ("bare", None, {}),
-                ("sandboxed", sandbox, our_args),
+                ("prepared", prepared["off"], our_args),
+                ("prepared sandboxed", prepared["bwrap"], our_args),
                 ("anchor", anchor, anchor_args),
                 ("ours", ours, our_args),
                 ("ours unsandboxed", unsandboxed, our_args),
@@ -114,7 +125,7 @@ async def cargo_rows(scratch: Path, env: Mapping[str, str], logs: Path, runs: in
                     if peer is None:
                         elapsed, code = run_bare(bare_argv, env)
                         failed = code != 0
-                    elif isinstance(peer, SandboxFloor):
+                    elif isinstance(peer, PreparedCargo):
                         elapsed, code = await peer.run(arguments)
                         failed = code != 0
                     else:
