@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 from pydantic import Field
 
 from rust_mcp.core import budgets
@@ -167,12 +168,20 @@ async def rust_analyzer_hover(call: AnalyzerCall, at: Position) -> HoverResult:
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> HoverResult:
-        result = await workspace.client.request(
-            lsp.TEXT_DOCUMENT_HOVER, lsp.HoverParams(text_document=target.document, position=target.position)
-        )
+        outside: list[bool] = []
+
+        async def ask_where_defined() -> None:
+            outside.append(await _defined_outside(service, workspace, target))
+
+        async with anyio.create_task_group() as both:  # one round trip: rust-analyzer answers both at once
+            both.start_soon(ask_where_defined)
+            result = await workspace.client.request(
+                lsp.TEXT_DOCUMENT_HOVER,
+                lsp.HoverParams(text_document=target.document, position=target.position),
+            )
         if result is None:
             return HoverResult(query=f"hover at {target.label}", found=False)
-        if await _defined_outside(service, workspace, target):
+        if outside[0]:
             note = withheld_note(1)
             return HoverResult(query=f"hover at {target.label}", found=False, note=note)
         contents = result.contents
