@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from rust_mcp.core import budgets
@@ -125,11 +126,30 @@ def _item_range(service: AnalyzerService, uri: str, span: lsp.Range) -> lsp.Rang
     return span
 
 
+@dataclass(eq=False)
+class _References:
+    """One references answer, kept for all its pages while no file changes: every shown place (the
+    asked file first, then by file and position), how many were not shown, each file's count, and
+    the locations made so far with their JSON sizes (only pages' places get their source lines)."""
+
+    found: list[lsp.Location]
+    left_out: int
+    locator: Locator
+    per_file: Counter[str]
+    made: dict[int, tuple[SourceLocation, int]] = field(default_factory=dict)
+
+    def located(self, index: int) -> tuple[SourceLocation, int]:
+        if index not in self.made:
+            place = self.found[index]
+            location = self.locator.location(place.uri, place.range)
+            self.made[index] = (location, json_size(location))
+        return self.made[index]
+
+
 async def _references(
-    workspace: Workspace, target: Target, include_declaration: bool, locator: Locator
-) -> tuple[list[lsp.Location], int]:
-    """Every shown reference, the asked file first, then by file and position; and how many were
-    not shown. Asked once for all the pages of an answer while no file changes."""
+    service: AnalyzerService, workspace: Workspace, target: Target, include_declaration: bool
+) -> _References:
+    """The references answer at `target`: asked of rust-analyzer once for all its pages."""
     key = (
         "references",
         target.document.uri,
@@ -138,7 +158,7 @@ async def _references(
         include_declaration,
     )
     kept = workspace.remembered(key)
-    if isinstance(kept, tuple):
+    if isinstance(kept, _References):
         return kept
     result = await workspace.client.request(
         lsp.TEXT_DOCUMENT_REFERENCES,
@@ -148,13 +168,15 @@ async def _references(
             context=lsp.ReferenceContext(include_declaration=include_declaration),
         ),
     )
+    locator = service.locator(workspace.root)
     shown, left_out = locator.keep(result or [], lambda loc: loc.uri)
     asked = target.document.uri
     found = sorted(
         shown, key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character)
     )
-    workspace.remember(key, (found, left_out))
-    return found, left_out
+    answer = _References(found, left_out, locator, Counter(locator.label(place.uri) for place in found))
+    workspace.remember(key, answer)
+    return answer
 
 
 @analyzer_tool(Capability.RUN, "Find references", render.references)
@@ -170,29 +192,21 @@ async def rust_analyzer_references(
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> ReferenceResult:
-        locator = service.locator(workspace.root)
-        found, left_out = await _references(workspace, target, include_declaration, locator)
-        made: dict[int, SourceLocation] = {}
-
-        def located(index: int) -> SourceLocation:  # only the page's places: their source lines are read
-            if index not in made:
-                made[index] = locator.location(found[index].uri, found[index].range)
-            return made[index]
-
-        page = paging.take_by(range(len(found)), lambda index: json_size(located(index)))
-        per_file = Counter(locator.label(item.uri) for item in found)  # all of them, listed or not
+        found = await _references(service, workspace, target, include_declaration)
+        page = paging.take_by(range(len(found.found)), lambda index: found.located(index)[1])
         groups: dict[str, ReferenceGroup] = {}
-        for location in map(located, page.items):
+        for index in page.items:
+            location = found.located(index)[0]
             path = location.path
-            groups.setdefault(path, ReferenceGroup(path=path, count=per_file[path], locations=[]))
+            groups.setdefault(path, ReferenceGroup(path=path, count=found.per_file[path], locations=[]))
             groups[path].locations.append(location)
-        note = page.note("references") if found else f"no references to the symbol at {target.label}"
+        note = page.note("references") if found.found else f"no references to the symbol at {target.label}"
         return ReferenceResult(
             query=f"references to {target.label}",
-            total=len(found),
-            files=len(per_file),
+            total=len(found.found),
+            files=len(found.per_file),
             groups=list(groups.values()),
-            note=join_notes(note, withheld_note(left_out)),
+            note=join_notes(note, withheld_note(found.left_out)),
         )
 
     return await call.at_position(at, answer)
