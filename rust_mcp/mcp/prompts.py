@@ -8,10 +8,11 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
-from pydantic import Field
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
+from pydantic import validate_call
 
 
 @dataclass(frozen=True)
@@ -76,34 +77,57 @@ def render_workflow(workflow: Workflow, values: dict[str, str]) -> str:
 
 
 def _prompt_function(workflow: Workflow) -> Callable[..., str]:
+    """The prompt's text from its arguments, each checked as a string (pydantic's validate_call,
+    made at the first use: building it for every prompt was most of the prompts' share of start-up)."""
+    checked: Callable[..., str] | None = None
+
     def prompt(**values: str | None) -> str:
         return render_workflow(workflow, {k: v for k, v in values.items() if v})
 
+    def first_checked(**values: str | None) -> str:
+        nonlocal checked
+        if checked is None:
+            checked = validate_call(prompt)
+        return checked(**values)
+
     parameters = []
-    for raw, text in workflow.arguments.items():
+    for raw in workflow.arguments:
         optional = raw.endswith("?")
         parameters.append(
             inspect.Parameter(
                 raw.rstrip("?"),
                 inspect.Parameter.KEYWORD_ONLY,
                 default=None if optional else inspect.Parameter.empty,
-                annotation=Annotated[str | None, Field(description=text)]
-                if optional
-                else Annotated[str, Field(description=text)],
+                annotation=str | None if optional else str,
             )
         )
     prompt.__signature__ = inspect.Signature(parameters, return_annotation=str)  # type: ignore[attr-defined]
     prompt.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": str}
-    prompt.__name__ = workflow.name
-    return prompt
+    prompt.__name__ = first_checked.__name__ = workflow.name
+    return first_checked
+
+
+def workflow_prompt(workflow: Workflow) -> Prompt:
+    """The MCP prompt of a workflow: what `prompts/list` shows of it (its arguments, described and
+    marked required unless their name ends in "?"), and its text."""
+    arguments = [
+        PromptArgument(name=raw.rstrip("?"), description=text, required=not raw.endswith("?"))
+        for raw, text in workflow.arguments.items()
+    ]
+    return Prompt(
+        name=workflow.name,
+        title=workflow.label,
+        description=workflow.description,
+        arguments=arguments,
+        fn=_prompt_function(workflow),
+        context_kwarg=None,
+    )
 
 
 def register_prompts(server: MCPServer[Any], server_name: str) -> None:
     for workflow in WORKFLOWS:
         if workflow.server == server_name:
-            server.prompt(name=workflow.name, title=workflow.label, description=workflow.description)(
-                _prompt_function(workflow)
-            )
+            server.add_prompt(workflow_prompt(workflow))
 
 
 def agents_snippet() -> str:
