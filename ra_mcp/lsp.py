@@ -34,6 +34,18 @@ log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
 T = TypeVar("T")
 CONTENT_MODIFIED = -32801
+SERVER_CANCELLED = -32802
+# answers that mean "ask again": the crate graph changed while rust-analyzer worked, or it put the
+# request off (pull diagnostics before it is quiescent)
+ASK_AGAIN = (CONTENT_MODIFIED, SERVER_CANCELLED)
+ASK_AGAIN_RETRIES = 3
+EARLY_REQUEST_SECONDS = 90.0  # the least a request waits before quiescence: it does the first analysis
+# rust-analyzer's progress titles for its build data (build scripts run, proc macros built; `Building
+# build-artifacts` before 1.9x) and for the phases that apply it. Answers are right once these are
+# over (docs/benchmarks.md, "Cold"); the VFS reload, cache priming and flycheck do not change them.
+BUILD_DATA_TITLES = ("Building compile-time-deps", "Building build-artifacts")
+APPLYING_TITLES = ("Building CrateGraph", "Roots Scanned", "Loading proc-macros")
+APPLIED_SETTLE_SECONDS = 0.5  # without a new applying phase, after which the build data counts as applied
 STDERR_LINES = 200
 
 
@@ -59,6 +71,9 @@ class AnalyzerState:
     flycheck_moved: float = 0.0  # time.monotonic() of the last flycheck begin or end
     published: float = 0.0  # time.monotonic() of the last publishDiagnostics
     last_panic: str | None = None  # the last request rust-analyzer panicked on
+    build_data_ended: bool = False  # the build data phase has ended, and no new one has begun
+    applying: set[str] = field(default_factory=set)  # tokens of the phases applying it, running
+    applied_since: float | None = None  # time.monotonic() since when nothing applies it any more
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -91,7 +106,31 @@ class AnalyzerState:
                 if flycheck:
                     self.flycheck_ended += 1
                     self.flycheck_moved = time.monotonic()
+            if kind in ("begin", "end"):
+                self._build_data_event(token, task.title, kind == "begin")
         self.touch()
+
+    def _build_data_event(self, token: str, title: str, begun: bool) -> None:
+        if title in BUILD_DATA_TITLES:
+            self.build_data_ended = not begun
+        elif title in APPLYING_TITLES:
+            (self.applying.add if begun else self.applying.discard)(token)
+        else:
+            return
+        if not (self.build_data_ended and not self.applying):
+            self.applied_since = None
+        elif self.applied_since is None:
+            self.applied_since = time.monotonic()
+
+    def ready_in(self, now: float) -> float | None:
+        """0 when rust-analyzer answers right now: quiescent, or its build data applied (build
+        scripts run, proc macros loaded, the crate graph rebuilt) with no such phase for
+        APPLIED_SETTLE_SECONDS; the seconds left of that settling; None while it is loading."""
+        if self.quiescent:
+            return 0.0
+        if self.applied_since is None:
+            return None
+        return max(0.0, self.applied_since + APPLIED_SETTLE_SECONDS - now)
 
     def busy_summary(self) -> str:
         active = [task for task in self.progress.values() if not task.done]
@@ -297,7 +336,30 @@ class AnalyzerClient:
     # -- requests -------------------------------------------------------------------------------
 
     async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
-        """Send one request; on timeout or cancellation, tell rust-analyzer to stop working on it."""
+        """Send one request; on timeout or cancellation, tell rust-analyzer to stop working on it.
+        Asked again, once rust-analyzer is quiescent, when it answers "content modified" (its crate
+        graph changed while it worked) or "server cancelled" (put off). Before it is quiescent the
+        first analysis may be this request's to do, so it waits at least EARLY_REQUEST_SECONDS."""
+        if not self.state.quiescent:
+            timeout = max(timeout, EARLY_REQUEST_SECONDS)
+        for attempt in range(ASK_AGAIN_RETRIES):
+            try:
+                return await self._request_once(method, params, timeout)
+            except AnalyzerRequestFailed as failed:
+                if failed.code not in ASK_AGAIN:
+                    raise
+                await self._until_quiescent(timeout)  # what it was busy with is over by then
+                await anyio.sleep(0.1 * attempt)
+        return await self._request_once(method, params, timeout)
+
+    async def _until_quiescent(self, bound: float) -> None:
+        with anyio.move_on_after(bound):
+            while not self.state.quiescent and self.alive:
+                self.state.changed.clear()
+                with anyio.move_on_after(1.0):
+                    await self.state.changed.wait()
+
+    async def _request_once(self, method: str, params: Any, timeout: float) -> Any:
         if not self.alive and method != "initialize":
             raise AnalyzerCrashed(f"rust-analyzer is not running (exit code {self.exit_code})")
         msg_id = str(uuid.uuid4())

@@ -94,22 +94,27 @@ class Workspace:
         return self.client.state.busy_summary()
 
     async def wait_ready(self, bound: float, report: ProgressCallback | None = None) -> None:
-        """Return once rust-analyzer is quiescent; raise StillIndexing after `bound` seconds."""
+        """Return once rust-analyzer answers right (quiescent, or its build data applied: see
+        AnalyzerState.ready_in); raise StillIndexing after `bound` seconds."""
         state = self.client.state
         deadline = time.monotonic() + bound
         sent = 0.0
         last_text = ""
-        while not (state.quiescent and self.client.alive):
+        while True:
             if not self.client.alive:
                 raise AnalyzerCrashed(f"rust-analyzer exited with code {self.client.exit_code}")
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            settling = state.ready_in(now)
+            if settling == 0.0:
+                return
+            remaining = deadline - now
             if remaining <= 0:
                 raise StillIndexing(
                     f"rust-analyzer is still indexing {self.root} ({self.state_text}); try again in a few "
                     "seconds, or call rust_analyzer_status to watch it"
                 )
             state.changed.clear()
-            with anyio.move_on_after(min(remaining, 1.0)):
+            with anyio.move_on_after(min(remaining, 1.0, 1.0 if settling is None else settling)):
                 await state.changed.wait()
             text = self.state_text
             if report is not None and text != last_text:
