@@ -176,6 +176,7 @@ class AnalyzerService:
             pid=pid,
             alive=client.alive,
             health=client.state.health if client.alive else "stopped",
+            ready=client.alive and client.state.ready_in(time.monotonic()) == 0.0,
             quiescent=client.state.quiescent,
             activity=workspace.state_text,
             uptime_seconds=round(time.monotonic() - client.started_at, 1),

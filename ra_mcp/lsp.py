@@ -122,6 +122,11 @@ class AnalyzerState:
         elif self.applied_since is None:
             self.applied_since = time.monotonic()
 
+    def expect_reload(self) -> None:
+        """A manifest changed: answers wait for the build data of the reload (or quiescence)."""
+        self.build_data_ended = False
+        self.applied_since = None
+
     def ready_in(self, now: float) -> float | None:
         """0 when rust-analyzer answers right now: quiescent, or its build data applied (build
         scripts run, proc macros loaded, the crate graph rebuilt) with no such phase for

@@ -189,7 +189,10 @@ class WorkspaceStatus(BaseModel):
     pid: int | None
     alive: bool
     health: str
-    quiescent: bool
+    ready: bool = Field(
+        default=False, description="Answers are right now: build scripts run and proc macros loaded"
+    )
+    quiescent: bool = Field(description="Also done indexing and priming its caches")
     activity: str
     uptime_seconds: float
     restarts: int

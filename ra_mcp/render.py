@@ -187,6 +187,8 @@ def status(result: AnalyzerStatus) -> str:
     for ws in result.workspaces:
         memory = f", {ws.rss_mb:.0f} MB" if ws.rss_mb is not None else ""
         state = "ready" if ws.quiescent and ws.alive else ws.activity
+        if ws.ready and not ws.quiescent:
+            state = f"ready, still {ws.activity}"
         if not ws.alive:
             state = "stopped (the next call starts a new rust-analyzer)"
         health = f"panicked on {ws.last_panic}" if ws.last_panic else ws.health

@@ -225,6 +225,7 @@ class Workspace:
         """A manifest changed: give rust-analyzer a moment to notice and leave quiescence, so the
         readiness wait that follows does not pass on the old state."""
         state = self.client.state
+        state.expect_reload()
         with anyio.move_on_after(1.0):
             while state.quiescent:
                 state.changed.clear()

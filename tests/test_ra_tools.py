@@ -280,7 +280,7 @@ async def test_set_workspace_and_status(ra: Client, workspace_root: Path) -> Non
     chosen = await call(
         ra, "rust_analyzer_set_workspace", {"workspace_path": str(workspace_root / "workspace")}
     )
-    assert chosen["workspace"] == str(workspace_root / "workspace") and chosen["status"]["quiescent"]
+    assert chosen["workspace"] == str(workspace_root / "workspace") and chosen["status"]["ready"]
     found = await call(ra, "rust_analyzer_workspace_symbol", {"query": "Circle"})
     assert found["locations"][0]["path"] == "geometry/src/shapes.rs"
     status = await call(ra, "rust_analyzer_status", {})

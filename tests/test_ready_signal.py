@@ -80,3 +80,13 @@ def test_quiescent_is_ready_whatever_the_progress_said() -> None:
     )
     state.quiescent = True
     assert state.ready_in(0.0) == 0.0
+
+
+def test_after_a_manifest_change_it_waits_for_the_reload() -> None:
+    state = AnalyzerState()
+    _phase(state, "rustAnalyzer/Building compile-time-deps", "Building compile-time-deps")
+    assert _settled(state) == 0.0
+    state.expect_reload()  # we told it Cargo.toml changed: the old build data no longer counts
+    assert state.ready_in(1e9) is None
+    _phase(state, "rustAnalyzer/Building compile-time-deps", "Building compile-time-deps")
+    assert _settled(state) == 0.0

@@ -12,12 +12,14 @@ import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 from mcp import Client
 
 from rust_mcp.core.budgets import MAX_LOG_HEAD_BYTES, MAX_LOG_TAIL_BYTES
 from tests.figures import record
 from tests.support import live_processes, require_rust_analyzer, server_params, structured, text_of
+from tests.test_ra_tools import ra_structured
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 SPARSE_MB = int(os.environ.get("RUST_MCP_SPARSE_MB", "64"))
@@ -86,12 +88,23 @@ async def own_analyzer(tmp_path: Path) -> AsyncIterator[tuple[Client, Path]]:
         yield client, root
 
 
+async def _until_quiescent(client: Client) -> None:
+    """Until rust-analyzer has also indexed and primed its caches, whose memory is not the file's."""
+    for _ in range(600):
+        status = ra_structured("rust_analyzer_status", await client.call_tool("rust_analyzer_status", {}))
+        if status["workspaces"] and all(w["quiescent"] for w in status["workspaces"]):
+            return
+        await anyio.sleep(0.2)
+    raise AssertionError(f"rust-analyzer never became quiescent: {status}")
+
+
 async def test_a_huge_sparse_file_added_after_load_is_not_read(own_analyzer: tuple[Client, Path]) -> None:
     client, root = own_analyzer
     crate = _crate(root / "sparse")
     lib = crate / "src" / "lib.rs"
     loaded = await client.call_tool("rust_analyzer_symbols", {"file_path": str(lib)})
     assert not loaded.is_error, text_of(loaded)
+    await _until_quiescent(client)  # answers come once the build data is in; indexing goes on after
     pid = _server_pid(root)
     before = _peak_rss_mb(pid)
     analyzers = _analyzer_pids(root)
