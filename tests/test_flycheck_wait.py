@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import pytest
 
-from ra_mcp.lsp import AnalyzerState
+from ra_mcp.analyzer_state import AnalyzerState
 from ra_mcp.lsp_types import lsp
 from ra_mcp.tools.diagnostics import SETTLE_SECONDS, run_flycheck
 from ra_mcp.workspaces import Workspace
