@@ -65,7 +65,7 @@ def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None
             finally:
                 group.cancel_scope.cancel()
 
-    tools = loader.listed(catalogue, sandboxed=settings.sandbox != "off") if catalogue else code_tools({})
+    tools = loader.listed(catalogue, sandboxed=settings.sandboxed) if catalogue else code_tools({})
     server: MCPServer[Any] = MCPServer(
         "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
     )

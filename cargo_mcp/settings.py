@@ -44,3 +44,8 @@ class CargoSettings:
     index_cache: Path = field(default_factory=default_index_cache)
     compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
     derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether code-running tools are contained (their annotations say so)."""
+        return self.sandbox != "off"

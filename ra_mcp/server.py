@@ -76,11 +76,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
                 group.cancel_scope.cancel()
 
     tools = (
-        loader.listed(
-            catalogue,
-            sandboxed=settings.sandbox != "off",
-            defaults={"check_timeout_secs": settings.check_timeout},
-        )
+        loader.listed(catalogue, sandboxed=settings.sandboxed, defaults=settings.tool_defaults)
         if catalogue
         else code_tools({})
     )

@@ -27,3 +27,13 @@ class AnalyzerSettings:
     sandbox: SandboxMode = "auto"
     log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
     derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether code-running tools are contained (their annotations say so)."""
+        return self.sandbox != "off"
+
+    @property
+    def tool_defaults(self) -> dict[str, int]:
+        """Parameter defaults the operator's settings set, listed in the tools' schemas."""
+        return {"check_timeout_secs": self.check_timeout}

@@ -56,10 +56,11 @@ TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 def build_tools(settings: AnalyzerSettings, known: Mapping[str, Mapping[str, Any]]) -> list[Tool]:
     """Every tool of the server, from the code, their schemas taken from `known` (the shipped
     catalogue) where it has them, else derived."""
-    defaults = {"check_timeout_secs": settings.check_timeout}
-    sandboxed = settings.sandbox != "off"
     return [
-        mcp_tool(tool, sandboxed=sandboxed, defaults=defaults, known=known.get(tool.name)) for tool in TOOLS
+        mcp_tool(
+            tool, sandboxed=settings.sandboxed, defaults=settings.tool_defaults, known=known.get(tool.name)
+        )
+        for tool in TOOLS
     ]
 
 
