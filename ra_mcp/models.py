@@ -90,6 +90,11 @@ class AnalyzerDiagnostic(BaseModel):
     related: list[str] = Field(
         default_factory=list, description="Secondary spans and help, as path:line: text"
     )
+    confirmed: bool = Field(
+        default=True,
+        description="False for rust-analyzer's own finding that cargo check does not report (or no "
+        "check ran): possibly a rust-analyzer mistake, never counted",
+    )
 
 
 class DiagnosticCounts(BaseModel):
@@ -97,6 +102,7 @@ class DiagnosticCounts(BaseModel):
     warnings: int = 0
     information: int = 0
     hints: int = 0
+    unconfirmed: int = Field(default=0, description="rust-analyzer-only findings, not in the counts above")
 
 
 class DiagnosticReport(BaseModel):

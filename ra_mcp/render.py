@@ -101,19 +101,32 @@ def completions(result: CompletionList) -> str:
 
 def diagnostics(result: DiagnosticReport) -> str:
     c = result.counts
-    check = "cargo check ran" if result.check_ran else "cargo check did not run"
+    confirmed = c.errors + c.warnings + c.information + c.hints
     lines = []
     if result.check_error:
         lines.append(
             f"NOT CHECKED: cargo check did not run to the end, so compiler errors (borrow checking, "
             f"trait resolution) are missing below. Reason: {result.check_error}"
         )
+    if result.check_ran:
+        check = "cargo check ran"
+    elif confirmed:
+        check = "cargo check did not finish: its findings so far"
+    elif result.check_error:
+        check = "cargo check did not run to the end; rust-analyzer's own analysis only"
+    else:
         check = "cargo check did not run; rust-analyzer's own analysis only"
+    unconfirmed = f", {c.unconfirmed} unconfirmed (rust-analyzer only)" if c.unconfirmed else ""
     lines.append(
-        f"{result.scope}: {c.errors} errors, {c.warnings} warnings, {c.information + c.hints} other "
-        f"({result.files_checked} file(s) analysed; {check})"
+        f"{result.scope}: {c.errors} errors, {c.warnings} warnings, {c.information + c.hints} other"
+        f"{unconfirmed} ({result.files_checked} file(s) analysed; {check})"
     )
+    apart = False
     for item in result.diagnostics:
+        if not item.confirmed and not apart:
+            apart = True
+            why = "not reported by cargo check" if result.check_ran else "no cargo check to confirm them"
+            lines.append(f"rust-analyzer only, unconfirmed ({why}; possibly its own mistake):")
         code = f"[{item.code}]" if item.code else ""
         lines.append(
             f"{item.severity}{code} {item.path}:{item.line}:{item.column} ({item.source}): {item.message}"

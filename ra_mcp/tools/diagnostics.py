@@ -11,16 +11,14 @@ from pathlib import Path
 
 import anyio
 
-from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
-from ..analyzer import AnalyzerService
-from ..locator import Locator
+from ..diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
-from ..models import AnalyzerDiagnostic, DiagnosticCounts, DiagnosticReport
+from ..models import DiagnosticReport
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
@@ -35,9 +33,6 @@ from .parameters import (
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
-SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
-SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
-CHECK_SOURCES = frozenset({"rustc", "clippy"})
 CHECK_START_SECONDS = 10.0
 SETTLE_SECONDS = 0.4  # quiet after a check: its restart debounce is 50 ms, publishes come every ~15 ms
 PROGRESS_SECONDS = 0.5
@@ -114,69 +109,6 @@ def check_failure(status_message: str | None) -> str | None:
     text = status_message or ""
     start = text.find("cargo check failed")
     return text[start:].strip() if start >= 0 else None
-
-
-def _diagnostic(locator: Locator, uri: str, item: lsp.Diagnostic) -> AnalyzerDiagnostic:
-    related = []
-    for info in item.related_information or []:
-        if not locator.shown(info.location.uri):
-            continue
-        where = locator.label(info.location.uri)
-        related.append(f"{where}:{info.location.range.start.line + 1}: {info.message}")
-    code = item.code if isinstance(item.code, str) or item.code is None else str(item.code)
-    return AnalyzerDiagnostic(
-        path=locator.label(uri),
-        line=item.range.start.line + 1,
-        column=item.range.start.character + 1,
-        end_line=item.range.end.line + 1,
-        end_column=item.range.end.character + 1,
-        severity=SEVERITY.get(int(item.severity or 1), "error"),
-        code=code,
-        source=item.source or "rust-analyzer",
-        message=item.message,
-        related=related[: budgets.RELATED_PER_DIAGNOSTIC],
-    )
-
-
-def shown_only(
-    service: AnalyzerService, *reports: dict[str, list[lsp.Diagnostic]]
-) -> tuple[list[dict[str, list[lsp.Diagnostic]]], int]:
-    """The reports without files outside the roots (their messages may quote them), and how many
-    diagnostics were left out."""
-    kept, left_out = [], 0
-    for report in reports:
-        kept.append({uri: items for uri, items in report.items() if service.shown(uri)})
-        left_out += sum(len(items) for uri, items in report.items() if uri not in kept[-1])
-    return kept, left_out
-
-
-def merge(
-    service: AnalyzerService,
-    root: Path,
-    native: dict[str, list[lsp.Diagnostic]],
-    checked: dict[str, list[lsp.Diagnostic]],
-) -> list[AnalyzerDiagnostic]:
-    """rustc's hints repeat the secondary spans of an error (already in its related list), and
-    rust-analyzer's own version of an error cargo check also reports adds nothing: drop both."""
-    merged: list[AnalyzerDiagnostic] = []
-    locator = service.locator(root)
-    for uri in sorted(native.keys() | checked.keys()):
-        from_check = [d for d in checked.get(uri, []) if d.severity != lsp.DiagnosticSeverity.Hint]
-        seen = {(d.range.start.line, str(d.code)) for d in from_check}
-        own = [d for d in native.get(uri, []) if (d.range.start.line, str(d.code)) not in seen]
-        merged += [_diagnostic(locator, uri, d) for d in from_check + own]
-    merged.sort(key=lambda d: (SEVERITY_RANK[d.severity], d.path, d.line, d.column))
-    return merged
-
-
-def count(diagnostics: Iterable[AnalyzerDiagnostic]) -> DiagnosticCounts:
-    severities = [item.severity for item in diagnostics]
-    return DiagnosticCounts(
-        errors=severities.count("error"),
-        warnings=severities.count("warning"),
-        information=severities.count("information"),
-        hints=severities.count("hint"),
-    )
 
 
 async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[lsp.Diagnostic]]:

@@ -1,0 +1,108 @@
+"""Which diagnostics are true: once cargo's check has run for the files as they are, its verdict is
+the truth for errors. rust-analyzer's own analysis is fast but makes mistakes of its own (type
+inference it cannot finish, macros it cannot expand) that cargo does not make; shown as errors, an
+agent would "fix" correct code. So a finding of rust-analyzer's that cargo check does not also report
+is kept, marked unconfirmed, ranked after every confirmed one and never counted as an error or a
+warning. When no check ran (skipped, failed, still running), every finding of rust-analyzer's own is
+unconfirmed, and the header says why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from rust_mcp.core import budgets
+
+from .lsp_types import lsp
+from .models import AnalyzerDiagnostic, DiagnosticCounts
+
+SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
+Reports = dict[str, list[lsp.Diagnostic]]
+
+
+class Labels(Protocol):
+    """What a finding needs of an answer's locator: whether a file may be shown, and its label."""
+
+    def shown(self, uri: str) -> bool: ...
+
+    def label(self, uri: str) -> str: ...
+
+
+class Shows(Protocol):
+    """What the merge needs of the service: whether a file may be shown, and its locator."""
+
+    def shown(self, uri: str) -> bool: ...
+
+    def locator(self, root: Path) -> Labels: ...
+
+
+def described(locator: Labels, uri: str, item: lsp.Diagnostic, confirmed: bool) -> AnalyzerDiagnostic:
+    related = []
+    for info in item.related_information or []:
+        if not locator.shown(info.location.uri):
+            continue
+        where = locator.label(info.location.uri)
+        related.append(f"{where}:{info.location.range.start.line + 1}: {info.message}")
+    code = item.code if isinstance(item.code, str) or item.code is None else str(item.code)
+    return AnalyzerDiagnostic(
+        path=locator.label(uri),
+        line=item.range.start.line + 1,
+        column=item.range.start.character + 1,
+        end_line=item.range.end.line + 1,
+        end_column=item.range.end.character + 1,
+        severity=SEVERITY.get(int(item.severity or 1), "error"),
+        code=code,
+        source=item.source or "rust-analyzer",
+        message=item.message,
+        related=related[: budgets.RELATED_PER_DIAGNOSTIC],
+        confirmed=confirmed,
+    )
+
+
+def shown_only(service: Shows, *reports: Reports) -> tuple[list[Reports], int]:
+    """The reports without files outside the roots (their messages may quote them), and how many
+    diagnostics were left out."""
+    kept, left_out = [], 0
+    for report in reports:
+        kept.append({uri: items for uri, items in report.items() if service.shown(uri)})
+        left_out += sum(len(items) for uri, items in report.items() if uri not in kept[-1])
+    return kept, left_out
+
+
+def _confirms(check: lsp.Diagnostic, own: lsp.Diagnostic) -> bool:
+    """Whether cargo's finding `check` is the same finding as rust-analyzer's `own`: on the same line,
+    with the same code or the same severity (rust-analyzer names some codes its own way)."""
+    if check.range.start.line != own.range.start.line:
+        return False
+    return (own.code is not None and str(own.code) == str(check.code)) or check.severity == own.severity
+
+
+def merge(service: Shows, root: Path, native: Reports, checked: Reports) -> list[AnalyzerDiagnostic]:
+    """One list: cargo check's findings (its hints, which repeat an error's secondary spans, left
+    out), then rust-analyzer's own that cargo does not also report, unconfirmed; confirmed findings
+    first by severity, then the unconfirmed ones. rust-analyzer's copy of a finding cargo reports
+    adds nothing and is dropped."""
+    merged: list[AnalyzerDiagnostic] = []
+    locator = service.locator(root)
+    for uri in sorted(native.keys() | checked.keys()):
+        from_check = [d for d in checked.get(uri, []) if d.severity != lsp.DiagnosticSeverity.Hint]
+        own = [d for d in native.get(uri, []) if not any(_confirms(c, d) for c in from_check)]
+        merged += [described(locator, uri, d, True) for d in from_check]
+        merged += [described(locator, uri, d, False) for d in own]
+    merged.sort(key=lambda d: (not d.confirmed, SEVERITY_RANK[d.severity], d.path, d.line, d.column))
+    return merged
+
+
+def count(diagnostics: Iterable[AnalyzerDiagnostic]) -> DiagnosticCounts:
+    """Confirmed findings by severity; rust-analyzer's unconfirmed ones apart."""
+    items = list(diagnostics)
+    severities = [item.severity for item in items if item.confirmed]
+    return DiagnosticCounts(
+        errors=severities.count("error"),
+        warnings=severities.count("warning"),
+        information=severities.count("information"),
+        hints=severities.count("hint"),
+        unconfirmed=sum(1 for item in items if not item.confirmed),
+    )
