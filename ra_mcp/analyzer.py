@@ -92,6 +92,7 @@ class AnalyzerService:
     log_dir: Path  # where whole diffs of cut previews are written
     std_warning: str | None = None
     cargo: CargoHelpers | None = None  # toolchains, containment and fetch for the audit's clippy run
+    answer_deadline: float = 240.0  # seconds: every call answers by then (under the client's timeout)
     sources: SourceCache = field(init=False)
     paths: ShownPaths = field(init=False)  # which locations answers show, and how they are written
 

@@ -35,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     transports.add_seconds(
         parser, "--check-timeout", 300, "default bound on the cargo check diagnostics wait for"
     )
+    transports.add_seconds(
+        parser,
+        "--answer-deadline",
+        240,
+        "every call answers by then, with what is known (keep it under the client's tool timeout); "
+        "a cargo check still running goes on in the background",
+        float,
+    )
     transports.add_operator_arguments(
         parser,
         log_dir="where whole diffs of cut previews go",
@@ -78,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
             ready_seconds=args.ready_timeout,
         ),
         check_timeout=args.check_timeout,
+        answer_deadline=args.answer_deadline,
         confirm_writes=not args.no_confirm,
         sandbox=args.sandbox,
         **({"log_dir": args.log_dir} if args.log_dir else {}),

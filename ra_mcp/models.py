@@ -110,7 +110,14 @@ class DiagnosticReport(BaseModel):
     diagnostics: list[AnalyzerDiagnostic]
     counts: DiagnosticCounts
     files_checked: int
-    check_ran: bool = Field(description="True when a cargo check (flycheck) ran for this call and finished")
+    check_ran: bool = Field(
+        description="True when a cargo check (flycheck) finished for the files as they are now"
+    )
+    check_running: bool = Field(
+        default=False,
+        description="True when the check was still running at the answer deadline: the findings are "
+        "partial; it goes on, and the next call joins it",
+    )
     check_error: str | None = Field(
         default=None,
         description="Why cargo check could not run or did not finish (cargo's own reason); the counts "

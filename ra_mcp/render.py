@@ -110,6 +110,8 @@ def diagnostics(result: DiagnosticReport) -> str:
         )
     if result.check_ran:
         check = "cargo check ran"
+    elif result.check_running:
+        check = "cargo check still running: its findings so far"
     elif confirmed:
         check = "cargo check did not finish: its findings so far"
     elif result.check_error:
@@ -125,7 +127,7 @@ def diagnostics(result: DiagnosticReport) -> str:
     for item in result.diagnostics:
         if not item.confirmed and not apart:
             apart = True
-            why = "not reported by cargo check" if result.check_ran else "no cargo check to confirm them"
+            why = "not reported by cargo check" if result.check_ran else "no finished check to confirm them"
             lines.append(f"rust-analyzer only, unconfirmed ({why}; possibly its own mistake):")
         code = f"[{item.code}]" if item.code else ""
         lines.append(

@@ -23,6 +23,7 @@ class AnalyzerSettings:
     rust_analyzer: str | None = None
     pool: PoolSettings = field(default_factory=PoolSettings)
     check_timeout: int = 300
+    answer_deadline: float = 240.0  # under the client's tool timeout (Codex: 300 s in the README)
     confirm_writes: bool = True
     sandbox: SandboxMode = "auto"
     log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs

@@ -91,7 +91,9 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
     scope = ReadScope.for_roots(settings.roots, containment.home.path)
     pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
-    service = AnalyzerService(settings.roots, pool, settings.log_dir, std_warning, cargo)
+    service = AnalyzerService(
+        settings.roots, pool, settings.log_dir, std_warning, cargo, settings.answer_deadline
+    )
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 

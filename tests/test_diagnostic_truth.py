@@ -114,7 +114,7 @@ def test_a_check_cut_short_never_says_it_did_not_run_above_rustc_findings() -> N
     assert "did not run" not in header
     alone = render.diagnostics(report(False, None, NATIVE, {}))
     assert "0 errors" in alone.splitlines()[0] and "3 unconfirmed" in alone.splitlines()[0]
-    assert "no cargo check to confirm them" in alone
+    assert "no finished check to confirm them" in alone
 
 
 def test_files_outside_the_roots_never_reach_the_list() -> None:

@@ -15,8 +15,8 @@ from typing import Any, cast
 import pytest
 
 from ra_mcp.analyzer_state import AnalyzerState
+from ra_mcp.flycheck import SETTLE_SECONDS, CheckRun, check_current_state, run_flycheck
 from ra_mcp.lsp_types import lsp
-from ra_mcp.tools.diagnostics import SETTLE_SECONDS, run_flycheck
 from ra_mcp.workspaces import Workspace
 
 pytestmark = pytest.mark.anyio
@@ -66,7 +66,7 @@ class ScriptedAnalyzer:
                 self.state.touch()
 
 
-async def wait(steps: list[Step]) -> tuple[tuple[bool, str | None], float, ScriptedAnalyzer, list[str]]:
+async def wait(steps: list[Step]) -> tuple[CheckRun, float, ScriptedAnalyzer, list[str]]:
     """run_flycheck against the script: its outcome, how long it took, the analyzer, and the
     messages of what had been published when it returned."""
     analyzer = ScriptedAnalyzer(steps)
@@ -91,7 +91,7 @@ async def test_a_check_that_rust_analyzer_restarts_is_waited_for_to_its_end() ->
             Step(0.1, "end"),
         ]
     )
-    assert outcome == (True, None)
+    assert outcome == CheckRun(True)
     assert analyzer.requested == ["rust-analyzer/runFlycheck"]
     assert analyzer.state.flycheck_begun == analyzer.state.flycheck_ended == 2
     assert elapsed >= 1.31 + SETTLE_SECONDS - 0.05, elapsed
@@ -103,18 +103,46 @@ async def test_what_is_published_after_the_end_of_a_check_is_waited_for() -> Non
     steps = [Step(0.05, "begin"), Step(0.1, "end")]
     steps += [Step(0.1, "publish", f"finding {n}") for n in range(8)]
     outcome, elapsed, _, seen = await wait(steps)
-    assert outcome == (True, None)
+    assert outcome == CheckRun(True)
     assert seen == ["finding 7"]
     assert elapsed >= 0.95 + SETTLE_SECONDS - 0.05, elapsed
 
 
 async def test_a_plain_check_returns_one_quiet_window_after_its_end() -> None:
     outcome, elapsed, _, _ = await wait([Step(0.05, "begin"), Step(0.1, "end")])
-    assert outcome == (True, None)
+    assert outcome == CheckRun(True)
     assert 0.15 + SETTLE_SECONDS - 0.05 <= elapsed < 0.15 + SETTLE_SECONDS + 1.0, elapsed
 
 
 async def test_a_check_that_failed_says_why_from_the_status_that_follows_its_end() -> None:
     reason = "cargo check failed to start: error: rustc 1.95.0 is not supported by the following package"
     outcome, _, _, _ = await wait([Step(0.05, "begin"), Step(0.1, "end"), Step(0.05, "status", reason)])
-    assert outcome == (False, reason)
+    assert outcome == CheckRun(False, reason)
+
+
+def scripted_workspace(analyzer: ScriptedAnalyzer, generation: int) -> Workspace:
+    fields = {"client": analyzer, "generation": generation}
+    fields |= {"check_generation": None, "checked_generation": None}
+    return cast(Workspace, type("W", (), fields)())
+
+
+async def test_a_check_past_the_deadline_is_left_running_and_the_next_call_joins_it() -> None:
+    """The first call answers at its bound with the check still running; a second call for the same
+    files joins that check (no second runFlycheck, which would start it over) and sees its end."""
+    analyzer = ScriptedAnalyzer([Step(0.05, "begin"), Step(1.5, "publish", "late error"), Step(0.1, "end")])
+    analyzer.state.health = "ok"
+    workspace = scripted_workspace(analyzer, generation=7)
+    first = await check_current_state(workspace, None, bound=0.5, report=None)
+    assert first == CheckRun(False, running=True)
+    second = await check_current_state(workspace, None, bound=30, report=None)
+    assert second == CheckRun(True)
+    assert analyzer.requested == ["rust-analyzer/runFlycheck"]
+    assert [d.message for d in analyzer.state.pushed[URI]] == ["late error"]
+    # nothing changed on disk since: a third call takes that check's findings without a new one
+    third = await check_current_state(workspace, None, bound=30, report=None)
+    assert third == CheckRun(True) and analyzer.requested == ["rust-analyzer/runFlycheck"]
+    workspace.generation = 8  # a file changed: the findings are old, a new check runs
+    assert await check_current_state(workspace, None, bound=30, report=None) == CheckRun(True)
+    assert analyzer.requested == ["rust-analyzer/runFlycheck"] * 2
+    for task in analyzer.tasks:
+        await task

@@ -4,18 +4,18 @@ workspace report pulls every .rs file of the workspace and runs one workspace-wi
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import anyio
 
-from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
+from ..analyzer import AnalyzerService
 from ..diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
+from ..flycheck import CheckRun, check_current_state
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import DiagnosticReport
@@ -28,87 +28,14 @@ from .parameters import (
     FileArg,
     MinSeverityArg,
     Paging,
+    WaitArg,
     WorkspaceArg,
 )
 
-LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
-LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
-CHECK_START_SECONDS = 10.0
-SETTLE_SECONDS = 0.4  # quiet after a check: its restart debounce is 50 ms, publishes come every ~15 ms
-PROGRESS_SECONDS = 0.5
+ANSWER_MARGIN = 5.0  # seconds kept, before the answer deadline, for building the answer
 SKIPPED: str | None = "cargo check skipped (include_check=false)"
 PULL_CONCURRENCY = 8
 CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
-
-
-async def run_flycheck(
-    workspace: Workspace, uri: str | None, timeout: float, report: ProgressCallback | None
-) -> tuple[bool, str | None]:
-    """Start rust-analyzer's cargo check and wait until it has ended, no other has begun and no
-    diagnostics have been published for SETTLE_SECONDS. rust-analyzer restarts its check on its own
-    (when it becomes quiescent, when cache priming ends, on another client's request): the restart
-    cancels the running check, which ends like a finished one, and begins the new one some 50 ms
-    later. And it publishes what a check found file by file, each time with all of the file's
-    diagnostics so far, still doing so a second after the check's end on ripgrep (460 warnings).
-    Reading at the end, or counting begins and ends alone, returned some of the errors.
-    Returns (finished, why not). A check that could not start or failed (a `rust-version` newer than
-    the toolchain, a broken Cargo.toml) ends like a good one; rust-analyzer says so only in its
-    status, so the status decides, and cargo's reason is returned."""
-    state = workspace.client.state
-    if state.health == "error":  # the workspace did not load (a broken Cargo.toml): nothing to check
-        return False, load_failure(workspace)
-    begun_before = state.flycheck_begun
-    workspace.client.notify("rust-analyzer/runFlycheck", {"textDocument": {"uri": uri} if uri else None})
-    started = time.monotonic()
-    sent = 0.0
-    while True:
-        began = state.flycheck_begun > begun_before
-        idle = began and state.flycheck_ended >= state.flycheck_begun
-        quiet = time.monotonic() - max(state.flycheck_moved, state.published)
-        if idle and quiet >= SETTLE_SECONDS:
-            break
-        elapsed = time.monotonic() - started
-        if not began and elapsed > CHECK_START_SECONDS:
-            failure = check_failure(state.status_message)
-            if failure or state.health == "error":
-                return False, failure or f"rust-analyzer could not load the workspace: {state.status_message}"
-            return False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)"
-        if elapsed > timeout:
-            return False, f"cargo check was still running after {timeout:.0f} s; its results are partial"
-        state.changed.clear()
-        with anyio.move_on_after(SETTLE_SECONDS - quiet if idle else PROGRESS_SECONDS):
-            await state.changed.wait()
-        if report is not None and not idle:
-            sent += 1
-            await report(sent, None, f"cargo check: {state.busy_summary()}")
-    failure = check_failure(state.status_message)
-    return (False, failure) if failure else (True, None)
-
-
-def load_failure(workspace: Workspace) -> str:
-    """Why rust-analyzer could not load the workspace: its status, and cargo's own error from the
-    last ERROR in rust-analyzer's log (e.g. "error: unclosed table, expected `]` --> Cargo.toml:5")."""
-    reason = f"rust-analyzer could not load the workspace ({workspace.client.state.status_message})"
-    lines = list(workspace.client.stderr)
-    starts = [i for i, line in enumerate(lines) if LOG_ERROR.match(line)]
-    if not starts:
-        return reason
-    entry = [lines[starts[-1]]]
-    for line in lines[starts[-1] + 1 :]:
-        if LOG_LINE.match(line):
-            break
-        entry.append(line)
-    text = "\n".join(entry)
-    cargo = (text.partition("stderr:")[2] or text.partition("exited with an error:")[2] or text).strip()
-    return f"{reason}: {cargo[:2000]}"
-
-
-def check_failure(status_message: str | None) -> str | None:
-    """The part of rust-analyzer's status that says cargo check failed ("cargo check failed to
-    start: ... error: rustc 1.95.0 is not supported ..."), or None."""
-    text = status_message or ""
-    start = text.find("cargo check failed")
-    return text[start:].strip() if start >= 0 else None
 
 
 async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[lsp.Diagnostic]]:
@@ -137,24 +64,45 @@ async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[ls
     return results
 
 
+def check_bound(service: AnalyzerService, started: float, check_timeout: float, wait: bool) -> float:
+    """How long this call may wait for cargo check: `check_timeout_secs`, and unless `wait`, no later
+    than the server's answer deadline (under the client's own tool timeout) less a margin."""
+    if wait:
+        return check_timeout
+    left = service.answer_deadline - (time.monotonic() - started) - ANSWER_MARGIN
+    return max(1.0, min(check_timeout, left))
+
+
+def still_running(check: CheckRun, found: int) -> str | None:
+    if not check.running:
+        return None
+    return (
+        f"cargo check is still running (its {found} finding(s) so far are listed); it goes on in the "
+        "background: call again for the rest (a call while it runs waits for it instead of starting "
+        "over), or pass wait=true to wait up to check_timeout_secs"
+    )
+
+
 @analyzer_tool(Capability.RUN, "File diagnostics", render.diagnostics)
 async def rust_analyzer_diagnostics(
     call: AnalyzerCall,
     file_path: FileArg,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
+    wait: WaitArg = False,
     *,
     paging: Paging,
 ) -> DiagnosticReport:
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
-    service, report, check_timeout = call.service, call.report, check_timeout_secs
+    service, report, started = call.service, call.report, time.monotonic()
 
     async def operation(workspace: Workspace, path: Path) -> DiagnosticReport:
         uri = path.as_uri()
         native = await pull(workspace, [path])
-        finished, why = False, None
+        check = CheckRun(False)
         if include_check:
-            finished, why = await run_flycheck(workspace, uri, check_timeout, report)
+            bound = check_bound(service, started, check_timeout_secs, wait)
+            check = await check_current_state(workspace, uri, bound, report)
         checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
         (native, checked), left_out = shown_only(service, native, checked)
         items = merge(service, workspace.root, native, checked)
@@ -164,9 +112,11 @@ async def rust_analyzer_diagnostics(
             diagnostics=page.items,
             counts=count(items),
             files_checked=0 if workspace.client.state.health == "error" else 1,
-            check_ran=finished,
-            check_error=why,
+            check_ran=check.finished,
+            check_running=check.running,
+            check_error=check.why,
             note=join_notes(
+                still_running(check, sum(1 for d in items if d.confirmed)),
                 page.note("diagnostics (errors first)"),
                 None if include_check else SKIPPED,
                 withheld_note(left_out),
@@ -183,18 +133,20 @@ async def rust_analyzer_workspace_diagnostics(
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
     min_severity: MinSeverityArg = "warning",
+    wait: WaitArg = False,
     *,
     paging: Paging,
 ) -> DiagnosticReport:
     """Errors and warnings in every file of the workspace plus one cargo check; errors first."""
-    service, report, check_timeout = call.service, call.report, check_timeout_secs
+    service, report, started = call.service, call.report, time.monotonic()
 
     async def operation(workspace: Workspace) -> DiagnosticReport:
         files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
         native = await pull(workspace, files)
-        finished, why = False, None
+        check = CheckRun(False)
         if include_check:
-            finished, why = await run_flycheck(workspace, None, check_timeout, report)
+            bound = check_bound(service, started, check_timeout_secs, wait)
+            check = await check_current_state(workspace, None, bound, report)
         checked = (
             {uri: list(items) for uri, items in workspace.client.state.pushed.items()}
             if include_check
@@ -206,14 +158,19 @@ async def rust_analyzer_workspace_diagnostics(
         counts = count(kept)
         note = join_notes(None if include_check else SKIPPED, withheld_note(left_out))
         page = paging.take(kept)
-        note = join_notes(page.note("diagnostics (errors first)"), note)
+        note = join_notes(
+            still_running(check, sum(1 for d in kept if d.confirmed)),
+            page.note("diagnostics (errors first)"),
+            note,
+        )
         return DiagnosticReport(
             scope=f"workspace {workspace.root}",
             diagnostics=page.items,
             counts=counts,
             files_checked=0 if workspace.client.state.health == "error" else len(files),
-            check_ran=finished,
-            check_error=why,
+            check_ran=check.finished,
+            check_running=check.running,
+            check_error=check.why,
             note=note,
         )
 

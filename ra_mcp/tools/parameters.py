@@ -30,6 +30,9 @@ ApplyArg = bool
 BodyArg = bool
 CheckArg = Annotated[bool, Field(description="Also run cargo check and wait for it.")]
 CheckTimeoutArg = Annotated[int, Field(ge=1, le=3600)]
+WaitArg = Annotated[
+    bool, Field(description="Wait for the check up to check_timeout_secs, past the server's answer deadline.")
+]
 Direction = Literal["incoming", "outgoing", "both"]
 Severity = Literal["error", "warning", "information", "hint"]
 DirectionArg = Direction

@@ -1,0 +1,131 @@
+"""rust-analyzer's cargo check (its flycheck), as the diagnostics tools use it: started for the files
+as they are now, waited for to its real end, and never allowed to outlast the client.
+
+A check on a large workspace can take longer than the client waits for a tool (Codex gives up after
+its `tool_timeout_sec`, losing the answer). So a call waits for the check only until its deadline,
+then answers with what the check found so far and says it is still running; the check goes on in
+rust-analyzer, and the next call joins it instead of starting it over. A check that finished for
+exactly the files as they are (nothing changed on disk since) is not run again."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import anyio
+
+from rust_mcp.core.budgets import ProgressCallback
+
+from .workspaces import Workspace
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
+LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
+CHECK_START_SECONDS = 10.0
+SETTLE_SECONDS = 0.4  # quiet after a check: its restart debounce is 50 ms, publishes come every ~15 ms
+PROGRESS_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """How a call's cargo check went: `finished` for the files as they are; else `why` it could not
+    run or failed (cargo's reason), or `running` on past the call's deadline."""
+
+    finished: bool
+    why: str | None = None
+    running: bool = False
+
+
+async def check_current_state(
+    workspace: Workspace, uri: str | None, bound: float, report: ProgressCallback | None
+) -> CheckRun:
+    """A finished check for the files as they are now: the one that already finished for them, the
+    one running for them (joined, not restarted), or a new one; waited for at most `bound` seconds."""
+    state = workspace.client.state
+    running = state.flycheck_begun > state.flycheck_ended
+    if workspace.checked_generation == workspace.generation and not running:
+        return CheckRun(True)
+    join = running and workspace.check_generation == workspace.generation
+    workspace.check_generation = workspace.generation
+    outcome = await run_flycheck(workspace, uri, bound, report, start=not join)
+    if outcome.finished and workspace.check_generation == workspace.generation:
+        workspace.checked_generation = workspace.generation
+    return outcome
+
+
+async def run_flycheck(
+    workspace: Workspace,
+    uri: str | None,
+    timeout: float,
+    report: ProgressCallback | None,
+    *,
+    start: bool = True,
+) -> CheckRun:
+    """Start rust-analyzer's cargo check (or, with start=False, take the one running) and wait until
+    it has ended, no other has begun and no diagnostics have been published for SETTLE_SECONDS.
+    rust-analyzer restarts its check on its own (when it becomes quiescent, when cache priming ends,
+    on another client's request): the restart cancels the running check, which ends like a finished
+    one, and begins the new one some 50 ms later. And it publishes what a check found file by file,
+    each time with all of the file's diagnostics so far, still doing so a second after the check's end
+    on ripgrep (460 warnings). Reading at the end, or counting begins and ends alone, returned some of
+    the errors. A check that could not start or failed (a `rust-version` newer than the toolchain, a
+    broken Cargo.toml) ends like a good one; rust-analyzer says so only in its status, so the status
+    decides, and cargo's reason is returned. After `timeout` seconds the check is left running."""
+    state = workspace.client.state
+    if state.health == "error":  # the workspace did not load (a broken Cargo.toml): nothing to check
+        return CheckRun(False, load_failure(workspace))
+    begun_before = state.flycheck_begun - (0 if start else 1)
+    if start:
+        params = {"textDocument": {"uri": uri} if uri else None}
+        workspace.client.notify("rust-analyzer/runFlycheck", params)
+    started = time.monotonic()
+    sent = 0.0
+    while True:
+        began = state.flycheck_begun > begun_before
+        idle = began and state.flycheck_ended >= state.flycheck_begun
+        quiet = time.monotonic() - max(state.flycheck_moved, state.published)
+        if idle and quiet >= SETTLE_SECONDS:
+            break
+        elapsed = time.monotonic() - started
+        if not began and elapsed > CHECK_START_SECONDS:
+            failure = check_failure(state.status_message)
+            if failure or state.health == "error":
+                why = failure or f"rust-analyzer could not load the workspace: {state.status_message}"
+                return CheckRun(False, why)
+            return CheckRun(False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)")
+        if elapsed > timeout:
+            return CheckRun(False, running=True)
+        state.changed.clear()
+        with anyio.move_on_after(SETTLE_SECONDS - quiet if idle else PROGRESS_SECONDS):
+            await state.changed.wait()
+        if report is not None and not idle:
+            sent += 1
+            await report(sent, None, f"cargo check: {state.busy_summary()}")
+    failure = check_failure(state.status_message)
+    return CheckRun(False, failure) if failure else CheckRun(True)
+
+
+def load_failure(workspace: Workspace) -> str:
+    """Why rust-analyzer could not load the workspace: its status, and cargo's own error from the
+    last ERROR in rust-analyzer's log (e.g. "error: unclosed table, expected `]` --> Cargo.toml:5")."""
+    reason = f"rust-analyzer could not load the workspace ({workspace.client.state.status_message})"
+    lines = list(workspace.client.stderr)
+    starts = [i for i, line in enumerate(lines) if LOG_ERROR.match(line)]
+    if not starts:
+        return reason
+    entry = [lines[starts[-1]]]
+    for line in lines[starts[-1] + 1 :]:
+        if LOG_LINE.match(line):
+            break
+        entry.append(line)
+    text = "\n".join(entry)
+    cargo = (text.partition("stderr:")[2] or text.partition("exited with an error:")[2] or text).strip()
+    return f"{reason}: {cargo[:2000]}"
+
+
+def check_failure(status_message: str | None) -> str | None:
+    """The part of rust-analyzer's status that says cargo check failed ("cargo check failed to
+    start: ... error: rustc 1.95.0 is not supported ..."), or None."""
+    text = status_message or ""
+    start = text.find("cargo check failed")
+    return text[start:].strip() if start >= 0 else None
