@@ -44,6 +44,7 @@ class AnalyzerState:
     flycheck_moved: float = 0.0  # time.monotonic() of the last flycheck begin or end
     published: float = 0.0  # time.monotonic() of the last publishDiagnostics
     last_panic: str | None = None  # the last request rust-analyzer panicked on
+    empty_rechecks: int = 0  # early empty answers asked again once quiescent (see lsp.request)
     build_data_ended: bool = False  # the build data phase has ended, and no new one has begun
     applying: set[str] = field(default_factory=set)  # tokens of the phases applying it, running
     applied_since: float | None = None  # time.monotonic() since when nothing applies it any more

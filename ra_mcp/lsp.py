@@ -26,6 +26,13 @@ from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
 
 from .analyzer_state import AnalyzerState
+from .asking_again import (
+    ASK_AGAIN,
+    ASK_AGAIN_RETRIES,
+    CHECKED_WHEN_EMPTY,
+    EARLY_REQUEST_SECONDS,
+    is_empty,
+)
 from .discovery import Analyzer
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_types import plain
@@ -33,13 +40,6 @@ from .lsp_types import plain
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
 T = TypeVar("T")
-CONTENT_MODIFIED = -32801
-SERVER_CANCELLED = -32802
-# answers that mean "ask again": the crate graph changed while rust-analyzer worked, or it put the
-# request off (pull diagnostics before it is quiescent)
-ASK_AGAIN = (CONTENT_MODIFIED, SERVER_CANCELLED)
-ASK_AGAIN_RETRIES = 3
-EARLY_REQUEST_SECONDS = 90.0  # the least a request waits before quiescence: it does the first analysis
 STDERR_LINES = 200
 
 
@@ -234,10 +234,22 @@ class AnalyzerClient:
     async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
         """Send one request; on timeout or cancellation, tell rust-analyzer to stop working on it.
         Asked again, once rust-analyzer is quiescent, when it answers "content modified" (its crate
-        graph changed while it worked) or "server cancelled" (put off). Before it is quiescent the
-        first analysis may be this request's to do, so it waits at least EARLY_REQUEST_SECONDS."""
-        if not self.state.quiescent:
+        graph changed while it worked) or "server cancelled" (put off), and when a question of
+        CHECKED_WHEN_EMPTY sent before quiescence gets an empty answer: an early "nothing there" is
+        worse than a slower right answer. Before it is quiescent the first analysis may be this
+        request's to do, so it waits at least EARLY_REQUEST_SECONDS."""
+        early = not self.state.quiescent
+        if early:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
+        answer = await self._request_until_answered(method, params, timeout)
+        if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
+            await self._until_quiescent(timeout)
+            if self.state.quiescent:
+                self.state.empty_rechecks += 1
+                answer = await self._request_until_answered(method, params, timeout)
+        return answer
+
+    async def _request_until_answered(self, method: str, params: Any, timeout: float) -> Any:
         for attempt in range(ASK_AGAIN_RETRIES):
             try:
                 return await self._request_once(method, params, timeout)
