@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .errors import Refusal
+from .safe_io import read_without_links
 
 MANIFEST_NAME = "Cargo.toml"
 MAX_PATH_CHARS = 4096
@@ -143,20 +143,11 @@ def _read_toml(path: Path) -> dict[str, object]:
     """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
     import tomllib  # here, not at start: only manifests need it (a 10 ms import)
 
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+    try:  # through the one door: no link on the way, a regular file, size-limited
+        data = read_without_links(path, MAX_MANIFEST_BYTES)
+        return tomllib.loads(data.decode("utf-8")) if data is not None else {}
+    except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return {}
-            data = handle.read(MAX_MANIFEST_BYTES + 1)
-            if len(data) > MAX_MANIFEST_BYTES:
-                return {}
-            return tomllib.loads(data.decode("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-            return {}
 
 
 def _member_patterns(workspace: object, key: str) -> list[str]:
