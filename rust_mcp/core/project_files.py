@@ -54,6 +54,7 @@ __all__ = [
     "off_loop",
     "read_text",
     "read_without_links",
+    "remove_empty_directory",
     "remove_file",
     "write_without_links",
 ]
@@ -143,6 +144,17 @@ def remove_file(path: Path) -> None:
             unlink_at(directory, path.name)
     except FileNotFoundError:
         pass
+
+
+def remove_empty_directory(path: Path) -> bool:
+    """Remove the directory `path` when it is empty (its parent opened without following links; a
+    link at its name is not removed); whether it was removed."""
+    try:
+        with opened_directory(path.parent) as directory:
+            os.rmdir(path.name, dir_fd=directory)
+    except (OSError, LinkOnTheWay):
+        return False
+    return True
 
 
 def make_directories(path: Path) -> None:
