@@ -101,7 +101,7 @@ def test_every_allowlist_row_says_why() -> None:
     assert all(len(reason) > 10 for *_, reason in ALLOWED)
 
 
-SNIPPET = '''
+SNIPPET = """
 import hashlib, json, os, shutil, tomllib
 from os import scandir as listing
 from pathlib import Path
@@ -151,7 +151,7 @@ def not_files(text: str, p: Path) -> None:
     json.loads(text)
     tomllib.loads(text)
     os.path.join(text, text)
-'''
+"""
 
 
 def test_the_checker_flags_each_forbidden_call() -> None:
