@@ -30,6 +30,7 @@ from rust_mcp.core.project_files import (
     read_text,
     remove_empty_directory,
 )
+from rust_mcp.core.roots import project_files
 
 SECRET = "SECRET-door-7f3a"
 
@@ -189,3 +190,22 @@ async def test_off_loop_answers_within_its_deadline_and_spares_anyio_threads() -
     assert time.monotonic() - started < 2  # answered, not waited for the thread
     # anyio's own pool is not the door's: its threads stay free while the door's one is stuck
     assert await anyio.to_thread.run_sync(lambda: 42) == 42
+
+
+def test_the_project_walk_never_lists_through_a_link(places: tuple[Path, Path]) -> None:
+    inside, outside = places
+    (inside / "src").mkdir()
+    (inside / "src" / "lib.rs").write_text("")
+    (inside / "src" / "linked.rs").symlink_to(outside / "secret")
+    (inside / "elsewhere").symlink_to(outside)  # a directory link: never entered
+    (inside / "target").mkdir()
+    (inside / "target" / "built.rs").write_text("")
+    walked = {
+        Path(f.path).relative_to(inside).as_posix(): f.is_symlink() for f in project_files(inside, bool)
+    }
+    assert walked == {"src/lib.rs": False, "src/linked.rs": True, "elsewhere": True}  # links: named only
+    # a root reached through a link is not listed at all (every component is opened without links)
+    assert list(project_files(inside / "elsewhere", bool)) == []
+    entered: list[str] = []
+    list(project_files(inside, bool, entered.append))
+    assert sorted(Path(d).relative_to(inside).as_posix() for d in entered) == [".", "src"]

@@ -21,13 +21,6 @@ OPERATOR_LOGS = "the server's own log directory (--log-dir, default under ~/.cac
 
 # (module, function or "*", call, reason)
 ALLOWED: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "rust_mcp/core/roots.py",
-        "project_files",
-        "os.scandir",
-        "the project walk lists names only: it never enters a link (is_dir(follow_symlinks=False)), and "
-        "every file it yields is read through the door by whoever wants its content",
-    ),
     ("rust_mcp/core/containment.py", "CargoHome.caches", ".mkdir", "the operator's CARGO_HOME registry dirs"),
     ("rust_mcp/core/containment.py", "CargoHome.subcommands", ".iterdir", "the operator's CARGO_HOME/bin"),
     ("rust_mcp/core/read_scope.py", "default_read_only", ".iterdir", "the operator's rustup toolchains"),

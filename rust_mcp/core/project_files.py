@@ -21,7 +21,8 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,6 +47,7 @@ __all__ = [
     "FileTooLarge",
     "LinkOnTheWay",
     "NotAFile",
+    "WalkedFile",
     "copy_without_links",
     "git_blob_id",
     "is_regular_file",
@@ -56,6 +58,7 @@ __all__ = [
     "read_without_links",
     "remove_empty_directory",
     "remove_file",
+    "walk_without_links",
     "write_without_links",
 ]
 
@@ -185,3 +188,65 @@ def git_blob_id(path: Path, limit: int) -> str | None:
     if data is None:
         return None
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class WalkedFile:
+    """A file the project walk found: its path, its name, and whether the name is a link."""
+
+    path: str
+    name: str
+    linked: bool
+
+    def is_symlink(self) -> bool:
+        return self.linked
+
+    def stat(self) -> os.stat_result:
+        """Its metadata, a link followed (as os.DirEntry.stat does); nothing is opened."""
+        return os.stat(self.path)
+
+
+def _open_listing(directory: Path) -> int:
+    """`directory`, reached without a link on the way, opened for listing (the caller closes it)."""
+    reached = open_without_links(directory)
+    try:
+        return os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=reached)
+    finally:
+        os.close(reached)
+
+
+def walk_without_links(
+    root: Path,
+    enter: Callable[[str], bool],
+    wanted: Callable[[str], bool],
+    entering: Callable[[str], None] | None = None,
+) -> Iterator[WalkedFile]:
+    """Files under `root` whose name passes `wanted`, in directories whose names pass `enter`. Each
+    directory is listed through a descriptor opened component by component without following links,
+    so a directory swapped for a link between two listings is skipped, never listed through; a link
+    is never entered. `entering` is called with each directory's path before it is listed."""
+    stack = [str(root)]
+    while stack:
+        directory = stack.pop()
+        if entering is not None:
+            entering(directory)
+        try:
+            listing = _open_listing(Path(directory))
+        except (OSError, LinkOnTheWay):  # gone, unreadable, or a link now: skipped
+            continue
+        try:
+            with os.scandir(listing) as entries:
+                for entry in entries:
+                    try:
+                        is_directory = entry.is_dir(follow_symlinks=False)
+                        linked = entry.is_symlink()
+                    except OSError:  # unreadable (permissions): skipped like an unreadable directory
+                        continue
+                    path = os.path.join(directory, entry.name)
+                    if is_directory:
+                        if enter(entry.name):
+                            stack.append(path)
+                    elif wanted(entry.name):
+                        yield WalkedFile(path, entry.name, linked)
+        finally:
+            os.close(listing)

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .errors import Refusal
+from .project_files import WalkedFile, walk_without_links
 from .safe_io import read_without_links
 
 MANIFEST_NAME = "Cargo.toml"
@@ -204,30 +205,11 @@ def walked_into(name: str) -> bool:
 
 def project_files(
     root: Path, wanted: Callable[[str], bool], entering: Callable[[str], None] | None = None
-) -> Iterator[os.DirEntry[str]]:
+) -> Iterator[WalkedFile]:
     """Files under `root` whose name passes `wanted`, skipping build output, VCS data and hidden
-    directories. The one directory walk both servers use. `entering` is called with each directory
-    walked into, before it is listed."""
-    stack = [str(root)]
-    while stack:
-        directory = stack.pop()
-        if entering is not None:
-            entering(directory)
-        try:
-            entries = os.scandir(directory)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                try:
-                    is_directory = entry.is_dir(follow_symlinks=False)
-                except OSError:  # unreadable (permissions): skipped like an unreadable directory
-                    continue
-                if is_directory:
-                    if walked_into(entry.name):
-                        stack.append(entry.path)
-                elif wanted(entry.name):
-                    yield entry
+    directories. The one directory walk both servers use, through the one door (no directory listed
+    through a link). `entering` is called with each directory walked into, before it is listed."""
+    return walk_without_links(root, walked_into, wanted, entering)
 
 
 def package_directories(root: Path) -> dict[str, Path]:
