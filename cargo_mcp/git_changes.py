@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rust_mcp.core.budgets import MAX_HASHED_BYTES
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.project_files import git_blob_id, is_regular_file, off_loop
+from rust_mcp.core.project_files import git_blob_ids, is_regular_file, off_loop
 from rust_mcp.core.roots import project_files
 
 from .capture import capture
@@ -97,11 +97,8 @@ def compare_worktree(directory: Path, toplevel: Path, listing: str) -> tuple[set
     for name in HIDDEN_BUILD_FILES:
         if is_regular_file(directory / name):
             present[name] = directory / name
-    changed = {
-        rel
-        for rel, path in present.items()
-        if rel in recorded and recorded[rel] != git_blob_id(path, MAX_HASHED_BYTES)
-    }
+    hashed = git_blob_ids([path for rel, path in present.items() if rel in recorded], MAX_HASHED_BYTES)
+    changed = {rel for rel, path in present.items() if rel in recorded and recorded[rel] != hashed[path]}
     deleted = {rel for rel in recorded if _walked(rel)} - present.keys()
     return changed | deleted, sorted(present.keys() - recorded.keys())
 

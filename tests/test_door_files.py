@@ -20,6 +20,7 @@ from cargo_mcp.snapshots import read_pending
 from ra_mcp.symbol_paths import crate_aliases
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env
 from rust_mcp.core.project_files import (
+    MAX_WALK_DEPTH,
     DoorTimeout,
     FileTooLarge,
     LinkOnTheWay,
@@ -209,3 +210,18 @@ def test_the_project_walk_never_lists_through_a_link(places: tuple[Path, Path]) 
     entered: list[str] = []
     list(project_files(inside, bool, entered.append))
     assert sorted(Path(d).relative_to(inside).as_posix() for d in entered) == [".", "src"]
+
+
+def test_the_walk_holds_one_descriptor_per_level_and_closes_them(places: tuple[Path, Path]) -> None:
+    inside, _ = places
+    deep = inside.joinpath(*["d"] * (MAX_WALK_DEPTH + 5))
+    deep.mkdir(parents=True)
+    (deep / "too-deep.rs").write_text("")
+    (inside / "d" / "shallow.rs").write_text("")
+    before = len(os.listdir("/proc/self/fd"))
+    names = [f.name for f in project_files(inside, lambda name: name.endswith(".rs"))]
+    assert names == ["shallow.rs"]  # past MAX_WALK_DEPTH levels nothing is listed
+    walk = project_files(inside, lambda name: name.endswith(".rs"))
+    next(walk)
+    walk.close()  # a caller that stops at the first file (SSR's context) leaves no descriptor open
+    assert len(os.listdir("/proc/self/fd")) == before

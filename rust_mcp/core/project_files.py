@@ -21,7 +21,7 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -50,6 +50,7 @@ __all__ = [
     "WalkedFile",
     "copy_without_links",
     "git_blob_id",
+    "git_blob_ids",
     "is_regular_file",
     "make_directories",
     "name_present",
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 DOOR_THREADS = 8  # threads the door may hold at once, apart from anyio's default pool
+LIST_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+MAX_WALK_DEPTH = 128  # directories below a walk's root; each level holds one descriptor while walked
 DEFAULT_DEADLINE = 30.0  # seconds, for callers that have no deadline of their own
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("project_files_limiter")
 T = TypeVar("T")
@@ -170,16 +173,35 @@ def git_blob_id(path: Path, limit: int) -> str | None:
     """The id git gives this file's content as a blob (a symbolic link's blob is its target), read
     without following links; None when it is absent, not a regular file or link, or over `limit`
     bytes (the caller counts it as changed)."""
+    return git_blob_ids([path], limit)[path]
+
+
+def git_blob_ids(paths: list[Path], limit: int) -> dict[Path, str | None]:
+    """git_blob_id for each of `paths`, each directory opened (without links) once for all its files."""
+    found: dict[Path, str | None] = dict.fromkeys(paths)
+    by_directory: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_directory.setdefault(path.parent, []).append(path)
+    for parent, files in by_directory.items():
+        try:
+            with opened_directory(parent) as directory:
+                for path in files:
+                    found[path] = _blob_id_at(directory, path, limit)
+        except (FileNotFoundError, LinkOnTheWay):
+            continue
+    return found
+
+
+def _blob_id_at(directory: int, path: Path, limit: int) -> str | None:
     try:
-        with opened_directory(path.parent) as directory:
-            try:
-                data = read_at(directory, path.name, limit, path)
-            except NotAFile:
-                info = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
-                if not stat.S_ISLNK(info.st_mode):
-                    return None
-                data = os.readlink(path.name, dir_fd=directory).encode()
-    except (FileNotFoundError, FileTooLarge, LinkOnTheWay):
+        try:
+            data = read_at(directory, path.name, limit, path)
+        except NotAFile:
+            info = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
+            if not stat.S_ISLNK(info.st_mode):
+                return None
+            data = os.readlink(path.name, dir_fd=directory).encode()
+    except (FileNotFoundError, FileTooLarge):
         return None
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENXIO):
@@ -210,9 +232,30 @@ def _open_listing(directory: Path) -> int:
     """`directory`, reached without a link on the way, opened for listing (the caller closes it)."""
     reached = open_without_links(directory)
     try:
-        return os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=reached)
+        return os.open(".", LIST_FLAGS, dir_fd=reached)
     finally:
         os.close(reached)
+
+
+def _listed(
+    listing: int, directory: str, enter: Callable[[str], bool], wanted: Callable[[str], bool]
+) -> tuple[list[WalkedFile], list[str]]:
+    """The wanted files of an opened directory, and the names of the subdirectories to enter."""
+    files: list[WalkedFile] = []
+    subdirectories: list[str] = []
+    with os.scandir(listing) as entries:
+        for entry in entries:
+            try:
+                is_directory = entry.is_dir(follow_symlinks=False)
+                linked = entry.is_symlink()
+            except OSError:  # unreadable (permissions): skipped like an unreadable directory
+                continue
+            if is_directory:
+                if enter(entry.name):
+                    subdirectories.append(entry.name)
+            elif wanted(entry.name):
+                files.append(WalkedFile(os.path.join(directory, entry.name), entry.name, linked))
+    return files, subdirectories
 
 
 def walk_without_links(
@@ -220,33 +263,49 @@ def walk_without_links(
     enter: Callable[[str], bool],
     wanted: Callable[[str], bool],
     entering: Callable[[str], None] | None = None,
-) -> Iterator[WalkedFile]:
-    """Files under `root` whose name passes `wanted`, in directories whose names pass `enter`. Each
-    directory is listed through a descriptor opened component by component without following links,
-    so a directory swapped for a link between two listings is skipped, never listed through; a link
-    is never entered. `entering` is called with each directory's path before it is listed."""
-    stack = [str(root)]
-    while stack:
-        directory = stack.pop()
-        if entering is not None:
-            entering(directory)
+) -> Generator[WalkedFile, None, None]:
+    """Files under `root` whose name passes `wanted`, in directories whose names pass `enter`. `root`
+    is reached component by component without links, and each subdirectory is opened (O_NOFOLLOW)
+    from the descriptor of the directory that listed it, so a directory swapped for a link is
+    skipped, never listed through; a link is never entered. At most MAX_WALK_DEPTH directories deep
+    (one descriptor per level). `entering` is called with each directory's path before it is listed."""
+    top = str(root)
+    if entering is not None:
+        entering(top)
+    try:
+        listing = _open_listing(root)
+    except (OSError, LinkOnTheWay):  # gone, unreadable, or a link: nothing to list
+        return
+    stack: list[tuple[int, str, Iterator[str]]] = []
+    try:
         try:
-            listing = _open_listing(Path(directory))
-        except (OSError, LinkOnTheWay):  # gone, unreadable, or a link now: skipped
-            continue
-        try:
-            with os.scandir(listing) as entries:
-                for entry in entries:
-                    try:
-                        is_directory = entry.is_dir(follow_symlinks=False)
-                        linked = entry.is_symlink()
-                    except OSError:  # unreadable (permissions): skipped like an unreadable directory
-                        continue
-                    path = os.path.join(directory, entry.name)
-                    if is_directory:
-                        if enter(entry.name):
-                            stack.append(path)
-                    elif wanted(entry.name):
-                        yield WalkedFile(path, entry.name, linked)
+            files, subdirectories = _listed(listing, top, enter, wanted)
         finally:
-            os.close(listing)
+            stack.append((listing, top, iter([])))
+        stack[-1] = (listing, top, iter(subdirectories))
+        yield from files
+        while stack:
+            parent, path, pending = stack[-1]
+            name = next(pending, None)
+            if name is None:
+                os.close(stack.pop()[0])
+                continue
+            if len(stack) >= MAX_WALK_DEPTH:
+                continue
+            directory = os.path.join(path, name)
+            if entering is not None:
+                entering(directory)
+            try:
+                listing = os.open(name, LIST_FLAGS | os.O_NOFOLLOW, dir_fd=parent)
+            except OSError:  # gone, unreadable, or swapped for a link since it was listed
+                continue
+            stack.append((listing, directory, iter([])))
+            try:
+                files, subdirectories = _listed(listing, directory, enter, wanted)
+            except OSError:
+                continue
+            stack[-1] = (listing, directory, iter(subdirectories))
+            yield from files
+    finally:
+        for descriptor, _, _ in stack:
+            os.close(descriptor)

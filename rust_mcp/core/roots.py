@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -205,7 +205,7 @@ def walked_into(name: str) -> bool:
 
 def project_files(
     root: Path, wanted: Callable[[str], bool], entering: Callable[[str], None] | None = None
-) -> Iterator[WalkedFile]:
+) -> Generator[WalkedFile, None, None]:
     """Files under `root` whose name passes `wanted`, skipping build output, VCS data and hidden
     directories. The one directory walk both servers use, through the one door (no directory listed
     through a link). `entering` is called with each directory walked into, before it is listed."""
