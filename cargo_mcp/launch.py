@@ -12,7 +12,7 @@ from rust_mcp.core.cargo_helpers import NEUTRAL_DIRECTORY, CargoHelpers
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import Containment, granted_writes
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.project_files import make_directories, remove_empty_directory
+from rust_mcp.core.project_files import LinkOnTheWay, make_directories, remove_empty_directory
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox import SandboxedCommand, SandboxState
 from rust_mcp.core.toolchains import Toolchain, Toolchains
@@ -152,6 +152,8 @@ def _create_missing(paths: tuple[Path, ...]) -> None:
     """Build directories mounted on their own must exist before the sandbox starts."""
     for path in paths:
         try:
-            make_directories(path)  # through the one door: a link on the way is refused (LinkOnTheWay)
+            make_directories(path)  # through the one door: never through a link
+        except LinkOnTheWay as exc:
+            raise Refusal(f"the build directory {path} is not created: {exc}") from exc
         except OSError as exc:
             raise Refusal(f"cannot create the build directory {path}: {exc.strerror or exc}") from exc
