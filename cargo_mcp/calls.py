@@ -38,9 +38,10 @@ from .progress import notify_progress
 from .run_hints import run_hints
 from .scoped import run_scoped
 from .settings import CargoSettings
-from .snapshots import clip_diffs, read_pending
+from .snapshots import clip_diffs, pending_snapshots
 from .target_matrix import run_target_matrix
 from .verified_change import change_and_verify
+from .workflow_models import PendingSnapshot
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
 
@@ -262,7 +263,12 @@ class CargoService:
         outcome.exit_code = exit_code_of(launch.state, outcome.exit_code)
         if invocation.command.name == "cargo_clean":
             launch.finish_clean(outcome)
-        result = self._result(invocation, collector, outcome)
+        snapshots = (
+            await pending_snapshots(collector.stdout_lines, invocation.workspace_root, invocation.timeout)
+            if invocation.command.output == "snapshots"
+            else None
+        )
+        result = self._result(invocation, collector, outcome, snapshots)
         result.hints = launch.notes + result.hints
         if cache is not None and launch.cache_stats is not None:
             result.cache = cache_delta(cache, {}, take_stats_file(launch.cache_stats))
@@ -273,7 +279,13 @@ class CargoService:
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
-    def _result(self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome) -> CargoResult:
+    def _result(
+        self,
+        invocation: Invocation,
+        collector: OutputCollector,
+        outcome: RunOutcome,
+        snapshots: list[PendingSnapshot] | None,
+    ) -> CargoResult:
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
         tests = collector.nextest.finish() if output == "nextest" else tests
@@ -295,9 +307,7 @@ class CargoService:
             counts=collector.messages.counts.model_copy(update={"offset": invocation.offset}),
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
-            snapshots=read_pending(collector.stdout_lines, invocation.workspace_root)
-            if output == "snapshots"
-            else None,
+            snapshots=snapshots,
             format_places=collector.formatting.total if output == "format" else None,
             executables=collector.messages.executables if invocation.command.name == "cargo_build" else [],
             program_exit_code=outcome.exit_code

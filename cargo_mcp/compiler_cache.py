@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rust_mcp.core.containment import OperatorGrants
-from rust_mcp.core.safe_io import read_without_links
+from rust_mcp.core.project_files import read_without_links, remove_file
 
 from .capture import capture
 from .workflow_models import CacheStats
@@ -71,7 +71,7 @@ def take_stats_file(path: Path) -> dict[str, Any] | None:
     project's code could have written the file too: only numbers are taken from it."""
     try:
         data = read_without_links(path, STATS_FILE_BYTES)
-        path.unlink(missing_ok=True)
+        remove_file(path)
         stats = json.loads(data or b"")["stats"]
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -5,20 +5,21 @@ Project files can configure git to run programs (`core.fsmonitor`, clean filters
 So git is only asked to read objects (`rev-parse`, `ls-tree`) and ignore rules (`check-ignore
 --no-index`), which run nothing; the working tree is hashed here, as git hashes a blob, without
 filters. A filtered file (LFS, eol conversion) may count as changed when it is not: that only
-widens a scoped check, never narrows it."""
+widens a scoped check, never narrows it. Files are hashed through the one door (no link followed,
+regular files only, at most MAX_HASHED_BYTES), off the event loop and within the call's deadline: a
+FIFO, a device or a file too large to hash counts as changed, and is never waited on."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import anyio
-
+from rust_mcp.core.budgets import MAX_HASHED_BYTES
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.project_files import git_blob_ids, is_regular_file, off_loop
 from rust_mcp.core.roots import project_files
 
 from .capture import capture
@@ -47,12 +48,6 @@ def check_revision(value: str) -> str:
     return value
 
 
-def blob_id(path: Path) -> str:
-    """The id git gives this file's content as a blob (a symlink's blob is its target)."""
-    data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
 async def _git(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
     run = await capture([*GIT, *args], cwd, {**env, **GIT_ENV})
     if not run.ok:
@@ -60,9 +55,11 @@ async def _git(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
     return run.stdout
 
 
-async def changed_since(directory: Path, revision: str, env: Mapping[str, str]) -> Changes:
+async def changed_since(
+    directory: Path, revision: str, env: Mapping[str, str], deadline: float | None = None
+) -> Changes:
     """Files under `directory` whose content differs from `revision`'s, plus files it lacks (unless
-    ignored) and files it has that are gone."""
+    ignored) and files it has that are gone. The working tree is hashed within `deadline` seconds."""
     check_revision(revision)
     run = await capture([*GIT, "rev-parse", "--show-toplevel"], directory, {**env, **GIT_ENV})
     if not run.ok:
@@ -76,7 +73,9 @@ async def changed_since(directory: Path, revision: str, env: Mapping[str, str]) 
     if not commit.ok:
         raise Refusal(f"since {revision!r} is not a commit in {toplevel}")
     listing = await _git(["ls-tree", "-r", "-z", "--full-tree", commit.stdout.strip()], directory, env)
-    changed, added = await anyio.to_thread.run_sync(compare_worktree, directory, Path(toplevel), listing)
+    changed, added = await off_loop(
+        compare_worktree, directory, Path(toplevel), listing, deadline=deadline, what="hashing the work tree"
+    )
     if added:
         changed |= set(added) - await _ignored(directory, added, env)
     return Changes(Path(toplevel), revision, sorted(changed))
@@ -96,9 +95,10 @@ def compare_worktree(directory: Path, toplevel: Path, listing: str) -> tuple[set
         for entry in project_files(directory, lambda name: True)
     }
     for name in HIDDEN_BUILD_FILES:
-        if (directory / name).is_file():
+        if is_regular_file(directory / name):
             present[name] = directory / name
-    changed = {rel for rel, path in present.items() if rel in recorded and recorded[rel] != blob_id(path)}
+    hashed = git_blob_ids([path for rel, path in present.items() if rel in recorded], MAX_HASHED_BYTES)
+    changed = {rel for rel, path in present.items() if rel in recorded and recorded[rel] != hashed[path]}
     deleted = {rel for rel in recorded if _walked(rel)} - present.keys()
     return changed | deleted, sorted(present.keys() - recorded.keys())
 

@@ -4,7 +4,6 @@ wrapped in the sandbox with what it may write and whether it has the network."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from rust_mcp.core.cargo_helpers import NEUTRAL_DIRECTORY, CargoHelpers
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import Containment, granted_writes
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.project_files import LinkOnTheWay, make_directories, remove_empty_directory
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox import SandboxedCommand, SandboxState
 from rust_mcp.core.toolchains import Toolchain, Toolchains
@@ -44,10 +44,8 @@ class Launch:
         only complaint, report the clean as the success it was."""
         removed = []
         for directory in self.mounted_alone:
-            with contextlib.suppress(OSError):
-                if directory.is_dir() and not any(directory.iterdir()):
-                    directory.rmdir()
-                    removed.append(directory)
+            if remove_empty_directory(directory):  # through the one door: never a link's target
+                removed.append(directory)
         errors = [line for line in outcome.stderr.splitlines() if line.lower().startswith("error:")]
         if outcome.exit_code and errors and all(any(f"`{d}`" in e for d in removed) for e in errors):
             outcome.exit_code, outcome.stderr = 0, ""
@@ -154,6 +152,8 @@ def _create_missing(paths: tuple[Path, ...]) -> None:
     """Build directories mounted on their own must exist before the sandbox starts."""
     for path in paths:
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            make_directories(path)  # through the one door: never through a link
+        except LinkOnTheWay as exc:
+            raise Refusal(f"the build directory {path} is not created: {exc}") from exc
         except OSError as exc:
             raise Refusal(f"cannot create the build directory {path}: {exc.strerror or exc}") from exc

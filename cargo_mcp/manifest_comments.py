@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rust_mcp.core.files import FileSnapshot, write_atomically
+from rust_mcp.core.project_files import read_without_links
+from rust_mcp.core.roots import MAX_MANIFEST_BYTES
 
 HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]+?)\s*\]\s*(#.*)?$")
 COMMENT = re.compile(r"^\s*#")
@@ -109,10 +111,13 @@ def restore_dropped_comments(snapshot: FileSnapshot) -> list[str]:
     notes = []
     for path in snapshot.changed():
         before = snapshot.contents.get(path)
-        if path.name != "Cargo.toml" or before is None or not path.exists():
+        if path.name != "Cargo.toml" or before is None:
             continue
         try:
-            after = path.read_text(encoding="utf-8")
+            data = read_without_links(path, MAX_MANIFEST_BYTES)  # through the one door, like the write
+            if data is None:
+                continue
+            after = data.decode("utf-8")
             text, names = keep_dropped_table_comments(before.decode("utf-8"), after)
             if names:
                 write_atomically(path, text.encode("utf-8"))

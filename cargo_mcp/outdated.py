@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rust_mcp.core.budgets import MAX_LOCKFILE_BYTES
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.project_files import read_text
 
 from . import render
 from .capture import workspace_metadata
@@ -29,9 +31,9 @@ RANK = {"new_major": 0, "compatible_update": 1, "unknown": 2, "not_in_registry":
 
 def locked_versions(workspace_root: Path) -> dict[tuple[str, str], str]:
     """(member, dependency) -> version from the workspace's Cargo.lock (empty when there is none)."""
-    try:
-        lock = tomllib.loads((workspace_root / "Cargo.lock").read_text())
-    except (OSError, tomllib.TOMLDecodeError):
+    try:  # through the one door: no link followed, a regular file, size-limited
+        lock = tomllib.loads(read_text(workspace_root / "Cargo.lock", MAX_LOCKFILE_BYTES) or "")
+    except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return {}
     packages = [p for p in lock.get("package", []) if isinstance(p, dict)]
     versions: dict[str, list[str]] = {}

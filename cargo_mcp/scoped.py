@@ -79,7 +79,8 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
     )
     metadata = await workspace_metadata((await service.launches.prepare(members, request.policy)).command)
     since = request.values.get("since") or DEFAULT_SINCE
-    changes = await changed_since(Path(str(metadata["workspace_root"])), since, invocation.env)
+    root = Path(str(metadata["workspace_root"]))
+    changes = await changed_since(root, since, invocation.env, deadline=invocation.timeout)
     scope = select_packages(metadata, changes)
     if not scope.packages:
         result = invocation.result(

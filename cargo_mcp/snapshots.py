@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from pathlib import Path
 
+from rust_mcp.core.budgets import MAX_SNAPSHOT_BYTES
 from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.full_text import save_full_text
+from rust_mcp.core.project_files import off_loop, read_text
 
 from .render_workflows import SHORT_DIFF, SNAPSHOTS_IN_TEXT
 from .workflow_models import PendingSnapshot
@@ -61,15 +64,46 @@ def clip_diffs(snapshots: list[PendingSnapshot], log_dir: Path) -> str | None:
     return save_full_text(log_dir, "snapshot-diffs", whole) if could_cut else None
 
 
-def _read(path: Path) -> str:
+class SnapshotNotRead(Refusal):
+    """A snapshot file that is not read: outside the workspace, a link, not a regular file, too large."""
+
+
+def _read(path: Path, workspace_root: Path) -> str:
+    """A .snap file's text, read through the one door (no link followed anywhere on its path, a
+    regular file of at most MAX_SNAPSHOT_BYTES); "" when there is none. cargo insta runs project code
+    in the sandbox, so the paths it prints are the project's word: they must lie inside the workspace."""
+    if not path.is_relative_to(workspace_root):
+        raise SnapshotNotRead(f"{path} is outside the workspace {workspace_root}; it is not read")
     try:
-        return path.read_text(errors="replace")
+        return read_text(path, MAX_SNAPSHOT_BYTES) or ""
+    except Refusal as refused:
+        raise SnapshotNotRead(str(refused)) from refused
     except OSError:
         return ""
 
 
+def _file_snapshot(path: Path, relative: str, workspace_root: Path) -> PendingSnapshot:
+    try:
+        new_text = _read(path.with_name(path.name + ".new"), workspace_root)
+        old_text = _read(path, workspace_root)
+    except SnapshotNotRead as refused:
+        return PendingSnapshot(name=relative, kind="file", diff=f"(not shown: {refused})")
+    return PendingSnapshot(
+        name=relative,
+        kind="file",
+        source=_source(new_text),
+        diff=_diff(snapshot_body(old_text), snapshot_body(new_text)),
+    )
+
+
+async def pending_snapshots(lines: list[str], workspace_root: Path, deadline: float) -> list[PendingSnapshot]:
+    """read_pending off the event loop, within `deadline` seconds."""
+    return await off_loop(read_pending, lines, workspace_root, deadline=deadline, what="reading .snap files")
+
+
 def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot]:
-    """The pending snapshots cargo insta listed, with whole diffs (clip_diffs cuts them), in its order."""
+    """The pending snapshots cargo insta listed, with whole diffs (clip_diffs cuts them), in its order.
+    Blocking: async code calls pending_snapshots."""
     found: list[PendingSnapshot] = []
     for line in lines:
         try:
@@ -78,7 +112,7 @@ def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot
             continue
         if not isinstance(entry, dict) or "path" not in entry:
             continue
-        path = Path(str(entry["path"]))
+        path = Path(os.path.normpath(str(entry["path"])))  # no `..` walks out of the workspace
         inside = path.is_relative_to(workspace_root)
         relative = path.relative_to(workspace_root).as_posix() if inside else str(path)
         if entry.get("type") == "inline_snapshot":
@@ -93,13 +127,5 @@ def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot
                 )
             )
         else:
-            new_text = _read(path.with_name(path.name + ".new"))
-            found.append(
-                PendingSnapshot(
-                    name=relative,
-                    kind="file",
-                    source=_source(new_text),
-                    diff=_diff(snapshot_body(_read(path)), snapshot_body(new_text)),
-                )
-            )
+            found.append(_file_snapshot(path, relative, workspace_root))
     return found

@@ -12,6 +12,7 @@ from pathlib import Path
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
+from rust_mcp.core.project_files import make_directories, off_loop
 from rust_mcp.core.roots import find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunRequest, run_process
 
@@ -67,7 +68,7 @@ async def run_clippy(
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     messages = CompilerMessages(workspace_root)
     lints = [arg for lint in warn for arg in ("-W", lint)]
-    target = (workspace_root / target_dir).resolve()
+    target = workspace_root / target_dir  # not resolved: a link on its way is refused when it is made
     settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": str(target), **(extra_settings or {})}
     project = _ClippyProject(manifest.parent, manifest, workspace_root, settings)
     state = await cargo.containment.state()
@@ -75,7 +76,7 @@ async def run_clippy(
     policy = current_client_policy.get()
     if state.active and (policy is None or policy.network is not False):
         await cargo.fetch(project, toolchain, policy)
-    target.mkdir(parents=True, exist_ok=True)
+    await off_loop(make_directories, target, what=f"creating {target}")  # the one door: no link followed
     env = cargo.containment.environment(toolchain, network=False, offline=state.active, settings=settings)
     confinement = cargo.containment.confinement(
         toolchain, cwd=manifest.parent, env=env, writable=(target,), policy=policy

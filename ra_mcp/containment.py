@@ -18,6 +18,7 @@ from pathlib import Path
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.lockfile import private_lock_env
+from rust_mcp.core.project_files import make_directories, off_loop
 from rust_mcp.core.roots import MANIFEST_NAME
 from rust_mcp.core.sandbox import SandboxedCommand
 
@@ -63,8 +64,9 @@ class AnalyzerSandbox:
         toolchain = await self.cargo.toolchains.resolve(None, root)
         dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain)
         own = dirs.target / OWN_TARGET
-        own.mkdir(parents=True, exist_ok=True)
-        lock = private_lock_env(root, own)  # its cargo runs never rewrite the project's Cargo.lock
+        await off_loop(make_directories, own, what=f"creating {own}")
+        # its cargo runs never rewrite the project's Cargo.lock
+        lock = await off_loop(private_lock_env, root, own, what="copying Cargo.lock")
         project = AnalyzerProject(root, lock)
         policy = current_client_policy.get()
         if state.active and (policy is None or policy.network is not False):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.project_files import off_loop
 
 from .lsp_types import lsp
 from .positions import uri_to_path
@@ -60,7 +61,7 @@ async def find_symbol(
         candidates = await _resolve(workspace, exact, with_paths=bool(wanted.qualifiers))
     candidates = [c for c in candidates if locator.shown(c.uri)]  # a re-export may resolve outside
     if wanted.qualifiers:
-        aliases = crate_aliases(workspace.root)
+        aliases = await off_loop(crate_aliases, workspace.root, what="reading each package's src/lib.rs")
         candidates = [c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases)]
         if len(candidates) > 1:  # a path written out in full names one item: prefer it
             written_out = [
@@ -131,7 +132,8 @@ async def _resolve(workspace: Workspace, symbols: list[Any], with_paths: bool) -
                     item.known_as.append(canonical)
                     item.label = "::".join((*canonical, symbol.name))
         if with_paths and reexport:
-            place = module_path_of_file(uri_to_path(symbol.location.uri), workspace.root)
+            source = uri_to_path(symbol.location.uri)
+            place = await off_loop(module_path_of_file, source, workspace.root, what="reading Cargo.toml")
             if place is not None:
                 item.known_as.append(place)
     return list(items.values())

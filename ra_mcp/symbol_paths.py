@@ -1,17 +1,23 @@
 """Rust paths as people write them (`Worker::search`, `my_crate::module::func`, `grep::searcher::Searcher`)
 matched against the paths rust-analyzer knows an item by: its canonical path (from hover), the path
 of each `pub use` that re-exports it, and the names facade crates give other crates
-(`pub extern crate grep_searcher as searcher;`). Pure functions; no LSP, no MCP."""
+(`pub extern crate grep_searcher as searcher;`). No LSP, no MCP. The few files read (each package's
+Cargo.toml and src/lib.rs) go through the one door: no link followed, regular files only, size-limited;
+a package whose file is refused is skipped. Those functions block: async code runs them off_loop."""
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rust_mcp.core.roots import MANIFEST_NAME, package_directories
+from rust_mcp.core.budgets import MAX_SOURCE_BYTES
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.project_files import is_regular_file, read_text
+from rust_mcp.core.roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, package_directories
 
 GENERICS = re.compile(r"<.*>$")
 HOVER_PATH = re.compile(r"^\s*```rust\n(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)\n```")
@@ -22,6 +28,7 @@ CRATE_ALIAS = re.compile(
 )
 PATH_KEYWORDS = frozenset({"crate", "self", "super"})
 Segments = tuple[str, ...]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,8 @@ def hover_path(markdown: str) -> Segments | None:
 
 def _crate_name(package_dir: Path) -> str | None:
     try:
-        data = tomllib.loads((package_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(read_text(package_dir / MANIFEST_NAME, MAX_MANIFEST_BYTES) or "")
+    except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return None
     lib = data.get("lib")
     if isinstance(lib, dict) and isinstance(lib.get("name"), str):
@@ -77,7 +84,7 @@ def module_path_of_file(path: Path, stop: Path) -> Segments | None:
     """The crate and modules a source file stands for, read from where it sits: `ignore/src/walk.rs`
     -> (`ignore`, `walk`); `src/lib.rs` and `mod.rs` add nothing. Used for the place of a `pub use`."""
     directory = path.parent
-    while not (directory / MANIFEST_NAME).is_file():
+    while not is_regular_file(directory / MANIFEST_NAME):
         if directory == stop or directory == directory.parent:
             return None
         directory = directory.parent
@@ -98,8 +105,11 @@ def crate_aliases(root: Path) -> dict[Segments, Segments]:
     for directory in package_directories(root).values():
         crate = _crate_name(directory)
         try:
-            text = (directory / "src" / "lib.rs").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_text(directory / "src" / "lib.rs", MAX_SOURCE_BYTES) or ""
+        except Refusal as refused:  # a link, a FIFO, a device, too large: that package is skipped
+            log.info("crate aliases: %s", refused)
+            continue
+        except OSError:
             continue
         for match in CRATE_ALIAS.finditer(text):
             if crate is not None and match["crate"] not in PATH_KEYWORDS:

@@ -17,6 +17,7 @@ from rust_mcp.core.budgets import MAX_SYNC_BYTES, ProgressCallback
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env, refresh_private_lock
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import (
     MANIFEST_NAME,
@@ -145,7 +146,7 @@ class Workspace:
         paths = [Path(path) for path in changed]
         private = self.client.command.env.get(LOCKFILE_PATH_ENV)
         if private and self.root / "Cargo.lock" in paths:
-            refresh_private_lock(self.root, Path(private))
+            await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
         self._announce(paths, {path: current[path] for path in changed if path in current})
         if any(path.name in WATCHED_NAMES for path in paths):
             await self._await_reload()
@@ -296,7 +297,9 @@ class WorkspacePool:
     async def _start(self, root: Path) -> Workspace:
         command = await self.launcher(root) if self.launcher is not None else None
         own_lock = root / "target" / "rust-analyzer"  # the launcher gives a sandboxed one its own
-        env = self.env if command is not None else {**self.env, **private_lock_env(root, own_lock)}
+        env = self.env
+        if command is None:
+            env = {**env, **await off_loop(private_lock_env, root, own_lock, what="copying Cargo.lock")}
         from .lsp import AnalyzerClient  # pygls and lsprotocol: imported when the first workspace starts
 
         client = AnalyzerClient(root, self.analyzer, env, command=command)

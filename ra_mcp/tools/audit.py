@@ -14,6 +14,7 @@ from pydantic import Field
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import private_lock_env
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
@@ -51,7 +52,9 @@ async def _clippy(
         service.cargo,
         AUDIT_LINTS,
         AUDIT_TARGET_DIR,
-        private_lock_env(workspace_root, workspace_root / AUDIT_TARGET_DIR),
+        await off_loop(
+            private_lock_env, workspace_root, workspace_root / AUDIT_TARGET_DIR, what="copying Cargo.lock"
+        ),
     )
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .errors import Refusal
+from .project_files import WalkedFile, walk_without_links
+from .safe_io import read_without_links
 
 MANIFEST_NAME = "Cargo.toml"
 MAX_PATH_CHARS = 4096
@@ -143,20 +144,11 @@ def _read_toml(path: Path) -> dict[str, object]:
     """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
     import tomllib  # here, not at start: only manifests need it (a 10 ms import)
 
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
+    try:  # through the one door: no link on the way, a regular file, size-limited
+        data = read_without_links(path, MAX_MANIFEST_BYTES)
+        return tomllib.loads(data.decode("utf-8")) if data is not None else {}
+    except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return {}
-            data = handle.read(MAX_MANIFEST_BYTES + 1)
-            if len(data) > MAX_MANIFEST_BYTES:
-                return {}
-            return tomllib.loads(data.decode("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-            return {}
 
 
 def _member_patterns(workspace: object, key: str) -> list[str]:
@@ -213,30 +205,11 @@ def walked_into(name: str) -> bool:
 
 def project_files(
     root: Path, wanted: Callable[[str], bool], entering: Callable[[str], None] | None = None
-) -> Iterator[os.DirEntry[str]]:
+) -> Generator[WalkedFile, None, None]:
     """Files under `root` whose name passes `wanted`, skipping build output, VCS data and hidden
-    directories. The one directory walk both servers use. `entering` is called with each directory
-    walked into, before it is listed."""
-    stack = [str(root)]
-    while stack:
-        directory = stack.pop()
-        if entering is not None:
-            entering(directory)
-        try:
-            entries = os.scandir(directory)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                try:
-                    is_directory = entry.is_dir(follow_symlinks=False)
-                except OSError:  # unreadable (permissions): skipped like an unreadable directory
-                    continue
-                if is_directory:
-                    if walked_into(entry.name):
-                        stack.append(entry.path)
-                elif wanted(entry.name):
-                    yield entry
+    directories. The one directory walk both servers use, through the one door (no directory listed
+    through a link). `entering` is called with each directory walked into, before it is listed."""
+    return walk_without_links(root, walked_into, wanted, entering)
 
 
 def package_directories(root: Path) -> dict[str, Path]:

@@ -8,6 +8,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import Refusal
+from .project_files import name_present, read_text
+
 FILE_NAMES = ("rust-toolchain", "rust-toolchain.toml")  # rustup prefers the legacy name in a directory
 MAX_FILE_BYTES = 64 * 1024
 
@@ -20,22 +23,24 @@ class ToolchainFile:
 
 
 def find_toolchain_file(start: Path) -> ToolchainFile | None:
-    """The toolchain file rustup would use for `start` (a directory), or None."""
+    """The toolchain file rustup would use for `start` (a directory), or None. A name that is there
+    but not a regular file reached without links (a link, a FIFO) counts as found and unreadable."""
     for directory in (start, *start.parents):
         for name in FILE_NAMES:
             candidate = directory / name
-            if candidate.is_file():
+            if name_present(candidate) and not candidate.is_dir():
                 return read_toolchain_file(candidate)
     return None
 
 
 def read_toolchain_file(path: Path) -> ToolchainFile:
+    """The file read through the one door (no link followed, a regular file, at most MAX_FILE_BYTES)."""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES)
-    except OSError:
+        text = read_text(path, MAX_FILE_BYTES)
+    except (OSError, Refusal):
         return ToolchainFile(path, None, None)
-    text = raw.decode("utf-8", errors="replace")
+    if text is None:
+        return ToolchainFile(path, None, None)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:

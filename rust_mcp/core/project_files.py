@@ -1,0 +1,311 @@
+"""The one door to project files: every read, copy, hash, listing, creation or removal the server
+process makes under a project tree goes through here (or the primitives of safe_io beneath it).
+
+What the door guarantees, whatever the agent planted in the tree:
+- every component of a path is opened with O_NOFOLLOW relative to the directory descriptor opened
+  before it (safe_io.open_without_links), so a link anywhere on the way refuses the call;
+- only regular files are read (O_NONBLOCK, then S_ISREG on the opened descriptor): a FIFO, a device,
+  a socket or a link is refused by name, never waited on;
+- every read has a size limit, checked on the descriptor and again while reading;
+- a write or copy lands through a temporary file renamed inside the directory opened that way, so a
+  link at the destination is replaced, never followed;
+- from async code, the work runs off the event loop (`off_loop`) on its own bounded set of threads
+  and within the call's deadline: a slow file system can cost its caller a refusal, never another
+  call its answer.
+tests/test_one_door.py fails on any other file-system call in the servers' source.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import anyio
+from anyio.lowlevel import RunVar
+
+from .errors import Refusal
+from .safe_io import (
+    FileTooLarge,
+    LinkOnTheWay,
+    NotAFile,
+    open_without_links,
+    opened_directory,
+    read_at,
+    read_without_links,
+    unlink_at,
+    write_without_links,
+)
+
+__all__ = [
+    "DoorTimeout",
+    "FileTooLarge",
+    "LinkOnTheWay",
+    "NotAFile",
+    "WalkedFile",
+    "copy_without_links",
+    "git_blob_id",
+    "git_blob_ids",
+    "is_regular_file",
+    "make_directories",
+    "name_present",
+    "off_loop",
+    "read_text",
+    "read_without_links",
+    "remove_empty_directory",
+    "remove_file",
+    "walk_without_links",
+    "write_without_links",
+]
+
+DOOR_THREADS = 8  # threads the door may hold at once, apart from anyio's default pool
+LIST_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+MAX_WALK_DEPTH = 128  # directories below a walk's root; each level holds one descriptor while walked
+DEFAULT_DEADLINE = 30.0  # seconds, for callers that have no deadline of their own
+_limiter: RunVar[anyio.CapacityLimiter] = RunVar("project_files_limiter")
+T = TypeVar("T")
+
+
+class DoorTimeout(Refusal):
+    """Reading project files took longer than the call may wait."""
+
+
+def _threads() -> anyio.CapacityLimiter:
+    try:
+        return _limiter.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(DOOR_THREADS)
+        _limiter.set(limiter)
+        return limiter
+
+
+async def off_loop(function: Callable[..., T], *args: object, deadline: float | None = None, what: str) -> T:
+    """`function(*args)` on one of the door's threads, answered within `deadline` seconds (default
+    DEFAULT_DEADLINE); past it the call is refused with DoorTimeout naming `what`, and the thread is
+    left to finish on its own (it holds one of the door's threads, never one of anyio's)."""
+    limit = DEFAULT_DEADLINE if deadline is None else max(deadline, 0.1)
+    try:
+        with anyio.fail_after(limit):
+            return await anyio.to_thread.run_sync(function, *args, abandon_on_cancel=True, limiter=_threads())
+    except TimeoutError as exc:
+        raise DoorTimeout(
+            f"{what} did not finish within {limit:g} s (a project file that is slow to read?); nothing "
+            "was waited for past that"
+        ) from exc
+
+
+def read_text(path: Path, limit: int) -> str | None:
+    """The UTF-8 text of the regular file at `path` (undecodable bytes replaced), read without
+    following links; None when it does not exist. Raises NotAFile, FileTooLarge or LinkOnTheWay."""
+    data = read_without_links(path, limit)
+    return None if data is None else data.decode("utf-8", errors="replace")
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether `path` is a regular file reached without a link on the way (nothing is opened for reading)."""
+    try:
+        fd = open_without_links(path)
+    except (OSError, LinkOnTheWay):
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode)
+    finally:
+        os.close(fd)
+
+
+def name_present(path: Path) -> bool:
+    """Whether anything (a file, a directory, a link) has the name `path`, its directory reached
+    without a link on the way; what a link points to is not looked at."""
+    try:
+        with opened_directory(path.parent) as directory:
+            os.stat(path.name, dir_fd=directory, follow_symlinks=False)
+    except (OSError, LinkOnTheWay):
+        return False
+    return True
+
+
+def copy_without_links(source: Path, destination: Path, limit: int) -> bool:
+    """Copy the regular file `source` over `destination`, both opened without following links: the
+    source must be a regular file of at most `limit` bytes, and the destination is replaced through a
+    temporary file renamed in its directory (a link planted at its name is replaced, not written
+    through). When the source does not exist, the destination is removed. Returns whether it copied."""
+    data = read_without_links(source, limit)
+    if data is None:
+        remove_file(destination)
+        return False
+    write_without_links(destination, data)
+    return True
+
+
+def remove_file(path: Path) -> None:
+    """Remove the name `path` (a file or a link, never what a link points to) from its directory,
+    opened without following links; nothing when it, or its directory, is absent."""
+    try:
+        with opened_directory(path.parent) as directory:
+            unlink_at(directory, path.name)
+    except FileNotFoundError:
+        pass
+
+
+def remove_empty_directory(path: Path) -> bool:
+    """Remove the directory `path` when it is empty (its parent opened without following links; a
+    link at its name is not removed); whether it was removed."""
+    try:
+        with opened_directory(path.parent) as directory:
+            os.rmdir(path.name, dir_fd=directory)
+    except (OSError, LinkOnTheWay):
+        return False
+    return True
+
+
+def make_directories(path: Path) -> None:
+    """Create `path` and the directories missing on the way, never through a link (LinkOnTheWay)."""
+    with opened_directory(path, create=True):
+        pass
+
+
+def git_blob_id(path: Path, limit: int) -> str | None:
+    """The id git gives this file's content as a blob (a symbolic link's blob is its target), read
+    without following links; None when it is absent, not a regular file or link, or over `limit`
+    bytes (the caller counts it as changed)."""
+    return git_blob_ids([path], limit)[path]
+
+
+def git_blob_ids(paths: list[Path], limit: int) -> dict[Path, str | None]:
+    """git_blob_id for each of `paths`, each directory opened (without links) once for all its files."""
+    found: dict[Path, str | None] = dict.fromkeys(paths)
+    by_directory: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_directory.setdefault(path.parent, []).append(path)
+    for parent, files in by_directory.items():
+        try:
+            with opened_directory(parent) as directory:
+                for path in files:
+                    found[path] = _blob_id_at(directory, path, limit)
+        except (FileNotFoundError, LinkOnTheWay):
+            continue
+    return found
+
+
+def _blob_id_at(directory: int, path: Path, limit: int) -> str | None:
+    try:
+        try:
+            data = read_at(directory, path.name, limit, path)
+        except NotAFile:
+            info = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
+            if not stat.S_ISLNK(info.st_mode):
+                return None
+            data = os.readlink(path.name, dir_fd=directory).encode()
+    except (FileNotFoundError, FileTooLarge):
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENXIO):
+            return None
+        raise
+    if data is None:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class WalkedFile:
+    """A file the project walk found: its path, its name, and whether the name is a link."""
+
+    path: str
+    name: str
+    linked: bool
+
+    def is_symlink(self) -> bool:
+        return self.linked
+
+    def stat(self) -> os.stat_result:
+        """Its metadata, a link followed (as os.DirEntry.stat does); nothing is opened."""
+        return os.stat(self.path)
+
+
+def _open_listing(directory: Path) -> int:
+    """`directory`, reached without a link on the way, opened for listing (the caller closes it)."""
+    reached = open_without_links(directory)
+    try:
+        return os.open(".", LIST_FLAGS, dir_fd=reached)
+    finally:
+        os.close(reached)
+
+
+def _listed(
+    listing: int, directory: str, enter: Callable[[str], bool], wanted: Callable[[str], bool]
+) -> tuple[list[WalkedFile], list[str]]:
+    """The wanted files of an opened directory, and the names of the subdirectories to enter."""
+    files: list[WalkedFile] = []
+    subdirectories: list[str] = []
+    with os.scandir(listing) as entries:
+        for entry in entries:
+            try:
+                is_directory = entry.is_dir(follow_symlinks=False)
+                linked = entry.is_symlink()
+            except OSError:  # unreadable (permissions): skipped like an unreadable directory
+                continue
+            if is_directory:
+                if enter(entry.name):
+                    subdirectories.append(entry.name)
+            elif wanted(entry.name):
+                files.append(WalkedFile(os.path.join(directory, entry.name), entry.name, linked))
+    return files, subdirectories
+
+
+def walk_without_links(
+    root: Path,
+    enter: Callable[[str], bool],
+    wanted: Callable[[str], bool],
+    entering: Callable[[str], None] | None = None,
+) -> Generator[WalkedFile, None, None]:
+    """Files under `root` whose name passes `wanted`, in directories whose names pass `enter`. `root`
+    is reached component by component without links, and each subdirectory is opened (O_NOFOLLOW)
+    from the descriptor of the directory that listed it, so a directory swapped for a link is
+    skipped, never listed through; a link is never entered. At most MAX_WALK_DEPTH directories deep
+    (one descriptor per level). `entering` is called with each directory's path before it is listed."""
+    top = str(root)
+    if entering is not None:
+        entering(top)
+    try:
+        listing = _open_listing(root)
+    except (OSError, LinkOnTheWay):  # gone, unreadable, or a link: nothing to list
+        return
+    stack: list[tuple[int, str, Iterator[str]]] = []
+    try:
+        try:
+            files, subdirectories = _listed(listing, top, enter, wanted)
+        finally:
+            stack.append((listing, top, iter([])))
+        stack[-1] = (listing, top, iter(subdirectories))
+        yield from files
+        while stack:
+            parent, path, pending = stack[-1]
+            name = next(pending, None)
+            if name is None:
+                os.close(stack.pop()[0])
+                continue
+            if len(stack) >= MAX_WALK_DEPTH:
+                continue
+            directory = os.path.join(path, name)
+            if entering is not None:
+                entering(directory)
+            try:
+                listing = os.open(name, LIST_FLAGS | os.O_NOFOLLOW, dir_fd=parent)
+            except OSError:  # gone, unreadable, or swapped for a link since it was listed
+                continue
+            stack.append((listing, directory, iter([])))
+            try:
+                files, subdirectories = _listed(listing, directory, enter, wanted)
+            except OSError:
+                continue
+            stack[-1] = (listing, directory, iter(subdirectories))
+            yield from files
+    finally:
+        for descriptor, _, _ in stack:
+            os.close(descriptor)
