@@ -18,6 +18,7 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 
+from rust_mcp.core.masked_paths import HOME_ROOT_FLAG, keep_private
 from rust_mcp.core.sandbox import SANDBOX_MODES, SandboxUnavailable, probe_sandbox
 
 from .connections import ConnectionMemory
@@ -33,7 +34,14 @@ def add_root_argument(parser: argparse.ArgumentParser, allowed: str) -> None:
         action="append",
         default=[],
         metavar="DIR",
-        help=f"directory the tools may {allowed} (repeatable; default: the current directory)",
+        help=f"directory the tools may {allowed} (repeatable; default: the current directory). "
+        "Not / nor the home directory or one holding it",
+    )
+    parser.add_argument(
+        HOME_ROOT_FLAG,
+        action="store_true",
+        help="allow a root that is or holds the home directory (e.g. a client started in ~); "
+        "credentials in it (.ssh, .aws, .netrc, .git-credentials, ...) stay hidden from project code",
     )
 
 
@@ -129,6 +137,7 @@ def http_token(args: argparse.Namespace, prog: str) -> str:
     """The bearer token HTTP requests must carry: from --auth-token-file (a file only this user can
     read), else the --auth-token-env variable, else a new one, printed once to stderr."""
     if args.auth_token_file:
+        keep_private(Path(args.auth_token_file))
         try:
             return read_token_file(Path(args.auth_token_file))
         except ValueError as exc:
