@@ -9,6 +9,7 @@ write inside the workspace; the network only when the client allows it.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,7 @@ from .cargo_config import sandbox_config_files
 from .client_policy import ClientPolicy
 from .errors import Refusal
 from .masked_paths import masked_paths
+from .read_scope import ReadScope
 from .roots import AllowedRoots
 from .sandbox import (
     Confinement,
@@ -153,6 +155,11 @@ class Containment:
         self.roots = roots
         self.grants = grants or OperatorGrants()
         self.home = home or CargoHome()
+
+    @functools.cached_property
+    def scope(self) -> ReadScope:
+        """What answers may show: the roots and the read-only reference sources (std, registry)."""
+        return ReadScope.for_roots(self.roots, self.home.path)
 
     async def state(self) -> SandboxState:
         state = await self.sandbox.state()
