@@ -137,7 +137,6 @@ def http_token(args: argparse.Namespace, prog: str) -> str:
     """The bearer token HTTP requests must carry: from --auth-token-file (a file only this user can
     read), else the --auth-token-env variable, else a new one, printed once to stderr."""
     if args.auth_token_file:
-        keep_private(Path(args.auth_token_file))
         try:
             return read_token_file(Path(args.auth_token_file))
         except ValueError as exc:
@@ -195,6 +194,8 @@ def watch_children_with_pidfds() -> None:
 def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMemory) -> None:
     limit_log_output()
     watch_children_with_pidfds()
+    if args.auth_token_file:  # hidden from every sandbox, whatever the transport
+        keep_private(Path(args.auth_token_file))
     if args.transport == "stdio":
         memory.one_client_per_process = True
         anyio.run(_until_signal, lambda: run_stdio(server))
