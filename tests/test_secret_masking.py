@@ -18,7 +18,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from rust_mcp.core.outside_places import OUTSIDE_LABEL
-from tests.support import BIN, require_bubblewrap, structured, text_of
+from tests.support import BIN, require_bubblewrap, require_rust_analyzer, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 SECRET_FILES = (
@@ -85,6 +85,15 @@ def fake_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
         lib=f"const _: () = panic!(include_str!({str(cargo_home / 'config.toml')!r}));\n".replace("'", '"'),
         edition="2018",  # panic!(non-literal) is a panic with that text
     )
+    analyzed = home / "work" / "analyzed"
+    _write_crate(
+        analyzed,
+        "analyzed",
+        lib=f'const _: () = panic!(include_str!("{home / ".netrc"}"));\n'
+        f'const _: () = panic!(include_str!("{analyzed / ".netrc"}"));\n',
+        edition="2018",
+    )
+    (analyzed / ".netrc").write_text(f"{marker} in the workspace's .netrc\n")
     _write_crate(home / "work" / "outsider", "outsider", lib='#[path = "/etc/hosts"]\nmod hosts;\n')
     env = {
         **os.environ,
@@ -176,3 +185,23 @@ async def test_a_module_outside_the_roots_shows_none_of_its_lines(
     assert diagnostics and diagnostics[0]["file"] == OUTSIDE_LABEL, answer
     assert "/etc/hosts" not in diagnostics[0]["rendered"], answer
     assert [line for line in hosts if line in answer] == [], answer
+
+
+async def test_rust_analyzer_checks_see_no_masked_file(fake_home: Home) -> None:
+    require_rust_analyzer()
+    server = StdioServerParameters(
+        command=str(BIN / "rust-analyzer-mcp"),
+        args=["--allow-home-root"],
+        env=fake_home.env,
+        cwd=str(fake_home.home),
+    )
+    async with Client(server, mode="legacy", read_timeout_seconds=900) as client:
+        lib = fake_home.home / "work" / "analyzed" / "src" / "lib.rs"
+        result = await client.call_tool(
+            "rust_analyzer_diagnostics", {"file_path": str(lib), "check_timeout_secs": 600}
+        )
+    answer = text_of(result) + str(result.structured_content)
+    body = result.structured_content or {}
+    assert body.get("check_ran") is True, answer
+    assert [d["line"] for d in body["diagnostics"] if d["severity"] == "error"] == [1, 2], answer
+    assert fake_home.marker not in answer, answer
