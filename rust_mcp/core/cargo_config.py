@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-CONFIG_NAMES = ("config.toml", "config")
+from .build_layout import CONFIG_NAMES
+
 MAX_CONFIG_BYTES = 1024 * 1024
 KEPT_TABLES = frozenset(
     {
