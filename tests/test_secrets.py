@@ -248,6 +248,7 @@ OUTSIDE_MESSAGE = {
         },
     ],
     "children": [
+        {"level": "note", "message": "the token `secret` is not an item", "spans": []},
         {
             "level": "help",
             "message": "use this",
@@ -265,6 +266,7 @@ OUTSIDE_MESSAGE = {
     ],
     "rendered": "error: expected one of `!` or `::`, found `line`\n --> /elsewhere/secret.rs:1:8\n  |\n"
     "1 | secret line one\n  |        ^^^^ expected one of `!` or `::`\n...\n"
+    "  = note: the token `secret` is not an item\n"
     "help: use this\n  |\n1 + secret fix\n  |\n"
     "  ::: src/lib.rs:2:1\n  |\n2 | mod outside;\n  | ---- included here\n",
 }
@@ -281,6 +283,7 @@ def test_a_diagnostic_never_shows_a_file_outside_the_roots(tmp_path: Path) -> No
     assert diagnostic.file == OUTSIDE_LABEL and diagnostic.absolute_path is None
     assert [span.file for span in diagnostic.spans] == [OUTSIDE_LABEL, "src/lib.rs"]
     assert diagnostic.suggestions == []
+    assert diagnostic.notes == ["note: the token `…` is not an item"]
     assert f" --> {OUTSIDE_LABEL}:1:8" in diagnostic.rendered
     assert "2 | mod outside;" in diagnostic.rendered  # the file inside the roots keeps its lines
     assert diagnostic.message == "expected one of `…` or `…`, found `…`"  # the file's token goes

@@ -146,11 +146,19 @@ def redact_outside(diagnostic: Diagnostic, workspace_root: Path, allows: PlaceCh
         "rendered": redact_rendered(diagnostic.rendered, shown),
     }
     if diagnostic.file is not None and not shown(diagnostic.file):
-        # its message may quote the file (`found `token``): the quotes go, the words stay
-        message = QUOTED.sub("`…`", diagnostic.message)
-        rendered = str(update["rendered"]).replace(diagnostic.message, message)
-        update |= {"file": OUTSIDE_LABEL, "absolute_path": None, "message": message, "rendered": rendered}
+        # its words may quote the file (found `token`): the quotes go, the words stay
+        update |= {
+            "file": OUTSIDE_LABEL,
+            "absolute_path": None,
+            "message": _unquoted(diagnostic.message),
+            "notes": [_unquoted(note) for note in diagnostic.notes],
+            "rendered": _unquoted(str(update["rendered"])),
+        }
     return diagnostic.model_copy(update=update)
+
+
+def _unquoted(text: str) -> str:
+    return QUOTED.sub("`…`", text)
 
 
 @dataclass(frozen=True)
