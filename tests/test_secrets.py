@@ -9,7 +9,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from mcp import Client
 
+from cargo_mcp.server import build_server as build_cargo_server
+from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.cargo_config import filtered_config, sandbox_config_files, write_toml
 from rust_mcp.core.compiler_messages import CompilerMessages
 from rust_mcp.core.containment import CargoHome, Containment
@@ -19,6 +22,7 @@ from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import Sandbox
 from rust_mcp.core.toolchains import Toolchain
+from tests.support import text_of
 
 OPERATOR_CONFIG = """
 include = "secrets.toml"
@@ -297,3 +301,20 @@ def test_places_inside_the_roots_and_std_are_shown_whole(tmp_path: Path) -> None
     std = "  ::: /rustc/0123abcd/library/core/src/option.rs:9:5\n   |\n9  |     Some(T),\n"
     allows = ReadScope(AllowedRoots((workspace,))).allows
     assert redact_rendered(rendered + std, lambda f: visible(f, workspace, allows)) == rendered + std
+
+
+@pytest.mark.anyio
+async def test_a_client_cannot_choose_the_home_directory_as_its_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    project = home / "project"
+    project.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    settings = CargoSettings(AllowedRoots.from_strings([str(project)]), log_dir=tmp_path / "logs")
+    async with Client(build_cargo_server(settings), mode="legacy") as client:
+        for value in ("~", str(home), "/"):
+            result = await client.call_tool("set_working_directory", {"path": value})
+            refusal = text_of(result)
+            assert result.is_error and f"path {value!r}" in refusal, refusal
+            assert "outside the allowed roots" in refusal, refusal
