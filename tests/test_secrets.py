@@ -168,6 +168,16 @@ def test_a_root_that_is_or_holds_the_home_directory_is_refused(
         AllowedRoots.from_strings([])
 
 
+def test_a_root_inside_a_credentials_directory_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".ssh" / "keys").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(ValueError, match="which holds credentials") as refused:
+        AllowedRoots.from_strings([str(tmp_path / ".ssh" / "keys")], allow_home=True)
+    assert "--root <project>" in str(refused.value) and HOME_ROOT_FLAG not in str(refused.value)
+
+
 def test_the_file_system_root_is_refused_even_with_the_flag() -> None:
     with pytest.raises(ValueError, match="'/' is the file system's root") as refused:
         AllowedRoots.from_strings(["/"], allow_home=True)

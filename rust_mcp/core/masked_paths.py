@@ -75,10 +75,14 @@ def home_directories() -> tuple[Path, ...]:
 
 
 def home_root_problem(root: Path, *, allow_home: bool) -> str | None:
-    """Why `root` (resolved) may not be a root, or None: it is `/`, or it is (or holds) the home
-    directory and the operator did not pass --allow-home-root."""
+    """Why `root` (resolved) may not be a root, or None: it is `/`, or lies inside one of the home
+    directory's MASKED_NAMES, or it is (or holds) the home directory and the operator did not pass
+    --allow-home-root."""
     if root == Path(root.anchor):
         return "is the file system's root: every build script and test could read the whole machine"
+    for secret in [home / name for home in home_directories() for name in MASKED_NAMES]:
+        if root == secret or root.is_relative_to(secret):
+            return f"is inside {secret}, which holds credentials that no sandbox may see"
     if allow_home:
         return None
     for home in home_directories():

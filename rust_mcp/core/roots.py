@@ -95,7 +95,7 @@ def _refuse_home_root(path: Path, what: str, allow_home: bool) -> None:
     if problem is None:
         return
     message = f"{what} {problem}. Start the client in the project, or pass --root <project>"
-    if path != Path(path.anchor):
+    if home_root_problem(path, allow_home=True) is None:  # the flag would allow it
         message += (
             f"; to allow it anyway, pass {HOME_ROOT_FLAG} (its .ssh, .aws, tokens and other "
             "secrets stay hidden from project code)"
