@@ -228,7 +228,9 @@ class CargoService:
         report: ProgressCallback | None,
         guard: FileSnapshot | None,
     ) -> CargoResult:
-        collector = OutputCollector(invocation.command.output, invocation.workspace_root)
+        collector = OutputCollector(
+            invocation.command.output, invocation.workspace_root, self.containment.scope.allows
+        )
         stamp = time.strftime("%Y%m%d-%H%M%S")
         log_path = self.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
         command = launch.command

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from rust_mcp.core.masked_paths import keep_private
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.toolchains import ToolchainRefused, check_toolchain_name
 from rust_mcp.mcp.transports import (
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         except ToolchainRefused as exc:
             sys.exit(f"cargo-mcp: default toolchain: {exc}")
     try:
-        roots = AllowedRoots.from_strings(args.root)
+        roots = AllowedRoots.from_strings(args.root, allow_home=args.allow_home_root)
         compiler_cache = None
         if args.rustc_wrapper:
             from .compiler_cache import resolve_wrapper
@@ -102,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         compiler_cache=compiler_cache,
         grants=compiler_cache.grants() if compiler_cache is not None else OperatorGrants(),
     )
+    keep_private(settings.log_dir)
     require_sandbox_at_start(args.sandbox, "cargo-mcp")
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)

@@ -11,6 +11,7 @@ from typing import Any
 
 from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import CompilerMessages
+from rust_mcp.core.outside_places import PlaceCheck
 
 from .cargo_command import Output
 from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
@@ -40,6 +41,7 @@ class ProgressState:
 class OutputCollector:
     output: Output
     workspace_root: Path
+    allows: PlaceCheck | None = None  # which files diagnostics may show (others are redacted)
     progress: ProgressState = field(default_factory=ProgressState)
     messages: CompilerMessages = field(init=False)
     tests: LibtestReport = field(default_factory=LibtestReport)
@@ -50,7 +52,7 @@ class OutputCollector:
     stderr_tail: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.messages = CompilerMessages(self.workspace_root)
+        self.messages = CompilerMessages(self.workspace_root, allows=self.allows)
 
     def on_stdout(self, line: str) -> bool:
         if self.messages.feed(line):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rust_mcp.core.masked_paths import keep_private
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp import transports
 
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
 
     roots_raw = ([args.workspace] if args.workspace else []) + args.root
     try:
-        roots = AllowedRoots.from_strings(roots_raw)
+        roots = AllowedRoots.from_strings(roots_raw, allow_home=args.allow_home_root)
     except ValueError as exc:
         sys.exit(f"rust-analyzer-mcp: {exc}")
     settings = AnalyzerSettings(
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         sandbox=args.sandbox,
         **({"log_dir": args.log_dir} if args.log_dir else {}),
     )
+    keep_private(settings.log_dir)
     transports.require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
     memory = ConnectionMemory()
     serve(build_server(settings, memory), args, memory)

@@ -66,7 +66,7 @@ async def run_clippy(
     writing only to that target directory."""
     manifest = find_manifest(directory, cargo.containment.roots)
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
-    messages = CompilerMessages(workspace_root)
+    messages = CompilerMessages(workspace_root, allows=cargo.containment.scope.allows)
     lints = [arg for lint in warn for arg in ("-W", lint)]
     target = workspace_root / target_dir  # not resolved: a link on its way is refused when it is made
     settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": str(target), **(extra_settings or {})}

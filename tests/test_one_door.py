@@ -24,6 +24,13 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/core/containment.py", "CargoHome.caches", ".mkdir", "the operator's CARGO_HOME registry dirs"),
     ("rust_mcp/core/containment.py", "CargoHome.subcommands", ".iterdir", "the operator's CARGO_HOME/bin"),
     ("rust_mcp/core/read_scope.py", "default_read_only", ".iterdir", "the operator's rustup toolchains"),
+    (
+        "rust_mcp/core/cargo_config.py",
+        "_read_filtered",
+        "os.open",
+        "the operator's CARGO_HOME config (a dotfiles link allowed), O_NONBLOCK, regular files only, "
+        "size-limited, and only its filtered copy reaches a sandbox",
+    ),
     ("rust_mcp/core/full_text.py", "save_full_text", ".mkdir", OPERATOR_LOGS),
     ("rust_mcp/core/full_text.py", "save_full_text", ".unlink", OPERATOR_LOGS),
     ("rust_mcp/core/runner.py", "RunLog.__init__", ".mkdir", OPERATOR_LOGS),

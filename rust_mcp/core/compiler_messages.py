@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 
 from .budgets import KEPT_DIAGNOSTICS, MAX_JSON_LINE, RENDERED_LIMIT, SPANS_PER_DIAGNOSTIC
 from .clipping import clip_end, strip_ansi
+from .outside_places import OUTSIDE_LABEL, PlaceCheck, redact_rendered, visible
 
+QUOTED = re.compile(r"`[^`\n]*`")
 SUMMARY_MESSAGE = re.compile(
     r"^(aborting due to|\d+ warnings? emitted|For more information about|Some errors have detailed)"
 )
@@ -130,6 +132,35 @@ def diagnostic_from_message(message: dict[str, Any], workspace_root: Path, targe
     )
 
 
+def redact_outside(diagnostic: Diagnostic, workspace_root: Path, allows: PlaceCheck) -> Diagnostic:
+    """`diagnostic` with every place outside the roots labelled and its source lines removed (see
+    outside_places.py)."""
+
+    def shown(file: str) -> bool:
+        return visible(file, workspace_root, allows)
+
+    outside = {"file": OUTSIDE_LABEL}
+    update: dict[str, object] = {
+        "spans": [s if shown(s.file) else s.model_copy(update=outside) for s in diagnostic.spans],
+        "suggestions": [s for s in diagnostic.suggestions if shown(s.file)],
+        "rendered": redact_rendered(diagnostic.rendered, shown),
+    }
+    if diagnostic.file is not None and not shown(diagnostic.file):
+        # its words may quote the file (found `token`): the quotes go, the words stay
+        update |= {
+            "file": OUTSIDE_LABEL,
+            "absolute_path": None,
+            "message": _unquoted(diagnostic.message),
+            "notes": [_unquoted(note) for note in diagnostic.notes],
+            "rendered": _unquoted(str(update["rendered"])),
+        }
+    return diagnostic.model_copy(update=update)
+
+
+def _unquoted(text: str) -> str:
+    return QUOTED.sub("`…`", text)
+
+
 @dataclass(frozen=True)
 class Focus:
     """What the caller is working on: the requested package's directories and the files changed in
@@ -186,6 +217,7 @@ class CompilerMessages:
 
     workspace_root: Path
     keep_limit: int = KEPT_DIAGNOSTICS
+    allows: PlaceCheck | None = None  # which files may be shown; others are redacted
     diagnostics: list[Diagnostic] = field(default_factory=list)
     counts: DiagnosticCounts = field(default_factory=DiagnosticCounts)
     build_finished: bool = False
@@ -231,7 +263,10 @@ class CompilerMessages:
         if len(self.diagnostics) >= self.keep_limit and not level.startswith("error"):
             return
         target = payload.get("target", {}).get("name")
-        self.diagnostics.append(diagnostic_from_message(message, self.workspace_root, target))
+        diagnostic = diagnostic_from_message(message, self.workspace_root, target)
+        if self.allows is not None:
+            diagnostic = redact_outside(diagnostic, self.workspace_root, self.allows)
+        self.diagnostics.append(diagnostic)
 
     def ranked(self, focus: Focus | None = None) -> list[Diagnostic]:
         return rank_diagnostics(self.diagnostics, focus or Focus())

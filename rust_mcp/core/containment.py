@@ -9,14 +9,18 @@ write inside the workspace; the network only when the client allows it.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cargo_config import sandbox_config_files
 from .client_policy import ClientPolicy
 from .errors import Refusal
+from .masked_paths import masked_paths
+from .read_scope import ReadScope
 from .roots import AllowedRoots
 from .sandbox import (
     Confinement,
@@ -29,7 +33,7 @@ from .sandbox import (
 )
 from .toolchains import Toolchain, is_rustup_proxy
 
-CARGO_HOME_READABLE = ("registry", "git", "config.toml", "config")
+CARGO_HOME_READABLE = ("registry", "git")  # its config reaches a sandbox filtered (cargo_config.py)
 CARGO_HOME_CACHES = ("registry", "git")
 # cargo subcommands our tools run that operators often install outside ~/.cargo/bin (a tools
 # directory on the server's PATH): found there, bound read-only and put on the sandbox's PATH
@@ -52,9 +56,9 @@ def cargo_home() -> Path:
 
 @dataclass
 class CargoHome:
-    """The parts of CARGO_HOME a sandboxed run sees: the registry and git checkouts, the operator's
-    config, and the binaries in bin/ that are not rustup proxies (cargo subcommands such as
-    cargo-nextest). Never credentials.toml."""
+    """The parts of CARGO_HOME a sandboxed run sees: the registry and git checkouts, and the
+    binaries in bin/ that are not rustup proxies (cargo subcommands such as cargo-nextest). Never
+    credentials.toml; the operator's config only as a filtered copy (cargo_config.py)."""
 
     path: Path = field(default_factory=cargo_home)
     _binaries: tuple[int, tuple[Path, ...]] | None = field(default=None, init=False)
@@ -152,6 +156,11 @@ class Containment:
         self.grants = grants or OperatorGrants()
         self.home = home or CargoHome()
 
+    @functools.cached_property
+    def scope(self) -> ReadScope:
+        """What answers may show: the roots and the read-only reference sources (std, registry)."""
+        return ReadScope.for_roots(self.roots, self.home.path)
+
     async def state(self) -> SandboxState:
         state = await self.sandbox.state()
         state.require()
@@ -187,7 +196,9 @@ class Containment:
         caches_writable: bool = False,
     ) -> Confinement:
         caches = self.home.caches() if caches_writable else ()
-        hidden = policy.denied if policy is not None else ()
+        denied = policy.denied if policy is not None else ()
+        hidden = [p for p in denied if self.roots.contains(p)]
+        hidden += masked_paths(self.roots.paths, [cwd, *writable])
         read_only = policy.read_only if policy is not None else ()
         return Confinement(
             cwd=cwd,
@@ -195,10 +206,11 @@ class Containment:
             readable=self.roots.paths,
             writable=_unique(writable),
             read_only_within=tuple(p for p in read_only if any(p.is_relative_to(w) for w in writable)),
-            hidden=tuple(p for p in hidden if self.roots.contains(p)),
+            hidden=_unique(hidden),
             system=_unique([toolchain.sysroot, *self.home.readable(), *self.grants.read_only, *system]),
             system_writable=_unique([*caches, *self.grants.writable]),
             scratch=_unique([Path.home(), self.home.path]),
+            files=sandbox_config_files(self.home.path, network=network),
             network=network,
         )
 

@@ -3,7 +3,9 @@
 Before an offline build, `cargo fetch` downloads what the lockfile needs into cargo's registry (and
 writes the lockfile if it must). It starts in a neutral directory, so no project .cargo/config.toml
 is read (credential providers, proxies, `net.git-fetch-with-cli`, wrappers): only the operator's
-own configuration applies. A workspace is fetched again only when one of its manifests or its
+own configuration applies, as a filtered copy (cargo_config.py: its proxies, `[http]` and `[net]`,
+but no tokens or credential providers, so a registry that needs a token to download cannot be
+fetched from). A workspace is fetched again only when one of its manifests or its
 lockfile changed since its last successful fetch.
 """
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .errors import Refusal
+from .masked_paths import HOME_ROOT_FLAG, home_root_problem
 from .project_files import WalkedFile, walk_without_links
 from .safe_io import read_without_links
 
@@ -34,16 +35,22 @@ class AllowedRoots:
     paths: tuple[Path, ...]
 
     @classmethod
-    def from_strings(cls, raw: Iterable[str]) -> AllowedRoots:
+    def from_strings(cls, raw: Iterable[str], *, allow_home: bool = False) -> AllowedRoots:
+        """The roots the operator named (default: the current directory). A root that is `/`, or
+        is or holds the home directory (unless `allow_home`, --allow-home-root), is refused."""
         resolved: list[Path] = []
         for item in raw:
             path = Path(item).expanduser().resolve()
             if not path.is_dir():
                 raise ValueError(f"--root {item!r} is not a directory")
+            _refuse_home_root(path, f"--root {item!r}", allow_home)
             if path not in resolved:
                 resolved.append(path)
         if not resolved:
-            resolved.append(Path.cwd().resolve())
+            current = Path.cwd().resolve()
+            what = f"the current directory {str(current)!r} (the root when no --root is given)"
+            _refuse_home_root(current, what, allow_home)
+            resolved.append(current)
         return cls(tuple(resolved))
 
     @property
@@ -82,6 +89,19 @@ class AllowedRoots:
                 "Pass a path inside one of them."
             )
         return resolved
+
+
+def _refuse_home_root(path: Path, what: str, allow_home: bool) -> None:
+    problem = home_root_problem(path, allow_home=allow_home)
+    if problem is None:
+        return
+    message = f"{what} {problem}. Start the client in the project, or pass --root <project>"
+    if home_root_problem(path, allow_home=True) is None:  # the flag would allow it
+        message += (
+            f"; to allow it anyway, pass {HOME_ROOT_FLAG} (its .ssh, .aws, tokens and other "
+            "secrets stay hidden from project code)"
+        )
+    raise ValueError(message)
 
 
 def _parse_path_text(raw: str) -> Path:

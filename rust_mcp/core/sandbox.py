@@ -169,6 +169,7 @@ class Confinement:
     system: tuple[Path, ...] = ()  # operator-controlled (toolchain, registry), read-only
     system_writable: tuple[Path, ...] = ()  # operator-controlled, read-write (the registry in a fetch)
     scratch: tuple[Path, ...] = ()  # private empty directories (HOME, CARGO_HOME), discarded after
+    files: tuple[tuple[Path, bytes], ...] = ()  # operator-made content, read-only (filtered config)
     network: bool = False
 
 
@@ -285,12 +286,17 @@ def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
     for rank, kind in enumerate(_ORDER):
         for path in getattr(confinement, kind):
             planned.append((len(path.parts), rank, path, kind))
+    contents = dict(confinement.files)
+    planned += [(len(path.parts), _ORDER.index("system"), path, "file") for path in contents]
     system = dict(_system_mounts(confinement.network))
     for name, content in identity_files().items():
         system[Path("/etc") / name] = ["--ro-bind-data", str(opened.data(name, content)), f"/etc/{name}"]
     args: list[str] = []
     for _, _, path, kind in sorted(planned, key=lambda item: (item[0], item[1])):
-        args += system[path] if kind == "" else _mount(kind, path, opened)
+        if kind == "file":
+            args += ["--ro-bind-data", str(opened.data(path.name, contents[path])), str(path)]
+        else:
+            args += system[path] if kind == "" else _mount(kind, path, opened)
     return [*args, "--remount-ro", "/"]  # the sandbox's own root stays empty
 
 

@@ -18,6 +18,7 @@ import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 
+from rust_mcp.core.masked_paths import HOME_ROOT_FLAG, keep_private
 from rust_mcp.core.sandbox import SANDBOX_MODES, SandboxUnavailable, probe_sandbox
 
 from .connections import ConnectionMemory
@@ -33,7 +34,14 @@ def add_root_argument(parser: argparse.ArgumentParser, allowed: str) -> None:
         action="append",
         default=[],
         metavar="DIR",
-        help=f"directory the tools may {allowed} (repeatable; default: the current directory)",
+        help=f"directory the tools may {allowed} (repeatable; default: the current directory). "
+        "Not / nor the home directory or one holding it",
+    )
+    parser.add_argument(
+        HOME_ROOT_FLAG,
+        action="store_true",
+        help="allow a root that is or holds the home directory (e.g. a client started in ~); "
+        "credentials in it (.ssh, .aws, .netrc, .git-credentials, ...) stay hidden from project code",
     )
 
 
@@ -186,6 +194,8 @@ def watch_children_with_pidfds() -> None:
 def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMemory) -> None:
     limit_log_output()
     watch_children_with_pidfds()
+    if args.auth_token_file:  # hidden from every sandbox, whatever the transport
+        keep_private(Path(args.auth_token_file))
     if args.transport == "stdio":
         memory.one_client_per_process = True
         anyio.run(_until_signal, lambda: run_stdio(server))
