@@ -276,4 +276,7 @@ class UnsafeAudit(BaseModel):
     files: list[UnsafeTotals]
     totals: UnsafeTotals
     clippy_ran: bool
+    clippy_partial: str | None = Field(
+        default=None, description="Why clippy's findings are incomplete (crates not built or not checked)"
+    )
     note: str | None = None

@@ -223,7 +223,8 @@ def _count_line(totals: UnsafeTotals) -> str:
 
 
 def unsafe_audit(result: UnsafeAudit) -> str:
-    lines = [f"unsafe audit of {result.scope}: {_count_line(result.totals)}"]
+    partial = f" (PARTIAL: {result.clippy_partial})" if result.clippy_partial else ""
+    lines = [f"unsafe audit of {result.scope}: {_count_line(result.totals)}{partial}"]
     current = None
     for site in result.sites:
         if site.path != current:
