@@ -173,6 +173,7 @@ class AnalyzerService:
         pid = client.pid
         return WorkspaceStatus(
             root=str(workspace.root),
+            toolchain=workspace.toolchain,
             pid=pid,
             alive=client.alive,
             health=client.state.health if client.alive else "stopped",
@@ -199,26 +200,35 @@ class AnalyzerService:
         )
 
     async def choose_workspace(
-        self, raw: str, default: Path | None, report: ProgressCallback | None
+        self, raw: str, default: Path | None, report: ProgressCallback | None, toolchain: str | None = None
     ) -> tuple[Path, WorkspaceChoice]:
         root = self.workspace_root(raw, default)
+        if toolchain is not None and self.cargo is not None:
+            await self.cargo.toolchains.check_installed(toolchain)  # refused now, listing the installed
 
         async def operation(workspace: Workspace) -> WorkspaceChoice:
+            with_toolchain = f" with toolchain {toolchain}" if toolchain else ""
             return WorkspaceChoice(
                 workspace=str(workspace.root),
+                toolchain=toolchain,
                 status=self.workspace_status(workspace),
-                note="rust-analyzer is ready; tools without file_path or workspace now use this workspace",
+                note=f"rust-analyzer is ready{with_toolchain}; tools without file_path or workspace now use "
+                "this workspace",
             )
 
-        return root, await self.run(root, operation, report)
+        return root, await self.run(root, operation, report, toolchain)
 
     # -- running --------------------------------------------------------------------------------
 
     async def run(
-        self, root: Path, operation: Callable[[Workspace], Awaitable[T]], report: ProgressCallback | None
+        self,
+        root: Path,
+        operation: Callable[[Workspace], Awaitable[T]],
+        report: ProgressCallback | None,
+        toolchain: str | None = None,
     ) -> T:
         try:
-            return await self.pool.run(root, operation, report)
+            return await self.pool.run(root, operation, report, toolchain)
         except AnalyzerRequestFailed as exc:
             if exc.panicked:
                 raise Refusal(
@@ -226,7 +236,7 @@ class AnalyzerService:
                     "this question trips a bug in rust-analyzer. Other questions are not affected; "
                     "rust_analyzer_status shows the panic"
                 ) from exc
-            workspace = self.pool.workspaces.get(root)
+            workspace = self.pool.workspaces.get((root, toolchain))
             state = workspace.client.state if workspace is not None else None
             if state is not None and state.health == "error" and state.status_message:
                 raise Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}") from exc

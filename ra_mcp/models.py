@@ -186,6 +186,9 @@ class RunnableList(BaseModel):
 
 class WorkspaceStatus(BaseModel):
     root: str
+    toolchain: str | None = Field(
+        default=None, description="Set with rust_analyzer_set_workspace (else the server's default)"
+    )
     pid: int | None
     alive: bool
     health: str
@@ -218,6 +221,7 @@ class AnalyzerStatus(BaseModel):
 
 class WorkspaceChoice(BaseModel):
     workspace: str
+    toolchain: str | None = None
     status: WorkspaceStatus
     note: str
 

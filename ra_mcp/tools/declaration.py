@@ -49,18 +49,25 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 ConfirmCallback = Callable[[str], Awaitable[bool]]
 DEFAULT_WORKSPACE = "default_workspace"
+DEFAULT_TOOLCHAIN = "default_toolchain"  # set with rust_analyzer_set_workspace
 
 
 @dataclass(frozen=True)
 class AnalyzerCall:
-    """What a tool gets besides its arguments: the service, this connection's default workspace and
-    memory (None when the connection is stateless), progress and the user's confirmation."""
+    """What a tool gets besides its arguments: the service, this connection's default workspace,
+    toolchain and memory (None when the connection is stateless), progress and the user's
+    confirmation."""
 
     service: AnalyzerService
     default: Path | None = None
     report: ProgressCallback | None = None
     confirm: ConfirmCallback = no_questions
     connection: dict[str, Any] | None = None
+    toolchain: str | None = None
+
+    async def run(self, root: Path, operation: Callable[[Workspace], Awaitable[T]]) -> T:
+        """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain."""
+        return await self.service.run(root, operation, self.report, self.toolchain)
 
     async def at_position(self, at: PositionQuery, answer: Callable[[Workspace, Target], Awaitable[T]]) -> T:
         """Resolve `at` (its file once, before anything starts), then answer in its ready workspace."""
@@ -69,7 +76,7 @@ class AnalyzerCall:
         async def operation(workspace: Workspace) -> T:
             return await answer(workspace, await self.service.target(workspace, place))
 
-        return await self.service.run(place.root, operation, self.report)
+        return await self.run(place.root, operation)
 
     async def in_file(self, file_path: str, answer: Callable[[Workspace, Path], Awaitable[T]]) -> T:
         """Answer about one Rust file, in the workspace it belongs to."""
@@ -78,13 +85,11 @@ class AnalyzerCall:
         async def operation(workspace: Workspace) -> T:
             return await answer(workspace, path)
 
-        return await self.service.run(self.service.pool.root_for(path), operation, self.report)
+        return await self.run(self.service.pool.root_for(path), operation)
 
     async def in_workspace(self, workspace: str | None, answer: Callable[[Workspace], Awaitable[T]]) -> T:
         """Answer in the workspace named, or the connection's default, or the server's first root."""
-        return await self.service.run(
-            self.service.workspace_root(workspace, self.default), answer, self.report
-        )
+        return await self.run(self.service.workspace_root(workspace, self.default), answer)
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,7 @@ class AnalyzerRuntime:
             report=call_progress(ctx),
             confirm=Confirmer(ctx, self.confirm_writes),
             connection=connection,
+            toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
         )
 
 

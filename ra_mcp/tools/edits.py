@@ -253,7 +253,7 @@ async def rust_analyzer_ssr(
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
         return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm, offset)
 
-    return await service.run(root, operation, call.report)
+    return await call.run(root, operation)
 
 
 MAX_CONTEXTS = 24
