@@ -242,14 +242,15 @@ class AnalyzerService:
                 raise Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}") from exc
             raise Refusal(str(exc)) from exc
 
-    def place(self, spec: PositionQuery, default: Path | None) -> Place:
-        """Where a position tool looks: the file resolved, and the workspace that answers."""
+    def place(self, spec: PositionQuery, default: Path | None, root: Path | None = None) -> Place:
+        """Where a position tool looks: the file resolved, and the workspace that answers (`root` when
+        the caller has resolved it already)."""
         if spec.file_path is not None:
             path = self.rust_file(spec.file_path, self.file_base(spec.workspace, default))
             return Place(self.pool.root_for(path), path, spec)
         if spec.symbol is None:
             raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
-        return Place(self.workspace_root(spec.workspace, default), None, spec)
+        return Place(root or self.workspace_root(spec.workspace, default), None, spec)
 
     async def target(self, workspace: Workspace, place: Place) -> Target:
         """The LSP position of a Place inside its ready workspace."""

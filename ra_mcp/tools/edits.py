@@ -212,7 +212,7 @@ async def rust_analyzer_ssr(
     service, confirm = call.service, call.confirm
     _check_rule(rule)
     path = service.rust_file(file_path, service.file_base(workspace, call.default)) if file_path else None
-    root = service.pool.root_for(path) if path else service.workspace_root(workspace, call.default)
+    root = service.pool.root_for(path) if path else await call.workspace_root(workspace)
 
     async def operation(workspace: Workspace) -> EditResult:
         selections: list[dict[str, Any]] = []
