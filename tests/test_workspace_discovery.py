@@ -109,3 +109,16 @@ async def test_a_directory_under_a_manifest_is_used_as_it_is(tmp_path: Path) -> 
     repo = _package(tmp_path / "repo", "repo")
     (repo / "src").mkdir()
     assert await discover_project(repo / "src", AllowedRoots((repo,)), PICK) == (repo / "src", None)
+
+
+@pytest.mark.anyio
+async def test_a_workspace_found_is_reused_while_its_manifest_is_there(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    crate = _package(repo / "rust", "rust")
+    roots = AllowedRoots((repo,))
+    said = f"using workspace rust/ found under {repo}"
+    assert await discover_project(repo, roots, PICK) == (crate, said)
+    assert await discover_project(repo, roots, PICK) == (crate, said)
+    (crate / "Cargo.toml").unlink()
+    with pytest.raises(PathRefused, match="nor in its subdirectories"):
+        await discover_project(repo, roots, PICK)

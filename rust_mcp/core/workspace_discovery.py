@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ MAX_DEPTH = 4  # directories below the start directory
 MAX_ENTRIES = 20_000  # directory entries looked at, in all
 MAX_GITIGNORE_BYTES = 256 * 1024
 MAX_LISTED = 10  # workspaces a refusal lists
+REUSE_SECONDS = 10.0  # a workspace found is used again for this long while its Cargo.toml is there
+_recent: dict[tuple[Path, tuple[Path, ...]], tuple[float, Path, str]] = {}  # (start, roots) -> found
 
 
 @dataclass(frozen=True)
@@ -154,5 +157,16 @@ async def discover_project(start: Path, roots: AllowedRoots, how_to_pick: str) -
     """The directory a call that names no project works in: `start` itself when it or a parent holds
     a Cargo.toml (nothing said), else the one Cargo workspace below it (and a sentence saying so).
     Several, or none: a refusal naming them and `how_to_pick`. Looked for in a worker thread."""
+    key = (start, roots.paths)
+    recent = _recent.get(key)
+    fresh = recent is not None and time.monotonic() - recent[0] < REUSE_SECONDS
+    if recent is not None and fresh and await anyio.Path(recent[1] / MANIFEST_NAME).is_file():
+        return recent[1], recent[2]
     search = await anyio.to_thread.run_sync(_search_when_no_manifest, start, roots)
-    return (start, None) if search is None else chosen_workspace(search, how_to_pick)
+    if search is None:
+        return start, None
+    found, said = chosen_workspace(search, how_to_pick)
+    if len(_recent) >= MAX_LISTED:
+        _recent.clear()
+    _recent[key] = (time.monotonic(), found, said)
+    return found, said
