@@ -120,13 +120,17 @@ class AnalyzerService:
     def workspace_root(self, raw: str | None, default: Path | None) -> Path:
         """The rust-analyzer workspace for a `workspace` argument, the connection's default, or the
         server's first root."""
-        if raw is not None:
-            directory = self.roots.confine(raw, default)
-            if not directory.exists():
-                raise Refusal(f"workspace {raw!r} does not exist")
-        else:
-            directory = default or self.roots.default
-        return self.pool.root_for(directory)
+        return self.pool.root_for(self.workspace_directory(raw, default))
+
+    def workspace_directory(self, raw: str | None, default: Path | None) -> Path:
+        """The directory a `workspace` argument names (confined to the roots), else the connection's
+        default, else the server's first root."""
+        if raw is None:
+            return default or self.roots.default
+        directory = self.roots.confine(raw, default)
+        if not directory.exists():
+            raise Refusal(f"workspace {raw!r} does not exist")
+        return directory
 
     def file_base(self, workspace: str | None, default: Path | None) -> Path | None:
         """Where a relative file_path starts: the call's own `workspace` when it has one, else the
@@ -200,9 +204,9 @@ class AnalyzerService:
         )
 
     async def choose_workspace(
-        self, raw: str, default: Path | None, report: ProgressCallback | None, toolchain: str | None = None
-    ) -> tuple[Path, WorkspaceChoice]:
-        root = self.workspace_root(raw, default)
+        self, root: Path, report: ProgressCallback | None, toolchain: str | None = None
+    ) -> WorkspaceChoice:
+        """rust-analyzer ready on the workspace at `root`, started with `toolchain`."""
         if toolchain is not None and self.cargo is not None:
             await self.cargo.toolchains.check_installed(toolchain)  # refused now, listing the installed
 
@@ -216,7 +220,7 @@ class AnalyzerService:
                 "this workspace",
             )
 
-        return root, await self.run(root, operation, report, toolchain)
+        return await self.run(root, operation, report, toolchain)
 
     # -- running --------------------------------------------------------------------------------
 

@@ -49,6 +49,10 @@ async def test_the_one_workspace_under_the_root_is_used_and_named(tmp_path: Path
         text = text_of(hover)
         assert not hover.is_error and "fn norm2" in text and text.startswith(said), text
         assert said in (hover.structured_content or {}).get("note", "")
+        chosen = await analyzer.call_tool("rust_analyzer_set_workspace", {"workspace_path": str(repo)})
+        body = chosen.structured_content or {}
+        assert not chosen.is_error and body["workspace"] == str(repo / "workspace"), text_of(chosen)
+        assert body["note"].startswith(said), body["note"]
 
 
 async def test_two_workspaces_under_the_root_are_listed_in_the_refusal(tmp_path: Path) -> None:

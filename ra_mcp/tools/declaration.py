@@ -71,13 +71,13 @@ class AnalyzerCall:
     toolchain: str | None = None
     notes: list[str] = field(default_factory=list)  # said first in the answer (a workspace discovered)
 
-    async def workspace_root(self, workspace: str | None) -> Path:
+    async def workspace_root(self, workspace: str | None, *, look_below: bool = False) -> Path:
         """The workspace a call works in: the one named, or the connection's default, or the server's
-        first root; with none named where no Cargo.toml governs the default, the one Cargo workspace
-        below it (noted for the answer)."""
-        if workspace is not None:
+        first root. Where no Cargo.toml governs the default (or, with `look_below`, the directory
+        named), the one Cargo workspace below it, noted for the answer."""
+        if workspace is not None and not look_below:
             return self.service.workspace_root(workspace, self.default)
-        start = self.default or self.service.roots.default
+        start = self.service.workspace_directory(workspace, self.default)
         directory, found = await discover_project(start, self.service.roots, HOW_TO_PICK)
         if found is not None:
             self.notes.append(found)

@@ -23,7 +23,8 @@ async def rust_analyzer_set_workspace(
             "this connection is stateless (protocol 2026-07-28 over HTTP); pass "
             "`workspace` or file_path with each call instead"
         )
-    root, choice = await call.service.choose_workspace(workspace_path, call.default, call.report, toolchain)
+    root = await call.workspace_root(workspace_path, look_below=True)  # a repository root: its workspace
+    choice = await call.service.choose_workspace(root, call.report, toolchain)
     call.connection[DEFAULT_WORKSPACE] = root
     call.connection[DEFAULT_TOOLCHAIN] = toolchain
     return choice
