@@ -342,13 +342,14 @@ class CargoService:
 
     # -- working directory --------------------------------------------------------------------
 
-    def working_directory(self, raw: str, current: Path | None) -> tuple[Path, WorkingDirectoryResult]:
+    async def working_directory(self, raw: str, current: Path | None) -> tuple[Path, WorkingDirectoryResult]:
         path = self.project_dir(raw, current)
-        if not path.is_dir():
+        if not await anyio.Path(path).is_dir():
             raise PathRefused(f"path {raw!r} is not a directory; pass a project directory")
         try:
-            manifest: Path | None = find_manifest(path, self.settings.roots)
-            note = f"cargo tools will default to {manifest}"
+            project, found = await discover_project(path, self.settings.roots, HOW_TO_PICK)
+            manifest: Path | None = find_manifest(project, self.settings.roots)
+            note = f"cargo tools will default to {manifest}" + (f" ({found})" if found else "")
         except PathRefused as exc:
             manifest = None
             note = f"no Cargo.toml here yet ({exc}); pass `path` relative to this directory"

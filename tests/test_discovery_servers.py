@@ -44,6 +44,9 @@ async def test_the_one_workspace_under_the_root_is_used_and_named(tmp_path: Path
             checked
         )
         assert body["hints"][0] == said and said in text_of(checked)
+        chosen = await cargo.call_tool("set_working_directory", {"path": str(repo)})
+        assert not chosen.is_error and said in text_of(chosen), text_of(chosen)
+        assert (chosen.structured_content or {}).get("manifest") == str(repo / "workspace" / "Cargo.toml")
     async with _analyzer(repo) as analyzer:
         hover = await analyzer.call_tool("rust_analyzer_hover", {"symbol": "Point::norm2"})
         text = text_of(hover)
