@@ -13,10 +13,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import anyio
+
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
-from rust_mcp.core.roots import MANIFEST_NAME, find_manifest, find_workspace_root, package_directories
+from rust_mcp.core.roots import (
+    MANIFEST_NAME,
+    AllowedRoots,
+    find_manifest,
+    find_workspace_root,
+    package_directories,
+)
 from rust_mcp.core.runner import RunRequest, run_process
 
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
@@ -168,7 +176,10 @@ async def run_clippy(
     )
 
     whole = manifest.parent == workspace_root
-    coverage = ClippyCoverage(_members_in_scope(manifest, workspace_root, cargo))
+    members = await anyio.to_thread.run_sync(
+        _members_in_scope, manifest, workspace_root, cargo.containment.roots
+    )
+    coverage = ClippyCoverage(members)
 
     def read_stdout(line: str) -> bool:
         messages.feed(line)
@@ -203,11 +214,11 @@ async def run_clippy(
 
 
 def _members_in_scope(
-    manifest: Path, workspace_root: Path, cargo: CargoHelpers
+    manifest: Path, workspace_root: Path, roots: AllowedRoots
 ) -> tuple[tuple[str, Path], ...]:
     """The packages clippy is asked to lint: the one at `manifest`, or every member of the workspace
-    when `manifest` is its root (packages under it that belong to another workspace left out)."""
-    roots = cargo.containment.roots
+    when `manifest` is its root (packages under it that belong to another workspace left out). It
+    walks the workspace: callers run it in a worker thread."""
     return tuple(
         (name, directory)
         for name, directory in sorted(package_directories(workspace_root).items())
