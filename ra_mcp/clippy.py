@@ -124,16 +124,6 @@ class ClippyRun:
         parts = [part for part in (stopped, self.coverage.gaps()) if part]
         return "; ".join(parts) or None
 
-    @property
-    def summary(self) -> str:
-        ended = "timed out" if self.exit_code is None else f"failed (exit {self.exit_code})"
-        errors, warnings = _plural(self.counts.errors, "error"), _plural(self.counts.warnings, "warning")
-        return f"cargo clippy {ended} in {self.duration_ms / 1000:.2f} s — {errors}, {warnings}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
 
 @dataclass(frozen=True)
 class _ClippyProject:
