@@ -21,6 +21,7 @@ from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
+from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp.confirm import no_questions
 
 from . import render
@@ -44,6 +45,7 @@ from .verified_change import change_and_verify
 from .workflow_models import PendingSnapshot
 
 ConfirmCallback = Callable[[str], Awaitable[bool]]
+HOW_TO_PICK = 'pass `path` (e.g. path="{example}"), or call set_working_directory with it once'
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,26 @@ class CargoService:
         """One tool call: one cargo run, or several for a target matrix or a verified change.
         Destructive commands ask `confirm` first (after validation, before anything runs).
         `policy` is the client's own sandbox for this call, which narrows ours (by default the one
-        the server recorded for the call being served)."""
+        the server recorded for the call being served). A call without `path` where no Cargo.toml
+        governs the working directory uses the one Cargo workspace below it, and says so."""
+        found = None
+        if values.get("path") is None:
+            start = working_directory or self.settings.roots.default
+            working_directory, found = await discover_project(start, self.settings.roots, HOW_TO_PICK)
+        result = await self._call(command, values, working_directory, report, confirm, policy)
+        if found is not None:
+            result.hints.insert(0, found)
+        return result
+
+    async def _call(
+        self,
+        command: CargoCommand,
+        values: Mapping[str, Any],
+        working_directory: Path | None,
+        report: ProgressCallback | None,
+        confirm: ConfirmCallback,
+        policy: ClientPolicy | None,
+    ) -> CargoResult:
         check_combination(command, values)
         policy = policy if policy is not None else current_client_policy.get()
         request = CallRequest(command, values, working_directory, report, policy)
@@ -333,13 +354,14 @@ class CargoService:
 
     # -- working directory --------------------------------------------------------------------
 
-    def working_directory(self, raw: str, current: Path | None) -> tuple[Path, WorkingDirectoryResult]:
+    async def working_directory(self, raw: str, current: Path | None) -> tuple[Path, WorkingDirectoryResult]:
         path = self.project_dir(raw, current)
-        if not path.is_dir():
+        if not await anyio.Path(path).is_dir():
             raise PathRefused(f"path {raw!r} is not a directory; pass a project directory")
         try:
-            manifest: Path | None = find_manifest(path, self.settings.roots)
-            note = f"cargo tools will default to {manifest}"
+            project, found = await discover_project(path, self.settings.roots, HOW_TO_PICK)
+            manifest: Path | None = find_manifest(project, self.settings.roots)
+            note = f"cargo tools will default to {manifest}" + (f" ({found})" if found else "")
         except PathRefused as exc:
             manifest = None
             note = f"no Cargo.toml here yet ({exc}); pass `path` relative to this directory"

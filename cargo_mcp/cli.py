@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from rust_mcp.core.masked_paths import keep_private
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.core.toolchains import ToolchainRefused, check_toolchain_name
 from rust_mcp.mcp.transports import (
     add_operator_arguments,
     add_root_argument,
     add_sandbox_argument,
     add_seconds,
+    add_toolchain_argument,
     add_transport_arguments,
+    checked_toolchain,
     require_sandbox_at_start,
 )
 
@@ -26,11 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve MCP (default)")
     add_root_argument(serve, "act in")
-    serve.add_argument(
-        "--default-toolchain",
-        default=os.environ.get("CARGO_MCP_DEFAULT_TOOLCHAIN") or None,
-        help="toolchain when a call names none (default: $CARGO_MCP_DEFAULT_TOOLCHAIN)",
-    )
+    add_toolchain_argument(serve, "CARGO_MCP_DEFAULT_TOOLCHAIN")
     add_seconds(serve, "--default-timeout", 600, "a call's timeout when it names none")
     add_seconds(serve, "--max-timeout", 3600, "upper bound for a call's timeout_secs")
     serve.add_argument(
@@ -77,11 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     from .server import build_server
     from .settings import CargoSettings, default_log_dir
 
-    if args.default_toolchain:
-        try:
-            check_toolchain_name(args.default_toolchain)
-        except ToolchainRefused as exc:
-            sys.exit(f"cargo-mcp: default toolchain: {exc}")
+    checked_toolchain(args.default_toolchain, "cargo-mcp")
     try:
         roots = AllowedRoots.from_strings(args.root, allow_home=args.allow_home_root)
         compiler_cache = None

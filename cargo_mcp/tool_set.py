@@ -103,7 +103,7 @@ def build_tools(
                 "remember a working directory in; pass `path` with each call instead"
             )
         try:
-            directory, result = service.working_directory(path, state.get(WORKING_DIRECTORY))
+            directory, result = await service.working_directory(path, state.get(WORKING_DIRECTORY))
         except Refusal as exc:
             return refusal_result(str(exc))
         state[WORKING_DIRECTORY] = directory

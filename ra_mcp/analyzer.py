@@ -121,13 +121,17 @@ class AnalyzerService:
     def workspace_root(self, raw: str | None, default: Path | None) -> Path:
         """The rust-analyzer workspace for a `workspace` argument, the connection's default, or the
         server's first root."""
-        if raw is not None:
-            directory = self.roots.confine(raw, default)
-            if not directory.exists():
-                raise Refusal(f"workspace {raw!r} does not exist")
-        else:
-            directory = default or self.roots.default
-        return self.pool.root_for(directory)
+        return self.pool.root_for(self.workspace_directory(raw, default))
+
+    def workspace_directory(self, raw: str | None, default: Path | None) -> Path:
+        """The directory a `workspace` argument names (confined to the roots), else the connection's
+        default, else the server's first root."""
+        if raw is None:
+            return default or self.roots.default
+        directory = self.roots.confine(raw, default)
+        if not directory.exists():
+            raise Refusal(f"workspace {raw!r} does not exist")
+        return directory
 
     def file_base(self, workspace: str | None, default: Path | None) -> Path | None:
         """Where a relative file_path starts: the call's own `workspace` when it has one, else the
@@ -174,6 +178,7 @@ class AnalyzerService:
         pid = client.pid
         return WorkspaceStatus(
             root=str(workspace.root),
+            toolchain=workspace.toolchain,
             pid=pid,
             alive=client.alive,
             health=client.state.health if client.alive else "stopped",
@@ -200,26 +205,35 @@ class AnalyzerService:
         )
 
     async def choose_workspace(
-        self, raw: str, default: Path | None, report: ProgressCallback | None
-    ) -> tuple[Path, WorkspaceChoice]:
-        root = self.workspace_root(raw, default)
+        self, root: Path, report: ProgressCallback | None, toolchain: str | None = None
+    ) -> WorkspaceChoice:
+        """rust-analyzer ready on the workspace at `root`, started with `toolchain`."""
+        if toolchain is not None and self.cargo is not None:
+            await self.cargo.toolchains.check_installed(toolchain)  # refused now, listing the installed
 
         async def operation(workspace: Workspace) -> WorkspaceChoice:
+            with_toolchain = f" with toolchain {toolchain}" if toolchain else ""
             return WorkspaceChoice(
                 workspace=str(workspace.root),
+                toolchain=toolchain,
                 status=self.workspace_status(workspace),
-                note="rust-analyzer is ready; tools without file_path or workspace now use this workspace",
+                note=f"rust-analyzer is ready{with_toolchain}; tools without file_path or workspace now use "
+                "this workspace",
             )
 
-        return root, await self.run(root, operation, report)
+        return await self.run(root, operation, report, toolchain)
 
     # -- running --------------------------------------------------------------------------------
 
     async def run(
-        self, root: Path, operation: Callable[[Workspace], Awaitable[T]], report: ProgressCallback | None
+        self,
+        root: Path,
+        operation: Callable[[Workspace], Awaitable[T]],
+        report: ProgressCallback | None,
+        toolchain: str | None = None,
     ) -> T:
         try:
-            return await self.pool.run(root, operation, report)
+            return await self.pool.run(root, operation, report, toolchain)
         except AnalyzerRequestFailed as exc:
             if exc.panicked:
                 raise Refusal(
@@ -227,20 +241,21 @@ class AnalyzerService:
                     "this question trips a bug in rust-analyzer. Other questions are not affected; "
                     "rust_analyzer_status shows the panic"
                 ) from exc
-            workspace = self.pool.workspaces.get(root)
+            workspace = self.pool.workspaces.get((root, toolchain))
             state = workspace.client.state if workspace is not None else None
             if state is not None and state.health == "error" and state.status_message:
                 raise Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}") from exc
             raise Refusal(str(exc)) from exc
 
-    def place(self, spec: PositionQuery, default: Path | None) -> Place:
-        """Where a position tool looks: the file resolved, and the workspace that answers."""
+    def place(self, spec: PositionQuery, default: Path | None, root: Path | None = None) -> Place:
+        """Where a position tool looks: the file resolved, and the workspace that answers (`root` when
+        the caller has resolved it already)."""
         if spec.file_path is not None:
             path = self.rust_file(spec.file_path, self.file_base(spec.workspace, default))
             return Place(self.pool.root_for(path), path, spec)
         if spec.symbol is None:
             raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
-        return Place(self.workspace_root(spec.workspace, default), None, spec)
+        return Place(root or self.workspace_root(spec.workspace, default), None, spec)
 
     async def target(self, workspace: Workspace, place: Place) -> Target:
         """The LSP position of a Place inside its ready workspace."""

@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="rust-analyzer binary (default: $RUST_ANALYZER, PATH, /usr/bin/rust-analyzer)",
     )
+    transports.add_toolchain_argument(parser, "RUST_ANALYZER_MCP_DEFAULT_TOOLCHAIN")
     parser.add_argument("--max-workspaces", type=int, default=3, help="rust-analyzers kept running at once")
     transports.add_seconds(
         parser, "--idle-minutes", 30, "stop a workspace's rust-analyzer after this long unused", float
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = AnalyzerSettings(
         roots=roots,
         rust_analyzer=args.rust_analyzer,
+        default_toolchain=transports.checked_toolchain(args.default_toolchain, "rust-analyzer-mcp"),
         pool=PoolSettings(
             max_workspaces=args.max_workspaces,
             idle_seconds=args.idle_minutes * 60,

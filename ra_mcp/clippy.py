@@ -1,23 +1,105 @@
-"""The clippy run the unsafe audit needs, and nothing more: `cargo clippy --message-format=json` with
-chosen lints, in the sandbox like every run of project code, through the shared process runner, its
-compiler messages read by the shared parser. (rust-analyzer-mcp does not build cargo-mcp's service:
-no logs, no answer shaping.)"""
+"""The clippy run the unsafe audit needs, and nothing more: `cargo clippy --keep-going
+--message-format=json` with chosen lints, in the sandbox like every run of project code, through the
+shared process runner, its compiler messages read by the shared parser. (rust-analyzer-mcp does not
+build cargo-mcp's service: no logs, no answer shaping.) `--keep-going` lints every crate that can be
+built even when one fails (a deny-level lint, a compile error); which crates failed to build and which
+were not checked is kept, so an answer never passes partial findings off as complete."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import anyio
 
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
 from rust_mcp.core.project_files import make_directories, off_loop
-from rust_mcp.core.roots import find_manifest, find_workspace_root
+from rust_mcp.core.roots import (
+    MANIFEST_NAME,
+    AllowedRoots,
+    find_manifest,
+    find_workspace_root,
+    package_directories,
+)
 from rust_mcp.core.runner import RunRequest, run_process
 
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 CLIPPY_TIMEOUT_SECONDS = 600.0
+COULD_NOT_COMPILE = re.compile(r"^error: could not compile `([^`]+)`(?: \(([^)]*)\))?")
+NOT_A_LINT = re.compile(r"E\d{4}")  # rustc's own error codes; a lint's code is its name
+KEPT_STDERR_LINES = 5
+
+
+@dataclass
+class ClippyCoverage:
+    """Which crates clippy linted: read from cargo's JSON (artifacts and errors per package) and its
+    stderr ("could not compile `x` (lib)")."""
+
+    members: tuple[tuple[str, Path], ...]  # the workspace packages in scope: name, directory
+    linted: set[Path] = field(default_factory=set)  # packages with at least one target checked
+    compile_errors: set[Path] = field(default_factory=set)  # packages with a non-lint error
+    failed: list[str] = field(default_factory=list)  # "name (target)" as cargo said it
+    stderr_tail: list[str] = field(default_factory=list)
+
+    def feed(self, line: str) -> None:
+        """A stdout line: a compiler-artifact marks its package linted; an error that is not a lint
+        (rustc's E-codes, or no code) marks its package as one that failed to build."""
+        if not line.startswith('{"reason":'):
+            return
+        try:
+            payload = json.loads(line)
+        except ValueError:
+            return
+        manifest = payload.get("manifest_path")
+        if not isinstance(manifest, str):
+            return
+        directory = Path(manifest).parent
+        if payload.get("reason") == "compiler-artifact":
+            self.linted.add(directory)
+            return
+        message = payload.get("message") or {}
+        code = message.get("code")
+        name = code.get("code") if isinstance(code, dict) else None
+        is_error = str(message.get("level", "")).startswith("error") and message.get("spans")
+        if is_error and (name is None or NOT_A_LINT.fullmatch(str(name))):
+            self.compile_errors.add(directory)
+
+    def feed_stderr(self, line: str) -> None:
+        text = line.strip()
+        if match := COULD_NOT_COMPILE.match(text):
+            self.failed.append(f"{match[1]} ({match[2]})" if match[2] else match[1])
+        elif text.startswith("error"):
+            self.stderr_tail = [*self.stderr_tail, text][-KEPT_STDERR_LINES:]
+
+    def gaps(self) -> str | None:
+        """What was not linted: crates that did not build (compile errors: their lints did not run)
+        and crates not checked (they need one that failed). A crate stopped only by deny-level lints
+        was linted whole: it is named, but the findings are complete for it."""
+        broken = sorted(name for name, directory in self.members if directory in self.compile_errors)
+        unchecked = sorted(
+            name
+            for name, directory in self.members
+            if directory not in self.linted
+            and directory not in self.compile_errors
+            and not any(entry.split(" (")[0] == name for entry in self.failed)
+        )
+        parts = []
+        if broken:
+            parts.append(f"failed to build (lints did not run): {', '.join(broken)}")
+        if unchecked:
+            why = " (they need a crate that failed)" if self.failed else ""
+            parts.append(f"not checked: {', '.join(unchecked)}{why}")
+        if not parts:
+            return None
+        denied = sorted({entry for entry in self.failed if entry.split(" (")[0] not in broken})
+        if denied:
+            parts.append(f"stopped by deny-level lints (findings complete): {', '.join(denied)}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -26,20 +108,22 @@ class ClippyRun:
     counts: DiagnosticCounts
     exit_code: int | None  # None when it was stopped at the timeout
     duration_ms: int
+    coverage: ClippyCoverage = field(default_factory=lambda: ClippyCoverage(()))
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0
 
     @property
-    def summary(self) -> str:
-        ended = "timed out" if self.exit_code is None else f"failed (exit {self.exit_code})"
-        errors, warnings = _plural(self.counts.errors, "error"), _plural(self.counts.warnings, "warning")
-        return f"cargo clippy {ended} in {self.duration_ms / 1000:.2f} s — {errors}, {warnings}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    def partial(self) -> str | None:
+        """Why the findings are not every finding of every crate in scope, or None when they are."""
+        stopped = None
+        if self.exit_code is None:
+            stopped = f"clippy was stopped after {CLIPPY_TIMEOUT_SECONDS:.0f} s"
+        elif not self.ok and not self.coverage.failed:  # it failed before compiling anything of ours
+            stopped = "clippy failed: " + (" / ".join(self.coverage.stderr_tail) or f"exit {self.exit_code}")
+        parts = [part for part in (stopped, self.coverage.gaps()) if part]
+        return "; ".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -82,11 +166,24 @@ async def run_clippy(
         toolchain, cwd=manifest.parent, env=env, writable=(target,), policy=policy
     )
 
+    whole = manifest.parent == workspace_root
+    members = await anyio.to_thread.run_sync(
+        _members_in_scope, manifest, workspace_root, cargo.containment.roots
+    )
+    coverage = ClippyCoverage(members)
+
     def read_stdout(line: str) -> bool:
         messages.feed(line)
+        coverage.feed(line)
         return False  # no text is kept: the parsed messages are the answer
 
-    options = ["--manifest-path", str(manifest), JSON_MESSAGES, "--all-targets"]
+    def read_stderr(line: str) -> bool:
+        coverage.feed_stderr(line)
+        return False
+
+    options = ["--manifest-path", str(manifest), JSON_MESSAGES, "--all-targets", "--keep-going"]
+    if whole:
+        options.append("--workspace")  # every member, also when the root manifest is a package
     command = await cargo.containment.command(
         confinement, [str(toolchain.cargo), "clippy", *options, "--", *lints]
     )
@@ -96,7 +193,7 @@ async def run_clippy(
         env=command.env,
         timeout_seconds=CLIPPY_TIMEOUT_SECONDS,
         on_stdout=read_stdout,
-        on_stderr=lambda line: False,
+        on_stderr=read_stderr,
         pass_fds=command.pass_fds,
         contained=command.contained,
     )
@@ -104,4 +201,21 @@ async def run_clippy(
         outcome = await run_process(request)
     finally:
         command.close()
-    return ClippyRun(messages.ranked(), messages.counts, outcome.exit_code, outcome.duration_ms)
+    return ClippyRun(messages.ranked(), messages.counts, outcome.exit_code, outcome.duration_ms, coverage)
+
+
+def _members_in_scope(
+    manifest: Path, workspace_root: Path, roots: AllowedRoots
+) -> tuple[tuple[str, Path], ...]:
+    """The packages clippy is asked to lint: the one at `manifest`, or every member of the workspace
+    when `manifest` is its root (packages under it that belong to another workspace left out). It
+    walks the workspace: callers run it in a worker thread."""
+    return tuple(
+        (name, directory)
+        for name, directory in sorted(package_directories(workspace_root).items())
+        if directory == manifest.parent
+        or (
+            manifest.parent == workspace_root
+            and find_workspace_root(directory / MANIFEST_NAME, roots) == workspace_root
+        )
+    )

@@ -21,6 +21,8 @@ from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import make_directories, off_loop
 from rust_mcp.core.roots import MANIFEST_NAME
 from rust_mcp.core.sandbox import SandboxedCommand
+from rust_mcp.core.toolchain_files import find_toolchain_file
+from rust_mcp.core.toolchains import Toolchain, ToolchainRefused
 
 from .discovery import Analyzer, std_sources_env
 
@@ -58,10 +60,12 @@ class AnalyzerSandbox:
         self.analyzer = analyzer
         self.on_std_warning = on_std_warning
 
-    async def command(self, root: Path) -> SandboxedCommand:
+    async def command(self, root: Path, requested: str | None = None) -> SandboxedCommand:
+        """The sandboxed command starting rust-analyzer on `root` with the `requested` toolchain (None:
+        the server's --default-toolchain, else the project's rust-toolchain.toml, else rustup's)."""
         containment = self.cargo.containment
         state = await containment.state()
-        toolchain = await self.cargo.toolchains.resolve(None, root)
+        toolchain = await self._toolchain(root, requested)
         dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain)
         own = dirs.target / OWN_TARGET
         await off_loop(make_directories, own, what=f"creating {own}")
@@ -85,3 +89,19 @@ class AnalyzerSandbox:
             system.append(Path(std_env["RUST_SRC_PATH"]))
         confinement = containment.confinement(toolchain, cwd=root, env=env, writable=(own,), system=system)
         return await containment.command(confinement, [self.analyzer.path])
+
+    async def _toolchain(self, root: Path, requested: str | None) -> Toolchain:
+        """The toolchain resolved, or a refusal naming both fixes: install it, or have this server use
+        another one."""
+        try:
+            return await self.cargo.toolchains.resolve(requested, root)
+        except ToolchainRefused as exc:
+            if requested is not None:
+                raise
+            pinned = find_toolchain_file(root) if self.cargo.toolchains.default is None else None
+            origin = f"{pinned.path} pins {pinned.channel!r}. " if pinned and pinned.channel else ""
+            raise ToolchainRefused(
+                f"{exc} {origin}To run rust-analyzer with another toolchain, pass toolchain= to "
+                'rust_analyzer_set_workspace (e.g. toolchain="stable"), or start rust-analyzer-mcp with '
+                "--default-toolchain NAME (or RUST_ANALYZER_MCP_DEFAULT_TOOLCHAIN=NAME)."
+            ) from exc

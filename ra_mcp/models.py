@@ -199,6 +199,9 @@ class RunnableList(BaseModel):
 
 class WorkspaceStatus(BaseModel):
     root: str
+    toolchain: str | None = Field(
+        default=None, description="Set with rust_analyzer_set_workspace (else the server's default)"
+    )
     pid: int | None
     alive: bool
     health: str
@@ -231,6 +234,7 @@ class AnalyzerStatus(BaseModel):
 
 class WorkspaceChoice(BaseModel):
     workspace: str
+    toolchain: str | None = None
     status: WorkspaceStatus
     note: str
 
@@ -289,4 +293,7 @@ class UnsafeAudit(BaseModel):
     files: list[UnsafeTotals]
     totals: UnsafeTotals
     clippy_ran: bool
+    clippy_partial: str | None = Field(
+        default=None, description="Why clippy's findings are incomplete (crates not built or not checked)"
+    )
     note: str | None = None

@@ -207,8 +207,9 @@ def status(result: AnalyzerStatus) -> str:
         if not ws.alive:
             state = "stopped (the next call starts a new rust-analyzer)"
         health = f"panicked on {ws.last_panic}" if ws.last_panic else ws.health
+        where = f"{ws.root} [toolchain {ws.toolchain}]" if ws.toolchain else ws.root
         lines.append(
-            f"{ws.root}: {state} (health {health}, pid {ws.pid}{memory}, up {ws.uptime_seconds:.0f} s, "
+            f"{where}: {state} (health {health}, pid {ws.pid}{memory}, up {ws.uptime_seconds:.0f} s, "
             f"{ws.restarts} restart(s)"
             + (f", the last because it {ws.restart_reason}" if ws.restart_reason else "")
             + ")"
@@ -238,7 +239,8 @@ def _count_line(totals: UnsafeTotals) -> str:
 
 
 def unsafe_audit(result: UnsafeAudit) -> str:
-    lines = [f"unsafe audit of {result.scope}: {_count_line(result.totals)}"]
+    partial = f" (PARTIAL: {result.clippy_partial})" if result.clippy_partial else ""
+    lines = [f"unsafe audit of {result.scope}: {_count_line(result.totals)}{partial}"]
     current = None
     for site in result.sites:
         if site.path != current:

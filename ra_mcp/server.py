@@ -34,7 +34,8 @@ INSTRUCTIONS = (
     "(rename, SSR, code actions, format) that return a diff until called with apply=true.\n"
     "A position is `file_path` with 1-based `line` and `column` (in characters), or `symbol` instead "
     "(e.g. `Point::norm2`; with `line`, the name on that line). `workspace` (any directory in it) "
-    "defaults to the one set with rust_analyzer_set_workspace, else the server's first root. Files "
+    "defaults to the one set with rust_analyzer_set_workspace, else the server's first root (or the "
+    "one workspace below it). Files "
     "must be inside the server's allowed roots. Long answers come in pages: the note names the `offset` "
     "that returns the rest."
 )

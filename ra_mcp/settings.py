@@ -21,6 +21,7 @@ class PoolSettings:
 class AnalyzerSettings:
     roots: AllowedRoots
     rust_analyzer: str | None = None
+    default_toolchain: str | None = None  # over a project's rust-toolchain.toml; a call's own wins
     pool: PoolSettings = field(default_factory=PoolSettings)
     check_timeout: int = 300
     answer_deadline: float = 240.0  # under the client's tool timeout (Codex: 300 s in the README)

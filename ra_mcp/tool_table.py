@@ -81,7 +81,7 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     if isinstance(analyzer, str):
         return AnalyzerRuntime(None, analyzer, memory, settings.confirm_writes)
     containment = Containment(Sandbox(settings.sandbox), settings.roots)
-    cargo = CargoHelpers(containment, Toolchains())
+    cargo = CargoHelpers(containment, Toolchains(settings.default_toolchain))
     service: AnalyzerService | None = None
 
     def record_std_warning(warning: str | None) -> None:

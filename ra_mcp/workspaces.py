@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from .lsp import AnalyzerClient
 
 T = TypeVar("T")
-Launcher = Callable[[Path], Awaitable[SandboxedCommand]]  # the command starting a workspace's analyzer
+# the command starting a workspace's analyzer on a toolchain (None: the server's default or the project's)
+Launcher = Callable[[Path, str | None], Awaitable[SandboxedCommand]]
+WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
 
@@ -73,6 +75,7 @@ class Workspace:
     last_used: float = field(default_factory=time.monotonic)
     syncs: SharedRuns = field(default_factory=SharedRuns)  # concurrent calls share one re-sync
     written: set[str] = field(default_factory=set)  # pushed by us since the last re-sync
+    toolchain: str | None = None  # the toolchain asked for (None: the server's default or the project's)
     restarts: int = 0
     restart_reason: str | None = None  # why the rust-analyzer before this one stopped
     in_flight: int = 0  # calls using this workspace now; eviction leaves it alone while non-zero
@@ -91,6 +94,10 @@ class Workspace:
         while len(self.answers) >= REMEMBERED_ANSWERS:
             self.answers.pop(next(iter(self.answers)))
         self.answers[key] = (self.generation, answer)
+
+    @property
+    def key(self) -> WorkspaceKey:
+        return (self.root, self.toolchain)
 
     @property
     def state_text(self) -> str:
@@ -237,8 +244,8 @@ class Workspace:
 
 @dataclass(eq=False)  # one pool per server: compared by identity
 class WorkspacePool:
-    """The running rust-analyzers, one per workspace root, started on first use and stopped when idle
-    or when more than settings.max_workspaces run."""
+    """The running rust-analyzers, one per workspace root and requested toolchain, started on first use
+    and stopped when idle or when more than settings.max_workspaces run."""
 
     roots: AllowedRoots
     analyzer: Analyzer
@@ -247,9 +254,9 @@ class WorkspacePool:
     launcher: Launcher | None = None
     read_scope: InitVar[ReadScope | None] = None  # default: the roots and the cargo home
     scope: ReadScope = field(init=False)
-    workspaces: dict[Path, Workspace] = field(default_factory=dict, init=False)
+    workspaces: dict[WorkspaceKey, Workspace] = field(default_factory=dict, init=False)
     crashes: int = field(default=0, init=False)
-    _starting: dict[Path, asyncio.Lock] = field(default_factory=dict, init=False)
+    _starting: dict[WorkspaceKey, asyncio.Lock] = field(default_factory=dict, init=False)
     _roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = field(default_factory=dict, init=False)
 
     def __post_init__(self, read_scope: ReadScope | None) -> None:
@@ -272,14 +279,15 @@ class WorkspacePool:
             self._roots_cache[start] = (root, manifest, stamp)
         return root
 
-    async def get(self, root: Path) -> Workspace:
-        workspace = self.workspaces.get(root)
+    async def get(self, root: Path, toolchain: str | None = None) -> Workspace:
+        key = (root, toolchain)
+        workspace = self.workspaces.get(key)
         if workspace is not None and workspace.client.alive:
             workspace.last_used = time.monotonic()
             return workspace
-        lock = self._starting.setdefault(root, asyncio.Lock())
+        lock = self._starting.setdefault(key, asyncio.Lock())
         async with lock:
-            workspace = self.workspaces.get(root)
+            workspace = self.workspaces.get(key)
             if workspace is not None and workspace.client.alive:
                 return workspace
             restarts, reason = 0, None
@@ -289,13 +297,13 @@ class WorkspacePool:
                 reason = workspace.client.failure()
                 await workspace.close(grace=0.5)
             await self._make_room()
-            workspace = await self._start(root)
+            workspace = await self._start(root, toolchain)
             workspace.restarts, workspace.restart_reason = restarts, reason
-            self.workspaces[root] = workspace
+            self.workspaces[key] = workspace
             return workspace
 
-    async def _start(self, root: Path) -> Workspace:
-        command = await self.launcher(root) if self.launcher is not None else None
+    async def _start(self, root: Path, toolchain: str | None) -> Workspace:
+        command = await self.launcher(root, toolchain) if self.launcher is not None else None
         own_lock = root / "target" / "rust-analyzer"  # the launcher gives a sandboxed one its own
         env = self.env
         if command is None:
@@ -310,7 +318,12 @@ class WorkspacePool:
             journal.close()
             raise
         return Workspace(
-            root=root, client=client, scope=self.scope, journal=journal, snapshot=dict(journal.files)
+            root=root,
+            client=client,
+            scope=self.scope,
+            journal=journal,
+            snapshot=dict(journal.files),
+            toolchain=toolchain,
         )
 
     async def _make_room(self) -> None:
@@ -320,16 +333,16 @@ class WorkspacePool:
             idle = [w for w in self.workspaces.values() if w.in_flight == 0]
             if not idle:
                 return
-            await self.close(min(idle, key=lambda w: w.last_used).root)
+            await self.close(min(idle, key=lambda w: w.last_used).key)
 
-    async def close(self, root: Path) -> None:
-        workspace = self.workspaces.pop(root, None)
+    async def close(self, key: WorkspaceKey) -> None:
+        workspace = self.workspaces.pop(key, None)
         if workspace is not None:
             await workspace.close()
 
     async def close_all(self) -> None:
-        for root in list(self.workspaces):
-            await self.close(root)
+        for key in list(self.workspaces):
+            await self.close(key)
 
     async def evict_idle_forever(self) -> None:
         """Stop rust-analyzers unused for `idle_seconds`, checking a few times per idle period."""
@@ -339,18 +352,20 @@ class WorkspacePool:
             now = time.monotonic()
             for workspace in list(self.workspaces.values()):
                 if workspace.in_flight == 0 and now - workspace.last_used > self.settings.idle_seconds:
-                    await self.close(workspace.root)
+                    await self.close(workspace.key)
 
     async def run(
         self,
         root: Path,
         operation: Callable[[Workspace], Awaitable[T]],
         report: ProgressCallback | None = None,
+        toolchain: str | None = None,
     ) -> T:
-        """Run `operation` on a ready, freshly synced workspace; if rust-analyzer dies or panics
-        during it, start a new one and run the operation once more."""
+        """Run `operation` on a ready, freshly synced workspace (its rust-analyzer started with
+        `toolchain`); if rust-analyzer dies or panics during it, start a new one and run the operation
+        once more."""
         for attempt in (1, 2):
-            workspace = await self.get(root)
+            workspace = await self.get(root, toolchain)
             workspace.in_flight += 1
             try:
                 await workspace.sync_from_disk()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp import Client
 
-from tests.support import text_of
-from tests.test_ra_tools import call
+from tests.support import copy_fixture, text_of
+from tests.test_ra_tools import call, ra_structured
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
@@ -80,3 +81,55 @@ async def test_unsafe_audit_by_package_without_clippy(ra: Client, workspace_root
         "rust_analyzer_unsafe_audit", {"workspace": str(workspace_root / "workspace"), "package": "nope"}
     )
     assert missing.is_error and "packages: app, geometry, macros" in text_of(missing)
+
+
+def _findings_by_crate(audit: dict[str, Any]) -> dict[str, set[str]]:
+    """crate directory name -> the levels of the undocumented-block findings on its sites."""
+    found: dict[str, set[str]] = {}
+    for site in audit["sites"]:
+        crate = site["path"].split("/")[1]  # crates/<name>/src/lib.rs
+        for finding in site["findings"]:
+            if finding["code"] == "clippy::undocumented_unsafe_blocks":
+                found.setdefault(crate, set()).add(finding["level"])
+    return found
+
+
+async def test_audit_clippy_keeps_going_past_a_deny_level_lint(ra: Client, workspace_root: Path) -> None:
+    """One crate denies the lint it breaks (clippy fails on it); the others only warn. Without
+    --keep-going cargo stops scheduling at the first failure and some warned crates go unlinted."""
+    workspace = str(workspace_root / "clippy_keep_going")
+    result = await ra.call_tool("rust_analyzer_unsafe_audit", {"workspace": workspace})
+    audit = ra_structured("rust_analyzer_unsafe_audit", result)
+    assert _findings_by_crate(audit) == {
+        "a_denied": {"error"},
+        "b_warned": {"warning"},
+        "c_warned": {"warning"},
+        "d_warned": {"warning"},
+    }
+    assert audit["clippy_partial"] is None, audit["clippy_partial"]  # a denied crate was linted whole
+    assert "PARTIAL" not in text_of(result).splitlines()[0]
+
+
+async def test_audit_headline_says_partial_and_names_the_crate_that_failed(ra: Client, scratch: Path) -> None:
+    workspace = copy_fixture("clippy_keep_going", scratch / "keep_going_broken")
+    for name, source, dependencies in (
+        ("e_broken", 'pub fn broken() -> u32 {\n    "not a number"\n}\n', ""),
+        (
+            "f_needs_broken",
+            "pub fn uses() -> u32 {\n    e_broken::broken()\n}\n",
+            'e_broken = { path = "../e_broken" }\n',
+        ),
+    ):
+        (workspace / "crates" / name / "src").mkdir(parents=True)
+        (workspace / "crates" / name / "Cargo.toml").write_text(
+            f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n\n'
+            f"[dependencies]\n{dependencies}"
+        )
+        (workspace / "crates" / name / "src" / "lib.rs").write_text(source)
+    result = await ra.call_tool("rust_analyzer_unsafe_audit", {"workspace": str(workspace)})
+    audit = ra_structured("rust_analyzer_unsafe_audit", result)
+    headline = text_of(result).splitlines()[0]
+    assert "PARTIAL" in headline and "failed to build (lints did not run): e_broken" in headline, headline
+    assert "not checked: f_needs_broken" in headline, headline
+    assert "a_denied (lib)" in audit["clippy_partial"]  # named, its findings complete
+    assert set(_findings_by_crate(audit)) == {"a_denied", "b_warned", "c_warned", "d_warned"}

@@ -42,8 +42,9 @@ AUDIT_TARGET_DIR = "target/rust-mcp-audit"  # its own build directory: no other 
 async def _clippy(
     service: AnalyzerService, directory: Path, workspace_root: Path
 ) -> tuple[dict[Path, list[AuditFinding]], str | None]:
-    """Every finding of clippy's unsafe lints (none cut to a budget), by file. clippy builds in the
-    workspace's own target dir (never a `target/` inside a member)."""
+    """Every finding of clippy's unsafe lints (none cut to a budget), by file, and why they are
+    partial (crates that failed to build or were not checked), None when complete. clippy builds in
+    the workspace's own target dir (never a `target/` inside a member)."""
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
     # a read-only audit leaves Cargo.lock alone: cargo resolves into a private copy
@@ -68,8 +69,7 @@ async def _clippy(
                     column=diagnostic.column or 1,
                 )
             )
-    note = None if result.ok or result.counts.errors == 0 else f"clippy reported errors: {result.summary}"
-    return findings, note
+    return findings, result.partial
 
 
 def _totals(path: str, sites: list[UnsafeSite]) -> UnsafeTotals:
@@ -133,7 +133,8 @@ async def _audit(
         raise Refusal("this rust-analyzer does not offer semantic tokens, which the audit reads")
     texts, unread = _unsafe_sources(service, scope_dir)
     files = sorted(texts)
-    findings, note = await _clippy(service, scope_dir, workspace.root) if include_clippy else ({}, None)
+    findings, partial = await _clippy(service, scope_dir, workspace.root) if include_clippy else ({}, None)
+    note = None
     sites: list[UnsafeSite] = []
     totals: list[UnsafeTotals] = []
     outside: Counter[str] = Counter()
@@ -180,6 +181,7 @@ async def _audit(
         files=totals,
         totals=_totals("all", sites),
         clippy_ran=include_clippy,
+        clippy_partial=partial,
         note=note if sites else (note or "no unsafe code"),
     )
 

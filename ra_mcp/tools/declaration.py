@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.codex_sandbox import client_policy
@@ -43,33 +44,60 @@ from rust_mcp.mcp.registration import (
 from ..analyzer import AnalyzerService, PositionQuery, Target
 from ..lsp_errors import AnalyzerCrashed
 from ..runtime_start import RuntimeStart
+from ..shown_paths import join_notes
 from ..workspaces import StillIndexing, Workspace
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 ConfirmCallback = Callable[[str], Awaitable[bool]]
 DEFAULT_WORKSPACE = "default_workspace"
+DEFAULT_TOOLCHAIN = "default_toolchain"  # set with rust_analyzer_set_workspace
+HOW_TO_PICK = (
+    'pass `workspace` (e.g. workspace="{example}"), or call rust_analyzer_set_workspace with it once'
+)
 
 
 @dataclass(frozen=True)
 class AnalyzerCall:
-    """What a tool gets besides its arguments: the service, this connection's default workspace and
-    memory (None when the connection is stateless), progress and the user's confirmation."""
+    """What a tool gets besides its arguments: the service, this connection's default workspace,
+    toolchain and memory (None when the connection is stateless), progress and the user's
+    confirmation."""
 
     service: AnalyzerService
     default: Path | None = None
     report: ProgressCallback | None = None
     confirm: ConfirmCallback = no_questions
     connection: dict[str, Any] | None = None
+    toolchain: str | None = None
+    notes: list[str] = field(default_factory=list)  # said first in the answer (a workspace discovered)
+
+    async def workspace_root(self, workspace: str | None, *, look_below: bool = False) -> Path:
+        """The workspace a call works in: the one named, or the connection's default, or the server's
+        first root. Where no Cargo.toml governs the default (or, with `look_below`, the directory
+        named), the one Cargo workspace below it, noted for the answer."""
+        if workspace is not None and not look_below:
+            return self.service.workspace_root(workspace, self.default)
+        start = self.service.workspace_directory(workspace, self.default)
+        directory, found = await discover_project(start, self.service.roots, HOW_TO_PICK)
+        if found is not None:
+            self.notes.append(found)
+        return self.service.pool.root_for(directory)
+
+    async def run(self, root: Path, operation: Callable[[Workspace], Awaitable[T]]) -> T:
+        """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain."""
+        return await self.service.run(root, operation, self.report, self.toolchain)
 
     async def at_position(self, at: PositionQuery, answer: Callable[[Workspace, Target], Awaitable[T]]) -> T:
         """Resolve `at` (its file once, before anything starts), then answer in its ready workspace."""
-        place = self.service.place(at, self.default)
+        named = at.file_path is not None or at.symbol is None
+        place = self.service.place(
+            at, self.default, None if named else await self.workspace_root(at.workspace)
+        )
 
         async def operation(workspace: Workspace) -> T:
             return await answer(workspace, await self.service.target(workspace, place))
 
-        return await self.service.run(place.root, operation, self.report)
+        return await self.run(place.root, operation)
 
     async def in_file(self, file_path: str, answer: Callable[[Workspace, Path], Awaitable[T]]) -> T:
         """Answer about one Rust file, in the workspace it belongs to."""
@@ -78,13 +106,11 @@ class AnalyzerCall:
         async def operation(workspace: Workspace) -> T:
             return await answer(workspace, path)
 
-        return await self.service.run(self.service.pool.root_for(path), operation, self.report)
+        return await self.run(self.service.pool.root_for(path), operation)
 
     async def in_workspace(self, workspace: str | None, answer: Callable[[Workspace], Awaitable[T]]) -> T:
         """Answer in the workspace named, or the connection's default, or the server's first root."""
-        return await self.service.run(
-            self.service.workspace_root(workspace, self.default), answer, self.report
-        )
+        return await self.run(await self.workspace_root(workspace), answer)
 
 
 @dataclass(frozen=True)
@@ -139,6 +165,7 @@ class AnalyzerRuntime:
             report=call_progress(ctx),
             confirm=Confirmer(ctx, self.confirm_writes),
             connection=connection,
+            toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
         )
 
 
@@ -151,8 +178,9 @@ async def _answer(
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     current_client_policy.set(client_policy(ctx))  # this call's task only
+    call = runtime.call(ctx, runtime.service)
     try:
-        model = await tool.function(runtime.call(ctx, runtime.service), **arguments)
+        model = await tool.function(call, **arguments)
     except Refusal as exc:
         return refusal_result(str(exc))
     except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
@@ -169,7 +197,13 @@ async def _answer(
             "or narrow the question",
             is_error=True,
         )
-    return model_result(model, tool.render(model))
+    if not call.notes:
+        return model_result(model, tool.render(model))
+    said = "; ".join(call.notes)
+    if "note" in type(model).model_fields:  # in the structured answer too (Codex shows it)
+        model = model.model_copy(update={"note": join_notes(said, model.note)})
+    text = tool.render(model)
+    return model_result(model, text if said in text else f"{said}\n{text}")
 
 
 def mcp_tool(

@@ -212,7 +212,7 @@ async def rust_analyzer_ssr(
     service, confirm = call.service, call.confirm
     _check_rule(rule)
     path = service.rust_file(file_path, service.file_base(workspace, call.default)) if file_path else None
-    root = service.pool.root_for(path) if path else service.workspace_root(workspace, call.default)
+    root = service.pool.root_for(path) if path else await call.workspace_root(workspace)
 
     async def operation(workspace: Workspace) -> EditResult:
         selections: list[dict[str, Any]] = []
@@ -253,7 +253,7 @@ async def rust_analyzer_ssr(
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
         return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm, offset)
 
-    return await service.run(root, operation, call.report)
+    return await call.run(root, operation)
 
 
 MAX_CONTEXTS = 24

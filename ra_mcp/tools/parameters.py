@@ -26,6 +26,10 @@ EndLineArg = Annotated[int | None, Field(ge=1)]
 EndColumnArg = Annotated[int | None, Field(ge=1)]
 SymbolArg = Annotated[str | None, Field(description="Instead of line/column, e.g. `Point::norm2`.")]
 WorkspaceArg = str | None
+ToolchainArg = Annotated[
+    str | None,
+    Field(description="rustup toolchain for rust-analyzer, over rust-toolchain.toml (e.g. stable)."),
+]
 ApplyArg = bool
 BodyArg = bool
 CheckArg = Annotated[bool, Field(description="Also run cargo check and wait for it.")]

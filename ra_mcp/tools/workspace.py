@@ -7,22 +7,26 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..models import AnalyzerStatus, WorkspaceChoice
-from .declaration import DEFAULT_WORKSPACE, AnalyzerCall, analyzer_tool
+from .declaration import DEFAULT_TOOLCHAIN, DEFAULT_WORKSPACE, AnalyzerCall, analyzer_tool
+from .parameters import ToolchainArg
 
 
 @analyzer_tool(Capability.RUN, "Set workspace", render.workspace_choice)
 async def rust_analyzer_set_workspace(
     call: AnalyzerCall,
     workspace_path: str,
+    toolchain: ToolchainArg = None,
 ) -> WorkspaceChoice:
-    """Set this connection's default workspace; waits until rust-analyzer is ready on it."""
+    """Set this connection's default workspace (and toolchain); waits until rust-analyzer is ready on it."""
     if call.connection is None:
         raise Refusal(
             "this connection is stateless (protocol 2026-07-28 over HTTP); pass "
             "`workspace` or file_path with each call instead"
         )
-    root, choice = await call.service.choose_workspace(workspace_path, call.default, call.report)
+    root = await call.workspace_root(workspace_path, look_below=True)  # a repository root: its workspace
+    choice = await call.service.choose_workspace(root, call.report, toolchain)
     call.connection[DEFAULT_WORKSPACE] = root
+    call.connection[DEFAULT_TOOLCHAIN] = toolchain
     return choice
 
 

@@ -237,6 +237,27 @@ def _open_listing(directory: Path) -> int:
         os.close(reached)
 
 
+@dataclass(frozen=True)
+class ListedEntry:
+    name: str
+    is_directory: bool  # a real directory (a link to one is not)
+    is_file: bool  # a regular file (a link to one is not)
+
+
+def list_directory(directory: Path) -> list[ListedEntry]:
+    """The entries of `directory`, reached component by component without a link on the way and
+    listed through its own descriptor; links are never taken for what they point at."""
+    listing = _open_listing(directory)
+    try:
+        with os.scandir(listing) as entries:
+            return [
+                ListedEntry(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False))
+                for e in entries
+            ]
+    finally:
+        os.close(listing)
+
+
 def _listed(
     listing: int, directory: str, enter: Callable[[str], bool], wanted: Callable[[str], bool]
 ) -> tuple[list[WalkedFile], list[str]]:

@@ -20,6 +20,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from rust_mcp.core.masked_paths import HOME_ROOT_FLAG, keep_private
 from rust_mcp.core.sandbox import SANDBOX_MODES, SandboxUnavailable, probe_sandbox
+from rust_mcp.core.toolchains import ToolchainRefused, check_toolchain_name
 
 from .connections import ConnectionMemory
 from .http_guard import MAX_SESSIONS, HttpGuard, allowed_hosts
@@ -53,6 +54,26 @@ def add_seconds(
     parser.add_argument(
         flag, type=kind, default=default, metavar=unit, help=f"{help_text} (default: {default})"
     )
+
+
+def add_toolchain_argument(parser: argparse.ArgumentParser, env_name: str) -> None:
+    """--default-toolchain NAME, defaulting to the environment variable `env_name`."""
+    parser.add_argument(
+        "--default-toolchain",
+        default=os.environ.get(env_name) or None,
+        metavar="NAME",
+        help=f"toolchain when a call names none, over a project's rust-toolchain.toml (default: ${env_name})",
+    )
+
+
+def checked_toolchain(name: str | None, prog: str) -> str | None:
+    """The --default-toolchain value, or exit naming what is wrong with it."""
+    if name:
+        try:
+            check_toolchain_name(name)
+        except ToolchainRefused as exc:
+            sys.exit(f"{prog}: default toolchain: {exc}")
+    return name
 
 
 def add_operator_arguments(parser: argparse.ArgumentParser, log_dir: str, no_confirm: str) -> None:
