@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rust_mcp.core.build_dirs import check_build_directory, create_build_directory
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
@@ -52,6 +53,22 @@ class _ClippyProject:
     timeout: float = CLIPPY_TIMEOUT_SECONDS
 
 
+def own_build_directory(cargo: CargoHelpers, workspace_root: Path, relative: str) -> Path:
+    """A build directory the server chooses inside the workspace (`relative` to it), checked like
+    every writable mount (no link on the way, within the client's policy) and created."""
+    checked = check_build_directory(
+        workspace_root / relative,
+        label="the unsafe audit's build directory",
+        origin="the server's choice",
+        fix=f"remove the symbolic link on the way to {workspace_root / relative} (the server makes it)",
+        workspace=workspace_root,
+        roots=cargo.containment.roots,
+        policy=current_client_policy.get(),
+    )
+    create_build_directory(checked)
+    return checked
+
+
 async def run_clippy(
     directory: Path,
     cargo: CargoHelpers,
@@ -67,7 +84,7 @@ async def run_clippy(
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     messages = CompilerMessages(workspace_root)
     lints = [arg for lint in warn for arg in ("-W", lint)]
-    target = (workspace_root / target_dir).resolve()
+    target = own_build_directory(cargo, workspace_root, target_dir)
     settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": str(target), **(extra_settings or {})}
     project = _ClippyProject(manifest.parent, manifest, workspace_root, settings)
     state = await cargo.containment.state()
@@ -75,7 +92,6 @@ async def run_clippy(
     policy = current_client_policy.get()
     if state.active and (policy is None or policy.network is not False):
         await cargo.fetch(project, toolchain, policy)
-    target.mkdir(parents=True, exist_ok=True)
     env = cargo.containment.environment(toolchain, network=False, offline=state.active, settings=settings)
     confinement = cargo.containment.confinement(
         toolchain, cwd=manifest.parent, env=env, writable=(target,), policy=policy

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rust_mcp.core.build_dirs import create_build_directory
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.lockfile import private_lock_env
@@ -61,12 +62,12 @@ class AnalyzerSandbox:
         containment = self.cargo.containment
         state = await containment.state()
         toolchain = await self.cargo.toolchains.resolve(None, root)
-        dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain)
+        policy = current_client_policy.get()
+        dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain, policy)
         own = dirs.target / OWN_TARGET
-        own.mkdir(parents=True, exist_ok=True)
+        create_build_directory(own)
         lock = private_lock_env(root, own)  # its cargo runs never rewrite the project's Cargo.lock
         project = AnalyzerProject(root, lock)
-        policy = current_client_policy.get()
         if state.active and (policy is None or policy.network is not False):
             await self.cargo.fetch(project, toolchain, None)  # a failure shows in its diagnostics
         std_env, warning = std_sources_env(toolchain.std_sources())

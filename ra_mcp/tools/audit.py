@@ -19,7 +19,7 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService
-from ..clippy import run_clippy
+from ..clippy import own_build_directory, run_clippy
 from ..lsp_types import lsp
 from ..models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from ..shown_paths import join_notes
@@ -46,12 +46,9 @@ async def _clippy(
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
     # a read-only audit leaves Cargo.lock alone: cargo resolves into a private copy
+    own = own_build_directory(service.cargo, workspace_root, AUDIT_TARGET_DIR)
     result = await run_clippy(
-        directory,
-        service.cargo,
-        AUDIT_LINTS,
-        AUDIT_TARGET_DIR,
-        private_lock_env(workspace_root, workspace_root / AUDIT_TARGET_DIR),
+        directory, service.cargo, AUDIT_LINTS, AUDIT_TARGET_DIR, private_lock_env(workspace_root, own)
     )
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
