@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from mcp import Client
+from mcp_types import RequestParamsMeta
 
 from tests.support import require_bubblewrap, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
-READ_ONLY_META = {"codex/sandbox-state-meta": {"sandboxPolicy": {"type": "read-only"}}}
+READ_ONLY_META = cast(
+    RequestParamsMeta, {"codex/sandbox-state-meta": {"sandboxPolicy": {"type": "read-only"}}}
+)
 # a build script that, were it run with B writable, would rewrite B's sources
 ATTACK = """
 fn main() {{
@@ -66,7 +69,9 @@ async def cargo(root: Path) -> AsyncIterator[Client]:
         yield client
 
 
-async def _refused(client: Client, tool: str, arguments: dict[str, Any], meta: Any = None) -> str:
+async def _refused(
+    client: Client, tool: str, arguments: dict[str, Any], meta: RequestParamsMeta | None = None
+) -> str:
     result = await client.call_tool(tool, arguments, meta=meta)
     text = text_of(result)
     assert result.is_error and text.startswith("Refused:"), text
