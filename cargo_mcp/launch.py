@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import anyio
+
 from rust_mcp.core.build_dirs import check_cargo_made, create_build_directory
 from rust_mcp.core.build_layout import BuildDirs
 from rust_mcp.core.cargo_helpers import NEUTRAL_DIRECTORY, CargoHelpers
@@ -112,7 +114,7 @@ class CargoLaunches:
                 create_build_directory(directory)
             mounted_alone = separate
             if command.name == "cargo_clean" and "--dry-run" not in invocation.args:
-                notes.append("cargo clean ran on " + doomed(dirs))
+                notes.append("cargo clean ran on " + await anyio.to_thread.run_sync(doomed, dirs))
             if _reads_only(command) and not any(workspace.is_relative_to(g) for g in granted):
                 # the client's sandbox keeps the project's Cargo.lock read-only: cargo resolves into
                 # a private copy in the target directory (a missing or stale lockfile still works)
@@ -172,7 +174,8 @@ class CargoLaunches:
         made (CACHEDIR.TAG, no Cargo.toml inside), named with where their setting came from."""
         await self.containment.state()
         toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
-        return doomed(await self.helpers.build_dirs(invocation, toolchain, policy))
+        dirs = await self.helpers.build_dirs(invocation, toolchain, policy)
+        return await anyio.to_thread.run_sync(doomed, dirs)
 
 
 def doomed(dirs: BuildDirs) -> str:

@@ -5,9 +5,12 @@ in a sandbox of its own."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
+
+import anyio
 
 from .build_dirs import check_build_directory
 from .build_layout import DIRECTORY_SETTINGS, BuildDirs, BuildLayout, setting_origin
@@ -62,20 +65,26 @@ class CargoHelpers:
         checked = []
         origins = []
         for kind, path in (("target", dirs.target), ("build", dirs.build)):
-            origin, fix = setting_origin(
-                kind, path, project.cwd, project.workspace_root, project.env, self.containment.home.path
+            origin, fix = await anyio.to_thread.run_sync(
+                setting_origin,
+                kind,
+                path,
+                project.cwd,
+                project.workspace_root,
+                project.env,
+                self.containment.home.path,
             )
-            checked.append(
-                check_build_directory(
-                    path,
-                    label=f"the {kind} directory",
-                    origin=origin,
-                    fix=fix,
-                    workspace=project.workspace_root,
-                    roots=self.containment.roots,
-                    policy=policy,
-                )
+            check = functools.partial(
+                check_build_directory,
+                path,
+                label=f"the {kind} directory",
+                origin=origin,
+                fix=fix,
+                workspace=project.workspace_root,
+                roots=self.containment.roots,
+                policy=policy,
             )
+            checked.append(await anyio.to_thread.run_sync(check))  # it lists folders: off the loop
             origins.append(origin)
         return BuildDirs(checked[0], checked[1], origins[0])
 
