@@ -15,7 +15,7 @@ import pytest
 from mcp import Client
 from mcp_types import RequestParamsMeta
 
-from tests.support import require_bubblewrap, server_params, structured, text_of
+from tests.support import require_bubblewrap, require_rust_analyzer, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
@@ -148,18 +148,29 @@ async def test_a_read_only_client_builds_in_the_workspace_target_with_a_private_
     assert f"CARGO_TARGET_DIR={crate / 'target'}" in text and not (root / "typo-target").exists()
 
 
-async def test_the_audit_build_directory_as_a_link_outside_is_refused(root: Path, tmp_path: Path) -> None:
-    from tests.support import require_rust_analyzer
-
+async def test_the_audit_and_analyzer_build_directories_as_links_outside_are_refused(
+    root: Path, tmp_path: Path
+) -> None:
+    """The audit's `target/rust-mcp-audit` was resolve()d, so a link to any folder was mounted
+    writable; rust-analyzer's `<target>/rust-analyzer` is made and mounted the same checked way."""
     require_rust_analyzer()
     crate = _package(root / "audited", "audited", lib="pub fn f(p: *const u8) -> u8 { unsafe { *p } }\n")
     outside = tmp_path / "outside"
     (crate / "target").mkdir()
     (crate / "target" / "rust-mcp-audit").symlink_to(outside)
+    analyzed = _package(root / "analyzed", "analyzed")
+    (analyzed / "target").mkdir()
+    (analyzed / "target" / "rust-analyzer").symlink_to(outside)
     params = server_params("rust-analyzer-mcp", "--root", str(root))
     async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
-        result = await client.call_tool("rust_analyzer_unsafe_audit", {"workspace": str(crate)})
-    text = text_of(result)
-    assert result.is_error and "symbolic link" in text, text
-    assert str(crate / "target" / "rust-mcp-audit") in text, text
+        audit = await client.call_tool("rust_analyzer_unsafe_audit", {"workspace": str(crate)})
+        hover = await client.call_tool(
+            "rust_analyzer_hover", {"file_path": str(analyzed / "src" / "lib.rs"), "line": 1, "column": 8}
+        )
+    for result, link in (
+        (audit, crate / "target" / "rust-mcp-audit"),
+        (hover, analyzed / "target" / "rust-analyzer"),
+    ):
+        text = text_of(result)
+        assert result.is_error and "symbolic link" in text and str(link) in text, text
     assert list(outside.iterdir()) == []
