@@ -21,6 +21,7 @@ creates a target directory; the server writes it too when it creates one) and no
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -59,30 +60,33 @@ def lexical_path(path: Path, shown: str = "") -> Path:
     return Path(os.path.normpath(path))
 
 
-def _no_link_on(path: Path, shown: str) -> bool:
-    """Whether `path` exists, checking that no component of it (or of the part of it that exists)
-    is a symbolic link; raises BuildDirectoryRefused naming the link."""
+def _no_link_on(path: Path, shown: str) -> int | None:
+    """The mode of `path` (None when it does not exist), checking that no component of it (or of the
+    part of it that exists) is a symbolic link; raises BuildDirectoryRefused naming the link."""
     current = path
     while True:
         try:
             fd = open_without_links(current)
         except FileNotFoundError:
             if current.parent == current:
-                return False
+                return None
             current = current.parent
             continue
         except LinkOnTheWay as exc:
             link = next((p for p in (*reversed(current.parents), current) if os.path.islink(p)), None)
             found = f"{link} is a symbolic link" if link is not None else str(exc)
             raise BuildDirectoryRefused(f"{shown}, which goes through a symbolic link ({found})") from exc
-        os.close(fd)
-        return current == path
+        try:
+            mode = os.fstat(fd).st_mode
+        finally:
+            os.close(fd)
+        return mode if current == path else None
 
 
 def exists_without_links(path: Path) -> bool:
     """Whether `path` (absolute, without `..`) exists and is reached without any symbolic link."""
     try:
-        return _no_link_on(path, str(path))
+        return _no_link_on(path, str(path)) is not None
     except BuildDirectoryRefused:
         return False
 
@@ -128,10 +132,11 @@ def check_placement(
             fix,
         )
     try:
-        exists = _no_link_on(path, said)
+        mode = _no_link_on(path, said)
     except BuildDirectoryRefused as exc:
         _refuse(str(exc), "remove the link, or " + fix)
-    if exists and not _is_directory(path):
+    exists = mode is not None
+    if mode is not None and not stat.S_ISDIR(mode):
         _refuse(f"{said}, which is not a directory", fix)
     return path, exists
 
@@ -152,14 +157,6 @@ def _not_another_package(path: Path, roots: AllowedRoots, said: str, fix: str, e
     held = find_manifest_inside(path) if exists else None
     if held is not None:
         _refuse(f"{said}, which holds {held}, a package or workspace that is not this one", fix)
-
-
-def _is_directory(path: Path) -> bool:
-    try:
-        with opened_directory(path):
-            return True
-    except (OSError, Refusal):
-        return False
 
 
 def _manifest_in(folder: Path) -> bool:
