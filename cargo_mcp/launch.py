@@ -110,11 +110,12 @@ class CargoLaunches:
             # clean could not remove a mount point)
             separate = tuple(d for d in dirs.paths if not any(d.is_relative_to(g) for g in granted))
             writable = (*granted, *separate)
+            if command.name == "cargo_clean" and "--dry-run" not in invocation.args:
+                # checked again here (the confirmation may be skipped), before anything is created
+                notes.append("cargo clean ran on " + await anyio.to_thread.run_sync(doomed, dirs))
             for directory in separate:
                 create_build_directory(directory)
             mounted_alone = separate
-            if command.name == "cargo_clean" and "--dry-run" not in invocation.args:
-                notes.append("cargo clean ran on " + await anyio.to_thread.run_sync(doomed, dirs))
             if _reads_only(command) and not any(workspace.is_relative_to(g) for g in granted):
                 # the client's sandbox keeps the project's Cargo.lock read-only: cargo resolves into
                 # a private copy in the target directory (a missing or stale lockfile still works)
