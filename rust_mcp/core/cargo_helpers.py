@@ -5,7 +5,6 @@ in a sandbox of its own."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -62,20 +61,19 @@ class CargoHelpers:
         dirs = await self.layout.dirs(
             project.cwd, project.workspace_root, toolchain.bin_dir, project.env, ask_cargo
         )
-        checked = []
-        origins = []
+        # it lists folders and reads config files: off the event loop, in one go
+        return await anyio.to_thread.run_sync(self._checked, dirs, project, policy)
+
+    def _checked(self, dirs: BuildDirs, project: CargoProject, policy: ClientPolicy | None) -> BuildDirs:
+        checked: dict[Path, Path] = {}
+        origins: list[str] = []
         for kind, path in (("target", dirs.target), ("build", dirs.build)):
-            origin, fix = await anyio.to_thread.run_sync(
-                setting_origin,
-                kind,
-                path,
-                project.cwd,
-                project.workspace_root,
-                project.env,
-                self.containment.home.path,
+            if path in checked:  # the build directory is the target directory (cargo's default)
+                continue
+            origin, fix = setting_origin(
+                kind, path, project.cwd, project.workspace_root, project.env, self.containment.home.path
             )
-            check = functools.partial(
-                check_build_directory,
+            checked[path] = check_build_directory(
                 path,
                 label=f"the {kind} directory",
                 origin=origin,
@@ -84,9 +82,8 @@ class CargoHelpers:
                 roots=self.containment.roots,
                 policy=policy,
             )
-            checked.append(await anyio.to_thread.run_sync(check))  # it lists folders: off the loop
             origins.append(origin)
-        return BuildDirs(checked[0], checked[1], origins[0])
+        return BuildDirs(checked[dirs.target], checked[dirs.build], origins[0])
 
     async def fetch(
         self, project: CargoProject, toolchain: Toolchain, policy: ClientPolicy | None, *, force: bool = False
