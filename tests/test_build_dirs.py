@@ -86,19 +86,23 @@ def test_build_directory_checks(
             policy.source, writable=tuple(Path(str(p).format(root=tree)) for p in policy.writable)
         )
     path = Path(str(tree / relative)) if relative else tree
-    check = {
-        "label": "the target directory",
-        "origin": "build.target-dir = 'x' in config.toml",
-        "fix": "THE FIX",
-        "workspace": tree / "A",
-        "roots": AllowedRoots((tree,)),
-        "policy": policy,
-    }
+
+    def check() -> Path:
+        return check_build_directory(
+            path,
+            label="the target directory",
+            origin="build.target-dir = 'x' in config.toml",
+            fix="THE FIX",
+            workspace=tree / "A",
+            roots=AllowedRoots((tree,)),
+            policy=policy,
+        )
+
     if refusal is None:
-        assert check_build_directory(path, **check) == Path(os.path.normpath(path))  # type: ignore[arg-type]
+        assert check() == Path(os.path.normpath(path))
         return
     with pytest.raises(BuildDirectoryRefused) as refused:
-        check_build_directory(path, **check)  # type: ignore[arg-type]
+        check()
     message = str(refused.value)
     assert refusal.format(root=tree) in message, message
     # the refusal names the value, where it came from, and the fix; nothing ran
