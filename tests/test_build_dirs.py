@@ -53,8 +53,8 @@ CASES: list[tuple[str, ClientPolicy | None, str | None]] = [
     ("A/target/rust-analyzer", None, None),
     ("A/target-x", None, None),
     ("A/not-yet/made", None, None),
-    ("shared", None, None),
-    ("shared/new", None, None),
+    ("shared", None, "outside the workspace {root}/A: a folder elsewhere may be another workspace's"),
+    ("shared/new", None, "outside the workspace {root}/A"),
     ("B", None, "which holds {root}/B/Cargo.toml"),
     ("B/src", None, "inside {root}/B, the package or workspace of {root}/B/Cargo.toml"),
     ("B/src/new", None, "inside {root}/B, the package"),
@@ -71,9 +71,9 @@ CASES: list[tuple[str, ClientPolicy | None, str | None]] = [
     ("A/target", READ_ONLY, None),
     ("A/target/rust-mcp-audit", READ_ONLY, None),
     ("A/target-x", READ_ONLY, "a run may write only this workspace's own target directory {root}/A/target"),
-    ("shared", READ_ONLY, "Codex read-only"),
+    ("A/other", READ_ONLY, "Codex read-only"),
     ("A/target-x", ClientPolicy("Codex workspace-write", writable=(Path("{root}/A"),)), None),
-    ("shared", ClientPolicy("Codex workspace-write", writable=(Path("{root}/A"),)), "and {root}/A"),
+    ("A/other", ClientPolicy("Codex workspace-write", writable=(Path("{root}/A/src"),)), "and {root}/A/src"),
 ]
 
 

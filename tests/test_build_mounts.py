@@ -111,24 +111,32 @@ async def test_cargo_target_dir_into_another_package_is_refused(cargo: Client, r
 
 async def test_cargo_clean_deletes_only_what_cargo_made_and_names_it(cargo: Client, root: Path) -> None:
     workspace = _package(root / "C", "cleaned")
+    config = workspace / ".cargo" / "config.toml"
+    # a folder beside the workspace (no package in it) may be another workspace's build output
     shared = root / "shared"
     shared.mkdir()
     (shared / "keep.txt").write_text("someone's notes")
-    config = workspace / ".cargo" / "config.toml"
     _config(workspace, '[build]\ntarget-dir = "../shared"\n')
     text = await _refused(cargo, "cargo_clean", {"path": str(workspace)})
-    assert "has no CACHEDIR.TAG" in text and f"build.target-dir = '../shared' in {config}" in text, text
-    assert (shared / "keep.txt").read_text() == "someone's notes"
+    assert f"outside the workspace {workspace}" in text, text
+    # a folder inside the workspace that cargo did not make is not deleted
+    notes = workspace / "notes"
+    notes.mkdir()
+    (notes / "keep.txt").write_text("someone's notes")
+    _config(workspace, '[build]\ntarget-dir = "notes"\n')
+    text = await _refused(cargo, "cargo_clean", {"path": str(workspace)})
+    assert "has no CACHEDIR.TAG" in text and f"build.target-dir = 'notes' in {config}" in text, text
+    assert (shared / "keep.txt").is_file() and (notes / "keep.txt").is_file()
     # a target directory cargo makes is cleaned, and the answer says which and why
-    _config(workspace, '[build]\ntarget-dir = "../fresh"\n')
+    _config(workspace, '[build]\ntarget-dir = "out"\n')
     built = await cargo.call_tool("cargo_build", {"path": str(workspace)})
     assert structured(built)["ok"], text_of(built)
-    assert (root / "fresh" / "CACHEDIR.TAG").is_file()
+    assert (workspace / "out" / "CACHEDIR.TAG").is_file()
     cleaned = await cargo.call_tool("cargo_clean", {"path": str(workspace)})
     assert structured(cleaned)["ok"], text_of(cleaned)
-    said = f"{root / 'fresh'} (from build.target-dir = '../fresh' in {config}), cargo's build output"
+    said = f"{workspace / 'out'} (from build.target-dir = 'out' in {config}), cargo's build output"
     assert said in text_of(cleaned), text_of(cleaned)
-    assert not (root / "fresh").exists() or not any((root / "fresh").iterdir())
+    assert not (workspace / "out").exists()
 
 
 async def test_a_read_only_client_builds_in_the_workspace_target_with_a_private_lockfile(
@@ -140,12 +148,13 @@ async def test_a_read_only_client_builds_in_the_workspace_target_with_a_private_
     assert result.is_error and "E0308" in text and "Read-only file system" not in text, text
     assert not (crate / "Cargo.lock").exists()  # the client's sandbox keeps the project read-only
     assert (crate / "target" / "rust-mcp-lock" / "Cargo.lock").is_file()
-    # under read-only, a build directory elsewhere (accepted without a client policy) is refused
-    _config(crate, '[build]\ntarget-dir = "../typo-target"\n')
+    # under read-only, a build directory elsewhere in the workspace (accepted without a client
+    # policy) is refused
+    _config(crate, '[build]\ntarget-dir = "elsewhere"\n')
     text = await _refused(cargo, "cargo_check", {"path": str(crate)}, READ_ONLY_META)
     assert "Codex read-only" in text, text
     assert f"only this workspace's own target directory {crate / 'target'}" in text, text
-    assert f"CARGO_TARGET_DIR={crate / 'target'}" in text and not (root / "typo-target").exists()
+    assert f"CARGO_TARGET_DIR={crate / 'target'}" in text and not (crate / "elsewhere").exists()
 
 
 async def test_the_audit_and_analyzer_build_directories_as_links_outside_are_refused(

@@ -9,8 +9,10 @@ macros, tests), and cargo_clean deletes it. So, wherever the setting came from (
 - inside the allowed roots, and not a root, the workspace, or a folder holding either;
 - reached without a symbolic link anywhere on its path (checked component by component, never
   following one, the way the sandbox opens it for mounting);
-- outside the workspace: not inside, and not holding, a Cargo.toml of another package or
-  workspace (the folders above it up to its root; the folders in it to `HOLDS_DEPTH` levels);
+- inside the workspace (its own trust domain: a shared folder elsewhere would let one workspace's
+  build scripts change what another's builds and tests run); outside it, the refusal says whether it
+  is inside, or holds, a Cargo.toml of another package or workspace (the folders above it up to its
+  root; the folders in it to `HOLDS_DEPTH` levels);
 - under a client's sandbox that restricts writes (Codex `read-only` / `workspace-write`): inside
   the workspace's own `target`, or inside what the client itself may write.
 
@@ -108,6 +110,11 @@ def check_build_directory(
     path, exists = check_placement(path, said=said, fix=fix, project=workspace, roots=roots)
     if not path.is_relative_to(workspace):
         _not_another_package(path, roots, said, fix, exists)
+        _refuse(
+            f"{said}, outside the workspace {workspace}: a folder elsewhere may be another workspace's "
+            "build output, whose builds and tests would then run what this workspace's code wrote",
+            fix,
+        )
     _within_policy(path, workspace, policy, said, fix)
     return path
 
