@@ -106,11 +106,7 @@ class CargoService:
             Sandbox(settings.sandbox), settings.roots, settings.grants
         )
         cache = settings.compiler_cache
-        self.launches = CargoLaunches(
-            self.containment,
-            self.toolchains,
-            cache.wrapper if cache is not None and cache.is_sccache else None,
-        )
+        self.launches = CargoLaunches(self.containment, self.toolchains, cache)
         self.ranking_moments = RankingMoments()
         self._base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
@@ -214,7 +210,7 @@ class CargoService:
                 project=invocation.cwd,
                 manifest=invocation.manifest,
                 dependencies=", ".join(values.get("dependencies") or []) or "the dependencies",
-                target_dir=await self.launches.doomed_directories(invocation)
+                target_dir=await self.launches.doomed_directories(invocation, policy)
                 if "{target_dir}" in command.confirmation
                 else "",
                 snapshots=", ".join(values.get("snapshots") or []),
@@ -270,7 +266,8 @@ class CargoService:
         guard = guard if guard is not None else guard_for(invocation)
         cache = self.settings.compiler_cache if compiles(invocation.command) else None
         inside = launch.cache_stats is not None  # read in the sandbox, after cargo
-        before = await cache.counters(invocation.env) if cache and not inside else None
+        cache_env = {**invocation.env, **cache.workspace_env(invocation.workspace_root)} if cache else {}
+        before = await cache.counters(cache_env) if cache and not inside else None
         try:
             async with anyio.create_task_group() as group:
                 if report is not None:
@@ -296,7 +293,7 @@ class CargoService:
         if cache is not None and launch.cache_stats is not None:
             result.cache = cache_delta(cache, {}, take_stats_file(launch.cache_stats))
         elif cache is not None:
-            result.cache = cache_delta(cache, before, await cache.counters(invocation.env))
+            result.cache = cache_delta(cache, before, await cache.counters(cache_env))
         if guard is not None:
             result.hints += after_guarded_run(invocation, guard, result)
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())

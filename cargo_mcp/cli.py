@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--wrapper-cache-dir",
         metavar="DIR",
-        help="the cache's directory (SCCACHE_DIR; default $SCCACHE_DIR, else ~/.cache/sccache)",
+        help="the cache's directory (default $SCCACHE_DIR, else ~/.cache/sccache); each workspace's "
+        "builds use a cache of their own in it (by-workspace/<name>-<hash>)",
     )
     add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
     doctor = commands.add_parser("doctor", help="check cargo, rustup, toolchains and the sandbox")

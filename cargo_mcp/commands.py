@@ -222,7 +222,7 @@ COMMANDS: tuple[CargoCommand, ...] = (
         (*COMMON, "package", "release", "target", "clean_doc", "dry_run"),
         "plain",
         Effect(Capability.DESTRUCTIVE, "cargo clean", idempotent=True),
-        confirmation="cargo clean deletes {target_dir} (the build output of {project}). Go ahead?",
+        confirmation="cargo clean, for {project}, deletes {target_dir}. Go ahead?",
         fetches=False,
     ),
 )

@@ -5,6 +5,7 @@ can never choose a wrapper: `cargo_env` refuses RUSTC_WRAPPER."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,33 +22,40 @@ from .workflow_models import CacheStats
 
 STATS_TIMEOUT = 30.0
 STATS_FILE_BYTES = 1024 * 1024
+WORKSPACES_FOLDER = "by-workspace"  # in the operator's cache directory: one cache per workspace
 
 
 @dataclass(frozen=True)
 class CompilerCache:
     wrapper: Path  # absolute, resolved at start-up
-    cache_dir: Path | None  # where the cache keeps its files (SCCACHE_DIR), for a sandbox to bind
+    cache_dir: Path | None  # the operator's cache directory; each workspace's cache is a folder in it
 
     @property
     def is_sccache(self) -> bool:
         return self.wrapper.name.startswith("sccache")
 
     def grants(self) -> OperatorGrants:
-        """What every sandboxed run needs to use the cache: the wrapper (read-only), its cache
-        directory (writable; created now so it can be mounted) and its settings."""
-        writable: tuple[Path, ...] = ()
-        if self.cache_dir is not None:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            writable = (self.cache_dir,)
-        return OperatorGrants(
-            read_only=(self.wrapper.parent,), writable=writable, env=tuple(self.env().items())
-        )
+        """What every sandboxed run needs to use the cache: the wrapper (read-only) and its settings.
+        The cache directory is not among them: each run gets its own workspace's (see workspace_dir)."""
+        return OperatorGrants(read_only=(self.wrapper.parent,), env=tuple(self.env().items()))
 
     def env(self) -> dict[str, str]:
-        env = {"RUSTC_WRAPPER": str(self.wrapper)}
-        if self.is_sccache and self.cache_dir is not None:
-            env["SCCACHE_DIR"] = str(self.cache_dir)
-        return env
+        return {"RUSTC_WRAPPER": str(self.wrapper)}
+
+    def workspace_dir(self, workspace: Path) -> Path:
+        """The cache directory of one workspace (its trust domain), created now so it can be mounted:
+        a sandbox writes its own workspace's cache and no other, so one workspace's build scripts or
+        tests can never change what another workspace's build takes from the cache."""
+        base = self.cache_dir or Path.home() / ".cache" / "rust-mcp" / "compiler-cache"
+        key = hashlib.sha256(os.fsencode(workspace)).hexdigest()[:16]
+        directory = base / WORKSPACES_FOLDER / f"{workspace.name[:40]}-{key}"
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return directory
+
+    def workspace_env(self, workspace: Path) -> dict[str, str]:
+        if not self.is_sccache:
+            return {}
+        return {"SCCACHE_DIR": str(self.workspace_dir(workspace))}
 
     async def counters(self, env: Mapping[str, str]) -> dict[str, Any] | None:
         """sccache's statistics now (starting its server if need be), or None when unreadable."""

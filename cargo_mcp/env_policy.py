@@ -11,12 +11,13 @@ caller's choosing, no proxy, no flag that writes to a path (`--print=cfg=FILE`, 
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rust_mcp.core.build_layout import check_build_directory
+from rust_mcp.core.build_dirs import check_placement
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
 
@@ -271,8 +272,15 @@ class EnvPolicy:
     def _check_directory(self, name: str, value: str, cwd: Path) -> None:
         if "{" in value:
             raise Refusal(f"{name}={value!r} uses a template; pass a plain directory inside the roots")
-        path = (cwd / value).resolve() if value else cwd
-        check_build_directory(f"{name}={value!r}", path, cwd, self.roots)
+        path = cwd / value if value else cwd
+        own = cwd / "target"
+        check_placement(
+            path,
+            said=f"{name}={value!r} resolves to {os.path.normpath(path)}",
+            fix=f"pass {name} as a folder inside {own} (e.g. {own / 'other'}), or leave it out",
+            project=cwd,
+            roots=self.roots,
+        )
 
 
 def _pattern_check(pattern: re.Pattern[str], expected: str) -> Callable[[str, str, Path], None]:

@@ -4,15 +4,20 @@ wrapped in the sandbox with what it may write and whether it has the network."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import anyio
+
+from rust_mcp.core.build_dirs import check_cargo_made, create_build_directory
+from rust_mcp.core.build_layout import BuildDirs
 from rust_mcp.core.cargo_helpers import NEUTRAL_DIRECTORY, CargoHelpers
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import Containment, granted_writes
-from rust_mcp.core.errors import Refusal
-from rust_mcp.core.project_files import LinkOnTheWay, make_directories, remove_empty_directory
+from rust_mcp.core.lockfile import private_lock_env
+from rust_mcp.core.project_files import remove_empty_directory
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox import SandboxedCommand, SandboxState
 from rust_mcp.core.toolchains import Toolchain, Toolchains
@@ -20,8 +25,10 @@ from rust_mcp.core.toolchains import Toolchain, Toolchains
 if TYPE_CHECKING:
     from .calls import Invocation
     from .cargo_command import CargoCommand
+    from .compiler_cache import CompilerCache
 
 OFFLINE_MARKERS = ("--offline", "offline mode", "net.offline")
+PRIVATE_LOCK_DIR = "rust-mcp-lock"  # in the target directory: where a read-only run's Cargo.lock goes
 
 
 @dataclass
@@ -47,7 +54,9 @@ class Launch:
             if remove_empty_directory(directory):  # through the one door: never a link's target
                 removed.append(directory)
         errors = [line for line in outcome.stderr.splitlines() if line.lower().startswith("error:")]
-        if outcome.exit_code and errors and all(any(f"`{d}`" in e for d in removed) for e in errors):
+        # cargo names the directory as configured (`A/../shared`), we as checked (`shared`)
+        named = [os.path.normpath(e.split("`")[1]) if e.count("`") >= 2 else e for e in errors]
+        if outcome.exit_code and errors and all(name in map(str, removed) for name in named):
             outcome.exit_code, outcome.stderr = 0, ""
 
 
@@ -66,12 +75,12 @@ def compiles(command: CargoCommand) -> bool:
 
 class CargoLaunches:
     def __init__(
-        self, containment: Containment, toolchains: Toolchains, stats_wrapper: Path | None = None
+        self, containment: Containment, toolchains: Toolchains, compiler_cache: CompilerCache | None = None
     ) -> None:
         self.containment = containment
         self.toolchains = toolchains
         self.helpers = CargoHelpers(containment, toolchains)
-        self.stats_wrapper = stats_wrapper  # sccache, when the operator runs every build through it
+        self.compiler_cache = compiler_cache  # the operator's wrapper (sccache), one cache per workspace
 
     async def prepare(self, invocation: Invocation, policy: ClientPolicy | None) -> Launch:
         """The sandboxed command for `invocation`; raises Refusal when it cannot be contained."""
@@ -85,6 +94,7 @@ class CargoLaunches:
         workspace = invocation.workspace_root
         mounted_alone: tuple[Path, ...] = ()
         cache_stats: Path | None = None
+        cache_dirs: tuple[Path, ...] = ()
         if command.network:
             # cargo add / update reach the registry themselves; started outside the project, they
             # read no project .cargo/config.toml (credential providers, proxies, registries)
@@ -92,34 +102,52 @@ class CargoLaunches:
             writable = granted_writes(workspace, policy)
             cwd = NEUTRAL_DIRECTORY if state.active else cwd
         else:
-            dirs = await self.helpers.build_dirs(invocation, toolchain)
+            dirs = await self.helpers.build_dirs(invocation, toolchain, policy)
             granted = granted_writes(workspace, policy)
             # a build directory inside what the run may write anyway is not mounted again (cargo
             # clean could not remove a mount point)
             separate = tuple(d for d in dirs.paths if not any(d.is_relative_to(g) for g in granted))
             writable = (*granted, *separate)
-            _create_missing(separate)
+            if command.name == "cargo_clean" and "--dry-run" not in invocation.args:
+                # checked again here (the confirmation may be skipped), before anything is created
+                notes.append("cargo clean ran on " + await anyio.to_thread.run_sync(doomed, dirs))
+            for directory in separate:
+                create_build_directory(directory)
             mounted_alone = separate
-            if self.stats_wrapper is not None and state.active and compiles(command) and dirs.paths:
-                cache_stats = dirs.paths[0] / CACHE_STATS_FILE
+            if _reads_only(command) and not any(workspace.is_relative_to(g) for g in granted):
+                # the client's sandbox keeps the project's Cargo.lock read-only: cargo resolves into
+                # a private copy in the target directory (a missing or stale lockfile still works)
+                invocation = replace(invocation, env={**invocation.env, **_private_lock(workspace, dirs)})
+            cache = self.compiler_cache
+            if cache is not None and cache.is_sccache:
+                cache_dirs = (cache.workspace_dir(workspace),)
+                invocation = replace(invocation, env={**invocation.env, **cache.workspace_env(workspace)})
+                if state.active and compiles(command) and dirs.paths:
+                    cache_stats = dirs.paths[0] / CACHE_STATS_FILE
+                    create_build_directory(dirs.paths[0])
         if may_fetch and (hint := await self.helpers.fetch(invocation, toolchain, policy)) is not None:
             notes.append(hint)
         env = self.containment.environment(
             toolchain, network=network, offline=state.active and not network, settings=invocation.env
         )
         confinement = self.containment.confinement(
-            toolchain, cwd=cwd, env=env, writable=writable, network=network, policy=policy
+            toolchain,
+            cwd=cwd,
+            env=env,
+            writable=writable,
+            network=network,
+            policy=policy,
+            system_writable=cache_dirs,
         )
         argv = [str(toolchain.cargo), *invocation.args]
-        if cache_stats is not None and self.stats_wrapper is not None:
-            _create_missing((cache_stats.parent,))
+        if cache_stats is not None and self.compiler_cache is not None:
             argv = [
                 "/bin/sh",
                 "-c",
                 CACHE_STATS_SCRIPT,
                 "sh",
                 str(cache_stats),
-                str(self.stats_wrapper),
+                str(self.compiler_cache.wrapper),
                 *argv,
             ]
         sandboxed = await self.containment.command(confinement, argv)
@@ -140,20 +168,30 @@ class CargoLaunches:
             return False
         return await self.helpers.fetch(invocation, launch.toolchain, None, force=True) is None
 
-    async def doomed_directories(self, invocation: Invocation) -> str:
-        """What cargo clean will delete, checked (inside the roots, not containing the project)."""
+    async def doomed_directories(self, invocation: Invocation, policy: ClientPolicy | None) -> str:
+        """What cargo clean will delete, checked: build directories (see build_dirs.py) that cargo
+        made (CACHEDIR.TAG, no Cargo.toml inside), named with where their setting came from."""
         await self.containment.state()
         toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
-        dirs = await self.helpers.build_dirs(invocation, toolchain)
-        return " and ".join(str(path) for path in dirs.paths)
+        dirs = await self.helpers.build_dirs(invocation, toolchain, policy)
+        return await anyio.to_thread.run_sync(doomed, dirs)
 
 
-def _create_missing(paths: tuple[Path, ...]) -> None:
-    """Build directories mounted on their own must exist before the sandbox starts."""
-    for path in paths:
-        try:
-            make_directories(path)  # through the one door: never through a link
-        except LinkOnTheWay as exc:
-            raise Refusal(f"the build directory {path} is not created: {exc}") from exc
-        except OSError as exc:
-            raise Refusal(f"cannot create the build directory {path}: {exc.strerror or exc}") from exc
+def doomed(dirs: BuildDirs) -> str:
+    """What cargo clean deletes in `dirs`, named truthfully; raises BuildDirectoryRefused for a
+    directory that cargo did not make (no CACHEDIR.TAG) or that holds a package."""
+    present = [path for path in dirs.paths if check_cargo_made(path, dirs.source)]
+    if not present:
+        return f"nothing: {dirs.target} ({dirs.source}) does not exist"
+    return " and ".join(str(path) for path in present) + f" (from {dirs.source}), cargo's build output"
+
+
+def _reads_only(command: CargoCommand) -> bool:
+    """A command that changes no project file (so never the project's own Cargo.lock either)."""
+    return command.guards is None and not command.edits_project and not command.network
+
+
+def _private_lock(workspace: Path, dirs: BuildDirs) -> dict[str, str]:
+    directory = dirs.target / PRIVATE_LOCK_DIR
+    create_build_directory(directory)
+    return private_lock_env(workspace, directory)

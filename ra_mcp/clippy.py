@@ -15,10 +15,11 @@ from pathlib import Path
 
 import anyio
 
+from rust_mcp.core.build_dirs import check_build_directory, create_build_directory
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
-from rust_mcp.core.project_files import make_directories, off_loop
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import (
     MANIFEST_NAME,
     AllowedRoots,
@@ -137,6 +138,22 @@ class _ClippyProject:
     timeout: float = CLIPPY_TIMEOUT_SECONDS
 
 
+def own_build_directory(cargo: CargoHelpers, workspace_root: Path, relative: str) -> Path:
+    """A build directory the server chooses inside the workspace (`relative` to it), checked like
+    every writable mount (no link on the way, within the client's policy) and created."""
+    checked = check_build_directory(
+        workspace_root / relative,
+        label="the unsafe audit's build directory",
+        origin="the server's choice",
+        fix=f"remove the symbolic link on the way to {workspace_root / relative} (the server makes it)",
+        workspace=workspace_root,
+        roots=cargo.containment.roots,
+        policy=current_client_policy.get(),
+    )
+    create_build_directory(checked)
+    return checked
+
+
 async def run_clippy(
     directory: Path,
     cargo: CargoHelpers,
@@ -152,7 +169,9 @@ async def run_clippy(
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     messages = CompilerMessages(workspace_root, allows=cargo.containment.scope.allows)
     lints = [arg for lint in warn for arg in ("-W", lint)]
-    target = workspace_root / target_dir  # not resolved: a link on its way is refused when it is made
+    target = await off_loop(
+        own_build_directory, cargo, workspace_root, target_dir, what=f"checking {workspace_root / target_dir}"
+    )
     settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": str(target), **(extra_settings or {})}
     project = _ClippyProject(manifest.parent, manifest, workspace_root, settings)
     state = await cargo.containment.state()
@@ -160,7 +179,6 @@ async def run_clippy(
     policy = current_client_policy.get()
     if state.active and (policy is None or policy.network is not False):
         await cargo.fetch(project, toolchain, policy)
-    await off_loop(make_directories, target, what=f"creating {target}")  # the one door: no link followed
     env = cargo.containment.environment(toolchain, network=False, offline=state.active, settings=settings)
     confinement = cargo.containment.confinement(
         toolchain, cwd=manifest.parent, env=env, writable=(target,), policy=policy

@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rust_mcp.core.build_dirs import create_build_directory
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.lockfile import private_lock_env
-from rust_mcp.core.project_files import make_directories, off_loop
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import MANIFEST_NAME
 from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.toolchain_files import find_toolchain_file
@@ -66,13 +67,13 @@ class AnalyzerSandbox:
         containment = self.cargo.containment
         state = await containment.state()
         toolchain = await self._toolchain(root, requested)
-        dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain)
+        policy = current_client_policy.get()
+        dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain, policy)
         own = dirs.target / OWN_TARGET
-        await off_loop(make_directories, own, what=f"creating {own}")
+        await off_loop(create_build_directory, own, what=f"creating {own}")
         # its cargo runs never rewrite the project's Cargo.lock
         lock = await off_loop(private_lock_env, root, own, what="copying Cargo.lock")
         project = AnalyzerProject(root, lock)
-        policy = current_client_policy.get()
         if state.active and (policy is None or policy.network is not False):
             await self.cargo.fetch(project, toolchain, None)  # a failure shows in its diagnostics
         std_env, warning = std_sources_env(toolchain.std_sources())

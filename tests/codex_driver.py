@@ -22,7 +22,7 @@ class CodexSetup:
     server's tool timeout and command."""
 
     approval_policy: str = "on-request"
-    sandbox_mode: str = "read-only"
+    sandbox_mode: str | None = "read-only"  # None: not set, Codex's default (read-only)
     extra_config: str = ""
     cargo_args: tuple[str, ...] = ()
     analyzer_args: tuple[str, ...] = ()
@@ -42,11 +42,12 @@ def codex_config(port: int, root: Path, setup: CodexSetup) -> str:
     """Codex's config.toml: the mock model, the policies, and both servers (parallel calls allowed)."""
     cargo = ", ".join(f'"{arg}"' for arg in ("serve", "--root", str(root), *setup.cargo_args))
     analyzer = ", ".join(f'"{arg}"' for arg in ("--root", str(root), *setup.analyzer_args))
+    sandbox = "" if setup.sandbox_mode is None else f'sandbox_mode = "{setup.sandbox_mode}"'
     return f"""
 model = "mock-model"
 model_provider = "mock"
 approval_policy = "{setup.approval_policy}"
-sandbox_mode = "{setup.sandbox_mode}"
+{sandbox}
 
 [sandbox_workspace_write]
 network_access = false

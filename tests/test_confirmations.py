@@ -28,9 +28,16 @@ class User:
         return ElicitResult(action="accept", content={"confirm": self.accept})
 
 
+def _target_as_cargo_makes_it(project: Path) -> None:
+    """A target directory with what cargo writes in every one it makes (cargo_clean deletes only
+    such a one)."""
+    (project / "target").mkdir()
+    (project / "target" / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
+
+
 async def test_cargo_clean_asks_and_respects_no(scratch: Path, workspace_root: Path) -> None:
     project = copy_fixture("hello_bin", scratch / "confirm-clean")
-    (project / "target").mkdir()
+    _target_as_cargo_makes_it(project)
     for accept, survives in ((False, True), (True, False)):
         user = User(accept)
         params = server_params("cargo-mcp", "serve", "--root", str(workspace_root))
@@ -38,7 +45,7 @@ async def test_cargo_clean_asks_and_respects_no(scratch: Path, workspace_root: P
             result = await client.call_tool("cargo_clean", {"path": str(project)})
         # the question names the directory that will be deleted
         assert len(user.questions) == 1 and f"deletes {project / 'target'} " in user.questions[0]
-        assert "the build output of" in user.questions[0]
+        assert "(from cargo's default), cargo's build output" in user.questions[0]
         assert (project / "target").exists() is survives
         if survives:
             assert result.is_error and "the user declined" in text_of(result)
@@ -50,13 +57,13 @@ async def test_without_elicitation_or_with_no_confirm_nothing_is_asked(
     scratch: Path, workspace_root: Path
 ) -> None:
     project = copy_fixture("hello_bin", scratch / "confirm-none")
-    (project / "target").mkdir()
+    _target_as_cargo_makes_it(project)
     async with Client(
         server_params("cargo-mcp", "serve", "--root", str(workspace_root)), mode="legacy"
     ) as client:
         assert not (await client.call_tool("cargo_clean", {"path": str(project)})).is_error
     assert not (project / "target").exists()
-    (project / "target").mkdir()
+    _target_as_cargo_makes_it(project)
     user = User(accept=False)
     params = server_params("cargo-mcp", "serve", "--root", str(workspace_root), "--no-confirm")
     async with Client(params, mode="legacy", elicitation_callback=user) as client:

@@ -179,7 +179,7 @@ async def test_cargo_clean_resolves_build_directories_from_config_and_refuses_da
 ) -> None:
     """cargo_clean asks cargo where the target and build directories really are (config files
     included) and refuses one outside the roots or containing the project; one elsewhere inside the
-    roots is cleaned."""
+    workspace is cleaned."""
     project = world.root / "clean-me"
     (project / "src").mkdir(parents=True)
     (project / "Cargo.toml").write_text('[package]\nname = "clean-me"\nversion = "0.1.0"\nedition = "2021"\n')
@@ -201,7 +201,7 @@ async def test_cargo_clean_resolves_build_directories_from_config_and_refuses_da
             text_of(result),
         )
         assert (precious / "keep.txt").exists()
-    elsewhere = world.root / "shared-target"
+    elsewhere = project / "elsewhere-target"  # a build directory must lie inside its workspace
     config.write_text(f'[build]\ntarget-dir = "{elsewhere}"\n')
     built = await hostile_cargo.call_tool("cargo_build", {"path": str(project)})
     assert structured(built)["ok"], text_of(built)

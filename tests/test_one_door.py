@@ -56,7 +56,7 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
         "os.open",
         "the operator's --auth-token-file, opened O_NOFOLLOW | O_NONBLOCK and checked (regular, 0600)",
     ),
-    ("cargo_mcp/compiler_cache.py", "CompilerCache.grants", ".mkdir", "the operator's compiler cache dir"),
+    ("cargo_mcp/compiler_cache.py", "CompilerCache.workspace_dir", ".mkdir", "the operator's compiler cache"),
     ("cargo_mcp/sparse_index.py", "fetch_published", ".read_text", "the server's crates.io index cache"),
     ("cargo_mcp/sparse_index.py", "fetch_published", ".mkdir", "the server's crates.io index cache"),
     ("cargo_mcp/sparse_index.py", "fetch_published", ".write_text", "the server's crates.io index cache"),

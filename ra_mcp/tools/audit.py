@@ -20,7 +20,7 @@ from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService
-from ..clippy import run_clippy
+from ..clippy import own_build_directory, run_clippy
 from ..lsp_types import lsp
 from ..models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from ..shown_paths import join_notes
@@ -48,15 +48,11 @@ async def _clippy(
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
     # a read-only audit leaves Cargo.lock alone: cargo resolves into a private copy
-    result = await run_clippy(
-        directory,
-        service.cargo,
-        AUDIT_LINTS,
-        AUDIT_TARGET_DIR,
-        await off_loop(
-            private_lock_env, workspace_root, workspace_root / AUDIT_TARGET_DIR, what="copying Cargo.lock"
-        ),
+    own = await off_loop(
+        own_build_directory, service.cargo, workspace_root, AUDIT_TARGET_DIR, what="making the audit's target"
     )
+    lock = await off_loop(private_lock_env, workspace_root, own, what="copying Cargo.lock")
+    result = await run_clippy(directory, service.cargo, AUDIT_LINTS, AUDIT_TARGET_DIR, lock)
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
         if diagnostic.absolute_path and diagnostic.line:

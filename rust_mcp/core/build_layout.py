@@ -11,15 +11,17 @@ file on the way changes.
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Refusal
-from .roots import AllowedRoots
+from .safe_io import read_without_links
 
 DIRECTORY_SETTINGS = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_BUILD_BUILD_DIR")
 CONFIG_NAMES = ("config.toml", "config")
+MAX_CONFIG_BYTES = 1024 * 1024
 Stamp = tuple[str, int, int] | tuple[str]
 
 
@@ -109,17 +111,41 @@ def _from_settings(settings: tuple[tuple[str, str], ...], cwd: Path, default: Pa
     return BuildDirs(target, (cwd / build_raw) if build_raw else target, "cargo_env")
 
 
-def check_build_directory(label: str, path: Path, project: Path, roots: AllowedRoots) -> None:
-    """A directory cargo writes build output to (and cargo_clean deletes) must lie inside the roots
-    and must not be, or contain, the project or a root."""
-    covered = [project, *roots.paths]
-    if any(inside == path or inside.is_relative_to(path) for inside in covered):
-        raise Refusal(
-            f"{label} resolves to {path}, which is or contains the project or a root; cargo writes build "
-            "output there and cargo_clean deletes it. Use a subdirectory such as target-x"
-        )
-    if not roots.contains(path):
-        raise Refusal(
-            f"{label} resolves to {path}, outside the allowed roots ({roots.describe()}); cargo writes "
-            "(and cargo_clean deletes) there, and the sandbox lets it write only inside the roots"
-        )
+def setting_origin(
+    kind: str, path: Path, cwd: Path, workspace: Path, env: Mapping[str, str], cargo_home: Path
+) -> tuple[str, str]:
+    """Where the `kind` ("target" or "build") directory's value came from, and the one fix for a
+    value that is refused: (origin, fix)."""
+    own = workspace / "target"
+    names = ("CARGO_BUILD_BUILD_DIR",) if kind == "build" else ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR")
+    override = names[0]
+    for name in names:
+        if name in env:
+            return (
+                f"{name}={env[name]!r} in cargo_env",
+                f"pass {name} as a folder inside {own} (e.g. {own / 'other'}), or leave it out",
+            )
+    key = f"{kind}-dir"
+    for file in config_files(cwd, cargo_home):
+        value = _config_value(file, key)
+        if value is not None:
+            return (
+                f"build.{key} = {value!r} in {file}",
+                f"remove build.{key} from {file}, or override it for this call with cargo_env "
+                f"{override}={own}",
+            )
+    if kind == "build" or path != own:
+        return ("cargo's configuration", f"pass cargo_env {override}={own}")
+    return ("cargo's default", f"remove what is at {own}; cargo makes the folder itself")
+
+
+def _config_value(file: Path, key: str) -> str | None:
+    """`build.<key>` in one cargo configuration file, read without following links; None when the
+    file is absent, unreadable or does not set it."""
+    try:
+        data = read_without_links(file, MAX_CONFIG_BYTES)
+        table = tomllib.loads((data or b"").decode("utf-8", errors="replace")).get("build")
+    except (OSError, Refusal, tomllib.TOMLDecodeError, ValueError):
+        return None
+    value = table.get(key) if isinstance(table, dict) else None
+    return value if isinstance(value, str) else None

@@ -9,7 +9,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from .build_layout import DIRECTORY_SETTINGS, BuildDirs, BuildLayout, check_build_directory
+import anyio
+
+from .build_dirs import check_build_directory
+from .build_layout import DIRECTORY_SETTINGS, BuildDirs, BuildLayout, setting_origin
 from .client_policy import ClientPolicy
 from .containment import Containment, granted_writes
 from .dependency_fetch import DependencyFetch, FetchOutcome, FetchRun
@@ -46,9 +49,11 @@ class CargoHelpers:
         self.layout = BuildLayout(containment.home.path)
         self.fetches = DependencyFetch()
 
-    async def build_dirs(self, project: CargoProject, toolchain: Toolchain) -> BuildDirs:
-        """The target and build directories, checked: inside the roots, not containing the project
-        or a root (cargo writes there and cargo_clean deletes there)."""
+    async def build_dirs(
+        self, project: CargoProject, toolchain: Toolchain, policy: ClientPolicy | None = None
+    ) -> BuildDirs:
+        """The target and build directories, checked as build directories (see build_dirs.py): no
+        link on the way, inside the roots, not another package's folder, within the client's policy."""
 
         async def ask_cargo() -> str | None:
             return await self._metadata(project, toolchain)
@@ -56,15 +61,29 @@ class CargoHelpers:
         dirs = await self.layout.dirs(
             project.cwd, project.workspace_root, toolchain.bin_dir, project.env, ask_cargo
         )
-        resolved = BuildDirs(dirs.target.resolve(), dirs.build.resolve(), dirs.source)
-        for kind, path in (("target", resolved.target), ("build", resolved.build)):
-            check_build_directory(
-                f"the {kind} directory (from {dirs.source})",
-                path,
-                project.workspace_root,
-                self.containment.roots,
+        # it lists folders and reads config files: off the event loop, in one go
+        return await anyio.to_thread.run_sync(self._checked, dirs, project, policy)
+
+    def _checked(self, dirs: BuildDirs, project: CargoProject, policy: ClientPolicy | None) -> BuildDirs:
+        checked: dict[Path, Path] = {}
+        origins: list[str] = []
+        for kind, path in (("target", dirs.target), ("build", dirs.build)):
+            if path in checked:  # the build directory is the target directory (cargo's default)
+                continue
+            origin, fix = setting_origin(
+                kind, path, project.cwd, project.workspace_root, project.env, self.containment.home.path
             )
-        return resolved
+            checked[path] = check_build_directory(
+                path,
+                label=f"the {kind} directory",
+                origin=origin,
+                fix=fix,
+                workspace=project.workspace_root,
+                roots=self.containment.roots,
+                policy=policy,
+            )
+            origins.append(origin)
+        return BuildDirs(checked[dirs.target], checked[dirs.build], origins[0])
 
     async def fetch(
         self, project: CargoProject, toolchain: Toolchain, policy: ClientPolicy | None, *, force: bool = False

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .build_dirs import exists_without_links
 from .cargo_config import sandbox_config_files
 from .client_policy import ClientPolicy
 from .errors import Refusal
@@ -106,16 +107,16 @@ class CargoHome:
 
 
 def granted_writes(workspace: Path, policy: ClientPolicy | None) -> tuple[Path, ...]:
-    """What a run may change in the workspace: all of it, or what the client may write inside it."""
+    """What a run may change in the workspace: all of it, or what the client may write inside it (a
+    folder reached through a symbolic link is not granted: the sandbox would mount where it leads)."""
     if policy is None or policy.writable is None:
         return (workspace,)
     granted: list[Path] = []
     for raw in policy.writable:
-        path = raw.resolve()
-        if workspace == path or workspace.is_relative_to(path):
+        if any(workspace == path or workspace.is_relative_to(path) for path in (raw, raw.resolve())):
             return (workspace,)
-        if path.is_relative_to(workspace) and path.exists():
-            granted.append(path)
+        if raw.is_relative_to(workspace) and exists_without_links(raw):
+            granted.append(raw)
     return tuple(granted)
 
 
@@ -194,6 +195,7 @@ class Containment:
         policy: ClientPolicy | None = None,
         system: Sequence[Path] = (),
         caches_writable: bool = False,
+        system_writable: Sequence[Path] = (),
     ) -> Confinement:
         caches = self.home.caches() if caches_writable else ()
         denied = policy.denied if policy is not None else ()
@@ -208,7 +210,7 @@ class Containment:
             read_only_within=tuple(p for p in read_only if any(p.is_relative_to(w) for w in writable)),
             hidden=_unique(hidden),
             system=_unique([toolchain.sysroot, *self.home.readable(), *self.grants.read_only, *system]),
-            system_writable=_unique([*caches, *self.grants.writable]),
+            system_writable=_unique([*caches, *self.grants.writable, *system_writable]),
             scratch=_unique([Path.home(), self.home.path]),
             files=sandbox_config_files(self.home.path, network=network),
             network=network,
