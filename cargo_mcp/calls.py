@@ -35,7 +35,7 @@ from .models import CargoResult, WorkingDirectoryResult
 from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import notify_progress
-from .run_hints import run_hints
+from .run_hints import limit_hints, run_hints
 from .scoped import run_scoped
 from .settings import CargoSettings
 from .snapshots import clip_diffs, read_pending
@@ -100,7 +100,7 @@ class CargoService:
         self.launcher = CargoLauncher.discover()
         self.env_policy = EnvPolicy(settings.roots, settings.allowed_env)
         self.containment = containment or Containment(
-            Sandbox(settings.sandbox), settings.roots, settings.grants
+            Sandbox(settings.sandbox), settings.roots, settings.grants, limits=settings.limits
         )
         cache = settings.compiler_cache
         self.launches = CargoLaunches(
@@ -264,6 +264,8 @@ class CargoService:
             launch.finish_clean(outcome)
         result = self._result(invocation, collector, outcome)
         result.hints = launch.notes + result.hints
+        if not result.ok:
+            result.hints += limit_hints(result, outcome, command.limits)
         if cache is not None and launch.cache_stats is not None:
             result.cache = cache_delta(cache, {}, take_stats_file(launch.cache_stats))
         elif cache is not None:

@@ -15,6 +15,7 @@ from rust_mcp.core.containment import Containment, granted_writes
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox import SandboxedCommand, SandboxState
+from rust_mcp.core.sandbox_limits import RunKind
 from rust_mcp.core.toolchains import Toolchain, Toolchains
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .cargo_command import CargoCommand
 
 OFFLINE_MARKERS = ("--offline", "offline mode", "net.offline")
+PROJECT_CODE = ("test", "bench", "run", "nextest")  # cargo subcommands that run the project's own code
 
 
 @dataclass
@@ -59,6 +61,12 @@ CACHE_STATS_SCRIPT = (
     'stats=$1 wrapper=$2; shift 2; "$@"; status=$?; '
     '"$wrapper" --show-stats --stats-format json >"$stats" 2>/dev/null; exit $status'
 )
+
+
+def run_kind(command: CargoCommand) -> RunKind:
+    """Whose code a command runs: the project's own tests, benches and programs ("project": they may
+    use unix sockets in their /tmp), or only build scripts and proc macros ("build")."""
+    return "project" if command.subcommand[0] in PROJECT_CODE else "build"
 
 
 def compiles(command: CargoCommand) -> bool:
@@ -110,7 +118,13 @@ class CargoLaunches:
             toolchain, network=network, offline=state.active and not network, settings=invocation.env
         )
         confinement = self.containment.confinement(
-            toolchain, cwd=cwd, env=env, writable=writable, network=network, policy=policy
+            toolchain,
+            cwd=cwd,
+            env=env,
+            writable=writable,
+            network=network,
+            policy=policy,
+            kind=run_kind(command),
         )
         argv = [str(toolchain.cargo), *invocation.args]
         if cache_stats is not None and self.stats_wrapper is not None:
@@ -129,7 +143,7 @@ class CargoLaunches:
             sandboxed,
             state,
             toolchain,
-            notes,
+            notes + sandboxed.notes,
             fetched=may_fetch,
             mounted_alone=mounted_alone,
             cache_stats=cache_stats,

@@ -12,6 +12,7 @@ from rust_mcp.core.containment import OperatorGrants
 from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.core.sandbox_limits import LimitChoice
 
 if TYPE_CHECKING:
     from .compiler_cache import CompilerCache
@@ -41,6 +42,7 @@ class CargoSettings:
     confirm_destructive: bool = True
     sandbox: SandboxMode = "auto"
     grants: OperatorGrants = field(default_factory=OperatorGrants)
+    limits: LimitChoice = field(default_factory=LimitChoice)  # inside the sandbox (sandbox_limits.py)
     index_cache: Path = field(default_factory=default_index_cache)
     compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
     derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)

@@ -81,5 +81,7 @@ class AnalyzerSandbox:
         system = [Path(self.analyzer.path).parent]
         if "RUST_SRC_PATH" in std_env:
             system.append(Path(std_env["RUST_SRC_PATH"]))
-        confinement = containment.confinement(toolchain, cwd=root, env=env, writable=(own,), system=system)
+        confinement = containment.confinement(
+            toolchain, cwd=root, env=env, writable=(own,), system=system, kind="analyzer"
+        )
         return await containment.command(confinement, [self.analyzer.path])

@@ -8,6 +8,7 @@ from pathlib import Path
 from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.core.sandbox_limits import LimitChoice
 
 
 @dataclass
@@ -25,6 +26,7 @@ class AnalyzerSettings:
     check_timeout: int = 300
     confirm_writes: bool = True
     sandbox: SandboxMode = "auto"
+    limits: LimitChoice = field(default_factory=LimitChoice)  # inside the sandbox (sandbox_limits.py)
     log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
     derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import anyio
 
 from .client_policy import ClientPolicy
 from .errors import Refusal
@@ -27,7 +29,9 @@ from .sandbox import (
     scrubbed_environment,
     search_path,
 )
+from .sandbox_limits import LimitChoice, RunKind
 from .toolchains import Toolchain, is_rustup_proxy
+from .unix_sockets import MAX_ENTRIES, TOO_LARGE_NOTE, find_sockets
 
 CARGO_HOME_READABLE = ("registry", "git", "config.toml", "config")
 CARGO_HOME_CACHES = ("registry", "git")
@@ -146,11 +150,13 @@ class Containment:
         roots: AllowedRoots,
         grants: OperatorGrants | None = None,
         home: CargoHome | None = None,
+        limits: LimitChoice | None = None,
     ) -> None:
         self.sandbox = sandbox
         self.roots = roots
         self.grants = grants or OperatorGrants()
         self.home = home or CargoHome()
+        self.limits = limits or LimitChoice()
 
     async def state(self) -> SandboxState:
         state = await self.sandbox.state()
@@ -185,7 +191,11 @@ class Containment:
         policy: ClientPolicy | None = None,
         system: Sequence[Path] = (),
         caches_writable: bool = False,
+        kind: RunKind = "build",
     ) -> Confinement:
+        """What a run may see and touch. `kind` says whose code runs in it: "project" (a project's
+        tests, benches and programs: unix sockets allowed, those in the roots masked), "build"
+        (build scripts and proc macros) or "analyzer" (rust-analyzer); it chooses the limits."""
         caches = self.home.caches() if caches_writable else ()
         hidden = policy.denied if policy is not None else ()
         read_only = policy.read_only if policy is not None else ()
@@ -200,7 +210,22 @@ class Containment:
             system_writable=_unique([*caches, *self.grants.writable]),
             scratch=_unique([Path.home(), self.home.path]),
             network=network,
+            kind=kind,
+            limits=self.limits.for_run(kind),
+            refuse_unix_sockets=kind != "project",
         )
 
     async def command(self, confinement: Confinement, argv: Sequence[str]) -> SandboxedCommand:
-        return sandboxed(await self.state(), confinement, argv)
+        state = await self.state()
+        notes: list[str] = []
+        if state.active and not confinement.refuse_unix_sockets:
+            tops = [*confinement.readable, *confinement.writable]
+            scan = await anyio.to_thread.run_sync(find_sockets, tops)
+            if scan.complete:
+                confinement = replace(confinement, masked_sockets=scan.sockets)
+            else:
+                confinement = replace(confinement, refuse_unix_sockets=True)
+                notes.append(TOO_LARGE_NOTE.format(entries=f"{MAX_ENTRIES:,}"))
+        command = sandboxed(state, confinement, argv)
+        command.notes += notes
+        return command

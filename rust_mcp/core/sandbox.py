@@ -26,6 +26,8 @@ import anyio
 
 from .bind_paths import OpenedPaths
 from .errors import Refusal
+from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_prefix
+from .unix_sockets import socket_arguments
 
 SandboxMode = Literal["auto", "bwrap", "off"]
 SANDBOX_MODES: tuple[str, ...] = get_args(SandboxMode)
@@ -67,6 +69,7 @@ NETWORK_FROM_SERVER = (
 )
 # 128 + N is how bubblewrap reports a child killed by signal N; these are the signals we map back
 SIGNAL_EXITS = {128 + number: -number for number in (1, 2, 4, 6, 7, 8, 9, 11, 15)}
+_PRLIMIT = find_prlimit()  # sets the limits inside the sandbox (sandbox_limits.py)
 
 
 class SandboxUnavailable(Refusal):
@@ -120,7 +123,7 @@ def probe_sandbox(mode: SandboxMode, bwrap: str | None = None) -> SandboxState:
         return SandboxState(mode, problem="bubblewrap (bwrap) is not installed")
     if not os.access(executable, os.X_OK):
         return SandboxState(mode, problem=f"bubblewrap is not an executable at {executable}")
-    mounts = [arg for _, args in _system_mounts(network=False) for arg in args]
+    mounts = [arg for _, args in _system_mounts(network=False, tmp_size=MIB) for arg in args]
     argv = [executable, *_namespaces(network=False), *mounts, "--", "true"]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False)
@@ -170,6 +173,10 @@ class Confinement:
     system_writable: tuple[Path, ...] = ()  # operator-controlled, read-write (the registry in a fetch)
     scratch: tuple[Path, ...] = ()  # private empty directories (HOME, CARGO_HOME), discarded after
     network: bool = False
+    kind: RunKind = "build"  # project code of a test, bench or run keeps unix sockets (unix_sockets.py)
+    limits: SandboxLimits | None = None  # processes, memory, /tmp (sandbox_limits.py)
+    masked_sockets: tuple[Path, ...] = ()  # socket files covered with /dev/null (kind "project")
+    refuse_unix_sockets: bool = True  # the seccomp filter (every kind but "project", or a failed scan)
 
 
 @dataclass
@@ -184,6 +191,8 @@ class SandboxedCommand:
     cwd: Path
     opened: OpenedPaths = field(default_factory=OpenedPaths)
     contained: bool = False
+    limits: SandboxLimits | None = None  # what the run may use (its answer names a limit it hit)
+    notes: list[str] = field(default_factory=list)  # what the model should know about the sandbox
 
     @property
     def pass_fds(self) -> tuple[int, ...]:
@@ -201,21 +210,26 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
     if state.bwrap is None:
         return SandboxedCommand(list(argv), env, confinement.cwd)
     opened = OpenedPaths()
+    limits = confinement.limits
     try:
         mounts = _mounts(confinement, opened)
+        sockets = socket_arguments(confinement.refuse_unix_sockets, confinement.masked_sockets, opened)
     except BaseException:
         opened.close()
         raise
     command = [
         state.bwrap,
         *_namespaces(network=confinement.network),
-        *mounts,
+        *mounts[:-2],  # the socket masks overlay the mounts, before the root is made read-only
+        *sockets,
+        *mounts[-2:],
         "--chdir",
         str(confinement.cwd),
         "--",
+        *(limit_prefix(limits, _PRLIMIT) if limits is not None else []),
         *argv,
     ]
-    return SandboxedCommand(command, env, confinement.cwd, opened, contained=True)
+    return SandboxedCommand(command, env, confinement.cwd, opened, contained=True, limits=limits)
 
 
 def exit_code_of(state: SandboxState, code: int | None) -> int | None:
@@ -233,9 +247,9 @@ def _namespaces(network: bool) -> list[str]:
     return flags
 
 
-def _system_mounts(network: bool) -> list[tuple[Path, list[str]]]:
+def _system_mounts(network: bool, tmp_size: int | None = None) -> list[tuple[Path, list[str]]]:
     """(path, bubblewrap arguments) for what every sandbox has: /usr and its merged-usr links, a
-    few /etc files, /proc, /dev and a private /tmp."""
+    few /etc files, /proc, /dev and a private /tmp (of at most `tmp_size` bytes)."""
     mounts: list[tuple[Path, list[str]]] = [(Path("/usr"), ["--ro-bind", "/usr", "/usr"])]
     for name in MERGED_USR:
         path = Path("/") / name
@@ -248,7 +262,7 @@ def _system_mounts(network: bool) -> list[tuple[Path, list[str]]]:
     mounts += [
         (Path("/proc"), ["--proc", "/proc"]),
         (Path("/dev"), ["--dev", "/dev"]),
-        (Path("/tmp"), ["--tmpfs", "/tmp"]),
+        (Path("/tmp"), [*(["--size", str(tmp_size)] if tmp_size else []), "--tmpfs", "/tmp"]),
     ]
     return mounts
 
@@ -279,13 +293,14 @@ def identity_files() -> dict[str, bytes]:
 
 
 def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
+    tmp_size = confinement.limits.tmp if confinement.limits is not None else None
     planned: list[tuple[int, int, Path, str]] = [
-        (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network)
+        (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network, tmp_size)
     ]
     for rank, kind in enumerate(_ORDER):
         for path in getattr(confinement, kind):
             planned.append((len(path.parts), rank, path, kind))
-    system = dict(_system_mounts(confinement.network))
+    system = dict(_system_mounts(confinement.network, tmp_size))
     for name, content in identity_files().items():
         system[Path("/etc") / name] = ["--ro-bind-data", str(opened.data(name, content)), f"/etc/{name}"]
     args: list[str] = []
