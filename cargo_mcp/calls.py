@@ -100,7 +100,11 @@ class CargoService:
         self.launcher = CargoLauncher.discover()
         self.env_policy = EnvPolicy(settings.roots, settings.allowed_env)
         self.containment = containment or Containment(
-            Sandbox(settings.sandbox), settings.roots, settings.grants, limits=settings.limits
+            Sandbox(settings.sandbox),
+            settings.roots,
+            settings.grants,
+            limits=settings.limits,
+            fetch_hosts=settings.fetch_hosts,
         )
         cache = settings.compiler_cache
         self.launches = CargoLaunches(

@@ -8,7 +8,7 @@ import sys
 
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.toolchains import ToolchainRefused, check_toolchain_name
-from rust_mcp.mcp.limit_arguments import add_limit_arguments, limit_choice
+from rust_mcp.mcp.containment_arguments import add_containment_arguments, fetch_hosts, limit_choice
 from rust_mcp.mcp.transports import (
     add_operator_arguments,
     add_root_argument,
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the cache's directory (SCCACHE_DIR; default $SCCACHE_DIR, else ~/.cache/sccache)",
     )
-    add_limit_arguments(serve)
+    add_containment_arguments(serve)
     add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
     doctor = commands.add_parser("doctor", help="check cargo, rustup, toolchains and the sandbox")
     add_sandbox_argument(doctor)
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         compiler_cache=compiler_cache,
         grants=compiler_cache.grants() if compiler_cache is not None else OperatorGrants(),
         limits=limit_choice(args),
+        fetch_hosts=fetch_hosts(args),
     )
     require_sandbox_at_start(args.sandbox, "cargo-mcp")
     memory = ConnectionMemory()

@@ -13,6 +13,7 @@ from rust_mcp.core.cargo_helpers import NEUTRAL_DIRECTORY, CargoHelpers
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import Containment, granted_writes
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.fetch_hosts import check_fetch_hosts
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox import SandboxedCommand, SandboxState
 from rust_mcp.core.sandbox_limits import RunKind
@@ -99,6 +100,9 @@ class CargoLaunches:
             # cargo add / update reach the registry themselves; started outside the project, they
             # read no project .cargo/config.toml (credential providers, proxies, registries)
             network = policy is None or policy.network is not False
+            hosts = self.containment.fetch_hosts
+            if network and (refused := await check_fetch_hosts(workspace, self.containment.roots, hosts)):
+                raise Refusal(f"{command.name} reaches the network, and was {refused}")
             writable = granted_writes(workspace, policy)
             cwd = NEUTRAL_DIRECTORY if state.active else cwd
         else:

@@ -7,7 +7,7 @@ import sys
 
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp import transports
-from rust_mcp.mcp.limit_arguments import add_limit_arguments, limit_choice
+from rust_mcp.mcp.containment_arguments import add_containment_arguments, fetch_hosts, limit_choice
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         log_dir="where whole diffs of cut previews go",
         no_confirm="write edits with apply=true without asking the user, even when the client can",
     )
-    add_limit_arguments(parser)
+    add_containment_arguments(parser)
     transports.add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
     return parser
 
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         confirm_writes=not args.no_confirm,
         sandbox=args.sandbox,
         limits=limit_choice(args),
+        fetch_hosts=fetch_hosts(args),
         **({"log_dir": args.log_dir} if args.log_dir else {}),
     )
     transports.require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")

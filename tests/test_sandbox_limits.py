@@ -25,7 +25,7 @@ from rust_mcp.core.sandbox_limits import (
     limit_notes,
     parse_size,
 )
-from rust_mcp.mcp.limit_arguments import limit_choice
+from rust_mcp.mcp.containment_arguments import limit_choice
 
 ALLOW = seccomp.RET_ALLOW
 REFUSED = seccomp.RET_ERRNO | seccomp.EACCES

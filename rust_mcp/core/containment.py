@@ -19,6 +19,7 @@ import anyio
 
 from .client_policy import ClientPolicy
 from .errors import Refusal
+from .fetch_hosts import FetchHosts
 from .roots import AllowedRoots
 from .sandbox import (
     Confinement,
@@ -151,12 +152,14 @@ class Containment:
         grants: OperatorGrants | None = None,
         home: CargoHome | None = None,
         limits: LimitChoice | None = None,
+        fetch_hosts: FetchHosts | None = None,
     ) -> None:
         self.sandbox = sandbox
         self.roots = roots
         self.grants = grants or OperatorGrants()
         self.home = home or CargoHome()
         self.limits = limits or LimitChoice()
+        self.fetch_hosts = fetch_hosts or FetchHosts()  # private addresses the fetch may reach
 
     async def state(self) -> SandboxState:
         state = await self.sandbox.state()
