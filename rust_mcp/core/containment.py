@@ -153,6 +153,7 @@ class Containment:
         home: CargoHome | None = None,
         limits: LimitChoice | None = None,
         fetch_hosts: FetchHosts | None = None,
+        guard_sockets: bool = True,
     ) -> None:
         self.sandbox = sandbox
         self.roots = roots
@@ -160,6 +161,7 @@ class Containment:
         self.home = home or CargoHome()
         self.limits = limits or LimitChoice()
         self.fetch_hosts = fetch_hosts or FetchHosts()  # private addresses the fetch may reach
+        self.guard_sockets = guard_sockets  # off only to measure what the guard costs (bench/)
 
     async def state(self) -> SandboxState:
         state = await self.sandbox.state()
@@ -215,13 +217,13 @@ class Containment:
             network=network,
             kind=kind,
             limits=self.limits.for_run(kind),
-            refuse_unix_sockets=kind != "project",
+            refuse_unix_sockets=self.guard_sockets and kind != "project",
         )
 
     async def command(self, confinement: Confinement, argv: Sequence[str]) -> SandboxedCommand:
         state = await self.state()
         notes: list[str] = []
-        if state.active and not confinement.refuse_unix_sockets:
+        if state.active and self.guard_sockets and not confinement.refuse_unix_sockets:
             tops = [*confinement.readable, *confinement.writable]
             scan = await anyio.to_thread.run_sync(find_sockets, tops)
             if scan.complete:
