@@ -1,7 +1,7 @@
 """The sandbox's guards with real bubblewrap, real cargo and a real MCP client: unix sockets in the
 roots unreachable (refused for builds, masked for tests) while a test's own socket in /tmp works;
-processes, memory and /tmp bounded, each hit named in the answer with its flag, and the server
-answering other calls meanwhile."""
+processes (5,000 forks), memory (3 GiB) and /tmp (2 GiB) bounded, each hit named in the answer with
+its flag, and the server answering other calls meanwhile."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from rust_mcp.core import sandbox
 from rust_mcp.core.sandbox import Confinement, SandboxState, sandboxed, scrubbed_environment
 from rust_mcp.core.sandbox_limits import SandboxLimits
 from rust_mcp.core.unix_sockets import find_sockets
@@ -94,9 +95,12 @@ def test_unix_sockets_in_the_roots_are_unreachable_from_builds_and_tests(
         assert canary.connections == []
 
 
-def test_processes_are_bounded_per_sandbox(bwrap: SandboxState) -> None:
-    """5,000 forks stop at the limit. The kernel never applies RLIMIT_NPROC to the global root
-    user, so the sandbox is started as nobody (setpriv), as an operator's own user would be."""
+def test_processes_are_bounded_per_sandbox_for_an_ordinary_user(
+    bwrap: SandboxState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5,000 forks stop at RLIMIT_NPROC, counted in the sandbox's user namespace. The kernel never
+    applies it to the global root user (a root server gets a pids cgroup instead, tested through
+    cargo-mcp below), so this sandbox is started as nobody (setpriv), as an operator's user would."""
     if subprocess.run(["setpriv", "--version"], capture_output=True, check=False).returncode != 0:
         pytest.skip("setpriv (util-linux) is not installed")
     fork = (
@@ -109,6 +113,7 @@ def test_processes_are_bounded_per_sandbox(bwrap: SandboxState) -> None:
         env={"PATH": "/usr/bin:/bin"},
         limits=SandboxLimits(processes=200, memory=None, tmp=None),
     )
+    monkeypatch.setattr(sandbox, "enter_pid_group", lambda processes: [])  # RLIMIT_NPROC alone
     command = sandboxed(bwrap, confinement, [PYTHON, "-c", fork])
     argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command.argv]
     try:
@@ -155,6 +160,24 @@ fn write_2_gib_to_tmp() {
         if let Err(error) = file.write_all(&chunk) {
             std::thread::sleep(std::time::Duration::from_secs(3)); // /tmp stays full a while
             panic!("writing /tmp failed: {error}");
+        }
+    }
+}
+""",
+    "forks": r"""
+#[test]
+fn fork_5000() {
+    let mut children = Vec::new();
+    for i in 0..5000 {
+        match std::process::Command::new("sleep").arg("20").spawn() {
+            Ok(child) => children.push(child),
+            Err(error) => {
+                for mut child in children {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+                panic!("starting process {i} failed: {error}");
+            }
         }
     }
 }
@@ -225,9 +248,12 @@ async def test_memory_and_tmp_limits_are_reported_and_the_server_keeps_answering
     body = structured(result)  # type: ignore[arg-type]
     text = text_of(result) + str(body)  # type: ignore[arg-type]
     failed = {failure["name"] for failure in body["tests"]["failures"]}
-    assert "write_2_gib_to_tmp" in failed, text
+    assert {"write_2_gib_to_tmp", "fork_5000"} <= failed, text
+    forks = next(f["output"] for f in body["tests"]["failures"] if f["name"] == "fork_5000")
+    assert 300 < int(forks.split("starting process ")[1].split()[0]) < 500, forks
     assert body["tests"]["passed"] == 1, text  # the test's own unix socket in /tmp works
     hints = "\n".join(body["hints"])
     assert "1 GiB of memory" in hints and "--sandbox-memory" in hints, hints
+    assert "500 processes" in hints and "--sandbox-processes" in hints, hints
     assert "64 MiB" in hints and "--sandbox-tmp-size" in hints, hints
     assert waits and max(waits) < 2.0, waits

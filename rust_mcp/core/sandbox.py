@@ -26,6 +26,7 @@ import anyio
 
 from .bind_paths import OpenedPaths
 from .errors import Refusal
+from .pid_cgroup import enter_pid_group
 from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_prefix
 from .unix_sockets import socket_arguments
 
@@ -217,7 +218,9 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
     except BaseException:
         opened.close()
         raise
+    processes = limits.processes if limits is not None else None
     command = [
+        *(enter_pid_group(processes) if processes else []),  # a root server's process limit
         state.bwrap,
         *_namespaces(network=confinement.network),
         *mounts[:-2],  # the socket masks overlay the mounts, before the root is made read-only

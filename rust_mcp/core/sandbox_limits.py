@@ -3,8 +3,8 @@ that names a limit when a run hit it.
 
 - Processes (tasks, threads included): RLIMIT_NPROC, set by `prlimit` inside the sandbox, after
   bubblewrap made its user namespace. The kernel counts it per user namespace, so it bounds what the
-  sandbox itself starts, whatever else the operator runs. The kernel does not apply it to processes
-  of the global root user (a server run as root has no process limit).
+  sandbox itself starts, whatever else the operator runs. The kernel does not apply it to the
+  global root user: a server run as root puts each sandbox in a pids cgroup instead (pid_cgroup.py).
 - Memory: RLIMIT_DATA (private writable memory, what malloc and mmap of anonymous memory take) per
   process. Address-space reservations (PROT_NONE arenas, guard regions) do not count, so it does not
   break programs that reserve far more than they use, as RLIMIT_AS would.

@@ -34,7 +34,7 @@ def add_containment_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="processes and threads one sandbox may run at once (default: 64 per CPU, at least 4096; "
-        "0: no limit; not enforced for a server run as root)",
+        "0: no limit; a server run as root uses a pids cgroup)",
     )
     parser.add_argument(
         MEMORY_FLAG,
