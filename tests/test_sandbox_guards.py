@@ -16,7 +16,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from rust_mcp.core import sandbox
+from rust_mcp.core import sandbox_limits
 from rust_mcp.core.sandbox import Confinement, SandboxState, sandboxed, scrubbed_environment
 from rust_mcp.core.sandbox_limits import SandboxLimits
 from rust_mcp.core.unix_sockets import find_sockets
@@ -113,7 +113,7 @@ def test_processes_are_bounded_per_sandbox_for_an_ordinary_user(
         env={"PATH": "/usr/bin:/bin"},
         limits=SandboxLimits(processes=200, memory=None, tmp=None),
     )
-    monkeypatch.setattr(sandbox, "enter_pid_group", lambda processes: [])  # RLIMIT_NPROC alone
+    monkeypatch.setattr(sandbox_limits, "running_as_root", lambda: False)  # RLIMIT_NPROC alone
     command = sandboxed(bwrap, confinement, [PYTHON, "-c", fork])
     argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command.argv]
     try:

@@ -14,7 +14,7 @@ from cargo_mcp.cli import _parser as cargo_parser
 from cargo_mcp.commands import COMMANDS_BY_NAME
 from cargo_mcp.launch import run_kind
 from ra_mcp.cli import _parser as analyzer_parser
-from rust_mcp.core import seccomp
+from rust_mcp.core import sandbox_limits, seccomp
 from rust_mcp.core.sandbox import Confinement, SandboxState, sandboxed
 from rust_mcp.core.sandbox_limits import (
     GIB,
@@ -106,7 +106,13 @@ def test_tests_benches_and_runs_keep_unix_sockets_builds_do_not() -> None:
     assert project == {"cargo_test", "cargo_bench", "cargo_run", "cargo_nextest"}
 
 
-def test_the_command_line_carries_the_limits_and_the_socket_guard(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_root", [False, True])
+def test_the_command_line_carries_the_limits_and_the_socket_guard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_root: bool
+) -> None:
+    group = tmp_path / "cgroup" / "cgroup.procs"
+    monkeypatch.setattr(sandbox_limits, "running_as_root", lambda: as_root)
+    monkeypatch.setattr(sandbox_limits, "new_pid_group", lambda processes: group)
     state = SandboxState("auto", bwrap="/usr/bin/bwrap")
     limits = SandboxLimits(processes=300, memory=GIB, tmp=64 * MIB)
     socket = tmp_path / "agent.sock"
@@ -121,8 +127,13 @@ def test_the_command_line_carries_the_limits_and_the_socket_guard(tmp_path: Path
             tmp = argv.index("/tmp", argv.index("--tmpfs"))
             assert argv[tmp - 3 : tmp] == ["--size", str(64 << 20), "--tmpfs"]
             tail = argv[argv.index("--") + 1 :]
-            assert tail[1:] == ["--nproc=300", f"--data={GIB}", "--", "cargo", "test"]
-            assert tail[0].endswith("prlimit")
+            if as_root:  # RLIMIT_NPROC does not bind root: a pids cgroup, entered before bubblewrap
+                script = f'echo $$ > "$0" && ulimit -d {GIB // 1024} && exec "$@"'
+                assert argv[:5] == ["/bin/sh", "-c", script, str(group), "/usr/bin/bwrap"]
+                assert tail == ["cargo", "test"]
+            else:  # set inside the sandbox's user namespace, which RLIMIT_NPROC counts
+                assert argv[0] == "/usr/bin/bwrap" and tail[0].endswith("prlimit")
+                assert tail[1:] == ["--nproc=300", f"--data={GIB}", "--", "cargo", "test"]
             assert ("--add-seccomp-fd" in argv) is filtered
             masked = ["--ro-bind-try", "/dev/null", str(socket)]
             assert any(argv[i : i + 3] == masked for i in range(len(argv))) is not filtered

@@ -1,7 +1,8 @@
 """The process limit for a server run as root, where RLIMIT_NPROC does not hold: the kernel never
 applies it to the global root user, in any user namespace. Root can make a pids cgroup instead:
 one per sandbox, holding `pids.max`, which bubblewrap enters before it starts (a shell writes its
-own pid into `cgroup.procs`, then execs bubblewrap, so every process of the sandbox is counted).
+own pid into `cgroup.procs`, then execs bubblewrap, so every process of the sandbox is counted; see
+sandbox_limits.limit_commands).
 
 cgroup v2 (`/sys/fs/cgroup/rust-mcp/<id>`, with the pids controller enabled on the way) or v1's
 pids hierarchy (`/sys/fs/cgroup/pids/rust-mcp/<id>`). Empty groups of finished sandboxes are removed
@@ -20,7 +21,6 @@ from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup")
 GROUP_NAME = "rust-mcp"
-ENTER = 'echo $$ > "$0" && exec "$@"'
 SWEEP_AGE = 120.0  # a younger group may belong to a sandbox that is still starting
 
 
@@ -62,12 +62,12 @@ def _sweep(base: Path) -> None:
                     os.rmdir(entry.path)
 
 
-def enter_pid_group(processes: int) -> list[str]:
-    """The command prefix that runs the sandbox in a new pids group of at most `processes` tasks;
-    nothing when the server is not root (RLIMIT_NPROC holds) or no group can be made."""
+def new_pid_group(processes: int) -> Path | None:
+    """A new pids group of at most `processes` tasks: the `cgroup.procs` file a process writes its
+    pid into to enter it; None when no group can be made here."""
     base = _base()
     if base is None:
-        return []
+        return None
     _sweep(base)
     group = base / uuid.uuid4().hex[:16]
     try:
@@ -76,5 +76,5 @@ def enter_pid_group(processes: int) -> list[str]:
     except OSError:
         with contextlib.suppress(OSError):
             group.rmdir()
-        return []
-    return ["/bin/sh", "-c", ENTER, str(group / "cgroup.procs")]
+        return None
+    return group / "cgroup.procs"

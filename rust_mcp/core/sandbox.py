@@ -26,8 +26,7 @@ import anyio
 
 from .bind_paths import OpenedPaths
 from .errors import Refusal
-from .pid_cgroup import enter_pid_group
-from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_prefix
+from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_commands
 from .unix_sockets import socket_arguments
 
 SandboxMode = Literal["auto", "bwrap", "off"]
@@ -70,7 +69,7 @@ NETWORK_FROM_SERVER = (
 )
 # 128 + N is how bubblewrap reports a child killed by signal N; these are the signals we map back
 SIGNAL_EXITS = {128 + number: -number for number in (1, 2, 4, 6, 7, 8, 9, 11, 15)}
-_PRLIMIT = find_prlimit()  # sets the limits inside the sandbox (sandbox_limits.py)
+_PRLIMIT = find_prlimit()  # sets an ordinary user's limits inside the sandbox (sandbox_limits.py)
 
 
 class SandboxUnavailable(Refusal):
@@ -218,9 +217,9 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
     except BaseException:
         opened.close()
         raise
-    processes = limits.processes if limits is not None else None
+    before, inside = limit_commands(limits, _PRLIMIT) if limits is not None else ([], [])
     command = [
-        *(enter_pid_group(processes) if processes else []),  # a root server's process limit
+        *before,
         state.bwrap,
         *_namespaces(network=confinement.network),
         *mounts[:-2],  # the socket masks overlay the mounts, before the root is made read-only
@@ -229,7 +228,7 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
         "--chdir",
         str(confinement.cwd),
         "--",
-        *(limit_prefix(limits, _PRLIMIT) if limits is not None else []),
+        *inside,
         *argv,
     ]
     return SandboxedCommand(command, env, confinement.cwd, opened, contained=True, limits=limits)

@@ -23,6 +23,8 @@ import shutil
 from dataclasses import dataclass
 from typing import Literal
 
+from .pid_cgroup import new_pid_group
+
 RunKind = Literal["analyzer", "build", "project"]
 RUN_KINDS: tuple[RunKind, ...] = ("analyzer", "build", "project")
 GIB = 1 << 30
@@ -109,16 +111,25 @@ def describe_size(size: int) -> str:
     return f"{size / MIB:.0f} MiB"
 
 
-def limit_prefix(limits: SandboxLimits, prlimit: str | None) -> list[str]:
-    """What runs first inside the sandbox to set the rlimits, then execs the command."""
-    options = []
-    if limits.processes is not None:
-        options.append(f"--nproc={limits.processes}")
-    if limits.memory is not None:
-        options.append(f"--data={limits.memory}")
-    if not options or prlimit is None:
-        return []
-    return [prlimit, *options, "--"]
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def limit_commands(limits: SandboxLimits, prlimit: str | None) -> tuple[list[str], list[str]]:
+    """(what runs before bubblewrap, what runs first inside it) to set the limits, each exec'ing the
+    rest. An ordinary user: prlimit inside, so RLIMIT_NPROC counts the sandbox's own user namespace.
+    Root (whom RLIMIT_NPROC does not bind): one shell before bubblewrap enters a pids cgroup and
+    sets RLIMIT_DATA, which bubblewrap and everything in the sandbox inherit."""
+    if not running_as_root():
+        options = [f"--nproc={limits.processes}"] if limits.processes is not None else []
+        options += [f"--data={limits.memory}"] if limits.memory is not None else []
+        return [], [prlimit, *options, "--"] if options and prlimit is not None else []
+    group = new_pid_group(limits.processes) if limits.processes is not None else None
+    steps = ['echo $$ > "$0"'] if group is not None else []
+    steps += [f"ulimit -d {limits.memory // 1024}"] if limits.memory is not None else []
+    if not steps:
+        return [], []
+    return ["/bin/sh", "-c", " && ".join([*steps, 'exec "$@"']), str(group or "sh")], []
 
 
 def find_prlimit() -> str | None:
