@@ -71,26 +71,31 @@ def test_unix_sockets_in_the_roots_are_unreachable_from_builds_and_tests(
 ) -> None:
     root = tmp_path / "root"
     inside = root / "deep" / "agent.sock"
+    workspace = root / "ws" / "ws.sock"  # under a writable mount of its own
+    hidden = root / "secret" / "s.sock"  # under a hidden directory (nothing there to cover)
     outside = tmp_path / "outside" / "agent.sock"
-    with unix_listeners([inside, outside]) as canary:
+    sockets = [inside, workspace, hidden, outside]
+    with unix_listeners(sockets) as canary:
         env = scrubbed_environment({"PATH": "/usr/bin:/bin"})
-        build = Confinement(cwd=root, env=env, readable=(root,), kind="build")
-        out = _run(bwrap, build, [PYTHON, "-c", CONNECT, str(inside), str(outside)])
+        mounts = {"readable": (root,), "writable": (root / "ws",), "hidden": (root / "secret",)}
+        build = Confinement(cwd=root, env=env, kind="build", **mounts)  # type: ignore[arg-type]
+        out = _run(bwrap, build, [PYTHON, "-c", CONNECT, *map(str, sockets)])
         assert f"refused {inside} [Errno 13] Permission denied" in out, out  # the seccomp filter
         assert "own socket refused" in out and "pair: x" in out, out  # socketpair still works
         scan = find_sockets([root])
-        assert scan.complete and scan.sockets == (inside,)
+        assert scan.complete and sorted(scan.sockets) == sorted([inside, workspace, hidden])
         project = Confinement(
             cwd=root,
             env=env,
-            readable=(root,),
             kind="project",
             refuse_unix_sockets=False,
             masked_sockets=scan.sockets,
+            **mounts,  # type: ignore[arg-type]
         )
-        out = _run(bwrap, project, [PYTHON, "-c", CONNECT, str(inside), str(outside)])
-        assert f"refused {inside} [Errno 111] Connection refused" in out, out  # /dev/null over it
-        assert f"refused {outside}" in out, out  # never mounted
+        out = _run(bwrap, project, [PYTHON, "-c", CONNECT, *map(str, sockets)])
+        for path in (inside, workspace):
+            assert f"refused {path} [Errno 111] Connection refused" in out, out  # /dev/null over it
+        assert f"refused {hidden}" in out and f"refused {outside}" in out, out  # not there at all
         assert "own socket: pong" in out and "pair: x" in out, out  # a test's own socket in /tmp
         assert canary.connections == []
 

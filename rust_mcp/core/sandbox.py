@@ -27,7 +27,7 @@ import anyio
 from .bind_paths import OpenedPaths
 from .errors import Refusal
 from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_commands
-from .unix_sockets import socket_arguments
+from .unix_sockets import planned_masks, socket_filter
 
 SandboxMode = Literal["auto", "bwrap", "off"]
 SANDBOX_MODES: tuple[str, ...] = get_args(SandboxMode)
@@ -213,7 +213,7 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
     limits = confinement.limits
     try:
         mounts = _mounts(confinement, opened)
-        sockets = socket_arguments(confinement.refuse_unix_sockets, confinement.masked_sockets, opened)
+        sockets = socket_filter(confinement.refuse_unix_sockets, opened)
     except BaseException:
         opened.close()
         raise
@@ -222,9 +222,8 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
         *before,
         state.bwrap,
         *_namespaces(network=confinement.network),
-        *mounts[:-2],  # the socket masks overlay the mounts, before the root is made read-only
         *sockets,
-        *mounts[-2:],
+        *mounts,
         "--chdir",
         str(confinement.cwd),
         "--",
@@ -296,12 +295,13 @@ def identity_files() -> dict[str, bytes]:
 
 def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
     tmp_size = confinement.limits.tmp if confinement.limits is not None else None
-    planned: list[tuple[int, int, Path, str]] = [
+    planned: list[tuple[int, float, Path, str]] = [
         (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network, tmp_size)
     ]
     for rank, kind in enumerate(_ORDER):
         for path in getattr(confinement, kind):
             planned.append((len(path.parts), rank, path, kind))
+    planned += planned_masks(confinement.masked_sockets, (p for p in planned if p[3] != "hidden"))
     system = dict(_system_mounts(confinement.network, tmp_size))
     for name, content in identity_files().items():
         system[Path("/etc") / name] = ["--ro-bind-data", str(opened.data(name, content)), f"/etc/{name}"]
@@ -315,6 +315,8 @@ def _mount(kind: str, path: Path, opened: OpenedPaths) -> list[str]:
     target = str(path)
     if kind == "scratch":
         return ["--tmpfs", target]
+    if kind == "socket":  # a unix socket in the roots (unix_sockets.py)
+        return ["--ro-bind-try", "/dev/null", target]
     if kind == "system":
         return ["--ro-bind-try", target, target]
     if kind == "system_writable":

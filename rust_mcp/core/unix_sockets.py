@@ -90,13 +90,23 @@ def _outermost(paths: Iterable[Path]) -> list[Path]:
     return kept
 
 
-def socket_arguments(refuse: bool, masked: Iterable[Path], opened: OpenedPaths) -> list[str]:
-    """bubblewrap arguments: the filter that refuses unix sockets, or /dev/null over each socket."""
-    if refuse:
-        if not seccomp.supported():
-            return []
-        return ["--add-seccomp-fd", str(opened.data("no-unix-sockets", seccomp.no_unix_sockets()))]
-    args: list[str] = []
-    for path in masked:
-        args += ["--ro-bind-try", "/dev/null", str(path)]
-    return args
+def socket_filter(refuse: bool, opened: OpenedPaths) -> list[str]:
+    """bubblewrap's arguments for the filter that refuses unix sockets (none on other machines)."""
+    if not refuse or not seccomp.supported():
+        return []
+    return ["--add-seccomp-fd", str(opened.data("no-unix-sockets", seccomp.no_unix_sockets()))]
+
+
+def planned_masks(
+    sockets: Iterable[Path], mounted: Iterable[tuple[int, float, Path, str]]
+) -> list[tuple[int, float, Path, str]]:
+    """Where each socket's /dev/null goes in the depth-ordered mount plan: right after the deepest
+    mount holding it (so the file is there to cover, and a deeper hidden directory still hides it)."""
+    plan = list(mounted)
+    masks = []
+    for socket in sockets:
+        holders = [(depth, rank) for depth, rank, path, _ in plan if socket.is_relative_to(path)]
+        if holders:
+            depth, rank = max(holders)
+            masks.append((depth, rank + 0.5, socket, "socket"))
+    return masks
