@@ -4,6 +4,7 @@ per kind of run, and the note that names a limit a run hit."""
 
 from __future__ import annotations
 
+import socket
 import struct
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from rust_mcp.core.sandbox_limits import (
     limit_notes,
     parse_size,
 )
+from rust_mcp.core.unix_sockets import find_sockets
 from rust_mcp.mcp.containment_arguments import limit_choice
 
 ALLOW = seccomp.RET_ALLOW
@@ -115,11 +117,11 @@ def test_the_command_line_carries_the_limits_and_the_socket_guard(
     monkeypatch.setattr(sandbox_limits, "new_pid_group", lambda processes: group)
     state = SandboxState("auto", bwrap="/usr/bin/bwrap")
     limits = SandboxLimits(processes=300, memory=GIB, tmp=64 * MIB)
-    socket = tmp_path / "agent.sock"
+    agent = tmp_path / "agent.sock"
     base = Confinement(cwd=tmp_path, env={}, readable=(tmp_path,), limits=limits)
     for confinement, filtered in (
         (base, True),
-        (replace(base, refuse_unix_sockets=False, masked_sockets=(socket,)), False),
+        (replace(base, refuse_unix_sockets=False, masked_sockets=(agent,)), False),
     ):
         command = sandboxed(state, confinement, ["cargo", "test"])
         try:
@@ -135,7 +137,7 @@ def test_the_command_line_carries_the_limits_and_the_socket_guard(
                 assert argv[0] == "/usr/bin/bwrap" and tail[0].endswith("prlimit")
                 assert tail[1:] == ["--nproc=300", f"--data={GIB}", "--", "cargo", "test"]
             assert ("--add-seccomp-fd" in argv) is filtered
-            masked = ["--ro-bind-try", "/dev/null", str(socket)]
+            masked = ["--ro-bind-try", "/dev/null", str(agent)]
             assert any(argv[i : i + 3] == masked for i in range(len(argv))) is not filtered
         finally:
             command.close()
@@ -161,3 +163,20 @@ def test_a_limit_hit_is_named_with_its_flag(output: str, flag: str) -> None:
     assert len(notes) == 1 and flag in notes[0]
     assert limit_notes("error[E0308]: mismatched types", limits) == []
     assert limit_notes(output, None) == []
+
+
+def test_the_socket_walk_finds_sockets_not_links_and_stops_at_its_bound(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(str(tmp_path / "a" / "b" / "s.sock"))
+    try:
+        (tmp_path / "link.sock").symlink_to(tmp_path / "a" / "b" / "s.sock")
+        (tmp_path / "linked-dir").symlink_to(tmp_path / "a")
+        for index in range(30):
+            (tmp_path / f"file-{index}").write_text("")
+        scan = find_sockets([tmp_path, tmp_path / "a"])
+        assert scan.complete and scan.sockets == (tmp_path / "a" / "b" / "s.sock",)
+        assert scan.entries == 35  # each directory once, links not followed
+        assert not find_sockets([tmp_path], max_entries=10).complete
+    finally:
+        listening.close()
