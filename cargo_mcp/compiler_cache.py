@@ -40,7 +40,10 @@ class CompilerCache:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             writable = (self.cache_dir,)
         return OperatorGrants(
-            read_only=(self.wrapper.parent,), writable=writable, env=tuple(self.env().items())
+            read_only=(self.wrapper.parent,),
+            writable=writable,
+            env=tuple(self.env().items()),
+            unix_sockets=True,  # sccache's client waits for its server's start on a unix socket
         )
 
     def env(self) -> dict[str, str]:

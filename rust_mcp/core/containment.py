@@ -49,6 +49,9 @@ class OperatorGrants:
     read_only: tuple[Path, ...] = ()
     writable: tuple[Path, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    # the granted program uses unix sockets itself (sccache waits for its server on one): builds
+    # then keep them, with the sockets in the roots masked, as test runs do (unix_sockets.py)
+    unix_sockets: bool = False
 
 
 def cargo_home() -> Path:
@@ -217,7 +220,7 @@ class Containment:
             network=network,
             kind=kind,
             limits=self.limits.for_run(kind),
-            refuse_unix_sockets=self.guard_sockets and kind != "project",
+            refuse_unix_sockets=self.guard_sockets and kind != "project" and not self.grants.unix_sockets,
         )
 
     async def command(self, confinement: Confinement, argv: Sequence[str]) -> SandboxedCommand:

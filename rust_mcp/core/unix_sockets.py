@@ -8,8 +8,9 @@ engine's) would be reachable. Two answers, by kind of run:
   build, doc, metadata and fetch, i.e. build scripts and proc macros) get the seccomp filter of
   seccomp.py: no unix socket can be created at all;
 - runs of a project's own tests, benches and programs (which may well talk over a socket in their
-  private /tmp) keep unix sockets, and every socket file found in the mounted roots before the run
-  is covered with /dev/null. The walk is bounded; a tree too large to walk in time gets the filter
+  private /tmp), and every run when the operator's compiler wrapper needs sockets (sccache), keep
+  unix sockets, and every socket file found in the mounted roots before the run is covered with
+  /dev/null. The walk is bounded; a tree too large to walk in time gets the filter
   instead, and the answer says so.
 
 Not covered: a socket that appears inside the roots after the walk, while the run is going on.
