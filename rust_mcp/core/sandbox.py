@@ -11,13 +11,10 @@ absent; /tmp is private. The environment is exactly what the caller passes (alre
 
 from __future__ import annotations
 
-import fnmatch
-import grp
 import os
-import pwd
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
@@ -26,6 +23,9 @@ import anyio
 
 from .bind_paths import OpenedPaths
 from .errors import Refusal
+from .sandbox_env import identity_files
+from .sandbox_env import scrubbed_environment as scrubbed_environment  # where callers find it
+from .sandbox_env import search_path as search_path
 from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_commands
 from .unix_sockets import planned_masks, socket_filter
 
@@ -50,23 +50,6 @@ ETC_ALWAYS = (
     "os-release",
 )
 ETC_NETWORK = ("resolv.conf", "ssl", "ca-certificates", "ca-certificates.conf", "gai.conf", "services")
-# what a child may keep from the server's own environment (never tokens or keys)
-KEPT_FROM_SERVER = ("LANG", "LANGUAGE", "LC_*", "TZ", "RUST_BACKTRACE", "RUST_LIB_BACKTRACE")
-# the operator's network settings, kept only for runs that have the network
-NETWORK_FROM_SERVER = (
-    "http_proxy",
-    "https_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CARGO_HTTP_*",
-    "CARGO_NET_*",
-)
 # 128 + N is how bubblewrap reports a child killed by signal N; these are the signals we map back
 SIGNAL_EXITS = {128 + number: -number for number in (1, 2, 4, 6, 7, 8, 9, 11, 15)}
 _PRLIMIT = find_prlimit()  # sets an ordinary user's limits inside the sandbox (sandbox_limits.py)
@@ -273,26 +256,6 @@ def _system_mounts(network: bool, tmp_size: int | None = None) -> list[tuple[Pat
 _ORDER = ("scratch", "system", "system_writable", "readable", "writable", "read_only_within", "hidden")
 
 
-def identity_files() -> dict[str, bytes]:
-    """/etc/passwd and /etc/group as the sandbox sees them: the server's own user and group (so
-    tools that look themselves up still work) and nobody; no other account of the machine."""
-    uid, gid = os.getuid(), os.getgid()
-    try:
-        user = pwd.getpwuid(uid)
-        name, home = user.pw_name, user.pw_dir
-    except KeyError:
-        name, home = "user", str(Path.home())
-    try:
-        group = grp.getgrgid(gid).gr_name
-    except KeyError:
-        group = name
-    return {
-        "passwd": f"{name}:x:{uid}:{gid}:{name}:{home}:/bin/sh\n"
-        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n".encode(),
-        "group": f"{group}:x:{gid}:\nnogroup:x:65534:\n".encode(),
-    }
-
-
 def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
     tmp_size = confinement.limits.tmp if confinement.limits is not None else None
     planned: list[tuple[int, float, Path, str]] = [
@@ -329,30 +292,3 @@ def _mount(kind: str, path: Path, opened: OpenedPaths) -> list[str]:
         return []
     fd = opened.open(path)
     return ["--bind-fd" if kind == "writable" else "--ro-bind-fd", str(fd), target]
-
-
-def scrubbed_environment(
-    extra: Mapping[str, str], *, network: bool = False, server_env: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """A child's whole environment: the few harmless settings kept from the server's environment
-    (locale, time zone, backtraces; the operator's proxies only for a run with the network), then
-    `extra`. Nothing else of the server's environment (tokens, keys) reaches a child."""
-    source = os.environ if server_env is None else server_env
-    kept = KEPT_FROM_SERVER + (NETWORK_FROM_SERVER if network else ())
-    env = {name: value for name, value in source.items() if _matches(name, kept)}
-    env.update(extra)
-    return env
-
-
-def search_path(directories: Iterable[Path | str]) -> str:
-    """PATH for a child: the given directories, then the system ones."""
-    ordered: list[str] = []
-    for item in [*directories, "/usr/local/bin", "/usr/bin", "/bin"]:
-        text = str(item)
-        if text not in ordered:
-            ordered.append(text)
-    return ":".join(ordered)
-
-
-def _matches(name: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
