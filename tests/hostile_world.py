@@ -132,7 +132,7 @@ def hostile_world(base: Path) -> Iterator[HostileWorld]:
 def canary_sockets(base: Path) -> list[Path]:
     """Where the unix-socket canary listens: inside the root (reachable through its read-only
     mount unless contained) and outside it."""
-    return [base / "root" / "sockets" / "canary.sock", base / "outside" / "canary.sock"]
+    return [base / "root" / "sockets" / "canary.sock", base / "sockets-outside" / "canary.sock"]
 
 
 def build_world(base: Path, listener: Listener) -> HostileWorld:
