@@ -30,10 +30,21 @@ from cargo_mcp.settings import CargoSettings
 from ra_mcp.containment import AnalyzerSandbox
 from ra_mcp.discovery import find_analyzer
 from ra_mcp.lsp import AnalyzerClient
+from rust_mcp.core.containment import Containment
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.core.sandbox import Sandbox, SandboxMode
+from rust_mcp.core.sandbox_limits import LimitChoice
 
 MODES: tuple[SandboxMode, SandboxMode] = ("off", "bwrap")
+
+
+def service(root: Path, mode: SandboxMode, guards: bool = True) -> CargoService:
+    """cargo-mcp's service; without `guards`, its sandbox sets no limits and no unix-socket guard."""
+    settings = CargoSettings(AllowedRoots((root,)), sandbox=mode)
+    if guards:
+        return CargoService(settings)
+    bare = Containment(Sandbox(mode), settings.roots, limits=LimitChoice(0, 0, 0), guard_sockets=False)
+    return CargoService(settings, bare)
 
 
 async def _one_check(service: CargoService, project: Path) -> float:
@@ -82,11 +93,12 @@ async def served_cost(runs: int) -> dict[str, list[float]]:
     return times
 
 
-async def cold_start(mode: SandboxMode) -> tuple[float, float]:
-    """(asking for the workspace to quiescent, of which preparing the command: fetch, layout)."""
+async def cold_start(mode: SandboxMode, guards: bool = True) -> tuple[float, float]:
+    """(asking for the workspace to quiescent, of which preparing the command: fetch, layout);
+    `guards` False: the sandbox without its limits and unix-socket filter (see guard_cost.py)."""
     with tempfile.TemporaryDirectory(prefix="rust-mcp-bench-") as scratch:
         root = copy(RIPGREP, Path(scratch))
-        cargo = CargoService(CargoSettings(AllowedRoots((root,)), sandbox=mode))
+        cargo = service(root, mode, guards)
         launcher = AnalyzerSandbox(cargo.launches.helpers, find_analyzer())
         started = time.perf_counter()
         command = await launcher.command(root)

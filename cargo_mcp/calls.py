@@ -36,7 +36,7 @@ from .models import CargoResult, WorkingDirectoryResult
 from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import notify_progress
-from .run_hints import run_hints
+from .run_hints import limit_hints, run_hints
 from .scoped import run_scoped
 from .settings import CargoSettings
 from .snapshots import clip_diffs, pending_snapshots
@@ -103,7 +103,11 @@ class CargoService:
         self.launcher = CargoLauncher.discover()
         self.env_policy = EnvPolicy(settings.roots, settings.allowed_env)
         self.containment = containment or Containment(
-            Sandbox(settings.sandbox), settings.roots, settings.grants
+            Sandbox(settings.sandbox),
+            settings.roots,
+            settings.grants,
+            limits=settings.limits,
+            fetch_hosts=settings.fetch_hosts,
         )
         cache = settings.compiler_cache
         self.launches = CargoLaunches(self.containment, self.toolchains, cache)
@@ -290,6 +294,8 @@ class CargoService:
         )
         result = self._result(invocation, collector, outcome, snapshots)
         result.hints = launch.notes + result.hints
+        if not result.ok:
+            result.hints += limit_hints(result, outcome, command.limits)
         if cache is not None and launch.cache_stats is not None:
             result.cache = cache_delta(cache, {}, take_stats_file(launch.cache_stats))
         elif cache is not None:

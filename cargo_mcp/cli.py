@@ -7,6 +7,7 @@ import sys
 
 from rust_mcp.core.masked_paths import keep_private
 from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.mcp.containment_arguments import add_containment_arguments, fetch_hosts, limit_choice
 from rust_mcp.mcp.transports import (
     add_operator_arguments,
     add_root_argument,
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the cache's directory (default $SCCACHE_DIR, else ~/.cache/sccache); each workspace's "
         "builds use a cache of their own in it (by-workspace/<name>-<hash>)",
     )
+    add_containment_arguments(serve)
     add_transport_arguments(serve, "CARGO_MCP_AUTH_TOKEN")
     doctor = commands.add_parser("doctor", help="check cargo, rustup, toolchains and the sandbox")
     add_sandbox_argument(doctor)
@@ -95,6 +97,8 @@ def main(argv: list[str] | None = None) -> None:
         sandbox=args.sandbox,
         compiler_cache=compiler_cache,
         grants=compiler_cache.grants() if compiler_cache is not None else OperatorGrants(),
+        limits=limit_choice(args),
+        fetch_hosts=fetch_hosts(args),
     )
     keep_private(settings.log_dir)
     require_sandbox_at_start(args.sandbox, "cargo-mcp")

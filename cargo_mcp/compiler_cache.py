@@ -37,7 +37,11 @@ class CompilerCache:
     def grants(self) -> OperatorGrants:
         """What every sandboxed run needs to use the cache: the wrapper (read-only) and its settings.
         The cache directory is not among them: each run gets its own workspace's (see workspace_dir)."""
-        return OperatorGrants(read_only=(self.wrapper.parent,), env=tuple(self.env().items()))
+        return OperatorGrants(
+            read_only=(self.wrapper.parent,),
+            env=tuple(self.env().items()),
+            unix_sockets=True,  # sccache's client waits for its server's start on a unix socket
+        )
 
     def env(self) -> dict[str, str]:
         return {"RUSTC_WRAPPER": str(self.wrapper)}

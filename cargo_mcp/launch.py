@@ -16,10 +16,13 @@ from rust_mcp.core.build_layout import BuildDirs
 from rust_mcp.core.cargo_helpers import NEUTRAL_DIRECTORY, CargoHelpers
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import Containment, granted_writes
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.fetch_hosts import check_fetch_hosts
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import remove_empty_directory
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox import SandboxedCommand, SandboxState
+from rust_mcp.core.sandbox_limits import RunKind
 from rust_mcp.core.toolchains import Toolchain, Toolchains
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
 OFFLINE_MARKERS = ("--offline", "offline mode", "net.offline")
 PRIVATE_LOCK_DIR = "rust-mcp-lock"  # in the target directory: where a read-only run's Cargo.lock goes
+PROJECT_CODE = ("test", "bench", "run", "nextest")  # cargo subcommands that run the project's own code
 
 
 @dataclass
@@ -68,6 +72,12 @@ CACHE_STATS_SCRIPT = (
 )
 
 
+def run_kind(command: CargoCommand) -> RunKind:
+    """Whose code a command runs: the project's own tests, benches and programs ("project": they may
+    use unix sockets in their /tmp), or only build scripts and proc macros ("build")."""
+    return "project" if command.subcommand[0] in PROJECT_CODE else "build"
+
+
 def compiles(command: CargoCommand) -> bool:
     """Whether a command runs rustc (so a compiler cache has something to say about it)."""
     return bool(command.json_messages or command.output == "nextest")
@@ -99,6 +109,9 @@ class CargoLaunches:
             # cargo add / update reach the registry themselves; started outside the project, they
             # read no project .cargo/config.toml (credential providers, proxies, registries)
             network = policy is None or policy.network is not False
+            hosts = self.containment.fetch_hosts
+            if network and (refused := await check_fetch_hosts(workspace, self.containment.roots, hosts)):
+                raise Refusal(f"{command.name} reaches the network, and was {refused}")
             writable = granted_writes(workspace, policy)
             cwd = NEUTRAL_DIRECTORY if state.active else cwd
         else:
@@ -138,6 +151,7 @@ class CargoLaunches:
             network=network,
             policy=policy,
             system_writable=cache_dirs,
+            kind=run_kind(command),
         )
         argv = [str(toolchain.cargo), *invocation.args]
         if cache_stats is not None and self.compiler_cache is not None:
@@ -155,7 +169,7 @@ class CargoLaunches:
             sandboxed,
             state,
             toolchain,
-            notes,
+            notes + sandboxed.notes,
             fetched=may_fetch,
             mounted_alone=mounted_alone,
             cache_stats=cache_stats,

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from rust_mcp.core.runner import RunOutcome
+from rust_mcp.core.sandbox_limits import SandboxLimits, limit_notes
 
 from . import render
 from .models import CargoResult
@@ -81,3 +82,10 @@ def run_hints(
             f"The full log could not be saved ({outcome.log_error}); the output above is all there is."
         )
     return hints
+
+
+def limit_hints(result: CargoResult, outcome: RunOutcome, limits: SandboxLimits | None) -> list[str]:
+    """For a failed run: the sandbox limit (processes, memory, /tmp) its output says it hit."""
+    failures = result.tests.failures if result.tests is not None else []
+    text = "\n".join([outcome.stdout, outcome.stderr, *(failure.output for failure in failures)])
+    return limit_notes(text, limits)

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 
 from rust_mcp.core import budgets
 from rust_mcp.core.containment import OperatorGrants
+from rust_mcp.core.fetch_hosts import FetchHosts
 from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.core.sandbox_limits import LimitChoice
 
 if TYPE_CHECKING:
     from .compiler_cache import CompilerCache
@@ -41,6 +43,8 @@ class CargoSettings:
     confirm_destructive: bool = True
     sandbox: SandboxMode = "auto"
     grants: OperatorGrants = field(default_factory=OperatorGrants)
+    limits: LimitChoice = field(default_factory=LimitChoice)  # inside the sandbox (sandbox_limits.py)
+    fetch_hosts: FetchHosts = field(default_factory=FetchHosts)  # private addresses a fetch may reach
     index_cache: Path = field(default_factory=default_index_cache)
     compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
     derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)

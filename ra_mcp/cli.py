@@ -8,6 +8,7 @@ import sys
 from rust_mcp.core.masked_paths import keep_private
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp import transports
+from rust_mcp.mcp.containment_arguments import add_containment_arguments, fetch_hosts, limit_choice
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         log_dir="where whole diffs of cut previews go",
         no_confirm="write edits with apply=true without asking the user, even when the client can",
     )
+    add_containment_arguments(parser)
     transports.add_transport_arguments(parser, "RUST_ANALYZER_MCP_AUTH_TOKEN")
     return parser
 
@@ -92,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
         answer_deadline=args.answer_deadline,
         confirm_writes=not args.no_confirm,
         sandbox=args.sandbox,
+        limits=limit_choice(args),
+        fetch_hosts=fetch_hosts(args),
         **({"log_dir": args.log_dir} if args.log_dir else {}),
     )
     keep_private(settings.log_dir)

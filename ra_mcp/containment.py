@@ -88,7 +88,9 @@ class AnalyzerSandbox:
         system = [Path(self.analyzer.path).parent]
         if "RUST_SRC_PATH" in std_env:
             system.append(Path(std_env["RUST_SRC_PATH"]))
-        confinement = containment.confinement(toolchain, cwd=root, env=env, writable=(own,), system=system)
+        confinement = containment.confinement(
+            toolchain, cwd=root, env=env, writable=(own,), system=system, kind="analyzer"
+        )
         return await containment.command(confinement, [self.analyzer.path])
 
     async def _toolchain(self, root: Path, requested: str | None) -> Toolchain:

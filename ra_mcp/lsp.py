@@ -24,6 +24,7 @@ from pygls.lsp.client import LanguageClient
 from rust_mcp import __version__
 from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
+from rust_mcp.core.sandbox_limits import limit_notes
 
 from .analyzer_state import AnalyzerState
 from .asking_again import (
@@ -149,7 +150,10 @@ class AnalyzerClient:
         """Why this rust-analyzer is being replaced: its last panic, or how it exited."""
         if self.state.last_panic:
             return f"panicked on {self.state.last_panic}"
-        return f"exited with code {self.exit_code}" if self.exit_code is not None else "stopped"
+        if self.exit_code is None:
+            return "stopped"
+        limits = limit_notes("\n".join(self.stderr), self.command.limits)  # a sandbox limit it hit
+        return f"exited with code {self.exit_code}" + "".join(f". {note}" for note in limits)
 
     def on_exit(self, callback: Callable[[], None]) -> None:
         self._on_exit.append(callback)

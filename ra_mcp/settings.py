@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rust_mcp.core.fetch_hosts import FetchHosts
 from rust_mcp.core.full_text import server_log_dir
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.core.sandbox_limits import LimitChoice
 
 
 @dataclass
@@ -27,6 +29,8 @@ class AnalyzerSettings:
     answer_deadline: float = 240.0  # under the client's tool timeout (Codex: 300 s in the README)
     confirm_writes: bool = True
     sandbox: SandboxMode = "auto"
+    limits: LimitChoice = field(default_factory=LimitChoice)  # inside the sandbox (sandbox_limits.py)
+    fetch_hosts: FetchHosts = field(default_factory=FetchHosts)  # private addresses a fetch may reach
     log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
     derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
 

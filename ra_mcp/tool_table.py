@@ -80,7 +80,9 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     analyzer, std_warning = await anyio.to_thread.run_sync(_discover, settings.rust_analyzer)
     if isinstance(analyzer, str):
         return AnalyzerRuntime(None, analyzer, memory, settings.confirm_writes)
-    containment = Containment(Sandbox(settings.sandbox), settings.roots)
+    containment = Containment(
+        Sandbox(settings.sandbox), settings.roots, limits=settings.limits, fetch_hosts=settings.fetch_hosts
+    )
     cargo = CargoHelpers(containment, Toolchains(settings.default_toolchain))
     service: AnalyzerService | None = None
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +17,7 @@ from pathlib import Path
 
 from mcp_types import CallToolResult
 
+from tests.canaries import Listener, loopback_listener, unix_listeners
 from tests.figures import record
 from tests.support import FIXTURES, require_bubblewrap, text_of
 
@@ -39,48 +38,6 @@ RA_EVIDENCE = Path("target") / "rust-analyzer" / EVIDENCE
 
 
 @dataclass
-class Listener:
-    """A loopback TCP listener that records every connection (it should get none)."""
-
-    port: int = 0
-    connections: list[str] = field(default_factory=list)
-
-
-@contextmanager
-def loopback_listener() -> Iterator[Listener]:
-    listener = Listener()
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.settimeout(0.2)
-    listener.port = server.getsockname()[1]
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            with connection:
-                connection.settimeout(1.0)
-                try:
-                    data = connection.recv(200)
-                except OSError:
-                    data = b""
-                listener.connections.append(data.decode(errors="replace").strip() or "(no data)")
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield listener
-    finally:
-        stop.set()
-        thread.join(timeout=2)
-        server.close()
-
-
-@dataclass
 class HostileWorld:
     root: Path  # the servers' only allowed root
     outside: Path  # outside the root
@@ -90,6 +47,7 @@ class HostileWorld:
     token: str  # the servers' HTTP bearer token (in their environment)
     credential: str  # the secret in credentials.toml
     markers: list[Path]
+    unix: Listener = field(default_factory=Listener)  # the unix-socket canary (unix_listeners)
 
     @property
     def hostile(self) -> Path:
@@ -132,6 +90,9 @@ class HostileWorld:
         if self.listener.connections:
             problems.append(f"{label} connected: {self.listener.connections}")
             self.listener.connections.clear()
+        if self.unix.connections:
+            problems.append(f"{label} connected to a unix socket: {self.unix.connections}")
+            self.unix.connections.clear()
         if secrets := self.secrets_in(answer):
             problems.append(f"{label} showed the {secrets}")
         record("hostile calls checked", 1, add=True)
@@ -159,12 +120,19 @@ class HostileWorld:
 def hostile_world(base: Path) -> Iterator[HostileWorld]:
     """A world built under `base`, with its listener running, cleaned up afterwards."""
     require_bubblewrap()
-    with loopback_listener() as listener:
+    with loopback_listener() as listener, unix_listeners(canary_sockets(base)) as unix:
         world = build_world(base, listener)
+        world.unix = unix
         try:
             yield world
         finally:
             world.clean_up()
+
+
+def canary_sockets(base: Path) -> list[Path]:
+    """Where the unix-socket canary listens: inside the root (reachable through its read-only
+    mount unless contained) and outside it."""
+    return [base / "root" / "sockets" / "canary.sock", base / "sockets-outside" / "canary.sock"]
 
 
 def build_world(base: Path, listener: Listener) -> HostileWorld:
@@ -173,7 +141,7 @@ def build_world(base: Path, listener: Listener) -> HostileWorld:
     tag = uuid.uuid4().hex[:10]
     root = base / "root"
     outside = base / "outside"
-    outside.mkdir(parents=True)
+    outside.mkdir(parents=True, exist_ok=True)
     shutil.copytree(HOSTILE, root / "hostile", ignore=shutil.ignore_patterns("target"))
     (root / "victim").mkdir(parents=True)
     cargo_home = base / "cargo-home"
@@ -203,12 +171,14 @@ def _rust_list(items: list[str]) -> str:
 
 def _write_orders(world: HostileWorld) -> None:
     secrets = [str(world.cargo_home / "credentials.toml"), str(Path.home() / ".cargo" / "credentials.toml")]
+    sockets = canary_sockets(world.root.parent)
     (world.hostile / "payload" / "orders.rs").write_text(
         f'pub const TAG: &str = "{world.tag}";\n'
         f"pub const PORT: u16 = {world.listener.port};\n"
         f"pub const MARKERS: &[&str] = {_rust_list([str(m) for m in world.markers])};\n"
         "pub const EVIDENCE_DIRS: &[&str] = &[];\n"
         f"pub const SECRET_FILES: &[&str] = {_rust_list(secrets)};\n"
+        f"pub const UNIX_SOCKETS: &[&str] = {_rust_list([str(p) for p in sockets])};\n"
     )
 
 

@@ -169,9 +169,11 @@ async def test_without_the_sandbox_the_same_payload_escapes(world: HostileWorld)
     try:
         assert world.escaped_files(), "the unsandboxed build script wrote nothing outside"
         assert world.listener.connections, "the unsandboxed build script did not connect"
+        assert world.unix.connections, "the unsandboxed build script did not reach the unix-socket canary"
     finally:
         world.clean_up()
         world.listener.connections.clear()
+        world.unix.connections.clear()
 
 
 async def test_cargo_clean_resolves_build_directories_from_config_and_refuses_dangerous_ones(

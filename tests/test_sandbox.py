@@ -161,7 +161,9 @@ def test_the_command_line_mounts_parents_first_and_checked_paths_by_descriptor(
             ("--bind-fd", str(workspace)),
             ("--bind-fd", str(workspace / "target")),
         ]
-        assert len(command.pass_fds) == 5  # three mounts, and /etc/passwd and /etc/group as written
+        # three mounts, /etc/passwd and /etc/group as written, and the filter refusing unix sockets
+        assert len(command.pass_fds) == 6
+        assert argv[argv.index("--add-seccomp-fd") + 1] == str(command.pass_fds[-1])
         chdir = argv.index("--chdir")
         assert argv[chdir - 2 : chdir] == ["--remount-ro", "/"] and argv[chdir + 1] == str(workspace)
     finally:

@@ -16,6 +16,7 @@ from .build_layout import DIRECTORY_SETTINGS, BuildDirs, BuildLayout, setting_or
 from .client_policy import ClientPolicy
 from .containment import Containment, granted_writes
 from .dependency_fetch import DependencyFetch, FetchOutcome, FetchRun
+from .fetch_hosts import check_fetch_hosts
 from .lockfile import LOCKFILE_PATH_ENV, lockfile_settings
 from .runner import RunRequest, run_process
 from .toolchains import Toolchain, Toolchains
@@ -110,6 +111,10 @@ class CargoHelpers:
         extra = (Path(private).parent,) if private else ()
 
         async def run() -> FetchOutcome:
+            hosts = self.containment.fetch_hosts
+            refused = await check_fetch_hosts(project.workspace_root, self.containment.roots, hosts)
+            if refused is not None:
+                return FetchOutcome(False, refused)
             ok, output = await self._quiet_run(
                 project,
                 toolchain,

@@ -13,13 +13,16 @@ import functools
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import anyio
 
 from .build_dirs import exists_without_links
 from .cargo_config import sandbox_config_files
 from .client_policy import ClientPolicy
 from .errors import Refusal
+from .fetch_hosts import FetchHosts
 from .masked_paths import masked_paths
 from .read_scope import ReadScope
 from .roots import AllowedRoots
@@ -32,7 +35,9 @@ from .sandbox import (
     scrubbed_environment,
     search_path,
 )
+from .sandbox_limits import LimitChoice, RunKind
 from .toolchains import Toolchain, is_rustup_proxy
+from .unix_sockets import MAX_ENTRIES, TOO_LARGE_NOTE, find_sockets
 
 CARGO_HOME_READABLE = ("registry", "git")  # its config reaches a sandbox filtered (cargo_config.py)
 CARGO_HOME_CACHES = ("registry", "git")
@@ -49,6 +54,9 @@ class OperatorGrants:
     read_only: tuple[Path, ...] = ()
     writable: tuple[Path, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    # the granted program uses unix sockets itself (sccache waits for its server on one): builds
+    # then keep them, with the sockets in the roots masked, as test runs do (unix_sockets.py)
+    unix_sockets: bool = False
 
 
 def cargo_home() -> Path:
@@ -151,11 +159,17 @@ class Containment:
         roots: AllowedRoots,
         grants: OperatorGrants | None = None,
         home: CargoHome | None = None,
+        limits: LimitChoice | None = None,
+        fetch_hosts: FetchHosts | None = None,
+        guard_sockets: bool = True,
     ) -> None:
         self.sandbox = sandbox
         self.roots = roots
         self.grants = grants or OperatorGrants()
         self.home = home or CargoHome()
+        self.limits = limits or LimitChoice()
+        self.fetch_hosts = fetch_hosts or FetchHosts()  # private addresses the fetch may reach
+        self.guard_sockets = guard_sockets  # off only to measure what the guard costs (bench/)
 
     @functools.cached_property
     def scope(self) -> ReadScope:
@@ -196,7 +210,11 @@ class Containment:
         system: Sequence[Path] = (),
         caches_writable: bool = False,
         system_writable: Sequence[Path] = (),
+        kind: RunKind = "build",
     ) -> Confinement:
+        """What a run may see and touch. `kind` says whose code runs in it: "project" (a project's
+        tests, benches and programs: unix sockets allowed, those in the roots masked), "build"
+        (build scripts and proc macros) or "analyzer" (rust-analyzer); it chooses the limits."""
         caches = self.home.caches() if caches_writable else ()
         denied = policy.denied if policy is not None else ()
         hidden = [p for p in denied if self.roots.contains(p)]
@@ -214,7 +232,22 @@ class Containment:
             scratch=_unique([Path.home(), self.home.path]),
             files=sandbox_config_files(self.home.path, network=network),
             network=network,
+            kind=kind,
+            limits=self.limits.for_run(kind),
+            refuse_unix_sockets=self.guard_sockets and kind != "project" and not self.grants.unix_sockets,
         )
 
     async def command(self, confinement: Confinement, argv: Sequence[str]) -> SandboxedCommand:
-        return sandboxed(await self.state(), confinement, argv)
+        state = await self.state()
+        notes: list[str] = []
+        if state.active and self.guard_sockets and not confinement.refuse_unix_sockets:
+            tops = [*confinement.readable, *confinement.writable]
+            scan = await anyio.to_thread.run_sync(find_sockets, tops)
+            if scan.complete:
+                confinement = replace(confinement, masked_sockets=scan.sockets)
+            else:
+                confinement = replace(confinement, refuse_unix_sockets=True)
+                notes.append(TOO_LARGE_NOTE.format(entries=f"{MAX_ENTRIES:,}"))
+        command = sandboxed(state, confinement, argv)
+        command.notes += notes
+        return command

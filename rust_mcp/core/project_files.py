@@ -214,11 +214,13 @@ def _blob_id_at(directory: int, path: Path, limit: int) -> str | None:
 
 @dataclass(frozen=True)
 class WalkedFile:
-    """A file the project walk found: its path, its name, and whether the name is a link."""
+    """A file the project walk found: its path, its name, whether the name is a link, and whether
+    it is special (neither a regular file nor a link: a socket, a FIFO, a device), from the listing."""
 
     path: str
     name: str
     linked: bool
+    special: bool = False
 
     def is_symlink(self) -> bool:
         return self.linked
@@ -275,7 +277,8 @@ def _listed(
                 if enter(entry.name):
                     subdirectories.append(entry.name)
             elif wanted(entry.name):
-                files.append(WalkedFile(os.path.join(directory, entry.name), entry.name, linked))
+                special = not linked and not entry.is_file(follow_symlinks=False)
+                files.append(WalkedFile(os.path.join(directory, entry.name), entry.name, linked, special))
     return files, subdirectories
 
 

@@ -11,13 +11,10 @@ absent; /tmp is private. The environment is exactly what the caller passes (alre
 
 from __future__ import annotations
 
-import fnmatch
-import grp
 import os
-import pwd
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
@@ -26,6 +23,11 @@ import anyio
 
 from .bind_paths import OpenedPaths
 from .errors import Refusal
+from .sandbox_env import identity_files
+from .sandbox_env import scrubbed_environment as scrubbed_environment  # where callers find it
+from .sandbox_env import search_path as search_path
+from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_commands
+from .unix_sockets import planned_masks, socket_filter
 
 SandboxMode = Literal["auto", "bwrap", "off"]
 SANDBOX_MODES: tuple[str, ...] = get_args(SandboxMode)
@@ -48,25 +50,9 @@ ETC_ALWAYS = (
     "os-release",
 )
 ETC_NETWORK = ("resolv.conf", "ssl", "ca-certificates", "ca-certificates.conf", "gai.conf", "services")
-# what a child may keep from the server's own environment (never tokens or keys)
-KEPT_FROM_SERVER = ("LANG", "LANGUAGE", "LC_*", "TZ", "RUST_BACKTRACE", "RUST_LIB_BACKTRACE")
-# the operator's network settings, kept only for runs that have the network
-NETWORK_FROM_SERVER = (
-    "http_proxy",
-    "https_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "CARGO_HTTP_*",
-    "CARGO_NET_*",
-)
 # 128 + N is how bubblewrap reports a child killed by signal N; these are the signals we map back
 SIGNAL_EXITS = {128 + number: -number for number in (1, 2, 4, 6, 7, 8, 9, 11, 15)}
+_PRLIMIT = find_prlimit()  # sets an ordinary user's limits inside the sandbox (sandbox_limits.py)
 
 
 class SandboxUnavailable(Refusal):
@@ -120,7 +106,7 @@ def probe_sandbox(mode: SandboxMode, bwrap: str | None = None) -> SandboxState:
         return SandboxState(mode, problem="bubblewrap (bwrap) is not installed")
     if not os.access(executable, os.X_OK):
         return SandboxState(mode, problem=f"bubblewrap is not an executable at {executable}")
-    mounts = [arg for _, args in _system_mounts(network=False) for arg in args]
+    mounts = [arg for _, args in _system_mounts(network=False, tmp_size=MIB) for arg in args]
     argv = [executable, *_namespaces(network=False), *mounts, "--", "true"]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False)
@@ -171,6 +157,10 @@ class Confinement:
     scratch: tuple[Path, ...] = ()  # private empty directories (HOME, CARGO_HOME), discarded after
     files: tuple[tuple[Path, bytes], ...] = ()  # operator-made content, read-only (filtered config)
     network: bool = False
+    kind: RunKind = "build"  # project code of a test, bench or run keeps unix sockets (unix_sockets.py)
+    limits: SandboxLimits | None = None  # processes, memory, /tmp (sandbox_limits.py)
+    masked_sockets: tuple[Path, ...] = ()  # socket files covered with /dev/null (kind "project")
+    refuse_unix_sockets: bool = True  # the seccomp filter (every kind but "project", or a failed scan)
 
 
 @dataclass
@@ -185,6 +175,8 @@ class SandboxedCommand:
     cwd: Path
     opened: OpenedPaths = field(default_factory=OpenedPaths)
     contained: bool = False
+    limits: SandboxLimits | None = None  # what the run may use (its answer names a limit it hit)
+    notes: list[str] = field(default_factory=list)  # what the model should know about the sandbox
 
     @property
     def pass_fds(self) -> tuple[int, ...]:
@@ -202,21 +194,27 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
     if state.bwrap is None:
         return SandboxedCommand(list(argv), env, confinement.cwd)
     opened = OpenedPaths()
+    limits = confinement.limits
     try:
         mounts = _mounts(confinement, opened)
+        sockets = socket_filter(confinement.refuse_unix_sockets, opened)
     except BaseException:
         opened.close()
         raise
+    before, inside = limit_commands(limits, _PRLIMIT) if limits is not None else ([], [])
     command = [
+        *before,
         state.bwrap,
         *_namespaces(network=confinement.network),
+        *sockets,
         *mounts,
         "--chdir",
         str(confinement.cwd),
         "--",
+        *inside,
         *argv,
     ]
-    return SandboxedCommand(command, env, confinement.cwd, opened, contained=True)
+    return SandboxedCommand(command, env, confinement.cwd, opened, contained=True, limits=limits)
 
 
 def exit_code_of(state: SandboxState, code: int | None) -> int | None:
@@ -234,9 +232,9 @@ def _namespaces(network: bool) -> list[str]:
     return flags
 
 
-def _system_mounts(network: bool) -> list[tuple[Path, list[str]]]:
+def _system_mounts(network: bool, tmp_size: int | None = None) -> list[tuple[Path, list[str]]]:
     """(path, bubblewrap arguments) for what every sandbox has: /usr and its merged-usr links, a
-    few /etc files, /proc, /dev and a private /tmp."""
+    few /etc files, /proc, /dev and a private /tmp (of at most `tmp_size` bytes)."""
     mounts: list[tuple[Path, list[str]]] = [(Path("/usr"), ["--ro-bind", "/usr", "/usr"])]
     for name in MERGED_USR:
         path = Path("/") / name
@@ -249,7 +247,7 @@ def _system_mounts(network: bool) -> list[tuple[Path, list[str]]]:
     mounts += [
         (Path("/proc"), ["--proc", "/proc"]),
         (Path("/dev"), ["--dev", "/dev"]),
-        (Path("/tmp"), ["--tmpfs", "/tmp"]),
+        (Path("/tmp"), [*(["--size", str(tmp_size)] if tmp_size else []), "--tmpfs", "/tmp"]),
     ]
     return mounts
 
@@ -259,36 +257,19 @@ def _system_mounts(network: bool) -> list[tuple[Path, list[str]]]:
 _ORDER = ("scratch", "system", "system_writable", "readable", "writable", "read_only_within", "hidden")
 
 
-def identity_files() -> dict[str, bytes]:
-    """/etc/passwd and /etc/group as the sandbox sees them: the server's own user and group (so
-    tools that look themselves up still work) and nobody; no other account of the machine."""
-    uid, gid = os.getuid(), os.getgid()
-    try:
-        user = pwd.getpwuid(uid)
-        name, home = user.pw_name, user.pw_dir
-    except KeyError:
-        name, home = "user", str(Path.home())
-    try:
-        group = grp.getgrgid(gid).gr_name
-    except KeyError:
-        group = name
-    return {
-        "passwd": f"{name}:x:{uid}:{gid}:{name}:{home}:/bin/sh\n"
-        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n".encode(),
-        "group": f"{group}:x:{gid}:\nnogroup:x:65534:\n".encode(),
-    }
-
-
 def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
-    planned: list[tuple[int, int, Path, str]] = [
-        (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network)
+    tmp_size = confinement.limits.tmp if confinement.limits is not None else None
+    planned: list[tuple[int, float, Path, str]] = [
+        (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network, tmp_size)
     ]
     for rank, kind in enumerate(_ORDER):
         for path in getattr(confinement, kind):
             planned.append((len(path.parts), rank, path, kind))
     contents = dict(confinement.files)
     planned += [(len(path.parts), _ORDER.index("system"), path, "file") for path in contents]
-    system = dict(_system_mounts(confinement.network))
+    holders = (p for p in planned if p[3] not in ("hidden", "file"))
+    planned += planned_masks(confinement.masked_sockets, holders)
+    system = dict(_system_mounts(confinement.network, tmp_size))
     for name, content in identity_files().items():
         system[Path("/etc") / name] = ["--ro-bind-data", str(opened.data(name, content)), f"/etc/{name}"]
     args: list[str] = []
@@ -304,6 +285,8 @@ def _mount(kind: str, path: Path, opened: OpenedPaths) -> list[str]:
     target = str(path)
     if kind == "scratch":
         return ["--tmpfs", target]
+    if kind == "socket":  # a unix socket in the roots (unix_sockets.py)
+        return ["--ro-bind-try", "/dev/null", target]
     if kind == "system":
         return ["--ro-bind-try", target, target]
     if kind == "system_writable":
@@ -316,30 +299,3 @@ def _mount(kind: str, path: Path, opened: OpenedPaths) -> list[str]:
         return []
     fd = opened.open(path)
     return ["--bind-fd" if kind == "writable" else "--ro-bind-fd", str(fd), target]
-
-
-def scrubbed_environment(
-    extra: Mapping[str, str], *, network: bool = False, server_env: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """A child's whole environment: the few harmless settings kept from the server's environment
-    (locale, time zone, backtraces; the operator's proxies only for a run with the network), then
-    `extra`. Nothing else of the server's environment (tokens, keys) reaches a child."""
-    source = os.environ if server_env is None else server_env
-    kept = KEPT_FROM_SERVER + (NETWORK_FROM_SERVER if network else ())
-    env = {name: value for name, value in source.items() if _matches(name, kept)}
-    env.update(extra)
-    return env
-
-
-def search_path(directories: Iterable[Path | str]) -> str:
-    """PATH for a child: the given directories, then the system ones."""
-    ordered: list[str] = []
-    for item in [*directories, "/usr/local/bin", "/usr/bin", "/bin"]:
-        text = str(item)
-        if text not in ordered:
-            ordered.append(text)
-    return ":".join(ordered)
-
-
-def _matches(name: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
