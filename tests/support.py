@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from rust_mcp.core.sandbox import Confinement, SandboxState, sandboxed
 from tests.figures import record
 
 R = TypeVar("R")
@@ -150,3 +152,23 @@ def require_rust_analyzer() -> str:
         return find_analyzer().path
     except AnalyzerMissing as exc:
         raise AssertionError(f"these tests need rust-analyzer: {exc}. scripts/setup installs it.") from exc
+
+
+def run_in_sandbox(
+    state: SandboxState, confinement: Confinement, argv: Sequence[str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`argv` run once in the sandbox `confinement` describes, its output captured as text."""
+    command = sandboxed(state, confinement, argv)
+    try:
+        return subprocess.run(
+            command.argv,
+            env=command.env,
+            cwd=command.cwd,
+            pass_fds=command.pass_fds,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    finally:
+        command.close()

@@ -35,7 +35,7 @@ from rust_mcp.core.sandbox import (
 from rust_mcp.core.toolchain_files import read_toolchain_file
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
-from tests.support import require_bubblewrap
+from tests.support import require_bubblewrap, run_in_sandbox
 
 pytestmark = pytest.mark.anyio
 
@@ -46,20 +46,7 @@ def bwrap() -> SandboxState:
 
 
 def _run(state: SandboxState, confinement: Confinement, script: str) -> subprocess.CompletedProcess[str]:
-    command = sandboxed(state, confinement, ["sh", "-c", script])
-    try:
-        return subprocess.run(
-            command.argv,
-            env=command.env,
-            cwd=command.cwd,
-            pass_fds=command.pass_fds,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    finally:
-        command.close()
+    return run_in_sandbox(state, confinement, ["sh", "-c", script], timeout=60)
 
 
 @pytest.mark.real

@@ -21,7 +21,7 @@ from rust_mcp.core.sandbox import Confinement, SandboxState, sandboxed, scrubbed
 from rust_mcp.core.sandbox_limits import SandboxLimits
 from rust_mcp.core.unix_sockets import find_sockets
 from tests.canaries import unix_listeners
-from tests.support import BIN, require_bubblewrap, structured, text_of
+from tests.support import BIN, require_bubblewrap, run_in_sandbox, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 PYTHON = "/usr/bin/python3"
@@ -47,22 +47,8 @@ def bwrap() -> SandboxState:
     return SandboxState("auto", bwrap=require_bubblewrap())
 
 
-def _run(state: SandboxState, confinement: Confinement, argv: Sequence[str], **options: object) -> str:
-    command = sandboxed(state, confinement, argv)
-    try:
-        proc = subprocess.run(
-            command.argv,
-            env=command.env,
-            cwd=command.cwd,
-            pass_fds=command.pass_fds,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            **options,  # type: ignore[call-overload]
-        )
-    finally:
-        command.close()
+def _run(state: SandboxState, confinement: Confinement, argv: Sequence[str]) -> str:
+    proc = run_in_sandbox(state, confinement, argv)
     return str(proc.stdout + proc.stderr)
 
 
