@@ -36,6 +36,13 @@ class CheckRun:
     running: bool = False
 
 
+def covers(done: tuple[int, str | None] | None, wanted: tuple[int, str | None]) -> bool:
+    """Whether a check for `done` (a generation, and the file it was asked for or None for the
+    whole workspace) answers for `wanted`: the same files on disk, and the whole workspace or the
+    same file (rust-analyzer may check only the file's package when asked for a file)."""
+    return done is not None and done[0] == wanted[0] and done[1] in (None, wanted[1])
+
+
 async def check_current_state(
     workspace: Workspace, uri: str | None, bound: float, report: ProgressCallback | None
 ) -> CheckRun:
@@ -43,13 +50,16 @@ async def check_current_state(
     one running for them (joined, not restarted), or a new one; waited for at most `bound` seconds."""
     state = workspace.client.state
     running = state.flycheck_begun > state.flycheck_ended
-    if workspace.checked_generation == workspace.generation and not running:
+    wanted = (workspace.generation, uri)
+    if covers(workspace.check_finished, wanted) and not running:
         return CheckRun(True)
-    join = running and workspace.check_generation == workspace.generation
-    workspace.check_generation = workspace.generation
+    join = running and covers(workspace.check_started, wanted)
+    if not join:
+        workspace.check_started = wanted
+    started = workspace.check_started
     outcome = await run_flycheck(workspace, uri, bound, report, start=not join)
-    if outcome.finished and workspace.check_generation == workspace.generation:
-        workspace.checked_generation = workspace.generation
+    if outcome.finished and workspace.generation == wanted[0]:
+        workspace.check_finished = started
     return outcome
 
 

@@ -80,8 +80,10 @@ class Workspace:
     restart_reason: str | None = None  # why the rust-analyzer before this one stopped
     in_flight: int = 0  # calls using this workspace now; eviction leaves it alone while non-zero
     generation: int = 0  # bumped each time rust-analyzer is told of a change on disk
-    check_generation: int | None = None  # the generation a diagnostics call last started a check for
-    checked_generation: int | None = None  # the generation whose check finished (its findings stand)
+    # the (generation, file or None for the whole workspace) a diagnostics call last started a check
+    # for, and the one whose check finished (its findings stand while nothing changes)
+    check_started: tuple[int, str | None] | None = None
+    check_finished: tuple[int, str | None] | None = None
     answers: dict[tuple[object, ...], tuple[int, object]] = field(default_factory=dict)
 
     def remembered(self, key: tuple[object, ...]) -> object | None:

@@ -122,7 +122,7 @@ async def test_a_check_that_failed_says_why_from_the_status_that_follows_its_end
 
 def scripted_workspace(analyzer: ScriptedAnalyzer, generation: int) -> Workspace:
     fields = {"client": analyzer, "generation": generation}
-    fields |= {"check_generation": None, "checked_generation": None}
+    fields |= {"check_started": None, "check_finished": None}
     return cast(Workspace, type("W", (), fields)())
 
 
@@ -144,5 +144,13 @@ async def test_a_check_past_the_deadline_is_left_running_and_the_next_call_joins
     workspace.generation = 8  # a file changed: the findings are old, a new check runs
     assert await check_current_state(workspace, None, bound=30, report=None) == CheckRun(True)
     assert analyzer.requested == ["rust-analyzer/runFlycheck"] * 2
+    # the whole workspace's check answers for a file; a file's check (maybe its package only) does
+    # not answer for the whole workspace
+    assert await check_current_state(workspace, URI, bound=30, report=None) == CheckRun(True)
+    assert analyzer.requested == ["rust-analyzer/runFlycheck"] * 2
+    workspace.generation = 9
+    assert await check_current_state(workspace, URI, bound=30, report=None) == CheckRun(True)
+    assert await check_current_state(workspace, None, bound=30, report=None) == CheckRun(True)
+    assert analyzer.requested == ["rust-analyzer/runFlycheck"] * 4
     for task in analyzer.tasks:
         await task
