@@ -100,16 +100,16 @@ def _outline(symbols: list[dict[str, Any]], depth: int = 0) -> list[tuple[str, i
     for symbol in symbols:
         start = symbol["selectionRange"]["start"]
         rows.append((symbol["name"], start["line"] + 1, depth))
-        if depth < 2:
-            rows += _outline(symbol.get("children") or [], depth + 1)
+        rows += _outline(symbol.get("children") or [], depth + 1)
     return rows
 
 
-def _our_outline(nodes: list[dict[str, Any]], depth: int = 0) -> list[tuple[str, int, int]]:
+def _our_outline(nodes: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    """Our pages put together: each node says its depth (a page may start inside an impl)."""
     rows = []
     for node in nodes:
-        rows.append((node["name"], node["line"], depth))
-        rows += _our_outline(node.get("children") or [], depth + 1)
+        rows.append((node["name"], node["line"], node.get("depth", 0)))
+        rows += _our_outline(node.get("children") or [])
     return rows
 
 

@@ -3,7 +3,8 @@ completion and macro expansion."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -54,7 +55,8 @@ async def rust_analyzer_symbols(
     *,
     paging: Paging,
 ) -> SymbolOutline:
-    """Outline of a file: its items with positions, nested; `offset` pages through the top-level items."""
+    """Outline of a file: its items with positions, nested. Pages count nested items too, so `offset`
+    pages through a large impl or module."""
     service = call.service
 
     async def answer(workspace: Workspace, path: Path) -> SymbolOutline:
@@ -63,36 +65,80 @@ async def rust_analyzer_symbols(
             lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
         )
         uri = path.as_uri()
+        rows = _flatten([s for s in result or [] if isinstance(s, lsp.DocumentSymbol)])
 
-        def node(symbol: lsp.DocumentSymbol, depth: int) -> SymbolNode:
-            line, column = symbol.selection_range.start.line + 1, symbol.selection_range.start.character + 1
+        def node(row: _Row) -> SymbolNode:
+            symbol = row.symbol
             return SymbolNode(
                 name=symbol.name,
                 kind=kind_name(symbol.kind) or "?",
                 detail=symbol.detail,
-                line=line,
-                column=column,
+                line=symbol.selection_range.start.line + 1,
+                column=symbol.selection_range.start.character + 1,
                 end_line=symbol.range.end.line + 1,
-                children=[node(child, depth + 1) for child in symbol.children or []] if depth < 2 else [],
+                depth=row.depth,
                 body=service.body(uri, symbol.range, budgets.BODY_LIMIT)
-                if include_bodies and depth == 0
+                if include_bodies and row.depth == 0
                 else None,
             )
 
-        symbols = [node(s, 0) for s in result or [] if isinstance(s, lsp.DocumentSymbol)]
-        page = paging.take(symbols)
+        made: dict[int, SymbolNode] = {}
+
+        def made_node(index: int) -> SymbolNode:
+            if index not in made:
+                made[index] = node(rows[index])
+            return made[index]
+
+        page = paging.take_by(range(len(rows)), lambda index: json_size(made_node(index)))
         return SymbolOutline(
             path=service.display(path, workspace.root),
-            symbols=page.items,
-            total=_count(symbols),
-            note=page.note("top-level items") if symbols else "no symbols in this file",
+            symbols=_nest(rows, page.items, made_node),
+            total=len(rows),
+            note=page.note("symbols (nested ones counted)") if rows else "no symbols in this file",
         )
 
     return await call.in_file(file_path, answer)
 
 
-def _count(nodes: Sequence[SymbolNode]) -> int:
-    return sum(1 + _count(n.children) for n in nodes)
+@dataclass(frozen=True)
+class _Row:
+    """One symbol of a file's outline in document order: its depth and its enclosing row's index."""
+
+    symbol: lsp.DocumentSymbol
+    depth: int
+    parent: int | None
+
+
+def _flatten(symbols: Sequence[lsp.DocumentSymbol]) -> list[_Row]:
+    rows: list[_Row] = []
+    pending: list[tuple[lsp.DocumentSymbol, int, int | None]] = [(s, 0, None) for s in reversed(symbols)]
+    while pending:  # depth first, children after their parent, in order (bounded: each symbol once)
+        symbol, depth, parent = pending.pop()
+        rows.append(_Row(symbol, depth, parent))
+        index = len(rows) - 1
+        pending += [(child, depth + 1, index) for child in reversed(symbol.children or [])]
+    return rows
+
+
+def _nest(
+    rows: Sequence[_Row], indices: Sequence[int], made: Callable[[int], SymbolNode]
+) -> list[SymbolNode]:
+    """A page's rows nested again: a row whose parent is on the page is among its children; one whose
+    parent is not (the page starts inside an impl or module) is a root naming what encloses it."""
+    on_page = set(indices)
+    roots: list[SymbolNode] = []
+    for index in indices:
+        node, parent = made(index), rows[index].parent
+        if parent in on_page:
+            made(parent).children.append(node)
+            continue
+        roots.append(node)
+        enclosing = []
+        while parent is not None:
+            enclosing.append(rows[parent].symbol.name)
+            parent = rows[parent].parent
+        node.parent = " > ".join(reversed(enclosing)) or None
+    return roots
 
 
 @analyzer_tool(Capability.RUN, "Find symbol by name", render.locations)
