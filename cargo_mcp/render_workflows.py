@@ -29,7 +29,11 @@ def workflow_lines(result: CargoResult) -> list[str]:
             f"\nscope: {_count(scope.changed_files, 'file')} changed since {scope.since}; packages: {chosen}"
         )
         if scope.skipped:
-            lines.append(f"left out (unchanged, nothing changed below them): {', '.join(scope.skipped)}")
+            more = scope.skipped_count - len(scope.skipped)
+            lines.append(
+                f"left out (unchanged, nothing changed below them): {', '.join(scope.skipped)}"
+                + (f" and {more} more members" if more > 0 else "")
+            )
     for entry in result.outdated or []:
         kind = "" if entry.kind == "normal" else f" [{entry.kind}]"
         note = f" ({entry.note})" if entry.note else ""
