@@ -5,9 +5,9 @@ of a huge impl, and a page that starts inside the impl names it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ra_mcp import render
-from ra_mcp.lsp_types import lsp
 from ra_mcp.models import CallEntry, CallHierarchyResult, SourceLocation, SymbolNode, SymbolOutline
 from ra_mcp.tools.parameters import Paging
 from ra_mcp.tools.symbols import _flatten, _nest, _Row
@@ -37,22 +37,20 @@ def test_a_cut_call_hierarchy_gives_totals_and_the_next_offset() -> None:
     assert next_page_offset(text) == 20 and "calls (" not in text
 
 
-def _symbol(name: str, line: int, kind: int, children: list[lsp.DocumentSymbol]) -> lsp.DocumentSymbol:
-    span = lsp.Range(start=lsp.Position(line=line, character=0), end=lsp.Position(line=line + 2, character=1))
-    return lsp.DocumentSymbol(
-        name=name, kind=lsp.SymbolKind(kind), range=span, selection_range=span, children=children
-    )
+def _symbol(name: str, line: int, kind: int, children: list[dict[str, Any]]) -> dict[str, Any]:
+    """A DocumentSymbol as rust-analyzer sends it (JSON)."""
+    span = {"start": {"line": line, "character": 0}, "end": {"line": line + 2, "character": 1}}
+    return {"name": name, "kind": kind, "range": span, "selectionRange": span, "children": children}
 
 
-def _node(row_symbol: lsp.DocumentSymbol, depth: int) -> SymbolNode:
-    start = row_symbol.selection_range.start
+def _node(symbol: dict[str, Any], depth: int) -> SymbolNode:
     return SymbolNode(
-        name=row_symbol.name,
+        name=symbol["name"],
         kind="method",
         detail="fn(&self, extra: u32) -> u32",
-        line=start.line + 1,
+        line=symbol["selectionRange"]["start"]["line"] + 1,
         column=1,
-        end_line=start.line + 3,
+        end_line=symbol["range"]["end"]["line"] + 1,
         depth=depth,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 from pydantic import Field
@@ -63,23 +63,23 @@ async def rust_analyzer_symbols(
         result = await workspace.client.request(
             lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
             lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
+            as_json=True,  # thousands of symbols: plain JSON, read only for the page's rows
         )
         uri = path.as_uri()
-        rows = _flatten([s for s in result or [] if isinstance(s, lsp.DocumentSymbol)])
+        rows = _flatten([s for s in result or [] if isinstance(s, dict) and "selectionRange" in s])
 
         def node(row: _Row) -> SymbolNode:
             symbol = row.symbol
+            start, whole = symbol["selectionRange"]["start"], symbol["range"]
             return SymbolNode(
-                name=symbol.name,
-                kind=kind_name(symbol.kind) or "?",
-                detail=symbol.detail,
-                line=symbol.selection_range.start.line + 1,
-                column=symbol.selection_range.start.character + 1,
-                end_line=symbol.range.end.line + 1,
+                name=symbol["name"],
+                kind=kind_name(symbol.get("kind")) or "?",
+                detail=symbol.get("detail"),
+                line=start["line"] + 1,
+                column=start["character"] + 1,
+                end_line=whole["end"]["line"] + 1,
                 depth=row.depth,
-                body=service.body(uri, symbol.range, budgets.BODY_LIMIT)
-                if include_bodies and row.depth == 0
-                else None,
+                body=_body(service, uri, whole) if include_bodies and row.depth == 0 else None,
             )
 
         made: dict[int, SymbolNode] = {}
@@ -100,23 +100,32 @@ async def rust_analyzer_symbols(
     return await call.in_file(file_path, answer)
 
 
+def _body(service: AnalyzerService, uri: str, whole: dict[str, Any]) -> str:
+    span = lsp.Range(
+        start=lsp.Position(line=whole["start"]["line"], character=whole["start"]["character"]),
+        end=lsp.Position(line=whole["end"]["line"], character=whole["end"]["character"]),
+    )
+    return service.body(uri, span, budgets.BODY_LIMIT)
+
+
 @dataclass(frozen=True)
 class _Row:
-    """One symbol of a file's outline in document order: its depth and its enclosing row's index."""
+    """One symbol of a file's outline in document order (an LSP DocumentSymbol as JSON): its depth
+    and its enclosing row's index."""
 
-    symbol: lsp.DocumentSymbol
+    symbol: dict[str, Any]
     depth: int
     parent: int | None
 
 
-def _flatten(symbols: Sequence[lsp.DocumentSymbol]) -> list[_Row]:
+def _flatten(symbols: Sequence[dict[str, Any]]) -> list[_Row]:
     rows: list[_Row] = []
-    pending: list[tuple[lsp.DocumentSymbol, int, int | None]] = [(s, 0, None) for s in reversed(symbols)]
+    pending: list[tuple[dict[str, Any], int, int | None]] = [(s, 0, None) for s in reversed(symbols)]
     while pending:  # depth first, children after their parent, in order (bounded: each symbol once)
         symbol, depth, parent = pending.pop()
         rows.append(_Row(symbol, depth, parent))
         index = len(rows) - 1
-        pending += [(child, depth + 1, index) for child in reversed(symbol.children or [])]
+        pending += [(child, depth + 1, index) for child in reversed(symbol.get("children") or [])]
     return rows
 
 
@@ -135,7 +144,7 @@ def _nest(
         roots.append(node)
         enclosing = []
         while parent is not None:
-            enclosing.append(rows[parent].symbol.name)
+            enclosing.append(str(rows[parent].symbol["name"]))
             parent = rows[parent].parent
         node.parent = " > ".join(reversed(enclosing)) or None
     return roots
