@@ -78,10 +78,12 @@ def hover(result: HoverResult) -> str:
 
 
 def _outline(nodes: Iterable[SymbolNode], lines: list[str]) -> None:
+    inside = None
     for node in nodes:
         detail = f"  {node.detail}" if node.detail else ""
-        if node.parent:
+        if node.parent and node.parent != inside:  # the page starts inside an item: say which, once
             lines.append(f"{'  ' * (node.depth - 1)}(in {node.parent})")
+        inside = node.parent
         lines.append(
             f"{'  ' * node.depth}{node.kind} {node.name}  {node.line}:{node.column}-{node.end_line}{detail}"
         )

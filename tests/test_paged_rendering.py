@@ -10,7 +10,7 @@ from typing import Any
 from ra_mcp import render
 from ra_mcp.models import CallEntry, CallHierarchyResult, SourceLocation, SymbolNode, SymbolOutline
 from ra_mcp.tools.parameters import Paging
-from ra_mcp.tools.symbols import _flatten, _nest, _Row
+from ra_mcp.tools.symbols import _enclosing, _flatten, _nest, _Row
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import json_size, next_page_offset
 
@@ -55,13 +55,14 @@ def _node(symbol: dict[str, Any], depth: int) -> SymbolNode:
     )
 
 
-def _maker(rows: list[_Row]) -> Callable[[int], SymbolNode]:
-    """Each row's node, made once per page (nesting fills the made nodes in)."""
+def _maker(rows: list[_Row], offset: int) -> Callable[[int], SymbolNode]:
+    """Each row's node, made once per page (nesting fills the made nodes in), as the tool makes them."""
     made: dict[int, SymbolNode] = {}
 
     def made_node(index: int) -> SymbolNode:
         if index not in made:
             made[index] = _node(rows[index].symbol, rows[index].depth)
+            made[index].parent = _enclosing(rows, index, offset)
         return made[index]
 
     return made_node
@@ -84,7 +85,7 @@ def test_outline_pages_count_nested_items_and_reach_every_method() -> None:
     offset: int | None = 0
     pages = 0
     while offset is not None and pages < 100:
-        made_node = _maker(rows)
+        made_node = _maker(rows, offset)
         page = Paging(offset=offset).take_by(range(len(rows)), _sized(made_node))
         outline = SymbolOutline(
             path="src/lib.rs",
@@ -96,7 +97,7 @@ def test_outline_pages_count_nested_items_and_reach_every_method() -> None:
         text = render.symbols(outline)
         assert len(text) <= budgets.ANSWER_TEXT_BUDGET
         if offset:  # a later page starts inside the impl and says which
-            assert outline.symbols[0].parent == "impl Huge" and "(in impl Huge)" in text
+            assert outline.symbols[0].parent == "impl Huge" and text.count("(in impl Huge)") == 1
         stack = list(reversed(outline.symbols))
         while stack:
             node = stack.pop()

@@ -87,6 +87,7 @@ async def rust_analyzer_symbols(
         def made_node(index: int) -> SymbolNode:
             if index not in made:
                 made[index] = node(rows[index])
+                made[index].parent = _enclosing(rows, index, paging.offset)
             return made[index]
 
         page = paging.take_by(range(len(rows)), lambda index: json_size(made_node(index)))
@@ -129,24 +130,32 @@ def _flatten(symbols: Sequence[dict[str, Any]]) -> list[_Row]:
     return rows
 
 
+def _enclosing(rows: Sequence[_Row], index: int, offset: int) -> str | None:
+    """What encloses a row whose parent is on an earlier page (a page from `offset` starts inside
+    it), e.g. `mod tests > impl Point`; None when its parent is on the page too, or it has none."""
+    parent = rows[index].parent
+    if parent is None or parent >= offset:  # parents come before their children: on this page
+        return None
+    enclosing = []
+    while parent is not None:
+        enclosing.append(str(rows[parent].symbol["name"]))
+        parent = rows[parent].parent
+    return " > ".join(reversed(enclosing))
+
+
 def _nest(
     rows: Sequence[_Row], indices: Sequence[int], made: Callable[[int], SymbolNode]
 ) -> list[SymbolNode]:
     """A page's rows nested again: a row whose parent is on the page is among its children; one whose
-    parent is not (the page starts inside an impl or module) is a root naming what encloses it."""
+    parent is not (the page starts inside an impl or module) is a root (naming what encloses it)."""
     on_page = set(indices)
     roots: list[SymbolNode] = []
     for index in indices:
         node, parent = made(index), rows[index].parent
         if parent in on_page:
             made(parent).children.append(node)
-            continue
-        roots.append(node)
-        enclosing = []
-        while parent is not None:
-            enclosing.append(str(rows[parent].symbol["name"]))
-            parent = rows[parent].parent
-        node.parent = " > ".join(reversed(enclosing)) or None
+        else:
+            roots.append(node)
     return roots
 
 
