@@ -188,6 +188,7 @@ class RunnableEntry(BaseModel):
 class RunnableList(BaseModel):
     query: str
     runnables: list[RunnableEntry]
+    total: int = Field(default=0, description="Runnables in all; `runnables` lists this page's")
     note: str | None = None
 
 

@@ -183,7 +183,7 @@ def runnables(result: RunnableList) -> str:
         f"{r.label}{'  ' + where(r.location) if r.location else ''}\n  $ {r.command}"
         for r in result.runnables
     ]
-    return _with_note([f"{result.query}: {len(result.runnables)}", *rows], result.note)
+    return _with_note([f"{result.query}: {max(result.total, len(result.runnables))}", *rows], result.note)
 
 
 def status(result: AnalyzerStatus) -> str:

@@ -145,3 +145,30 @@ def test_the_budget_check_catches_what_it_should() -> None:
     assert budget_problems(CallToolResult(content=[], structured_content=outline)) == [
         "2 of 423 symbols listed, and no note says so"
     ]
+
+
+def test_many_formatting_places_fit_and_are_counted() -> None:
+    """cargo_fmt_check on ripgrep answered 27.6k of JSON: 50 places with diffs up to 1.5k each."""
+    diff = "\n".join(f"-    let x{k} = 1;\n+    let x{k}=1;" for k in range(60))[: budgets.FORMAT_HUNK_LIMIT]
+    result = _answer("cargo_fmt_check", None).structured_content
+    shaped = render.shape_for_model(
+        CargoResult.model_validate(
+            {
+                **(result or {}),
+                "ok": False,
+                "exit_code": 1,
+                "format_issues": [{"file": f"src/f{i}.rs", "line": i + 1, "diff": diff} for i in range(50)],
+                "format_places": 212,
+                "full_diff": "/tmp/logs/cargo-1.log",
+            }
+        ),
+        ranked=0,
+    )
+    answer = CallToolResult(
+        content=[TextContent(type="text", text=render.result_text(shaped))],
+        structured_content=shaped.model_dump(mode="json", exclude_defaults=True),
+    )
+    assert budget_problems(answer) == []
+    listed = len(shaped.format_issues or [])
+    assert shaped.format_places == 212 and 5 <= listed < 50
+    assert f"{50 - listed} more places that need formatting are not listed here" in " ".join(shaped.hints)

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from ra_mcp.models import CallHierarchyResult, SymbolNode, SymbolOutline
+from ra_mcp.models import CallHierarchyResult, RunnableList, SymbolNode, SymbolOutline
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import next_page_offset
 from tests.support import text_of
 
 CALLERS = 200
 METHODS = 450
+TESTS = 150
 
 
 def _crate(root: Path) -> Path:
@@ -36,8 +37,12 @@ def _crate(root: Path) -> Path:
         f"        self.0 + extra + {i}\n    }}"
         for i in range(METHODS)
     )
+    tests = "".join(
+        f"#[test]\nfn checks_{i:03}() {{\n    assert_eq!(1 + {i}, {i + 1});\n}}\n" for i in range(TESTS)
+    )
+    (crate / "src" / "checks.rs").write_text(tests)
     (crate / "src" / "lib.rs").write_text(
-        "pub fn popular(v: u32) -> u32 {\n    v * 2\n}\n\n"
+        "#[cfg(test)]\nmod checks;\n\npub fn popular(v: u32) -> u32 {\n    v * 2\n}\n\n"
         f"{callers}\n\npub struct Huge(pub u32);\n\nimpl Huge {{\n{methods}\n}}\n\n"
         "pub fn after_the_impl() {}\n"
     )
@@ -97,7 +102,9 @@ async def test_callers_and_a_huge_impl_page_to_their_end(ra: Client, scratch: Pa
     pages = await _pages(ra, "rust_analyzer_symbols", {"file_path": lib})
     for result in pages:
         outline = SymbolOutline.model_validate(result.structured_content)
-        assert outline.total == 1 + CALLERS + 1 + 1 + METHODS + 1  # popular, callers, Huge, impl, after
+        assert (
+            outline.total == 1 + 1 + CALLERS + 1 + 1 + METHODS + 1
+        )  # checks, popular, callers, Huge, impl, after
         symbols += _walk(outline.symbols)
     assert len(pages) > 2
     methods = [s for s in symbols if s.name.startswith("method_")]
@@ -112,3 +119,16 @@ async def test_callers_and_a_huge_impl_page_to_their_end(ra: Client, scratch: Pa
         if node.name.startswith("method_")
     ]
     assert inside and all(node.parent == "impl Huge" for node in inside)
+
+    # runnables: 150 tests in one file, every one reached through the pages, with its command
+    labels: list[str] = []
+    for result in await _pages(
+        ra, "rust_analyzer_runnables", {"file_path": str(crate / "src" / "checks.rs")}
+    ):
+        listed = RunnableList.model_validate(result.structured_content)
+        assert listed.total >= TESTS
+        labels += [entry.label for entry in listed.runnables]
+    assert len(labels) == listed.total == len(set(labels))
+    assert [label for label in labels if label.startswith("test ")] == [
+        f"test checks::checks_{i:03}" for i in range(TESTS)
+    ]
