@@ -9,8 +9,8 @@ from typing import Any
 
 from ra_mcp import render
 from ra_mcp.models import CallEntry, CallHierarchyResult, SourceLocation, SymbolNode, SymbolOutline
+from ra_mcp.tools.outline_rows import OutlineRow, enclosing, flatten, nest
 from ra_mcp.tools.parameters import Paging
-from ra_mcp.tools.symbols import _enclosing, _flatten, _nest, _Row
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import json_size, next_page_offset
 
@@ -55,14 +55,14 @@ def _node(symbol: dict[str, Any], depth: int) -> SymbolNode:
     )
 
 
-def _maker(rows: list[_Row], offset: int) -> Callable[[int], SymbolNode]:
+def _maker(rows: list[OutlineRow], offset: int) -> Callable[[int], SymbolNode]:
     """Each row's node, made once per page (nesting fills the made nodes in), as the tool makes them."""
     made: dict[int, SymbolNode] = {}
 
     def made_node(index: int) -> SymbolNode:
         if index not in made:
             made[index] = _node(rows[index].symbol, rows[index].depth)
-            made[index].parent = _enclosing(rows, index, offset)
+            made[index].parent = enclosing(rows, index, offset)
         return made[index]
 
     return made_node
@@ -79,7 +79,7 @@ def test_outline_pages_count_nested_items_and_reach_every_method() -> None:
         _symbol("impl Huge", 5, 19, methods),
         _symbol("after", 2000, 12, []),
     ]
-    rows = _flatten(symbols)
+    rows = flatten(symbols)
     assert len(rows) == 453 and rows[2].parent == 1 and rows[-1].depth == 0
     seen: list[str] = []
     offset: int | None = 0
@@ -89,7 +89,7 @@ def test_outline_pages_count_nested_items_and_reach_every_method() -> None:
         page = Paging(offset=offset).take_by(range(len(rows)), _sized(made_node))
         outline = SymbolOutline(
             path="src/lib.rs",
-            symbols=_nest(rows, page.items, made_node),
+            symbols=nest(rows, page.items, made_node),
             total=len(rows),
             note=page.note("symbols (nested ones counted)"),
         )

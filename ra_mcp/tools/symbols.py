@@ -3,10 +3,8 @@ completion and macro expansion."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio
 from pydantic import Field
@@ -31,6 +29,7 @@ from ..models import (
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
+from .outline_rows import OutlineRow, enclosing, flatten, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
 
 # LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
@@ -66,9 +65,9 @@ async def rust_analyzer_symbols(
             as_json=True,  # thousands of symbols: plain JSON, read only for the page's rows
         )
         uri = path.as_uri()
-        rows = _flatten([s for s in result or [] if isinstance(s, dict) and "selectionRange" in s])
+        rows = flatten([s for s in result or [] if isinstance(s, dict) and "selectionRange" in s])
 
-        def node(row: _Row) -> SymbolNode:
+        def node(row: OutlineRow) -> SymbolNode:
             symbol = row.symbol
             start, whole = symbol["selectionRange"]["start"], symbol["range"]
             return SymbolNode(
@@ -79,7 +78,7 @@ async def rust_analyzer_symbols(
                 column=start["character"] + 1,
                 end_line=whole["end"]["line"] + 1,
                 depth=row.depth,
-                body=_body(service, uri, whole) if include_bodies and row.depth == 0 else None,
+                body=symbol_body(service, uri, whole) if include_bodies and row.depth == 0 else None,
             )
 
         made: dict[int, SymbolNode] = {}
@@ -87,76 +86,18 @@ async def rust_analyzer_symbols(
         def made_node(index: int) -> SymbolNode:
             if index not in made:
                 made[index] = node(rows[index])
-                made[index].parent = _enclosing(rows, index, paging.offset)
+                made[index].parent = enclosing(rows, index, paging.offset)
             return made[index]
 
         page = paging.take_by(range(len(rows)), lambda index: json_size(made_node(index)))
         return SymbolOutline(
             path=service.display(path, workspace.root),
-            symbols=_nest(rows, page.items, made_node),
+            symbols=nest(rows, page.items, made_node),
             total=len(rows),
             note=page.note("symbols (nested ones counted)") if rows else "no symbols in this file",
         )
 
     return await call.in_file(file_path, answer)
-
-
-def _body(service: AnalyzerService, uri: str, whole: dict[str, Any]) -> str:
-    span = lsp.Range(
-        start=lsp.Position(line=whole["start"]["line"], character=whole["start"]["character"]),
-        end=lsp.Position(line=whole["end"]["line"], character=whole["end"]["character"]),
-    )
-    return service.body(uri, span, budgets.BODY_LIMIT)
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One symbol of a file's outline in document order (an LSP DocumentSymbol as JSON): its depth
-    and its enclosing row's index."""
-
-    symbol: dict[str, Any]
-    depth: int
-    parent: int | None
-
-
-def _flatten(symbols: Sequence[dict[str, Any]]) -> list[_Row]:
-    rows: list[_Row] = []
-    pending: list[tuple[dict[str, Any], int, int | None]] = [(s, 0, None) for s in reversed(symbols)]
-    while pending:  # depth first, children after their parent, in order (bounded: each symbol once)
-        symbol, depth, parent = pending.pop()
-        rows.append(_Row(symbol, depth, parent))
-        index = len(rows) - 1
-        pending += [(child, depth + 1, index) for child in reversed(symbol.get("children") or [])]
-    return rows
-
-
-def _enclosing(rows: Sequence[_Row], index: int, offset: int) -> str | None:
-    """What encloses a row whose parent is on an earlier page (a page from `offset` starts inside
-    it), e.g. `mod tests > impl Point`; None when its parent is on the page too, or it has none."""
-    parent = rows[index].parent
-    if parent is None or parent >= offset:  # parents come before their children: on this page
-        return None
-    enclosing = []
-    while parent is not None:
-        enclosing.append(str(rows[parent].symbol["name"]))
-        parent = rows[parent].parent
-    return " > ".join(reversed(enclosing))
-
-
-def _nest(
-    rows: Sequence[_Row], indices: Sequence[int], made: Callable[[int], SymbolNode]
-) -> list[SymbolNode]:
-    """A page's rows nested again: a row whose parent is on the page is among its children; one whose
-    parent is not (the page starts inside an impl or module) is a root (naming what encloses it)."""
-    on_page = set(indices)
-    roots: list[SymbolNode] = []
-    for index in indices:
-        node, parent = made(index), rows[index].parent
-        if parent in on_page:
-            made(parent).children.append(node)
-        else:
-            roots.append(node)
-    return roots
 
 
 @analyzer_tool(Capability.RUN, "Find symbol by name", render.locations)
