@@ -255,7 +255,7 @@ async def check_at_position(
     raw_runnables = await session.raw.request(
         "experimental/runnables", {"textDocument": {"uri": path.as_uri()}}
     )
-    result, body = await session.ra_call("rust_analyzer_runnables", {"file_path": str(path)})
+    result, body = await session.ra_whole("rust_analyzer_runnables", {"file_path": str(path)})
     checker.check(
         "rust_analyzer_runnables",
         not result.is_error
@@ -264,7 +264,7 @@ async def check_at_position(
         f"{relative}: {len(body.get('runnables', []))} runnables vs {len(raw_runnables or [])}",
     )
     raw_related = await session.raw.request("rust-analyzer/relatedTests", lsp_at)
-    result, body = await session.ra_call("rust_analyzer_related_tests", at)
+    result, body = await session.ra_whole("rust_analyzer_related_tests", at)
     checker.check(
         "rust_analyzer_related_tests",
         not result.is_error
@@ -277,9 +277,7 @@ async def check_at_position(
     callers = (
         await session.raw.request("callHierarchy/incomingCalls", {"item": prepared[0]}) if prepared else []
     )
-    result, body = await session.ra_call(
-        "rust_analyzer_call_hierarchy", {**at, "direction": "incoming", "limit": 1000}
-    )
+    result, body = await session.ra_whole("rust_analyzer_call_hierarchy", {**at, "direction": "incoming"})
     ours_callers = sorted(
         (c["name"], c["location"]["path"], c["location"]["line"]) for c in body.get("incoming", [])
     )
