@@ -120,6 +120,17 @@ async def test_callers_and_a_huge_impl_page_to_their_end(ra: Client, scratch: Pa
     ]
     assert inside and all(node.parent == "impl Huge" for node in inside)
 
+    # or only what is inside the impl, paged the same way
+    within: list[SymbolNode] = []
+    for result in await _pages(ra, "rust_analyzer_symbols", {"file_path": lib, "within": "impl Huge"}):
+        outline = SymbolOutline.model_validate(result.structured_content)
+        assert outline.total == METHODS
+        within += _walk(outline.symbols)
+    assert [node.name for node in within] == [m.name for m in methods]
+    missing = await ra.call_tool("rust_analyzer_symbols", {"file_path": lib, "within": "impl Nothing"})
+    assert missing.is_error and "no item named 'impl Nothing' in src/lib.rs" in text_of(missing)
+    assert "impl Huge" in text_of(missing)  # the names it could have used
+
     # runnables: 150 tests in one file, every one reached through the pages, with its command
     labels: list[str] = []
     for result in await _pages(

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.errors import Refusal
 
 from ..analyzer import AnalyzerService
 from ..lsp_types import lsp
 from ..models import SymbolNode
+
+WITHIN_CANDIDATES = 20  # top-level items named when `within` names none
 
 
 def symbol_body(service: AnalyzerService, uri: str, whole: dict[str, Any]) -> str:
@@ -44,11 +47,11 @@ def flatten(symbols: Sequence[dict[str, Any]]) -> list[OutlineRow]:
     return rows
 
 
-def enclosing(rows: Sequence[OutlineRow], index: int, offset: int) -> str | None:
-    """What encloses a row whose parent is on an earlier page (a page from `offset` starts inside
-    it), e.g. `mod tests > impl Point`; None when its parent is on the page too, or it has none."""
+def enclosing(rows: Sequence[OutlineRow], index: int, start: int) -> str | None:
+    """What encloses a row whose parent is before the page (whose first row is `start`), e.g.
+    `mod tests > impl Point`; None when its parent is on the page too, or it has none."""
     parent = rows[index].parent
-    if parent is None or parent >= offset:  # parents come before their children: on this page
+    if parent is None or parent >= start:  # parents come before their children: on this page
         return None
     enclosing = []
     while parent is not None:
@@ -71,3 +74,23 @@ def nest(
         else:
             roots.append(node)
     return roots
+
+
+def inside(rows: Sequence[OutlineRow], name: str, path: str) -> range:
+    """The rows nested in the first item named `name` (its children, theirs, ...), in order."""
+    for index, row in enumerate(rows):
+        if row.symbol.get("name") == name:
+            end = index + 1
+            while end < len(rows) and rows[end].depth > row.depth:
+                end += 1
+            return range(index + 1, end)
+    holders = [  # the items with items inside: what `within` is for
+        str(row.symbol.get("name"))
+        for index, row in enumerate(rows[:-1])
+        if rows[index + 1].depth > row.depth
+    ]
+    more = f" and {len(holders) - WITHIN_CANDIDATES} more" if len(holders) > WITHIN_CANDIDATES else ""
+    raise Refusal(
+        f"`within`: no item named {name!r} in {path}; the items with items inside: "
+        f"{', '.join(holders[:WITHIN_CANDIDATES]) or 'none'}{more} (names as the outline writes them)"
+    )

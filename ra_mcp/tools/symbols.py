@@ -29,7 +29,7 @@ from ..models import (
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .outline_rows import OutlineRow, enclosing, flatten, nest, symbol_body
+from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
 
 # LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
@@ -51,6 +51,9 @@ async def rust_analyzer_symbols(
     call: AnalyzerCall,
     file_path: FileArg,
     include_bodies: bool = False,
+    within: Annotated[
+        str | None, Field(description="Only the items inside this one, e.g. `impl Point`.")
+    ] = None,
     *,
     paging: Paging,
 ) -> SymbolOutline:
@@ -81,20 +84,26 @@ async def rust_analyzer_symbols(
                 body=symbol_body(service, uri, whole) if include_bodies and row.depth == 0 else None,
             )
 
+        shown = service.display(path, workspace.root)
+        listed = range(len(rows)) if within is None else inside(rows, within, shown)
+        start = listed[paging.offset] if paging.offset < len(listed) else len(rows)  # the page's first row
         made: dict[int, SymbolNode] = {}
 
         def made_node(index: int) -> SymbolNode:
             if index not in made:
                 made[index] = node(rows[index])
-                made[index].parent = enclosing(rows, index, paging.offset)
+                made[index].parent = enclosing(rows, index, start)
             return made[index]
 
-        page = paging.take_by(range(len(rows)), lambda index: json_size(made_node(index)))
+        page = paging.take_by(listed, lambda index: json_size(made_node(index)))
+        what = "symbols (nested ones counted)" + (f" in {within}" if within else "")
         return SymbolOutline(
-            path=service.display(path, workspace.root),
+            path=shown,
             symbols=nest(rows, page.items, made_node),
-            total=len(rows),
-            note=page.note("symbols (nested ones counted)") if rows else "no symbols in this file",
+            total=len(listed),
+            note=page.note(what)
+            if listed
+            else f"no {what.replace(' (nested ones counted)', '')} in this file",
         )
 
     return await call.in_file(file_path, answer)
