@@ -59,7 +59,8 @@ class Invocation:
     toolchain: str | None
     env: dict[str, str]
     timeout: float
-    offset: int = 0  # where the listed diagnostics start in the ranked list
+    offset: int = 0  # where the listed diagnostics (or cargo_metadata's or cargo_tree's data) start
+    package_detail: str | None = None  # cargo_metadata: the member shown in full
 
     def result(
         self,
@@ -159,6 +160,7 @@ class CargoService:
             env={**self._base_env, **dict(command.env), **env},
             timeout=timeout,
             offset=int(values.get("offset") or 0),
+            package_detail=values.get("package") if command.output == "metadata" else None,
         )
 
     # -- execution ----------------------------------------------------------------------------
@@ -316,11 +318,14 @@ class CargoService:
         tests = collector.tests.finish() if output == "tests" else None
         tests = collector.nextest.finish() if output == "nextest" else tests
         data: dict[str, object] | None = None
+        offset = invocation.offset  # where the listed diagnostics start, or the listed data
         if output == "metadata":
-            data = collector.metadata_summary()
+            data = collector.metadata_data(offset, invocation.package_detail)
         elif output == "tree":
-            data = collector.tree_data()
-        moment = self.ranking_moments.moment(invocation.argv, invocation.offset)
+            data = collector.tree_data(offset)
+        if output in ("metadata", "tree"):
+            offset = 0  # the offset paged the data; diagnostics (if any) are listed from the first
+        moment = self.ranking_moments.moment(invocation.argv, offset)
         ranked = collector.messages.ranked(
             call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
         )
@@ -329,8 +334,8 @@ class CargoService:
             outcome.duration_ms,
             outcome.exit_code,
             timed_out=outcome.timed_out,
-            diagnostics=ranked[invocation.offset : invocation.offset + self.settings.max_diagnostics],
-            counts=collector.messages.counts.model_copy(update={"offset": invocation.offset}),
+            diagnostics=ranked[offset : offset + self.settings.max_diagnostics],
+            counts=collector.messages.counts.model_copy(update={"offset": offset}),
             tests=tests,
             format_issues=collector.formatting.finish() if output == "format" else None,
             snapshots=snapshots,

@@ -8,6 +8,8 @@ from typing import Literal
 from . import validate
 from .parameters import REQUIRED, Param, each, keyed, option, service, switch
 
+TREE_DEPTH = 3  # cargo_tree's default depth: a member, its dependencies and theirs (pages show the rest)
+
 
 def _precise(value: str) -> str:
     return validate.check_name("precise", value, validate.PACKAGE_SPEC, "a version such as 1.0.200")
@@ -61,7 +63,7 @@ DEPENDENCY_PARAMS: dict[str, Param] = keyed(
         switch("dry_run", "--dry-run"),
         option("precise", "--precise", _precise, "Exact version for one dependency."),
         switch("no_deps", "--no-deps", default=True),
-        option("depth", "--depth", str, annotation=int | None),
+        Param("depth", int | None, TREE_DEPTH, "null: every level.", "option", "--depth", str),
         option("invert", "--invert", validate.check_package, "Package to invert on."),
         switch("duplicates", "--duplicates"),
         option(
@@ -71,6 +73,10 @@ DEPENDENCY_PARAMS: dict[str, Param] = keyed(
             "e.g. normal,dev,build.",
             annotation=list[str] | None,
             join=",",
+        ),
+        (
+            "metadata_package",
+            service("package", str | None, "A member to show in full.", check=validate.check_package),
         ),
         (
             "metadata_platform",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from rust_mcp.core.compiler_messages import CompilerMessages
 from rust_mcp.core.outside_places import PlaceCheck
 
 from .cargo_command import Output
+from .dependency_views import metadata_page, tree_page
 from .messages import PROGRESS_BAR, FormatReport, LibtestReport, parse_progress
 from .nextest import NextestReport
 
@@ -92,63 +92,11 @@ class OutputCollector:
             del self.stderr_tail[: -budgets.STDERR_TAIL_LINES]
         return bool(line.strip())
 
-    def metadata_summary(self) -> dict[str, Any] | None:
-        text = "\n".join(self.stdout_lines).strip()
-        if not text:
-            return None
-        try:
-            raw = json.loads(text)
-        except ValueError:
-            return {"error": "cargo metadata printed something that is not JSON"}
-        members = set(raw.get("workspace_members") or [])
-        packages = []
-        others = []
-        for package in raw.get("packages") or []:
-            if package.get("id") in members:
-                packages.append(
-                    {
-                        "name": package.get("name"),
-                        "version": package.get("version"),
-                        "manifest_path": package.get("manifest_path"),
-                        "edition": package.get("edition"),
-                        "targets": [
-                            {"name": t.get("name"), "kind": t.get("kind"), "src_path": t.get("src_path")}
-                            for t in package.get("targets") or []
-                        ],
-                        "features": sorted((package.get("features") or {}).keys()),
-                        "dependencies": [
-                            {
-                                k: v
-                                for k, v in {
-                                    "name": d.get("name"),
-                                    "req": d.get("req"),
-                                    "kind": d.get("kind"),
-                                    "optional": d.get("optional") or None,
-                                    "path": d.get("path"),
-                                }.items()
-                                if v is not None
-                            }
-                            for d in (package.get("dependencies") or [])[: budgets.METADATA_DEPENDENCIES]
-                        ],
-                    }
-                )
-            else:
-                others.append(f"{package.get('name')} {package.get('version')}")
-        summary: dict[str, Any] = {
-            "workspace_root": raw.get("workspace_root"),
-            "target_directory": raw.get("target_directory"),
-            "members": packages,
-        }
-        if others:
-            summary["other_packages"] = others[: budgets.METADATA_OTHER_PACKAGES]
-            summary["other_package_count"] = len(others)
-        return summary
+    def metadata_data(self, offset: int, package: str | None) -> dict[str, Any] | None:
+        return metadata_page("\n".join(self.stdout_lines), offset, package)
 
-    def tree_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "lines": self.stdout_lines,
-            "cut": len(self.stdout_lines) >= budgets.TREE_LINES,
-        }
+    def tree_data(self, offset: int) -> dict[str, Any]:
+        data = tree_page(self.stdout_lines, offset, kept_all=len(self.stdout_lines) < budgets.TREE_LINES)
         if not self.stdout_lines:  # e.g. `--duplicates` with none: cargo says so on stderr only
             said = [line.strip() for line in self.stderr_tail if "nothing to print" in line]
             data["note"] = (

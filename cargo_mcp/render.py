@@ -14,6 +14,7 @@ from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
 from rust_mcp.core.paging import Page
 
+from .dependency_views import metadata_text
 from .models import CargoResult
 from .render_workflows import shed_workflow_lists, workflow_lines
 
@@ -281,30 +282,15 @@ def _where_all_is(result: CargoResult, what: str) -> str:
 
 def _data_text(result: CargoResult) -> str:
     data = result.data or {}
+    if data.get("error"):
+        return f"{data['error']}; {_where_all_is(result, 'what cargo printed')}"
     if result.tool == "cargo_tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if not lines and data.get("note"):
             return f"cargo printed no tree: {data['note']}"
-        return "\n".join(lines) + (
-            f"\n[tree cut; {_where_all_is(result, 'the full tree')}]" if data.get("cut") else ""
-        )
-    if data.get("error"):
-        return f"{data['error']}; {_where_all_is(result, 'what it printed')}"
-    members = data.get("members")
-    if isinstance(members, list):
-        out = [f"workspace root: {data.get('workspace_root')}"]
-        for member in members[: budgets.CARGO_METADATA_MEMBERS_IN_TEXT]:
-            targets = ", ".join(f"{t['name']} ({'/'.join(t['kind'])})" for t in member.get("targets", []))
-            deps = ", ".join(
-                f"{d['name']} {d.get('req', '')}".strip() for d in member.get("dependencies", [])
-            )
-            out.append(f"- {member['name']} {member['version']} [{member['manifest_path']}]")
-            out.append(f"  targets: {targets}")
-            if member.get("features"):
-                out.append(f"  features: {', '.join(member['features'])}")
-            if deps:
-                out.append(f"  dependencies: {clip_end(deps, budgets.CARGO_DEPENDENCIES_TEXT)}")
-        if data.get("other_package_count"):
-            out.append(f"{data['other_package_count']} other packages (dependencies)")
-        return "\n".join(out)
+        if data.get("page"):
+            lines.append(f"[{data['page']}; {_where_all_is(result, 'the full tree')}]")
+        return "\n".join(lines)
+    if isinstance(data.get("members"), list) or isinstance(data.get("member"), dict):
+        return "\n".join(metadata_text(data))
     return str(data)

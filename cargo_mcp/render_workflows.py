@@ -29,7 +29,11 @@ def workflow_lines(result: CargoResult) -> list[str]:
             f"\nscope: {_count(scope.changed_files, 'file')} changed since {scope.since}; packages: {chosen}"
         )
         if scope.skipped:
-            lines.append(f"left out (unchanged, nothing changed below them): {', '.join(scope.skipped)}")
+            more = scope.skipped_count - len(scope.skipped)
+            lines.append(
+                f"left out (unchanged, nothing changed below them): {', '.join(scope.skipped)}"
+                + (f" and {more} more members" if more > 0 else "")
+            )
     for entry in result.outdated or []:
         kind = "" if entry.kind == "normal" else f" [{entry.kind}]"
         note = f" ({entry.note})" if entry.note else ""
@@ -57,14 +61,22 @@ def workflow_lines(result: CargoResult) -> list[str]:
 
 
 def shed_workflow_lists(result: CargoResult, over_budget: Callable[[], bool]) -> None:
-    """Within the structured budget: shorter snapshot diffs first, then fewer pending snapshots and
-    outdated dependencies (most useful first, as listed), saying exactly how many were left out."""
+    """Within the structured budget: shorter snapshot and rustfmt diffs first, then fewer pending
+    snapshots, outdated dependencies and formatting places (most useful first, as listed), saying
+    exactly how many were left out."""
     for snapshot in result.snapshots or []:
         if over_budget():
             snapshot.diff = clip_end(snapshot.diff, SHORT_DIFF)
+    for issue in result.format_issues or []:
+        if over_budget():
+            issue.diff = clip_end(issue.diff, SHORT_DIFF)
     next_step = {
         "snapshots": ("pending snapshots", "accept or reject these, then call cargo_insta_pending again"),
         "outdated": ("outdated dependencies", "pass package to see one member at a time"),
+        "format_issues": (
+            "places that need formatting",
+            "cargo fmt fixes them all; every diff is in the log",
+        ),
     }
     for field, (label, advice) in next_step.items():
         items: list[object] | None = getattr(result, field)

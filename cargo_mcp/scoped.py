@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SINCE = "HEAD"
 FILES_LISTED = 20
+SKIPPED_LISTED = 30  # members left out that a scope names (all are counted)
 # files at the workspace root that change how every member builds
 WORKSPACE_FILES = frozenset(
     {"Cargo.toml", "Cargo.lock", "rust-toolchain", "rust-toolchain.toml", *HIDDEN_BUILD_FILES}
@@ -29,7 +30,9 @@ def select_packages(metadata: Mapping[str, Any], changes: Changes) -> Scope:
     """The members owning a changed file (the deepest member directory holding it), every member
     when a workspace-wide file changed, then every member depending on those, transitively."""
     root = Path(str(metadata["workspace_root"])).resolve()
-    members = {str(p["name"]): Path(str(p["manifest_path"])).resolve().parent for p in metadata["packages"]}
+    ids = set(metadata.get("workspace_members") or [])
+    packages = [p for p in metadata["packages"] if p.get("id") in ids]  # never a dependency's package
+    members = {str(p["name"]): Path(str(p["manifest_path"])).resolve().parent for p in packages}
     reasons: dict[str, str] = {}
     for file in changes.files:
         if file in WORKSPACE_FILES:
@@ -45,7 +48,7 @@ def select_packages(metadata: Mapping[str, Any], changes: Changes) -> Scope:
     # a dependency whatever its version: a wider scope is safe, a narrower one is not)
     dependents: dict[str, set[str]] = {name: set() for name in members}
     by_directory = {directory: name for name, directory in members.items()}
-    for package in metadata["packages"]:
+    for package in packages:
         for dependency in package.get("dependencies") or []:
             path = dependency.get("path")
             target = by_directory.get(Path(str(path)).resolve()) if path else str(dependency.get("name"))
@@ -58,12 +61,14 @@ def select_packages(metadata: Mapping[str, Any], changes: Changes) -> Scope:
             if dependent not in reasons:
                 reasons[dependent] = f"depends on {name}"
                 queue.append(dependent)
+    skipped = sorted(set(members) - reasons.keys())
     return Scope(
         since=changes.revision,
         changed_files=len(changes.files),
         files=changes.files[:FILES_LISTED],
         packages=[ScopedPackage(name=name, reason=reason) for name, reason in reasons.items()],
-        skipped=sorted(set(members) - reasons.keys()),
+        skipped=skipped[:SKIPPED_LISTED],
+        skipped_count=len(skipped),
     )
 
 
@@ -74,7 +79,7 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
     describe = {key: request.values.get(key) for key in ("toolchain", "cargo_env", "timeout_secs")}
     members = service.prepare(
         COMMANDS_BY_NAME["cargo_metadata"],
-        {**describe, "path": str(invocation.manifest)},
+        {**describe, "path": str(invocation.manifest), "no_deps": True},  # the members, not their deps
         request.working_directory,
     )
     metadata = await workspace_metadata((await service.launches.prepare(members, request.policy)).command)
@@ -93,7 +98,7 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
             request.report,
             policy=request.policy,
         )
-        total = len(scope.packages) + len(scope.skipped)
+        total = len(scope.packages) + scope.skipped_count
         result.summary += f" (scoped to {len(scope.packages)} of {total} packages changed since {since})"
     result.scope = scope
     return result

@@ -36,8 +36,9 @@ INSTRUCTIONS = (
     "(extra environment, names to strings, allowlisted: cargo and rustc settings, RUSTFLAGS with allowed "
     "flags, RUST_BACKTRACE, RUST_LOG) and `timeout_secs` (default: the server's --default-timeout, 600 "
     "unless set). Other parameters are cargo's options of the same names. A value that is not allowed "
-    "is refused with the reason and what is allowed; nothing runs. Diagnostics come in pages, errors "
-    "first: a hint names the `offset` of the next page (cargo replays them from its cache)."
+    "is refused with the reason and what is allowed; nothing runs. Long lists come in pages (diagnostics "
+    "errors first, cargo_metadata's members, cargo_tree's lines): the answer names the `offset` of the "
+    "next page (cargo replays diagnostics from its cache)."
 )
 
 

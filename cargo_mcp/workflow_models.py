@@ -20,7 +20,8 @@ class Scope(BaseModel):
     changed_files: int = Field(description="Files changed, added or deleted since that revision")
     files: list[str] = Field(default_factory=list, description="The first changed files")
     packages: list[ScopedPackage] = Field(default_factory=list)
-    skipped: list[str] = Field(default_factory=list, description="Workspace members left out")
+    skipped: list[str] = Field(default_factory=list, description="Workspace members left out (the first 30)")
+    skipped_count: int = Field(default=0, description="Workspace members left out, all of them")
 
 
 class OutdatedDependency(BaseModel):

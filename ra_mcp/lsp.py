@@ -235,34 +235,36 @@ class AnalyzerClient:
 
     # -- requests -------------------------------------------------------------------------------
 
-    async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
+    async def request(self, method: str, params: Any, timeout: float = 30.0, *, as_json: bool = False) -> Any:
         """Send one request; on timeout or cancellation, tell rust-analyzer to stop working on it.
         Asked again, once rust-analyzer is quiescent, when it answers "content modified" (its crate
         graph changed while it worked) or "server cancelled" (put off), and when a question of
         CHECKED_WHEN_EMPTY sent before quiescence gets an empty answer: an early "nothing there" is
         worse than a slower right answer. Before it is quiescent the first analysis may be this
-        request's to do, so it waits at least EARLY_REQUEST_SECONDS."""
+        request's to do, so it waits at least EARLY_REQUEST_SECONDS. `as_json`: the answer as plain
+        JSON (dicts and lists), not lsprotocol types: building those for a large answer (an outline
+        of thousands of symbols) costs more than rust-analyzer's work."""
         early = not self.state.quiescent
         if early:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
-        answer = await self._request_until_answered(method, params, timeout)
+        answer = await self._request_until_answered(method, params, timeout, as_json)
         if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
             await self._until_quiescent(timeout)
             if self.state.quiescent:
                 self.state.empty_rechecks += 1
-                answer = await self._request_until_answered(method, params, timeout)
+                answer = await self._request_until_answered(method, params, timeout, as_json)
         return answer
 
-    async def _request_until_answered(self, method: str, params: Any, timeout: float) -> Any:
+    async def _request_until_answered(self, method: str, params: Any, timeout: float, as_json: bool) -> Any:
         for attempt in range(ASK_AGAIN_RETRIES):
             try:
-                return await self._request_once(method, params, timeout)
+                return await self._request_once(method, params, timeout, as_json)
             except AnalyzerRequestFailed as failed:
                 if failed.code not in ASK_AGAIN:
                     raise
                 await self._until_quiescent(timeout)  # what it was busy with is over by then
                 await anyio.sleep(0.1 * attempt)
-        return await self._request_once(method, params, timeout)
+        return await self._request_once(method, params, timeout, as_json)
 
     async def _until_quiescent(self, bound: float) -> None:
         with anyio.move_on_after(bound):
@@ -271,14 +273,16 @@ class AnalyzerClient:
                 with anyio.move_on_after(1.0):
                     await self.state.changed.wait()
 
-    async def _request_once(self, method: str, params: Any, timeout: float) -> Any:
+    async def _request_once(self, method: str, params: Any, timeout: float, as_json: bool = False) -> Any:
         if not self.alive and method != "initialize":
             raise AnalyzerCrashed(f"rust-analyzer is not running (exit code {self.exit_code})")
         msg_id = str(uuid.uuid4())
         future = asyncio.wrap_future(self.client.protocol.send_request(method, params, msg_id=msg_id))
+        if as_json:  # the response is then read as a generic one: its result stays plain
+            self.client.protocol._result_types.pop(msg_id, None)
         try:
             with anyio.fail_after(timeout):
-                return await future
+                result = await future
         except JsonRpcException as exc:
             failed = AnalyzerRequestFailed(method, exc.code, exc.message)
             if failed.panicked:
@@ -290,6 +294,8 @@ class AnalyzerClient:
             if self.alive:
                 self.client.protocol.notify("$/cancelRequest", lsp.CancelParams(id=msg_id))
             raise
+        # read generically, a list answer is left as JSON; an object one comes as namedtuples
+        return result if not as_json or isinstance(result, list) else plain(result)
 
     def structure(self, value: Any, kind: type[T]) -> T:
         """Turn a plain answer (from a non-standard method) into an lsprotocol type."""

@@ -53,6 +53,10 @@ class SymbolNode(BaseModel):
     line: int
     column: int
     end_line: int
+    depth: int = Field(default=0, description="0 for a file's top-level items, 1 inside one, ...")
+    parent: str | None = Field(
+        default=None, description="What encloses this item when the page starts inside it"
+    )
     children: list[SymbolNode] = Field(default_factory=list)
     body: str | None = None
 
@@ -60,7 +64,7 @@ class SymbolNode(BaseModel):
 class SymbolOutline(BaseModel):
     path: str
     symbols: list[SymbolNode]
-    total: int
+    total: int = Field(description="Symbols in the file, nested ones included (what `offset` counts)")
     note: str | None = None
 
 
@@ -165,6 +169,7 @@ class CallEntry(BaseModel):
     detail: str | None = None
     location: SourceLocation
     call_sites: list[SourceLocation] = Field(default_factory=list)
+    call_sites_left_out: int = Field(default=0, description="Further call sites in this caller, not listed")
 
 
 class CallHierarchyResult(BaseModel):
@@ -172,6 +177,8 @@ class CallHierarchyResult(BaseModel):
     item: CallEntry | None
     incoming: list[CallEntry] = Field(default_factory=list)
     outgoing: list[CallEntry] = Field(default_factory=list)
+    incoming_total: int = Field(default=0, description="Callers in all; `incoming` lists this page's")
+    outgoing_total: int = Field(default=0, description="Callees in all; `outgoing` lists this page's")
     note: str | None = None
 
 
@@ -194,6 +201,7 @@ class RunnableEntry(BaseModel):
 class RunnableList(BaseModel):
     query: str
     runnables: list[RunnableEntry]
+    total: int = Field(default=0, description="Runnables in all; `runnables` lists this page's")
     note: str | None = None
 
 

@@ -77,20 +77,24 @@ def hover(result: HoverResult) -> str:
     return f"{result.query}: nothing to show ({result.note or 'no symbol there'})"
 
 
-def _outline(nodes: Iterable[SymbolNode], depth: int, lines: list[str]) -> None:
+def _outline(nodes: Iterable[SymbolNode], lines: list[str]) -> None:
+    inside = None
     for node in nodes:
         detail = f"  {node.detail}" if node.detail else ""
+        if node.parent and node.parent != inside:  # the page starts inside an item: say which, once
+            lines.append(f"{'  ' * (node.depth - 1)}(in {node.parent})")
+        inside = node.parent
         lines.append(
-            f"{'  ' * depth}{node.kind} {node.name}  {node.line}:{node.column}-{node.end_line}{detail}"
+            f"{'  ' * node.depth}{node.kind} {node.name}  {node.line}:{node.column}-{node.end_line}{detail}"
         )
         if node.body:
             lines.append(node.body)
-        _outline(node.children, depth + 1, lines)
+        _outline(node.children, lines)
 
 
 def symbols(result: SymbolOutline) -> str:
     lines = [f"{result.path}: {result.total} symbols (kind name  line:column-end_line)"]
-    _outline(result.symbols, 0, lines)
+    _outline(result.symbols, lines)
     return _with_note(lines, result.note)
 
 
@@ -162,19 +166,24 @@ def code_actions(result: CodeActionList) -> str:
 
 def _call(entry: CallEntry) -> str:
     sites = ", ".join(f"{s.line}:{s.column}" for s in entry.call_sites)
+    if entry.call_sites_left_out:
+        sites += f" and {entry.call_sites_left_out} more"
     return f"  {entry.kind} {entry.name}  {where(entry.location)}" + (
         f"  (calls at {sites})" if sites else ""
     )
 
 
+def _call_list(title: str, entries: list[CallEntry], total: int) -> list[str]:
+    if not total:
+        return []
+    listed = f", {len(entries)} listed here" if len(entries) < total else ""
+    return [f"{title} ({total}{listed}):", *(_call(entry) for entry in entries)]
+
+
 def calls(result: CallHierarchyResult) -> str:
     lines = [result.query + (f": {result.item.kind} {result.item.name}" if result.item else "")]
-    if result.incoming:
-        lines.append(f"called by ({len(result.incoming)}):")
-        lines += [_call(entry) for entry in result.incoming]
-    if result.outgoing:
-        lines.append(f"calls ({len(result.outgoing)}):")
-        lines += [_call(entry) for entry in result.outgoing]
+    lines += _call_list("called by", result.incoming, max(result.incoming_total, len(result.incoming)))
+    lines += _call_list("calls", result.outgoing, max(result.outgoing_total, len(result.outgoing)))
     return _with_note(lines, result.note)
 
 
@@ -189,7 +198,7 @@ def runnables(result: RunnableList) -> str:
         f"{r.label}{'  ' + where(r.location) if r.location else ''}\n  $ {r.command}"
         for r in result.runnables
     ]
-    return _with_note([f"{result.query}: {len(result.runnables)}", *rows], result.note)
+    return _with_note([f"{result.query}: {max(result.total, len(result.runnables))}", *rows], result.note)
 
 
 def status(result: AnalyzerStatus) -> str:

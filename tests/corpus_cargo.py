@@ -50,7 +50,7 @@ async def check_project_tools(
         (body.get("data") or {}).get("lines") == tree.stdout.decode().splitlines(),
         f"tree of {member} differs",
     )
-    result, body = await session.cargo_call("cargo_tree", {"path": root, "duplicates": True})
+    result, body = await session.cargo_call("cargo_tree", {"path": root, "duplicates": True, "depth": None})
     dups = await anyio.run_process(["cargo", "tree", "-d"], cwd=session.root)
     expected = dups.stdout.decode().splitlines()
     data = body.get("data") or {}

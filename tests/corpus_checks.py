@@ -100,16 +100,16 @@ def _outline(symbols: list[dict[str, Any]], depth: int = 0) -> list[tuple[str, i
     for symbol in symbols:
         start = symbol["selectionRange"]["start"]
         rows.append((symbol["name"], start["line"] + 1, depth))
-        if depth < 2:
-            rows += _outline(symbol.get("children") or [], depth + 1)
+        rows += _outline(symbol.get("children") or [], depth + 1)
     return rows
 
 
-def _our_outline(nodes: list[dict[str, Any]], depth: int = 0) -> list[tuple[str, int, int]]:
+def _our_outline(nodes: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    """Our pages put together: each node says its depth (a page may start inside an impl)."""
     rows = []
     for node in nodes:
-        rows.append((node["name"], node["line"], depth))
-        rows += _our_outline(node.get("children") or [], depth + 1)
+        rows.append((node["name"], node["line"], node.get("depth", 0)))
+        rows += _our_outline(node.get("children") or [])
     return rows
 
 
@@ -255,7 +255,7 @@ async def check_at_position(
     raw_runnables = await session.raw.request(
         "experimental/runnables", {"textDocument": {"uri": path.as_uri()}}
     )
-    result, body = await session.ra_call("rust_analyzer_runnables", {"file_path": str(path)})
+    result, body = await session.ra_whole("rust_analyzer_runnables", {"file_path": str(path)})
     checker.check(
         "rust_analyzer_runnables",
         not result.is_error
@@ -264,7 +264,7 @@ async def check_at_position(
         f"{relative}: {len(body.get('runnables', []))} runnables vs {len(raw_runnables or [])}",
     )
     raw_related = await session.raw.request("rust-analyzer/relatedTests", lsp_at)
-    result, body = await session.ra_call("rust_analyzer_related_tests", at)
+    result, body = await session.ra_whole("rust_analyzer_related_tests", at)
     checker.check(
         "rust_analyzer_related_tests",
         not result.is_error
@@ -277,9 +277,7 @@ async def check_at_position(
     callers = (
         await session.raw.request("callHierarchy/incomingCalls", {"item": prepared[0]}) if prepared else []
     )
-    result, body = await session.ra_call(
-        "rust_analyzer_call_hierarchy", {**at, "direction": "incoming", "limit": 1000}
-    )
+    result, body = await session.ra_whole("rust_analyzer_call_hierarchy", {**at, "direction": "incoming"})
     ours_callers = sorted(
         (c["name"], c["location"]["path"], c["location"]["line"]) for c in body.get("incoming", [])
     )

@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from bench.raw_lsp import RawAnalyzer
 from cargo_mcp.models import CargoResult
 from ra_mcp.tool_table import TOOLS_BY_NAME
 from rust_mcp.core.paging import next_page_offset
+from tests.answer_budget import budget_problems
 from tests.support import require_rust_analyzer, server_params
 
 VERDICTS_ENV = "RUST_MCP_CORPUS_VERDICTS"
@@ -84,6 +85,14 @@ class Checker:
         assert not self.wrong, json.dumps(self.wrong, indent=1)[:6000]
 
 
+def check_every_answer_fits(session: CorpusSession) -> None:
+    """One verdict per tool the session called: every answer within budget, no list cut silently."""
+    checker = Checker(session.name)
+    for tool, problems in sorted(session.over_budget.items()):
+        checker.check(tool, not problems, "; ".join(problems[:5]) + f" ({len(problems)} answer(s))")
+    checker.finish()
+
+
 MAX_PAGES = 100
 
 
@@ -94,12 +103,20 @@ class CorpusSession:
     cargo: Client
     ra: Client
     raw: RawAnalyzer
+    # every answer's budget problems (tests/answer_budget.py), by tool: what test_every_answer_fits reads
+    over_budget: dict[str, list[str]] = field(default_factory=dict)
+
+    def measure(self, tool: str, arguments: Mapping[str, Any], result: CallToolResult) -> None:
+        problems = self.over_budget.setdefault(tool, [])
+        shown = json.dumps(dict(arguments), default=str)[:200]
+        problems += [f"{tool} {shown}: {problem}" for problem in budget_problems(result)]
 
     def rel(self, path: Path) -> str:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     async def cargo_call(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
         result = await self.cargo.call_tool(tool, arguments)
+        self.measure(tool, arguments, result)
         content = result.structured_content
         body = (
             CargoResult.model_validate(content).model_dump(mode="json") if isinstance(content, dict) else {}
@@ -108,6 +125,7 @@ class CorpusSession:
 
     async def ra_call(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
         result = await self.ra.call_tool(tool, arguments)
+        self.measure(tool, arguments, result)
         content = result.structured_content
         model = TOOLS_BY_NAME[tool].result_model
         body = model.model_validate(content).model_dump(mode="json") if isinstance(content, dict) else {}

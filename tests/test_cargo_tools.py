@@ -188,7 +188,11 @@ async def test_metadata_and_tree(cargo: Client, workspace_root: Path) -> None:
     names = sorted(member["name"] for member in data["members"])
     assert names == ["app", "geometry", "macros"]
     app = next(m for m in data["members"] if m["name"] == "app")
-    assert {d["name"] for d in app["dependencies"]} == {"geometry", "macros"}
+    assert app["dependencies"] == 2 and app["targets"] == "bin app"  # one line per member by default
+    detail = structured(
+        await cargo.call_tool("cargo_metadata", {"path": str(workspace_root / "workspace"), "package": "app"})
+    )
+    assert {d["name"] for d in detail["data"]["member"]["dependencies"]} == {"geometry", "macros"}
     assert data["workspace_root"] == str(workspace_root / "workspace")
     tree = await cargo.call_tool("cargo_tree", {"path": str(workspace_root / "workspace"), "package": "app"})
     lines = structured(tree)["data"]["lines"]

@@ -25,7 +25,7 @@ from tests.corpus_checks import (
     check_status_and_workspace,
 )
 from tests.corpus_diagnostics import check_injected_error, check_unsafe_audit
-from tests.corpus_support import Checker, CorpusSession, corpus_session
+from tests.corpus_support import Checker, CorpusSession, check_every_answer_fits, corpus_session
 from tests.corpus_truth import git_status
 
 pytestmark = [pytest.mark.anyio, pytest.mark.corpus]
@@ -170,3 +170,9 @@ async def test_dependency_changes_and_fixes_against_cargo_and_git(session: Corpu
         session, checker, package="grep-cli", member="grep-cli", fix_member="grep-matcher"
     )
     checker.finish()
+
+
+async def test_every_answer_fits(session: CorpusSession) -> None:
+    """Last: every answer the tests above got within 8 KiB of text and 10 KiB of JSON, and no list
+    cut without a note (issue 22)."""
+    check_every_answer_fits(session)

@@ -33,7 +33,7 @@ class ScriptedClient(AnalyzerClient):
     def alive(self) -> bool:
         return True
 
-    async def _request_once(self, method: str, params: Any, timeout: float) -> Any:
+    async def _request_once(self, method: str, params: Any, timeout: float, as_json: bool = False) -> Any:
         if not self.asked:
             asyncio.get_running_loop().call_later(self.quiet_after, self._quiet)
         self.asked.append((method, self.state.quiescent))

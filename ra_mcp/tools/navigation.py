@@ -28,7 +28,7 @@ from ..positions import uri_to_path
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import BodyArg, DirectionArg, LimitArg, Paging, Position
+from .parameters import BodyArg, DirectionArg, Paging, Position
 from .symbols import kind_name
 
 # the LSP method and the name of its params type, looked up when a call needs them (importing
@@ -217,9 +217,10 @@ async def rust_analyzer_call_hierarchy(
     call: AnalyzerCall,
     at: Position,
     direction: DirectionArg = "both",
-    limit: LimitArg = 50,
+    *,
+    paging: Paging,
 ) -> CallHierarchyResult:
-    """Callers and callees of a function, with the call sites."""
+    """Callers and callees of a function, with the call sites; callers first, `offset` pages on."""
     service = call.service
 
     async def answer(workspace: Workspace, target: Target) -> CallHierarchyResult:
@@ -235,31 +236,62 @@ async def rust_analyzer_call_hierarchy(
         locator = service.locator(workspace.root)
 
         def entry(node: lsp.CallHierarchyItem, sites_uri: str, sites: Sequence[lsp.Range]) -> CallEntry:
+            listed = sorted(sites, key=lambda r: (r.start.line, r.start.character))
             return CallEntry(
                 name=node.name,
                 kind=kind_name(node.kind) or "?",
                 detail=node.detail,
                 location=locator.location(node.uri, node.selection_range),
-                call_sites=[locator.location(sites_uri, r) for r in sites[:limit]],
+                call_sites=[locator.location(sites_uri, r) for r in listed[: budgets.CALL_SITES_PER_ENTRY]],
+                call_sites_left_out=max(0, len(listed) - budgets.CALL_SITES_PER_ENTRY),
             )
 
-        result = CallHierarchyResult(query=f"calls of {target.label}", item=entry(item, item.uri, []))
+        # one ranked list, callers before callees, each in file and line order (the same pages
+        # while the code is unchanged); entries are made only for the page
+        found: list[tuple[bool, lsp.CallHierarchyItem, str, Sequence[lsp.Range]]] = []
         left_out = 0
         if direction in ("incoming", "both"):
             calls = await workspace.client.request(
                 lsp.CALL_HIERARCHY_INCOMING_CALLS, lsp.CallHierarchyIncomingCallsParams(item=item)
             )
             callers, hidden = locator.keep(calls or [], lambda c: c.from_.uri)
-            result.incoming = [entry(c.from_, c.from_.uri, c.from_ranges) for c in callers[:limit]]
+            found += [(True, c.from_, c.from_.uri, c.from_ranges) for c in _in_order(callers, "from_")]
             left_out += hidden
         if direction in ("outgoing", "both"):
             calls = await workspace.client.request(
                 lsp.CALL_HIERARCHY_OUTGOING_CALLS, lsp.CallHierarchyOutgoingCallsParams(item=item)
             )
             callees, hidden = locator.keep(calls or [], lambda c: c.to.uri)
-            result.outgoing = [entry(c.to, item.uri, c.from_ranges) for c in callees[:limit]]
+            found += [(False, c.to, item.uri, c.from_ranges) for c in _in_order(callees, "to")]
             left_out += hidden
-        result.note = join_notes(result.note, withheld_note(left_out))
+        made: dict[int, CallEntry] = {}
+
+        def made_entry(index: int) -> CallEntry:
+            if index not in made:
+                _, node, sites_uri, sites = found[index]
+                made[index] = entry(node, sites_uri, sites)
+            return made[index]
+
+        page = paging.take_by(range(len(found)), lambda index: json_size(made_entry(index)))
+        result = CallHierarchyResult(
+            query=f"calls of {target.label}",
+            item=entry(item, item.uri, []),
+            incoming=[made_entry(index) for index in page.items if found[index][0]],
+            outgoing=[made_entry(index) for index in page.items if not found[index][0]],
+            incoming_total=sum(1 for incoming, *_ in found if incoming),
+            outgoing_total=sum(1 for incoming, *_ in found if not incoming),
+        )
+        result.note = join_notes(page.note("callers and callees"), withheld_note(left_out))
         return result
 
     return await call.at_position(at, answer)
+
+
+def _in_order(calls: Sequence[Any], end: str) -> list[Any]:
+    """Incoming or outgoing calls by the file and line of their caller (`from_`) or callee (`to`)."""
+
+    def key(found: Any) -> tuple[str, int, int]:
+        node = getattr(found, end)
+        return (node.uri, node.selection_range.start.line, node.selection_range.start.character)
+
+    return sorted(calls, key=key)

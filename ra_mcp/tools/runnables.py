@@ -16,7 +16,7 @@ from ..models import RunnableEntry, RunnableList
 from ..positions import to_lsp
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
-from .parameters import FilePoint, Position
+from .parameters import FilePoint, Paging, Position
 
 
 def _runnable(service: AnalyzerService, raw: dict[str, Any], root: Path) -> RunnableEntry:
@@ -48,8 +48,8 @@ def _runnable(service: AnalyzerService, raw: dict[str, Any], root: Path) -> Runn
 
 
 @analyzer_tool(Capability.RUN, "Runnables", render.runnables)
-async def rust_analyzer_runnables(call: AnalyzerCall, at: FilePoint) -> RunnableList:
-    """Tests, benches and binaries in a file (or at a line), each with its cargo command."""
+async def rust_analyzer_runnables(call: AnalyzerCall, at: FilePoint, *, paging: Paging) -> RunnableList:
+    """Tests, benches and binaries in a file (or at a line), each with its cargo command; in pages."""
     service, line, column = call.service, at.line, at.column
 
     async def answer(workspace: Workspace, path: Path) -> RunnableList:
@@ -60,18 +60,19 @@ async def rust_analyzer_runnables(call: AnalyzerCall, at: FilePoint) -> Runnable
             params["position"] = {"line": spot.line, "character": spot.character}
             label += f":{line}"
         result = plain(await workspace.client.request("experimental/runnables", params))
-        entries = [_runnable(service, raw, workspace.root) for raw in result or []]
+        page = paging.take([_runnable(service, raw, workspace.root) for raw in result or []])
         return RunnableList(
             query=f"runnables in {label}",
-            runnables=entries,
-            note=None if entries else f"nothing to run or test in {label}",
+            runnables=page.items,
+            total=page.total,
+            note=page.note("runnables") if page.total else f"nothing to run or test in {label}",
         )
 
     return await call.in_file(at.file_path, answer)
 
 
 @analyzer_tool(Capability.RUN, "Related tests", render.runnables)
-async def rust_analyzer_related_tests(call: AnalyzerCall, at: Position) -> RunnableList:
+async def rust_analyzer_related_tests(call: AnalyzerCall, at: Position, *, paging: Paging) -> RunnableList:
     """Tests that exercise the item at a position, with their cargo commands."""
     service = call.service
 
@@ -82,10 +83,12 @@ async def rust_analyzer_related_tests(call: AnalyzerCall, at: Position) -> Runna
             for item in result or []
             if "runnable" in item
         ]
+        page = paging.take(entries)
         return RunnableList(
             query=f"tests related to {target.label}",
-            runnables=entries,
-            note=None if entries else f"no tests exercise the item at {target.label}",
+            runnables=page.items,
+            total=page.total,
+            note=page.note("tests") if entries else f"no tests exercise the item at {target.label}",
         )
 
     return await call.at_position(at, answer)

@@ -3,7 +3,6 @@ completion and macro expansion."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +29,7 @@ from ..models import (
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, analyzer_tool
+from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
 
 # LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
@@ -51,48 +51,62 @@ async def rust_analyzer_symbols(
     call: AnalyzerCall,
     file_path: FileArg,
     include_bodies: bool = False,
+    within: Annotated[
+        str | None, Field(description="Only the items inside this one, e.g. `impl Point`.")
+    ] = None,
     *,
     paging: Paging,
 ) -> SymbolOutline:
-    """Outline of a file: its items with positions, nested; `offset` pages through the top-level items."""
+    """Outline of a file: its items with positions, nested. Pages count nested items too, so `offset`
+    pages through a large impl or module."""
     service = call.service
 
     async def answer(workspace: Workspace, path: Path) -> SymbolOutline:
         result = await workspace.client.request(
             lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
             lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
+            as_json=True,  # thousands of symbols: plain JSON, read only for the page's rows
         )
         uri = path.as_uri()
+        rows = flatten([s for s in result or [] if isinstance(s, dict) and "selectionRange" in s])
 
-        def node(symbol: lsp.DocumentSymbol, depth: int) -> SymbolNode:
-            line, column = symbol.selection_range.start.line + 1, symbol.selection_range.start.character + 1
+        def node(row: OutlineRow) -> SymbolNode:
+            symbol = row.symbol
+            start, whole = symbol["selectionRange"]["start"], symbol["range"]
             return SymbolNode(
-                name=symbol.name,
-                kind=kind_name(symbol.kind) or "?",
-                detail=symbol.detail,
-                line=line,
-                column=column,
-                end_line=symbol.range.end.line + 1,
-                children=[node(child, depth + 1) for child in symbol.children or []] if depth < 2 else [],
-                body=service.body(uri, symbol.range, budgets.BODY_LIMIT)
-                if include_bodies and depth == 0
-                else None,
+                name=symbol["name"],
+                kind=kind_name(symbol.get("kind")) or "?",
+                detail=symbol.get("detail"),
+                line=start["line"] + 1,
+                column=start["character"] + 1,
+                end_line=whole["end"]["line"] + 1,
+                depth=row.depth,
+                body=symbol_body(service, uri, whole) if include_bodies and row.depth == 0 else None,
             )
 
-        symbols = [node(s, 0) for s in result or [] if isinstance(s, lsp.DocumentSymbol)]
-        page = paging.take(symbols)
+        shown = service.display(path, workspace.root)
+        listed = range(len(rows)) if within is None else inside(rows, within, shown)
+        start = listed[paging.offset] if paging.offset < len(listed) else len(rows)  # the page's first row
+        made: dict[int, SymbolNode] = {}
+
+        def made_node(index: int) -> SymbolNode:
+            if index not in made:
+                made[index] = node(rows[index])
+                made[index].parent = enclosing(rows, index, start)
+            return made[index]
+
+        page = paging.take_by(listed, lambda index: json_size(made_node(index)))
+        what = "symbols (nested ones counted)" + (f" in {within}" if within else "")
         return SymbolOutline(
-            path=service.display(path, workspace.root),
-            symbols=page.items,
-            total=_count(symbols),
-            note=page.note("top-level items") if symbols else "no symbols in this file",
+            path=shown,
+            symbols=nest(rows, page.items, made_node),
+            total=len(listed),
+            note=page.note(what)
+            if listed
+            else f"no {what.replace(' (nested ones counted)', '')} in this file",
         )
 
     return await call.in_file(file_path, answer)
-
-
-def _count(nodes: Sequence[SymbolNode]) -> int:
-    return sum(1 + _count(n.children) for n in nodes)
 
 
 @analyzer_tool(Capability.RUN, "Find symbol by name", render.locations)

@@ -19,8 +19,6 @@ CARGO_DIAGNOSTICS_TEXT = 5_000  # characters of those diagnostics' renderings in
 CARGO_FAILURES_IN_TEXT = 10  # failing tests whose output the text shows
 CARGO_FORMAT_ISSUES_IN_TEXT = 20
 CARGO_RUNNING_TESTS_IN_TEXT = 20  # tests named as still running when a run was stopped
-CARGO_METADATA_MEMBERS_IN_TEXT = 30
-CARGO_DEPENDENCIES_TEXT = 600  # characters listing one member's dependencies
 
 # -- cargo-mcp: the structured result -----------------------------------------------------------------
 CARGO_STRUCTURED_BUDGET = ANSWER_STRUCTURED_BUDGET  # structuredContent JSON; detail is shed to fit
@@ -39,9 +37,14 @@ SPANS_PER_DIAGNOSTIC = 8  # spans, suggestions and notes of one diagnostic
 TEST_OUTPUT_LIMIT = 3_000  # one failing test's output
 FORMAT_HUNK_LIMIT = 1_500  # one rustfmt diff hunk
 FORMAT_MAX_ISSUES = 50
-TREE_LINES = 400  # lines of `cargo tree`
-METADATA_DEPENDENCIES = 40  # dependencies listed per workspace member
-METADATA_OTHER_PACKAGES = 200  # non-member packages named
+TREE_LINES = 50_000  # lines of `cargo tree` kept for paging (more are counted as not kept)
+TREE_PAGE_CHARS = 5_000  # characters of tree lines in one answer (`offset` pages on)
+METADATA_PAGE = 6_000  # characters of JSON of the member summaries in one cargo_metadata answer
+METADATA_DETAIL_TARGETS = 2_000  # characters of JSON of one member's targets (package=NAME)
+METADATA_DETAIL_DEPENDENCIES = 3_500  # ... of one page of its dependencies (`offset` pages on)
+METADATA_DETAIL_FEATURES = 60  # feature names listed for one member (all are counted)
+METADATA_NAMES_IN_REFUSAL = 30  # member names listed when `package` names none of them
+METADATA_OTHER_PACKAGES = 30  # non-member packages named (all are counted)
 STDERR_TAIL_LINES = 50  # stderr lines searched for hints (missing target, component)
 PROGRESS_MESSAGE = 200  # characters of one progress message
 PROGRESS_INTERVAL = 1.0  # seconds between two progress notifications of one call, at least
@@ -68,6 +71,7 @@ BODY_LIMIT = 4_000  # characters of an item's source, per item
 HOVER_LIMIT = 6_000  # characters of hover markdown
 EXPANSION_PAGE = 6_000  # characters of a macro expansion per page (its lines; `offset` pages on)
 SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
+CALL_SITES_PER_ENTRY = 10  # call sites listed per caller or callee of a call hierarchy (all are counted)
 SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
 RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
 RECENT_MESSAGES = 5  # rust-analyzer's own messages in a status answer
