@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 from .capture import workspace_metadata
 from .commands import COMMANDS_BY_NAME
 from .git_changes import HIDDEN_BUILD_FILES, Changes, changed_since
 from .models import CargoResult
+from .scope_choice import choose_run, is_warm, run_key
 from .workflow_models import Scope, ScopedPackage
 
 if TYPE_CHECKING:
@@ -87,13 +90,22 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
             f"nothing to run: no workspace package changed since {since}", duration_ms=0, argv=[]
         )
     else:
-        selected = [arg for package in scope.packages for arg in ("--package", package.name)]
+        total = len(scope.packages) + len(scope.skipped)
+        build_dir = Path(str(metadata.get("build_directory") or metadata["target_directory"]))
+        warm = await anyio.to_thread.run_sync(is_warm, build_dir, run_key(invocation))
+        choice = choose_run(request.command.name, len(scope.packages), total, warm)
+        scope.run, scope.run_reason = choice.run, choice.reason
+        if choice.run == "workspace":
+            selected = ["--workspace"]
+            how = f"whole workspace: {len(scope.packages)} of {total} packages changed since {since}"
+        else:
+            selected = [arg for package in scope.packages for arg in ("--package", package.name)]
+            how = f"scoped to {len(scope.packages)} of {total} packages changed since {since}"
         result = await service.execute(
             service.prepare(request.command, plain, request.working_directory, selected),
             request.report,
             policy=request.policy,
         )
-        total = len(scope.packages) + len(scope.skipped)
-        result.summary += f" (scoped to {len(scope.packages)} of {total} packages changed since {since})"
+        result.summary += f" ({how})"
     result.scope = scope
     return result

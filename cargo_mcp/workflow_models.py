@@ -21,6 +21,11 @@ class Scope(BaseModel):
     files: list[str] = Field(default_factory=list, description="The first changed files")
     packages: list[ScopedPackage] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list, description="Workspace members left out")
+    run: Literal["packages", "workspace"] = Field(
+        default="packages",
+        description="What cargo ran: `--package` for each member in scope, or the whole workspace",
+    )
+    run_reason: str = Field(default="", description="Why that run was the cheaper one")
 
 
 class OutdatedDependency(BaseModel):
