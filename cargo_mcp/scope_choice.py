@@ -13,8 +13,8 @@ The rule, first match wins:
 1. every member is in scope: the whole workspace (the same run);
 2. a compile-only command (check, clippy, build) whose workspace-wide run with the same flags is on
    record in this build directory: the whole workspace (same features, nothing rebuilt);
-3. a compile-only command with at least half of the members in scope: the whole workspace (it costs
-   little more than the scope and keeps the workspace's features for the next full check);
+3. a compile-only command with more than half of the members in scope: the whole workspace (it
+   costs little more than the scope and keeps the workspace's features for the next full check);
 4. otherwise `--package` for each member in scope (tests run only there; nothing warm to keep).
 
 The record is a small file in the build directory itself, so `cargo clean` takes it with the
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 RECORD_FILE = "rust-mcp-workspace-runs.json"  # in the build directory, next to rust-mcp-lock
 RECORDS_KEPT = 32
 RECORD_BYTES = 1024 * 1024
-MOST_MEMBERS = 0.5
 COMPILE_ONLY = frozenset({"cargo_check", "cargo_clippy", "cargo_build"})
 # arguments that pick packages: not part of "the same flags"
 SELECTION = frozenset({"--workspace", "--all"})
@@ -68,7 +67,7 @@ def choose_run(command: str, scoped: int, members: int, warm: bool) -> Choice:
             "--workspace compiles only the changed crates and their dependents, with the same "
             "features (--package would rebuild shared dependencies with other features)",
         )
-    if compile_only and scoped >= members * MOST_MEMBERS:
+    if compile_only and scoped * 2 > members:
         return Choice(
             "workspace",
             f"{scoped} of {members} members are in scope: the whole workspace costs little more "
