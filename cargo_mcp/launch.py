@@ -186,6 +186,12 @@ class CargoLaunches:
             return False
         return await self.helpers.fetch(invocation, launch.toolchain, None, force=True) is None
 
+    async def build_dir(self, invocation: Invocation, policy: ClientPolicy | None) -> Path:
+        """Where cargo keeps the units of `invocation` (its build directory), as cargo decides."""
+        await self.containment.state()
+        toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
+        return (await self.helpers.build_dirs(invocation, toolchain, policy)).build
+
     async def doomed_directories(self, invocation: Invocation, policy: ClientPolicy | None) -> str:
         """What cargo clean will delete, checked: build directories (see build_dirs.py) that cargo
         made (CACHEDIR.TAG, no Cargo.toml inside), named with where their setting came from."""
