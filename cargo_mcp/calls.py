@@ -241,7 +241,7 @@ class CargoService:
         if not result.ok and await self.launches.retry_after_fetch(invocation, launch, result.stderr):
             launch = await self.launches.prepare(invocation, policy)
             result = await self._run(invocation, launch, report, guard)
-        await anyio.to_thread.run_sync(note_run, invocation, launch.build_dir, result.ok)
+        await anyio.to_thread.run_sync(note_run, invocation, launch.build_dir, result)
         return result
 
     async def _run(

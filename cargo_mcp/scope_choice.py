@@ -37,6 +37,7 @@ from rust_mcp.core.safe_io import read_without_links, write_without_links
 
 if TYPE_CHECKING:
     from .calls import Invocation
+    from .models import CargoResult
 
 RECORD_FILE = "rust-mcp-workspace-runs.json"  # in the build directory, next to rust-mcp-lock
 RECORDS_KEPT = 32
@@ -137,13 +138,22 @@ def record_run(build_dir: Path, key: str) -> None:
         write_without_links(build_dir / RECORD_FILE, json.dumps(newest).encode())
 
 
-def note_run(invocation: Invocation, build_dir: Path | None, ok: bool) -> None:
-    """After a run: a successful workspace-wide compile-only run is recorded as warm."""
+def note_run(invocation: Invocation, build_dir: Path | None, result: CargoResult) -> None:
+    """After a run: a workspace-wide compile-only run that compiled is recorded as warm."""
     name = invocation.command.name
-    if not ok or build_dir is None or name not in COMPILE_ONLY:
+    if not compiled(result) or build_dir is None or name not in COMPILE_ONLY:
         return
     if workspace_wide(invocation.args, invocation.manifest, invocation.workspace_root):
         record_run(build_dir, run_key(invocation))
+
+
+def compiled(result: CargoResult) -> bool:
+    """Whether a run left its units in the build directory: it passed, or it ran to compile errors
+    (the units before them are built with the workspace's features, the rest are still to build
+    with them)."""
+    if result.timed_out:
+        return False
+    return result.ok or (result.exit_code == 101 and result.counts.errors > 0)
 
 
 def run_key(invocation: Invocation) -> str:

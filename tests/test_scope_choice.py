@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from cargo_mcp.models import CargoResult
 from cargo_mcp.scope_choice import (
     RECORD_FILE,
     RECORDS_KEPT,
     choose_run,
+    compiled,
     flags_key,
     is_warm,
     record_run,
@@ -84,3 +86,17 @@ def test_record_of_warm_runs(tmp_path: Path) -> None:
     (tmp_path / RECORD_FILE).symlink_to(tmp_path / "elsewhere.json")
     (tmp_path / "elsewhere.json").write_text(json.dumps({"k1": 1.0}))
     assert not is_warm(tmp_path, "k1")  # a link is not followed
+
+
+def test_a_run_counts_as_built_when_it_compiled() -> None:
+    def result(ok: bool, exit_code: int | None, errors: int = 0, timed_out: bool = False) -> CargoResult:
+        fields = {"cwd": "/w", "manifest": "/w/Cargo.toml", "toolchain": None, "duration_ms": 1}
+        return CargoResult.model_validate(
+            {"tool": "cargo_check", "ok": ok, "exit_code": exit_code, "summary": "", "argv": [], **fields}
+            | {"timed_out": timed_out, "counts": {"errors": errors}}
+        )
+
+    assert compiled(result(True, 0))
+    assert compiled(result(False, 101, errors=2))  # compile errors: the rest was built
+    assert not compiled(result(False, 101))  # a broken manifest: nothing was built
+    assert not compiled(result(False, None, timed_out=True))
