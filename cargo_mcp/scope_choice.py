@@ -3,11 +3,11 @@ on the whole workspace, and the record that makes the choice: which workspace-wi
 a build directory.
 
 Stable cargo resolves features for the packages a run selects, so `-p a` after a `--workspace`
-build compiles every shared dependency again with a's features only (164 crates on codex-rs), and
-the next workspace build compiles them back. `--workspace` on a warm build directory is the same set
-of units: only the changed crates and their dependents compile, the rest is found fresh in a
-moment. (`resolver.feature-unification = "workspace"` would let `-p` keep the workspace's features,
-but cargo 1.95 stable ignores it without the nightly-only `-Zfeature-unification`.)
+build compiles every shared dependency again with a's features only (164 crates on codex-rs), a
+second copy beside the workspace's own. `--workspace` on a warm build directory is the same set of
+units: only the changed crates and their dependents compile, the rest is found fresh in a moment.
+(`resolver.feature-unification = "workspace"` would let `-p` keep the workspace's features, but
+cargo 1.95 stable ignores it without the nightly-only `-Zfeature-unification`.)
 
 The rule, first match wins:
 1. every member is in scope: the whole workspace (the same run);
@@ -99,6 +99,8 @@ def flags_key(
 def workspace_wide(args: Sequence[str], manifest: Path, root: Path) -> bool:
     """Whether a run checks every member: `--workspace`, or at a virtual root with no package
     chosen and no `default-members`."""
+    if any(arg == "--exclude" or arg.startswith("--exclude=") for arg in args):
+        return False
     if "--workspace" in args or "--all" in args:
         return True
     picked = any(arg in SELECTION_WITH_VALUE - {"--manifest-path"} for arg in args)

@@ -63,6 +63,7 @@ def test_workspace_wide_runs(tmp_path: Path) -> None:
     assert workspace_wide(["check"], virtual, tmp_path)
     assert not workspace_wide(["check", "--package", "a"], virtual, tmp_path)
     assert workspace_wide(["check", "--workspace"], tmp_path / "a" / "Cargo.toml", tmp_path)
+    assert not workspace_wide(["check", "--workspace", "--exclude", "b"], virtual, tmp_path)
     assert not workspace_wide(["check"], tmp_path / "a" / "Cargo.toml", tmp_path)
     virtual.write_text('[workspace]\nmembers = ["a", "b"]\ndefault-members = ["a"]\n')
     assert not workspace_wide(["check"], virtual, tmp_path)
