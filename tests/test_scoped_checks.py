@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from cargo_mcp.capture import capture
 from cargo_mcp.git_changes import changed_since
 from cargo_mcp.scope_choice import RECORD_FILE
 from cargo_mcp.scoped import select_packages
-from tests.support import copy_fixture, structured, text_of
+from tests.support import copy_fixture, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
@@ -136,6 +137,24 @@ async def test_changed_keeps_the_workspace_build_features(cargo: Client, scratch
     assert most["ok"] and most["scope"]["run"] == "workspace", most["summary"]
     assert "3 of 4 members are in scope" in most["scope"]["run_reason"]
     assert "--workspace" in most["argv"]
+
+
+async def test_the_warm_record_outlives_the_server_not_the_build_directory(
+    cargo: Client, scratch: Path, tmp_path: Path
+) -> None:
+    """A restarted server finds the workspace build warm (the record is in the build directory);
+    once the build directory is gone (what cargo clean does), the scope runs alone again."""
+    project = committed(copy_fixture("feature_split", scratch / "scoped-restart"))
+    assert structured(await cargo.call_tool("cargo_check", {"path": str(project)}))["ok"]
+    edit(project / "alpha" / "src" / "lib.rs")
+    params = server_params("cargo-mcp", "serve", "--root", str(scratch), "--log-dir", str(tmp_path))
+    async with Client(params, mode="legacy", read_timeout_seconds=600) as restarted:
+        warm = structured(await restarted.call_tool("cargo_check", {"path": str(project), "changed": True}))
+        assert warm["scope"]["run"] == "workspace" and compiled(warm["log_path"]) == ["alpha"]
+        shutil.rmtree(project / "target")
+        cold = structured(await restarted.call_tool("cargo_check", {"path": str(project), "changed": True}))
+        assert cold["scope"]["run"] == "packages" and "no warm" in cold["scope"]["run_reason"]
+        assert set(compiled(cold["log_path"])) == {"alpha", "shared"}
 
 
 async def test_changed_refusals(cargo: Client, scratch: Path) -> None:
