@@ -100,19 +100,19 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
         prepared = service.prepare(request.command, plain, request.working_directory, selected)
         return service.execute(prepared, request.report, policy=request.policy)
 
+    result: CargoResult | None = None
     if warm:
         scope, result = await _alongside(
             lambda: find_scope(service, request, invocation), lambda: run(["--workspace"])
         )
     else:
         scope = await find_scope(service, request, invocation)
-        if not scope.packages:
-            result = invocation.result(
-                f"nothing to run: no workspace package changed since {scope.since}", duration_ms=0, argv=[]
-            )
-            result.scope = scope
-            return result
-        result = None
+    if not scope.packages:
+        result = invocation.result(
+            f"nothing to run: no workspace package changed since {scope.since}", duration_ms=0, argv=[]
+        )
+        result.scope = scope
+        return result
     total = len(scope.packages) + len(scope.skipped)
     choice = choose_run(request.command.name, len(scope.packages), total, warm)
     scope.run, scope.run_reason = choice.run, choice.reason
@@ -127,8 +127,9 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
 
 async def _alongside(
     scope: Callable[[], Awaitable[Scope]], run: Callable[[], Awaitable[CargoResult]]
-) -> tuple[Scope, CargoResult]:
-    """Both at once; a refusal or failure of either cancels the other and is raised as itself."""
+) -> tuple[Scope, CargoResult | None]:
+    """Both at once; a refusal or failure of either cancels the other and is raised as itself. An
+    empty scope stops the run (nothing to run, as without it)."""
     results: list[CargoResult] = []
     errors: list[Exception] = []
     found: list[Scope] = []
@@ -143,6 +144,8 @@ async def _alongside(
     async with anyio.create_task_group() as group:
         group.start_soon(guarded, run, results, group)
         await guarded(scope, found, group)
+        if found and not found[0].packages:
+            group.cancel_scope.cancel()
     if errors:
         raise errors[0]
-    return found[0], results[0]
+    return found[0], (results[0] if results else None)

@@ -122,6 +122,9 @@ async def test_changed_keeps_the_workspace_build_features(cargo: Client, scratch
     assert "(whole workspace: 1 of 4 packages changed since HEAD)" in scoped["summary"]
     assert "ran: the whole workspace (--workspace), because" in text_of(answer)
     assert compiled(scoped["log_path"]) == ["alpha"]  # no dependency rebuilt with other features
+    git(project, "commit", "-qam", "alpha edited")  # warm, nothing changed: nothing runs
+    clean = structured(await cargo.call_tool("cargo_check", call))
+    assert clean["argv"] == [] and clean["summary"].startswith("nothing to run"), clean["summary"]
     # the warm run starts alongside finding the scope: a refusal of the scope still comes as itself
     refused = await cargo.call_tool("cargo_check", {"path": str(project), "since": "no-such-branch"})
     assert refused.is_error and "is not a commit in" in text_of(refused), text_of(refused)
