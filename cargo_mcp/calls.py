@@ -37,6 +37,7 @@ from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import notify_progress
 from .run_hints import limit_hints, run_hints
+from .scope_choice import note_run
 from .scoped import run_scoped
 from .settings import CargoSettings
 from .snapshots import clip_diffs, pending_snapshots
@@ -242,6 +243,7 @@ class CargoService:
         if not result.ok and await self.launches.retry_after_fetch(invocation, launch, result.stderr):
             launch = await self.launches.prepare(invocation, policy)
             result = await self._run(invocation, launch, report, guard)
+        await anyio.to_thread.run_sync(note_run, invocation, launch.build_dir, result)
         return result
 
     async def _run(

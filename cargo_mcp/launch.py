@@ -49,6 +49,7 @@ class Launch:
     # where the sandboxed run leaves the compiler cache's statistics (sccache's server lives and
     # dies inside the sandbox, so they are read there, after cargo, and left in the build directory)
     cache_stats: Path | None = None
+    build_dir: Path | None = None  # where cargo keeps this run's units (None for network commands)
 
     def finish_clean(self, outcome: RunOutcome) -> None:
         """After cargo clean: remove the (now empty) directories it could not, and when that was its
@@ -105,6 +106,7 @@ class CargoLaunches:
         mounted_alone: tuple[Path, ...] = ()
         cache_stats: Path | None = None
         cache_dirs: tuple[Path, ...] = ()
+        build_dir: Path | None = None
         if command.network:
             # cargo add / update reach the registry themselves; started outside the project, they
             # read no project .cargo/config.toml (credential providers, proxies, registries)
@@ -116,6 +118,7 @@ class CargoLaunches:
             cwd = NEUTRAL_DIRECTORY if state.active else cwd
         else:
             dirs = await self.helpers.build_dirs(invocation, toolchain, policy)
+            build_dir = dirs.build
             granted = granted_writes(workspace, policy)
             # a build directory inside what the run may write anyway is not mounted again (cargo
             # clean could not remove a mount point)
@@ -173,6 +176,7 @@ class CargoLaunches:
             fetched=may_fetch,
             mounted_alone=mounted_alone,
             cache_stats=cache_stats,
+            build_dir=build_dir,
         )
 
     async def retry_after_fetch(self, invocation: Invocation, launch: Launch, output: str) -> bool:
@@ -181,6 +185,12 @@ class CargoLaunches:
         if not launch.fetched or not any(marker in output for marker in OFFLINE_MARKERS):
             return False
         return await self.helpers.fetch(invocation, launch.toolchain, None, force=True) is None
+
+    async def build_dir(self, invocation: Invocation, policy: ClientPolicy | None) -> Path:
+        """Where cargo keeps the units of `invocation` (its build directory), as cargo decides."""
+        await self.containment.state()
+        toolchain = await self.toolchains.resolve(invocation.toolchain, invocation.cwd)
+        return (await self.helpers.build_dirs(invocation, toolchain, policy)).build
 
     async def doomed_directories(self, invocation: Invocation, policy: ClientPolicy | None) -> str:
         """What cargo clean will delete, checked: build directories (see build_dirs.py) that cargo

@@ -28,6 +28,9 @@ def workflow_lines(result: CargoResult) -> list[str]:
         lines.append(
             f"\nscope: {_count(scope.changed_files, 'file')} changed since {scope.since}; packages: {chosen}"
         )
+        if scope.run_reason:
+            ran = "the whole workspace (--workspace)" if scope.run == "workspace" else "the packages in scope"
+            lines.append(f"ran: {ran}, because {scope.run_reason}")
         if scope.skipped:
             more = scope.skipped_count - len(scope.skipped)
             lines.append(

@@ -4,18 +4,22 @@ since a git revision, plus the members that depend on them, and say which and wh
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import anyio
+from anyio.abc import TaskGroup
 
 from .capture import workspace_metadata
 from .commands import COMMANDS_BY_NAME
 from .git_changes import HIDDEN_BUILD_FILES, Changes, changed_since
 from .models import CargoResult
+from .scope_choice import COMPILE_ONLY, choose_run, is_warm, run_key
 from .workflow_models import Scope, ScopedPackage
 
 if TYPE_CHECKING:
-    from .calls import CallRequest, CargoService
+    from .calls import CallRequest, CargoService, Invocation
 
 DEFAULT_SINCE = "HEAD"
 FILES_LISTED = 20
@@ -72,10 +76,8 @@ def select_packages(metadata: Mapping[str, Any], changes: Changes) -> Scope:
     )
 
 
-async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult:
-    """Validate the call as usual, find the scope, then run cargo with one --package per member."""
-    plain = {key: value for key, value in request.values.items() if key not in ("changed", "since")}
-    invocation = service.prepare(request.command, plain, request.working_directory)
+async def find_scope(service: CargoService, request: CallRequest, invocation: Invocation) -> Scope:
+    """The members in scope: cargo metadata for the members, git for what changed."""
     describe = {key: request.values.get(key) for key in ("toolchain", "cargo_env", "timeout_secs")}
     members = service.prepare(
         COMMANDS_BY_NAME["cargo_metadata"],
@@ -83,22 +85,72 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
         request.working_directory,
     )
     metadata = await workspace_metadata((await service.launches.prepare(members, request.policy)).command)
-    since = request.values.get("since") or DEFAULT_SINCE
     root = Path(str(metadata["workspace_root"]))
+    since = request.values.get("since") or DEFAULT_SINCE
     changes = await changed_since(root, since, invocation.env, deadline=invocation.timeout)
-    scope = select_packages(metadata, changes)
-    if not scope.packages:
-        result = invocation.result(
-            f"nothing to run: no workspace package changed since {since}", duration_ms=0, argv=[]
+    return select_packages(metadata, changes)
+
+
+async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult:
+    """Validate the call as usual, find the scope, then run cargo on it, or on the whole workspace
+    when that is the same units or cheaper (scope_choice.py). A warm workspace-wide run is started
+    at once, alongside finding the scope, so the scope costs no time on top of it."""
+    plain = {key: value for key, value in request.values.items() if key not in ("changed", "since")}
+    invocation = service.prepare(request.command, plain, request.working_directory)
+    warm = request.command.name in COMPILE_ONLY and await anyio.to_thread.run_sync(
+        is_warm, await service.launches.build_dir(invocation, request.policy), run_key(invocation)
+    )
+
+    def run(selected: list[str]) -> Awaitable[CargoResult]:
+        prepared = service.prepare(request.command, plain, request.working_directory, selected)
+        return service.execute(prepared, request.report, policy=request.policy)
+
+    result: CargoResult | None = None
+    if warm:
+        scope, result = await _alongside(
+            lambda: find_scope(service, request, invocation), lambda: run(["--workspace"])
         )
     else:
-        selected = [arg for package in scope.packages for arg in ("--package", package.name)]
-        result = await service.execute(
-            service.prepare(request.command, plain, request.working_directory, selected),
-            request.report,
-            policy=request.policy,
+        scope = await find_scope(service, request, invocation)
+    if not scope.packages:
+        result = invocation.result(
+            f"nothing to run: no workspace package changed since {scope.since}", duration_ms=0, argv=[]
         )
-        total = len(scope.packages) + scope.skipped_count
-        result.summary += f" (scoped to {len(scope.packages)} of {total} packages changed since {since})"
+        result.scope = scope
+        return result
+    total = len(scope.packages) + scope.skipped_count
+    choice = choose_run(request.command.name, len(scope.packages), total, warm)
+    scope.run, scope.run_reason = choice.run, choice.reason
+    if result is None:
+        packages = [arg for package in scope.packages for arg in ("--package", package.name)]
+        result = await run(["--workspace"] if choice.run == "workspace" else packages)
+    how = "whole workspace:" if scope.run == "workspace" else "scoped to"
+    result.summary += f" ({how} {len(scope.packages)} of {total} packages changed since {scope.since})"
     result.scope = scope
     return result
+
+
+async def _alongside(
+    scope: Callable[[], Awaitable[Scope]], run: Callable[[], Awaitable[CargoResult]]
+) -> tuple[Scope, CargoResult | None]:
+    """Both at once; a refusal or failure of either cancels the other and is raised as itself. An
+    empty scope stops the run (nothing to run, as without it)."""
+    results: list[CargoResult] = []
+    errors: list[Exception] = []
+    found: list[Scope] = []
+
+    async def guarded(work: Callable[[], Awaitable[Any]], into: list[Any], group: TaskGroup) -> None:
+        try:
+            into.append(await work())
+        except Exception as exc:  # raised below, outside the group (not as an ExceptionGroup)
+            errors.append(exc)
+            group.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(guarded, run, results, group)
+        await guarded(scope, found, group)
+        if found and not found[0].packages:
+            group.cancel_scope.cancel()
+    if errors:
+        raise errors[0]
+    return found[0], (results[0] if results else None)

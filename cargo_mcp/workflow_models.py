@@ -22,6 +22,11 @@ class Scope(BaseModel):
     packages: list[ScopedPackage] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list, description="Workspace members left out (the first 30)")
     skipped_count: int = Field(default=0, description="Workspace members left out, all of them")
+    run: Literal["packages", "workspace"] = Field(
+        default="packages",
+        description="What cargo ran: `--package` for each member in scope, or the whole workspace",
+    )
+    run_reason: str = Field(default="", description="Why that run was the cheaper one")
 
 
 class OutdatedDependency(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from mcp import Client
 from bench import corpus
 from cargo_mcp.capture import capture
 from cargo_mcp.git_changes import changed_since
+from cargo_mcp.scope_choice import RECORD_FILE
 from cargo_mcp.scoped import select_packages
-from tests.support import copy_fixture, structured, text_of
+from tests.support import copy_fixture, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
@@ -52,11 +54,16 @@ async def test_changed_checks_only_changed_members_and_their_dependents(cargo: C
     assert checked["ok"], checked["summary"]
     assert scope_of(checked) == {"geometry": "changed: src/shapes.rs", "app": "depends on geometry"}
     assert checked["scope"]["skipped"] == ["macros"]
-    assert checked["argv"][-5:-1] == ["--package", "geometry", "--package", "app"]
-    assert "(scoped to 2 of 3 packages changed since HEAD)" in checked["summary"]
+    # 2 of 3 members: the whole workspace, for little more and with the workspace's features
+    assert "--workspace" in checked["argv"] and "--package" not in checked["argv"]
+    assert checked["scope"]["run"] == "workspace" and "2 of 3 members" in checked["scope"]["run_reason"]
+    assert "(whole workspace: 2 of 3 packages changed since HEAD)" in checked["summary"]
 
-    tested = structured(await cargo.call_tool("cargo_test", call))
+    tested = structured(await cargo.call_tool("cargo_test", call))  # tests run only in the scope
     assert tested["tests"]["passed"] >= 1 and set(scope_of(tested)) == {"geometry", "app"}
+    assert tested["scope"]["run"] == "packages" and "--workspace" not in tested["argv"]
+    assert tested["argv"][-5:-1] == ["--package", "geometry", "--package", "app"]
+    assert "(scoped to 2 of 3 packages changed since HEAD)" in tested["summary"]
 
     git(project, "commit", "-qam", "add a function")
     assert structured(await cargo.call_tool("cargo_check", call))["scope"]["packages"] == []
@@ -69,6 +76,88 @@ async def test_changed_checks_only_changed_members_and_their_dependents(cargo: C
     everything = structured(await cargo.call_tool("cargo_check", call))
     assert set(scope_of(everything)) == {"geometry", "app", "macros"}
     assert scope_of(everything)["app"] == "workspace file changed: Cargo.toml"
+
+
+def compiled(log_path: str) -> list[str]:
+    """The units a run compiled (cargo's `compiler-artifact` messages with `fresh: false`), from the
+    run's full log."""
+    names = []
+    for line in Path(log_path).read_text().splitlines():
+        if line.startswith("{") and '"compiler-artifact"' in line:
+            message = json.loads(line)
+            if message["reason"] == "compiler-artifact" and not message["fresh"]:
+                names.append(str(message["target"]["name"]))
+    return names
+
+
+def edit(source: Path) -> None:
+    with source.open("a") as handle:
+        handle.write("\n// edited\n")
+
+
+async def test_changed_keeps_the_workspace_build_features(cargo: Client, scratch: Path) -> None:
+    """alpha and beta enable different features of `shared`: `-p alpha` alone would compile shared
+    again with alpha's features. After a workspace check, a scoped check runs the whole workspace,
+    which compiles only what changed; with nothing warm it runs the scope, and with most members in
+    scope the whole workspace. The answer says which it ran and why."""
+    project = committed(copy_fixture("feature_split", scratch / "scoped-features"))
+    call = {"path": str(project), "changed": True}
+    edit(project / "alpha" / "src" / "lib.rs")
+
+    cold = structured(await cargo.call_tool("cargo_clippy", call))  # no workspace-wide clippy yet
+    assert cold["ok"], cold["summary"]
+    assert cold["scope"]["run"] == "packages" and "no warm workspace-wide run" in cold["scope"]["run_reason"]
+    assert "--workspace" not in cold["argv"] and cold["argv"][-3:-1] == ["--package", "alpha"]
+
+    whole = structured(await cargo.call_tool("cargo_check", {"path": str(project)}))
+    assert whole["ok"] and set(compiled(whole["log_path"])) == {"alpha", "beta", "gamma", "shared"}
+    assert (project / "target" / RECORD_FILE).is_file()
+
+    edit(project / "alpha" / "src" / "lib.rs")
+    answer = await cargo.call_tool("cargo_check", call)
+    scoped = structured(answer)
+    assert scoped["ok"], scoped["summary"]
+    assert scoped["scope"]["run"] == "workspace" and "--workspace" in scoped["argv"]
+    assert "warm in this build directory" in scoped["scope"]["run_reason"]
+    assert "(whole workspace: 1 of 4 packages changed since HEAD)" in scoped["summary"]
+    assert "ran: the whole workspace (--workspace), because" in text_of(answer)
+    assert compiled(scoped["log_path"]) == ["alpha"]  # no dependency rebuilt with other features
+    git(project, "commit", "-qam", "alpha edited")  # warm, nothing changed: nothing runs
+    clean = structured(await cargo.call_tool("cargo_check", call))
+    assert clean["argv"] == [] and clean["summary"].startswith("nothing to run"), clean["summary"]
+    # the warm run starts alongside finding the scope: a refusal of the scope still comes as itself
+    refused = await cargo.call_tool("cargo_check", {"path": str(project), "since": "no-such-branch"})
+    assert refused.is_error and "is not a commit in" in text_of(refused), text_of(refused)
+
+    # what the workspace run spared: bare cargo with -p compiles shared again, with `left` only
+    bare = ["cargo", "check", "-p", "alpha", "--message-format", "json"]
+    lines = (await capture(bare, project, dict(os.environ))).stdout.splitlines()
+    again = [json.loads(line) for line in lines if '"compiler-artifact"' in line]
+    assert any(m["target"]["name"] == "shared" and not m["fresh"] for m in again), lines
+
+    edit(project / "shared" / "src" / "lib.rs")  # shared, alpha, beta: 3 of 4 members
+    most = structured(await cargo.call_tool("cargo_clippy", call))
+    assert most["ok"] and most["scope"]["run"] == "workspace", most["summary"]
+    assert "3 of 4 members are in scope" in most["scope"]["run_reason"]
+    assert "--workspace" in most["argv"]
+
+
+async def test_the_warm_record_outlives_the_server_not_the_build_directory(
+    cargo: Client, scratch: Path, tmp_path: Path
+) -> None:
+    """A restarted server finds the workspace build warm (the record is in the build directory);
+    once the build directory is gone (what cargo clean does), the scope runs alone again."""
+    project = committed(copy_fixture("feature_split", scratch / "scoped-restart"))
+    assert structured(await cargo.call_tool("cargo_check", {"path": str(project)}))["ok"]
+    edit(project / "alpha" / "src" / "lib.rs")
+    params = server_params("cargo-mcp", "serve", "--root", str(scratch), "--log-dir", str(tmp_path))
+    async with Client(params, mode="legacy", read_timeout_seconds=600) as restarted:
+        warm = structured(await restarted.call_tool("cargo_check", {"path": str(project), "changed": True}))
+        assert warm["scope"]["run"] == "workspace" and compiled(warm["log_path"]) == ["alpha"]
+        shutil.rmtree(project / "target")
+        cold = structured(await restarted.call_tool("cargo_check", {"path": str(project), "changed": True}))
+        assert cold["scope"]["run"] == "packages" and "no warm" in cold["scope"]["run_reason"]
+        assert set(compiled(cold["log_path"])) == {"alpha", "shared"}
 
 
 async def test_changed_refusals(cargo: Client, scratch: Path) -> None:
