@@ -22,6 +22,7 @@ from pygls.io_ import run_async
 from pygls.lsp.client import LanguageClient
 
 from rust_mcp import __version__
+from rust_mcp.core.line_splitter import LineSplitter
 from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
 
@@ -41,6 +42,8 @@ ASK_AGAIN = (CONTENT_MODIFIED, SERVER_CANCELLED)
 ASK_AGAIN_RETRIES = 3
 EARLY_REQUEST_SECONDS = 90.0  # the least a request waits before quiescence: it does the first analysis
 STDERR_LINES = 200
+STDERR_LINE_BYTES = 4096  # of one stderr line kept (the rest of a longer one is counted and dropped)
+READ_CHUNK = 64 * 1024
 
 
 def initialization_options(target_dir: str | bool) -> dict[str, Any]:
@@ -195,9 +198,11 @@ class AnalyzerClient:
         self.client.protocol.notify("initialized", lsp.InitializedParams())
 
     async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
-        # pygls leaves stderr in a pipe; unread, it fills and rust-analyzer blocks on its next log line
-        while line := await stream.readline():
-            self.stderr.append(line.decode("utf-8", errors="replace").rstrip())
+        # pygls leaves stderr in a pipe; unread, it fills and rust-analyzer blocks on its next log line.
+        # Read in chunks, not readline(): a line over its limit would end the reading (and block it)
+        lines = LineSplitter(STDERR_LINE_BYTES)
+        while chunk := await stream.read(READ_CHUNK):
+            self.stderr.extend(line.decode("utf-8", errors="replace").rstrip() for line in lines.feed(chunk))
 
     async def _watch_exit(self, process: asyncio.subprocess.Process) -> None:
         self.exit_code = await process.wait()
