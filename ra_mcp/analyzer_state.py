@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .proc_macro_watch import ProcMacroWatch
+
 if TYPE_CHECKING:
     from lsprotocol import types as lsp
 
@@ -48,6 +50,7 @@ class AnalyzerState:
     applying: set[str] = field(default_factory=set)  # tokens of the phases applying it, running
     applied_since: float | None = None  # time.monotonic() since when nothing applies it any more
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
+    proc_macros: ProcMacroWatch = field(default_factory=ProcMacroWatch)  # what its proc-macro server runs
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def touch(self) -> None:

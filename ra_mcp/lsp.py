@@ -26,10 +26,12 @@ from rust_mcp.core.line_splitter import LineSplitter
 from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
 
+from . import proc_macro_watch
 from .analyzer_state import AnalyzerState
 from .discovery import Analyzer
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_types import plain
+from .proc_macro_watch import PROXY
 
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
@@ -46,14 +48,20 @@ STDERR_LINE_BYTES = 4096  # of one stderr line kept (the rest of a longer one is
 READ_CHUNK = 64 * 1024
 
 
-def initialization_options(target_dir: str | bool) -> dict[str, Any]:
+def initialization_options(
+    target_dir: str | bool, ignored_macros: Mapping[str, list[str]] | None = None, watched: bool = False
+) -> dict[str, Any]:
     """rust-analyzer settings: its cargo check writes to a target dir of its own, so it never waits
-    on cargo_mcp's build lock; file changes come from us (we re-sync before each call)."""
+    on cargo_mcp's build lock; file changes come from us (we re-sync before each call). Watched, its
+    proc-macro server is our proxy (proc_macro_watch.py); macros that never returned are ignored."""
+    proc_macro: dict[str, Any] = {"enable": True, "ignored": dict(ignored_macros or {})}
+    if watched:
+        proc_macro["server"] = str(PROXY)
     return {
         "cargo": {"targetDir": target_dir, "buildScripts": {"enable": True}},
         "checkOnSave": True,
         "check": {"command": "check"},
-        "procMacro": {"enable": True},
+        "procMacro": proc_macro,
         "files": {"watcher": "client"},
         "cachePriming": {"enable": True},
         "diagnostics": {"enable": True},
@@ -119,8 +127,12 @@ class AnalyzerClient:
         env: Mapping[str, str],
         target_dir: str | bool = True,
         command: SandboxedCommand | None = None,
+        ignored_macros: Mapping[str, list[str]] | None = None,
+        proc_macro_seconds: float = proc_macro_watch.DEFAULT_SECONDS,
     ) -> None:
         self.root = root
+        self.ignored_macros = dict(ignored_macros or {})
+        self.proc_macro_seconds = proc_macro_seconds
         self.analyzer = analyzer
         self.env = dict(env)
         self.target_dir = target_dir
@@ -152,10 +164,17 @@ class AnalyzerClient:
         """Why this rust-analyzer is being replaced: its last panic, or how it exited."""
         if self.state.last_panic:
             return f"panicked on {self.state.last_panic}"
+        if (stuck := self.state.proc_macros.stuck) is not None:
+            return proc_macro_watch.stopped_reason(stuck, self.proc_macro_seconds)
         return f"exited with code {self.exit_code}" if self.exit_code is not None else "stopped"
 
     def on_exit(self, callback: Callable[[], None]) -> None:
         self._on_exit.append(callback)
+
+    @property
+    def watched(self) -> bool:
+        """Whether its proc-macro server is our proxy (it needs the real server's path)."""
+        return proc_macro_watch.SERVER_ENV in self.command.env
 
     async def start(self) -> None:
         command = self.command
@@ -181,6 +200,11 @@ class AnalyzerClient:
             asyncio.create_task(self._drain_stderr(self.process.stderr)),
             asyncio.create_task(self._watch_exit(self.process)),
         ]
+        if self.watched:
+            watch = proc_macro_watch.watch_expansions(
+                self.state.proc_macros, self.proc_macro_seconds, lambda: self.alive, self._stop_stuck
+            )
+            self._tasks.append(asyncio.create_task(watch))
         uri = self.root.as_uri()
         result = await self.request(
             "initialize",
@@ -189,7 +213,9 @@ class AnalyzerClient:
                 root_uri=uri,
                 workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=self.root.name)],
                 capabilities=client_capabilities(),
-                initialization_options=initialization_options(self.target_dir),
+                initialization_options=initialization_options(
+                    self.target_dir, self.ignored_macros, self.watched
+                ),
                 client_info=lsp.ClientInfo(name="rust-mcp", version=__version__),
             ),
             timeout=60,
@@ -202,7 +228,17 @@ class AnalyzerClient:
         # Read in chunks, not readline(): a line over its limit would end the reading (and block it)
         lines = LineSplitter(STDERR_LINE_BYTES)
         while chunk := await stream.read(READ_CHUNK):
-            self.stderr.extend(line.decode("utf-8", errors="replace").rstrip() for line in lines.feed(chunk))
+            for raw in lines.feed(chunk):
+                line = raw.decode("utf-8", errors="replace").rstrip()
+                if not self.state.proc_macros.feed(line):
+                    self.stderr.append(line)
+
+    async def _stop_stuck(self) -> None:
+        """A proc macro ran past the limit: stop rust-analyzer and its proc-macro server (the pool
+        starts a new one, with the macro ignored, at the next call; calls waiting now are retried)."""
+        if self.process is not None:
+            self.state.touch()
+            await kill_process_group(self.process, 0.5)
 
     async def _watch_exit(self, process: asyncio.subprocess.Process) -> None:
         self.exit_code = await process.wait()

@@ -31,6 +31,7 @@ from .change_journal import ChangeJournal, FileStamp, SharedRuns, stamp_of
 from .discovery import Analyzer
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_types import lsp
+from .proc_macro_watch import StuckMacros
 from .settings import PoolSettings
 
 if TYPE_CHECKING:
@@ -246,6 +247,7 @@ class WorkspacePool:
     scope: ReadScope = field(init=False)
     workspaces: dict[Path, Workspace] = field(default_factory=dict, init=False)
     crashes: int = field(default=0, init=False)
+    stuck: StuckMacros = field(default_factory=StuckMacros, init=False)  # macros ignored per root
     _starting: dict[Path, asyncio.Lock] = field(default_factory=dict, init=False)
     _roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = field(default_factory=dict, init=False)
 
@@ -284,6 +286,8 @@ class WorkspacePool:
                 restarts = workspace.restarts + 1
                 self.crashes += 1
                 reason = workspace.client.failure()
+                if (expansion := workspace.client.state.proc_macros.stuck) is not None:
+                    self.stuck.add(root, expansion)
                 await workspace.close(grace=0.5)
             await self._make_room()
             workspace = await self._start(root)
@@ -297,7 +301,14 @@ class WorkspacePool:
         env = self.env if command is not None else {**self.env, **private_lock_env(root, own_lock)}
         from .lsp import AnalyzerClient  # pygls and lsprotocol: imported when the first workspace starts
 
-        client = AnalyzerClient(root, self.analyzer, env, command=command)
+        client = AnalyzerClient(
+            root,
+            self.analyzer,
+            env,
+            command=command,
+            ignored_macros=self.stuck.ignored(root),
+            proc_macro_seconds=self.settings.proc_macro_seconds,
+        )
         journal = ChangeJournal(root, _watched)  # watching before rust-analyzer reads anything
         try:
             await client.start()

@@ -1,0 +1,103 @@
+"""A proc macro that never returns (fixtures/macro_hang: `spin!` loops on one input) no longer leaves a
+workspace answering "did not answer in time" for ever: past --proc-macro-timeout its rust-analyzer
+and proc-macro server are stopped, the workspace restarts with that macro ignored, hover and
+definition answer right, status names the macro throughout, and nothing is left spinning."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+
+from tests.support import (
+    copy_fixture,
+    live_processes,
+    require_bubblewrap,
+    require_rust_analyzer,
+    server_params,
+)
+from tests.test_ra_tools import call
+
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
+
+LIMIT_SECONDS = 10
+STATUS_SECONDS = 2.0
+CLOCK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK  # utime + stime
+
+
+def _proc_macro_servers(project: Path) -> list[int]:
+    return [
+        pid
+        for pid, _, cmdline in live_processes(project)
+        if "proc-macro-srv" in cmdline or "proc_macro_proxy" in cmdline
+    ]
+
+
+async def test_a_proc_macro_that_never_returns_is_stopped_and_ignored(tmp_path: Path) -> None:
+    require_rust_analyzer()
+    require_bubblewrap()
+    root = tmp_path / "root"
+    project = copy_fixture("macro_hang", root / "macro_hang")
+    lib = project / "app" / "src" / "lib.rs"
+    params = server_params(
+        "rust-analyzer-mcp", "--root", str(root), "--proc-macro-timeout", str(LIMIT_SECONDS)
+    )
+    seen: list[dict[str, Any]] = []
+    slowest = 0.0
+    async with Client(params, mode="legacy", read_timeout_seconds=600) as ra:
+        done = anyio.Event()
+
+        async def watch_status() -> None:
+            nonlocal slowest
+            for _ in range(5000):  # bounded: the calls below end long before
+                if done.is_set():
+                    return
+                started = time.monotonic()
+                with anyio.fail_after(STATUS_SECONDS):
+                    status = await call(ra, "rust_analyzer_status", {})
+                slowest = max(slowest, time.monotonic() - started)
+                seen.extend(status["workspaces"])
+                await anyio.sleep(0.5)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch_status)
+            # `plain(2)` in caller(): answered once the stuck macro is stopped and ignored
+            hover = await call(ra, "rust_analyzer_hover", {"file_path": str(lib), "line": 17, "column": 5})
+            done.set()
+        definition = await call(
+            ra, "rust_analyzer_definition", {"file_path": str(lib), "line": 17, "column": 5}
+        )
+        answer = await call(ra, "rust_analyzer_hover", {"file_path": str(lib), "line": 13, "column": 10})
+        status = await call(ra, "rust_analyzer_status", {})
+        # no proc-macro server left spinning: the stopped one is gone, the new one is idle
+        servers = _proc_macro_servers(project)
+        before = {pid: _cpu_seconds(pid) for pid in servers}
+        await anyio.sleep(3.0)
+        spent = {pid: _cpu_seconds(pid) - cpu for pid, cpu in before.items() if Path(f"/proc/{pid}").exists()}
+
+    assert "fn plain(x: u32) -> u32" in str(hover), hover
+    assert [(place["path"], place["line"]) for place in definition["locations"]] == [("app/src/lib.rs", 12)]
+    assert "fn answer() -> u32" in str(answer), answer  # the crate's other macro still expands
+    [workspace] = [w for w in status["workspaces"] if w["root"] == str(project)]
+    assert workspace["ignored_proc_macros"] == ["looper::spin"], workspace
+    assert "proc macro `spin` (crate looper) did not return within 10 s" in (
+        workspace["restart_reason"] or ""
+    )
+    assert workspace["alive"] and workspace["restarts"] == 1, workspace
+    # while it was stuck, status said so (not "ok") and named the macro
+    print(f"status answered within {slowest:.2f} s; {len(seen)} looks; servers after: {spent}")
+    stuck = [w for w in seen if w.get("proc_macro_note") and "looper::spin" in w["proc_macro_note"]]
+    assert stuck and all(w["health"] != "ok" for w in stuck), seen[-5:]
+    assert slowest < STATUS_SECONDS
+    assert len(servers) <= 2, servers  # at most the new proxy and its server
+    assert all(seconds < 1.0 for seconds in spent.values()), spent
