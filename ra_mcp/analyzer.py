@@ -228,6 +228,16 @@ class AnalyzerService:
     ) -> T:
         try:
             return await self.pool.run(root, operation, report)
+        except TimeoutError as exc:
+            workspace = self.pool.workspaces.get(root)
+            limit = self.pool.settings.proc_macro_seconds
+            note = workspace.client.state.proc_macros.notice(time.monotonic(), limit) if workspace else None
+            if note is None:
+                raise
+            raise Refusal(
+                f"rust-analyzer did not answer in time: {note}. Ask again after that; "
+                "rust_analyzer_status shows it"
+            ) from exc
         except AnalyzerRequestFailed as exc:
             if exc.panicked:
                 raise Refusal(

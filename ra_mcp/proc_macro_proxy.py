@@ -20,7 +20,8 @@ MARK = "rust-mcp-proc-macro:"
 
 
 def _say(text: str) -> None:
-    sys.stderr.write(f"{MARK} {text}\n")
+    # the proxy's pid first: rust-analyzer may run several proc-macro servers at once
+    sys.stderr.write(f"{MARK} {os.getpid()} {text}\n")
     sys.stderr.flush()
 
 
@@ -56,7 +57,9 @@ def main() -> int:
             _say("answered")
         out.write(line)
         out.flush()
-    return server.wait()
+    code = server.wait()
+    _say(f"exited {code}")  # an expansion still running will never answer
+    return code
 
 
 if __name__ == "__main__":

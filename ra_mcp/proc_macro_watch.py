@@ -45,42 +45,49 @@ def crate_of(lib: str) -> str:
 
 @dataclass
 class ProcMacroWatch:
-    """What the proc-macro server is doing, from the proxy's lines."""
+    """What the proc-macro servers are doing, from the proxies' lines (one proxy per server)."""
 
-    expanding: Expansion | None = None
+    running: dict[int, Expansion] = field(default_factory=dict)  # by proxy pid: the expansion it waits on
     stuck: Expansion | None = None  # the expansion that ran past the limit (rust-analyzer was stopped)
     expansions: int = 0
-    server_pid: int | None = None
+
+    @property
+    def expanding(self) -> Expansion | None:
+        """The expansion running longest, if any."""
+        return min(self.running.values(), key=lambda expansion: expansion.since, default=None)
 
     def feed(self, line: str) -> bool:
-        """Read one stderr line; True when it was the proxy's (and is not kept as a log line)."""
+        """Read one stderr line; True when it was a proxy's (and is not kept as a log line)."""
         if not line.startswith(MARK):
             return False
-        verb, _, rest = line[len(MARK) :].strip().partition(" ")
+        pid, _, said = line[len(MARK) :].strip().partition(" ")
+        verb, _, rest = said.partition(" ")
+        if not pid.isdigit():
+            return True
         if verb == "expand":
             try:
-                said = json.loads(rest)
-                lib, name = str(said["lib"]), str(said["macro"])
+                fields = json.loads(rest)
+                lib, name = str(fields["lib"]), str(fields["macro"])
             except (ValueError, KeyError, TypeError):
                 return True
-            self.expanding = Expansion(crate_of(lib), name, lib, time.monotonic())
+            self.running[int(pid)] = Expansion(crate_of(lib), name, lib, time.monotonic())
             self.expansions += 1
-        elif verb == "answered":
-            self.expanding = None
-        elif verb == "server" and rest.isdigit():
-            self.server_pid = int(rest)
+        elif verb in ("answered", "exited"):
+            self.running.pop(int(pid), None)
         return True
 
     def running_for(self, now: float) -> float:
-        return now - self.expanding.since if self.expanding is not None else 0.0
+        expansion = self.expanding
+        return now - expansion.since if expansion is not None else 0.0
 
     def notice(self, now: float, limit: float) -> str | None:
         """A health note while an expansion has run for long (a quarter of the limit), else None."""
+        expansion = self.expanding
         seconds = self.running_for(now)
-        if self.expanding is None or seconds < limit / 4:
+        if expansion is None or seconds < limit / 4:
             return None
         return (
-            f"proc macro `{self.expanding.label}` has been expanding for {seconds:.0f} s "
+            f"proc macro `{expansion.label}` has been expanding for {seconds:.0f} s "
             f"(stopped at {limit:.0f} s and ignored from then on)"
         )
 
