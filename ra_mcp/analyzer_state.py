@@ -44,6 +44,8 @@ class AnalyzerState:
     flycheck_begun: int = 0
     flycheck_ended: int = 0
     flycheck_moved: float = 0.0  # time.monotonic() of the last flycheck begin or end
+    flycheck_waiting: int = 0  # calls waiting for a check's results now (it is not cancelled then)
+    flycheck_cancelled: int = 0  # checks cancelled for running past the limit with no one waiting
     published: float = 0.0  # time.monotonic() of the last publishDiagnostics
     last_panic: str | None = None  # the last request rust-analyzer panicked on
     build_data_ended: bool = False  # the build data phase has ended, and no new one has begun

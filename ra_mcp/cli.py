@@ -40,7 +40,11 @@ def _parser() -> argparse.ArgumentParser:
         float,
     )
     transports.add_seconds(
-        parser, "--check-timeout", 300, "default bound on the cargo check diagnostics wait for"
+        parser,
+        "--check-timeout",
+        300,
+        "default bound on the cargo check diagnostics wait for; a check running longer with no call "
+        "waiting is cancelled",
     )
     transports.add_operator_arguments(
         parser,
@@ -84,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
             idle_seconds=args.idle_minutes * 60,
             ready_seconds=args.ready_timeout,
             proc_macro_seconds=args.proc_macro_timeout,
+            flycheck_seconds=args.check_timeout,
         ),
         check_timeout=args.check_timeout,
         confirm_writes=not args.no_confirm,

@@ -92,7 +92,7 @@ class AnalyzerSandbox:
             **lock,
         }
         env = containment.environment(toolchain, network=False, offline=state.active, settings=settings)
-        system = [Path(self.analyzer.path).parent, PROXY.parent]
+        system = [Path(self.analyzer.path).parent, PROXY]
         if "RUST_SRC_PATH" in std_env:
             system.append(Path(std_env["RUST_SRC_PATH"]))
         confinement = containment.confinement(toolchain, cwd=root, env=env, writable=(own,), system=system)

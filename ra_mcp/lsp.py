@@ -29,6 +29,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from . import proc_macro_watch
 from .analyzer_state import AnalyzerState
 from .discovery import Analyzer
+from .flycheck_bound import CANCEL_METHOD, bound_flycheck
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_settings import client_capabilities, initialization_options
 from .lsp_types import plain
@@ -60,10 +61,12 @@ class AnalyzerClient:
         command: SandboxedCommand | None = None,
         ignored_macros: Mapping[str, list[str]] | None = None,
         proc_macro_seconds: float = proc_macro_watch.DEFAULT_SECONDS,
+        flycheck_seconds: float = 300.0,
     ) -> None:
         self.root = root
         self.ignored_macros = dict(ignored_macros or {})
         self.proc_macro_seconds = proc_macro_seconds
+        self.flycheck_seconds = flycheck_seconds
         self.analyzer = analyzer
         self.env = dict(env)
         self.target_dir = target_dir
@@ -130,6 +133,14 @@ class AnalyzerClient:
             ),
             asyncio.create_task(self._drain_stderr(self.process.stderr)),
             asyncio.create_task(self._watch_exit(self.process)),
+            asyncio.create_task(
+                bound_flycheck(
+                    self.state,
+                    self.flycheck_seconds,
+                    lambda: self.alive,
+                    lambda: self.notify(CANCEL_METHOD, None),
+                )
+            ),
         ]
         if self.watched:
             watch = proc_macro_watch.watch_expansions(

@@ -308,6 +308,7 @@ class WorkspacePool:
             command=command,
             ignored_macros=self.stuck.ignored(root),
             proc_macro_seconds=self.settings.proc_macro_seconds,
+            flycheck_seconds=self.settings.flycheck_seconds,
         )
         journal = ChangeJournal(root, _watched)  # watching before rust-analyzer reads anything
         try:

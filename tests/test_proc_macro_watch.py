@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from ra_mcp.analyzer_state import AnalyzerState
+from ra_mcp.flycheck_bound import overdue
 from ra_mcp.lsp_settings import initialization_options
 from ra_mcp.proc_macro_watch import MARK, PROXY, ProcMacroWatch, StuckMacros, crate_of
 
@@ -50,3 +52,16 @@ def test_crate_names_come_from_the_dylib_name() -> None:
     assert crate_of(LIB) == "my_macros"
     assert crate_of("/t/libserde_derive-0123abcd.so") == "serde_derive"
     assert crate_of("/t/libplain.so") == "plain"
+
+
+def test_a_check_is_overdue_past_the_limit_only_when_no_call_waits() -> None:
+    state = AnalyzerState()
+    state.progress_event("rust-analyzer/flycheck/0", {"kind": "begin", "title": "cargo check"})
+    now = time.monotonic()
+    assert not overdue(state, 10, now + 5)
+    assert overdue(state, 10, now + 11)
+    state.flycheck_waiting = 1  # a diagnostics call waits for its results: left alone
+    assert not overdue(state, 10, now + 11)
+    state.flycheck_waiting = 0
+    state.progress_event("rust-analyzer/flycheck/0", {"kind": "end"})
+    assert not overdue(state, 10, now + 100)  # ended

@@ -49,6 +49,19 @@ CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this defau
 async def run_flycheck(
     workspace: Workspace, uri: str | None, timeout: float, report: ProgressCallback | None
 ) -> tuple[bool, str | None]:
+    """Start rust-analyzer's cargo check and wait for it (see _run_flycheck); while this call waits,
+    the check is not cancelled for running long (flycheck_bound.py)."""
+    state = workspace.client.state
+    state.flycheck_waiting += 1
+    try:
+        return await _run_flycheck(workspace, uri, timeout, report)
+    finally:
+        state.flycheck_waiting -= 1
+
+
+async def _run_flycheck(
+    workspace: Workspace, uri: str | None, timeout: float, report: ProgressCallback | None
+) -> tuple[bool, str | None]:
     """Start rust-analyzer's cargo check and wait until it has ended, no other has begun and no
     diagnostics have been published for SETTLE_SECONDS. rust-analyzer restarts its check on its own
     (when it becomes quiescent, when cache priming ends, on another client's request): the restart
