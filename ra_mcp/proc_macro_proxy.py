@@ -1,4 +1,4 @@
-#!/usr/bin/python3 -I
+#!/usr/bin/python3 -IS
 """A thin proxy rust-analyzer starts as its proc-macro server (`procMacro.server`), inside its sandbox.
 
 It starts the real server (RUST_MCP_PROC_MACRO_SRV: the toolchain's rust-analyzer-proc-macro-srv),

@@ -120,7 +120,7 @@ async def test_a_proc_macro_that_never_returns_is_stopped_and_ignored(tmp_path: 
                 break
         final = await call(ra, "rust_analyzer_status", {})
 
-    timeline = []  # what status said, each change once: for the failure message
+    timeline: list[tuple[Any, ...]] = []  # what status said, each change once: for the failure message
     for look in seen:
         step = (look["pid"], look["restarts"], look["health"], look["ready"], look.get("proc_macro_note"))
         if not timeline or timeline[-1] != step:
