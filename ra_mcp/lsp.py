@@ -227,11 +227,11 @@ class AnalyzerClient:
             except AnalyzerRequestFailed as failed:
                 if failed.code not in ASK_AGAIN:
                     raise
-                await self._until_quiescent(timeout)  # what it was busy with is over by then
+                await self.until_quiescent(timeout)  # what it was busy with is over by then
                 await anyio.sleep(0.1 * attempt)
         return await self._request_once(method, params, timeout)
 
-    async def _until_quiescent(self, bound: float) -> None:
+    async def until_quiescent(self, bound: float) -> None:
         with anyio.move_on_after(bound):
             while not self.state.quiescent and self.alive:
                 self.state.changed.clear()

@@ -78,6 +78,7 @@ class Workspace:
     in_flight: int = 0  # calls using this workspace now; eviction leaves it alone while non-zero
     generation: int = 0  # bumped each time rust-analyzer is told of a change on disk
     answers: dict[tuple[object, ...], tuple[int, object]] = field(default_factory=dict)
+    settle_first: bool = False  # started in place of one stopped for a stuck macro: first answer waits
 
     def remembered(self, key: tuple[object, ...]) -> object | None:
         """A whole answer remembered for its pages, while no file has changed since it was made."""
@@ -292,6 +293,7 @@ class WorkspacePool:
             await self._make_room()
             workspace = await self._start(root)
             workspace.restarts, workspace.restart_reason = restarts, reason
+            workspace.settle_first = bool(self.stuck.labels(root)) and restarts > 0
             self.workspaces[root] = workspace
             return workspace
 
@@ -362,6 +364,9 @@ class WorkspacePool:
             try:
                 await workspace.sync_from_disk()
                 await workspace.wait_ready(self.settings.ready_seconds, report)
+                if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
+                    await workspace.client.until_quiescent(self.settings.ready_seconds)
+                    workspace.settle_first = False
                 return await operation(workspace)
             except BaseException as raised:
                 # an operation's task group (parallel requests) raises a group: act on what is in it
