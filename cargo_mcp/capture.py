@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rust_mcp.core.budgets import MAX_CAPTURED_CHARS
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.runner import LineSink, RunRequest, run_process
+from rust_mcp.core.runner import RunRequest, run_process
 from rust_mcp.core.sandbox import SandboxedCommand
 
 HELPER_TIMEOUT = 120.0
@@ -34,12 +35,22 @@ class Captured:
         return Refusal(f"{what} failed ({' '.join(self.argv[:4])} ...): {said}")
 
 
-def _keep(lines: list[str]) -> LineSink:
-    def sink(line: str) -> bool:
-        lines.append(line)
-        return False
+class KeptLines:
+    """A helper's lines, kept whole up to `limit` characters; past it they are counted, not kept."""
 
-    return sink
+    def __init__(self, limit: int = MAX_CAPTURED_CHARS) -> None:
+        self.lines: list[str] = []
+        self.size = 0
+        self.limit = limit
+        self.cut = 0  # lines not kept
+
+    def sink(self, line: str) -> bool:
+        self.size += len(line) + 1
+        if self.size > self.limit:
+            self.cut += 1
+        else:
+            self.lines.append(line)
+        return False
 
 
 async def capture(
@@ -51,15 +62,14 @@ async def capture(
     pass_fds: tuple[int, ...] = (),
     contained: bool = False,
 ) -> Captured:
-    out: list[str] = []
-    err: list[str] = []
+    out, err = KeptLines(), KeptLines()
     request = RunRequest(
         argv=list(argv),
         cwd=cwd,
         env=env,
         timeout_seconds=timeout,
-        on_stdout=_keep(out),
-        on_stderr=_keep(err),
+        on_stdout=out.sink,
+        on_stderr=err.sink,
         stdin_data=stdin,
         pass_fds=pass_fds,
         contained=contained,
@@ -67,7 +77,10 @@ async def capture(
     outcome = await run_process(request)
     if outcome.timed_out:
         raise Refusal(f"{' '.join(argv[:3])} did not finish within {timeout:.0f} s")
-    return Captured(list(argv), outcome.exit_code, "\n".join(out), "\n".join(err))
+    if out.cut:
+        said = " ".join(argv[:3])
+        raise Refusal(f"{said} printed more than {out.limit} characters; nothing of it was used")
+    return Captured(list(argv), outcome.exit_code, "\n".join(out.lines), "\n".join(err.lines))
 
 
 async def workspace_metadata(command: SandboxedCommand) -> dict[str, Any]:

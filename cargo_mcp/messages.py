@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end
+from rust_mcp.core.runner import TailBuffer
 
 from .models import FormatIssue, TestFailure, TestSummary
 
@@ -17,6 +18,7 @@ TEST_RESULT = re.compile(
     r"(?P<ignored>\d+) ignored; (?P<measured>\d+) measured; (?P<filtered>\d+) filtered out"
 )
 TEST_LONG_RUNNING = re.compile(r"^test (?P<name>.+?) has been running for over \d+ seconds$")
+CAPTURED_PER_TEST = 8  # a failing test's output kept, in multiples of what is shown (backtrace trimmed first)
 FAILURE_HEADER = re.compile(r"^---- (?P<name>.+?) (?:stdout|stderr) ----$")
 
 
@@ -29,19 +31,19 @@ class LibtestReport:
     _started: set[str] = field(default_factory=set)
     _finished: set[str] = field(default_factory=set)
     _capturing: str | None = None
-    _captured: dict[str, list[str]] = field(default_factory=dict)
+    _captured: dict[str, TailBuffer] = field(default_factory=dict)  # head and tail, the middle counted
     _failed_names: list[str] = field(default_factory=list)
 
     def feed(self, line: str) -> None:
         if (match := FAILURE_HEADER.match(line)) is not None:
             self._capturing = match["name"]
-            self._captured.setdefault(self._capturing, [])
+            self._captured.setdefault(self._capturing, TailBuffer(CAPTURED_PER_TEST * self.output_limit))
             return
         if self._capturing is not None:
             if line == "failures:" or line.startswith("test result:"):
                 self._capturing = None
             else:
-                self._captured[self._capturing].append(line)
+                self._captured[self._capturing].add(line)
                 return
         if (match := TEST_LINE.match(line)) is not None:
             name, verdict = match["name"], match["verdict"]
@@ -63,7 +65,9 @@ class LibtestReport:
     def finish(self) -> TestSummary:
         failures = []
         for name in self._failed_names:
-            text = "\n".join(trim_backtrace(self._captured.get(name, []))).strip()
+            captured = self._captured.get(name)
+            lines = captured.text()[0].splitlines() if captured is not None else []
+            text = "\n".join(trim_backtrace(lines)).strip()
             failures.append(TestFailure(name=name, output=clip_end(text, self.output_limit)))
         self.summary.failures = failures
         self.summary.running = sorted(self._started - self._finished)

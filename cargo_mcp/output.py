@@ -48,6 +48,7 @@ class OutputCollector:
     nextest: NextestReport = field(default_factory=NextestReport)
     formatting: FormatReport = field(default_factory=FormatReport)
     stdout_lines: list[str] = field(default_factory=list)
+    stdout_chars: int = 0
     program_lines: int = 0
     stderr_tail: list[str] = field(default_factory=list)
 
@@ -69,7 +70,9 @@ class OutputCollector:
         elif self.output == "format":
             self.formatting.feed(line)
         elif self.output in ("metadata", "snapshots"):
-            self.stdout_lines.append(line)
+            self.stdout_chars += len(line) + 1
+            if self.stdout_chars <= budgets.MAX_CAPTURED_CHARS:  # past it the JSON is cut: said when parsed
+                self.stdout_lines.append(line)
             return False
         elif self.output == "tree":
             if len(self.stdout_lines) < budgets.TREE_LINES:

@@ -25,6 +25,7 @@ from .lsp_errors import AnalyzerRequestFailed
 from .lsp_types import lsp
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
 from .positions import SourceCache, to_lsp, uri_to_path
+from .proc_macro_watch import stopped_reason
 from .shown_paths import ShownPaths
 from .symbol_lookup import find_symbol
 from .workspaces import Workspace, WorkspacePool
@@ -176,12 +177,20 @@ class AnalyzerService:
     def workspace_status(self, workspace: Workspace) -> WorkspaceStatus:
         client = workspace.client
         pid = client.pid
+        limit = self.pool.settings.proc_macro_seconds
+        macros = client.state.proc_macros
+        stuck = macros.stuck
+        note = stopped_reason(stuck, limit) if stuck else macros.notice(time.monotonic(), limit)
+        ignored = set(self.pool.stuck.labels(workspace.root)) | ({stuck.label} if stuck else set())
+        health = client.state.health if client.alive else "stopped"
         return WorkspaceStatus(
             root=str(workspace.root),
             toolchain=workspace.toolchain,
             pid=pid,
             alive=client.alive,
-            health=client.state.health if client.alive else "stopped",
+            health="warning" if note and client.alive else health,
+            proc_macro_note=note,
+            ignored_proc_macros=sorted(ignored),
             ready=client.alive and client.state.ready_in(time.monotonic()) == 0.0,
             quiescent=client.state.quiescent,
             activity=workspace.state_text,
@@ -234,6 +243,16 @@ class AnalyzerService:
     ) -> T:
         try:
             return await self.pool.run(root, operation, report, toolchain)
+        except TimeoutError as exc:
+            workspace = self.pool.workspaces.get((root, toolchain))
+            limit = self.pool.settings.proc_macro_seconds
+            note = workspace.client.state.proc_macros.notice(time.monotonic(), limit) if workspace else None
+            if note is None:
+                raise
+            raise Refusal(
+                f"rust-analyzer did not answer in time: {note}. Ask again after that; "
+                "rust_analyzer_status shows it"
+            ) from exc
         except AnalyzerRequestFailed as exc:
             if exc.panicked:
                 raise Refusal(

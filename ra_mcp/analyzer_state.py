@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .proc_macro_watch import ProcMacroWatch
+
 if TYPE_CHECKING:
     from lsprotocol import types as lsp
 
@@ -42,6 +44,8 @@ class AnalyzerState:
     flycheck_begun: int = 0
     flycheck_ended: int = 0
     flycheck_moved: float = 0.0  # time.monotonic() of the last flycheck begin or end
+    flycheck_waiting: int = 0  # calls waiting for a check's results now (it is not cancelled then)
+    flycheck_cancelled: int = 0  # checks cancelled for running past the limit with no one waiting
     published: float = 0.0  # time.monotonic() of the last publishDiagnostics
     last_panic: str | None = None  # the last request rust-analyzer panicked on
     empty_rechecks: int = 0  # early empty answers asked again once quiescent (see lsp.request)
@@ -49,6 +53,7 @@ class AnalyzerState:
     applying: set[str] = field(default_factory=set)  # tokens of the phases applying it, running
     applied_since: float | None = None  # time.monotonic() since when nothing applies it any more
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
+    proc_macros: ProcMacroWatch = field(default_factory=ProcMacroWatch)  # what its proc-macro server runs
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def touch(self) -> None:

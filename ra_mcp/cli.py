@@ -36,7 +36,18 @@ def _parser() -> argparse.ArgumentParser:
         parser, "--ready-timeout", 45, "how long a call waits for indexing before 'still indexing'", float
     )
     transports.add_seconds(
-        parser, "--check-timeout", 300, "default bound on the cargo check diagnostics wait for"
+        parser,
+        "--proc-macro-timeout",
+        60,
+        "one proc-macro expansion, after which rust-analyzer is restarted with that macro ignored",
+        float,
+    )
+    transports.add_seconds(
+        parser,
+        "--check-timeout",
+        300,
+        "default bound on the cargo check diagnostics wait for; a check running longer with no call "
+        "waiting is cancelled",
     )
     transports.add_seconds(
         parser,
@@ -89,6 +100,8 @@ def main(argv: list[str] | None = None) -> None:
             max_workspaces=args.max_workspaces,
             idle_seconds=args.idle_minutes * 60,
             ready_seconds=args.ready_timeout,
+            proc_macro_seconds=args.proc_macro_timeout,
+            flycheck_seconds=args.check_timeout,
         ),
         check_timeout=args.check_timeout,
         answer_deadline=args.answer_deadline,

@@ -11,6 +11,7 @@ starts it comes from a client whose sandbox has no network.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +27,11 @@ from rust_mcp.core.toolchain_files import find_toolchain_file
 from rust_mcp.core.toolchains import Toolchain, ToolchainRefused
 
 from .discovery import Analyzer, std_sources_env
+from .proc_macro_watch import PROXY, SERVER_ENV
 
 OWN_TARGET = "rust-analyzer"  # rust-analyzer's `cargo.targetDir: true` builds in <target>/rust-analyzer
 FETCH_TIMEOUT = 600.0
+PROXY_PYTHON = "/usr/bin/python3"  # the proxy's interpreter (its first line): inside the sandbox's /usr
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,16 @@ class AnalyzerProject:
     @property
     def manifest(self) -> Path:
         return self.workspace_root / MANIFEST_NAME
+
+
+def watched_proc_macro_server(sysroot: Path) -> dict[str, str]:
+    """The real proc-macro server for the proxy rust-analyzer starts instead (proc_macro_watch.py):
+    the toolchain's, which rust-analyzer would start itself. None found, or no system Python to run
+    the proxy: rust-analyzer starts its own, unwatched."""
+    server = sysroot / "libexec" / "rust-analyzer-proc-macro-srv"
+    if not (server.is_file() and os.access(PROXY, os.X_OK) and Path(PROXY_PYTHON).is_file()):
+        return {}
+    return {SERVER_ENV: str(server)}
 
 
 class AnalyzerSandbox:
@@ -79,13 +92,14 @@ class AnalyzerSandbox:
         std_env, warning = std_sources_env(toolchain.std_sources())
         self.on_std_warning(warning)
         settings = {
+            **watched_proc_macro_server(toolchain.sysroot),
             "CARGO": str(toolchain.cargo),
             "RUSTC": str(toolchain.rustc),
             **std_env,
             **lock,
         }
         env = containment.environment(toolchain, network=False, offline=state.active, settings=settings)
-        system = [Path(self.analyzer.path).parent]
+        system = [Path(self.analyzer.path).parent, PROXY]
         if "RUST_SRC_PATH" in std_env:
             system.append(Path(std_env["RUST_SRC_PATH"]))
         confinement = containment.confinement(

@@ -57,7 +57,11 @@ async def check_current_state(
     if not join:
         workspace.check_started = wanted
     started = workspace.check_started
-    outcome = await run_flycheck(workspace, uri, bound, report, start=not join)
+    state.flycheck_waiting += 1  # while a call waits, the check is not cancelled for running long
+    try:
+        outcome = await run_flycheck(workspace, uri, bound, report, start=not join)
+    finally:
+        state.flycheck_waiting -= 1
     if outcome.finished and workspace.generation == wanted[0]:
         workspace.check_finished = started
     return outcome

@@ -22,10 +22,12 @@ from pygls.io_ import run_async
 from pygls.lsp.client import LanguageClient
 
 from rust_mcp import __version__
+from rust_mcp.core.line_splitter import LineSplitter
 from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.sandbox_limits import limit_notes
 
+from . import proc_macro_watch
 from .analyzer_state import AnalyzerState
 from .asking_again import (
     ASK_AGAIN,
@@ -35,76 +37,17 @@ from .asking_again import (
     is_empty,
 )
 from .discovery import Analyzer
+from .flycheck_bound import CANCEL_METHOD, bound_flycheck
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
+from .lsp_settings import client_capabilities, initialization_options
 from .lsp_types import plain
 
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
 T = TypeVar("T")
 STDERR_LINES = 200
-
-
-def initialization_options(target_dir: str | bool) -> dict[str, Any]:
-    """rust-analyzer settings: its cargo check writes to a target dir of its own, so it never waits
-    on cargo_mcp's build lock; file changes come from us (we re-sync before each call)."""
-    return {
-        "cargo": {"targetDir": target_dir, "buildScripts": {"enable": True}},
-        "checkOnSave": True,
-        "check": {"command": "check"},
-        "procMacro": {"enable": True},
-        "files": {"watcher": "client"},
-        "cachePriming": {"enable": True},
-        "diagnostics": {"enable": True},
-        "workspace": {"symbol": {"search": {"kind": "all_symbols", "limit": 256}}},
-        "hover": {"actions": {"enable": False}},
-        "lens": {"enable": False},
-    }
-
-
-def client_capabilities() -> lsp.ClientCapabilities:
-    return lsp.ClientCapabilities(
-        general=lsp.GeneralClientCapabilities(position_encodings=[lsp.PositionEncodingKind.Utf32]),
-        window=lsp.WindowClientCapabilities(work_done_progress=True),
-        workspace=lsp.WorkspaceClientCapabilities(
-            workspace_edit=lsp.WorkspaceEditClientCapabilities(
-                document_changes=True,
-                resource_operations=[
-                    lsp.ResourceOperationKind.Create,
-                    lsp.ResourceOperationKind.Rename,
-                    lsp.ResourceOperationKind.Delete,
-                ],
-            ),
-            did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
-            configuration=False,
-            symbol=lsp.WorkspaceSymbolClientCapabilities(),
-        ),
-        text_document=lsp.TextDocumentClientCapabilities(
-            synchronization=lsp.TextDocumentSyncClientCapabilities(did_save=True),
-            diagnostic=lsp.DiagnosticClientCapabilities(),
-            publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(related_information=True),
-            hover=lsp.HoverClientCapabilities(
-                content_format=[lsp.MarkupKind.Markdown, lsp.MarkupKind.PlainText]
-            ),
-            definition=lsp.DefinitionClientCapabilities(link_support=False),
-            type_definition=lsp.TypeDefinitionClientCapabilities(link_support=False),
-            implementation=lsp.ImplementationClientCapabilities(link_support=False),
-            document_symbol=lsp.DocumentSymbolClientCapabilities(hierarchical_document_symbol_support=True),
-            completion=lsp.CompletionClientCapabilities(
-                completion_item=lsp.ClientCompletionItemOptions(snippet_support=False)
-            ),
-            code_action=lsp.CodeActionClientCapabilities(
-                code_action_literal_support=lsp.ClientCodeActionLiteralOptions(
-                    code_action_kind=lsp.ClientCodeActionKindOptions(value_set=[""])
-                ),
-                resolve_support=lsp.ClientCodeActionResolveOptions(properties=["edit"]),
-                data_support=True,
-            ),
-            rename=lsp.RenameClientCapabilities(prepare_support=True),
-            call_hierarchy=lsp.CallHierarchyClientCapabilities(),
-            formatting=lsp.DocumentFormattingClientCapabilities(),
-        ),
-        experimental={"serverStatusNotification": True, "snippetTextEdit": False, "localDocs": False},
-    )
+STDERR_LINE_BYTES = 4096  # of one stderr line kept (the rest of a longer one is counted and dropped)
+READ_CHUNK = 64 * 1024
 
 
 class AnalyzerClient:
@@ -117,8 +60,14 @@ class AnalyzerClient:
         env: Mapping[str, str],
         target_dir: str | bool = True,
         command: SandboxedCommand | None = None,
+        ignored_macros: Mapping[str, list[str]] | None = None,
+        proc_macro_seconds: float = proc_macro_watch.DEFAULT_SECONDS,
+        flycheck_seconds: float = 300.0,
     ) -> None:
         self.root = root
+        self.ignored_macros = dict(ignored_macros or {})
+        self.proc_macro_seconds = proc_macro_seconds
+        self.flycheck_seconds = flycheck_seconds
         self.analyzer = analyzer
         self.env = dict(env)
         self.target_dir = target_dir
@@ -150,6 +99,8 @@ class AnalyzerClient:
         """Why this rust-analyzer is being replaced: its last panic, or how it exited."""
         if self.state.last_panic:
             return f"panicked on {self.state.last_panic}"
+        if (stuck := self.state.proc_macros.stuck) is not None:
+            return proc_macro_watch.stopped_reason(stuck, self.proc_macro_seconds)
         if self.exit_code is None:
             return "stopped"
         limits = limit_notes("\n".join(self.stderr), self.command.limits)  # a sandbox limit it hit
@@ -157,6 +108,11 @@ class AnalyzerClient:
 
     def on_exit(self, callback: Callable[[], None]) -> None:
         self._on_exit.append(callback)
+
+    @property
+    def watched(self) -> bool:
+        """Whether its proc-macro server is our proxy (it needs the real server's path)."""
+        return proc_macro_watch.SERVER_ENV in self.command.env
 
     async def start(self) -> None:
         command = self.command
@@ -181,7 +137,20 @@ class AnalyzerClient:
             ),
             asyncio.create_task(self._drain_stderr(self.process.stderr)),
             asyncio.create_task(self._watch_exit(self.process)),
+            asyncio.create_task(
+                bound_flycheck(
+                    self.state,
+                    self.flycheck_seconds,
+                    lambda: self.alive,
+                    lambda: self.notify(CANCEL_METHOD, None),
+                )
+            ),
         ]
+        if self.watched:
+            watch = proc_macro_watch.watch_expansions(
+                self.state.proc_macros, self.proc_macro_seconds, lambda: self.alive, self._stop_stuck
+            )
+            self._tasks.append(asyncio.create_task(watch))
         uri = self.root.as_uri()
         result = await self.request(
             "initialize",
@@ -190,7 +159,9 @@ class AnalyzerClient:
                 root_uri=uri,
                 workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=self.root.name)],
                 capabilities=client_capabilities(),
-                initialization_options=initialization_options(self.target_dir),
+                initialization_options=initialization_options(
+                    self.target_dir, self.ignored_macros, self.watched
+                ),
                 client_info=lsp.ClientInfo(name="rust-mcp", version=__version__),
             ),
             timeout=60,
@@ -199,9 +170,21 @@ class AnalyzerClient:
         self.client.protocol.notify("initialized", lsp.InitializedParams())
 
     async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
-        # pygls leaves stderr in a pipe; unread, it fills and rust-analyzer blocks on its next log line
-        while line := await stream.readline():
-            self.stderr.append(line.decode("utf-8", errors="replace").rstrip())
+        # pygls leaves stderr in a pipe; unread, it fills and rust-analyzer blocks on its next log line.
+        # Read in chunks, not readline(): a line over its limit would end the reading (and block it)
+        lines = LineSplitter(STDERR_LINE_BYTES)
+        while chunk := await stream.read(READ_CHUNK):
+            for raw in lines.feed(chunk):
+                line = raw.decode("utf-8", errors="replace").rstrip()
+                if not self.state.proc_macros.feed(line):
+                    self.stderr.append(line)
+
+    async def _stop_stuck(self) -> None:
+        """A proc macro ran past the limit: stop rust-analyzer and its proc-macro server (the pool
+        starts a new one, with the macro ignored, at the next call; calls waiting now are retried)."""
+        if self.process is not None:
+            self.state.touch()
+            await kill_process_group(self.process, 0.5)
 
     async def _watch_exit(self, process: asyncio.subprocess.Process) -> None:
         self.exit_code = await process.wait()
@@ -249,7 +232,7 @@ class AnalyzerClient:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
         answer = await self._request_until_answered(method, params, timeout, as_json)
         if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
-            await self._until_quiescent(timeout)
+            await self.until_quiescent(timeout)
             if self.state.quiescent:
                 self.state.empty_rechecks += 1
                 answer = await self._request_until_answered(method, params, timeout, as_json)
@@ -262,11 +245,11 @@ class AnalyzerClient:
             except AnalyzerRequestFailed as failed:
                 if failed.code not in ASK_AGAIN:
                     raise
-                await self._until_quiescent(timeout)  # what it was busy with is over by then
+                await self.until_quiescent(timeout)  # what it was busy with is over by then
                 await anyio.sleep(0.1 * attempt)
         return await self._request_once(method, params, timeout, as_json)
 
-    async def _until_quiescent(self, bound: float) -> None:
+    async def until_quiescent(self, bound: float) -> None:
         with anyio.move_on_after(bound):
             while not self.state.quiescent and self.alive:
                 self.state.changed.clear()

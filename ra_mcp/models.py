@@ -229,6 +229,12 @@ class WorkspaceStatus(BaseModel):
     rss_mb: float | None = None
     flycheck_runs: int = 0
     recent_messages: list[str] = Field(default_factory=list)
+    proc_macro_note: str | None = Field(
+        default=None, description="A proc macro expanding for long now, or the one that was stopped"
+    )
+    ignored_proc_macros: list[str] = Field(
+        default_factory=list, description="crate::macro that did not return in time: not expanded"
+    )
 
 
 class AnalyzerStatus(BaseModel):

@@ -223,6 +223,12 @@ def status(result: AnalyzerStatus) -> str:
             + (f", the last because it {ws.restart_reason}" if ws.restart_reason else "")
             + ")"
         )
+        if ws.proc_macro_note:
+            lines.append(f"  {ws.proc_macro_note}")
+        if ws.ignored_proc_macros:
+            lines.append(
+                f"  proc macros ignored (did not return in time): {', '.join(ws.ignored_proc_macros)}"
+            )
     if result.std_sources_warning:
         lines.append(f"warning: {result.std_sources_warning}")
     return "\n".join(lines)

@@ -17,6 +17,10 @@ class PoolSettings:
     max_workspaces: int = 3
     idle_seconds: float = 1800.0
     ready_seconds: float = 45.0
+    proc_macro_seconds: float = 60.0  # one proc-macro expansion, before it is stopped and ignored
+    flycheck_seconds: float = (
+        300.0  # rust-analyzer's cargo check with no call waiting, before it is cancelled
+    )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from .change_journal import ChangeJournal, FileStamp, SharedRuns, stamp_of
 from .discovery import Analyzer
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_types import lsp
+from .proc_macro_watch import StuckMacros
 from .settings import PoolSettings
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class Workspace:
     check_started: tuple[int, str | None] | None = None
     check_finished: tuple[int, str | None] | None = None
     answers: dict[tuple[object, ...], tuple[int, object]] = field(default_factory=dict)
+    settle_first: bool = False  # started in place of one stopped for a stuck macro: first answer waits
 
     def remembered(self, key: tuple[object, ...]) -> object | None:
         """A whole answer remembered for its pages, while no file has changed since it was made."""
@@ -258,6 +260,7 @@ class WorkspacePool:
     scope: ReadScope = field(init=False)
     workspaces: dict[WorkspaceKey, Workspace] = field(default_factory=dict, init=False)
     crashes: int = field(default=0, init=False)
+    stuck: StuckMacros = field(default_factory=StuckMacros, init=False)  # macros ignored per root
     _starting: dict[WorkspaceKey, asyncio.Lock] = field(default_factory=dict, init=False)
     _roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = field(default_factory=dict, init=False)
 
@@ -297,10 +300,13 @@ class WorkspacePool:
                 restarts = workspace.restarts + 1
                 self.crashes += 1
                 reason = workspace.client.failure()
+                if (expansion := workspace.client.state.proc_macros.stuck) is not None:
+                    self.stuck.add(root, expansion)
                 await workspace.close(grace=0.5)
             await self._make_room()
             workspace = await self._start(root, toolchain)
             workspace.restarts, workspace.restart_reason = restarts, reason
+            workspace.settle_first = bool(self.stuck.labels(root)) and restarts > 0
             self.workspaces[key] = workspace
             return workspace
 
@@ -312,7 +318,15 @@ class WorkspacePool:
             env = {**env, **await off_loop(private_lock_env, root, own_lock, what="copying Cargo.lock")}
         from .lsp import AnalyzerClient  # pygls and lsprotocol: imported when the first workspace starts
 
-        client = AnalyzerClient(root, self.analyzer, env, command=command)
+        client = AnalyzerClient(
+            root,
+            self.analyzer,
+            env,
+            command=command,
+            ignored_macros=self.stuck.ignored(root),
+            proc_macro_seconds=self.settings.proc_macro_seconds,
+            flycheck_seconds=self.settings.flycheck_seconds,
+        )
         journal = ChangeJournal(root, _watched)  # watching before rust-analyzer reads anything
         try:
             await client.start()
@@ -372,6 +386,9 @@ class WorkspacePool:
             try:
                 await workspace.sync_from_disk()
                 await workspace.wait_ready(self.settings.ready_seconds, report)
+                if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
+                    await workspace.client.until_quiescent(self.settings.ready_seconds)
+                    workspace.settle_first = False
                 return await operation(workspace)
             except BaseException as raised:
                 # an operation's task group (parallel requests) raises a group: act on what is in it

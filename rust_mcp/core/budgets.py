@@ -54,6 +54,7 @@ ProgressCallback = Callable[[float, float | None, str], Awaitable[None]]
 # -- reading: memory bounds -------------------------------------------------------------------------
 MAX_LINE_BYTES = 64 * 1024 * 1024  # a process's output line, before it is delivered cut
 MAX_JSON_LINE = 8 * 1024 * 1024  # a cargo JSON message that is parsed
+MAX_CAPTURED_CHARS = 128 * 1024 * 1024  # a helper's output the server reads whole (cargo metadata, git)
 MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a source file rust-analyzer-mcp reads
 MAX_SYNC_BYTES = 8 * 1024 * 1024  # a changed source file sent to rust-analyzer (larger: not sent)
 MAX_LOG_HEAD_BYTES = 4 * 1024 * 1024  # a run's log keeps its first bytes ...

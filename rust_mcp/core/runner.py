@@ -19,6 +19,7 @@ from anyio.abc import ByteReceiveStream
 
 from .budgets import CARGO_STREAM_BUDGET, MAX_LINE_BYTES, MAX_LOG_HEAD_BYTES, MAX_LOG_TAIL_BYTES
 from .clipping import clip_middle
+from .line_splitter import LineSplitter
 from .processes import kill_process_group
 from .safe_io import create_private_file
 
@@ -39,9 +40,13 @@ class TailBuffer:
         self.tail: deque[str] = deque()
         self.tail_size = 0
         self.dropped = 0
+        self.cut_lines = 0  # lines over MAX_LINE_BYTES, delivered cut (their rest is in the log)
+        self.clipped = False  # a line over the tail's share was kept only in part (marked in it)
 
     def add(self, line: str) -> None:
         text = line + "\n"
+        if len(text) > self.tail_limit:  # one huge line: keep what could be shown of it, not all of it
+            text, self.clipped = clip_middle(text, self.tail_limit)[0], True
         if self.head_size + len(text) <= self.head_limit and not self.tail:
             self.head.append(text)
             self.head_size += len(text)
@@ -57,7 +62,8 @@ class TailBuffer:
         tail = "".join(self.tail)
         if self.dropped == 0:
             # a single huge line can still exceed the budget; cut it in the middle
-            return clip_middle("".join(self.head) + tail, self.head_limit + self.tail_limit)
+            text, clipped = clip_middle("".join(self.head) + tail, self.head_limit + self.tail_limit)
+            return text, clipped or self.clipped or self.cut_lines > 0
         marker = f"[... {self.dropped} characters cut; the full output is in the log ...]\n"
         clipped_tail, _ = clip_middle(tail, self.tail_limit)
         return "".join(self.head) + marker + clipped_tail, True
@@ -175,22 +181,18 @@ async def _pump(
 ) -> None:
     if stream is None:
         return
-    pending = b""
+    lines = LineSplitter(MAX_LINE_BYTES, split_carriage_returns)
     while True:
         try:
             chunk = await stream.receive(READ_CHUNK)
         except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
             break
         log.write(chunk)
-        pending += chunk.replace(b"\r", b"\n") if split_carriage_returns else chunk
-        *lines, pending = pending.split(b"\n")
-        if len(pending) > MAX_LINE_BYTES:
-            lines.append(pending)
-            pending = b""
-        for raw in lines:
+        for raw in lines.feed(chunk):
             _deliver(raw, sink, buffer)
-    if pending:
-        _deliver(pending, sink, buffer)
+    for raw in lines.finish():
+        _deliver(raw, sink, buffer)
+    buffer.cut_lines += lines.cut_lines
 
 
 def _deliver(raw: bytes, sink: LineSink, buffer: TailBuffer) -> None:

@@ -1,0 +1,37 @@
+"""A cargo check that never ends. rust-analyzer runs cargo check (flycheck) when it loads a workspace
+and when asked; project code in it (a proc macro spinning on one input, a build script) can keep it
+running, and a core busy, for ever. Past the limit, with no call waiting for its results, it is
+cancelled (rust-analyzer kills the check's process group)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import anyio
+
+from .analyzer_state import AnalyzerState
+
+CANCEL_METHOD = "rust-analyzer/cancelFlycheck"
+CHECK_EVERY = 1.0
+
+
+def overdue(state: AnalyzerState, limit: float, now: float) -> bool:
+    """A check is running, has been for over `limit` seconds, and no call waits for it."""
+    running = state.flycheck_begun > state.flycheck_ended
+    return running and state.flycheck_waiting == 0 and now - state.flycheck_moved > limit
+
+
+async def bound_flycheck(
+    state: AnalyzerState, limit: float, alive: Callable[[], bool], cancel: Callable[[], None]
+) -> None:
+    while alive():
+        await anyio.sleep(CHECK_EVERY)
+        if overdue(state, limit, time.monotonic()):
+            cancel()
+            state.flycheck_cancelled += 1
+            state.flycheck_moved = time.monotonic()  # not again before its end or another limit
+            state.messages.append(
+                f"cargo check ran over {limit:.0f} s with no call waiting for it: cancelled"
+            )
+            state.touch()

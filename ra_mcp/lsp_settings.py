@@ -1,0 +1,80 @@
+"""What we tell rust-analyzer when it starts: its settings (initializationOptions) and what this
+client can do (capabilities)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from .proc_macro_watch import PROXY
+
+
+def initialization_options(
+    target_dir: str | bool, ignored_macros: Mapping[str, list[str]] | None = None, watched: bool = False
+) -> dict[str, Any]:
+    """rust-analyzer settings: its cargo check writes to a target dir of its own, so it never waits
+    on cargo_mcp's build lock; file changes come from us (we re-sync before each call). Watched, its
+    proc-macro server is our proxy (proc_macro_watch.py); macros that never returned are ignored."""
+    proc_macro: dict[str, Any] = {"enable": True, "ignored": dict(ignored_macros or {})}
+    if watched:
+        proc_macro["server"] = str(PROXY)
+    return {
+        "cargo": {"targetDir": target_dir, "buildScripts": {"enable": True}},
+        "checkOnSave": True,
+        "check": {"command": "check"},
+        "procMacro": proc_macro,
+        "files": {"watcher": "client"},
+        "cachePriming": {"enable": True},
+        "diagnostics": {"enable": True},
+        "workspace": {"symbol": {"search": {"kind": "all_symbols", "limit": 256}}},
+        "hover": {"actions": {"enable": False}},
+        "lens": {"enable": False},
+    }
+
+
+def client_capabilities() -> lsp.ClientCapabilities:
+    return lsp.ClientCapabilities(
+        general=lsp.GeneralClientCapabilities(position_encodings=[lsp.PositionEncodingKind.Utf32]),
+        window=lsp.WindowClientCapabilities(work_done_progress=True),
+        workspace=lsp.WorkspaceClientCapabilities(
+            workspace_edit=lsp.WorkspaceEditClientCapabilities(
+                document_changes=True,
+                resource_operations=[
+                    lsp.ResourceOperationKind.Create,
+                    lsp.ResourceOperationKind.Rename,
+                    lsp.ResourceOperationKind.Delete,
+                ],
+            ),
+            did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
+            configuration=False,
+            symbol=lsp.WorkspaceSymbolClientCapabilities(),
+        ),
+        text_document=lsp.TextDocumentClientCapabilities(
+            synchronization=lsp.TextDocumentSyncClientCapabilities(did_save=True),
+            diagnostic=lsp.DiagnosticClientCapabilities(),
+            publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(related_information=True),
+            hover=lsp.HoverClientCapabilities(
+                content_format=[lsp.MarkupKind.Markdown, lsp.MarkupKind.PlainText]
+            ),
+            definition=lsp.DefinitionClientCapabilities(link_support=False),
+            type_definition=lsp.TypeDefinitionClientCapabilities(link_support=False),
+            implementation=lsp.ImplementationClientCapabilities(link_support=False),
+            document_symbol=lsp.DocumentSymbolClientCapabilities(hierarchical_document_symbol_support=True),
+            completion=lsp.CompletionClientCapabilities(
+                completion_item=lsp.ClientCompletionItemOptions(snippet_support=False)
+            ),
+            code_action=lsp.CodeActionClientCapabilities(
+                code_action_literal_support=lsp.ClientCodeActionLiteralOptions(
+                    code_action_kind=lsp.ClientCodeActionKindOptions(value_set=[""])
+                ),
+                resolve_support=lsp.ClientCodeActionResolveOptions(properties=["edit"]),
+                data_support=True,
+            ),
+            rename=lsp.RenameClientCapabilities(prepare_support=True),
+            call_hierarchy=lsp.CallHierarchyClientCapabilities(),
+            formatting=lsp.DocumentFormattingClientCapabilities(),
+        ),
+        experimental={"serverStatusNotification": True, "snippetTextEdit": False, "localDocs": False},
+    )
