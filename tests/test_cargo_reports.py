@@ -12,6 +12,7 @@ from mcp import Client
 from mcp.client.context import ClientRequestContext
 from mcp_types import ElicitRequestParams, ElicitResult
 
+from rust_mcp.core.build_dirs import CACHEDIR_SIGNATURE
 from tests.support import copy_fixture, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
@@ -166,6 +167,8 @@ async def test_a_cancelled_confirmation_is_not_reported_as_declined(
 ) -> None:
     project = copy_fixture("hello_bin", scratch / "confirm-cancel")
     (project / "target").mkdir()
+    # cargo's own tag: cargo_clean deletes only a directory cargo made, and refuses before asking else
+    (project / "target" / "CACHEDIR.TAG").write_bytes(CACHEDIR_SIGNATURE + b"\n")
     user = Dismissing()
     params = server_params("cargo-mcp", "serve", "--root", str(workspace_root))
     async with Client(params, mode="legacy", elicitation_callback=user) as client:
