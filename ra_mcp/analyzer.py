@@ -28,7 +28,8 @@ from .positions import SourceCache, to_lsp, uri_to_path
 from .proc_macro_watch import stopped_reason
 from .shown_paths import ShownPaths
 from .symbol_lookup import find_symbol
-from .workspaces import Workspace, WorkspacePool
+from .workspace_pool import WorkspacePool
+from .workspaces import Workspace
 
 T = TypeVar("T")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -24,7 +24,7 @@ from .runtime_start import RuntimeStart
 from .settings import AnalyzerSettings
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
 from .tools.declaration import AnalyzerRuntime, AnalyzerTool, mcp_tool
-from .workspaces import WorkspacePool
+from .workspace_pool import WorkspacePool
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (
     symbols.rust_analyzer_symbols,

@@ -1,39 +1,30 @@
-"""The pool of rust-analyzers: one per workspace root, started on first use, kept warm, evicted when
-idle or over the limit, restarted after a crash. Each workspace re-syncs files changed on disk
-before a call (its change journal says which) and knows when rust-analyzer is ready to answer."""
+"""One workspace's rust-analyzer as the tools use it: it re-syncs files changed on disk before a call
+(its change journal says which), knows when rust-analyzer is ready to answer, and remembers whole
+answers for their next pages while nothing changes. The pool of them is in workspace_pool.py."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 
 from rust_mcp.core.budgets import MAX_SYNC_BYTES, ProgressCallback
-from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env, refresh_private_lock
+from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, refresh_private_lock
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import (
     MANIFEST_NAME,
-    AllowedRoots,
-    PathRefused,
-    find_manifest,
-    find_workspace_root,
 )
 from rust_mcp.core.sandbox import SandboxedCommand
 
 from .change_journal import ChangeJournal, FileStamp, SharedRuns, stamp_of
-from .discovery import Analyzer
-from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
+from .lsp_errors import AnalyzerCrashed
 from .lsp_types import lsp
-from .proc_macro_watch import StuckMacros
-from .settings import PoolSettings
 
 if TYPE_CHECKING:
     from .lsp import AnalyzerClient
@@ -53,15 +44,15 @@ class StillIndexing(RuntimeError):
 def scan_sources(root: Path) -> dict[Path, FileStamp]:
     """.rs files and manifests under `root` with their stamps (build output and VCS skipped)."""
     return {
-        Path(path): stamp for path, stamp in ChangeJournal(root, _watched, use_inotify=False).files.items()
+        Path(path): stamp for path, stamp in ChangeJournal(root, is_watched, use_inotify=False).files.items()
     }
 
 
-def _watched(name: str) -> bool:
+def is_watched(name: str) -> bool:
     return name.endswith(".rs") or name in WATCHED_NAMES
 
 
-def _stamp(path: Path) -> FileStamp | None:
+def stamp_now(path: Path) -> FileStamp | None:
     return stamp_of(str(path))[0]
 
 
@@ -170,7 +161,7 @@ class Workspace:
 
     def push_written(self, paths: list[Path]) -> None:
         """Files we just wrote: send them now rather than wait for the next scan."""
-        current = {str(path): stamp for path in paths if (stamp := _stamp(path)) is not None}
+        current = {str(path): stamp for path in paths if (stamp := stamp_now(path)) is not None}
         self.written |= {str(path) for path in paths}  # the next re-sync compares them again
         self._announce(paths, current)
 
@@ -244,182 +235,3 @@ class Workspace:
             while state.quiescent:
                 state.changed.clear()
                 await state.changed.wait()
-
-
-@dataclass(eq=False)  # one pool per server: compared by identity
-class WorkspacePool:
-    """The running rust-analyzers, one per workspace root and requested toolchain, started on first use
-    and stopped when idle or when more than settings.max_workspaces run."""
-
-    roots: AllowedRoots
-    analyzer: Analyzer
-    env: dict[str, str]
-    settings: PoolSettings = field(default_factory=PoolSettings)
-    launcher: Launcher | None = None
-    read_scope: InitVar[ReadScope | None] = None  # default: the roots and the cargo home
-    scope: ReadScope = field(init=False)
-    workspaces: dict[WorkspaceKey, Workspace] = field(default_factory=dict, init=False)
-    crashes: int = field(default=0, init=False)
-    stuck: StuckMacros = field(default_factory=StuckMacros, init=False)  # macros ignored per root
-    _starting: dict[WorkspaceKey, asyncio.Lock] = field(default_factory=dict, init=False)
-    _roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = field(default_factory=dict, init=False)
-
-    def __post_init__(self, read_scope: ReadScope | None) -> None:
-        self.scope = read_scope or ReadScope.for_roots(self.roots, cargo_home())
-
-    def root_for(self, path: Path) -> Path:
-        """The workspace root rust-analyzer should load for a file or directory inside the roots.
-        Cached per directory while its manifest is unchanged (asked on every call)."""
-        start = path if path.is_dir() else path.parent
-        cached = self._roots_cache.get(start)
-        if cached is not None and _stamp(cached[1]) == cached[2]:
-            return cached[0]
-        try:
-            manifest = find_manifest(start, self.roots)
-        except PathRefused as exc:
-            raise Refusal(f"{path} is not inside a Cargo project: {exc}") from exc
-        root = find_workspace_root(manifest, self.roots)
-        stamp = _stamp(manifest)
-        if stamp is not None:
-            self._roots_cache[start] = (root, manifest, stamp)
-        return root
-
-    async def get(self, root: Path, toolchain: str | None = None) -> Workspace:
-        key = (root, toolchain)
-        workspace = self.workspaces.get(key)
-        if workspace is not None and workspace.client.alive:
-            workspace.last_used = time.monotonic()
-            return workspace
-        lock = self._starting.setdefault(key, asyncio.Lock())
-        async with lock:
-            workspace = self.workspaces.get(key)
-            if workspace is not None and workspace.client.alive:
-                return workspace
-            restarts, reason = 0, None
-            if workspace is not None:  # it died: start a new one in its place
-                restarts = workspace.restarts + 1
-                self.crashes += 1
-                reason = workspace.client.failure()
-                if (expansion := workspace.client.state.proc_macros.stuck) is not None:
-                    self.stuck.add(root, expansion)
-                await workspace.close(grace=0.5)
-            await self._make_room()
-            workspace = await self._start(root, toolchain)
-            workspace.restarts, workspace.restart_reason = restarts, reason
-            workspace.settle_first = bool(self.stuck.labels(root)) and restarts > 0
-            self.workspaces[key] = workspace
-            return workspace
-
-    async def _start(self, root: Path, toolchain: str | None) -> Workspace:
-        command = await self.launcher(root, toolchain) if self.launcher is not None else None
-        own_lock = root / "target" / "rust-analyzer"  # the launcher gives a sandboxed one its own
-        env = self.env
-        if command is None:
-            env = {**env, **await off_loop(private_lock_env, root, own_lock, what="copying Cargo.lock")}
-        from .lsp import AnalyzerClient  # pygls and lsprotocol: imported when the first workspace starts
-
-        client = AnalyzerClient(
-            root,
-            self.analyzer,
-            env,
-            command=command,
-            ignored_macros=self.stuck.ignored(root),
-            proc_macro_seconds=self.settings.proc_macro_seconds,
-            flycheck_seconds=self.settings.flycheck_seconds,
-        )
-        journal = ChangeJournal(root, _watched)  # watching before rust-analyzer reads anything
-        try:
-            await client.start()
-        except BaseException:
-            journal.close()
-            raise
-        return Workspace(
-            root=root,
-            client=client,
-            scope=self.scope,
-            journal=journal,
-            snapshot=dict(journal.files),
-            toolchain=toolchain,
-        )
-
-    async def _make_room(self) -> None:
-        """Stop the least recently used idle workspaces until there is room for one more. Workspaces
-        serving a call are never stopped, so the limit can be exceeded while they finish."""
-        while len(self.workspaces) >= self.settings.max_workspaces:
-            idle = [w for w in self.workspaces.values() if w.in_flight == 0]
-            if not idle:
-                return
-            await self.close(min(idle, key=lambda w: w.last_used).key)
-
-    async def close(self, key: WorkspaceKey) -> None:
-        workspace = self.workspaces.pop(key, None)
-        if workspace is not None:
-            await workspace.close()
-
-    async def close_all(self) -> None:
-        for key in list(self.workspaces):
-            await self.close(key)
-
-    async def evict_idle_forever(self) -> None:
-        """Stop rust-analyzers unused for `idle_seconds`, checking a few times per idle period."""
-        every = max(1.0, min(60.0, self.settings.idle_seconds / 3))
-        while True:
-            await anyio.sleep(every)
-            now = time.monotonic()
-            for workspace in list(self.workspaces.values()):
-                if workspace.in_flight == 0 and now - workspace.last_used > self.settings.idle_seconds:
-                    await self.close(workspace.key)
-
-    async def run(
-        self,
-        root: Path,
-        operation: Callable[[Workspace], Awaitable[T]],
-        report: ProgressCallback | None = None,
-        toolchain: str | None = None,
-    ) -> T:
-        """Run `operation` on a ready, freshly synced workspace (its rust-analyzer started with
-        `toolchain`); if rust-analyzer dies or panics during it, start a new one and run the operation
-        once more."""
-        for attempt in (1, 2):
-            workspace = await self.get(root, toolchain)
-            workspace.in_flight += 1
-            try:
-                await workspace.sync_from_disk()
-                await workspace.wait_ready(self.settings.ready_seconds, report)
-                if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
-                    await workspace.client.until_quiescent(self.settings.ready_seconds)
-                    workspace.settle_first = False
-                return await operation(workspace)
-            except BaseException as raised:
-                # an operation's task group (parallel requests) raises a group: act on what is in it
-                error = _first_error(raised) if isinstance(raised, BaseExceptionGroup) else raised
-                crashed = isinstance(error, AnalyzerCrashed) or (
-                    isinstance(raised, BaseExceptionGroup) and raised.subgroup(AnalyzerCrashed) is not None
-                )
-                panicked = isinstance(error, AnalyzerRequestFailed) and error.panicked
-                if attempt == 2 or not (crashed or panicked):
-                    if error is raised:
-                        raise
-                    raise error from raised
-                if panicked:  # a panic can leave rust-analyzer's caches poisoned: start afresh
-                    await workspace.client.shutdown(grace=0.5)
-            finally:
-                workspace.in_flight -= 1
-                workspace.last_used = time.monotonic()
-        raise AssertionError("unreachable")
-
-
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The first plain error in a task group's exception group, so callers handle it as if the
-    requests had run one by one; the group itself when it holds a cancellation."""
-    leaves: list[BaseException] = []
-
-    def collect(item: BaseException) -> None:
-        if isinstance(item, BaseExceptionGroup):
-            for inner in item.exceptions:
-                collect(inner)
-        else:
-            leaves.append(item)
-
-    collect(group)
-    return leaves[0] if leaves and all(isinstance(leaf, Exception) for leaf in leaves) else group
