@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from ra_mcp.models import CallHierarchyResult, RunnableList, SymbolNode, SymbolOutline
+from ra_mcp.models import CallHierarchyResult, LocationList, RunnableList, SymbolNode, SymbolOutline
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import next_page_offset
 from tests.support import text_of
@@ -20,6 +20,7 @@ from tests.support import text_of
 CALLERS = 200
 METHODS = 450
 TESTS = 150
+IMPLS = 150
 
 
 def _crate(root: Path) -> Path:
@@ -41,8 +42,16 @@ def _crate(root: Path) -> Path:
         f"#[test]\nfn checks_{i:03}() {{\n    assert_eq!(1 + {i}, {i + 1});\n}}\n" for i in range(TESTS)
     )
     (crate / "src" / "checks.rs").write_text(tests)
+    impls = "".join(
+        f"/// Kind number {i}.\npub struct Kind{i:03};\nimpl Named for Kind{i:03} {{\n"
+        f"    fn name(&self) -> &'static str {{\n        \"kind {i}\"\n    }}\n}}\n"
+        for i in range(IMPLS)
+    )
+    (crate / "src" / "kinds.rs").write_text(
+        "/// Something with a name.\npub trait Named {\n    fn name(&self) -> &'static str;\n}\n" + impls
+    )
     (crate / "src" / "lib.rs").write_text(
-        "#[cfg(test)]\nmod checks;\n\npub fn popular(v: u32) -> u32 {\n    v * 2\n}\n\n"
+        "#[cfg(test)]\nmod checks;\npub mod kinds;\n\npub fn popular(v: u32) -> u32 {\n    v * 2\n}\n\n"
         f"{callers}\n\npub struct Huge(pub u32);\n\nimpl Huge {{\n{methods}\n}}\n\n"
         "pub fn after_the_impl() {}\n"
     )
@@ -103,8 +112,8 @@ async def test_callers_and_a_huge_impl_page_to_their_end(ra: Client, scratch: Pa
     for result in pages:
         outline = SymbolOutline.model_validate(result.structured_content)
         assert (
-            outline.total == 1 + 1 + CALLERS + 1 + 1 + METHODS + 1
-        )  # checks, popular, callers, Huge, impl, after
+            outline.total == 1 + 1 + 1 + CALLERS + 1 + 1 + METHODS + 1
+        )  # checks, kinds, popular, callers, Huge, impl, after
         symbols += _walk(outline.symbols)
     assert len(pages) > 2
     methods = [s for s in symbols if s.name.startswith("method_")]
@@ -143,3 +152,13 @@ async def test_callers_and_a_huge_impl_page_to_their_end(ra: Client, scratch: Pa
     assert [label for label in labels if label.startswith("test ")] == [
         f"test checks::checks_{i:03}" for i in range(TESTS)
     ]
+
+    # implementations: 150 impls of one trait, over pages, the total on each
+    kinds = str(crate / "src" / "kinds.rs")
+    impls: list[tuple[str, int]] = []
+    for result in await _pages(ra, "rust_analyzer_implementations", {"file_path": kinds, "symbol": "Named"}):
+        found = LocationList.model_validate(result.structured_content)
+        assert found.total == IMPLS, text_of(result)
+        impls += [(place.path, place.line) for place in found.locations]
+    assert len(impls) == IMPLS == len(set(impls))
+    assert {path for path, _ in impls} == {"src/kinds.rs"}

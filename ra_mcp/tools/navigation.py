@@ -54,7 +54,9 @@ def _spans(result: Any) -> list[tuple[str, lsp.Range, lsp.Range]]:
     return spans
 
 
-async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool) -> LocationList:
+async def _goto(
+    call: AnalyzerCall, what: str, at: Position, include_body: bool, paging: Paging | None = None
+) -> LocationList:
     method, params_name = GOTO_METHODS[what]
     params_type = getattr(lsp, params_name)
     service = call.service
@@ -65,6 +67,10 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
         )
         locator = service.locator(workspace.root)
         spans, left_out = locator.keep(_spans(result), lambda span: span[0])
+        total, page_note = len(spans), None
+        if paging is not None:  # a page of them, within the budget (e.g. 107 impls of Serialize)
+            page = paging.take_by(spans, lambda span: json_size(locator.location(span[0], span[1])))
+            spans, page_note = page.items, page.note(what)
         locations = [locator.location(uri, shown) for uri, shown, _ in spans]
         bodies = None
         if include_body:
@@ -72,12 +78,12 @@ async def _goto(call: AnalyzerCall, what: str, at: Position, include_body: bool)
                 service.body(uri, _item_range(service, uri, whole), budgets.BODY_LIMIT)
                 for uri, _, whole in spans
             ]
-        note = None if locations else f"rust-analyzer found no {what} at {target.label}"
-        note = join_notes(note, withheld_note(left_out))
+        note = None if total else f"rust-analyzer found no {what} at {target.label}"
+        note = join_notes(page_note, note, withheld_note(left_out))
         return LocationList(
             query=f"{what} of {target.label}",
             locations=locations,
-            total=len(locations),
+            total=total,
             note=note,
             bodies=bodies,
         )
@@ -103,10 +109,10 @@ async def rust_analyzer_type_definition(
 
 @analyzer_tool(Capability.RUN, "Implementations", render.locations)
 async def rust_analyzer_implementations(
-    call: AnalyzerCall, at: Position, include_body: BodyArg = False
+    call: AnalyzerCall, at: Position, include_body: BodyArg = False, *, paging: Paging
 ) -> LocationList:
     """The impls of a trait, trait method or type."""
-    return await _goto(call, "implementations", at, include_body)
+    return await _goto(call, "implementations", at, include_body, paging)
 
 
 def _item_range(service: AnalyzerService, uri: str, span: lsp.Range) -> lsp.Range:
