@@ -36,7 +36,8 @@ class Corpus:
 
     @property
     def key(self) -> str:
-        digest = hashlib.sha256((repr(self.members) + (" libraries" if self.libraries_only else "")).encode()).hexdigest()[:10]
+        described = repr(self.members) + (" libraries" if self.libraries_only else "")
+        digest = hashlib.sha256(described.encode()).hexdigest()[:10]
         return f"{self.name}-{digest}"
 
 
