@@ -179,6 +179,7 @@ async def cargo_freshness(root: Path) -> str:
 
 async def run(scratch: Path) -> None:
     logs = scratch / "logs"
+    logs.mkdir()
     say(f"corpus: {corpus.LARGE.name}, {len(corpus.LARGE.members)} crates.io crates (bench/corpus.py)")
     say(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work shares them)")
     roots = {side: corpus.copy(corpus.LARGE, scratch / side) for side in ("cargo", "raw", "ours")}
