@@ -41,9 +41,15 @@ ITEMS = [
     Item("regex_syntax::hir::Hir", HIR, r"^pub struct Hir \{"),  # used all over two crates
     Item("Hir::kind", HIR, r"pub fn kind\(&self\) -> &HirKind"),
     Item("regex_automata::meta::Regex", META, r"^pub struct Regex \{"),
-    Item("regex_automata::meta::Regex::new", META, r"pub fn new\(pattern: &str\)"),
+    Item("regex_automata::meta::Regex::search_slots", META, r"pub fn search_slots\($"),
     Item("serde_json::Value", "serde_json/src/value/mod.rs", r"^pub enum Value \{"),
-    Item("serde::Serialize", "serde_core/src/ser/mod.rs", r"^pub trait Serialize \{", implementations=True),
+    # `serde::Serialize` is refused as ambiguous (the trait and the derive macro share the name)
+    Item(
+        "serde_core::ser::Serialize",
+        "serde_core/src/ser/mod.rs",
+        r"^pub trait Serialize \{",
+        implementations=True,
+    ),
     Item("rayon::iter::ParallelIterator", "rayon/src/iter/mod.rs", r"^pub trait ParallelIterator"),
     Item("memchr::memchr", "memchr/src/memchr.rs", r"^pub fn memchr\("),
     Item("aho_corasick::AhoCorasick", "aho-corasick/src/ahocorasick.rs", r"^pub struct AhoCorasick \{"),
@@ -116,11 +122,14 @@ async def test_outline_of_the_largest_file_positions_and_previews(session: Measu
     checker.finish()
 
 
+CALLED = ("regex-syntax/src/ast/mod.rs", r"pub fn new\(offset: usize, line: usize, column: usize\)", "new")
+
+
 async def test_every_caller_of_a_widely_called_method_paged_to_the_end(session: MeasuredSession) -> None:
-    """call hierarchy of `Hir::kind` (called all over regex-syntax and regex-automata) against a raw
-    rust-analyzer's incoming calls: every caller, an exact total, or a note saying how to get the rest."""
+    """call hierarchy of `ast::Position::new` (called from the parser and its many tests) against a
+    raw rust-analyzer's incoming calls: every caller, following the pages the notes point to."""
     checker = Checker(session.name)
-    path, line, column = locate(session.root, HIR, r"pub fn kind\(&self\) -> &HirKind", "kind")
+    path, line, column = locate(session.root, *CALLED)
     prepared = await session.raw.request(
         "textDocument/prepareCallHierarchy",
         {"textDocument": {"uri": path.as_uri()}, "position": {"line": line - 1, "character": column - 1}},
@@ -190,7 +199,7 @@ async def test_an_injected_error_among_many_warnings(session: MeasuredSession) -
 
 async def test_clippy_pedantic_against_cargo(session: MeasuredSession) -> None:
     checker = Checker(session.name)
-    await check_lint_run(session, checker, ["clippy::pedantic"], noise=NOISE, package="either")
+    await check_lint_run(session, checker, ["clippy::pedantic"], noise=NOISE, package="either", at_least=50)
     checker.finish()
 
 
