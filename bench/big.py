@@ -1,7 +1,7 @@
 """The large corpus (bench/corpus.py LARGE: 53 crates, 617k lines), one run, three sides on three
 fresh copies: bare `cargo check --workspace`, raw rust-analyzer and ours (rust-analyzer-mcp).
 
-- first right answer: hover on `HirKind` (declared in regex-syntax, used from regex-automata), polled
+- first right answer: hover on `hir::Properties` (declared in regex-syntax, used from regex-automata), polled
   every ~100 ms from spawn until right, cold (no target/) and on a warm restart;
 - disk and CPU: every build directory under each copy's target/ (target/debug, target/rust-analyzer,
   target/rust-mcp-audit...), and the CPU time (user + system, children included) of each phase;
@@ -30,12 +30,13 @@ from .report import RESULTS
 from .servers import base_env, our_analyzer, rust_analyzer
 from .sides import OurSide, RawSide
 
-HIR_KIND = t.Query(
-    name="HirKind",
-    kind="enum",
+# (a doc comment's first line with an intra-doc link hovers rendered as a link: not compared)
+PROPERTIES = t.Query(
+    name="Properties",
+    kind="struct",
     declared_in="regex-syntax/src/hir/mod.rs",
-    used_in="regex-automata/src/meta/prefix.rs",
-    used_as="use regex_syntax::hir::{literal::Literal, Class, Hir, HirKind};",
+    used_in="regex-automata/src/meta/regex.rs",
+    used_as="props_union: hir::Properties,",
 )
 EDITED = "either/src/lib.rs"
 INJECTED = '\npub fn bench_freshness_probe() -> u32 {\n    "not a number"\n}\n'
@@ -112,7 +113,7 @@ def describe(cold: Cold) -> str:
 
 
 async def raw_side(root: Path, logs: Path, run: str) -> None:
-    truth, result = t.compute(root, HIR_KIND), Cold()
+    truth, result = t.compute(root, PROPERTIES), Cold()
     analyzer = await RawAnalyzer.start(rust_analyzer(), root, base_env(), logs / f"raw-{run}.stderr")
     try:
         await poll_until_right(RawSide(analyzer, truth), "hover", analyzer.peer.started, result)
@@ -125,7 +126,7 @@ async def raw_side(root: Path, logs: Path, run: str) -> None:
 
 
 async def our_side(root: Path, logs: Path, run: str, fresh: bool) -> None:
-    truth, result = t.compute(root, HIR_KIND), Cold()
+    truth, result = t.compute(root, PROPERTIES), Cold()
     peer = await our_analyzer(root, base_env()).start(logs / run)
     try:
         await peer.initialize()
