@@ -42,7 +42,7 @@ def _places(session: CorpusSession, found: list[tuple[Path, int, int]]) -> set[P
 
 
 def _listed(body: dict[str, Any]) -> set[Place]:
-    return {(loc["path"], loc["line"], loc["column"]) for loc in body.get("locations", [])}
+    return {(_unabbreviated(loc["path"]), loc["line"], loc["column"]) for loc in body.get("locations", [])}
 
 
 async def check_item(session: CorpusSession, checker: Checker, item: Item) -> None:
