@@ -139,12 +139,13 @@ async def test_every_caller_of_a_widely_called_method_paged_to_the_end(session: 
         (session.rel(uri_path(call["from"]["uri"])), call["from"]["selectionRange"]["start"]["line"] + 1)
         for call in incoming
     }
-    arguments = {"file_path": str(path), "line": line, "column": column, "direction": "incoming"}
+    # 20 a page: the callers (45) do not fit one, so the answer must count them and say how to page
+    arguments = {"file_path": str(path), "line": line, "column": column, "direction": "incoming", "limit": 20}
     result, body = await session.ra_whole("rust_analyzer_call_hierarchy", arguments)
     ours = {(entry["location"]["path"], entry["location"]["line"]) for entry in body.get("incoming", [])}
     checker.check(
         "rust_analyzer_call_hierarchy",
-        not result.is_error and len(truth) > 50 and ours == truth,
+        not result.is_error and len(truth) > 20 and ours == truth,
         f"{len(ours)} callers listed (after following every page), rust-analyzer has {len(truth)}; "
         f"missing {sorted(truth - ours)[:3]}; note {body.get('note')!r}",
     )
