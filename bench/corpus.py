@@ -7,6 +7,8 @@
   (`grep` re-exports every grep-* crate), macros, build scripts.
 - `memchr`: memchr 2.7.4 alone, a crate with much unsafe code (SIMD, raw pointers) across many
   modules.
+- `large`: 53 widely used crates joined as one workspace (their libraries only), the size
+  where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
 python -m bench.corpus            # set up (or check) the cache, print where each corpus lives
 """
@@ -27,10 +29,15 @@ from pathlib import Path
 class Corpus:
     name: str
     members: tuple[tuple[str, str], ...]  # (crate, exact version)
+    # keep each member's library (src/, build.rs) and drop its tests/, benches/, examples/: published
+    # packages leave out files their tests read and their benches use nightly features, so a check
+    # of every target (rust-analyzer's) would fail on crates.io's packaging, not on anything we do
+    libraries_only: bool = False
 
     @property
     def key(self) -> str:
-        digest = hashlib.sha256(repr(self.members).encode()).hexdigest()[:10]
+        described = repr(self.members) + (" libraries" if self.libraries_only else "")
+        digest = hashlib.sha256(described.encode()).hexdigest()[:10]
         return f"{self.name}-{digest}"
 
 
@@ -49,7 +56,71 @@ RIPGREP = Corpus(
     ),
 )
 MEMCHR = Corpus("memchr", (("memchr", "2.7.4"),))
-CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR)}
+# the large corpus: 53 published crates side by side (libc, the regex family, serde, rayon, rand,
+# zerocopy, parking_lot...), each its own member resolving its crates.io dependencies to the other
+# members through [patch.crates-io]; the versions are the newest that agree with each other, so
+# every patch is used. Proc macros (serde_derive, thiserror-impl, zerocopy-derive,
+# rustversion) and build scripts (libc, serde, proc-macro2, num-traits, zerocopy...).
+LARGE = Corpus(
+    "large",
+    (
+        ("libc", "0.2.191"),
+        ("memchr", "2.8.3"),
+        ("aho-corasick", "1.1.5"),
+        ("regex", "1.13.2"),
+        ("regex-syntax", "0.8.12"),
+        ("regex-automata", "0.4.19"),
+        ("serde", "1.0.229"),
+        ("serde_core", "1.0.229"),
+        ("serde_derive", "1.0.229"),
+        ("serde_json", "1.0.154"),
+        ("thiserror", "2.0.21"),
+        ("thiserror-impl", "2.0.21"),
+        ("anyhow", "1.0.98"),  # 1.0.105's dev-dependencies need a trybuild newer than the index has
+        ("proc-macro2", "1.0.107"),
+        ("quote", "1.0.47"),
+        ("either", "1.19.0"),
+        ("indexmap", "2.14.2"),
+        ("equivalent", "1.0.3"),
+        ("smallvec", "1.16.6"),
+        ("once_cell", "1.21.4"),
+        ("num-traits", "0.2.19"),
+        ("autocfg", "1.5.1"),
+        ("ppv-lite86", "0.2.21"),
+        ("crossbeam-utils", "0.8.23"),
+        ("crossbeam-deque", "0.8.8"),
+        ("crossbeam-epoch", "0.9.21"),
+        ("rayon", "1.12.0"),
+        ("rayon-core", "1.13.0"),
+        ("rand", "0.10.4"),
+        ("rand_core", "0.10.1"),
+        ("rand_chacha", "0.10.0"),
+        ("getrandom", "0.4.3"),
+        ("pin-project-lite", "0.2.19"),
+        ("heck", "0.5.0"),
+        ("strsim", "0.11.1"),
+        ("unicode-width", "0.2.3"),
+        ("tracing-core", "0.1.36"),
+        ("zerocopy", "0.8.66"),
+        ("zerocopy-derive", "0.8.66"),
+        ("bitflags", "2.13.2"),
+        ("cfg-if", "1.0.5"),
+        ("scopeguard", "1.2.0"),
+        ("lock_api", "0.5.0"),
+        ("parking_lot", "0.13.0"),
+        ("parking_lot_core", "0.10.0"),
+        ("same-file", "1.0.6"),
+        ("walkdir", "2.5.1"),
+        ("fastrand", "2.5.0"),
+        ("rustversion", "1.0.23"),
+        ("byteorder", "1.5.0"),
+        ("percent-encoding", "2.3.2"),
+        ("form_urlencoded", "1.2.3"),
+        ("static_assertions", "1.1.0"),
+    ),
+    libraries_only=True,
+)
+CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE)}
 
 
 def cache_dir() -> Path:
@@ -89,6 +160,23 @@ def _download(corpus: Corpus, scratch: Path) -> None:
     _run(["cargo", "fetch"], probe)
 
 
+def _keep_library(member: Path) -> None:
+    """A member reduced to its library: its [[test]]/[[bench]]/[[example]] targets and their
+    directories gone, and cargo told not to look for more."""
+    for directory in ("tests", "benches", "examples"):
+        shutil.rmtree(member / directory, ignore_errors=True)
+    kept: list[str] = []
+    dropping = False
+    for line in (member / "Cargo.toml").read_text(encoding="utf-8").split("\n"):
+        if line.startswith("["):
+            dropping = line.strip() in ("[[test]]", "[[bench]]", "[[example]]")
+        if not dropping and not line.startswith(("autotests", "autobenches", "autoexamples")):
+            kept.append(line)
+        if line.strip() == "[package]":
+            kept += ["autotests = false", "autobenches = false", "autoexamples = false"]
+    (member / "Cargo.toml").write_text("\n".join(kept), encoding="utf-8")
+
+
 def _workspace_manifest(corpus: Corpus) -> str:
     members = ", ".join(f'"{crate}"' for crate, _ in corpus.members)
     patches = "\n".join(f'{crate} = {{ path = "{crate}" }}' for crate, _ in corpus.members)
@@ -114,6 +202,8 @@ def ensure(corpus: Corpus) -> Path:
             staged.mkdir()
             for crate, version in corpus.members:
                 shutil.copytree(_registry_source(crate, version), staged / crate)
+                if corpus.libraries_only:
+                    _keep_library(staged / crate)
             (staged / "Cargo.toml").write_text(_workspace_manifest(corpus))
         _run(["cargo", "generate-lockfile"], staged)
         _run(["cargo", "fetch"], staged)

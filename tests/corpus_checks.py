@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.corpus import cargo_home
 from tests.corpus_support import Checker, CorpusSession, Place, locate
 from tests.corpus_truth import apply_edits, changed_lines, preview_lines, uri_path, workspace_edit_lines
 
@@ -29,12 +30,19 @@ class Item:
         return self.symbol.split("::")[-1]
 
 
+def _unabbreviated(path: str) -> str:
+    """Our answers write a file in cargo's registry as `<registry>/...`; rust-analyzer's, in full."""
+    if path.startswith("<registry>/"):
+        return str(cargo_home() / "registry" / "src" / path.removeprefix("<registry>/"))
+    return path
+
+
 def _places(session: CorpusSession, found: list[tuple[Path, int, int]]) -> set[Place]:
     return {(session.rel(path), line, column) for path, line, column in found}
 
 
 def _listed(body: dict[str, Any]) -> set[Place]:
-    return {(loc["path"], loc["line"], loc["column"]) for loc in body.get("locations", [])}
+    return {(_unabbreviated(loc["path"]), loc["line"], loc["column"]) for loc in body.get("locations", [])}
 
 
 async def check_item(session: CorpusSession, checker: Checker, item: Item) -> None:
@@ -59,7 +67,9 @@ async def check_item(session: CorpusSession, checker: Checker, item: Item) -> No
     raw_refs = _places(session, await session.raw.references(path, line - 1, column - 1))
     result, body = await session.ra_whole("rust_analyzer_references", {**arguments, "limit": 1000})
     ours_refs = {
-        (g["path"], loc["line"], loc["column"]) for g in body.get("groups", []) for loc in g["locations"]
+        (_unabbreviated(g["path"]), loc["line"], loc["column"])
+        for g in body.get("groups", [])
+        for loc in g["locations"]
     }
     checker.check(
         "rust_analyzer_references",
