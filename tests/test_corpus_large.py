@@ -6,10 +6,11 @@ one build and one warm server pair for the module; read-only calls first, then t
 
 Not yet in CI: run it with RUST_MCP_LARGE_CORPUS=1. On 2026-12-06 six of its twelve tests failed,
 each on something still to do or to judge (issue 22): the expectations for cargo_metadata and
-cargo_tree predate their paging (a line per member; depth 3 by default), workspace diagnostics after
-the injected error came back without counts, the unsafe audit counts 57 blocks in smallvec where
-the source walk counts 55, an SSR pattern's path does not resolve, and implementations were over
-budget (paged since)."""
+cargo_tree predate their paging (a line per member; depth 3 by default), the unsafe audit counts
+57 blocks in smallvec where the source walk counts 55, and an SSR pattern's path does not resolve.
+Two are mended since: implementations page within the budget, and workspace diagnostics count a
+file rust-analyzer does not answer for in time instead of failing whole (the injected-error test
+passes)."""
 
 from __future__ import annotations
 

@@ -33,23 +33,40 @@ from .parameters import (
 )
 
 ANSWER_MARGIN = 5.0  # seconds kept, before the answer deadline, for building the answer
+PULL_TIMEOUT = 60.0  # seconds for one file's diagnostics
+PULL_SHARE = 0.5  # of the answer deadline, what a workspace report's pulls may take (the check, the rest)
 SKIPPED: str | None = "cargo check skipped (include_check=false)"
 PULL_CONCURRENCY = 8
 CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
 
 
-async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[lsp.Diagnostic]]:
+async def pull(
+    workspace: Workspace, paths: Iterable[Path], missed: list[Path] | None = None, until: float | None = None
+) -> dict[str, list[lsp.Diagnostic]]:
+    """rust-analyzer's own diagnostics of each file. With `missed`, a file rust-analyzer does not
+    answer for in time (each request 60 s at most, all of them by the monotonic time `until`) is
+    put there instead of failing the whole call: on a large workspace under load, one slow file
+    cost the whole workspace's answer."""
     results: dict[str, list[lsp.Diagnostic]] = {}
     limiter = anyio.Semaphore(PULL_CONCURRENCY)
 
     async def one(path: Path) -> None:
         async with limiter:
+            timeout = PULL_TIMEOUT if until is None else min(PULL_TIMEOUT, until - time.monotonic())
+            if timeout <= 0 and missed is not None:
+                missed.append(path)
+                return
             try:
                 report = await workspace.client.request(
                     lsp.TEXT_DOCUMENT_DIAGNOSTIC,
                     lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
-                    timeout=60,
+                    timeout=max(timeout, 1.0),
                 )
+            except TimeoutError:
+                if missed is None:
+                    raise
+                missed.append(path)
+                return
             except AnalyzerRequestFailed as exc:
                 if "file not found" in str(exc) and workspace.client.state.health == "error":
                     return  # the workspace did not load; the check's reason says why
@@ -62,6 +79,15 @@ async def pull(workspace: Workspace, paths: Iterable[Path]) -> dict[str, list[ls
         for path in paths:
             group.start_soon(one, path)
     return results
+
+
+def not_analysed(missed: list[Path]) -> str | None:
+    if not missed:
+        return None
+    return (
+        f"{len(missed)} file(s) not analysed in time (rust-analyzer busy), so their own findings are "
+        "missing: call again for them"
+    )
 
 
 def check_bound(service: AnalyzerService, started: float, check_timeout: float, wait: bool) -> float:
@@ -142,7 +168,9 @@ async def rust_analyzer_workspace_diagnostics(
 
     async def operation(workspace: Workspace) -> DiagnosticReport:
         files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
-        native = await pull(workspace, files)
+        missed: list[Path] = []
+        until = None if wait else started + service.answer_deadline * PULL_SHARE
+        native = await pull(workspace, files, missed, until)
         check = CheckRun(False)
         if include_check:
             bound = check_bound(service, started, check_timeout_secs, wait)
@@ -156,7 +184,7 @@ async def rust_analyzer_workspace_diagnostics(
         items = merge(service, workspace.root, native, checked)
         kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
         counts = count(kept)
-        note = join_notes(None if include_check else SKIPPED, withheld_note(left_out))
+        note = join_notes(None if include_check else SKIPPED, not_analysed(missed), withheld_note(left_out))
         page = paging.take(kept)
         note = join_notes(
             still_running(check, sum(1 for d in kept if d.confirmed)),
@@ -167,7 +195,7 @@ async def rust_analyzer_workspace_diagnostics(
             scope=f"workspace {workspace.root}",
             diagnostics=page.items,
             counts=counts,
-            files_checked=0 if workspace.client.state.health == "error" else len(files),
+            files_checked=0 if workspace.client.state.health == "error" else len(files) - len(missed),
             check_ran=check.finished,
             check_running=check.running,
             check_error=check.why,
