@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rust_mcp.core.shared_runs import relevant_env
+
 from .discovery import Analyzer
 from .settings import AnalyzerSettings
-
-# environment a rust-analyzer's launch reads (toolchains, cargo's settings, where homes are)
-ENV_NAMES = frozenset({"PATH", "HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "TMPDIR"})
-ENV_PREFIXES = ("CARGO", "RUST", "RA_")
 
 
 @dataclass(frozen=True)
@@ -36,15 +34,6 @@ class PoolKey:
         toolchain = f", default toolchain {self.default_toolchain}" if self.default_toolchain else ""
         roots = ", ".join(str(root) for root in self.roots)
         return f"roots {roots}; sandbox {self.sandbox}{toolchain}; {self.analyzer[0]} {self.analyzer[1]}"
-
-
-def relevant_env(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    """The variables of `env` that change how rust-analyzer or cargo runs, sorted."""
-    return tuple(
-        sorted(
-            (name, value) for name, value in env.items() if name in ENV_NAMES or name.startswith(ENV_PREFIXES)
-        )
-    )
 
 
 def pool_key(settings: AnalyzerSettings, analyzer: Analyzer, env: Mapping[str, str] | None = None) -> PoolKey:
