@@ -99,7 +99,9 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
-async def run_runtime(settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart) -> None:
+async def run_runtime(
+    settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart[AnalyzerRuntime]
+) -> None:
     """Start the service (or record why there is none) for the calls waiting on `started`, then stop
     idle rust-analyzers until the server stops."""
     try:
