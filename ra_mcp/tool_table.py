@@ -102,7 +102,9 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
-async def run_runtime(settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart) -> None:
+async def run_runtime(
+    settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart[AnalyzerRuntime]
+) -> None:
     """Start the service (or record why there is none) for the calls waiting on `started`. Idle
     rust-analyzers are stopped by the registry's one eviction task (shared_pools.py)."""
     try:
