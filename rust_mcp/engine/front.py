@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from typing import Any
 
 from .handshake import HandshakeRefused, parse_answer, session_request
@@ -21,6 +22,7 @@ from .place import EngineFiles, PlaceRefused, private_dir
 
 ENGINE_ENV = "RUST_MCP_ENGINE"
 MAX_ANSWER_BYTES = 64 * 1024
+HANDSHAKE_ATTEMPTS = 4
 
 
 def _option_value(argv: list[str], flag: str) -> str | None:
@@ -50,11 +52,16 @@ def engine_files() -> EngineFiles:
 
 def open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket, dict[str, Any]]:
     """(socket, answer) for a new session on this build's engine, starting it if needed. An
-    engine that closes the connection before answering (it was exiting) is tried once more."""
-    try:
-        return _open_session(server, argv, cwd)
-    except EngineClosed:
-        return _open_session(server, argv, cwd)
+    engine that closes the connection before answering (it was exiting, or had just been killed
+    and its socket not yet closed) is tried again, a few times."""
+    for attempt in range(HANDSHAKE_ATTEMPTS):
+        try:
+            return _open_session(server, argv, cwd)
+        except (EngineClosed, ConnectionResetError, BrokenPipeError):
+            if attempt == HANDSHAKE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 class EngineClosed(EngineUnavailable):
