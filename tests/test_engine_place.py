@@ -28,13 +28,13 @@ CODEX_ENV = {
 def test_the_directory_is_made_0700_under_the_runtime_dir(tmp_path: Path) -> None:
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
-    made = private_dir({"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)})
+    made = Path(private_dir({"XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)}))
     assert made == runtime / "rust-mcp"
     assert made.stat().st_mode & 0o777 == 0o700
 
 
 def test_without_a_runtime_dir_the_cache_dir_is_used(tmp_path: Path) -> None:
-    made = private_dir({"XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path)})
+    made = Path(private_dir({"XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path)}))
     assert made == tmp_path / "cache" / "rust-mcp" / "engine"
     assert made.stat().st_mode & 0o777 == 0o700
 
@@ -44,7 +44,7 @@ def test_a_loose_mode_is_refused(tmp_path: Path) -> None:
     loose.mkdir()
     loose.chmod(0o755)
     with pytest.raises(PlaceRefused, match="mode 0755; only 0700"):
-        ensure_private(loose)
+        ensure_private(str(loose))
 
 
 def test_a_symlink_is_refused(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_a_symlink_is_refused(tmp_path: Path) -> None:
     real.mkdir(mode=0o700)
     (tmp_path / "link").symlink_to(real)
     with pytest.raises(PlaceRefused, match="is a symlink"):
-        ensure_private(tmp_path / "link")
+        ensure_private(str(tmp_path / "link"))
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="only root can give a directory to another user")
@@ -61,7 +61,7 @@ def test_another_owner_is_refused(tmp_path: Path) -> None:
     theirs.mkdir(mode=0o700)
     os.chown(theirs, 65534, 65534)
     with pytest.raises(PlaceRefused, match="belongs to uid 65534"):
-        ensure_private(theirs)
+        ensure_private(str(theirs))
 
 
 def test_cosmetic_variables_do_not_count_and_build_variables_do() -> None:

@@ -13,12 +13,15 @@ import os
 import socket
 import sys
 import time
-from typing import Any
 
 from .handshake import HandshakeRefused, parse_answer, session_request
 from .identity import build_identity, engine_key, relevant_environment
 from .launch import EngineUnavailable, connect_or_start
 from .place import EngineFiles, PlaceRefused, private_dir
+
+TYPE_CHECKING = False  # typing itself costs a front milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 ENGINE_ENV = "RUST_MCP_ENGINE"
 MAX_ANSWER_BYTES = 64 * 1024
