@@ -21,7 +21,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from rust_mcp.engine.handshake import session_request
-from rust_mcp.engine.identity import build_identity
+from rust_mcp.engine.identity import build_identity, handshake_identity, relevant_environment
 from tests.engine_support import engine_home
 from tests.support import BIN, FIXTURES, live_processes, require_rust_analyzer, text_of
 
@@ -145,9 +145,15 @@ async def test_an_engine_of_another_build_is_not_used_and_drains(tmp_path: Path)
         [socket_path] = home.directory.glob("*.sock")
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:  # an older front's build
             raw.connect(str(socket_path))
-            raw.sendall(session_request({**build_identity(), "fingerprint": "0" * 16}, "cargo", [], "/tmp"))
+            older = handshake_identity(
+                {**build_identity(), "fingerprint": "0" * 16}, relevant_environment(home.env)
+            )
+            raw.sendall(session_request(older, "cargo", [], "/tmp"))
             answer = json.loads(raw.makefile("rb").readline())
-        assert answer["ok"] is False and "only uses an engine of its own build" in answer["error"]
+        assert (
+            answer["ok"] is False
+            and "only uses an engine of its own build and environment" in answer["error"]
+        )
         touched = Path(build_identity()["install"]) / "rust_mcp" / "engine" / "__init__.py"
         os.utime(touched)  # this install's files changed: a new build
         async with Client(params, mode="legacy", read_timeout_seconds=120) as client:
@@ -193,6 +199,10 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
         [socket_path] = home.directory.glob("*.sock")
         for path, mode in ((home.runtime, 0o711), (home.directory, 0o711), (socket_path, 0o666)):
             os.chmod(path, mode)  # for this test only: let another user reach the socket at all
+        ours = handshake_identity(build_identity(), relevant_environment(home.env))
+        request = session_request(
+            ours, "cargo", [], "/tmp"
+        )  # made here: the other user cannot read our files
         read_end, write_end = os.pipe()
         child = os.fork()
         if child == 0:  # pragma: no cover - the other user
@@ -202,7 +212,7 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
                 os.setuid(65534)
                 with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
                     raw.connect(str(socket_path))
-                    raw.sendall(session_request(build_identity(), "cargo", [], "/tmp"))
+                    raw.sendall(request)
                     os.write(write_end, raw.makefile("rb").readline())
             finally:
                 os._exit(0)

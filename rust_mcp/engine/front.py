@@ -15,7 +15,7 @@ import sys
 import time
 
 from .handshake import HandshakeRefused, parse_answer, session_request
-from .identity import build_identity, engine_key, relevant_environment
+from .identity import build_identity, engine_key, handshake_identity, relevant_environment
 from .launch import EngineUnavailable, connect_or_start
 from .place import EngineFiles, PlaceRefused, private_dir
 
@@ -72,11 +72,11 @@ class EngineClosed(EngineUnavailable):
 
 
 def _open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket, dict[str, Any]]:
-    identity = build_identity()
-    files = EngineFiles(private_dir(), engine_key(identity, relevant_environment()))
+    identity, env = build_identity(), relevant_environment()
+    files = EngineFiles(private_dir(), engine_key(identity, env))
     engine = connect_or_start(files)
     try:
-        engine.sendall(session_request(identity, server, argv, cwd))
+        engine.sendall(session_request(handshake_identity(identity, env), server, argv, cwd))
         line = b""
         while not line.endswith(b"\n"):
             chunk = engine.recv(1 if len(line) > MAX_ANSWER_BYTES else 4096)

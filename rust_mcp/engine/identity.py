@@ -99,6 +99,13 @@ def build_identity() -> dict[str, str]:
     }
 
 
+def handshake_identity(identity: Mapping[str, str], env: Mapping[str, str]) -> dict[str, str]:
+    """What a front and its engine compare in the handshake: the build and a digest of the relevant
+    environment (the socket name carries only short hashes of both)."""
+    digest = hashlib.sha256(json.dumps(dict(env), sort_keys=True).encode()).hexdigest()[:32]
+    return {**identity, "environment": digest}
+
+
 def _short(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:12]
 
