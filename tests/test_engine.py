@@ -22,7 +22,7 @@ from mcp.shared.exceptions import MCPError
 
 from rust_mcp.engine.handshake import session_request
 from rust_mcp.engine.identity import build_identity, handshake_identity, relevant_environment
-from tests.engine_support import engine_home
+from tests.engine_support import EngineHome, engine_home
 from tests.support import BIN, FIXTURES, live_processes, require_rust_analyzer, text_of
 
 pytestmark = [pytest.mark.real, pytest.mark.anyio]
@@ -261,3 +261,50 @@ def test_a_bad_root_is_refused_by_the_engine_as_by_the_cli(tmp_path: Path) -> No
     for done in answers:
         assert done.returncode == 1
         assert done.stderr.strip().endswith(f"--root {str(tmp_path / 'missing')!r} is not a directory")
+
+
+def _front_pid(home: EngineHome) -> int:
+    [status] = home.status()
+    [session] = status["sessions"]
+    pid: int = session["front_pid"]
+    return pid
+
+
+async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_path: Path) -> None:
+    require_rust_analyzer()
+    project = _copy("tests_hang", tmp_path)
+    with engine_home() as home:
+        params = home.params("cargo-mcp", "serve", "--root", str(tmp_path))
+        async with anyio.create_task_group() as group:
+
+            async def hanging_call() -> None:
+                async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
+                    await client.call_tool("cargo_test", {"path": str(project), "timeout_secs": 300})
+
+            group.start_soon(hanging_call)
+            deadline = time.monotonic() + 120
+            while not any("tests_hang" in line for _, _, line in live_processes(tmp_path)):
+                assert time.monotonic() < deadline, "the test run never started"
+                await anyio.sleep(0.2)
+            os.kill(_front_pid(home), signal.SIGKILL)  # the client's server process dies mid-call
+            deadline = time.monotonic() + 60
+            while live_processes(tmp_path) and time.monotonic() < deadline:
+                await anyio.sleep(0.2)
+            assert live_processes(tmp_path) == [], "the dead session's cargo run was not cancelled"
+            [engine] = home.engine_pids()
+            assert home.status()[0]["sessions"] == []
+            group.cancel_scope.cancel()
+        ra_params = home.params("rust-analyzer-mcp", "--root", str(tmp_path))
+        _copy("hello_bin", tmp_path)
+        async with Client(ra_params, mode="legacy", read_timeout_seconds=600) as analyzer:
+            hovered = await analyzer.call_tool(
+                "rust_analyzer_hover", {"symbol": "greeting", "workspace": str(tmp_path / "hello_bin")}
+            )
+            assert not hovered.is_error, text_of(hovered)
+            stopped = await anyio.run_process([str(BIN / "rust-mcp-engine"), "stop"], env=home.env)
+            assert f"stopping pid {engine}" in stopped.stdout.decode()
+            assert home.wait_for_no_engine(60) == []
+        deadline = time.monotonic() + 30  # the front has gone with its client; nothing else may be left
+        while live_processes(tmp_path) and time.monotonic() < deadline:
+            await anyio.sleep(0.2)
+        assert live_processes(tmp_path) == [], "rust-analyzer outlived the stopped engine"
