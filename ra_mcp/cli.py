@@ -127,8 +127,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
     )
     keep_private(settings.log_dir)
     transports.require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
-    memory = ConnectionMemory()
-    memory.one_client_per_process = True  # one client per server: a process's or an engine session's
+    memory = ConnectionMemory()  # serve() or the engine says whether it has one client
     return build_server(settings, memory), args, memory
 
 
