@@ -9,8 +9,8 @@ pydantic and anyio are never imported here, so a front starts in a few milliseco
 
 from __future__ import annotations
 
+import _socket as socket  # the socket module's enum set-up costs a front milliseconds
 import os
-import socket
 import sys
 import time
 

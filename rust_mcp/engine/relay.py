@@ -9,10 +9,10 @@ replays the initialize (its answer is swallowed) and the initialized notificatio
 
 from __future__ import annotations
 
+import _socket as socket  # the socket module's enum set-up costs a front milliseconds
 import json
 import os
 import selectors
-import socket
 
 TYPE_CHECKING = False  # typing itself costs a front milliseconds
 if TYPE_CHECKING:
