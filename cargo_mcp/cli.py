@@ -128,7 +128,9 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
 def main(argv: list[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not wants_in_process(arguments):
-        sys.exit(run_front("cargo", "cargo-mcp", arguments))
+        status = run_front("cargo", "cargo-mcp", arguments)
+        if status is not None:  # None: no engine could be reached, so serve here
+            sys.exit(status)
     if arguments[:1] == ["doctor"] or arguments[:1] in (["-h"], ["--help"]):
         from rust_mcp.dev.doctor import run_cargo_doctor
 

@@ -145,7 +145,9 @@ def main(argv: list[str] | None = None) -> None:
         options = doctor.parse_args(arguments[1:])
         sys.exit(run_analyzer_doctor(options.rust_analyzer, options.sandbox))
     if not wants_in_process(arguments):
-        sys.exit(run_front("rust-analyzer", "rust-analyzer-mcp", arguments))
+        status = run_front("rust-analyzer", "rust-analyzer-mcp", arguments)
+        if status is not None:  # None: no engine could be reached, so serve here
+            sys.exit(status)
     from pathlib import Path
 
     from rust_mcp.mcp.transports import serve

@@ -308,3 +308,33 @@ async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_p
         while live_processes(tmp_path) and time.monotonic() < deadline:
             await anyio.sleep(0.2)
         assert live_processes(tmp_path) == [], "rust-analyzer outlived the stopped engine"
+
+
+def test_a_refused_engine_directory_is_named_and_the_front_serves_in_process(tmp_path: Path) -> None:
+    from bench.engine_start import OPENING
+
+    with engine_home() as home:
+        home.directory.mkdir(mode=0o700)
+        home.directory.chmod(0o755)  # someone loosened it: never used, never repaired
+        front = subprocess.Popen(
+            [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path)],
+            env=home.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert front.stdin is not None and front.stdout is not None and front.stderr is not None
+        front.stdin.write(OPENING)
+        front.stdin.flush()
+        answers: list[dict[str, Any]] = []
+        for line in front.stdout:
+            answers.append(json.loads(line))
+            if answers[-1].get("id") == 2:
+                break
+        front.stdin.close()
+        said = front.stderr.read().decode()
+        front.wait(timeout=60)
+        assert home.engine_pids() == []
+        assert home.directory.stat().st_mode & 0o777 == 0o755
+    assert len(answers[-1]["result"]["tools"]) > 10
+    assert "has mode 0755; only 0700 is accepted" in said and "serving in this process instead" in said

@@ -89,8 +89,9 @@ def _open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket
         raise
 
 
-def run_front(server: str, prog: str, argv: list[str]) -> int:
-    """Relay this process's stdio to an engine session; the exit status."""
+def run_front(server: str, prog: str, argv: list[str]) -> int | None:
+    """Relay this process's stdio to an engine session; the exit status, or None when no engine
+    can be reached or started (the caller then serves in this process, as with --engine off)."""
     from .relay import Relay
 
     cwd = os.getcwd()
@@ -101,8 +102,8 @@ def run_front(server: str, prog: str, argv: list[str]) -> int:
         print(said if said.startswith((prog, "usage:")) else f"{prog}: {said}", file=sys.stderr)
         return exc.exit_code
     except (EngineUnavailable, PlaceRefused, OSError) as exc:
-        print(f"{prog}: {exc} (RUST_MCP_ENGINE=off serves without the engine)", file=sys.stderr)
-        return 1
+        print(f"{prog}: no engine ({exc}); serving in this process instead", file=sys.stderr)
+        return None
 
     def reconnect() -> socket.socket:
         return open_session(server, argv, cwd)[0]
