@@ -338,3 +338,34 @@ def test_a_refused_engine_directory_is_named_and_the_front_serves_in_process(tmp
         assert home.directory.stat().st_mode & 0o777 == 0o755
     assert len(answers[-1]["result"]["tools"]) > 10
     assert "has mode 0755; only 0700 is accepted" in said and "serving in this process instead" in said
+
+
+def test_malformed_lines_get_the_same_errors_through_the_engine(tmp_path: Path) -> None:
+    from bench.engine_start import OPENING
+
+    bad = b'garbage\n[{"jsonrpc": "2.0", "id": 7, "method": "ping"}]\n{"jsonrpc": "2.0", "id": 8}\n'
+    ping = b'{"jsonrpc": "2.0", "id": 9, "method": "ping"}\n'
+    replies: dict[str, list[dict[str, Any]]] = {}
+    with engine_home() as home:
+        for mode, extra in (("engine", []), ("off", ["--engine", "off"])):
+            front = subprocess.Popen(
+                [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path), *extra],
+                env=home.env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            assert front.stdin is not None and front.stdout is not None
+            front.stdin.write(OPENING + bad + ping)
+            front.stdin.flush()
+            seen: list[dict[str, Any]] = []
+            for line in front.stdout:
+                seen.append(json.loads(line))
+                if seen[-1].get("id") == 9:
+                    break
+            front.stdin.close()
+            front.wait(timeout=60)
+            replies[mode] = [reply for reply in seen if reply.get("id") not in (1, 2)]
+    assert replies["engine"] == replies["off"]
+    codes = [reply["error"]["code"] for reply in replies["engine"] if "error" in reply]
+    assert codes == [-32700, -32600, -32600]
