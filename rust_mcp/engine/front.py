@@ -14,6 +14,7 @@ import os
 import sys
 import time
 
+from .confinement import difference, peer_credentials
 from .handshake import HandshakeRefused, parse_answer, session_request
 from .identity import build_identity, engine_key, handshake_identity, relevant_environment
 from .launch import EngineUnavailable, connect_or_start
@@ -76,6 +77,9 @@ def _open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket
     files = EngineFiles(private_dir(), engine_key(identity, env))
     engine = connect_or_start(files)
     try:
+        confined = difference(peer_credentials(engine)[0])
+        if confined is not None:  # an engine started inside some sandbox: never relay to it
+            raise EngineUnavailable(f"the engine at {files.socket} runs confined otherwise: {confined}")
         engine.sendall(session_request(handshake_identity(identity, env), server, argv, cwd))
         line = b""
         while not line.endswith(b"\n"):
@@ -98,6 +102,9 @@ def run_front(server: str, prog: str, argv: list[str]) -> int | None:
     try:
         engine, _ = open_session(server, argv, cwd)
     except HandshakeRefused as exc:
+        if exc.serve_here:
+            print(f"{prog}: {exc}; serving in this process", file=sys.stderr)
+            return None
         said = str(exc)
         print(said if said.startswith((prog, "usage:")) else f"{prog}: {said}", file=sys.stderr)
         return exc.exit_code

@@ -21,9 +21,12 @@ MAX_HANDSHAKE_BYTES = 256 * 1024
 
 
 class HandshakeRefused(Exception):
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    """The engine said no; `serve_here`: the front should serve in its own process instead."""
+
+    def __init__(self, message: str, exit_code: int = 1, serve_here: bool = False) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.serve_here = serve_here
 
 
 def encode(message: dict[str, Any]) -> bytes:
@@ -79,5 +82,5 @@ def parse_answer(line: bytes) -> dict[str, Any]:
     if not answer.get("ok"):
         code = answer.get("exit")
         said = str(answer.get("error", "the engine refused"))
-        raise HandshakeRefused(said, code if isinstance(code, int) else 1)
+        raise HandshakeRefused(said, code if isinstance(code, int) else 1, answer.get("serve_here") is True)
     return answer

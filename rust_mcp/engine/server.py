@@ -15,11 +15,11 @@ import logging
 import os
 import signal
 import socket
-import struct
 import time
 from pathlib import Path
 from typing import Any
 
+from .confinement import difference, peer_credentials
 from .descendants import descendants, kill_descendants
 from .handshake import MAX_HANDSHAKE_BYTES, HandshakeRefused, control_request, encode, parse_request
 from .place import EngineFiles
@@ -29,13 +29,6 @@ logger = logging.getLogger("rust_mcp.engine")
 HANDSHAKE_SECONDS = 10.0
 MAX_LINE_BYTES = 64 * 1024 * 1024
 LOG_LIMIT_BYTES = 4 * 1024 * 1024
-
-
-def peer_credentials(connection: socket.socket) -> tuple[int, int, int]:
-    """(pid, uid, gid) of the process at the other end of a unix socket."""
-    raw = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    pid, uid, gid = struct.unpack("3i", raw)
-    return pid, uid, gid
 
 
 class Engine:
@@ -147,6 +140,12 @@ class Engine:
         if uid != os.getuid():
             logger.warning("refused a connection from pid %d of uid %d (only uid %d)", pid, uid, os.getuid())
             writer.write(encode({"ok": False, "error": f"uid {uid} may not use uid {os.getuid()}'s engine"}))
+            return
+        confined = await asyncio.get_running_loop().run_in_executor(None, difference, pid)
+        if confined is not None:  # e.g. a front in an agent's sandbox: it serves in its own process
+            logger.warning("served no session to a front confined otherwise: %s", confined)
+            refusal = f"this front runs confined otherwise than the engine: {confined}; serve in-process"
+            writer.write(encode({"ok": False, "error": refusal, "serve_here": True}))
             return
         try:
             line = await asyncio.wait_for(reader.readuntil(b"\n"), HANDSHAKE_SECONDS)
