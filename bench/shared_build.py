@@ -20,18 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from . import corpus
 from . import truth as t
-from .big import EDITED, PROPERTIES, disk_bytes, inject
+from .big import EDITED, PROPERTIES, inject
+from .build_records import BUILT, build_dirs, compiled, medians, records, units_built
 from .cold import Cold, poll_until_right
 from .cpu_groups import CpuGroup
 from .raw_ra import RawAnalyzer
@@ -42,7 +39,6 @@ from .wire import McpPeer
 
 REPEATS = 3
 CALL_TIMEOUT = 1800.0
-BUILT = re.compile(r"^\s*(Compiling|Checking) ", re.MULTILINE)
 OUTPUT = RESULTS / f"shared-build-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}.txt"
 rows: list[tuple[str, str, str]] = []  # (side, measure, value) for the table at the end
 
@@ -56,31 +52,6 @@ def say(line: str) -> None:
 def row(side: str, measure: str, value: str) -> None:
     rows.append((side, measure, value))
     say(f"  {side}: {measure}: {value}")
-
-
-def build_dirs(root: Path) -> str:
-    target = root / "target"
-    if not target.is_dir():
-        return "no target/"
-    parts = [f"target/ {disk_bytes(target) / 1e9:.2f} GB"]
-    for child in sorted(target.iterdir()):
-        size = disk_bytes(child) if child.is_dir() else 0
-        if size > 10_000_000:
-            parts.append(f"{child.name} {size / 1e9:.2f}")
-    return ", ".join(parts)
-
-
-def medians(shown: Sequence[float], gone: Sequence[float]) -> str:
-    return f"error shown {statistics.median(shown):.1f} s, gone {statistics.median(gone):.1f} s after the fix"
-
-
-def units_built(answer: dict[str, Any]) -> str:
-    """The units cargo compiled in a cargo-mcp run, read from the full log the answer names."""
-    text = "".join(part.get("text", "") for part in answer.get("content", []))
-    found = re.search(r"full log: (\S+)", text)
-    if found is None or not Path(found[1]).is_file():
-        return "? (no log)"
-    return str(len(BUILT.findall(Path(found[1]).read_text(errors="replace"))))
 
 
 async def diagnostics_lines(peer: McpPeer, root: Path) -> set[int]:
@@ -152,7 +123,7 @@ async def layout(name: str, bin_dir: Path, root: Path, logs: Path) -> None:
         helper = await cargo.start(logs)
         try:
             await helper.initialize()
-            cpu, started = cargo_cpu.seconds(), time.perf_counter()
+            cpu, started, before = cargo_cpu.seconds(), time.perf_counter(), records(root)
             answer = await helper.call(
                 "cargo_check", {"path": str(root), "workspace": True, "all_targets": True}, CALL_TIMEOUT
             )
@@ -160,17 +131,20 @@ async def layout(name: str, bin_dir: Path, root: Path, logs: Path) -> None:
             row(
                 name,
                 "then cargo_check",
-                f"{took:.1f} s, {cargo_cpu.seconds() - cpu:.0f} s CPU, {units_built(answer)} units compiled",
+                f"{took:.1f} s, {cargo_cpu.seconds() - cpu:.0f} s CPU, "
+                f"{units_built(answer)} Checking/Compiling lines; "
+                f"{compiled(before, records(root))}",
             )
         finally:
             await helper.close()
-        cpu, started = ra_cpu.seconds(), time.perf_counter()
+        cpu, started, before = ra_cpu.seconds(), time.perf_counter(), records(root)
         audit = await peer.call("rust_analyzer_unsafe_audit", {"workspace": str(root)}, CALL_TIMEOUT)
         ran = (audit.get("structuredContent") or {}).get("clippy_ran")
         row(
             name,
             "then the audit",
-            f"{time.perf_counter() - started:.1f} s, {ra_cpu.seconds() - cpu:.0f} s CPU (clippy ran: {ran})",
+            f"{time.perf_counter() - started:.1f} s, {ra_cpu.seconds() - cpu:.0f} s CPU (clippy ran: {ran}); "
+            f"{compiled(before, records(root))}",
         )
         row(name, "disk after all three", build_dirs(root))
         shown, gone = zip(*[await freshness(peer, root) for _ in range(REPEATS)], strict=True)
