@@ -168,6 +168,8 @@ PROGRESS_BAR = re.compile(
     r"^\s*(?P<verb>Building|Checking|Compiling|Documenting) \[[ =>]*\] "
     r"(?P<done>\d+)/(?P<total>\d+)(?::\s*(?P<names>.*))?$"
 )
+# the build directory is shared with rust-analyzer's check and the audit (docs/security.md)
+LOCK_HOLDER = " (rust-analyzer's check or another cargo run is using it; this run goes on after it)"
 LOCK_WAIT = re.compile(r"Blocking waiting for file lock on (?P<what>.+)$")
 STATUS_LINE = re.compile(
     r"^\s*(?P<verb>Compiling|Checking|Running|Doc-tests|Downloaded|Updating|Locking|Adding|Removing|Fresh|Finished|Documenting|Packaging)\b(?P<rest>.*)$"
@@ -193,7 +195,7 @@ def parse_progress(line: str) -> ProgressUpdate | None:
         )
         return ProgressUpdate(int(match["done"]), int(match["total"]), message)
     if (match := LOCK_WAIT.search(text)) is not None:
-        return ProgressUpdate(None, None, f"waiting for file lock on {match['what']}")
+        return ProgressUpdate(None, None, f"waiting for file lock on {match['what']}{LOCK_HOLDER}")
     if (match := STATUS_LINE.match(text)) is not None:
         return ProgressUpdate(None, None, f"{match['verb']}{match['rest']}".strip())
     return None

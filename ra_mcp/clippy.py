@@ -17,10 +17,11 @@ from pathlib import Path
 import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.build_dirs import check_build_directory, create_build_directory
+from rust_mcp.core.build_dirs import create_build_directory
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
+from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import (
     MANIFEST_NAME,
@@ -40,6 +41,7 @@ COULD_NOT_COMPILE = re.compile(r"^error: could not compile `([^`]+)`(?: \(([^)]*
 NOT_A_LINT = re.compile(r"E\d{4}")  # rustc's own error codes; a lint's code is its name
 KEPT_STDERR_LINES = 5
 RUNS: SharedRuns[ClippyRun] = SharedRuns()  # the audits' clippy runs, shared in the process
+AUDIT_LOCK_DIR = "rust-mcp-audit"  # <target>/rust-mcp-audit holds the audit's private Cargo.lock
 
 
 @dataclass
@@ -144,49 +146,38 @@ class _ClippyProject:
     timeout: float = CLIPPY_TIMEOUT_SECONDS
 
 
-def own_build_directory(cargo: CargoHelpers, workspace_root: Path, relative: str) -> Path:
-    """A build directory the server chooses inside the workspace (`relative` to it), checked like
-    every writable mount (no link on the way, within the client's policy) and created."""
-    checked = check_build_directory(
-        workspace_root / relative,
-        label="the unsafe audit's build directory",
-        origin="the server's choice",
-        fix=f"remove the symbolic link on the way to {workspace_root / relative} (the server makes it)",
-        workspace=workspace_root,
-        roots=cargo.containment.roots,
-        policy=current_client_policy.get(),
-    )
-    create_build_directory(checked)
-    return checked
-
-
 async def run_clippy(
-    directory: Path,
-    cargo: CargoHelpers,
-    warn: Sequence[str],
-    target_dir: str,
-    extra_settings: Mapping[str, str] | None = None,
+    directory: Path, cargo: CargoHelpers, warn: Sequence[str], lock_dir: str = AUDIT_LOCK_DIR
 ) -> ClippyRun:
-    """Lint every target of the package or workspace at `directory` with the `warn` lints on, building
-    into `target_dir` (relative to the workspace root, never a `target/` inside a member) so no other
-    build waits for it or is disturbed. Every finding is kept. It runs in the sandbox: no network,
-    writing only to that target directory."""
+    """Lint every target of the package or workspace at `directory` with the `warn` lints on, in the
+    workspace's own build directories (the ones cargo_check and rust-analyzer's check use, checked
+    like every writable mount): with the same flags as rust-analyzer's check (`--workspace
+    --all-targets --keep-going`), every dependency is already built there and only the members are
+    linted. Cargo.lock is left alone: cargo resolves into a private copy in `<target>/lock_dir`.
+    Every finding is kept. It runs in the sandbox: no network, writing only to those directories."""
     manifest = find_manifest(directory, cargo.containment.roots)
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     lints = [arg for lint in warn for arg in ("-W", lint)]
-    target = await off_loop(
-        own_build_directory, cargo, workspace_root, target_dir, what=f"checking {workspace_root / target_dir}"
-    )
-    settings = {"CARGO_TERM_COLOR": "never", "CARGO_TARGET_DIR": str(target), **(extra_settings or {})}
-    project = _ClippyProject(manifest.parent, manifest, workspace_root, settings)
-    state = await cargo.containment.state()
     toolchain = await cargo.toolchains.resolve(None, manifest.parent)
     policy = current_client_policy.get()
+    asked = _ClippyProject(manifest.parent, manifest, workspace_root, {})
+    dirs = await cargo.build_dirs(asked, toolchain, policy)
+    lock_directory = dirs.target / lock_dir
+
+    def prepare() -> dict[str, str]:
+        for made in (*dirs.paths, lock_directory):
+            create_build_directory(made)
+        return private_lock_env(workspace_root, lock_directory)
+
+    lock = await off_loop(prepare, what=f"preparing {dirs.target}")
+    settings = {"CARGO_TERM_COLOR": "never", **lock}
+    project = _ClippyProject(manifest.parent, manifest, workspace_root, settings)
+    state = await cargo.containment.state()
     if state.active and (policy is None or policy.network is not False):
         await cargo.fetch(project, toolchain, policy)
     env = cargo.containment.environment(toolchain, network=False, offline=state.active, settings=settings)
     confinement = cargo.containment.confinement(
-        toolchain, cwd=manifest.parent, env=env, writable=(target,), policy=policy
+        toolchain, cwd=manifest.parent, env=env, writable=dirs.paths, policy=policy
     )
 
     whole = manifest.parent == workspace_root

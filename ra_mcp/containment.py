@@ -3,10 +3,11 @@ workspace (through its proc-macro server) and cargo check for diagnostics (flych
 workspace's rust-analyzer starts inside one sandbox that holds all of them.
 
 rust-analyzer outlives any one call, so its sandbox is always the strict one, whatever a client's
-policy: the workspace and the roots read-only, only its own target directory (`<target>/rust-
-analyzer`) writable, no network. It is started from a real binary with the workspace's toolchain
-(never a rustup proxy), after the dependency-fetch step, which is skipped when the call that
-starts it comes from a client whose sandbox has no network.
+policy: the workspace and the roots read-only, only the workspace's checked build directories
+writable (the ones cargo_check uses: one set of artifacts where the flags agree), no network. It is
+started from a real binary with the workspace's toolchain (never a rustup proxy), after the
+dependency-fetch step, which is skipped when the call that starts it comes from a client whose
+sandbox has no network.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from rust_mcp.core.toolchains import Toolchain, ToolchainRefused
 from .discovery import Analyzer, std_sources_env
 from .proc_macro_watch import PROXY, SERVER_ENV
 
-OWN_TARGET = "rust-analyzer"  # rust-analyzer's `cargo.targetDir: true` builds in <target>/rust-analyzer
+OWN_LOCK = "rust-analyzer"  # <target>/rust-analyzer holds its private Cargo.lock (nothing is built there)
 FETCH_TIMEOUT = 600.0
 PROXY_PYTHON = "/usr/bin/python3"  # the proxy's interpreter (its first line): inside the sandbox's /usr
 
@@ -82,8 +83,9 @@ class AnalyzerSandbox:
         toolchain = await self._toolchain(root, requested)
         policy = current_client_policy.get()
         dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain, policy)
-        own = dirs.target / OWN_TARGET
-        await off_loop(create_build_directory, own, what=f"creating {own}")
+        own = dirs.target / OWN_LOCK
+        for directory in (*dirs.paths, own):
+            await off_loop(create_build_directory, directory, what=f"creating {directory}")
         # its cargo runs never rewrite the project's Cargo.lock
         lock = await off_loop(private_lock_env, root, own, what="copying Cargo.lock")
         project = AnalyzerProject(root, lock)
@@ -103,7 +105,7 @@ class AnalyzerSandbox:
         if "RUST_SRC_PATH" in std_env:
             system.append(Path(std_env["RUST_SRC_PATH"]))
         confinement = containment.confinement(
-            toolchain, cwd=root, env=env, writable=(own,), system=system, kind="analyzer"
+            toolchain, cwd=root, env=env, writable=dirs.paths, system=system, kind="analyzer"
         )
         return await containment.command(confinement, [self.analyzer.path])
 

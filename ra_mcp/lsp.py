@@ -58,7 +58,7 @@ class AnalyzerClient:
         root: Path,
         analyzer: Analyzer,
         env: Mapping[str, str],
-        target_dir: str | bool = True,
+        target_dir: str | bool | None = None,
         command: SandboxedCommand | None = None,
         ignored_macros: Mapping[str, list[str]] | None = None,
         proc_macro_seconds: float = proc_macro_watch.DEFAULT_SECONDS,

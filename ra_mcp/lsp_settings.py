@@ -12,16 +12,22 @@ from .proc_macro_watch import PROXY
 
 
 def initialization_options(
-    target_dir: str | bool, ignored_macros: Mapping[str, list[str]] | None = None, watched: bool = False
+    target_dir: str | bool | None,
+    ignored_macros: Mapping[str, list[str]] | None = None,
+    watched: bool = False,
 ) -> dict[str, Any]:
-    """rust-analyzer settings: its cargo check writes to a target dir of its own, so it never waits
-    on cargo_mcp's build lock; file changes come from us (we re-sync before each call). Watched, its
-    proc-macro server is our proxy (proc_macro_watch.py); macros that never returned are ignored."""
+    """rust-analyzer settings. Its cargo runs (build scripts, proc macros, flycheck) build where cargo
+    itself would (`target_dir` None: no `--target-dir`), with the same flags as cargo_check's
+    `all_targets=true` and the audit, so they share one set of artifacts (docs/security.md, "Build
+    output"); no rustc wrapper of its own for the build-script run, which would leave cargo
+    fingerprints of crates it never compiled in that shared directory. File changes come from us (we
+    re-sync before each call). Watched, its proc-macro server is our proxy (proc_macro_watch.py);
+    macros that never returned are ignored."""
     proc_macro: dict[str, Any] = {"enable": True, "ignored": dict(ignored_macros or {})}
     if watched:
         proc_macro["server"] = str(PROXY)
     return {
-        "cargo": {"targetDir": target_dir, "buildScripts": {"enable": True}},
+        "cargo": {"targetDir": target_dir, "buildScripts": {"enable": True, "useRustcWrapper": False}},
         "checkOnSave": True,
         "check": {"command": "check"},
         "procMacro": proc_macro,

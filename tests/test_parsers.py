@@ -131,5 +131,8 @@ def test_progress_from_cargo_stderr() -> None:
     assert counted == [(0, 4), (0, 4), (1, 4), (2, 4), (3, 4)]
     assert updates[0].message.startswith("Compiling macros v0.1.0")
     assert updates[-1].message.startswith("Finished `dev` profile")
-    assert parse_progress("    Blocking waiting for file lock on build directory") is not None
+    waiting = parse_progress("    Blocking waiting for file lock on build directory")
+    # the build directory is shared with rust-analyzer's check: the progress says who may hold it
+    assert waiting is not None and waiting.message.startswith("waiting for file lock on build directory")
+    assert "rust-analyzer's check" in waiting.message
     assert parse_progress("random text") is None and parse_progress("   ") is None

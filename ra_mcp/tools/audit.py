@@ -13,14 +13,12 @@ from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.lockfile import private_lock_env
-from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
 from ..analyzer import AnalyzerService
-from ..clippy import own_build_directory, run_clippy
+from ..clippy import run_clippy
 from ..lsp_types import lsp
 from ..models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from ..shown_paths import join_notes
@@ -36,7 +34,6 @@ AUDIT_LINTS = (
     "unsafe_op_in_unsafe_fn",
 )
 AUDIT_CLIPPY = "Also run clippy's unsafe lints on the sites."
-AUDIT_TARGET_DIR = "target/rust-mcp-audit"  # its own build directory: no other build waits for it
 
 
 async def _clippy(
@@ -44,15 +41,10 @@ async def _clippy(
 ) -> tuple[dict[Path, list[AuditFinding]], str | None]:
     """Every finding of clippy's unsafe lints (none cut to a budget), by file, and why they are
     partial (crates that failed to build or were not checked), None when complete. clippy builds in
-    the workspace's own target dir (never a `target/` inside a member)."""
+    the workspace's build directories, where rust-analyzer's check already built the dependencies."""
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
-    # a read-only audit leaves Cargo.lock alone: cargo resolves into a private copy
-    own = await off_loop(
-        own_build_directory, service.cargo, workspace_root, AUDIT_TARGET_DIR, what="making the audit's target"
-    )
-    lock = await off_loop(private_lock_env, workspace_root, own, what="copying Cargo.lock")
-    result = await run_clippy(directory, service.cargo, AUDIT_LINTS, AUDIT_TARGET_DIR, lock)
+    result = await run_clippy(directory, service.cargo, AUDIT_LINTS)
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
         if diagnostic.absolute_path and diagnostic.line:
