@@ -298,7 +298,8 @@ class Compare:
             for who, runner in runners.items():
                 results[who].append(await cold.on_fresh_copy(runner, self.env, self.logs))
         self.report.section(
-            f"cold: spawn to first right hover, fresh copy (no target/), median of {self.args.cold_runs}"
+            f"cold: spawn to first right hover, fresh copy (no target/), polled every "
+            f"{cold.POLL_INTERVAL:g} s, median of {self.args.cold_runs} (bench.first_answer: also 0.25 s)"
         )
         right = {
             who: median([r.right_at for r in rs if r.right_at is not None]) for who, rs in results.items()
