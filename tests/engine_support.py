@@ -1,0 +1,198 @@
+"""The per-user engine as the end-to-end tests see it from outside: a private engine directory per
+test, the engine processes that serve it (found in /proc by their command line and environment),
+the rust-analyzers they run, `rust-mcp-engine status` / `stop` asked with the engine's own
+environment, and a watch that samples the rust-analyzer processes while clients run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.proctree import tree
+from tests.support import BIN, FIXTURES, processes_under
+
+ENGINE_MODULE = "rust_mcp.engine"
+IDLE_ENV = "RUST_MCP_ENGINE_IDLE"  # seconds without a session before the engine exits
+
+
+@dataclass(frozen=True)
+class EngineHome:
+    """A private engine directory (XDG_RUNTIME_DIR for the fronts) and the engine's idle time. The
+    directory is short (`/tmp/rme-XXXX`): the socket path in it must fit a unix socket address."""
+
+    runtime: Path
+    idle_seconds: float
+
+    def server_env(self) -> dict[str, str]:
+        """What a client's server entry adds to the environment so its fronts use this engine."""
+        return {
+            "XDG_RUNTIME_DIR": str(self.runtime),
+            "RUST_MCP_ENGINE": "on",
+            IDLE_ENV: f"{self.idle_seconds:g}",
+        }
+
+
+@contextmanager
+def engine_home(idle_seconds: float) -> Iterator[EngineHome]:
+    """A fresh engine directory; afterwards every engine still serving it is stopped (and what is
+    left of its process tree killed, by pid) and the directory removed."""
+    runtime = Path(tempfile.mkdtemp(prefix="rme-"))  # mode 0700
+    home = EngineHome(runtime, idle_seconds)
+    try:
+        yield home
+    finally:
+        for pid in engine_pids(home):
+            members = tree({pid})
+            with suppress(subprocess.TimeoutExpired):
+                engine_command(pid, "stop", timeout=30)
+            for member in members:
+                with suppress(ProcessLookupError, PermissionError):
+                    os.kill(member, signal.SIGKILL)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _read(pid: int, name: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/{name}").read_bytes()
+    except OSError:
+        return b""
+
+
+def argv_of(pid: int) -> list[str]:
+    return [part.decode(errors="replace") for part in _read(pid, "cmdline").split(b"\0") if part]
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    pairs = (item.decode(errors="replace").partition("=") for item in _read(pid, "environ").split(b"\0"))
+    return {name: value for name, _, value in pairs if name}
+
+
+def is_zombie(pid: int) -> bool:
+    stat = _read(pid, "stat").decode(errors="replace")
+    return not stat or stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
+def engine_pids(home: EngineHome) -> list[int]:
+    """Live engine processes (`python -m rust_mcp.engine serve ...`) whose XDG_RUNTIME_DIR is this
+    home's: the fronts of the test started them, nobody else did."""
+    found = []
+    wanted = str(home.runtime)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        argv = argv_of(pid)
+        if ENGINE_MODULE not in argv or "serve" not in argv or is_zombie(pid):
+            continue
+        if environment_of(pid).get("XDG_RUNTIME_DIR") == wanted:
+            found.append(pid)
+    return sorted(found)
+
+
+def analyzers_of(engine: int) -> set[int]:
+    """The rust-analyzer server processes in the engine's process tree (inside their sandboxes;
+    its proc-macro servers and cargo runs are not counted)."""
+    return {pid for pid in tree({engine}) if Path((argv_of(pid) or [""])[0]).name == "rust-analyzer"}
+
+
+def engine_command(pid: int, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`rust-mcp-engine <command>` run with the engine's own environment, so it finds that engine
+    (an engine is chosen by build and environment)."""
+    return subprocess.run(
+        [str(BIN / "rust-mcp-engine"), command],
+        env=environment_of(pid),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def wait_gone(pids: set[int], seconds: float) -> set[int]:
+    """The pids still alive (and not zombies) after up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (alive := {pid for pid in pids if not is_zombie(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+@dataclass
+class AnalyzerWatch:
+    """Samples, every `interval` seconds, the engines of `home` and the rust-analyzers they run."""
+
+    home: EngineHome
+    interval: float = 0.2
+    engines: set[int] = field(default_factory=set)
+    analyzers: set[int] = field(default_factory=set)
+    most_at_once: int = 0
+    samples: int = 0
+
+    def sample(self) -> None:
+        engines = engine_pids(self.home)
+        running = {pid for engine in engines for pid in analyzers_of(engine)}
+        self.engines.update(engines)
+        self.analyzers.update(running)
+        self.most_at_once = max(self.most_at_once, len(running))
+        self.samples += 1
+
+
+@contextmanager
+def watching(home: EngineHome) -> Iterator[AnalyzerWatch]:
+    watch = AnalyzerWatch(home)
+    done = threading.Event()
+
+    def run() -> None:
+        while not done.is_set():
+            watch.sample()
+            done.wait(watch.interval)
+
+    thread = threading.Thread(target=run, name="analyzer-watch", daemon=True)
+    thread.start()
+    try:
+        yield watch
+    finally:
+        done.set()
+        thread.join()
+        watch.sample()
+
+
+# -- the crate the clients work on, and the answer they must get -----------------------------------
+
+
+def crate_copy(tmp_path: Path) -> Path:
+    """The workspace fixture, copied where no other test's processes work (the root of the runs)."""
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "workspace", root / "workspace", ignore=shutil.ignore_patterns("target"))
+    return root
+
+
+def hover_arguments(root: Path) -> dict[str, Any]:
+    """rust_analyzer_hover on `Point::new` in the app: right is Point's declaration and its doc."""
+    main = root / "workspace" / "app" / "src" / "main.rs"
+    column = main.read_text().split("\n")[15].index("Point::new(3.0") + 1
+    return {"file_path": str(main), "line": 16, "column": column}
+
+
+def assert_right(output: str) -> None:
+    assert "pub struct Point" in output and "A point in the plane." in output, output[-3000:]
+
+
+def stop_and_check_nothing_left(engine: int, root: Path) -> None:
+    """`rust-mcp-engine stop`: the engine and every process it started are gone, and nothing works
+    in the crate any more."""
+    members = set(tree({engine}))
+    stopped = engine_command(engine, "stop")
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert wait_gone(members, 30) == set(), "the engine or something it started outlived `stop`"
+    assert processes_under(root) == []

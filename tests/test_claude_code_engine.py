@@ -1,0 +1,86 @@
+"""Claude Code with the engine on (issue 23), end to end: rust-analyzer-mcp registered by the
+README's `claude mcp add` line, two headless `claude -p` runs one after the other asking for the
+same hover; the second is answered by the rust-analyzer the first run's front had the engine start
+(the same process: nothing indexed again), and `rust-mcp-engine stop` leaves nothing running."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.engine_support import (
+    EngineHome,
+    analyzers_of,
+    assert_right,
+    crate_copy,
+    engine_home,
+    engine_pids,
+    hover_arguments,
+    stop_and_check_nothing_left,
+)
+from tests.messages_mock import MessagesMock, serve_messages
+from tests.node_clients import node_client
+from tests.support import BIN, require_rust_analyzer
+
+pytestmark = [pytest.mark.clients, pytest.mark.real]
+HOVER = "mcp__rust-analyzer__rust_analyzer_hover"
+ALLOWED = ("--allowedTools", "mcp__rust-analyzer")
+LOOPBACK_ONLY = {
+    "ANTHROPIC_API_KEY": "test",
+    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    "DISABLE_AUTOUPDATER": "1",
+    "MCP_TIMEOUT": "120000",
+}
+
+
+def claude_env(tmp_path: Path, home: EngineHome) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CLAUDE_CONFIG_DIR": str(tmp_path / "claude-config"),
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        **LOOPBACK_ONLY,
+        **home.server_env(),  # Claude Code hands its own environment to the servers it starts
+    }
+
+
+def hover_through_claude(project: Path, env: dict[str, str]) -> str:
+    with serve_messages(MessagesMock([(HOVER, hover_arguments(project))])) as mock:
+        proc = subprocess.run(
+            [node_client("claude"), "-p", "hover Point", "--output-format", "json", *ALLOWED],
+            cwd=project,
+            env={**env, "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{mock.port}"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (output,) = mock.tool_outputs()
+    return output
+
+
+def test_claude_code_second_run_answers_from_the_warm_rust_analyzer(tmp_path: Path) -> None:
+    require_rust_analyzer()
+    project = crate_copy(tmp_path)
+    with engine_home(120.0) as home:
+        env = claude_env(tmp_path, home)
+        line = ["mcp", "add", "rust-analyzer", "--", "rust-analyzer-mcp", "--root", str(project)]
+        added = subprocess.run(
+            [node_client("claude"), *line], cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+        assert added.returncode == 0, added.stdout + added.stderr
+
+        assert_right(hover_through_claude(project, env))
+        (engine,) = engine_pids(home)
+        first = analyzers_of(engine)
+        assert len(first) == 1, first
+
+        assert_right(hover_through_claude(project, env))
+        assert engine_pids(home) == [engine]
+        assert analyzers_of(engine) == first  # the same rust-analyzer answered: nothing indexed again
+
+        stop_and_check_nothing_left(engine, project)
