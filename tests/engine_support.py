@@ -5,23 +5,20 @@ environment, and a watch that samples the rust-analyzer processes while clients 
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import engine_procs as procs
+from bench.engine_procs import engine_command, stop_engines, wait_gone
 from bench.proctree import tree
-from tests.support import BIN, FIXTURES, processes_under
+from tests.support import FIXTURES, processes_under
 
-ENGINE_MODULE = "rust_mcp.engine"
 IDLE_ENV = "RUST_MCP_ENGINE_IDLE"  # seconds without a session before the engine exits
 
 
@@ -44,87 +41,24 @@ class EngineHome:
 
 @contextmanager
 def engine_home(idle_seconds: float) -> Iterator[EngineHome]:
-    """A fresh engine directory; afterwards every engine still serving it is stopped (and what is
-    left of its process tree killed, by pid) and the directory removed."""
+    """A fresh engine directory; afterwards every engine still serving it is stopped (what is left
+    of its process tree killed, by pid) and the directory removed."""
     runtime = Path(tempfile.mkdtemp(prefix="rme-"))  # mode 0700
-    home = EngineHome(runtime, idle_seconds)
     try:
-        yield home
+        yield EngineHome(runtime, idle_seconds)
     finally:
-        for pid in engine_pids(home):
-            members = tree({pid})
-            with suppress(subprocess.TimeoutExpired):
-                engine_command(pid, "stop", timeout=30)
-            for member in members:
-                with suppress(ProcessLookupError, PermissionError):
-                    os.kill(member, signal.SIGKILL)
+        stop_engines(runtime)
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-def _read(pid: int, name: str) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/{name}").read_bytes()
-    except OSError:
-        return b""
-
-
-def argv_of(pid: int) -> list[str]:
-    return [part.decode(errors="replace") for part in _read(pid, "cmdline").split(b"\0") if part]
-
-
-def environment_of(pid: int) -> dict[str, str]:
-    pairs = (item.decode(errors="replace").partition("=") for item in _read(pid, "environ").split(b"\0"))
-    return {name: value for name, _, value in pairs if name}
-
-
-def is_zombie(pid: int) -> bool:
-    stat = _read(pid, "stat").decode(errors="replace")
-    return not stat or stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
-
-
 def engine_pids(home: EngineHome) -> list[int]:
-    """Live engine processes (`python -m rust_mcp.engine serve ...`) whose XDG_RUNTIME_DIR is this
-    home's: the fronts of the test started them, nobody else did."""
-    found = []
-    wanted = str(home.runtime)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        pid = int(entry.name)
-        argv = argv_of(pid)
-        if ENGINE_MODULE not in argv or "serve" not in argv or is_zombie(pid):
-            continue
-        if environment_of(pid).get("XDG_RUNTIME_DIR") == wanted:
-            found.append(pid)
-    return sorted(found)
+    """Live engine processes serving this home: the fronts of the test started them."""
+    return procs.engine_pids(home.runtime)
 
 
 def analyzers_of(engine: int) -> set[int]:
-    """The rust-analyzer server processes in the engine's process tree (inside their sandboxes;
-    its proc-macro servers and cargo runs are not counted)."""
-    return {pid for pid in tree({engine}) if Path((argv_of(pid) or [""])[0]).name == "rust-analyzer"}
-
-
-def engine_command(pid: int, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """`rust-mcp-engine <command>` run with the engine's own environment, so it finds that engine
-    (an engine is chosen by build and environment)."""
-    return subprocess.run(
-        [str(BIN / "rust-mcp-engine"), command],
-        env=environment_of(pid),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-
-
-def wait_gone(pids: set[int], seconds: float) -> set[int]:
-    """The pids still alive (and not zombies) after up to `seconds`."""
-    deadline = time.monotonic() + seconds
-    while (alive := {pid for pid in pids if not is_zombie(pid)}) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return alive
+    """The rust-analyzer server processes in the engine's process tree."""
+    return procs.analyzers_of({engine})
 
 
 @dataclass

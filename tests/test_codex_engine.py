@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.engine_procs import engine_command, wait_gone
 from bench.proctree import tree
 from tests.codex_driver import CodexSetup, run_codex
 from tests.engine_support import (
@@ -22,12 +23,10 @@ from tests.engine_support import (
     analyzers_of,
     assert_right,
     crate_copy,
-    engine_command,
     engine_home,
     engine_pids,
     hover_arguments,
     stop_and_check_nothing_left,
-    wait_gone,
     watching,
 )
 from tests.support import processes_under, require_rust_analyzer
