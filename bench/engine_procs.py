@@ -76,10 +76,10 @@ def tree_rss_kib(roots: set[int]) -> int:
     return sum(rss_kib(pid) for pid in tree(roots))
 
 
-def engine_command(pid: int, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def engine_command(pid: int, *command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`rust-mcp-engine <command>` run with the environment of the engine process `pid`."""
     return subprocess.run(
-        [str(ENGINE_COMMAND), command],
+        [str(ENGINE_COMMAND), *command],
         env=environment_of(pid),
         capture_output=True,
         text=True,

@@ -5,6 +5,7 @@ environment, and a watch that samples the rust-analyzer processes while clients 
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import threading
@@ -19,7 +20,7 @@ from bench.engine_procs import engine_command, stop_engines, wait_gone
 from bench.proctree import tree
 from tests.support import FIXTURES, processes_under
 
-IDLE_ENV = "RUST_MCP_ENGINE_IDLE"  # seconds without a session before the engine exits
+IDLE_ENV = "RUST_MCP_ENGINE_IDLE_MINUTES"  # how long without a session before the engine exits
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class EngineHome:
         return {
             "XDG_RUNTIME_DIR": str(self.runtime),
             "RUST_MCP_ENGINE": "on",
-            IDLE_ENV: f"{self.idle_seconds:g}",
+            IDLE_ENV: f"{self.idle_seconds / 60:g}",
         }
 
 
@@ -59,6 +60,20 @@ def engine_pids(home: EngineHome) -> list[int]:
 def analyzers_of(engine: int) -> set[int]:
     """The rust-analyzer server processes in the engine's process tree."""
     return procs.analyzers_of({engine})
+
+
+def engine_status(engine: int) -> dict[str, Any]:
+    """`rust-mcp-engine status --json`: this engine's answer (its pid, sessions, rust-analyzers)."""
+    status = engine_command(engine, "status", "--json")
+    assert status.returncode == 0, status.stdout + status.stderr
+    answers = [answer for answer in json.loads(status.stdout) if answer.get("pid") == engine]
+    assert len(answers) == 1, status.stdout
+    return dict(answers[0])
+
+
+def status_analyzers(engine: int) -> dict[str, int]:
+    """The rust-analyzers the engine says it runs: workspace -> pid."""
+    return {str(item["workspace"]): int(item["pid"]) for item in engine_status(engine)["rust_analyzers"]}
 
 
 @dataclass

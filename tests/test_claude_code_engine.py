@@ -19,6 +19,7 @@ from tests.engine_support import (
     engine_home,
     engine_pids,
     hover_arguments,
+    status_analyzers,
     stop_and_check_nothing_left,
 )
 from tests.messages_mock import MessagesMock, serve_messages
@@ -82,5 +83,6 @@ def test_claude_code_second_run_answers_from_the_warm_rust_analyzer(tmp_path: Pa
         assert_right(hover_through_claude(project, env))
         assert engine_pids(home) == [engine]
         assert analyzers_of(engine) == first  # the same rust-analyzer answered: nothing indexed again
+        assert status_analyzers(engine) == {str(project / "workspace"): next(iter(first))}
 
         stop_and_check_nothing_left(engine, project)

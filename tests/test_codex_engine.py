@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.engine_procs import engine_command, wait_gone
+from bench.engine_procs import wait_gone
 from bench.proctree import tree
 from tests.codex_driver import CodexSetup, run_codex
 from tests.engine_support import (
@@ -26,6 +26,7 @@ from tests.engine_support import (
     engine_home,
     engine_pids,
     hover_arguments,
+    status_analyzers,
     stop_and_check_nothing_left,
     watching,
 )
@@ -51,14 +52,14 @@ def test_codex_second_run_answers_from_the_warm_rust_analyzer(tmp_path: Path) ->
         (engine,) = engine_pids(home)  # the first run's fronts started it; it outlives the run
         first = analyzers_of(engine)
         assert len(first) == 1, first
-        status = engine_command(engine, "status")
-        assert status.returncode == 0, status.stderr
-        assert str(root / "workspace") in status.stdout, status.stdout
+        # the engine's own account: one rust-analyzer, for this workspace, the one found in /proc
+        assert status_analyzers(engine) == {str(root / "workspace"): next(iter(first))}
 
         assert_right(hover_through_codex(tmp_path / "second", root, home))
         assert engine_pids(home) == [engine]
         # the same rust-analyzer process answered: the second run indexed nothing again
         assert analyzers_of(engine) == first
+        assert status_analyzers(engine) == {str(root / "workspace"): next(iter(first))}
         stop_and_check_nothing_left(engine, root)
 
 
