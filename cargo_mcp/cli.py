@@ -1,26 +1,40 @@
-"""`cargo-mcp serve` (what Codex's `[mcp_servers.cargo]` starts) and `cargo-mcp doctor`."""
+"""`cargo-mcp serve` (what Codex's `[mcp_servers.cargo]` starts) and `cargo-mcp doctor`.
+
+`serve` is relayed to the per-user engine (rust_mcp.engine) unless --engine off, RUST_MCP_ENGINE=off,
+--transport http or --help; this module's top level imports only the engine's light front, so a
+relaying front never loads the MCP SDK. `prepare` turns argv into a built server, for this process
+and for the engine alike.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rust_mcp.core.masked_paths import keep_private
-from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp.containment_arguments import add_containment_arguments, fetch_hosts, limit_choice
-from rust_mcp.mcp.transports import (
-    add_operator_arguments,
-    add_root_argument,
-    add_sandbox_argument,
-    add_seconds,
-    add_toolchain_argument,
-    add_transport_arguments,
-    checked_toolchain,
-    require_sandbox_at_start,
-)
+from rust_mcp.engine.front import run_front, wants_in_process
+
+if TYPE_CHECKING:
+    import argparse
+
+    from mcp.server.mcpserver import MCPServer
+
+    from rust_mcp.mcp.connections import ConnectionMemory
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from rust_mcp.mcp.containment_arguments import add_containment_arguments
+    from rust_mcp.mcp.transports import (
+        add_operator_arguments,
+        add_root_argument,
+        add_sandbox_argument,
+        add_seconds,
+        add_toolchain_argument,
+        add_transport_arguments,
+    )
+
     parser = argparse.ArgumentParser(
         prog="cargo-mcp", description="MCP server running whitelisted cargo commands"
     )
@@ -61,29 +75,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
-    if args.command == "doctor":
-        from rust_mcp.dev.doctor import run_cargo_doctor
-
-        sys.exit(run_cargo_doctor(args.sandbox))
-    if args.command is None:
-        args = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
+def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
+    """The server `cargo-mcp serve ARGV` runs, with relative paths (and the default root) taken
+    from `cwd`; exits (SystemExit) with the message the command line would print."""
     from rust_mcp.core.containment import OperatorGrants
+    from rust_mcp.core.masked_paths import keep_private
+    from rust_mcp.core.roots import AllowedRoots, from_base
     from rust_mcp.mcp.connections import ConnectionMemory
-    from rust_mcp.mcp.transports import serve
+    from rust_mcp.mcp.containment_arguments import fetch_hosts, limit_choice
+    from rust_mcp.mcp.transports import checked_toolchain, require_sandbox_at_start
 
     from .server import build_server
     from .settings import CargoSettings, default_log_dir
 
+    arguments = argv if argv[:1] == ["serve"] else ["serve", *argv]
+    args = _parser().parse_args(arguments)
     checked_toolchain(args.default_toolchain, "cargo-mcp")
     try:
-        roots = AllowedRoots.from_strings(args.root, allow_home=args.allow_home_root)
+        roots = AllowedRoots.from_strings(args.root, allow_home=args.allow_home_root, cwd=cwd)
         compiler_cache = None
         if args.rustc_wrapper:
             from .compiler_cache import resolve_wrapper
 
-            compiler_cache = resolve_wrapper(args.rustc_wrapper, args.wrapper_cache_dir)
+            cache_dir = from_base(args.wrapper_cache_dir, cwd) if args.wrapper_cache_dir else None
+            program = from_base(args.rustc_wrapper, cwd) if "/" in args.rustc_wrapper else args.rustc_wrapper
+            compiler_cache = resolve_wrapper(program, cache_dir)
     except ValueError as exc:
         sys.exit(f"cargo-mcp: {exc}")
     settings = CargoSettings(
@@ -92,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         default_timeout=args.default_timeout,
         max_timeout=args.max_timeout,
         allowed_env=tuple(args.allow_env),
-        log_dir=args.log_dir or default_log_dir(),
+        log_dir=Path(from_base(str(args.log_dir), cwd)) if args.log_dir else default_log_dir(),
         confirm_destructive=not args.no_confirm,
         sandbox=args.sandbox,
         compiler_cache=compiler_cache,
@@ -103,7 +119,22 @@ def main(argv: list[str] | None = None) -> None:
     keep_private(settings.log_dir)
     require_sandbox_at_start(args.sandbox, "cargo-mcp")
     memory = ConnectionMemory()
-    serve(build_server(settings, memory), args, memory)
+    memory.one_client_per_process = True  # one client per server: a process's or an engine session's
+    return build_server(settings, memory), args, memory
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not wants_in_process(arguments):
+        sys.exit(run_front("cargo", "cargo-mcp", arguments))
+    if arguments[:1] == ["doctor"] or arguments[:1] in (["-h"], ["--help"]):
+        from rust_mcp.dev.doctor import run_cargo_doctor
+
+        sys.exit(run_cargo_doctor(_parser().parse_args(arguments).sandbox))
+    from rust_mcp.mcp.transports import serve
+
+    server, args, memory = prepare(arguments, Path.cwd())
+    serve(server, args, memory)
 
 
 if __name__ == "__main__":

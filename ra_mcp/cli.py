@@ -1,17 +1,33 @@
-"""`rust-analyzer-mcp` (what Codex's `[mcp_servers.rust-analyzer]` starts) and `rust-analyzer-mcp doctor`."""
+"""`rust-analyzer-mcp` (what Codex's `[mcp_servers.rust-analyzer]` starts) and `rust-analyzer-mcp doctor`.
+
+Serving is relayed to the per-user engine (rust_mcp.engine) unless --engine off, RUST_MCP_ENGINE=off,
+--transport http or --help; this module's top level imports only the engine's light front, so a
+relaying front never loads the MCP SDK. `prepare` turns argv into a built server, for this process
+and for the engine alike.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rust_mcp.core.masked_paths import keep_private
-from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp import transports
-from rust_mcp.mcp.containment_arguments import add_containment_arguments, fetch_hosts, limit_choice
+from rust_mcp.engine.front import run_front, wants_in_process
+
+if TYPE_CHECKING:
+    import argparse
+
+    from mcp.server.mcpserver import MCPServer
+
+    from rust_mcp.mcp.connections import ConnectionMemory
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from rust_mcp.mcp import transports
+    from rust_mcp.mcp.containment_arguments import add_containment_arguments
+
     parser = argparse.ArgumentParser(
         prog="rust-analyzer-mcp",
         description="MCP server answering questions about Rust code with rust-analyzer. "
@@ -67,34 +83,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> None:
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if arguments[:1] == ["doctor"]:
-        from rust_mcp.dev.doctor import run_analyzer_doctor
-
-        doctor = argparse.ArgumentParser(prog="rust-analyzer-mcp doctor")
-        doctor.add_argument("--rust-analyzer", default=None, metavar="PATH")
-        transports.add_sandbox_argument(doctor)
-        options = doctor.parse_args(arguments[1:])
-        sys.exit(run_analyzer_doctor(options.rust_analyzer, options.sandbox))
-    if arguments[:1] == ["serve"]:
-        arguments = arguments[1:]
-    args = _parser().parse_args(arguments)
-
+def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
+    """The server `rust-analyzer-mcp ARGV` runs, with relative paths (and the default root) taken
+    from `cwd`; exits (SystemExit) with the message the command line would print."""
+    from rust_mcp.core.masked_paths import keep_private
+    from rust_mcp.core.roots import AllowedRoots, from_base
+    from rust_mcp.mcp import transports
     from rust_mcp.mcp.connections import ConnectionMemory
-    from rust_mcp.mcp.transports import serve
+    from rust_mcp.mcp.containment_arguments import fetch_hosts, limit_choice
 
     from .server import AnalyzerSettings, build_server
     from .settings import PoolSettings
 
+    args = _parser().parse_args(argv[1:] if argv[:1] == ["serve"] else argv)
     roots_raw = ([args.workspace] if args.workspace else []) + args.root
     try:
-        roots = AllowedRoots.from_strings(roots_raw, allow_home=args.allow_home_root)
+        roots = AllowedRoots.from_strings(roots_raw, allow_home=args.allow_home_root, cwd=cwd)
     except ValueError as exc:
         sys.exit(f"rust-analyzer-mcp: {exc}")
+    binary = args.rust_analyzer
+    log_dir: dict[str, Any] = {"log_dir": Path(from_base(str(args.log_dir), cwd))} if args.log_dir else {}
     settings = AnalyzerSettings(
         roots=roots,
-        rust_analyzer=args.rust_analyzer,
+        rust_analyzer=from_base(binary, cwd) if binary and "/" in binary else binary,
         default_toolchain=transports.checked_toolchain(args.default_toolchain, "rust-analyzer-mcp"),
         pool=PoolSettings(
             max_workspaces=args.max_workspaces,
@@ -109,12 +120,34 @@ def main(argv: list[str] | None = None) -> None:
         sandbox=args.sandbox,
         limits=limit_choice(args),
         fetch_hosts=fetch_hosts(args),
-        **({"log_dir": args.log_dir} if args.log_dir else {}),
+        **log_dir,
     )
     keep_private(settings.log_dir)
     transports.require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
     memory = ConnectionMemory()
-    serve(build_server(settings, memory), args, memory)
+    memory.one_client_per_process = True  # one client per server: a process's or an engine session's
+    return build_server(settings, memory), args, memory
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["doctor"]:
+        import argparse
+
+        from rust_mcp.dev.doctor import run_analyzer_doctor
+        from rust_mcp.mcp import transports
+
+        doctor = argparse.ArgumentParser(prog="rust-analyzer-mcp doctor")
+        doctor.add_argument("--rust-analyzer", default=None, metavar="PATH")
+        transports.add_sandbox_argument(doctor)
+        options = doctor.parse_args(arguments[1:])
+        sys.exit(run_analyzer_doctor(options.rust_analyzer, options.sandbox))
+    if not wants_in_process(arguments):
+        sys.exit(run_front("rust-analyzer", "rust-analyzer-mcp", arguments))
+    from rust_mcp.mcp.transports import serve
+
+    server, args, memory = prepare(arguments, Path.cwd())
+    serve(server, args, memory)
 
 
 if __name__ == "__main__":

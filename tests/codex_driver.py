@@ -32,6 +32,7 @@ class CodexSetup:
 
 
 def _toml_env(env: Mapping[str, str]) -> str:
+    env = {"RUST_MCP_ENGINE": os.environ.get("RUST_MCP_ENGINE", "off"), **env}  # Codex passes no other
     if not env:
         return ""
     pairs = ", ".join(f'"{key}" = "{value}"' for key, value in env.items())

@@ -3,6 +3,7 @@ tier guard: a test that is not marked `real` may start no process, so the fast t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +15,10 @@ from mcp import Client
 
 from tests.corpus_support import VERDICTS, verdict_table
 from tests.support import FIXTURES, require_rust_analyzer, server_params
+
+# The suite serves in-process (each server a process of its own); the engine's tests turn it on
+# explicitly, each with a private runtime directory.
+os.environ["RUST_MCP_ENGINE"] = "off"
 
 # session fixtures that hold a running server: a test using one is a real-tier test
 PROCESS_FIXTURES = frozenset({"cargo", "ra"})

@@ -4,6 +4,8 @@ run that calls tools of both servers, and what the SDK shows the model of each r
 
 from __future__ import annotations
 
+import os
+
 import json
 from pathlib import Path
 
@@ -34,13 +36,13 @@ async def test_agents_sdk_run_calls_both_servers_and_sees_their_results(workspac
     root = str(workspace_root)
     async with (
         MCPServerStdio(
-            {"command": str(BIN / "cargo-mcp"), "args": ["serve", "--root", root]},
+            {"command": str(BIN / "cargo-mcp"), "args": ["serve", "--root", root], "env": dict(os.environ)},
             name="cargo",
             client_session_timeout_seconds=CALL_TIMEOUT,
             use_structured_content=True,
         ) as cargo,
         MCPServerStdio(
-            {"command": str(BIN / "rust-analyzer-mcp"), "args": ["--root", root]},
+            {"command": str(BIN / "rust-analyzer-mcp"), "args": ["--root", root], "env": dict(os.environ)},
             name="rust-analyzer",
             client_session_timeout_seconds=CALL_TIMEOUT,
         ) as analyzer,

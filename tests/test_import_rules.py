@@ -22,8 +22,8 @@ def _under(module: str, package: str) -> bool:
 
 
 def layer(module: str) -> int | None:
-    """0 core, 1 MCP layer, 2 a server, 3 entry points and developer tools; None: not ours."""
-    if _under(module, "rust_mcp.dev"):
+    """0 core, 1 MCP layer, 2 a server, 3 entry points, the engine and developer tools; None: not ours."""
+    if _under(module, "rust_mcp.dev") or _under(module, "rust_mcp.engine"):
         return 3
     if _under(module, "rust_mcp.mcp"):
         return 1

@@ -35,19 +35,23 @@ class AllowedRoots:
     paths: tuple[Path, ...]
 
     @classmethod
-    def from_strings(cls, raw: Iterable[str], *, allow_home: bool = False) -> AllowedRoots:
+    def from_strings(
+        cls, raw: Iterable[str], *, allow_home: bool = False, cwd: Path | None = None
+    ) -> AllowedRoots:
         """The roots the operator named (default: the current directory). A root that is `/`, or
-        is or holds the home directory (unless `allow_home`, --allow-home-root), is refused."""
+        is or holds the home directory (unless `allow_home`, --allow-home-root), is refused.
+        Relative roots and the default are taken from `cwd` (the client's working directory; an
+        engine serves many, so never its own) when given, else from this process's."""
         resolved: list[Path] = []
         for item in raw:
-            path = Path(item).expanduser().resolve()
+            path = Path(from_base(item, cwd)).resolve()
             if not path.is_dir():
                 raise ValueError(f"--root {item!r} is not a directory")
             _refuse_home_root(path, f"--root {item!r}", allow_home)
             if path not in resolved:
                 resolved.append(path)
         if not resolved:
-            current = Path.cwd().resolve()
+            current = (cwd or Path.cwd()).resolve()
             what = f"the current directory {str(current)!r} (the root when no --root is given)"
             _refuse_home_root(current, what, allow_home)
             resolved.append(current)
@@ -89,6 +93,12 @@ class AllowedRoots:
                 "Pass a path inside one of them."
             )
         return resolved
+
+
+def from_base(raw: str, cwd: Path | None) -> str:
+    """An operator's path with `~` expanded and, when relative, taken from `cwd` (if given)."""
+    path = Path(raw).expanduser()
+    return str(cwd / path) if cwd is not None and not path.is_absolute() else str(path)
 
 
 def _refuse_home_root(path: Path, what: str, allow_home: bool) -> None:

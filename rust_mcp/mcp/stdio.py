@@ -217,3 +217,49 @@ async def run_stdio(server: MCPServer[Any]) -> None:
         lines, wire = await _protocol_streams(stdin_fd, stdout_fd)
         async with stdio_server(stdin=lines, stdout=wire) as (read_stream, write_stream):  # type: ignore[arg-type]
             await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+
+
+class _PeerWire(_PipeWire):
+    """A connection's write side: the peer having gone ends the session instead of raising."""
+
+    def __init__(self, writer: asyncio.StreamWriter, ended: anyio.Event) -> None:
+        super().__init__(writer)
+        self._ended = ended
+
+    async def write(self, text: str) -> int:
+        try:
+            return await super().write(text)
+        except (ConnectionError, RuntimeError):
+            self._ended.set()
+            return 0
+
+
+async def serve_stream_pair(
+    server: MCPServer[Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """One MCP session over an asyncio stream pair (an engine's socket connection), with the same
+    line checks as stdio. The peer closing its side ends the session at once: its calls are
+    cancelled (and their processes with them) rather than finished for nobody."""
+    ended = anyio.Event()
+    wire = _PeerWire(writer, ended)
+
+    async def lines_until_end() -> AsyncIterator[str]:
+        async for line in _pipe_lines(reader, wire):
+            yield line
+        ended.set()
+
+    lowlevel = server._lowlevel_server
+    checked = _CheckedLines(lines_until_end(), wire)
+    async with anyio.create_task_group() as group:
+
+        async def end_when_peer_leaves() -> None:
+            await ended.wait()
+            group.cancel_scope.cancel()
+
+        async def serve() -> None:
+            async with stdio_server(stdin=checked, stdout=wire) as (read_stream, write_stream):  # type: ignore[arg-type]
+                await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+            group.cancel_scope.cancel()
+
+        group.start_soon(end_when_peer_leaves)
+        group.start_soon(serve)

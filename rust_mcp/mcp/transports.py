@@ -114,6 +114,13 @@ def add_transport_arguments(parser: argparse.ArgumentParser, token_env: str) -> 
         default="stdio",
         help="stdio (default; what Codex and Claude Code start) or streamable HTTP",
     )
+    group.add_argument(
+        "--engine",
+        choices=["auto", "off"],
+        default="auto",
+        help="auto (default): relay stdio to this user's warm engine process, starting it when absent "
+        "(rust-mcp-engine status / stop); off (or RUST_MCP_ENGINE=off): serve in this process",
+    )
     group.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default loopback only)")
     group.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
     group.add_argument(

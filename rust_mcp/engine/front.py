@@ -1,0 +1,101 @@
+"""The registered commands' front: serve in this process, or relay stdio to the per-user engine.
+
+`cargo-mcp serve` and `rust-analyzer-mcp` come here first. `doctor`, `--help`, `--transport http`,
+`--engine off` and RUST_MCP_ENGINE=off go to the in-process server unchanged; everything else is
+relayed to the engine for this build and environment, which builds the server from the same argv
+(paths resolved against this front's working directory). Standard library only: the MCP SDK,
+pydantic and anyio are never imported here, so a front starts in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from typing import Any
+
+from .handshake import HandshakeRefused, parse_answer, session_request
+from .identity import build_identity, engine_key, relevant_environment
+from .launch import EngineUnavailable, connect_or_start
+from .place import EngineFiles, PlaceRefused, private_dir
+
+ENGINE_ENV = "RUST_MCP_ENGINE"
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+def _option_value(argv: list[str], flag: str) -> str | None:
+    value = None
+    for index, item in enumerate(argv):
+        if item == flag and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif item.startswith(flag + "="):
+            value = item.split("=", 1)[1]
+    return value
+
+
+def wants_in_process(argv: list[str], env: dict[str, str] | os._Environ[str] | None = None) -> bool:
+    """Whether this command line is served (or answered) by this process rather than the engine."""
+    env = os.environ if env is None else env
+    if env.get(ENGINE_ENV, "").strip().lower() == "off":
+        return True
+    if argv[:1] == ["doctor"] or any(item in ("-h", "--help") for item in argv):
+        return True
+    return _option_value(argv, "--transport") == "http" or _option_value(argv, "--engine") == "off"
+
+
+def engine_files() -> EngineFiles:
+    identity = build_identity()
+    return EngineFiles(private_dir(), engine_key(identity, relevant_environment()))
+
+
+def open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket, dict[str, Any]]:
+    """(socket, answer) for a new session on this build's engine, starting it if needed. An
+    engine that closes the connection before answering (it was exiting) is tried once more."""
+    try:
+        return _open_session(server, argv, cwd)
+    except EngineClosed:
+        return _open_session(server, argv, cwd)
+
+
+class EngineClosed(EngineUnavailable):
+    """The engine closed the connection before answering the handshake."""
+
+
+def _open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket, dict[str, Any]]:
+    identity = build_identity()
+    files = EngineFiles(private_dir(), engine_key(identity, relevant_environment()))
+    engine = connect_or_start(files)
+    try:
+        engine.sendall(session_request(identity, server, argv, cwd))
+        line = b""
+        while not line.endswith(b"\n"):
+            chunk = engine.recv(1 if len(line) > MAX_ANSWER_BYTES else 4096)
+            if not chunk:
+                raise EngineClosed(f"the engine closed the connection during the handshake; see {files.log}")
+            line += chunk
+        return engine, parse_answer(line)
+    except BaseException:
+        engine.close()
+        raise
+
+
+def run_front(server: str, prog: str, argv: list[str]) -> int:
+    """Relay this process's stdio to an engine session; the exit status."""
+    from .relay import Relay
+
+    cwd = os.getcwd()
+    try:
+        engine, _ = open_session(server, argv, cwd)
+    except HandshakeRefused as exc:
+        said = str(exc)
+        print(said if said.startswith((prog, "usage:")) else f"{prog}: {said}", file=sys.stderr)
+        return exc.exit_code
+    except (EngineUnavailable, PlaceRefused, OSError) as exc:
+        print(f"{prog}: {exc} (RUST_MCP_ENGINE=off serves without the engine)", file=sys.stderr)
+        return 1
+
+    def reconnect() -> socket.socket:
+        return open_session(server, argv, cwd)[0]
+
+    Relay(engine, reconnect).run()
+    return 0
