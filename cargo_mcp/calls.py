@@ -40,6 +40,7 @@ from .run_hints import limit_hints, run_hints
 from .scope_choice import note_run
 from .scoped import run_scoped
 from .settings import CargoSettings
+from .shared_checks import forget_runs, run_shared, shareable
 from .snapshots import clip_diffs, pending_snapshots
 from .target_matrix import run_target_matrix
 from .verified_change import change_and_verify
@@ -237,7 +238,24 @@ class CargoService:
     ) -> CargoResult:
         """One cargo run, in the sandbox. A command that writes files snapshots them first (or uses
         `guard`, a snapshot the caller already took) to put them back if the run is stopped part
-        way. An offline run that failed for want of a download fetches again and runs once more."""
+        way. An offline run that failed for want of a download fetches again and runs once more.
+        A check or lint is shared with identical calls of every server in the process (shared_checks)."""
+        if guard is None and shareable(invocation):
+
+            def run_once(progress: ProgressCallback) -> Awaitable[CargoResult]:
+                return self._execute(invocation, progress, None, policy)
+
+            return await run_shared(self.settings, invocation, policy, report, run_once)
+        forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
+        return await self._execute(invocation, report, guard, policy)
+
+    async def _execute(
+        self,
+        invocation: Invocation,
+        report: ProgressCallback | None,
+        guard: FileSnapshot | None,
+        policy: ClientPolicy | None,
+    ) -> CargoResult:
         launch = await self.launches.prepare(invocation, policy)
         result = await self._run(invocation, launch, report, guard)
         if not result.ok and await self.launches.retry_after_fetch(invocation, launch, result.stderr):

@@ -4,7 +4,7 @@ from the shipped catalogue and imports this module when they are first needed.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
@@ -17,9 +17,11 @@ from rust_mcp.core.sandbox import Sandbox
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.connections import ConnectionMemory
 
+from . import shared_pools
 from .analyzer import AnalyzerService
 from .containment import AnalyzerSandbox
 from .discovery import Analyzer, AnalyzerMissing, find_analyzer, std_sources_env
+from .pool_key import pool_key
 from .runtime_start import RuntimeStart
 from .settings import AnalyzerSettings
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
@@ -84,28 +86,27 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
         Sandbox(settings.sandbox), settings.roots, limits=settings.limits, fetch_hosts=settings.fetch_hosts
     )
     cargo = CargoHelpers(containment, Toolchains(settings.default_toolchain))
-    service: AnalyzerService | None = None
 
-    def record_std_warning(warning: str | None) -> None:
-        if service is not None:
-            service.std_warning = warning
+    def make_pool(record_std_warning: Callable[[str | None], None]) -> WorkspacePool:
+        launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
+        scope = ReadScope.for_roots(settings.roots, containment.home.path)
+        return WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
 
-    launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
-    scope = ReadScope.for_roots(settings.roots, containment.home.path)
-    pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
-    service = AnalyzerService(
-        settings.roots, pool, settings.log_dir, std_warning, cargo, settings.answer_deadline
-    )
+    def make_service(pool: WorkspacePool) -> AnalyzerService:
+        return AnalyzerService(
+            settings.roots, pool, settings.log_dir, std_warning, cargo, settings.answer_deadline
+        )
+
+    # sessions whose key is equal share rust-analyzers; the service (roots, scope) stays this one's
+    service = shared_pools.REGISTRY.join(pool_key(settings, analyzer), make_pool, make_service)
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
 async def run_runtime(settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart) -> None:
-    """Start the service (or record why there is none) for the calls waiting on `started`, then stop
-    idle rust-analyzers until the server stops."""
+    """Start the service (or record why there is none) for the calls waiting on `started`. Idle
+    rust-analyzers are stopped by the registry's one eviction task (shared_pools.py)."""
     try:
         runtime = await start_runtime(settings, memory)
     except Exception as exc:  # a tool call must get an answer, not wait forever
         runtime = AnalyzerRuntime(None, f"start-up failed: {exc}", memory, settings.confirm_writes)
     started.made(runtime)
-    if runtime.service is not None:
-        await runtime.service.pool.evict_idle_forever()

@@ -11,8 +11,6 @@ from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import anyio
-
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
@@ -36,7 +34,7 @@ from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched, stamp_now
 T = TypeVar("T")
 
 
-@dataclass(eq=False)  # one pool per server: compared by identity
+@dataclass(eq=False)  # shared by the servers of one key (shared_pools.py): compared by identity
 class WorkspacePool:
     """The running rust-analyzers, one per workspace root and requested toolchain, started on first use
     and stopped when idle or when more than settings.max_workspaces run."""
@@ -53,6 +51,8 @@ class WorkspacePool:
     stuck: StuckMacros = field(default_factory=StuckMacros, init=False)  # macros ignored per root
     _starting: dict[WorkspaceKey, asyncio.Lock] = field(default_factory=dict, init=False)
     _roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = field(default_factory=dict, init=False)
+    # room made over every pool of the process before one more starts (shared_pools.py sets it)
+    shared_room: Callable[[], Awaitable[None]] | None = field(default=None, init=False)
 
     def __post_init__(self, read_scope: ReadScope | None) -> None:
         self.scope = read_scope or ReadScope.for_roots(self.roots, cargo_home())
@@ -94,6 +94,8 @@ class WorkspacePool:
                     self.stuck.add(root, expansion)
                 await workspace.close(grace=0.5)
             await self._make_room()
+            if self.shared_room is not None:
+                await self.shared_room()
             workspace = await self._start(root, toolchain)
             workspace.restarts, workspace.restart_reason = restarts, reason
             workspace.settle_first = bool(self.stuck.labels(root)) and restarts > 0
@@ -149,16 +151,6 @@ class WorkspacePool:
     async def close_all(self) -> None:
         for key in list(self.workspaces):
             await self.close(key)
-
-    async def evict_idle_forever(self) -> None:
-        """Stop rust-analyzers unused for `idle_seconds`, checking a few times per idle period."""
-        every = max(1.0, min(60.0, self.settings.idle_seconds / 3))
-        while True:
-            await anyio.sleep(every)
-            now = time.monotonic()
-            for workspace in list(self.workspaces.values()):
-                if workspace.in_flight == 0 and now - workspace.last_used > self.settings.idle_seconds:
-                    await self.close(workspace.key)
 
     async def run(
         self,

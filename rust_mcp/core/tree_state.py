@@ -1,0 +1,83 @@
+"""The state of a project's files, as a value equal for equal files: what decides whether a finished
+cargo run still answers (shared_runs.py). Every file the project walk finds under the workspace root
+(build output, VCS data and hidden directories skipped) with its size, modification time and inode;
+the workspace's path dependencies outside the root, walked the same way; and the cargo configuration
+files cargo would read for it. A file written, created, removed or renamed gives another state."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .roots import MANIFEST_NAME, project_files
+
+MAX_EXTRA_ROOTS = 32  # path dependencies outside the workspace walked, at most
+DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+
+
+def _stamp(path: str) -> bytes:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return f"{path}\0-\n".encode("utf-8", "surrogateescape")
+    return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n".encode("utf-8", "surrogateescape")
+
+
+def _dependency_paths(manifest: Path) -> Iterator[Path]:
+    """Directories of the path dependencies (and patches) a manifest names."""
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
+    tables.append((data.get("workspace") or {}).get("dependencies"))
+    tables += [
+        spec.get(name)
+        for spec in (data.get("target") or {}).values()
+        if isinstance(spec, dict)
+        for name in DEPENDENCY_TABLES
+    ]
+    tables += list((data.get("patch") or {}).values())
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for spec in table.values():
+            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                yield (manifest.parent / spec["path"]).resolve()
+
+
+def _config_files(root: Path) -> list[str]:
+    """The cargo configuration files cargo reads for a run in `root`."""
+    found = [
+        str(directory / ".cargo" / name)
+        for directory in (root, *root.parents)
+        for name in ("config.toml", "config")
+    ]
+    home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
+    return [*found, str(home / "config.toml"), str(home / "config")]
+
+
+def tree_state(root: Path) -> str:
+    """A digest of the state of the project at `root` (a workspace root); blocking (run off the loop)."""
+    digest = hashlib.sha256()
+    walked: set[Path] = set()
+    queue = [root.resolve()]
+    while queue and len(walked) <= MAX_EXTRA_ROOTS:
+        top = queue.pop(0)
+        if top in walked or any(top.is_relative_to(done) for done in walked):
+            continue
+        walked.add(top)
+        digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
+        for entry in sorted(project_files(top, lambda name: True), key=lambda e: e.path):
+            digest.update(_stamp(entry.path))
+            if entry.name == MANIFEST_NAME:
+                queue += [
+                    path for path in _dependency_paths(Path(entry.path)) if not path.is_relative_to(top)
+                ]
+    for path in _config_files(root):
+        digest.update(_stamp(path))
+    return digest.hexdigest()

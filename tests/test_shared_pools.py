@@ -1,0 +1,110 @@
+"""Two rust-analyzer-mcp servers in one process (as the engine hosts sessions) share one warm
+rust-analyzer when their keys are equal, while each keeps its own roots: real rust-analyzer, real
+in-memory MCP sessions, on a copy of the hello_bin fixture."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+
+from ra_mcp import shared_pools
+from ra_mcp.server import AnalyzerSettings, build_server
+from rust_mcp.core.roots import AllowedRoots
+from tests.support import FIXTURES, pids_under, require_bubblewrap, require_rust_analyzer, text_of
+from tests.test_ra_tools import ra_structured
+
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
+SIGNATURE = "fn greeting(args: &[String]) -> String"
+
+
+@pytest.fixture
+async def registry() -> AsyncIterator[shared_pools.PoolRegistry]:
+    """The process's registry, left as a plain server would find it."""
+    yield shared_pools.REGISTRY
+    shared_pools.REGISTRY.keep_warm = False
+    shared_pools.REGISTRY.idle_seconds = None
+    await shared_pools.close_all()
+
+
+def analyzer_pids(registry: shared_pools.PoolRegistry, root: Path) -> list[int]:
+    """The rust-analyzers the registry runs for workspaces under `root`."""
+    return [
+        w.pid
+        for row in registry.status()
+        for w in row.workspaces
+        if w.pid is not None and w.root.startswith(str(root))
+    ]
+
+
+async def hover(client: Client, main: Path) -> dict[str, object]:
+    position = {"file_path": str(main), "line": 13, "column": 21}  # greeting(&args)
+    result = await client.call_tool("rust_analyzer_hover", position)
+    return ra_structured("rust_analyzer_hover", result)
+
+
+async def test_two_sessions_share_one_rust_analyzer_and_keep_their_own_roots(
+    tmp_path: Path, registry: shared_pools.PoolRegistry
+) -> None:
+    require_rust_analyzer()
+    require_bubblewrap()
+    root_a, root_b = tmp_path / "a", tmp_path / "b"
+    crate = root_a / "hello_bin"
+    shutil.copytree(FIXTURES / "hello_bin", crate, ignore=shutil.ignore_patterns("target"))
+    root_b.mkdir()
+    main = crate / "src" / "main.rs"
+    settings_a = AnalyzerSettings(AllowedRoots((root_a,)))
+    settings_b = AnalyzerSettings(AllowedRoots((root_b,)))
+    shared_pools.keep_warm_after_sessions(idle_seconds=600.0)
+
+    async with AsyncExitStack() as second_stack:
+        second = await second_stack.enter_async_context(Client(build_server(settings_a), mode="legacy"))
+        async with (
+            Client(build_server(settings_a), mode="legacy") as first,
+            Client(build_server(settings_b), mode="legacy") as elsewhere,
+        ):
+            answers: list[dict[str, object]] = []
+
+            async def ask(client: Client) -> None:
+                answers.append(await hover(client, main))
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(ask, first)
+                group.start_soon(ask, second)
+            assert len(answers) == 2
+            assert all(a.get("found") and SIGNATURE in str(a.get("markdown")) for a in answers), answers
+            pids = analyzer_pids(registry, root_a)
+            assert len(pids) == 1, registry.status()
+            assert len(pids_under(crate, "rust-analyzer")) == 1, pids_under(crate, "rust-analyzer")
+            rows = [row for row in registry.status() if str(root_a) in row.key]
+            assert [row.sessions for row in rows] == [2]
+
+            refused = await elsewhere.call_tool(
+                "rust_analyzer_hover", {"file_path": str(main), "line": 13, "column": 21}
+            )
+            assert refused.is_error and str(main) in text_of(refused), text_of(refused)
+            assert SIGNATURE not in text_of(refused)
+            assert SIGNATURE in str((await hover(first, main)).get("markdown"))  # still working
+            assert analyzer_pids(registry, root_a) == pids
+
+        # the first session has ended: the second answers from the same rust-analyzer
+        assert SIGNATURE in str((await hover(second, main)).get("markdown"))
+        assert analyzer_pids(registry, root_a) == pids
+    # every session has ended; the engine keeps the pool warm for the next one
+    assert analyzer_pids(registry, root_a) == pids
+    async with Client(build_server(settings_a), mode="legacy") as later:
+        assert SIGNATURE in str((await hover(later, main)).get("markdown"))
+        assert analyzer_pids(registry, root_a) == pids
+        registry.keep_warm = False  # a plain server: its last session closes the pool
+    assert analyzer_pids(registry, root_a) == []
+    assert [key for key in registry.entries if key.roots == (root_a,)] == []
+    for _ in range(100):
+        if not pids_under(crate, "rust-analyzer"):
+            break
+        await anyio.sleep(0.1)
+    assert pids_under(crate, "rust-analyzer") == []

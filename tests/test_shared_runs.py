@@ -1,0 +1,139 @@
+"""Shared cargo runs (rust_mcp/core/shared_runs.py) and the project state that keys them
+(tree_state.py), without processes: the job is the boundary this module owns, so a plain coroutine
+stands for the cargo run here; the real runs are in test_shared_checks.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+
+from rust_mcp.core.shared_runs import SharedRuns
+from rust_mcp.core.tree_state import tree_state
+
+pytestmark = pytest.mark.anyio
+
+
+class Job:
+    """Counts its runs; each waits for `release` and answers with its number."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+        self.cancelled = 0
+        self.release = anyio.Event()
+
+    async def __call__(self, progress: object) -> int:
+        self.runs += 1
+        number = self.runs
+        try:
+            await progress(1.0, None, f"run {number}")  # type: ignore[operator]
+            await self.release.wait()
+        except BaseException:
+            self.cancelled += 1
+            raise
+        return number
+
+
+async def test_identical_calls_at_once_share_one_run_and_each_gets_progress() -> None:
+    runs, job = SharedRuns[int](), Job()
+    answers: list[tuple[int, bool]] = []
+    progress: list[str] = []
+
+    async def report(value: float, total: float | None, message: str) -> None:
+        progress.append(message)
+
+    async def ask() -> None:
+        shared = await runs.run("check", "state-1", job, report)
+        answers.append((shared.result, shared.joined))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(ask)
+        group.start_soon(ask)
+        await anyio.sleep(0.05)
+        job.release.set()
+    assert job.runs == 1 and runs.started == 1
+    assert sorted(answers) == [(1, False), (1, True)]
+    assert progress  # the run's progress reached its callers
+
+
+async def test_one_caller_cancelled_leaves_the_run_to_the_other() -> None:
+    runs, job = SharedRuns[int](), Job()
+    got: list[int] = []
+
+    async def ask() -> None:
+        got.append((await runs.run("check", "s", job)).result)
+
+    impatient = anyio.CancelScope()
+
+    async def cancelled_caller() -> None:
+        with impatient:
+            await runs.run("check", "s", job)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(ask)
+        group.start_soon(cancelled_caller)
+        await anyio.sleep(0.05)
+        impatient.cancel()
+        await anyio.sleep(0.05)
+        assert job.cancelled == 0  # the other still waits: the run goes on
+        job.release.set()
+    assert got == [1] and job.runs == 1
+
+
+async def test_the_run_stops_when_its_last_caller_is_cancelled() -> None:
+    runs, job = SharedRuns[int](), Job()
+    with anyio.move_on_after(0.1):
+        await runs.run("check", "s", job)
+    assert job.cancelled == 1  # stopped before the cancelled call returned
+    job.release.set()
+    assert (await runs.run("check", "s", job)).result == 2  # a cancelled run is not reused
+
+
+async def test_a_finished_run_answers_again_only_for_the_same_state() -> None:
+    runs, job = SharedRuns[int](), Job()
+    job.release.set()
+    first = await runs.run("check", "s1", job)
+    again = await runs.run("check", "s1", job)
+    assert (first.result, first.reused_after, again.result) == (1, None, 1)
+    assert again.reused_after is not None and "reused the cargo check finished" in (
+        again.note("cargo check") or ""
+    )
+    changed = await runs.run("check", "s2", job)
+    other_key = await runs.run("clippy", "s2", job)
+    assert (changed.result, changed.reused_after, other_key.result) == (2, None, 3)
+    runs.forget(lambda key: key == "check")
+    assert (await runs.run("check", "s2", job)).result == 4
+    assert (await runs.run("clippy", "s2", job)).reused_after is not None
+
+
+async def test_results_the_caller_rejects_are_not_reused() -> None:
+    runs, job = SharedRuns[int](), Job()
+    job.release.set()
+    await runs.run("check", "s", job, reusable=lambda result: False)
+    assert (await runs.run("check", "s", job, reusable=lambda result: False)).result == 2
+
+
+def test_tree_state_follows_the_files_not_the_build_output(tmp_path: Path) -> None:
+    crate, shared = tmp_path / "crate", tmp_path / "shared"
+    for directory in (crate, shared):
+        (directory / "src").mkdir(parents=True)
+        (directory / "src" / "lib.rs").write_text("pub fn f() {}\n")
+    manifest = (
+        '[package]\nname = "crate"\nversion = "0.1.0"\n[dependencies]\nshared = { path = "../shared" }\n'
+    )
+    (crate / "Cargo.toml").write_text(manifest)
+    (shared / "Cargo.toml").write_text('[package]\nname = "shared"\nversion = "0.1.0"\n')
+    before = tree_state(crate)
+    assert tree_state(crate) == before
+    (crate / "target" / "debug").mkdir(parents=True)
+    (crate / "target" / "debug" / "out").write_text("built")
+    assert tree_state(crate) == before  # build output is not the project's state
+    (crate / "src" / "lib.rs").write_text("pub fn f() -> u8 { 1 }\n")
+    edited = tree_state(crate)
+    assert edited != before
+    (shared / "src" / "lib.rs").write_text("pub fn g() {}\n")  # a path dependency outside the root
+    assert tree_state(crate) != edited
+    moved = tree_state(crate)
+    (crate / "src" / "new.rs").write_text("")
+    assert tree_state(crate) != moved
