@@ -57,10 +57,15 @@ def engine_pids(runtime: Path) -> list[int]:
     return sorted(found)
 
 
+def is_analyzer_server(argv: list[str]) -> bool:
+    """rust-analyzer running as a language server: not a `--version` probe, not its proc-macro
+    server, not the cargo runs it starts."""
+    return bool(argv) and Path(argv[0]).name == "rust-analyzer" and not {"--version", "-V"} & set(argv[1:])
+
+
 def analyzers_of(roots: set[int]) -> set[int]:
-    """The rust-analyzer server processes in these process trees (inside their sandboxes; the
-    proc-macro servers and cargo runs they start are not counted)."""
-    return {pid for pid in tree(roots) if Path((argv_of(pid) or [""])[0]).name == "rust-analyzer"}
+    """The rust-analyzer server processes in these process trees (inside their sandboxes)."""
+    return {pid for pid in tree(roots) if is_analyzer_server(argv_of(pid))}
 
 
 def rss_kib(pid: int) -> int:

@@ -71,9 +71,14 @@ def engine_status(engine: int) -> dict[str, Any]:
     return dict(answers[0])
 
 
-def status_analyzers(engine: int) -> dict[str, int]:
-    """The rust-analyzers the engine says it runs: workspace -> pid."""
-    return {str(item["workspace"]): int(item["pid"]) for item in engine_status(engine)["rust_analyzers"]}
+def status_analyzers(engine: int) -> dict[str, set[int]]:
+    """The rust-analyzers the engine says it runs, by workspace: the rust-analyzer server processes
+    at or under each pid it lists (it may list the sandbox around rust-analyzer, or rust-analyzer's
+    proc-macro server beside it)."""
+    found: dict[str, set[int]] = {}
+    for item in engine_status(engine)["rust_analyzers"]:
+        found.setdefault(str(item["workspace"]), set()).update(procs.analyzers_of({int(item["pid"])}))
+    return found
 
 
 @dataclass
