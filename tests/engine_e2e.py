@@ -57,6 +57,15 @@ def engine_pids(home: EngineHome) -> list[int]:
     return procs.engine_pids(home.runtime)
 
 
+def environment_difference(engines: list[int]) -> dict[str, list[str | None]]:
+    """The variables whose values differ between these engines' environments (why a front chose
+    another engine: one is chosen by build and environment)."""
+    envs = [procs.environment_of(pid) for pid in engines]
+    names = sorted({name for env in envs for name in env})
+    values = {name: [env.get(name) for env in envs] for name in names}
+    return {name: found for name, found in values.items() if len(set(found)) > 1}
+
+
 def analyzers_of(engine: int) -> set[int]:
     """The rust-analyzer server processes in the engine's process tree."""
     return procs.analyzers_of({engine})
