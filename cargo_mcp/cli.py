@@ -9,13 +9,14 @@ and for the engine alike.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rust_mcp.engine.front import run_front, wants_in_process
 
+TYPE_CHECKING = False  # typing itself costs a relaying front milliseconds
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
+    from typing import Any
 
     from mcp.server.mcpserver import MCPServer
 
@@ -78,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
 def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
     """The server `cargo-mcp serve ARGV` runs, with relative paths (and the default root) taken
     from `cwd`; exits (SystemExit) with the message the command line would print."""
+    from pathlib import Path
+
     from rust_mcp.core.containment import OperatorGrants
     from rust_mcp.core.masked_paths import keep_private
     from rust_mcp.core.roots import AllowedRoots, from_base
@@ -131,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         from rust_mcp.dev.doctor import run_cargo_doctor
 
         sys.exit(run_cargo_doctor(_parser().parse_args(arguments).sandbox))
+    from pathlib import Path
+
     from rust_mcp.mcp.transports import serve
 
     server, args, memory = prepare(arguments, Path.cwd())

@@ -9,13 +9,14 @@ and for the engine alike.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rust_mcp.engine.front import run_front, wants_in_process
 
+TYPE_CHECKING = False  # typing itself costs a relaying front milliseconds
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
+    from typing import Any
 
     from mcp.server.mcpserver import MCPServer
 
@@ -86,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
     """The server `rust-analyzer-mcp ARGV` runs, with relative paths (and the default root) taken
     from `cwd`; exits (SystemExit) with the message the command line would print."""
+    from pathlib import Path
+
     from rust_mcp.core.masked_paths import keep_private
     from rust_mcp.core.roots import AllowedRoots, from_base
     from rust_mcp.mcp import transports
@@ -144,6 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_analyzer_doctor(options.rust_analyzer, options.sandbox))
     if not wants_in_process(arguments):
         sys.exit(run_front("rust-analyzer", "rust-analyzer-mcp", arguments))
+    from pathlib import Path
+
     from rust_mcp.mcp.transports import serve
 
     server, args, memory = prepare(arguments, Path.cwd())

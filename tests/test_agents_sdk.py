@@ -4,9 +4,8 @@ run that calls tools of both servers, and what the SDK shows the model of each r
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 from pathlib import Path
 
 import pytest

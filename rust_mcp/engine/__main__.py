@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 from .handshake import control_request, parse_answer
@@ -53,7 +54,7 @@ def _serve(idle_minutes: float, key: str | None) -> int:
     directory = private_dir()
     files = EngineFiles(directory, key or engine_key(identity, relevant_environment()))
     files.check_socket_length()
-    keep_private(directory)  # no sandboxed build script or proc macro may reach the socket
+    keep_private(Path(directory))  # no sandboxed build script or proc macro may reach the socket
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     limit_log_output()
     watch_children_with_pidfds()
@@ -65,13 +66,15 @@ def _serve(idle_minutes: float, key: str | None) -> int:
 def ask_every_engine(command: str) -> list[dict[str, Any]]:
     """The answers of every engine listening in the private directory to a control command."""
     answers: list[dict[str, Any]] = []
-    for path in sorted(private_dir().glob("*.sock")):
-        if path.name.startswith("."):
+    directory = private_dir()
+    for name in sorted(os.listdir(directory)):
+        if name.startswith(".") or not name.endswith(".sock"):
             continue
+        path = os.path.join(directory, name)
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
                 client.settimeout(10)
-                client.connect(str(path))
+                client.connect(path)
                 client.sendall(control_request(command))
                 line = b""
                 while not line.endswith(b"\n") and (chunk := client.recv(65536)):

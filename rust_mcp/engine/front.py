@@ -12,15 +12,20 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from typing import Any
+import time
 
 from .handshake import HandshakeRefused, parse_answer, session_request
 from .identity import build_identity, engine_key, relevant_environment
 from .launch import EngineUnavailable, connect_or_start
 from .place import EngineFiles, PlaceRefused, private_dir
 
+TYPE_CHECKING = False  # typing itself costs a front milliseconds
+if TYPE_CHECKING:
+    from typing import Any
+
 ENGINE_ENV = "RUST_MCP_ENGINE"
 MAX_ANSWER_BYTES = 64 * 1024
+HANDSHAKE_ATTEMPTS = 4
 
 
 def _option_value(argv: list[str], flag: str) -> str | None:
@@ -50,11 +55,16 @@ def engine_files() -> EngineFiles:
 
 def open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket, dict[str, Any]]:
     """(socket, answer) for a new session on this build's engine, starting it if needed. An
-    engine that closes the connection before answering (it was exiting) is tried once more."""
-    try:
-        return _open_session(server, argv, cwd)
-    except EngineClosed:
-        return _open_session(server, argv, cwd)
+    engine that closes the connection before answering (it was exiting, or had just been killed
+    and its socket not yet closed) is tried again, a few times."""
+    for attempt in range(HANDSHAKE_ATTEMPTS):
+        try:
+            return _open_session(server, argv, cwd)
+        except (EngineClosed, ConnectionResetError, BrokenPipeError):
+            if attempt == HANDSHAKE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 class EngineClosed(EngineUnavailable):

@@ -9,7 +9,10 @@ answers one JSON line: {"ok": true, ...} and then (for a front) the MCP session'
 from __future__ import annotations
 
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself costs a front milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 PROTOCOL = 1
 SERVERS = ("cargo", "rust-analyzer")

@@ -26,10 +26,12 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping
-from pathlib import Path
 
 import rust_mcp
+
+TYPE_CHECKING = False  # typing itself costs a front milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
 FINGERPRINTED = (".py", ".json", ".toml")
@@ -60,16 +62,16 @@ def relevant_environment(env: Mapping[str, str] | None = None) -> dict[str, str]
     }
 
 
-def install_location() -> Path:
-    return Path(rust_mcp.__file__).resolve().parent.parent
+def install_location() -> str:
+    return os.path.dirname(os.path.dirname(os.path.realpath(rust_mcp.__file__)))
 
 
-def fingerprint(location: Path | None = None) -> str:
+def fingerprint(location: str | None = None) -> str:
     """A hash of the name, size and mtime of every package file (cheap: stat only, no reads)."""
     base = location or install_location()
     digest = hashlib.sha256()
     for package in PACKAGES:
-        stack = [base / package]
+        stack = [os.path.join(base, package)]
         while stack:
             directory = stack.pop()
             try:
@@ -79,7 +81,7 @@ def fingerprint(location: Path | None = None) -> str:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name != "__pycache__":
-                        stack.append(Path(entry.path))
+                        stack.append(entry.path)
                 elif entry.name.endswith(FINGERPRINTED):
                     info = entry.stat()
                     digest.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
@@ -92,7 +94,7 @@ def build_identity() -> dict[str, str]:
     return {
         "version": rust_mcp.__version__,
         "python": sys.executable,
-        "install": str(location),
+        "install": location,
         "fingerprint": fingerprint(location),
     }
 

@@ -27,7 +27,7 @@ def connect(files: EngineFiles) -> socket.socket | None:
     """A connection to the engine listening on the socket, or None when none listens."""
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        client.connect(str(files.socket))
+        client.connect(files.socket)
     except (FileNotFoundError, ConnectionRefusedError):
         client.close()
         return None
@@ -48,8 +48,8 @@ def connect_or_start(files: EngineFiles) -> socket.socket:
         found = connect(files)  # another front may have started it while we waited
         if found is not None:
             return found
-        if files.socket.exists() or files.socket.is_symlink():
-            files.socket.unlink()  # nobody listens on it, and nobody else is starting an engine
+        if os.path.lexists(files.socket):
+            os.unlink(files.socket)  # nobody listens on it, and nobody else is starting an engine
         start_engine(files)
         return _wait_for_socket(files)
     finally:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
-from pathlib import Path
 
 MAX_SOCKET_PATH = 107  # sun_path holds 108 bytes with its NUL
 
@@ -20,20 +18,21 @@ class PlaceRefused(Exception):
     """The private directory cannot be used; the message says which and why."""
 
 
-def private_dir(env: os._Environ[str] | dict[str, str] | None = None) -> Path:
+def private_dir(env: os._Environ[str] | dict[str, str] | None = None) -> str:
     """The engine's directory, created 0700 when absent, checked when present."""
     env = os.environ if env is None else env
     runtime = env.get("XDG_RUNTIME_DIR", "")
-    if runtime and os.path.isabs(runtime) and _usable_runtime(Path(runtime)):
-        return ensure_private(Path(runtime) / "rust-mcp")
+    if runtime and os.path.isabs(runtime) and _usable_runtime(runtime):
+        return ensure_private(os.path.join(runtime, "rust-mcp"))
     cache = env.get("XDG_CACHE_HOME", "")
-    base = Path(cache) if cache and os.path.isabs(cache) else Path(env.get("HOME") or Path.home()) / ".cache"
-    parent = base / "rust-mcp"
-    parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return ensure_private(parent / "engine")
+    if not (cache and os.path.isabs(cache)):
+        cache = os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
+    parent = os.path.join(cache, "rust-mcp")
+    os.makedirs(parent, mode=0o700, exist_ok=True)
+    return ensure_private(os.path.join(parent, "engine"))
 
 
-def _usable_runtime(path: Path) -> bool:
+def _usable_runtime(path: str) -> bool:
     try:
         info = os.stat(path)
     except OSError:
@@ -41,7 +40,7 @@ def _usable_runtime(path: Path) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and os.access(path, os.W_OK | os.X_OK)
 
 
-def ensure_private(path: Path) -> Path:
+def ensure_private(path: str) -> str:
     """`path` as a directory only this user can enter: made 0700 when absent; refused when it is a
     symlink, not a directory, owned by someone else, or open to group or others."""
     try:
@@ -68,24 +67,15 @@ def ensure_private(path: Path) -> Path:
     return path
 
 
-@dataclass(frozen=True)
 class EngineFiles:
-    """One engine's files, named by its key (see identity.engine_key)."""
+    """One engine's files, named by its key (see identity.engine_key): `<key>.sock`, `.lock`, `.log`."""
 
-    directory: Path
-    key: str
-
-    @property
-    def socket(self) -> Path:
-        return self.directory / f"{self.key}.sock"
-
-    @property
-    def lock(self) -> Path:
-        return self.directory / f"{self.key}.lock"
-
-    @property
-    def log(self) -> Path:
-        return self.directory / f"{self.key}.log"
+    def __init__(self, directory: str, key: str) -> None:
+        self.directory = directory
+        self.key = key
+        self.socket = os.path.join(directory, f"{key}.sock")
+        self.lock = os.path.join(directory, f"{key}.lock")
+        self.log = os.path.join(directory, f"{key}.log")
 
     def check_socket_length(self) -> None:
         if len(os.fsencode(self.socket)) > MAX_SOCKET_PATH:

@@ -13,8 +13,11 @@ import json
 import os
 import selectors
 import socket
-from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself costs a front milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 READ_CHUNK = 256 * 1024
 ENGINE_STOPPED = -32603

@@ -75,7 +75,7 @@ class Engine:
     async def _listen(self) -> None:
         """Bind a fresh socket and move it over the socket path in one rename, so a front sees the
         old engine or this one, never no socket."""
-        temporary = self.files.directory / f".{self.files.key}.{os.getpid()}.sock"
+        temporary = Path(self.files.directory) / f".{self.files.key}.{os.getpid()}.sock"
         temporary.unlink(missing_ok=True)
         self._listener = await asyncio.start_unix_server(
             self._connection, path=str(temporary), limit=MAX_LINE_BYTES
@@ -96,7 +96,7 @@ class Engine:
             elif self._draining or time.monotonic() - self._idle_since > self.idle_seconds:
                 logger.info("no session for %.0f s: exiting", time.monotonic() - self._idle_since)
                 self._stop.set()
-            _bound_log(self.files.log)
+            _bound_log(Path(self.files.log))
 
     def _socket_is_ours(self) -> bool:
         try:
@@ -110,13 +110,13 @@ class Engine:
         if self._listener is not None:
             self._listener.close()
         if self._socket_is_ours():
-            self.files.socket.unlink(missing_ok=True)
+            Path(self.files.socket).unlink(missing_ok=True)
 
     def _retire_older_builds(self) -> None:
         """Ask engines of other builds of this install and environment to drain (an upgrade)."""
         place, _, _ = self.files.key.partition("-")
-        for other in self.files.directory.glob(f"{place}-*.sock"):
-            if other == self.files.socket:
+        for other in Path(self.files.directory).glob(f"{place}-*.sock"):
+            if str(other) == self.files.socket:
                 continue
             try:
                 with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
@@ -203,8 +203,8 @@ class Engine:
         analyzers = [p for p in tree if p.name.startswith("rust-analyzer")]
         return {
             "pid": os.getpid(),
-            "socket": str(self.files.socket),
-            "log": str(self.files.log),
+            "socket": self.files.socket,
+            "log": self.files.log,
             "uptime_seconds": round(time.time() - self.started, 1),
             "draining": self._draining,
             "sessions": [s.describe() for s in self.sessions.values()],
