@@ -38,50 +38,53 @@ LOOPBACK_ONLY = {
 }
 
 
-def claude_env(tmp_path: Path, home: EngineHome) -> dict[str, str]:
+def claude_env(tmp_path: Path, home: EngineHome, port: int) -> dict[str, str]:
     return {
         **os.environ,
         "CLAUDE_CONFIG_DIR": str(tmp_path / "claude-config"),
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         **LOOPBACK_ONLY,
+        "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{port}",
         **home.server_env(),  # Claude Code hands its own environment to the servers it starts
     }
 
 
-def hover_through_claude(project: Path, env: dict[str, str]) -> str:
-    with serve_messages(MessagesMock([(HOVER, hover_arguments(project))])) as mock:
-        proc = subprocess.run(
-            [node_client("claude"), "-p", "hover Point", "--output-format", "json", *ALLOWED],
-            cwd=project,
-            env={**env, "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{mock.port}"},
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
+def hover_through_claude(project: Path, env: dict[str, str], mock: MessagesMock) -> str:
+    """One `claude -p` run whose model (`mock`, the same for every run, as a user's API endpoint
+    is) asks for the hover; what Claude Code gave the model back."""
+    proc = subprocess.run(
+        [node_client("claude"), "-p", "hover Point", "--output-format", "json", *ALLOWED],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    (output,) = mock.tool_outputs()
+    (output,) = mock.tool_outputs()  # from the last request: this run's
     return output
 
 
 def test_claude_code_second_run_answers_from_the_warm_rust_analyzer(tmp_path: Path) -> None:
     require_rust_analyzer()
     project = crate_copy(tmp_path)
-    with engine_home(120.0) as home:
-        env = claude_env(tmp_path, home)
+    script = [(HOVER, hover_arguments(project))]
+    with engine_home(120.0) as home, serve_messages(MessagesMock(script)) as mock:
+        env = claude_env(tmp_path, home, mock.port)
         line = ["mcp", "add", "rust-analyzer", "--", "rust-analyzer-mcp", "--root", str(project)]
         added = subprocess.run(
             [node_client("claude"), *line], cwd=project, env=env, capture_output=True, text=True, check=False
         )
         assert added.returncode == 0, added.stdout + added.stderr
 
-        assert_right(hover_through_claude(project, env))
+        assert_right(hover_through_claude(project, env, mock))
         (engine,) = engine_pids(home)
         first = analyzers_of(engine)
         assert len(first) == 1, first
 
-        assert_right(hover_through_claude(project, env))
+        assert_right(hover_through_claude(project, env, mock))
         engines = engine_pids(home)
         assert engines == [engine], sorted(environment_difference(engines))
         assert analyzers_of(engine) == first  # the same rust-analyzer answered: nothing indexed again
