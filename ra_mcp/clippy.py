@@ -8,6 +8,7 @@ were not checked is kept, so an answer never passes partial findings off as comp
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import anyio
 
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.build_dirs import check_build_directory, create_build_directory
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
@@ -28,12 +30,16 @@ from rust_mcp.core.roots import (
     package_directories,
 )
 from rust_mcp.core.runner import RunRequest, run_process
+from rust_mcp.core.sandbox import Confinement
+from rust_mcp.core.shared_runs import SharedRuns, relevant_env
+from rust_mcp.core.tree_state import tree_state
 
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
 CLIPPY_TIMEOUT_SECONDS = 600.0
 COULD_NOT_COMPILE = re.compile(r"^error: could not compile `([^`]+)`(?: \(([^)]*)\))?")
 NOT_A_LINT = re.compile(r"E\d{4}")  # rustc's own error codes; a lint's code is its name
 KEPT_STDERR_LINES = 5
+RUNS: SharedRuns[ClippyRun] = SharedRuns()  # the audits' clippy runs, shared in the process
 
 
 @dataclass
@@ -167,7 +173,6 @@ async def run_clippy(
     writing only to that target directory."""
     manifest = find_manifest(directory, cargo.containment.roots)
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
-    messages = CompilerMessages(workspace_root, allows=cargo.containment.scope.allows)
     lints = [arg for lint in warn for arg in ("-W", lint)]
     target = await off_loop(
         own_build_directory, cargo, workspace_root, target_dir, what=f"checking {workspace_root / target_dir}"
@@ -185,9 +190,32 @@ async def run_clippy(
     )
 
     whole = manifest.parent == workspace_root
-    members = await anyio.to_thread.run_sync(
-        _members_in_scope, manifest, workspace_root, cargo.containment.roots
-    )
+    options = ["--manifest-path", str(manifest), JSON_MESSAGES, "--all-targets", "--keep-going"]
+    if whole:
+        options.append("--workspace")  # every member, also when the root manifest is a package
+    argv = [str(toolchain.cargo), "clippy", *options, "--", *lints]
+
+    async def job(progress: ProgressCallback) -> ClippyRun:
+        members = await anyio.to_thread.run_sync(
+            _members_in_scope, manifest, workspace_root, cargo.containment.roots
+        )
+        return await _run(cargo, confinement, argv, workspace_root, members)
+
+    # an identical audit on the same files (another session's, or asked again) shares its run
+    key = (str(workspace_root), tuple(argv), repr(confinement), state.active, relevant_env(os.environ))
+    files = await anyio.to_thread.run_sync(tree_state, workspace_root)
+    shared = await RUNS.run(key, files, job, reusable=lambda run: run.exit_code is not None)
+    return shared.result
+
+
+async def _run(
+    cargo: CargoHelpers,
+    confinement: Confinement,
+    argv: list[str],
+    workspace_root: Path,
+    members: tuple[tuple[str, Path], ...],
+) -> ClippyRun:
+    messages = CompilerMessages(workspace_root, allows=cargo.containment.scope.allows)
     coverage = ClippyCoverage(members)
 
     def read_stdout(line: str) -> bool:
@@ -199,12 +227,7 @@ async def run_clippy(
         coverage.feed_stderr(line)
         return False
 
-    options = ["--manifest-path", str(manifest), JSON_MESSAGES, "--all-targets", "--keep-going"]
-    if whole:
-        options.append("--workspace")  # every member, also when the root manifest is a package
-    command = await cargo.containment.command(
-        confinement, [str(toolchain.cargo), "clippy", *options, "--", *lints]
-    )
+    command = await cargo.containment.command(confinement, argv)
     request = RunRequest(
         argv=command.argv,
         cwd=command.cwd,

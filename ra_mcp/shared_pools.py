@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from .workspaces import Workspace
 if TYPE_CHECKING:
     from .analyzer import AnalyzerService
 
+logger = logging.getLogger(__name__)
 StdWarning = Callable[[str | None], None]
 
 
@@ -172,7 +174,10 @@ class PoolRegistry:
     async def _evict_forever(self) -> None:
         while self.entries:
             await asyncio.sleep(self._interval())
-            await self.evict_idle(time.monotonic())
+            try:
+                await self.evict_idle(time.monotonic())
+            except Exception:  # one failed stop must not end eviction for every pool
+                logger.exception("stopping an idle rust-analyzer failed")
 
     def _ensure_evictor(self) -> None:
         loop = asyncio.get_running_loop()

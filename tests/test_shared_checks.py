@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -38,7 +39,7 @@ async def test_identical_checks_share_one_cargo_run_until_a_file_changes(tmp_pat
         Client(build_server(CargoSettings(AllowedRoots((root,)), log_dir=log_a)), mode="legacy") as one,
         Client(build_server(CargoSettings(AllowedRoots((root,)), log_dir=log_b)), mode="legacy") as two,
     ):
-        answers: list[dict[str, object]] = []
+        answers: list[dict[str, Any]] = []
 
         async def check(client: Client) -> None:
             answers.append(structured(await client.call_tool("cargo_check", call)))
@@ -49,11 +50,11 @@ async def test_identical_checks_share_one_cargo_run_until_a_file_changes(tmp_pat
         assert shared_checks.RUNS.started - started == 1  # one cargo run served both sessions
         assert len(logs(log_a, log_b)) == 1
         for body in answers:
-            assert body["exit_code"] == 101 and [d["code"] for d in body["diagnostics"]] == [  # type: ignore[union-attr]
+            assert body["exit_code"] == 101 and [d["code"] for d in body["diagnostics"]] == [
                 "E0308",
                 "unused_variables",
             ]
-        assert sum("shared an identical cargo check" in h for b in answers for h in b["hints"]) == 1  # type: ignore[union-attr]
+        assert sum("shared an identical cargo check" in h for b in answers for h in b["hints"]) == 1
 
         again = await two.call_tool("cargo_check", call)
         body = structured(again)

@@ -108,3 +108,28 @@ async def test_two_sessions_share_one_rust_analyzer_and_keep_their_own_roots(
             break
         await anyio.sleep(0.1)
     assert pids_under(crate, "rust-analyzer") == []
+
+
+async def test_the_engine_wide_limit_stops_the_least_recently_used_rust_analyzer(
+    tmp_path: Path, registry: shared_pools.PoolRegistry
+) -> None:
+    require_rust_analyzer()
+    require_bubblewrap()
+    root = tmp_path / "root"
+    for name in ("hello_bin", "lib_errors"):
+        shutil.copytree(FIXTURES / name, root / name, ignore=shutil.ignore_patterns("target"))
+    shared_pools.keep_warm_after_sessions(idle_seconds=600.0, max_workspaces=1)
+    async with Client(build_server(AnalyzerSettings(AllowedRoots((root,)))), mode="legacy") as client:
+        assert SIGNATURE in str((await hover(client, root / "hello_bin" / "src" / "main.rs")).get("markdown"))
+        (first,) = analyzer_pids(registry, root / "hello_bin")
+        position = {"file_path": str(root / "lib_errors" / "src" / "lib.rs"), "line": 3, "column": 8}
+        other = ra_structured("rust_analyzer_hover", await client.call_tool("rust_analyzer_hover", position))
+        assert "fn add(a: i32, b: i32) -> i32" in str(other.get("markdown")), other
+        assert analyzer_pids(registry, root / "hello_bin") == []  # stopped to make room
+        assert len(analyzer_pids(registry, root / "lib_errors")) == 1
+        assert "rust-analyzer pid" in shared_pools.status_text()
+    for _ in range(100):
+        if not pids_under(root / "hello_bin", "rust-analyzer"):
+            break
+        await anyio.sleep(0.1)
+    assert first not in pids_under(root / "hello_bin", "rust-analyzer")

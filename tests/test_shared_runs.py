@@ -52,7 +52,7 @@ async def test_identical_calls_at_once_share_one_run_and_each_gets_progress() ->
         group.start_soon(ask)
         await anyio.sleep(0.05)
         job.release.set()
-    assert job.runs == 1 and runs.started == 1
+    assert job.runs == 1 and runs.status() == {"started": 1, "running": 0, "waiting": 0, "kept": 1}
     assert sorted(answers) == [(1, False), (1, True)]
     assert progress  # the run's progress reached its callers
 

@@ -151,6 +151,15 @@ class SharedRuns(Generic[T]):
         task.add_done_callback(done)
         return running
 
+    def status(self) -> dict[str, int]:
+        """Runs started, running now (with how many callers wait), and finished ones kept for reuse."""
+        return {
+            "started": self.started,
+            "running": len(self._running),
+            "waiting": sum(running.waiters for running in self._running.values()),
+            "kept": len(self._finished),
+        }
+
     def forget(self, which: Callable[[Hashable], bool] = lambda key: True) -> None:
         """Drop the finished runs whose key `which` selects (default: all), e.g. after another
         command changed what they built (cargo clean)."""

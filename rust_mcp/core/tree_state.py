@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .roots import MANIFEST_NAME, project_files
+from .errors import Refusal
+from .project_files import read_text
+from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
 
 MAX_EXTRA_ROOTS = 32  # path dependencies outside the workspace walked, at most
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
@@ -29,9 +31,10 @@ def _stamp(path: str) -> bytes:
 
 def _dependency_paths(manifest: Path) -> Iterator[Path]:
     """Directories of the path dependencies (and patches) a manifest names."""
-    try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    try:  # through the one door: no link on the way, a regular file, size-limited
+        text = read_text(manifest, MAX_MANIFEST_BYTES)
+        data = tomllib.loads(text) if text is not None else {}
+    except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return
     tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
     tables.append((data.get("workspace") or {}).get("dependencies"))
