@@ -65,6 +65,12 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("ra_mcp/analyzer_state.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
     ("ra_mcp/lsp.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
     ("ra_mcp/flycheck_bound.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
+    ("rust_mcp/engine/place.py", "*", "*", "the engine's private directory (0700, ours), not a project"),
+    ("rust_mcp/engine/launch.py", "*", "*", "the engine's socket, lock and log in its private directory"),
+    ("rust_mcp/engine/server.py", "*", "*", "the engine's socket and log in its private directory"),
+    ("rust_mcp/engine/__main__.py", "*", "*", "the engine's private directory, listing its sockets"),
+    ("rust_mcp/engine/descendants.py", "*", "*", "/proc, to find and stop the engine's own children"),
+    ("rust_mcp/engine/identity.py", "fingerprint", "os.scandir", "this package's own files (stat only)"),
     ("rust_mcp/dev/demo.py", "*", "*", "a developer's demo on a scratch copy of fixtures/, never a server"),
     ("rust_mcp/dev/reference.py", "*", "*", "writes this repository's generated docs; never a server"),
 )

@@ -47,6 +47,7 @@ def test_readme_is_a_short_page_for_users_linking_the_rest() -> None:
             "clients.md",
             "workflows.md",
             "contributing.md",
+            "engine.md",
         )
     }
     assert all((REPO / link).is_file() for link in linked)
