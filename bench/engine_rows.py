@@ -35,6 +35,7 @@ from .warm import wait_quiet
 from .wire import McpPeer
 
 ENGINE, OFF, ANCHOR = "ours, engine", "ours, engine off", "anchor"
+PYTHON_FLOOR, SDK_FLOOR = "floor: python -c pass", "floor: one-tool MCPServer"
 SideOf = Callable[[McpPeer, t.Truth], McpSide]
 
 
@@ -86,21 +87,21 @@ async def start_to_tools_list(bench: Bench, runs: int) -> dict[str, list[float]]
     (root / "Cargo.toml").write_text('[package]\nname = "start"\nversion = "0.1.0"\nedition = "2021"\n')
     (root / "src" / "lib.rs").write_text("")
     launches = {
-        "floor: one-tool MCPServer": one_tool_server(bench.scratch, bench.env),
+        SDK_FLOOR: one_tool_server(bench.scratch, bench.env),
         "anchor cargo-mcp": anchor_cargo(bench.scratch, bench.env),
         "anchor rust-analyzer-mcp": anchor_analyzer(root, bench.env),
-        f"cargo-mcp {ENGINE}": replace(
-            our_cargo(root, bench.scratch, bench.engine_env), label="cargo engine"
+        "ours cargo-mcp, engine warm": replace(
+            our_cargo(root, bench.scratch, bench.engine_env), label="c-on"
         ),
-        f"cargo-mcp {OFF}": replace(our_cargo(root, bench.scratch, bench.off_env), label="cargo off"),
-        f"rust-analyzer-mcp {ENGINE}": bench.analyzer(ENGINE, root),
-        f"rust-analyzer-mcp {OFF}": bench.analyzer(OFF, root),
+        "ours cargo-mcp, engine off": replace(our_cargo(root, bench.scratch, bench.off_env), label="c-off"),
+        "ours rust-analyzer-mcp, engine warm": bench.analyzer(ENGINE, root),
+        "ours rust-analyzer-mcp, engine off": bench.analyzer(OFF, root),
     }
     for label, launch in launches.items():  # warm-up: the engine starts, every cache is filled
         if label.endswith("engine warm"):
             await time_to_tools_list(launch, bench.logs)
     seconds: dict[str, list[float]] = defaultdict(list)
-    labels = ["floor: python -c pass", *launches]
+    labels = [PYTHON_FLOOR, *launches]
     for run in range(runs):
         for label in in_turn(labels, run):
             if label in launches:
