@@ -48,7 +48,7 @@ WIDTH = 42
 
 
 def cells(report: Report, label: str, values: Sequence[str]) -> None:
-    report.say(f"  {label:<{WIDTH}}" + "".join(f"{value:>16}" for value in values))
+    report.say(f"  {label:<{WIDTH}}" + "".join(f"{value:>18}" for value in values))
 
 
 class EngineBench:

@@ -35,6 +35,7 @@ from .warm import wait_quiet
 from .wire import McpPeer
 
 ENGINE, OFF, ANCHOR = "ours, engine", "ours, engine off", "anchor"
+WARM_UP = 3  # untimed rounds of each request before the timed ones
 PYTHON_FLOOR, SDK_FLOOR = "floor: python -c pass", "floor: one-tool MCPServer"
 SideOf = Callable[[McpPeer, t.Truth], McpSide]
 
@@ -254,6 +255,11 @@ async def warm_calls(bench: Bench, runs: int, kinds: tuple[Kind, ...]) -> WarmCa
         await asyncio.gather(
             *(poll_until_right(side, "hover", time.perf_counter(), Cold()) for side in sides)
         )
+        await wait_quiet({raw.peer.pid, *(peer.pid for peer in peers.values())} | bench.engines())
+        for _ in range(WARM_UP):  # rust-analyzer's own caches for these queries, on every side
+            for kind in kinds:
+                for side in sides:
+                    await side.ask(kind)
         await wait_quiet({raw.peer.pid, *(peer.pid for peer in peers.values())} | bench.engines())
         figures = WarmCalls()
         for run in range(runs):
