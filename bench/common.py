@@ -24,7 +24,8 @@ def fixture_copy(name: str) -> Path:
 
 
 def stdio(command: str, *args: str) -> StdioServerParameters:
-    return StdioServerParameters(command=command, args=list(args), env=dict(os.environ))
+    env = {"RUST_MCP_ENGINE": "off", **os.environ}  # in-process unless RUST_MCP_ENGINE says otherwise
+    return StdioServerParameters(command=command, args=list(args), env=env)
 
 
 def ms(values: Sequence[float]) -> str:

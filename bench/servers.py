@@ -56,6 +56,7 @@ def base_env() -> dict[str, str]:
     where the toolchain has none, point every side at Debian's (ours would do this by itself)."""
     env = dict(os.environ)
     env.pop("RUST_LOG", None)
+    env.setdefault("RUST_MCP_ENGINE", "off")  # rows measure the in-process servers unless asked
     if "RUST_SRC_PATH" not in env and DEBIAN_STD_SOURCES.is_dir():
         sysroot = subprocess.run(["rustc", "--print", "sysroot"], capture_output=True, text=True, check=False)
         library = Path(sysroot.stdout.strip()) / "lib" / "rustlib" / "src" / "rust" / "library"

@@ -121,15 +121,16 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
     )
     keep_private(settings.log_dir)
     require_sandbox_at_start(args.sandbox, "cargo-mcp")
-    memory = ConnectionMemory()
-    memory.one_client_per_process = True  # one client per server: a process's or an engine session's
+    memory = ConnectionMemory()  # serve() or the engine says whether it has one client
     return build_server(settings, memory), args, memory
 
 
 def main(argv: list[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not wants_in_process(arguments):
-        sys.exit(run_front("cargo", "cargo-mcp", arguments))
+        status = run_front("cargo", "cargo-mcp", arguments)
+        if status is not None:  # None: no engine could be reached, so serve here
+            sys.exit(status)
     if arguments[:1] == ["doctor"] or arguments[:1] in (["-h"], ["--help"]):
         from rust_mcp.dev.doctor import run_cargo_doctor
 

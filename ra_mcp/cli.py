@@ -127,8 +127,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
     )
     keep_private(settings.log_dir)
     transports.require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
-    memory = ConnectionMemory()
-    memory.one_client_per_process = True  # one client per server: a process's or an engine session's
+    memory = ConnectionMemory()  # serve() or the engine says whether it has one client
     return build_server(settings, memory), args, memory
 
 
@@ -146,7 +145,9 @@ def main(argv: list[str] | None = None) -> None:
         options = doctor.parse_args(arguments[1:])
         sys.exit(run_analyzer_doctor(options.rust_analyzer, options.sandbox))
     if not wants_in_process(arguments):
-        sys.exit(run_front("rust-analyzer", "rust-analyzer-mcp", arguments))
+        status = run_front("rust-analyzer", "rust-analyzer-mcp", arguments)
+        if status is not None:  # None: no engine could be reached, so serve here
+            sys.exit(status)
     from pathlib import Path
 
     from rust_mcp.mcp.transports import serve

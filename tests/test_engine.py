@@ -21,8 +21,8 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 
 from rust_mcp.engine.handshake import session_request
-from rust_mcp.engine.identity import build_identity
-from tests.engine_support import engine_home
+from rust_mcp.engine.identity import build_identity, handshake_identity, relevant_environment
+from tests.engine_support import EngineHome, engine_home
 from tests.support import BIN, FIXTURES, live_processes, require_rust_analyzer, text_of
 
 pytestmark = [pytest.mark.real, pytest.mark.anyio]
@@ -145,9 +145,15 @@ async def test_an_engine_of_another_build_is_not_used_and_drains(tmp_path: Path)
         [socket_path] = home.directory.glob("*.sock")
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:  # an older front's build
             raw.connect(str(socket_path))
-            raw.sendall(session_request({**build_identity(), "fingerprint": "0" * 16}, "cargo", [], "/tmp"))
+            older = handshake_identity(
+                {**build_identity(), "fingerprint": "0" * 16}, relevant_environment(home.env)
+            )
+            raw.sendall(session_request(older, "cargo", [], "/tmp"))
             answer = json.loads(raw.makefile("rb").readline())
-        assert answer["ok"] is False and "only uses an engine of its own build" in answer["error"]
+        assert (
+            answer["ok"] is False
+            and "only uses an engine of its own build and environment" in answer["error"]
+        )
         touched = Path(build_identity()["install"]) / "rust_mcp" / "engine" / "__init__.py"
         os.utime(touched)  # this install's files changed: a new build
         async with Client(params, mode="legacy", read_timeout_seconds=120) as client:
@@ -193,6 +199,10 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
         [socket_path] = home.directory.glob("*.sock")
         for path, mode in ((home.runtime, 0o711), (home.directory, 0o711), (socket_path, 0o666)):
             os.chmod(path, mode)  # for this test only: let another user reach the socket at all
+        ours = handshake_identity(build_identity(), relevant_environment(home.env))
+        request = session_request(
+            ours, "cargo", [], "/tmp"
+        )  # made here: the other user cannot read our files
         read_end, write_end = os.pipe()
         child = os.fork()
         if child == 0:  # pragma: no cover - the other user
@@ -202,7 +212,7 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
                 os.setuid(65534)
                 with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
                     raw.connect(str(socket_path))
-                    raw.sendall(session_request(build_identity(), "cargo", [], "/tmp"))
+                    raw.sendall(request)
                     os.write(write_end, raw.makefile("rb").readline())
             finally:
                 os._exit(0)
@@ -251,3 +261,111 @@ def test_a_bad_root_is_refused_by_the_engine_as_by_the_cli(tmp_path: Path) -> No
     for done in answers:
         assert done.returncode == 1
         assert done.stderr.strip().endswith(f"--root {str(tmp_path / 'missing')!r} is not a directory")
+
+
+def _front_pid(home: EngineHome) -> int:
+    [status] = home.status()
+    [session] = status["sessions"]
+    pid: int = session["front_pid"]
+    return pid
+
+
+async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_path: Path) -> None:
+    require_rust_analyzer()
+    project = _copy("tests_hang", tmp_path)
+    with engine_home() as home:
+        params = home.params("cargo-mcp", "serve", "--root", str(tmp_path))
+        async with anyio.create_task_group() as group:
+
+            async def hanging_call() -> None:
+                async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
+                    await client.call_tool("cargo_test", {"path": str(project), "timeout_secs": 300})
+
+            group.start_soon(hanging_call)
+            deadline = time.monotonic() + 120
+            while not any("tests_hang" in line for _, _, line in live_processes(tmp_path)):
+                assert time.monotonic() < deadline, "the test run never started"
+                await anyio.sleep(0.2)
+            os.kill(_front_pid(home), signal.SIGKILL)  # the client's server process dies mid-call
+            deadline = time.monotonic() + 60
+            while live_processes(tmp_path) and time.monotonic() < deadline:
+                await anyio.sleep(0.2)
+            assert live_processes(tmp_path) == [], "the dead session's cargo run was not cancelled"
+            [engine] = home.engine_pids()
+            assert home.status()[0]["sessions"] == []
+            group.cancel_scope.cancel()
+        ra_params = home.params("rust-analyzer-mcp", "--root", str(tmp_path))
+        _copy("hello_bin", tmp_path)
+        async with Client(ra_params, mode="legacy", read_timeout_seconds=600) as analyzer:
+            hovered = await analyzer.call_tool(
+                "rust_analyzer_hover", {"symbol": "greeting", "workspace": str(tmp_path / "hello_bin")}
+            )
+            assert not hovered.is_error, text_of(hovered)
+            stopped = await anyio.run_process([str(BIN / "rust-mcp-engine"), "stop"], env=home.env)
+            assert f"stopping pid {engine}" in stopped.stdout.decode()
+            assert home.wait_for_no_engine(60) == []
+        deadline = time.monotonic() + 30  # the front has gone with its client; nothing else may be left
+        while live_processes(tmp_path) and time.monotonic() < deadline:
+            await anyio.sleep(0.2)
+        assert live_processes(tmp_path) == [], "rust-analyzer outlived the stopped engine"
+
+
+def test_a_refused_engine_directory_is_named_and_the_front_serves_in_process(tmp_path: Path) -> None:
+    from bench.engine_start import OPENING
+
+    with engine_home() as home:
+        home.directory.mkdir(mode=0o700)
+        home.directory.chmod(0o755)  # someone loosened it: never used, never repaired
+        front = subprocess.Popen(
+            [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path)],
+            env=home.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert front.stdin is not None and front.stdout is not None and front.stderr is not None
+        front.stdin.write(OPENING)
+        front.stdin.flush()
+        answers: list[dict[str, Any]] = []
+        for line in front.stdout:
+            answers.append(json.loads(line))
+            if answers[-1].get("id") == 2:
+                break
+        front.stdin.close()
+        said = front.stderr.read().decode()
+        front.wait(timeout=60)
+        assert home.engine_pids() == []
+        assert home.directory.stat().st_mode & 0o777 == 0o755
+    assert len(answers[-1]["result"]["tools"]) > 10
+    assert "has mode 0755; only 0700 is accepted" in said and "serving in this process instead" in said
+
+
+def test_malformed_lines_get_the_same_errors_through_the_engine(tmp_path: Path) -> None:
+    from bench.engine_start import OPENING
+
+    bad = b'garbage\n[{"jsonrpc": "2.0", "id": 7, "method": "ping"}]\n{"jsonrpc": "2.0", "id": 8}\n'
+    ping = b'{"jsonrpc": "2.0", "id": 9, "method": "ping"}\n'
+    replies: dict[str, list[dict[str, Any]]] = {}
+    with engine_home() as home:
+        for mode, extra in (("engine", []), ("off", ["--engine", "off"])):
+            front = subprocess.Popen(
+                [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path), *extra],
+                env=home.env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            assert front.stdin is not None and front.stdout is not None
+            front.stdin.write(OPENING + bad + ping)
+            front.stdin.flush()
+            seen: list[dict[str, Any]] = []
+            for line in front.stdout:
+                seen.append(json.loads(line))
+                if seen[-1].get("id") == 9:
+                    break
+            front.stdin.close()
+            front.wait(timeout=60)
+            replies[mode] = [reply for reply in seen if reply.get("id") not in (1, 2)]
+    assert replies["engine"] == replies["off"]
+    codes = [reply["error"]["code"] for reply in replies["engine"] if "error" in reply]
+    assert codes == [-32700, -32600, -32600]

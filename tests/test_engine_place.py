@@ -10,7 +10,7 @@ import pytest
 
 from rust_mcp.engine.front import wants_in_process
 from rust_mcp.engine.handshake import HandshakeRefused, parse_request, session_request
-from rust_mcp.engine.identity import build_identity, engine_key, relevant_environment
+from rust_mcp.engine.identity import build_identity, engine_key, handshake_identity, relevant_environment
 from rust_mcp.engine.place import PlaceRefused, ensure_private, private_dir
 
 CODEX_ENV = {
@@ -120,7 +120,7 @@ def test_which_command_lines_stay_in_process(argv: list[str], env: dict[str, str
 def test_a_handshake_of_another_build_is_refused_naming_both() -> None:
     identity = build_identity()
     line = session_request({**identity, "fingerprint": "f" * 16}, "cargo", [], "/tmp")
-    with pytest.raises(HandshakeRefused, match="only uses an engine of its own build"):
+    with pytest.raises(HandshakeRefused, match="only uses an engine of its own build and environment"):
         parse_request(line, identity)
 
 
@@ -140,3 +140,12 @@ def test_relative_roots_and_the_default_root_come_from_the_fronts_cwd(tmp_path: 
     (tmp_path / "crate").mkdir()
     assert AllowedRoots.from_strings(["crate"], cwd=tmp_path).paths == ((tmp_path / "crate").resolve(),)
     assert AllowedRoots.from_strings([], cwd=tmp_path / "crate").default == (tmp_path / "crate").resolve()
+
+
+def test_a_handshake_from_another_environment_is_refused() -> None:
+    identity = build_identity()
+    ours = handshake_identity(identity, relevant_environment(CODEX_ENV))
+    theirs = handshake_identity(identity, relevant_environment({**CODEX_ENV, "PATH": "/opt/bin"}))
+    assert parse_request(session_request(ours, "cargo", [], "/tmp"), ours)["server"] == "cargo"
+    with pytest.raises(HandshakeRefused, match="own build and environment"):
+        parse_request(session_request(theirs, "cargo", [], "/tmp"), ours)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .handshake import control_request, parse_answer
-from .identity import build_identity, engine_key, relevant_environment
+from .identity import build_identity, engine_key, handshake_identity, relevant_environment
 from .place import EngineFiles, PlaceRefused, private_dir
 
 IDLE_ENV = "RUST_MCP_ENGINE_IDLE_MINUTES"
@@ -50,16 +50,16 @@ def _serve(idle_minutes: float, key: str | None) -> int:
 
     from .server import Engine
 
-    identity = build_identity()
+    identity, env = build_identity(), relevant_environment()
     directory = private_dir()
-    files = EngineFiles(directory, key or engine_key(identity, relevant_environment()))
+    files = EngineFiles(directory, key or engine_key(identity, env))
     files.check_socket_length()
     keep_private(Path(directory))  # no sandboxed build script or proc macro may reach the socket
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     limit_log_output()
     watch_children_with_pidfds()
     os.chdir("/")
-    asyncio.run(Engine(files, identity, idle_minutes * 60).run())
+    asyncio.run(Engine(files, handshake_identity(identity, env), idle_minutes * 60).run())
     return 0
 
 

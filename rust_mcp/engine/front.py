@@ -9,13 +9,13 @@ pydantic and anyio are never imported here, so a front starts in a few milliseco
 
 from __future__ import annotations
 
+import _socket as socket  # the socket module's enum set-up costs a front milliseconds
 import os
-import socket
 import sys
 import time
 
 from .handshake import HandshakeRefused, parse_answer, session_request
-from .identity import build_identity, engine_key, relevant_environment
+from .identity import build_identity, engine_key, handshake_identity, relevant_environment
 from .launch import EngineUnavailable, connect_or_start
 from .place import EngineFiles, PlaceRefused, private_dir
 
@@ -72,11 +72,11 @@ class EngineClosed(EngineUnavailable):
 
 
 def _open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket, dict[str, Any]]:
-    identity = build_identity()
-    files = EngineFiles(private_dir(), engine_key(identity, relevant_environment()))
+    identity, env = build_identity(), relevant_environment()
+    files = EngineFiles(private_dir(), engine_key(identity, env))
     engine = connect_or_start(files)
     try:
-        engine.sendall(session_request(identity, server, argv, cwd))
+        engine.sendall(session_request(handshake_identity(identity, env), server, argv, cwd))
         line = b""
         while not line.endswith(b"\n"):
             chunk = engine.recv(1 if len(line) > MAX_ANSWER_BYTES else 4096)
@@ -89,8 +89,9 @@ def _open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket
         raise
 
 
-def run_front(server: str, prog: str, argv: list[str]) -> int:
-    """Relay this process's stdio to an engine session; the exit status."""
+def run_front(server: str, prog: str, argv: list[str]) -> int | None:
+    """Relay this process's stdio to an engine session; the exit status, or None when no engine
+    can be reached or started (the caller then serves in this process, as with --engine off)."""
     from .relay import Relay
 
     cwd = os.getcwd()
@@ -101,8 +102,8 @@ def run_front(server: str, prog: str, argv: list[str]) -> int:
         print(said if said.startswith((prog, "usage:")) else f"{prog}: {said}", file=sys.stderr)
         return exc.exit_code
     except (EngineUnavailable, PlaceRefused, OSError) as exc:
-        print(f"{prog}: {exc} (RUST_MCP_ENGINE=off serves without the engine)", file=sys.stderr)
-        return 1
+        print(f"{prog}: no engine ({exc}); serving in this process instead", file=sys.stderr)
+        return None
 
     def reconnect() -> socket.socket:
         return open_session(server, argv, cwd)[0]

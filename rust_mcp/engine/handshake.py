@@ -56,8 +56,8 @@ def parse_request(line: bytes, identity: dict[str, str]) -> dict[str, Any]:
         return message
     if message.get("identity") != identity:
         raise HandshakeRefused(
-            f"this engine runs build {identity} and the front {message.get('identity')}; a front "
-            "only uses an engine of its own build"
+            f"this engine runs build and environment {identity} and the front {message.get('identity')}; "
+            "a front only uses an engine of its own build and environment"
         )
     if message.get("server") not in SERVERS:
         raise HandshakeRefused(f"server {message.get('server')!r} is not one of {', '.join(SERVERS)}")

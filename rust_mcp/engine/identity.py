@@ -22,12 +22,16 @@ Standard library only: every front computes this before it connects.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 
 import rust_mcp
+
+try:  # built in: hashlib would load OpenSSL, about 10 ms of a front's start
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
 
 TYPE_CHECKING = False  # typing itself costs a front milliseconds
 if TYPE_CHECKING:
@@ -73,7 +77,7 @@ def install_location() -> str:
 def fingerprint(location: str | None = None) -> str:
     """A hash of the name, size and mtime of every package file (cheap: stat only, no reads)."""
     base = location or install_location()
-    digest = hashlib.sha256()
+    digest = blake2b(digest_size=16)
     for package in PACKAGES:
         stack = [os.path.join(base, package)]
         while stack:
@@ -103,8 +107,15 @@ def build_identity() -> dict[str, str]:
     }
 
 
+def handshake_identity(identity: Mapping[str, str], env: Mapping[str, str]) -> dict[str, str]:
+    """What a front and its engine compare in the handshake: the build and a digest of the relevant
+    environment (the socket name carries only short hashes of both)."""
+    digest = blake2b(json.dumps(dict(env), sort_keys=True).encode(), digest_size=16).hexdigest()
+    return {**identity, "environment": digest}
+
+
 def _short(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:12]
+    return blake2b(json.dumps(value, sort_keys=True).encode(), digest_size=6).hexdigest()
 
 
 def engine_key(identity: Mapping[str, str], env: Mapping[str, str]) -> str:

@@ -7,9 +7,9 @@ lock file, looks again, and only then starts the engine (detached: its own sessi
 
 from __future__ import annotations
 
+import _socket as socket  # the socket module's enum set-up costs a front milliseconds
 import fcntl
 import os
-import socket
 import sys
 import time
 

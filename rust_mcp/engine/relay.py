@@ -9,10 +9,10 @@ replays the initialize (its answer is swallowed) and the initialized notificatio
 
 from __future__ import annotations
 
+import _socket as socket  # the socket module's enum set-up costs a front milliseconds
 import json
 import os
 import selectors
-import socket
 
 TYPE_CHECKING = False  # typing itself costs a front milliseconds
 if TYPE_CHECKING:
@@ -113,13 +113,13 @@ class Relay:
         self._engine = engine
         selector.register(engine, selectors.EVENT_READ, "engine")
         pending_message = _parsed(pending)
-        is_initialize = isinstance(pending_message, dict) and pending_message.get("method") == "initialize"
-        if self._initialize is not None and not is_initialize:
+        method = pending_message.get("method") if isinstance(pending_message, dict) else None
+        if self._initialize is not None and method != "initialize":
             self._replays += 1
             self._swallow = f"{REPLAY_ID}-{self._replays}"
             replay = {**self._initialize, "id": self._swallow}
             engine.sendall((json.dumps(replay) + "\n").encode())
-            if self._initialized is not None:
+            if self._initialized is not None and method != "notifications/initialized":
                 engine.sendall(self._initialized)
 
     def _engine_bytes(self, chunk: bytes) -> None:

@@ -49,10 +49,13 @@ def build_session_server(server: str, argv: list[str], cwd: str) -> MCPServer[An
             if server == "cargo":
                 from cargo_mcp.cli import prepare as prepare_cargo
 
-                return prepare_cargo(argv, Path(cwd))[0]
-            from ra_mcp.cli import prepare as prepare_analyzer
+                built, _, memory = prepare_cargo(argv, Path(cwd))
+            else:
+                from ra_mcp.cli import prepare as prepare_analyzer
 
-            return prepare_analyzer(argv, Path(cwd))[0]
+                built, _, memory = prepare_analyzer(argv, Path(cwd))
+            memory.one_client_per_process = True  # each session has a server of its own
+            return built
     except SystemExit as exc:
         said = captured.getvalue().strip()
         reason = exc.code if isinstance(exc.code, str) else ""
