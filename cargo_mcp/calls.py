@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
-from rust_mcp.core.containment import Containment, refuse_unwritable
-from rust_mcp.core.errors import Refusal
+from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
 from rust_mcp.core.workspace_discovery import discover_project
-from rust_mcp.mcp.confirm import no_questions
 
 from . import render
 from .cargo_command import CargoCommand
@@ -31,72 +28,19 @@ from .compiler_cache import cache_delta, take_stats_file
 from .diagnostic_focus import RankingMoments, call_focus
 from .env_policy import EnvPolicy
 from .guards import after_guarded_run, guard_for, restore_quietly
+from .invocation import Invocation
 from .launch import CargoLaunches, Launch, compiles
 from .models import CargoResult, WorkingDirectoryResult
-from .outdated import run_outdated
 from .output import OutputCollector
 from .progress import notify_progress
 from .run_hints import limit_hints, run_hints
 from .scope_choice import note_run
-from .scoped import run_scoped
 from .settings import CargoSettings
 from .shared_checks import forget_runs, run_shared, shareable
 from .snapshots import clip_diffs, pending_snapshots
-from .target_matrix import run_target_matrix
-from .verified_change import change_and_verify
 from .workflow_models import PendingSnapshot
 
-ConfirmCallback = Callable[[str], Awaitable[bool]]
 HOW_TO_PICK = 'pass `path` (e.g. path="{example}"), or call set_working_directory with it once'
-
-
-@dataclass(frozen=True)
-class Invocation:
-    command: CargoCommand
-    argv: list[str]  # shown to the model: how a person would run the same command
-    args: list[str]  # cargo's arguments
-    cwd: Path
-    manifest: Path
-    workspace_root: Path
-    toolchain: str | None
-    env: dict[str, str]
-    timeout: float
-    offset: int = 0  # where the listed diagnostics (or cargo_metadata's or cargo_tree's data) start
-    package_detail: str | None = None  # cargo_metadata: the member shown in full
-
-    def result(
-        self,
-        summary: str,
-        duration_ms: int,
-        exit_code: int | None = 0,
-        argv: list[str] | None = None,
-        **fields: Any,
-    ) -> CargoResult:
-        """This call's result, ok when `exit_code` is 0: from a cargo run, or put together by this
-        server itself (from cargo's metadata, the index or git)."""
-        return CargoResult(
-            tool=self.command.name,
-            ok=exit_code == 0,
-            exit_code=exit_code,
-            summary=summary,
-            argv=list(self.argv) if argv is None else argv,
-            cwd=str(self.cwd),
-            manifest=str(self.manifest),
-            toolchain=self.toolchain,
-            duration_ms=duration_ms,
-            **fields,
-        )
-
-
-@dataclass(frozen=True)
-class CallRequest:
-    """One tool call as the ways of running it (scoped, outdated, a target matrix) receive it."""
-
-    command: CargoCommand
-    values: Mapping[str, Any]
-    working_directory: Path | None
-    report: ProgressCallback | None
-    policy: ClientPolicy | None
 
 
 class CargoService:
@@ -166,68 +110,6 @@ class CargoService:
         )
 
     # -- execution ----------------------------------------------------------------------------
-
-    async def call(
-        self,
-        command: CargoCommand,
-        values: Mapping[str, Any],
-        working_directory: Path | None,
-        report: ProgressCallback | None = None,
-        confirm: ConfirmCallback = no_questions,
-        policy: ClientPolicy | None = None,
-    ) -> CargoResult:
-        """One tool call: one cargo run, or several for a target matrix or a verified change.
-        Destructive commands ask `confirm` first (after validation, before anything runs).
-        `policy` is the client's own sandbox for this call, which narrows ours (by default the one
-        the server recorded for the call being served). A call without `path` where no Cargo.toml
-        governs the working directory uses the one Cargo workspace below it, and says so."""
-        found = None
-        if values.get("path") is None:
-            start = working_directory or self.settings.roots.default
-            working_directory, found = await discover_project(start, self.settings.roots, HOW_TO_PICK)
-        result = await self._call(command, values, working_directory, report, confirm, policy)
-        if found is not None:
-            result.hints.insert(0, found)
-        return result
-
-    async def _call(
-        self,
-        command: CargoCommand,
-        values: Mapping[str, Any],
-        working_directory: Path | None,
-        report: ProgressCallback | None,
-        confirm: ConfirmCallback,
-        policy: ClientPolicy | None,
-    ) -> CargoResult:
-        check_combination(command, values)
-        policy = policy if policy is not None else current_client_policy.get()
-        request = CallRequest(command, values, working_directory, report, policy)
-        if values.get("targets"):
-            return await run_target_matrix(self, request)
-        if values.get("changed") or values.get("since"):
-            return await run_scoped(self, request)
-        if command.output == "outdated":
-            return await run_outdated(self, request)
-        invocation = self.prepare(command, values, working_directory)
-        if (command.guards is not None or command.edits_project) and not values.get("dry_run"):
-            refuse_unwritable(policy, invocation.cwd, command.name, "dry_run" in command.params)
-        if invocation.toolchain:
-            await self.toolchains.check_installed(invocation.toolchain)
-        if command.confirmation and not values.get("dry_run"):
-            question = command.confirmation.format(
-                project=invocation.cwd,
-                manifest=invocation.manifest,
-                dependencies=", ".join(values.get("dependencies") or []) or "the dependencies",
-                target_dir=await self.launches.doomed_directories(invocation, policy)
-                if "{target_dir}" in command.confirmation
-                else "",
-                snapshots=", ".join(values.get("snapshots") or []),
-            )
-            if not await confirm(question):
-                raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
-        if values.get("verify") and not values.get("dry_run"):
-            return await change_and_verify(self, invocation, values, working_directory, report, policy)
-        return await self.execute(invocation, report, policy=policy)
 
     async def execute(
         self,

@@ -13,7 +13,7 @@ from .manifest_comments import restore_dropped_comments
 from .models import CargoResult
 
 if TYPE_CHECKING:
-    from .calls import Invocation
+    from .invocation import Invocation
 
 
 def guard_for(invocation: Invocation) -> FileSnapshot | None:

@@ -26,9 +26,9 @@ from rust_mcp.core.sandbox_limits import RunKind
 from rust_mcp.core.toolchains import Toolchain, Toolchains
 
 if TYPE_CHECKING:
-    from .calls import Invocation
     from .cargo_command import CargoCommand
     from .compiler_cache import CompilerCache
+    from .invocation import Invocation
 
 OFFLINE_MARKERS = ("--offline", "offline mode", "net.offline")
 PRIVATE_LOCK_DIR = "rust-mcp-lock"  # in the target directory: where a read-only run's Cargo.lock goes

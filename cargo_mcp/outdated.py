@@ -23,7 +23,8 @@ from .sparse_index import Published, published_versions
 from .workflow_models import OutdatedDependency
 
 if TYPE_CHECKING:
-    from .calls import CallRequest, CargoService
+    from .calls import CargoService
+    from .invocation import CallRequest
 
 CRATES_IO = ("crates.io-index", "index.crates.io")
 RANK = {"new_major": 0, "compatible_update": 1, "unknown": 2, "not_in_registry": 3, "up_to_date": 4}

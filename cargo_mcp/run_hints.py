@@ -14,7 +14,7 @@ from .models import CargoResult
 from .output import OutputCollector
 
 if TYPE_CHECKING:
-    from .calls import Invocation
+    from .invocation import Invocation
 
 TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be installed")
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Literal
 from rust_mcp.core.safe_io import read_without_links, write_without_links
 
 if TYPE_CHECKING:
-    from .calls import Invocation
+    from .invocation import Invocation
     from .models import CargoResult
 
 RECORD_FILE = "rust-mcp-workspace-runs.json"  # in the build directory, next to rust-mcp-lock

@@ -19,7 +19,8 @@ from .scope_choice import COMPILE_ONLY, choose_run, is_warm, run_key
 from .workflow_models import Scope, ScopedPackage
 
 if TYPE_CHECKING:
-    from .calls import CallRequest, CargoService, Invocation
+    from .calls import CargoService
+    from .invocation import CallRequest, Invocation
 
 DEFAULT_SINCE = "HEAD"
 FILES_LISTED = 20

@@ -12,7 +12,8 @@ from . import render
 from .models import CargoResult, TargetOutcome
 
 if TYPE_CHECKING:
-    from .calls import CallRequest, CargoService
+    from .calls import CargoService
+    from .invocation import CallRequest
 
 TargetStatus = Literal["ok", "errors", "std_missing", "failed"]
 

@@ -24,6 +24,7 @@ from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
 
 from . import render
+from .call_routes import call_tool
 from .calls import CargoService
 from .cargo_command import CargoCommand
 from .commands import COMMANDS
@@ -46,7 +47,7 @@ def cargo_tool(
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
-            result = await service.call(command, values, working, report, confirm, client_policy(ctx))
+            result = await call_tool(service, command, values, working, report, confirm, client_policy(ctx))
         except Refusal as exc:
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again

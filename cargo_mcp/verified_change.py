@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from rust_mcp.core.budgets import ProgressCallback
     from rust_mcp.core.client_policy import ClientPolicy
 
-    from .calls import CargoService, Invocation
+    from .calls import CargoService
+    from .invocation import Invocation
 
 
 async def change_and_verify(

@@ -1,3 +1,5 @@
+"""`python -m ra_mcp`: the same as its console script."""
+
 from .cli import main
 
 main()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rust_mcp.core.shared_runs import relevant_env
 from rust_mcp.core.toolchains import Toolchain, is_rustup_proxy, neutral_output, rustup_executable
 
 INSTALL_HINT = (
@@ -87,6 +89,34 @@ def find_analyzer(explicit: str | None = None) -> Analyzer:
     if explicit:
         raise AnalyzerMissing(f"--rust-analyzer {explicit!r} does not run (`--version` failed)")
     raise AnalyzerMissing(f"no working rust-analyzer found (tried {', '.join(tried)})")
+
+
+_FOUND: dict[tuple[object, ...], tuple[Analyzer, tuple[int, int, int], float]] = {}
+FOUND_SECONDS = 300.0  # a found rust-analyzer is trusted this long while its binary is unchanged
+
+
+def _binary_stamp(path: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def find_analyzer_again(explicit: str | None = None) -> Analyzer:
+    """find_analyzer, remembered for the sessions of one process (the engine's): the same choice
+    (`explicit` and the environment that decides it) answers from memory for FOUND_SECONDS while the
+    binary found is unchanged, instead of running rustup and `--version` again (~0.3 s)."""
+    key = (explicit, relevant_env(os.environ))
+    kept = _FOUND.get(key)
+    now = time.monotonic()
+    if kept is not None and now - kept[2] < FOUND_SECONDS and _binary_stamp(kept[0].path) == kept[1]:
+        return kept[0]
+    analyzer = find_analyzer(explicit)
+    stamp = _binary_stamp(analyzer.path)
+    if stamp is not None:
+        _FOUND[key] = (analyzer, stamp, now)
+    return analyzer
 
 
 def toolchain_std_sources(toolchain: Toolchain) -> Path | None:

@@ -3,37 +3,37 @@ list its tools before importing that code (see server.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Generic, TypeVar
 
 import anyio
 
 from rust_mcp.mcp.registration import START_DELAY
 
-if TYPE_CHECKING:
-    from .tools.declaration import AnalyzerRuntime
+Runtime = TypeVar("Runtime")
 
 
-class RuntimeStart:
+class RuntimeStart(Generic[Runtime]):
     """The server's lifespan context: the runtime, made once in the background. Finding
     rust-analyzer runs programs (`rustup which`, `--version`, `rustc --print sysroot`), so the server
     answers initialize and tools/list without waiting for it, and starts it when a tool call wants
     it or once the client has had START_DELAY seconds to list the tools (those programs would
-    compete with the answers for the CPU); the first tool call waits."""
+    compete with the answers for the CPU); the first tool call waits. `Runtime` is the tools'
+    AnalyzerRuntime, named here only as a type parameter so this module needs nothing of the tools."""
 
     def __init__(self) -> None:
         self._made = anyio.Event()
         self._wanted = anyio.Event()
-        self.runtime: AnalyzerRuntime | None = None
+        self.runtime: Runtime | None = None
 
     async def until_wanted(self) -> None:
         with anyio.move_on_after(START_DELAY):
             await self._wanted.wait()
 
-    def made(self, runtime: AnalyzerRuntime) -> None:
+    def made(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._made.set()
 
-    async def get(self) -> AnalyzerRuntime:
+    async def get(self) -> Runtime:
         self._wanted.set()
         await self._made.wait()
         assert self.runtime is not None

@@ -53,8 +53,8 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     loader = ToolLoader("ra_mcp.tool_table", lambda: code_tools(catalogue))
 
     @asynccontextmanager
-    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[RuntimeStart]:
-        started = RuntimeStart()
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[RuntimeStart[Any]]:
+        started: RuntimeStart[Any] = RuntimeStart()
 
         async def start() -> None:
             await started.until_wanted()

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
 
+from .locator import Locator
 from .lsp_types import lsp
 from .positions import uri_to_path
 from .symbol_paths import (
@@ -25,14 +26,19 @@ from .symbol_paths import (
 )
 from .workspaces import Workspace
 
-if TYPE_CHECKING:
-    from .analyzer import AnalyzerService
+
+class Places(Protocol):
+    """What finding a symbol needs of the analyzer service: one answer's locator and paths as shown."""
+
+    def locator(self, root: Path) -> Locator: ...
+
+    def display(self, path: Path, root: Path) -> str: ...
 
 MAX_RESOLVED = 40  # candidates resolved one by one (definition, hover); more are listed as they are
 
 
 async def find_symbol(
-    service: AnalyzerService, workspace: Workspace, symbol: str, path: Path | None
+    service: Places, workspace: Workspace, symbol: str, path: Path | None
 ) -> tuple[str, lsp.Range, str]:
     """The one item `symbol` names: candidates by name (and by the whole path, which
     rust-analyzer also understands), each re-export resolved to the item it points to, then

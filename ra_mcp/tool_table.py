@@ -20,7 +20,7 @@ from rust_mcp.mcp.connections import ConnectionMemory
 from . import shared_pools
 from .analyzer import AnalyzerService
 from .containment import AnalyzerSandbox
-from .discovery import Analyzer, AnalyzerMissing, find_analyzer, std_sources_env
+from .discovery import Analyzer, AnalyzerMissing, find_analyzer_again, std_sources_env
 from .pool_key import pool_key
 from .runtime_start import RuntimeStart
 from .settings import AnalyzerSettings
@@ -70,7 +70,7 @@ def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
     """The rust-analyzer to run (or why there is none) and the std-sources warning: both run
     programs, so the server asks in a worker thread."""
     try:
-        analyzer: Analyzer | str = find_analyzer(explicit)
+        analyzer: Analyzer | str = find_analyzer_again(explicit)
     except AnalyzerMissing as exc:
         analyzer = str(exc)
     return analyzer, std_sources_env()[1]
@@ -102,7 +102,9 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
 
-async def run_runtime(settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart) -> None:
+async def run_runtime(
+    settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart[AnalyzerRuntime]
+) -> None:
     """Start the service (or record why there is none) for the calls waiting on `started`. Idle
     rust-analyzers are stopped by the registry's one eviction task (shared_pools.py)."""
     try:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cargo_mcp.call_routes import call_tool
 from cargo_mcp.calls import CargoService
 from cargo_mcp.commands import COMMANDS_BY_NAME
 from cargo_mcp.settings import CargoSettings
@@ -29,7 +30,7 @@ async def _refused_for_read_only(tmp_path: Path, tool: str, arguments: dict[str,
         CargoSettings(AllowedRoots.from_strings([str(tmp_path)]), log_dir=tmp_path / "logs")
     )
     with pytest.raises(Refusal) as refused:
-        await service.call(COMMANDS_BY_NAME[tool], arguments, None, policy=READ_ONLY)
+        await call_tool(service, COMMANDS_BY_NAME[tool], arguments, None, policy=READ_ONLY)
     return str(refused.value)
 
 

@@ -120,3 +120,74 @@ def test_relative_imports_are_resolved() -> None:
     tools = REPO / "ra_mcp" / "tools" / "audit.py"
     modules = {name for _, name in imports_of(tools)}
     assert {"ra_mcp.analyzer", "ra_mcp.tools.declaration", "ra_mcp.render"} <= modules
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each of our modules -> the modules of ours it imports (lazy and TYPE_CHECKING ones included);
+    `from pkg.mod import name` counts as importing pkg.mod."""
+    modules = {module_name(path): path for path in package_files()}
+
+    def own(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    return {
+        module: {found for _, name in imports_of(path) if (found := own(name)) not in (None, module)}
+        for module, path in modules.items()
+    }
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles: strongly connected groups of two or more modules (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    found.append(sorted(group))
+    return found
+
+
+def test_no_import_circles() -> None:
+    circles = cycles(import_graph())
+    assert circles == [], "import circles (type-only and lazy imports count too):\n" + "\n".join(
+        " <-> ".join(group) for group in circles
+    )
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}, "f": set()}
+    assert cycles(graph) == [["a", "b", "c"]]
+    assert cycles({"x": {"y"}, "y": {"x"}, "z": {"x"}}) == [["x", "y"]]

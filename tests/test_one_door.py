@@ -73,6 +73,7 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/engine/identity.py", "fingerprint", "os.scandir", "this package's own files (stat only)"),
     ("rust_mcp/dev/demo.py", "*", "*", "a developer's demo on a scratch copy of fixtures/, never a server"),
     ("rust_mcp/dev/reference.py", "*", "*", "writes this repository's generated docs; never a server"),
+    ("rust_mcp/dev/layout.py", "*", "*", "reads this repository's own modules for the docs; never a server"),
 )
 
 

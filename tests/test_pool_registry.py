@@ -114,3 +114,29 @@ def test_the_limit_stops_the_least_recently_used_idle_rust_analyzers() -> None:
     assert to_stop(running, max_count=None, max_rss_mb=1500.0) == [1]  # 2200 MB -> 1400 MB
     assert to_stop(running, max_count=None, max_rss_mb=100.0) == [1, 0]  # never the busy one
     assert to_stop(running, max_count=None, max_rss_mb=None) == []
+
+
+def test_a_found_rust_analyzer_is_remembered_while_its_binary_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The discovery runs programs (rustup, `--version`): a second session of the process skips
+    them, and a replaced binary is looked for again. The search itself is the boundary here."""
+    from ra_mcp import discovery
+
+    binary = tmp_path / "rust-analyzer"
+    binary.write_text("first")
+    searches: list[str | None] = []
+
+    def search(explicit: str | None = None) -> Analyzer:
+        searches.append(explicit)
+        return Analyzer(str(binary), "rust-analyzer 1.95.0")
+
+    monkeypatch.setattr(discovery, "find_analyzer", search)
+    monkeypatch.setattr(discovery, "_FOUND", {})
+    first = discovery.find_analyzer_again(str(binary))
+    assert discovery.find_analyzer_again(str(binary)) == first and len(searches) == 1
+    discovery.find_analyzer_again(None)  # another choice: searched for itself
+    assert searches == [str(binary), None]
+    binary.write_text("an upgrade, larger")
+    discovery.find_analyzer_again(str(binary))
+    assert searches == [str(binary), None, str(binary)]

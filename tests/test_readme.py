@@ -51,3 +51,10 @@ def test_readme_is_a_short_page_for_users_linking_the_rest() -> None:
         )
     }
     assert all((REPO / link).is_file() for link in linked)
+
+
+def test_every_module_says_what_it_is_for() -> None:
+    """The contributing layout is made from module docstrings; a module without one is a hole in it."""
+    from rust_mcp.dev.layout import missing_docstrings
+
+    assert missing_docstrings() == [], "give these modules a docstring saying what they are for"

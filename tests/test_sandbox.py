@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from cargo_mcp.call_routes import call_tool
 from cargo_mcp.calls import CargoService
 from cargo_mcp.commands import COMMANDS_BY_NAME
 from cargo_mcp.server import build_server as build_cargo_server
@@ -311,5 +312,5 @@ async def test_a_cargo_call_without_a_sandbox_is_refused_before_anything_runs(tm
     broken = Containment(Sandbox("auto", bwrap=str(tmp_path / "no-bwrap")), roots)
     service = CargoService(CargoSettings(roots, log_dir=tmp_path / "logs"), containment=broken)
     with pytest.raises(Refusal, match="apt-get install bubblewrap"):
-        await service.call(COMMANDS_BY_NAME["cargo_check"], {"path": str(project)}, None)
+        await call_tool(service, COMMANDS_BY_NAME["cargo_check"], {"path": str(project)}, None)
     assert not (project / "target").exists() and not (tmp_path / "logs").exists()

@@ -68,10 +68,19 @@ async def _goto(
         locator = service.locator(workspace.root)
         spans, left_out = locator.keep(_spans(result), lambda span: span[0])
         total, page_note = len(spans), None
+        made: dict[int, SourceLocation] = {}  # each location is made once, measured or shown
+
+        def located(index: int) -> SourceLocation:
+            if index not in made:
+                made[index] = locator.location(spans[index][0], spans[index][1])
+            return made[index]
+
+        shown = list(range(total))
         if paging is not None:  # a page of them, within the budget (e.g. 107 impls of Serialize)
-            page = paging.take_by(spans, lambda span: json_size(locator.location(span[0], span[1])))
-            spans, page_note = page.items, page.note(what)
-        locations = [locator.location(uri, shown) for uri, shown, _ in spans]
+            page = paging.take_by(shown, lambda index: json_size(located(index)))
+            shown, page_note = page.items, page.note(what)
+        locations = [located(index) for index in shown]
+        spans = [spans[index] for index in shown]
         bodies = None
         if include_body:
             bodies = [
