@@ -36,6 +36,13 @@ def environment_of(pid: int) -> dict[str, str]:
     return {name: value for name, _, value in pairs if name}
 
 
+def working_directory(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return "?"
+
+
 def is_gone(pid: int) -> bool:
     """The process has exited (or is a zombie waiting for its parent)."""
     stat = _read(pid, "stat").decode(errors="replace")

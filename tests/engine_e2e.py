@@ -100,6 +100,7 @@ class AnalyzerWatch:
     analyzers: set[int] = field(default_factory=set)
     most_at_once: int = 0
     samples: int = 0
+    seen: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # pid -> first, last sample, what
 
     def sample(self) -> None:
         engines = engine_pids(self.home)
@@ -107,7 +108,18 @@ class AnalyzerWatch:
         self.engines.update(engines)
         self.analyzers.update(running)
         self.most_at_once = max(self.most_at_once, len(running))
+        for pid in running:
+            what = f"{' '.join(procs.argv_of(pid))} in {procs.working_directory(pid)}"
+            first, _, what = self.seen.get(pid, (self.samples, 0, what))
+            self.seen[pid] = (first, self.samples, what)
         self.samples += 1
+
+    def describe(self) -> str:
+        """Each rust-analyzer seen: pid, command line, working directory, the samples it lived in."""
+        return "; ".join(
+            f"pid {pid}: {what}, samples {first}-{last} of {self.samples}"
+            for pid, (first, last, what) in sorted(self.seen.items(), key=lambda item: item[1])
+        )
 
 
 @contextmanager

@@ -88,7 +88,7 @@ def test_two_codex_runs_at_once_share_one_rust_analyzer(tmp_path: Path) -> None:
             assert_right(output)
         # one engine, and one rust-analyzer for both runs for all their length
         assert len(watch.engines) == 1, watch.engines
-        assert len(watch.analyzers) == 1 and watch.most_at_once == 1, (watch.analyzers, watch.samples)
+        assert len(watch.analyzers) == 1 and watch.most_at_once == 1, watch.describe()
         (engine,) = watch.engines
         members = {engine, *watch.analyzers, *tree({engine})}
         # left alone, the engine exits when its idle time is up, and takes everything with it
