@@ -70,9 +70,18 @@ def is_analyzer_server(argv: list[str]) -> bool:
     return bool(argv) and Path(argv[0]).name == "rust-analyzer" and not {"--version", "-V"} & set(argv[1:])
 
 
+def parent_of(pid: int) -> int | None:
+    stat = _read(pid, "stat").decode(errors="replace")
+    fields = stat.rsplit(")", 1)[-1].split()
+    return int(fields[1]) if len(fields) > 1 else None
+
+
 def analyzers_of(roots: set[int]) -> set[int]:
-    """The rust-analyzer server processes in these process trees (inside their sandboxes)."""
-    return {pid for pid in tree(roots) if is_analyzer_server(argv_of(pid))}
+    """The rust-analyzer server processes in these process trees (inside their sandboxes). A
+    rust-analyzer whose parent is one is not counted: it is rust-analyzer forking a command (cargo,
+    its proc-macro server) caught before the exec replaced its command line."""
+    servers = {pid for pid in tree(roots) if is_analyzer_server(argv_of(pid))}
+    return {pid for pid in servers if parent_of(pid) not in servers}
 
 
 def rss_kib(pid: int) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.engine_procs import analyzers_of, environment_of, is_analyzer_server, is_gone
+from bench.engine_procs import analyzers_of, environment_of, is_analyzer_server, is_gone, parent_of
 from tests.engine_e2e import EngineHome, environment_difference
 
 
@@ -31,6 +31,7 @@ def test_a_rust_analyzer_is_the_language_server_itself(argv: list[str], counted:
 def test_this_process_is_no_rust_analyzer_and_is_alive() -> None:
     assert analyzers_of({os.getpid()}) == set()
     assert not is_gone(os.getpid())
+    assert parent_of(os.getpid()) == os.getppid()
     assert environment_of(os.getpid()).get("PATH") == os.environ.get("PATH")
 
 
