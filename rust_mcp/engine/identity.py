@@ -53,6 +53,10 @@ IGNORED_NAMES = frozenset(
 IGNORED_PREFIXES = (
     "SSH_", "TERM_", "ITERM_", "KITTY_", "ALACRITTY_", "WEZTERM_", "KONSOLE_", "GNOME_TERMINAL_", "VTE_",
     "VSCODE_", "TMUX_", "LC_TERMINAL", "XDG_SESSION_",
+    # Claude Code gives every server it starts per-session values (CLAUDE_CODE_SESSION_ID,
+    # _MESSAGING_SOCKET, _MESSAGING_TOKEN, _CHILD_NOTES_DIR, _LAUNCHED_BY_SESSION_IDS): counted, each
+    # Claude Code session would start an engine of its own (tests/test_claude_code_engine.py)
+    "CLAUDE_CODE_",
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ path is taken by another engine; on the way out it kills every process it starte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -48,6 +49,11 @@ class Engine:
     # -- running -----------------------------------------------------------------------------------
 
     async def run(self) -> None:
+        from ra_mcp import shared_pools
+
+        # rust-analyzers outlive the session that started them, so the next session finds them warm;
+        # one left without a session for the engine's idle time is stopped
+        shared_pools.keep_warm_after_sessions(idle_seconds=self.idle_seconds)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.add_signal_handler(sig, self._stop.set)
@@ -122,6 +128,10 @@ class Engine:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=15)
+        from ra_mcp import shared_pools
+
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(shared_pools.close_all(), 15)
         left = await asyncio.get_running_loop().run_in_executor(None, kill_descendants)
         logger.info("engine exits (%d process(es) left by sessions were killed)", left)
 
