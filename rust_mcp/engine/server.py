@@ -199,7 +199,10 @@ class Engine:
 
     def status(self) -> dict[str, Any]:
         tree = descendants()
-        analyzers = [p for p in tree if p.name.startswith("rust-analyzer")]
+        # rust-analyzer itself: not its proc-macro server ("rust-analyzer-p…", the name cut at 15
+        # characters) nor a child it has forked and not yet exec'd (same name, parent rust-analyzer)
+        named = {p.pid for p in tree if p.name == "rust-analyzer"}
+        analyzers = [p for p in tree if p.pid in named and p.parent not in named]
         return {
             "pid": os.getpid(),
             "socket": self.files.socket,
