@@ -1,11 +1,10 @@
 """The code behind cargo-mcp's tools: one tool per whitelist row, generated, plus
-set_working_directory, all through the one CargoService. cargo_mcp/server.py lists them from the
-shipped catalogue and imports this module when they are first needed."""
+set_working_directory, all through the one CargoService. cargo_mcp/server.py lists them."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -72,11 +71,8 @@ def cargo_tool(
     )
 
 
-def build_tools(
-    settings: CargoSettings, memory: ConnectionMemory, known: Mapping[str, Mapping[str, Any]]
-) -> list[Tool]:
-    """Every tool of the server, from the code: one per whitelist row and set_working_directory,
-    their schemas taken from `known` (the shipped catalogue) where it has them, else derived."""
+def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]:
+    """Every tool of the server, from the code: one per whitelist row and set_working_directory."""
     service = CargoService(settings)
     tools = [
         strict_tool(
@@ -85,7 +81,6 @@ def build_tools(
             description=command.description,
             annotations=command.annotations(service.containment.sandbox.sandboxed),
             output_model=CargoResult,
-            known=known.get(command.name),
         )
         for command in COMMANDS
     ]
@@ -122,7 +117,6 @@ def build_tools(
                 idempotent=True,
             ),
             output_model=WorkingDirectoryResult,
-            known=known.get("set_working_directory"),
         )
     )
     return tools

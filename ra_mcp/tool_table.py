@@ -1,10 +1,9 @@
 """The code behind rust-analyzer-mcp's tools: the declarations in listing order, the MCP tools made
-from them, and the service they share, started in the background. ra_mcp/server.py lists the tools
-from the shipped catalogue and imports this module when they are first needed."""
+from them, and the service they share, started in the background. ra_mcp/server.py lists the tools."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -55,15 +54,9 @@ TOOLS: tuple[AnalyzerTool[Any], ...] = (
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 
 
-def build_tools(settings: AnalyzerSettings, known: Mapping[str, Mapping[str, Any]]) -> list[Tool]:
-    """Every tool of the server, from the code, their schemas taken from `known` (the shipped
-    catalogue) where it has them, else derived."""
-    return [
-        mcp_tool(
-            tool, sandboxed=settings.sandboxed, defaults=settings.tool_defaults, known=known.get(tool.name)
-        )
-        for tool in TOOLS
-    ]
+def build_tools(settings: AnalyzerSettings) -> list[Tool]:
+    """Every tool of the server, from its declaration, with the server's settings."""
+    return [mcp_tool(tool, sandboxed=settings.sandboxed, defaults=settings.tool_defaults) for tool in TOOLS]
 
 
 def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
