@@ -3,6 +3,7 @@ from them, and the service they share, started in the background. ra_mcp/server.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -56,7 +57,14 @@ TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 
 def build_tools(settings: AnalyzerSettings) -> list[Tool]:
     """Every tool of the server, from its declaration, with the server's settings."""
-    return [mcp_tool(tool, sandboxed=settings.sandboxed, defaults=settings.tool_defaults) for tool in TOOLS]
+    return list(_tools(settings.sandboxed, tuple(settings.tool_defaults.items())))
+
+
+@functools.cache
+def _tools(sandboxed: bool, defaults: tuple[tuple[str, int], ...]) -> tuple[Tool, ...]:
+    """The tools for these settings, made once: they hold no session's state (a call finds its
+    session's runtime through its context), and an engine builds a server for every session."""
+    return tuple(mcp_tool(tool, sandboxed=sandboxed, defaults=dict(defaults)) for tool in TOOLS)
 
 
 def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:

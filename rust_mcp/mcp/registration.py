@@ -76,6 +76,22 @@ def _argument_model(fn: Callable[..., Any], skip: str | None) -> type[ArgModelBa
     return create_model(f"{fn.__name__}Arguments", __base__=_StrictArguments, **fields)
 
 
+# (name, signature) -> argument model and listed input schema: an engine builds a server, and so its
+# tools, for every session; pydantic's derivation is most of that, and a signature's is always the same
+_DERIVED: dict[tuple[str, str], tuple[type[ArgModelBase], dict[str, Any]]] = {}
+
+
+def _checked_arguments(fn: Callable[..., Any], skip: str | None) -> tuple[type[ArgModelBase], dict[str, Any]]:
+    """`fn`'s strict argument model and the input schema listed for it, derived once per signature
+    (its text names every parameter's type, constraints, description and default)."""
+    key = (fn.__name__, f"{skip} {inspect.signature(fn, eval_str=True)}")
+    if key not in _DERIVED:
+        model = _argument_model(fn, skip)
+        _DERIVED[key] = model, compact_input_schema(model.model_json_schema(by_alias=True))
+    model, schema = _DERIVED[key]
+    return model, dict(schema)
+
+
 JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 
 
@@ -134,8 +150,7 @@ def strict_tool(
     call runs unfiltered, and the schema says `additionalProperties: false`. The tool returns a
     CallToolResult whose structured content follows `output_model`."""
     context_kwarg = find_context_parameter(fn)
-    strict = _argument_model(fn, context_kwarg)
-    parameters = compact_input_schema(strict.model_json_schema(by_alias=True))
+    strict, parameters = _checked_arguments(fn, context_kwarg)
     metadata = FuncMetadata(
         arg_model=strict, output_model=output_model, output_schema=_output_schema(output_model)
     )
