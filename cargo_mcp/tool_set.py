@@ -3,6 +3,7 @@ set_working_directory, all through the one CargoService. cargo_mcp/server.py lis
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -33,6 +34,8 @@ from .settings import CargoSettings
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Inside the allowed roots."
+# one object for every build of the tools, so strict_tool finds what it derived (see command_parameters)
+WorkingDirectoryPath = Annotated[str, Field(description=WORKING_DIRECTORY_PATH)]
 
 
 def cargo_tool(
@@ -53,7 +56,20 @@ def cargo_tool(
             return needed.result  # type: ignore[return-value]
         return model_result(result, render.result_text(result), is_error=not result.ok)
 
-    parameters = [
+    return tool_function(
+        run_cargo,
+        name=command.name,
+        description=command.description,
+        parameters=list(command_parameters(command)),
+        output_model=CargoResult,
+    )
+
+
+@functools.cache
+def command_parameters(command: CargoCommand) -> tuple[inspect.Parameter, ...]:
+    """The row's parameters as the tool function's signature, made once: an engine builds the tools
+    for every session, and the same signature lets strict_tool reuse what it derived from it."""
+    return tuple(
         inspect.Parameter(
             param.name,
             inspect.Parameter.KEYWORD_ONLY,
@@ -61,13 +77,6 @@ def cargo_tool(
             annotation=Annotated[param.annotation, Field(description=param.description or None)],
         )
         for param in command.parameters()
-    ]
-    return tool_function(
-        run_cargo,
-        name=command.name,
-        description=command.description,
-        parameters=parameters,
-        output_model=CargoResult,
     )
 
 
@@ -86,10 +95,7 @@ def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]
     ]
 
     async def set_working_directory(
-        path: Annotated[
-            str,
-            Field(description=WORKING_DIRECTORY_PATH),
-        ],
+        path: WorkingDirectoryPath,
         ctx: Context[Any, Any],
     ) -> CallToolResult:
         state = memory.state(ctx)

@@ -1,10 +1,12 @@
 """Fast tier: each server lists the tools it builds from its code with its settings, one listing path.
 With the sandbox off the same tools are listed with the same schemas, only the hints of the tools
-that run a project's code change; a setting that sets a parameter's default is what the schema says.
-(That the listing is what docs/tools.md shows is tests/test_readme.py.)"""
+that run a project's code change; a setting that sets a parameter's default is what the schema says;
+a server built again (an engine builds one per session) derives no argument model again. (That the
+listing is what docs/tools.md shows is tests/test_readme.py.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ import anyio
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
+from cargo_mcp.server import build_server as build_cargo
+from cargo_mcp.settings import CargoSettings
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer
 from rust_mcp.core.roots import AllowedRoots
@@ -64,3 +68,19 @@ def test_a_setting_that_sets_a_default_is_listed(tmp_path: Path) -> None:
             assert usual[name]["input_schema"]["properties"]["check_timeout_secs"]["default"] == 300
             properties["check_timeout_secs"]["default"] = 300
         assert tool == usual[name], name
+
+
+def test_a_server_built_again_reuses_the_argument_models(tmp_path: Path) -> None:
+    roots = AllowedRoots.from_strings([str(tmp_path)])
+
+    def models(server: MCPServer[Any]) -> dict[str, Any]:
+        return {tool.name: tool.fn_metadata.arg_model for tool in server._tool_manager.list_tools()}
+
+    builds: list[Callable[[], MCPServer[Any]]] = [
+        lambda: build_cargo(CargoSettings(roots, log_dir=tmp_path / "logs")),
+        lambda: build_analyzer(AnalyzerSettings(roots)),
+    ]
+    for build in builds:
+        first, again = models(build()), models(build())
+        assert len(first) >= 20 and list(first) == list(again)
+        assert all(again[name] is model for name, model in first.items())

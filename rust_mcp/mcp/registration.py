@@ -76,20 +76,28 @@ def _argument_model(fn: Callable[..., Any], skip: str | None) -> type[ArgModelBa
     return create_model(f"{fn.__name__}Arguments", __base__=_StrictArguments, **fields)
 
 
-# (name, signature) -> argument model and listed input schema: an engine builds a server, and so its
-# tools, for every session; pydantic's derivation is most of that, and a signature's is always the same
-_DERIVED: dict[tuple[str, str], tuple[type[ArgModelBase], dict[str, Any]]] = {}
+# (name, context parameter, signature, its defaults' types) -> argument model and listed input schema:
+# an engine builds a server, and so its tools, for every session; pydantic's derivation is most of that
+_DERIVED: dict[Any, tuple[type[ArgModelBase], dict[str, Any]]] = {}
+DERIVED_KEPT = 1000  # both servers' tools at a few settings are under 100
 
 
 def _checked_arguments(fn: Callable[..., Any], skip: str | None) -> tuple[type[ArgModelBase], dict[str, Any]]:
     """`fn`'s strict argument model and the input schema listed for it, derived once per signature
-    (its text names every parameter's type, constraints, description and default)."""
-    key = (fn.__name__, f"{skip} {inspect.signature(fn, eval_str=True)}")
-    if key not in _DERIVED:
+    (equal names, kinds, annotations and defaults; a Field in an annotation is equal only to itself,
+    so builders that make their signatures once, such as cargo_mcp.tool_set, find them again)."""
+    signature = inspect.signature(fn, eval_str=True)
+    key: Any = (fn.__name__, skip, signature, tuple(type(p.default) for p in signature.parameters.values()))
+    try:
+        found = _DERIVED.get(key)
+    except TypeError:  # an unhashable default or annotation: derived every time
+        key, found = None, None
+    if found is None:
         model = _argument_model(fn, skip)
-        _DERIVED[key] = model, compact_input_schema(model.model_json_schema(by_alias=True))
-    model, schema = _DERIVED[key]
-    return model, dict(schema)
+        found = model, compact_input_schema(model.model_json_schema(by_alias=True))
+        if key is not None and len(_DERIVED) < DERIVED_KEPT:  # bounded, should a builder make new Fields
+            _DERIVED[key] = found
+    return found[0], dict(found[1])
 
 
 JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
