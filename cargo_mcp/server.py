@@ -1,25 +1,20 @@
-"""The MCP face of cargo_mcp: its tools as the shipped catalogue lists them (so the server answers
-`tools/list` without importing the code behind them), that code (cargo_mcp/tool_set.py) loaded in the
-background once the client has had time to list them, or at the first call."""
+"""The MCP face of cargo_mcp: its tools, built from the code (cargo_mcp/tool_set.py) with the server,
+its prompts and instructions."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.tools import Tool
 
 from rust_mcp import __version__
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
-from rust_mcp.mcp.registration import START_DELAY, ToolLoader, load_schemas
 from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from .settings import CargoSettings
+from .tool_set import build_tools
 
 # Said once here, not in every tool's schema: Codex shows a server's instructions to the model as the
 # description of its tools' namespace (keep the first 512 characters self-contained), Claude Code
@@ -43,33 +38,9 @@ INSTRUCTIONS = (
 
 
 def build_server(settings: CargoSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
-    connections = memory or ConnectionMemory()
-    catalogue = {} if settings.derive_schemas else load_schemas(__file__)
-
-    def code_tools(known: Mapping[str, Mapping[str, Any]]) -> list[Tool]:
-        from .tool_set import build_tools
-
-        return build_tools(settings, connections, known)
-
-    loader = ToolLoader("cargo_mcp.tool_set", lambda: code_tools(catalogue))
-
-    @asynccontextmanager
-    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[None]:
-        async def preload() -> None:
-            await anyio.sleep(START_DELAY)
-            await loader.preload()
-
-        async with anyio.create_task_group() as group:
-            if catalogue:
-                group.start_soon(preload)
-            try:
-                yield None
-            finally:
-                group.cancel_scope.cancel()
-
-    tools = loader.listed(catalogue, sandboxed=settings.sandboxed) if catalogue else code_tools({})
+    tools = build_tools(settings, memory or ConnectionMemory())
     server: MCPServer[Any] = MCPServer(
-        "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
+        "cargo-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools
     )
     register_prompts(server, "cargo")
     declare_sandbox_state_meta(server)

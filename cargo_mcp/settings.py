@@ -47,7 +47,6 @@ class CargoSettings:
     fetch_hosts: FetchHosts = field(default_factory=FetchHosts)  # private addresses a fetch may reach
     index_cache: Path = field(default_factory=default_index_cache)
     compiler_cache: CompilerCache | None = None  # the operator's RUSTC_WRAPPER, never a caller's
-    derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
 
     @property
     def sandboxed(self) -> bool:

@@ -1,11 +1,11 @@
 """The code behind cargo-mcp's tools: one tool per whitelist row, generated, plus
-set_working_directory, all through the one CargoService. cargo_mcp/server.py lists them from the
-shipped catalogue and imports this module when they are first needed."""
+set_working_directory, all through the one CargoService. cargo_mcp/server.py lists them."""
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,6 +34,8 @@ from .settings import CargoSettings
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Inside the allowed roots."
+# one object for every build of the tools, so strict_tool finds what it derived (see command_parameters)
+WorkingDirectoryPath = Annotated[str, Field(description=WORKING_DIRECTORY_PATH)]
 
 
 def cargo_tool(
@@ -54,7 +56,20 @@ def cargo_tool(
             return needed.result  # type: ignore[return-value]
         return model_result(result, render.result_text(result), is_error=not result.ok)
 
-    parameters = [
+    return tool_function(
+        run_cargo,
+        name=command.name,
+        description=command.description,
+        parameters=list(command_parameters(command)),
+        output_model=CargoResult,
+    )
+
+
+@functools.cache
+def command_parameters(command: CargoCommand) -> tuple[inspect.Parameter, ...]:
+    """The row's parameters as the tool function's signature, made once: an engine builds the tools
+    for every session, and the same signature lets strict_tool reuse what it derived from it."""
+    return tuple(
         inspect.Parameter(
             param.name,
             inspect.Parameter.KEYWORD_ONLY,
@@ -62,21 +77,11 @@ def cargo_tool(
             annotation=Annotated[param.annotation, Field(description=param.description or None)],
         )
         for param in command.parameters()
-    ]
-    return tool_function(
-        run_cargo,
-        name=command.name,
-        description=command.description,
-        parameters=parameters,
-        output_model=CargoResult,
     )
 
 
-def build_tools(
-    settings: CargoSettings, memory: ConnectionMemory, known: Mapping[str, Mapping[str, Any]]
-) -> list[Tool]:
-    """Every tool of the server, from the code: one per whitelist row and set_working_directory,
-    their schemas taken from `known` (the shipped catalogue) where it has them, else derived."""
+def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]:
+    """Every tool of the server, from the code: one per whitelist row and set_working_directory."""
     service = CargoService(settings)
     tools = [
         strict_tool(
@@ -85,16 +90,12 @@ def build_tools(
             description=command.description,
             annotations=command.annotations(service.containment.sandbox.sandboxed),
             output_model=CargoResult,
-            known=known.get(command.name),
         )
         for command in COMMANDS
     ]
 
     async def set_working_directory(
-        path: Annotated[
-            str,
-            Field(description=WORKING_DIRECTORY_PATH),
-        ],
+        path: WorkingDirectoryPath,
         ctx: Context[Any, Any],
     ) -> CallToolResult:
         state = memory.state(ctx)
@@ -122,7 +123,6 @@ def build_tools(
                 idempotent=True,
             ),
             output_model=WorkingDirectoryResult,
-            known=known.get("set_working_directory"),
         )
     )
     return tools

@@ -36,7 +36,6 @@ class AnalyzerSettings:
     limits: LimitChoice = field(default_factory=LimitChoice)  # inside the sandbox (sandbox_limits.py)
     fetch_hosts: FetchHosts = field(default_factory=FetchHosts)  # private addresses a fetch may reach
     log_dir: Path = field(default_factory=lambda: server_log_dir("rust-analyzer-mcp"))  # full diffs
-    derive_schemas: bool = False  # list the schemas the code derives, not the shipped ones (docs)
 
     @property
     def sandboxed(self) -> bool:

@@ -1,10 +1,10 @@
 """The code behind rust-analyzer-mcp's tools: the declarations in listing order, the MCP tools made
-from them, and the service they share, started in the background. ra_mcp/server.py lists the tools
-from the shipped catalogue and imports this module when they are first needed."""
+from them, and the service they share, started in the background. ra_mcp/server.py lists the tools."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -55,15 +55,16 @@ TOOLS: tuple[AnalyzerTool[Any], ...] = (
 TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 
 
-def build_tools(settings: AnalyzerSettings, known: Mapping[str, Mapping[str, Any]]) -> list[Tool]:
-    """Every tool of the server, from the code, their schemas taken from `known` (the shipped
-    catalogue) where it has them, else derived."""
-    return [
-        mcp_tool(
-            tool, sandboxed=settings.sandboxed, defaults=settings.tool_defaults, known=known.get(tool.name)
-        )
-        for tool in TOOLS
-    ]
+def build_tools(settings: AnalyzerSettings) -> list[Tool]:
+    """Every tool of the server, from its declaration, with the server's settings."""
+    return list(_tools(settings.sandboxed, tuple(settings.tool_defaults.items())))
+
+
+@functools.cache
+def _tools(sandboxed: bool, defaults: tuple[tuple[str, int], ...]) -> tuple[Tool, ...]:
+    """The tools for these settings, made once: they hold no session's state (a call finds its
+    session's runtime through its context), and an engine builds a server for every session."""
+    return tuple(mcp_tool(tool, sandboxed=sandboxed, defaults=dict(defaults)) for tool in TOOLS)
 
 
 def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:

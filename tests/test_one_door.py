@@ -49,7 +49,6 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("rust_mcp/mcp/prompts.py", "_load", ".open", "workflows.toml, a data file of this package"),
     ("rust_mcp/mcp/prompts.py", "_load", "tomllib.load", "workflows.toml, a data file of this package"),
-    ("rust_mcp/mcp/registration.py", "load_schemas", ".read_text", "tool_schemas.json of this package"),
     ("rust_mcp/mcp/stdio.py", "_claimed_std_fds", "os.open", "/dev/null, to hold the standard descriptors"),
     (
         "rust_mcp/mcp/transports.py",

@@ -38,7 +38,6 @@ from rust_mcp.mcp.registration import (
     strict_tool,
     text_result,
     tool_function,
-    with_defaults,
 )
 
 from ..analyzer import AnalyzerService, PositionQuery, Target
@@ -211,10 +210,9 @@ def mcp_tool(
     *,
     sandboxed: bool,
     defaults: Mapping[str, Any],
-    known: Mapping[str, Any] | None = None,
 ) -> Tool:
     """The MCP tool for a declaration; `defaults` replace parameter defaults the server's settings
-    set; `known` are its shipped schemas (registration.load_schemas), None to derive them now."""
+    set."""
     parameters, groups = flat_parameters(tool.function, skip=1)
     parameters = [p.replace(default=defaults[p.name]) if p.name in defaults else p for p in parameters]
 
@@ -237,5 +235,4 @@ def mcp_tool(
         description=tool.description,
         annotations=hints,
         output_model=tool.result_model,
-        known=None if known is None else {**known, "input": with_defaults(known["input"], defaults)},
     )

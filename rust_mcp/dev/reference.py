@@ -24,7 +24,6 @@ from mcp_types import Tool
 
 from rust_mcp.core.sandbox import SandboxMode
 from rust_mcp.dev.layout import LAYOUT_BEGIN, LAYOUT_END, layout_section
-from rust_mcp.mcp.registration import SCHEMAS_FILE, catalogue_entry
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -133,10 +132,9 @@ def server_instructions() -> dict[str, str]:
 
 
 @functools.cache
-def server_tools(shipped: bool = False, sandbox: SandboxMode = "auto") -> dict[str, list[Tool]]:
+def server_tools(sandbox: SandboxMode = "auto") -> dict[str, list[Tool]]:
     """Each server's tools as a client lists them, from servers built with default settings (and
-    `sandbox`): their schemas derived from the code, or (`shipped`) listed from the catalogue they
-    ship."""
+    `sandbox`)."""
     from cargo_mcp.server import build_server as build_cargo_server
     from cargo_mcp.settings import CargoSettings
     from ra_mcp.server import AnalyzerSettings
@@ -146,10 +144,8 @@ def server_tools(shipped: bool = False, sandbox: SandboxMode = "auto") -> dict[s
     with tempfile.TemporaryDirectory() as scratch:
         roots = AllowedRoots.from_strings([scratch])
         logs = Path(scratch) / "logs"
-        cargo = build_cargo_server(
-            CargoSettings(roots, log_dir=logs, sandbox=sandbox, derive_schemas=not shipped)
-        )
-        analyzer = build_analyzer_server(AnalyzerSettings(roots, sandbox=sandbox, derive_schemas=not shipped))
+        cargo = build_cargo_server(CargoSettings(roots, log_dir=logs, sandbox=sandbox))
+        analyzer = build_analyzer_server(AnalyzerSettings(roots, sandbox=sandbox))
         return {"cargo-mcp": anyio.run(_list, cargo), "rust-analyzer-mcp": anyio.run(_list, analyzer)}
 
 
@@ -186,20 +182,6 @@ def agents_section() -> str:
     return f"{AGENTS_BEGIN}\n\n```markdown\n{agents_snippet()}```\n\n{AGENTS_END}"
 
 
-def schema_files() -> dict[Path, str]:
-    """What each server ships as its tool_schemas.json, the catalogue it lists its tools from
-    (registration.listed_tool): each tool as the code makes it, with the sandbox on and off."""
-    files = {}
-    for package, title in (("cargo_mcp", "cargo-mcp"), ("ra_mcp", "rust-analyzer-mcp")):
-        on, off = server_tools()[title], server_tools(sandbox="off")[title]
-        catalogue = {
-            tool.name: catalogue_entry({True: tool, False: plain})
-            for tool, plain in zip(on, off, strict=True)
-        }
-        files[REPO / package / SCHEMAS_FILE] = json.dumps(catalogue, indent=1, ensure_ascii=False) + "\n"
-    return files
-
-
 def replace_between(text: str, begin: str, end: str, replacement: str) -> str:
     start, stop = text.index(begin), text.index(end) + len(end)
     return text[:start] + replacement + text[stop:]
@@ -222,9 +204,6 @@ def main() -> None:
             path.write_text(replace_between(path.read_text(), begin, end, make()))
         else:
             print(make())
-    if args.write:
-        for path, text in schema_files().items():
-            path.write_text(text)
 
 
 if __name__ == "__main__":

@@ -1,36 +1,30 @@
-"""MCP-facing helpers both servers use: building strict tools quickly (from a function's signature,
-with parameter groups listed flat, their schemas read from the file shipped beside each server and
-their argument models built at first use), and result envelopes."""
+"""MCP-facing helpers both servers use: building strict tools from a function's signature (with
+parameter groups listed flat), and result envelopes."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
 import functools
-import importlib
 import inspect
-import json
 import typing
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, ClassVar
 
-import anyio
 from mcp.server.mcpserver.context import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.context_injection import find_context_parameter
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from mcp_types import Tool as ListedTool
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from .schemas import compact_input_schema, compact_output_schema
 
-# How long a server lets its client list the tools before it loads the code behind them (imports and
-# discovery compete with the answers to initialize and tools/list for the CPU); a call loads it sooner
+# How long rust-analyzer-mcp lets its client list the tools before it starts the programs behind
+# them (discovery competes with the answers to initialize and tools/list for the CPU); a call starts
+# them sooner (ra_mcp/runtime_start.py)
 START_DELAY = 1.0
-SCHEMAS_FILE = "tool_schemas.json"  # beside each server's package: what `tools/list` says of each tool
 
 
 def text_result(text: str, *, is_error: bool = False) -> CallToolResult:
@@ -82,6 +76,30 @@ def _argument_model(fn: Callable[..., Any], skip: str | None) -> type[ArgModelBa
     return create_model(f"{fn.__name__}Arguments", __base__=_StrictArguments, **fields)
 
 
+# (name, context parameter, signature, its defaults' types) -> argument model and listed input schema:
+# an engine builds a server, and so its tools, for every session; pydantic's derivation is most of that
+_DERIVED: dict[Any, tuple[type[ArgModelBase], dict[str, Any]]] = {}
+DERIVED_KEPT = 1000  # both servers' tools at a few settings are under 100
+
+
+def _checked_arguments(fn: Callable[..., Any], skip: str | None) -> tuple[type[ArgModelBase], dict[str, Any]]:
+    """`fn`'s strict argument model and the input schema listed for it, derived once per signature
+    (equal names, kinds, annotations and defaults; a Field in an annotation is equal only to itself,
+    so builders that make their signatures once, such as cargo_mcp.tool_set, find them again)."""
+    signature = inspect.signature(fn, eval_str=True)
+    key: Any = (fn.__name__, skip, signature, tuple(type(p.default) for p in signature.parameters.values()))
+    try:
+        found = _DERIVED.get(key)
+    except TypeError:  # an unhashable default or annotation: derived every time
+        key, found = None, None
+    if found is None:
+        model = _argument_model(fn, skip)
+        found = model, compact_input_schema(model.model_json_schema(by_alias=True))
+        if key is not None and len(_DERIVED) < DERIVED_KEPT:  # bounded, should a builder make new Fields
+            _DERIVED[key] = found
+    return found[0], dict(found[1])
+
+
 JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 
 
@@ -112,30 +130,11 @@ def explain_invalid_arguments(tool: str, error: ValidationError, schema: dict[st
 
 
 class _StrictTool(Tool):
-    """A tool whose argument errors read as explanations rather than pydantic's report. Built from
-    shipped schemas, it makes its argument model at its first call (see strict_tool); listed from
-    the shipped catalogue alone, it also builds its function then (see listed_tool)."""
-
-    _unbuilt: Callable[[], type[ArgModelBase]] | None = PrivateAttr(default=None)
-    _unloaded: Callable[[], Tool] | None = PrivateAttr(default=None)
-
-    def _load(self) -> None:
-        """Become the tool the code builds (its function, metadata and argument model to come)."""
-        if self._unloaded is None:
-            return
-        real = self._unloaded()
-        self._unloaded = None
-        self.fn, self.fn_metadata, self.context_kwarg = real.fn, real.fn_metadata, real.context_kwarg
-        if isinstance(real, _StrictTool):
-            self._unbuilt = real._unbuilt
+    """A tool whose argument errors read as explanations rather than pydantic's report."""
 
     async def run(
         self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
     ) -> Any:
-        self._load()
-        if self._unbuilt is not None:  # the argument model, made now (tests check it against the schema)
-            self.fn_metadata = self.fn_metadata.model_copy(update={"arg_model": self._unbuilt()})
-            self._unbuilt = None
         try:
             return await super().run(arguments, context, convert_result)
         except ToolError as exc:
@@ -146,27 +145,6 @@ class _StrictTool(Tool):
             raise
 
 
-def load_schemas(package_file: str) -> dict[str, dict[str, Any]]:
-    """The catalogue shipped beside a server's package (`package_file` is its __file__): tool name ->
-    what `tools/list` says of it as the code makes it with default settings (see `catalogue_entry`),
-    in listing order. Empty when the file is missing or unreadable: the server then builds every
-    tool from the code at start."""
-    try:
-        known: dict[str, dict[str, Any]] = json.loads(Path(package_file).with_name(SCHEMAS_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    return known
-
-
-def with_defaults(schema: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """An input schema whose parameters in `defaults` default to those values instead."""
-    properties = dict(schema.get("properties", {}))
-    for name, value in defaults.items():
-        if name in properties:
-            properties[name] = {**properties[name], "default": value}
-    return {**schema, "properties": properties}
-
-
 def strict_tool(
     fn: Callable[..., Any],
     *,
@@ -174,23 +152,17 @@ def strict_tool(
     description: str,
     annotations: ToolAnnotations,
     output_model: type[BaseModel],
-    known: Mapping[str, Any] | None = None,
 ) -> Tool:
     """A Tool whose arguments come from `fn`'s signature and are checked strictly: an argument the
     tool does not declare (a misspelt `test_nmae`) is an error instead of being dropped while the
     call runs unfiltered, and the schema says `additionalProperties: false`. The tool returns a
-    CallToolResult whose structured content follows `output_model`. With `known` schemas (from
-    load_schemas) nothing is derived now: the argument model is made at the first call, which keeps
-    pydantic's schema generation (most of a server's start) off the way to `tools/list`."""
+    CallToolResult whose structured content follows `output_model`."""
     context_kwarg = find_context_parameter(fn)
-    if known is None:
-        strict: type[ArgModelBase] = _argument_model(fn, context_kwarg)
-        parameters = compact_input_schema(strict.model_json_schema(by_alias=True))
-        output_schema = _output_schema(output_model)
-    else:
-        strict, parameters, output_schema = _StrictArguments, dict(known["input"]), dict(known["output"])
-    metadata = FuncMetadata(arg_model=strict, output_model=output_model, output_schema=output_schema)
-    tool = _StrictTool(
+    strict, parameters = _checked_arguments(fn, context_kwarg)
+    metadata = FuncMetadata(
+        arg_model=strict, output_model=output_model, output_schema=_output_schema(output_model)
+    )
+    return _StrictTool(
         fn=fn,
         name=name,
         title=annotations.title,
@@ -201,93 +173,6 @@ def strict_tool(
         context_kwarg=context_kwarg,
         annotations=annotations,
     )
-    if known is not None:
-        tool._unbuilt = functools.partial(_argument_model, fn, context_kwarg)
-    return tool
-
-
-SANDBOX_HINTS = {True: "sandboxed", False: "unsandboxed"}  # a catalogue entry's two sets of annotations
-
-
-def catalogue_entry(listed: Mapping[bool, ListedTool]) -> dict[str, Any]:
-    """What the shipped catalogue keeps of one tool: what `tools/list` says of it with the sandbox on
-    (`listed[True]`) and off: title, description, schemas and both sets of annotations (a
-    code-running tool is read-only only in the sandbox, see capabilities.annotations)."""
-    tool = listed[True]
-    return {
-        "title": tool.title,
-        "description": tool.description,
-        "annotations": {
-            SANDBOX_HINTS[sandboxed]: (variant.annotations or ToolAnnotations()).model_dump(
-                mode="json", by_alias=True, exclude_none=True
-            )
-            for sandboxed, variant in listed.items()
-        },
-        "input": tool.input_schema,
-        "output": tool.output_schema,
-    }
-
-
-def listed_tool(
-    name: str,
-    entry: Mapping[str, Any],
-    *,
-    sandboxed: bool,
-    load: Callable[[], Tool],
-    defaults: Mapping[str, Any] | None = None,
-) -> Tool:
-    """A tool as the shipped catalogue lists it, built from nothing but the catalogue: its code is
-    imported and `load`ed at its first call, so a server lists its tools without importing what
-    answers them. `defaults` replace parameter defaults the server's settings set."""
-
-    async def not_loaded(**_: Any) -> None:  # replaced by the loaded tool's function before any run
-        raise RuntimeError(f"{name} was run before it was loaded")
-
-    metadata = FuncMetadata(arg_model=_StrictArguments, output_schema=dict(entry["output"]))
-    tool = _StrictTool(
-        fn=not_loaded,
-        name=name,
-        title=entry["title"],
-        description=entry["description"],
-        parameters=with_defaults(entry["input"], defaults or {}),
-        fn_metadata=metadata,
-        is_async=True,
-        context_kwarg=None,
-        annotations=ToolAnnotations.model_validate(entry["annotations"][SANDBOX_HINTS[sandboxed]]),
-    )
-    tool._unloaded = load
-    return tool
-
-
-class ToolLoader:
-    """Builds a server's tools from its code (`build`, which imports `module`) once, for the tools
-    listed from its catalogue: at the first call of any of them, or when `preload` gets there first."""
-
-    def __init__(self, module: str, build: Callable[[], Sequence[Tool]]) -> None:
-        self.module = module
-        self._build = build
-        self._tools: dict[str, Tool] | None = None
-
-    def _built(self) -> dict[str, Tool]:
-        if self._tools is None:
-            self._tools = {tool.name: tool for tool in self._build()}
-        return self._tools
-
-    def tool(self, name: str) -> Tool:
-        return self._built()[name]
-
-    def listed(self, catalogue: Mapping[str, Mapping[str, Any]], **settings: Any) -> list[Tool]:
-        """The catalogue's tools (see listed_tool), each loading itself from this loader."""
-        return [
-            listed_tool(name, entry, load=functools.partial(self.tool, name), **settings)
-            for name, entry in catalogue.items()
-        ]
-
-    async def preload(self) -> None:
-        """Import the code in a worker thread (the event loop keeps answering), then build the tools:
-        what a server does once the client has had time to list them, so no call waits for it."""
-        await anyio.to_thread.run_sync(importlib.import_module, self.module)
-        self._built()
 
 
 class ParameterGroup:
