@@ -22,6 +22,7 @@ from typing import Any
 from .confinement import difference, peer_credentials
 from .descendants import descendants, kill_descendants
 from .handshake import MAX_HANDSHAKE_BYTES, HandshakeRefused, control_request, encode, parse_request
+from .launch import EngineUnavailable, open_private
 from .place import EngineFiles
 from .sessions import Session, build_session_server
 
@@ -211,10 +212,11 @@ def _bound_log(log: Path) -> None:
     try:
         if os.fstat(2).st_size <= LOG_LIMIT_BYTES or os.fstat(2).st_ino != os.stat(log).st_ino:
             return
-        with open(log, "rb") as current:
+        with open(open_private(str(log), os.O_RDONLY, "log"), "rb") as current:
             current.seek(-LOG_LIMIT_BYTES // 4, os.SEEK_END)
             tail = current.read()
-        Path(f"{log}.1").write_bytes(tail)
+        with open(open_private(f"{log}.1", os.O_WRONLY | os.O_TRUNC, "log"), "wb") as previous:
+            previous.write(tail)
         os.ftruncate(2, 0)
-    except OSError:
+    except (OSError, EngineUnavailable):  # a link or FIFO planted at <log>.1 is left alone
         return
