@@ -63,3 +63,31 @@ async def test_an_edit_in_a_hidden_or_linked_directory_is_not_answered_by_an_old
         linked = structured(await client.call_tool("cargo_check", call))
         assert shared_checks.RUNS.started == started + 2, linked["hints"]
         assert linked["counts"]["errors"] == 1 and linked["diagnostics"][0]["code"] == "E0308", linked
+
+
+async def test_a_toolchain_pinned_in_a_parent_directory_changed_is_not_answered_by_an_old_check(
+    tmp_path: Path,
+) -> None:
+    """rustup picks the toolchain from rust-toolchain.toml in the crate's directory or any parent;
+    a pin changed above the workspace makes cargo build with another compiler."""
+    require_bubblewrap()
+    root = tmp_path / "root"
+    crate = root / "crate"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text('[package]\nname = "pinned"\nversion = "0.1.0"\nedition = "2021"\n')
+    (crate / "src" / "lib.rs").write_text("#![feature(never_type)]\npub fn f() -> u8 {\n    1\n}\n")
+    (root / "rust-toolchain.toml").write_text('[toolchain]\nchannel = "nightly"\n')
+    call = {"path": str(crate)}
+
+    async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:
+        for _ in range(2):  # the first run writes Cargo.lock: a new state, run once more
+            await client.call_tool("cargo_check", call)
+        nightly = structured(await client.call_tool("cargo_check", call))
+        assert nightly["exit_code"] == 0 and nightly["hints"] and nightly["hints"][0].startswith("reused"), (
+            nightly
+        )
+        started = shared_checks.RUNS.started
+        (root / "rust-toolchain.toml").write_text('[toolchain]\nchannel = "stable"\n')
+        stable = structured(await client.call_tool("cargo_check", call))
+        assert shared_checks.RUNS.started == started + 1, stable["hints"]
+        assert stable["exit_code"] != 0 and stable["diagnostics"][0]["code"] == "E0554", stable

@@ -2,10 +2,12 @@
 cargo run still answers (shared_runs.py). Every file under the workspace root (build output, VCS
 data and node_modules skipped; hidden directories walked, since `include!` and `#[path]` read from
 them) with its size, modification and change times and inode; the directories that links in the
-tree point to, and the workspace's path dependencies outside the root, walked the same way; and the
-cargo configuration files cargo would read for it. A file written, created, removed or renamed
-gives another state. A tree larger than MAX_STAMPED files (or MAX_EXTRA_ROOTS trees) gets a state
-of its own each time: its runs are never reused."""
+tree point to, and the workspace's path dependencies outside the root, walked the same way; the
+cargo configuration and rustup toolchain files of the root and every directory above it, and
+cargo's home configuration. A file written, created, removed or renamed gives another state. A tree
+larger than MAX_STAMPED files (or MAX_EXTRA_ROOTS trees) gets a state of its own each time: its
+runs are never reused. Not followed: files outside these trees that a build reads (a build
+script's `rerun-if-changed` or an `include!` pointing outside the workspace)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import Any
 from .errors import Refusal
 from .project_files import read_text, walk_without_links
 from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
+from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
@@ -59,11 +62,16 @@ def _dependency_paths(manifest: Path) -> Iterator[Path]:
 
 
 def _config_files(root: Path) -> list[str]:
-    """The cargo configuration files cargo reads for a run in `root`."""
+    """The cargo configuration files cargo reads for a run in `root`, and the toolchain files
+    rustup picks the compiler from (in `root` or any directory above it)."""
     found = [
-        str(directory / ".cargo" / name)
+        str(path)
         for directory in (root, *root.parents)
-        for name in ("config.toml", "config")
+        for path in (
+            directory / ".cargo" / "config.toml",
+            directory / ".cargo" / "config",
+            *(directory / name for name in TOOLCHAIN_FILES),
+        )
     ]
     home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
     return [*found, str(home / "config.toml"), str(home / "config")]
