@@ -66,25 +66,42 @@ def difference(pid: int, own: int | None = None) -> str | None:
     return f"pid {pid} is confined differently ({said})"
 
 
+class PeerExited(Exception):
+    """The process at the other end has exited: how it was confined cannot be told (for a front:
+    the engine was exiting; connect again)."""
+
+
 def peer_difference(connection: socket.SocketType) -> str | None:
-    """Why the process at the other end of `connection` is not confined as this one is, or None.
-    Only the process that connected (or listened) is judged: when it has exited, its pid may be
-    another process's by now, and the answer is that it cannot be told."""
+    """Why the process at the other end of `connection` is not confined as this one is, or None;
+    PeerExited when it has exited. Only the process that connected (or listened) is judged: its pid
+    may be another process's by now."""
     pid = peer_credentials(connection)[0]
+    gone = f"cannot tell how pid {pid} is confined: the process at the other end has exited"
     try:
         pidfd: int | None = connection.getsockopt(socket.SOL_SOCKET, SO_PEERPIDFD)
     except OSError as exc:
         if exc.errno != errno.ENOPROTOOPT:  # ESRCH: it has already exited
-            return f"cannot tell how pid {pid} is confined: the process that connected has exited"
+            raise PeerExited(gone) from exc
         pidfd = None  # a kernel before 6.5: judged by pid alone
     try:
         said = difference(pid)
-        if said is None and pidfd is not None:
+        if said is not None and said.startswith("cannot read") and pidfd is not None and _exiting(pid):
+            raise PeerExited(gone)  # killed as it was asked: its /proc entry is going
+        if pidfd is not None:
             try:
                 signal.pidfd_send_signal(pidfd, 0)
             except ProcessLookupError:
-                return f"cannot tell how pid {pid} is confined: the process that connected has exited"
+                raise PeerExited(gone) from None
         return said
     finally:
         if pidfd is not None:
             os.close(pidfd)
+
+
+def _exiting(pid: int) -> bool:
+    """Whether `pid` is gone or a zombie (its namespaces already released)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True

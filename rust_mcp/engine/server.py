@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .confinement import peer_credentials, peer_difference
+from .confinement import PeerExited, peer_credentials, peer_difference
 from .descendants import descendants, kill_descendants
 from .handshake import MAX_HANDSHAKE_BYTES, HandshakeRefused, control_request, encode, parse_request
 from .launch import EngineUnavailable, open_private
@@ -143,7 +143,10 @@ class Engine:
             writer.write(encode({"ok": False, "error": f"uid {uid} may not use uid {os.getuid()}'s engine"}))
             return
         connection = writer.get_extra_info("socket")
-        confined = await asyncio.get_running_loop().run_in_executor(None, peer_difference, connection)
+        try:
+            confined = await asyncio.get_running_loop().run_in_executor(None, peer_difference, connection)
+        except PeerExited as exc:
+            confined = str(exc)
         if confined is not None:  # e.g. a front in an agent's sandbox: it serves in its own process
             logger.warning("served no session to a front confined otherwise: %s", confined)
             refusal = f"this front runs confined otherwise than the engine: {confined}; serve in-process"
