@@ -109,6 +109,12 @@ class AnalyzerSandbox:
         )
         return await containment.command(confinement, [self.analyzer.path])
 
+    async def admit(self, root: Path, requested: str | None = None) -> None:
+        """A Refusal when the calling session's client policy would not let `command` start
+        rust-analyzer on `root`: the build directories it writes, checked under that policy."""
+        toolchain = await self._toolchain(root, requested)
+        await self.cargo.build_dirs(AnalyzerProject(root), toolchain, current_client_policy.get())
+
     async def _toolchain(self, root: Path, requested: str | None) -> Toolchain:
         """The toolchain resolved, or a refusal naming both fixes: install it, or have this server use
         another one."""

@@ -4,7 +4,8 @@ Each server's runtime joins the pool of its key (pool_key.py): servers whose key
 rust-analyzers, any other gets its own. What stays each session's own is its service
 (AnalyzerService): its roots confine every path before the pool is touched, its answers are shown
 through its own read scope, and its client policy, confirmations, progress and cancellation travel
-with its calls.
+with its calls; a rust-analyzer started under another session's client policy answers a call only if
+the caller's own policy would have let it start (WorkspacePool.admit).
 
 When the last session of a pool leaves, the pool is closed (a stdio server that stops kills its
 rust-analyzers), unless the engine called `keep_warm_after_sessions` at start: then its

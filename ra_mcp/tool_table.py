@@ -91,7 +91,9 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     def make_pool(record_std_warning: Callable[[str | None], None]) -> WorkspacePool:
         launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
         scope = ReadScope.for_roots(settings.roots, containment.home.path)
-        return WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
+        pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
+        pool.admit = launcher.admit
+        return pool
 
     def make_service(pool: WorkspacePool) -> AnalyzerService:
         return AnalyzerService(

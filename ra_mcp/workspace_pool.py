@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import private_lock_env
@@ -53,6 +54,10 @@ class WorkspacePool:
     _roots_cache: dict[Path, tuple[Path, Path, FileStamp]] = field(default_factory=dict, init=False)
     # room made over every pool of the process before one more starts (shared_pools.py sets it)
     shared_room: Callable[[], Awaitable[None]] | None = field(default=None, init=False)
+    # whether the calling session's client policy would let this rust-analyzer start (a Refusal
+    # when not): asked when a call comes under another policy than the one it started under
+    admit: Callable[[Path, str | None], Awaitable[None]] | None = field(default=None, init=False)
+    _started_under: dict[WorkspaceKey, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self, read_scope: ReadScope | None) -> None:
         self.scope = read_scope or ReadScope.for_roots(self.roots, cargo_home())
@@ -76,14 +81,17 @@ class WorkspacePool:
 
     async def get(self, root: Path, toolchain: str | None = None) -> Workspace:
         key = (root, toolchain)
+        policy = repr(current_client_policy.get())
         workspace = self.workspaces.get(key)
         if workspace is not None and workspace.client.alive:
+            await self._admitted(key, policy)
             workspace.last_used = time.monotonic()
             return workspace
         lock = self._starting.setdefault(key, asyncio.Lock())
         async with lock:
             workspace = self.workspaces.get(key)
             if workspace is not None and workspace.client.alive:
+                await self._admitted(key, policy)
                 return workspace
             restarts, reason = 0, None
             if workspace is not None:  # it died: start a new one in its place
@@ -100,7 +108,14 @@ class WorkspacePool:
             workspace.restarts, workspace.restart_reason = restarts, reason
             workspace.settle_first = bool(self.stuck.labels(root)) and restarts > 0
             self.workspaces[key] = workspace
+            self._started_under[key] = policy
             return workspace
+
+    async def _admitted(self, key: WorkspaceKey, policy: str) -> None:
+        """A Refusal when the calling session's client policy would not let this rust-analyzer
+        start (another session of the engine, under another policy, started it)."""
+        if self.admit is not None and self._started_under.get(key, policy) != policy:
+            await self.admit(*key)
 
     async def _start(self, root: Path, toolchain: str | None) -> Workspace:
         command = await self.launcher(root, toolchain) if self.launcher is not None else None

@@ -68,6 +68,7 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/engine/launch.py", "*", "*", "the engine's socket, lock and log in its private directory"),
     ("rust_mcp/engine/server.py", "*", "*", "the engine's socket and log in its private directory"),
     ("rust_mcp/engine/confinement.py", "confinement", "open", "/proc/<pid>/status of a socket peer"),
+    ("rust_mcp/engine/confinement.py", "_exiting", "open", "/proc/<pid>/stat of a socket peer"),
     ("rust_mcp/engine/__main__.py", "*", "*", "the engine's private directory, listing its sockets"),
     ("rust_mcp/engine/descendants.py", "*", "*", "/proc, to find and stop the engine's own children"),
     ("rust_mcp/engine/identity.py", "fingerprint", "os.scandir", "this package's own files (stat only)"),

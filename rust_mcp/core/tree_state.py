@@ -1,8 +1,13 @@
 """The state of a project's files, as a value equal for equal files: what decides whether a finished
-cargo run still answers (shared_runs.py). Every file the project walk finds under the workspace root
-(build output, VCS data and hidden directories skipped) with its size, modification time and inode;
-the workspace's path dependencies outside the root, walked the same way; and the cargo configuration
-files cargo would read for it. A file written, created, removed or renamed gives another state."""
+cargo run still answers (shared_runs.py). Every file under the workspace root (build output, VCS
+data and node_modules skipped; hidden directories walked, since `include!` and `#[path]` read from
+them) with its size, modification and change times and inode; the directories that links in the
+tree point to, and the workspace's path dependencies outside the root, walked the same way; the
+cargo configuration and rustup toolchain files of the root and every directory above it, and
+cargo's home configuration. A file written, created, removed or renamed gives another state. A tree
+larger than MAX_STAMPED files (or MAX_EXTRA_ROOTS trees) gets a state of its own each time: its
+runs are never reused. Not followed: files outside these trees that a build reads (a build
+script's `rerun-if-changed` or an `include!` pointing outside the workspace)."""
 
 from __future__ import annotations
 
@@ -14,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Refusal
-from .project_files import read_text
-from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
+from .project_files import read_text, walk_without_links
+from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
+from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
-MAX_EXTRA_ROOTS = 32  # path dependencies outside the workspace walked, at most
+MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
+MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 
 
@@ -26,7 +33,8 @@ def _stamp(path: str) -> bytes:
         info = os.stat(path)
     except OSError:
         return f"{path}\0-\n".encode("utf-8", "surrogateescape")
-    return f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n".encode("utf-8", "surrogateescape")
+    stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n"
+    return stamp.encode("utf-8", "surrogateescape")
 
 
 def _dependency_paths(manifest: Path) -> Iterator[Path]:
@@ -54,11 +62,16 @@ def _dependency_paths(manifest: Path) -> Iterator[Path]:
 
 
 def _config_files(root: Path) -> list[str]:
-    """The cargo configuration files cargo reads for a run in `root`."""
+    """The cargo configuration files cargo reads for a run in `root`, and the toolchain files
+    rustup picks the compiler from (in `root` or any directory above it)."""
     found = [
-        str(directory / ".cargo" / name)
+        str(path)
         for directory in (root, *root.parents)
-        for name in ("config.toml", "config")
+        for path in (
+            directory / ".cargo" / "config.toml",
+            directory / ".cargo" / "config",
+            *(directory / name for name in TOOLCHAIN_FILES),
+        )
     ]
     home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
     return [*found, str(home / "config.toml"), str(home / "config")]
@@ -68,6 +81,7 @@ def tree_state(root: Path) -> str:
     """A digest of the state of the project at `root` (a workspace root); blocking (run off the loop)."""
     digest = hashlib.sha256()
     walked: set[Path] = set()
+    stamped = 0
     queue = [root.resolve()]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         top = queue.pop(0)
@@ -75,12 +89,30 @@ def tree_state(root: Path) -> str:
             continue
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
-        for entry in sorted(project_files(top, lambda name: True), key=lambda e: e.path):
+        entries = []
+        for entry in walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True):
+            entries.append(entry)
+            if stamped + len(entries) > MAX_STAMPED:
+                return _never_equal(digest)
+        stamped += len(entries)
+        for entry in sorted(entries, key=lambda e: e.path):
             digest.update(_stamp(entry.path))
             if entry.name == MANIFEST_NAME:
                 queue += [
                     path for path in _dependency_paths(Path(entry.path)) if not path.is_relative_to(top)
                 ]
+            elif entry.linked and os.path.isdir(entry.path):  # cargo reads through it; so do we
+                target = Path(entry.path).resolve()
+                if not target.is_relative_to(top):
+                    queue.append(target)
+    if any(not any(path.is_relative_to(done) for done in walked) for path in queue):
+        return _never_equal(digest)  # more trees than MAX_EXTRA_ROOTS: not all followed
     for path in _config_files(root):
         digest.update(_stamp(path))
     return digest.hexdigest()
+
+
+def _never_equal(digest: Any) -> str:
+    """A state no other call gets: for a tree too large to follow, whose runs are never reused."""
+    digest.update(os.urandom(16))
+    return str(digest.hexdigest())

@@ -6,18 +6,29 @@ there: it would choose its own roots and sandbox mode and have the engine act fo
 sandbox. So both ends compare what the kernel says of the other (SO_PEERCRED's pid, then its
 /proc entry): the same mount, network, user, pid and IPC namespaces, and no seccomp filter or
 no-new-privileges flag the other lacks. A front that differs is served in its own process, inside
-its own sandbox, as with `--engine off`; anything unreadable counts as different.
+its own sandbox, as with `--engine off`; anything unreadable counts as different. The pid is
+judged only while the process that connected is known to hold it (its pidfd, SO_PEERPIDFD, still
+names a live process after /proc was read): a confined process that connects, hands the connection
+to a child and exits must not be judged by an unconfined process that got its pid since.
 Standard library only: fronts import this.
 """
 
 from __future__ import annotations
 
+import _socket as socket  # as in front.py: the socket module's enums cost milliseconds
+import errno
 import os
-import socket
 import struct
+
+TYPE_CHECKING = False  # typing itself costs a front milliseconds
+if TYPE_CHECKING:
+    import signal
+else:  # the signal module sets up enums: milliseconds of a front's start
+    import _signal as signal
 
 NAMESPACES = ("mnt", "net", "user", "pid", "ipc")
 STATUS_FIELDS = ("Seccomp", "NoNewPrivs")
+SO_PEERPIDFD = getattr(socket, "SO_PEERPIDFD", 77)  # Linux 6.5; Python 3.11 does not name it
 
 
 def peer_credentials(connection: socket.SocketType) -> tuple[int, int, int]:
@@ -53,3 +64,44 @@ def difference(pid: int, own: int | None = None) -> str | None:
         return None
     said = ", ".join(f"{name} {theirs[name]} vs {ours[name]}" for name in differing)
     return f"pid {pid} is confined differently ({said})"
+
+
+class PeerExited(Exception):
+    """The process at the other end has exited: how it was confined cannot be told (for a front:
+    the engine was exiting; connect again)."""
+
+
+def peer_difference(connection: socket.SocketType) -> str | None:
+    """Why the process at the other end of `connection` is not confined as this one is, or None;
+    PeerExited when it has exited. Only the process that connected (or listened) is judged: its pid
+    may be another process's by now."""
+    pid = peer_credentials(connection)[0]
+    gone = f"cannot tell how pid {pid} is confined: the process at the other end has exited"
+    try:
+        pidfd: int | None = connection.getsockopt(socket.SOL_SOCKET, SO_PEERPIDFD)
+    except OSError as exc:
+        if exc.errno != errno.ENOPROTOOPT:  # ESRCH: it has already exited
+            raise PeerExited(gone) from exc
+        pidfd = None  # a kernel before 6.5: judged by pid alone
+    try:
+        said = difference(pid)
+        if said is not None and said.startswith("cannot read") and pidfd is not None and _exiting(pid):
+            raise PeerExited(gone)  # killed as it was asked: its /proc entry is going
+        if pidfd is not None:
+            try:
+                signal.pidfd_send_signal(pidfd, 0)
+            except ProcessLookupError:
+                raise PeerExited(gone) from None
+        return said
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def _exiting(pid: int) -> bool:
+    """Whether `pid` is gone or a zombie (its namespaces already released)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from .confinement import difference, peer_credentials
+from .confinement import PeerExited, peer_difference
 from .handshake import HandshakeRefused, parse_answer, session_request
 from .identity import build_identity, engine_key, handshake_identity, relevant_environment
 from .launch import EngineUnavailable, connect_or_start
@@ -77,7 +77,10 @@ def _open_session(server: str, argv: list[str], cwd: str) -> tuple[socket.socket
     files = EngineFiles(private_dir(), engine_key(identity, env))
     engine = connect_or_start(files)
     try:
-        confined = difference(peer_credentials(engine)[0])
+        try:
+            confined = peer_difference(engine)
+        except PeerExited as exc:  # it was exiting as we connected: tried again
+            raise EngineClosed(f"{exc}; see {files.log}") from None
         if confined is not None:  # an engine started inside some sandbox: never relay to it
             raise EngineUnavailable(f"the engine at {files.socket} runs confined otherwise: {confined}")
         engine.sendall(session_request(handshake_identity(identity, env), server, argv, cwd))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import _socket as socket  # the socket module's enum set-up costs a front milliseconds
 import fcntl
 import os
+import stat
 import sys
 import time
 
@@ -42,7 +43,7 @@ def connect_or_start(files: EngineFiles) -> socket.socket:
     if found is not None:
         return found
     files.check_socket_length()
-    lock_fd = os.open(files.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    lock_fd = open_private(files.lock, os.O_RDWR, "lock")
     try:
         _lock(lock_fd, files)
         found = connect(files)  # another front may have started it while we waited
@@ -54,6 +55,23 @@ def connect_or_start(files: EngineFiles) -> socket.socket:
         return _wait_for_socket(files)
     finally:
         os.close(lock_fd)  # releases the flock
+
+
+def open_private(path: str, flags: int, what: str) -> int:
+    """A descriptor of the engine's own file `path` (created 0600 when absent): never through a
+    link, never waited on (a FIFO planted there), only a regular file; else EngineUnavailable."""
+    try:
+        fd = os.open(path, flags | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    except OSError as exc:
+        raise EngineUnavailable(
+            f"cannot open the engine {what} {path} ({exc.strerror or exc}); it must be a regular file, "
+            "not a link or FIFO: remove it"
+        ) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise EngineUnavailable(f"the engine {what} {path} is not a regular file; remove it")
+    os.set_blocking(fd, True)
+    return fd
 
 
 def _lock(fd: int, files: EngineFiles) -> None:
@@ -78,7 +96,7 @@ def engine_command(files: EngineFiles) -> list[str]:
 def start_engine(files: EngineFiles) -> None:
     """Start the engine detached: a grandchild in a new session, so it outlives the front and is
     never the front's zombie."""
-    log_fd = os.open(files.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    log_fd = open_private(files.log, os.O_WRONLY | os.O_APPEND, "log")
     argv = engine_command(files)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child

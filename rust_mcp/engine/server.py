@@ -20,9 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .confinement import difference, peer_credentials
+from .confinement import PeerExited, peer_credentials, peer_difference
 from .descendants import descendants, kill_descendants
 from .handshake import MAX_HANDSHAKE_BYTES, HandshakeRefused, control_request, encode, parse_request
+from .launch import EngineUnavailable, open_private
 from .place import EngineFiles
 from .sessions import Session, build_session_server
 
@@ -151,7 +152,11 @@ class Engine:
             logger.warning("refused a connection from pid %d of uid %d (only uid %d)", pid, uid, os.getuid())
             writer.write(encode({"ok": False, "error": f"uid {uid} may not use uid {os.getuid()}'s engine"}))
             return
-        confined = await asyncio.get_running_loop().run_in_executor(None, difference, pid)
+        connection = writer.get_extra_info("socket")
+        try:
+            confined = await asyncio.get_running_loop().run_in_executor(None, peer_difference, connection)
+        except PeerExited as exc:
+            confined = str(exc)
         if confined is not None:  # e.g. a front in an agent's sandbox: it serves in its own process
             logger.warning("served no session to a front confined otherwise: %s", confined)
             refusal = f"this front runs confined otherwise than the engine: {confined}; serve in-process"
@@ -224,10 +229,11 @@ def _bound_log(log: Path) -> None:
     try:
         if os.fstat(2).st_size <= LOG_LIMIT_BYTES or os.fstat(2).st_ino != os.stat(log).st_ino:
             return
-        with open(log, "rb") as current:
+        with open(open_private(str(log), os.O_RDONLY, "log"), "rb") as current:
             current.seek(-LOG_LIMIT_BYTES // 4, os.SEEK_END)
             tail = current.read()
-        Path(f"{log}.1").write_bytes(tail)
+        with open(open_private(f"{log}.1", os.O_WRONLY | os.O_TRUNC, "log"), "wb") as previous:
+            previous.write(tail)
         os.ftruncate(2, 0)
-    except OSError:
+    except (OSError, EngineUnavailable):  # a link or FIFO planted at <log>.1 is left alone
         return

@@ -1,0 +1,48 @@
+"""What the files' state (tree_state.py) follows besides the plain walk: hidden directories, the
+targets of linked directories, and a tree too large to follow, which never gets an equal state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rust_mcp.core import tree_state as module
+from rust_mcp.core.tree_state import tree_state
+
+
+def _crate(path: Path) -> Path:
+    (path / "src").mkdir(parents=True)
+    (path / "Cargo.toml").write_text('[package]\nname = "c"\nversion = "0.1.0"\n')
+    (path / "src" / "lib.rs").write_text("pub fn f() {}\n")
+    return path
+
+
+def test_an_edit_in_a_hidden_directory_or_through_a_linked_one_changes_the_state(tmp_path: Path) -> None:
+    crate, elsewhere = _crate(tmp_path / "crate"), tmp_path / "elsewhere"
+    (crate / ".gen").mkdir()
+    (crate / ".gen" / "value.rs").write_text("1\n")
+    elsewhere.mkdir()
+    (elsewhere / "mod.rs").write_text("pub fn g() {}\n")
+    (crate / "src" / "linked").symlink_to(elsewhere)
+    before = tree_state(crate)
+    assert tree_state(crate) == before
+    (crate / ".gen" / "value.rs").write_text("2\n")
+    hidden = tree_state(crate)
+    assert hidden != before
+    (elsewhere / "mod.rs").write_text("pub fn h() {}\n")
+    assert tree_state(crate) != hidden
+    (crate / ".git").mkdir()
+    (crate / ".git" / "index").write_text("vcs data")
+    with_git = tree_state(crate)
+    (crate / ".git" / "index").write_text("other vcs data")
+    assert tree_state(crate) == with_git  # VCS data is still not the project's state
+
+
+def test_a_tree_too_large_to_follow_never_has_an_equal_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crate = _crate(tmp_path / "crate")
+    assert tree_state(crate) == tree_state(crate)
+    monkeypatch.setattr(module, "MAX_STAMPED", 1)
+    assert tree_state(crate) != tree_state(crate)
