@@ -21,7 +21,7 @@ def _package(root: Path, name: str, dependencies: str = "") -> Path:
 
 def test_the_crates_that_depend_on_the_named_crate_come_first(tmp_path: Path) -> None:
     members = [f"a{number:02}" for number in range(MAX_CONTEXTS + 6)]
-    (tmp_path / "Cargo.toml").write_text(f"[workspace]\nmembers = {members + ['regex-syntax', 'zz']}\n")
+    (tmp_path / "Cargo.toml").write_text(f"[workspace]\nmembers = {[*members, 'regex-syntax', 'zz']}\n")
     for name in members:
         _package(tmp_path, name)
     itself = _package(tmp_path, "regex-syntax")
