@@ -175,11 +175,14 @@ async def check_previews(
         "rust_analyzer_ssr", {"rule": ssr_rule, "workspace": str(session.root)}
     )
     truth = workspace_edit_lines(session, raw)
+    ours = preview_lines(body)
+    differing = sorted(name for name in ours.keys() | truth.keys() if ours.get(name) != truth.get(name))
     checker.check(
         "rust_analyzer_ssr",
-        not result.is_error and bool(truth) and preview_lines(body) == truth,
-        f"ssr {ssr_rule!r}: files {sorted(preview_lines(body))[:4]} vs {sorted(truth)[:4]} "
-        f"({body.get('note')})",
+        not result.is_error and bool(truth) and ours == truth,
+        f"ssr {ssr_rule!r}: {len(ours)} files vs {len(truth)}; differing "
+        + "; ".join(f"{n}: ours {ours.get(n)} truth {truth.get(n)}" for n in differing[:2])[:1500]
+        + f" ({body.get('note')})",
     )
     target = session.root / format_file
     edits = await session.raw.request(

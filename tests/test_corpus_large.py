@@ -280,13 +280,15 @@ async def test_every_tool_of_both_servers_walked(session: MeasuredSession) -> No
     for tool, arguments in (
         ("cargo_nextest", {"path": root, "package": "either"}),
         ("cargo_insta_pending", {"path": root}),
-        ("cargo_insta_accept", {"path": root}),
-        ("cargo_insta_reject", {"path": root}),
     ):
         result, body = await session.cargo_call(tool, arguments)
         plugin = "cargo-" + tool.split("_")[1]
         missing = f"{plugin} is not installed" in text_of(result)  # the plugin not installed: said so
         checker.check(tool, missing or (bool(body) and body.get("exit_code") == 0), text_of(result)[:300])
+    for tool in ("cargo_insta_accept", "cargo_insta_reject"):  # no snapshot here: refused, naming it
+        result, body = await session.cargo_call(tool, {"path": root, "snapshots": ["corpus_none"]})
+        said = text_of(result)
+        checker.check(tool, "corpus_none" in said or "cargo-insta" in said, said[:300])
     result = await session.cargo.call_tool("set_working_directory", {"path": root})
     session.measure("set_working_directory", {"path": root}, result)
     session._measure("cargo-mcp", "set_working_directory", result)
