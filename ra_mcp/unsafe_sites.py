@@ -148,13 +148,11 @@ def sites_in(
 ) -> list[Site]:
     sites: list[Site] = []
     for line, column, length, kind, modifiers in tokens:
-        if (
-            kind != "keyword"
-            or "unsafe" not in modifiers
-            or source.lines[line][column : column + length] != "unsafe"
-        ):
-            continue
         start = source.offset(line, column)
+        # rust-analyzer highlights the examples in doc comments too (doctests): not the crate's code,
+        # and their extent, item and SAFETY comment cannot be read from the code around them
+        if kind != "keyword" or "unsafe" not in modifiers or source.mask[start : start + length] != "unsafe":
+            continue
         after = source.mask[start + length :].lstrip()
         word = re.match(r"[A-Za-z_]+", after)
         site_kind = KIND_OF_WORD.get(word.group(0), "block") if word else "block"

@@ -12,7 +12,8 @@ from typing import Any
 
 import anyio
 
-from tests.corpus_support import Checker, CorpusSession, run_cargo
+from rust_mcp.core.paging import next_page_offset
+from tests.corpus_support import MAX_PAGES, Checker, CorpusSession, run_cargo
 from tests.corpus_truth import git_restore, git_status
 from tests.support import text_of
 
@@ -31,33 +32,57 @@ async def check_project_tools(
     """metadata, tree (and duplicates), fmt --check, set_working_directory, clean and update dry runs."""
     root = str(session.root)
     member = package
-    result, body = await session.cargo_call("cargo_metadata", {"path": root, "no_deps": False})
     meta = await anyio.run_process(["cargo", "metadata", "--format-version", "1"], cwd=session.root)
     raw = json.loads(meta.stdout)
     members = set(raw["workspace_members"])
     truth_members = sorted((p["name"], p["version"]) for p in raw["packages"] if p["id"] in members)
-    ours_members = sorted((m["name"], m["version"]) for m in (body.get("data") or {}).get("members", []))
+    pages, data = await cargo_pages(session, "cargo_metadata", {"path": root, "no_deps": False}, "members")
+    ours_members = sorted((m["name"], m["version"]) for m in data.get("members", []))
     others = len(raw["packages"]) - len(members)
     checker.check(
         "cargo_metadata",
-        ours_members == truth_members and (body.get("data") or {}).get("other_package_count", 0) == others,
-        f"members {ours_members} vs {truth_members}",
+        ours_members == truth_members
+        and data.get("member_count") == len(truth_members)
+        and data.get("other_package_count", 0) == others,
+        f"members (after {pages} page(s)) {ours_members[:5]} vs cargo's {truth_members[:5]} "
+        f"({len(ours_members)} vs {len(truth_members)}); others {data.get('other_package_count')} "
+        f"vs {others}",
     )
-    result, body = await session.cargo_call("cargo_tree", {"path": root, "package": member, "depth": 1})
+    described = next(p for p in raw["packages"] if p["id"] in members and p["name"] == member)
+    truth_dependencies = sorted(
+        (d["name"], d["req"], d["kind"] or "normal") for d in described["dependencies"]
+    )
+    pages, data = await cargo_pages(
+        session, "cargo_metadata", {"path": root, "no_deps": False, "package": member}, "dependencies"
+    )
+    ours_dependencies = sorted(
+        (d["name"], d["req"], d.get("kind") or "normal")
+        for d in (data.get("member") or {}).get("dependencies", [])
+    )
+    checker.check(
+        "cargo_metadata",
+        ours_dependencies == truth_dependencies
+        and (data.get("member") or {}).get("dependency_count") == len(truth_dependencies),
+        f"package={member}: dependencies {ours_dependencies[:4]} vs cargo's {truth_dependencies[:4]}",
+    )
+    pages, data = await cargo_pages(
+        session, "cargo_tree", {"path": root, "package": member, "depth": 1}, "lines"
+    )
     tree = await anyio.run_process(["cargo", "tree", "-p", member, "--depth", "1"], cwd=session.root)
     checker.check(
         "cargo_tree",
-        (body.get("data") or {}).get("lines") == tree.stdout.decode().splitlines(),
-        f"tree of {member} differs",
+        data.get("lines") == tree.stdout.decode().splitlines(),
+        f"tree of {member} differs ({pages} page(s))",
     )
-    result, body = await session.cargo_call("cargo_tree", {"path": root, "duplicates": True, "depth": None})
+    pages, data = await cargo_pages(
+        session, "cargo_tree", {"path": root, "duplicates": True, "depth": None}, "lines"
+    )
     dups = await anyio.run_process(["cargo", "tree", "-d"], cwd=session.root)
     expected = dups.stdout.decode().splitlines()
-    data = body.get("data") or {}
     checker.check(
         "cargo_tree",
-        data.get("lines") == expected and (bool(expected) or "nothing to print" in text_of(result)),
-        f"duplicates: {data.get('lines')} vs {expected}",
+        data.get("lines") == expected and data.get("total_lines", 0) == len(expected),
+        f"duplicates ({pages} page(s)): {(data.get('lines') or [])[:3]} vs {expected[:3]}",
     )
     result, body = await session.cargo_call("cargo_fmt_check", {"path": root, **fmt})
     argv = ["cargo", "fmt", "--check"] + (["--all"] if fmt.get("workspace") else [])
@@ -118,6 +143,31 @@ async def check_project_tools(
         bool(body) and body["exit_code"] == truth.returncode and all(line in body["stderr"] for line in said),
         f"{said[:3]} vs {body.get('stderr', text_of(result))[:300]!r}",
     )
+
+
+def _listing(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """Where a cargo-mcp page keeps its list: `data`, or `data["member"]` (cargo_metadata's package=)."""
+    member = data.get("member")
+    return member if key not in data and isinstance(member, dict) else data
+
+
+async def cargo_pages(
+    session: CorpusSession, tool: str, arguments: dict[str, Any], key: str
+) -> tuple[int, dict[str, Any]]:
+    """A paged cargo-mcp answer read to its end: the `data` of its first page, with the list under
+    `key` put together from every page its notes point to."""
+    _, body = await session.cargo_call(tool, arguments)
+    data: dict[str, Any] = dict(body.get("data") or {})
+    listing = _listing(data, key)
+    pages = 1
+    while (following := next_page_offset(str((body.get("data") or {}).get("page")))) is not None:
+        assert pages < MAX_PAGES, f"{tool} pages on past {MAX_PAGES} pages"
+        _, body = await session.cargo_call(tool, {**arguments, "offset": following})
+        listing[key] = list(listing.get(key) or []) + list(
+            _listing(body.get("data") or {}, key).get(key) or []
+        )
+        pages += 1
+    return pages, data
 
 
 async def check_lint_run(

@@ -81,11 +81,13 @@ async def check_item(session: CorpusSession, checker: Checker, item: Item) -> No
         raw_impls = _places(
             session, await session.raw.locations("textDocument/implementation", path, line - 1, column - 1)
         )
-        result, body = await session.ra_call("rust_analyzer_implementations", arguments)
+        # every page the notes point to, as an agent would read them (107 impls of Serialize: 3 pages)
+        result, body = await session.ra_whole("rust_analyzer_implementations", arguments)
         checker.check(
             "rust_analyzer_implementations",
-            bool(raw_impls) and _listed(body) == raw_impls,
-            f"{item.symbol}: {len(_listed(body))} implementations, rust-analyzer has {len(raw_impls)}",
+            bool(raw_impls) and _listed(body) == raw_impls and body.get("total") == len(raw_impls),
+            f"{item.symbol}: {len(_listed(body))} implementations (total {body.get('total')}), "
+            f"rust-analyzer has {len(raw_impls)}",
         )
     raw_symbols = {
         (session.rel(uri_path(s["location"]["uri"])), s["location"]["range"]["start"]["line"] + 1)
@@ -173,11 +175,14 @@ async def check_previews(
         "rust_analyzer_ssr", {"rule": ssr_rule, "workspace": str(session.root)}
     )
     truth = workspace_edit_lines(session, raw)
+    ours = preview_lines(body)
+    differing = sorted(name for name in ours.keys() | truth.keys() if ours.get(name) != truth.get(name))
     checker.check(
         "rust_analyzer_ssr",
-        not result.is_error and bool(truth) and preview_lines(body) == truth,
-        f"ssr {ssr_rule!r}: files {sorted(preview_lines(body))[:4]} vs {sorted(truth)[:4]} "
-        f"({body.get('note')})",
+        not result.is_error and bool(truth) and ours == truth,
+        f"ssr {ssr_rule!r}: {len(ours)} files vs {len(truth)}; differing "
+        + "; ".join(f"{n}: ours {ours.get(n)} truth {truth.get(n)}" for n in differing[:2])[:1500]
+        + f" ({body.get('note')})",
     )
     target = session.root / format_file
     edits = await session.raw.request(

@@ -122,7 +122,7 @@ async def check_injected_error(
         ra_truth = await run_cargo(
             session.root,
             ["check", "--workspace", "--all-targets", "--keep-going", "--message-format=json"],
-            {**flags, "CARGO_TARGET_DIR": str(session.root / "target" / "corpus-truth")},
+            flags,  # bare cargo's own target/, where the `-p` check above already built most of it
         )
         result, body = await session.ra_call("rust_analyzer_diagnostics", {"file_path": str(path)})
         errors = {(d["line"], d["code"]) for d in body.get("diagnostics", []) if d["severity"] == "error"}

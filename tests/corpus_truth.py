@@ -48,9 +48,15 @@ def apply_edits(text: str, edits: list[dict[str, Any]]) -> str:
     return text
 
 
+def _file_lines(text: str) -> list[str]:
+    """A file's lines as a diff sees them: the newline ends the last line, it does not start another."""
+    lines = text.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
+
+
 def changed_lines(before: str, after: str) -> Counter[str]:
     """Removed and added lines of a change, as a multiset (`-line` / `+line`)."""
-    diff = difflib.unified_diff(before.split("\n"), after.split("\n"), lineterm="", n=0)
+    diff = difflib.unified_diff(_file_lines(before), _file_lines(after), lineterm="", n=0)
     return Counter(line for line in diff if line[:1] in ("+", "-") and not line.startswith(("+++", "---")))
 
 

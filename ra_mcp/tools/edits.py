@@ -13,7 +13,6 @@ from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.full_text import save_full_text
 from rust_mcp.core.paging import json_size, take_page
-from rust_mcp.core.roots import package_directories, project_files
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -23,6 +22,7 @@ from ..lsp_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
 from ..positions import to_lsp
 from ..shown_paths import join_notes
+from ..ssr_contexts import crate_roots
 from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
 from ..workspaces import Workspace
 from .declaration import AnalyzerCall, ConfirmCallback, analyzer_tool
@@ -226,7 +226,7 @@ async def rust_analyzer_ssr(
             ]
         # the rule's paths are resolved in the context file's crate: the file itself, or for the whole
         # workspace the first crate root (never a build script) in which they resolve
-        contexts = [path] if path is not None else _crate_roots(workspace.root)
+        contexts = [path] if path is not None else crate_roots(workspace.root, rule)
         raw: Any = None
         for number, context in enumerate(contexts, start=1):
             try:
@@ -254,31 +254,6 @@ async def rust_analyzer_ssr(
         return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm, offset)
 
     return await call.run(root, operation)
-
-
-MAX_CONTEXTS = 24
-
-
-def _crate_roots(root: Path) -> list[Path]:
-    """The lib.rs and main.rs of the workspace's packages, the root package first: where a rule's
-    paths can be resolved (a build script is a crate of its own and sees none of the workspace)."""
-    packages = package_directories(root)
-    ordered = sorted(packages.values(), key=lambda directory: (directory != root, str(directory)))
-    found = [
-        directory / "src" / name
-        for directory in ordered
-        for name in ("lib.rs", "main.rs")
-        if (directory / "src" / name).is_file()
-    ]
-    return found[:MAX_CONTEXTS] or [_any_source(root)]
-
-
-def _any_source(root: Path) -> Path:
-    """A Rust file of the workspace (its name only is sent) to give SSR a context; never through a
-    directory link, never in build output."""
-    for entry in project_files(root, lambda name: name.endswith(".rs")):
-        return Path(entry.path)
-    raise Refusal(f"no Rust source files under {root}")
 
 
 async def _actions(

@@ -170,7 +170,7 @@ def find_manifest(path: Path, roots: AllowedRoots) -> Path:
     )
 
 
-def _read_toml(path: Path) -> dict[str, object]:
+def read_manifest(path: Path) -> dict[str, object]:
     """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
     import tomllib  # here, not at start: only manifests need it (a 10 ms import)
 
@@ -199,7 +199,7 @@ def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
     or a workspace above it, is not looked at, and the package is its own workspace."""
     package_dir = manifest.parent
     root = roots.root_of(manifest) or package_dir
-    data = _read_toml(manifest)
+    data = read_manifest(manifest)
     if "workspace" in data:
         return package_dir
     package = data.get("package")
@@ -215,7 +215,7 @@ def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
         candidate = ancestor / MANIFEST_NAME
         if not candidate.is_file():
             continue
-        workspace = _read_toml(candidate).get("workspace")
+        workspace = read_manifest(candidate).get("workspace")
         if workspace is None:
             continue
         relative = package_dir.relative_to(ancestor).as_posix()
@@ -246,7 +246,7 @@ def package_directories(root: Path) -> dict[str, Path]:
     """Package name -> directory, for every Cargo.toml under a workspace root that declares one."""
     found: dict[str, Path] = {}
     for entry in project_files(root, lambda name: name == MANIFEST_NAME):
-        package = _read_toml(Path(entry.path)).get("package")
+        package = read_manifest(Path(entry.path)).get("package")
         if isinstance(package, dict) and isinstance(package.get("name"), str):
             found[package["name"]] = Path(entry.path).parent
     return found
