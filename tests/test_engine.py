@@ -263,6 +263,13 @@ def test_a_bad_root_is_refused_by_the_engine_as_by_the_cli(tmp_path: Path) -> No
         assert done.stderr.strip().endswith(f"--root {str(tmp_path / 'missing')!r} is not a directory")
 
 
+def _leaves(group: BaseException) -> list[BaseException]:
+    """The exceptions inside (nested) exception groups."""
+    if isinstance(group, BaseExceptionGroup):
+        return [leaf for inner in group.exceptions for leaf in _leaves(inner)]
+    return [group]
+
+
 def _front_pid(home: EngineHome) -> int:
     [status] = home.status()
     [session] = status["sessions"]
@@ -277,9 +284,14 @@ async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_p
         params = home.params("cargo-mcp", "serve", "--root", str(tmp_path))
         async with anyio.create_task_group() as group:
 
+            ended: list[str] = []
+
             async def hanging_call() -> None:
-                async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
-                    await client.call_tool("cargo_test", {"path": str(project), "timeout_secs": 300})
+                try:
+                    async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
+                        await client.call_tool("cargo_test", {"path": str(project), "timeout_secs": 300})
+                except* MCPError as closed:  # its front is killed below: the connection closes
+                    ended.extend(str(leaf) for leaf in _leaves(closed))
 
             group.start_soon(hanging_call)
             deadline = time.monotonic() + 120
@@ -294,6 +306,7 @@ async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_p
             [engine] = home.engine_pids()
             assert home.status()[0]["sessions"] == []
             group.cancel_scope.cancel()
+        assert ended and all("Connection closed" in said for said in ended), ended
         ra_params = home.params("rust-analyzer-mcp", "--root", str(tmp_path))
         _copy("hello_bin", tmp_path)
         async with Client(ra_params, mode="legacy", read_timeout_seconds=600) as analyzer:

@@ -78,7 +78,11 @@ from rust_mcp.engine.identity import build_identity, handshake_identity, relevan
 engine = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 engine.connect(engine_files().socket)
 identity = handshake_identity(build_identity(), relevant_environment())
-engine.sendall(session_request(identity, "cargo", ["serve", "--sandbox", "off", "--root", sys.argv[1]], "/"))
+argv = ["serve", "--sandbox", "off", "--root", sys.argv[1]]
+try:  # the engine may refuse and close before it reads this
+    engine.sendall(session_request(identity, "cargo", argv, "/"))
+except BrokenPipeError:
+    pass
 print(engine.makefile("rb").readline().decode())
 """
 
