@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,3 +95,68 @@ def engine_home(idle_minutes: float = 0.5) -> Iterator[EngineHome]:
         for pid in left:
             os.kill(pid, 9)
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+OPENING = b"".join(  # what a client sends first: initialize, initialized, tools/list (id 2)
+    (json.dumps(message) + "\n").encode()
+    for message in (
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "engine-test", "version": "1"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    )
+)
+BLOCKED_SECONDS = 90
+
+
+def front_python() -> str:
+    """The interpreter the fronts run under (their script's first line), so a test's own client
+    computes the same build identity and engine socket as a front."""
+    return (BIN / "cargo-mcp").read_text().splitlines()[0].removeprefix("#!")
+
+
+def talk_to_front(
+    home: EngineHome, argv: list[str], more: bytes = b"", until_id: int = 2, prefix: tuple[str, ...] = ()
+) -> tuple[list[dict[str, Any]], str]:
+    """(the replies up to the one with id `until_id`, the front's stderr) for one front of
+    `argv` (BIN/argv[0], run under `prefix`) sent OPENING then `more`. A front still silent after
+    BLOCKED_SECONDS is killed and the test fails, naming what it said."""
+    front = subprocess.Popen(
+        [*prefix, str(BIN / argv[0]), *argv[1:]],
+        env=home.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert front.stdin is not None and front.stdout is not None and front.stderr is not None
+    watchdog = threading.Timer(BLOCKED_SECONDS, front.kill)
+    watchdog.start()
+    replies: list[dict[str, Any]] = []
+    try:
+        front.stdin.write(OPENING + more)
+        front.stdin.flush()
+        for line in front.stdout:
+            replies.append(json.loads(line))
+            if replies[-1].get("id") == until_id:
+                break
+        front.stdin.close()
+        said = front.stderr.read().decode()
+        front.wait(timeout=60)
+    finally:
+        watchdog.cancel()
+    assert front.returncode != -9, f"the front blocked for {BLOCKED_SECONDS} s: {said}"
+    return replies, said
+
+
+def tools_listed(replies: list[dict[str, Any]]) -> int:
+    """How many tools the tools/list reply (id 2) among `replies` names."""
+    listed = next((reply for reply in replies if reply.get("id") == 2), {})
+    return len(listed.get("result", {}).get("tools", []))

@@ -22,7 +22,7 @@ from mcp.shared.exceptions import MCPError
 
 from rust_mcp.engine.handshake import session_request
 from rust_mcp.engine.identity import build_identity, handshake_identity, relevant_environment
-from tests.engine_support import EngineHome, engine_home
+from tests.engine_support import EngineHome, engine_home, talk_to_front, tools_listed
 from tests.support import BIN, FIXTURES, live_processes, require_rust_analyzer, text_of
 
 pytestmark = [pytest.mark.real, pytest.mark.anyio]
@@ -324,60 +324,24 @@ async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_p
 
 
 def test_a_refused_engine_directory_is_named_and_the_front_serves_in_process(tmp_path: Path) -> None:
-    from bench.engine_start import OPENING
-
     with engine_home() as home:
         home.directory.mkdir(mode=0o700)
         home.directory.chmod(0o755)  # someone loosened it: never used, never repaired
-        front = subprocess.Popen(
-            [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path)],
-            env=home.env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert front.stdin is not None and front.stdout is not None and front.stderr is not None
-        front.stdin.write(OPENING)
-        front.stdin.flush()
-        answers: list[dict[str, Any]] = []
-        for line in front.stdout:
-            answers.append(json.loads(line))
-            if answers[-1].get("id") == 2:
-                break
-        front.stdin.close()
-        said = front.stderr.read().decode()
-        front.wait(timeout=60)
+        replies, said = talk_to_front(home, ["cargo-mcp", "serve", "--root", str(tmp_path)])
         assert home.engine_pids() == []
         assert home.directory.stat().st_mode & 0o777 == 0o755
-    assert len(answers[-1]["result"]["tools"]) > 10
+    assert tools_listed(replies) > 10
     assert "has mode 0755; only 0700 is accepted" in said and "serving in this process instead" in said
 
 
 def test_malformed_lines_get_the_same_errors_through_the_engine(tmp_path: Path) -> None:
-    from bench.engine_start import OPENING
-
     bad = b'garbage\n[{"jsonrpc": "2.0", "id": 7, "method": "ping"}]\n{"jsonrpc": "2.0", "id": 8}\n'
     ping = b'{"jsonrpc": "2.0", "id": 9, "method": "ping"}\n'
     replies: dict[str, list[dict[str, Any]]] = {}
     with engine_home() as home:
         for mode, extra in (("engine", []), ("off", ["--engine", "off"])):
-            front = subprocess.Popen(
-                [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path), *extra],
-                env=home.env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-            assert front.stdin is not None and front.stdout is not None
-            front.stdin.write(OPENING + bad + ping)
-            front.stdin.flush()
-            seen: list[dict[str, Any]] = []
-            for line in front.stdout:
-                seen.append(json.loads(line))
-                if seen[-1].get("id") == 9:
-                    break
-            front.stdin.close()
-            front.wait(timeout=60)
+            argv = ["cargo-mcp", "serve", "--root", str(tmp_path), *extra]
+            seen, _ = talk_to_front(home, argv, more=bad + ping, until_id=9)
             replies[mode] = [reply for reply in seen if reply.get("id") not in (1, 2)]
     assert replies["engine"] == replies["off"]
     codes = [reply["error"]["code"] for reply in replies["engine"] if "error" in reply]

@@ -12,56 +12,18 @@ import json
 import os
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from rust_mcp.engine.confinement import difference
-from tests.engine_support import EngineHome, engine_home
-from tests.support import BIN
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "confinement-test", "version": "1"},
-    },
-}
-OPENING = b"".join(
-    (json.dumps(message) + "\n").encode()
-    for message in (
-        INITIALIZE,
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-    )
-)
+from tests.engine_support import EngineHome, engine_home, front_python, talk_to_front, tools_listed
 
 
 def _tools_list(home: EngineHome, root: Path, confined: bool) -> tuple[int, str]:
     """(tools listed, the front's stderr) for one cargo-mcp front, under no-new-privs if `confined`."""
-    prefix = ["setpriv", "--no-new-privs"] if confined else []
-    front = subprocess.Popen(
-        [*prefix, str(BIN / "cargo-mcp"), "serve", "--root", str(root)],
-        env=home.env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert front.stdin is not None and front.stdout is not None and front.stderr is not None
-    front.stdin.write(OPENING)
-    front.stdin.flush()
-    answer: dict[str, Any] = {}
-    for line in front.stdout:
-        answer = json.loads(line)
-        if answer.get("id") == 2:
-            break
-    front.stdin.close()
-    said = front.stderr.read().decode()
-    front.wait(timeout=120)
-    return len(answer.get("result", {}).get("tools", [])), said
+    prefix = ("setpriv", "--no-new-privs") if confined else ()
+    replies, said = talk_to_front(home, ["cargo-mcp", "serve", "--root", str(root)], prefix=prefix)
+    return tools_listed(replies), said
 
 
 def test_this_process_is_confined_as_itself_and_an_unreadable_one_counts_as_different() -> None:
@@ -95,9 +57,8 @@ def test_a_confined_front_is_served_in_its_own_process_not_by_the_engine(tmp_pat
         [engine] = home.engine_pids()
         listed, front_said = _tools_list(home, tmp_path, confined=True)
         # a confined client that skips the front's own check asks the engine directly
-        python = (BIN / "cargo-mcp").read_text().splitlines()[0].removeprefix("#!")  # the fronts' own
         raw = subprocess.run(
-            ["setpriv", "--no-new-privs", python, "-c", RAW_HANDSHAKE, str(tmp_path)],
+            ["setpriv", "--no-new-privs", front_python(), "-c", RAW_HANDSHAKE, str(tmp_path)],
             env=home.env,
             capture_output=True,
             text=True,

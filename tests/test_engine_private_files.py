@@ -8,75 +8,31 @@ its own process, saying why, and write nothing through the link."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.engine_support import EngineHome, engine_home
-from tests.support import BIN, FIXTURES
+from tests.engine_support import EngineHome, engine_home, front_python, talk_to_front, tools_listed
+from tests.support import FIXTURES
 
-OPENING = b"".join(
-    (json.dumps(message) + "\n").encode()
-    for message in (
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "private-files-test", "version": "1"},
-            },
-        },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-    )
-)
 FILES = "from rust_mcp.engine.front import engine_files; f = engine_files(); print(f.log); print(f.lock)"
 
 
 def _engine_files(home: EngineHome) -> tuple[Path, Path]:
-    python = (BIN / "cargo-mcp").read_text().splitlines()[0].removeprefix("#!")  # the front's own
     done = subprocess.run(
-        [python, "-c", FILES], env=home.env, capture_output=True, text=True, timeout=60, check=True
+        [front_python(), "-c", FILES], env=home.env, capture_output=True, text=True, timeout=60, check=True
     )
     log, lock = done.stdout.split()
     return Path(log), Path(lock)
 
 
 def _front_lists_tools(home: EngineHome, root: Path) -> tuple[int, str]:
-    """(tools listed, the front's stderr); a front that blocks is killed after 90 s, failing the test."""
-    front = subprocess.Popen(
-        [str(BIN / "cargo-mcp"), "serve", "--root", str(root)],
-        env=home.env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert front.stdin is not None and front.stdout is not None and front.stderr is not None
-    watchdog = threading.Timer(90, front.kill)
-    watchdog.start()
-    tools = 0
-    try:
-        front.stdin.write(OPENING)
-        front.stdin.flush()
-        for line in front.stdout:
-            answer = json.loads(line)
-            if answer.get("id") == 2:
-                tools = len(answer.get("result", {}).get("tools", []))
-                break
-        front.stdin.close()
-        said = front.stderr.read().decode()
-        front.wait(timeout=60)
-    finally:
-        watchdog.cancel()
-    assert front.returncode != -9, f"the front blocked on a file planted in the engine's directory: {said}"
-    return tools, said
+    """(tools listed, the front's stderr); a front that blocks fails the test (talk_to_front)."""
+    replies, said = talk_to_front(home, ["cargo-mcp", "serve", "--root", str(root)])
+    return tools_listed(replies), said
 
 
 @pytest.mark.real
