@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -94,10 +95,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rust-mcp-demo-") as scratch:
         root = Path(scratch) / "fixtures"
         shutil.copytree(REPO / "fixtures", root, ignore=shutil.ignore_patterns("target"))
+        # the demo's own engine (the servers' fronts relay to it), stopped when the demo ends
+        engine_dir = Path(scratch) / "run"
+        engine_dir.mkdir(mode=0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(engine_dir)
         print(
             f"rust-mcp demo: cargo-mcp and rust-analyzer-mcp over stdio, on a copy of the fixtures in {root}"
         )
-        anyio.run(run, root)
+        try:
+            anyio.run(run, root)
+        finally:
+            stop = [str(BIN / "rust-mcp-engine"), "stop"]
+            subprocess.run(stop, env=dict(os.environ), timeout=60, check=False, capture_output=True)
     print("\nDone. Register the servers with your agent: see README.md.")
 
 
