@@ -149,3 +149,14 @@ def test_a_handshake_from_another_environment_is_refused() -> None:
     assert parse_request(session_request(ours, "cargo", [], "/tmp"), ours)["server"] == "cargo"
     with pytest.raises(HandshakeRefused, match="own build and environment"):
         parse_request(session_request(theirs, "cargo", [], "/tmp"), ours)
+
+
+def test_the_engine_bounds_its_rust_analyzers_memory_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rust_mcp.engine.__main__ import MEMORY_ENV, _parser, default_memory_mb
+
+    monkeypatch.delenv(MEMORY_ENV, raising=False)
+    half = default_memory_mb()
+    assert 256 < half < 10**7  # half of this machine's MemTotal, in MB
+    assert _parser().parse_args(["serve"]).max_memory_mb == half
+    monkeypatch.setenv(MEMORY_ENV, "3000")
+    assert _parser().parse_args(["serve"]).max_memory_mb == 3000

@@ -21,6 +21,19 @@ from .identity import build_identity, engine_key, handshake_identity, relevant_e
 from .place import EngineFiles, PlaceRefused, private_dir
 
 IDLE_ENV = "RUST_MCP_ENGINE_IDLE_MINUTES"
+MEMORY_ENV = "RUST_MCP_ENGINE_MAX_MEMORY_MB"
+
+
+def default_memory_mb() -> float:
+    """Half the machine's memory: what the engine's rust-analyzers may hold together by default."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 1024 / 2
+    except (OSError, ValueError, IndexError):
+        pass
+    return 8192.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         default=float(os.environ.get(IDLE_ENV) or 30),
         help=f"exit after this long without a session (default: ${IDLE_ENV}, else 30)",
     )
+    serve.add_argument(
+        "--max-memory-mb",
+        type=float,
+        default=float(os.environ.get(MEMORY_ENV) or default_memory_mb()),
+        help=f"rust-analyzers' memory together, beyond which the least recently used one is stopped "
+        f"(default: ${MEMORY_ENV}, else half the machine's memory)",
+    )
     serve.add_argument("--key", default=None, help=argparse.SUPPRESS)
     for name, text in (("status", "show each running engine"), ("stop", "stop every running engine")):
         command = commands.add_parser(name, help=text)
@@ -43,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(idle_minutes: float, key: str | None) -> int:
+def _serve(idle_minutes: float, key: str | None, max_memory_mb: float) -> int:
     from rust_mcp.core.masked_paths import keep_private
     from rust_mcp.mcp.log_limit import limit_log_output
     from rust_mcp.mcp.transports import watch_children_with_pidfds
@@ -59,7 +79,8 @@ def _serve(idle_minutes: float, key: str | None) -> int:
     limit_log_output()
     watch_children_with_pidfds()
     os.chdir("/")
-    asyncio.run(Engine(files, handshake_identity(identity, env), idle_minutes * 60).run())
+    engine = Engine(files, handshake_identity(identity, env), idle_minutes * 60, max_memory_mb)
+    asyncio.run(engine.run())
     return 0
 
 
@@ -120,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
-            sys.exit(_serve(args.idle_minutes, args.key))
+            sys.exit(_serve(args.idle_minutes, args.key, args.max_memory_mb))
         sys.exit(_report(args.command, args.json))
     except PlaceRefused as exc:
         sys.exit(f"rust-mcp-engine: {exc}")

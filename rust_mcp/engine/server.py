@@ -34,10 +34,17 @@ LOG_LIMIT_BYTES = 4 * 1024 * 1024
 
 
 class Engine:
-    def __init__(self, files: EngineFiles, identity: dict[str, str], idle_seconds: float) -> None:
+    def __init__(
+        self,
+        files: EngineFiles,
+        identity: dict[str, str],
+        idle_seconds: float,
+        max_memory_mb: float | None = None,
+    ) -> None:
         self.files = files
         self.identity = identity
         self.idle_seconds = idle_seconds
+        self.max_memory_mb = max_memory_mb
         self.sessions: dict[int, Session] = {}
         self.started = time.time()
         self._numbers = 0
@@ -53,8 +60,9 @@ class Engine:
         from ra_mcp import shared_pools
 
         # rust-analyzers outlive the session that started them, so the next session finds them warm;
-        # one left without a session for the engine's idle time is stopped
-        shared_pools.keep_warm_after_sessions(idle_seconds=self.idle_seconds)
+        # one left without a session for the engine's idle time is stopped, and over max_memory_mb
+        # together the least recently used one is stopped
+        shared_pools.keep_warm_after_sessions(idle_seconds=self.idle_seconds, max_rss_mb=self.max_memory_mb)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.add_signal_handler(sig, self._stop.set)
