@@ -32,7 +32,11 @@ def test_this_process_is_no_rust_analyzer_and_is_alive() -> None:
     assert analyzers_of({os.getpid()}) == set()
     assert not is_gone(os.getpid())
     assert parent_of(os.getpid()) == os.getppid()
-    assert environment_of(os.getpid()).get("PATH") == os.environ.get("PATH")
+    # the environment this process was started with (earlier tests in the same run may have changed
+    # os.environ since): PATH is in it, and it is the kernel's copy, not os.environ
+    started_with = environment_of(os.getpid())
+    assert started_with.get("PATH")
+    assert f"PATH={started_with['PATH']}".encode() in Path("/proc/self/environ").read_bytes().split(b"\0")
 
 
 def test_one_environment_has_no_differences() -> None:
