@@ -29,6 +29,8 @@ async def registry() -> AsyncIterator[shared_pools.PoolRegistry]:
     yield shared_pools.REGISTRY
     shared_pools.REGISTRY.keep_warm = False
     shared_pools.REGISTRY.idle_seconds = None
+    shared_pools.REGISTRY.max_workspaces = None
+    shared_pools.REGISTRY.max_rss_mb = None
     await shared_pools.close_all()
 
 
