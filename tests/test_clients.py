@@ -76,7 +76,9 @@ def _inspector(tmp_path: Path, *args: str, status: int = 0) -> Any:
 
 
 def test_inspector_lists_and_calls_cargo_mcp(tmp_path: Path, workspace_root: Path) -> None:
-    server = [str(BIN / "cargo-mcp"), "serve", "--root", str(workspace_root)]
+    # the Inspector gives its server a minimal environment of its own (no RUST_MCP_ENGINE=off from
+    # conftest): in-process, as the rest of the suite, so no engine outlives the test
+    server = [str(BIN / "cargo-mcp"), "serve", "--engine", "off", "--root", str(workspace_root)]
     listed = _inspector(tmp_path, *server, "--method", "tools/list")
     tools = {tool["name"]: tool for tool in listed["tools"]}
     assert len(tools) == len(COMMANDS) + 1 and tools["cargo_check"]["annotations"]["readOnlyHint"] is True
@@ -97,7 +99,7 @@ def test_inspector_lists_and_calls_cargo_mcp(tmp_path: Path, workspace_root: Pat
 
 def test_inspector_lists_and_calls_rust_analyzer_mcp(tmp_path: Path, workspace_root: Path) -> None:
     require_rust_analyzer()
-    server = [str(BIN / "rust-analyzer-mcp"), "--root", str(workspace_root)]
+    server = [str(BIN / "rust-analyzer-mcp"), "--engine", "off", "--root", str(workspace_root)]
     listed = _inspector(tmp_path, *server, "--method", "tools/list")
     assert len(listed["tools"]) == 22
     called = _inspector(
