@@ -41,6 +41,7 @@ from .flycheck_bound import CANCEL_METHOD, bound_flycheck
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_settings import client_capabilities, initialization_options
 from .lsp_types import plain
+from .pygls_adapter import answer_as_json, fail_pending, forget_request, structure
 
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
@@ -190,9 +191,7 @@ class AnalyzerClient:
         self.exit_code = await process.wait()
         self._stop.set()
         reason = f"rust-analyzer (pid {process.pid}) exited with code {self.exit_code}"
-        for future in list(self.client.protocol._request_futures.values()):
-            if not future.done():
-                future.set_exception(AnalyzerCrashed(reason))
+        fail_pending(self.client.protocol, AnalyzerCrashed(reason))
         self.state.health = "stopped"
         self.state.touch()
         for callback in self._on_exit:
@@ -262,7 +261,7 @@ class AnalyzerClient:
         msg_id = str(uuid.uuid4())
         future = asyncio.wrap_future(self.client.protocol.send_request(method, params, msg_id=msg_id))
         if as_json:  # the response is then read as a generic one: its result stays plain
-            self.client.protocol._result_types.pop(msg_id, None)
+            answer_as_json(self.client.protocol, msg_id)
         try:
             with anyio.fail_after(timeout):
                 result = await future
@@ -273,7 +272,7 @@ class AnalyzerClient:
                 self.state.touch()
             raise failed from exc
         except (TimeoutError, anyio.get_cancelled_exc_class()):
-            self.client.protocol._request_futures.pop(msg_id, None)
+            forget_request(self.client.protocol, msg_id)
             if self.alive:
                 self.client.protocol.notify("$/cancelRequest", lsp.CancelParams(id=msg_id))
             raise
@@ -282,8 +281,7 @@ class AnalyzerClient:
 
     def structure(self, value: Any, kind: type[T]) -> T:
         """Turn a plain answer (from a non-standard method) into an lsprotocol type."""
-        result: T = self.client.protocol._converter.structure(plain(value), kind)
-        return result
+        return structure(self.client.protocol, value, kind)
 
     def notify(self, method: str, params: Any) -> None:
         if self.alive:
