@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
@@ -76,12 +76,6 @@ class Target:
     @property
     def document(self) -> lsp.TextDocumentIdentifier:
         return lsp.TextDocumentIdentifier(uri=self.path.as_uri())
-
-    @property
-    def plain_params(self) -> dict[str, Any]:
-        """The document and position as rust-analyzer's own (non-LSP) requests take them: plain JSON."""
-        position = {"line": self.position.line, "character": self.position.character}
-        return {"textDocument": {"uri": self.document.uri}, "position": position}
 
 
 @dataclass(eq=False)  # one per server: compared by identity

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
 
+from . import lsp_requests as requests
 from .locator import Locator
+from .lsp_requests import Symbol
 from .lsp_types import lsp
 from .positions import uri_to_path
 from .symbol_paths import (
@@ -34,6 +36,7 @@ class Places(Protocol):
 
     def display(self, path: Path, root: Path) -> str: ...
 
+
 MAX_RESOLVED = 40  # candidates resolved one by one (definition, hover); more are listed as they are
 
 
@@ -44,25 +47,22 @@ async def find_symbol(
     rust-analyzer also understands), each re-export resolved to the item it points to, then
     kept when the qualifiers fit a path the item is known by (generics, crates and modules)."""
     wanted = WantedPath.parse(symbol)
-    client = workspace.client
-    found: list[Any] = []
+    found: list[Symbol] = []
     for query in dict.fromkeys([wanted.name, symbol] if wanted.qualifiers else [wanted.name]):
-        found += await client.request(lsp.WORKSPACE_SYMBOL, lsp.WorkspaceSymbolParams(query=query)) or []
+        found += await requests.workspace_symbols(workspace.client, query)
     locator = service.locator(workspace.root)
-    found, _ = locator.keep(found, lambda s: getattr(s.location, "uri", ""))  # never outside the roots
+    found, _ = locator.keep(found, lambda s: s.uri)  # never outside the roots
     exact = list(
         {
-            (s.location.uri, s.location.range.start.line, s.location.range.start.character): s
-            for s in found
-            if s.name == wanted.name and isinstance(s.location, lsp.Location)
+            (s.uri, s.range.start.line, s.range.start.character): s for s in found if s.name == wanted.name
         }.values()
     )
     if path is not None:
-        exact = [s for s in exact if uri_to_path(s.location.uri) == path]
+        exact = [s for s in exact if uri_to_path(s.uri) == path]
     if wanted.qualifiers and len(exact) > MAX_RESOLVED:
-        exact = [s for s in exact if container_fits(getattr(s, "container_name", None), wanted.qualifiers)]
+        exact = [s for s in exact if container_fits(s.container, wanted.qualifiers)]
     if len(exact) > MAX_RESOLVED:
-        candidates = [_Item(s.location.uri, s.location.range, [], _qualified(s), s.kind) for s in exact]
+        candidates = [_Item(s.uri, s.range, [], _qualified(s), s.kind) for s in exact]
     else:
         candidates = await _resolve(workspace, exact, with_paths=bool(wanted.qualifiers))
     candidates = [c for c in candidates if locator.shown(c.uri)]  # a re-export may resolve outside
@@ -100,45 +100,29 @@ async def find_symbol(
     )
 
 
-async def _resolve(workspace: Workspace, symbols: list[Any], with_paths: bool) -> list[_Item]:
+async def _resolve(workspace: Workspace, symbols: list[Symbol], with_paths: bool) -> list[_Item]:
     """One entry per item: a `pub use` is resolved (go to definition) to the item it re-exports
     and merged with it. With `with_paths`, each item carries the paths it is known by: its
     canonical path (hover's first line) and the module path of every re-export."""
     items: dict[tuple[str, int, int], _Item] = {}
     for symbol in symbols:
-        uri, span = symbol.location.uri, symbol.location.range
-        answer = await workspace.client.request(
-            lsp.TEXT_DOCUMENT_DEFINITION,
-            lsp.DefinitionParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=span.start),
-        )
-        targets = [
-            a for a in (answer if isinstance(answer, list) else [answer]) if isinstance(a, lsp.Location)
-        ]
-        if len(targets) == 1:
+        uri, span = symbol.uri, symbol.range
+        targets = await requests.definitions(workspace.client, uri_to_path(uri), span.start)
+        if len(targets) == 1:  # a LocationLink's target too: its selection range, the name
             uri, span = targets[0].uri, targets[0].range
         key = (uri, span.start.line, span.start.character)
-        reexport = key != (
-            symbol.location.uri,
-            symbol.location.range.start.line,
-            symbol.location.range.start.character,
-        )
+        reexport = key != (symbol.uri, symbol.range.start.line, symbol.range.start.character)
         item = items.get(key)
         if item is None:
             item = items[key] = _Item(uri, span, [], _qualified(symbol), symbol.kind)
             if with_paths:
-                hover = await workspace.client.request(
-                    lsp.TEXT_DOCUMENT_HOVER,
-                    lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=span.start),
-                )
-                markdown = (
-                    hover.contents.value if hover and isinstance(hover.contents, lsp.MarkupContent) else ""
-                )
-                canonical = hover_path(markdown)
+                hover = await requests.hover(workspace.client, uri_to_path(uri), span.start)
+                canonical = hover_path(hover.text if hover is not None and hover.markup else "")
                 if canonical is not None:
                     item.known_as.append(canonical)
                     item.label = "::".join((*canonical, symbol.name))
         if with_paths and reexport:
-            source = uri_to_path(symbol.location.uri)
+            source = uri_to_path(symbol.uri)
             place = await off_loop(module_path_of_file, source, workspace.root, what="reading Cargo.toml")
             if place is not None:
                 item.known_as.append(place)
@@ -156,6 +140,5 @@ class _Item:
     kind: lsp.SymbolKind | None = None
 
 
-def _qualified(symbol: lsp.SymbolInformation | lsp.WorkspaceSymbol) -> str:
-    container = getattr(symbol, "container_name", None)
-    return f"{container}::{symbol.name}" if container else symbol.name
+def _qualified(symbol: Symbol) -> str:
+    return f"{symbol.container}::{symbol.name}" if symbol.container else symbol.name

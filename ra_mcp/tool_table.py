@@ -25,7 +25,8 @@ from .pool_key import pool_key
 from .runtime_start import RuntimeStart
 from .settings import AnalyzerSettings
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
-from .tools.declaration import AnalyzerRuntime, AnalyzerTool, mcp_tool
+from .tools.declaration import AnalyzerTool
+from .tools.mcp_adapter import AnalyzerRuntime, mcp_tool
 from .workspace_pool import WorkspacePool
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (

@@ -16,15 +16,15 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
+from .. import lsp_requests as requests
 from .. import render
 from ..analyzer import AnalyzerService
 from ..clippy import run_clippy
-from ..lsp_types import lsp
 from ..models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from ..shown_paths import join_notes
 from ..unsafe_sites import Source, decode, innermost, sites_in
 from ..workspaces import Workspace, scan_sources
-from .declaration import AnalyzerCall, analyzer_tool
+from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg
 
 AUDIT_LINTS = (
@@ -127,19 +127,10 @@ async def _audit(
     totals: list[UnsafeTotals] = []
     outside: Counter[str] = Counter()
     for path in files:
-        uri = path.as_uri()
-        tokens = await workspace.client.request(
-            lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL,
-            lsp.SemanticTokensParams(text_document=lsp.TextDocumentIdentifier(uri=uri)),
-        )
-        symbols = await workspace.client.request(
-            lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
-            lsp.DocumentSymbolParams(text_document=lsp.TextDocumentIdentifier(uri=uri)),
-        )
+        tokens = await requests.semantic_tokens(workspace.client, path)
+        symbols = await requests.document_symbols(workspace.client, path)
         source = Source(texts[path])
-        found = sites_in(
-            source, decode(list(tokens.data if tokens else []), provider.legend), list(symbols or [])
-        )
+        found = sites_in(source, decode(tokens, provider.legend), symbols)
         for finding in findings.get(path, []):
             position = source.offset(finding.line - 1, finding.column - 1)
             owner = innermost(found, position)
@@ -176,7 +167,7 @@ async def _audit(
 
 @analyzer_tool(Capability.RUN, "Unsafe code audit", render.unsafe_audit)
 async def rust_analyzer_unsafe_audit(
-    call: AnalyzerCall,
+    here: InWorkspace,
     workspace: WorkspaceArg = None,
     package: str | None = None,
     include_clippy: Annotated[bool, Field(description=AUDIT_CLIPPY)] = True,
@@ -185,30 +176,26 @@ async def rust_analyzer_unsafe_audit(
 ) -> UnsafeAudit:
     """Every unsafe block, fn, impl, trait and extern block: where, whether a SAFETY comment documents it,
     its unsafe operations, clippy's findings; totals per file. Undocumented sites first."""
-    service = call.service
-
-    async def operation(workspace: Workspace) -> UnsafeAudit:
-        scope_dir = workspace.root
-        if package is not None:
-            packages = package_directories(workspace.root)
-            if package not in packages:
-                listed = ", ".join(sorted(packages)) or "none"
-                raise Refusal(f"no package named {package!r} in {workspace.root}; packages: {listed}")
-            scope_dir = packages[package]
-        scope = f"package {package}" if package else f"workspace {workspace.root}"
-        key = ("unsafe_audit", str(scope_dir), include_clippy)
-        whole = workspace.remembered(key)  # the pages of one audit share one run while nothing changed
-        if not isinstance(whole, UnsafeAudit):
-            whole = await _audit(service, workspace, scope_dir, scope, include_clippy)
-            workspace.remember(key, whole)
-        page = paging.take(whole.sites)
-        on_page = {site.path for site in page.items}
-        return whole.model_copy(
-            update={
-                "sites": page.items,
-                "files": [t for t in whole.files if t.path in on_page],
-                "note": join_notes(page.note("unsafe sites (undocumented first)"), whole.note),
-            }
-        )
-
-    return await call.in_workspace(workspace, operation)
+    service, audited = here.service, here.workspace
+    scope_dir = audited.root
+    if package is not None:
+        packages = package_directories(audited.root)
+        if package not in packages:
+            listed = ", ".join(sorted(packages)) or "none"
+            raise Refusal(f"no package named {package!r} in {audited.root}; packages: {listed}")
+        scope_dir = packages[package]
+    scope = f"package {package}" if package else f"workspace {audited.root}"
+    key = ("unsafe_audit", str(scope_dir), include_clippy)
+    whole = audited.remembered(key)  # the pages of one audit share one run while nothing changed
+    if not isinstance(whole, UnsafeAudit):
+        whole = await _audit(service, audited, scope_dir, scope, include_clippy)
+        audited.remember(key, whole)
+    page = paging.take(whole.sites)
+    on_page = {site.path for site in page.items}
+    return whole.model_copy(
+        update={
+            "sites": page.items,
+            "files": [t for t in whole.files if t.path in on_page],
+            "note": join_notes(page.note("unsafe sites (undocumented first)"), whole.note),
+        }
+    )

@@ -1,50 +1,42 @@
-"""How a rust-analyzer tool is declared, and how a declaration becomes an MCP tool.
+"""How a rust-analyzer tool is declared, and what its body is handed.
 
 A tool is one typed async function marked `@analyzer_tool(capability, title, renderer)`. Its first
-parameter is the call (`AnalyzerCall`); the others are its arguments, where a position group such as
-`Position` stands for the fields clients see; its docstring is the description and its return
-annotation the result model. The server lists the declarations and adapts each with `mcp_tool`; the
-running service reaches the call through the server's lifespan (`AnalyzerRuntime`)."""
+parameter is its context, and its type says what is resolved before the body runs (as ruff's server
+hands a handler its snapshot):
+- `AtPosition`: the position (`Position`, or a `FilePoint`) resolved to an LSP position, in its
+  workspace, rust-analyzer started, synced and ready;
+- `InFile`: the `file_path` (or a `FilePoint`'s file) confined and checked, in its ready workspace;
+- `InWorkspace`: the `workspace` argument (or the connection's default) ready;
+- `AnalyzerCall`: nothing; the body resolves what it needs itself.
+The others are its arguments, where a position group such as `Position` stands for the fields
+clients see; its docstring is the description and its return annotation the result model. If
+rust-analyzer crashes while the body runs, the body runs once more on a new one (pool.run).
+`check` refuses bad arguments before anything is resolved or started. tools/mcp_adapter.py makes
+MCP tools of the declarations."""
 
 from __future__ import annotations
 
 import inspect
+import time
 import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult
 from pydantic import BaseModel
 
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.client_policy import current_client_policy
-from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
-from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
-from rust_mcp.mcp.codex_sandbox import client_policy
-from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
-from rust_mcp.mcp.connections import ConnectionMemory
-from rust_mcp.mcp.progress import call_progress
-from rust_mcp.mcp.registration import (
-    flat_parameters,
-    model_result,
-    refusal_result,
-    regroup,
-    strict_tool,
-    text_result,
-    tool_function,
-)
+from rust_mcp.mcp.confirm import no_questions
 
-from ..analyzer import AnalyzerService, PositionQuery, Target
-from ..lsp_errors import AnalyzerCrashed
-from ..runtime_start import RuntimeStart
-from ..shown_paths import join_notes
-from ..workspaces import StillIndexing, Workspace
+from ..analyzer import AnalyzerService, Target
+from ..workspaces import Workspace
+from .parameters import FilePoint, Position
+
+if TYPE_CHECKING:
+    from ..lsp import AnalyzerClient
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -69,6 +61,7 @@ class AnalyzerCall:
     connection: dict[str, Any] | None = None
     toolchain: str | None = None
     notes: list[str] = field(default_factory=list)  # said first in the answer (a workspace discovered)
+    started: float = field(default_factory=time.monotonic)  # when the call came (its deadline counts)
 
     async def workspace_root(self, workspace: str | None, *, look_below: bool = False) -> Path:
         """The workspace a call works in: the one named, or the connection's default, or the server's
@@ -86,30 +79,42 @@ class AnalyzerCall:
         """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain."""
         return await self.service.run(root, operation, self.report, self.toolchain)
 
-    async def at_position(self, at: PositionQuery, answer: Callable[[Workspace, Target], Awaitable[T]]) -> T:
-        """Resolve `at` (its file once, before anything starts), then answer in its ready workspace."""
-        named = at.file_path is not None or at.symbol is None
-        place = self.service.place(
-            at, self.default, None if named else await self.workspace_root(at.workspace)
-        )
 
-        async def operation(workspace: Workspace) -> T:
-            return await answer(workspace, await self.service.target(workspace, place))
+@dataclass(frozen=True)
+class InWorkspace:
+    """A body's context: its call and the ready workspace it answers in."""
 
-        return await self.run(place.root, operation)
+    call: AnalyzerCall
+    workspace: Workspace
 
-    async def in_file(self, file_path: str, answer: Callable[[Workspace, Path], Awaitable[T]]) -> T:
-        """Answer about one Rust file, in the workspace it belongs to."""
-        path = self.service.rust_file(file_path, self.default)
+    @property
+    def service(self) -> AnalyzerService:
+        return self.call.service
 
-        async def operation(workspace: Workspace) -> T:
-            return await answer(workspace, path)
+    @property
+    def client(self) -> AnalyzerClient:
+        return self.workspace.client
 
-        return await self.run(self.service.pool.root_for(path), operation)
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
 
-    async def in_workspace(self, workspace: str | None, answer: Callable[[Workspace], Awaitable[T]]) -> T:
-        """Answer in the workspace named, or the connection's default, or the server's first root."""
-        return await self.run(await self.workspace_root(workspace), answer)
+
+@dataclass(frozen=True)
+class InFile(InWorkspace):
+    """... and the Rust file the call is about."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class AtPosition(InWorkspace):
+    """... and the position the call is about, resolved."""
+
+    target: Target
+
+
+Context = AnalyzerCall | InWorkspace
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,7 @@ class AnalyzerTool(Generic[M]):
     title: str
     render: Callable[[M], str]
     idempotent: bool
+    check: Callable[..., None] | None = None
 
     @property
     def name(self) -> str:
@@ -133,106 +139,77 @@ class AnalyzerTool(Generic[M]):
         model: type[M] = typing.get_type_hints(self.function)["return"]
         return model
 
+    @property
+    def context(self) -> type[Context]:
+        first = next(iter(inspect.signature(self.function).parameters))
+        kind: type[Context] = typing.get_type_hints(self.function)[first]
+        return kind
+
+    async def run(self, call: AnalyzerCall, arguments: dict[str, Any]) -> M:
+        """Resolve what the body's context holds, then run the body with it and the arguments."""
+        if self.check is not None:
+            self.check(**arguments)
+        kind, service = self.context, call.service
+        if kind is AtPosition:
+            at = _position(arguments)
+            named = at.file_path is not None or at.symbol is None
+            root = None if named else await call.workspace_root(at.workspace)
+            place = service.place(at, call.default, root)
+
+            async def at_position(workspace: Workspace) -> M:
+                target = await service.target(workspace, place)
+                return await self.function(AtPosition(call, workspace, target), **arguments)
+
+            return await call.run(place.root, at_position)
+        if kind is InFile:
+            path = service.rust_file(_file_path(arguments), call.default)
+
+            async def in_file(workspace: Workspace) -> M:
+                return await self.function(InFile(call, workspace, path), **arguments)
+
+            return await call.run(service.pool.root_for(path), in_file)
+        if kind is InWorkspace:
+
+            async def in_workspace(workspace: Workspace) -> M:
+                return await self.function(InWorkspace(call, workspace), **arguments)
+
+            return await call.run(await call.workspace_root(arguments.get("workspace")), in_workspace)
+        return await self.function(call, **arguments)
+
+
+def _position(arguments: dict[str, Any]) -> Position:
+    for value in arguments.values():
+        if isinstance(value, Position):
+            return value
+    for value in arguments.values():
+        if isinstance(value, FilePoint):
+            return value.position()
+    raise TypeError("a tool at a position takes a Position or a FilePoint")
+
+
+def _file_path(arguments: dict[str, Any]) -> str:
+    if isinstance(path := arguments.get("file_path"), str):
+        return path
+    for value in arguments.values():
+        if isinstance(value, FilePoint):
+            return value.file_path
+    raise TypeError("a tool in a file takes file_path or a FilePoint")
+
 
 def analyzer_tool(
-    capability: Capability, title: str, render: Callable[[M], str], *, idempotent: bool | None = None
+    capability: Capability,
+    title: str,
+    render: Callable[[M], str],
+    *,
+    idempotent: bool | None = None,
+    check: Callable[..., None] | None = None,
 ) -> Callable[[Callable[..., Awaitable[M]]], AnalyzerTool[M]]:
-    """Declare a tool; it is idempotent unless it writes (a repeated write is a second change)."""
+    """Declare a tool; it is idempotent unless it writes (a repeated write is a second change).
+    `check(**arguments)` refuses bad arguments before anything starts."""
     if idempotent is None:
         idempotent = capability in (Capability.READ, Capability.RUN)
 
     def declare(function: Callable[..., Awaitable[M]]) -> AnalyzerTool[M]:
-        return AnalyzerTool(function, capability, title, render, idempotent)
+        return AnalyzerTool(function, capability, title, render, idempotent, check)
 
     return declare
-
-
-@dataclass(frozen=True)
-class AnalyzerRuntime:
-    """What the server keeps while it runs (its lifespan context): the service, or why there is none."""
-
-    service: AnalyzerService | None
-    missing: str | None
-    memory: ConnectionMemory
-    confirm_writes: bool
-
-    def call(self, ctx: Context[Any, Any], service: AnalyzerService) -> AnalyzerCall:
-        connection = self.memory.state(ctx)
-        return AnalyzerCall(
-            service,
-            default=connection.get(DEFAULT_WORKSPACE) if connection is not None else None,
-            report=call_progress(ctx),
-            confirm=Confirmer(ctx, self.confirm_writes),
-            connection=connection,
-            toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
-        )
-
-
-async def _answer(
-    tool: AnalyzerTool[Any], ctx: Context[Any, Any], arguments: dict[str, Any]
-) -> CallToolResult:
-    started = ctx.request_context.lifespan_context
-    assert isinstance(started, RuntimeStart)
-    runtime: AnalyzerRuntime = await started.get()
-    if runtime.service is None:
-        return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
-    current_client_policy.set(client_policy(ctx))  # this call's task only
-    call = runtime.call(ctx, runtime.service)
-    try:
-        model = await tool.function(call, **arguments)
-    except Refusal as exc:
-        return refusal_result(str(exc))
-    except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
-        return needed.result  # type: ignore[return-value]
-    except StillIndexing as exc:
-        return text_result(str(exc), is_error=True)
-    except AnalyzerCrashed as exc:
-        return text_result(
-            f"rust-analyzer stopped twice while answering ({exc}); see rust_analyzer_status", is_error=True
-        )
-    except TimeoutError:
-        return text_result(
-            "rust-analyzer did not answer in time; the request was cancelled. Try again, "
-            "or narrow the question",
-            is_error=True,
-        )
-    if not call.notes:
-        return model_result(model, tool.render(model))
-    said = "; ".join(call.notes)
-    if "note" in type(model).model_fields:  # in the structured answer too (Codex shows it)
-        model = model.model_copy(update={"note": join_notes(said, model.note)})
-    text = tool.render(model)
-    return model_result(model, text if said in text else f"{said}\n{text}")
-
-
-def mcp_tool(
-    tool: AnalyzerTool[Any],
-    *,
-    sandboxed: bool,
-    defaults: Mapping[str, Any],
-) -> Tool:
-    """The MCP tool for a declaration; `defaults` replace parameter defaults the server's settings
-    set."""
-    parameters, groups = flat_parameters(tool.function, skip=1)
-    parameters = [p.replace(default=defaults[p.name]) if p.name in defaults else p for p in parameters]
-
-    async def run(ctx: Context[Any, Any], **arguments: Any) -> CallToolResult:
-        return await _answer(tool, ctx, regroup(arguments, groups))
-
-    hints = capabilities.annotations(
-        tool.capability, title=tool.title, sandboxed=sandboxed, idempotent=tool.idempotent
-    )
-    function = tool_function(
-        run,
-        name=tool.name,
-        description=tool.description,
-        parameters=parameters,
-        output_model=tool.result_model,
-    )
-    return strict_tool(
-        function,
-        name=tool.name,
-        description=tool.description,
-        annotations=hints,
-        output_model=tool.result_model,
-    )

@@ -12,6 +12,7 @@ import anyio
 
 from rust_mcp.mcp.capabilities import Capability
 
+from .. import lsp_requests as requests
 from .. import render
 from ..analyzer import AnalyzerService
 from ..diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
@@ -21,7 +22,7 @@ from ..lsp_types import lsp
 from ..models import DiagnosticReport
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace, scan_sources
-from .declaration import AnalyzerCall, analyzer_tool
+from .declaration import InFile, InWorkspace, analyzer_tool
 from .parameters import (
     CheckArg,
     CheckTimeoutArg,
@@ -57,11 +58,7 @@ async def pull(
                 missed.append(path)
                 return
             try:
-                report = await workspace.client.request(
-                    lsp.TEXT_DOCUMENT_DIAGNOSTIC,
-                    lsp.DocumentDiagnosticParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
-                    timeout=max(timeout, 1.0),
-                )
+                items = await requests.file_diagnostics(workspace.client, path, max(timeout, 1.0))
             except TimeoutError:
                 if missed is None:
                     raise
@@ -71,9 +68,8 @@ async def pull(
                 if "file not found" in str(exc) and workspace.client.state.health == "error":
                     return  # the workspace did not load; the check's reason says why
                 raise
-            items = getattr(report, "items", None) or []
             if items:
-                results[path.as_uri()] = list(items)
+                results[path.as_uri()] = items
 
     async with anyio.create_task_group() as group:
         for path in paths:
@@ -111,7 +107,7 @@ def still_running(check: CheckRun, found: int) -> str | None:
 
 @analyzer_tool(Capability.RUN, "File diagnostics", render.diagnostics)
 async def rust_analyzer_diagnostics(
-    call: AnalyzerCall,
+    here: InFile,
     file_path: FileArg,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
@@ -120,41 +116,37 @@ async def rust_analyzer_diagnostics(
     paging: Paging,
 ) -> DiagnosticReport:
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
-    service, report, started = call.service, call.report, time.monotonic()
-
-    async def operation(workspace: Workspace, path: Path) -> DiagnosticReport:
-        uri = path.as_uri()
-        native = await pull(workspace, [path])
-        check = CheckRun(False)
-        if include_check:
-            bound = check_bound(service, started, check_timeout_secs, wait)
-            check = await check_current_state(workspace, uri, bound, report)
-        checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
-        (native, checked), left_out = shown_only(service, native, checked)
-        items = merge(service, workspace.root, native, checked)
-        page = paging.take(items)
-        return DiagnosticReport(
-            scope=service.display(path, workspace.root),
-            diagnostics=page.items,
-            counts=count(items),
-            files_checked=0 if workspace.client.state.health == "error" else 1,
-            check_ran=check.finished,
-            check_running=check.running,
-            check_error=check.why,
-            note=join_notes(
-                still_running(check, sum(1 for d in items if d.confirmed)),
-                page.note("diagnostics (errors first)"),
-                None if include_check else SKIPPED,
-                withheld_note(left_out),
-            ),
-        )
-
-    return await call.in_file(file_path, operation)
+    service, workspace, path, call = here.service, here.workspace, here.path, here.call
+    uri = path.as_uri()
+    native = await pull(workspace, [path])
+    check = CheckRun(False)
+    if include_check:
+        bound = check_bound(service, call.started, check_timeout_secs, wait)
+        check = await check_current_state(workspace, uri, bound, call.report)
+    checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
+    (native, checked), left_out = shown_only(service, native, checked)
+    items = merge(service, workspace.root, native, checked)
+    page = paging.take(items)
+    return DiagnosticReport(
+        scope=service.display(path, workspace.root),
+        diagnostics=page.items,
+        counts=count(items),
+        files_checked=0 if workspace.client.state.health == "error" else 1,
+        check_ran=check.finished,
+        check_running=check.running,
+        check_error=check.why,
+        note=join_notes(
+            still_running(check, sum(1 for d in items if d.confirmed)),
+            page.note("diagnostics (errors first)"),
+            None if include_check else SKIPPED,
+            withheld_note(left_out),
+        ),
+    )
 
 
 @analyzer_tool(Capability.RUN, "Workspace diagnostics", render.diagnostics)
 async def rust_analyzer_workspace_diagnostics(
-    call: AnalyzerCall,
+    here: InWorkspace,
     workspace: WorkspaceArg = None,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
@@ -164,42 +156,37 @@ async def rust_analyzer_workspace_diagnostics(
     paging: Paging,
 ) -> DiagnosticReport:
     """Errors and warnings in every file of the workspace plus one cargo check; errors first."""
-    service, report, started = call.service, call.report, time.monotonic()
-
-    async def operation(workspace: Workspace) -> DiagnosticReport:
-        files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
-        missed: list[Path] = []
-        until = None if wait else started + service.answer_deadline * PULL_SHARE
-        native = await pull(workspace, files, missed, until)
-        check = CheckRun(False)
-        if include_check:
-            bound = check_bound(service, started, check_timeout_secs, wait)
-            check = await check_current_state(workspace, None, bound, report)
-        checked = (
-            {uri: list(items) for uri, items in workspace.client.state.pushed.items()}
-            if include_check
-            else {}
-        )
-        (native, checked), left_out = shown_only(service, native, checked)
-        items = merge(service, workspace.root, native, checked)
-        kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
-        counts = count(kept)
-        note = join_notes(None if include_check else SKIPPED, not_analysed(missed), withheld_note(left_out))
-        page = paging.take(kept)
-        note = join_notes(
-            still_running(check, sum(1 for d in kept if d.confirmed)),
-            page.note("diagnostics (errors first)"),
-            note,
-        )
-        return DiagnosticReport(
-            scope=f"workspace {workspace.root}",
-            diagnostics=page.items,
-            counts=counts,
-            files_checked=0 if workspace.client.state.health == "error" else len(files) - len(missed),
-            check_ran=check.finished,
-            check_running=check.running,
-            check_error=check.why,
-            note=note,
-        )
-
-    return await call.in_workspace(workspace, operation)
+    service, call = here.service, here.call
+    started, analysed = call.started, here.workspace
+    files = [p for p in scan_sources(analysed.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
+    missed: list[Path] = []
+    until = None if wait else started + service.answer_deadline * PULL_SHARE
+    native = await pull(analysed, files, missed, until)
+    check = CheckRun(False)
+    if include_check:
+        bound = check_bound(service, started, check_timeout_secs, wait)
+        check = await check_current_state(analysed, None, bound, call.report)
+    checked = (
+        {uri: list(items) for uri, items in analysed.client.state.pushed.items()} if include_check else {}
+    )
+    (native, checked), left_out = shown_only(service, native, checked)
+    items = merge(service, analysed.root, native, checked)
+    kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
+    counts = count(kept)
+    note = join_notes(None if include_check else SKIPPED, not_analysed(missed), withheld_note(left_out))
+    page = paging.take(kept)
+    note = join_notes(
+        still_running(check, sum(1 for d in kept if d.confirmed)),
+        page.note("diagnostics (errors first)"),
+        note,
+    )
+    return DiagnosticReport(
+        scope=f"workspace {analysed.root}",
+        diagnostics=page.items,
+        counts=counts,
+        files_checked=0 if analysed.client.state.health == "error" else len(files) - len(missed),
+        check_ran=check.finished,
+        check_running=check.running,
+        check_error=check.why,
+        note=note,
+    )

@@ -4,8 +4,7 @@ previews a unified diff and writes only when asked (`apply`)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
@@ -15,8 +14,9 @@ from rust_mcp.core.full_text import save_full_text
 from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
+from .. import lsp_requests as requests
 from .. import render
-from ..analyzer import AnalyzerService, Target
+from ..analyzer import AnalyzerService
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
@@ -25,7 +25,7 @@ from ..shown_paths import join_notes
 from ..ssr_contexts import crate_roots
 from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
 from ..workspaces import Workspace
-from .declaration import AnalyzerCall, ConfirmCallback, analyzer_tool
+from .declaration import AnalyzerCall, AtPosition, ConfirmCallback, InFile, analyzer_tool
 from .diagnostics import pull
 from .parameters import ApplyArg, CodeActionChoice, FileArg, FileRange, OffsetArg, Position, WorkspaceArg
 
@@ -119,65 +119,43 @@ async def finish(
 
 
 @analyzer_tool(Capability.DESTRUCTIVE, "Format file", render.edit, idempotent=True)
-async def rust_analyzer_format(call: AnalyzerCall, file_path: FileArg, apply: ApplyArg = False) -> EditResult:
+async def rust_analyzer_format(here: InFile, file_path: FileArg, apply: ApplyArg = False) -> EditResult:
     """Format a file with rustfmt: a diff, written with apply=true."""
-    service, confirm = call.service, call.confirm
+    service, path = here.service, here.path
+    plan = text_edits_plan(path, await requests.formatting(here.client, path), service.roots)
+    title = f"format {service.display(path, here.root)}"
+    return await finish(service, here.workspace, title, plan, apply, here.call.confirm)
 
-    async def operation(workspace: Workspace, path: Path) -> EditResult:
-        edits = await workspace.client.request(
-            lsp.TEXT_DOCUMENT_FORMATTING,
-            lsp.DocumentFormattingParams(
-                text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()),
-                options=lsp.FormattingOptions(tab_size=4, insert_spaces=True),
-            ),
-            timeout=60,
-        )
-        plan = text_edits_plan(path, list(edits or []), service.roots)
-        return await finish(
-            service, workspace, f"format {service.display(path, workspace.root)}", plan, apply, confirm
+
+def _check_name(new_name: str, **_: object) -> None:
+    if not IDENTIFIER.fullmatch(new_name):
+        raise Refusal(
+            f"new_name {new_name!r} is not a Rust identifier (letters, digits, '_'; r#name or 'lifetime)"
         )
 
-    return await call.in_file(file_path, operation)
 
-
-@analyzer_tool(Capability.DESTRUCTIVE, "Rename symbol", render.edit)
+@analyzer_tool(Capability.DESTRUCTIVE, "Rename symbol", render.edit, check=_check_name)
 async def rust_analyzer_rename(
-    call: AnalyzerCall,
+    here: AtPosition,
     new_name: str,
     at: Position,
     apply: ApplyArg = False,
     offset: OffsetArg = 0,
 ) -> EditResult:
     """Rename a symbol everywhere (semantic): a diff, written with apply=true."""
-    service, confirm = call.service, call.confirm
-    if not IDENTIFIER.fullmatch(new_name):
-        raise Refusal(
-            f"new_name {new_name!r} is not a Rust identifier (letters, digits, '_'; r#name or 'lifetime)"
-        )
-
-    async def operation(workspace: Workspace, target: Target) -> EditResult:
-        try:
-            prepared = await workspace.client.request(
-                lsp.TEXT_DOCUMENT_PREPARE_RENAME,
-                lsp.PrepareRenameParams(text_document=target.document, position=target.position),
-            )
-        except AnalyzerRequestFailed as exc:
-            if exc.panicked:
-                raise  # restarted and retried like a crash
-            raise Refusal(f"cannot rename at {target.label}: {exc}") from exc
-        if prepared is None:
-            raise Refusal(f"nothing renameable at {target.label}; point at the symbol's name")
-        edit = await workspace.client.request(
-            lsp.TEXT_DOCUMENT_RENAME,
-            lsp.RenameParams(text_document=target.document, position=target.position, new_name=new_name),
-            timeout=60,
-        )
-        plan = plan_workspace_edit(edit or lsp.WorkspaceEdit(), service.roots)
-        return await finish(
-            service, workspace, f"rename {target.label} to {new_name}", plan, apply, confirm, offset
-        )
-
-    return await call.at_position(at, operation)
+    service, target = here.service, here.target
+    try:
+        renameable = await requests.can_rename(here.client, target.path, target.position)
+    except AnalyzerRequestFailed as exc:
+        if exc.panicked:
+            raise  # restarted and retried like a crash
+        raise Refusal(f"cannot rename at {target.label}: {exc}") from exc
+    if not renameable:
+        raise Refusal(f"nothing renameable at {target.label}; point at the symbol's name")
+    edit = await requests.rename(here.client, target.path, target.position, new_name)
+    plan = plan_workspace_edit(edit, service.roots)
+    title = f"rename {target.label} to {new_name}"
+    return await finish(service, here.workspace, title, plan, apply, here.call.confirm, offset)
 
 
 def _check_rule(rule: str) -> None:
@@ -215,32 +193,18 @@ async def rust_analyzer_ssr(
     root = service.pool.root_for(path) if path else await call.workspace_root(workspace)
 
     async def operation(workspace: Workspace) -> EditResult:
-        selections: list[dict[str, Any]] = []
+        selections: list[lsp.Range] = []
         if path is not None:
             lines = service.sources.get(path).lines
-            selections = [
-                {
-                    "start": {"line": 0, "character": 0},
-                    "end": {"line": len(lines) - 1, "character": len(lines[-1])},
-                }
-            ]
+            end = lsp.Position(line=len(lines) - 1, character=len(lines[-1]))
+            selections = [lsp.Range(start=lsp.Position(line=0, character=0), end=end)]
         # the rule's paths are resolved in the context file's crate: the file itself, or for the whole
         # workspace the first crate root (never a build script) in which they resolve
         contexts = [path] if path is not None else crate_roots(workspace.root, rule)
-        raw: Any = None
+        edit = lsp.WorkspaceEdit()
         for number, context in enumerate(contexts, start=1):
             try:
-                raw = await workspace.client.request(
-                    "experimental/ssr",
-                    {
-                        "query": rule,
-                        "parseOnly": False,
-                        "textDocument": {"uri": context.as_uri()},
-                        "position": {"line": 0, "character": 0},
-                        "selections": selections,
-                    },
-                    timeout=120,
-                )
+                edit = await requests.structural_replace(workspace.client, rule, context, selections)
                 break
             except AnalyzerRequestFailed as exc:
                 if exc.panicked:
@@ -248,7 +212,6 @@ async def rust_analyzer_ssr(
                 if "Failed to resolve path" in str(exc) and number < len(contexts):
                     continue
                 raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
-        edit = workspace.client.structure(raw, lsp.WorkspaceEdit)
         plan = plan_workspace_edit(edit, service.roots)
         scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
         return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm, offset)
@@ -256,14 +219,9 @@ async def rust_analyzer_ssr(
     return await call.run(root, operation)
 
 
-async def _actions(
-    service: AnalyzerService,
-    workspace: Workspace,
-    target: Target,
-    end_line: int | None,
-    end_column: int | None,
-) -> tuple[lsp.Range, list[lsp.CodeAction]]:
-    source = service.sources.get(target.path)
+async def _actions(here: AtPosition, end_line: int | None, end_column: int | None) -> list[lsp.CodeAction]:
+    target, workspace = here.target, here.workspace
+    source = here.service.sources.get(target.path)
     end = to_lsp(source, end_line, end_column or 1) if end_line is not None else target.position
     span = lsp.Range(start=target.position, end=end)
     diagnostics = (await pull(workspace, [target.path])).get(target.path.as_uri(), [])
@@ -271,71 +229,46 @@ async def _actions(
     overlapping = [
         d for d in diagnostics if d.range.start.line <= end.line and d.range.end.line >= span.start.line
     ]
-    result = await workspace.client.request(
-        lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionParams(
-            text_document=target.document,
-            range=span,
-            context=lsp.CodeActionContext(
-                diagnostics=overlapping, trigger_kind=lsp.CodeActionTriggerKind.Invoked
-            ),
-        ),
-    )
-    actions = [a for a in result or [] if isinstance(a, lsp.CodeAction)]
-    return span, actions
+    return await requests.code_actions(here.client, target.path, span, overlapping)
 
 
 @analyzer_tool(Capability.RUN, "Code actions", render.code_actions)
-async def rust_analyzer_code_actions(call: AnalyzerCall, at: FileRange) -> CodeActionList:
+async def rust_analyzer_code_actions(here: AtPosition, at: FileRange) -> CodeActionList:
     """Numbered quick fixes and refactors at a position or range; apply one with
     rust_analyzer_apply_code_action."""
-    service = call.service
-
-    async def operation(workspace: Workspace, target: Target) -> CodeActionList:
-        _, actions = await _actions(service, workspace, target, at.end_line, at.end_column)
-        items = [
-            CodeActionItem(index=i, title=a.title, kind=a.kind, preferred=bool(a.is_preferred))
-            for i, a in enumerate(actions)
-        ]
-        note = (
-            (
-                "apply one with rust_analyzer_apply_code_action, passing the same position, its index "
-                "and its title"
-            )
-            if items
-            else f"no code actions at {target.label}"
-        )
-        return CodeActionList(query=f"code actions at {target.label}", actions=items, note=note)
-
-    return await call.at_position(at, operation)
+    label = here.target.label
+    actions = await _actions(here, at.end_line, at.end_column)
+    items = [
+        CodeActionItem(index=i, title=a.title, kind=a.kind, preferred=bool(a.is_preferred))
+        for i, a in enumerate(actions)
+    ]
+    note = (
+        "apply one with rust_analyzer_apply_code_action, passing the same position, its index and its title"
+        if items
+        else f"no code actions at {label}"
+    )
+    return CodeActionList(query=f"code actions at {label}", actions=items, note=note)
 
 
 @analyzer_tool(Capability.DESTRUCTIVE, "Apply code action", render.edit)
 async def rust_analyzer_apply_code_action(
-    call: AnalyzerCall, at: CodeActionChoice, apply: ApplyArg = False
+    here: AtPosition, at: CodeActionChoice, apply: ApplyArg = False
 ) -> EditResult:
     """Resolve one of rust_analyzer_code_actions' actions: a diff, written with apply=true."""
-    service, confirm, index, title = call.service, call.confirm, at.index, at.title
-
-    async def operation(workspace: Workspace, target: Target) -> EditResult:
-        _, actions = await _actions(service, workspace, target, at.end_line, at.end_column)
-        listing = "; ".join(f"{i}: {a.title}" for i, a in enumerate(actions)) or "none"
-        if not 0 <= index < len(actions):
-            raise Refusal(
-                f"code action index {index} is out of range at {target.label}; available now: {listing}"
-            )
-        action = actions[index]
-        if title is not None and action.title != title:
-            raise Refusal(
-                f"code action {index} at {target.label} is now {action.title!r}, not {title!r}: the code "
-                "changed "
-                f"since the list was made. Available now: {listing}"
-            )
-        if action.edit is None and action.data is not None:
-            action = await workspace.client.request(lsp.CODE_ACTION_RESOLVE, action)
-        if action.edit is None:
-            raise Refusal(f"code action {action.title!r} has no edit to apply (it runs an editor command)")
-        plan = plan_workspace_edit(action.edit, service.roots)
-        return await finish(service, workspace, action.title, plan, apply, confirm)
-
-    return await call.at_position(at, operation)
+    index, title, label = at.index, at.title, here.target.label
+    actions = await _actions(here, at.end_line, at.end_column)
+    listing = "; ".join(f"{i}: {a.title}" for i, a in enumerate(actions)) or "none"
+    if not 0 <= index < len(actions):
+        raise Refusal(f"code action index {index} is out of range at {label}; available now: {listing}")
+    action = actions[index]
+    if title is not None and action.title != title:
+        raise Refusal(
+            f"code action {index} at {label} is now {action.title!r}, not {title!r}: the code changed "
+            f"since the list was made. Available now: {listing}"
+        )
+    if action.edit is None and action.data is not None:
+        action = await requests.resolve_code_action(here.client, action)
+    if action.edit is None:
+        raise Refusal(f"code action {action.title!r} has no edit to apply (it runs an editor command)")
+    plan = plan_workspace_edit(action.edit, here.service.roots)
+    return await finish(here.service, here.workspace, action.title, plan, apply, here.call.confirm)
