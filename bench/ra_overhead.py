@@ -24,8 +24,8 @@ from lsprotocol import types as lsp
 from mcp import Client
 
 from bench.common import BIN, fixture_copy, median, ms, stdio
-from ra_mcp.discovery import find_analyzer, std_sources_env
-from ra_mcp.lsp import AnalyzerClient
+from ra_mcp.lsp.client import AnalyzerClient
+from ra_mcp.lsp.discovery import find_analyzer, std_sources_env
 
 POINT = "Point::new(3.0"  # app/src/main.rs line 16, after 'é', 'ö' and '🦀'
 

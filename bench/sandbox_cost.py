@@ -27,9 +27,9 @@ from bench.corpus import RIPGREP, copy
 from cargo_mcp.calls import CargoService
 from cargo_mcp.commands import COMMANDS_BY_NAME
 from cargo_mcp.settings import CargoSettings
-from ra_mcp.containment import AnalyzerSandbox
-from ra_mcp.discovery import find_analyzer
-from ra_mcp.lsp import AnalyzerClient
+from ra_mcp.lsp.client import AnalyzerClient
+from ra_mcp.lsp.discovery import find_analyzer
+from ra_mcp.workspace.sandbox import AnalyzerSandbox
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import Sandbox, SandboxMode

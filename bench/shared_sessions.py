@@ -16,9 +16,9 @@ from mcp import Client
 from cargo_mcp import shared_checks
 from cargo_mcp.server import build_server as build_cargo_server
 from cargo_mcp.settings import CargoSettings
-from ra_mcp import shared_pools
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
+from ra_mcp.workspace import shared_pools
 from rust_mcp.core.roots import AllowedRoots
 
 from .common import fixture_copy

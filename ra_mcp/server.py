@@ -55,7 +55,7 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
             finally:
                 service = started.runtime.service if started.runtime is not None else None
                 if service is not None:  # its pool closes unless another session or the engine keeps it
-                    from .shared_pools import REGISTRY
+                    from .workspace.shared_pools import REGISTRY
 
                     await REGISTRY.leave(service)
                 group.cancel_scope.cancel()

@@ -17,17 +17,17 @@ from rust_mcp.core.sandbox import Sandbox
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.connections import ConnectionMemory
 
-from . import shared_pools
-from .analyzer import AnalyzerService
-from .containment import AnalyzerSandbox
-from .discovery import Analyzer, AnalyzerMissing, find_analyzer_again, std_sources_env
-from .pool_key import pool_key
+from .lsp.discovery import Analyzer, AnalyzerMissing, find_analyzer_again, std_sources_env
 from .runtime_start import RuntimeStart
+from .service import AnalyzerService
 from .settings import AnalyzerSettings
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
 from .tools.declaration import AnalyzerTool
 from .tools.mcp_adapter import AnalyzerRuntime, mcp_tool
-from .workspace_pool import WorkspacePool
+from .workspace import shared_pools
+from .workspace.pool import WorkspacePool
+from .workspace.pool_key import pool_key
+from .workspace.sandbox import AnalyzerSandbox
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (
     symbols.rust_analyzer_symbols,

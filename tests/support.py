@@ -146,7 +146,7 @@ def require_second_toolchain() -> str:
 
 def require_rust_analyzer() -> str:
     """The rust-analyzer the servers will use, or a failure that says how to install one."""
-    from ra_mcp.discovery import AnalyzerMissing, find_analyzer
+    from ra_mcp.lsp.discovery import AnalyzerMissing, find_analyzer
 
     try:
         return find_analyzer().path

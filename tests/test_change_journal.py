@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ra_mcp.change_journal import ChangeJournal, FileStamp, SharedRuns, remote_file_system
-from ra_mcp.workspaces import WATCHED_NAMES
+from ra_mcp.workspace.change_journal import ChangeJournal, FileStamp, SharedRuns, remote_file_system
+from ra_mcp.workspace.workspaces import WATCHED_NAMES
 
 
 def wanted(name: str) -> bool:
@@ -163,7 +163,7 @@ def test_walks_when_it_cannot_watch(project: Path, monkeypatch: pytest.MonkeyPat
     watching = ChangeJournal(project, wanted)
     shared = str(project / "lib/shared")
     monkeypatch.setattr(
-        "ra_mcp.change_journal.remote_file_system", lambda path: "NFS" if path == shared else None
+        "ra_mcp.workspace.change_journal.remote_file_system", lambda path: "NFS" if path == shared else None
     )
     write(project / "lib/shared/x.rs", "// on the share\n")
     assert settle(watching, project) == {str(project / "lib/shared/x.rs")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ra_mcp.clippy import ClippyCoverage, ClippyRun
+from ra_mcp.tools.clippy import ClippyCoverage, ClippyRun
 from rust_mcp.core.compiler_messages import DiagnosticCounts
 
 ROOT = Path("/w")

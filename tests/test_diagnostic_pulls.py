@@ -11,9 +11,9 @@ from typing import Any, cast
 
 import pytest
 
-from ra_mcp.lsp_types import lsp
+from ra_mcp.lsp.lazy_types import lsp
 from ra_mcp.tools.diagnostics import not_analysed, pull
-from ra_mcp.workspaces import Workspace
+from ra_mcp.workspace.workspaces import Workspace
 
 pytestmark = pytest.mark.anyio
 

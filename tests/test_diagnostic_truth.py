@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ra_mcp import render
-from ra_mcp.diagnostic_truth import Labels, count, merge, shown_only
-from ra_mcp.lsp_types import lsp
+from ra_mcp.lsp.lazy_types import lsp
 from ra_mcp.models import DiagnosticReport
+from ra_mcp.tools import render
+from ra_mcp.tools.diagnostic_truth import Labels, count, merge, shown_only
 
 ROOT = Path("/w")
 LIB = (ROOT / "src" / "lib.rs").as_uri()

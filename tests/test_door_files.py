@@ -17,7 +17,7 @@ import pytest
 
 from cargo_mcp.git_changes import compare_worktree
 from cargo_mcp.snapshots import read_pending
-from ra_mcp.symbol_paths import crate_aliases
+from ra_mcp.places.symbol_paths import crate_aliases
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env
 from rust_mcp.core.project_files import (
     MAX_WALK_DEPTH,

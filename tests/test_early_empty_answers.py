@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from ra_mcp.discovery import Analyzer
-from ra_mcp.lsp import AnalyzerClient
-from ra_mcp.lsp_types import lsp
+from ra_mcp.lsp.client import AnalyzerClient
+from ra_mcp.lsp.discovery import Analyzer
+from ra_mcp.lsp.lazy_types import lsp
 
 pytestmark = pytest.mark.anyio
 

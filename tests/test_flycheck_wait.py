@@ -14,10 +14,10 @@ from typing import Any, cast
 
 import pytest
 
-from ra_mcp.analyzer_state import AnalyzerState
-from ra_mcp.flycheck import SETTLE_SECONDS, CheckRun, check_current_state, run_flycheck
-from ra_mcp.lsp_types import lsp
-from ra_mcp.workspaces import Workspace
+from ra_mcp.lsp.lazy_types import lsp
+from ra_mcp.lsp.state import AnalyzerState
+from ra_mcp.workspace.flycheck import SETTLE_SECONDS, CheckRun, check_current_state, run_flycheck
+from ra_mcp.workspace.workspaces import Workspace
 
 pytestmark = pytest.mark.anyio
 

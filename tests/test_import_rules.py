@@ -15,6 +15,18 @@ PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
 SERVERS = ("cargo_mcp", "ra_mcp")
 SDK = ("mcp", "mcp_types")
 ENTRY_POINTS = ("cli", "__main__")
+# rust-analyzer-mcp's own layers, lowest first: definitions any layer may use (settings, result
+# models, the lifespan's start signal), talking to one rust-analyzer (lsp), workspaces and their pool,
+# places in code, the service the tools share, the tools, and the server that lists them
+RA_LAYERS = (
+    ("ra_mcp.settings", "ra_mcp.models", "ra_mcp.runtime_start"),
+    ("ra_mcp.lsp",),
+    ("ra_mcp.workspace",),
+    ("ra_mcp.places",),
+    ("ra_mcp.service",),
+    ("ra_mcp.tools",),
+    ("ra_mcp.tool_table", "ra_mcp.server", "ra_mcp.cli", "ra_mcp.__main__"),
+)
 
 
 def _under(module: str, package: str) -> bool:
@@ -35,8 +47,19 @@ def layer(module: str) -> int | None:
     return None
 
 
+def ra_layer(module: str) -> int | None:
+    """The layer of an ra_mcp module (RA_LAYERS), None outside ra_mcp or for the package itself."""
+    for number, members in enumerate(RA_LAYERS):
+        if any(_under(module, member) for member in members):
+            return number
+    return None
+
+
 def violation(importer: str, imported: str) -> str | None:
     """Why `importer` may not import `imported`, or None when it may."""
+    own_ra, other_ra = ra_layer(importer), ra_layer(imported)
+    if own_ra is not None and other_ra is not None and other_ra > own_ra:
+        return f"an upward import in ra_mcp ({RA_LAYERS[other_ra][0]} above {RA_LAYERS[own_ra][0]})"
     own, other = layer(importer), layer(imported)
     if own == 0 and any(_under(imported, sdk) for sdk in SDK):
         return "the core imports the MCP SDK"
@@ -99,16 +122,34 @@ def test_every_import_points_downward() -> None:
         ("rust_mcp.core.roots", "rust_mcp.mcp.confirm", "an upward import"),
         ("rust_mcp.core.runner", "mcp_types", "the core imports the MCP SDK"),
         ("rust_mcp.core.runner", "mcp.server.mcpserver", "the core imports the MCP SDK"),
-        ("rust_mcp.core.files", "ra_mcp.lsp", "an upward import"),
+        ("rust_mcp.core.files", "ra_mcp.lsp.client", "an upward import"),
         ("rust_mcp.mcp.confirm", "mcp_types", None),
         ("rust_mcp.mcp.prompts", "cargo_mcp.commands", "an upward import"),
         ("rust_mcp.mcp.prompts", "rust_mcp.dev.reference", "an upward import"),
         ("cargo_mcp.calls", "rust_mcp.mcp.confirm", None),
         ("ra_mcp.tools.audit", "cargo_mcp.commands", "one server imports the other"),
+        ("ra_mcp.tools.audit", "ra_mcp.lsp.requests", None),
+        ("ra_mcp.places.locator", "ra_mcp.models", None),
+        (
+            "ra_mcp.lsp.client",
+            "ra_mcp.workspace.workspaces",
+            "an upward import in ra_mcp (ra_mcp.workspace above ra_mcp.lsp)",
+        ),
+        (
+            "ra_mcp.workspace.pool",
+            "ra_mcp.service",
+            "an upward import in ra_mcp (ra_mcp.service above ra_mcp.workspace)",
+        ),
+        (
+            "ra_mcp.places.symbol_lookup",
+            "ra_mcp.tools.render",
+            "an upward import in ra_mcp (ra_mcp.tools above ra_mcp.places)",
+        ),
+        ("ra_mcp.server", "ra_mcp.tool_table", None),
         ("ra_mcp.cli", "cargo_mcp.cli", "one server imports the other"),
-        ("ra_mcp.analyzer", "rust_mcp.dev.doctor", "an upward import"),
+        ("ra_mcp.service", "rust_mcp.dev.doctor", "an upward import"),
         ("ra_mcp.cli", "rust_mcp.dev.doctor", None),
-        ("rust_mcp.dev.doctor", "ra_mcp.discovery", None),
+        ("rust_mcp.dev.doctor", "ra_mcp.lsp.discovery", None),
         ("rust_mcp.core.lexing", "re", None),
     ],
 )
@@ -119,7 +160,7 @@ def test_the_rules_themselves(importer: str, imported: str, expected: str | None
 def test_relative_imports_are_resolved() -> None:
     tools = REPO / "ra_mcp" / "tools" / "audit.py"
     modules = {name for _, name in imports_of(tools)}
-    assert {"ra_mcp.analyzer", "ra_mcp.tools.declaration", "ra_mcp.render"} <= modules
+    assert {"ra_mcp.service", "ra_mcp.tools.declaration", "ra_mcp.tools.render"} <= modules
 
 
 def import_graph() -> dict[str, set[str]]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ra_mcp import render
 from ra_mcp.models import CallEntry, CallHierarchyResult, SourceLocation, SymbolNode, SymbolOutline
+from ra_mcp.tools import render
 from ra_mcp.tools.outline_rows import OutlineRow, enclosing, flatten, nest
 from ra_mcp.tools.parameters import Paging
 from rust_mcp.core import budgets

@@ -1,4 +1,4 @@
-"""The process-wide rust-analyzer pool registry (ra_mcp/shared_pools.py) without processes: which
+"""The process-wide rust-analyzer pool registry (ra_mcp/workspace/shared_pools.py) without processes: which
 servers share a pool (its key), how sessions join and leave it (closed with the last one, unless the
 engine keeps pools warm), and which rust-analyzer the engine-wide limit stops first."""
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ra_mcp.analyzer import AnalyzerService
-from ra_mcp.discovery import Analyzer
-from ra_mcp.pool_key import pool_key
+from ra_mcp.lsp.discovery import Analyzer
+from ra_mcp.service import AnalyzerService
 from ra_mcp.settings import AnalyzerSettings, PoolSettings
-from ra_mcp.shared_pools import Candidate, PoolRegistry, StdWarning, to_stop
-from ra_mcp.workspace_pool import WorkspacePool
+from ra_mcp.workspace.pool import WorkspacePool
+from ra_mcp.workspace.pool_key import pool_key
+from ra_mcp.workspace.shared_pools import Candidate, PoolRegistry, StdWarning, to_stop
 from rust_mcp.core.roots import AllowedRoots
 
 pytestmark = pytest.mark.anyio
@@ -121,7 +121,7 @@ def test_a_found_rust_analyzer_is_remembered_while_its_binary_is_unchanged(
 ) -> None:
     """The discovery runs programs (rustup, `--version`): a second session of the process skips
     them, and a replaced binary is looked for again. The search itself is the boundary here."""
-    from ra_mcp import discovery
+    from ra_mcp.lsp import discovery
 
     binary = tmp_path / "rust-analyzer"
     binary.write_text("first")

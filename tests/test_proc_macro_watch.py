@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ra_mcp.analyzer_state import AnalyzerState
-from ra_mcp.flycheck_bound import overdue
-from ra_mcp.lsp_settings import initialization_options
-from ra_mcp.proc_macro_watch import MARK, PROXY, ProcMacroWatch, StuckMacros, crate_of
+from ra_mcp.lsp.flycheck_bound import overdue
+from ra_mcp.lsp.proc_macro_watch import MARK, PROXY, ProcMacroWatch, StuckMacros, crate_of
+from ra_mcp.lsp.settings import initialization_options
+from ra_mcp.lsp.state import AnalyzerState
 
 LIB = "/w/target/rust-analyzer/debug/deps/libmy_macros-1a2b3c4d5e6f7a8b.so"
 

@@ -17,8 +17,8 @@ from cargo_mcp.commands import COMMANDS
 from cargo_mcp.models import CargoResult, FormatIssue
 from cargo_mcp.snapshots import clip_diffs
 from cargo_mcp.workflow_models import PendingSnapshot
-from ra_mcp import render as analyzer_render
 from ra_mcp.models import EditResult, FileDiff
+from ra_mcp.tools import render as analyzer_render
 from rust_mcp.core.budgets import MAX_LOG_HEAD_BYTES
 from rust_mcp.core.compiler_messages import Diagnostic, DiagnosticCounts
 from rust_mcp.core.full_text import save_full_text

@@ -14,7 +14,7 @@ from cargo_mcp.diagnostic_focus import RankingMoments
 from cargo_mcp.lint_levels import order_lint_levels
 from cargo_mcp.models import CargoResult
 from cargo_mcp.render import result_text, shape_for_model
-from ra_mcp.symbol_paths import WantedPath, container_fits, hover_path, path_matches, type_name
+from ra_mcp.places.symbol_paths import WantedPath, container_fits, hover_path, path_matches, type_name
 from rust_mcp.core.compiler_messages import Diagnostic, Focus, rank_diagnostics
 
 

@@ -5,7 +5,7 @@ stayed so for the settling time, again not while a reload runs, and always once 
 
 from __future__ import annotations
 
-from ra_mcp.analyzer_state import APPLIED_SETTLE_SECONDS, AnalyzerState
+from ra_mcp.lsp.state import APPLIED_SETTLE_SECONDS, AnalyzerState
 
 
 def _phase(state: AnalyzerState, token: str, title: str) -> None:

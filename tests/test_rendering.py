@@ -8,8 +8,8 @@ import pytest
 from cargo_mcp import models as cargo_models
 from cargo_mcp import render as cargo_render
 from cargo_mcp.models import CargoResult
-from ra_mcp import render as analyzer_render
 from ra_mcp.models import EditResult, FileDiff, LocationList, SourceLocation
+from ra_mcp.tools import render as analyzer_render
 from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import Diagnostic, DiagnosticCounts, Span
 

@@ -13,8 +13,8 @@ import anyio
 import pytest
 from mcp import Client
 
-from ra_mcp import shared_pools
 from ra_mcp.server import AnalyzerSettings, build_server
+from ra_mcp.workspace import shared_pools
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import FIXTURES, pids_under, require_bubblewrap, require_rust_analyzer, text_of
 from tests.test_ra_tools import ra_structured

@@ -15,8 +15,8 @@ import pytest
 from mcp import Client
 from mcp_types import RequestParamsMeta
 
-from ra_mcp import shared_pools
 from ra_mcp.server import AnalyzerSettings, build_server
+from ra_mcp.workspace import shared_pools
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import FIXTURES, require_bubblewrap, require_rust_analyzer, text_of
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ra_mcp.ssr_contexts import MAX_CONTEXTS, crate_names_in, crate_roots
+from ra_mcp.places.ssr_contexts import MAX_CONTEXTS, crate_names_in, crate_roots
 
 
 def _package(root: Path, name: str, dependencies: str = "") -> Path:

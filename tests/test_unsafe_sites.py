@@ -4,7 +4,7 @@ comments too, `unsafe` keyword and all), written out by hand: no process."""
 
 from __future__ import annotations
 
-from ra_mcp.unsafe_sites import Source, sites_in
+from ra_mcp.tools.unsafe_sites import Source, sites_in
 
 TEXT = """/// Builds one.
 ///

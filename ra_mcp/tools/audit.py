@@ -16,16 +16,16 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
-from .. import lsp_requests as requests
-from .. import render
-from ..analyzer import AnalyzerService
-from ..clippy import run_clippy
+from ..lsp import requests as requests
 from ..models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
-from ..shown_paths import join_notes
-from ..unsafe_sites import Source, decode, innermost, sites_in
-from ..workspaces import Workspace, scan_sources
+from ..places.shown_paths import join_notes
+from ..service import AnalyzerService
+from ..workspace.workspaces import Workspace, scan_sources
+from . import render
+from .clippy import run_clippy
 from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg
+from .unsafe_sites import Source, decode, innermost, sites_in
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",

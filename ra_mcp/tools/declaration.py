@@ -31,12 +31,12 @@ from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import no_questions
 
-from ..analyzer import AnalyzerService, Target
-from ..workspaces import Workspace
+from ..service import AnalyzerService, Target
+from ..workspace.workspaces import Workspace
 from .parameters import FilePoint, Position
 
 if TYPE_CHECKING:
-    from ..lsp import AnalyzerClient
+    from ..lsp.client import AnalyzerClient
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")

@@ -12,17 +12,17 @@ import anyio
 
 from rust_mcp.mcp.capabilities import Capability
 
-from .. import lsp_requests as requests
-from .. import render
-from ..analyzer import AnalyzerService
-from ..diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
-from ..flycheck import CheckRun, check_current_state
-from ..lsp_errors import AnalyzerRequestFailed
-from ..lsp_types import lsp
+from ..lsp import requests as requests
+from ..lsp.errors import AnalyzerRequestFailed
+from ..lsp.lazy_types import lsp
 from ..models import DiagnosticReport
-from ..shown_paths import join_notes, withheld_note
-from ..workspaces import Workspace, scan_sources
+from ..places.shown_paths import join_notes, withheld_note
+from ..service import AnalyzerService
+from ..workspace.flycheck import CheckRun, check_current_state
+from ..workspace.workspaces import Workspace, scan_sources
+from . import render
 from .declaration import InFile, InWorkspace, analyzer_tool
+from .diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
 from .parameters import (
     CheckArg,
     CheckTimeoutArg,

@@ -14,17 +14,17 @@ from rust_mcp.core.full_text import save_full_text
 from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
-from .. import lsp_requests as requests
-from .. import render
-from ..analyzer import AnalyzerService
-from ..lsp_errors import AnalyzerRequestFailed
-from ..lsp_types import lsp
+from ..lsp import requests as requests
+from ..lsp.errors import AnalyzerRequestFailed
+from ..lsp.lazy_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
-from ..positions import to_lsp
-from ..shown_paths import join_notes
-from ..ssr_contexts import crate_roots
-from ..workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
-from ..workspaces import Workspace
+from ..places.positions import to_lsp
+from ..places.shown_paths import join_notes
+from ..places.ssr_contexts import crate_roots
+from ..places.workspace_edits import EditPlan, apply_plan, plan_workspace_edit, text_edits_plan, unified_diff
+from ..service import AnalyzerService
+from ..workspace.workspaces import Workspace
+from . import render
 from .declaration import AnalyzerCall, AtPosition, ConfirmCallback, InFile, analyzer_tool
 from .diagnostics import pull
 from .parameters import ApplyArg, CodeActionChoice, FileArg, FileRange, OffsetArg, Position, WorkspaceArg

@@ -29,11 +29,11 @@ from rust_mcp.mcp.registration import (
     tool_function,
 )
 
-from ..analyzer import AnalyzerService
-from ..lsp_errors import AnalyzerCrashed
+from ..lsp.errors import AnalyzerCrashed
+from ..places.shown_paths import join_notes
 from ..runtime_start import RuntimeStart
-from ..shown_paths import join_notes
-from ..workspaces import StillIndexing
+from ..service import AnalyzerService
+from ..workspace.workspaces import StillIndexing
 from .declaration import DEFAULT_TOOLCHAIN, DEFAULT_WORKSPACE, AnalyzerCall, AnalyzerTool
 
 

@@ -13,12 +13,9 @@ from rust_mcp.core import budgets
 from rust_mcp.core.paging import json_size
 from rust_mcp.mcp.capabilities import Capability
 
-from .. import lsp_requests as requests
-from .. import render
-from ..analyzer import AnalyzerService
-from ..locator import Locator
-from ..lsp_requests import Location, Requester
-from ..lsp_types import lsp
+from ..lsp import requests as requests
+from ..lsp.lazy_types import lsp
+from ..lsp.requests import Location, Requester
 from ..models import (
     CallEntry,
     CallHierarchyResult,
@@ -27,8 +24,11 @@ from ..models import (
     ReferenceResult,
     SourceLocation,
 )
-from ..positions import uri_to_path
-from ..shown_paths import join_notes, withheld_note
+from ..places.locator import Locator
+from ..places.positions import uri_to_path
+from ..places.shown_paths import join_notes, withheld_note
+from ..service import AnalyzerService
+from . import render
 from .declaration import AtPosition, analyzer_tool
 from .parameters import BodyArg, DirectionArg, Paging, Position
 from .symbols import kind_name

@@ -11,9 +11,9 @@ from typing import Any
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 
-from ..analyzer import AnalyzerService
-from ..lsp_types import lsp
+from ..lsp.lazy_types import lsp
 from ..models import SymbolNode
+from ..service import AnalyzerService
 
 WITHIN_CANDIDATES = 20  # top-level items named when `within` names none
 

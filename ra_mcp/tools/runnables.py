@@ -7,11 +7,11 @@ import shlex
 
 from rust_mcp.mcp.capabilities import Capability
 
-from .. import lsp_requests as requests
-from .. import render
-from ..lsp_requests import Runnable
+from ..lsp import requests as requests
+from ..lsp.requests import Runnable
 from ..models import RunnableEntry, RunnableList
-from ..positions import to_lsp
+from ..places.positions import to_lsp
+from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
 from .parameters import FilePoint, Paging, Position
 

@@ -13,9 +13,8 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
-from .. import lsp_requests as requests
-from .. import render
-from ..lsp_types import lsp
+from ..lsp import requests as requests
+from ..lsp.lazy_types import lsp
 from ..models import (
     CompletionEntry,
     CompletionList,
@@ -25,7 +24,8 @@ from ..models import (
     SymbolNode,
     SymbolOutline,
 )
-from ..shown_paths import join_notes, withheld_note
+from ..places.shown_paths import join_notes, withheld_note
+from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
 from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp.capabilities import Capability
 
-from .. import render
 from ..models import AnalyzerStatus, WorkspaceChoice
+from . import render
 from .declaration import DEFAULT_TOOLCHAIN, DEFAULT_WORKSPACE, AnalyzerCall, analyzer_tool
 from .parameters import ToolchainArg
 

@@ -7,7 +7,7 @@ each gets the run's progress, and one cancelled leaves the run going for the oth
 when no caller waits for it). A run that finished for a key is returned again, without running
 cargo, to a caller whose state is the same, so a question asked again with nothing changed costs
 nothing; any change to the files gives another state, hence a new run. The same shape as
-rust-analyzer's flycheck joins in ra_mcp/flycheck.py, keyed by the files' state instead of a
+rust-analyzer's flycheck joins in ra_mcp/workspace/flycheck.py, keyed by the files' state instead of a
 generation."""
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ def cargo_checks(mode: SandboxMode = "auto") -> list[Check]:
 
 
 def analyzer_checks(explicit: str | None = None, mode: SandboxMode = "auto") -> list[Check]:
-    from ra_mcp.discovery import (
+    from ra_mcp.lsp.discovery import (
         INSTALL_HINT,
         AnalyzerMissing,
         find_analyzer,

@@ -57,7 +57,7 @@ class Engine:
     # -- running -----------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        from ra_mcp import shared_pools
+        from ra_mcp.workspace import shared_pools
 
         # rust-analyzers outlive the session that started them, so the next session finds them warm;
         # one left without a session for the engine's idle time is stopped, and over max_memory_mb
@@ -137,7 +137,7 @@ class Engine:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=15)
-        from ra_mcp import shared_pools
+        from ra_mcp.workspace import shared_pools
 
         with contextlib.suppress(Exception):
             await asyncio.wait_for(shared_pools.close_all(), 15)

@@ -14,8 +14,8 @@ from typing import Protocol
 
 from rust_mcp.core import budgets
 
-from .lsp_types import lsp
-from .models import AnalyzerDiagnostic, DiagnosticCounts
+from ..lsp.lazy_types import lsp
+from ..models import AnalyzerDiagnostic, DiagnosticCounts
 
 SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}

@@ -28,7 +28,6 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.sandbox_limits import limit_notes
 
 from . import proc_macro_watch
-from .analyzer_state import AnalyzerState
 from .asking_again import (
     ASK_AGAIN,
     ASK_AGAIN_RETRIES,
@@ -37,11 +36,12 @@ from .asking_again import (
     is_empty,
 )
 from .discovery import Analyzer
+from .errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .flycheck_bound import CANCEL_METHOD, bound_flycheck
-from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
-from .lsp_settings import client_capabilities, initialization_options
-from .lsp_types import plain
+from .lazy_types import plain
 from .pygls_adapter import answer_as_json, fail_pending, forget_request, structure
+from .settings import client_capabilities, initialization_options
+from .state import AnalyzerState
 
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO

@@ -27,8 +27,8 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.toolchain_files import find_toolchain_file
 from rust_mcp.core.toolchains import Toolchain, ToolchainRefused
 
-from .discovery import Analyzer, std_sources_env
-from .proc_macro_watch import PROXY, SERVER_ENV
+from ..lsp.discovery import Analyzer, std_sources_env
+from ..lsp.proc_macro_watch import PROXY, SERVER_ENV
 
 OWN_LOCK = "rust-analyzer"  # <target>/rust-analyzer holds its private Cargo.lock (nothing is built there)
 FETCH_TIMEOUT = 600.0

@@ -22,12 +22,12 @@ from rust_mcp.core.roots import (
 )
 from rust_mcp.core.sandbox import SandboxedCommand
 
+from ..lsp.errors import AnalyzerCrashed
+from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal, FileStamp, SharedRuns, stamp_of
-from .lsp_errors import AnalyzerCrashed
-from .lsp_types import lsp
 
 if TYPE_CHECKING:
-    from .lsp import AnalyzerClient
+    from ..lsp.client import AnalyzerClient
 
 T = TypeVar("T")
 # the command starting a workspace's analyzer on a toolchain (None: the server's default or the project's)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .lsp_types import lsp, plain
+from .lazy_types import lsp, plain
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -16,7 +16,7 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileChange, WriteFailed, read_current, write_all_or_nothing
 from rust_mcp.core.roots import AllowedRoots
 
-from .lsp_types import lsp
+from ..lsp.lazy_types import lsp
 from .positions import apply_text_edits, uri_to_path
 
 DIFF_CONTEXT = 2

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pygls.protocol import JsonRPCProtocol
 
-from .lsp_types import plain
+from .lazy_types import plain
 
 T = TypeVar("T")
 

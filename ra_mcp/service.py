@@ -20,16 +20,16 @@ from rust_mcp.core.processes import processes_in_group, resident_mb
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.roots import AllowedRoots
 
-from .locator import Locator
-from .lsp_errors import AnalyzerRequestFailed
-from .lsp_types import lsp
+from .lsp.errors import AnalyzerRequestFailed
+from .lsp.lazy_types import lsp
+from .lsp.proc_macro_watch import stopped_reason
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
-from .positions import SourceCache, to_lsp, uri_to_path
-from .proc_macro_watch import stopped_reason
-from .shown_paths import ShownPaths
-from .symbol_lookup import find_symbol
-from .workspace_pool import WorkspacePool
-from .workspaces import Workspace
+from .places.locator import Locator
+from .places.positions import SourceCache, to_lsp, uri_to_path
+from .places.shown_paths import ShownPaths
+from .places.symbol_lookup import find_symbol
+from .workspace.pool import WorkspacePool
+from .workspace.workspaces import Workspace
 
 T = TypeVar("T")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

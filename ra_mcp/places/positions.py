@@ -15,7 +15,7 @@ from rust_mcp.core.budgets import MAX_SOURCE_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.read_scope import ReadScope
 
-from .lsp_types import lsp
+from ..lsp.lazy_types import lsp
 
 
 @dataclass(frozen=True)

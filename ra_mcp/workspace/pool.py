@@ -25,11 +25,11 @@ from rust_mcp.core.roots import (
     find_workspace_root,
 )
 
+from ..lsp.discovery import Analyzer
+from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
+from ..lsp.proc_macro_watch import StuckMacros
+from ..settings import PoolSettings
 from .change_journal import ChangeJournal, FileStamp
-from .discovery import Analyzer
-from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
-from .proc_macro_watch import StuckMacros
-from .settings import PoolSettings
 from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched, stamp_now
 
 T = TypeVar("T")
@@ -123,7 +123,9 @@ class WorkspacePool:
         env = self.env
         if command is None:
             env = {**env, **await off_loop(private_lock_env, root, own_lock, what="copying Cargo.lock")}
-        from .lsp import AnalyzerClient  # pygls and lsprotocol: imported when the first workspace starts
+        from ..lsp.client import (
+            AnalyzerClient,  # pygls and lsprotocol: imported when the first workspace starts
+        )
 
         client = AnalyzerClient(
             root,

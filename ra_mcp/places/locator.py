@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, TypeVar
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 
-from .models import SourceLocation
+from ..models import SourceLocation
 from .positions import SourceCache, SourceText, from_lsp, uri_to_path
 from .shown_paths import ShownPaths
 
 if TYPE_CHECKING:
-    from .lsp_types import lsp
+    from ..lsp.lazy_types import lsp
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import anyio
 
-from .analyzer_state import AnalyzerState
+from .state import AnalyzerState
 
 CANCEL_METHOD = "rust-analyzer/cancelFlycheck"
 CHECK_EVERY = 1.0

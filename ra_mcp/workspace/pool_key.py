@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rust_mcp.core.shared_runs import relevant_env
 
-from .discovery import Analyzer
-from .settings import AnalyzerSettings
+from ..lsp.discovery import Analyzer
+from ..settings import AnalyzerSettings
 
 
 @dataclass(frozen=True)

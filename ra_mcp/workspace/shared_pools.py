@@ -22,17 +22,23 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from rust_mcp.core.processes import processes_in_group, resident_mb
 
+from .pool import WorkspacePool
 from .pool_key import PoolKey
-from .workspace_pool import WorkspacePool
 from .workspaces import Workspace
 
-if TYPE_CHECKING:
-    from .analyzer import AnalyzerService
 
+class PoolUser(Protocol):
+    """What the registry needs of a session's service (ra_mcp.service.AnalyzerService)."""
+
+    pool: WorkspacePool
+    std_warning: str | None
+
+
+S = TypeVar("S", bound=PoolUser)
 logger = logging.getLogger(__name__)
 StdWarning = Callable[[str | None], None]
 
@@ -43,7 +49,7 @@ class SharedPool:
 
     key: PoolKey
     pool: WorkspacePool
-    services: list[AnalyzerService] = field(default_factory=list)
+    services: list[PoolUser] = field(default_factory=list)
     std_warning: str | None = None
 
     def record_std_warning(self, warning: str | None) -> None:
@@ -113,8 +119,8 @@ class PoolRegistry:
         self,
         key: PoolKey,
         make_pool: Callable[[StdWarning], WorkspacePool],
-        make_service: Callable[[WorkspacePool], AnalyzerService],
-    ) -> AnalyzerService:
+        make_service: Callable[[WorkspacePool], S],
+    ) -> S:
         """A new session's service on the pool of `key`, made (with `make_pool`, given the callback
         recording std-sources warnings) when no session holds it."""
         entry = self.entries.get(key)
@@ -132,7 +138,7 @@ class PoolRegistry:
         self._ensure_evictor()
         return service
 
-    async def leave(self, service: AnalyzerService) -> None:
+    async def leave(self, service: PoolUser) -> None:
         """A session ended: its pool is closed when no other uses it, unless kept warm."""
         entry = next((e for e in self.entries.values() if e.pool is service.pool), None)
         if entry is None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_middle
 
-from .models import (
+from ..models import (
     AnalyzerStatus,
     CallEntry,
     CallHierarchyResult,

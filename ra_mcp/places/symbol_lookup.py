@@ -12,10 +12,11 @@ from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
 
-from . import lsp_requests as requests
+from ..lsp import requests as requests
+from ..lsp.lazy_types import lsp
+from ..lsp.requests import Symbol
+from ..workspace.workspaces import Workspace
 from .locator import Locator
-from .lsp_requests import Symbol
-from .lsp_types import lsp
 from .positions import uri_to_path
 from .symbol_paths import (
     Segments,
@@ -26,7 +27,6 @@ from .symbol_paths import (
     module_path_of_file,
     path_matches,
 )
-from .workspaces import Workspace
 
 
 class Places(Protocol):

@@ -5,7 +5,7 @@ It starts the real server (RUST_MCP_PROC_MACRO_SRV: the toolchain's rust-analyze
 passes every line both ways unchanged (the legacy JSON-lines protocol rust-analyzer 1.96 speaks by
 default) and says on stderr, which rust-analyzer passes on to us, which macro each expansion runs
 and when it answered. The server process outside the sandbox reads those lines to find a macro that
-never returns (ra_mcp/proc_macro_watch.py). Standard library only: it runs on the system Python."""
+never returns (ra_mcp/lsp/proc_macro_watch.py). Standard library only: it runs on the system Python."""
 
 from __future__ import annotations
 

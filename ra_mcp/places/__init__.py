@@ -1,0 +1,1 @@
+"""Places in code: positions, paths as answers show them, locations, symbols found by name, edits planned."""

@@ -1,0 +1,1 @@
+"""Workspaces: one rust-analyzer per Cargo workspace, kept in sync with the files, pooled and sandboxed."""
