@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
@@ -28,54 +28,13 @@ from .places.locator import Locator
 from .places.positions import SourceCache, to_lsp, uri_to_path
 from .places.shown_paths import ShownPaths
 from .places.symbol_lookup import find_symbol
+from .places.targets import Place, PositionQuery, Target
 from .workspace.pool import WorkspacePool
 from .workspace.workspaces import Workspace
 
 T = TypeVar("T")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SYMBOL_PATH = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*(?:::(?:r#)?[A-Za-z_][A-Za-z0-9_]*)*")
-
-
-class PositionQuery(Protocol):
-    """A position as a tool takes it: a file with a 1-based line and column, or a symbol's name (which
-    a file, or a file and line, narrows), and the workspace to look in."""
-
-    @property
-    def file_path(self) -> str | None: ...
-
-    @property
-    def line(self) -> int | None: ...
-
-    @property
-    def column(self) -> int | None: ...
-
-    @property
-    def symbol(self) -> str | None: ...
-
-    @property
-    def workspace(self) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class Place:
-    """A position query with its file resolved (once, before anything starts) and the root of the
-    workspace that answers it."""
-
-    root: Path
-    path: Path | None
-    query: PositionQuery
-
-
-@dataclass(frozen=True)
-class Target:
-    root: Path
-    path: Path
-    position: lsp.Position
-    label: str
-
-    @property
-    def document(self) -> lsp.TextDocumentIdentifier:
-        return lsp.TextDocumentIdentifier(uri=self.path.as_uri())
 
 
 @dataclass(eq=False)  # one per server: compared by identity

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from ra_mcp.models import EditResult, MacroExpansion, ReferenceResult, SymbolOutline, UnsafeAudit
+from ra_mcp.models import EditResult, MacroExpansion, ReferenceResult, SymbolOutline
 from ra_mcp.tools import render
+from ra_mcp.tools.audit_models import UnsafeAudit
 from ra_mcp.tools.edits import file_diff
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import next_page_offset, take_page

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ra_mcp.workspace.change_journal import ChangeJournal, FileStamp, SharedRuns, remote_file_system
-from ra_mcp.workspace.workspaces import WATCHED_NAMES
+from ra_mcp.workspace.change_journal import ChangeJournal
+from ra_mcp.workspace.file_stamps import FileStamp, remote_file_system
+from ra_mcp.workspace.workspaces import WATCHED_NAMES, FreshRuns
 
 
 def wanted(name: str) -> bool:
@@ -181,7 +182,7 @@ def test_concurrent_callers_share_one_run() -> None:
         return len(runs)
 
     async def main() -> list[int | None]:
-        shared = SharedRuns()
+        shared = FreshRuns()
         first = asyncio.create_task(shared.run(job))
         await asyncio.sleep(0)  # the first run is under way: the next five arrive during it
         rest = [asyncio.create_task(shared.run(job)) for _ in range(5)]

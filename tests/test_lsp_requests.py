@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from ra_mcp.lsp.requests import Location, locations
+from ra_mcp.lsp.answers import Location, locations
 
 
 def _range(line: int, start: int, end_line: int, end: int) -> lsp.Range:
@@ -44,13 +44,15 @@ def test_mixed_lists_single_answers_and_nothing() -> None:
 
 
 def test_only_the_typed_layer_sends_requests() -> None:
-    """Tools and lookups ask through ra_mcp/lsp/requests.py; the client itself only starts and stops."""
+    """Tools and lookups ask through lsp/requests.py and lsp/change_requests.py; the client itself
+    only starts and stops."""
     from tests.support import REPO
 
+    allowed = {"ra_mcp/lsp/requests.py", "ra_mcp/lsp/change_requests.py", "ra_mcp/lsp/client.py"}
     senders = sorted(
         str(path.relative_to(REPO))
         for path in (REPO / "ra_mcp").rglob("*.py")
         if ".request(" in path.read_text()
-        and path.relative_to(REPO).as_posix() not in ("ra_mcp/lsp/requests.py", "ra_mcp/lsp/client.py")
+        and path.relative_to(REPO).as_posix() not in allowed
     )
     assert senders == []

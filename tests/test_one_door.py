@@ -63,6 +63,7 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("cargo_mcp/sparse_index.py", "fetch_published", ".replace", "the server's crates.io index cache"),
     ("ra_mcp/lsp/state.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
     ("ra_mcp/lsp/client.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
+    ("ra_mcp/lsp/handlers.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
     ("ra_mcp/lsp/flycheck_bound.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
     ("rust_mcp/engine/place.py", "*", "*", "the engine's private directory (0700, ours), not a project"),
     ("rust_mcp/engine/launch.py", "*", "*", "the engine's socket, lock and log in its private directory"),

@@ -38,6 +38,7 @@ from .asking_again import (
 from .discovery import Analyzer
 from .errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .flycheck_bound import CANCEL_METHOD, bound_flycheck
+from .handlers import answer_server
 from .lazy_types import plain
 from .pygls_adapter import answer_as_json, fail_pending, forget_request, structure
 from .settings import client_capabilities, initialization_options
@@ -84,7 +85,7 @@ class AnalyzerClient:
         self._stop = threading.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._on_exit: list[Callable[[], None]] = []
-        self._register_handlers()
+        answer_server(self.client, self.state)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -286,61 +287,3 @@ class AnalyzerClient:
     def notify(self, method: str, params: Any) -> None:
         if self.alive:
             self.client.protocol.notify(method, params)
-
-    # -- what rust-analyzer sends us --------------------------------------------------------------
-
-    def _on(self, method: str, handler: Callable[[Any], Any]) -> None:
-        self.client.feature(method)(handler)
-
-    def _register_handlers(self) -> None:
-        state = self.state
-
-        def server_status(params: Any) -> None:
-            status = plain(params)
-            state.health = status.get("health", "ok")
-            state.quiescent = bool(status.get("quiescent"))
-            state.status_message = status.get("message")
-            state.touch()
-
-        def progress(params: lsp.ProgressParams) -> None:
-            value = params.value if isinstance(params.value, dict) else plain(params.value)
-            state.progress_event(str(params.token), value)
-
-        def publish(params: lsp.PublishDiagnosticsParams) -> None:
-            state.publish_event(params.uri, list(params.diagnostics))
-
-        def message(params: Any) -> None:
-            state.messages.append(str(getattr(params, "message", params))[:500])
-
-        def apply_edit(params: Any) -> lsp.ApplyWorkspaceEditResult:
-            return lsp.ApplyWorkspaceEditResult(
-                applied=False, failure_reason="this client applies edits itself"
-            )
-
-        def configuration(params: lsp.ConfigurationParams) -> list[Any]:
-            return [None for _ in params.items]
-
-        def accept(params: Any) -> None:
-            return None
-
-        handlers: dict[str, Callable[[Any], Any]] = {
-            "experimental/serverStatus": server_status,
-            lsp.PROGRESS: progress,
-            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
-            lsp.WINDOW_SHOW_MESSAGE: message,
-            lsp.WINDOW_LOG_MESSAGE: message,
-            lsp.WORKSPACE_APPLY_EDIT: apply_edit,
-            lsp.WORKSPACE_CONFIGURATION: configuration,
-        }
-        for method in (
-            lsp.WINDOW_WORK_DONE_PROGRESS_CREATE,
-            lsp.CLIENT_REGISTER_CAPABILITY,
-            lsp.CLIENT_UNREGISTER_CAPABILITY,
-            lsp.WORKSPACE_DIAGNOSTIC_REFRESH,
-            lsp.WORKSPACE_SEMANTIC_TOKENS_REFRESH,
-            lsp.WORKSPACE_INLAY_HINT_REFRESH,
-            lsp.WORKSPACE_CODE_LENS_REFRESH,
-        ):
-            handlers[method] = accept
-        for method, handler in handlers.items():
-            self._on(method, handler)

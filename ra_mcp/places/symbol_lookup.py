@@ -12,9 +12,9 @@ from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
 
-from ..lsp import requests as requests
+from ..lsp import requests
+from ..lsp.answers import Symbol
 from ..lsp.lazy_types import lsp
-from ..lsp.requests import Symbol
 from ..workspace.workspaces import Workspace
 from .locator import Locator
 from .positions import uri_to_path

@@ -16,12 +16,12 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
-from ..lsp import requests as requests
-from ..models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
+from ..lsp import requests
 from ..places.shown_paths import join_notes
 from ..service import AnalyzerService
 from ..workspace.workspaces import Workspace, scan_sources
 from . import render
+from .audit_models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from .clippy import run_clippy
 from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg

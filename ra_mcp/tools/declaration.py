@@ -31,7 +31,8 @@ from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import no_questions
 
-from ..service import AnalyzerService, Target
+from ..places.targets import Target
+from ..service import AnalyzerService
 from ..workspace.workspaces import Workspace
 from .parameters import FilePoint, Position
 

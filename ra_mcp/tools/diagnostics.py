@@ -12,7 +12,7 @@ import anyio
 
 from rust_mcp.mcp.capabilities import Capability
 
-from ..lsp import requests as requests
+from ..lsp import requests
 from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
 from ..models import DiagnosticReport

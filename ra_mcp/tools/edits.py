@@ -14,7 +14,7 @@ from rust_mcp.core.full_text import save_full_text
 from rust_mcp.core.paging import json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
-from ..lsp import requests as requests
+from ..lsp import change_requests as changes
 from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
 from ..models import CodeActionItem, CodeActionList, EditResult, FileDiff
@@ -122,7 +122,7 @@ async def finish(
 async def rust_analyzer_format(here: InFile, file_path: FileArg, apply: ApplyArg = False) -> EditResult:
     """Format a file with rustfmt: a diff, written with apply=true."""
     service, path = here.service, here.path
-    plan = text_edits_plan(path, await requests.formatting(here.client, path), service.roots)
+    plan = text_edits_plan(path, await changes.formatting(here.client, path), service.roots)
     title = f"format {service.display(path, here.root)}"
     return await finish(service, here.workspace, title, plan, apply, here.call.confirm)
 
@@ -145,14 +145,14 @@ async def rust_analyzer_rename(
     """Rename a symbol everywhere (semantic): a diff, written with apply=true."""
     service, target = here.service, here.target
     try:
-        renameable = await requests.can_rename(here.client, target.path, target.position)
+        renameable = await changes.can_rename(here.client, target.path, target.position)
     except AnalyzerRequestFailed as exc:
         if exc.panicked:
             raise  # restarted and retried like a crash
         raise Refusal(f"cannot rename at {target.label}: {exc}") from exc
     if not renameable:
         raise Refusal(f"nothing renameable at {target.label}; point at the symbol's name")
-    edit = await requests.rename(here.client, target.path, target.position, new_name)
+    edit = await changes.rename(here.client, target.path, target.position, new_name)
     plan = plan_workspace_edit(edit, service.roots)
     title = f"rename {target.label} to {new_name}"
     return await finish(service, here.workspace, title, plan, apply, here.call.confirm, offset)
@@ -204,7 +204,7 @@ async def rust_analyzer_ssr(
         edit = lsp.WorkspaceEdit()
         for number, context in enumerate(contexts, start=1):
             try:
-                edit = await requests.structural_replace(workspace.client, rule, context, selections)
+                edit = await changes.structural_replace(workspace.client, rule, context, selections)
                 break
             except AnalyzerRequestFailed as exc:
                 if exc.panicked:
@@ -229,7 +229,7 @@ async def _actions(here: AtPosition, end_line: int | None, end_column: int | Non
     overlapping = [
         d for d in diagnostics if d.range.start.line <= end.line and d.range.end.line >= span.start.line
     ]
-    return await requests.code_actions(here.client, target.path, span, overlapping)
+    return await changes.code_actions(here.client, target.path, span, overlapping)
 
 
 @analyzer_tool(Capability.RUN, "Code actions", render.code_actions)
@@ -267,7 +267,7 @@ async def rust_analyzer_apply_code_action(
             f"since the list was made. Available now: {listing}"
         )
     if action.edit is None and action.data is not None:
-        action = await requests.resolve_code_action(here.client, action)
+        action = await changes.resolve_code_action(here.client, action)
     if action.edit is None:
         raise Refusal(f"code action {action.title!r} has no edit to apply (it runs an editor command)")
     plan = plan_workspace_edit(action.edit, here.service.roots)

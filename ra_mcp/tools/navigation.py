@@ -13,9 +13,9 @@ from rust_mcp.core import budgets
 from rust_mcp.core.paging import json_size
 from rust_mcp.mcp.capabilities import Capability
 
-from ..lsp import requests as requests
+from ..lsp import requests
+from ..lsp.answers import Location, Requester
 from ..lsp.lazy_types import lsp
-from ..lsp.requests import Location, Requester
 from ..models import (
     CallEntry,
     CallHierarchyResult,

@@ -24,10 +24,9 @@ from ..models import (
     SourceLocation,
     SymbolNode,
     SymbolOutline,
-    UnsafeAudit,
-    UnsafeTotals,
     WorkspaceChoice,
 )
+from .audit_models import UnsafeAudit, UnsafeTotals
 
 
 def _clip(text: str) -> str:

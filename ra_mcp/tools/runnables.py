@@ -7,8 +7,8 @@ import shlex
 
 from rust_mcp.mcp.capabilities import Capability
 
-from ..lsp import requests as requests
-from ..lsp.requests import Runnable
+from ..lsp import requests
+from ..lsp.answers import Runnable
 from ..models import RunnableEntry, RunnableList
 from ..places.positions import to_lsp
 from . import render

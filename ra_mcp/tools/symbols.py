@@ -13,7 +13,7 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
 
-from ..lsp import requests as requests
+from ..lsp import requests
 from ..lsp.lazy_types import lsp
 from ..models import (
     CompletionEntry,

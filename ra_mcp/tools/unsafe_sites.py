@@ -12,7 +12,7 @@ from typing import Any
 from rust_mcp.core.lexing import code_mask
 
 from ..lsp.lazy_types import lsp
-from ..models import AuditFinding, UnsafeOperation, UnsafeSite
+from .audit_models import AuditFinding, UnsafeOperation, UnsafeSite
 
 KIND_OF_WORD = {"fn": "fn", "impl": "impl", "trait": "trait", "extern": "extern"}
 OPERATION_KINDS = {

@@ -20,19 +20,17 @@ memory mapping, and a hard link made outside the tree after the file was first s
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import errno
 import os
-import stat
 import struct
-import sys
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 from rust_mcp.core.roots import project_files, walked_into
+
+from .file_stamps import LIBC, FileStamp, remote_file_system, stamp_of
 
 T = TypeVar("T")
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -47,74 +45,10 @@ DIRECTORY_GONE = IN_DELETE | IN_MOVED_FROM
 DIRECTORY_NEW = IN_CREATE | IN_MOVED_TO | IN_ATTRIB  # ATTRIB: permissions may let the walk in now
 EVENT_HEADER = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
 READ_SIZE = 64 * 1024
-# statfs f_type of file systems where another machine (or a VM's host) can change files without an
-# event here (linux/magic.h)
-REMOTE_FILE_SYSTEMS = {
-    0x6969: "NFS",
-    0x517B: "SMB",
-    0xFF534D42: "CIFS",
-    0xFE534D42: "SMB2",
-    0x65735546: "FUSE (virtiofs, sshfs)",
-    0x01021997: "9p",
-    0x00C36400: "Ceph",
-    0x5346414F: "AFS",
-    0x73757245: "Coda",
-    0x786F4256: "VirtualBox shared folder",
-}
-
-
-@dataclass(frozen=True)
-class FileStamp:
-    mtime_ns: int
-    size: int
 
 
 class _Blind(Exception):
     """The journal cannot see every change from here on: it falls back to walking."""
-
-
-def stamp_of(path: str) -> tuple[FileStamp | None, bool]:
-    """The stamp the walk would record for `path` (None: the walk would not list it), and whether it
-    can change without an event for its own name (a symbolic link, or a file with other hard links)."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None, False
-    if stat.S_ISDIR(info.st_mode):
-        return None, False
-    unwatched = info.st_nlink > 1
-    if stat.S_ISLNK(info.st_mode):
-        unwatched = True
-        try:
-            info = os.stat(path)
-        except OSError:  # a dangling link: not listed now, but its target may appear
-            return None, True
-    return FileStamp(info.st_mtime_ns, info.st_size), unwatched
-
-
-def _libc() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.inotify_init1, libc.inotify_add_watch, libc.inotify_rm_watch  # noqa: B018
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
-LIBC = _libc()
-
-
-def remote_file_system(path: str) -> str | None:
-    """The name of the file system `path` is on when its changes may come from elsewhere (see above)."""
-    if LIBC is None:
-        return "unknown"
-    buffer = ctypes.create_string_buffer(256)  # struct statfs; f_type (a C long) comes first
-    if LIBC.statfs(os.fsencode(path), buffer) != 0:
-        return None  # gone or unreadable: the walk skips it as well
-    kind = ctypes.c_long.from_buffer(buffer).value & 0xFFFFFFFF
-    return REMOTE_FILE_SYSTEMS.get(kind)
 
 
 class ChangeJournal:
@@ -334,26 +268,3 @@ def _inside(path: str, top: str) -> bool:
 def _under(files: Iterable[str], top: str) -> set[str]:
     prefix = top + os.sep
     return {path for path in files if path.startswith(prefix)}
-
-
-class SharedRuns:
-    """Runs a job for concurrent callers so that each is served by a run that started after it
-    arrived: callers arriving during a run wait for it and share the one after it."""
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.started = 0
-        self.finished = 0  # the number of the last run that completed
-
-    async def run(self, job: Callable[[], Awaitable[T]]) -> T | None:
-        """The job's result, or None when another caller's run, started after this one arrived,
-        has completed in the meantime."""
-        arrived = self.started
-        async with self.lock:
-            if self.finished > arrived:
-                return None
-            self.started += 1
-            number = self.started
-            result = await job()
-            self.finished = number
-            return result

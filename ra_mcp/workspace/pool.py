@@ -29,7 +29,8 @@ from ..lsp.discovery import Analyzer
 from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
 from ..lsp.proc_macro_watch import StuckMacros
 from ..settings import PoolSettings
-from .change_journal import ChangeJournal, FileStamp
+from .change_journal import ChangeJournal
+from .file_stamps import FileStamp
 from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched, stamp_now
 
 T = TypeVar("T")

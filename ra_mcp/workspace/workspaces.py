@@ -4,6 +4,7 @@ answers for their next pages while nothing changes. The pool of them is in works
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from rust_mcp.core.sandbox import SandboxedCommand
 
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
-from .change_journal import ChangeJournal, FileStamp, SharedRuns, stamp_of
+from .change_journal import ChangeJournal
+from .file_stamps import FileStamp, stamp_of
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
@@ -56,6 +58,29 @@ def stamp_now(path: Path) -> FileStamp | None:
     return stamp_of(str(path))[0]
 
 
+class FreshRuns:
+    """Runs a job for concurrent callers so that each is served by a run that started after it
+    arrived: callers arriving during a run wait for it and share the one after it."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.started = 0
+        self.finished = 0  # the number of the last run that completed
+
+    async def run(self, job: Callable[[], Awaitable[T]]) -> T | None:
+        """The job's result, or None when another caller's run, started after this one arrived,
+        has completed in the meantime."""
+        arrived = self.started
+        async with self.lock:
+            if self.finished > arrived:
+                return None
+            self.started += 1
+            number = self.started
+            result = await job()
+            self.finished = number
+            return result
+
+
 @dataclass
 class Workspace:
     root: Path
@@ -65,7 +90,7 @@ class Workspace:
     snapshot: dict[str, FileStamp] = field(default_factory=dict)  # what rust-analyzer was told
     versions: dict[Path, int] = field(default_factory=dict)
     last_used: float = field(default_factory=time.monotonic)
-    syncs: SharedRuns = field(default_factory=SharedRuns)  # concurrent calls share one re-sync
+    syncs: FreshRuns = field(default_factory=FreshRuns)  # concurrent calls share one re-sync
     written: set[str] = field(default_factory=set)  # pushed by us since the last re-sync
     toolchain: str | None = None  # the toolchain asked for (None: the server's default or the project's)
     restarts: int = 0

@@ -1,0 +1,109 @@
+"""What rust-analyzer's answers become: typed values tools read (`Location`, `Hover`, `Symbol`,
+`Runnable`, ...), whichever variant of an answer rust-analyzer sent; and what a question needs of the
+client (`Requester`). lsp/requests.py and lsp/change_requests.py ask the questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from .lazy_types import lsp
+
+T = TypeVar("T")
+
+
+class Requester(Protocol):
+    """What the questions need of the client (lsp.AnalyzerClient)."""
+
+    async def request(
+        self, method: str, params: Any, timeout: float = 30.0, *, as_json: bool = False
+    ) -> Any: ...
+
+    def structure(self, value: Any, kind: type[T]) -> T: ...
+
+
+@dataclass(frozen=True)
+class Location:
+    """One place an answer names: `range` to show (a link's selection, the name) and `whole`, the
+    item's whole extent (a link's target range; a plain Location's range)."""
+
+    uri: str
+    range: lsp.Range
+    whole: lsp.Range
+
+
+@dataclass(frozen=True)
+class Hover:
+    """Hover's contents as one text (markdown when rust-analyzer sends markup)."""
+
+    text: str
+    markup: bool
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """A workspace symbol with a place in a file."""
+
+    name: str
+    kind: lsp.SymbolKind
+    container: str | None
+    uri: str
+    range: lsp.Range
+
+
+@dataclass(frozen=True)
+class Runnable:
+    """Something rust-analyzer can run (a test, bench, binary, doc test) and how cargo runs it."""
+
+    label: str
+    cargo_args: list[str]
+    executable_args: list[str]
+    location: Location | None
+
+
+@dataclass(frozen=True)
+class MacroExpansion:
+    name: str | None
+    expansion: str
+
+
+def document(path: Path) -> lsp.TextDocumentIdentifier:
+    return lsp.TextDocumentIdentifier(uri=path.as_uri())
+
+
+def locations(answer: Any) -> list[Location]:
+    """Any location answer (None, a Location, a LocationLink, a list of either) as Locations."""
+    if answer is None:
+        return []
+    found = []
+    for item in answer if isinstance(answer, list | tuple) else [answer]:
+        if isinstance(item, lsp.LocationLink):
+            found.append(Location(item.target_uri, item.target_selection_range, item.target_range))
+        elif isinstance(item, lsp.Location):
+            found.append(Location(item.uri, item.range, item.range))
+    return found
+
+
+def runnable(raw: dict[str, Any]) -> Runnable:
+    args = raw.get("args") or {}
+    cargo_args = [str(a) for a in args.get("cargoArgs") or []] + [
+        str(a) for a in args.get("cargoExtraArgs") or []
+    ]
+    location = None
+    link = raw.get("location")
+    if link:
+        uri = str(link.get("targetUri", ""))
+        shown = _range(link["targetSelectionRange"]) if "targetSelectionRange" in link else None
+        if shown is not None:
+            location = Location(uri, shown, _range(link.get("targetRange", link["targetSelectionRange"])))
+    return Runnable(
+        label=str(raw.get("label", "")),
+        cargo_args=cargo_args,
+        executable_args=[str(a) for a in args.get("executableArgs") or []],
+        location=location,
+    )
+
+
+def _range(raw: dict[str, Any]) -> lsp.Range:
+    return lsp.Range(start=lsp.Position(**raw["start"]), end=lsp.Position(**raw["end"]))
