@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from rust_mcp.mcp.connections import ConnectionMemory
 
 
+def _seconds_from_env(name: str, default: float) -> float:
+    import os
+
+    raw = os.environ.get(name)
+    try:
+        return float(raw) if raw else default
+    except ValueError:
+        sys.exit(
+            f"cargo-mcp: ${name}={raw!r} is not a number of seconds (e.g. 50, or 0 to wait for every run)"
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     import argparse
 
@@ -45,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
     add_toolchain_argument(serve, "CARGO_MCP_DEFAULT_TOOLCHAIN")
     add_seconds(serve, "--default-timeout", 600, "a call's timeout when it names none")
     add_seconds(serve, "--max-timeout", 3600, "upper bound for a call's timeout_secs")
+    serve.add_argument(
+        "--answer-deadline",
+        type=float,
+        default=_seconds_from_env("CARGO_MCP_ANSWER_DEADLINE", 50.0),
+        metavar="SECONDS",
+        help="every build, test or check answers by then; one still running goes on in the background "
+        "and the same call again gets its result. Keep it under the client's tool timeout (Codex: 60 s "
+        "unless tool_timeout_sec says more); 0 waits for every run "
+        "(default: $CARGO_MCP_ANSWER_DEADLINE or 50)",
+    )
     serve.add_argument(
         "--allow-env",
         action="append",
@@ -109,6 +131,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
         roots=roots,
         default_toolchain=args.default_toolchain,
         default_timeout=args.default_timeout,
+        answer_deadline=args.answer_deadline if args.answer_deadline > 0 else None,
         max_timeout=args.max_timeout,
         allowed_env=tuple(args.allow_env),
         log_dir=Path(from_base(str(args.log_dir), cwd)) if args.log_dir else default_log_dir(),
