@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from ra_mcp.lsp.answers import Location, locations
+from ra_mcp.lsp.answers import Location
+from ra_mcp.lsp.requests import locations
 
 
 def _range(line: int, start: int, end_line: int, end: int) -> lsp.Range:

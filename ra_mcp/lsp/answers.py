@@ -1,11 +1,11 @@
 """What rust-analyzer's answers become: typed values tools read (`Location`, `Hover`, `Symbol`,
 `Runnable`, ...), whichever variant of an answer rust-analyzer sent; and what a question needs of the
-client (`Requester`). lsp/requests.py and lsp/change_requests.py ask the questions."""
+client (`Requester`). lsp/requests.py and lsp/change_requests.py ask the questions (requests.py's
+`locations` turns any location answer into Locations)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .lazy_types import lsp
@@ -66,23 +66,6 @@ class Runnable:
 class MacroExpansion:
     name: str | None
     expansion: str
-
-
-def document(path: Path) -> lsp.TextDocumentIdentifier:
-    return lsp.TextDocumentIdentifier(uri=path.as_uri())
-
-
-def locations(answer: Any) -> list[Location]:
-    """Any location answer (None, a Location, a LocationLink, a list of either) as Locations."""
-    if answer is None:
-        return []
-    found = []
-    for item in answer if isinstance(answer, list | tuple) else [answer]:
-        if isinstance(item, lsp.LocationLink):
-            found.append(Location(item.target_uri, item.target_selection_range, item.target_range))
-        elif isinstance(item, lsp.Location):
-            found.append(Location(item.uri, item.range, item.range))
-    return found
 
 
 def runnable(raw: dict[str, Any]) -> Runnable:

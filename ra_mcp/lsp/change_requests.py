@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .answers import Requester, document
+from .answers import Requester
 from .lazy_types import lsp
+from .requests import document
 
 FORMAT_TIMEOUT = 60.0
 RENAME_TIMEOUT = 60.0

@@ -18,14 +18,30 @@ from .answers import (
     Requester,
     Runnable,
     Symbol,
-    document,
-    locations,
     runnable,
 )
 from .lazy_types import lsp, plain
 
 if TYPE_CHECKING:
     from lsprotocol.types import CallHierarchyItem as Item  # a function or method in the hierarchy
+
+
+def document(path: Path) -> lsp.TextDocumentIdentifier:
+    return lsp.TextDocumentIdentifier(uri=path.as_uri())
+
+
+def locations(answer: Any) -> list[Location]:
+    """Any location answer (None, a Location, a LocationLink, a list of either) as Locations."""
+    if answer is None:
+        return []
+    found = []
+    for item in answer if isinstance(answer, list | tuple) else [answer]:
+        if isinstance(item, lsp.LocationLink):
+            found.append(Location(item.target_uri, item.target_selection_range, item.target_range))
+        elif isinstance(item, lsp.Location):
+            found.append(Location(item.uri, item.range, item.range))
+    return found
+
 
 # -- where things are -----------------------------------------------------------------------------
 

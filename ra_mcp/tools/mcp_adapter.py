@@ -12,6 +12,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
@@ -34,7 +35,7 @@ from ..places.shown_paths import join_notes
 from ..runtime_start import RuntimeStart
 from ..service import AnalyzerService
 from ..workspace.workspaces import StillIndexing
-from .declaration import DEFAULT_TOOLCHAIN, DEFAULT_WORKSPACE, AnalyzerCall, AnalyzerTool
+from .declaration import DEFAULT_TOOLCHAIN, DEFAULT_WORKSPACE, AnalyzerCall, AnalyzerTool, ConfirmCallback
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,35 @@ class AnalyzerRuntime:
         return AnalyzerCall(
             service,
             default=connection.get(DEFAULT_WORKSPACE) if connection is not None else None,
-            report=call_progress(ctx),
-            confirm=Confirmer(ctx, self.confirm_writes),
+            report=_progress_when_reported(ctx),
+            confirm=_confirmer_when_asked(ctx, self.confirm_writes),
             connection=connection,
             toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
         )
+
+
+def _progress_when_reported(ctx: Context[Any, Any]) -> ProgressCallback:
+    """The call's progress callback, made at its first report (most calls report nothing)."""
+    made: list[ProgressCallback] = []
+
+    async def report(progress: float, total: float | None, message: str) -> None:
+        if not made:
+            made.append(call_progress(ctx))
+        await made[0](progress, total, message)
+
+    return report
+
+
+def _confirmer_when_asked(ctx: Context[Any, Any], enabled: bool) -> ConfirmCallback:
+    """The call's confirmation, made at its first question (only writes ask)."""
+    made: list[Confirmer] = []
+
+    async def confirm(question: str) -> bool:
+        if not made:
+            made.append(Confirmer(ctx, enabled))
+        return await made[0](question)
+
+    return confirm
 
 
 async def _answer(
