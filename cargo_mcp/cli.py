@@ -23,23 +23,12 @@ if TYPE_CHECKING:
     from rust_mcp.mcp.connections import ConnectionMemory
 
 
-def _seconds_from_env(name: str, default: float) -> float:
-    import os
-
-    raw = os.environ.get(name)
-    try:
-        return float(raw) if raw else default
-    except ValueError:
-        sys.exit(
-            f"cargo-mcp: ${name}={raw!r} is not a number of seconds (e.g. 50, or 0 to wait for every run)"
-        )
-
-
 def _parser() -> argparse.ArgumentParser:
     import argparse
 
     from rust_mcp.mcp.containment_arguments import add_containment_arguments
     from rust_mcp.mcp.transports import (
+        add_answer_deadline,
         add_operator_arguments,
         add_root_argument,
         add_sandbox_argument,
@@ -57,15 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     add_toolchain_argument(serve, "CARGO_MCP_DEFAULT_TOOLCHAIN")
     add_seconds(serve, "--default-timeout", 600, "a call's timeout when it names none")
     add_seconds(serve, "--max-timeout", 3600, "upper bound for a call's timeout_secs")
-    serve.add_argument(
-        "--answer-deadline",
-        type=float,
-        default=_seconds_from_env("CARGO_MCP_ANSWER_DEADLINE", 50.0),
-        metavar="SECONDS",
-        help="every build, test or check answers by then; one still running goes on in the background "
-        "and the same call again gets its result. Keep it under the client's tool timeout (Codex: 60 s "
-        "unless tool_timeout_sec says more); 0 waits for every run "
-        "(default: $CARGO_MCP_ANSWER_DEADLINE or 50)",
+    add_answer_deadline(
+        serve,
+        "CARGO_MCP_ANSWER_DEADLINE",
+        50.0,
+        "every build, test or check answers by then; one still running goes on in the background and "
+        "the same call again gets its result; 0 waits for every run",
     )
     serve.add_argument(
         "--allow-env",
