@@ -7,6 +7,7 @@ hands a handler its snapshot):
   workspace, rust-analyzer started, synced and ready;
 - `InFile`: the `file_path` (or a `FilePoint`'s file) confined and checked, in its ready workspace;
 - `InWorkspace`: the `workspace` argument (or the connection's default) ready;
+- `InFileOrWorkspace`: the `file_path` if given (relative to `workspace`), else as `InWorkspace`;
 - `AnalyzerCall`: nothing; the body resolves what it needs itself.
 The others are its arguments, where a position group such as `Position` stands for the fields
 clients see; its docstring is the description and its return annotation the result model. If
@@ -109,6 +110,14 @@ class InFile(InWorkspace):
 
 
 @dataclass(frozen=True)
+class InFileOrWorkspace(InWorkspace):
+    """... and the Rust file the call is limited to, if it names one (`file_path`, relative to the
+    call's `workspace`); without one, the whole workspace."""
+
+    path: Path | None
+
+
+@dataclass(frozen=True)
 class AtPosition(InWorkspace):
     """... and the position the call is about, resolved."""
 
@@ -169,6 +178,17 @@ class AnalyzerTool(Generic[M]):
                 return await self.function(InFile(call, workspace, path), **arguments)
 
             return await call.run(service.pool.root_for(path), in_file)
+        if kind is InFileOrWorkspace:
+            file_path, workspace_arg = arguments.get("file_path"), arguments.get("workspace")
+            limit = None
+            if file_path:
+                limit = service.rust_file(file_path, service.file_base(workspace_arg, call.default))
+            root = service.pool.root_for(limit) if limit else await call.workspace_root(workspace_arg)
+
+            async def in_scope(workspace: Workspace) -> M:
+                return await self.function(InFileOrWorkspace(call, workspace, limit), **arguments)
+
+            return await call.run(root, in_scope)
         if kind is InWorkspace:
 
             async def in_workspace(workspace: Workspace) -> M:

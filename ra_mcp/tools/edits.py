@@ -25,7 +25,7 @@ from ..places.workspace_edits import EditPlan, apply_plan, plan_workspace_edit, 
 from ..service import AnalyzerService
 from ..workspace.workspaces import Workspace
 from . import render
-from .declaration import AnalyzerCall, AtPosition, ConfirmCallback, InFile, analyzer_tool
+from .declaration import AtPosition, ConfirmCallback, InFile, InFileOrWorkspace, analyzer_tool
 from .diagnostics import pull
 from .parameters import ApplyArg, CodeActionChoice, FileArg, FileRange, OffsetArg, Position, WorkspaceArg
 
@@ -158,7 +158,7 @@ async def rust_analyzer_rename(
     return await finish(service, here.workspace, title, plan, apply, here.call.confirm, offset)
 
 
-def _check_rule(rule: str) -> None:
+def _check_rule(rule: str, **_: object) -> None:
     if not rule.strip():
         raise Refusal("the SSR rule is empty; write `search ==>> replacement`, e.g. `foo($a) ==>> bar($a)`")
     if len(rule) > MAX_RULE or "\x00" in rule:
@@ -170,9 +170,9 @@ def _check_rule(rule: str) -> None:
         )
 
 
-@analyzer_tool(Capability.DESTRUCTIVE, "Structural search and replace", render.edit)
+@analyzer_tool(Capability.DESTRUCTIVE, "Structural search and replace", render.edit, check=_check_rule)
 async def rust_analyzer_ssr(
-    call: AnalyzerCall,
+    here: InFileOrWorkspace,
     rule: Annotated[
         str,
         Field(
@@ -187,36 +187,29 @@ async def rust_analyzer_ssr(
 ) -> EditResult:
     """Structural search and replace across the workspace (not inside macro calls): a diff, written with
     apply=true."""
-    service, confirm = call.service, call.confirm
-    _check_rule(rule)
-    path = service.rust_file(file_path, service.file_base(workspace, call.default)) if file_path else None
-    root = service.pool.root_for(path) if path else await call.workspace_root(workspace)
-
-    async def operation(workspace: Workspace) -> EditResult:
-        selections: list[lsp.Range] = []
-        if path is not None:
-            lines = service.sources.get(path).lines
-            end = lsp.Position(line=len(lines) - 1, character=len(lines[-1]))
-            selections = [lsp.Range(start=lsp.Position(line=0, character=0), end=end)]
-        # the rule's paths are resolved in the context file's crate: the file itself, or for the whole
-        # workspace the first crate root (never a build script) in which they resolve
-        contexts = [path] if path is not None else crate_roots(workspace.root, rule)
-        edit = lsp.WorkspaceEdit()
-        for number, context in enumerate(contexts, start=1):
-            try:
-                edit = await changes.structural_replace(workspace.client, rule, context, selections)
-                break
-            except AnalyzerRequestFailed as exc:
-                if exc.panicked:
-                    raise  # restarted and retried like a crash
-                if "Failed to resolve path" in str(exc) and number < len(contexts):
-                    continue
-                raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
-        plan = plan_workspace_edit(edit, service.roots)
-        scope = service.display(path, workspace.root) if path else f"workspace {workspace.root}"
-        return await finish(service, workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm, offset)
-
-    return await call.run(root, operation)
+    service, confirm, path = here.service, here.call.confirm, here.path
+    selections: list[lsp.Range] = []
+    if path is not None:
+        lines = service.sources.get(path).lines
+        end = lsp.Position(line=len(lines) - 1, character=len(lines[-1]))
+        selections = [lsp.Range(start=lsp.Position(line=0, character=0), end=end)]
+    # the rule's paths are resolved in the context file's crate: the file itself, or for the whole
+    # workspace the first crate root (never a build script) in which they resolve
+    contexts = [path] if path is not None else crate_roots(here.root, rule)
+    edit = lsp.WorkspaceEdit()
+    for number, context in enumerate(contexts, start=1):
+        try:
+            edit = await changes.structural_replace(here.client, rule, context, selections)
+            break
+        except AnalyzerRequestFailed as exc:
+            if exc.panicked:
+                raise  # restarted and retried like a crash
+            if "Failed to resolve path" in str(exc) and number < len(contexts):
+                continue
+            raise Refusal(f"rust-analyzer rejected the SSR rule {rule!r}: {exc}") from exc
+    plan = plan_workspace_edit(edit, service.roots)
+    scope = service.display(path, here.root) if path else f"workspace {here.root}"
+    return await finish(service, here.workspace, f"ssr {rule!r} in {scope}", plan, apply, confirm, offset)
 
 
 async def _actions(here: AtPosition, end_line: int | None, end_column: int | None) -> list[lsp.CodeAction]:
