@@ -17,6 +17,7 @@ MCP tools of the declarations."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import time
 import typing
@@ -149,8 +150,9 @@ class AnalyzerTool(Generic[M]):
         model: type[M] = typing.get_type_hints(self.function)["return"]
         return model
 
-    @property
+    @functools.cached_property
     def context(self) -> type[Context]:
+        """What the body's first parameter asks to be resolved (read once: it is asked every call)."""
         first = next(iter(inspect.signature(self.function).parameters))
         kind: type[Context] = typing.get_type_hints(self.function)[first]
         return kind

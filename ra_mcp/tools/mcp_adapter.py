@@ -88,7 +88,7 @@ async def _answer(
 ) -> CallToolResult:
     started = ctx.request_context.lifespan_context
     assert isinstance(started, RuntimeStart)
-    runtime: AnalyzerRuntime = await started.get()
+    runtime: AnalyzerRuntime = started.runtime if started.runtime is not None else await started.get()
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     current_client_policy.set(client_policy(ctx))  # this call's task only

@@ -49,7 +49,7 @@ OffsetArg = Annotated[int, Field(ge=0)]  # where a page starts: the offset a pre
 @dataclass(frozen=True, kw_only=True)
 class Position(ParameterGroup):
     """Where a position tool looks: a file with a line and column, or a symbol's name (narrowed by
-    the file, or by a line of it). Resolved once, by AnalyzerService.place."""
+    the file, or by a line of it). Resolved once, before the tool body runs (tools/declaration.py)."""
 
     # clients see a group's fields in this order, whichever group of the family adds them
     ORDER: ClassVar[tuple[str, ...]] = (

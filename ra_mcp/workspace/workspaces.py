@@ -1,6 +1,6 @@
 """One workspace's rust-analyzer as the tools use it: it re-syncs files changed on disk before a call
 (its change journal says which), knows when rust-analyzer is ready to answer, and remembers whole
-answers for their next pages while nothing changes. The pool of them is in workspace_pool.py."""
+answers for their next pages while nothing changes. The pool of them is in pool.py."""
 
 from __future__ import annotations
 
