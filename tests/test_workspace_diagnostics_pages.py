@@ -2,10 +2,11 @@
 Each page used to pull every file and run the check again: a large workspace's page 2 cost as much as
 page 1, and its total and order could move between pages. Now the whole pass is kept per workspace,
 rust-analyzer and `include_check`, as references are, while no file changes: the next page asks
-rust-analyzer nothing. A file changed on disk makes a new pass; a partial pass (the check did not
-finish) is never kept. rust-analyzer is a stand-in here (no processes): it answers each file's pull
-with a warning per `let _unused` line and, asked to check, "publishes" cargo's copy of those warnings
-with one `progress` begin and end, as rust-analyzer's flycheck does."""
+rust-analyzer nothing. A file changed on disk makes a new pass; a partial pass (a file not analysed
+by the deadline, the check not finished) is never served as the answer, only gone on from: the next
+call pulls only the files still missing and runs the check. rust-analyzer is a stand-in here (no
+processes): it answers each file's pull with a warning per `let _unused` line and, asked to check,
+"publishes" cargo's copy of those warnings with one `progress` begin and end, as its flycheck does."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import anyio
 import pytest
 
 from ra_mcp.analyzer import AnalyzerService
@@ -50,6 +52,7 @@ class StandIn:
     stderr: list[str] = field(default_factory=list)
     alive: bool = True
     exit_code: int | None = None
+    slow: set[str] = field(default_factory=set)  # files whose first pull outlasts its timeout
     pulls: int = 0
     checks: int = 0
 
@@ -72,6 +75,10 @@ class StandIn:
     async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
         assert method == lsp.TEXT_DOCUMENT_DIAGNOSTIC
         self.pulls += 1
+        if params.text_document.uri in self.slow:
+            self.slow.discard(params.text_document.uri)
+            await anyio.sleep(timeout)
+            raise TimeoutError
         return lsp.FullDocumentDiagnosticReport(
             items=self.findings(params.text_document.uri, "rust-analyzer")
         )
@@ -153,15 +160,38 @@ async def test_the_check_setting_is_part_of_the_key(tmp_path: Path) -> None:
     assert client.pulls == 6 and client.checks == 1  # both kept, each for its own pages
 
 
-async def test_a_pass_whose_check_did_not_finish_is_not_kept(tmp_path: Path) -> None:
+async def test_a_partial_pass_goes_on_where_it_stopped(tmp_path: Path) -> None:
+    """A pass whose check could not finish is not served as the answer: the next call runs the check,
+    but pulls no file again (their findings are kept for the same files)."""
     root = project(tmp_path)
     client = StandIn(root)
     client.state.health, client.state.status_message = "error", "Failed to load workspace"
     call = served(root, client)
     first = await page(call, root, 0)
-    assert not first.check_ran and first.check_error and client.checks == 0
-    await page(call, root, 4)
-    assert client.pulls == 6  # made again: a partial answer is no answer to keep for its pages
+    assert not first.check_ran and first.check_error and client.checks == 0 and client.pulls == 3
+    client.state.health, client.state.status_message = "ok", None  # loaded now
+    second = await page(call, root, 0)
+    assert client.checks == 1 and client.pulls == 3
+    assert second.check_ran and second.counts.warnings == 6 and second.counts.unconfirmed == 0
+
+
+async def test_files_not_analysed_by_the_deadline_are_pulled_by_the_next_call(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    client = StandIn(root, slow={(root / "src" / "b.rs").as_uri()})
+    call = served(root, client)
+    call.service.answer_deadline = 2.0  # the pulls may take half: b.rs misses it once
+    first = await page(call, root, 0, include_check=False)
+    assert client.pulls == 3 and first.files_checked == 2 and "1 file(s) not analysed" in (first.note or "")
+    assert first.counts.unconfirmed == 4
+    second = await page(call, root, 0, include_check=False)
+    assert client.pulls == 4  # b.rs alone
+    assert (
+        second.files_checked == 3
+        and second.counts.unconfirmed == 6
+        and "not analysed" not in (second.note or "")
+    )
+    await page(call, root, 4, include_check=False)
+    assert client.pulls == 4  # complete now: kept for its pages
 
 
 async def test_an_answer_made_across_a_change_is_not_kept(tmp_path: Path) -> None:

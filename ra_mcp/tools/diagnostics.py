@@ -157,15 +157,17 @@ async def rust_analyzer_diagnostics(
 class WorkspaceFindings:
     """One workspace pass (every file's own findings and one cargo check, merged and ranked), kept
     for all its pages while no file changes and rust-analyzer is the same one: page 2 comes from the
-    pass that made page 1, with the same total and order, instead of a second pass. Only a complete
-    pass is kept (every file analysed, and the check finished for these files unless skipped); a
-    partial one is made again by the next call."""
+    pass that made page 1, with the same total and order, instead of a second pass. A partial pass
+    (files not analysed by the deadline, or the check not finished) is kept too, but only so that
+    the next call pulls just the files still missing and joins the running check."""
 
     items: list[AnalyzerDiagnostic]  # every finding of every severity, ranked (confirmed errors first)
     files_checked: int
     check: CheckRun
     note: str | None  # check skipped, files not analysed, findings withheld
-    complete: bool
+    complete: bool  # every file analysed, and the check finished for these files unless skipped
+    native: dict[str, list[lsp.Diagnostic]]  # rust-analyzer's own findings of the files analysed
+    analysed: frozenset[Path]
 
 
 async def workspace_findings(
@@ -177,16 +179,19 @@ async def workspace_findings(
     started: float,
 ) -> WorkspaceFindings:
     """The workspace pass for the files as they are: the one kept for them (per workspace, rust-analyzer
-    and `include_check`; a new rust-analyzer is a new Workspace with nothing kept), or a new one."""
+    and `include_check`; a new rust-analyzer is a new Workspace with nothing kept), or a new one,
+    which goes on from a partial one."""
     service, key = call.service, ("workspace_diagnostics", include_check)
     kept = workspace.remembered(key)
-    if isinstance(kept, WorkspaceFindings):
+    if isinstance(kept, WorkspaceFindings) and kept.complete:
         return kept
+    before = kept if isinstance(kept, WorkspaceFindings) else None
     made_at = workspace.generation
     files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
     missed: list[Path] = []
     until = None if wait else started + service.answer_deadline * PULL_SHARE
-    native = await pull(workspace, files, missed, until)
+    todo = [p for p in files if before is None or p not in before.analysed]
+    native = {**(before.native if before else {}), **await pull(workspace, todo, missed, until)}
     check = CheckRun(False)
     if include_check:
         bound = check_bound(service, started, check_timeout_secs, wait)
@@ -194,16 +199,17 @@ async def workspace_findings(
     checked = (
         {uri: list(items) for uri, items in workspace.client.state.pushed.items()} if include_check else {}
     )
-    (native, checked), left_out = shown_only(service, native, checked)
+    (shown, checked), left_out = shown_only(service, native, checked)
     found = WorkspaceFindings(
-        items=merge(service, workspace.root, native, checked),
+        items=merge(service, workspace.root, shown, checked),
         files_checked=0 if workspace.client.state.health == "error" else len(files) - len(missed),
         check=check,
         note=join_notes(None if include_check else SKIPPED, not_analysed(missed), withheld_note(left_out)),
         complete=not missed and (check.finished or not include_check),
+        native=native,
+        analysed=frozenset(files) - frozenset(missed),
     )
-    if found.complete:
-        workspace.remember(key, found, made_at)
+    workspace.remember(key, found, made_at)
     return found
 
 
