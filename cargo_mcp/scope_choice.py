@@ -27,13 +27,13 @@ import contextlib
 import hashlib
 import json
 import time
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from rust_mcp.core.safe_io import read_without_links, write_without_links
+from rust_mcp.core.toml_text import parse_toml
 
 if TYPE_CHECKING:
     from .invocation import Invocation
@@ -107,7 +107,7 @@ def workspace_wide(args: Sequence[str], manifest: Path, root: Path) -> bool:
     if picked or manifest != root / "Cargo.toml":
         return False
     try:
-        data = tomllib.loads((read_without_links(manifest, RECORD_BYTES) or b"").decode())
+        data = parse_toml((read_without_links(manifest, RECORD_BYTES) or b"").decode())
     except (OSError, ValueError):  # unreadable, not UTF-8, not TOML: cargo will say so itself
         return False
     workspace = data.get("workspace")

@@ -6,11 +6,13 @@ an internal error, and the server keeps serving; a real cargo-mcp process over s
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
 from mcp import Client
 
+from rust_mcp.core.toml_text import parse_toml
 from rust_mcp.core.tree_state import tree_state
 from tests.support import BIN, FIXTURES, require_bubblewrap, server_params, structured, text_of
 
@@ -58,3 +60,63 @@ async def test_cargo_check_answers_a_manifest_whose_path_dependency_loops(tmp_pa
             assert answer.get("exit_code") not in (None, 0), answer  # cargo itself refused the manifest
         listed = await client.list_tools()
         assert any(tool.name == "cargo_check" for tool in listed.tools)
+
+
+DEEP = "[" * 3000 + "]" * 3000  # deeper than Python's recursion limit: tomllib raises RecursionError
+NESTED_FILES = {
+    "manifest": ("Cargo.toml", None),
+    "cargo-config": (".cargo/config.toml", f"[env]\nDEEP = {DEEP}\n"),
+    "toolchain-file": ("rust-toolchain.toml", f'[toolchain]\nchannel = "stable"\ndeep = {DEEP}\n'),
+}
+
+
+def _nested(root: Path, kind: str) -> Path:
+    crate = root / f"nested-{kind}"
+    shutil.copytree(FIXTURES / "hello_bin", crate, ignore=shutil.ignore_patterns("target"))
+    name, text = NESTED_FILES[kind]
+    if text is None:  # the manifest itself: the nesting in its metadata table
+        text = (crate / name).read_text() + f"\n[package.metadata]\ndeep = {DEEP}\n"
+    (crate / name).parent.mkdir(exist_ok=True)
+    (crate / name).write_text(text)
+    return crate
+
+
+@pytest.mark.anyio
+@pytest.mark.real
+async def test_deeply_nested_toml_in_the_project_gives_an_answer(tmp_path: Path) -> None:
+    """A manifest, cargo configuration or toolchain file nested deeper than Python's recursion limit
+    (tomllib raises RecursionError, not a ValueError): each call answers, the server keeps serving."""
+    require_bubblewrap()
+    root = tmp_path / "root"
+    crates = [_nested(root, kind) for kind in sorted(NESTED_FILES)]
+    logs = str(tmp_path / "logs")
+    params = server_params(str(BIN / "cargo-mcp"), "serve", "--root", str(root), "--log-dir", logs)
+    async with Client(params, mode="legacy", read_timeout_seconds=300) as client:
+        for crate in crates:
+            for tool in ("cargo_check", "cargo_metadata"):
+                said = text_of(await client.call_tool(tool, {"path": str(crate)}))
+                assert "Error executing tool" not in said and "RecursionError" not in said, (crate.name, said)
+        listed = await client.list_tools()
+        assert any(tool.name == "cargo_check" for tool in listed.tools)
+
+
+def test_toml_nested_too_deeply_is_not_toml() -> None:
+    with pytest.raises(tomllib.TOMLDecodeError):
+        parse_toml(f"deep = {DEEP}\n")
+    assert parse_toml("a = [[1]]\n") == {"a": [[1]]}
+
+
+def test_project_toml_is_parsed_only_through_parse_toml() -> None:
+    """The class: every parse of a file the project wrote goes through parse_toml, which turns
+    tomllib's RecursionError into its TOMLDecodeError."""
+    packages = [Path(__file__).parent.parent / name for name in ("rust_mcp", "cargo_mcp", "ra_mcp")]
+    direct = [
+        f"{path}:{number}"
+        for package in packages
+        for path in sorted(package.rglob("*.py"))
+        if path.name not in ("toml_text.py", "prompts.py")  # prompts.py: our own shipped workflows.toml
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "tomllib.load" in line
+    ]
+    said = "tomllib called directly (use rust_mcp.core.toml_text.parse_toml): "
+    assert direct == [], said + ", ".join(direct)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import Refusal
 from .safe_io import read_without_links
+from .toml_text import parse_toml
 
 DIRECTORY_SETTINGS = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_BUILD_BUILD_DIR")
 CONFIG_NAMES = ("config.toml", "config")
@@ -144,7 +145,7 @@ def _config_value(file: Path, key: str) -> str | None:
     file is absent, unreadable or does not set it."""
     try:
         data = read_without_links(file, MAX_CONFIG_BYTES)
-        table = tomllib.loads((data or b"").decode("utf-8", errors="replace")).get("build")
+        table = parse_toml((data or b"").decode("utf-8", errors="replace")).get("build")
     except (OSError, Refusal, tomllib.TOMLDecodeError, ValueError):
         return None
     value = table.get(key) if isinstance(table, dict) else None

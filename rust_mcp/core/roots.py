@@ -174,9 +174,11 @@ def read_manifest(path: Path) -> dict[str, object]:
     """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
     import tomllib  # here, not at start: only manifests need it (a 10 ms import)
 
+    from .toml_text import parse_toml
+
     try:  # through the one door: no link on the way, a regular file, size-limited
         data = read_without_links(path, MAX_MANIFEST_BYTES)
-        return tomllib.loads(data.decode("utf-8")) if data is not None else {}
+        return parse_toml(data.decode("utf-8")) if data is not None else {}
     except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
 

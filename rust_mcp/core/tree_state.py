@@ -27,6 +27,7 @@ from typing import Any
 from .errors import Refusal
 from .project_files import read_text, walk_without_links
 from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
+from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
@@ -56,7 +57,7 @@ def _dependency_paths(manifest: Path) -> Iterator[Path | None]:
     """Directories of the path dependencies (and patches) a manifest names (None: unresolvable)."""
     try:  # through the one door: no link on the way, a regular file, size-limited
         text = read_text(manifest, MAX_MANIFEST_BYTES)
-        data = tomllib.loads(text) if text is not None else {}
+        data = parse_toml(text) if text is not None else {}
     except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return
     tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
