@@ -120,3 +120,22 @@ def test_project_toml_is_parsed_only_through_parse_toml() -> None:
     ]
     said = "tomllib called directly (use rust_mcp.core.toml_text.parse_toml): "
     assert direct == [], said + ", ".join(direct)
+
+
+def test_json_from_processes_and_the_project_is_parsed_only_through_parse_json() -> None:
+    """The class: json.loads raises RecursionError (not ValueError) on a line nested a few thousand
+    deep, which cargo's stdout (a proc macro's println!), rust-analyzer's stderr and the build
+    directory can carry; parse_json turns it into ValueError. Exempt: the proc-macro proxy (standard
+    library only, it catches RecursionError itself) and the transports, which measure nesting first."""
+    exempt = {"json_nesting.py", "proc_macro_proxy.py", "handshake.py", "relay.py", "stdio.py"}
+    packages = [Path(__file__).parent.parent / name for name in ("rust_mcp", "cargo_mcp", "ra_mcp")]
+    direct = [
+        f"{path}:{number}"
+        for package in packages
+        for path in sorted(package.rglob("*.py"))
+        if path.name not in exempt
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "json.loads(" in line or "json.load(" in line
+    ]
+    said = "json.loads called directly (use rust_mcp.core.json_nesting.parse_json): "
+    assert direct == [], said + ", ".join(direct)

@@ -10,13 +10,13 @@ file on the way changes.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Refusal
+from .json_nesting import parse_json
 from .safe_io import read_without_links
 from .toml_text import parse_toml
 
@@ -96,7 +96,7 @@ def _parse(output: str | None) -> BuildDirs | None:
     if not output:
         return None
     try:
-        data = json.loads(output)
+        data = parse_json(output)
         target = Path(data["target_directory"])
         build = Path(data.get("build_directory") or target)
     except (ValueError, KeyError, TypeError):
