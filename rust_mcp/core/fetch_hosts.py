@@ -27,13 +27,12 @@ from urllib.parse import urlsplit
 
 import anyio
 
-from .roots import MANIFEST_NAME, AllowedRoots, project_files
+from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, AllowedRoots, project_files
 from .safe_io import read_without_links
 from .toml_text import parse_toml
 
 ALLOW_ALL_FLAG = "--allow-private-fetch"
 ALLOW_HOST_FLAG = "--allow-fetch-host"
-MAX_MANIFEST_BYTES = 4 << 20
 MAX_MANIFESTS = 2000
 RESOLVE_SECONDS = 10.0
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
