@@ -139,3 +139,27 @@ def test_json_from_processes_and_the_project_is_parsed_only_through_parse_json()
     ]
     said = "json.loads called directly (use rust_mcp.core.json_nesting.parse_json): "
     assert direct == [], said + ", ".join(direct)
+
+
+@pytest.mark.anyio
+@pytest.mark.real
+async def test_a_build_directory_linked_outside_the_roots_is_never_written(tmp_path: Path) -> None:
+    """The shared build directory: the agent makes `target` (and in a second crate `target/debug`)
+    a link to a directory outside the roots; cargo_check must write nothing there and still answer."""
+    require_bubblewrap()
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    outside.mkdir()
+    whole = root / "whole"
+    shutil.copytree(FIXTURES / "hello_bin", whole, ignore=shutil.ignore_patterns("target"))
+    (whole / "target").symlink_to(outside)
+    inner = root / "inner"
+    shutil.copytree(FIXTURES / "hello_bin", inner, ignore=shutil.ignore_patterns("target"))
+    (inner / "target").mkdir()
+    (inner / "target" / "debug").symlink_to(outside)
+    logs = str(tmp_path / "logs")
+    params = server_params(str(BIN / "cargo-mcp"), "serve", "--root", str(root), "--log-dir", logs)
+    async with Client(params, mode="legacy", read_timeout_seconds=300) as client:
+        for crate in (whole, inner):
+            said = text_of(await client.call_tool("cargo_check", {"path": str(crate)}))
+            assert "Error executing tool" not in said, said
+    assert sorted(p.name for p in outside.iterdir()) == []
