@@ -51,7 +51,7 @@ STAGES = {
         ("    wait until ready", "cum", "wait_ready", "ra_mcp"),
         ("    LSP request (pygls: send, await)", "cum", "request", "ra_mcp/lsp"),
         ("    build locations (paths, source lines)", "cum", "location", "ra_mcp"),
-        ("    render the text (its own code)", "self", "", "ra_mcp/render"),
+        ("    render the text (its own code)", "self", "", "ra_mcp/tools/render"),
         ("    dump the result model", "cum", "model_result", "rust_mcp"),
         ("  SDK: serialise the response", "cum", "model_dump_json", "pydantic"),
         ("pygls: read and parse rust-analyzer's messages", "cum", "run_async", "pygls"),

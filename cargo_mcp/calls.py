@@ -13,8 +13,10 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
@@ -203,7 +205,19 @@ class CargoService:
             if invocation.command.output == "snapshots"
             else None
         )
-        result = self._result(invocation, collector, outcome, snapshots)
+        paged = 0 if invocation.command.output in ("metadata", "tree") else invocation.offset
+        moment = self.ranking_moments.moment(invocation.argv, paged)
+        # off the loop: --package walks the workspace and parses its manifests (an engine's
+        # sessions share the loop)
+        focus = await off_loop(
+            call_focus,
+            invocation.argv,
+            invocation.manifest,
+            invocation.workspace_root,
+            moment,
+            what="finding the package asked for",
+        )
+        result = self._result(invocation, collector, outcome, snapshots, focus)
         result.hints = launch.notes + result.hints
         if not result.ok:
             result.hints += limit_hints(result, outcome, command.limits)
@@ -222,6 +236,7 @@ class CargoService:
         collector: OutputCollector,
         outcome: RunOutcome,
         snapshots: list[PendingSnapshot] | None,
+        focus: Focus,
     ) -> CargoResult:
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
@@ -234,10 +249,7 @@ class CargoService:
             data = collector.tree_data(offset)
         if output in ("metadata", "tree"):
             offset = 0  # the offset paged the data; diagnostics (if any) are listed from the first
-        moment = self.ranking_moments.moment(invocation.argv, offset)
-        ranked = collector.messages.ranked(
-            call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
-        )
+        ranked = collector.messages.ranked(focus)
         result = invocation.result(
             "",
             outcome.duration_ms,

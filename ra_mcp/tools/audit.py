@@ -13,6 +13,7 @@ from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
@@ -179,7 +180,7 @@ async def rust_analyzer_unsafe_audit(
     service, audited = here.service, here.workspace
     scope_dir = audited.root
     if package is not None:
-        packages = package_directories(audited.root)
+        packages = await off_loop(package_directories, audited.root, what="listing the packages")
         if package not in packages:
             listed = ", ".join(sorted(packages)) or "none"
             raise Refusal(f"no package named {package!r} in {audited.root}; packages: {listed}")

@@ -64,7 +64,6 @@ class AnalyzerCall:
     connection: dict[str, Any] | None = None
     toolchain: str | None = None
     notes: list[str] = field(default_factory=list)  # said first in the answer (a workspace discovered)
-    started: float = field(default_factory=time.monotonic)  # when the call came (its deadline counts)
 
     async def workspace_root(self, workspace: str | None, *, look_below: bool = False) -> Path:
         """The workspace a call works in: the one named, or the connection's default, or the server's
@@ -89,6 +88,7 @@ class InWorkspace:
 
     call: AnalyzerCall
     workspace: Workspace
+    started: float  # time.monotonic() when the tool was called, before anything was resolved
 
     @property
     def service(self) -> AnalyzerService:
@@ -159,6 +159,7 @@ class AnalyzerTool(Generic[M]):
 
     async def run(self, call: AnalyzerCall, arguments: dict[str, Any]) -> M:
         """Resolve what the body's context holds, then run the body with it and the arguments."""
+        started = time.monotonic()
         if self.check is not None:
             self.check(**arguments)
         kind, service = self.context, call.service
@@ -170,14 +171,14 @@ class AnalyzerTool(Generic[M]):
 
             async def at_position(workspace: Workspace) -> M:
                 target = await service.target(workspace, place)
-                return await self.function(AtPosition(call, workspace, target), **arguments)
+                return await self.function(AtPosition(call, workspace, started, target), **arguments)
 
             return await call.run(place.root, at_position)
         if kind is InFile:
             path = service.rust_file(_file_path(arguments), call.default)
 
             async def in_file(workspace: Workspace) -> M:
-                return await self.function(InFile(call, workspace, path), **arguments)
+                return await self.function(InFile(call, workspace, started, path), **arguments)
 
             return await call.run(service.pool.root_for(path), in_file)
         if kind is InFileOrWorkspace:
@@ -188,13 +189,13 @@ class AnalyzerTool(Generic[M]):
             root = service.pool.root_for(limit) if limit else await call.workspace_root(workspace_arg)
 
             async def in_scope(workspace: Workspace) -> M:
-                return await self.function(InFileOrWorkspace(call, workspace, limit), **arguments)
+                return await self.function(InFileOrWorkspace(call, workspace, started, limit), **arguments)
 
             return await call.run(root, in_scope)
         if kind is InWorkspace:
 
             async def in_workspace(workspace: Workspace) -> M:
-                return await self.function(InWorkspace(call, workspace), **arguments)
+                return await self.function(InWorkspace(call, workspace, started), **arguments)
 
             return await call.run(await call.workspace_root(arguments.get("workspace")), in_workspace)
         return await self.function(call, **arguments)

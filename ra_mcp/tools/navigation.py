@@ -143,7 +143,7 @@ async def _references(here: AtPosition, include_declaration: bool) -> _Reference
     workspace, target = here.workspace, here.target
     spot = target.position
     key = ("references", target.document.uri, spot.line, spot.character, include_declaration)
-    kept = workspace.remembered(key)
+    kept, made_at = workspace.remembered(key), workspace.generation
     if isinstance(kept, _References):
         return kept
     found = await requests.references(here.client, target.path, target.position, include_declaration)
@@ -154,7 +154,7 @@ async def _references(here: AtPosition, include_declaration: bool) -> _Reference
         shown, key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character)
     )
     answer = _References(ranked, left_out, locator, Counter(locator.label(place.uri) for place in ranked))
-    workspace.remember(key, answer)
+    workspace.remember(key, answer, made_at)
     return answer
 
 
