@@ -22,6 +22,7 @@ from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_
 from rust_mcp.core.workspace_discovery import discover_project
 
 from . import render
+from .analyzer_reuse import analyzer_answer
 from .cargo_command import CargoCommand
 from .commands import check_combination
 from .compiler_cache import cache_delta, take_stats_file
@@ -59,7 +60,7 @@ class CargoService:
         cache = settings.compiler_cache
         self.launches = CargoLaunches(self.containment, self.toolchains, cache)
         self.ranking_moments = RankingMoments()
-        self._base_env = {
+        self.base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
             "CARGO_TERM_COLOR": "never",
@@ -103,7 +104,7 @@ class CargoService:
             manifest=manifest,
             workspace_root=find_workspace_root(manifest, self.settings.roots),
             toolchain=toolchain,
-            env={**self._base_env, **dict(command.env), **env},
+            env={**self.base_env, **dict(command.env), **env},
             timeout=timeout,
             offset=int(values.get("offset") or 0),
             package_detail=values.get("package") if command.output == "metadata" else None,
@@ -121,13 +122,18 @@ class CargoService:
         """One cargo run, in the sandbox. A command that writes files snapshots them first (or uses
         `guard`, a snapshot the caller already took) to put them back if the run is stopped part
         way. An offline run that failed for want of a download fetches again and runs once more.
-        A check or lint is shared with identical calls of every server in the process (shared_checks)."""
+        A check or lint is shared with identical calls of every server in the process (shared_checks),
+        and a check rust-analyzer just made of the same files with the same flags answers a cargo_check
+        (analyzer_reuse)."""
         if guard is None and shareable(invocation):
 
             def run_once(progress: ProgressCallback) -> Awaitable[CargoResult]:
                 return self._execute(invocation, progress, None, policy)
 
-            return await run_shared(self.settings, invocation, policy, report, run_once)
+            def from_analyzer(state: str) -> Awaitable[CargoResult | None]:
+                return analyzer_answer(self, invocation, policy, state)
+
+            return await run_shared(self.settings, invocation, policy, report, run_once, from_analyzer)
         forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
         return await self._execute(invocation, report, guard, policy)
 
@@ -196,7 +202,7 @@ class CargoService:
             if invocation.command.output == "snapshots"
             else None
         )
-        result = self._result(invocation, collector, outcome, snapshots)
+        result = self.result_of(invocation, collector, outcome, snapshots)
         result.hints = launch.notes + result.hints
         if not result.ok:
             result.hints += limit_hints(result, outcome, command.limits)
@@ -209,13 +215,14 @@ class CargoService:
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
-    def _result(
+    def result_of(
         self,
         invocation: Invocation,
         collector: OutputCollector,
         outcome: RunOutcome,
-        snapshots: list[PendingSnapshot] | None,
+        snapshots: list[PendingSnapshot] | None = None,
     ) -> CargoResult:
+        """The answer for a run's parsed output (also for output replayed: analyzer_reuse)."""
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
         tests = collector.nextest.finish() if output == "nextest" else tests

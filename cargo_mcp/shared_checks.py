@@ -15,6 +15,7 @@ from typing import Protocol
 
 import anyio
 
+from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.shared_runs import Shared, SharedRuns, relevant_env
@@ -86,10 +87,15 @@ async def run_shared(
     policy: ClientPolicy | None,
     report: ProgressCallback | None,
     run_once: Callable[[ProgressCallback], Awaitable[CargoResult]],
+    from_analyzer: Callable[[str], Awaitable[CargoResult | None]] | None = None,
 ) -> CargoResult:
-    """The run's result for this call, from `run_once` (given progress reaching every caller) or
-    from an identical run, with a hint saying which."""
+    """The run's result for this call, from `run_once` (given progress reaching every caller), from
+    an identical run, or (`from_analyzer`) from rust-analyzer's check of the same files, with a hint
+    saying which."""
     state = await anyio.to_thread.run_sync(tree_state, invocation.workspace_root)
+    reused = await from_analyzer(state) if from_analyzer is not None else None
+    if reused is not None:
+        return reused
 
     async def job(progress: ProgressCallback) -> CargoResult:
         return await run_once(progress)
@@ -102,6 +108,7 @@ def forget_runs(workspace_root: Path) -> None:
     """Another command runs on this workspace (a build, a clean, a fix): finished checks of it are
     not reused after it (cargo's own state changed), though its files may be the same."""
     root = str(workspace_root)
+    analyzer_checks.forget(root)
     RUNS.forget(lambda key: isinstance(key, tuple) and len(key) > 1 and key[1] == root)
 
 

@@ -1,0 +1,79 @@
+#!/usr/bin/python3 -IS
+"""The cargo rust-analyzer runs (its `CARGO`), inside its sandbox: every cargo command passes
+straight to the real cargo (RUST_MCP_REAL_CARGO, exec'd: nothing stays between them), except
+rust-analyzer's own check (flycheck: `check`, with the CARGO_LOG it sets for flycheck only), whose
+output is passed on unchanged and also kept in RUST_MCP_CHECK_COPIES, the private directory the
+server made for this rust-analyzer, so cargo_check can answer from it (rust_mcp/core/analyzer_checks.py).
+
+What it keeps: `stdout` and `stderr` as cargo printed them, then `done` (JSON: argv, cwd, when it
+started and finished, cargo's exit code), written last, when cargo has exited. A check cancelled
+(rust-analyzer kills its process group) leaves no `done`. Standard library only; no import of our
+package (it runs inside the sandbox with the system Python)."""
+
+import contextlib
+import json
+import os
+import sys
+import threading
+import time
+
+FLYCHECK_LOG = "fingerprint"  # rust-analyzer sets CARGO_LOG=cargo::core::compiler::fingerprint=info
+FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+CHUNK = 65536
+
+
+def _copy(source: int, destinations: tuple[int, int]) -> None:
+    while chunk := os.read(source, CHUNK):
+        for destination in destinations:
+            view = memoryview(chunk)
+            while view:
+                try:
+                    view = view[os.write(destination, view) :]
+                except OSError:
+                    break  # a reader gone (rust-analyzer cancelled): keep draining the other
+
+
+def _create(directory: int, name: str) -> int:
+    return os.open(name, FLAGS, 0o600, dir_fd=directory)
+
+
+def main() -> int:
+    real = os.environ.get("RUST_MCP_REAL_CARGO", "")
+    copies = os.environ.get("RUST_MCP_CHECK_COPIES", "")
+    args = sys.argv[1:]
+    if not copies or args[:1] != ["check"] or FLYCHECK_LOG not in os.environ.get("CARGO_LOG", ""):
+        os.execv(real, [real, *args])
+    directory = os.open(copies, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    for name in ("done", "done.part"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=directory)
+    started = time.time_ns()
+    outputs = (_create(directory, "stdout.part"), _create(directory, "stderr.part"))
+    pipes = [os.pipe(), os.pipe()]
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(pipes[0][1], 1)
+        os.dup2(pipes[1][1], 2)
+        os.execv(real, [real, *args])
+    readers = []
+    for (read_end, write_end), output, own in zip(pipes, outputs, (1, 2), strict=True):
+        os.close(write_end)
+        readers.append(threading.Thread(target=_copy, args=(read_end, (own, output))))
+        readers[-1].start()
+    _, status = os.waitpid(pid, 0)
+    for reader in readers:
+        reader.join()
+    code = os.waitstatus_to_exitcode(status)
+    finished = time.time_ns()
+    record = {"argv": args, "cwd": os.getcwd(), "started": started, "finished": finished, "exit": code}
+    done = _create(directory, "done.part")
+    os.write(done, json.dumps(record).encode())
+    for output in (*outputs, done):
+        os.close(output)
+    for name in ("stdout", "stderr", "done"):
+        os.rename(f"{name}.part", name, src_dir_fd=directory, dst_dir_fd=directory)
+    return code if code >= 0 else 128 - code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
