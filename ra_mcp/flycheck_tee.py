@@ -22,15 +22,16 @@ FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
 CHUNK = 65536
 
 
-def _copy(source: int, destinations: tuple[int, int]) -> None:
+def _copy(source: int, destinations: tuple[int, int], failed: list[bool]) -> None:
     while chunk := os.read(source, CHUNK):
-        for destination in destinations:
+        for index, destination in enumerate(destinations):
             view = memoryview(chunk)
             while view:
                 try:
                     view = view[os.write(destination, view) :]
-                except OSError:
-                    break  # a reader gone (rust-analyzer cancelled): keep draining the other
+                except OSError:  # a reader gone, or the copy's disk full: keep draining the other
+                    failed[index] = True
+                    break
 
 
 def _create(directory: int, name: str) -> int:
@@ -43,12 +44,15 @@ def main() -> int:
     args = sys.argv[1:]
     if not copies or args[:1] != ["check"] or FLYCHECK_LOG not in os.environ.get("CARGO_LOG", ""):
         os.execv(real, [real, *args])
-    directory = os.open(copies, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    for name in ("done", "done.part"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name, dir_fd=directory)
-    started = time.time_ns()
-    outputs = (_create(directory, "stdout.part"), _create(directory, "stderr.part"))
+    try:  # no copy possible (the directory gone): the check still runs, uncopied
+        directory = os.open(copies, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        for name in ("done", "done.part"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=directory)
+        started = time.time_ns()
+        outputs = (_create(directory, "stdout.part"), _create(directory, "stderr.part"))
+    except OSError:
+        os.execv(real, [real, *args])
     pipes = [os.pipe(), os.pipe()]
     pid = os.fork()
     if pid == 0:
@@ -56,22 +60,26 @@ def main() -> int:
         os.dup2(pipes[1][1], 2)
         os.execv(real, [real, *args])
     readers = []
+    failures: list[list[bool]] = []
     for (read_end, write_end), output, own in zip(pipes, outputs, (1, 2), strict=True):
         os.close(write_end)
-        readers.append(threading.Thread(target=_copy, args=(read_end, (own, output))))
+        failures.append([False, False])
+        readers.append(threading.Thread(target=_copy, args=(read_end, (own, output), failures[-1])))
         readers[-1].start()
     _, status = os.waitpid(pid, 0)
     for reader in readers:
         reader.join()
     code = os.waitstatus_to_exitcode(status)
-    finished = time.time_ns()
-    record = {"argv": args, "cwd": os.getcwd(), "started": started, "finished": finished, "exit": code}
-    done = _create(directory, "done.part")
-    os.write(done, json.dumps(record).encode())
-    for output in (*outputs, done):
-        os.close(output)
-    for name in ("stdout", "stderr", "done"):
-        os.rename(f"{name}.part", name, src_dir_fd=directory, dst_dir_fd=directory)
+    if not any(failed[1] for failed in failures):  # a partial copy is no copy: no `done`
+        finished = time.time_ns()
+        record = {"argv": args, "cwd": os.getcwd(), "started": started, "finished": finished, "exit": code}
+        with contextlib.suppress(OSError):  # cargo's exit status is what rust-analyzer gets, whatever
+            done = _create(directory, "done.part")
+            os.write(done, json.dumps(record).encode())
+            for output in (*outputs, done):
+                os.close(output)
+            for name in ("stdout", "stderr", "done"):
+                os.rename(f"{name}.part", name, src_dir_fd=directory, dst_dir_fd=directory)
     return code if code >= 0 else 128 - code
 
 
