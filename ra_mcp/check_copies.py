@@ -10,7 +10,7 @@ import contextlib
 import logging
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import anyio
@@ -46,19 +46,24 @@ def tee_environment(cargo: Path, directory: Path) -> dict[str, str]:
 class CheckCopies:
     """One rust-analyzer's copies: told when its check begins and ends (AnalyzerState's hook)."""
 
-    def __init__(self, root: Path, directory: Path, cargo: str, sandboxed: bool) -> None:
+    def __init__(
+        self, root: Path, directory: Path, cargo: str, sandboxed: bool, within: Sequence[Path] = ()
+    ) -> None:
         self.directory = directory
+        self.within = tuple(within)  # the allowed roots, as cargo_check's state walks them
         self.setting = CheckSetting(str(root), cargo, sandboxed=sandboxed)
         self.begun_ns = 0
         self.kept = 0  # checks kept so far (for status and tests)
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
-    def for_command(cls, root: Path, env: Mapping[str, str], sandboxed: bool) -> CheckCopies | None:
+    def for_command(
+        cls, root: Path, env: Mapping[str, str], sandboxed: bool, within: Sequence[Path] = ()
+    ) -> CheckCopies | None:
         directory, cargo = env.get(COPIES_ENV), env.get(REAL_CARGO_ENV)
         if not directory or not cargo or env.get("CARGO") != str(TEE):
             return None
-        return cls(root, Path(directory), cargo, sandboxed)
+        return cls(root, Path(directory), cargo, sandboxed, within)
 
     def event(self, kind: str) -> None:
         """rust-analyzer reported its check `kind` ("begin" or "end")."""
@@ -82,7 +87,7 @@ class CheckCopies:
         if copy is None:
             return
         newest = [0]
-        state = tree_state(Path(self.setting.workspace_root), newest)
+        state = tree_state(Path(self.setting.workspace_root), self.within, True, newest)
         counts = analyzer_checks.counts_for(copy, begun_ns, ended_ns, newest[0])
         if counts and analyzer_checks.keep(copy, self.setting, state) is not None:
             self.kept += 1

@@ -135,7 +135,8 @@ class WorkspacePool:
             proc_macro_seconds=self.settings.proc_macro_seconds,
             flycheck_seconds=self.settings.flycheck_seconds,
         )
-        copies = CheckCopies.for_command(root, client.command.env, client.command.contained)
+        within = self.scope.roots.paths
+        copies = CheckCopies.for_command(root, client.command.env, client.command.contained, within)
         if copies is not None:  # its check kept for cargo_check; the copies go with it
             client.state.on_flycheck = copies.event
             client.on_exit(copies.closing)

@@ -144,14 +144,14 @@ def test_the_tree_state_says_when_the_tree_last_changed(tmp_path: Path) -> None:
     (tmp_path / "src" / "lib.rs").write_text("pub fn f() {}\n")
     (tmp_path / "src" / "old.rs").write_text("\n")
     newest = [0]
-    before = tree_state(tmp_path, newest)
+    before = tree_state(tmp_path, newest=newest)
     assert newest[0] > 0
     time.sleep(0.02)
     mark = time.time_ns()
     time.sleep(0.02)
     (tmp_path / "src" / "old.rs").unlink()  # a removal shows in its directory's times
     after = [0]
-    assert tree_state(tmp_path, after) != before
+    assert tree_state(tmp_path, newest=after) != before
     assert after[0] > mark - checks.CLOCK_SLACK_NS
 
 
