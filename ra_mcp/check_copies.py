@@ -67,9 +67,8 @@ class CheckCopies:
 
     def event(self, kind: str) -> None:
         """rust-analyzer reported its check `kind` ("begin" or "end")."""
-        if kind == "begin":
+        if kind == "begin":  # the check kept before stands while the files are as it saw them
             self.begun_ns = time.time_ns()
-            analyzer_checks.forget(self.setting.workspace_root)  # a check runs: the last may be stale
         elif kind == "end":
             ended = time.time_ns()
             task = asyncio.get_running_loop().create_task(self._keep(self.begun_ns, ended), name="keep check")
@@ -85,12 +84,22 @@ class CheckCopies:
     def _keep_now(self, begun_ns: int, ended_ns: int) -> None:
         copy = analyzer_checks.read_copy(self.directory)
         if copy is None:
+            log.debug("no finished copy of rust-analyzer's check in %s", self.directory)
             return
         newest = [0]
         state = tree_state(Path(self.setting.workspace_root), self.within, True, newest)
-        counts = analyzer_checks.counts_for(copy, begun_ns, ended_ns, newest[0])
-        if counts and analyzer_checks.keep(copy, self.setting, state) is not None:
+        if not analyzer_checks.counts_for(copy, begun_ns, ended_ns, newest[0]):
+            log.debug(
+                "rust-analyzer's check not kept: started %d, begun %d, ended %d, newest change %d",
+                copy.started_ns,
+                begun_ns,
+                ended_ns,
+                newest[0],
+            )
+        elif analyzer_checks.keep(copy, self.setting, state) is not None:
             self.kept += 1
+        else:
+            log.debug("rust-analyzer's check not kept: argv %s in %s", copy.argv, copy.cwd)
 
     def closing(self) -> None:
         """rust-analyzer exited: close (below) in the background."""

@@ -6,9 +6,10 @@ output is passed on unchanged and also kept in RUST_MCP_CHECK_COPIES, the privat
 server made for this rust-analyzer, so cargo_check can answer from it (rust_mcp/core/analyzer_checks.py).
 
 What it keeps: `stdout` and `stderr` as cargo printed them, then `done` (JSON: argv, cwd, when it
-started and finished, cargo's exit code), written last, when cargo has exited. A check cancelled
-(rust-analyzer kills its process group) leaves no `done`. Standard library only; no import of our
-package (it runs inside the sandbox with the system Python)."""
+started and finished, cargo's exit code), written last, when cargo has exited (the last copy's
+`done` removed first, so a reader never pairs one check's output with another's). A check cancelled
+(rust-analyzer kills its process group) leaves the last whole copy as it was. Standard library
+only; no import of our package (it runs inside the sandbox with the system Python)."""
 
 import contextlib
 import json
@@ -46,9 +47,6 @@ def main() -> int:
         os.execv(real, [real, *args])
     try:  # no copy possible (the directory gone): the check still runs, uncopied
         directory = os.open(copies, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        for name in ("done", "done.part"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name, dir_fd=directory)
         started = time.time_ns()
         outputs = (_create(directory, "stdout.part"), _create(directory, "stderr.part"))
     except OSError:
@@ -78,6 +76,8 @@ def main() -> int:
             os.write(done, json.dumps(record).encode())
             for output in (*outputs, done):
                 os.close(output)
+            with contextlib.suppress(FileNotFoundError):  # the last copy is whole until replaced
+                os.unlink("done", dir_fd=directory)
             for name in ("stdout", "stderr", "done"):
                 os.rename(f"{name}.part", name, src_dir_fd=directory, dst_dir_fd=directory)
     return code if code >= 0 else 128 - code
