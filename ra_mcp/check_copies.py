@@ -21,15 +21,16 @@ from rust_mcp.core.project_files import off_loop, remove_empty_directory
 from rust_mcp.core.tree_state import tree_state
 
 log = logging.getLogger(__name__)
-TEE = Path(__file__).with_name("flycheck_tee.py")
-TEE_PYTHON = "/usr/bin/python3"  # the tee's interpreter (its first line): inside the sandbox's /usr
+TEE = Path(__file__).with_name("flycheck_tee.sh")  # rust-analyzer's CARGO: dash, then cargo or the tee
+TEE_SCRIPT = TEE.with_suffix(".py")  # the tee itself, for rust-analyzer's check only
+TEE_PYTHON = "/usr/bin/python3"  # the tee's interpreter: inside the sandbox's /usr
 REAL_CARGO_ENV = "RUST_MCP_REAL_CARGO"
 COPIES_ENV = "RUST_MCP_CHECK_COPIES"
 PREFIX = "rust-mcp-checks-"
 
 
 def tee_usable() -> bool:
-    return TEE.is_file() and Path(TEE_PYTHON).is_file()
+    return TEE.is_file() and TEE_SCRIPT.is_file() and Path(TEE_PYTHON).is_file() and Path("/bin/sh").exists()
 
 
 def private_directory() -> Path:

@@ -27,7 +27,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.toolchain_files import find_toolchain_file
 from rust_mcp.core.toolchains import Toolchain, ToolchainRefused
 
-from .check_copies import TEE, private_directory, tee_environment, tee_usable
+from .check_copies import TEE, TEE_SCRIPT, private_directory, tee_environment, tee_usable
 from .discovery import Analyzer, std_sources_env
 from .proc_macro_watch import PROXY, SERVER_ENV
 
@@ -105,7 +105,7 @@ class AnalyzerSandbox:
             **(tee_environment(toolchain.cargo, copies[0]) if copies else {}),
         }
         env = containment.environment(toolchain, network=False, offline=state.active, settings=settings)
-        system = [Path(self.analyzer.path).parent, PROXY, *([TEE] if copies else [])]
+        system = [Path(self.analyzer.path).parent, PROXY, *([TEE, TEE_SCRIPT] if copies else [])]
         if "RUST_SRC_PATH" in std_env:
             system.append(Path(std_env["RUST_SRC_PATH"]))
         confinement = containment.confinement(

@@ -1,7 +1,7 @@
 #!/usr/bin/python3 -IS
-"""The cargo rust-analyzer runs (its `CARGO`), inside its sandbox: every cargo command passes
-straight to the real cargo (RUST_MCP_REAL_CARGO, exec'd: nothing stays between them), except
-rust-analyzer's own check (flycheck: `check`, with the CARGO_LOG it sets for flycheck only), whose
+"""rust-analyzer's own check (flycheck), inside its sandbox: flycheck_tee.sh, the cargo rust-analyzer
+runs (its `CARGO`), sends every other cargo command straight to the real cargo (RUST_MCP_REAL_CARGO)
+and this one (`check`, with the CARGO_LOG rust-analyzer sets for flycheck only) here, whose
 output is passed on unchanged and also kept in RUST_MCP_CHECK_COPIES, the private directory the
 server made for this rust-analyzer, so cargo_check can answer from it (rust_mcp/core/analyzer_checks.py).
 
