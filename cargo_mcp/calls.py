@@ -91,12 +91,17 @@ class CargoService:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
         args = command.cargo_args(values)
-        if command.output == "format" and "--all" not in args and "--package" not in args:
-            # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that
-            # directory, it formats every member: say --all, as cargo fmt there means
-            args += ["--all"] if workspace_wide([], manifest, manifest.parent) else []
+        # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that directory,
+        # it formats every member: say --all, as cargo fmt there means
+        every = command.output == "format" and not {"--all", "--package"} & set(args)
+        every = every and workspace_wide([], manifest, manifest.parent)
         position = len(command.subcommand)
-        args[position:position] = ["--manifest-path", str(manifest), *extra_args]
+        args[position:position] = [
+            "--manifest-path",
+            str(manifest),
+            *extra_args,
+            *(["--all"] if every else []),
+        ]
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(
