@@ -30,6 +30,7 @@ from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
 from ..lsp.proc_macro_watch import StuckMacros
 from ..settings import PoolSettings
 from .change_journal import ChangeJournal
+from .check_copies import CheckCopies
 from .file_stamps import FileStamp
 from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched, stamp_now
 
@@ -137,6 +138,11 @@ class WorkspacePool:
             proc_macro_seconds=self.settings.proc_macro_seconds,
             flycheck_seconds=self.settings.flycheck_seconds,
         )
+        within = self.scope.roots.paths
+        copies = CheckCopies.for_command(root, client.command.env, client.command.contained, within)
+        if copies is not None:  # its check kept for cargo_check; the copies go with it
+            client.state.on_flycheck = copies.event
+            client.on_exit(copies.closing)
         journal = ChangeJournal(root, is_watched)  # watching before rust-analyzer reads anything
         try:
             await client.start()
