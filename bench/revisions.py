@@ -170,7 +170,8 @@ class Comparison:
         try:
             await asyncio.gather(*(peer.initialize() for peer in peers.values()))
             for side, peer in peers.items():  # whatever rust-analyzer's check left to build
-                await self.check(peer, roots[side], side_label(side))
+                while await self.check(peer, roots[side], side_label(side), warm_up=True) < 0:
+                    pass
             touched = TOUCHED[self.args.corpus]
             for run in range(self.args.runs):
                 for side in in_turn(self.sides, run):
@@ -185,12 +186,17 @@ class Comparison:
         finally:
             await asyncio.gather(*(peer.close() for peer in peers.values()))
 
-    async def check(self, peer: McpPeer, root: Path, label: str) -> float:
+    async def check(self, peer: McpPeer, root: Path, label: str, warm_up: bool = False) -> float:
+        """One cargo_check's seconds; -1 for a warm-up answered "still running" (past the server's
+        answer deadline: the run goes on, and the same call again joins it)."""
         started = time.perf_counter()
         answer = await peer.call("cargo_check", {"path": str(root)}, timeout=1200)
         elapsed = time.perf_counter() - started
-        if answer.get("isError"):
-            self.not_right[f"{label} cargo_check: error"] += 1
+        running = (answer.get("structuredContent") or {}).get("running")
+        if warm_up:
+            return -1.0 if running else elapsed
+        if running or answer.get("isError"):
+            self.not_right[f"{label} cargo_check: {'still running' if running else 'error'}"] += 1
         return elapsed
 
     def show(self) -> None:

@@ -209,7 +209,7 @@ async def warm_then_trace(
     attempts: int,
     between: Callable[[], None] = lambda: None,
 ) -> Crossing:
-    for _ in range(attempts):  # the first call: until it is answered right (rust-analyzer indexed)
+    for _ in range(attempts):  # the first call, until answered right (indexed; the build finished)
         right, answer = await ask(client)
         if right:
             break
@@ -255,13 +255,13 @@ async def trace_cargo_check(tracer: Tracer, root: Path, edited: bool) -> Crossin
 
     async def ask(client: Client) -> tuple[bool, str]:
         result = await client.call_tool("cargo_check", {"path": str(root / "workspace")})
-        answer = text(result)
-        return not result.is_error, answer
+        running = (result.structured_content or {}).get("running")  # past --answer-deadline: ask again
+        return not result.is_error and not running, text(result)
 
     argv = ["serve", "--root", str(root), "--engine", "off", "--log-dir", str(root.parent / "cargo-logs")]
     async with served(cli, argv, root) as client:
         name = "cargo_check after an edit" if edited else "cargo_check"
-        return await warm_then_trace(tracer, name, client, ask, attempts=1, between=edit)
+        return await warm_then_trace(tracer, name, client, ask, attempts=30, between=edit)
 
 
 def trace_calls(calls: tuple[str, ...]) -> list[Crossing]:
