@@ -49,7 +49,7 @@ def test_each_traced_call_is_answered_right_through_our_layers(paths: dict[str, 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 24: on 2026-12-06 hover crosses 23 project files and cargo_check 24 (55 when cargo runs); "
+    reason="issue 24: on 2026-12-06 hover crosses 21 project files and cargo_check 26 (58 when cargo runs); "
     "the layer refactors (ralayer, cargolayer) are to bring each under 10",
 )
 @pytest.mark.parametrize("call", CALLS)
