@@ -37,7 +37,7 @@ from .models import CargoResult, WorkingDirectoryResult
 from .output import OutputCollector
 from .progress import notify_progress
 from .run_hints import limit_hints, run_hints
-from .scope_choice import note_run
+from .scope_choice import note_run, workspace_wide
 from .settings import CargoSettings
 from .shared_checks import forget_runs, may_leave_running, run_shared, shareable
 from .snapshots import clip_diffs, pending_snapshots
@@ -94,8 +94,17 @@ class CargoService:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
         args = command.cargo_args(values)
+        # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that directory,
+        # it formats every member: say --all, as cargo fmt there means
+        every = command.output == "format" and not {"--all", "--package"} & set(args)
+        every = every and workspace_wide([], manifest, manifest.parent)
         position = len(command.subcommand)
-        args[position:position] = ["--manifest-path", str(manifest), *extra_args]
+        args[position:position] = [
+            "--manifest-path",
+            str(manifest),
+            *extra_args,
+            *(["--all"] if every else []),
+        ]
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(
