@@ -26,28 +26,23 @@ import argparse
 import asyncio
 import json
 import shutil
-import socket
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
-import anyio
-import mcp_types as types
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from mcp import Client
-from mcp.shared.message import SessionMessage
 
 import cargo_mcp
 import ra_mcp
 import rust_mcp
 
+from .in_process import served, text
 from .proctree import tree_cpu_seconds
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -55,7 +50,6 @@ PACKAGES = {Path(str(package.__file__)).parent: package.__name__ for package in 
 CALLS = ("hover", "cargo_check", "cargo_check_edited")
 FILE_LIMIT = 10  # issue 24: under 10 project files for each path
 QUIET_WINDOW, QUIET_CPU = 2.0, 0.1
-Streams = tuple[MemoryObjectReceiveStream[SessionMessage | Exception], MemoryObjectSendStream[SessionMessage]]
 
 
 @dataclass
@@ -129,59 +123,6 @@ def crossed(tracer: Tracer, call: str, right: bool, answer: str) -> Crossing:
             threaded.append(f"{name}:{code.co_qualname}")
     ordered = {name: sorted(set(files[name])) for name in sorted(files)}
     return Crossing(call, right, answer, ordered, sorted(threaded))
-
-
-@asynccontextmanager
-async def socket_transport(sock: socket.socket) -> AsyncIterator[Streams]:
-    """The client's end of a socket pair as an MCP transport: newline-delimited JSON-RPC, framed as
-    the SDK's stdio client frames it."""
-    reader, writer = await asyncio.open_connection(sock=sock)
-    incoming_send, incoming = anyio.create_memory_object_stream[SessionMessage | Exception](64)
-    outgoing, outgoing_receive = anyio.create_memory_object_stream[SessionMessage](64)
-
-    async def read() -> None:
-        async with incoming_send:
-            while line := await reader.readline():
-                message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-                await incoming_send.send(SessionMessage(message))
-
-    async def write() -> None:
-        async with outgoing_receive:
-            async for message in outgoing_receive:
-                writer.write(
-                    message.message.model_dump_json(by_alias=True, exclude_unset=True).encode() + b"\n"
-                )
-                await writer.drain()
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(read)
-        group.start_soon(write)
-        yield incoming, outgoing
-        group.cancel_scope.cancel()
-    writer.close()
-
-
-@asynccontextmanager
-async def served(cli: Any, argv: list[str], cwd: Path) -> AsyncIterator[Client]:
-    """The server `cli.prepare(argv)` builds, serving one client session over a socket pair."""
-    from rust_mcp.mcp.stdio import serve_stream_pair
-
-    server, _, memory = cli.prepare(argv, cwd)
-    memory.one_client_per_process = True  # as `serve` does for stdio
-    ours, theirs = socket.socketpair()
-    reader, writer = await asyncio.open_connection(sock=ours)
-    serving = asyncio.create_task(serve_stream_pair(server, reader, writer))
-    try:
-        async with Client(socket_transport(theirs), mode="legacy", read_timeout_seconds=900) as client:
-            yield client
-    finally:
-        writer.close()
-        serving.cancel()
-        await asyncio.gather(serving, return_exceptions=True)
-
-
-def text(result: types.CallToolResult) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, types.TextContent))
 
 
 async def wait_quiet(timeout: float = 600.0) -> None:
