@@ -42,7 +42,6 @@ from .handlers import answer_server
 from .lazy_types import plain
 from .pygls_adapter import answer_as_json, fail_pending, forget_request, structure
 from .settings import client_capabilities, initialization_options
-from .startup_check import RUN_METHOD, StartupCheck
 from .state import AnalyzerState
 
 log = logging.getLogger(__name__)
@@ -77,11 +76,6 @@ class AnalyzerClient:
         # how to start it (in its sandbox); without one, the analyzer itself with `env`
         self.command = command or SandboxedCommand([analyzer.path], self.env, root)
         self.state = AnalyzerState()
-        self.startup_check = StartupCheck(
-            self.state,
-            cancel=lambda: self.notify(CANCEL_METHOD, None),
-            rerun=lambda: self.notify(RUN_METHOD, {"textDocument": None}),
-        )
         self.stderr: deque[str] = deque(maxlen=STDERR_LINES)
         self.client = LanguageClient("rust-mcp", __version__)
         self.process: asyncio.subprocess.Process | None = None
@@ -91,7 +85,7 @@ class AnalyzerClient:
         self._stop = threading.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._on_exit: list[Callable[[], None]] = []
-        answer_server(self.client, self.state, self.startup_check)
+        answer_server(self.client, self.state)
 
     # -- lifecycle ------------------------------------------------------------------------------
 

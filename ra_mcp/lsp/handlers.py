@@ -11,13 +11,11 @@ from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
 from .lazy_types import plain
-from .startup_check import StartupCheck
 from .state import AnalyzerState
 
 
-def answer_server(client: LanguageClient, state: AnalyzerState, startup_check: StartupCheck) -> None:
-    """Register the handlers of everything rust-analyzer sends `client`, recording into `state`
-    (and telling `startup_check` of rust-analyzer's status and flycheck begins)."""
+def answer_server(client: LanguageClient, state: AnalyzerState) -> None:
+    """Register the handlers of everything rust-analyzer sends `client`, recording into `state`."""
 
     def server_status(params: Any) -> None:
         status = plain(params)
@@ -25,13 +23,10 @@ def answer_server(client: LanguageClient, state: AnalyzerState, startup_check: S
         state.quiescent = bool(status.get("quiescent"))
         state.status_message = status.get("message")
         state.touch()
-        startup_check.status(state.quiescent)
 
     def progress(params: lsp.ProgressParams) -> None:
         value = params.value if isinstance(params.value, dict) else plain(params.value)
         state.progress_event(str(params.token), value)
-        if value.get("kind") == "begin" and "flycheck" in str(params.token):
-            startup_check.flycheck_begun()
 
     def publish(params: lsp.PublishDiagnosticsParams) -> None:
         state.publish_event(params.uri, list(params.diagnostics))
