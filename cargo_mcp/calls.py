@@ -33,12 +33,12 @@ from .launch import CargoLaunches, Launch, compiles
 from .models import CargoResult, WorkingDirectoryResult
 from .output import OutputCollector
 from .progress import notify_progress
+from .result_parts import result_parts
 from .run_hints import limit_hints, run_hints
 from .scope_choice import note_run
 from .settings import CargoSettings
 from .shared_checks import forget_runs, run_shared, shareable
-from .snapshots import clip_diffs, pending_snapshots
-from .workflow_models import PendingSnapshot
+from .snapshots import clip_diffs
 
 HOW_TO_PICK = 'pass `path` (e.g. path="{example}"), or call set_working_directory with it once'
 
@@ -189,14 +189,10 @@ class CargoService:
         finally:
             command.close()
         outcome.exit_code = exit_code_of(launch.state, outcome.exit_code)
-        if invocation.command.name == "cargo_clean":
+        if invocation.command.cleans_build:
             launch.finish_clean(outcome)
-        snapshots = (
-            await pending_snapshots(collector.stdout_lines, invocation.workspace_root, invocation.timeout)
-            if invocation.command.output == "snapshots"
-            else None
-        )
-        result = self._result(invocation, collector, outcome, snapshots)
+        parts = await result_parts(collector, invocation, outcome)
+        result = self._result(invocation, collector, outcome, parts)
         result.hints = launch.notes + result.hints
         if not result.ok:
             result.hints += limit_hints(result, outcome, command.limits)
@@ -214,19 +210,10 @@ class CargoService:
         invocation: Invocation,
         collector: OutputCollector,
         outcome: RunOutcome,
-        snapshots: list[PendingSnapshot] | None,
+        parts: dict[str, Any],
     ) -> CargoResult:
-        output = invocation.command.output
-        tests = collector.tests.finish() if output == "tests" else None
-        tests = collector.nextest.finish() if output == "nextest" else tests
-        data: dict[str, object] | None = None
-        offset = invocation.offset  # where the listed diagnostics start, or the listed data
-        if output == "metadata":
-            data = collector.metadata_data(offset, invocation.package_detail)
-        elif output == "tree":
-            data = collector.tree_data(offset)
-        if output in ("metadata", "tree"):
-            offset = 0  # the offset paged the data; diagnostics (if any) are listed from the first
+        # where the listed diagnostics start; where the offset paged the data, from the first
+        offset = 0 if "data" in parts else invocation.offset
         moment = self.ranking_moments.moment(invocation.argv, offset)
         ranked = collector.messages.ranked(
             call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
@@ -238,25 +225,17 @@ class CargoService:
             timed_out=outcome.timed_out,
             diagnostics=ranked[offset : offset + self.settings.max_diagnostics],
             counts=collector.messages.counts.model_copy(update={"offset": offset}),
-            tests=tests,
-            format_issues=collector.formatting.finish() if output == "format" else None,
-            snapshots=snapshots,
-            format_places=collector.formatting.total if output == "format" else None,
-            executables=collector.messages.executables if invocation.command.name == "cargo_build" else [],
-            program_exit_code=outcome.exit_code
-            if output == "run" and collector.messages.build_success
-            else None,
-            data=data,
             stdout=outcome.stdout,
             stderr=outcome.stderr,
             output_truncated=outcome.truncated,
             log_path=outcome.log_path,
+            **parts,
         )
         if result.snapshots:
             result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
         elif result.format_issues and result.log_path:
             result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
-        if tests is not None and render.matched_no_test(result):
+        if result.tests is not None and render.matched_no_test(result):
             result.ok = False  # cargo says success, but nothing was tested
         result.hints = run_hints(invocation, result, collector, outcome)
         result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)

@@ -63,6 +63,16 @@ class CargoCommand:
     fetches: bool = True
     # environment the command always runs with (e.g. what turns on a subcommand's JSON output)
     env: tuple[tuple[str, str], ...] = ()
+    # only compiles (check, lint, build): a warm workspace-wide run of it can stand in for a scoped one
+    compile_only: bool = False
+    # identical runs at once are shared between the calls of every server in the process
+    shared: bool = False
+    # its result lists the executables cargo built
+    lists_executables: bool = False
+    # deletes build output: the doomed directories are named first and emptied ones removed after
+    cleans_build: bool = False
+    # what cargo printed is part of the answer even when the run succeeded
+    shows_output: bool = False
 
     def annotations(self, sandboxed: bool) -> ToolAnnotations:
         effect = self.effect

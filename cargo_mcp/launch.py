@@ -124,7 +124,7 @@ class CargoLaunches:
             # clean could not remove a mount point)
             separate = tuple(d for d in dirs.paths if not any(d.is_relative_to(g) for g in granted))
             writable = (*granted, *separate)
-            if command.name == "cargo_clean" and "--dry-run" not in invocation.args:
+            if command.cleans_build and "--dry-run" not in invocation.args:
                 # checked again here (the confirmation may be skipped), before anything is created
                 notes.append("cargo clean ran on " + await anyio.to_thread.run_sync(doomed, dirs))
             for directory in separate:

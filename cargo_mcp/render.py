@@ -14,22 +14,10 @@ from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
 from rust_mcp.core.paging import Page
 
+from .commands import COMMANDS_BY_NAME
 from .dependency_views import metadata_text
 from .models import CargoResult
 from .render_workflows import shed_workflow_lists, workflow_lines
-
-OUTPUT_TOOLS = frozenset(
-    {
-        "cargo_run",
-        "cargo_add",
-        "cargo_remove",
-        "cargo_update",
-        "cargo_clean",
-        "cargo_bench",
-        "cargo_insta_accept",
-        "cargo_insta_reject",
-    }
-)
 
 
 def _plural(count: int, word: str) -> str:
@@ -210,7 +198,8 @@ def output_matters(result: CargoResult) -> bool:
     explained = (
         bool(result.diagnostics) or bool(result.tests and result.tests.failures) or bool(result.format_issues)
     )
-    return result.tool in OUTPUT_TOOLS or (not result.ok and not explained)
+    row = COMMANDS_BY_NAME.get(result.tool)
+    return (row is not None and row.shows_output) or (not result.ok and not explained)
 
 
 def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResult:
@@ -280,11 +269,17 @@ def _where_all_is(result: CargoResult, what: str) -> str:
     return f"{what} is in the full log: {result.log_path}" if result.log_path else "no full log was kept"
 
 
+def _output_kind(result: CargoResult) -> str | None:
+    """The kind of output of the row that made `result` (None for a tool that is no row)."""
+    row = COMMANDS_BY_NAME.get(result.tool)
+    return row.output if row is not None else None
+
+
 def _data_text(result: CargoResult) -> str:
     data = result.data or {}
     if data.get("error"):
         return f"{data['error']}; {_where_all_is(result, 'what cargo printed')}"
-    if result.tool == "cargo_tree":
+    if _output_kind(result) == "tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if not lines and data.get("note"):
             return f"cargo printed no tree: {data['note']}"

@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Literal
 from rust_mcp.core.safe_io import read_without_links, write_without_links
 
 if TYPE_CHECKING:
+    from .cargo_command import CargoCommand
     from .invocation import Invocation
     from .models import CargoResult
 
 RECORD_FILE = "rust-mcp-workspace-runs.json"  # in the build directory, next to rust-mcp-lock
 RECORDS_KEPT = 32
 RECORD_BYTES = 1024 * 1024
-COMPILE_ONLY = frozenset({"cargo_check", "cargo_clippy", "cargo_build"})
 # arguments that pick packages: not part of "the same flags"
 SELECTION = frozenset({"--workspace", "--all"})
 SELECTION_WITH_VALUE = frozenset({"--package", "-p", "--exclude", "--manifest-path"})
@@ -56,11 +56,11 @@ class Choice:
     reason: str
 
 
-def choose_run(command: str, scoped: int, members: int, warm: bool) -> Choice:
+def choose_run(command: CargoCommand, scoped: int, members: int, warm: bool) -> Choice:
     """The rule in the module docstring, for `scoped` of `members` members in scope."""
     if scoped >= members:
         return Choice("workspace", f"every one of the {members} members is in scope")
-    compile_only = command in COMPILE_ONLY
+    compile_only = command.compile_only
     if compile_only and warm:
         return Choice(
             "workspace",
@@ -142,8 +142,7 @@ def record_run(build_dir: Path, key: str) -> None:
 
 def note_run(invocation: Invocation, build_dir: Path | None, result: CargoResult) -> None:
     """After a run: a workspace-wide compile-only run that compiled is recorded as warm."""
-    name = invocation.command.name
-    if not compiled(result) or build_dir is None or name not in COMPILE_ONLY:
+    if not compiled(result) or build_dir is None or not invocation.command.compile_only:
         return
     if workspace_wide(invocation.args, invocation.manifest, invocation.workspace_root):
         record_run(build_dir, run_key(invocation))

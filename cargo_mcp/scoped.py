@@ -12,10 +12,10 @@ import anyio
 from anyio.abc import TaskGroup
 
 from .capture import workspace_metadata
-from .commands import COMMANDS_BY_NAME
+from .commands import METADATA
 from .git_changes import HIDDEN_BUILD_FILES, Changes, changed_since
 from .models import CargoResult
-from .scope_choice import COMPILE_ONLY, choose_run, is_warm, run_key
+from .scope_choice import choose_run, is_warm, run_key
 from .workflow_models import Scope, ScopedPackage
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ async def find_scope(service: CargoService, request: CallRequest, invocation: In
     """The members in scope: cargo metadata for the members, git for what changed."""
     describe = {key: request.values.get(key) for key in ("toolchain", "cargo_env", "timeout_secs")}
     members = service.prepare(
-        COMMANDS_BY_NAME["cargo_metadata"],
+        METADATA,
         {**describe, "path": str(invocation.manifest), "no_deps": True},  # the members, not their deps
         request.working_directory,
     )
@@ -98,7 +98,7 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
     at once, alongside finding the scope, so the scope costs no time on top of it."""
     plain = {key: value for key, value in request.values.items() if key not in ("changed", "since")}
     invocation = service.prepare(request.command, plain, request.working_directory)
-    warm = request.command.name in COMPILE_ONLY and await anyio.to_thread.run_sync(
+    warm = request.command.compile_only and await anyio.to_thread.run_sync(
         is_warm, await service.launches.build_dir(invocation, request.policy), run_key(invocation)
     )
 
@@ -120,7 +120,7 @@ async def run_scoped(service: CargoService, request: CallRequest) -> CargoResult
         result.scope = scope
         return result
     total = len(scope.packages) + scope.skipped_count
-    choice = choose_run(request.command.name, len(scope.packages), total, warm)
+    choice = choose_run(request.command, len(scope.packages), total, warm)
     scope.run, scope.run_reason = choice.run, choice.reason
     if result is None:
         packages = [arg for package in scope.packages for arg in ("--package", package.name)]

@@ -24,7 +24,6 @@ from .cargo_command import CargoCommand
 from .models import CargoResult
 from .settings import CargoSettings
 
-SHARED_COMMANDS = frozenset({"cargo_check", "cargo_clippy"})
 WRITING_FLAGS = frozenset({"--fix", "--allow-dirty", "--allow-staged"})
 RUNS: SharedRuns[CargoResult] = SharedRuns()
 
@@ -56,7 +55,7 @@ def shareable(invocation: SharedInvocation) -> bool:
     """Whether a run may be shared: a check or lint that writes no project file."""
     command = invocation.command
     return (
-        command.name in SHARED_COMMANDS
+        command.shared
         and command.guards is None
         and not command.edits_project
         and not WRITING_FLAGS.intersection(invocation.args)

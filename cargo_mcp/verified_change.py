@@ -11,7 +11,7 @@ from rust_mcp.core import budgets
 from rust_mcp.core.files import FileSnapshot
 
 from . import render
-from .commands import COMMANDS_BY_NAME
+from .commands import VERIFY_COMMANDS
 from .guards import restore_quietly
 from .models import CargoResult, Verification
 
@@ -37,7 +37,7 @@ async def change_and_verify(
     Cargo.toml and Cargo.lock back byte for byte."""
     verify = str(values["verify"])
     snapshot = FileSnapshot.manifests(invocation.workspace_root)
-    checker = COMMANDS_BY_NAME["cargo_check" if verify == "check" else "cargo_test"]
+    checker = VERIFY_COMMANDS[verify]
     check_values = {
         "path": str(invocation.manifest),
         "toolchain": values.get("toolchain"),
