@@ -81,15 +81,14 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
     from `cwd`; exits (SystemExit) with the message the command line would print."""
     from pathlib import Path
 
+    from cargo_mcp.run.settings import CargoSettings, default_log_dir
+    from cargo_mcp.server import build_server
     from rust_mcp.core.containment import OperatorGrants
     from rust_mcp.core.masked_paths import keep_private
     from rust_mcp.core.roots import AllowedRoots, from_base
     from rust_mcp.mcp.connections import ConnectionMemory
     from rust_mcp.mcp.containment_arguments import fetch_hosts, limit_choice
     from rust_mcp.mcp.transports import checked_toolchain, require_sandbox_at_start
-
-    from .server import build_server
-    from .settings import CargoSettings, default_log_dir
 
     arguments = argv if argv[:1] == ["serve"] else ["serve", *argv]
     args = _parser().parse_args(arguments)
@@ -98,7 +97,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
         roots = AllowedRoots.from_strings(args.root, allow_home=args.allow_home_root, cwd=cwd)
         compiler_cache = None
         if args.rustc_wrapper:
-            from .compiler_cache import resolve_wrapper
+            from cargo_mcp.run.compiler_cache import resolve_wrapper
 
             cache_dir = from_base(args.wrapper_cache_dir, cwd) if args.wrapper_cache_dir else None
             program = from_base(args.rustc_wrapper, cwd) if "/" in args.rustc_wrapper else args.rustc_wrapper

@@ -7,14 +7,13 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.tool_set import build_tools
 from rust_mcp import __version__
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
 from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
-
-from .settings import CargoSettings
-from .tool_set import build_tools
 
 # Said once here, not in every tool's schema: Codex shows a server's instructions to the model as the
 # description of its tools' namespace (keep the first 512 characters self-contained), Claude Code

@@ -14,6 +14,14 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import Field
 
+from cargo_mcp.results import render
+from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
+from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.table.command import CargoCommand
+from cargo_mcp.table.parameters import REQUIRED
+from cargo_mcp.table.rows import COMMANDS
+from cargo_mcp.workflows.call_routes import call_tool
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
@@ -22,15 +30,6 @@ from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
-
-from . import render
-from .call_routes import call_tool
-from .calls import CargoService
-from .cargo_command import CargoCommand
-from .commands import COMMANDS
-from .models import CargoResult, WorkingDirectoryResult
-from .parameters import REQUIRED
-from .settings import CargoSettings
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Inside the allowed roots."

@@ -34,6 +34,7 @@ class Places(Protocol):
 
     def display(self, path: Path, root: Path) -> str: ...
 
+
 MAX_RESOLVED = 40  # candidates resolved one by one (definition, hover); more are listed as they are
 
 

@@ -9,12 +9,12 @@ import pytest
 from mcp import Client
 from mcp_types import ToolAnnotations
 
-from cargo_mcp.commands import COMMANDS
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
-from cargo_mcp.settings import CargoSettings
+from cargo_mcp.table.rows import COMMANDS
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
-from ra_mcp.tool_table import TOOLS
+from ra_mcp.tool_set import TOOLS
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cargo_mcp.commands import COMMANDS_BY_NAME
-from cargo_mcp.models import CargoResult
-from cargo_mcp.scope_choice import (
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.run.scope_choice import (
     RECORD_FILE,
     RECORDS_KEPT,
     choose_run,
@@ -18,6 +17,7 @@ from cargo_mcp.scope_choice import (
     record_run,
     workspace_wide,
 )
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
 
 ROOT = Path("/work/project")
 

@@ -1,0 +1,116 @@
+"""cargo check and clippy runs shared between the calls of every server in this process (the
+engine's sessions): two identical calls at once run cargo once, and a call asked again with nothing
+changed since an identical run finished gets that run's answer, saying so, instead of running cargo.
+Identical means the same project files (tree_state.py) and everything the run depends on: the
+workspace, directory, toolchain, cargo's arguments and environment, the timeout, the page asked for,
+the sandbox and its limits, and the client's own sandbox policy (rust_mcp/core/shared_runs.py).
+Only runs that write no project file are shared."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Hashable
+from pathlib import Path
+from typing import Protocol
+
+import anyio
+
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.table.command import CargoCommand
+from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.shared_runs import Shared, SharedRuns, relevant_env
+from rust_mcp.core.tree_state import tree_state
+
+WRITING_FLAGS = frozenset({"--fix", "--allow-dirty", "--allow-staged"})
+RUNS: SharedRuns[CargoResult] = SharedRuns()
+
+
+class SharedInvocation(Protocol):
+    """What of a prepared call (calls.Invocation) decides whether two runs are the same."""
+
+    @property
+    def command(self) -> CargoCommand: ...
+    @property
+    def argv(self) -> list[str]: ...
+    @property
+    def args(self) -> list[str]: ...
+    @property
+    def cwd(self) -> Path: ...
+    @property
+    def workspace_root(self) -> Path: ...
+    @property
+    def toolchain(self) -> str | None: ...
+    @property
+    def env(self) -> dict[str, str]: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def offset(self) -> int: ...
+
+
+def shareable(invocation: SharedInvocation) -> bool:
+    """Whether a run may be shared: a check or lint that writes no project file."""
+    command = invocation.command
+    return (
+        command.shared
+        and command.guards is None
+        and not command.edits_project
+        and not WRITING_FLAGS.intersection(invocation.args)
+    )
+
+
+def run_key(settings: CargoSettings, invocation: SharedInvocation, policy: ClientPolicy | None) -> Hashable:
+    return (
+        invocation.command.name,
+        str(invocation.workspace_root),
+        str(invocation.cwd),
+        invocation.toolchain,
+        tuple(invocation.argv),
+        tuple(sorted(invocation.env.items())),
+        invocation.timeout,
+        invocation.offset,
+        repr(policy),
+        repr((settings.roots, settings.sandbox, settings.grants, settings.limits, settings.fetch_hosts)),
+        repr((settings.compiler_cache, settings.stream_budget, settings.max_diagnostics)),
+        relevant_env(os.environ),
+    )
+
+
+async def run_shared(
+    settings: CargoSettings,
+    invocation: SharedInvocation,
+    policy: ClientPolicy | None,
+    report: ProgressCallback | None,
+    run_once: Callable[[ProgressCallback], Awaitable[CargoResult]],
+) -> CargoResult:
+    """The run's result for this call, from `run_once` (given progress reaching every caller) or
+    from an identical run, with a hint saying which."""
+    state = await anyio.to_thread.run_sync(tree_state, invocation.workspace_root)
+
+    async def job(progress: ProgressCallback) -> CargoResult:
+        return await run_once(progress)
+
+    shared = await RUNS.run(run_key(settings, invocation, policy), state, job, report, reusable=_reusable)
+    return answer(shared, " ".join(invocation.command.subcommand))
+
+
+def forget_runs(workspace_root: Path) -> None:
+    """Another command runs on this workspace (a build, a clean, a fix): finished checks of it are
+    not reused after it (cargo's own state changed), though its files may be the same."""
+    root = str(workspace_root)
+    RUNS.forget(lambda key: isinstance(key, tuple) and len(key) > 1 and key[1] == root)
+
+
+def _reusable(result: CargoResult) -> bool:
+    return not result.timed_out and result.exit_code is not None
+
+
+def answer(shared: Shared[CargoResult], subcommand: str) -> CargoResult:
+    """This caller's own copy of a shared result, its first hint saying how it was shared."""
+    result = shared.result.model_copy(deep=True)
+    note = shared.note(f"cargo {subcommand}")
+    if note is not None:
+        result.hints.insert(0, note)
+    return result

@@ -1,0 +1,127 @@
+"""One row of the cargo whitelist: what a tool is called, which cargo subcommand it runs with which
+parameters, what it does to the project (its annotations), and how a row plus the caller's validated
+values becomes cargo's argument list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mcp_types import ToolAnnotations
+
+from cargo_mcp.table.dependency_parameters import DEPENDENCY_PARAMS
+from cargo_mcp.table.lint_levels import order_lint_levels
+from cargo_mcp.table.parameters import PARAMS, Param
+from cargo_mcp.table.run_parameters import RUN_PARAMS
+from rust_mcp.mcp import capabilities
+from rust_mcp.mcp.capabilities import Capability
+
+Output = Literal[
+    "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
+]
+JSON_DIAGNOSTICS = "json-diagnostic-rendered-ansi"
+JSON_MESSAGES = f"--message-format={JSON_DIAGNOSTICS}"
+ALL_PARAMS = {**PARAMS, **RUN_PARAMS, **DEPENDENCY_PARAMS}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What running a command does, and how its annotations say so (see capabilities.annotations)."""
+
+    capability: Capability
+    title: str
+    idempotent: bool = False
+    open_world: bool = False
+
+
+@dataclass(frozen=True)
+class CargoCommand:
+    name: str
+    description: str
+    subcommand: tuple[str, ...]
+    params: tuple[str, ...]
+    output: Output
+    effect: Effect
+    json_messages: bool = False
+    trailing: tuple[str, ...] = ()
+    # asked of the user before running, where the client can ask; formatted with {project},
+    # {manifest}, {dependencies} and {snapshots}
+    confirmation: str | None = None
+    # files to snapshot before running, put back if the run is cancelled, times out or is killed
+    # (so an interrupted change leaves them as they were)
+    guards: Literal["manifests", "sources"] | None = None
+    # changes project files without a guard (insta writes or deletes snapshot files)
+    edits_project: bool = False
+    # cargo drops an emptied table with the comments above its header; put those back afterwards
+    keeps_table_comments: bool = False
+    # needs the network itself (registry lookups): runs with it, from a neutral directory so the
+    # project's .cargo/config.toml (credential providers, proxies, git-fetch-with-cli) is not read
+    network: bool = False
+    # builds or resolves offline, after the dependency-fetch step
+    fetches: bool = True
+    # environment the command always runs with (e.g. what turns on a subcommand's JSON output)
+    env: tuple[tuple[str, str], ...] = ()
+    # only compiles (check, lint, build): a warm workspace-wide run of it can stand in for a scoped one
+    compile_only: bool = False
+    # identical runs at once are shared between the calls of every server in the process
+    shared: bool = False
+    # its result lists the executables cargo built
+    lists_executables: bool = False
+    # deletes build output: the doomed directories are named first and emptied ones removed after
+    cleans_build: bool = False
+    # what cargo printed is part of the answer even when the run succeeded
+    shows_output: bool = False
+
+    def annotations(self, sandboxed: bool) -> ToolAnnotations:
+        effect = self.effect
+        return capabilities.annotations(
+            effect.capability,
+            title=effect.title,
+            sandboxed=sandboxed,
+            idempotent=effect.idempotent,
+            open_world=effect.open_world,
+        )
+
+    def parameters(self) -> list[Param]:
+        return [ALL_PARAMS[key] for key in self.params]
+
+    def cargo_args(self, values: Mapping[str, Any]) -> list[str]:
+        """cargo's arguments (after the toolchain) for validated `values` keyed by public name."""
+        options: list[str] = []
+        positionals: list[str] = []
+        trailing: list[str] = []
+        for param in self.parameters():
+            value = values.get(param.name)
+            if param.placement == "service" or value is None or value is False or value == []:
+                continue
+            checked = param.check(value)
+            if param.placement == "switch":
+                options.append(str(param.flag))
+            elif param.placement == "option":
+                text = (param.join or ",").join(checked) if isinstance(checked, list) else str(checked)
+                options += [str(param.flag), text]
+            elif param.placement == "option_each":
+                for item in checked:
+                    options += [str(param.flag), str(item)]
+            elif param.placement == "positional":
+                positionals += checked if isinstance(checked, list) else [checked]
+            elif param.placement == "trailing":
+                trailing += (
+                    (checked if isinstance(checked, list) else [checked])
+                    if param.flag is None
+                    else [param.flag]
+                )
+            elif param.placement == "trailing_option":
+                trailing += [str(param.flag), str(checked)]
+            elif param.placement == "trailing_each":
+                for item in checked:
+                    trailing += [str(param.flag), str(item)]
+        trailing = order_lint_levels(trailing)
+        args = [*self.subcommand]
+        if self.json_messages:
+            args.append(JSON_MESSAGES)
+        args += options + positionals
+        if trailing or self.trailing:
+            args += ["--", *trailing, *self.trailing]
+        return args
