@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from cargo_mcp.results import render
@@ -64,6 +64,18 @@ def cargo_tool(
     )
 
 
+def row_annotations(command: CargoCommand, sandboxed: bool) -> ToolAnnotations:
+    """The MCP hints that follow from a row's effect (see capabilities.annotations)."""
+    effect = command.effect
+    return capabilities.annotations(
+        effect.capability,
+        title=effect.title,
+        sandboxed=sandboxed,
+        idempotent=effect.idempotent,
+        open_world=effect.open_world,
+    )
+
+
 @functools.cache
 def command_parameters(command: CargoCommand) -> tuple[inspect.Parameter, ...]:
     """The row's parameters as the tool function's signature, made once: an engine builds the tools
@@ -87,7 +99,7 @@ def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]
             cargo_tool(command, service, memory),
             name=command.name,
             description=command.description,
-            annotations=command.annotations(service.containment.sandbox.sandboxed),
+            annotations=row_annotations(command, service.containment.sandbox.sandboxed),
             output_model=CargoResult,
         )
         for command in COMMANDS

@@ -1,6 +1,11 @@
 """Imports point downward: the core (rust_mcp.core) knows nothing of MCP or the servers, the MCP layer
 (rust_mcp.mcp) knows only the core, the two servers know both but not each other, and the entry points
-(each server's cli and __main__) and the developer tools (rust_mcp.dev) may use anything."""
+(each server's cli and __main__) and the developer tools (rust_mcp.dev) may use anything.
+
+Inside cargo_mcp the folders are layers too, in this order: table (the whitelist), results (result
+models and their text), parse (cargo's output read), run (one cargo run), workflows (calls of several
+runs); the MCP face (the modules at the top: server, tool_set, cli) sits above them all. The folders
+know nothing of MCP: neither the SDK nor rust_mcp.mcp."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
 SERVERS = ("cargo_mcp", "ra_mcp")
 SDK = ("mcp", "mcp_types")
 ENTRY_POINTS = ("cli", "__main__")
+CARGO_LAYERS = ("table", "results", "parse", "run", "workflows")  # bottom first; the face above
 
 
 def _under(module: str, package: str) -> bool:
@@ -35,8 +41,32 @@ def layer(module: str) -> int | None:
     return None
 
 
+def cargo_layer(module: str) -> int | None:
+    """The layer of a cargo_mcp module: its folder's place in CARGO_LAYERS, the face above them all;
+    None for the package itself and for modules not in cargo_mcp."""
+    parts = module.split(".")
+    if parts[0] != "cargo_mcp" or len(parts) < 2:
+        return None
+    return CARGO_LAYERS.index(parts[1]) if parts[1] in CARGO_LAYERS else len(CARGO_LAYERS)
+
+
+def cargo_violation(importer: str, imported: str) -> str | None:
+    """Why a module of cargo_mcp may not import `imported` (its layers), or None when it may."""
+    own = cargo_layer(importer)
+    if own is None or own == len(CARGO_LAYERS):
+        return None
+    if any(_under(imported, sdk) for sdk in SDK) or _under(imported, "rust_mcp.mcp"):
+        return f"cargo_mcp.{CARGO_LAYERS[own]} imports the MCP layer"
+    other = cargo_layer(imported)
+    if other is not None and other > own:
+        return "an upward import inside cargo_mcp"
+    return None
+
+
 def violation(importer: str, imported: str) -> str | None:
     """Why `importer` may not import `imported`, or None when it may."""
+    if (inside := cargo_violation(importer, imported)) is not None:
+        return inside
     own, other = layer(importer), layer(imported)
     if own == 0 and any(_under(imported, sdk) for sdk in SDK):
         return "the core imports the MCP SDK"
@@ -103,7 +133,13 @@ def test_every_import_points_downward() -> None:
         ("rust_mcp.mcp.confirm", "mcp_types", None),
         ("rust_mcp.mcp.prompts", "cargo_mcp.table.rows", "an upward import"),
         ("rust_mcp.mcp.prompts", "rust_mcp.dev.reference", "an upward import"),
-        ("cargo_mcp.run.cargo_service", "rust_mcp.mcp.confirm", None),
+        ("cargo_mcp.tool_set", "rust_mcp.mcp.confirm", None),
+        ("cargo_mcp.run.cargo_service", "rust_mcp.mcp.confirm", "cargo_mcp.run imports the MCP layer"),
+        ("cargo_mcp.table.command", "mcp_types", "cargo_mcp.table imports the MCP layer"),
+        ("cargo_mcp.table.rows", "cargo_mcp.parse.nextest", "an upward import inside cargo_mcp"),
+        ("cargo_mcp.run.cargo_service", "cargo_mcp.parse.collector", None),
+        ("cargo_mcp.workflows.scoped", "cargo_mcp.tool_set", "an upward import inside cargo_mcp"),
+        ("cargo_mcp.tool_set", "cargo_mcp.workflows.call_routes", None),
         ("ra_mcp.tools.audit", "cargo_mcp.table.rows", "one server imports the other"),
         ("ra_mcp.cli", "cargo_mcp.cli", "one server imports the other"),
         ("ra_mcp.analyzer", "rust_mcp.dev.doctor", "an upward import"),

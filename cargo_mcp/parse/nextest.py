@@ -14,7 +14,6 @@ from cargo_mcp.parse.text_reports import trim_backtrace
 from cargo_mcp.results.models import TestFailure, TestSummary
 from rust_mcp.core.clipping import clip_end
 
-NEXTEST_ENV = (("NEXTEST_EXPERIMENTAL_LIBTEST_JSON", "1"),)
 FLAKY_LISTED = 20
 
 

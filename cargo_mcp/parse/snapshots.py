@@ -21,17 +21,6 @@ from rust_mcp.core.full_text import save_full_text
 from rust_mcp.core.project_files import off_loop, read_text
 
 DIFF_LIMIT = 1500
-SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+/-]{0,299}(?::[0-9]{1,7})?")
-
-
-def check_snapshot_name(value: str) -> str:
-    """A snapshot as cargo_insta_pending names it: a relative path, `:line` for an inline one."""
-    if not SNAPSHOT_NAME.fullmatch(value) or ".." in value.split("/"):
-        raise Refusal(
-            f"snapshot {value!r} is not a snapshot name: pass one as cargo_insta_pending lists it, e.g. "
-            "tests/snapshots/api__greeting.snap or src/lib.rs:42"
-        )
-    return value
 
 
 def snapshot_body(text: str) -> str:

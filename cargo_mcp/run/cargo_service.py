@@ -13,7 +13,6 @@ import anyio
 
 from cargo_mcp.parse.collector import OutputCollector
 from cargo_mcp.parse.diagnostic_focus import RankingMoments, call_focus
-from cargo_mcp.parse.result_parts import result_parts
 from cargo_mcp.parse.snapshots import clip_diffs
 from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
@@ -22,6 +21,7 @@ from cargo_mcp.run.guards import after_guarded_run, guard_for, restore_quietly
 from cargo_mcp.run.invocation import Invocation
 from cargo_mcp.run.launch import CargoLaunches, Launch, compiles
 from cargo_mcp.run.progress import notify_progress
+from cargo_mcp.run.result_parts import result_parts
 from cargo_mcp.run.run_hints import limit_hints, run_hints
 from cargo_mcp.run.scope_choice import note_run
 from cargo_mcp.run.settings import CargoSettings

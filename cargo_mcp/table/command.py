@@ -8,14 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mcp_types import ToolAnnotations
-
 from cargo_mcp.table.dependency_parameters import DEPENDENCY_PARAMS
 from cargo_mcp.table.lint_levels import order_lint_levels
 from cargo_mcp.table.parameters import PARAMS, Param
 from cargo_mcp.table.run_parameters import RUN_PARAMS
-from rust_mcp.mcp import capabilities
-from rust_mcp.mcp.capabilities import Capability
+from rust_mcp.core.capability import Capability
 
 Output = Literal[
     "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
@@ -72,16 +69,6 @@ class CargoCommand:
     cleans_build: bool = False
     # what cargo printed is part of the answer even when the run succeeded
     shows_output: bool = False
-
-    def annotations(self, sandboxed: bool) -> ToolAnnotations:
-        effect = self.effect
-        return capabilities.annotations(
-            effect.capability,
-            title=effect.title,
-            sandboxed=sandboxed,
-            idempotent=effect.idempotent,
-            open_world=effect.open_world,
-        )
 
     def parameters(self) -> list[Param]:
         return [ALL_PARAMS[key] for key in self.params]

@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, WithJsonSchema
 
 from cargo_mcp.table import validate
-from cargo_mcp.workflows.git_changes import check_revision
 
 Placement = Literal[
     "service", "switch", "option", "option_each", "positional", "trailing", "trailing_option", "trailing_each"
@@ -121,7 +120,7 @@ PARAMS: dict[str, Param] = keyed(
         ),
         ("member", service("package", str | None, check=validate.check_package)),
         service("changed", bool, "Only changed packages and their dependents."),
-        service("since", str | None, "Git revision; sets changed.", check_revision),
+        service("since", str | None, "Git revision; sets changed.", validate.check_revision),
         lint_level("warn", "-W"),
         lint_level("deny", "-D"),
         lint_level("allow", "-A"),

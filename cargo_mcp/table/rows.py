@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cargo_mcp.parse.nextest import NEXTEST_ENV
 from cargo_mcp.table.command import JSON_DIAGNOSTICS, CargoCommand, Effect
+from rust_mcp.core.capability import Capability
 from rust_mcp.core.errors import Refusal
-from rust_mcp.mcp.capabilities import Capability
 
 # nextest's libtest-compatible JSON for the tests, cargo's JSON for compiler messages
 NEXTEST_RUN: tuple[str, ...] = ("nextest", "run", "--message-format", "libtest-json-plus")
 NEXTEST_RUN += ("--cargo-message-format", JSON_DIAGNOSTICS)
 MAX_TARGETS = 12
+# what turns on nextest's libtest-compatible JSON
+NEXTEST_ENV = (("NEXTEST_EXPERIMENTAL_LIBTEST_JSON", "1"),)
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
 SELECT = ("package", "features", "all_features", "no_default_features")
 SCOPED = ("changed", "since")

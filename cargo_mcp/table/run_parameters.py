@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from cargo_mcp.parse.snapshots import check_snapshot_name
 from cargo_mcp.table import validate
 from cargo_mcp.table.parameters import REQUIRED, Param, each, keyed, option, switch, target_name
 
@@ -52,7 +51,7 @@ RUN_PARAMS: dict[str, Param] = keyed(
             "Names from cargo_insta_pending.",
             "option_each",
             "--snapshot",
-            each(check_snapshot_name),
+            each(validate.check_snapshot_name),
         ),
     ]
 )

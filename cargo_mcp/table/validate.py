@@ -187,3 +187,26 @@ def check_test_args(args: Sequence[str]) -> list[str]:
     if pending is not None:
         raise Refusal(f"test argument {pending} needs a value")
     return checked
+
+
+REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^@{}:+-]{0,199}")
+SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+/-]{0,299}(?::[0-9]{1,7})?")
+
+
+def check_revision(value: str) -> str:
+    if not REVISION.fullmatch(value):
+        raise Refusal(
+            f"since {value!r} is not a git revision name: expected something like HEAD, HEAD~3, main or "
+            "a commit hash (no spaces, no leading '-')"
+        )
+    return value
+
+
+def check_snapshot_name(value: str) -> str:
+    """A snapshot as cargo_insta_pending names it: a relative path, `:line` for an inline one."""
+    if not SNAPSHOT_NAME.fullmatch(value) or ".." in value.split("/"):
+        raise Refusal(
+            f"snapshot {value!r} is not a snapshot name: pass one as cargo_insta_pending lists it, e.g. "
+            "tests/snapshots/api__greeting.snap or src/lib.rs:42"
+        )
+    return value

@@ -4,7 +4,7 @@ service and the workflows, so neither imports the other back."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,11 @@ from cargo_mcp.workflows.scoped import run_scoped
 from cargo_mcp.workflows.target_matrix import run_target_matrix
 from cargo_mcp.workflows.verified_change import change_and_verify
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.capability import ConfirmCallback, no_questions
 from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
 from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
-from rust_mcp.mcp.confirm import no_questions
-
-ConfirmCallback = Callable[[str], Awaitable[bool]]
 
 
 async def call_tool(

@@ -12,18 +12,17 @@ FIFO, a device or a file too large to hash counts as changed, and is never waite
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from cargo_mcp.run.helper_runs import capture
+from cargo_mcp.table.validate import check_revision
 from rust_mcp.core.budgets import MAX_HASHED_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import git_blob_ids, is_regular_file, off_loop
 from rust_mcp.core.roots import project_files
 
-REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^@{}:+-]{0,199}")
 # no fsmonitor hook, no pager, no user or system config that could name programs
 GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.pager=cat", "--no-pager")
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0"}
@@ -36,15 +35,6 @@ class Changes:
     toplevel: Path
     revision: str
     files: list[str]  # relative to the directory that was compared, sorted
-
-
-def check_revision(value: str) -> str:
-    if not REVISION.fullmatch(value):
-        raise Refusal(
-            f"since {value!r} is not a git revision name: expected something like HEAD, HEAD~3, main or "
-            "a commit hash (no spaces, no leading '-')"
-        )
-    return value
 
 
 async def _git(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
