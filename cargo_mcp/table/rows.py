@@ -1,20 +1,16 @@
 """The cargo whitelist as data: one row per tool (see command.py for what a row holds), in the
-order the tools are listed, and the refusals that depend on more than one parameter. A new
+order the tools are listed; each row a named constant, so workflows that run another tool's row
+(a scoped check's metadata, a verified change's check) name it in code, never by a string. A new
 subcommand is one new row."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from cargo_mcp.table.command import JSON_DIAGNOSTICS, CargoCommand, Effect
 from rust_mcp.core.capability import Capability
-from rust_mcp.core.errors import Refusal
 
 # nextest's libtest-compatible JSON for the tests, cargo's JSON for compiler messages
 NEXTEST_RUN: tuple[str, ...] = ("nextest", "run", "--message-format", "libtest-json-plus")
 NEXTEST_RUN += ("--cargo-message-format", JSON_DIAGNOSTICS)
-MAX_TARGETS = 12
 # what turns on nextest's libtest-compatible JSON
 NEXTEST_ENV = (("NEXTEST_EXPERIMENTAL_LIBTEST_JSON", "1"),)
 COMMON = ("path", "toolchain", "cargo_env", "timeout_secs")
@@ -286,26 +282,3 @@ COMMANDS: tuple[CargoCommand, ...] = (
 COMMANDS_BY_NAME = {command.name: command for command in COMMANDS}
 # what a dependency change with `verify` runs before and after it
 VERIFY_COMMANDS = {"check": CHECK, "test": TEST}
-
-
-def check_combination(command: CargoCommand, values: Mapping[str, Any]) -> None:
-    """Refusals that depend on more than one parameter."""
-    if values.get("fix"):
-        raise Refusal(
-            f"{command.name} does not change files, so `fix` is not supported here; call cargo_clippy_fix, "
-            "which edits the sources and says so"
-        )
-    if values.get("precise") and len(values.get("dependencies") or []) + bool(values.get("package")) != 1:
-        raise Refusal('`precise` needs exactly one dependency to pin, e.g. dependencies=["serde"]')
-    if values.get("changed") or values.get("since"):
-        chosen = [name for name in ("package", "workspace", "targets") if values.get(name)]
-        if chosen:
-            raise Refusal(f"changed=true chooses the packages itself; leave out {', '.join(chosen)}")
-    if values.get("bin") and values.get("example"):
-        raise Refusal("pass either `bin` or `example`, not both")
-    targets = values.get("targets")
-    if targets is not None:
-        if values.get("target"):
-            raise Refusal("pass either `target` (one triple) or `targets` (a list), not both")
-        if not 1 <= len(targets) <= MAX_TARGETS:
-            raise Refusal(f"`targets` needs between 1 and {MAX_TARGETS} target triples")
