@@ -32,7 +32,10 @@ INSTRUCTIONS = (
     "unless set). Other parameters are cargo's options of the same names. A value that is not allowed "
     "is refused with the reason and what is allowed; nothing runs. Long lists come in pages (diagnostics "
     "errors first, cargo_metadata's members, cargo_tree's lines): the answer names the `offset` of the "
-    "next page (cargo replays diagnostics from its cache)."
+    "next page (cargo replays diagnostics from its cache). `changed=true` runs only on the packages "
+    "with files changed since `since` (a git revision, default HEAD; giving it sets changed) and their "
+    "dependents. In cargo_test and cargo_nextest, `test_name` is a substring of test paths and "
+    "`test_target` runs only tests/NAME.rs; cargo_bench's `bench_name` is a substring of bench names."
 )
 
 

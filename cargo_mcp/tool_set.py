@@ -126,7 +126,7 @@ def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]
         strict_tool(
             set_working_directory,
             name="set_working_directory",
-            description="Set this connection's default project directory (other clients keep theirs).",
+            description="Set this connection's default project directory (others keep theirs).",
             annotations=capabilities.annotations(
                 Capability.READ,
                 title="Set working directory",

@@ -41,7 +41,7 @@ DEPENDENCY_PARAMS: dict[str, Param] = keyed(
                 "dependencies",
                 list[str] | None,
                 None,
-                "Default: all.",
+                "",  # the tool says: every package, or `dependencies`
                 "positional",
                 None,
                 each(validate.check_package),
@@ -82,6 +82,6 @@ DEPENDENCY_PARAMS: dict[str, Param] = keyed(
             "metadata_platform",
             option("target", "--filter-platform", validate.check_target_triple, "--filter-platform triple."),
         ),
-        service("verify", Literal["check", "test"] | None, "check or test after; undone if it fails."),
+        service("verify", Literal["check", "test"] | None, "Run after; undone if it fails."),
     ]
 )

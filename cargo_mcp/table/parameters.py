@@ -115,12 +115,10 @@ PARAMS: dict[str, Param] = keyed(
         service("fix", bool, "Unsupported: use cargo_clippy_fix."),
         ("fmt_workspace", switch("workspace", "--all", "cargo fmt --all.")),
         ("clean_doc", switch("doc", "--doc", "Only the doc directory.")),
-        service(
-            "targets", list[str] | None, "Check each triple in turn.", each(validate.check_target_triple)
-        ),
+        service("targets", list[str] | None, "Each triple in turn.", each(validate.check_target_triple)),
         ("member", service("package", str | None, check=validate.check_package)),
-        service("changed", bool, "Only changed packages and their dependents."),
-        service("since", str | None, "Git revision; sets changed.", validate.check_revision),
+        service("changed", bool),  # said in the instructions
+        service("since", str | None, check=validate.check_revision),
         lint_level("warn", "-W"),
         lint_level("deny", "-D"),
         lint_level("allow", "-A"),

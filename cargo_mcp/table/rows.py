@@ -23,7 +23,7 @@ TEST_RUN = (*COMMON, *SELECT, "target", "release", "workspace", "test_name", "te
 
 CHECK = CargoCommand(
     name="cargo_check",
-    description="Compiler errors and warnings as structured diagnostics, errors first.",
+    description="Compiler errors and warnings as diagnostics, errors first.",
     subcommand=("check",),
     params=(*COMMON, *SELECT, "target", "targets", "release", "all_targets", "workspace", *SCOPED, "offset"),
     output="diagnostics",
@@ -34,7 +34,7 @@ CHECK = CargoCommand(
 )
 CLIPPY = CargoCommand(
     name="cargo_clippy",
-    description="Clippy lints as structured diagnostics. Changes nothing.",
+    description="Clippy lints as diagnostics; changes nothing.",
     subcommand=("clippy",),
     params=(
         *COMMON,
@@ -56,7 +56,7 @@ CLIPPY = CargoCommand(
 )
 CLIPPY_FIX = CargoCommand(
     name="cargo_clippy_fix",
-    description="Apply clippy's machine-applicable fixes to the sources, then report what is left.",
+    description="Apply clippy's machine-applicable fixes; report what is left.",
     subcommand=("clippy", "--fix", "--allow-dirty", "--allow-staged"),
     params=(*COMMON, *SELECT, "target", "all_targets", "workspace", "warn", "deny", "allow", "allow_no_vcs"),
     output="diagnostics",
@@ -67,7 +67,7 @@ CLIPPY_FIX = CargoCommand(
 )
 FMT_CHECK = CargoCommand(
     name="cargo_fmt_check",
-    description="Where rustfmt would change the code, with diffs. Changes nothing.",
+    description="Where rustfmt would change the code, with diffs.",
     subcommand=("fmt", "--check"),
     params=(*COMMON, "package", "fmt_workspace"),
     output="format",
@@ -87,7 +87,7 @@ BUILD = CargoCommand(
 )
 TEST = CargoCommand(
     name="cargo_test",
-    description="Run tests: counts, each failure's output, compile errors.",
+    description="Tests: counts, each failure's output, compile errors.",
     subcommand=("test",),
     params=(
         *TEST_RUN,
@@ -106,7 +106,7 @@ TEST = CargoCommand(
 )
 NEXTEST = CargoCommand(
     name="cargo_nextest",
-    description="Run tests with cargo-nextest: like cargo_test, plus partitions and retries.",
+    description="cargo_test via cargo-nextest, plus partitions and retries.",
     subcommand=NEXTEST_RUN,
     params=(*TEST_RUN, "no_fail_fast", "partition", "retries", *SCOPED),
     output="nextest",
@@ -115,7 +115,7 @@ NEXTEST = CargoCommand(
 )
 BENCH = CargoCommand(
     name="cargo_bench",
-    description="Run benchmarks: their output and compile errors.",
+    description="Benchmarks: their output and compile errors.",
     subcommand=("bench",),
     params=(*COMMON, *SELECT, "workspace", "bench_name", "baseline"),
     output="tests",
@@ -125,7 +125,7 @@ BENCH = CargoCommand(
 )
 METADATA = CargoCommand(
     name="cargo_metadata",
-    description="Workspace members, one line each; `package` shows one in full (full JSON in the log).",
+    description="Workspace members, a line each; `package`: one in full (full JSON in the log).",
     subcommand=("metadata", "--format-version", "1"),
     params=(
         *COMMON,
@@ -150,7 +150,7 @@ TREE = CargoCommand(
 )
 OUTDATED = CargoCommand(
     name="cargo_outdated",
-    description="Each dependency's locked, newest compatible and newest version. Changes nothing.",
+    description="Each dependency's locked, newest compatible and newest version.",
     subcommand=("metadata", "--format-version", "1", "--no-deps"),
     params=(*COMMON, "member"),
     output="outdated",
@@ -158,7 +158,7 @@ OUTDATED = CargoCommand(
 )
 INSTA_PENDING = CargoCommand(
     name="cargo_insta_pending",
-    description="Pending insta snapshots with diffs (run the tests first).",
+    description="Pending insta snapshots with diffs (run tests first).",
     subcommand=("insta", "pending-snapshots", "--as-json"),
     params=COMMON,
     output="snapshots",
@@ -188,7 +188,7 @@ INSTA_REJECT = CargoCommand(
 )
 RUN = CargoCommand(
     name="cargo_run",
-    description="Build and run a binary or example in the sandbox; its output and exit code.",
+    description="Run a binary or example in the sandbox; its output and exit code.",
     subcommand=("run",),
     params=(*COMMON, *SELECT, "bin", "example", "release", "program_args"),
     output="run",

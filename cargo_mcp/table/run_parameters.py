@@ -9,7 +9,7 @@ from cargo_mcp.table import validate
 from cargo_mcp.table.parameters import REQUIRED, Param, each, keyed, option, switch, target_name
 
 
-def name_filter(name: str, description: str) -> Param:
+def name_filter(name: str, description: str = "") -> Param:
     """A substring that picks tests or benches by name (cargo's positional filter)."""
     return Param(
         name, str | None, None, description, "positional", None, lambda v: validate.check_filter(name, v)
@@ -23,16 +23,16 @@ def passed_on(description: str, check: Callable[[Sequence[str]], list[str]]) -> 
 
 RUN_PARAMS: dict[str, Param] = keyed(
     [
-        name_filter("test_name", "Substring of test paths."),
-        target_name("test_target", "--test", "Only tests/NAME.rs."),
+        name_filter("test_name"),  # said in the instructions
+        target_name("test_target", "--test"),
         switch("lib_only", "--lib"),
         switch("doc_only", "--doc"),
         Param("exact", bool, False, "", "trailing", "--exact"),
         Param("include_ignored", bool, False, "", "trailing", "--include-ignored"),
         switch("no_fail_fast", "--no-fail-fast"),
-        ("test_args", passed_on("libtest args after --, e.g. --nocapture.", validate.check_test_args)),
+        ("test_args", passed_on("e.g. --nocapture.", validate.check_test_args)),
         ("program_args", passed_on("Program args after --.", validate.check_program_args)),
-        name_filter("bench_name", "Substring of bench names."),
+        name_filter("bench_name"),  # said in the instructions
         Param(
             "baseline",
             str | None,
