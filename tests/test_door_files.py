@@ -20,6 +20,7 @@ from cargo_mcp.workflows.git_changes import compare_worktree
 from ra_mcp.symbol_paths import crate_aliases
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env
 from rust_mcp.core.project_files import (
+    MAX_WALK_DEPTH,
     DoorTimeout,
     FileTooLarge,
     LinkOnTheWay,
@@ -30,7 +31,6 @@ from rust_mcp.core.project_files import (
     read_text,
     remove_empty_directory,
 )
-from rust_mcp.core.project_walk import MAX_WALK_DEPTH
 from rust_mcp.core.roots import project_files
 
 SECRET = "SECRET-door-7f3a"

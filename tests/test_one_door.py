@@ -16,9 +16,7 @@ from tests.one_door_check import FileCall, file_calls, package_file_calls
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
-DOOR = frozenset(
-    {"rust_mcp/core/safe_io.py", "rust_mcp/core/project_files.py", "rust_mcp/core/project_walk.py"}
-)
+DOOR = frozenset(f"rust_mcp/core/{name}.py" for name in ("safe_io", "project_files", "git_blobs"))
 OPERATOR_LOGS = "the server's own log directory (--log-dir, default under ~/.cache), not a project path"
 
 # (module, function or "*", call, reason)

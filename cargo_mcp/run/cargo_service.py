@@ -26,8 +26,7 @@ from cargo_mcp.run.run_hints import limit_hints, run_hints
 from cargo_mcp.run.scope_choice import note_run
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.run.shared_checks import forget_runs, may_leave_running, run_shared, shareable
-from cargo_mcp.table.combinations import check_combination
-from cargo_mcp.table.command import CargoCommand
+from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy

@@ -1,6 +1,7 @@
 """One row of the cargo whitelist: what a tool is called, which cargo subcommand it runs with which
-parameters, what it does to the project (its annotations), and how a row plus the caller's validated
-values becomes cargo's argument list."""
+parameters, what it does to the project (its capability, from which the MCP face derives the
+annotations), how a row plus the caller's validated values becomes cargo's argument list, and the
+refusals that depend on more than one of those values."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from cargo_mcp.table.lint_levels import order_lint_levels
 from cargo_mcp.table.parameters import PARAMS, Param
 from cargo_mcp.table.run_parameters import RUN_PARAMS
 from rust_mcp.core.capability import Capability
+from rust_mcp.core.errors import Refusal
 
 Output = Literal[
     "diagnostics", "tests", "nextest", "format", "metadata", "tree", "run", "plain", "outdated", "snapshots"
 ]
+MAX_TARGETS = 12  # target triples a matrix check takes
 JSON_DIAGNOSTICS = "json-diagnostic-rendered-ansi"
 JSON_MESSAGES = f"--message-format={JSON_DIAGNOSTICS}"
 ALL_PARAMS = {**PARAMS, **RUN_PARAMS, **DEPENDENCY_PARAMS}
@@ -112,3 +115,26 @@ class CargoCommand:
         if trailing or self.trailing:
             args += ["--", *trailing, *self.trailing]
         return args
+
+
+def check_combination(command: CargoCommand, values: Mapping[str, Any]) -> None:
+    """Refusals that depend on more than one parameter."""
+    if values.get("fix"):
+        raise Refusal(
+            f"{command.name} does not change files, so `fix` is not supported here; call cargo_clippy_fix, "
+            "which edits the sources and says so"
+        )
+    if values.get("precise") and len(values.get("dependencies") or []) + bool(values.get("package")) != 1:
+        raise Refusal('`precise` needs exactly one dependency to pin, e.g. dependencies=["serde"]')
+    if values.get("changed") or values.get("since"):
+        chosen = [name for name in ("package", "workspace", "targets") if values.get(name)]
+        if chosen:
+            raise Refusal(f"changed=true chooses the packages itself; leave out {', '.join(chosen)}")
+    if values.get("bin") and values.get("example"):
+        raise Refusal("pass either `bin` or `example`, not both")
+    targets = values.get("targets")
+    if targets is not None:
+        if values.get("target"):
+            raise Refusal("pass either `target` (one triple) or `targets` (a list), not both")
+        if not 1 <= len(targets) <= MAX_TARGETS:
+            raise Refusal(f"`targets` needs between 1 and {MAX_TARGETS} target triples")

@@ -11,8 +11,7 @@ from typing import Any
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.cargo_service import HOW_TO_PICK, CargoService
 from cargo_mcp.run.invocation import CallRequest
-from cargo_mcp.table.combinations import check_combination
-from cargo_mcp.table.command import CargoCommand
+from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.workflows.outdated import run_outdated
 from cargo_mcp.workflows.scoped import run_scoped
 from cargo_mcp.workflows.target_matrix import run_target_matrix

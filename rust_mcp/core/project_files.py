@@ -12,17 +12,16 @@ What the door guarantees, whatever the agent planted in the tree:
 - from async code, the work runs off the event loop (`off_loop`) on its own bounded set of threads
   and within the call's deadline: a slow file system can cost its caller a refusal, never another
   call its answer.
-Listing and walking directories are in project_walk.py, behind the same door.
+git's blob ids of project files are read in git_blobs.py, behind the same door.
 tests/test_one_door.py fails on any other file-system call in the servers' source.
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,14 +29,13 @@ import anyio
 from anyio.lowlevel import RunVar
 
 from .errors import Refusal
-from .project_walk import ListedEntry, WalkedFile, list_directory, walk_without_links
+from .git_blobs import git_blob_id, git_blob_ids
 from .safe_io import (
     FileTooLarge,
     LinkOnTheWay,
     NotAFile,
     open_without_links,
     opened_directory,
-    read_at,
     read_without_links,
     unlink_at,
     write_without_links,
@@ -47,14 +45,12 @@ __all__ = [
     "DoorTimeout",
     "FileTooLarge",
     "LinkOnTheWay",
-    "ListedEntry",
     "NotAFile",
     "WalkedFile",
     "copy_without_links",
     "git_blob_id",
     "git_blob_ids",
     "is_regular_file",
-    "list_directory",
     "make_directories",
     "name_present",
     "off_loop",
@@ -67,6 +63,8 @@ __all__ = [
 ]
 
 DOOR_THREADS = 8  # threads the door may hold at once, apart from anyio's default pool
+LIST_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+MAX_WALK_DEPTH = 128  # directories below a walk's root; each level holds one descriptor while walked
 DEFAULT_DEADLINE = 30.0  # seconds, for callers that have no deadline of their own
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("project_files_limiter")
 T = TypeVar("T")
@@ -170,44 +168,124 @@ def make_directories(path: Path) -> None:
         pass
 
 
-def git_blob_id(path: Path, limit: int) -> str | None:
-    """The id git gives this file's content as a blob (a symbolic link's blob is its target), read
-    without following links; None when it is absent, not a regular file or link, or over `limit`
-    bytes (the caller counts it as changed)."""
-    return git_blob_ids([path], limit)[path]
+@dataclass(frozen=True)
+class WalkedFile:
+    """A file the project walk found: its path, its name, whether the name is a link, and whether
+    it is special (neither a regular file nor a link: a socket, a FIFO, a device), from the listing."""
+
+    path: str
+    name: str
+    linked: bool
+    special: bool = False
+
+    def is_symlink(self) -> bool:
+        return self.linked
+
+    def stat(self) -> os.stat_result:
+        """Its metadata, a link followed (as os.DirEntry.stat does); nothing is opened."""
+        return os.stat(self.path)
 
 
-def git_blob_ids(paths: list[Path], limit: int) -> dict[Path, str | None]:
-    """git_blob_id for each of `paths`, each directory opened (without links) once for all its files."""
-    found: dict[Path, str | None] = dict.fromkeys(paths)
-    by_directory: dict[Path, list[Path]] = {}
-    for path in paths:
-        by_directory.setdefault(path.parent, []).append(path)
-    for parent, files in by_directory.items():
-        try:
-            with opened_directory(parent) as directory:
-                for path in files:
-                    found[path] = _blob_id_at(directory, path, limit)
-        except (FileNotFoundError, LinkOnTheWay):
-            continue
-    return found
+def _open_listing(directory: Path) -> int:
+    """`directory`, reached without a link on the way, opened for listing (the caller closes it)."""
+    reached = open_without_links(directory)
+    try:
+        return os.open(".", LIST_FLAGS, dir_fd=reached)
+    finally:
+        os.close(reached)
 
 
-def _blob_id_at(directory: int, path: Path, limit: int) -> str | None:
+@dataclass(frozen=True)
+class ListedEntry:
+    name: str
+    is_directory: bool  # a real directory (a link to one is not)
+    is_file: bool  # a regular file (a link to one is not)
+
+
+def list_directory(directory: Path) -> list[ListedEntry]:
+    """The entries of `directory`, reached component by component without a link on the way and
+    listed through its own descriptor; links are never taken for what they point at."""
+    listing = _open_listing(directory)
+    try:
+        with os.scandir(listing) as entries:
+            return [
+                ListedEntry(e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False))
+                for e in entries
+            ]
+    finally:
+        os.close(listing)
+
+
+def _listed(
+    listing: int, directory: str, enter: Callable[[str], bool], wanted: Callable[[str], bool]
+) -> tuple[list[WalkedFile], list[str]]:
+    """The wanted files of an opened directory, and the names of the subdirectories to enter."""
+    files: list[WalkedFile] = []
+    subdirectories: list[str] = []
+    with os.scandir(listing) as entries:
+        for entry in entries:
+            try:
+                is_directory = entry.is_dir(follow_symlinks=False)
+                linked = entry.is_symlink()
+            except OSError:  # unreadable (permissions): skipped like an unreadable directory
+                continue
+            if is_directory:
+                if enter(entry.name):
+                    subdirectories.append(entry.name)
+            elif wanted(entry.name):
+                special = not linked and not entry.is_file(follow_symlinks=False)
+                files.append(WalkedFile(os.path.join(directory, entry.name), entry.name, linked, special))
+    return files, subdirectories
+
+
+def walk_without_links(
+    root: Path,
+    enter: Callable[[str], bool],
+    wanted: Callable[[str], bool],
+    entering: Callable[[str], None] | None = None,
+) -> Generator[WalkedFile, None, None]:
+    """Files under `root` whose name passes `wanted`, in directories whose names pass `enter`. `root`
+    is reached component by component without links, and each subdirectory is opened (O_NOFOLLOW)
+    from the descriptor of the directory that listed it, so a directory swapped for a link is
+    skipped, never listed through; a link is never entered. At most MAX_WALK_DEPTH directories deep
+    (one descriptor per level). `entering` is called with each directory's path before it is listed."""
+    top = str(root)
+    if entering is not None:
+        entering(top)
+    try:
+        listing = _open_listing(root)
+    except (OSError, LinkOnTheWay):  # gone, unreadable, or a link: nothing to list
+        return
+    stack: list[tuple[int, str, Iterator[str]]] = []
     try:
         try:
-            data = read_at(directory, path.name, limit, path)
-        except NotAFile:
-            info = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
-            if not stat.S_ISLNK(info.st_mode):
-                return None
-            data = os.readlink(path.name, dir_fd=directory).encode()
-    except (FileNotFoundError, FileTooLarge):
-        return None
-    except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENXIO):
-            return None
-        raise
-    if data is None:
-        return None
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+            files, subdirectories = _listed(listing, top, enter, wanted)
+        finally:
+            stack.append((listing, top, iter([])))
+        stack[-1] = (listing, top, iter(subdirectories))
+        yield from files
+        while stack:
+            parent, path, pending = stack[-1]
+            name = next(pending, None)
+            if name is None:
+                os.close(stack.pop()[0])
+                continue
+            if len(stack) >= MAX_WALK_DEPTH:
+                continue
+            directory = os.path.join(path, name)
+            if entering is not None:
+                entering(directory)
+            try:
+                listing = os.open(name, LIST_FLAGS | os.O_NOFOLLOW, dir_fd=parent)
+            except OSError:  # gone, unreadable, or swapped for a link since it was listed
+                continue
+            stack.append((listing, directory, iter([])))
+            try:
+                files, subdirectories = _listed(listing, directory, enter, wanted)
+            except OSError:
+                continue
+            stack[-1] = (listing, directory, iter(subdirectories))
+            yield from files
+    finally:
+        for descriptor, _, _ in stack:
+            os.close(descriptor)
