@@ -16,11 +16,8 @@ from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
+from rust_mcp.core.counts import plural
 from rust_mcp.core.paging import Page
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def killed_by(exit_code: int | None) -> str | None:
@@ -66,9 +63,7 @@ def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: floa
         verdict = f"failed (exit {result.exit_code}) in {seconds:.2f} s"
     parts = []
     if result.counts.total:
-        parts.append(
-            f"{_plural(result.counts.errors, 'error')}, {_plural(result.counts.warnings, 'warning')}"
-        )
+        parts.append(f"{plural(result.counts.errors, 'error')}, {plural(result.counts.warnings, 'warning')}")
     if result.tests is not None and (result.tests.suites or result.tests.failures):
         t = result.tests
         parts.append(f"tests: {t.passed} passed, {t.failed} failed, {t.ignored} ignored")
@@ -77,7 +72,7 @@ def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: floa
         listed = (
             f" (the first {len(result.format_issues)} listed)" if places > len(result.format_issues) else ""
         )
-        parts.append(f"{_plural(places, 'place')} need formatting{listed}")
+        parts.append(f"{plural(places, 'place')} need formatting{listed}")
     elif result.format_issues is not None:
         parts.append("formatted correctly" if result.ok else "rustfmt did not check the files (see stderr)")
     detail = f" — {'; '.join(parts)}" if parts else ""
@@ -106,7 +101,7 @@ def verified_summary(result: CargoResult) -> str:
     already = " (it was already failing before)" if check.baseline_ok is False else ""
     return (
         f"{result.summary}; verification with cargo {check.command} FAILED with "
-        f"{_plural(len(check.new_failures), 'new failure')}{already}, reverted: {restored}"
+        f"{plural(len(check.new_failures), 'new failure')}{already}, reverted: {restored}"
     )
 
 

@@ -7,14 +7,11 @@ from collections.abc import Callable
 
 from cargo_mcp.results.models import CargoResult
 from rust_mcp.core.clipping import clip_end
+from rust_mcp.core.counts import plural
 
 SNAPSHOTS_IN_TEXT = 10
 SHORT_DIFF = 400
 KEPT_AT_LEAST = 5
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def workflow_lines(result: CargoResult) -> list[str]:
@@ -25,7 +22,7 @@ def workflow_lines(result: CargoResult) -> list[str]:
         scope = result.scope
         chosen = "; ".join(f"{p.name} ({p.reason})" for p in scope.packages) or "none"
         lines.append(
-            f"\nscope: {_count(scope.changed_files, 'file')} changed since {scope.since}; packages: {chosen}"
+            f"\nscope: {plural(scope.changed_files, 'file')} changed since {scope.since}; packages: {chosen}"
         )
         if scope.run_reason:
             ran = "the whole workspace (--workspace)" if scope.run == "workspace" else "the packages in scope"
@@ -55,9 +52,9 @@ def workflow_lines(result: CargoResult) -> list[str]:
     if result.cache is not None:
         cache = result.cache
         lines.append(
-            f"\ncompiler cache ({cache.wrapper}): {_count(cache.hits, 'hit')}, "
+            f"\ncompiler cache ({cache.wrapper}): {plural(cache.hits, 'hit')}, "
             f"{cache.misses} {'miss' if cache.misses == 1 else 'misses'} of "
-            f"{_count(cache.compile_requests, 'compile request')}" + (f"; {cache.note}" if cache.note else "")
+            f"{plural(cache.compile_requests, 'compile request')}" + (f"; {cache.note}" if cache.note else "")
         )
     return lines
 

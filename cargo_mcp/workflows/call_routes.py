@@ -18,7 +18,7 @@ from cargo_mcp.workflows.target_matrix import run_target_matrix
 from cargo_mcp.workflows.verified_change import change_and_verify
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.capability import ConfirmCallback, no_questions
-from rust_mcp.core.client_policy import ClientPolicy, current_client_policy
+from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
@@ -35,8 +35,8 @@ async def call_tool(
 ) -> CargoResult:
     """One tool call: one cargo run, or several for a target matrix or a verified change.
     Destructive commands ask `confirm` first (after validation, before anything runs).
-    `policy` is the client's own sandbox for this call, which narrows ours (by default the one
-    the server recorded for the call being served). A call without `path` where no Cargo.toml
+    `policy` is the client's own sandbox for this call, which narrows ours; it is passed down
+    explicitly to every run (None: the client sent none). A call without `path` where no Cargo.toml
     governs the working directory uses the one Cargo workspace below it, and says so."""
     found = None
     if values.get("path") is None:
@@ -58,7 +58,6 @@ async def _route(
     policy: ClientPolicy | None,
 ) -> CargoResult:
     check_combination(command, values)
-    policy = policy if policy is not None else current_client_policy.get()
     request = CallRequest(command, values, working_directory, report, policy)
     if values.get("targets"):
         return await run_target_matrix(service, request)
