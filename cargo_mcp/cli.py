@@ -1,9 +1,8 @@
 """`cargo-mcp serve` (what Codex's `[mcp_servers.cargo]` starts) and `cargo-mcp doctor`.
 
-`serve` is relayed to the per-user engine (rust_mcp.engine) unless --engine off, RUST_MCP_ENGINE=off,
---transport http or --help; this module's top level imports only the engine's light front, so a
-relaying front never loads the MCP SDK. `prepare` turns argv into a built server, for this process
-and for the engine alike.
+`serve` goes to the per-user engine when one can take it (rust_mcp.engine.front.wants_in_process
+says when not). Only the engine's light front is imported at the top: a front that relays never
+loads the MCP SDK. `prepare` builds the server from argv, here or in the engine.
 """
 
 from __future__ import annotations
@@ -16,11 +15,8 @@ TYPE_CHECKING = False  # typing itself costs a relaying front milliseconds
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
-    from typing import Any
 
-    from mcp.server.mcpserver import MCPServer
-
-    from rust_mcp.mcp.connections import ConnectionMemory
+    from rust_mcp.mcp.transports import Prepared
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
+def prepare(argv: list[str], cwd: Path) -> Prepared:
     """The server `cargo-mcp serve ARGV` runs, with relative paths (and the default root) taken
     from `cwd`; exits (SystemExit) with the message the command line would print."""
     from pathlib import Path
