@@ -87,7 +87,7 @@ class CargoService:
         toolchain: str | None = values.get("toolchain") or self.settings.default_toolchain
         if toolchain:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
-        env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
+        env = self.env_policy.check(values["cargo_env"], cwd) if values.get("cargo_env") else {}
         args = command.cargo_args(values)
         position = len(command.subcommand)
         args[position:position] = ["--manifest-path", str(manifest), *extra_args]

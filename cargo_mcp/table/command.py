@@ -107,7 +107,8 @@ class CargoCommand:
             elif param.placement == "trailing_each":
                 for item in checked:
                     trailing += [str(param.flag), str(item)]
-        trailing = order_lint_levels(trailing)
+        if trailing:  # lint levels to order (most calls pass none)
+            trailing = order_lint_levels(trailing)
         args = [*self.subcommand]
         if self.json_messages:
             args.append(JSON_MESSAGES)
