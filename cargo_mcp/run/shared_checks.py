@@ -15,13 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Hashable
 from pathlib import Path
-from typing import Protocol
 
 import anyio
 
 from cargo_mcp.results.models import CargoResult
+from cargo_mcp.run.invocation import Invocation
 from cargo_mcp.run.settings import CargoSettings
-from cargo_mcp.table.command import CargoCommand
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
@@ -32,37 +31,12 @@ RUNS: SharedRuns[CargoResult] = SharedRuns()
 LEFT_RUNS: SharedRuns[CargoResult] = SharedRuns(hand_once=True)
 
 
-class SharedInvocation(Protocol):
-    """What of a prepared call (calls.Invocation) decides whether two runs are the same."""
-
-    @property
-    def command(self) -> CargoCommand: ...
-    @property
-    def argv(self) -> list[str]: ...
-    @property
-    def args(self) -> list[str]: ...
-    @property
-    def cwd(self) -> Path: ...
-    @property
-    def workspace_root(self) -> Path: ...
-    @property
-    def toolchain(self) -> str | None: ...
-    @property
-    def env(self) -> dict[str, str]: ...
-    @property
-    def timeout(self) -> float: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def manifest(self) -> Path: ...
-
-
-def shareable(invocation: SharedInvocation) -> bool:
+def shareable(invocation: Invocation) -> bool:
     """Whether a run may be shared: a check or lint that writes no project file."""
     return invocation.command.shared and may_leave_running(invocation)
 
 
-def may_leave_running(invocation: SharedInvocation) -> bool:
+def may_leave_running(invocation: Invocation) -> bool:
     """Whether a run may go on after its call answered (at its deadline): it writes no project file."""
     command = invocation.command
     return (
@@ -72,7 +46,7 @@ def may_leave_running(invocation: SharedInvocation) -> bool:
     )
 
 
-def run_key(settings: CargoSettings, invocation: SharedInvocation, policy: ClientPolicy | None) -> Hashable:
+def run_key(settings: CargoSettings, invocation: Invocation, policy: ClientPolicy | None) -> Hashable:
     return (
         invocation.command.name,
         str(invocation.workspace_root),
@@ -91,7 +65,7 @@ def run_key(settings: CargoSettings, invocation: SharedInvocation, policy: Clien
 
 async def run_shared(
     settings: CargoSettings,
-    invocation: SharedInvocation,
+    invocation: Invocation,
     policy: ClientPolicy | None,
     report: ProgressCallback | None,
     run_once: Callable[[ProgressCallback], Awaitable[CargoResult]],
@@ -116,7 +90,7 @@ async def run_shared(
     return answer(shared, " ".join(invocation.command.subcommand))
 
 
-def still_running(invocation: SharedInvocation, waiting: StillRunning, answer_by: float) -> CargoResult:
+def still_running(invocation: Invocation, waiting: StillRunning, answer_by: float) -> CargoResult:
     """The answer of a call whose run goes on past its answer deadline."""
     progress = f"; last progress: {waiting.progress}" if waiting.progress else ""
     name = invocation.command.name
