@@ -16,6 +16,7 @@ from cargo_mcp.parse.diagnostic_focus import RankingMoments, call_focus
 from cargo_mcp.parse.snapshots import clip_diffs
 from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
+from cargo_mcp.run.analyzer_reuse import analyzer_answer
 from cargo_mcp.run.compiler_cache import cache_delta, take_stats_file
 from cargo_mcp.run.guards import after_guarded_run, guard_for, restore_quietly
 from cargo_mcp.run.invocation import Invocation
@@ -57,7 +58,7 @@ class CargoService:
         cache = settings.compiler_cache
         self.launches = CargoLaunches(self.containment, self.toolchains, cache)
         self.ranking_moments = RankingMoments()
-        self._base_env = {
+        self.base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
             "CARGO_TERM_COLOR": "never",
@@ -101,7 +102,7 @@ class CargoService:
             manifest=manifest,
             workspace_root=find_workspace_root(manifest, self.settings.roots),
             toolchain=toolchain,
-            env={**self._base_env, **dict(command.env), **env},
+            env={**self.base_env, **dict(command.env), **env},
             timeout=timeout,
             offset=int(values.get("offset") or 0),
             package_detail=values.get("package") if command.output == "metadata" else None,
@@ -120,9 +121,11 @@ class CargoService:
         """One cargo run, in the sandbox. A command that writes files snapshots them first (or uses
         `guard`, a snapshot the caller already took) to put them back if the run is stopped part
         way. An offline run that failed for want of a download fetches again and runs once more.
-        A check or lint is shared with identical calls of every server in the process (shared_checks).
-        With `answer_by` (seconds), a run that writes no project file and is still going then goes on
-        in the background, and the answer says so; the next identical call gets its result."""
+        A check or lint is shared with identical calls of every server in the process (shared_checks),
+        and a check rust-analyzer just made of the same files with the same flags answers a cargo_check
+        (analyzer_reuse). With `answer_by` (seconds), a run that writes no project file and is still
+        going then goes on in the background, and the answer says so; the next identical call gets its
+        result."""
         leaves = answer_by is not None and answer_by < invocation.timeout and may_leave_running(invocation)
         if guard is None and (shareable(invocation) or leaves):
             if not shareable(invocation):
@@ -131,8 +134,11 @@ class CargoService:
             def run_once(progress: ProgressCallback) -> Awaitable[CargoResult]:
                 return self._execute(invocation, progress, None, policy)
 
+            def from_analyzer(state: str) -> Awaitable[CargoResult | None]:
+                return analyzer_answer(self, invocation, policy, state)
+
             by = answer_by if leaves else None
-            return await run_shared(self.settings, invocation, policy, report, run_once, by)
+            return await run_shared(self.settings, invocation, policy, report, run_once, by, from_analyzer)
         forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
         return await self._execute(invocation, report, guard, policy)
 
@@ -197,7 +203,7 @@ class CargoService:
         if invocation.command.cleans_build:
             launch.finish_clean(outcome)
         parts = await result_parts(collector, invocation, outcome)
-        result = self._result(invocation, collector, outcome, parts)
+        result = self.result_of(invocation, collector, outcome, parts)
         result.hints = launch.notes + result.hints
         if not result.ok:
             result.hints += limit_hints(result, outcome, command.limits)
@@ -210,13 +216,16 @@ class CargoService:
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
-    def _result(
+    def result_of(
         self,
         invocation: Invocation,
         collector: OutputCollector,
         outcome: RunOutcome,
-        parts: dict[str, Any],
+        parts: dict[str, Any] | None = None,
     ) -> CargoResult:
+        """The answer for a run's parsed output (also for output replayed: analyzer_reuse); `parts`
+        are what its kind of output adds (result_parts), none for a replayed check."""
+        parts = parts or {}
         # where the listed diagnostics start; where the offset paged the data, from the first
         offset = 0 if "data" in parts else invocation.offset
         moment = self.ranking_moments.moment(invocation.argv, offset)

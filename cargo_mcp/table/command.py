@@ -72,6 +72,8 @@ class CargoCommand:
     cleans_build: bool = False
     # what cargo printed is part of the answer even when the run succeeded
     shows_output: bool = False
+    # rust-analyzer's own check of the same files and flags may answer it (run/analyzer_reuse.py)
+    answers_from_analyzer: bool = False
 
     def parameters(self) -> list[Param]:
         return [ALL_PARAMS[key] for key in self.params]

@@ -31,6 +31,7 @@ CHECK = CargoCommand(
     json_messages=True,
     compile_only=True,
     shared=True,
+    answers_from_analyzer=True,
 )
 CLIPPY = CargoCommand(
     name="cargo_clippy",

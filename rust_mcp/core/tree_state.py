@@ -33,11 +33,13 @@ MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 
 
-def _stamp(path: str) -> bytes:
+def _stamp(path: str, newest: list[int] | None = None) -> bytes:
     try:
         info = os.stat(path)
     except OSError:
         return f"{path}\0-\n".encode("utf-8", "surrogateescape")
+    if newest is not None:
+        newest[0] = max(newest[0], info.st_ctime_ns, info.st_mtime_ns)
     stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n"
     return stamp.encode("utf-8", "surrogateescape")
 
@@ -82,12 +84,21 @@ def _config_files(root: Path) -> list[str]:
     return [*found, str(home / "config.toml"), str(home / "config")]
 
 
-def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> str:
+def tree_state(
+    root: Path, within: Sequence[Path] = (), lockfile: bool = True, newest: list[int] | None = None
+) -> str:
     """A digest of the state of the project at `root` (a workspace root), walking the trees outside
     it that it names only inside `root` or the allowed roots `within`; without the workspace's
     Cargo.lock unless `lockfile` (a run that writes it, as cargo does, keeps its state); blocking
-    (run off the loop)."""
+    (run off the loop). Given `newest` ([0]), also when the tree last changed: its first item becomes
+    the latest change or modification time (ns) of a stamped file or of a directory walked (a file
+    created, removed or renamed changes its directory's)."""
     digest = hashlib.sha256()
+
+    def entering(directory: str) -> None:
+        if newest is not None:
+            _stamp(directory, newest)
+
     walked: set[Path] = set()
     stamped = 0
     top = root.resolve()
@@ -103,7 +114,8 @@ def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
         entries = []
-        for entry in walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True):
+        walk = walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True, entering)
+        for entry in walk:
             entries.append(entry)
             if stamped + len(entries) > MAX_STAMPED:
                 return _never_equal(digest)
@@ -111,7 +123,7 @@ def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -
         for entry in sorted(entries, key=lambda e: e.path):
             if entry.path == skipped:
                 continue
-            digest.update(_stamp(entry.path))
+            digest.update(_stamp(entry.path, newest))
             if entry.name == MANIFEST_NAME:
                 queue += [
                     path for path in _dependency_paths(Path(entry.path)) if not path.is_relative_to(top)
@@ -123,7 +135,7 @@ def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -
     if any(not any(path.is_relative_to(done) for done in walked) for path in queue):
         return _never_equal(digest)  # more trees than MAX_EXTRA_ROOTS: not all followed
     for path in _config_files(root):
-        digest.update(_stamp(path))
+        digest.update(_stamp(path, newest))
     return digest.hexdigest()
 
 
