@@ -6,14 +6,11 @@ the files it checked."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-
-import anyio
 
 from rust_mcp.core import analyzer_checks
 from rust_mcp.core.analyzer_checks import CheckSetting
@@ -103,17 +100,10 @@ class CheckCopies:
             log.debug("rust-analyzer's check not kept: argv %s in %s", copy.argv, copy.cwd)
 
     def closing(self) -> None:
-        """rust-analyzer exited: close (below) in the background."""
-        with contextlib.suppress(RuntimeError):  # no loop running any more: the directory stays
-            task = asyncio.get_running_loop().create_task(self.close(), name="remove check copies")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def close(self) -> None:
-        """rust-analyzer is gone: its kept check and its directory go too."""
+        """rust-analyzer exited: its kept check and its directory go too, now (a task might never
+        run: the server may be on its way out). A few files, removed through the door."""
         kept = analyzer_checks.FINISHED.get(self.setting.workspace_root)
         if kept is not None and kept.setting == self.setting:
             analyzer_checks.forget(self.setting.workspace_root)
-        with contextlib.suppress(Exception), anyio.CancelScope(shield=True):
-            await off_loop(analyzer_checks.clear_directory, self.directory, what="removing check copies")
-            await off_loop(remove_empty_directory, self.directory, what="removing check copies")
+        analyzer_checks.clear_directory(self.directory)
+        remove_empty_directory(self.directory)

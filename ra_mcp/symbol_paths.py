@@ -18,6 +18,7 @@ from rust_mcp.core.budgets import MAX_SOURCE_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import is_regular_file, read_text
 from rust_mcp.core.roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, package_directories
+from rust_mcp.core.toml_text import parse_toml
 
 GENERICS = re.compile(r"<.*>$")
 HOVER_PATH = re.compile(r"^\s*```rust\n(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)\n```")
@@ -69,7 +70,7 @@ def hover_path(markdown: str) -> Segments | None:
 
 def _crate_name(package_dir: Path) -> str | None:
     try:
-        data = tomllib.loads(read_text(package_dir / MANIFEST_NAME, MAX_MANIFEST_BYTES) or "")
+        data = parse_toml(read_text(package_dir / MANIFEST_NAME, MAX_MANIFEST_BYTES) or "")
     except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return None
     lib = data.get("lib")

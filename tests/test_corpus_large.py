@@ -35,7 +35,11 @@ from tests.corpus_checks import (
     check_previews,
     check_status_and_workspace,
 )
-from tests.corpus_diagnostics import check_injected_error, check_unsafe_audit
+from tests.corpus_diagnostics import (
+    check_injected_error,
+    check_unsafe_audit,
+    check_workspace_diagnostics_paged,
+)
 from tests.corpus_restarts import raw_truth, restart_rounds
 from tests.corpus_support import Checker, CorpusSession, corpus_session, locate, run_cargo
 from tests.corpus_truth import git_status, uri_path
@@ -243,6 +247,14 @@ async def test_an_injected_error_among_many_warnings(session: MeasuredSession) -
     await check_injected_error(
         session, checker, "regex/src/lib.rs", package="regex", noise=NOISE, at_least=50
     )
+    checker.finish()
+
+
+async def test_workspace_diagnostics_paged_to_the_end_against_cargo(session: MeasuredSession) -> None:
+    """Every page of the workspace's diagnostics (warnings too, not only the first page's errors),
+    from one kept pass, against bare cargo check's JSON for the same files."""
+    checker = Checker(session.name)
+    await check_workspace_diagnostics_paged(session, checker)
     checker.finish()
 
 

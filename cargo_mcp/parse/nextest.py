@@ -7,12 +7,12 @@ binary ends with a `{"type":"suite","event":"ok"|"failed","passed":..}` line."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from cargo_mcp.parse.text_reports import trim_backtrace
 from cargo_mcp.results.models import TestFailure, TestSummary
 from rust_mcp.core.clipping import clip_end
+from rust_mcp.core.json_nesting import parse_json
 
 FLAKY_LISTED = 20
 
@@ -38,7 +38,7 @@ class NextestReport:
         if not line.startswith('{"type":'):
             return None
         try:
-            event = json.loads(line)
+            event = parse_json(line)
         except ValueError:
             return None
         kind, verdict = event.get("type"), event.get("event")

@@ -29,6 +29,7 @@ from rust_mcp.core.toolchains import Toolchains
 if TYPE_CHECKING:
     from cargo_mcp.results.models import CargoResult
     from cargo_mcp.run.invocation import Invocation
+    from rust_mcp.core.compiler_messages import Focus
 
 # the fingerprint log rust-analyzer asks cargo for (CARGO_LOG), not part of a plain run's output:
 # an entry begins with its time and level, and runs (causes, backtraces) until cargo's next own line
@@ -48,8 +49,10 @@ class CargoService(Protocol):
     toolchains: Toolchains
     base_env: dict[str, str]
 
+    async def focus_of(self, invocation: Invocation) -> Focus: ...
+
     def result_of(
-        self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome
+        self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome, focus: Focus
     ) -> CargoResult: ...
 
 
@@ -89,10 +92,10 @@ async def analyzer_answer(
     if check is None:
         return None
     analyzer_checks.STATS["reused"] += 1
-    return replay(service, invocation, check)
+    return replay(service, invocation, check, await service.focus_of(invocation))
 
 
-def replay(service: CargoService, invocation: Invocation, check: AnalyzerCheck) -> CargoResult:
+def replay(service: CargoService, invocation: Invocation, check: AnalyzerCheck, focus: Focus) -> CargoResult:
     """The answer a run printing `check`'s output would have given (with its log file)."""
     collector = OutputCollector(
         invocation.command.output, invocation.workspace_root, service.containment.scope.allows
@@ -124,7 +127,7 @@ def replay(service: CargoService, invocation: Invocation, check: AnalyzerCheck) 
         log_error=log.error,
         pid=0,
     )
-    result = service.result_of(invocation, collector, outcome)
+    result = service.result_of(invocation, collector, outcome, focus)
     ago = time.monotonic() - check.finished_at
     note = (
         f"reused rust-analyzer's cargo check, finished {ago:.0f} s ago on the same files with the same "

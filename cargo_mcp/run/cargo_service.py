@@ -31,8 +31,10 @@ from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
@@ -203,7 +205,7 @@ class CargoService:
         if invocation.command.cleans_build:
             launch.finish_clean(outcome)
         parts = await result_parts(collector, invocation, outcome)
-        result = self.result_of(invocation, collector, outcome, parts)
+        result = self.result_of(invocation, collector, outcome, await self.focus_of(invocation), parts)
         result.hints = launch.notes + result.hints
         if not result.ok:
             result.hints += limit_hints(result, outcome, command.limits)
@@ -216,11 +218,26 @@ class CargoService:
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
+    async def focus_of(self, invocation: Invocation) -> Focus:
+        """What the call asked about, for ranking its findings; off the loop, since --package walks
+        the workspace and parses its manifests (an engine's sessions share the loop)."""
+        paged = 0 if invocation.command.output in ("metadata", "tree") else invocation.offset
+        moment = self.ranking_moments.moment(invocation.argv, paged)
+        return await off_loop(
+            call_focus,
+            invocation.argv,
+            invocation.manifest,
+            invocation.workspace_root,
+            moment,
+            what="finding the package asked for",
+        )
+
     def result_of(
         self,
         invocation: Invocation,
         collector: OutputCollector,
         outcome: RunOutcome,
+        focus: Focus,
         parts: dict[str, Any] | None = None,
     ) -> CargoResult:
         """The answer for a run's parsed output (also for output replayed: analyzer_reuse); `parts`
@@ -228,10 +245,7 @@ class CargoService:
         parts = parts or {}
         # where the listed diagnostics start; where the offset paged the data, from the first
         offset = 0 if "data" in parts else invocation.offset
-        moment = self.ranking_moments.moment(invocation.argv, offset)
-        ranked = collector.messages.ranked(
-            call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
-        )
+        ranked = collector.messages.ranked(focus)
         result = invocation.result(
             "",
             outcome.duration_ms,
