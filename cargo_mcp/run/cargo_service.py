@@ -24,7 +24,7 @@ from cargo_mcp.run.launch import CargoLaunches, Launch, compiles
 from cargo_mcp.run.progress import notify_progress
 from cargo_mcp.run.result_parts import result_parts
 from cargo_mcp.run.run_hints import limit_hints, run_hints
-from cargo_mcp.run.scope_choice import note_run
+from cargo_mcp.run.scope_choice import note_run, workspace_wide
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.run.shared_checks import forget_runs, may_leave_running, run_shared, shareable
 from cargo_mcp.table.command import CargoCommand, check_combination
@@ -92,8 +92,17 @@ class CargoService:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values["cargo_env"], cwd) if values.get("cargo_env") else {}
         args = command.cargo_args(values)
+        # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that directory,
+        # it formats every member: say --all, as cargo fmt there means
+        every = command.output == "format" and not {"--all", "--package"} & set(args)
+        every = every and workspace_wide([], manifest, manifest.parent)
         position = len(command.subcommand)
-        args[position:position] = ["--manifest-path", str(manifest), *extra_args]
+        args[position:position] = [
+            "--manifest-path",
+            str(manifest),
+            *extra_args,
+            *(["--all"] if every else []),
+        ]
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(

@@ -26,13 +26,13 @@ roots redacted)."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Refusal
+from .json_nesting import parse_json
 from .project_files import list_directory, read_text, remove_file
 
 MAX_COPY_BYTES = 256 * 1024 * 1024  # of cargo's JSON kept from one check (the large corpus: a few MB)
@@ -153,7 +153,7 @@ def read_copy(directory: Path) -> Copy | None:
         done_text = read_text(directory / "done", MAX_DONE_BYTES)
         if done_text is None:
             return None
-        done = json.loads(done_text)
+        done = parse_json(done_text)
         stdout = read_text(directory / "stdout", MAX_COPY_BYTES)
         stderr = read_text(directory / "stderr", MAX_COPY_BYTES)
         if stdout is None or stderr is None or read_text(directory / "done", MAX_DONE_BYTES) != done_text:
