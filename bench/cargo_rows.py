@@ -54,14 +54,14 @@ class PreparedCargo:
     from, and with and without the sandbox, what the sandbox itself costs."""
 
     def __init__(self, root: Path, sandbox: SandboxMode) -> None:
-        from cargo_mcp.calls import CargoService
-        from cargo_mcp.settings import CargoSettings
+        from cargo_mcp.run.cargo_service import CargoService
+        from cargo_mcp.run.settings import CargoSettings
         from rust_mcp.core.roots import AllowedRoots
 
         self.service = CargoService(CargoSettings(AllowedRoots((root,)), sandbox=sandbox))
 
     async def run(self, arguments: Mapping[str, Any]) -> tuple[float, int]:
-        from cargo_mcp.commands import COMMANDS_BY_NAME
+        from cargo_mcp.table.rows import COMMANDS_BY_NAME
 
         invocation = self.service.prepare(COMMANDS_BY_NAME["cargo_check"], arguments, None)
         command = (await self.service.launches.prepare(invocation, None)).command

@@ -17,9 +17,9 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from cargo_mcp import shared_checks
+from cargo_mcp.run import shared_checks
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
-from cargo_mcp.settings import CargoSettings
 from ra_mcp.server import build_server as build_analyzer_server
 from ra_mcp.settings import AnalyzerSettings
 from rust_mcp.core import analyzer_checks

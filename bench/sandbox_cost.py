@@ -24,9 +24,9 @@ from mcp import Client
 
 from bench.common import BIN, fixture_copy, median, ms, stdio
 from bench.corpus import RIPGREP, copy
-from cargo_mcp.calls import CargoService
-from cargo_mcp.commands import COMMANDS_BY_NAME
-from cargo_mcp.settings import CargoSettings
+from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from ra_mcp.lsp.client import AnalyzerClient
 from ra_mcp.lsp.discovery import find_analyzer
 from ra_mcp.workspace.sandbox import AnalyzerSandbox

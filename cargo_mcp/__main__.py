@@ -1,5 +1,5 @@
 """`python -m cargo_mcp`: the same as its console script."""
 
-from .cli import main
+from cargo_mcp.cli import main
 
 main()

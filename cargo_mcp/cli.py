@@ -1,9 +1,8 @@
 """`cargo-mcp serve` (what Codex's `[mcp_servers.cargo]` starts) and `cargo-mcp doctor`.
 
-`serve` is relayed to the per-user engine (rust_mcp.engine) unless --engine off, RUST_MCP_ENGINE=off,
---transport http or --help; this module's top level imports only the engine's light front, so a
-relaying front never loads the MCP SDK. `prepare` turns argv into a built server, for this process
-and for the engine alike.
+`serve` goes to the per-user engine when one can take it (rust_mcp.engine.front.wants_in_process
+says when not). Only the engine's light front is imported at the top: a front that relays never
+loads the MCP SDK. `prepare` builds the server from argv, here or in the engine.
 """
 
 from __future__ import annotations
@@ -16,11 +15,8 @@ TYPE_CHECKING = False  # typing itself costs a relaying front milliseconds
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
-    from typing import Any
 
-    from mcp.server.mcpserver import MCPServer
-
-    from rust_mcp.mcp.connections import ConnectionMemory
+    from rust_mcp.mcp.transports import Prepared
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,20 +80,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
+def prepare(argv: list[str], cwd: Path) -> Prepared:
     """The server `cargo-mcp serve ARGV` runs, with relative paths (and the default root) taken
     from `cwd`; exits (SystemExit) with the message the command line would print."""
     from pathlib import Path
 
+    from cargo_mcp.run.settings import CargoSettings, default_log_dir
+    from cargo_mcp.server import build_server
     from rust_mcp.core.containment import OperatorGrants
     from rust_mcp.core.masked_paths import keep_private
     from rust_mcp.core.roots import AllowedRoots, from_base
     from rust_mcp.mcp.connections import ConnectionMemory
     from rust_mcp.mcp.containment_arguments import fetch_hosts, limit_choice
     from rust_mcp.mcp.transports import checked_toolchain, require_sandbox_at_start
-
-    from .server import build_server
-    from .settings import CargoSettings, default_log_dir
 
     arguments = argv if argv[:1] == ["serve"] else ["serve", *argv]
     args = _parser().parse_args(arguments)
@@ -106,7 +101,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
         roots = AllowedRoots.from_strings(args.root, allow_home=args.allow_home_root, cwd=cwd)
         compiler_cache = None
         if args.rustc_wrapper:
-            from .compiler_cache import resolve_wrapper
+            from cargo_mcp.run.compiler_cache import resolve_wrapper
 
             cache_dir = from_base(args.wrapper_cache_dir, cwd) if args.wrapper_cache_dir else None
             program = from_base(args.rustc_wrapper, cwd) if "/" in args.rustc_wrapper else args.rustc_wrapper

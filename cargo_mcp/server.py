@@ -7,14 +7,13 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.tool_set import build_tools
 from rust_mcp import __version__
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.prompts import register_prompts
 from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
-
-from .settings import CargoSettings
-from .tool_set import build_tools
 
 # Said once here, not in every tool's schema: Codex shows a server's instructions to the model as the
 # description of its tools' namespace (keep the first 512 characters self-contained), Claude Code
@@ -33,7 +32,10 @@ INSTRUCTIONS = (
     "unless set). Other parameters are cargo's options of the same names. A value that is not allowed "
     "is refused with the reason and what is allowed; nothing runs. Long lists come in pages (diagnostics "
     "errors first, cargo_metadata's members, cargo_tree's lines): the answer names the `offset` of the "
-    "next page (cargo replays diagnostics from its cache)."
+    "next page (cargo replays diagnostics from its cache). `changed=true` runs only on the packages "
+    "with files changed since `since` (a git revision, default HEAD; giving it sets changed) and their "
+    "dependents. In cargo_test and cargo_nextest, `test_name` is a substring of test paths and "
+    "`test_target` runs only tests/NAME.rs; cargo_bench's `bench_name` is a substring of bench names."
 )
 
 

@@ -11,9 +11,17 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from cargo_mcp.results import render
+from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
+from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.table.command import CargoCommand
+from cargo_mcp.table.parameters import REQUIRED
+from cargo_mcp.table.rows import COMMANDS
+from cargo_mcp.workflows.call_routes import call_tool
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
@@ -22,15 +30,6 @@ from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
-
-from . import render
-from .call_routes import call_tool
-from .calls import CargoService
-from .cargo_command import CargoCommand
-from .commands import COMMANDS
-from .models import CargoResult, WorkingDirectoryResult
-from .parameters import REQUIRED
-from .settings import CargoSettings
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Inside the allowed roots."
@@ -65,6 +64,18 @@ def cargo_tool(
     )
 
 
+def row_annotations(command: CargoCommand, sandboxed: bool) -> ToolAnnotations:
+    """The MCP hints that follow from a row's effect (see capabilities.annotations)."""
+    effect = command.effect
+    return capabilities.annotations(
+        effect.capability,
+        title=effect.title,
+        sandboxed=sandboxed,
+        idempotent=effect.idempotent,
+        open_world=effect.open_world,
+    )
+
+
 @functools.cache
 def command_parameters(command: CargoCommand) -> tuple[inspect.Parameter, ...]:
     """The row's parameters as the tool function's signature, made once: an engine builds the tools
@@ -88,7 +99,7 @@ def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]
             cargo_tool(command, service, memory),
             name=command.name,
             description=command.description,
-            annotations=command.annotations(service.containment.sandbox.sandboxed),
+            annotations=row_annotations(command, service.containment.sandbox.sandboxed),
             output_model=CargoResult,
         )
         for command in COMMANDS
@@ -115,7 +126,7 @@ def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]
         strict_tool(
             set_working_directory,
             name="set_working_directory",
-            description="Set this connection's default project directory (other clients keep theirs).",
+            description="Set this connection's default project directory (others keep theirs).",
             annotations=capabilities.annotations(
                 Capability.READ,
                 title="Set working directory",

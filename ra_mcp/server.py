@@ -1,4 +1,4 @@
-"""The MCP face of ra_mcp: its tools, built from the declarations (ra_mcp/tool_table.py and
+"""The MCP face of ra_mcp: its tools, built from the declarations (ra_mcp/tool_set.py and
 ra_mcp/tools) with the server, and the running service behind them, started in the background once
 the client has had time to list the tools, or at the first call, and closed when the server stops."""
 
@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver import MCPServer
 
+from ra_mcp.tool_set import build_tools, run_runtime
 from rust_mcp import __version__
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
@@ -19,7 +20,6 @@ from rust_mcp.mcp.telemetry import keep_spans_only_when_exported
 
 from .runtime_start import RuntimeStart
 from .settings import AnalyzerSettings
-from .tool_table import build_tools, run_runtime
 
 __all__ = ["INSTRUCTIONS", "AnalyzerSettings", "build_server"]
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb

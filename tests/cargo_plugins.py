@@ -11,8 +11,8 @@ from pathlib import Path
 
 from mcp import Client
 
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import server_params
 

@@ -20,8 +20,8 @@ from mcp_types import CallToolResult
 
 from bench.corpus import Corpus, copy
 from bench.raw_lsp import RawAnalyzer
-from cargo_mcp.models import CargoResult
-from ra_mcp.tool_table import TOOLS_BY_NAME
+from cargo_mcp.results.models import CargoResult
+from ra_mcp.tool_set import TOOLS_BY_NAME
 from rust_mcp.core.paging import next_page_offset
 from tests.answer_budget import budget_problems
 from tests.support import require_rust_analyzer, server_params

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cargo_mcp.cargo_command import ALL_PARAMS
-from cargo_mcp.commands import COMMANDS, COMMANDS_BY_NAME
-from cargo_mcp.parameters import REQUIRED
+from cargo_mcp.table.command import ALL_PARAMS
+from cargo_mcp.table.parameters import REQUIRED
+from cargo_mcp.table.rows import COMMANDS, COMMANDS_BY_NAME
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 DEPTH = 5000  # deeper than Python's recursion limit: json.loads raises RecursionError
 DEEP_MESSAGE = '{"reason":' + "[" * DEPTH + "]" * DEPTH + "}"
-RECORD_FILE = "rust-mcp-workspace-runs.json"  # cargo_mcp.scope_choice.RECORD_FILE
+RECORD_FILE = "rust-mcp-workspace-runs.json"  # cargo_mcp.run.scope_choice.RECORD_FILE
 PLANTED_RECORDS = {
     "deep": "[" * DEPTH + "]" * DEPTH,
     "huge-number": '{"key": 1' + "0" * 400 + "}",

@@ -55,7 +55,7 @@ def text_of(result: CallToolResult) -> str:
 def structured(result: CallToolResult, model: type[BaseModel] | None = None) -> dict[str, Any]:
     """The structured content, read through the tool's result model as a typed client would (the
     servers leave out fields that hold their defaults). Cargo results by default."""
-    from cargo_mcp.models import CargoResult
+    from cargo_mcp.results.models import CargoResult
 
     content = result.structured_content
     assert isinstance(content, dict), text_of(result)

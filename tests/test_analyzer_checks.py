@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cargo_mcp.analyzer_reuse import without_cargo_log
+from cargo_mcp.run.analyzer_reuse import without_cargo_log
 from rust_mcp.core import analyzer_checks as checks
 from rust_mcp.core.analyzer_checks import CheckSetting, Copy
 from rust_mcp.core.tree_state import tree_state

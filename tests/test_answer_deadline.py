@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
 

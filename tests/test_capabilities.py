@@ -9,12 +9,13 @@ import pytest
 from mcp import Client
 from mcp_types import ToolAnnotations
 
-from cargo_mcp.commands import COMMANDS
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
-from cargo_mcp.settings import CargoSettings
+from cargo_mcp.table.rows import COMMANDS
+from cargo_mcp.tool_set import row_annotations
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
-from ra_mcp.tool_table import TOOLS
+from ra_mcp.tool_set import TOOLS
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
@@ -51,7 +52,7 @@ def test_open_world_is_kept_where_asked() -> None:
 @pytest.mark.anyio
 async def test_every_tool_is_annotated_from_its_capability(tmp_path: Path) -> None:
     roots = AllowedRoots.from_strings([str(tmp_path)])
-    expected = {c.name: c.annotations(True) for c in COMMANDS} | {
+    expected = {c.name: row_annotations(c, True) for c in COMMANDS} | {
         t.name: capabilities.annotations(t.capability, title=t.title, sandboxed=True, idempotent=t.idempotent)
         for t in TOOLS
     }

@@ -1,7 +1,7 @@
-"""Fast tier: cargo_metadata's and cargo_tree's pages (cargo_mcp/dependency_views.py) on cargo's JSON for
-a 102-member workspace with 1,150 other packages, as the answer a model gets (shaped, rendered): within
-budget, every member and line once over the pages, and the check the corpus runs on every answer
-(tests/answer_budget.py) catching an answer over budget or cut without a note."""
+"""Fast tier: cargo_metadata's and cargo_tree's pages (cargo_mcp/results/dependency_views.py) on cargo's
+JSON for a 102-member workspace with 1,150 other packages, as the answer a model gets (shaped,
+rendered): within budget, every member and line once over the pages, and the check the corpus runs on every
+answer (tests/answer_budget.py) catching an answer over budget or cut without a note."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from mcp_types import CallToolResult, TextContent
 
-from cargo_mcp import render
-from cargo_mcp.dependency_views import metadata_page, tree_page
-from cargo_mcp.models import CargoResult
+from cargo_mcp.results import render
+from cargo_mcp.results.dependency_views import metadata_page, tree_page
+from cargo_mcp.results.models import CargoResult
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import next_page_offset
 from tests.answer_budget import budget_problems

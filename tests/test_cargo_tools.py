@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp.models import WorkingDirectoryResult
+from cargo_mcp.results.models import WorkingDirectoryResult
 from tests.support import copy_fixture, require_second_toolchain, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from cargo_mcp.call_routes import call_tool
-from cargo_mcp.calls import CargoService
-from cargo_mcp.commands import COMMANDS_BY_NAME
-from cargo_mcp.settings import CargoSettings
+from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
+from cargo_mcp.workflows.call_routes import call_tool
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
+from cargo_mcp.table.rows import COMMANDS  # every row is a tool, plus set_working_directory
 from tests.codex_driver import run_codex
 from tests.node_clients import node_client
 from tests.responses_mock import ResponsesMock

@@ -18,7 +18,7 @@ import pytest
 from mcp_types import CallToolResult
 
 from bench.corpus import LARGE
-from cargo_mcp.dependency_parameters import TREE_DEPTH
+from cargo_mcp.table.dependency_parameters import TREE_DEPTH
 from rust_mcp.core import budgets
 from tests.corpus_cargo import (
     cargo_pages,

@@ -5,6 +5,7 @@ turn; some clients also keep the whole tools/list (output schemas and annotation
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,12 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
-from cargo_mcp.commands import COMMANDS
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
-from cargo_mcp.settings import CargoSettings
+from cargo_mcp.table.rows import COMMANDS
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
-from ra_mcp.tool_table import TOOLS
+from ra_mcp.tool_set import TOOLS
 from rust_mcp.core.budgets import DEFINITION_AVERAGE, TOOLS_LIST_BUDGET, compact_json, definition_chars
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.mcp.registration import flat_parameters
@@ -66,6 +67,24 @@ def test_definitions_average_within_budget(listed: dict[str, list[dict[str, Any]
     assert average <= DEFINITION_AVERAGE, (
         f"{server}: {average:.0f} characters of name + description + inputSchema per tool on average, "
         f"over the {DEFINITION_AVERAGE} budget; the largest: {worst(tools, definition)}"
+    )
+
+
+def client_serialized(tool: dict[str, Any]) -> int:
+    """name + description + inputSchema as most clients serialize the schema: `json.dumps` with its
+    default separators (a space after every `,` and `:`), which the compact count does not see."""
+    return len(tool["name"]) + len(tool.get("description") or "") + len(json.dumps(tool["inputSchema"]))
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_definitions_as_clients_serialize_them_average_within_budget(
+    listed: dict[str, list[dict[str, Any]]], server: str
+) -> None:
+    tools = listed[server]
+    average = sum(client_serialized(tool) for tool in tools) / len(tools)
+    assert average <= DEFINITION_AVERAGE, (
+        f"{server}: {average:.0f} characters per tool on average as json.dumps writes the schema, over "
+        f"the {DEFINITION_AVERAGE} budget; the largest: {worst(tools, client_serialized)}"
     )
 
 

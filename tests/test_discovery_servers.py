@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
-from cargo_mcp.settings import CargoSettings
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
 from rust_mcp.core.roots import AllowedRoots

@@ -15,8 +15,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from cargo_mcp.git_changes import compare_worktree
-from cargo_mcp.snapshots import read_pending
+from cargo_mcp.parse.snapshots import read_pending
+from cargo_mcp.workflows.git_changes import compare_worktree
 from ra_mcp.places.symbol_paths import crate_aliases
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env
 from rust_mcp.core.project_files import (

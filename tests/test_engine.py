@@ -283,7 +283,6 @@ async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_p
     with engine_home() as home:
         params = home.params("cargo-mcp", "serve", "--root", str(tmp_path))
         async with anyio.create_task_group() as group:
-
             ended: list[str] = []
 
             async def hanging_call() -> None:

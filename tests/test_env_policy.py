@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cargo_mcp.env_policy import EnvPolicy
+from cargo_mcp.table.env_policy import EnvPolicy
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
 

@@ -100,9 +100,7 @@ async def cold_starts(source: Path, question: Question, starts: int, scratch: Pa
     for start in range(starts):
         root = scratch / f"start-{start}"
         shutil.copytree(source, root, ignore=shutil.ignore_patterns("target"))
-        problems += [
-            f"cold start {start + 1}: {p}" for p in await early_against_settled(root, question)
-        ]
+        problems += [f"cold start {start + 1}: {p}" for p in await early_against_settled(root, question)]
     assert not problems, "\n".join(problems)
 
 

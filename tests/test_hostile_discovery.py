@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.workspace_discovery import MAX_LISTED
 from tests.support import text_of

@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-import cargo_mcp.diagnostic_focus
+import cargo_mcp.parse.diagnostic_focus
 import ra_mcp.places.ssr_contexts
 import ra_mcp.tools.audit
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from cargo_mcp.settings import CargoSettings
 from rust_mcp.core import roots as roots_module
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import FIXTURES, require_bubblewrap, require_rust_analyzer, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
-WATCHED = (cargo_mcp.diagnostic_focus, ra_mcp.tools.audit, ra_mcp.places.ssr_contexts)
+WATCHED = (cargo_mcp.parse.diagnostic_focus, ra_mcp.tools.audit, ra_mcp.places.ssr_contexts)
 
 
 def _on_loop() -> bool:

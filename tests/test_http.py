@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
+from cargo_mcp.table.rows import COMMANDS  # every row is a tool, plus set_working_directory
 from tests.http_support import TOKEN, http_client, http_server
 from tests.support import BIN, require_rust_analyzer, structured, text_of
 

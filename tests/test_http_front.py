@@ -15,7 +15,7 @@ import anyio
 import httpx2
 import pytest
 
-from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
+from cargo_mcp.table.rows import COMMANDS  # every row is a tool, plus set_working_directory
 from tests.figures import record
 from tests.http_support import TOKEN, free_port, http_client, http_server
 from tests.support import BIN

@@ -1,6 +1,11 @@
 """Imports point downward: the core (rust_mcp.core) knows nothing of MCP or the servers, the MCP layer
 (rust_mcp.mcp) knows only the core, the two servers know both but not each other, and the entry points
-(each server's cli and __main__) and the developer tools (rust_mcp.dev) may use anything."""
+(each server's cli and __main__) and the developer tools (rust_mcp.dev) may use anything.
+
+Inside cargo_mcp the folders are layers too, in this order: table (the whitelist), results (result
+models and their text), parse (cargo's output read), run (one cargo run), workflows (calls of several
+runs); the MCP face (the modules at the top: server, tool_set, cli) sits above them all. The folders
+know nothing of MCP: neither the SDK nor rust_mcp.mcp."""
 
 from __future__ import annotations
 
@@ -25,8 +30,9 @@ RA_LAYERS = (
     ("ra_mcp.places",),
     ("ra_mcp.service",),
     ("ra_mcp.tools",),
-    ("ra_mcp.tool_table", "ra_mcp.server", "ra_mcp.cli", "ra_mcp.__main__"),
+    ("ra_mcp.tool_set", "ra_mcp.server", "ra_mcp.cli", "ra_mcp.__main__"),
 )
+CARGO_LAYERS = ("table", "results", "parse", "run", "workflows")  # bottom first; the face above
 
 
 def _under(module: str, package: str) -> bool:
@@ -55,11 +61,35 @@ def ra_layer(module: str) -> int | None:
     return None
 
 
+def cargo_layer(module: str) -> int | None:
+    """The layer of a cargo_mcp module: its folder's place in CARGO_LAYERS, the face above them all;
+    None for the package itself and for modules not in cargo_mcp."""
+    parts = module.split(".")
+    if parts[0] != "cargo_mcp" or len(parts) < 2:
+        return None
+    return CARGO_LAYERS.index(parts[1]) if parts[1] in CARGO_LAYERS else len(CARGO_LAYERS)
+
+
+def cargo_violation(importer: str, imported: str) -> str | None:
+    """Why a module of cargo_mcp may not import `imported` (its layers), or None when it may."""
+    own = cargo_layer(importer)
+    if own is None or own == len(CARGO_LAYERS):
+        return None
+    if any(_under(imported, sdk) for sdk in SDK) or _under(imported, "rust_mcp.mcp"):
+        return f"cargo_mcp.{CARGO_LAYERS[own]} imports the MCP layer"
+    other = cargo_layer(imported)
+    if other is not None and other > own:
+        return "an upward import inside cargo_mcp"
+    return None
+
+
 def violation(importer: str, imported: str) -> str | None:
     """Why `importer` may not import `imported`, or None when it may."""
     own_ra, other_ra = ra_layer(importer), ra_layer(imported)
     if own_ra is not None and other_ra is not None and other_ra > own_ra:
         return f"an upward import in ra_mcp ({RA_LAYERS[other_ra][0]} above {RA_LAYERS[own_ra][0]})"
+    if (inside := cargo_violation(importer, imported)) is not None:
+        return inside
     own, other = layer(importer), layer(imported)
     if own == 0 and any(_under(imported, sdk) for sdk in SDK):
         return "the core imports the MCP SDK"
@@ -124,10 +154,8 @@ def test_every_import_points_downward() -> None:
         ("rust_mcp.core.runner", "mcp.server.mcpserver", "the core imports the MCP SDK"),
         ("rust_mcp.core.files", "ra_mcp.lsp.client", "an upward import"),
         ("rust_mcp.mcp.confirm", "mcp_types", None),
-        ("rust_mcp.mcp.prompts", "cargo_mcp.commands", "an upward import"),
+        ("rust_mcp.mcp.prompts", "cargo_mcp.table.rows", "an upward import"),
         ("rust_mcp.mcp.prompts", "rust_mcp.dev.reference", "an upward import"),
-        ("cargo_mcp.calls", "rust_mcp.mcp.confirm", None),
-        ("ra_mcp.tools.audit", "cargo_mcp.commands", "one server imports the other"),
         ("ra_mcp.tools.audit", "ra_mcp.lsp.requests", None),
         ("ra_mcp.places.locator", "ra_mcp.models", None),
         (
@@ -145,7 +173,15 @@ def test_every_import_points_downward() -> None:
             "ra_mcp.tools.render",
             "an upward import in ra_mcp (ra_mcp.tools above ra_mcp.places)",
         ),
-        ("ra_mcp.server", "ra_mcp.tool_table", None),
+        ("ra_mcp.server", "ra_mcp.tool_set", None),
+        ("cargo_mcp.tool_set", "rust_mcp.mcp.confirm", None),
+        ("cargo_mcp.run.cargo_service", "rust_mcp.mcp.confirm", "cargo_mcp.run imports the MCP layer"),
+        ("cargo_mcp.table.command", "mcp_types", "cargo_mcp.table imports the MCP layer"),
+        ("cargo_mcp.table.rows", "cargo_mcp.parse.nextest", "an upward import inside cargo_mcp"),
+        ("cargo_mcp.run.cargo_service", "cargo_mcp.parse.collector", None),
+        ("cargo_mcp.workflows.scoped", "cargo_mcp.tool_set", "an upward import inside cargo_mcp"),
+        ("cargo_mcp.tool_set", "cargo_mcp.workflows.call_routes", None),
+        ("ra_mcp.tools.audit", "cargo_mcp.table.rows", "one server imports the other"),
         ("ra_mcp.cli", "cargo_mcp.cli", "one server imports the other"),
         ("ra_mcp.service", "rust_mcp.dev.doctor", "an upward import"),
         ("ra_mcp.cli", "rust_mcp.dev.doctor", None),

@@ -3,7 +3,7 @@ a line over the limit cut and counted, never accumulated (fast tier: no process)
 
 from __future__ import annotations
 
-from cargo_mcp.messages import LibtestReport
+from cargo_mcp.parse.text_reports import LibtestReport
 from rust_mcp.core.line_splitter import LineSplitter
 from rust_mcp.core.runner import TailBuffer
 

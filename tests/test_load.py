@@ -21,8 +21,8 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
-from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
-from cargo_mcp.models import CargoResult
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.table.rows import COMMANDS  # every row is a tool, plus set_working_directory
 from rust_mcp.core.processes import processes_in_group, resident_mb
 from tests.figures import record
 from tests.http_support import http_client, http_server

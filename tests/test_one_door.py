@@ -16,10 +16,11 @@ from tests.one_door_check import FileCall, file_calls, package_file_calls
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
-DOOR = frozenset({"rust_mcp/core/safe_io.py", "rust_mcp/core/project_files.py"})
+DOOR = frozenset(f"rust_mcp/core/{name}.py" for name in ("safe_io", "project_files", "git_blobs"))
 OPERATOR_LOGS = "the server's own log directory (--log-dir, default under ~/.cache), not a project path"
 
 # (module, function or "*", call, reason)
+INDEX_CACHE = "the server's crates.io index cache"
 ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/core/containment.py", "CargoHome.caches", ".mkdir", "the operator's CARGO_HOME registry dirs"),
     ("rust_mcp/core/containment.py", "CargoHome.subcommands", ".iterdir", "the operator's CARGO_HOME/bin"),
@@ -63,11 +64,16 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
         "os.open",
         "the operator's --auth-token-file, opened O_NOFOLLOW | O_NONBLOCK and checked (regular, 0600)",
     ),
-    ("cargo_mcp/compiler_cache.py", "CompilerCache.workspace_dir", ".mkdir", "the operator's compiler cache"),
-    ("cargo_mcp/sparse_index.py", "fetch_published", ".read_text", "the server's crates.io index cache"),
-    ("cargo_mcp/sparse_index.py", "fetch_published", ".mkdir", "the server's crates.io index cache"),
-    ("cargo_mcp/sparse_index.py", "fetch_published", ".write_text", "the server's crates.io index cache"),
-    ("cargo_mcp/sparse_index.py", "fetch_published", ".replace", "the server's crates.io index cache"),
+    (
+        "cargo_mcp/run/compiler_cache.py",
+        "CompilerCache.workspace_dir",
+        ".mkdir",
+        "the operator's compiler cache",
+    ),
+    ("cargo_mcp/workflows/sparse_index.py", "fetch_published", ".read_text", INDEX_CACHE),
+    ("cargo_mcp/workflows/sparse_index.py", "fetch_published", ".mkdir", INDEX_CACHE),
+    ("cargo_mcp/workflows/sparse_index.py", "fetch_published", ".write_text", INDEX_CACHE),
+    ("cargo_mcp/workflows/sparse_index.py", "fetch_published", ".replace", INDEX_CACHE),
     ("ra_mcp/lsp/state.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
     ("ra_mcp/lsp/client.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),
     ("ra_mcp/lsp/handlers.py", "*", ".touch", "AnalyzerState.touch() stamps a time; no file"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp.semver import Requirement, Version, newest
+from cargo_mcp.workflows.semver import Requirement, Version, newest
 from tests.support import copy_fixture, structured
 
 pytestmark = pytest.mark.anyio

@@ -44,7 +44,7 @@ def _crate(root: Path) -> Path:
     (crate / "src" / "checks.rs").write_text(tests)
     impls = "".join(
         f"/// Kind number {i}.\npub struct Kind{i:03};\nimpl Named for Kind{i:03} {{\n"
-        f"    fn name(&self) -> &'static str {{\n        \"kind {i}\"\n    }}\n}}\n"
+        f'    fn name(&self) -> &\'static str {{\n        "kind {i}"\n    }}\n}}\n'
         for i in range(IMPLS)
     )
     (crate / "src" / "kinds.rs").write_text(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cargo_mcp.messages import LibtestReport, parse_progress, trim_backtrace
+from cargo_mcp.parse.text_reports import LibtestReport, parse_progress, trim_backtrace
 from rust_mcp.core.clipping import ANSI_ESCAPE
 from rust_mcp.core.compiler_messages import CompilerMessages
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from mcp.client import Client
 
-from cargo_mcp import render as cargo_render
-from cargo_mcp.commands import COMMANDS
-from cargo_mcp.models import CargoResult, FormatIssue
-from cargo_mcp.snapshots import clip_diffs
-from cargo_mcp.workflow_models import PendingSnapshot
+from cargo_mcp.parse.snapshots import clip_diffs
+from cargo_mcp.results import render as cargo_render
+from cargo_mcp.results.models import CargoResult, FormatIssue
+from cargo_mcp.results.workflow_models import PendingSnapshot
+from cargo_mcp.table.rows import COMMANDS
 from ra_mcp.models import EditResult, FileDiff
 from ra_mcp.tools import render as analyzer_render
 from rust_mcp.core.budgets import MAX_LOG_HEAD_BYTES

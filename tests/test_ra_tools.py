@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
-from ra_mcp.tool_table import TOOLS_BY_NAME
+from ra_mcp.tool_set import TOOLS_BY_NAME
 from tests.support import structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]

@@ -55,7 +55,7 @@ async def test_a_rust_analyzer_only_error_is_unconfirmed_after_a_check(ra: Clien
     (project / "src").mkdir(parents=True)
     (project / "Cargo.toml").write_text(
         '[package]\nname = "ra_only_error"\nversion = "0.1.0"\nedition = "2021"\n\n'
-        "[lints.rust]\nunexpected_cfgs = { level = \"allow\" }\n"
+        '[lints.rust]\nunexpected_cfgs = { level = "allow" }\n'
     )
     (project / "src" / "lib.rs").write_text(SOURCE)
     assert cargo_errors(project) == []  # cargo: no error at all

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from cargo_mcp.commands import COMMANDS_BY_NAME
-from cargo_mcp.diagnostic_focus import RankingMoments
-from cargo_mcp.lint_levels import order_lint_levels
-from cargo_mcp.models import CargoResult
-from cargo_mcp.render import result_text, shape_for_model
+from cargo_mcp.parse.diagnostic_focus import RankingMoments
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.results.render import result_text, shape_for_model
+from cargo_mcp.table.lint_levels import order_lint_levels
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from ra_mcp.places.symbol_paths import WantedPath, container_fits, hover_path, path_matches, type_name
 from rust_mcp.core.compiler_messages import Diagnostic, Focus, rank_diagnostics
 

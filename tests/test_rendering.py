@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from cargo_mcp import models as cargo_models
-from cargo_mcp import render as cargo_render
-from cargo_mcp.models import CargoResult
+from cargo_mcp.results import models as cargo_models
+from cargo_mcp.results import render as cargo_render
+from cargo_mcp.results.models import CargoResult
 from ra_mcp.models import EditResult, FileDiff, LocationList, SourceLocation
 from ra_mcp.tools import render as analyzer_render
 from rust_mcp.core import budgets

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from cargo_mcp.call_routes import call_tool
-from cargo_mcp.calls import CargoService
-from cargo_mcp.commands import COMMANDS_BY_NAME
+from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
-from cargo_mcp.settings import CargoSettings
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
+from cargo_mcp.workflows.call_routes import call_tool
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
 from rust_mcp.core.bind_paths import LinkOnTheWay

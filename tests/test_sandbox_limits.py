@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from cargo_mcp.cli import _parser as cargo_parser
-from cargo_mcp.commands import COMMANDS_BY_NAME
-from cargo_mcp.launch import run_kind
+from cargo_mcp.run.launch import run_kind
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from ra_mcp.cli import _parser as analyzer_parser
 from rust_mcp.core import sandbox_limits, seccomp
 from rust_mcp.core.sandbox import Confinement, SandboxState, sandboxed

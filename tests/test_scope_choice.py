@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cargo_mcp.models import CargoResult
-from cargo_mcp.scope_choice import (
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.run.scope_choice import (
     RECORD_FILE,
     RECORDS_KEPT,
     choose_run,
@@ -17,31 +17,32 @@ from cargo_mcp.scope_choice import (
     record_run,
     workspace_wide,
 )
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
 
 ROOT = Path("/work/project")
 
 
 def test_every_member_in_scope_is_the_workspace_for_any_command() -> None:
-    for command in ("cargo_check", "cargo_test", "cargo_nextest_run"):
-        choice = choose_run(command, 3, 3, warm=False)
+    for command in ("cargo_check", "cargo_test", "cargo_nextest"):
+        choice = choose_run(COMMANDS_BY_NAME[command], 3, 3, warm=False)
         assert choice.run == "workspace" and "every one of the 3 members" in choice.reason
 
 
 def test_a_warm_workspace_run_is_reused_by_compile_only_commands() -> None:
     for command in ("cargo_check", "cargo_clippy", "cargo_build"):
-        choice = choose_run(command, 1, 10, warm=True)
+        choice = choose_run(COMMANDS_BY_NAME[command], 1, 10, warm=True)
         assert choice.run == "workspace" and "same features" in choice.reason
     # tests would run in every member: the scope stays the scope
-    tested = choose_run("cargo_test", 1, 10, warm=True)
+    tested = choose_run(COMMANDS_BY_NAME["cargo_test"], 1, 10, warm=True)
     assert tested.run == "packages" and "tests run only in the scope" in tested.reason
 
 
 def test_most_members_in_scope_is_the_workspace() -> None:
-    assert choose_run("cargo_check", 6, 10, warm=False).run == "workspace"
-    assert "6 of 10 members" in choose_run("cargo_check", 6, 10, warm=False).reason
-    cold = choose_run("cargo_check", 5, 10, warm=False)
+    assert choose_run(COMMANDS_BY_NAME["cargo_check"], 6, 10, warm=False).run == "workspace"
+    assert "6 of 10 members" in choose_run(COMMANDS_BY_NAME["cargo_check"], 6, 10, warm=False).reason
+    cold = choose_run(COMMANDS_BY_NAME["cargo_check"], 5, 10, warm=False)
     assert cold.run == "packages" and "no warm workspace-wide run" in cold.reason
-    assert choose_run("cargo_test", 9, 10, warm=False).run == "packages"
+    assert choose_run(COMMANDS_BY_NAME["cargo_test"], 9, 10, warm=False).run == "packages"
 
 
 def test_flags_key_ignores_the_package_selection_only() -> None:

@@ -14,10 +14,10 @@ import pytest
 from mcp import Client
 
 from bench import corpus
-from cargo_mcp.capture import capture
-from cargo_mcp.git_changes import changed_since
-from cargo_mcp.scope_choice import RECORD_FILE
-from cargo_mcp.scoped import select_packages
+from cargo_mcp.run.helper_runs import capture
+from cargo_mcp.run.scope_choice import RECORD_FILE
+from cargo_mcp.workflows.git_changes import changed_since
+from cargo_mcp.workflows.scoped import select_packages
 from tests.support import copy_fixture, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
-from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.cargo_config import filtered_config, sandbox_config_files, write_toml
 from rust_mcp.core.containment import CargoHome, Containment
 from rust_mcp.core.masked_paths import HOME_ROOT_FLAG, MASKED_NAMES, masked_paths

@@ -12,9 +12,9 @@ import anyio
 import pytest
 from mcp import Client
 
-from cargo_mcp import shared_checks
+from cargo_mcp.run import shared_checks
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import FIXTURES, require_bubblewrap, structured, text_of
 

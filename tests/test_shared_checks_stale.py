@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp import shared_checks
+from cargo_mcp.run import shared_checks
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from cargo_mcp.settings import CargoSettings
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
 

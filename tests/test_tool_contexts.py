@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typing
 
-from ra_mcp.tool_table import TOOLS
+from ra_mcp.tool_set import TOOLS
 from ra_mcp.tools.declaration import AnalyzerCall, AtPosition, InFile, InFileOrWorkspace, InWorkspace
 from ra_mcp.tools.parameters import FilePoint, Position
 

@@ -14,8 +14,8 @@ import anyio
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
+from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo
-from cargo_mcp.settings import CargoSettings
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer
 from rust_mcp.core.roots import AllowedRoots

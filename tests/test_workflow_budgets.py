@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cargo_mcp import render
-from cargo_mcp.models import CargoResult
-from cargo_mcp.workflow_models import OutdatedDependency, PendingSnapshot
+from cargo_mcp.results import render
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.results.workflow_models import OutdatedDependency, PendingSnapshot
 from rust_mcp.core import budgets
 
 

@@ -17,7 +17,7 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.build_dirs import create_build_directory
-from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
 from rust_mcp.core.json_nesting import parse_json

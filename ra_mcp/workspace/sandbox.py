@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rust_mcp.core.build_dirs import create_build_directory
-from rust_mcp.core.cargo_helpers import CargoHelpers
+from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop

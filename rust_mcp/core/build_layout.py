@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Refusal
+from .file_stamps import FileStamp, file_stamp
 from .json_nesting import parse_json
 from .safe_io import read_without_links
 from .toml_text import parse_toml
@@ -23,7 +24,7 @@ from .toml_text import parse_toml
 DIRECTORY_SETTINGS = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_BUILD_BUILD_DIR")
 CONFIG_NAMES = ("config.toml", "config")
 MAX_CONFIG_BYTES = 1024 * 1024
-Stamp = tuple[str, int, int] | tuple[str]
+Stamp = tuple[str, FileStamp | None]
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,11 @@ def config_files(cwd: Path, cargo_home: Path) -> list[Path]:
 
 
 def _stamps(paths: list[Path]) -> tuple[Stamp, ...]:
-    stamps: list[Stamp] = []
-    for path in paths:
-        try:
-            info = path.stat()
-        except OSError:
-            stamps.append((str(path),))
-            continue
-        stamps.append((str(path), info.st_mtime_ns, info.st_size))
-    return tuple(stamps)
+    return tuple((str(path), file_stamp(path)) for path in paths)
 
 
 def _no_config(stamps: tuple[Stamp, ...]) -> bool:
-    return all(len(stamp) == 1 for stamp in stamps)
+    return all(stamp is None for _, stamp in stamps)
 
 
 class BuildLayout:

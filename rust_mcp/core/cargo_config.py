@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .build_layout import CONFIG_NAMES
+from .file_stamps import file_stamp
 from .toml_text import parse_toml
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -144,11 +145,9 @@ def sandbox_config_files(cargo_home: Path, *, network: bool) -> tuple[tuple[Path
 
 
 def _filtered_file(path: Path, network: bool) -> bytes | None:
-    try:
-        info = os.stat(path)
-    except OSError:
+    stamp = file_stamp(path)
+    if stamp is None:
         return None
-    stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
     key = (str(path), network)
     cached = _cache.get(key)
     if cached is not None and cached[0] == stamp:

@@ -23,6 +23,7 @@ from .cargo_config import sandbox_config_files
 from .client_policy import ClientPolicy
 from .errors import Refusal
 from .fetch_hosts import FetchHosts
+from .file_stamps import FileStamp, file_stamp
 from .masked_paths import masked_paths
 from .read_scope import ReadScope
 from .roots import AllowedRoots
@@ -70,7 +71,7 @@ class CargoHome:
     credentials.toml; the operator's config only as a filtered copy (cargo_config.py)."""
 
     path: Path = field(default_factory=cargo_home)
-    _binaries: tuple[int, tuple[Path, ...]] | None = field(default=None, init=False)
+    _binaries: tuple[FileStamp, tuple[Path, ...]] | None = field(default=None, init=False)
 
     def readable(self) -> tuple[Path, ...]:
         return tuple(self.path / name for name in CARGO_HOME_READABLE) + self.subcommands() + self.on_path()
@@ -100,9 +101,8 @@ class CargoHome:
 
     def subcommands(self) -> tuple[Path, ...]:
         bin_dir = self.path / "bin"
-        try:
-            stamp = bin_dir.stat().st_mtime_ns
-        except OSError:
+        stamp = file_stamp(bin_dir)
+        if stamp is None:
             return ()
         if self._binaries is None or self._binaries[0] != stamp:
             kept = [

@@ -11,13 +11,13 @@ lockfile changed since its last successful fetch.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 
+from rust_mcp.core.file_stamps import FileStamp, file_stamp
 from rust_mcp.core.roots import MANIFEST_NAME, project_files
 
 LOCKFILE = "Cargo.lock"
@@ -30,31 +30,23 @@ class FetchOutcome:
     output: str  # the tail of cargo's output, for the hint when it failed
 
 
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_size)
-
-
-def manifest_stamps(workspace: Path) -> dict[str, tuple[int, int] | None]:
+def manifest_stamps(workspace: Path) -> dict[str, FileStamp | None]:
     """The stamps of the workspace's lockfile and every Cargo.toml under it."""
     paths = [entry.path for entry in project_files(workspace, lambda name: name == MANIFEST_NAME)]
     paths.append(str(workspace / LOCKFILE))
-    return {path: _stamp(path) for path in paths}
+    return {path: file_stamp(path) for path in paths}
 
 
 class DependencyFetch:
     """Remembers, per workspace, the stamps at its last successful fetch."""
 
     def __init__(self) -> None:
-        self._fetched: dict[Path, dict[str, tuple[int, int] | None]] = {}
+        self._fetched: dict[Path, dict[str, FileStamp | None]] = {}
         self._locks: dict[Path, anyio.Lock] = {}
 
     def needed(self, workspace: Path) -> bool:
         stamps = self._fetched.get(workspace)
-        return stamps is None or any(_stamp(path) != stamp for path, stamp in stamps.items())
+        return stamps is None or any(file_stamp(path) != stamp for path, stamp in stamps.items())
 
     def forget(self, workspace: Path) -> None:
         self._fetched.pop(workspace, None)

@@ -12,13 +12,12 @@ What the door guarantees, whatever the agent planted in the tree:
 - from async code, the work runs off the event loop (`off_loop`) on its own bounded set of threads
   and within the call's deadline: a slow file system can cost its caller a refusal, never another
   call its answer.
+git's blob ids of project files are read in git_blobs.py, behind the same door.
 tests/test_one_door.py fails on any other file-system call in the servers' source.
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Generator, Iterator
@@ -30,13 +29,13 @@ import anyio
 from anyio.lowlevel import RunVar
 
 from .errors import Refusal
+from .git_blobs import git_blob_id, git_blob_ids
 from .safe_io import (
     FileTooLarge,
     LinkOnTheWay,
     NotAFile,
     open_without_links,
     opened_directory,
-    read_at,
     read_without_links,
     unlink_at,
     write_without_links,
@@ -167,49 +166,6 @@ def make_directories(path: Path) -> None:
     """Create `path` and the directories missing on the way, never through a link (LinkOnTheWay)."""
     with opened_directory(path, create=True):
         pass
-
-
-def git_blob_id(path: Path, limit: int) -> str | None:
-    """The id git gives this file's content as a blob (a symbolic link's blob is its target), read
-    without following links; None when it is absent, not a regular file or link, or over `limit`
-    bytes (the caller counts it as changed)."""
-    return git_blob_ids([path], limit)[path]
-
-
-def git_blob_ids(paths: list[Path], limit: int) -> dict[Path, str | None]:
-    """git_blob_id for each of `paths`, each directory opened (without links) once for all its files."""
-    found: dict[Path, str | None] = dict.fromkeys(paths)
-    by_directory: dict[Path, list[Path]] = {}
-    for path in paths:
-        by_directory.setdefault(path.parent, []).append(path)
-    for parent, files in by_directory.items():
-        try:
-            with opened_directory(parent) as directory:
-                for path in files:
-                    found[path] = _blob_id_at(directory, path, limit)
-        except (FileNotFoundError, LinkOnTheWay):
-            continue
-    return found
-
-
-def _blob_id_at(directory: int, path: Path, limit: int) -> str | None:
-    try:
-        try:
-            data = read_at(directory, path.name, limit, path)
-        except NotAFile:
-            info = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
-            if not stat.S_ISLNK(info.st_mode):
-                return None
-            data = os.readlink(path.name, dir_fd=directory).encode()
-    except (FileNotFoundError, FileTooLarge):
-        return None
-    except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENXIO):
-            return None
-        raise
-    if data is None:
-        return None
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .sandbox_env import identity_files
 from .sandbox_env import scrubbed_environment as scrubbed_environment  # where callers find it
 from .sandbox_env import search_path as search_path
 from .sandbox_limits import MIB, RunKind, SandboxLimits, find_prlimit, limit_commands
+from .sandbox_system import namespace_flags, system_mounts
 from .unix_sockets import planned_masks, socket_filter
 
 SandboxMode = Literal["auto", "bwrap", "off"]
@@ -34,22 +35,6 @@ SANDBOX_MODES: tuple[str, ...] = get_args(SandboxMode)
 BWRAP_PACKAGE = "bubblewrap"
 INSTALL_COMMAND = f"apt-get install {BWRAP_PACKAGE}"
 PROBE_TIMEOUT = 15.0
-MERGED_USR = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
-# what compilers, linkers and build scripts read from /etc; nothing with secrets in it
-ETC_ALWAYS = (
-    "ld.so.cache",
-    "ld.so.conf",
-    "ld.so.conf.d",
-    "alternatives",  # cc -> gcc on Debian
-    "passwd",  # written for the sandbox: only the server's own user and nobody (see identity_files)
-    "group",
-    "nsswitch.conf",
-    "hosts",
-    "localtime",
-    "timezone",
-    "os-release",
-)
-ETC_NETWORK = ("resolv.conf", "ssl", "ca-certificates", "ca-certificates.conf", "gai.conf", "services")
 # 128 + N is how bubblewrap reports a child killed by signal N; these are the signals we map back
 SIGNAL_EXITS = {128 + number: -number for number in (1, 2, 4, 6, 7, 8, 9, 11, 15)}
 _PRLIMIT = find_prlimit()  # sets an ordinary user's limits inside the sandbox (sandbox_limits.py)
@@ -106,8 +91,8 @@ def probe_sandbox(mode: SandboxMode, bwrap: str | None = None) -> SandboxState:
         return SandboxState(mode, problem="bubblewrap (bwrap) is not installed")
     if not os.access(executable, os.X_OK):
         return SandboxState(mode, problem=f"bubblewrap is not an executable at {executable}")
-    mounts = [arg for _, args in _system_mounts(network=False, tmp_size=MIB) for arg in args]
-    argv = [executable, *_namespaces(network=False), *mounts, "--", "true"]
+    mounts = [arg for _, args in system_mounts(network=False, tmp_size=MIB) for arg in args]
+    argv = [executable, *namespace_flags(network=False), *mounts, "--", "true"]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -205,7 +190,7 @@ def sandboxed(state: SandboxState, confinement: Confinement, argv: Sequence[str]
     command = [
         *before,
         state.bwrap,
-        *_namespaces(network=confinement.network),
+        *namespace_flags(network=confinement.network),
         *sockets,
         *mounts,
         "--chdir",
@@ -224,34 +209,6 @@ def exit_code_of(state: SandboxState, code: int | None) -> int | None:
     return code
 
 
-def _namespaces(network: bool) -> list[str]:
-    # own user namespace without capabilities, and no further user namespaces inside
-    flags = ["--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL", "--die-with-parent"]
-    if network:
-        flags.append("--share-net")
-    return flags
-
-
-def _system_mounts(network: bool, tmp_size: int | None = None) -> list[tuple[Path, list[str]]]:
-    """(path, bubblewrap arguments) for what every sandbox has: /usr and its merged-usr links, a
-    few /etc files, /proc, /dev and a private /tmp (of at most `tmp_size` bytes)."""
-    mounts: list[tuple[Path, list[str]]] = [(Path("/usr"), ["--ro-bind", "/usr", "/usr"])]
-    for name in MERGED_USR:
-        path = Path("/") / name
-        if path.is_symlink():
-            mounts.append((path, ["--symlink", os.readlink(path), str(path)]))
-        elif path.is_dir():
-            mounts.append((path, ["--ro-bind", str(path), str(path)]))
-    for name in (*ETC_ALWAYS, *(ETC_NETWORK if network else ())):
-        mounts.append((Path("/etc") / name, ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]))
-    mounts += [
-        (Path("/proc"), ["--proc", "/proc"]),
-        (Path("/dev"), ["--dev", "/dev"]),
-        (Path("/tmp"), [*(["--size", str(tmp_size)] if tmp_size else []), "--tmpfs", "/tmp"]),
-    ]
-    return mounts
-
-
 # mounts are applied parents first (a deeper mount overlays a shallower one); for the same path,
 # in this order, so that the narrower grant wins
 _ORDER = ("scratch", "system", "system_writable", "readable", "writable", "read_only_within", "hidden")
@@ -260,7 +217,7 @@ _ORDER = ("scratch", "system", "system_writable", "readable", "writable", "read_
 def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
     tmp_size = confinement.limits.tmp if confinement.limits is not None else None
     planned: list[tuple[int, float, Path, str]] = [
-        (len(path.parts), -1, path, "") for path, _ in _system_mounts(confinement.network, tmp_size)
+        (len(path.parts), -1, path, "") for path, _ in system_mounts(confinement.network, tmp_size)
     ]
     for rank, kind in enumerate(_ORDER):
         for path in getattr(confinement, kind):
@@ -269,7 +226,7 @@ def _mounts(confinement: Confinement, opened: OpenedPaths) -> list[str]:
     planned += [(len(path.parts), _ORDER.index("system"), path, "file") for path in contents]
     holders = (p for p in planned if p[3] not in ("hidden", "file"))
     planned += planned_masks(confinement.masked_sockets, holders)
-    system = dict(_system_mounts(confinement.network, tmp_size))
+    system = dict(system_mounts(confinement.network, tmp_size))
     for name, content in identity_files().items():
         system[Path("/etc") / name] = ["--ro-bind-data", str(opened.data(name, content)), f"/etc/{name}"]
     args: list[str] = []

@@ -21,6 +21,7 @@ import anyio
 
 from rust_mcp.core.errors import Refusal
 
+from .file_stamps import FileStamp, file_stamp
 from .toolchain_files import find_toolchain_file
 
 # A toolchain is a rustup channel (stable, beta, nightly, 1.95, 1.95.0, nightly-2026-05-01, each
@@ -158,9 +159,9 @@ class Toolchains:
     binaries and cached."""
 
     default: str | None = None
-    _installed: tuple[float, int, tuple[str, ...]] | None = field(default=None, init=False)
+    _installed: tuple[float, FileStamp | None, tuple[str, ...]] | None = field(default=None, init=False)
     _bins: dict[str, Path] = field(default_factory=dict, init=False)
-    _rustup_default: tuple[float, str | None] | None = field(default=None, init=False)
+    _rustup_default: tuple[FileStamp | None, str | None] | None = field(default=None, init=False)
 
     @property
     def rustup(self) -> str | None:
@@ -169,7 +170,7 @@ class Toolchains:
     async def installed(self) -> tuple[str, ...]:
         """The installed toolchains, asked again when rustup's toolchains directory changed."""
         now = time.monotonic()
-        stamp = _mtime(rustup_home() / "toolchains")
+        stamp = file_stamp(rustup_home() / "toolchains")
         cached = self._installed
         if cached is not None and cached[1] == stamp and now - cached[0] < LIST_CACHE_SECONDS:
             return cached[2]
@@ -218,7 +219,7 @@ class Toolchains:
         return found.channel, None
 
     async def _rustup_default_name(self) -> str:
-        stamp = _mtime(rustup_home() / "settings.toml")
+        stamp = file_stamp(rustup_home() / "settings.toml")
         if self._rustup_default is None or self._rustup_default[0] != stamp:
             output = await self._ask_rustup("default") or ""
             words = output.split()
@@ -254,13 +255,6 @@ class Toolchains:
 def _cargo_on_path() -> Path:
     found = shutil.which("cargo")
     return Path(found).resolve() if found else Path("/usr/bin/cargo")
-
-
-def _mtime(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
 
 
 @dataclass(frozen=True)

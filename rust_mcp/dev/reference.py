@@ -135,8 +135,8 @@ def server_instructions() -> dict[str, str]:
 def server_tools(sandbox: SandboxMode = "auto") -> dict[str, list[Tool]]:
     """Each server's tools as a client lists them, from servers built with default settings (and
     `sandbox`)."""
+    from cargo_mcp.run.settings import CargoSettings
     from cargo_mcp.server import build_server as build_cargo_server
-    from cargo_mcp.settings import CargoSettings
     from ra_mcp.server import AnalyzerSettings
     from ra_mcp.server import build_server as build_analyzer_server
     from rust_mcp.core.roots import AllowedRoots

@@ -1,16 +1,11 @@
 """What a tool may do, as data, and the MCP annotations that follow from it: the one mapping both
 servers build every tool's annotations through, so a hint can only say what the capability allows."""
 
-import enum
-
 from mcp_types import ToolAnnotations
 
+from rust_mcp.core.capability import Capability
 
-class Capability(enum.Enum):
-    READ = "read"  # reads files and metadata only
-    RUN = "run"  # runs project code (build scripts, proc macros, tests, wrappers); changes no source
-    EDIT = "edit"  # changes files, recoverably
-    DESTRUCTIVE = "destructive"  # changes or deletes in a way that is hard to undo
+__all__ = ["Capability", "annotations"]
 
 
 def annotations(

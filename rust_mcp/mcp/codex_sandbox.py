@@ -11,12 +11,13 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ServerCapabilities
 
 from rust_mcp.core.client_policy import CODEX_SANDBOX_META, ClientPolicy, client_policy_from_meta
+from rust_mcp.mcp.sdk_internals import lowlevel_server
 
 
 def declare_sandbox_state_meta(server: MCPServer[Any]) -> None:
     """Add the experimental capability to every capabilities answer the server gives (initialize
     over stdio and HTTP, and server/discover)."""
-    lowlevel = server._lowlevel_server
+    lowlevel = lowlevel_server(server)
     plain = lowlevel.get_capabilities
 
     def with_sandbox_state(*args: Any, **kwargs: Any) -> ServerCapabilities:

@@ -16,6 +16,7 @@ from mcp_types import ElicitRequest, ElicitRequestFormParams, ElicitResult, Inpu
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, Field
 
+from rust_mcp.core.capability import no_questions as no_questions  # where callers found it
 from rust_mcp.core.errors import Refusal
 
 ANSWER_KEY = "confirm"
@@ -84,8 +85,3 @@ class Confirmer:
         if result.action == "cancel":
             raise ConfirmationCancelled(question)
         return result.action == "accept" and bool(result.data.confirm)
-
-
-async def no_questions(question: str) -> bool:
-    """For callers without a client to ask (tests, the service used directly)."""
-    return True

@@ -27,30 +27,34 @@ def _typed(parse: Callable[[str], int], name: str) -> Callable[[str], int]:
     return convert
 
 
-def add_containment_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
+# the sandbox limits: (flag, parser of its value, metavar, help)
+LIMIT_FLAGS: tuple[tuple[str, Callable[[str], int], str, str], ...] = (
+    (
         PROCESS_FLAG,
-        type=_typed(parse_count, PROCESS_FLAG),
-        default=None,
-        metavar="N",
-        help="processes and threads one sandbox may run at once (default: 64 per CPU, at least 4096; "
+        parse_count,
+        "N",
+        "processes and threads one sandbox may run at once (default: 64 per CPU, at least 4096; "
         "0: no limit; a server run as root uses a pids cgroup)",
-    )
-    parser.add_argument(
+    ),
+    (
         MEMORY_FLAG,
-        type=_typed(parse_size, MEMORY_FLAG),
-        default=None,
-        metavar="SIZE",
-        help="memory each sandboxed process may allocate, e.g. 8G (default: rust-analyzer the "
+        parse_size,
+        "SIZE",
+        "memory each sandboxed process may allocate, e.g. 8G (default: rust-analyzer the "
         "machine's RAM, at least 8G; cargo runs three quarters of it, at least 4G; 0: no limit)",
-    )
-    parser.add_argument(
+    ),
+    (
         TMP_FLAG,
-        type=_typed(parse_size, TMP_FLAG),
-        default=None,
-        metavar="SIZE",
-        help="size of each sandbox's private, RAM-backed /tmp (default 1G; 0: no limit)",
-    )
+        parse_size,
+        "SIZE",
+        "size of each sandbox's private, RAM-backed /tmp (default 1G; 0: no limit)",
+    ),
+)
+
+
+def add_containment_arguments(parser: argparse.ArgumentParser) -> None:
+    for flag, parse, metavar, help_text in LIMIT_FLAGS:
+        parser.add_argument(flag, type=_typed(parse, flag), default=None, metavar=metavar, help=help_text)
     parser.add_argument(
         ALLOW_ALL_FLAG,
         action="store_true",

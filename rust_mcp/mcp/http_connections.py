@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import resource
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -47,24 +48,18 @@ def raise_descriptor_limit() -> int:
     return soft
 
 
+@dataclass(eq=False)
 class ConnectionFront:
     """Every open HTTP connection, and the rules above."""
 
-    def __init__(
-        self,
-        header_timeout: float = HEADER_TIMEOUT,
-        max_unproven: int = MAX_UNPROVEN,
-        max_connections: int = MAX_CONNECTIONS,
-        grace: float = GRACE,
-    ) -> None:
-        self.header_timeout = header_timeout
-        self.grace = grace
-        self.max_unproven = max_unproven
-        self.max_connections = max_connections
-        self.open: dict[Peer, GuardedH11Protocol] = {}
-        self.unproven: dict[Peer, GuardedH11Protocol] = {}  # in the order they connected
-        self.closed_slow = 0  # closed for taking too long over their headers
-        self.closed_crowded = 0  # closed to make room
+    header_timeout: float = HEADER_TIMEOUT
+    max_unproven: int = MAX_UNPROVEN
+    max_connections: int = MAX_CONNECTIONS
+    grace: float = GRACE
+    open: dict[Peer, GuardedH11Protocol] = field(default_factory=dict, init=False)
+    unproven: dict[Peer, GuardedH11Protocol] = field(default_factory=dict, init=False)  # as they connected
+    closed_slow: int = field(default=0, init=False)  # closed for taking too long over their headers
+    closed_crowded: int = field(default=0, init=False)  # closed to make room
 
     def limit_to_descriptors(self, soft_limit: int) -> None:
         self.max_connections = max(16, min(self.max_connections, soft_limit - RESERVED_DESCRIPTORS))

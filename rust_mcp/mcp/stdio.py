@@ -30,6 +30,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
 
 from rust_mcp.core.json_nesting import MAX_JSON_DEPTH, nesting_depth, top_level_id
+from rust_mcp.mcp.sdk_internals import lowlevel_server
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -212,7 +213,7 @@ async def _claimed_std_fds() -> AsyncIterator[tuple[int, int]]:
 
 
 async def run_stdio(server: MCPServer[Any]) -> None:
-    lowlevel = server._lowlevel_server  # MCPServer.run_stdio_async, with our streams
+    lowlevel = lowlevel_server(server)  # MCPServer.run_stdio_async, with our streams
     async with _claimed_std_fds() as (stdin_fd, stdout_fd):
         lines, wire = await _protocol_streams(stdin_fd, stdout_fd)
         async with stdio_server(stdin=lines, stdout=wire) as (read_stream, write_stream):  # type: ignore[arg-type]
@@ -248,7 +249,7 @@ async def serve_stream_pair(
             yield line
         ended.set()
 
-    lowlevel = server._lowlevel_server
+    lowlevel = lowlevel_server(server)
     checked = _CheckedLines(lines_until_end(), wire)
     async with anyio.create_task_group() as group:
 

@@ -10,8 +10,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from mcp.server._otel import OpenTelemetryMiddleware
 from mcp.server.mcpserver import MCPServer
+
+from rust_mcp.mcp.sdk_internals import OpenTelemetryMiddleware
 
 # any of these set means the operator asked for traces (OpenTelemetry's standard variables)
 EXPORTER_VARIABLES = (
@@ -31,5 +32,4 @@ def traces_wanted(env: Mapping[str, str]) -> bool:
 def keep_spans_only_when_exported(server: MCPServer[Any], env: Mapping[str, str] | None = None) -> None:
     if traces_wanted(os.environ if env is None else env):
         return
-    lowlevel = server._lowlevel_server
-    lowlevel.middleware = [m for m in lowlevel.middleware if not isinstance(m, OpenTelemetryMiddleware)]
+    server.middleware[:] = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]

@@ -27,6 +27,10 @@ from .http_guard import MAX_SESSIONS, HttpGuard, allowed_hosts
 from .log_limit import limit_log_output
 from .stdio import run_stdio
 
+# what a server's cli.prepare returns: the built server, its parsed command line and its connection
+# memory; what serve() and the engine take
+Prepared = tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]
+
 
 def add_root_argument(parser: argparse.ArgumentParser, allowed: str) -> None:
     """--root DIR, repeatable: where the tools may `allowed` (e.g. "act in")."""

@@ -1,0 +1,285 @@
+"""How a cargo result reads as text for a model: a verdict first, then what to act on, within a budget
+(its sizes are in rust_mcp.core.budgets)."""
+
+from __future__ import annotations
+
+import itertools
+import shlex
+import signal
+from collections.abc import Callable
+from pathlib import PurePath
+
+from cargo_mcp.results.dependency_views import metadata_text
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.results.render_workflows import shed_workflow_lists, workflow_lines
+from cargo_mcp.table.rows import COMMANDS_BY_NAME
+from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end, clip_middle
+from rust_mcp.core.compiler_messages import Diagnostic
+from rust_mcp.core.counts import plural
+from rust_mcp.core.paging import Page
+
+
+def killed_by(exit_code: int | None) -> str | None:
+    """The signal's name when a process ended by one (a negative exit code), else None."""
+    if exit_code is None or exit_code >= 0:
+        return None
+    try:
+        return signal.Signals(-exit_code).name
+    except ValueError:
+        return f"signal {-exit_code}"
+
+
+def matched_no_test(result: CargoResult) -> bool:
+    """cargo test exited 0 having run nothing because the filter matched no test (every binary was
+    libtest and filtered everything out; a harness-free bench or test did run)."""
+    t = result.tests
+    return (
+        t is not None
+        and result.exit_code == 0
+        and t.suites > 0
+        and t.binaries <= t.suites
+        and not (t.passed or t.failed or t.ignored)
+        and t.filtered_out > 0
+    )
+
+
+def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
+    command = " ".join(itertools.takewhile(lambda word: not word.startswith("-"), subcommand))
+    seconds = result.duration_ms / 1000
+    if result.timed_out:
+        verdict = f"timed out after {timeout:.0f} s (process group killed)"
+    elif matched_no_test(result):
+        verdict = f"ran no test in {seconds:.2f} s: the filter matched none (all filtered out)"
+    elif result.program_exit_code not in (None, 0):
+        verdict = (
+            f"built the program, which ran and exited with code {result.program_exit_code} ({seconds:.2f} s)"
+        )
+    elif result.ok:
+        verdict = f"succeeded in {seconds:.2f} s"
+    elif (signal_name := killed_by(result.exit_code)) is not None:
+        verdict = f"was killed by {signal_name} after {seconds:.2f} s"
+    else:
+        verdict = f"failed (exit {result.exit_code}) in {seconds:.2f} s"
+    parts = []
+    if result.counts.total:
+        parts.append(f"{plural(result.counts.errors, 'error')}, {plural(result.counts.warnings, 'warning')}")
+    if result.tests is not None and (result.tests.suites or result.tests.failures):
+        t = result.tests
+        parts.append(f"tests: {t.passed} passed, {t.failed} failed, {t.ignored} ignored")
+    if result.format_issues:
+        places = result.format_places or len(result.format_issues)
+        listed = (
+            f" (the first {len(result.format_issues)} listed)" if places > len(result.format_issues) else ""
+        )
+        parts.append(f"{plural(places, 'place')} need formatting{listed}")
+    elif result.format_issues is not None:
+        parts.append("formatted correctly" if result.ok else "rustfmt did not check the files (see stderr)")
+    detail = f" — {'; '.join(parts)}" if parts else ""
+    return f"cargo {command} {verdict}{detail}"
+
+
+def matrix_summary(result: CargoResult) -> str:
+    rows = result.targets or []
+    states = ", ".join(f"{row.target}: {row.status.replace('_', ' ')}" for row in rows)
+    verdict = "all targets ok" if result.ok else "not all targets check"
+    return f"cargo check for {len(rows)} target(s): {verdict} — {states}"
+
+
+def verified_summary(result: CargoResult) -> str:
+    check = result.verification
+    if check is None:
+        return result.summary
+    if check.ok:
+        return f"{result.summary}; verified with cargo {check.command}: ok"
+    if not check.reverted:
+        return (
+            f"{result.summary}; kept: cargo {check.command} was already failing before this change "
+            f"and the change adds no new failure"
+        )
+    restored = ", ".join(check.restored) or "nothing had changed"
+    already = " (it was already failing before)" if check.baseline_ok is False else ""
+    return (
+        f"{result.summary}; verification with cargo {check.command} FAILED with "
+        f"{plural(len(check.new_failures), 'new failure')}{already}, reverted: {restored}"
+    )
+
+
+def _diagnostic_text(diagnostic: Diagnostic) -> str:
+    if diagnostic.rendered:
+        return diagnostic.rendered
+    where = f" at {diagnostic.file}:{diagnostic.line}:{diagnostic.column}" if diagnostic.file else ""
+    code = f"[{diagnostic.code}]" if diagnostic.code else ""
+    return f"{diagnostic.level}{code}: {diagnostic.message}{where}"
+
+
+def shown_command(argv: list[str], cwd: str) -> list[str]:
+    """The command line as the text shows it: the program by name (not where the toolchain lives on
+    the server's machine) and paths inside the working directory relative to it. The structured
+    `argv` keeps every path in full."""
+    if not argv:
+        return argv
+    prefix = cwd.rstrip("/") + "/"
+    return [PurePath(argv[0]).name] + [
+        arg.removeprefix(prefix) if arg.startswith(prefix) else arg for arg in argv[1:]
+    ]
+
+
+def result_text(result: CargoResult) -> str:
+    """The text content of a tool result: everything a model needs to act, nothing it does not."""
+    lines = [result.summary]
+    lines.append(f"$ {shlex.join(shown_command(result.argv, result.cwd))}")
+    lines.append(
+        f"manifest: {result.manifest}" + (f"  toolchain: {result.toolchain}" if result.toolchain else "")
+    )
+    for diagnostic in result.diagnostics:  # shape_for_model made them one page, as in structuredContent
+        lines.append("")
+        lines.append(_diagnostic_text(diagnostic))
+    if result.tests is not None:
+        for failure in result.tests.failures[: budgets.CARGO_FAILURES_IN_TEXT]:
+            lines.append(f"\nFAILED {failure.name}:\n{failure.output}")
+        if result.tests.running:
+            lines.append(
+                "\nstill running when stopped: "
+                + ", ".join(result.tests.running[: budgets.CARGO_RUNNING_TESTS_IN_TEXT])
+            )
+    if result.format_issues:
+        for issue in result.format_issues[: budgets.CARGO_FORMAT_ISSUES_IN_TEXT]:
+            lines.append(f"\n{issue.file}:{issue.line}\n{issue.diff}")
+    for row in result.targets or []:
+        lines.append(
+            f"\n{row.target}: {row.status.replace('_', ' ')} ({row.errors} errors, {row.warnings} warnings)"
+        )
+        lines += [_diagnostic_text(d) for d in row.diagnostics]
+    if result.verification is not None:
+        check = result.verification
+        lines.append(f"\nverification: {check.summary}")
+        if check.baseline_summary and check.baseline_ok is False:
+            lines.append(f"before the change: {check.baseline_summary}")
+        lines += [f"new: {failure}" for failure in check.new_failures]
+        lines += [_diagnostic_text(d) for d in check.diagnostics]
+        for failure in (check.tests.failures if check.tests else [])[: budgets.CARGO_FAILURES_IN_TEXT]:
+            lines.append(f"FAILED {failure.name}:\n{failure.output}")
+        if check.reverted:
+            lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
+    lines += workflow_lines(result)
+    if result.executables:
+        lines.append("\nexecutables built:\n" + "\n".join(result.executables))
+    if result.changed_files:
+        lines.append("\nfiles changed: " + ", ".join(result.changed_files))
+    if result.data is not None:
+        lines.append("")
+        lines.append(_data_text(result))
+    show_output = output_matters(result)
+    if show_output and result.stdout.strip():
+        lines.append(f"\nstdout:\n{result.stdout.rstrip()}")
+    if show_output and result.stderr.strip():
+        lines.append(f"\nstderr:\n{result.stderr.rstrip()}")
+    for hint in result.hints:
+        lines.append(f"\nhint: {hint}")
+    if result.full_diff and result.full_diff != result.log_path:
+        lines.append(f"\nevery diff, uncut: {result.full_diff}")
+    if result.log_path:
+        what = "full log (every diff, uncut)" if result.full_diff == result.log_path else "full log"
+        lines.append(f"\n{what}: {result.log_path}")
+    text, _ = clip_middle("\n".join(lines), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
+    return text
+
+
+def output_matters(result: CargoResult) -> bool:
+    """Whether stdout/stderr tell the model something the parsed fields do not: a program's or a
+    dependency command's own output, or a failure nothing else explains."""
+    explained = (
+        bool(result.diagnostics) or bool(result.tests and result.tests.failures) or bool(result.format_issues)
+    )
+    row = COMMANDS_BY_NAME.get(result.tool)
+    return (row is not None and row.shows_output) or (not result.ok and not explained)
+
+
+def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResult:
+    """The result as returned: output streams only where they matter, and everything within the
+    budgets, shedding the most redundant detail first (span lists and notes repeat the rendered
+    text), then clipping renderings, then listing fewer diagnostics from the end of the page. The
+    diagnostics listed are one page of the ranked list (`ranked` long; by default every diagnostic
+    counted), the same in the text and the structured result: counts.shown says how many,
+    counts.next_offset and a hint where the next page starts."""
+    shaped = result.model_copy(deep=True)
+    if not output_matters(shaped):
+        shaped.stdout = shaped.stderr = ""
+
+    def size() -> int:
+        return len(shaped.model_dump_json(exclude_defaults=True))
+
+    if size() > budgets.CARGO_STRUCTURED_BUDGET:
+        _shed(shaped, size)
+    _fit_text(shaped)
+    counts = shaped.counts
+    counts.shown = len(shaped.diagnostics)
+    page = Page(shaped.diagnostics, counts.offset, counts.total if ranked is None else ranked)
+    counts.next_offset = page.next_offset
+    note = page.note("diagnostics")
+    if note is not None:
+        shaped.hints.append(f"{note} (one ranked list: errors first, then the package asked for)")
+    if page.total < counts.total:
+        shaped.hints.append(
+            f"{counts.total - page.total} more diagnostics were counted but not kept (past the first "
+            f"{budgets.KEPT_DIAGNOSTICS:,} only errors are kept); {_where_all_is(shaped, 'all of them')}"
+        )
+    return shaped
+
+
+def _fit_text(shaped: CargoResult) -> None:
+    """At most a page of diagnostics whose renderings fit the text's share (at least one)."""
+    del shaped.diagnostics[budgets.CARGO_DIAGNOSTICS_PAGE :]
+    used = 0
+    for index, diagnostic in enumerate(shaped.diagnostics):
+        used += len(_diagnostic_text(diagnostic)) + 2
+        if index and used > budgets.CARGO_DIAGNOSTICS_TEXT:
+            del shaped.diagnostics[index:]
+            return
+
+
+def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
+    """Shed detail until the structured result fits its budget, most redundant first."""
+    shed_workflow_lists(shaped, lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
+    for diagnostic in shaped.diagnostics:
+        diagnostic.spans, diagnostic.notes = [], []
+    for failure in shaped.tests.failures if shaped.tests else []:
+        failure.output = clip_end(failure.output, budgets.CARGO_SHED_FAILURE_OUTPUT)
+    shaped.stdout, _ = clip_middle(shaped.stdout, budgets.CARGO_SHED_STREAM)
+    shaped.stderr, _ = clip_middle(shaped.stderr, budgets.CARGO_SHED_STREAM)
+    if size() > budgets.CARGO_STRUCTURED_BUDGET:
+        for diagnostic in shaped.diagnostics:
+            diagnostic.rendered = clip_end(diagnostic.rendered, budgets.CARGO_SHED_RENDERED)
+    kept = len(shaped.diagnostics)
+    least = budgets.CARGO_MIN_DIAGNOSTICS
+    while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
+        kept = max(least, kept * 2 // 3)
+        shaped.diagnostics = shaped.diagnostics[:kept]
+
+
+def _where_all_is(result: CargoResult, what: str) -> str:
+    """Where the uncut output is: the log's path, or that none was kept (a promise is kept or not made)."""
+    return f"{what} is in the full log: {result.log_path}" if result.log_path else "no full log was kept"
+
+
+def _output_kind(result: CargoResult) -> str | None:
+    """The kind of output of the row that made `result` (None for a tool that is no row)."""
+    row = COMMANDS_BY_NAME.get(result.tool)
+    return row.output if row is not None else None
+
+
+def _data_text(result: CargoResult) -> str:
+    data = result.data or {}
+    if data.get("error"):
+        return f"{data['error']}; {_where_all_is(result, 'what cargo printed')}"
+    if _output_kind(result) == "tree":
+        lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
+        if not lines and data.get("note"):
+            return f"cargo printed no tree: {data['note']}"
+        if data.get("page"):
+            lines.append(f"[{data['page']}; {_where_all_is(result, 'the full tree')}]")
+        return "\n".join(lines)
+    if isinstance(data.get("members"), list) or isinstance(data.get("member"), dict):
+        return "\n".join(metadata_text(data))
+    return str(data)

@@ -1,0 +1,63 @@
+"""Files a cargo command may change, snapshotted before it runs and put back when it is stopped part
+way (timed out, killed or cancelled), so an interrupted change leaves them as they were."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from cargo_mcp.results import render
+from cargo_mcp.results.models import CargoResult
+from cargo_mcp.run.manifest_comments import restore_dropped_comments
+from rust_mcp.core.files import FileSnapshot, WriteFailed
+
+if TYPE_CHECKING:
+    from cargo_mcp.run.invocation import Invocation
+
+
+def guard_for(invocation: Invocation) -> FileSnapshot | None:
+    """The files a command that writes them could leave half changed, taken before it runs."""
+    root = invocation.workspace_root
+    if invocation.command.guards == "manifests":
+        return FileSnapshot.manifests(root)
+    if invocation.command.guards == "sources":
+        return FileSnapshot.sources(root)
+    return None
+
+
+def restore_quietly(snapshot: FileSnapshot) -> None:
+    """Put files back while a cancellation or error propagates: a failure to do so must not replace
+    that exception, and there is no caller left to tell, so it goes to the server's log."""
+    try:
+        snapshot.restore()
+    except WriteFailed as exc:
+        print(f"cargo-mcp: could not put files back after an interrupted call: {exc}", file=sys.stderr)
+
+
+def stopped_part_way(result: CargoResult) -> bool:
+    """Timed out, killed by a signal, or failed with no compiler error to account for it (a helper
+    process killed under cargo ends it with a plain non-zero code). A failure that compiler errors
+    explain is cargo's own ordinary end: what it wrote by then, it wrote whole."""
+    if result.ok:
+        return False
+    return result.timed_out or render.killed_by(result.exit_code) is not None or not result.counts.errors
+
+
+def after_guarded_run(invocation: Invocation, guard: FileSnapshot, result: CargoResult) -> list[str]:
+    """Put the files back when the run was stopped part way; mend the comments cargo drops after a
+    finished change. Returns the hints to add."""
+    name = invocation.command.name
+    if stopped_part_way(result):
+        try:
+            restored = guard.restore()
+        except WriteFailed as exc:
+            return [f"{name} was stopped part way and its changes could not be undone: {exc}"]
+        if not restored:
+            return []
+        return [
+            f"{name} was stopped part way; the files it had changed were put back as they were: "
+            f"{', '.join(restored)}."
+        ]
+    if result.ok and invocation.command.keeps_table_comments:
+        return restore_dropped_comments(guard)
+    return []

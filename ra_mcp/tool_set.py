@@ -1,0 +1,118 @@
+"""The code behind rust-analyzer-mcp's tools: the declarations in listing order, the MCP tools made
+from them, and the service they share, started in the background. ra_mcp/server.py lists the tools."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver.tools import Tool
+
+from rust_mcp.core.cargo_setup_runs import CargoHelpers
+from rust_mcp.core.containment import Containment
+from rust_mcp.core.read_scope import ReadScope
+from rust_mcp.core.sandbox import Sandbox
+from rust_mcp.core.toolchains import Toolchains
+from rust_mcp.mcp.connections import ConnectionMemory
+
+from .lsp.discovery import Analyzer, AnalyzerMissing, find_analyzer_again, std_sources_env
+from .runtime_start import RuntimeStart
+from .service import AnalyzerService
+from .settings import AnalyzerSettings
+from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
+from .tools.declaration import AnalyzerTool
+from .tools.mcp_adapter import AnalyzerRuntime, mcp_tool
+from .workspace import shared_pools
+from .workspace.pool import WorkspacePool
+from .workspace.pool_key import pool_key
+from .workspace.sandbox import AnalyzerSandbox
+
+TOOLS: tuple[AnalyzerTool[Any], ...] = (
+    symbols.rust_analyzer_symbols,
+    navigation.rust_analyzer_definition,
+    navigation.rust_analyzer_references,
+    symbols.rust_analyzer_hover,
+    symbols.rust_analyzer_completion,
+    edits.rust_analyzer_format,
+    edits.rust_analyzer_code_actions,
+    diagnostics.rust_analyzer_diagnostics,
+    diagnostics.rust_analyzer_workspace_diagnostics,
+    workspace.rust_analyzer_set_workspace,
+    edits.rust_analyzer_rename,
+    symbols.rust_analyzer_workspace_symbol,
+    navigation.rust_analyzer_implementations,
+    navigation.rust_analyzer_type_definition,
+    navigation.rust_analyzer_call_hierarchy,
+    symbols.rust_analyzer_expand_macro,
+    runnables.rust_analyzer_runnables,
+    runnables.rust_analyzer_related_tests,
+    edits.rust_analyzer_ssr,
+    edits.rust_analyzer_apply_code_action,
+    workspace.rust_analyzer_status,
+    audit.rust_analyzer_unsafe_audit,
+)
+TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
+
+
+def build_tools(settings: AnalyzerSettings) -> list[Tool]:
+    """Every tool of the server, from its declaration, with the server's settings."""
+    return list(_tools(settings.sandboxed, tuple(settings.tool_defaults.items())))
+
+
+@functools.cache
+def _tools(sandboxed: bool, defaults: tuple[tuple[str, int], ...]) -> tuple[Tool, ...]:
+    """The tools for these settings, made once: they hold no session's state (a call finds its
+    session's runtime through its context), and an engine builds a server for every session."""
+    return tuple(mcp_tool(tool, sandboxed=sandboxed, defaults=dict(defaults)) for tool in TOOLS)
+
+
+def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
+    """The rust-analyzer to run (or why there is none) and the std-sources warning: both run
+    programs, so the server asks in a worker thread."""
+    try:
+        analyzer: Analyzer | str = find_analyzer_again(explicit)
+    except AnalyzerMissing as exc:
+        analyzer = str(exc)
+    return analyzer, std_sources_env()[1]
+
+
+async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) -> AnalyzerRuntime:
+    """The service the tools use, or the reason there is none (rust-analyzer missing). Every
+    rust-analyzer starts in the sandbox, from a real binary, after the dependency-fetch step."""
+    analyzer, std_warning = await anyio.to_thread.run_sync(_discover, settings.rust_analyzer)
+    if isinstance(analyzer, str):
+        return AnalyzerRuntime(None, analyzer, memory, settings.confirm_writes)
+    containment = Containment(
+        Sandbox(settings.sandbox), settings.roots, limits=settings.limits, fetch_hosts=settings.fetch_hosts
+    )
+    cargo = CargoHelpers(containment, Toolchains(settings.default_toolchain))
+
+    def make_pool(record_std_warning: Callable[[str | None], None]) -> WorkspacePool:
+        launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
+        scope = ReadScope.for_roots(settings.roots, containment.home.path)
+        pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
+        pool.admit = launcher.admit
+        return pool
+
+    def make_service(pool: WorkspacePool) -> AnalyzerService:
+        return AnalyzerService(
+            settings.roots, pool, settings.log_dir, std_warning, cargo, settings.answer_deadline
+        )
+
+    # sessions whose key is equal share rust-analyzers; the service (roots, scope) stays this one's
+    service = shared_pools.REGISTRY.join(pool_key(settings, analyzer), make_pool, make_service)
+    return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
+
+
+async def run_runtime(
+    settings: AnalyzerSettings, memory: ConnectionMemory, started: RuntimeStart[AnalyzerRuntime]
+) -> None:
+    """Start the service (or record why there is none) for the calls waiting on `started`. Idle
+    rust-analyzers are stopped by the registry's one eviction task (shared_pools.py)."""
+    try:
+        runtime = await start_runtime(settings, memory)
+    except Exception as exc:  # a tool call must get an answer, not wait forever
+        runtime = AnalyzerRuntime(None, f"start-up failed: {exc}", memory, settings.confirm_writes)
+    started.made(runtime)
