@@ -89,7 +89,7 @@ async def run_shared(
 ) -> CargoResult:
     """The run's result for this call, from `run_once` (given progress reaching every caller) or
     from an identical run, with a hint saying which."""
-    state = await anyio.to_thread.run_sync(tree_state, invocation.workspace_root)
+    state = await anyio.to_thread.run_sync(tree_state, invocation.workspace_root, settings.roots.paths)
 
     async def job(progress: ProgressCallback) -> CargoResult:
         return await run_once(progress)

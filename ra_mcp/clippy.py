@@ -194,7 +194,7 @@ async def run_clippy(
 
     # an identical audit on the same files (another session's, or asked again) shares its run
     key = (str(workspace_root), tuple(argv), repr(confinement), state.active, relevant_env(os.environ))
-    files = await anyio.to_thread.run_sync(tree_state, workspace_root)
+    files = await anyio.to_thread.run_sync(tree_state, workspace_root, cargo.containment.roots.paths)
     shared = await RUNS.run(key, files, job, reusable=lambda run: run.exit_code is not None)
     return shared.result
 

@@ -124,16 +124,39 @@ def test_tree_state_follows_the_files_not_the_build_output(tmp_path: Path) -> No
     )
     (crate / "Cargo.toml").write_text(manifest)
     (shared / "Cargo.toml").write_text('[package]\nname = "shared"\nversion = "0.1.0"\n')
-    before = tree_state(crate)
-    assert tree_state(crate) == before
+    before = tree_state(crate, [tmp_path])
+    assert tree_state(crate, [tmp_path]) == before
     (crate / "target" / "debug").mkdir(parents=True)
     (crate / "target" / "debug" / "out").write_text("built")
-    assert tree_state(crate) == before  # build output is not the project's state
+    assert tree_state(crate, [tmp_path]) == before  # build output is not the project's state
     (crate / "src" / "lib.rs").write_text("pub fn f() -> u8 { 1 }\n")
-    edited = tree_state(crate)
+    edited = tree_state(crate, [tmp_path])
     assert edited != before
     (shared / "src" / "lib.rs").write_text("pub fn g() {}\n")  # a path dependency outside the root
-    assert tree_state(crate) != edited
-    moved = tree_state(crate)
+    assert tree_state(crate, [tmp_path]) != edited
+    moved = tree_state(crate, [tmp_path])
     (crate / "src" / "new.rs").write_text("")
-    assert tree_state(crate) != moved
+    assert tree_state(crate, [tmp_path]) != moved
+
+
+def test_tree_state_never_walks_what_the_project_names_outside_the_roots(tmp_path: Path) -> None:
+    """A link or a path dependency leading outside the allowed roots is never listed: the state is
+    then one of its own each time (no run reused), never a walk of the operator's files."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    crate = root / "crate"
+    (crate / "src").mkdir(parents=True)
+    (crate / "src" / "lib.rs").write_text("pub fn f() {}\n")
+    (crate / "Cargo.toml").write_text('[package]\nname = "crate"\nversion = "0.1.0"\n')
+    (outside / "private").mkdir(parents=True)
+    (outside / "private" / "key").write_text("secret")
+    assert tree_state(crate, [root]) == tree_state(crate, [root])
+    (crate / "src" / "escape").symlink_to(outside)
+    assert tree_state(crate, [root]) != tree_state(crate, [root])  # a state of its own each time
+    assert tree_state(crate, [root, outside]) == tree_state(crate, [root, outside])  # inside: walked
+    (crate / "src" / "escape").unlink()
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "crate"\nversion = "0.1.0"\n[dependencies]\nkey = { path = "../../outside" }\n'
+    )
+    assert tree_state(crate, [root]) != tree_state(crate, [root])
+    (crate / "src" / "inner").symlink_to(crate / "src")  # a link inside the root: nothing more walked
+    assert tree_state(crate, [tmp_path]) == tree_state(crate, [tmp_path])

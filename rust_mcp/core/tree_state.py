@@ -2,19 +2,24 @@
 cargo run still answers (shared_runs.py). Every file under the workspace root (build output, VCS
 data and node_modules skipped; hidden directories walked, since `include!` and `#[path]` read from
 them) with its size, modification and change times and inode; the directories that links in the
-tree point to, and the workspace's path dependencies outside the root, walked the same way; the
-cargo configuration and rustup toolchain files of the root and every directory above it, and
-cargo's home configuration. A file written, created, removed or renamed gives another state. A tree
-larger than MAX_STAMPED files (or MAX_EXTRA_ROOTS trees) gets a state of its own each time: its
-runs are never reused. Not followed: files outside these trees that a build reads (a build
-script's `rerun-if-changed` or an `include!` pointing outside the workspace)."""
+tree point to, and the workspace's path dependencies outside the root, walked the same way when
+they lie inside the server's allowed roots; the cargo configuration and rustup toolchain files of
+the root and every directory above it, and cargo's home configuration. A file written, created,
+removed or renamed gives another state.
+
+Some trees get a state of their own each time, so their runs are never reused (right, if slower):
+a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, and a tree with a link or a path
+dependency leading outside the allowed roots: this process never lists a directory the project
+only names (a link to `/` or to the operator's home is not walked). Not followed: files outside
+these trees that a build reads (a build script's `rerun-if-changed` or an `include!` pointing
+outside the workspace)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,16 +82,21 @@ def _config_files(root: Path) -> list[str]:
     return [*found, str(home / "config.toml"), str(home / "config")]
 
 
-def tree_state(root: Path) -> str:
-    """A digest of the state of the project at `root` (a workspace root); blocking (run off the loop)."""
+def tree_state(root: Path, within: Sequence[Path] = ()) -> str:
+    """A digest of the state of the project at `root` (a workspace root), walking the trees outside
+    it that it names only inside `root` or the allowed roots `within`; blocking (run off the loop)."""
     digest = hashlib.sha256()
     walked: set[Path] = set()
     stamped = 0
-    queue = [root.resolve()]
+    top = root.resolve()
+    allowed = (top, *within)
+    queue = [top]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         top = queue.pop(0)
         if top in walked or any(top.is_relative_to(done) for done in walked):
             continue
+        if not any(top.is_relative_to(place) for place in allowed):
+            return _never_equal(digest)  # named by the project, outside what this server may read
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
         entries = []
@@ -101,7 +111,7 @@ def tree_state(root: Path) -> str:
                 queue += [
                     path for path in _dependency_paths(Path(entry.path)) if not path.is_relative_to(top)
                 ]
-            elif entry.linked and os.path.isdir(entry.path):  # cargo reads through it; so do we
+            elif entry.linked and os.path.isdir(entry.path):  # cargo reads through it; so does the state
                 target = Path(entry.path).resolve()
                 if not target.is_relative_to(top):
                     queue.append(target)

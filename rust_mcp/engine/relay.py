@@ -13,6 +13,7 @@ import _socket as socket  # the socket module's enum set-up costs a front millis
 import json
 import os
 import selectors
+import time
 
 TYPE_CHECKING = False  # typing itself costs a front milliseconds
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 READ_CHUNK = 256 * 1024
+DRAIN_SECONDS = 600.0  # after the client's EOF, how long answers still owed are awaited at most
 ENGINE_STOPPED = -32603
 REPLAY_ID = "rust-mcp-front-replay"
 
@@ -47,19 +49,30 @@ class Relay:
         self._from_engine = b""
 
     def run(self) -> None:
-        """Relay until the client closes stdin (or stdout)."""
+        """Relay until the client closes stdin (or stdout) and every request it sent is answered.
+
+        A client that writes its requests and closes stdin at once (a script piping into the front)
+        still gets its answers, as from the in-process server: after stdin's end the relay only
+        forwards the engine's answers, until none is owed, the engine goes, or DRAIN_SECONDS pass.
+        """
         selector = selectors.DefaultSelector()
         selector.register(self._stdin, selectors.EVENT_READ, "client")
         if self._engine is not None:
             selector.register(self._engine, selectors.EVENT_READ, "engine")
+        drain_until: float | None = None
         try:
-            while True:
-                for key, _ in selector.select():
+            while drain_until is None or (self._waiting and self._engine is not None):
+                timeout = None if drain_until is None else drain_until - time.monotonic()
+                if timeout is not None and timeout <= 0:
+                    return
+                for key, _ in selector.select(timeout):
                     if key.data == "client":
                         chunk = os.read(self._stdin, READ_CHUNK)
-                        if not chunk:
-                            return
-                        self._client_bytes(chunk, selector)
+                        if chunk:
+                            self._client_bytes(chunk, selector)
+                            continue
+                        selector.unregister(self._stdin)  # an unfinished last line is dropped
+                        drain_until = time.monotonic() + DRAIN_SECONDS
                     elif self._engine is not None:
                         try:
                             chunk = self._engine.recv(READ_CHUNK)
