@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.figures import FIGURES_ENV, read_figures
+from rust_mcp.dev.figures import FIGURES_ENV, read_figures
 
 REPO = Path(__file__).resolve().parent.parent
 SUITES = [

@@ -23,7 +23,6 @@ import anyio
 from mcp import Client
 
 from bench.common import BIN, fixture_copy, median, ms, stdio
-from bench.corpus import RIPGREP, copy
 from cargo_mcp.calls import CargoService
 from cargo_mcp.commands import COMMANDS_BY_NAME
 from cargo_mcp.settings import CargoSettings
@@ -34,6 +33,7 @@ from rust_mcp.core.containment import Containment
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import Sandbox, SandboxMode
 from rust_mcp.core.sandbox_limits import LimitChoice
+from rust_mcp.dev.corpus import RIPGREP, copy
 
 MODES: tuple[SandboxMode, SandboxMode] = ("off", "bwrap")
 

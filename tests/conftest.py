@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.corpus_support import VERDICTS, verdict_table
+from rust_mcp.dev.corpus_verdicts import VERDICTS, verdict_table
 from tests.support import FIXTURES, require_rust_analyzer, server_params
 
 # The suite serves in-process (each server a process of its own); the engine's tests turn it on

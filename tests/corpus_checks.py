@@ -1,5 +1,5 @@
 """The rust-analyzer-mcp checks run on every corpus: each tool's answer through a real MCP client
-against the same question put to a raw rust-analyzer (bench/raw_lsp.py), or against the source text."""
+against the same question put to a raw rust-analyzer (rust_mcp/dev/raw_lsp.py), or against the source text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import cargo_home
+from rust_mcp.dev.corpus import cargo_home
 from tests.corpus_support import Checker, CorpusSession, Place, locate
 from tests.corpus_truth import apply_edits, changed_lines, preview_lines, uri_path, workspace_edit_lines
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import engine_procs as procs
-from bench.engine_procs import engine_command, stop_engines, wait_gone
-from bench.proctree import tree
+from rust_mcp.dev import engine_procs as procs
+from rust_mcp.dev.engine_procs import engine_command, stop_engines, wait_gone
+from rust_mcp.dev.proctree import tree
 from tests.support import FIXTURES, processes_under
 
 IDLE_ENV = "RUST_MCP_ENGINE_IDLE_MINUTES"  # how long without a session before the engine exits

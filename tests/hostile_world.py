@@ -17,8 +17,8 @@ from pathlib import Path
 
 from mcp_types import CallToolResult
 
+from rust_mcp.dev.figures import record
 from tests.canaries import Listener, loopback_listener, unix_listeners
-from tests.figures import record
 from tests.support import FIXTURES, require_bubblewrap, text_of
 
 HOSTILE = FIXTURES / "hostile"

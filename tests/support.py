@@ -18,7 +18,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from rust_mcp.core.sandbox import Confinement, SandboxState, sandboxed
-from tests.figures import record
+from rust_mcp.dev.figures import record
 
 R = TypeVar("R")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.engine_procs import wait_gone
-from bench.proctree import tree
+from rust_mcp.dev.engine_procs import wait_gone
+from rust_mcp.dev.proctree import tree
 from tests.codex_driver import CodexSetup, run_codex
 from tests.engine_e2e import (
     EngineHome,

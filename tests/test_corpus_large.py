@@ -17,9 +17,9 @@ import anyio
 import pytest
 from mcp_types import CallToolResult
 
-from bench.corpus import LARGE
 from cargo_mcp.dependency_parameters import TREE_DEPTH
 from rust_mcp.core import budgets
+from rust_mcp.dev.corpus import LARGE
 from tests.corpus_cargo import (
     cargo_pages,
     check_builds,

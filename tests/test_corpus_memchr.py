@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bench.corpus import MEMCHR
+from rust_mcp.dev.corpus import MEMCHR
 from tests.corpus_cargo import (
     check_builds,
     check_dependency_changes,

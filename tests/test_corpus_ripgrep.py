@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bench.corpus import RIPGREP
+from rust_mcp.dev.corpus import RIPGREP
 from tests.corpus_cargo import (
     check_builds,
     check_dependency_changes,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.engine_procs import (
+from rust_mcp.dev.engine_procs import (
     analyzers_of,
     argv_of,
     environment_of,

@@ -13,8 +13,8 @@ from cargo_mcp.settings import CargoSettings
 from ra_mcp.server import AnalyzerSettings
 from ra_mcp.server import build_server as build_analyzer_server
 from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.dev.figures import record
 from tests.escape_cases import Escape, analyzer_cases, cargo_cases
-from tests.figures import record
 from tests.support import processes_under, server_params, text_of
 
 pytestmark = pytest.mark.anyio

@@ -21,7 +21,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.mixed_calls import MixedCall, mixed_calls
 from tests.support import (
     copy_fixture,

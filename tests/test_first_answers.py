@@ -18,7 +18,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from bench.corpus import RIPGREP, copy
+from rust_mcp.dev.corpus import RIPGREP, copy
 from tests.support import FIXTURES, require_bubblewrap, require_rust_analyzer, server_params, text_of
 from tests.test_ra_tools import ra_structured
 from tests.test_warm_restarts import FIXTURE, RIPGREP_QUESTION, Question, line_of

@@ -15,7 +15,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.hostile_world import HostileWorld, hostile_world
 from tests.support import BIN, structured, text_of
 

@@ -16,7 +16,7 @@ import httpx2
 import pytest
 
 from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.http_support import TOKEN, free_port, http_client, http_server
 from tests.support import BIN
 

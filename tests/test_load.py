@@ -24,7 +24,7 @@ from mcp_types import CallToolResult
 from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
 from cargo_mcp.models import CargoResult
 from rust_mcp.core.processes import processes_in_group, resident_mb
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.http_support import http_client, http_server
 from tests.mixed_calls import MixedCall, mixed_calls
 from tests.support import BIN, copy_fixture, pids_under, processes_under, require_rust_analyzer, text_of

@@ -18,7 +18,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.support import (
     copy_fixture,
     pids_under,

@@ -26,8 +26,8 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
+from rust_mcp.dev.figures import record
 from tests.cargo_plugins import cargo_with_plugins
-from tests.figures import record
 from tests.support import copy_fixture, require_bubblewrap, require_rust_analyzer, server_params, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.raw_stdio import RawServer
 
 pytestmark = pytest.mark.real

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.support import require_rust_analyzer, server_params, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]

@@ -17,7 +17,7 @@ import pytest
 from mcp import Client
 
 from rust_mcp.core.budgets import MAX_LOG_HEAD_BYTES, MAX_LOG_TAIL_BYTES
-from tests.figures import record
+from rust_mcp.dev.figures import record
 from tests.support import live_processes, require_rust_analyzer, server_params, structured, text_of
 from tests.test_ra_tools import ra_structured
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from bench import corpus
+from rust_mcp.dev import corpus
 from tests.support import BIN, require_bubblewrap, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]

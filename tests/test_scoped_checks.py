@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from bench import corpus
 from cargo_mcp.capture import capture
 from cargo_mcp.git_changes import changed_since
 from cargo_mcp.scope_choice import RECORD_FILE
 from cargo_mcp.scoped import select_packages
+from rust_mcp.dev import corpus
 from tests.support import copy_fixture, server_params, structured, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .proctree import tree
+from rust_mcp.dev.proctree import tree
 
 ENGINE_MODULE = "rust_mcp.engine"
 ENGINE_COMMAND = Path(sys.executable).parent / "rust-mcp-engine"

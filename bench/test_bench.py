@@ -1,5 +1,6 @@
 """The bench's own instruments: its ground truth and answer readers on a tiny workspace, its size
-counts and readiness signal on hand-made inputs, and one quick real run of bench.compare."""
+counts and readiness signal on hand-made inputs, and one quick real run of bench.compare. (Kept
+beside them: tests/ never imports bench/.)"""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from bench.cold import build_data_applied
 from bench.report import added, in_turn
 from bench.servers import ensure_anchors
 from bench.sides import judge, located
-from tests.support import REPO
+
+REPO = Path(__file__).resolve().parent.parent
 
 WIDGET = t.Query(
     name="Widget",

@@ -10,7 +10,7 @@
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
-python -m bench.corpus            # set up (or check) the cache, print where each corpus lives
+python -m rust_mcp.dev.corpus         # set up (or check) the cache, print where each corpus lives
 """
 
 from __future__ import annotations
