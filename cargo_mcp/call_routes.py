@@ -89,4 +89,6 @@ async def _route(
             raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
     if values.get("verify") and not values.get("dry_run"):
         return await change_and_verify(service, invocation, values, working_directory, report, policy)
-    return await service.execute(invocation, report, policy=policy)
+    return await service.execute(
+        invocation, report, policy=policy, answer_by=service.settings.answer_deadline
+    )

@@ -36,7 +36,7 @@ from .progress import notify_progress
 from .run_hints import limit_hints, run_hints
 from .scope_choice import note_run
 from .settings import CargoSettings
-from .shared_checks import forget_runs, run_shared, shareable
+from .shared_checks import forget_runs, may_leave_running, run_shared, shareable
 from .snapshots import clip_diffs, pending_snapshots
 from .workflow_models import PendingSnapshot
 
@@ -117,17 +117,24 @@ class CargoService:
         report: ProgressCallback | None = None,
         guard: FileSnapshot | None = None,
         policy: ClientPolicy | None = None,
+        answer_by: float | None = None,
     ) -> CargoResult:
         """One cargo run, in the sandbox. A command that writes files snapshots them first (or uses
         `guard`, a snapshot the caller already took) to put them back if the run is stopped part
         way. An offline run that failed for want of a download fetches again and runs once more.
-        A check or lint is shared with identical calls of every server in the process (shared_checks)."""
-        if guard is None and shareable(invocation):
+        A check or lint is shared with identical calls of every server in the process (shared_checks).
+        With `answer_by` (seconds), a run that writes no project file and is still going then goes on
+        in the background, and the answer says so; the next identical call gets its result."""
+        leaves = answer_by is not None and answer_by < invocation.timeout and may_leave_running(invocation)
+        if guard is None and (shareable(invocation) or leaves):
+            if not shareable(invocation):
+                forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
 
             def run_once(progress: ProgressCallback) -> Awaitable[CargoResult]:
                 return self._execute(invocation, progress, None, policy)
 
-            return await run_shared(self.settings, invocation, policy, report, run_once)
+            by = answer_by if leaves else None
+            return await run_shared(self.settings, invocation, policy, report, run_once, by)
         forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
         return await self._execute(invocation, report, guard, policy)
 

@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from rust_mcp.mcp.containment_arguments import add_containment_arguments
     from rust_mcp.mcp.transports import (
+        add_answer_deadline,
         add_operator_arguments,
         add_root_argument,
         add_sandbox_argument,
@@ -45,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     add_toolchain_argument(serve, "CARGO_MCP_DEFAULT_TOOLCHAIN")
     add_seconds(serve, "--default-timeout", 600, "a call's timeout when it names none")
     add_seconds(serve, "--max-timeout", 3600, "upper bound for a call's timeout_secs")
+    add_answer_deadline(
+        serve,
+        "CARGO_MCP_ANSWER_DEADLINE",
+        50.0,
+        "every build, test or check answers by then; one still running goes on in the background and "
+        "the same call again gets its result; 0 waits for every run",
+    )
     serve.add_argument(
         "--allow-env",
         action="append",
@@ -109,6 +117,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
         roots=roots,
         default_toolchain=args.default_toolchain,
         default_timeout=args.default_timeout,
+        answer_deadline=args.answer_deadline if args.answer_deadline > 0 else None,
         max_timeout=args.max_timeout,
         allowed_env=tuple(args.allow_env),
         log_dir=Path(from_base(str(args.log_dir), cwd)) if args.log_dir else default_log_dir(),

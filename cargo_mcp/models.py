@@ -91,6 +91,9 @@ class CargoResult(BaseModel):
     toolchain: str | None = Field(description="Toolchain passed to rustup, or None for the cargo on PATH")
     duration_ms: int
     timed_out: bool = False
+    running: bool = Field(
+        default=False, description="True when cargo still runs in the background: call again for its result"
+    )
     diagnostics: list[Diagnostic] = Field(default_factory=list)
     counts: DiagnosticCounts = Field(default_factory=DiagnosticCounts)
     tests: TestSummary | None = None

@@ -34,6 +34,8 @@ class CargoSettings:
     roots: AllowedRoots
     default_toolchain: str | None = None
     default_timeout: int = 600
+    # seconds: a run still going then goes on in the background (the CLI's default is 50; None waits)
+    answer_deadline: float | None = None
     max_timeout: int = 3600
     allowed_env: tuple[str, ...] = ()
     log_dir: Path = field(default_factory=default_log_dir)

@@ -4,7 +4,11 @@ changed since an identical run finished gets that run's answer, saying so, inste
 Identical means the same project files (tree_state.py) and everything the run depends on: the
 workspace, directory, toolchain, cargo's arguments and environment, the timeout, the page asked for,
 the sandbox and its limits, and the client's own sandbox policy (rust_mcp/core/shared_runs.py).
-Only runs that write no project file are shared."""
+Only runs that write no project file are shared.
+
+Builds, tests and the other runs that write no project file are registered too (LEFT_RUNS), for one
+purpose: a call that reaches its answer deadline leaves its run going, and the next identical call
+joins it or takes its finished result, once; a repeat after that runs cargo again."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
-from rust_mcp.core.shared_runs import Shared, SharedRuns, relevant_env
+from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
 from rust_mcp.core.tree_state import tree_state
 
 from .cargo_command import CargoCommand
@@ -27,6 +31,7 @@ from .settings import CargoSettings
 SHARED_COMMANDS = frozenset({"cargo_check", "cargo_clippy"})
 WRITING_FLAGS = frozenset({"--fix", "--allow-dirty", "--allow-staged"})
 RUNS: SharedRuns[CargoResult] = SharedRuns()
+LEFT_RUNS: SharedRuns[CargoResult] = SharedRuns(hand_once=True)
 
 
 class SharedInvocation(Protocol):
@@ -50,14 +55,20 @@ class SharedInvocation(Protocol):
     def timeout(self) -> float: ...
     @property
     def offset(self) -> int: ...
+    @property
+    def manifest(self) -> Path: ...
 
 
 def shareable(invocation: SharedInvocation) -> bool:
     """Whether a run may be shared: a check or lint that writes no project file."""
+    return invocation.command.name in SHARED_COMMANDS and may_leave_running(invocation)
+
+
+def may_leave_running(invocation: SharedInvocation) -> bool:
+    """Whether a run may go on after its call answered (at its deadline): it writes no project file."""
     command = invocation.command
     return (
-        command.name in SHARED_COMMANDS
-        and command.guards is None
+        command.guards is None
         and not command.edits_project
         and not WRITING_FLAGS.intersection(invocation.args)
     )
@@ -86,16 +97,50 @@ async def run_shared(
     policy: ClientPolicy | None,
     report: ProgressCallback | None,
     run_once: Callable[[ProgressCallback], Awaitable[CargoResult]],
+    answer_by: float | None = None,
 ) -> CargoResult:
     """The run's result for this call, from `run_once` (given progress reaching every caller) or
-    from an identical run, with a hint saying which."""
-    state = await anyio.to_thread.run_sync(tree_state, invocation.workspace_root, settings.roots.paths)
+    from an identical run, with a hint saying which; with `answer_by` (seconds), a run still going
+    then is left going and this call says so (still_running)."""
+    runs = RUNS if shareable(invocation) else LEFT_RUNS
+    # a build or test left running writes Cargo.lock itself: the call coming back must still find it
+    lockfile = runs is RUNS
+    root, within = invocation.workspace_root, settings.roots.paths
+    state = await anyio.to_thread.run_sync(tree_state, root, within, lockfile)
 
     async def job(progress: ProgressCallback) -> CargoResult:
         return await run_once(progress)
 
-    shared = await RUNS.run(run_key(settings, invocation, policy), state, job, report, reusable=_reusable)
+    key = run_key(settings, invocation, policy)
+    shared = await runs.run_or_leave(key, state, job, report, _reusable, answer_by)
+    if isinstance(shared, StillRunning):
+        return still_running(invocation, shared, answer_by or 0.0)
     return answer(shared, " ".join(invocation.command.subcommand))
+
+
+def still_running(invocation: SharedInvocation, waiting: StillRunning, answer_by: float) -> CargoResult:
+    """The answer of a call whose run goes on past its answer deadline."""
+    progress = f"; last progress: {waiting.progress}" if waiting.progress else ""
+    name = invocation.command.name
+    return CargoResult(
+        tool=name,
+        ok=False,
+        exit_code=None,
+        running=True,
+        summary=f"cargo {' '.join(invocation.command.subcommand)} still running after {waiting.seconds:.0f} s"
+        f"{progress}",
+        argv=list(invocation.argv),
+        cwd=str(invocation.cwd),
+        manifest=str(invocation.manifest),
+        toolchain=invocation.toolchain,
+        duration_ms=int(waiting.seconds * 1000),
+        hints=[
+            f"it goes on in the background (stopped at its timeout, {invocation.timeout:.0f} s): call {name} "
+            "again with the same arguments for its result (the call joins the run, or gets the result "
+            f"if it has finished). Calls answer within {answer_by:.0f} s (--answer-deadline), under the "
+            "client's tool timeout"
+        ],
+    )
 
 
 def forget_runs(workspace_root: Path) -> None:

@@ -54,7 +54,7 @@ def cargo_tool(
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
             return needed.result  # type: ignore[return-value]
-        return model_result(result, render.result_text(result), is_error=not result.ok)
+        return model_result(result, render.result_text(result), is_error=not result.ok and not result.running)
 
     return tool_function(
         run_cargo,

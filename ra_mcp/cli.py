@@ -66,13 +66,12 @@ def _parser() -> argparse.ArgumentParser:
         "default bound on the cargo check diagnostics wait for; a check running longer with no call "
         "waiting is cancelled",
     )
-    transports.add_seconds(
+    transports.add_answer_deadline(
         parser,
-        "--answer-deadline",
-        240,
-        "every call answers by then, with what is known (keep it under the client's tool timeout); "
-        "a cargo check still running goes on in the background",
-        float,
+        "RUST_ANALYZER_MCP_ANSWER_DEADLINE",
+        50.0,
+        "every call answers by then, with what is known; a cargo check still running goes on in the "
+        "background",
     )
     transports.add_operator_arguments(
         parser,

@@ -30,7 +30,7 @@ class AnalyzerSettings:
     default_toolchain: str | None = None  # over a project's rust-toolchain.toml; a call's own wins
     pool: PoolSettings = field(default_factory=PoolSettings)
     check_timeout: int = 300
-    answer_deadline: float = 240.0  # under the client's tool timeout (Codex: 300 s in the README)
+    answer_deadline: float = 240.0  # under the client's tool timeout (the CLI's default is 50 s)
     confirm_writes: bool = True
     sandbox: SandboxMode = "auto"
     limits: LimitChoice = field(default_factory=LimitChoice)  # inside the sandbox (sandbox_limits.py)

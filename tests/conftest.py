@@ -19,6 +19,11 @@ from tests.support import FIXTURES, require_rust_analyzer, server_params
 # The suite serves in-process (each server a process of its own); the engine's tests turn it on
 # explicitly, each with a private runtime directory.
 os.environ["RUST_MCP_ENGINE"] = "off"
+# Servers started from the command line wait for every cargo run, and rust-analyzer's diagnostics
+# wait as long as in-process servers do: the tests' clients' timeouts are long.
+# tests/test_answer_deadline.py and the Codex tests set a deadline themselves.
+os.environ["CARGO_MCP_ANSWER_DEADLINE"] = "0"
+os.environ["RUST_ANALYZER_MCP_ANSWER_DEADLINE"] = "240"
 
 # session fixtures that hold a running server: a test using one is a real-tier test
 PROCESS_FIXTURES = frozenset({"cargo", "ra"})

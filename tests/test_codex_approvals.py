@@ -120,3 +120,19 @@ async def test_codex_times_out_a_call_despite_progress(tmp_path: Path, scratch: 
     assert any("test tests::step_" in line for line in progress), progress  # progress did arrive
     assert '"notifications/cancelled"' in sent.read_text()
     assert await wait_until_gone(crate) == []
+
+
+@pytest.mark.anyio
+async def test_codex_gets_a_still_running_answer_before_its_timeout(tmp_path: Path, scratch: Path) -> None:
+    """With an answer deadline under Codex's tool timeout (the default 60 s against our 50 s, here
+    12 s against 4 s), a long test run is answered as still running, not cut off by Codex; when
+    Codex exits, nothing of the run is left behind."""
+    crate = slow_suite(scratch / "codex-deadline", tests=15)
+    setup = CodexSetup(cargo_tool_timeout=12, server_env={"CARGO_MCP_ANSWER_DEADLINE": "4"})
+    mock, _ = run_codex(
+        tmp_path, scratch, "cargo_test", {"path": str(crate), "args": ["--test-threads=1"]}, setup
+    )
+    said = mock.tool_output()
+    assert "cargo test still running after" in said and "call cargo_test again" in said, said
+    assert "timed out awaiting tools/call" not in said
+    assert await wait_until_gone(crate) == []

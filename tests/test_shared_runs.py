@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from rust_mcp.core.shared_runs import SharedRuns
+from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning
 from rust_mcp.core.tree_state import tree_state
 
 pytestmark = pytest.mark.anyio
@@ -112,6 +112,42 @@ async def test_results_the_caller_rejects_are_not_reused() -> None:
     job.release.set()
     await runs.run("check", "s", job, reusable=lambda result: False)
     assert (await runs.run("check", "s", job, reusable=lambda result: False)).result == 2
+
+
+async def test_a_run_past_the_answer_deadline_goes_on_and_the_next_call_gets_it_once() -> None:
+    runs, job = SharedRuns[int](hand_once=True), Job()
+    left = await runs.run_or_leave("build", "s", job, None, lambda result: True, 0.05)
+    assert isinstance(left, StillRunning) and left.progress == "run 1"
+    assert runs.status()["running"] == 1 and job.cancelled == 0  # left going, not stopped
+    job.release.set()
+    await anyio.sleep(0.05)  # it finishes with nobody waiting: kept for the caller coming back
+    taken = await runs.run_or_leave("build", "s", job, None, lambda result: True, 0.05)
+    assert isinstance(taken, Shared) and taken.result == 1 and taken.left_running
+    assert "left running at its answer deadline finished" in (taken.note("cargo build") or "")
+    again = await runs.run_or_leave("build", "s", job, None, lambda result: True, 0.05)
+    assert isinstance(again, Shared) and again.result == 2 and not again.left_running  # ran again
+
+
+async def test_a_call_coming_back_joins_the_run_it_left_and_a_cancel_then_stops_it() -> None:
+    runs, job = SharedRuns[int](hand_once=True), Job()
+    assert isinstance(await runs.run_or_leave("test", "s", job, None, lambda r: True, 0.05), StillRunning)
+    with anyio.move_on_after(0.1):  # the caller comes back, waits, and is cancelled (the user's stop)
+        await runs.run_or_leave("test", "s", job, None, lambda r: True, None)
+    await anyio.sleep(0.05)
+    assert job.cancelled == 1 and runs.status()["running"] == 0  # nobody waits: the run is stopped
+    job.release.set()
+    joined = await runs.run_or_leave("test", "s", job, None, lambda r: True, None)
+    assert isinstance(joined, Shared) and joined.result == 2
+
+
+async def test_a_check_left_running_is_handed_over_then_reused_while_nothing_changes() -> None:
+    runs, job = SharedRuns[int](), Job()
+    assert isinstance(await runs.run_or_leave("check", "s", job, None, lambda r: True, 0.05), StillRunning)
+    job.release.set()
+    await anyio.sleep(0.05)
+    first = await runs.run("check", "s", job)
+    second = await runs.run("check", "s", job)
+    assert first.result == second.result == 1 and first.left_running and not second.left_running
 
 
 def test_tree_state_follows_the_files_not_the_build_output(tmp_path: Path) -> None:

@@ -24,19 +24,19 @@ def test_an_edit_in_a_hidden_directory_or_through_a_linked_one_changes_the_state
     (crate / ".gen" / "value.rs").write_text("1\n")
     elsewhere.mkdir()
     (elsewhere / "mod.rs").write_text("pub fn g() {}\n")
-    (crate / "src" / "linked").symlink_to(elsewhere)
-    before = tree_state(crate)
-    assert tree_state(crate) == before
+    (crate / "src" / "linked").symlink_to(elsewhere)  # inside the allowed roots: walked
+    before = tree_state(crate, [tmp_path])
+    assert tree_state(crate, [tmp_path]) == before
     (crate / ".gen" / "value.rs").write_text("2\n")
-    hidden = tree_state(crate)
+    hidden = tree_state(crate, [tmp_path])
     assert hidden != before
     (elsewhere / "mod.rs").write_text("pub fn h() {}\n")
-    assert tree_state(crate) != hidden
+    assert tree_state(crate, [tmp_path]) != hidden
     (crate / ".git").mkdir()
     (crate / ".git" / "index").write_text("vcs data")
-    with_git = tree_state(crate)
+    with_git = tree_state(crate, [tmp_path])
     (crate / ".git" / "index").write_text("other vcs data")
-    assert tree_state(crate) == with_git  # VCS data is still not the project's state
+    assert tree_state(crate, [tmp_path]) == with_git  # VCS data is still not the project's state
 
 
 def test_a_tree_too_large_to_follow_never_has_an_equal_state(

@@ -8,7 +8,14 @@ when no caller waits for it). A run that finished for a key is returned again, w
 cargo, to a caller whose state is the same, so a question asked again with nothing changed costs
 nothing; any change to the files gives another state, hence a new run. The same shape as
 rust-analyzer's flycheck joins in ra_mcp/flycheck.py, keyed by the files' state instead of a
-generation."""
+generation.
+
+A caller may give an answer deadline: if the run is still going then, the caller gets `StillRunning`
+(how long it has run, its last progress) and the run goes on without it, so the client's own tool
+timeout never cuts a long build; the next identical call joins it, or takes its result once it has
+finished. A registry made with `hand_once` (builds and tests, whose repeat should run again) keeps
+only the results of runs left going that way, and gives each to one caller; a cancelled caller
+still stops a run nobody else waits for."""
 
 from __future__ import annotations
 
@@ -47,9 +54,17 @@ class Shared(Generic[T]):
     result: T
     reused_after: float | None = None
     joined: bool = False
+    left_running: bool = False  # the run was left going by an earlier call at its answer deadline
 
     def note(self, what: str) -> str | None:
         """What the answer says about it, or None when this call ran it alone."""
+        if self.left_running and self.reused_after is not None:
+            return (
+                f"the {what} an identical earlier call left running at its answer deadline finished "
+                f"{self.reused_after:.0f} s ago: this is its result"
+            )
+        if self.left_running:
+            return f"joined the {what} an identical earlier call left running at its answer deadline"
         if self.reused_after is not None:
             return (
                 f"reused the {what} finished {self.reused_after:.0f} s ago with the same arguments on the "
@@ -60,13 +75,26 @@ class Shared(Generic[T]):
         return None
 
 
+@dataclass(frozen=True)
+class StillRunning:
+    """The answer at a caller's deadline: the run goes on in the background."""
+
+    seconds: float  # how long the run has been going
+    progress: str | None  # its last progress message, if any
+
+
 @dataclass
 class _Running(Generic[T]):
     task: asyncio.Task[T]
     waiters: int = 0
     reports: list[ProgressCallback] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    last_progress: str | None = None
+    left: bool = False  # a caller left it going at its answer deadline
 
     async def report(self, progress: float, total: float | None, message: str) -> None:
+        if message:
+            self.last_progress = message
         for report in list(self.reports):
             with contextlib.suppress(Exception):  # one client gone does not stop the others' progress
                 await report(progress, total, message)
@@ -76,11 +104,13 @@ class _Running(Generic[T]):
 class _Finished(Generic[T]):
     result: T
     at: float
+    left: bool = False
 
 
 class SharedRuns(Generic[T]):
-    def __init__(self, kept: int = KEPT_FINISHED) -> None:
+    def __init__(self, kept: int = KEPT_FINISHED, hand_once: bool = False) -> None:
         self.kept = kept
+        self.hand_once = hand_once  # keep only runs left going at a deadline, each for one caller
         self.started = 0  # runs started (each one ran the job once)
         self._running: dict[tuple[Hashable, Hashable], _Running[T]] = {}
         self._finished: OrderedDict[tuple[Hashable, Hashable], _Finished[T]] = OrderedDict()
@@ -96,11 +126,30 @@ class SharedRuns(Generic[T]):
         """`job`'s result for `key` on `state`: a finished one, the running one, or a new run (given
         a progress callback reaching every caller). Results `reusable` rejects (a timeout, a run
         killed) are not returned again."""
+        answered = await self.run_or_leave(key, state, job, report, reusable, None)
+        assert isinstance(answered, Shared)  # no deadline: always the run's result
+        return answered
+
+    async def run_or_leave(
+        self,
+        key: Hashable,
+        state: Hashable,
+        job: Callable[[ProgressCallback], Coroutine[Any, Any, T]],
+        report: ProgressCallback | None,
+        reusable: Callable[[T], bool],
+        answer_by: float | None,
+    ) -> Shared[T] | StillRunning:
+        """As `run`; with `answer_by` (seconds), a run still going then is left going, and this
+        caller gets StillRunning."""
         ident = (key, state)
         finished = self._finished.get(ident)
         if finished is not None:
-            self._finished.move_to_end(ident)
-            return Shared(finished.result, reused_after=time.monotonic() - finished.at)
+            if self.hand_once:
+                del self._finished[ident]
+            else:
+                self._finished.move_to_end(ident)
+            left, finished.left = finished.left, False  # handed over once; later it is a reuse
+            return Shared(finished.result, reused_after=time.monotonic() - finished.at, left_running=left)
         running = self._running.get(ident)
         joined = running is not None
         if running is None:
@@ -109,7 +158,12 @@ class SharedRuns(Generic[T]):
         if report is not None:
             running.reports.append(report)
         try:
-            result = await asyncio.shield(running.task)
+            done, _ = await asyncio.wait([running.task], timeout=answer_by)
+            if not done:  # the deadline: this caller goes, the run goes on
+                running.waiters -= 1
+                running.left = True
+                return StillRunning(time.monotonic() - running.started, running.last_progress)
+            result = running.task.result()
         except asyncio.CancelledError:
             running.waiters -= 1
             if running.waiters == 0 and not running.task.done():
@@ -120,7 +174,7 @@ class SharedRuns(Generic[T]):
         finally:
             if report is not None and report in running.reports:
                 running.reports.remove(report)
-        return Shared(result, joined=joined)
+        return Shared(result, joined=joined, left_running=joined and running.left)
 
     def _start(
         self,
@@ -144,7 +198,9 @@ class SharedRuns(Generic[T]):
                 del self._running[ident]
             if ended.cancelled() or ended.exception() is not None or not reusable(ended.result()):
                 return
-            self._finished[ident] = _Finished(ended.result(), time.monotonic())
+            if self.hand_once and not (running.left and running.waiters == 0):
+                return  # every caller had its answer: a repeat runs again
+            self._finished[ident] = _Finished(ended.result(), time.monotonic(), running.left)
             while len(self._finished) > self.kept:
                 self._finished.popitem(last=False)
 

@@ -82,14 +82,17 @@ def _config_files(root: Path) -> list[str]:
     return [*found, str(home / "config.toml"), str(home / "config")]
 
 
-def tree_state(root: Path, within: Sequence[Path] = ()) -> str:
+def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> str:
     """A digest of the state of the project at `root` (a workspace root), walking the trees outside
-    it that it names only inside `root` or the allowed roots `within`; blocking (run off the loop)."""
+    it that it names only inside `root` or the allowed roots `within`; without the workspace's
+    Cargo.lock unless `lockfile` (a run that writes it, as cargo does, keeps its state); blocking
+    (run off the loop)."""
     digest = hashlib.sha256()
     walked: set[Path] = set()
     stamped = 0
     top = root.resolve()
     allowed = (top, *within)
+    skipped = "" if lockfile else str(top / "Cargo.lock")
     queue = [top]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         top = queue.pop(0)
@@ -106,6 +109,8 @@ def tree_state(root: Path, within: Sequence[Path] = ()) -> str:
                 return _never_equal(digest)
         stamped += len(entries)
         for entry in sorted(entries, key=lambda e: e.path):
+            if entry.path == skipped:
+                continue
             digest.update(_stamp(entry.path))
             if entry.name == MANIFEST_NAME:
                 queue += [

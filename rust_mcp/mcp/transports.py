@@ -56,6 +56,27 @@ def add_seconds(
     )
 
 
+def add_answer_deadline(
+    parser: argparse.ArgumentParser, env_name: str, default: float, help_text: str
+) -> None:
+    """--answer-deadline SECONDS, defaulting to the environment variable `env_name`, else `default`:
+    when every call answers, under the client's tool timeout (Codex's is 60 s unless set)."""
+    raw = os.environ.get(env_name)
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        shown = f"{parser.prog}: ${env_name}={raw!r} is not a number of seconds (e.g. {default:.0f})"
+        parser.exit(2, shown + "\n")
+    parser.add_argument(
+        "--answer-deadline",
+        type=float,
+        default=value,
+        metavar="SECONDS",
+        help=f"{help_text}. Keep it under the client's tool timeout (Codex: 60 s unless "
+        f"tool_timeout_sec says more) (default: ${env_name} or {default:.0f})",
+    )
+
+
 def add_toolchain_argument(parser: argparse.ArgumentParser, env_name: str) -> None:
     """--default-toolchain NAME, defaulting to the environment variable `env_name`."""
     parser.add_argument(
