@@ -14,6 +14,7 @@ import pytest
 from mcp import Client
 
 from rust_mcp.dev.corpus_verdicts import VERDICTS, verdict_table
+from tests.process_leaks import descendants, hold_new, kill, left_running, report
 from tests.support import FIXTURES, require_rust_analyzer, server_params
 
 # The suite serves in-process (each server a process of its own); the engine's tests turn it on
@@ -85,6 +86,49 @@ def fast_tier_starts_no_process(
         )
 
 
+WIDER_SCOPES = frozenset({"module", "class", "package"})
+
+
+def _uses_wider_fixtures(request: pytest.FixtureRequest) -> bool:
+    """Whether the test uses a module-, class- or package-scoped fixture (which may hold processes
+    past the test; the module's own check covers them)."""
+    info = getattr(request.node, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info is not None else ()
+    return any(
+        defs and defs[-1].scope in WIDER_SCOPES and defs[-1].argname != "real_modules_leave_no_process"
+        for defs in definitions
+    )
+
+
+@pytest.fixture(autouse=True)
+def real_tier_leaves_no_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a real-tier test, the processes it started below pytest must be gone shortly after its
+    teardown (tests/process_leaks.py says what counts); otherwise the test fails naming them."""
+    if request.node.get_closest_marker("real") is None:
+        yield
+        return
+    before = set(descendants())
+    yield
+    if _uses_wider_fixtures(request):
+        return  # what it started may belong to its module's fixtures: the module's check decides
+    if left := left_running(before):
+        message = report(request.node.nodeid, left)
+        kill(set(left))
+        pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def real_modules_leave_no_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The same for a module, once its module-scoped fixtures are torn down (an error at the
+    teardown of its last test)."""
+    before = set(descendants())
+    yield
+    if left := left_running(before):
+        message = report(f"module {request.node.nodeid}", left)
+        kill(set(left))
+        pytest.fail(message, pytrace=False)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The corpus checks' table (tool x corpus -> right / wrong), when corpus tests ran."""
     if VERDICTS:
@@ -134,7 +178,9 @@ async def cargo(workspace_root: Path, cargo_log_dir: Path) -> AsyncIterator[Clie
         "--allow-env",
         "HELLO_EXIT_CODE",
     )
+    before = set(descendants())
     async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
+        hold_new(before)
         yield client
 
 
@@ -143,5 +189,7 @@ async def ra(workspace_root: Path) -> AsyncIterator[Client]:
     """One rust-analyzer-mcp server shared by the tests; it keeps one warm rust-analyzer per fixture."""
     require_rust_analyzer()
     params = server_params("rust-analyzer-mcp", "--root", str(workspace_root), "--max-workspaces", "8")
+    before = set(descendants())
     async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
+        hold_new(before)
         yield client

@@ -75,6 +75,11 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/dev/demo.py", "*", "*", "a developer's demo on a scratch copy of fixtures/, never a server"),
     ("rust_mcp/dev/reference.py", "*", "*", "writes this repository's generated docs; never a server"),
     ("rust_mcp/dev/layout.py", "*", "*", "reads this repository's own modules for the docs; never a server"),
+    ("rust_mcp/dev/corpus.py", "*", "*", "the tests' and bench's crates.io corpus cache; never a server"),
+    ("rust_mcp/dev/corpus_verdicts.py", "*", "*", "the corpus tests' verdict file; never a server"),
+    ("rust_mcp/dev/figures.py", "*", "*", "the reliability tests' figures file; never a server"),
+    ("rust_mcp/dev/engine_procs.py", "*", "*", "reads /proc for the tests and bench; never a server"),
+    ("rust_mcp/dev/proctree.py", "*", "*", "reads /proc for the tests and bench; never a server"),
 )
 
 
