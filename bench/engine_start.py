@@ -20,25 +20,7 @@ import time
 from pathlib import Path
 
 from bench.common import BIN, median
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "bench", "version": "1"},
-    },
-}
-OPENING = b"".join(
-    (json.dumps(message) + "\n").encode()
-    for message in (
-        INITIALIZE,
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-    )
-)
+from rust_mcp.dev.mcp_opening import OPENING
 
 
 def time_to_tools_list(argv: list[str], env: dict[str, str], cwd: Path) -> float:

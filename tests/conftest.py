@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from mcp import Client
@@ -16,6 +16,9 @@ from mcp import Client
 from rust_mcp.dev.corpus_verdicts import VERDICTS, verdict_table
 from tests.process_leaks import descendants, hold_new, kill, left_running, report
 from tests.support import FIXTURES, require_rust_analyzer, server_params
+
+if TYPE_CHECKING:
+    from ra_mcp.shared_pools import PoolRegistry
 
 # The suite serves in-process (each server a process of its own); the engine's tests turn it on
 # explicitly, each with a private runtime directory.
@@ -127,6 +130,20 @@ def real_modules_leave_no_process(request: pytest.FixtureRequest) -> Iterator[No
         message = report(f"module {request.node.nodeid}", left)
         kill(set(left))
         pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture
+async def pool_registry() -> AsyncIterator[PoolRegistry]:
+    """The process's registry of shared rust-analyzer pools; afterwards its settings are as a plain
+    server finds them and every pool is closed (its rust-analyzers stopped)."""
+    from ra_mcp import shared_pools
+
+    yield shared_pools.REGISTRY
+    shared_pools.REGISTRY.keep_warm = False
+    shared_pools.REGISTRY.idle_seconds = None
+    shared_pools.REGISTRY.max_workspaces = None
+    shared_pools.REGISTRY.max_rss_mb = None
+    await shared_pools.close_all()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from mcp import StdioServerParameters
 
+from rust_mcp.dev.mcp_opening import OPENING
 from tests.support import BIN
 
 
@@ -97,24 +98,15 @@ def engine_home(idle_minutes: float = 0.5) -> Iterator[EngineHome]:
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-OPENING = b"".join(  # what a client sends first: initialize, initialized, tools/list (id 2)
-    (json.dumps(message) + "\n").encode()
-    for message in (
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "engine-test", "version": "1"},
-            },
-        },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-    )
-)
 BLOCKED_SECONDS = 90
+
+
+def run_front_once(home: EngineHome, argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """`argv` run once with the engine home's environment and an empty stdin (so a front meets EOF
+    at once), its output captured as text; the exit code is the caller's to check."""
+    return subprocess.run(
+        argv, env=home.env, input="", capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def front_python() -> str:

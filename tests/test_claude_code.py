@@ -5,64 +5,26 @@ Anthropic Messages API: what Claude Code lists, calls and shows the model."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.claude_driver import claude_env, register, run_claude
 from tests.messages_mock import MessagesMock, serve_messages
-from tests.node_clients import node_client
-from tests.support import BIN, require_rust_analyzer
+from tests.support import require_rust_analyzer
 
 pytestmark = [pytest.mark.clients, pytest.mark.real]
-LOOPBACK_ONLY = {
-    "ANTHROPIC_API_KEY": "test",
-    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",  # no telemetry, update checks or error reports
-    "DISABLE_AUTOUPDATER": "1",
-    "MCP_TIMEOUT": "120000",  # milliseconds a server may take to start (CI machines are busy)
-}
-
-
-def _register(config_dir: Path, project: Path) -> dict[str, str]:
-    """The README's two `claude mcp add` lines, run in `project` with a private config directory."""
-    env = {
-        **os.environ,
-        "CLAUDE_CONFIG_DIR": str(config_dir),
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        **LOOPBACK_ONLY,
-    }
-    for line in (
-        ["mcp", "add", "cargo", "--", "cargo-mcp", "serve", "--root", str(project)],
-        ["mcp", "add", "rust-analyzer", "--", "rust-analyzer-mcp", "--root", str(project)],
-    ):
-        added = subprocess.run(
-            [node_client("claude"), *line], cwd=project, env=env, capture_output=True, text=True, check=False
-        )
-        assert added.returncode == 0, added.stdout + added.stderr
-    return env
 
 
 def _run_claude(
     tmp_path: Path, project: Path, script: list[tuple[str, dict[str, Any]]], allowed: str
 ) -> tuple[MessagesMock, dict[str, Any]]:
-    env = _register(tmp_path / "claude-config", project)
+    env = claude_env(tmp_path / "claude-config")
+    register(env, project, "cargo", "rust-analyzer")
     with serve_messages(MessagesMock(script)) as mock:
-        env["ANTHROPIC_BASE_URL"] = f"http://127.0.0.1:{mock.port}"
-        proc = subprocess.run(
-            [node_client("claude"), "-p", "check the project", "--output-format", "json"]
-            + (["--allowedTools", allowed] if allowed else []),
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return mock, json.loads(proc.stdout)
+        output = run_claude(project, env, mock.port, "check the project", allowed)
+    return mock, json.loads(output)
 
 
 def test_claude_code_lists_both_servers_and_shows_the_model_our_results(

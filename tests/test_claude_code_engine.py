@@ -5,14 +5,12 @@ same hover; the second is answered by the rust-analyzer the first run's front ha
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.claude_driver import claude_env, register, run_claude
 from tests.engine_e2e import (
-    EngineHome,
     analyzers_of,
     assert_right,
     crate_copy,
@@ -24,45 +22,16 @@ from tests.engine_e2e import (
     stop_and_check_nothing_left,
 )
 from tests.messages_mock import MessagesMock, serve_messages
-from tests.node_clients import node_client
-from tests.support import BIN, require_rust_analyzer
+from tests.support import require_rust_analyzer
 
 pytestmark = [pytest.mark.clients, pytest.mark.real]
 HOVER = "mcp__rust-analyzer__rust_analyzer_hover"
-ALLOWED = ("--allowedTools", "mcp__rust-analyzer")
-LOOPBACK_ONLY = {
-    "ANTHROPIC_API_KEY": "test",
-    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-    "DISABLE_AUTOUPDATER": "1",
-    "MCP_TIMEOUT": "120000",
-}
-
-
-def claude_env(tmp_path: Path, home: EngineHome, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CLAUDE_CONFIG_DIR": str(tmp_path / "claude-config"),
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        **LOOPBACK_ONLY,
-        "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{port}",
-        **home.server_env(),  # Claude Code hands its own environment to the servers it starts
-    }
 
 
 def hover_through_claude(project: Path, env: dict[str, str], mock: MessagesMock) -> str:
     """One `claude -p` run whose model (`mock`, the same for every run, as a user's API endpoint
     is) asks for the hover; what Claude Code gave the model back."""
-    proc = subprocess.run(
-        [node_client("claude"), "-p", "hover Point", "--output-format", "json", *ALLOWED],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_claude(project, env, mock.port, "hover Point", "mcp__rust-analyzer")
     (output,) = mock.tool_outputs()  # from the last request: this run's
     return output
 
@@ -72,12 +41,8 @@ def test_claude_code_second_run_answers_from_the_warm_rust_analyzer(tmp_path: Pa
     project = crate_copy(tmp_path)
     script = [(HOVER, hover_arguments(project))]
     with engine_home(120.0) as home, serve_messages(MessagesMock(script)) as mock:
-        env = claude_env(tmp_path, home, mock.port)
-        line = ["mcp", "add", "rust-analyzer", "--", "rust-analyzer-mcp", "--root", str(project)]
-        added = subprocess.run(
-            [node_client("claude"), *line], cwd=project, env=env, capture_output=True, text=True, check=False
-        )
-        assert added.returncode == 0, added.stdout + added.stderr
+        env = claude_env(tmp_path / "claude-config", engine=home)
+        register(env, project, "rust-analyzer")
 
         assert_right(hover_through_claude(project, env, mock))
         (engine,) = engine_pids(home)

@@ -16,17 +16,10 @@ from tests.corpus_cargo import (
     check_lint_run,
     check_project_tools,
 )
-from tests.corpus_checks import (
-    Item,
-    check_at_position,
-    check_item,
-    check_outline,
-    check_previews,
-    check_status_and_workspace,
-)
+from tests.corpus_checks import Item
 from tests.corpus_diagnostics import check_injected_error, check_unsafe_audit
-from tests.corpus_support import Checker, CorpusSession, check_every_answer_fits, corpus_session
-from tests.corpus_truth import git_status
+from tests.corpus_support import CorpusSession, check_every_answer_fits, corpus_session
+from tests.corpus_tour import Tour, check_items, check_tour, check_tree_unchanged, checking
 
 pytestmark = [pytest.mark.anyio, pytest.mark.corpus]
 
@@ -58,6 +51,19 @@ ITEMS = [
 ]
 
 
+TOUR = Tour(
+    outline=AVX2,
+    binding=("src/memmem/searcher.rs", r"let finder = twoway::Finder::new\(needle\)", "finder"),
+    function=("src/memchr.rs", r"^pub fn memchr\(needle: u8", "memchr"),
+    macro=("src/arch/x86_64/memchr.rs", r"unsafe_ifunc!\(", "unsafe_ifunc", r"^pub\(crate\) fn memchr_raw\("),
+    ssr_rule="$h.is_empty() ==>> $h.len() == 0",
+    ssr_context="src/lib.rs",
+    rename=Item("memchr::memmem::Finder::find_iter", "src/memmem/mod.rs", r"pub fn find_iter<'a, 'h>"),
+    format_file="src/memchr.rs",
+    member="src",
+)
+
+
 @pytest.fixture(scope="module")
 async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[CorpusSession]:
     async with corpus_session(MEMCHR, tmp_path_factory.mktemp("corpus")) as opened:
@@ -65,73 +71,43 @@ async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cor
 
 
 async def test_items_by_name_definitions_references_hover_implementations(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    for item in ITEMS:
-        await check_item(session, checker, item)
-    checker.finish()
+    await check_items(session, ITEMS)
 
 
 async def test_outline_positions_and_previews(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_outline(session, checker, AVX2)
-    await check_at_position(
-        session,
-        checker,
-        ("src/memmem/searcher.rs", r"let finder = twoway::Finder::new\(needle\)", "finder"),
-        ("src/memchr.rs", r"^pub fn memchr\(needle: u8", "memchr"),
-        ("src/arch/x86_64/memchr.rs", r"unsafe_ifunc!\(", "unsafe_ifunc", r"^pub\(crate\) fn memchr_raw\("),
-    )
-    await check_previews(
-        session,
-        checker,
-        "$h.is_empty() ==>> $h.len() == 0",
-        "src/lib.rs",
-        Item("memchr::memmem::Finder::find_iter", "src/memmem/mod.rs", r"pub fn find_iter<'a, 'h>"),
-        "src/memchr.rs",
-    )
-    await check_status_and_workspace(session, checker, "src")
-    checker.finish()
+    await check_tour(session, TOUR)
 
 
 async def test_unsafe_audit_against_the_source_and_clippy(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_unsafe_audit(session, checker)
-    checker.finish()
+    with checking(session) as checker:
+        await check_unsafe_audit(session, checker)
 
 
 async def test_project_tools_against_cargo(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_project_tools(session, checker, package="memchr", directory="src", fmt={})
-    checker.finish()
+    with checking(session) as checker:
+        await check_project_tools(session, checker, package="memchr", directory="src", fmt={})
 
 
 async def test_read_only_calls_left_the_tree_as_it_was(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    changed = await git_status(session.root)
-    for tool in ("rust_analyzer_unsafe_audit", "rust_analyzer_diagnostics", "cargo_metadata"):
-        checker.check(tool, changed == [], f"read-only calls changed the tree: {changed[:10]}")
-    checker.finish()
+    await check_tree_unchanged(session)
 
 
 async def test_an_injected_error_and_clippy_against_cargo(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_injected_error(
-        session, checker, "src/memmem/mod.rs", package="memchr", noise="-W unused_results", at_least=0
-    )
-    await check_lint_run(session, checker, ["clippy::pedantic"], noise="", package="memchr")
-    checker.finish()
+    with checking(session) as checker:
+        await check_injected_error(
+            session, checker, "src/memmem/mod.rs", package="memchr", noise="-W unused_results", at_least=0
+        )
+        await check_lint_run(session, checker, ["clippy::pedantic"], noise="", package="memchr")
 
 
 async def test_builds_tests_benches_and_runs_against_cargo(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_builds(session, checker, package="memchr", run=None, test_name=TESTS)
-    checker.finish()
+    with checking(session) as checker:
+        await check_builds(session, checker, package="memchr", run=None, test_name=TESTS)
 
 
 async def test_dependency_changes_and_fixes_against_cargo_and_git(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_dependency_changes(session, checker, package="memchr", member=".", fix_member=".")
-    checker.finish()
+    with checking(session) as checker:
+        await check_dependency_changes(session, checker, package="memchr", member=".", fix_member=".")
 
 
 async def test_every_answer_fits(session: CorpusSession) -> None:

@@ -16,17 +16,10 @@ from tests.corpus_cargo import (
     check_lint_run,
     check_project_tools,
 )
-from tests.corpus_checks import (
-    Item,
-    check_at_position,
-    check_item,
-    check_outline,
-    check_previews,
-    check_status_and_workspace,
-)
+from tests.corpus_checks import Item
 from tests.corpus_diagnostics import check_injected_error, check_unsafe_audit
-from tests.corpus_support import Checker, CorpusSession, check_every_answer_fits, corpus_session
-from tests.corpus_truth import git_status
+from tests.corpus_support import CorpusSession, check_every_answer_fits, corpus_session
+from tests.corpus_tour import Tour, check_items, check_tour, check_tree_unchanged, checking
 
 pytestmark = [pytest.mark.anyio, pytest.mark.corpus]
 
@@ -80,6 +73,19 @@ ITEMS = [
 ]
 
 
+TOUR = Tour(
+    outline=SEARCHER,
+    binding=("grep-searcher/examples/search-stdin.rs", r"let matcher = RegexMatcher::new", "matcher"),
+    function=("globset/src/glob.rs", r"pub fn new\(glob: &str\)", "new"),
+    macro=("ripgrep/crates/core/main.rs", r'eprintln_locked!\("\{:#\}", err\)', "eprintln_locked"),
+    ssr_rule="grep_matcher::Match::new($a, $b) ==>> grep_matcher::Match::new($b, $a)",
+    ssr_context="grep-printer/src/lib.rs",
+    rename=Item("grep_matcher::Match::start", "grep-matcher/src/lib.rs", r"pub fn start\(&self\) -> usize"),
+    format_file="grep-printer/src/color.rs",
+    member="grep-cli",
+)
+
+
 @pytest.fixture(scope="module")
 async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[CorpusSession]:
     async with corpus_session(RIPGREP, tmp_path_factory.mktemp("corpus"), rustflags=NOISE) as opened:
@@ -87,89 +93,58 @@ async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Cor
 
 
 async def test_items_by_name_definitions_references_hover_implementations(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    for item in ITEMS:
-        await check_item(session, checker, item)
-    checker.finish()
+    await check_items(session, ITEMS)
 
 
 async def test_outline_positions_and_previews(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_outline(session, checker, SEARCHER)
-    await check_at_position(
-        session,
-        checker,
-        ("grep-searcher/examples/search-stdin.rs", r"let matcher = RegexMatcher::new", "matcher"),
-        ("globset/src/glob.rs", r"pub fn new\(glob: &str\)", "new"),
-        ("ripgrep/crates/core/main.rs", r'eprintln_locked!\("\{:#\}", err\)', "eprintln_locked"),
-    )
-    await check_previews(
-        session,
-        checker,
-        "grep_matcher::Match::new($a, $b) ==>> grep_matcher::Match::new($b, $a)",
-        "grep-printer/src/lib.rs",
-        Item("grep_matcher::Match::start", "grep-matcher/src/lib.rs", r"pub fn start\(&self\) -> usize"),
-        "grep-printer/src/color.rs",
-    )
-    await check_status_and_workspace(session, checker, "grep-cli")
-    checker.finish()
+    await check_tour(session, TOUR)
 
 
 async def test_unsafe_audit_against_the_source(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_unsafe_audit(session, checker, package="grep-searcher")
-    checker.finish()
+    with checking(session) as checker:
+        await check_unsafe_audit(session, checker, package="grep-searcher")
 
 
 async def test_project_tools_against_cargo(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_project_tools(
-        session, checker, package="grep-searcher", directory="grep-searcher", fmt={"workspace": True}
-    )
-    checker.finish()
+    with checking(session) as checker:
+        await check_project_tools(
+            session, checker, package="grep-searcher", directory="grep-searcher", fmt={"workspace": True}
+        )
 
 
 async def test_read_only_calls_left_the_tree_as_it_was(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    changed = await git_status(session.root)
-    for tool in ("rust_analyzer_unsafe_audit", "rust_analyzer_diagnostics", "cargo_metadata"):
-        checker.check(tool, changed == [], f"read-only calls changed the tree: {changed[:10]}")
-    checker.finish()
+    await check_tree_unchanged(session)
 
 
 async def test_an_injected_error_among_hundreds_of_warnings(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_injected_error(
-        session, checker, "ripgrep/crates/core/main.rs", package="ripgrep", noise=NOISE, at_least=150
-    )
-    checker.finish()
+    with checking(session) as checker:
+        await check_injected_error(
+            session, checker, "ripgrep/crates/core/main.rs", package="ripgrep", noise=NOISE, at_least=150
+        )
 
 
 async def test_clippy_pedantic_against_cargo(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    # grep-printer (where clippy denies one thing: an error) is built last: cargo stops at a failing
-    # crate without --keep-going, so a workspace-wide run would list a timing-dependent set
-    await check_lint_run(session, checker, ["clippy::pedantic"], noise=NOISE, package="grep-printer")
-    checker.finish()
+    with checking(session) as checker:
+        # grep-printer (where clippy denies one thing: an error) is built last: cargo stops at a failing
+        # crate without --keep-going, so a workspace-wide run would list a timing-dependent set
+        await check_lint_run(session, checker, ["clippy::pedantic"], noise=NOISE, package="grep-printer")
 
 
 async def test_builds_tests_benches_and_runs_against_cargo(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_builds(
-        session,
-        checker,
-        package="grep-matcher",
-        run=("grep-searcher", "search-stdin", ["needle"]),
-    )
-    checker.finish()
+    with checking(session) as checker:
+        await check_builds(
+            session,
+            checker,
+            package="grep-matcher",
+            run=("grep-searcher", "search-stdin", ["needle"]),
+        )
 
 
 async def test_dependency_changes_and_fixes_against_cargo_and_git(session: CorpusSession) -> None:
-    checker = Checker(session.name)
-    await check_dependency_changes(
-        session, checker, package="grep-cli", member="grep-cli", fix_member="grep-matcher"
-    )
-    checker.finish()
+    with checking(session) as checker:
+        await check_dependency_changes(
+            session, checker, package="grep-cli", member="grep-cli", fix_member="grep-matcher"
+        )
 
 
 async def test_every_answer_fits(session: CorpusSession) -> None:

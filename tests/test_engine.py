@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from mcp.shared.exceptions import MCPError
 
 from rust_mcp.engine.handshake import session_request
 from rust_mcp.engine.identity import build_identity, handshake_identity, relevant_environment
-from tests.engine_support import EngineHome, engine_home, talk_to_front, tools_listed
+from tests.engine_support import EngineHome, engine_home, run_front_once, talk_to_front, tools_listed
 from tests.support import BIN, FIXTURES, live_processes, require_rust_analyzer, text_of
 
 pytestmark = [pytest.mark.real, pytest.mark.anyio]
@@ -186,15 +185,7 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
     if os.getuid() != 0:
         pytest.skip("only root can become another user")
     with engine_home() as home:
-        started = subprocess.run(
-            [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path)],
-            env=home.env,
-            input="",
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        started = run_front_once(home, [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path)])
         assert started.returncode == 0, started.stderr
         [socket_path] = home.directory.glob("*.sock")
         for path, mode in ((home.runtime, 0o711), (home.directory, 0o711), (socket_path, 0o666)):
@@ -228,14 +219,8 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
 def test_a_front_imports_no_mcp_sdk(tmp_path: Path) -> None:
     with engine_home() as home:
         for command in (["-m", "cargo_mcp", "serve"], ["-m", "ra_mcp"]):
-            done = subprocess.run(
-                [sys.executable, "-X", "importtime", *command, "--root", str(tmp_path)],
-                env=home.env,
-                input="",
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
+            done = run_front_once(
+                home, [sys.executable, "-X", "importtime", *command, "--root", str(tmp_path)]
             )
             assert done.returncode == 0, done.stderr[-2000:]
             imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
@@ -247,14 +232,8 @@ def test_a_front_imports_no_mcp_sdk(tmp_path: Path) -> None:
 def test_a_bad_root_is_refused_by_the_engine_as_by_the_cli(tmp_path: Path) -> None:
     with engine_home() as home:
         answers = [
-            subprocess.run(
-                [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path / "missing"), *extra],
-                env=home.env,
-                input="",
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
+            run_front_once(
+                home, [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path / "missing"), *extra]
             )
             for extra in ((), ("--engine", "off"))
         ]
@@ -283,7 +262,6 @@ async def test_a_front_that_dies_cancels_its_calls_and_stop_leaves_nothing(tmp_p
     with engine_home() as home:
         params = home.params("cargo-mcp", "serve", "--root", str(tmp_path))
         async with anyio.create_task_group() as group:
-
             ended: list[str] = []
 
             async def hanging_call() -> None:

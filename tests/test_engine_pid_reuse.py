@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from rust_mcp.dev.mcp_opening import INITIALIZE_LINE
 from tests.engine_support import engine_home
 from tests.support import BIN
 
@@ -39,11 +40,6 @@ except BrokenPipeError:
     pass  # an engine that refused at once has closed its side; its answer is still there to read
 print(engine.makefile("rb").readline().decode(), flush=True)
 """
-OPENING = (
-    b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
-    b'"capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n'
-)
-
 
 def _take_pid(wanted: int) -> subprocess.Popen[bytes] | None:
     """An unconfined process with pid `wanted`, or None when others keep taking it first."""
@@ -69,7 +65,7 @@ def test_a_pid_taken_over_by_an_unconfined_process_gets_no_session(tmp_path: Pat
             env=home.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         )  # fmt: skip
         assert front.stdin is not None and front.stdout is not None
-        front.stdin.write(OPENING)
+        front.stdin.write(INITIALIZE_LINE)
         front.stdin.flush()
         assert b'"id":1' in front.stdout.readline()
         front.stdin.close()

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.engine_support import OPENING, engine_home
+from rust_mcp.dev.mcp_opening import OPENING
+from tests.engine_support import engine_home
 from tests.support import BIN, FIXTURES
 
 pytestmark = [pytest.mark.real]

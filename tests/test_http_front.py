@@ -17,6 +17,7 @@ import pytest
 
 from cargo_mcp.commands import COMMANDS  # every row is a tool, plus set_working_directory
 from rust_mcp.dev.figures import record
+from rust_mcp.dev.mcp_opening import INITIALIZE
 from tests.http_support import TOKEN, free_port, http_client, http_server
 from tests.support import BIN
 
@@ -25,16 +26,6 @@ SLOW_CONNECTIONS = 1_100
 ATTACK_SECONDS = 20.0
 CLIENT_SECONDS = 60.0  # each real client must be served within this, under the attack, on a busy machine
 OPEN_FILES = 1_024  # a common default descriptor limit, which the slow connections exceed
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "f", "version": "0"},
-    },
-}
 CARGO_TOOLS = len(COMMANDS) + 1
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 

@@ -5,7 +5,6 @@ in-memory MCP sessions, on a copy of the hello_bin fixture."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -23,22 +22,11 @@ pytestmark = [pytest.mark.anyio, pytest.mark.real]
 SIGNATURE = "fn greeting(args: &[String]) -> String"
 
 
-@pytest.fixture
-async def registry() -> AsyncIterator[shared_pools.PoolRegistry]:
-    """The process's registry, left as a plain server would find it."""
-    yield shared_pools.REGISTRY
-    shared_pools.REGISTRY.keep_warm = False
-    shared_pools.REGISTRY.idle_seconds = None
-    shared_pools.REGISTRY.max_workspaces = None
-    shared_pools.REGISTRY.max_rss_mb = None
-    await shared_pools.close_all()
-
-
-def analyzer_pids(registry: shared_pools.PoolRegistry, root: Path) -> list[int]:
-    """The rust-analyzers the registry runs for workspaces under `root`."""
+def analyzer_pids(pool_registry: shared_pools.PoolRegistry, root: Path) -> list[int]:
+    """The rust-analyzers the pool_registry runs for workspaces under `root`."""
     return [
         w.pid
-        for row in registry.status()
+        for row in pool_registry.status()
         for w in row.workspaces
         if w.pid is not None and w.root.startswith(str(root))
     ]
@@ -51,7 +39,7 @@ async def hover(client: Client, main: Path) -> dict[str, object]:
 
 
 async def test_two_sessions_share_one_rust_analyzer_and_keep_their_own_roots(
-    tmp_path: Path, registry: shared_pools.PoolRegistry
+    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
 ) -> None:
     require_rust_analyzer()
     require_bubblewrap()
@@ -80,10 +68,10 @@ async def test_two_sessions_share_one_rust_analyzer_and_keep_their_own_roots(
                 group.start_soon(ask, second)
             assert len(answers) == 2
             assert all(a.get("found") and SIGNATURE in str(a.get("markdown")) for a in answers), answers
-            pids = analyzer_pids(registry, root_a)
-            assert len(pids) == 1, registry.status()
+            pids = analyzer_pids(pool_registry, root_a)
+            assert len(pids) == 1, pool_registry.status()
             assert len(pids_under(crate, "rust-analyzer")) == 1, pids_under(crate, "rust-analyzer")
-            rows = [row for row in registry.status() if str(root_a) in row.key]
+            rows = [row for row in pool_registry.status() if str(root_a) in row.key]
             assert [row.sessions for row in rows] == [2]
 
             refused = await elsewhere.call_tool(
@@ -92,19 +80,19 @@ async def test_two_sessions_share_one_rust_analyzer_and_keep_their_own_roots(
             assert refused.is_error and str(main) in text_of(refused), text_of(refused)
             assert SIGNATURE not in text_of(refused)
             assert SIGNATURE in str((await hover(first, main)).get("markdown"))  # still working
-            assert analyzer_pids(registry, root_a) == pids
+            assert analyzer_pids(pool_registry, root_a) == pids
 
         # the first session has ended: the second answers from the same rust-analyzer
         assert SIGNATURE in str((await hover(second, main)).get("markdown"))
-        assert analyzer_pids(registry, root_a) == pids
+        assert analyzer_pids(pool_registry, root_a) == pids
     # every session has ended; the engine keeps the pool warm for the next one
-    assert analyzer_pids(registry, root_a) == pids
+    assert analyzer_pids(pool_registry, root_a) == pids
     async with Client(build_server(settings_a), mode="legacy") as later:
         assert SIGNATURE in str((await hover(later, main)).get("markdown"))
-        assert analyzer_pids(registry, root_a) == pids
-        registry.keep_warm = False  # a plain server: its last session closes the pool
-    assert analyzer_pids(registry, root_a) == []
-    assert [key for key in registry.entries if key.roots == (root_a,)] == []
+        assert analyzer_pids(pool_registry, root_a) == pids
+        pool_registry.keep_warm = False  # a plain server: its last session closes the pool
+    assert analyzer_pids(pool_registry, root_a) == []
+    assert [key for key in pool_registry.entries if key.roots == (root_a,)] == []
     for _ in range(100):
         if not pids_under(crate, "rust-analyzer"):
             break
@@ -113,7 +101,7 @@ async def test_two_sessions_share_one_rust_analyzer_and_keep_their_own_roots(
 
 
 async def test_the_engine_wide_limit_stops_the_least_recently_used_rust_analyzer(
-    tmp_path: Path, registry: shared_pools.PoolRegistry
+    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
 ) -> None:
     require_rust_analyzer()
     require_bubblewrap()
@@ -123,12 +111,12 @@ async def test_the_engine_wide_limit_stops_the_least_recently_used_rust_analyzer
     shared_pools.keep_warm_after_sessions(idle_seconds=600.0, max_workspaces=1)
     async with Client(build_server(AnalyzerSettings(AllowedRoots((root,)))), mode="legacy") as client:
         assert SIGNATURE in str((await hover(client, root / "hello_bin" / "src" / "main.rs")).get("markdown"))
-        (first,) = analyzer_pids(registry, root / "hello_bin")
+        (first,) = analyzer_pids(pool_registry, root / "hello_bin")
         position = {"file_path": str(root / "lib_errors" / "src" / "lib.rs"), "line": 3, "column": 8}
         other = ra_structured("rust_analyzer_hover", await client.call_tool("rust_analyzer_hover", position))
         assert "fn add(a: i32, b: i32) -> i32" in str(other.get("markdown")), other
-        assert analyzer_pids(registry, root / "hello_bin") == []  # stopped to make room
-        assert len(analyzer_pids(registry, root / "lib_errors")) == 1
+        assert analyzer_pids(pool_registry, root / "hello_bin") == []  # stopped to make room
+        assert len(analyzer_pids(pool_registry, root / "lib_errors")) == 1
         assert "rust-analyzer pid" in shared_pools.status_text()
     for _ in range(100):
         if not pids_under(root / "hello_bin", "rust-analyzer"):

@@ -7,7 +7,6 @@ Real rust-analyzer, real bubblewrap, real in-memory MCP sessions on a copy of he
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import cast
 
@@ -25,14 +24,8 @@ READ_ONLY = cast(RequestParamsMeta, {"codex/sandbox-state-meta": {"sandboxPolicy
 SIGNATURE = "fn greeting(args: &[String]) -> String"
 
 
-@pytest.fixture
-async def registry() -> AsyncIterator[shared_pools.PoolRegistry]:
-    yield shared_pools.REGISTRY
-    await shared_pools.close_all()
-
-
 async def test_a_shared_rust_analyzer_does_not_serve_a_session_whose_policy_refuses_it(
-    tmp_path: Path, registry: shared_pools.PoolRegistry
+    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
 ) -> None:
     require_rust_analyzer()
     require_bubblewrap()
