@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -46,6 +47,7 @@ class FirstAnswer:
     before: Counter[str] = field(default_factory=Counter)  # outcomes before the first right one
     after_ms: list[float] = field(default_factory=list)  # the hovers after it, each
     after_wrong: Counter[str] = field(default_factory=Counter)  # any of those not right
+    load: tuple[float, float] = (0.0, 0.0)  # the 1-minute load average at the start and the end
 
 
 def launch_of(
@@ -74,6 +76,7 @@ async def one_run(
     who: str, interval: float, after: int, env: Mapping[str, str], logs: Path, before_bin: Path | None
 ) -> FirstAnswer:
     result = FirstAnswer()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="rust-mcp-first-", ignore_cleanup_errors=True) as scratch:
         root = corpus.copy(corpus.RIPGREP, Path(scratch))
         truth = t.compute(root)
@@ -97,6 +100,7 @@ async def one_run(
                         result.after_wrong[outcome] += 1
         finally:
             await peer.close()
+    result.load = (load_before, os.getloadavg()[0])
     return result
 
 
@@ -133,7 +137,9 @@ async def run(args: argparse.Namespace) -> Path:
                 found = await one_run(who, interval, args.after, env, logs, args.before)
                 results.setdefault((interval, who), []).append(found)
                 then = milliseconds(median_or_none(found.after_ms))
-                print(f"run {number + 1}, every {interval} s, {who}: {seconds(found.right_at)}, then {then}")
+                load = f"load {found.load[0]:.1f} to {found.load[1]:.1f}"
+                at = seconds(found.right_at)
+                print(f"run {number + 1}, every {interval} s, {who}: {at}, then {then}; {load}")
     for interval in args.interval:
         runs = {who: results[interval, who] for who in sides}
         report.section(f"polled every {interval} s: spawn to first right hover, median of {args.runs}")
@@ -164,7 +170,31 @@ async def run(args: argparse.Namespace) -> Path:
             report.note(
                 f"{who}: each run {each}; before the right one: {before}; not right after it: {wrong}"
             )
+    both_ways(report, results, sides, args)
     return report.write("first-answer")
+
+
+def both_ways(
+    report: Report,
+    results: Mapping[tuple[float, str], Sequence[FirstAnswer]],
+    sides: Sequence[str],
+    args: argparse.Namespace,
+) -> None:
+    """Both ways of asking side by side (issue 23's 0.25 s, bench.compare's 0.1 s), each side's
+    median first right hover and its ratio to the anchor's in the same table, and the load."""
+    report.say()
+    report.say("both ways of asking, side by side (median first right hover; ratio to the anchor's)")
+    for who in sides:
+        cells = []
+        for interval in args.interval:
+            runs = results[interval, who]
+            right = median_or_none([r.right_at for r in runs if r.right_at])
+            anchor = median_or_none([r.right_at for r in results[interval, "anchor"] if r.right_at])
+            cells.append(f"every {interval:g} s: {seconds(right)} ({ratio(right, anchor)})")
+        report.say(f"  {who:<26}" + "   ".join(cells))
+    loads = [value for runs in results.values() for r in runs for value in r.load]
+    if loads:
+        report.note(f"1-minute load average over the runs: {min(loads):.1f} to {max(loads):.1f} (2 cores)")
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -41,6 +41,7 @@ from .flycheck_bound import CANCEL_METHOD, bound_flycheck
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .lsp_settings import client_capabilities, initialization_options
 from .lsp_types import plain
+from .startup_check import RUN_METHOD, StartupCheck
 
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO
@@ -74,6 +75,11 @@ class AnalyzerClient:
         # how to start it (in its sandbox); without one, the analyzer itself with `env`
         self.command = command or SandboxedCommand([analyzer.path], self.env, root)
         self.state = AnalyzerState()
+        self.startup_check = StartupCheck(
+            self.state,
+            cancel=lambda: self.notify(CANCEL_METHOD, None),
+            rerun=lambda: self.notify(RUN_METHOD, {"textDocument": None}),
+        )
         self.stderr: deque[str] = deque(maxlen=STDERR_LINES)
         self.client = LanguageClient("rust-mcp", __version__)
         self.process: asyncio.subprocess.Process | None = None
@@ -303,10 +309,13 @@ class AnalyzerClient:
             state.quiescent = bool(status.get("quiescent"))
             state.status_message = status.get("message")
             state.touch()
+            self.startup_check.status(state.quiescent)
 
         def progress(params: lsp.ProgressParams) -> None:
             value = params.value if isinstance(params.value, dict) else plain(params.value)
             state.progress_event(str(params.token), value)
+            if value.get("kind") == "begin" and "flycheck" in str(params.token):
+                self.startup_check.flycheck_begun()
 
         def publish(params: lsp.PublishDiagnosticsParams) -> None:
             state.publish_event(params.uri, list(params.diagnostics))
