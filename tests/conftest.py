@@ -15,19 +15,12 @@ from mcp import Client
 
 from rust_mcp.dev.corpus_verdicts import VERDICTS, verdict_table
 from tests.process_leaks import descendants, hold_new, kill, left_running, report
-from tests.support import FIXTURES, require_rust_analyzer, server_params
+from tests.support import FIXTURES, SUITE_ENV, require_rust_analyzer, server_params
 
 if TYPE_CHECKING:
     from ra_mcp.shared_pools import PoolRegistry
 
-# The suite serves in-process (each server a process of its own); the engine's tests turn it on
-# explicitly, each with a private runtime directory.
-os.environ["RUST_MCP_ENGINE"] = "off"
-# Servers started from the command line wait for every cargo run, and rust-analyzer's diagnostics
-# wait as long as in-process servers do: the tests' clients' timeouts are long.
-# tests/test_answer_deadline.py and the Codex tests set a deadline themselves.
-os.environ["CARGO_MCP_ANSWER_DEADLINE"] = "0"
-os.environ["RUST_ANALYZER_MCP_ANSWER_DEADLINE"] = "240"
+os.environ.update(SUITE_ENV)  # what the suite's servers run with (tests/support.py says why)
 
 # session fixtures that hold a running server: a test using one is a real-tier test
 PROCESS_FIXTURES = frozenset({"cargo", "ra"})

@@ -30,7 +30,7 @@ from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
 from tests.cargo_plugins import PLUGINS, require_plugin
-from tests.support import FIXTURES, REPO, server_params
+from tests.support import FIXTURES, REPO, SUITE_ENV, server_params
 
 GOLDEN = REPO / "tests" / "data" / "golden_answers.json"
 
@@ -175,9 +175,10 @@ _BACKGROUND_WORK = re.compile(r": ready, still .*? \(health ")
 # durations, process ids, memory, uptime, and a rust-analyzer's live state as rust_analyzer_status and
 # rust_analyzer_set_workspace report it (its background work at that instant)
 VOLATILE_FIELDS = frozenset({"duration_ms", "pid", "rss_mb", "uptime_seconds", "activity", "quiescent"})
-# and one field left out wherever it occurs: how many cargo checks a rust-analyzer has run so far (it
-# starts one on load, on its own schedule; the field is left out while it is 0)
-UNCOUNTED_FIELDS = frozenset({"flycheck_runs"})
+# and fields left out wherever they occur (each is left out while empty, so even its presence varies):
+# how many cargo checks a rust-analyzer has run so far (it starts one on load, on its own schedule),
+# and its recent messages (whether a check was put off until its first analysis depends on timing)
+UNCOUNTED_FIELDS = frozenset({"flycheck_runs", "recent_messages"})
 
 
 def normalise(text: str, root: str, logs: str) -> str:
@@ -244,7 +245,7 @@ async def record(work: Path, progress: Callable[[str], None] = lambda _: None) -
     for name in USED_FIXTURES:
         shutil.copytree(FIXTURES / name, root / name, ignore=shutil.ignore_patterns("target"))
     # cargo finds the cargo-nextest and cargo-insta plugins on PATH (scripts/setup --clients installs them)
-    env = {"RUST_MCP_ENGINE": "off", "PATH": f"{PLUGINS}{os.pathsep}{os.environ['PATH']}"}
+    env = {**SUITE_ENV, "PATH": f"{PLUGINS}{os.pathsep}{os.environ['PATH']}"}
     cargo = server_params(
         "cargo-mcp", "serve", "--engine", "off", "--root", str(root), "--log-dir", str(logs), env=env
     )
@@ -279,7 +280,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"write {GOLDEN.relative_to(REPO)}")
     parser.add_argument("--out", type=Path, help="write the answers here instead (to diff two runs)")
     args = parser.parse_args()
-    os.environ["RUST_MCP_ENGINE"] = "off"
+    os.environ.update(SUITE_ENV)  # as under pytest (tests/conftest.py)
     text = dumps(record_in_temp())
     target = args.out or (GOLDEN if args.write else None)
     if target is None:

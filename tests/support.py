@@ -22,6 +22,17 @@ from rust_mcp.dev.figures import record
 
 R = TypeVar("R")
 
+# The environment the suite's servers run in (tests/conftest.py sets it for the whole run): served
+# in-process (each server a process of its own; the engine's tests turn the engine on explicitly,
+# each with a private runtime directory); servers started from the command line wait for every
+# cargo run, and rust-analyzer's diagnostics wait as long as in-process servers do (the tests'
+# clients' timeouts are long; tests/test_answer_deadline.py and the Codex tests set a deadline
+# themselves).
+SUITE_ENV = {
+    "RUST_MCP_ENGINE": "off",
+    "CARGO_MCP_ANSWER_DEADLINE": "0",
+    "RUST_ANALYZER_MCP_ANSWER_DEADLINE": "240",
+}
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 BIN = Path(sys.executable).parent
