@@ -12,7 +12,11 @@ member: until rust_analyzer_diagnostics lists it, and after the fix until it is 
 REPEATS); first right hover on a warm restart. CPU is every process a side started (its own cpuacct
 cgroup, so children killed or reaped anywhere count too).
 
+Then cargo_check right after rust-analyzer's check, before (cargo runs) and after (answered from the
+check), interleaved: bench/reuse_rows.py.
+
 python -m bench.shared_build --baseline /path/to/main/.venv/bin   # today's servers from that venv
+python -m bench.shared_build --reuse-only ripgrep                  # only the reuse rows, on that corpus
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from .cold import Cold, poll_until_right
 from .cpu_groups import CpuGroup
 from .raw_ra import RawAnalyzer
 from .report import RESULTS
+from .reuse_rows import reuse_rows
 from .servers import OURS, Launch, base_env, rust_analyzer
 from .sides import OurSide, RawSide
 from .wire import McpPeer
@@ -255,18 +260,33 @@ async def run(scratch: Path, baseline: Path | None) -> None:
     await layout("shared", OURS, roots["shared"], logs)
     if baseline is not None:
         await layout("today", baseline, roots["today"], logs)
+    await reuse_rows(roots["shared"], logs, REPEATS, row)
     await raw_side(roots["raw"], logs)
     await cargo_side(roots["cargo"])
+    table()
+
+
+async def reuse_only(scratch: Path, name: str, rounds: int) -> None:
+    chosen = {"ripgrep": corpus.RIPGREP, "memchr": corpus.MEMCHR, "large": corpus.LARGE}[name]
+    logs = scratch / "logs"
+    logs.mkdir()
+    say(f"corpus: {chosen.name}; load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    await reuse_rows(corpus.copy(chosen, scratch / "reuse"), logs, rounds, row)
     table()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", type=Path, help="bin directory of a venv with today's servers")
+    parser.add_argument("--reuse-only", choices=("ripgrep", "memchr", "large"), help="only the reuse rows")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds of the reuse rows")
     args = parser.parse_args()
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rust-mcp-shared-", ignore_cleanup_errors=True) as scratch:
-        asyncio.run(run(Path(scratch), args.baseline))
+        if args.reuse_only:
+            asyncio.run(reuse_only(Path(scratch), args.reuse_only, args.rounds))
+        else:
+            asyncio.run(run(Path(scratch), args.baseline))
     print(f"written to {OUTPUT}", file=sys.stderr)
 
 

@@ -13,8 +13,10 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
@@ -22,6 +24,7 @@ from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_
 from rust_mcp.core.workspace_discovery import discover_project
 
 from . import render
+from .analyzer_reuse import analyzer_answer
 from .cargo_command import CargoCommand
 from .commands import check_combination
 from .compiler_cache import cache_delta, take_stats_file
@@ -34,7 +37,7 @@ from .models import CargoResult, WorkingDirectoryResult
 from .output import OutputCollector
 from .progress import notify_progress
 from .run_hints import limit_hints, run_hints
-from .scope_choice import note_run
+from .scope_choice import note_run, workspace_wide
 from .settings import CargoSettings
 from .shared_checks import forget_runs, may_leave_running, run_shared, shareable
 from .snapshots import clip_diffs, pending_snapshots
@@ -59,7 +62,7 @@ class CargoService:
         cache = settings.compiler_cache
         self.launches = CargoLaunches(self.containment, self.toolchains, cache)
         self.ranking_moments = RankingMoments()
-        self._base_env = {
+        self.base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
             "CARGO_TERM_COLOR": "never",
@@ -91,8 +94,17 @@ class CargoService:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values.get("cargo_env") or {}, cwd)
         args = command.cargo_args(values)
+        # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that directory,
+        # it formats every member: say --all, as cargo fmt there means
+        every = command.output == "format" and not {"--all", "--package"} & set(args)
+        every = every and workspace_wide([], manifest, manifest.parent)
         position = len(command.subcommand)
-        args[position:position] = ["--manifest-path", str(manifest), *extra_args]
+        args[position:position] = [
+            "--manifest-path",
+            str(manifest),
+            *extra_args,
+            *(["--all"] if every else []),
+        ]
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(
@@ -103,7 +115,7 @@ class CargoService:
             manifest=manifest,
             workspace_root=find_workspace_root(manifest, self.settings.roots),
             toolchain=toolchain,
-            env={**self._base_env, **dict(command.env), **env},
+            env={**self.base_env, **dict(command.env), **env},
             timeout=timeout,
             offset=int(values.get("offset") or 0),
             package_detail=values.get("package") if command.output == "metadata" else None,
@@ -122,9 +134,11 @@ class CargoService:
         """One cargo run, in the sandbox. A command that writes files snapshots them first (or uses
         `guard`, a snapshot the caller already took) to put them back if the run is stopped part
         way. An offline run that failed for want of a download fetches again and runs once more.
-        A check or lint is shared with identical calls of every server in the process (shared_checks).
-        With `answer_by` (seconds), a run that writes no project file and is still going then goes on
-        in the background, and the answer says so; the next identical call gets its result."""
+        A check or lint is shared with identical calls of every server in the process (shared_checks),
+        and a check rust-analyzer just made of the same files with the same flags answers a cargo_check
+        (analyzer_reuse). With `answer_by` (seconds), a run that writes no project file and is still
+        going then goes on in the background, and the answer says so; the next identical call gets its
+        result."""
         leaves = answer_by is not None and answer_by < invocation.timeout and may_leave_running(invocation)
         if guard is None and (shareable(invocation) or leaves):
             if not shareable(invocation):
@@ -133,8 +147,11 @@ class CargoService:
             def run_once(progress: ProgressCallback) -> Awaitable[CargoResult]:
                 return self._execute(invocation, progress, None, policy)
 
+            def from_analyzer(state: str) -> Awaitable[CargoResult | None]:
+                return analyzer_answer(self, invocation, policy, state)
+
             by = answer_by if leaves else None
-            return await run_shared(self.settings, invocation, policy, report, run_once, by)
+            return await run_shared(self.settings, invocation, policy, report, run_once, by, from_analyzer)
         forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
         return await self._execute(invocation, report, guard, policy)
 
@@ -203,7 +220,7 @@ class CargoService:
             if invocation.command.output == "snapshots"
             else None
         )
-        result = self._result(invocation, collector, outcome, snapshots)
+        result = self.result_of(invocation, collector, outcome, await self.focus_of(invocation), snapshots)
         result.hints = launch.notes + result.hints
         if not result.ok:
             result.hints += limit_hints(result, outcome, command.limits)
@@ -216,13 +233,29 @@ class CargoService:
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
         return result
 
-    def _result(
+    async def focus_of(self, invocation: Invocation) -> Focus:
+        """What the call asked about, for ranking its findings; off the loop, since --package walks
+        the workspace and parses its manifests (an engine's sessions share the loop)."""
+        paged = 0 if invocation.command.output in ("metadata", "tree") else invocation.offset
+        moment = self.ranking_moments.moment(invocation.argv, paged)
+        return await off_loop(
+            call_focus,
+            invocation.argv,
+            invocation.manifest,
+            invocation.workspace_root,
+            moment,
+            what="finding the package asked for",
+        )
+
+    def result_of(
         self,
         invocation: Invocation,
         collector: OutputCollector,
         outcome: RunOutcome,
-        snapshots: list[PendingSnapshot] | None,
+        focus: Focus,
+        snapshots: list[PendingSnapshot] | None = None,
     ) -> CargoResult:
+        """The answer for a run's parsed output (also for output replayed: analyzer_reuse)."""
         output = invocation.command.output
         tests = collector.tests.finish() if output == "tests" else None
         tests = collector.nextest.finish() if output == "nextest" else tests
@@ -234,10 +267,7 @@ class CargoService:
             data = collector.tree_data(offset)
         if output in ("metadata", "tree"):
             offset = 0  # the offset paged the data; diagnostics (if any) are listed from the first
-        moment = self.ranking_moments.moment(invocation.argv, offset)
-        ranked = collector.messages.ranked(
-            call_focus(invocation.argv, invocation.manifest, invocation.workspace_root, moment)
-        )
+        ranked = collector.messages.ranked(focus)
         result = invocation.result(
             "",
             outcome.duration_ms,

@@ -4,7 +4,6 @@ kill, but with stdout kept whole instead of budgeted."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from rust_mcp.core.budgets import MAX_CAPTURED_CHARS
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.runner import RunRequest, run_process
 from rust_mcp.core.sandbox import SandboxedCommand
 
@@ -96,7 +96,7 @@ async def workspace_metadata(command: SandboxedCommand) -> dict[str, Any]:
     if not run.ok:
         raise run.failure("cargo metadata")
     try:
-        data: dict[str, Any] = json.loads(run.stdout)
+        data: dict[str, Any] = parse_json(run.stdout)
     except ValueError as exc:
         raise Refusal(f"cargo metadata printed something that is not JSON ({exc})") from exc
     return data

@@ -6,7 +6,6 @@ can never choose a wrapper: `cargo_env` refuses RUSTC_WRAPPER."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rust_mcp.core.containment import OperatorGrants
+from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.project_files import read_without_links, remove_file
 
 from .capture import capture
@@ -72,7 +72,7 @@ class CompilerCache:
                 {**env, **self.env()},
                 STATS_TIMEOUT,
             )
-            stats: dict[str, Any] = json.loads(run.stdout)["stats"] if run.ok else {}
+            stats: dict[str, Any] = parse_json(run.stdout)["stats"] if run.ok else {}
         except (ValueError, KeyError, OSError):
             return None
         return stats or None
@@ -84,7 +84,7 @@ def take_stats_file(path: Path) -> dict[str, Any] | None:
     try:
         data = read_without_links(path, STATS_FILE_BYTES)
         remove_file(path)
-        stats = json.loads(data or b"")["stats"]
+        stats = parse_json(data or b"")["stats"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return stats if isinstance(stats, dict) else None

@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.paging import Page, take_page
 
 
@@ -94,7 +94,7 @@ def metadata_page(text: str, offset: int, package: str | None) -> dict[str, Any]
     if not text.strip():
         return None
     try:
-        raw = json.loads(text)
+        raw = parse_json(text)
     except ValueError:
         return {"error": "cargo metadata printed something that is not JSON"}
     ids = set(raw.get("workspace_members") or [])

@@ -14,6 +14,7 @@ from typing import Any
 from rust_mcp.core.files import FileSnapshot, write_atomically
 from rust_mcp.core.project_files import read_without_links
 from rust_mcp.core.roots import MAX_MANIFEST_BYTES
+from rust_mcp.core.toml_text import parse_toml
 
 HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]+?)\s*\]\s*(#.*)?$")
 COMMENT = re.compile(r"^\s*#")
@@ -76,7 +77,7 @@ def keep_dropped_table_comments(before: str, after: str) -> tuple[str, list[str]
     back, empty, where it was. Returns the text and the names of the tables put back; `after`
     unchanged when there are none or when the result would not mean exactly what `after` means."""
     try:
-        parsed_after = tomllib.loads(after)
+        parsed_after = parse_toml(after)
     except tomllib.TOMLDecodeError:
         return after, []
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
@@ -97,7 +98,7 @@ def keep_dropped_table_comments(before: str, after: str) -> tuple[str, list[str]
         return after, []
     text = "".join(result)
     try:
-        restored = tomllib.loads(text)
+        restored = parse_toml(text)
     except tomllib.TOMLDecodeError:
         return after, []
     for name in names:

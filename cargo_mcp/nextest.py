@@ -7,10 +7,10 @@ binary ends with a `{"type":"suite","event":"ok"|"failed","passed":..}` line."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from rust_mcp.core.clipping import clip_end
+from rust_mcp.core.json_nesting import parse_json
 
 from .messages import trim_backtrace
 from .models import TestFailure, TestSummary
@@ -40,7 +40,7 @@ class NextestReport:
         if not line.startswith('{"type":'):
             return None
         try:
-            event = json.loads(line)
+            event = parse_json(line)
         except ValueError:
             return None
         kind, verdict = event.get("type"), event.get("event")

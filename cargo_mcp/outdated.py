@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rust_mcp.core.budgets import MAX_LOCKFILE_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import read_text
+from rust_mcp.core.toml_text import parse_toml
 
 from . import render
 from .capture import workspace_metadata
@@ -33,7 +34,7 @@ RANK = {"new_major": 0, "compatible_update": 1, "unknown": 2, "not_in_registry":
 def locked_versions(workspace_root: Path) -> dict[tuple[str, str], str]:
     """(member, dependency) -> version from the workspace's Cargo.lock (empty when there is none)."""
     try:  # through the one door: no link followed, a regular file, size-limited
-        lock = tomllib.loads(read_text(workspace_root / "Cargo.lock", MAX_LOCKFILE_BYTES) or "")
+        lock = parse_toml(read_text(workspace_root / "Cargo.lock", MAX_LOCKFILE_BYTES) or "")
     except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return {}
     packages = [p for p in lock.get("package", []) if isinstance(p, dict)]

@@ -27,13 +27,14 @@ import contextlib
 import hashlib
 import json
 import time
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.safe_io import read_without_links, write_without_links
+from rust_mcp.core.toml_text import parse_toml
 
 if TYPE_CHECKING:
     from .invocation import Invocation
@@ -107,7 +108,7 @@ def workspace_wide(args: Sequence[str], manifest: Path, root: Path) -> bool:
     if picked or manifest != root / "Cargo.toml":
         return False
     try:
-        data = tomllib.loads((read_without_links(manifest, RECORD_BYTES) or b"").decode())
+        data = parse_toml((read_without_links(manifest, RECORD_BYTES) or b"").decode())
     except (OSError, ValueError):  # unreadable, not UTF-8, not TOML: cargo will say so itself
         return False
     workspace = data.get("workspace")
@@ -116,12 +117,17 @@ def workspace_wide(args: Sequence[str], manifest: Path, root: Path) -> bool:
 
 def _records(build_dir: Path) -> dict[str, float]:
     try:
-        data = json.loads(read_without_links(build_dir / RECORD_FILE, RECORD_BYTES) or b"{}")
+        data = parse_json(read_without_links(build_dir / RECORD_FILE, RECORD_BYTES) or b"{}")
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
+    # the build directory is the sandbox's to write: a number too large for a float is no record
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, float) or _small_int(v)}
+
+
+def _small_int(value: object) -> bool:
+    return isinstance(value, int) and abs(value) < 1 << 62
 
 
 def is_warm(build_dir: Path, key: str) -> bool:

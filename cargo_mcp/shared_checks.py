@@ -19,6 +19,7 @@ from typing import Protocol
 
 import anyio
 
+from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
@@ -98,15 +99,20 @@ async def run_shared(
     report: ProgressCallback | None,
     run_once: Callable[[ProgressCallback], Awaitable[CargoResult]],
     answer_by: float | None = None,
+    from_analyzer: Callable[[str], Awaitable[CargoResult | None]] | None = None,
 ) -> CargoResult:
-    """The run's result for this call, from `run_once` (given progress reaching every caller) or
-    from an identical run, with a hint saying which; with `answer_by` (seconds), a run still going
-    then is left going and this call says so (still_running)."""
+    """The run's result for this call, from `run_once` (given progress reaching every caller), from
+    an identical run, or (`from_analyzer`) from rust-analyzer's check of the same files, with a hint
+    saying which; with `answer_by` (seconds), a run still going then is left going and this call
+    says so (still_running)."""
     runs = RUNS if shareable(invocation) else LEFT_RUNS
     # a build or test left running writes Cargo.lock itself: the call coming back must still find it
     lockfile = runs is RUNS
     root, within = invocation.workspace_root, settings.roots.paths
     state = await anyio.to_thread.run_sync(tree_state, root, within, lockfile)
+    reused = await from_analyzer(state) if from_analyzer is not None and runs is RUNS else None
+    if reused is not None:
+        return reused
 
     async def job(progress: ProgressCallback) -> CargoResult:
         return await run_once(progress)
@@ -147,6 +153,7 @@ def forget_runs(workspace_root: Path) -> None:
     """Another command runs on this workspace (a build, a clean, a fix): finished checks of it are
     not reused after it (cargo's own state changed), though its files may be the same."""
     root = str(workspace_root)
+    analyzer_checks.forget(root)
     RUNS.forget(lambda key: isinstance(key, tuple) and len(key) > 1 and key[1] == root)
 
 

@@ -7,7 +7,6 @@ inline ones) and a unified diff from the accepted content to the new one."""
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ from rust_mcp.core.budgets import MAX_SNAPSHOT_BYTES
 from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.full_text import save_full_text
+from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.project_files import off_loop, read_text
 
 from .render_workflows import SHORT_DIFF, SNAPSHOTS_IN_TEXT
@@ -107,7 +107,7 @@ def read_pending(lines: list[str], workspace_root: Path) -> list[PendingSnapshot
     found: list[PendingSnapshot] = []
     for line in lines:
         try:
-            entry = json.loads(line)
+            entry = parse_json(line)
         except ValueError:
             continue
         if not isinstance(entry, dict) or "path" not in entry:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import anyio
 
+from rust_mcp.core.json_nesting import parse_json
+
 from .semver import Version
 
 INDEX_URL = "https://index.crates.io"
@@ -47,7 +49,7 @@ def _parse(name: str, body: str, note: str | None) -> Published:
     versions = []
     for line in body.splitlines():
         if line.strip():
-            entry = json.loads(line)
+            entry = parse_json(line)
             parsed = Version.parse(str(entry.get("vers", "")))
             if parsed is not None and not entry.get("yanked"):
                 versions.append(parsed)
@@ -61,7 +63,7 @@ def fetch_published(name: str, cache_dir: Path, fresh_seconds: float = FRESH_SEC
     cached_file = cache_dir / f"{name.lower()}.json"
     cached: dict[str, str] = {}
     try:
-        cached = json.loads(cached_file.read_text())
+        cached = parse_json(cached_file.read_text())
     except (OSError, ValueError):
         cached = {}
     age = time.time() - float(cached.get("fetched", 0))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,7 @@ class AnalyzerState:
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
     proc_macros: ProcMacroWatch = field(default_factory=ProcMacroWatch)  # what its proc-macro server runs
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    on_flycheck: Callable[[str], None] | None = None  # told "begin" and "end" of each check (check_copies)
 
     def touch(self) -> None:
         self.changed.set()
@@ -75,6 +76,8 @@ class AnalyzerState:
             if flycheck:
                 self.flycheck_begun += 1
                 self.flycheck_moved = time.monotonic()
+                if self.on_flycheck is not None:
+                    self.on_flycheck("begin")
         task = self.progress.get(token)
         if task is not None:
             task.message = value.get("message") or task.message
@@ -85,6 +88,8 @@ class AnalyzerState:
                 if flycheck:
                     self.flycheck_ended += 1
                     self.flycheck_moved = time.monotonic()
+                    if self.on_flycheck is not None:
+                        self.on_flycheck("end")
             if kind in ("begin", "end"):
                 self._build_data_event(token, task.title, kind == "begin")
         self.touch()

@@ -7,7 +7,6 @@ were not checked is kept, so an answer never passes partial findings off as comp
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -21,6 +20,7 @@ from rust_mcp.core.build_dirs import create_build_directory
 from rust_mcp.core.cargo_helpers import CargoHelpers
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
+from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import (
@@ -61,7 +61,7 @@ class ClippyCoverage:
         if not line.startswith('{"reason":'):
             return
         try:
-            payload = json.loads(line)
+            payload = parse_json(line)
         except ValueError:
             return
         manifest = payload.get("manifest_path")

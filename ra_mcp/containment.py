@@ -27,6 +27,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.toolchain_files import find_toolchain_file
 from rust_mcp.core.toolchains import Toolchain, ToolchainRefused
 
+from .check_copies import TEE, TEE_SCRIPT, private_directory, tee_environment, tee_usable
 from .discovery import Analyzer, std_sources_env
 from .proc_macro_watch import PROXY, SERVER_ENV
 
@@ -93,19 +94,28 @@ class AnalyzerSandbox:
             await self.cargo.fetch(project, toolchain, None)  # a failure shows in its diagnostics
         std_env, warning = std_sources_env(toolchain.std_sources())
         self.on_std_warning(warning)
+        # its check's output is also copied to a private directory of ours (check_copies.py)
+        copies = [await off_loop(private_directory, what="creating a directory")] if tee_usable() else []
         settings = {
             **watched_proc_macro_server(toolchain.sysroot),
             "CARGO": str(toolchain.cargo),
             "RUSTC": str(toolchain.rustc),
             **std_env,
             **lock,
+            **(tee_environment(toolchain.cargo, copies[0]) if copies else {}),
         }
         env = containment.environment(toolchain, network=False, offline=state.active, settings=settings)
-        system = [Path(self.analyzer.path).parent, PROXY]
+        system = [Path(self.analyzer.path).parent, PROXY, *([TEE, TEE_SCRIPT] if copies else [])]
         if "RUST_SRC_PATH" in std_env:
             system.append(Path(std_env["RUST_SRC_PATH"]))
         confinement = containment.confinement(
-            toolchain, cwd=root, env=env, writable=dirs.paths, system=system, kind="analyzer"
+            toolchain,
+            cwd=root,
+            env=env,
+            writable=dirs.paths,
+            system=system,
+            system_writable=copies,
+            kind="analyzer",
         )
         return await containment.command(confinement, [self.analyzer.path])
 

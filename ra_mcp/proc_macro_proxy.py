@@ -32,7 +32,7 @@ def _requests(source: IO[bytes], sink: IO[bytes]) -> None:
             try:
                 request = json.loads(line)["ExpandMacro"]
                 lib, name = str(request["lib"]), str(request["macro_name"])
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):  # a macro's input nested deeply
                 lib, name = "?", "?"
             _say("expand " + json.dumps({"lib": lib, "macro": name}))
         sink.write(line)

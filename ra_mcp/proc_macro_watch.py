@@ -7,7 +7,6 @@ one with that macro in `procMacro.ignored`."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -16,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
+
+from rust_mcp.core.json_nesting import parse_json
 
 MARK = "rust-mcp-proc-macro:"  # the proxy's lines on rust-analyzer's stderr
 PROXY = Path(__file__).with_name("proc_macro_proxy.py")
@@ -66,7 +67,7 @@ class ProcMacroWatch:
             return True
         if verb == "expand":
             try:
-                fields = json.loads(rest)
+                fields = parse_json(rest)
                 lib, name = str(fields["lib"]), str(fields["macro"])
             except (ValueError, KeyError, TypeError):
                 return True

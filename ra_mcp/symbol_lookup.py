@@ -85,7 +85,9 @@ async def find_symbol(
         location = locator.location(chosen.uri, chosen.span)
         return chosen.uri, chosen.span, f"{symbol} ({location.path}:{location.line}:{location.column})"
     if not candidates:
-        near = sorted({_qualified(s) for s in found})[: budgets.SYMBOL_CANDIDATES]
+        # the items of exactly the wanted name first (`Parser` for `clap::Parser`), then the rest
+        named = {(s.name != wanted.name, _qualified(s)) for s in found}
+        near = list(dict.fromkeys(label for _, label in sorted(named)))[: budgets.SYMBOL_CANDIDATES]
         hint = f"; similar names: {', '.join(near)}" if near else ""
         where = f" in {service.display(path, workspace.root)}" if path else ""
         raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")

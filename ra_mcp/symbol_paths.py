@@ -18,6 +18,7 @@ from rust_mcp.core.budgets import MAX_SOURCE_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import is_regular_file, read_text
 from rust_mcp.core.roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, package_directories
+from rust_mcp.core.toml_text import parse_toml
 
 GENERICS = re.compile(r"<.*>$")
 HOVER_PATH = re.compile(r"^\s*```rust\n(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)\n```")
@@ -25,6 +26,10 @@ CRATE_ALIAS = re.compile(
     r"^\s*pub\s+(?:extern\s+crate|use)\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s+as\s+"
     r"(?P<alias>[A-Za-z_][A-Za-z0-9_]*)\s*;",
     re.MULTILINE,
+)
+# `pub use clap_builder::*;`: the facade crate's root is the other crate's root (clap::Command)
+CRATE_GLOB = re.compile(
+    r"^\s*pub\s+use\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s*::\s*\*\s*;", re.MULTILINE
 )
 PATH_KEYWORDS = frozenset({"crate", "self", "super"})
 Segments = tuple[str, ...]
@@ -69,7 +74,7 @@ def hover_path(markdown: str) -> Segments | None:
 
 def _crate_name(package_dir: Path) -> str | None:
     try:
-        data = tomllib.loads(read_text(package_dir / MANIFEST_NAME, MAX_MANIFEST_BYTES) or "")
+        data = parse_toml(read_text(package_dir / MANIFEST_NAME, MAX_MANIFEST_BYTES) or "")
     except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return None
     lib = data.get("lib")
@@ -100,7 +105,8 @@ def module_path_of_file(path: Path, stop: Path) -> Segments | None:
 
 def crate_aliases(root: Path) -> dict[Segments, Segments]:
     """`(grep, searcher)` -> `(grep_searcher,)` for every `pub extern crate A as B;` or
-    `pub use A as B;` in a workspace member's src/lib.rs."""
+    `pub use A as B;` in a workspace member's src/lib.rs, and `(clap,)` -> `(clap_builder,)` for a
+    `pub use clap_builder::*;` there (a facade crate re-exporting another crate's root)."""
     aliases: dict[Segments, Segments] = {}
     for directory in package_directories(root).values():
         crate = _crate_name(directory)
@@ -114,6 +120,9 @@ def crate_aliases(root: Path) -> dict[Segments, Segments]:
         for match in CRATE_ALIAS.finditer(text):
             if crate is not None and match["crate"] not in PATH_KEYWORDS:
                 aliases[(crate, match["alias"])] = (match["crate"],)
+        for match in CRATE_GLOB.finditer(text):
+            if crate is not None and match["crate"] not in PATH_KEYWORDS | {"std", "core", "alloc"}:
+                aliases[(crate,)] = (match["crate"],)
     return aliases
 
 

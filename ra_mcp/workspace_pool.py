@@ -26,6 +26,7 @@ from rust_mcp.core.roots import (
 )
 
 from .change_journal import ChangeJournal, FileStamp
+from .check_copies import CheckCopies
 from .discovery import Analyzer
 from .lsp_errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .proc_macro_watch import StuckMacros
@@ -134,6 +135,11 @@ class WorkspacePool:
             proc_macro_seconds=self.settings.proc_macro_seconds,
             flycheck_seconds=self.settings.flycheck_seconds,
         )
+        within = self.scope.roots.paths
+        copies = CheckCopies.for_command(root, client.command.env, client.command.contained, within)
+        if copies is not None:  # its check kept for cargo_check; the copies go with it
+            client.state.on_flycheck = copies.event
+            client.on_exit(copies.closing)
         journal = ChangeJournal(root, is_watched)  # watching before rust-analyzer reads anything
         try:
             await client.start()

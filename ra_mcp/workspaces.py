@@ -84,7 +84,11 @@ class Workspace:
         kept = self.answers.get(key)
         return kept[1] if kept is not None and kept[0] == self.generation else None
 
-    def remember(self, key: tuple[object, ...], answer: object) -> None:
+    def remember(self, key: tuple[object, ...], answer: object, made_at: int | None = None) -> None:
+        """Keep `answer` for its next pages; not when a file changed since `made_at` (the generation
+        its making started in): it is already stale."""
+        if made_at is not None and made_at != self.generation:
+            return
         self.answers.pop(key, None)
         while len(self.answers) >= REMEMBERED_ANSWERS:
             self.answers.pop(next(iter(self.answers)))

@@ -1,14 +1,19 @@
 """Diagnostics on a corpus with an injected error, and the unsafe audit: cargo_check and both
-diagnostics tools of rust-analyzer-mcp against cargo's own JSON; the audit's sites against the source
-text and its clippy findings against cargo clippy's own JSON."""
+diagnostics tools of rust-analyzer-mcp against cargo's own JSON; the whole workspace's diagnostics,
+every page, against cargo's JSON; the audit's sites against the source text and its clippy findings
+against cargo clippy's own JSON."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from ra_mcp.tools.audit import AUDIT_LINTS
+from rust_mcp.core.paging import next_page_offset
 from tests.corpus_support import Checker, CorpusSession, run_cargo
 from tests.corpus_truth import git_restore, unsafe_sites_in_source
 from tests.support import text_of
@@ -159,3 +164,131 @@ async def check_injected_error(
     finally:
         path.write_text(original, encoding="utf-8")
         await git_restore(session.root)
+
+
+# what rust-analyzer's own cargo check runs (its defaults: --workspace --all-targets --keep-going),
+# run bare in the same copy and target directory, for the files as they are
+MAX_PAGES = 2000  # a bound on the paging loop (reaching it fails the check)
+MAX_CALLS = 40  # calls (each within the answer deadline) for the pass to become whole
+FLYCHECK = ["check", "--workspace", "--all-targets", "--keep-going", "--message-format=json"]
+Finding = tuple[str, int, str | None, str]  # file relative to the workspace, 1-based line, code, level
+
+
+def _shown_at(span: dict[str, Any], root: Path) -> str | None:
+    """Where rust-analyzer shows a primary span (its `primary_location`): the first span, walking
+    out through the macro expansions it came from, in a real file (not `<...>`) inside the
+    workspace; else the outermost invocation. The file relative to `root`; None outside it."""
+    chain = [span]
+    while (outer := chain[-1].get("expansion")) is not None:
+        chain.append(outer["span"])
+    real = [s for s in chain if not s["file_name"].startswith("<")]
+    places = [(root / s["file_name"], s) for s in real]  # relative names are the workspace's
+    inside = [(path, s) for path, s in places if path.is_relative_to(root)]
+    path, shown = inside[0] if inside else (root / chain[-1]["file_name"], chain[-1])
+    return f"{path.relative_to(root)}:{shown['line_start']}" if path.is_relative_to(root) else None
+
+
+def cargo_findings(stdout: str, root: Path) -> set[Finding]:
+    """cargo's errors and warnings as (file, line, code, level): one per primary span of each
+    compiler message (rust-analyzer makes one diagnostic per primary span, none for a message with
+    none), at the place rust-analyzer shows it; places outside the workspace are left out (rust-
+    analyzer-mcp does not show them)."""
+    found: set[Finding] = set()
+    for line in stdout.splitlines():
+        if not line.startswith('{"reason":"compiler-message"'):
+            continue
+        message = json.loads(line)["message"]
+        level = "error" if message["level"].startswith("error") else message["level"]
+        if level not in ("error", "warning"):
+            continue
+        code = (message.get("code") or {}).get("code")
+        for span in message.get("spans") or []:
+            if span.get("is_primary") and (place := _shown_at(span, root)) is not None:
+                file, _, number = place.rpartition(":")
+                found.add((file, int(number), code, level))
+    return found
+
+
+async def check_workspace_diagnostics_paged(
+    session: CorpusSession, checker: Checker, limit: int = 100
+) -> dict[str, Any]:
+    """rust_analyzer_workspace_diagnostics called again until its pass is whole (every file analysed,
+    the check finished: each call goes on from the last), then read to its last page (`limit` a
+    page), against bare cargo check's JSON for the same files. The equivalence: the set of (file,
+    line, code, level) of the confirmed errors and warnings on all pages equals the set
+    cargo_findings makes of cargo's errors and warnings; each page gives the same counts and
+    total, no finding twice, errors before warnings before the unconfirmed; rust-analyzer's own
+    findings that cargo does not make are listed apart (unconfirmed), never counted as errors or
+    warnings. Returns the numbers for the report."""
+    tool = "rust_analyzer_workspace_diagnostics"
+    arguments: dict[str, Any] = {"workspace": str(session.root), "limit": limit}
+    began, calls = time.monotonic(), 0
+    while calls < MAX_CALLS:  # as an agent does: call again, as the note says, until the pass is whole
+        result, body = await session.ra_call(tool, arguments)
+        calls += 1
+        assert not result.is_error, text_of(result)[:2000]
+        if body.get("check_ran") and "not analysed" not in (body.get("note") or ""):
+            break
+    whole = time.monotonic() - began
+    pages: list[dict[str, Any]] = []
+    seconds: list[float] = []
+    offset: int | None = 0
+    while offset is not None and len(pages) < MAX_PAGES:
+        began = time.monotonic()
+        result, body = await session.ra_call(tool, {**arguments, "offset": offset})
+        seconds.append(time.monotonic() - began)
+        assert not result.is_error, text_of(result)[:2000]
+        pages.append(body)
+        offset = next_page_offset(body.get("note"))
+    listed = [d for page in pages for d in page.get("diagnostics", [])]
+    counts = pages[0].get("counts", {})
+    truth = await run_cargo(session.root, FLYCHECK)
+    expected = cargo_findings(truth.stdout, session.root)
+    confirmed = [d for d in listed if d["confirmed"] and d["severity"] in ("error", "warning")]
+    ours = {(d["path"], d["line"], d["code"], d["severity"]) for d in confirmed}
+    unconfirmed = [d for d in listed if not d["confirmed"]]
+    ranks = [(not d["confirmed"], {"error": 0, "warning": 1}.get(d["severity"], 2)) for d in listed]
+    keys = [
+        (d["path"], d["line"], d["column"], d["code"], d["severity"], d["message"], d["confirmed"])
+        for d in listed
+    ]
+    numbers = {
+        "pages": len(pages),
+        "calls_until_whole": calls,
+        "until_whole_s": round(whole, 1),
+        "first_page_s": round(seconds[0], 3),
+        "next_pages_s_median_max": [
+            round(sorted(seconds[1:])[len(seconds[1:]) // 2], 3),
+            round(max(seconds[1:]), 3),
+        ]
+        if len(seconds) > 1
+        else None,
+        "all_pages_s": round(sum(seconds), 1),
+        "listed": len(listed),
+        "counts": counts,
+        "cargo_errors_warnings": len(expected),
+        "ours_errors_warnings": len(ours),
+        "unconfirmed": len(unconfirmed),
+    }
+    print(f"workspace diagnostics paged: {numbers}")
+    for d in unconfirmed[:20]:  # shown apart: rust-analyzer only, not counted
+        print(f"  unconfirmed (rust-analyzer only): {d['path']}:{d['line']} {d['code']} {d['message'][:80]}")
+    checker.check(
+        tool,
+        all(page.get("counts") == counts for page in pages)
+        and len(listed) == len(set(keys)) == sum(counts.values())
+        and ranks == sorted(ranks)
+        and counts.get("errors") == sum(1 for d in confirmed if d["severity"] == "error")
+        and counts.get("warnings") == sum(1 for d in confirmed if d["severity"] == "warning")
+        and counts.get("unconfirmed") == len(unconfirmed),
+        f"pages disagree or miscount: {len(pages)} pages, {len(listed)} listed "
+        f"({len(set(keys))} distinct), counts {[page.get('counts') for page in pages][:3]}",
+    )
+    checker.check(
+        tool,
+        offset is None and len(pages) > 1 and bool(expected) and ours == expected,
+        f"{len(ours)} confirmed vs cargo's {len(expected)}: "
+        f"ours only {sorted(ours - expected, key=str)[:5]}; "
+        f"cargo only {sorted(expected - ours, key=str)[:5]}",
+    )
+    return numbers

@@ -28,7 +28,11 @@ from tests.corpus_cargo import (
     check_project_tools,
 )
 from tests.corpus_checks import Item
-from tests.corpus_diagnostics import check_injected_error, check_unsafe_audit
+from tests.corpus_diagnostics import (
+    check_injected_error,
+    check_unsafe_audit,
+    check_workspace_diagnostics_paged,
+)
 from tests.corpus_restarts import raw_truth, restart_rounds
 from tests.corpus_support import CorpusSession, corpus_session, locate, run_cargo
 from tests.corpus_tour import Tour, check_items, check_tour, check_tree_unchanged, checking
@@ -228,6 +232,13 @@ async def test_an_injected_error_among_many_warnings(session: MeasuredSession) -
         await check_injected_error(
             session, checker, "regex/src/lib.rs", package="regex", noise=NOISE, at_least=50
         )
+
+
+async def test_workspace_diagnostics_paged_to_the_end_against_cargo(session: MeasuredSession) -> None:
+    """Every page of the workspace's diagnostics (warnings too, not only the first page's errors),
+    from one kept pass, against bare cargo check's JSON for the same files."""
+    with checking(session) as checker:
+        await check_workspace_diagnostics_paged(session, checker)
 
 
 async def test_clippy_pedantic_against_cargo(session: MeasuredSession) -> None:

@@ -26,6 +26,13 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/core/read_scope.py", "default_read_only", ".iterdir", "the operator's rustup toolchains"),
     ("rust_mcp/core/pid_cgroup.py", "*", "*", "/sys/fs/cgroup: our own pids cgroups, not a project"),
     (
+        "ra_mcp/flycheck_tee.py",
+        "*",
+        "*",
+        "runs inside rust-analyzer's sandbox (not in the server), writing only the private copies "
+        "directory the server made for it; the server reads it back through the door",
+    ),
+    (
         "rust_mcp/core/cargo_config.py",
         "_read_filtered",
         "os.open",

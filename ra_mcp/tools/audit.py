@@ -13,6 +13,7 @@ from pydantic import Field
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
@@ -190,7 +191,7 @@ async def rust_analyzer_unsafe_audit(
     async def operation(workspace: Workspace) -> UnsafeAudit:
         scope_dir = workspace.root
         if package is not None:
-            packages = package_directories(workspace.root)
+            packages = await off_loop(package_directories, workspace.root, what="listing the packages")
             if package not in packages:
                 listed = ", ".join(sorted(packages)) or "none"
                 raise Refusal(f"no package named {package!r} in {workspace.root}; packages: {listed}")

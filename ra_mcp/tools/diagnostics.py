@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -18,7 +19,7 @@ from ..diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
 from ..flycheck import CheckRun, check_current_state
 from ..lsp_errors import AnalyzerRequestFailed
 from ..lsp_types import lsp
-from ..models import DiagnosticReport
+from ..models import AnalyzerDiagnostic, DiagnosticReport
 from ..shown_paths import join_notes, withheld_note
 from ..workspaces import Workspace, scan_sources
 from .declaration import AnalyzerCall, analyzer_tool
@@ -152,6 +153,66 @@ async def rust_analyzer_diagnostics(
     return await call.in_file(file_path, operation)
 
 
+@dataclass(frozen=True)
+class WorkspaceFindings:
+    """One workspace pass (every file's own findings and one cargo check, merged and ranked), kept
+    for all its pages while no file changes and rust-analyzer is the same one: page 2 comes from the
+    pass that made page 1, with the same total and order, instead of a second pass. A partial pass
+    (files not analysed by the deadline, or the check not finished) is kept too, but only so that
+    the next call pulls just the files still missing and joins the running check."""
+
+    items: list[AnalyzerDiagnostic]  # every finding of every severity, ranked (confirmed errors first)
+    files_checked: int
+    check: CheckRun
+    note: str | None  # check skipped, files not analysed, findings withheld
+    complete: bool  # every file analysed, and the check finished for these files unless skipped
+    native: dict[str, list[lsp.Diagnostic]]  # rust-analyzer's own findings of the files analysed
+    analysed: frozenset[Path]
+
+
+async def workspace_findings(
+    call: AnalyzerCall,
+    workspace: Workspace,
+    include_check: bool,
+    check_timeout_secs: float,
+    wait: bool,
+    started: float,
+) -> WorkspaceFindings:
+    """The workspace pass for the files as they are: the one kept for them (per workspace, rust-analyzer
+    and `include_check`; a new rust-analyzer is a new Workspace with nothing kept), or a new one,
+    which goes on from a partial one."""
+    service, key = call.service, ("workspace_diagnostics", include_check)
+    kept = workspace.remembered(key)
+    if isinstance(kept, WorkspaceFindings) and kept.complete:
+        return kept
+    before = kept if isinstance(kept, WorkspaceFindings) else None
+    made_at = workspace.generation
+    files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
+    missed: list[Path] = []
+    until = None if wait else started + service.answer_deadline * PULL_SHARE
+    todo = [p for p in files if before is None or p not in before.analysed]
+    native = {**(before.native if before else {}), **await pull(workspace, todo, missed, until)}
+    check = CheckRun(False)
+    if include_check:
+        bound = check_bound(service, started, check_timeout_secs, wait)
+        check = await check_current_state(workspace, None, bound, call.report)
+    checked = (
+        {uri: list(items) for uri, items in workspace.client.state.pushed.items()} if include_check else {}
+    )
+    (shown, checked), left_out = shown_only(service, native, checked)
+    found = WorkspaceFindings(
+        items=merge(service, workspace.root, shown, checked),
+        files_checked=0 if workspace.client.state.health == "error" else len(files) - len(missed),
+        check=check,
+        note=join_notes(None if include_check else SKIPPED, not_analysed(missed), withheld_note(left_out)),
+        complete=not missed and (check.finished or not include_check),
+        native=native,
+        analysed=frozenset(files) - frozenset(missed),
+    )
+    workspace.remember(key, found, made_at)
+    return found
+
+
 @analyzer_tool(Capability.RUN, "Workspace diagnostics", render.diagnostics)
 async def rust_analyzer_workspace_diagnostics(
     call: AnalyzerCall,
@@ -163,43 +224,28 @@ async def rust_analyzer_workspace_diagnostics(
     *,
     paging: Paging,
 ) -> DiagnosticReport:
-    """Errors and warnings in every file of the workspace plus one cargo check; errors first."""
-    service, report, started = call.service, call.report, time.monotonic()
+    """Errors and warnings in every file of the workspace plus one cargo check; errors first. The
+    pages of one answer come from one pass while no file changes."""
+    started = time.monotonic()
 
     async def operation(workspace: Workspace) -> DiagnosticReport:
-        files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
-        missed: list[Path] = []
-        until = None if wait else started + service.answer_deadline * PULL_SHARE
-        native = await pull(workspace, files, missed, until)
-        check = CheckRun(False)
-        if include_check:
-            bound = check_bound(service, started, check_timeout_secs, wait)
-            check = await check_current_state(workspace, None, bound, report)
-        checked = (
-            {uri: list(items) for uri, items in workspace.client.state.pushed.items()}
-            if include_check
-            else {}
-        )
-        (native, checked), left_out = shown_only(service, native, checked)
-        items = merge(service, workspace.root, native, checked)
-        kept = [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
-        counts = count(kept)
-        note = join_notes(None if include_check else SKIPPED, not_analysed(missed), withheld_note(left_out))
+        found = await workspace_findings(call, workspace, include_check, check_timeout_secs, wait, started)
+        kept = [d for d in found.items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
         page = paging.take(kept)
-        note = join_notes(
-            still_running(check, sum(1 for d in kept if d.confirmed)),
-            page.note("diagnostics (errors first)"),
-            note,
-        )
+        check = found.check
         return DiagnosticReport(
             scope=f"workspace {workspace.root}",
             diagnostics=page.items,
-            counts=counts,
-            files_checked=0 if workspace.client.state.health == "error" else len(files) - len(missed),
+            counts=count(kept),
+            files_checked=found.files_checked,
             check_ran=check.finished,
             check_running=check.running,
             check_error=check.why,
-            note=note,
+            note=join_notes(
+                still_running(check, sum(1 for d in kept if d.confirmed)),
+                page.note("diagnostics (errors first)"),
+                found.note,
+            ),
         )
 
     return await call.in_workspace(workspace, operation)

@@ -13,6 +13,7 @@ from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.full_text import save_full_text
 from rust_mcp.core.paging import json_size, take_page
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import render
@@ -226,7 +227,13 @@ async def rust_analyzer_ssr(
             ]
         # the rule's paths are resolved in the context file's crate: the file itself, or for the whole
         # workspace the first crate root (never a build script) in which they resolve
-        contexts = [path] if path is not None else crate_roots(workspace.root, rule)
+        contexts = (
+            [path]
+            if path is not None
+            else await off_loop(
+                crate_roots, workspace.root, rule, what="finding the crates the rule resolves in"
+            )
+        )
         raw: Any = None
         for number, context in enumerate(contexts, start=1):
             try:

@@ -172,7 +172,7 @@ async def _references(
         target.position.character,
         include_declaration,
     )
-    kept = workspace.remembered(key)
+    kept, made_at = workspace.remembered(key), workspace.generation
     if isinstance(kept, _References):
         return kept
     result = await workspace.client.request(
@@ -190,7 +190,7 @@ async def _references(
         shown, key=lambda loc: (loc.uri != asked, loc.uri, loc.range.start.line, loc.range.start.character)
     )
     answer = _References(found, left_out, locator, Counter(locator.label(place.uri) for place in found))
-    workspace.remember(key, answer)
+    workspace.remember(key, answer, made_at)
     return answer
 
 

@@ -10,14 +10,15 @@ file on the way changes.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Refusal
+from .json_nesting import parse_json
 from .safe_io import read_without_links
+from .toml_text import parse_toml
 
 DIRECTORY_SETTINGS = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_BUILD_BUILD_DIR")
 CONFIG_NAMES = ("config.toml", "config")
@@ -95,7 +96,7 @@ def _parse(output: str | None) -> BuildDirs | None:
     if not output:
         return None
     try:
-        data = json.loads(output)
+        data = parse_json(output)
         target = Path(data["target_directory"])
         build = Path(data.get("build_directory") or target)
     except (ValueError, KeyError, TypeError):
@@ -144,7 +145,7 @@ def _config_value(file: Path, key: str) -> str | None:
     file is absent, unreadable or does not set it."""
     try:
         data = read_without_links(file, MAX_CONFIG_BYTES)
-        table = tomllib.loads((data or b"").decode("utf-8", errors="replace")).get("build")
+        table = parse_toml((data or b"").decode("utf-8", errors="replace")).get("build")
     except (OSError, Refusal, tomllib.TOMLDecodeError, ValueError):
         return None
     value = table.get(key) if isinstance(table, dict) else None

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .build_layout import CONFIG_NAMES
+from .toml_text import parse_toml
 
 MAX_CONFIG_BYTES = 1024 * 1024
 KEPT_TABLES = frozenset(
@@ -172,7 +173,7 @@ def _read_filtered(path: Path, network: bool) -> bytes | None:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
             if len(raw) > MAX_CONFIG_BYTES:
                 return None
-            data = tomllib.loads(raw.decode("utf-8"))
+            data = parse_toml(raw.decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             return None
     return write_toml(filtered_config(data, network=network)).encode("utf-8")

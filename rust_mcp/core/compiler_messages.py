@@ -3,7 +3,6 @@ and the parser that reads cargo's JSON messages line by line (deduplicated, coun
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from .budgets import KEPT_DIAGNOSTICS, MAX_JSON_LINE, RENDERED_LIMIT, SPANS_PER_DIAGNOSTIC
 from .clipping import clip_end, strip_ansi
+from .json_nesting import parse_json
 from .outside_places import OUTSIDE_LABEL, PlaceCheck, redact_rendered, visible
 
 QUOTED = re.compile(r"`[^`\n]*`")
@@ -230,7 +230,7 @@ class CompilerMessages:
         if not line.startswith('{"reason":') or len(line) > MAX_JSON_LINE:
             return False
         try:
-            payload = json.loads(line)
+            payload = parse_json(line)
         except ValueError:
             return False
         reason = payload.get("reason")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +27,12 @@ from urllib.parse import urlsplit
 
 import anyio
 
-from .roots import MANIFEST_NAME, AllowedRoots, project_files
+from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, AllowedRoots, project_files
 from .safe_io import read_without_links
+from .toml_text import parse_toml
 
 ALLOW_ALL_FLAG = "--allow-private-fetch"
 ALLOW_HOST_FLAG = "--allow-fetch-host"
-MAX_MANIFEST_BYTES = 4 << 20
 MAX_MANIFESTS = 2000
 RESOLVE_SECONDS = 10.0
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
@@ -55,7 +54,7 @@ class FetchHosts:
 def _toml(path: Path) -> dict[str, object]:
     try:
         data = read_without_links(path, MAX_MANIFEST_BYTES)
-        return tomllib.loads(data.decode()) if data is not None else {}
+        return parse_toml(data.decode()) if data is not None else {}
     except (OSError, ValueError, UnicodeDecodeError):
         return {}  # cargo will say what is wrong with it
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 MAX_JSON_DEPTH = 100  # MCP messages nest a dozen levels; tool arguments a few more
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -55,3 +56,12 @@ def top_level_id(text: str) -> str | int | None:
         elif char in "]}":
             depth -= 1
     return None
+
+
+def parse_json(text: str | bytes) -> Any:
+    """`json.loads(text)` for text a process or the project wrote: text nested more deeply than
+    Python's json goes (it raises RecursionError) is refused as not JSON, with ValueError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"JSON nested more deeply than this parser goes ({len(text)} bytes)") from None

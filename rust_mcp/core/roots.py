@@ -21,7 +21,10 @@ from .safe_io import read_without_links
 
 MANIFEST_NAME = "Cargo.toml"
 MAX_PATH_CHARS = 4096
-MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+# a manifest parsed by this process: tomllib parses a hostile 4 MB one (400,000 table headers) in
+# 10-20 s of a loaded machine, on the event loop every session of an engine shares; real ones are
+# well under 100 KB
+MAX_MANIFEST_BYTES = 1024 * 1024
 
 
 class PathRefused(Refusal):
@@ -174,9 +177,11 @@ def read_manifest(path: Path) -> dict[str, object]:
     """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
     import tomllib  # here, not at start: only manifests need it (a 10 ms import)
 
+    from .toml_text import parse_toml
+
     try:  # through the one door: no link on the way, a regular file, size-limited
         data = read_without_links(path, MAX_MANIFEST_BYTES)
-        return tomllib.loads(data.decode("utf-8")) if data is not None else {}
+        return parse_toml(data.decode("utf-8")) if data is not None else {}
     except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import Refusal
 from .project_files import name_present, read_text
+from .toml_text import parse_toml
 
 FILE_NAMES = ("rust-toolchain", "rust-toolchain.toml")  # rustup prefers the legacy name in a directory
 MAX_FILE_BYTES = 64 * 1024
@@ -42,7 +43,7 @@ def read_toolchain_file(path: Path) -> ToolchainFile:
     if text is None:
         return ToolchainFile(path, None, None)
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError:
         # the legacy format: the file is just a channel name
         lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -8,9 +8,10 @@ the root and every directory above it, and cargo's home configuration. A file wr
 removed or renamed gives another state.
 
 Some trees get a state of their own each time, so their runs are never reused (right, if slower):
-a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, and a tree with a link or a path
-dependency leading outside the allowed roots: this process never lists a directory the project
-only names (a link to `/` or to the operator's home is not walked). Not followed: files outside
+a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, a tree with a link or a path
+dependency that cannot be resolved (a link loop, a NUL byte), and one leading outside the allowed
+roots: this process never lists a directory the project only names (a link to `/` or to the
+operator's home is not walked). Not followed: files outside
 these trees that a build reads (a build script's `rerun-if-changed` or an `include!` pointing
 outside the workspace)."""
 
@@ -26,6 +27,7 @@ from typing import Any
 from .errors import Refusal
 from .project_files import read_text, walk_without_links
 from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
+from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
@@ -33,20 +35,31 @@ MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 
 
-def _stamp(path: str) -> bytes:
+def _stamp(path: str, newest: list[int] | None = None) -> bytes:
     try:
         info = os.stat(path)
     except OSError:
         return f"{path}\0-\n".encode("utf-8", "surrogateescape")
+    if newest is not None:
+        newest[0] = max(newest[0], info.st_ctime_ns, info.st_mtime_ns)
     stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n"
     return stamp.encode("utf-8", "surrogateescape")
 
 
-def _dependency_paths(manifest: Path) -> Iterator[Path]:
-    """Directories of the path dependencies (and patches) a manifest names."""
+def _resolved(path: Path) -> Path | None:
+    """`path` with its links resolved, or None when the project made that impossible (a link loop,
+    a NUL byte, a name too long): such a state is never equal to another."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def _dependency_paths(manifest: Path) -> Iterator[Path | None]:
+    """Directories of the path dependencies (and patches) a manifest names (None: unresolvable)."""
     try:  # through the one door: no link on the way, a regular file, size-limited
         text = read_text(manifest, MAX_MANIFEST_BYTES)
-        data = tomllib.loads(text) if text is not None else {}
+        data = parse_toml(text) if text is not None else {}
     except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return
     tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
@@ -63,7 +76,7 @@ def _dependency_paths(manifest: Path) -> Iterator[Path]:
             continue
         for spec in table.values():
             if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-                yield (manifest.parent / spec["path"]).resolve()
+                yield _resolved(manifest.parent / spec["path"])
 
 
 def _config_files(root: Path) -> list[str]:
@@ -82,20 +95,32 @@ def _config_files(root: Path) -> list[str]:
     return [*found, str(home / "config.toml"), str(home / "config")]
 
 
-def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> str:
+def tree_state(
+    root: Path, within: Sequence[Path] = (), lockfile: bool = True, newest: list[int] | None = None
+) -> str:
     """A digest of the state of the project at `root` (a workspace root), walking the trees outside
     it that it names only inside `root` or the allowed roots `within`; without the workspace's
     Cargo.lock unless `lockfile` (a run that writes it, as cargo does, keeps its state); blocking
-    (run off the loop)."""
+    (run off the loop). Given `newest` ([0]), also when the tree last changed: its first item becomes
+    the latest change or modification time (ns) of a stamped file or of a directory walked (a file
+    created, removed or renamed changes its directory's)."""
     digest = hashlib.sha256()
+
+    def entering(directory: str) -> None:
+        if newest is not None:
+            _stamp(directory, newest)
+
     walked: set[Path] = set()
     stamped = 0
     top = root.resolve()
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
-    queue = [top]
+    queue: list[Path | None] = [top]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
-        top = queue.pop(0)
+        named = queue.pop(0)
+        if named is None:
+            return _never_equal(digest)  # a path the project named that cannot be resolved
+        top = named
         if top in walked or any(top.is_relative_to(done) for done in walked):
             continue
         if not any(top.is_relative_to(place) for place in allowed):
@@ -103,7 +128,8 @@ def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
         entries = []
-        for entry in walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True):
+        walk = walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True, entering)
+        for entry in walk:
             entries.append(entry)
             if stamped + len(entries) > MAX_STAMPED:
                 return _never_equal(digest)
@@ -111,19 +137,21 @@ def tree_state(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -
         for entry in sorted(entries, key=lambda e: e.path):
             if entry.path == skipped:
                 continue
-            digest.update(_stamp(entry.path))
+            digest.update(_stamp(entry.path, newest))
             if entry.name == MANIFEST_NAME:
                 queue += [
-                    path for path in _dependency_paths(Path(entry.path)) if not path.is_relative_to(top)
+                    path
+                    for path in _dependency_paths(Path(entry.path))
+                    if path is None or not path.is_relative_to(top)
                 ]
             elif entry.linked and os.path.isdir(entry.path):  # cargo reads through it; so does the state
-                target = Path(entry.path).resolve()
-                if not target.is_relative_to(top):
+                target = _resolved(Path(entry.path))
+                if target is None or not target.is_relative_to(top):
                     queue.append(target)
-    if any(not any(path.is_relative_to(done) for done in walked) for path in queue):
+    if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
         return _never_equal(digest)  # more trees than MAX_EXTRA_ROOTS: not all followed
     for path in _config_files(root):
-        digest.update(_stamp(path))
+        digest.update(_stamp(path, newest))
     return digest.hexdigest()
 
 

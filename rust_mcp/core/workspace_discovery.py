@@ -9,7 +9,8 @@ Cargo.toml (its members are inside it). It skips what the project walk skips (`t
 `node_modules`, hidden directories) and what the start directory's `.gitignore` ignores. It never
 follows a link (a linked directory or a linked Cargo.toml is passed over), never opens anything but
 directories and the small `.gitignore` (no-follow, regular file only), so a FIFO cannot block it, and
-it runs in a worker thread, off the event loop.
+it runs in a worker thread, off the event loop. It parses at most MAX_LISTED + 1 manifests (to
+find the workspace each belongs to): a repository of many slow-to-parse manifests costs no more.
 
 The `.gitignore` matcher covers plain patterns: blank lines and `#` comments skipped; a trailing `/`
 (directories only: the walk looks only at directories); a pattern with a `/` before its end is
@@ -113,8 +114,10 @@ def find_workspaces_under(start: Path, roots: AllowedRoots) -> WorkspaceSearch:
                 below.append(path)
         queue.extend((path, depth + 1) for path in sorted(below))
     found: list[Path] = []
-    for manifest in manifests:
-        root = find_workspace_root(manifest, roots)
+    for number, manifest in enumerate(manifests):
+        # resolving parses the manifest (seconds for a hostile one, in a thread no deadline stops):
+        # only as many as an answer uses are; the rest stand for the directory they were found in
+        root = find_workspace_root(manifest, roots) if number <= MAX_LISTED else manifest.parent
         if root not in found and (root == start or root.is_relative_to(start)):
             found.append(root)
     return WorkspaceSearch(start, tuple(found), cut=seen > MAX_ENTRIES or bool(queue))

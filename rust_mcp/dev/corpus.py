@@ -7,6 +7,8 @@
   (`grep` re-exports every grep-* crate), macros, build scripts.
 - `memchr`: memchr 2.7.4 alone, a crate with much unsafe code (SIMD, raw pointers) across many
   modules.
+- `clap`: clap 4.5.41 with clap_builder, clap_derive (a proc macro) and clap_lex, the field
+  test's workspace (tests/test_corpus_clap.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -120,7 +122,19 @@ LARGE = Corpus(
     ),
     libraries_only=True,
 )
-CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE)}
+# clap: a derive front end (clap_derive, a proc macro) over a builder (clap_builder) and a lexer
+# (clap_lex), re-exported by one facade crate; what a user of a CLI crate opens first. The field
+# test's workspace: nothing here was tuned on it.
+CLAP = Corpus(
+    "clap",
+    (
+        ("clap", "4.5.41"),
+        ("clap_builder", "4.5.41"),
+        ("clap_derive", "4.5.41"),
+        ("clap_lex", "0.7.5"),
+    ),
+)
+CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP)}
 
 
 def cache_dir() -> Path:

@@ -4,12 +4,15 @@ The engine runs outside every sandbox, as the user. A front started inside one (
 Codex's or Claude Code's sandbox, a bubblewrap or container of its own) must not get a session
 there: it would choose its own roots and sandbox mode and have the engine act for it outside its
 sandbox. So both ends compare what the kernel says of the other (SO_PEERCRED's pid, then its
-/proc entry): the same mount, network, user, pid and IPC namespaces, and no seccomp filter or
-no-new-privileges flag the other lacks. A front that differs is served in its own process, inside
-its own sandbox, as with `--engine off`; anything unreadable counts as different. The pid is
-judged only while the process that connected is known to hold it (its pidfd, SO_PEERPIDFD, still
-names a live process after /proc was read): a confined process that connects, hands the connection
-to a child and exits must not be judged by an unconfined process that got its pid since.
+/proc entry): the same mount, network, user, pid and IPC namespaces, the same seccomp mode and
+number of seccomp filters, and no no-new-privileges flag the other lacks. A front that differs is
+served in its own process, inside its own sandbox, as with `--engine off`; anything unreadable
+counts as different. The pid is judged only while the process that connected is known to hold it
+(its pidfd, SO_PEERPIDFD, still names a live process after /proc was read): a confined process that
+connects, hands the connection to a child and exits must not be judged by an unconfined process
+that got its pid since. Not seen: Landlock (the kernel shows no other process's domain) and LSM
+labels; a front confined only by those, beside an engine with the same no-new-privileges and
+seccomp state, would be served by the engine.
 Standard library only: fronts import this.
 """
 
@@ -28,6 +31,9 @@ else:  # the signal module sets up enums: milliseconds of a front's start
 
 NAMESPACES = ("mnt", "net", "user", "pid", "ipc")
 STATUS_FIELDS = ("Seccomp", "NoNewPrivs")
+# how many seccomp filters (Linux 5.9): a front under one more filter than the engine shows the same
+# `Seccomp: 2` when the engine itself runs filtered (a container's default profile)
+COUNTED_FIELDS = ("Seccomp_filters",)
 SO_PEERPIDFD = getattr(socket, "SO_PEERPIDFD", 77)  # Linux 6.5; Python 3.11 does not name it
 
 
@@ -45,7 +51,7 @@ def confinement(pid: int) -> dict[str, str]:
     with open(f"/proc/{pid}/status", encoding="utf-8") as status:
         for line in status:
             name, _, value = line.partition(":")
-            if name in STATUS_FIELDS:
+            if name in STATUS_FIELDS or name in COUNTED_FIELDS:
                 found[name] = value.strip()
     missing = [name for name in STATUS_FIELDS if name not in found]
     if missing:
@@ -59,10 +65,11 @@ def difference(pid: int, own: int | None = None) -> str | None:
         theirs, ours = confinement(pid), confinement(os.getpid() if own is None else own)
     except OSError as exc:
         return f"cannot read how pid {pid} is confined ({exc})"
-    differing = [name for name in (*NAMESPACES, *STATUS_FIELDS) if theirs[name] != ours[name]]
+    fields = (*NAMESPACES, *STATUS_FIELDS, *COUNTED_FIELDS)
+    differing = [name for name in fields if theirs.get(name) != ours.get(name)]
     if not differing:
         return None
-    said = ", ".join(f"{name} {theirs[name]} vs {ours[name]}" for name in differing)
+    said = ", ".join(f"{name} {theirs.get(name)} vs {ours.get(name)}" for name in differing)
     return f"pid {pid} is confined differently ({said})"
 
 
