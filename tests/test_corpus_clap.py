@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import anyio
 import pytest
 
-from bench.corpus import CLAP
+from rust_mcp.dev.corpus import CLAP
 from tests.corpus_checks import Item, check_item
 from tests.corpus_support import Checker, CorpusSession, check_every_answer_fits, corpus_session
 from tests.support import text_of

@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+from rust_mcp.core.json_nesting import parse_json
+
 FIGURES_ENV = "RUST_MCP_FIGURES"
 
 
@@ -25,7 +27,7 @@ def read_figures(path: Path) -> dict[str, float | int | str]:
     figures: dict[str, float | int | str] = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
+            row = parse_json(line)
             name, value = row["name"], row["value"]
             previous = figures.get(name)
             if row["add"] and isinstance(previous, int | float) and isinstance(value, int | float):

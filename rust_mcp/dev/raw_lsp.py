@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rust_mcp.core.json_nesting import parse_json
+
 DEBIAN_STD_SOURCES = Path("/usr/lib/rustlib/src/rust/library")
 
 
@@ -148,7 +150,7 @@ class RawAnalyzer:
                     length = int(value)
             if header == b"":
                 return
-            message = json.loads(await stream.readexactly(length))
+            message = parse_json(await stream.readexactly(length))
             if "id" in message and "method" in message:  # a request from the server
                 self._send({"jsonrpc": "2.0", "id": message["id"], "result": self._answer(message)})
             elif "id" in message:
