@@ -12,7 +12,7 @@ What the door guarantees, whatever the agent planted in the tree:
 - from async code, the work runs off the event loop (`off_loop`) on its own bounded set of threads
   and within the call's deadline: a slow file system can cost its caller a refusal, never another
   call its answer.
-tests/test_one_door.py fails on any other file-system call in the servers' source.
+tests/fast/test_one_door.py fails on any other file-system call in the servers' source.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 - `memchr`: memchr 2.7.4 alone, a crate with much unsafe code (SIMD, raw pointers) across many
   modules.
 - `clap`: clap 4.5.41 with clap_builder, clap_derive (a proc macro) and clap_lex, the field
-  test's workspace (tests/test_corpus_clap.py).
+  test's workspace (tests/real/test_corpus_clap.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
