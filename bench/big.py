@@ -1,4 +1,4 @@
-"""The large corpus (bench/corpus.py LARGE: 53 crates, 617k lines), one run, three sides on three
+"""The large corpus (rust_mcp/dev/corpus.py LARGE: 53 crates, 617k lines), one run, three sides on three
 fresh copies: bare `cargo check --workspace`, raw rust-analyzer and ours (rust-analyzer-mcp).
 
 - first right answer: hover on `hir::Properties` (declared in regex-syntax, used from regex-automata), polled
@@ -22,7 +22,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from . import truth as t
 from .cold import COLD_TIMEOUT, Cold, poll_until_right
 from .raw_ra import RawAnalyzer
@@ -181,7 +182,7 @@ async def cargo_freshness(root: Path) -> str:
 async def run(scratch: Path) -> None:
     logs = scratch / "logs"
     logs.mkdir()
-    say(f"corpus: {corpus.LARGE.name}, {len(corpus.LARGE.members)} crates.io crates (bench/corpus.py)")
+    say(f"corpus: {corpus.LARGE.name}, {len(corpus.LARGE.members)} crates.io crates (rust_mcp/dev/corpus.py)")
     say(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work shares them)")
     roots = {side: corpus.copy(corpus.LARGE, scratch / side) for side in ("cargo", "raw", "ours")}
     say("bare cargo:")

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from .big import disk_bytes
 
 RECORD = re.compile(r"^(?P<name>.+)-[0-9a-f]{16}$")

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from rust_mcp.core.sandbox import SandboxMode
+from rust_mcp.dev import corpus
 
-from . import corpus
 from .report import in_turn
 from .servers import Launch, anchor_analyzer, anchor_cargo, one_tool_server, our_analyzer, our_cargo
 from .sizes import INJECTED_ERROR, AnswerSize, answer_size, inject_problem, restore

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from . import truth as t
 from .raw_ra import RawAnalyzer
 from .servers import Launch, anchor_analyzer, our_analyzer, rust_analyzer

@@ -1,6 +1,6 @@
 """Side by side, same machine, same run, interleaved: raw rust-analyzer / bare cargo / the SDK's
 one-tool floor, the Rust anchors (cargo-mcp 0.2.0, rust-analyzer-mcp 0.4.0 from crates.io) and ours,
-on a pinned real 9-crate workspace (ripgrep and the crates it is built from, bench/corpus.py).
+on a pinned real 9-crate workspace (ripgrep and the crates it is built from, rust_mcp/dev/corpus.py).
 
 Rows (issue 13): cold first right hover, warm hover / definition / references, 8 concurrent
 hover+references, start to tools/list, no-op cargo check, server memory; (issue 12): characters of
@@ -56,7 +56,7 @@ class Compare:
 
     async def run(self) -> Path:
         ensure_anchors()
-        self.report.say(f"corpus: ripgrep workspace (bench/corpus.py); server logs in {self.logs}")
+        self.report.say(f"corpus: ripgrep workspace (rust_mcp/dev/corpus.py); server logs in {self.logs}")
         self.report.say(
             f"runs: {self.args.runs} warm, {self.args.cold_runs} cold; rows: {', '.join(self.rows)}"
         )

@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.corpus_support import VERDICTS_ENV, verdict_table
+from rust_mcp.dev.corpus_verdicts import VERDICTS_ENV, verdict_table
 
 REPO = Path(__file__).resolve().parent.parent
-SUITES = ["tests/test_corpus_ripgrep.py", "tests/test_corpus_memchr.py"]
+SUITES = ["tests/real/test_corpus_ripgrep.py", "tests/real/test_corpus_memchr.py"]
 
 
 def main() -> int:

@@ -22,7 +22,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from . import truth as t
 from .big import PROPERTIES
 from .engine_rows import (

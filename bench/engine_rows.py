@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import corpus
+from rust_mcp.dev import corpus
+from rust_mcp.dev.engine_procs import analyzers_of, engine_pids, stop_engines, tree_rss_kib
+
 from . import truth as t
 from .cargo_rows import run_bare, time_to_tools_list
 from .cold import Cold, poll_until_right
-from .engine_procs import analyzers_of, engine_pids, stop_engines, tree_rss_kib
 from .raw_ra import RawAnalyzer
 from .report import in_turn
 from .servers import (

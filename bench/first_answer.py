@@ -28,7 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from . import truth as t
 from .report import Report, ratio, seconds
 from .servers import Launch, anchor_analyzer, base_env, our_analyzer

@@ -18,9 +18,9 @@ from pathlib import Path
 import anyio
 
 from bench.common import fixture_copy, median, ms
-from bench.corpus import RIPGREP, copy
 from bench.sandbox_cost import _one_check, cold_start, service
 from rust_mcp.core.unix_sockets import find_sockets
+from rust_mcp.dev.corpus import RIPGREP, copy
 
 SIDES = ("guarded", "bare")
 

@@ -23,7 +23,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from . import truth as t
 from .cargo_rows import run_bare
 from .cold import Cold, poll_until_right

@@ -17,21 +17,21 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.figures import FIGURES_ENV, read_figures
+from rust_mcp.dev.figures import FIGURES_ENV, read_figures
 
 REPO = Path(__file__).resolve().parent.parent
 SUITES = [
-    "tests/test_escapes.py",
-    "tests/test_protocol_abuse.py",
-    "tests/test_faults.py",
-    "tests/test_cargo_processes.py",
-    "tests/test_no_data_loss.py",
-    "tests/test_load.py",
-    "tests/test_hostile_cargo.py",
-    "tests/test_hostile_analyzer.py",
-    "tests/test_read_confinement.py",
-    "tests/test_resource_bounds.py",
-    "tests/test_http_front.py",
+    "tests/real/test_escapes.py",
+    "tests/real/test_protocol_abuse.py",
+    "tests/real/test_faults.py",
+    "tests/real/test_cargo_processes.py",
+    "tests/real/test_no_data_loss.py",
+    "tests/real/test_load.py",
+    "tests/real/test_hostile_cargo.py",
+    "tests/real/test_hostile_analyzer.py",
+    "tests/real/test_read_confinement.py",
+    "tests/real/test_resource_bounds.py",
+    "tests/real/test_http_front.py",
 ]
 # figures that must be zero, and what each counts
 MUST_BE_ZERO = [

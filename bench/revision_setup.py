@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine_procs import engine_pids, wait_gone
-from .proctree import tree
+from rust_mcp.dev.engine_procs import engine_pids, wait_gone
+from rust_mcp.dev.proctree import tree
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")

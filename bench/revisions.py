@@ -27,7 +27,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from . import truth as t
 from .cargo_rows import run_bare, time_to_tools_list
 from .cold import Cold, poll_until_right

@@ -19,7 +19,8 @@ from typing import Any
 from mcp import Client, StdioServerParameters
 from mcp.types import TextContent
 
-from .corpus import RIPGREP, copy
+from rust_mcp.dev.corpus import RIPGREP, copy
+
 from .servers import OURS, base_env
 
 QUESTIONS: list[tuple[str, dict[str, Any]]] = [

@@ -23,7 +23,6 @@ import anyio
 from mcp import Client
 
 from bench.common import BIN, fixture_copy, median, ms, stdio
-from bench.corpus import RIPGREP, copy
 from cargo_mcp.run.cargo_service import CargoService
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
@@ -34,6 +33,7 @@ from rust_mcp.core.containment import Containment
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.sandbox import Sandbox, SandboxMode
 from rust_mcp.core.sandbox_limits import LimitChoice
+from rust_mcp.dev.corpus import RIPGREP, copy
 
 MODES: tuple[SandboxMode, SandboxMode] = ("off", "bwrap")
 

@@ -26,8 +26,8 @@ from typing import Any
 import anyio
 from mcp import Client
 
-from bench import corpus
 from bench.common import BIN, stdio
+from rust_mcp.dev import corpus
 
 
 def units_compiled(log_path: str | None) -> list[str]:

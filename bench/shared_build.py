@@ -1,4 +1,4 @@
-"""Build output on the large corpus (bench/corpus.py LARGE), issue 22's problem 6: how many cold
+"""Build output on the large corpus (rust_mcp/dev/corpus.py LARGE), issue 22's problem 6: how many cold
 builds, how much disk and how much CPU each side costs, today's layout (rust-analyzer in
 <target>/rust-analyzer, the audit in target/rust-mcp-audit, cargo_check in target/) against the
 shared one (all three in target/, flags agreeing), with raw rust-analyzer and bare cargo in the same
@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import corpus
+from rust_mcp.dev import corpus
+
 from . import truth as t
 from .big import EDITED, PROPERTIES, inject
 from .build_records import BUILT, build_dirs, compiled, medians, records, units_built

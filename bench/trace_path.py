@@ -41,9 +41,9 @@ from mcp import Client
 import cargo_mcp
 import ra_mcp
 import rust_mcp
+from rust_mcp.dev.proctree import tree_cpu_seconds
 
 from .in_process import served, text
-from .proctree import tree_cpu_seconds
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PACKAGES = {Path(str(package.__file__)).parent: package.__name__ for package in (cargo_mcp, ra_mcp, rust_mcp)}

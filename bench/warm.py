@@ -12,10 +12,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import corpus
+from rust_mcp.dev import corpus
+from rust_mcp.dev.proctree import tree_cpu_seconds
+
 from . import truth as t
 from .cold import Cold, poll_until_right
-from .proctree import tree_cpu_seconds
 from .raw_ra import RawAnalyzer
 from .report import in_turn
 from .servers import anchor_analyzer, our_analyzer, rust_analyzer

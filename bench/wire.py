@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .proctree import kill_tree, tree
+from rust_mcp.dev.proctree import kill_tree, tree
 
 MCP_PROTOCOL = "2025-06-18"
 CLOSE_GRACE = 3.0

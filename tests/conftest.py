@@ -1,29 +1,23 @@
-"""Session fixtures (one copy of the fixture crates, one warm server of each kind over stdio) and the
-tier guard: a test that is not marked `real` may start no process, so the fast tier stays fast."""
+"""Session fixtures (one copy of the fixture crates) and the tier guard: a test that is not marked
+`real` may start no process, so the fast tier stays fast. Tests live by tier: tests/fast (no
+process), tests/real (processes; its conftest holds the shared servers and the leak finder),
+tests/support (helpers, drivers, the fixtures' code)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client
 
-from tests.corpus_support import VERDICTS, verdict_table
-from tests.support import FIXTURES, require_rust_analyzer, server_params
+from rust_mcp.dev.corpus_verdicts import VERDICTS, verdict_table
+from tests.support import FIXTURES, SUITE_ENV
 
-# The suite serves in-process (each server a process of its own); the engine's tests turn it on
-# explicitly, each with a private runtime directory.
-os.environ["RUST_MCP_ENGINE"] = "off"
-# Servers started from the command line wait for every cargo run, and rust-analyzer's diagnostics
-# wait as long as in-process servers do: the tests' clients' timeouts are long.
-# tests/test_answer_deadline.py and the Codex tests set a deadline themselves.
-os.environ["CARGO_MCP_ANSWER_DEADLINE"] = "0"
-os.environ["RUST_ANALYZER_MCP_ANSWER_DEADLINE"] = "240"
+os.environ.update(SUITE_ENV)  # what the suite's servers run with (tests/support/__init__.py says why)
 
 # session fixtures that hold a running server: a test using one is a real-tier test
 PROCESS_FIXTURES = frozenset({"cargo", "ra"})
@@ -119,29 +113,3 @@ def cargo_log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cargo-logs")
 
 
-@pytest.fixture(scope="session")
-async def cargo(workspace_root: Path, cargo_log_dir: Path) -> AsyncIterator[Client]:
-    """One cargo-mcp server shared by the tests, started exactly as Codex starts it (`cargo-mcp serve`).
-    cargo_env is an allowlist; as an operator would, it lets the hello_bin fixture's own variable
-    through."""
-    params = server_params(
-        "cargo-mcp",
-        "serve",
-        "--root",
-        str(workspace_root),
-        "--log-dir",
-        str(cargo_log_dir),
-        "--allow-env",
-        "HELLO_EXIT_CODE",
-    )
-    async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
-        yield client
-
-
-@pytest.fixture(scope="session")
-async def ra(workspace_root: Path) -> AsyncIterator[Client]:
-    """One rust-analyzer-mcp server shared by the tests; it keeps one warm rust-analyzer per fixture."""
-    require_rust_analyzer()
-    params = server_params("rust-analyzer-mcp", "--root", str(workspace_root), "--max-workspaces", "8")
-    async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
-        yield client

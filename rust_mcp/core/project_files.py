@@ -13,7 +13,7 @@ What the door guarantees, whatever the agent planted in the tree:
   and within the call's deadline: a slow file system can cost its caller a refusal, never another
   call its answer.
 git's blob ids of project files are read in git_blobs.py, behind the same door.
-tests/test_one_door.py fails on any other file-system call in the servers' source.
+tests/fast/test_one_door.py fails on any other file-system call in the servers' source.
 """
 
 from __future__ import annotations

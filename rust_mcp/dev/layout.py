@@ -9,7 +9,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
 OTHER_FOLDERS = {
-    "tests/": "fast tier and real tier (see above); data/ holds captured cargo output",
+    "tests/": "fast/ (no process), real/ (processes), support/ (helpers, drivers); data/: captured output",
     "fixtures/": "small real crates: errors, tests, a workspace with a proc macro, unsafe code, hostile ones",
     "bench/": "side by side with bare cargo, raw rust-analyzer and the Rust servers, same run",
     "docs/": "tools.md and agents.md (generated), security, benchmarks, clients, this file",

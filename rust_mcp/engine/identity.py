@@ -55,7 +55,7 @@ IGNORED_PREFIXES = (
     "VSCODE_", "TMUX_", "LC_TERMINAL", "XDG_SESSION_",
     # Claude Code gives every server it starts per-session values (CLAUDE_CODE_SESSION_ID,
     # _MESSAGING_SOCKET, _MESSAGING_TOKEN, _CHILD_NOTES_DIR, _LAUNCHED_BY_SESSION_IDS): counted, each
-    # Claude Code session would start an engine of its own (tests/test_claude_code_engine.py)
+    # Claude Code session would start an engine of its own (tests/real/test_claude_code_engine.py)
     "CLAUDE_CODE_",
 )  # fmt: skip
 

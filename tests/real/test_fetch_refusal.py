@@ -1,0 +1,58 @@
+"""The dependency fetch through cargo-mcp, with real cargo and a loopback listener: a git
+dependency and a registry index at loopback addresses are refused before anything connects (the
+answer names the URL and the flag); an operator's --allow-fetch-host lets the same fetch connect."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+from tests.support import BIN, require_bubblewrap, structured, text_of
+from tests.support.canaries import loopback_listener
+
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
+
+
+def _crate(root: Path, port: int) -> Path:
+    crate = root / "fetcher"
+    (crate / "src").mkdir(parents=True)
+    (crate / "src" / "lib.rs").write_text("")
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "fetcher"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+        f'near = {{ git = "http://127.0.0.1:{port}/near.git" }}\n'
+        f'far = {{ version = "1", registry-index = "sparse+http://localhost:{port}/index/" }}\n'
+    )
+    return crate
+
+
+def _server(root: Path, *extra: str) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=str(BIN / "cargo-mcp"),
+        args=["serve", "--root", str(root), "--log-dir", str(root.parent / "logs"), *extra],
+        env=dict(os.environ),
+        cwd=str(root),
+    )
+
+
+async def test_a_fetch_from_loopback_addresses_is_refused_unless_allowed(tmp_path: Path) -> None:
+    require_bubblewrap()
+    root = tmp_path / "root"
+    with loopback_listener() as listener:
+        crate = _crate(root, listener.port)
+        async with Client(_server(root), mode="legacy", read_timeout_seconds=600) as client:
+            result = await client.call_tool("cargo_check", {"path": str(crate)})
+            update = await client.call_tool("cargo_update", {"path": str(crate)})
+        answer = text_of(result) + str(structured(result))
+        assert result.is_error and listener.connections == [], answer
+        assert f"http://127.0.0.1:{listener.port}/near.git" in answer, answer
+        assert "--allow-fetch-host HOST" in answer and "--allow-private-fetch" in answer, answer
+        assert update.is_error and "cargo_update reaches the network, and was not run" in text_of(update)
+        assert listener.connections == []
+        allowed = _server(root, "--allow-fetch-host", "127.0.0.1", "--allow-fetch-host", "localhost")
+        async with Client(allowed, mode="legacy", read_timeout_seconds=600) as client:
+            await client.call_tool("cargo_check", {"path": str(crate)})
+        assert listener.connections, "the allowed fetch did not reach the listener (the control)"
