@@ -83,7 +83,9 @@ def merge(service: Shows, root: Path, native: Reports, checked: Reports) -> list
     """One list: cargo check's findings (its hints, which repeat an error's secondary spans, left
     out), then rust-analyzer's own that cargo does not also report, unconfirmed; confirmed findings
     first by severity, then the unconfirmed ones. rust-analyzer's copy of a finding cargo reports
-    adds nothing and is dropped."""
+    adds nothing and is dropped, and so is a finding repeated word for word at the same place (cargo
+    reports a lint once per target that compiles the file: the library and its tests, or a file
+    that several modules include by `#[path]`)."""
     merged: list[AnalyzerDiagnostic] = []
     locator = service.locator(root)
     for uri in sorted(native.keys() | checked.keys()):
@@ -92,7 +94,14 @@ def merge(service: Shows, root: Path, native: Reports, checked: Reports) -> list
         merged += [described(locator, uri, d, True) for d in from_check]
         merged += [described(locator, uri, d, False) for d in own]
     merged.sort(key=lambda d: (not d.confirmed, SEVERITY_RANK[d.severity], d.path, d.line, d.column))
-    return merged
+    seen: set[tuple[object, ...]] = set()
+    unique = []
+    for item in merged:
+        key = (item.path, item.line, item.column, item.code, item.severity, item.message, item.confirmed)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
 
 
 def count(diagnostics: Iterable[AnalyzerDiagnostic]) -> DiagnosticCounts:

@@ -122,3 +122,19 @@ def test_files_outside_the_roots_never_reach_the_list() -> None:
     (kept_native, kept_checked), left_out = shown_only(Shown(), native, CHECKED)
     merged = merge(Shown(), ROOT, kept_native, kept_checked)
     assert left_out == 1 and all("secret" not in d.message for d in merged) and len(merged) == 3
+
+
+def test_a_finding_cargo_repeats_word_for_word_is_listed_once() -> None:
+    """cargo reports a lint once per target compiling the file (the library and its tests), and once
+    per module that includes a file by `#[path]`: one finding to the model, counted once."""
+    repeated = finding(23, WARNING, "unreachable_pub", "rustc", "unreachable `pub` item")
+    other_column = lsp.Diagnostic(
+        range=lsp.Range(start=lsp.Position(line=22, character=8), end=lsp.Position(line=22, character=9)),
+        severity=lsp.DiagnosticSeverity(WARNING),
+        code="unreachable_pub",
+        source="rustc",
+        message="unreachable `pub` item",
+    )
+    merged = merge(Shown(), ROOT, {}, {LIB: [repeated, repeated, other_column]})
+    assert [(d.line, d.column) for d in merged] == [(23, 5), (23, 9)]
+    assert count(merged).warnings == 2

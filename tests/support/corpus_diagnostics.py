@@ -6,6 +6,7 @@ against cargo clippy's own JSON."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections import Counter
@@ -182,9 +183,11 @@ def _shown_at(span: dict[str, Any], root: Path) -> str | None:
     while (outer := chain[-1].get("expansion")) is not None:
         chain.append(outer["span"])
     real = [s for s in chain if not s["file_name"].startswith("<")]
-    places = [(root / s["file_name"], s) for s in real]  # relative names are the workspace's
+    # relative names are the workspace's; `#[path = "../x.rs"]` gives names such as `a/../x.rs`
+    places = [(Path(os.path.normpath(root / s["file_name"])), s) for s in real]
     inside = [(path, s) for path, s in places if path.is_relative_to(root)]
-    path, shown = inside[0] if inside else (root / chain[-1]["file_name"], chain[-1])
+    outermost = Path(os.path.normpath(root / chain[-1]["file_name"]))
+    path, shown = inside[0] if inside else (outermost, chain[-1])
     return f"{path.relative_to(root)}:{shown['line_start']}" if path.is_relative_to(root) else None
 
 
