@@ -178,7 +178,8 @@ Finding = tuple[str, int, str | None, str]  # file relative to the workspace, 1-
 def _shown_at(span: dict[str, Any], root: Path) -> str | None:
     """Where rust-analyzer shows a primary span (its `primary_location`): the first span, walking
     out through the macro expansions it came from, in a real file (not `<...>`) inside the
-    workspace; else the outermost invocation. The file relative to `root`; None outside it."""
+    workspace; else the outermost invocation. The file relative to `root`; None outside it or in
+    its build output (`target/`), which rust-analyzer-mcp does not show either."""
     chain = [span]
     while (outer := chain[-1].get("expansion")) is not None:
         chain.append(outer["span"])
@@ -188,7 +189,9 @@ def _shown_at(span: dict[str, Any], root: Path) -> str | None:
     inside = [(path, s) for path, s in places if path.is_relative_to(root)]
     outermost = Path(os.path.normpath(root / chain[-1]["file_name"]))
     path, shown = inside[0] if inside else (outermost, chain[-1])
-    return f"{path.relative_to(root)}:{shown['line_start']}" if path.is_relative_to(root) else None
+    if not path.is_relative_to(root) or path.is_relative_to(root / "target"):
+        return None  # outside the workspace, or build output (a build script's `include!`d file)
+    return f"{path.relative_to(root)}:{shown['line_start']}"
 
 
 def cargo_findings(stdout: str, root: Path) -> set[Finding]:
