@@ -100,24 +100,15 @@ def still_running(invocation: Invocation, waiting: StillRunning, answer_by: floa
     """The answer of a call whose run goes on past its answer deadline."""
     progress = f"; last progress: {waiting.progress}" if waiting.progress else ""
     name = invocation.command.name
-    return CargoResult(
-        tool=name,
-        ok=False,
-        exit_code=None,
-        running=True,
-        summary=f"cargo {' '.join(invocation.command.subcommand)} still running after {waiting.seconds:.0f} s"
-        f"{progress}",
-        argv=list(invocation.argv),
-        cwd=str(invocation.cwd),
-        manifest=str(invocation.manifest),
-        toolchain=invocation.toolchain,
-        duration_ms=int(waiting.seconds * 1000),
-        hints=[
-            f"it goes on in the background (stopped at its timeout, {invocation.timeout:.0f} s): call {name} "
-            "again with the same arguments for its result (the call joins the run, or gets the result "
-            f"if it has finished). Calls answer within {answer_by:.0f} s (--answer-deadline), under the "
-            "client's tool timeout"
-        ],
+    summary = f"cargo {' '.join(invocation.command.subcommand)} still running after {waiting.seconds:.0f} s"
+    hint = (
+        f"it goes on in the background (stopped at its timeout, {invocation.timeout:.0f} s): call {name} "
+        "again with the same arguments for its result (the call joins the run, or gets the result "
+        f"if it has finished). Calls answer within {answer_by:.0f} s (--answer-deadline), under the "
+        "client's tool timeout"
+    )
+    return invocation.result(
+        summary + progress, int(waiting.seconds * 1000), None, running=True, hints=[hint]
     )
 
 
