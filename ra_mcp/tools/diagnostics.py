@@ -127,20 +127,34 @@ async def rust_analyzer_diagnostics(
     checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
     (native, checked), left_out = shown_only(service, native, checked)
     items = merge(service, workspace.root, native, checked)
+    files_checked = 0 if workspace.client.state.health == "error" else 1
+    notes = (None if include_check else SKIPPED, withheld_note(left_out))
+    return report(service.display(path, workspace.root), items, paging, files_checked, check, *notes)
+
+
+def report(
+    scope: str,
+    items: list[AnalyzerDiagnostic],
+    paging: Paging,
+    files_checked: int,
+    check: CheckRun,
+    *notes: str | None,
+) -> DiagnosticReport:
+    """The answer of either diagnostics tool: one page of `items` (ranked), their counts, the check's
+    outcome, and the notes (the check still running, the page, then `notes`)."""
     page = paging.take(items)
     return DiagnosticReport(
-        scope=service.display(path, workspace.root),
+        scope=scope,
         diagnostics=page.items,
         counts=count(items),
-        files_checked=0 if workspace.client.state.health == "error" else 1,
+        files_checked=files_checked,
         check_ran=check.finished,
         check_running=check.running,
         check_error=check.why,
         note=join_notes(
             still_running(check, sum(1 for d in items if d.confirmed)),
             page.note("diagnostics (errors first)"),
-            None if include_check else SKIPPED,
-            withheld_note(left_out),
+            *notes,
         ),
     )
 
@@ -221,19 +235,4 @@ async def rust_analyzer_workspace_diagnostics(
     call, analysed = here.call, here.workspace
     found = await workspace_findings(call, analysed, include_check, check_timeout_secs, wait, here.started)
     kept = [d for d in found.items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
-    page = paging.take(kept)
-    check = found.check
-    return DiagnosticReport(
-        scope=f"workspace {analysed.root}",
-        diagnostics=page.items,
-        counts=count(kept),
-        files_checked=found.files_checked,
-        check_ran=check.finished,
-        check_running=check.running,
-        check_error=check.why,
-        note=join_notes(
-            still_running(check, sum(1 for d in kept if d.confirmed)),
-            page.note("diagnostics (errors first)"),
-            found.note,
-        ),
-    )
+    return report(f"workspace {analysed.root}", kept, paging, found.files_checked, found.check, found.note)
