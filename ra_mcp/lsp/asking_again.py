@@ -5,16 +5,25 @@ loaded the files or the crate graph yet (after a restart on a warm target, or a 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 from lsprotocol import types as lsp
+
+from .errors import AnalyzerRequestFailed
 
 CONTENT_MODIFIED = -32801
 SERVER_CANCELLED = -32802
 # answers that mean "ask again": the crate graph changed while rust-analyzer worked, or it put the
 # request off (pull diagnostics before it is quiescent)
 ASK_AGAIN = (CONTENT_MODIFIED, SERVER_CANCELLED)
-ASK_AGAIN_RETRIES = 3
+# asked again until the request's own time runs out (a reload on a slow machine can cancel several
+# tries in a row, and rust-analyzer's "quiescent" may not yet say it has begun), at most this often,
+# with pauses that double from ASK_AGAIN_FIRST_PAUSE up to ASK_AGAIN_LONGEST_PAUSE seconds
+ASK_AGAIN_TRIES = 12
+ASK_AGAIN_FIRST_PAUSE = 0.1
+ASK_AGAIN_LONGEST_PAUSE = 2.0
 EARLY_REQUEST_SECONDS = 90.0  # the least a request waits before quiescence: it does the first analysis
 # questions whose empty answer, given before rust-analyzer is quiescent, may only mean it has not
 # loaded the files or the crate graph yet (after a restart on a warm target, or a reload): such an
@@ -38,3 +47,26 @@ CHECKED_WHEN_EMPTY = frozenset(
 def is_empty(answer: Any) -> bool:
     """Whether an answer says there is nothing: null, or an empty list."""
     return answer is None or (isinstance(answer, list) and not answer)
+
+
+async def ask_until_answered(
+    ask: Callable[[float], Awaitable[Any]], until_quiet: Callable[[float], Awaitable[None]], timeout: float
+) -> Any:
+    """`ask(seconds)` until it gives an answer rather than an ASK_AGAIN error, within `timeout` seconds
+    in all and at most ASK_AGAIN_TRIES times. Between tries it waits for `until_quiet(seconds)`
+    (rust-analyzer quiescent: what cancelled the request is over) and then a pause that doubles. The
+    last error is raised when the time or the tries run out."""
+    deadline = anyio.current_time() + timeout
+    pause = ASK_AGAIN_FIRST_PAUSE
+    for tries in range(1, ASK_AGAIN_TRIES + 1):
+        left = deadline - anyio.current_time()
+        try:
+            return await ask(max(left, 1.0))
+        except AnalyzerRequestFailed as failed:
+            left = deadline - anyio.current_time()
+            if failed.code not in ASK_AGAIN or tries == ASK_AGAIN_TRIES or left <= pause:
+                raise
+            await until_quiet(left - pause)
+            await anyio.sleep(min(pause, max(0.0, deadline - anyio.current_time())))
+            pause = min(pause * 2, ASK_AGAIN_LONGEST_PAUSE)
+    raise AssertionError("unreachable: the last try returns or raises")

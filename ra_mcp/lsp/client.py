@@ -28,13 +28,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.sandbox_limits import limit_notes
 
 from . import proc_macro_watch
-from .asking_again import (
-    ASK_AGAIN,
-    ASK_AGAIN_RETRIES,
-    CHECKED_WHEN_EMPTY,
-    EARLY_REQUEST_SECONDS,
-    is_empty,
-)
+from .asking_again import CHECKED_WHEN_EMPTY, EARLY_REQUEST_SECONDS, ask_until_answered, is_empty
 from .discovery import Analyzer
 from .errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .flycheck_bound import CANCEL_METHOD, bound_flycheck
@@ -239,15 +233,10 @@ class AnalyzerClient:
         return answer
 
     async def _request_until_answered(self, method: str, params: Any, timeout: float, as_json: bool) -> Any:
-        for attempt in range(ASK_AGAIN_RETRIES):
-            try:
-                return await self._request_once(method, params, timeout, as_json)
-            except AnalyzerRequestFailed as failed:
-                if failed.code not in ASK_AGAIN:
-                    raise
-                await self.until_quiescent(timeout)  # what it was busy with is over by then
-                await anyio.sleep(0.1 * attempt)
-        return await self._request_once(method, params, timeout, as_json)
+        async def ask(seconds: float) -> Any:
+            return await self._request_once(method, params, seconds, as_json)
+
+        return await ask_until_answered(ask, self.until_quiescent, timeout)
 
     async def until_quiescent(self, bound: float) -> None:
         with anyio.move_on_after(bound):
