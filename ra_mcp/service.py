@@ -64,7 +64,8 @@ class AnalyzerService:
     def rust_file(self, raw: str, base: Path | None) -> Path:
         path = self.roots.confine(raw, base)
         if not path.exists():
-            raise Refusal(f"file {raw!r} does not exist")
+            looked = "" if str(path) == raw else f" (looked for {path})"
+            raise Refusal(f"file {raw!r} does not exist{looked}")
         if path.is_dir():
             raise Refusal(f"{raw!r} is a directory; pass a Rust source file (.rs)")
         if path.suffix != ".rs":

@@ -17,6 +17,7 @@ MCP tools of the declarations."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import time
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import no_questions
@@ -76,6 +78,23 @@ class AnalyzerCall:
         if found is not None:
             self.notes.append(found)
         return self.service.pool.root_for(directory)
+
+    async def rust_file(self, raw: str, workspace: str | None) -> Path:
+        """A `file_path` resolved: relative to the call's `workspace`, else the connection's default,
+        else the server's first root; when it names nothing there and no Cargo.toml governs that
+        root, relative to the one workspace below it (the base answers write their paths from)."""
+        service = self.service
+        base = service.file_base(workspace, self.default)
+        if base is None and not Path(raw).is_absolute() and not (service.roots.default / raw).exists():
+            start = service.roots.default
+            try:
+                directory, found = await discover_project(start, service.roots, HOW_TO_PICK)
+            except Refusal:
+                directory, found = start, None  # none or several below: the plain refusal says so
+            if found is not None and (directory / raw).exists():
+                base = directory
+                self.notes.append(found)
+        return service.rust_file(raw, base)
 
     async def run(self, root: Path, operation: Callable[[Workspace], Awaitable[T]]) -> T:
         """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain."""
@@ -167,6 +186,9 @@ class AnalyzerTool(Generic[M]):
             at = _position(arguments)
             named = at.file_path is not None or at.symbol is None
             root = None if named else await call.workspace_root(at.workspace)
+            if at.file_path is not None:
+                found = await call.rust_file(at.file_path, at.workspace)
+                at = dataclasses.replace(at, file_path=str(found))
             place = service.place(at, call.default, root)
 
             async def at_position(workspace: Workspace) -> M:
@@ -175,7 +197,7 @@ class AnalyzerTool(Generic[M]):
 
             return await call.run(place.root, at_position)
         if kind is InFile:
-            path = service.rust_file(_file_path(arguments), call.default)
+            path = await call.rust_file(_file_path(arguments), None)
 
             async def in_file(workspace: Workspace) -> M:
                 return await self.function(InFile(call, workspace, started, path), **arguments)
@@ -185,7 +207,7 @@ class AnalyzerTool(Generic[M]):
             file_path, workspace_arg = arguments.get("file_path"), arguments.get("workspace")
             limit = None
             if file_path:
-                limit = service.rust_file(file_path, service.file_base(workspace_arg, call.default))
+                limit = await call.rust_file(file_path, workspace_arg)
             root = service.pool.root_for(limit) if limit else await call.workspace_root(workspace_arg)
 
             async def in_scope(workspace: Workspace) -> M:

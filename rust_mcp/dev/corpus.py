@@ -9,6 +9,8 @@
   modules.
 - `clap`: clap 4.5.41 with clap_builder, clap_derive (a proc macro) and clap_lex, the field
   test's workspace (tests/real/test_corpus_clap.py).
+- `pest`: pest 2.8.3 with pest_meta (a build script), pest_generator and pest_derive (a proc
+  macro), the second field test's workspace (tests/real/test_corpus_pest.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -134,7 +136,19 @@ CLAP = Corpus(
         ("clap_lex", "0.7.5"),
     ),
 )
-CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP)}
+# pest: a parser generator as four crates: the runtime (pest), a grammar front end with a build
+# script (pest_meta), a code generator (pest_generator) and the derive that joins them
+# (pest_derive, a proc macro). The second field test's workspace (tests/real/test_corpus_pest.py).
+PEST = Corpus(
+    "pest",
+    (
+        ("pest", "2.8.3"),
+        ("pest_meta", "2.8.3"),
+        ("pest_generator", "2.8.3"),
+        ("pest_derive", "2.8.3"),
+    ),
+)
+CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST)}
 
 
 def cache_dir() -> Path:
