@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.cargo_service import HOW_TO_PICK, CargoService
 from cargo_mcp.run.invocation import CallRequest
@@ -37,11 +39,17 @@ async def call_tool(
     Destructive commands ask `confirm` first (after validation, before anything runs).
     `policy` is the client's own sandbox for this call, which narrows ours; it is passed down
     explicitly to every run (None: the client sent none). A call without `path` where no Cargo.toml
-    governs the working directory uses the one Cargo workspace below it, and says so."""
+    governs the working directory, or whose `path` is such a directory, uses the one Cargo workspace
+    below it, and says so."""
     found = None
     if values.get("path") is None:
         start = working_directory or service.settings.roots.default
         working_directory, found = await discover_project(start, service.settings.roots, HOW_TO_PICK)
+    elif await anyio.Path(named := service.project_dir(values["path"], working_directory)).is_dir():
+        # a directory named that no Cargo.toml governs (the repository root a model passes as its
+        # working directory): the one workspace below it, as without `path`, or a refusal naming them
+        project, found = await discover_project(named, service.settings.roots, HOW_TO_PICK)
+        values = {**values, "path": str(project)}
     result = await _route(service, command, values, working_directory, report, confirm, policy)
     if found is not None:
         result.hints.insert(0, found)

@@ -71,3 +71,28 @@ async def test_two_workspaces_under_the_root_are_listed_in_the_refusal(tmp_path:
         refused = await analyzer.call_tool("rust_analyzer_hover", {"symbol": "bump"})
         text = text_of(refused)
         assert refused.is_error and listed in text and "rust_analyzer_set_workspace" in text, text
+
+
+async def test_a_named_directory_without_a_manifest_uses_the_workspace_below(tmp_path: Path) -> None:
+    """`path` naming the repository root (as a model passes its working directory) was refused: "no
+    Cargo.toml in '<repo>' or its parents up to the root", naming neither workspace/ nor how to pick
+    it. Now it is used as without `path`, and said; with two below, the refusal lists both."""
+    repo = tmp_path / "repo"
+    copy_fixture("workspace", repo)
+    said = f"using workspace workspace/ found under {repo}"
+    async with _cargo(tmp_path, tmp_path / "logs") as cargo:
+        checked = await cargo.call_tool("cargo_check", {"path": str(repo)})
+        body = structured(checked)
+        assert not checked.is_error and body["manifest"] == str(repo / "workspace" / "Cargo.toml"), text_of(
+            checked
+        )
+        assert body["hints"][0] == said, body["hints"]
+        inside = await cargo.call_tool("cargo_metadata", {"path": str(repo / "workspace")})
+        assert not inside.is_error and said not in text_of(inside), text_of(inside)
+        two = tmp_path / "two"
+        copy_fixture("workspace", two)
+        copy_fixture("hello_bin", two / "apps")
+        refused = await cargo.call_tool("cargo_check", {"path": str(two)})
+        text = text_of(refused)
+        assert refused.is_error and "2 Cargo workspaces below it: workspace/, apps/hello_bin/" in text, text
+        assert f'path="{two / "workspace"}"' in text, text
