@@ -22,6 +22,7 @@ from .workspaces import Workspace
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
 LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
 CHECK_START_SECONDS = 10.0
+CHECK_ASKS = 3  # runFlycheck requests sent before a check that never began is called not started
 SETTLE_SECONDS = 0.4  # quiet after a check: its restart debounce is 50 ms, publishes come every ~15 ms
 PROGRESS_SECONDS = 0.5
 
@@ -84,16 +85,19 @@ async def run_flycheck(
     on ripgrep (460 warnings). Reading at the end, or counting begins and ends alone, returned some of
     the errors. A check that could not start or failed (a `rust-version` newer than the toolchain, a
     broken Cargo.toml) ends like a good one; rust-analyzer says so only in its status, so the status
-    decides, and cargo's reason is returned. After `timeout` seconds the check is left running."""
+    decides, and cargo's reason is returned. A request that begins no check in CHECK_START_SECONDS
+    is sent again (rust-analyzer drops one whose work a concurrent change cancelled), up to
+    CHECK_ASKS times. After `timeout` seconds the check is left running."""
     state = workspace.client.state
     if state.health == "error":  # the workspace did not load (a broken Cargo.toml): nothing to check
         return CheckRun(False, load_failure(workspace))
     begun_before = state.flycheck_begun - (0 if start else 1)
+    params = {"textDocument": {"uri": uri} if uri else None}
     if start:
-        params = {"textDocument": {"uri": uri} if uri else None}
         workspace.client.notify("rust-analyzer/runFlycheck", params)
-    started = time.monotonic()
+    started = asked = time.monotonic()
     sent = 0.0
+    asks = 1
     while True:
         began = state.flycheck_begun > begun_before
         idle = began and state.flycheck_ended >= state.flycheck_begun
@@ -101,12 +105,17 @@ async def run_flycheck(
         if idle and quiet >= SETTLE_SECONDS:
             break
         elapsed = time.monotonic() - started
-        if not began and elapsed > CHECK_START_SECONDS:
+        if not began and time.monotonic() - asked > CHECK_START_SECONDS:
             failure = check_failure(state.status_message)
             if failure or state.health == "error":
                 why = failure or f"rust-analyzer could not load the workspace: {state.status_message}"
                 return CheckRun(False, why)
-            return CheckRun(False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)")
+            if asks >= CHECK_ASKS:
+                return CheckRun(False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)")
+            # rust-analyzer drops a request whose work it cancels (a file synced or build data
+            # applied meanwhile, as parallel calls do): ask again before calling it not started
+            workspace.client.notify("rust-analyzer/runFlycheck", params)
+            asked, asks = time.monotonic(), asks + 1
         if elapsed > timeout:
             return CheckRun(False, running=True)
         state.changed.clear()

@@ -16,6 +16,7 @@ import pytest
 
 from ra_mcp.lsp.lazy_types import lsp
 from ra_mcp.lsp.state import AnalyzerState
+from ra_mcp.workspace import flycheck
 from ra_mcp.workspace.flycheck import SETTLE_SECONDS, CheckRun, check_current_state, run_flycheck
 from ra_mcp.workspace.workspaces import Workspace
 
@@ -154,3 +155,44 @@ async def test_a_check_past_the_deadline_is_left_running_and_the_next_call_joins
     assert analyzer.requested == ["rust-analyzer/runFlycheck"] * 4
     for task in analyzer.tasks:
         await task
+
+
+@dataclass
+class DroppingAnalyzer(ScriptedAnalyzer):
+    """Drops the first `dropped` runFlycheck requests, as rust-analyzer does when the work a request
+    spawned is cancelled by a change synced meanwhile (parallel diagnostics calls on pest)."""
+
+    dropped: int = 1
+
+    def notify(self, method: str, params: Any) -> None:
+        self.requested.append(method)
+        if len(self.requested) > self.dropped:
+            self.tasks.append(asyncio.get_running_loop().create_task(self.play()))
+
+
+async def run_dropping(dropped: int) -> tuple[CheckRun, DroppingAnalyzer]:
+    analyzer = DroppingAnalyzer([Step(0.05, "begin"), Step(0.1, "end")], dropped=dropped)
+    analyzer.state.health = "ok"
+    workspace = cast(Workspace, type("W", (), {"client": analyzer})())
+    outcome = await run_flycheck(workspace, URI, timeout=30, report=None)
+    for task in analyzer.tasks:
+        await task
+    return outcome, analyzer
+
+
+async def test_a_dropped_check_request_is_sent_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four diagnostics calls at once on pest: one answered "NOT CHECKED ... rust-analyzer did not
+    start cargo check (is checkOnSave disabled?)" while the others' check ran: its one request had
+    been dropped. It is asked again now, and the check it starts is waited for."""
+    monkeypatch.setattr(flycheck, "CHECK_START_SECONDS", 0.3)
+    outcome, analyzer = await run_dropping(dropped=1)
+    assert outcome == CheckRun(True)
+    assert analyzer.requested == ["rust-analyzer/runFlycheck"] * 2
+    assert analyzer.state.flycheck_begun == analyzer.state.flycheck_ended == 1
+
+
+async def test_a_check_never_begun_is_said_after_a_few_asks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flycheck, "CHECK_START_SECONDS", 0.2)
+    outcome, analyzer = await run_dropping(dropped=1000)
+    assert outcome == CheckRun(False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)")
+    assert len(analyzer.requested) == flycheck.CHECK_ASKS
