@@ -3,12 +3,15 @@ of those that show them (cargo_tree, cargo_metadata), in the form of cargo_mcp/t
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from cargo_mcp.table import validate
 from cargo_mcp.table.parameters import REQUIRED, Param, each, keyed, option, service, switch
 
 TREE_DEPTH = 3  # cargo_tree's default depth: a member, its dependencies and theirs (pages show the rest)
+TreeDepth = Annotated[int | None, Field(ge=0)]  # a negative one reached cargo as "--depth -1"
 
 
 def _precise(value: str) -> str:
@@ -63,7 +66,7 @@ DEPENDENCY_PARAMS: dict[str, Param] = keyed(
         switch("dry_run", "--dry-run"),
         option("precise", "--precise", _precise, "Exact version for one dependency."),
         switch("no_deps", "--no-deps", default=True),
-        Param("depth", int | None, TREE_DEPTH, "null: every level.", "option", "--depth", str),
+        Param("depth", TreeDepth, TREE_DEPTH, "null: every level.", "option", "--depth", str),
         option("invert", "--invert", validate.check_package, "Package to invert on."),
         switch("duplicates", "--duplicates"),
         option(

@@ -165,3 +165,17 @@ async def test_argument_errors_say_what_is_wrong_and_what_the_tool_takes(
     assert "- `test_nmae` is not a parameter of cargo_test; did you mean `test_name`?" in text
     assert "- `release`: Input should be a valid boolean (got string 'yes')" in text
     assert "cargo_test takes: path, toolchain," in text and "errors.pydantic.dev" not in text
+
+
+async def test_a_negative_tree_depth_is_refused_by_name(
+    cargo: Client, workspace_root: Path, cargo_log_dir: Path
+) -> None:
+    """cargo_tree with depth=-1 (through Codex on pest) reached cargo as `--depth -1` and came back
+    as cargo's "unexpected argument '-1' found"; it is refused before anything runs."""
+    logs_before = set(cargo_log_dir.iterdir())
+    result = await cargo.call_tool("cargo_tree", {"path": str(workspace_root / "hello_bin"), "depth": -1})
+    text = text_of(result)
+    assert (
+        result.is_error and "`depth`: Input should be greater than or equal to 0 (got integer -1)" in text
+    ), text
+    assert "nothing was run" in text and set(cargo_log_dir.iterdir()) == logs_before, text
