@@ -67,13 +67,14 @@ class AnalyzerCall:
     toolchain: str | None = None
     notes: list[str] = field(default_factory=list)  # said first in the answer (a workspace discovered)
 
-    async def workspace_root(self, workspace: str | None, *, look_below: bool = False) -> Path:
+    async def workspace_root(self, workspace: str | None) -> Path:
         """The workspace a call works in: the one named, or the connection's default, or the server's
-        first root. Where no Cargo.toml governs the default (or, with `look_below`, the directory
-        named), the one Cargo workspace below it, noted for the answer."""
-        if workspace is not None and not look_below:
-            return self.service.workspace_root(workspace, self.default)
+        first root. Where no Cargo.toml governs that directory (a repository root named as the
+        workspace, as models pass their working directory), the one Cargo workspace below it, noted
+        for the answer."""
         start = self.service.workspace_directory(workspace, self.default)
+        if not start.is_dir():  # a file named as the workspace: the project it is in
+            return self.service.pool.root_for(start)
         directory, found = await discover_project(start, self.service.roots, HOW_TO_PICK)
         if found is not None:
             self.notes.append(found)

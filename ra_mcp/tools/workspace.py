@@ -23,7 +23,7 @@ async def rust_analyzer_set_workspace(
             "this connection is stateless (protocol 2026-07-28 over HTTP); pass "
             "`workspace` or file_path with each call instead"
         )
-    root = await call.workspace_root(workspace_path, look_below=True)  # a repository root: its workspace
+    root = await call.workspace_root(workspace_path)  # a repository root: its workspace
     choice = await call.service.choose_workspace(root, call.report, toolchain)
     call.connection[DEFAULT_WORKSPACE] = root
     call.connection[DEFAULT_TOOLCHAIN] = toolchain

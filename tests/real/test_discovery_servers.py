@@ -96,3 +96,17 @@ async def test_a_named_directory_without_a_manifest_uses_the_workspace_below(tmp
         text = text_of(refused)
         assert refused.is_error and "2 Cargo workspaces below it: workspace/, apps/hello_bin/" in text, text
         assert f'path="{two / "workspace"}"' in text, text
+
+
+async def test_a_repository_root_named_as_the_workspace_uses_the_one_below(tmp_path: Path) -> None:
+    """`workspace` naming the repository root (pest's through Codex) was refused: "<repo> is not
+    inside a Cargo project", while the same call without `workspace` used workspace/ below it."""
+    repo = tmp_path / "repo"
+    copy_fixture("workspace", repo)
+    said = f"using workspace workspace/ found under {repo}"
+    async with _analyzer(tmp_path) as analyzer:
+        found = await analyzer.call_tool(
+            "rust_analyzer_workspace_symbol", {"query": "Point", "workspace": str(repo)}
+        )
+        text = text_of(found)
+        assert not found.is_error and "pub struct Point" in text and f"note: {said}" in text, text
