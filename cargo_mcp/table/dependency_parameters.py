@@ -3,19 +3,23 @@ of those that show them (cargo_tree, cargo_metadata), in the form of cargo_mcp/t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
+from typing import Literal
 
 from cargo_mcp.table import validate
 from cargo_mcp.table.parameters import REQUIRED, Param, each, keyed, option, service, switch
+from rust_mcp.core.errors import Refusal
 
 TREE_DEPTH = 3  # cargo_tree's default depth: a member, its dependencies and theirs (pages show the rest)
-TreeDepth = Annotated[int | None, Field(ge=0)]  # a negative one reached cargo as "--depth -1"
 
 
 def _precise(value: str) -> str:
     return validate.check_name("precise", value, validate.PACKAGE_SPEC, "a version such as 1.0.200")
+
+
+def _depth(value: int) -> str:
+    if value < 0:  # reached cargo as "--depth -1": "unexpected argument '-1' found"
+        raise Refusal(f"depth {value} is negative: pass 0 or more levels, or null for every level")
+    return str(value)
 
 
 def _edge_kind(value: str) -> str:
@@ -66,7 +70,7 @@ DEPENDENCY_PARAMS: dict[str, Param] = keyed(
         switch("dry_run", "--dry-run"),
         option("precise", "--precise", _precise, "Exact version for one dependency."),
         switch("no_deps", "--no-deps", default=True),
-        Param("depth", TreeDepth, TREE_DEPTH, "null: every level.", "option", "--depth", str),
+        Param("depth", int | None, TREE_DEPTH, "null: every level.", "option", "--depth", _depth),
         option("invert", "--invert", validate.check_package, "Package to invert on."),
         switch("duplicates", "--duplicates"),
         option(
