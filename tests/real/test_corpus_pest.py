@@ -20,7 +20,7 @@ from tests.support import require_bubblewrap, require_rust_analyzer
 from tests.support.codex_driver import CodexSetup, run_codex_with
 from tests.support.responses_mock import ResponsesMock
 
-pytestmark = [pytest.mark.real, pytest.mark.corpus, pytest.mark.clients]
+pytestmark = [pytest.mark.anyio, pytest.mark.real, pytest.mark.corpus, pytest.mark.clients]
 POSITION = "pest/src/position.rs"  # as answers write it: relative to the workspace pest/
 
 
@@ -46,7 +46,7 @@ async def _raw_truth(workspace: Path) -> tuple[str, int]:
     return hover, count(symbols)
 
 
-def test_paths_as_answers_write_them_work_from_the_repository_root(tmp_path: Path) -> None:
+async def test_paths_as_answers_write_them_work_from_the_repository_root(tmp_path: Path) -> None:
     """Codex at a repository root holding the workspace pest/: answers write paths relative to
     pest/ (`pest/src/position.rs`), but the same path passed back as `file_path` was refused
     ("file 'pest/src/position.rs' does not exist"): it was taken from the root, where it names
@@ -56,7 +56,7 @@ def test_paths_as_answers_write_them_work_from_the_repository_root(tmp_path: Pat
     repository = tmp_path / "repository"
     repository.mkdir()
     workspace = copy(PEST, repository)
-    hover_truth, symbols_truth = anyio.run(_raw_truth, workspace)
+    hover_truth, symbols_truth = await _raw_truth(workspace)
     assert "pub fn pos(&self) -> usize" in hover_truth, hover_truth
     mock = ResponsesMock(
         "rust_analyzer_hover",
@@ -67,7 +67,9 @@ def test_paths_as_answers_write_them_work_from_the_repository_root(tmp_path: Pat
     setup = CodexSetup(
         analyzer_args=("--ready-timeout", "270"), server_env={"RUST_ANALYZER_MCP_ANSWER_DEADLINE": "280"}
     )
-    proc = run_codex_with(tmp_path / "codex", mock, repository, repository, setup)
+    proc = await anyio.to_thread.run_sync(
+        run_codex_with, tmp_path / "codex", mock, repository, repository, setup
+    )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
     said = f"using workspace pest/ found under {repository}"
     hover = _answer(mock.tool_output("call_1"))
