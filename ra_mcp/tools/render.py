@@ -16,7 +16,6 @@ from ..models import (
     CompletionList,
     DiagnosticReport,
     EditResult,
-    HoverResult,
     LocationList,
     MacroExpansion,
     ReferenceResult,
@@ -68,12 +67,6 @@ def references(result: ReferenceResult) -> str:
         lines.append(f"{group.path} ({group.count})")
         lines += [f"  {loc.line}:{loc.column}  {loc.text}" for loc in group.locations]
     return _with_note(lines, result.note)
-
-
-def hover(result: HoverResult) -> str:
-    if result.found:
-        return result.markdown
-    return f"{result.query}: nothing to show ({result.note or 'no symbol there'})"
 
 
 def _outline(nodes: Iterable[SymbolNode], lines: list[str]) -> None:

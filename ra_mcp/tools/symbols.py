@@ -143,7 +143,14 @@ async def rust_analyzer_workspace_symbol(
     )
 
 
-@analyzer_tool(Capability.RUN, "Hover", render.hover)
+def hover_text(result: HoverResult) -> str:
+    """The hover's text: its markdown, or what there was not (the renderer beside its tool)."""
+    if result.found:
+        return result.markdown
+    return f"{result.query}: nothing to show ({result.note or 'no symbol there'})"
+
+
+@analyzer_tool(Capability.RUN, "Hover", hover_text)
 async def rust_analyzer_hover(here: AtPosition, at: Position) -> HoverResult:
     """Type and docs of a symbol, as markdown."""
     target = here.target
