@@ -5,6 +5,7 @@ and apply the policy to the children of each call (see rust_mcp.core.client_poli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -34,6 +35,7 @@ def client_policy(ctx: Context[Any, Any]) -> ClientPolicy | None:
         meta = ctx.request_context.meta
     except (AttributeError, ValueError, LookupError):
         return None
-    if not meta or CODEX_SANDBOX_META not in meta:
+    sent: Mapping[str, object] = meta or {}  # the SDK's TypedDict, with the keys clients add
+    if CODEX_SANDBOX_META not in sent:
         return None
-    return parse_codex_sandbox_state(meta[CODEX_SANDBOX_META])
+    return parse_codex_sandbox_state(sent[CODEX_SANDBOX_META])
