@@ -26,7 +26,6 @@ from .lsp.proc_macro_watch import stopped_reason
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
 from .places.locator import Locator
 from .places.positions import SourceCache, to_lsp, uri_to_path
-from .places.shown_paths import ShownPaths
 from .places.symbol_lookup import find_symbol
 from .places.targets import Place, PositionQuery, Target
 from .workspace.pool import WorkspacePool
@@ -49,11 +48,9 @@ class AnalyzerService:
     cargo: CargoHelpers | None = None  # toolchains, containment and fetch for the audit's clippy run
     answer_deadline: float = 240.0  # seconds: every call answers by then (under the client's timeout)
     sources: SourceCache = field(init=False)
-    paths: ShownPaths = field(init=False)  # which locations answers show, and how they are written
 
     def __post_init__(self) -> None:
         self.sources = SourceCache(self.scope)
-        self.paths = ShownPaths(self.scope)
 
     @property
     def scope(self) -> ReadScope:
@@ -97,15 +94,15 @@ class AnalyzerService:
         return directory if directory.is_dir() else directory.parent
 
     def display(self, path: Path, root: Path) -> str:
-        return self.paths.label(path, root)
+        return self.scope.label(path, root)
 
     def shown(self, uri: str) -> bool:
         """Whether an answer may show this place (inside the roots, or std sources / registry)."""
-        return self.paths.allows(uri)
+        return self.scope.allows(uri_to_path(uri))
 
     def locator(self, root: Path) -> Locator:
         """Builds one answer's locations, resolving each file once."""
-        return Locator(self.paths, self.sources, root)
+        return Locator(self.scope, self.sources, root)
 
     def location(
         self,
