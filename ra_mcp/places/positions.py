@@ -1,4 +1,5 @@
-"""Positions as models and people write them: 1-based line and column, columns counted in characters.
+"""Positions as models and people write them: 1-based line and column, columns counted in characters,
+in a `file_path` confined to the roots.
 
 rust-analyzer is asked for utf-32 positions, which count code points: exactly Python's string
 indices. So converting is `- 1` and `+ 1`, and slicing a line with a column is always right.
@@ -11,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from rust_mcp.core.budgets import MAX_SOURCE_BYTES
+from rust_mcp.core.budgets import MAX_SOURCE_BYTES, MAX_SYNC_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.read_scope import ReadScope
+from rust_mcp.core.roots import AllowedRoots
 
 from ..lsp.lazy_types import lsp
+from .targets import Target
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,40 @@ def to_lsp(source: SourceText, line: int, column: int) -> lsp.Position:
     return lsp.Position(line=line - 1, character=column - 1)
 
 
+def rust_file(roots: AllowedRoots, raw: str, base: Path | None) -> Path:
+    """A `file_path` argument confined to the roots (a relative one starts at `base`): an existing Rust
+    source file of at most MAX_SYNC_BYTES; anything else is refused, naming the value."""
+    path = roots.confine(raw, base)
+    if not path.exists():
+        raise Refusal(f"file {raw!r} does not exist")
+    if path.is_dir():
+        raise Refusal(f"{raw!r} is a directory; pass a Rust source file (.rs)")
+    if path.suffix != ".rs":
+        raise Refusal(f"{raw!r} is not a Rust source file (.rs); rust-analyzer answers about .rs files")
+    if (size := path.stat().st_size) > (limit := MAX_SYNC_BYTES):
+        raise Refusal(f"{raw!r} is {size} bytes; files over {limit} bytes are not analysed")
+    return path
+
+
+def file_base(roots: AllowedRoots, workspace: str | None, default: Path | None) -> Path | None:
+    """Where a relative file_path starts: the call's own `workspace` when it has one, else the
+    connection's default."""
+    if workspace is None:
+        return default
+    directory = roots.confine(workspace, default)
+    return directory if directory.is_dir() else directory.parent
+
+
+def line_column_target(
+    sources: SourceCache, scope: ReadScope, root: Path, path: Path, line: int, column: int
+) -> Target:
+    """A position written as file, 1-based line and column, checked against the file's text, as the
+    LSP position it is in the workspace at `root` (a symbol name needs rust-analyzer's index:
+    AnalyzerService.symbol_target)."""
+    position = to_lsp(sources.get(path), line, column)
+    return Target(root, path, position, f"{scope.label(path, root)}:{line}:{column}")
+
+
 def from_lsp(position: lsp.Position) -> tuple[int, int]:
     return position.line + 1, position.character + 1
 
@@ -80,6 +117,12 @@ def from_lsp(position: lsp.Position) -> tuple[int, int]:
 def uri_to_path(uri: str) -> Path:
     parsed = urlparse(uri)
     return Path(unquote(parsed.path))
+
+
+def shown(scope: ReadScope, uri: str) -> bool:
+    """Whether an answer may show a place in this file: inside the roots, or in the std sources or
+    the registry, every link followed (places/shown_paths.py says why)."""
+    return scope.allows(uri_to_path(uri))
 
 
 def path_to_uri(path: Path) -> str:

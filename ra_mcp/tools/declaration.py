@@ -29,11 +29,14 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import no_questions
 
-from ..places.targets import Target
+from ..lsp.errors import AnalyzerRequestFailed
+from ..places.positions import file_base, line_column_target, rust_file
+from ..places.targets import Place, Target
 from ..service import AnalyzerService
 from ..workspace.workspaces import Workspace
 from .parameters import FilePoint, Position
@@ -78,8 +81,15 @@ class AnalyzerCall:
         return self.service.pool.root_for(directory)
 
     async def run(self, root: Path, operation: Callable[[Workspace], Awaitable[T]]) -> T:
-        """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain."""
-        return await self.service.run(root, operation, self.report, self.toolchain)
+        """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain;
+        a timeout or failure explained by the service."""
+        try:
+            return await self.service.pool.run(root, operation, self.report, self.toolchain)
+        except (TimeoutError, AnalyzerRequestFailed) as exc:
+            explained = self.service.explain(exc, root, self.toolchain)
+            if explained is None:
+                raise
+            raise explained from exc
 
 
 @dataclass(frozen=True)
@@ -165,17 +175,20 @@ class AnalyzerTool(Generic[M]):
         kind, service = self.context, call.service
         if kind is AtPosition:
             at = _position(arguments)
-            named = at.file_path is not None or at.symbol is None
-            root = None if named else await call.workspace_root(at.workspace)
-            place = service.place(at, call.default, root)
+            place = await _place(call, at)
+            line, column = at.line, at.column
 
             async def at_position(workspace: Workspace) -> M:
-                target = await service.target(workspace, place)
+                if place.path is not None and line is not None and column is not None:
+                    at_line = (workspace.root, place.path, line, column)
+                    target = line_column_target(service.sources, service.scope, *at_line)
+                else:
+                    target = await service.symbol_target(workspace, place)
                 return await self.function(AtPosition(call, workspace, started, target), **arguments)
 
             return await call.run(place.root, at_position)
         if kind is InFile:
-            path = service.rust_file(_file_path(arguments), call.default)
+            path = rust_file(service.roots, _file_path(arguments), call.default)
 
             async def in_file(workspace: Workspace) -> M:
                 return await self.function(InFile(call, workspace, started, path), **arguments)
@@ -185,7 +198,8 @@ class AnalyzerTool(Generic[M]):
             file_path, workspace_arg = arguments.get("file_path"), arguments.get("workspace")
             limit = None
             if file_path:
-                limit = service.rust_file(file_path, service.file_base(workspace_arg, call.default))
+                base = file_base(service.roots, workspace_arg, call.default)
+                limit = rust_file(service.roots, file_path, base)
             root = service.pool.root_for(limit) if limit else await call.workspace_root(workspace_arg)
 
             async def in_scope(workspace: Workspace) -> M:
@@ -199,6 +213,18 @@ class AnalyzerTool(Generic[M]):
 
             return await call.run(await call.workspace_root(arguments.get("workspace")), in_workspace)
         return await self.function(call, **arguments)
+
+
+async def _place(call: AnalyzerCall, at: Position) -> Place:
+    """Where a position tool looks: its file resolved (confined, a Rust file), and the workspace that
+    answers; a symbol name without a file looks in the call's workspace."""
+    roots = call.service.roots
+    if at.file_path is not None:
+        path = rust_file(roots, at.file_path, file_base(roots, at.workspace, call.default))
+        return Place(call.service.pool.root_for(path), path, at)
+    if at.symbol is None:
+        raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
+    return Place(await call.workspace_root(at.workspace), None, at)
 
 
 def _position(arguments: dict[str, Any]) -> Position:
