@@ -29,6 +29,7 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.run.shared_checks import forget_runs, may_leave_running, run_shared, shareable
 from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
+from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.compiler_messages import Focus
@@ -148,8 +149,11 @@ class CargoService:
             def from_analyzer(state: str) -> Awaitable[CargoResult | None]:
                 return analyzer_answer(self, invocation, policy, state)
 
+            # once a rust-analyzer in this process (an engine's) kept a check; a lone server has none
+            kept = invocation.command.answers_from_analyzer and analyzer_checks.FINISHED
+            reuse = from_analyzer if kept else None
             by = answer_by if leaves else None
-            return await run_shared(self.settings, invocation, policy, report, run_once, by, from_analyzer)
+            return await run_shared(self.settings, invocation, policy, report, run_once, by, reuse)
         forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
         return await self._execute(invocation, report, guard, policy)
 

@@ -10,7 +10,7 @@ from typing import Any
 from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ServerCapabilities
 
-from rust_mcp.core.client_policy import CODEX_SANDBOX_META, ClientPolicy, client_policy_from_meta
+from rust_mcp.core.client_policy import CODEX_SANDBOX_META, ClientPolicy, parse_codex_sandbox_state
 from rust_mcp.mcp.sdk_internals import lowlevel_server
 
 
@@ -34,4 +34,6 @@ def client_policy(ctx: Context[Any, Any]) -> ClientPolicy | None:
         meta = ctx.request_context.meta
     except (AttributeError, ValueError, LookupError):
         return None
-    return client_policy_from_meta(meta)
+    if not meta or CODEX_SANDBOX_META not in meta:
+        return None  # the client sent none: nothing to parse
+    return parse_codex_sandbox_state(meta[CODEX_SANDBOX_META])
