@@ -5,6 +5,7 @@ and apply the policy to the children of each call (see rust_mcp.core.client_poli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -31,7 +32,7 @@ def declare_sandbox_state_meta(server: MCPServer[Any]) -> None:
 def client_policy(ctx: Context[Any, Any]) -> ClientPolicy | None:
     """The client's sandbox policy sent with this call, if any."""
     try:
-        meta = ctx.request_context.meta
+        meta: Mapping[str, Any] | None = ctx.request_context.meta  # a TypedDict; Codex's key is extra
     except (AttributeError, ValueError, LookupError):
         return None
     if not meta or CODEX_SANDBOX_META not in meta:
