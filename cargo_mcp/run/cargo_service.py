@@ -146,14 +146,13 @@ class CargoService:
             def run_once(progress: ProgressCallback) -> Awaitable[CargoResult]:
                 return self._execute(invocation, progress, None, policy)
 
-            def from_analyzer(state: str) -> Awaitable[CargoResult | None]:
-                return analyzer_answer(self, invocation, policy, state)
+            async def from_analyzer(state: str) -> CargoResult | None:
+                # only a rust-analyzer in this process (an engine's) keeps checks; a lone server has none
+                kept = invocation.command.answers_from_analyzer and analyzer_checks.FINISHED
+                return await analyzer_answer(self, invocation, policy, state) if kept else None
 
-            # once a rust-analyzer in this process (an engine's) kept a check; a lone server has none
-            kept = invocation.command.answers_from_analyzer and analyzer_checks.FINISHED
-            reuse = from_analyzer if kept else None
             by = answer_by if leaves else None
-            return await run_shared(self.settings, invocation, policy, report, run_once, by, reuse)
+            return await run_shared(self.settings, invocation, policy, report, run_once, by, from_analyzer)
         forget_runs(invocation.workspace_root)  # its build changes: no check before it is reused
         return await self._execute(invocation, report, guard, policy)
 
