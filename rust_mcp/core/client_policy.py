@@ -67,7 +67,6 @@ STRICTEST = ClientPolicy(
 
 
 def parse_codex_sandbox_state(value: Any) -> ClientPolicy | None:
-    """The client's policy from what it sent in `_meta[CODEX_SANDBOX_META]` (None: no sandbox)."""
     if not isinstance(value, dict):
         return STRICTEST
     cwd = _path_of(value.get("sandboxCwd"))

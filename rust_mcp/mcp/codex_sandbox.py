@@ -30,11 +30,12 @@ def declare_sandbox_state_meta(server: MCPServer[Any]) -> None:
 
 
 def client_policy(ctx: Context[Any, Any]) -> ClientPolicy | None:
-    """The client's sandbox policy sent with this call, if any."""
+    """The client's sandbox policy sent with this call, if any (read from `_meta` only when sent)."""
     try:
-        meta: Mapping[str, Any] | None = ctx.request_context.meta  # a TypedDict; Codex's key is extra
+        meta = ctx.request_context.meta
     except (AttributeError, ValueError, LookupError):
         return None
-    if not meta or CODEX_SANDBOX_META not in meta:
-        return None  # the client sent none: nothing to parse
-    return parse_codex_sandbox_state(meta[CODEX_SANDBOX_META])
+    sent: Mapping[str, object] = meta or {}  # the SDK's TypedDict, with the keys clients add
+    if CODEX_SANDBOX_META not in sent:
+        return None
+    return parse_codex_sandbox_state(sent[CODEX_SANDBOX_META])
