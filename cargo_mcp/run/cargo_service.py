@@ -29,7 +29,6 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.run.shared_checks import forget_runs, may_leave_running, run_shared, shareable
 from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
-from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.compiler_messages import Focus
@@ -147,10 +146,8 @@ class CargoService:
             def run_once(progress: ProgressCallback) -> Awaitable[CargoResult]:
                 return self._execute(invocation, progress, None, policy)
 
-            async def from_analyzer(state: str) -> CargoResult | None:
-                # only a rust-analyzer in this process (an engine's) keeps checks; a lone server has none
-                kept = invocation.command.answers_from_analyzer and analyzer_checks.FINISHED
-                return await analyzer_answer(self, invocation, policy, state) if kept else None
+            def from_analyzer(state: str) -> Awaitable[CargoResult | None]:
+                return analyzer_answer(self, invocation, policy, state)
 
             by = answer_by if leaves else None
             return await run_shared(self.settings, invocation, policy, report, run_once, by, from_analyzer)
