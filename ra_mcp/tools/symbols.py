@@ -9,7 +9,6 @@ import anyio
 from pydantic import Field
 
 from rust_mcp.core import budgets
-from rust_mcp.core.clipping import keep_start
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
@@ -160,7 +159,9 @@ async def rust_analyzer_hover(here: AtPosition, at: Position) -> HoverResult:
         return HoverResult(query=f"hover at {target.label}", found=False)
     if outside[0]:
         return HoverResult(query=f"hover at {target.label}", found=False, note=withheld_note(1))
-    text = keep_start(hover.text.strip(), budgets.HOVER_LIMIT)
+    text = hover.text.strip()
+    if len(text) > budgets.HOVER_LIMIT:
+        text = text[: budgets.HOVER_LIMIT] + f"\n[... {len(text) - budgets.HOVER_LIMIT} more characters]"
     return HoverResult(query=f"hover at {target.label}", found=True, markdown=text)
 
 

@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 
-from rust_mcp.core.file_stamps import FileStamp, stamp_from
+from rust_mcp.core.file_stamps import FileStamp
 
 # statfs f_type of file systems where another machine (or a VM's host) can change files without an
 # event here (linux/magic.h)
@@ -43,7 +43,7 @@ def stamp_of(path: str) -> tuple[FileStamp | None, bool]:
             info = os.stat(path)
         except OSError:  # a dangling link: not listed now, but its target may appear
             return None, True
-    return stamp_from(info), unwatched
+    return FileStamp(info.st_ino, info.st_mtime_ns, info.st_size), unwatched
 
 
 def _libc() -> ctypes.CDLL | None:

@@ -20,9 +20,4 @@ def file_stamp(path: str | os.PathLike[str]) -> FileStamp | None:
         info = os.stat(path)
     except OSError:
         return None
-    return stamp_from(info)
-
-
-def stamp_from(info: os.stat_result) -> FileStamp:
-    """The stamp a stat already made says (for walks that stat each entry anyway)."""
     return FileStamp(info.st_ino, info.st_mtime_ns, info.st_size)
