@@ -28,9 +28,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from rust_mcp.core.file_stamps import FileStamp
 from rust_mcp.core.roots import project_files, walked_into
 
-from .file_stamps import LIBC, FileStamp, remote_file_system, stamp_of
+from .file_stamps import LIBC, remote_file_system, stamp_of
 
 T = TypeVar("T")
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -223,7 +224,7 @@ class ChangeJournal:
                 continue
             if linked or info.st_nlink > 1:
                 self.unwatched.add(entry.path)
-            self.files[entry.path] = FileStamp(info.st_mtime_ns, info.st_size)
+            self.files[entry.path] = FileStamp(info.st_ino, info.st_mtime_ns, info.st_size)
         return found
 
     def _walk_all(self) -> set[str]:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from ra_mcp.workspace.change_journal import ChangeJournal
-from ra_mcp.workspace.file_stamps import FileStamp, remote_file_system
+from ra_mcp.workspace.file_stamps import remote_file_system
 from ra_mcp.workspace.workspaces import WATCHED_NAMES, FreshRuns
+from rust_mcp.core.file_stamps import FileStamp
 
 
 def wanted(name: str) -> bool:
