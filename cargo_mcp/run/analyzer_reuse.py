@@ -1,8 +1,8 @@
 """cargo_check answered from rust-analyzer's own check (rust_mcp/core/analyzer_checks.py): when the
 rust-analyzer of this process has just checked the workspace, on the files as they are now, with the
 flags this call asks for (the same manifest and switches, the same real cargo, no extra environment,
-the same sandbox, no network), its cargo messages become this call's usual answer, parsed and shaped
-as a run's would be and saying where it came from, and cargo is not run.
+the same sandbox and allowed roots, no network), its cargo messages become this call's usual
+answer, parsed and shaped as a run's would be and saying where it came from, and cargo is not run.
 
 rust-analyzer's check always passes `--keep-going`: where it failed, it lists the errors of every
 crate that could be checked, where a plain run may stop after the first crate that failed (the
@@ -78,6 +78,7 @@ async def analyzer_setting(
         extra_env(invocation.env, base),
         sandboxed=state.active,
         network=policy is not None and policy.network is True,
+        roots=tuple(str(path) for path in service.settings.roots.paths),
     )
 
 

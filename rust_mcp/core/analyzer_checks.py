@@ -88,13 +88,16 @@ def check_flags(args: Sequence[str]) -> tuple[str, frozenset[str]] | None:
 @dataclass(frozen=True)
 class CheckSetting:
     """Everything besides the arguments a check's findings depend on: the workspace root, the real
-    cargo binary (the toolchain), extra environment given to cargo, the sandbox mode, network."""
+    cargo binary (the toolchain), extra environment given to cargo, the sandbox mode, network, and
+    the allowed roots (the sandbox mounts them: a build script run where more roots were mounted
+    may print what a session with fewer must not see)."""
 
     workspace_root: str
     cargo: str
     extra_env: tuple[tuple[str, str], ...] = ()
     sandboxed: bool = True
     network: bool = False
+    roots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

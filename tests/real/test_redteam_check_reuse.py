@@ -1,0 +1,77 @@
+"""Red team: rust-analyzer's kept check (rust_mcp/core/analyzer_checks.py) answering a cargo_check of
+a session that may read less. In the engine one process hosts every session; a rust-analyzer started
+for a session with the roots P and Q runs the project's build script in a sandbox that mounts Q
+read-only, so what the script prints may hold Q's files. A cargo_check of a session with the root P
+alone, on the same workspace, must not be answered from that check: its own run mounts P only.
+Real rust-analyzer, real cargo, real bubblewrap; the canary is a file in a tmp directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+
+from cargo_mcp.run import shared_checks
+from cargo_mcp.run.settings import CargoSettings
+from cargo_mcp.server import build_server as build_cargo_server
+from ra_mcp.server import build_server as build_analyzer_server
+from ra_mcp.settings import AnalyzerSettings
+from ra_mcp.workspace import shared_pools
+from rust_mcp.core import analyzer_checks
+from rust_mcp.core.roots import AllowedRoots
+from tests.support import require_bubblewrap, require_rust_analyzer, structured, text_of
+
+pytestmark = [pytest.mark.anyio, pytest.mark.real]
+FLAGS = {"workspace": True, "all_targets": True}  # rust-analyzer's check: --workspace --all-targets
+CANARY = "canary-of-root-q-7d1e"
+BUILD_RS = """
+fn main() {
+    let seen = std::fs::read_to_string(SECRET).unwrap_or_else(|_| "unreadable".to_string());
+    println!("cargo:warning=secret says {}", seen.trim());
+}
+"""
+
+
+def crate_reading(crate: Path, secret: Path) -> None:
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text('[package]\nname = "peek"\nversion = "0.1.0"\nedition = "2021"\n')
+    (crate / "src" / "lib.rs").write_text("pub fn one() -> u8 {\n    1\n}\n")
+    (crate / "build.rs").write_text(f"const SECRET: &str = {json.dumps(str(secret))};\n{BUILD_RS}")
+
+
+async def test_a_check_run_with_more_roots_does_not_answer_a_session_with_fewer(
+    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
+) -> None:
+    require_bubblewrap()
+    require_rust_analyzer()
+    root_p, root_q = tmp_path / "p", tmp_path / "q"
+    root_q.mkdir()
+    secret = root_q / "secret.txt"
+    secret.write_text(CANARY + "\n")
+    crate = root_p / "peek"
+    crate_reading(crate, secret)
+    wide = AnalyzerSettings(AllowedRoots((root_p, root_q)))  # session B: may read Q
+    narrow = CargoSettings(AllowedRoots((root_p,)), log_dir=tmp_path / "logs")  # session A: P only
+    async with (
+        Client(build_analyzer_server(wide), mode="legacy", read_timeout_seconds=900) as ra,
+        Client(build_cargo_server(narrow), mode="legacy", read_timeout_seconds=900) as cargo,
+    ):
+        await ra.call_tool(
+            "rust_analyzer_diagnostics",
+            {"file_path": str(crate / "src" / "lib.rs"), "wait": True, "check_timeout_secs": 900},
+        )
+        with anyio.fail_after(120):  # kept off the loop right after rust-analyzer reports the end
+            while (kept := analyzer_checks.FINISHED.get(str(crate))) is None:
+                await anyio.sleep(0.1)
+        assert any(CANARY in line for line in kept.stderr), kept.stderr[-5:]  # B's check read Q
+        runs = shared_checks.RUNS.started
+
+        result = await cargo.call_tool("cargo_check", {"path": str(crate), **FLAGS})
+        body = structured(result)
+        log = Path(body["log_path"]).read_text() if body.get("log_path") else ""
+        assert CANARY not in text_of(result) + json.dumps(body) + log
+        assert shared_checks.RUNS.started == runs + 1  # A's own run, whose sandbox mounts P only
+        assert "secret says unreadable" in log, log[-2000:]
