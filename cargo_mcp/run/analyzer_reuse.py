@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from cargo_mcp.parse.collector import OutputCollector
@@ -106,9 +107,9 @@ def replay(service: CargoService, invocation: Invocation, check: AnalyzerCheck, 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = service.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
     log = RunLog(log_path)
-    stderr = without_cargo_log(check.stderr)
+    stderr = without_cargo_log(analyzer_checks.lines(check.stderr))
     for lines, sink, buffer in (
-        (check.stdout, collector.on_stdout, buffers[0]),
+        (analyzer_checks.lines(check.stdout), collector.on_stdout, buffers[0]),
         (stderr, collector.on_stderr, buffers[1]),
     ):
         for line in lines:
@@ -138,14 +139,12 @@ def replay(service: CargoService, invocation: Invocation, check: AnalyzerCheck, 
     return result
 
 
-def without_cargo_log(lines: list[str]) -> list[str]:
+def without_cargo_log(lines: Iterable[str]) -> Iterator[str]:
     """cargo's stderr without the entries of its fingerprint log."""
-    kept: list[str] = []
     in_log = False
     for line in lines:
         if CARGO_LOG_LINE.match(line):
             in_log = True
         elif not in_log or CARGO_STATUS.match(line):
             in_log = False
-            kept.append(line)
-    return kept
+            yield line

@@ -27,7 +27,7 @@ roots redacted)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,9 @@ from .errors import Refusal
 from .json_nesting import parse_json
 from .project_files import list_directory, read_text, remove_file
 
-MAX_COPY_BYTES = 256 * 1024 * 1024  # of cargo's JSON kept from one check (the large corpus: a few MB)
+# of cargo's JSON kept from one check, each of stdout and stderr (the large corpus: a few MB). Kept as
+# text, split into lines only while replayed: 64 MiB of short lines held as a list cost 1.7 GB
+MAX_COPY_BYTES = 64 * 1024 * 1024
 MAX_DONE_BYTES = 64 * 1024
 MAX_START_LAG = 10.0  # seconds the server may see a check's begin after the check started, at most
 CLOCK_SLACK_NS = 50_000_000  # file times come from a coarse clock (a tick behind the real time)
@@ -107,8 +109,8 @@ class AnalyzerCheck:
     setting: CheckSetting
     flags: tuple[str, frozenset[str]]
     state: str
-    stdout: list[str]
-    stderr: list[str]
+    stdout: str
+    stderr: str
     exit_code: int
     duration_ms: int
     finished_at: float  # time.monotonic()
@@ -145,8 +147,8 @@ class Copy:
     started_ns: int
     finished_ns: int
     exit_code: int
-    stdout: list[str]
-    stderr: list[str]
+    stdout: str
+    stderr: str
 
 
 def read_copy(directory: Path) -> Copy | None:
@@ -169,7 +171,7 @@ def read_copy(directory: Path) -> Copy | None:
         return None
     if not all(isinstance(value, int) for value in (code, started, finished)):
         return None
-    return Copy(argv, cwd, started, finished, code, stdout.splitlines(), stderr.splitlines())
+    return Copy(argv, cwd, started, finished, code, stdout, stderr)
 
 
 def counts_for(copy: Copy, begun_ns: int, ended_ns: int, newest_change_ns: int) -> bool:
@@ -210,6 +212,17 @@ def clear_directory(directory: Path) -> None:
                 remove_file(directory / entry.name)
     except (OSError, Refusal):
         return
+
+
+def lines(text: str) -> Iterator[str]:
+    """The lines of a kept output, one at a time (as the runner splits a child's: at newlines, a
+    carriage return before one dropped)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
 
 
 def extra_env(env: Mapping[str, str], base: Mapping[str, str]) -> tuple[tuple[str, str], ...]:

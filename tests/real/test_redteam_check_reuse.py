@@ -7,7 +7,9 @@ Real rust-analyzer, real cargo, real bubblewrap; the canary is a file in a tmp d
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 from pathlib import Path
 
 import anyio
@@ -27,6 +29,7 @@ from tests.support import require_bubblewrap, require_rust_analyzer, structured,
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 FLAGS = {"workspace": True, "all_targets": True}  # rust-analyzer's check: --workspace --all-targets
 CANARY = "canary-of-root-q-7d1e"
+FLOOD_BYTES = 68 * 1024 * 1024  # written into the tee's copy by the build script
 BUILD_RS = """
 fn main() {
     let seen = std::fs::read_to_string(SECRET).unwrap_or_else(|_| "unreadable".to_string());
@@ -66,7 +69,7 @@ async def test_a_check_run_with_more_roots_does_not_answer_a_session_with_fewer(
         with anyio.fail_after(120):  # kept off the loop right after rust-analyzer reports the end
             while (kept := analyzer_checks.FINISHED.get(str(crate))) is None:
                 await anyio.sleep(0.1)
-        assert any(CANARY in line for line in kept.stderr), kept.stderr[-5:]  # B's check read Q
+        assert CANARY in kept.stderr, kept.stderr[-2000:]  # B's check read Q
         runs = shared_checks.RUNS.started
 
         result = await cargo.call_tool("cargo_check", {"path": str(crate), **FLAGS})
@@ -75,3 +78,57 @@ async def test_a_check_run_with_more_roots_does_not_answer_a_session_with_fewer(
         assert CANARY not in text_of(result) + json.dumps(body) + log
         assert shared_checks.RUNS.started == runs + 1  # A's own run, whose sandbox mounts P only
         assert "secret says unreadable" in log, log[-2000:]
+
+
+FLOOD_RS = """
+use std::io::{Seek, SeekFrom, Write};
+fn main() {
+    println!("cargo:rerun-if-changed=never-there"); // runs again in each check
+    let Ok(copies) = std::env::var("RUST_MCP_CHECK_COPIES") else { return };
+    let path = std::path::Path::new(&copies).join("stdout.part");
+    let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(path) else { return };
+    let line = "{\\"reason\\":\\"x\\"}\\n".repeat(4096);
+    let _ = file.seek(SeekFrom::Start(0));
+    for _ in 0..(SIZE / line.len() + 1) {
+        let _ = file.write_all(line.as_bytes());
+    }
+}
+"""
+
+
+def copies_of(crate: Path) -> Path:
+    """The tee's directory whose last check ran in `crate` (other sessions on the machine have theirs)."""
+    for directory in Path(tempfile.gettempdir()).glob("rust-mcp-checks-*"):
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads((directory / "done").read_text())["cwd"] == str(crate):
+                return directory
+    raise AssertionError(f"no copy of a check in {crate}")
+
+
+async def test_a_flood_written_into_the_copy_is_not_read_whole(
+    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
+) -> None:
+    """Project code in rust-analyzer's sandbox can write the tee's copy: one larger than the limit is
+    not read (held as lines, 64 MiB of them cost the server 1.7 GB), and cargo_check runs cargo."""
+    require_bubblewrap()
+    require_rust_analyzer()
+    root = tmp_path / "root"
+    crate = root / "flood"
+    crate_reading(crate, tmp_path / "unused")
+    (crate / "build.rs").write_text(f"const SIZE: usize = {FLOOD_BYTES};\n{FLOOD_RS}")
+    roots = AllowedRoots((root,))
+    async with (
+        Client(build_analyzer_server(AnalyzerSettings(roots)), mode="legacy", read_timeout_seconds=900) as ra,
+        Client(build_cargo_server(CargoSettings(roots, log_dir=tmp_path / "logs")), mode="legacy") as cargo,
+    ):
+        await ra.call_tool(
+            "rust_analyzer_diagnostics",
+            {"file_path": str(crate / "src" / "lib.rs"), "wait": True, "check_timeout_secs": 900},
+        )
+        directory = copies_of(crate)
+        assert (directory / "stdout").stat().st_size > analyzer_checks.MAX_COPY_BYTES  # the flood landed
+        assert analyzer_checks.read_copy(directory) is None
+        runs = shared_checks.RUNS.started
+        body = structured(await cargo.call_tool("cargo_check", {"path": str(crate), **FLAGS}))
+        assert shared_checks.RUNS.started == runs + 1, body["hints"]
+        assert body["exit_code"] == 0, body
