@@ -26,6 +26,7 @@ roots redacted)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,13 +34,14 @@ from pathlib import Path
 
 from .errors import Refusal
 from .json_nesting import parse_json
-from .project_files import list_directory, read_text, remove_file
+from .project_files import read_text, remove_file
 
 # of cargo's JSON kept from one check, each of stdout and stderr (the large corpus: a few MB). Kept as
 # text, split into lines only while replayed: 64 MiB of short lines held as a list cost 1.7 GB
 MAX_COPY_BYTES = 64 * 1024 * 1024
 MAX_DONE_BYTES = 64 * 1024
 MAX_START_LAG = 10.0  # seconds the server may see a check's begin after the check started, at most
+TEE_NAMES = tuple(f"{name}{part}" for name in ("stdout", "stderr", "done") for part in ("", ".part"))
 CLOCK_SLACK_NS = 50_000_000  # file times come from a coarse clock (a tick behind the real time)
 # cargo arguments that change neither what is checked nor how (the output's colour, continuing past
 # a failed crate: rust-analyzer's check always does; see `reusable` below)
@@ -205,13 +207,12 @@ def keep(copy: Copy, setting: CheckSetting, state: str) -> AnalyzerCheck | None:
 
 
 def clear_directory(directory: Path) -> None:
-    """Remove the files the tee left (through the door; anything else planted there stays)."""
-    try:
-        for entry in list_directory(directory):
-            if not entry.is_directory:
-                remove_file(directory / entry.name)
-    except (OSError, Refusal):
-        return
+    """Remove the files the tee writes (its own names, through the door). Bounded work, done on the
+    event loop as rust-analyzer exits: project code can plant any number of files there, and listing
+    and removing them would stall every session of the engine (100,000 took 7.7 s); they stay."""
+    for name in TEE_NAMES:
+        with contextlib.suppress(OSError, Refusal):
+            remove_file(directory / name)
 
 
 def lines(text: str) -> Iterator[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -132,3 +133,45 @@ async def test_a_flood_written_into_the_copy_is_not_read_whole(
         body = structured(await cargo.call_tool("cargo_check", {"path": str(crate), **FLAGS}))
         assert shared_checks.RUNS.started == runs + 1, body["hints"]
         assert body["exit_code"] == 0, body
+
+
+PLANT_RS = """
+fn main() {
+    println!("cargo:rerun-if-changed=never-there");
+    let Ok(copies) = std::env::var("RUST_MCP_CHECK_COPIES") else { return };
+    for index in 0..PLANTED {
+        let _ = std::fs::write(format!("{copies}/planted-{index}"), "");
+    }
+}
+"""
+
+
+async def test_files_planted_beside_the_copy_are_not_walked_when_rust_analyzer_exits(
+    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
+) -> None:
+    """The directory is cleared on the event loop as rust-analyzer exits; project code can plant
+    any number of files there (100,000 took 7.7 s to list and remove, every session stalled): only
+    the tee's own names are removed."""
+    require_bubblewrap()
+    require_rust_analyzer()
+    root = tmp_path / "root"
+    crate = root / "plant"
+    crate_reading(crate, tmp_path / "unused")
+    planted = 2000
+    (crate / "build.rs").write_text(f"const PLANTED: usize = {planted};\n{PLANT_RS}")
+    server = build_analyzer_server(AnalyzerSettings(AllowedRoots((root,))))
+    async with Client(server, mode="legacy", read_timeout_seconds=900) as ra:
+        await ra.call_tool(
+            "rust_analyzer_diagnostics",
+            {"file_path": str(crate / "src" / "lib.rs"), "wait": True, "check_timeout_secs": 900},
+        )
+        directory = copies_of(crate)
+        assert len(list(directory.glob("planted-*"))) == planted  # the project code wrote them
+    try:
+        with anyio.fail_after(60):  # the session gone: its pool closed, rust-analyzer stopped
+            while (directory / "done").exists():
+                await anyio.sleep(0.1)
+        assert not any((directory / name).exists() for name in analyzer_checks.TEE_NAMES)
+        assert len(list(directory.glob("planted-*"))) == planted  # not walked on the loop
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
