@@ -14,6 +14,7 @@ from typing import TypeVar
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
+from rust_mcp.core.clipping import keep_start
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
@@ -100,7 +101,7 @@ class AnalyzerService:
         source = self.sources.get(uri_to_path(uri))
         lines = source.lines[span.start.line : span.end.line + 1]
         text = "\n".join(lines)
-        return text if len(text) <= limit else text[:limit] + f"\n[... {len(text) - limit} more characters]"
+        return keep_start(text, limit)
 
     # -- state ----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ indices. So converting is `- 1` and `+ 1`, and slicing a line with a column is a
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -19,6 +20,9 @@ from rust_mcp.core.roots import AllowedRoots
 
 from ..lsp.lazy_types import lsp
 from .targets import Target
+
+MAX_CACHED_BYTES = 256 * 1024 * 1024  # of files kept by one session (held_bytes), at most
+LINE_OVERHEAD = 56  # bytes a line costs as a str of its own, beyond its characters (CPython)
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,22 @@ class SourceText:
         return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
 
 
+def held_bytes(source: SourceText) -> int:
+    """What a kept file costs in memory, about: its text, and each line as a string of its own."""
+    return len(source.text) + LINE_OVERHEAD * len(source.lines)
+
+
 class SourceCache:
     """File contents keyed by (mtime, size): re-read only when the file changed on disk. Only files
-    the read scope allows are read (the roots, std sources, the registry), never through a link."""
+    the read scope allows are read (the roots, std sources, the registry), never through a link.
+    The files shown least recently go once the cache holds over MAX_CACHED_BYTES: a project can
+    make many files of many short lines (16 MiB of them cost 320 MB as lines), and a session shows
+    files for as long as it lives, in an engine shared by every session."""
 
     def __init__(self, scope: ReadScope) -> None:
         self.scope = scope
-        self._entries: dict[Path, SourceText] = {}
+        self._entries: OrderedDict[Path, SourceText] = OrderedDict()
+        self.held = 0  # held_bytes of the kept files
 
     def get(self, path: Path) -> SourceText:
         try:
@@ -49,16 +62,23 @@ class SourceCache:
         stamp = (info.st_mtime_ns, info.st_size)
         cached = self._entries.get(path)
         if cached is not None and cached.stamp == stamp:
+            self._entries.move_to_end(path)
             return cached
         if info.st_size > MAX_SOURCE_BYTES:
             raise Refusal(f"{path} is {info.st_size} bytes; files over {MAX_SOURCE_BYTES} bytes are not read")
         text = self.scope.read(path, MAX_SOURCE_BYTES).decode("utf-8", errors="replace")
         entry = SourceText(path, text, tuple(text.split("\n")), stamp)
+        self.forget(path)
         self._entries[path] = entry
+        self.held += held_bytes(entry)
+        while self.held > MAX_CACHED_BYTES and len(self._entries) > 1:
+            self.forget(next(iter(self._entries)))
         return entry
 
     def forget(self, path: Path) -> None:
-        self._entries.pop(path, None)
+        gone = self._entries.pop(path, None)
+        if gone is not None:
+            self.held -= held_bytes(gone)
 
 
 def to_lsp(source: SourceText, line: int, column: int) -> lsp.Position:

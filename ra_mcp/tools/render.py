@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_middle
+from rust_mcp.core.counts import plural
 
 from ..models import (
     AnalyzerStatus,
@@ -238,7 +239,7 @@ def _count_line(totals: UnsafeTotals) -> str:
         (totals.traits, "trait"),
         (totals.externs, "extern"),
     ]
-    parts = ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for n, name in kinds if n)
+    parts = ", ".join(plural(n, name) for n, name in kinds if n)
     return (
         f"{parts or 'no unsafe code'}; {totals.undocumented} undocumented; {totals.operations} unsafe "
         f"operations; {totals.findings} clippy findings"
