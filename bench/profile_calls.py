@@ -132,12 +132,15 @@ async def profile(server: str, runs: int, top: int) -> None:
         out = scratch / "profile"
         script = "rust-analyzer-mcp" if server == "analyzer" else "cargo-mcp"
         arguments = (
-            ("serve", "--root", str(root), "--log-dir", str(scratch / "logs"))
+            ("serve", "--root", str(root), "--engine", "off", "--log-dir", str(scratch / "logs"))
             if server == "cargo"
-            else ("--root", str(root))
+            else ("--root", str(root), "--engine", "off")
         )
         argv = (sys.executable, "-m", "bench.profiled", script, *arguments)
-        launch = Launch(f"profiled {script}", argv, {**env, "BENCH_PROFILE_OUT": str(out)}, root)
+        repo = str(Path(__file__).resolve().parent.parent)  # `-m bench.profiled` runs in the corpus copy
+        launch = Launch(
+            f"profiled {script}", argv, {**env, "BENCH_PROFILE_OUT": str(out), "PYTHONPATH": repo}, root
+        )
         if server == "cargo":
             run_bare(["cargo", "check", "-q", "--manifest-path", str(root / "Cargo.toml")], env)  # warm
         peer = await launch.start(scratch / "logs")

@@ -26,7 +26,7 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.codex_sandbox import client_policy
-from rust_mcp.mcp.confirm import Confirmer, InputNeeded
+from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
 from rust_mcp.mcp.connections import ConnectionMemory
 from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
@@ -46,7 +46,9 @@ def cargo_tool(
     async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
         report = call_progress(ctx)
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
-        confirm = Confirmer(ctx, service.settings.confirm_destructive)
+        confirm = no_questions  # only a row that asks before it acts needs a confirmer
+        if command.confirmation:
+            confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
             result = await call_tool(service, command, values, working, report, confirm, client_policy(ctx))
         except Refusal as exc:

@@ -14,6 +14,7 @@ from typing import TypeVar
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
+from rust_mcp.core.clipping import keep_start
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
@@ -25,10 +26,9 @@ from .lsp.lazy_types import lsp
 from .lsp.proc_macro_watch import stopped_reason
 from .models import AnalyzerStatus, SourceLocation, WorkspaceChoice, WorkspaceStatus
 from .places.locator import Locator
-from .places.positions import SourceCache, to_lsp, uri_to_path
-from .places.shown_paths import ShownPaths
+from .places.positions import SourceCache, shown, to_lsp, uri_to_path
 from .places.symbol_lookup import find_symbol
-from .places.targets import Place, PositionQuery, Target
+from .places.targets import Place, Target
 from .workspace.pool import WorkspacePool
 from .workspace.workspaces import Workspace
 
@@ -49,30 +49,13 @@ class AnalyzerService:
     cargo: CargoHelpers | None = None  # toolchains, containment and fetch for the audit's clippy run
     answer_deadline: float = 240.0  # seconds: every call answers by then (under the client's timeout)
     sources: SourceCache = field(init=False)
-    paths: ShownPaths = field(init=False)  # which locations answers show, and how they are written
+    scope: ReadScope = field(init=False)  # the pool's: what answers may read and show
 
     def __post_init__(self) -> None:
+        self.scope = self.pool.scope
         self.sources = SourceCache(self.scope)
-        self.paths = ShownPaths(self.scope)
-
-    @property
-    def scope(self) -> ReadScope:
-        return self.pool.scope
 
     # -- paths ----------------------------------------------------------------------------------
-
-    def rust_file(self, raw: str, base: Path | None) -> Path:
-        path = self.roots.confine(raw, base)
-        if not path.exists():
-            looked = "" if str(path) == raw else f" (looked for {path})"
-            raise Refusal(f"file {raw!r} does not exist{looked}")
-        if path.is_dir():
-            raise Refusal(f"{raw!r} is a directory; pass a Rust source file (.rs)")
-        if path.suffix != ".rs":
-            raise Refusal(f"{raw!r} is not a Rust source file (.rs); rust-analyzer answers about .rs files")
-        if (size := path.stat().st_size) > (limit := budgets.MAX_SYNC_BYTES):
-            raise Refusal(f"{raw!r} is {size} bytes; files over {limit} bytes are not analysed")
-        return path
 
     def workspace_root(self, raw: str | None, default: Path | None) -> Path:
         """The rust-analyzer workspace for a `workspace` argument, the connection's default, or the
@@ -89,24 +72,17 @@ class AnalyzerService:
             raise Refusal(f"workspace {raw!r} does not exist")
         return directory
 
-    def file_base(self, workspace: str | None, default: Path | None) -> Path | None:
-        """Where a relative file_path starts: the call's own `workspace` when it has one, else the
-        connection's default."""
-        if workspace is None:
-            return default
-        directory = self.roots.confine(workspace, default)
-        return directory if directory.is_dir() else directory.parent
-
     def display(self, path: Path, root: Path) -> str:
-        return self.paths.label(path, root)
+        return self.scope.label(path, root)
 
     def shown(self, uri: str) -> bool:
-        """Whether an answer may show this place (inside the roots, or std sources / registry)."""
-        return self.paths.allows(uri)
+        """Whether an answer may show this place (positions.shown: inside the roots, or std sources /
+        registry)."""
+        return shown(self.scope, uri)
 
     def locator(self, root: Path) -> Locator:
         """Builds one answer's locations, resolving each file once."""
-        return Locator(self.paths, self.sources, root)
+        return Locator(self.scope, self.sources, root)
 
     def location(
         self,
@@ -125,7 +101,7 @@ class AnalyzerService:
         source = self.sources.get(uri_to_path(uri))
         lines = source.lines[span.start.line : span.end.line + 1]
         text = "\n".join(lines)
-        return text if len(text) <= limit else text[:limit] + f"\n[... {len(text) - limit} more characters]"
+        return keep_start(text, limit)
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -196,49 +172,45 @@ class AnalyzerService:
         report: ProgressCallback | None,
         toolchain: str | None = None,
     ) -> T:
+        """`operation` in the ready workspace at `root` (pool.run), its failures explained."""
         try:
             return await self.pool.run(root, operation, report, toolchain)
-        except TimeoutError as exc:
-            workspace = self.pool.workspaces.get((root, toolchain))
+        except (TimeoutError, AnalyzerRequestFailed) as exc:
+            explained = self.explain(exc, root, toolchain)
+            if explained is None:
+                raise
+            raise explained from exc
+
+    def explain(
+        self, exc: TimeoutError | AnalyzerRequestFailed, root: Path, toolchain: str | None
+    ) -> Refusal | None:
+        """What a call answers when rust-analyzer timed out or failed in the workspace at `root`: why,
+        from what its state says (None: a plain timeout, which the MCP face words)."""
+        workspace = self.pool.workspaces.get((root, toolchain))
+        if isinstance(exc, TimeoutError):
             limit = self.pool.settings.proc_macro_seconds
             note = workspace.client.state.proc_macros.notice(time.monotonic(), limit) if workspace else None
             if note is None:
-                raise
-            raise Refusal(
+                return None
+            return Refusal(
                 f"rust-analyzer did not answer in time: {note}. Ask again after that; "
                 "rust_analyzer_status shows it"
-            ) from exc
-        except AnalyzerRequestFailed as exc:
-            if exc.panicked:
-                raise Refusal(
-                    f"{exc}. rust-analyzer was restarted and the request tried again, and it panicked again: "
-                    "this question trips a bug in rust-analyzer. Other questions are not affected; "
-                    "rust_analyzer_status shows the panic"
-                ) from exc
-            workspace = self.pool.workspaces.get((root, toolchain))
-            state = workspace.client.state if workspace is not None else None
-            if state is not None and state.health == "error" and state.status_message:
-                raise Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}") from exc
-            raise Refusal(str(exc)) from exc
+            )
+        if exc.panicked:
+            return Refusal(
+                f"{exc}. rust-analyzer was restarted and the request tried again, and it panicked again: "
+                "this question trips a bug in rust-analyzer. Other questions are not affected; "
+                "rust_analyzer_status shows the panic"
+            )
+        state = workspace.client.state if workspace is not None else None
+        if state is not None and state.health == "error" and state.status_message:
+            return Refusal(f"{exc}. rust-analyzer could not load {root}: {state.status_message}")
+        return Refusal(str(exc))
 
-    def place(self, spec: PositionQuery, default: Path | None, root: Path | None = None) -> Place:
-        """Where a position tool looks: the file resolved, and the workspace that answers (`root` when
-        the caller has resolved it already)."""
-        if spec.file_path is not None:
-            path = self.rust_file(spec.file_path, self.file_base(spec.workspace, default))
-            return Place(self.pool.root_for(path), path, spec)
-        if spec.symbol is None:
-            raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
-        return Place(root or self.workspace_root(spec.workspace, default), None, spec)
-
-    async def target(self, workspace: Workspace, place: Place) -> Target:
-        """The LSP position of a Place inside its ready workspace."""
+    async def symbol_target(self, workspace: Workspace, place: Place) -> Target:
+        """The LSP position of a Place not written as file, line and column (those resolve without
+        rust-analyzer: positions.line_column_target): a symbol name, on a line or anywhere."""
         spec, path = place.query, place.path
-        if path is not None and spec.line is not None and spec.column is not None:
-            source = self.sources.get(path)
-            position = to_lsp(source, spec.line, spec.column)
-            label = f"{self.display(path, workspace.root)}:{spec.line}:{spec.column}"
-            return Target(workspace.root, path, position, label)
         if spec.symbol is None:
             missing = "column" if spec.line is not None else "line and column"
             raise Refusal(f"pass {missing} (1-based) for {spec.file_path}, or a `symbol` name instead")

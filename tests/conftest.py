@@ -25,7 +25,8 @@ PROCESS_FIXTURES = frozenset({"cargo", "ra"})
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Client and corpus tests drive real processes: they are real-tier tests whatever their module says.
-    A fast-tier test that asks for a running server is a mistake caught here, before anything runs."""
+    A fast-tier test that asks for a running server, or a test in the other tier's folder, is a mistake
+    caught here, before anything runs."""
     for item in items:
         driven = item.get_closest_marker("clients") or item.get_closest_marker("corpus")
         if driven is not None and item.get_closest_marker("real") is None:
@@ -36,6 +37,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 f"{item.nodeid} uses the server fixture(s) {sorted(uses)} but is not marked "
                 "@pytest.mark.real; mark it, or use an in-memory Client on the server object"
             )
+        if (folder := _tier_folder(item)) is not None and (item.get_closest_marker("real") is None) == (
+            folder == "real"
+        ):
+            tier = "unmarked (fast)" if folder == "real" else "marked real"
+            raise pytest.UsageError(
+                f"{item.nodeid} is {tier} but lives in tests/{folder}: tests/fast holds the tests that "
+                "start no process, tests/real the ones marked @pytest.mark.real; move it"
+            )
+
+
+def _tier_folder(item: pytest.Item) -> str | None:
+    """`fast` or `real` for a test under tests/fast or tests/real, else None (bench/, support)."""
+    path, tests = Path(str(item.path)), Path(__file__).parent
+    folder = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else None
+    return folder if folder in ("fast", "real") else None
 
 
 def is_probe(argv: list[str]) -> bool:

@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.counts import plural
 from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.paging import Page, take_page
+
+# target kinds counted rather than named, with their plurals
+TARGET_KINDS = {"test": "tests", "bench": "benches", "example": "examples", "custom-build": "build scripts"}
 
 
 def _compact(value: object) -> int:
@@ -28,14 +32,8 @@ def _target_kinds(targets: Sequence[Mapping[str, Any]]) -> str:
     libs = [
         "lib" for t in targets if {"lib", "rlib", "dylib", "cdylib", "staticlib"} & set(t.get("kind") or [])
     ]
-    counted = Counter(
-        kind
-        for t in targets
-        for kind in t.get("kind") or []
-        if kind in ("test", "bench", "example", "custom-build")
-    )
-    plural = {"test": "tests", "bench": "benches", "example": "examples", "custom-build": "build scripts"}
-    rest = [f"{n} {plural[kind] if n > 1 else kind}" for kind, n in sorted(counted.items())]
+    counted = Counter(kind for t in targets for kind in t.get("kind") or [] if kind in TARGET_KINDS)
+    rest = [plural(n, kind, TARGET_KINDS[kind]) for kind, n in sorted(counted.items())]
     return ", ".join([*libs[:1], *named, *rest])
 
 

@@ -30,9 +30,11 @@ def killed_by(exit_code: int | None) -> str | None:
         return f"signal {-exit_code}"
 
 
-def matched_no_test(result: CargoResult) -> bool:
+def matched_no_test(result: CargoResult, named: bool = False) -> bool:
     """cargo test exited 0 having run nothing because the filter matched no test (every binary was
-    libtest and filtered everything out; a harness-free bench or test did run)."""
+    libtest and filtered everything out; a harness-free bench or test did run). `named`: the call
+    gave a test name, so nothing run means nothing matched even where no binary had a test to filter
+    out (a library whose tests are all doc tests: cargo runs no doc test when a name is given)."""
     t = result.tests
     return (
         t is not None
@@ -40,17 +42,19 @@ def matched_no_test(result: CargoResult) -> bool:
         and t.suites > 0
         and t.binaries <= t.suites
         and not (t.passed or t.failed or t.ignored)
-        and t.filtered_out > 0
+        and (t.filtered_out > 0 or named)
     )
 
 
-def summary_line(result: CargoResult, subcommand: tuple[str, ...], timeout: float) -> str:
+def summary_line(
+    result: CargoResult, subcommand: tuple[str, ...], timeout: float, named: bool = False
+) -> str:
     command = " ".join(itertools.takewhile(lambda word: not word.startswith("-"), subcommand))
     seconds = result.duration_ms / 1000
     if result.timed_out:
         verdict = f"timed out after {timeout:.0f} s (process group killed)"
-    elif matched_no_test(result):
-        verdict = f"ran no test in {seconds:.2f} s: the filter matched none (all filtered out)"
+    elif matched_no_test(result, named):
+        verdict = f"ran no test in {seconds:.2f} s: the filter matched none"
     elif result.program_exit_code not in (None, 0):
         verdict = (
             f"built the program, which ran and exited with code {result.program_exit_code} ({seconds:.2f} s)"

@@ -53,7 +53,7 @@ def workflow_lines(result: CargoResult) -> list[str]:
         cache = result.cache
         lines.append(
             f"\ncompiler cache ({cache.wrapper}): {plural(cache.hits, 'hit')}, "
-            f"{cache.misses} {'miss' if cache.misses == 1 else 'misses'} of "
+            f"{plural(cache.misses, 'miss', 'misses')} of "
             f"{plural(cache.compile_requests, 'compile request')}" + (f"; {cache.note}" if cache.note else "")
         )
     return lines

@@ -1,8 +1,8 @@
 """cargo_check answered from rust-analyzer's own check (rust_mcp/core/analyzer_checks.py): when the
 rust-analyzer of this process has just checked the workspace, on the files as they are now, with the
 flags this call asks for (the same manifest and switches, the same real cargo, no extra environment,
-the same sandbox, no network), its cargo messages become this call's usual answer, parsed and shaped
-as a run's would be and saying where it came from, and cargo is not run.
+the same sandbox and allowed roots, no network), its cargo messages become this call's usual
+answer, parsed and shaped as a run's would be and saying where it came from, and cargo is not run.
 
 rust-analyzer's check always passes `--keep-going`: where it failed, it lists the errors of every
 crate that could be checked, where a plain run may stop after the first crate that failed (the
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from cargo_mcp.parse.collector import OutputCollector
@@ -78,6 +79,7 @@ async def analyzer_setting(
         extra_env(invocation.env, base),
         sandboxed=state.active,
         network=policy is not None and policy.network is True,
+        roots=tuple(str(path) for path in service.settings.roots.paths),
     )
 
 
@@ -105,9 +107,9 @@ def replay(service: CargoService, invocation: Invocation, check: AnalyzerCheck, 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log_path = service.settings.log_dir / f"{stamp}-{invocation.command.name}-{uuid.uuid4().hex[:8]}.log"
     log = RunLog(log_path)
-    stderr = without_cargo_log(check.stderr)
+    stderr = without_cargo_log(analyzer_checks.lines(check.stderr))
     for lines, sink, buffer in (
-        (check.stdout, collector.on_stdout, buffers[0]),
+        (analyzer_checks.lines(check.stdout), collector.on_stdout, buffers[0]),
         (stderr, collector.on_stderr, buffers[1]),
     ):
         for line in lines:
@@ -137,14 +139,12 @@ def replay(service: CargoService, invocation: Invocation, check: AnalyzerCheck, 
     return result
 
 
-def without_cargo_log(lines: list[str]) -> list[str]:
+def without_cargo_log(lines: Iterable[str]) -> Iterator[str]:
     """cargo's stderr without the entries of its fingerprint log."""
-    kept: list[str] = []
     in_log = False
     for line in lines:
         if CARGO_LOG_LINE.match(line):
             in_log = True
         elif not in_log or CARGO_STATUS.match(line):
             in_log = False
-            kept.append(line)
-    return kept
+            yield line

@@ -117,6 +117,7 @@ class CargoService:
             timeout=timeout,
             offset=int(values.get("offset") or 0),
             package_detail=values.get("package") if command.output == "metadata" else None,
+            name_filter=values.get("test_name") or values.get("bench_name"),
         )
 
     # -- execution ----------------------------------------------------------------------------
@@ -272,10 +273,11 @@ class CargoService:
             result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
         elif result.format_issues and result.log_path:
             result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
-        if result.tests is not None and render.matched_no_test(result):
+        named = invocation.name_filter is not None
+        if result.tests is not None and render.matched_no_test(result, named):
             result.ok = False  # cargo says success, but nothing was tested
         result.hints = run_hints(invocation, result, collector, outcome)
-        result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout)
+        result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout, named)
         return render.shape_for_model(result, ranked=len(ranked))
 
     # -- working directory --------------------------------------------------------------------

@@ -27,6 +27,7 @@ class Invocation:
     timeout: float
     offset: int = 0  # where the listed diagnostics (or cargo_metadata's or cargo_tree's data) start
     package_detail: str | None = None  # cargo_metadata: the member shown in full
+    name_filter: str | None = None  # cargo test's or bench's name filter (test_name, bench_name)
 
     def result(
         self,

@@ -66,11 +66,13 @@ def run_hints(
                 "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "
                 "the remaining binaries (integration and doc tests) too."
             )
-    if result.tests is not None and render.matched_no_test(result):
+    if result.tests is not None and render.matched_no_test(result, invocation.name_filter is not None):
         hints.append(
             'No test name contains the filter; list the tests with test_args=["--list"], or drop '
             "exact=true if it was set."
         )
+        if invocation.command.subcommand == ("test",) and "--doc" not in invocation.args:
+            hints.append("cargo runs no doc test when a test name is given; doc_only=true filters doc tests.")
     if invocation.command.output == "format" and "Failed to find targets" in "\n".join(collector.stderr_tail):
         hints.append(
             "This Cargo.toml is a virtual workspace (no package of its own): pass workspace=true "

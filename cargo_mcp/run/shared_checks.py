@@ -82,7 +82,9 @@ async def run_shared(
     lockfile = runs is RUNS
     root, within = invocation.workspace_root, settings.roots.paths
     state = await anyio.to_thread.run_sync(tree_state, root, within, lockfile)
-    reused = await from_analyzer(state) if from_analyzer is not None and runs is RUNS else None
+    # only a rust-analyzer in this process (an engine's) keeps checks; a server on its own has none
+    kept = invocation.command.answers_from_analyzer and analyzer_checks.FINISHED
+    reused = await from_analyzer(state) if from_analyzer is not None and kept and runs is RUNS else None
     if reused is not None:
         return reused
 

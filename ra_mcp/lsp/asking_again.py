@@ -49,24 +49,28 @@ def is_empty(answer: Any) -> bool:
     return answer is None or (isinstance(answer, list) and not answer)
 
 
-async def ask_until_answered(
-    ask: Callable[[float], Awaitable[Any]], until_quiet: Callable[[float], Awaitable[None]], timeout: float
+async def ask_again(
+    failed: AnalyzerRequestFailed,
+    ask: Callable[[float], Awaitable[Any]],
+    until_quiet: Callable[[float], Awaitable[None]],
+    deadline: float,
 ) -> Any:
-    """`ask(seconds)` until it gives an answer rather than an ASK_AGAIN error, within `timeout` seconds
-    in all and at most ASK_AGAIN_TRIES times. Between tries it waits for `until_quiet(seconds)`
-    (rust-analyzer quiescent: what cancelled the request is over) and then a pause that doubles. The
-    last error is raised when the time or the tries run out."""
-    deadline = anyio.current_time() + timeout
+    """After a first try of a request failed with `failed` (the client makes that try itself, so an
+    answered request never comes here): `ask(seconds)` again while it fails with an ASK_AGAIN error,
+    until `deadline` (anyio's clock) and at most ASK_AGAIN_TRIES tries in all. Before each new try it
+    waits for `until_quiet(seconds)` (rust-analyzer quiescent: what cancelled the request is over) and
+    then a pause that doubles. The last error is raised when the time or the tries run out, and any
+    other error at once."""
     pause = ASK_AGAIN_FIRST_PAUSE
-    for tries in range(1, ASK_AGAIN_TRIES + 1):
+    for _ in range(2, ASK_AGAIN_TRIES + 1):
         left = deadline - anyio.current_time()
+        if failed.code not in ASK_AGAIN or left <= pause:
+            raise failed
+        await until_quiet(left - pause)
+        await anyio.sleep(min(pause, max(0.0, deadline - anyio.current_time())))
+        pause = min(pause * 2, ASK_AGAIN_LONGEST_PAUSE)
         try:
-            return await ask(max(left, 1.0))
-        except AnalyzerRequestFailed as failed:
-            left = deadline - anyio.current_time()
-            if failed.code not in ASK_AGAIN or tries == ASK_AGAIN_TRIES or left <= pause:
-                raise
-            await until_quiet(left - pause)
-            await anyio.sleep(min(pause, max(0.0, deadline - anyio.current_time())))
-            pause = min(pause * 2, ASK_AGAIN_LONGEST_PAUSE)
-    raise AssertionError("unreachable: the last try returns or raises")
+            return await ask(max(deadline - anyio.current_time(), 1.0))
+        except AnalyzerRequestFailed as again:
+            failed = again
+    raise failed

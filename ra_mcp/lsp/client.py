@@ -28,7 +28,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.sandbox_limits import limit_notes
 
 from . import proc_macro_watch
-from .asking_again import CHECKED_WHEN_EMPTY, EARLY_REQUEST_SECONDS, ask_until_answered, is_empty
+from .asking_again import CHECKED_WHEN_EMPTY, EARLY_REQUEST_SECONDS, ask_again, is_empty
 from .discovery import Analyzer
 from .errors import AnalyzerCrashed, AnalyzerRequestFailed
 from .flycheck_bound import CANCEL_METHOD, bound_flycheck
@@ -233,10 +233,16 @@ class AnalyzerClient:
         return answer
 
     async def _request_until_answered(self, method: str, params: Any, timeout: float, as_json: bool) -> Any:
-        async def ask(seconds: float) -> Any:
-            return await self._request_once(method, params, seconds, as_json)
+        """One try with all the time; asked again (asking_again.py) only when it fails."""
+        deadline = anyio.current_time() + timeout
+        try:
+            return await self._request_once(method, params, max(timeout, 1.0), as_json)
+        except AnalyzerRequestFailed as failed:
 
-        return await ask_until_answered(ask, self.until_quiescent, timeout)
+            async def ask(seconds: float) -> Any:
+                return await self._request_once(method, params, seconds, as_json)
+
+            return await ask_again(failed, ask, self.until_quiescent, deadline)
 
     async def until_quiescent(self, bound: float) -> None:
         with anyio.move_on_after(bound):

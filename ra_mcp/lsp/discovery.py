@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rust_mcp.core.file_stamps import FileStamp, file_stamp
 from rust_mcp.core.shared_runs import relevant_env
 from rust_mcp.core.toolchains import Toolchain, is_rustup_proxy, neutral_output, rustup_executable
 
@@ -91,16 +92,8 @@ def find_analyzer(explicit: str | None = None) -> Analyzer:
     raise AnalyzerMissing(f"no working rust-analyzer found (tried {', '.join(tried)})")
 
 
-_FOUND: dict[tuple[object, ...], tuple[Analyzer, tuple[int, int, int], float]] = {}
+_FOUND: dict[tuple[object, ...], tuple[Analyzer, FileStamp, float]] = {}
 FOUND_SECONDS = 300.0  # a found rust-analyzer is trusted this long while its binary is unchanged
-
-
-def _binary_stamp(path: str) -> tuple[int, int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def find_analyzer_again(explicit: str | None = None) -> Analyzer:
@@ -110,10 +103,10 @@ def find_analyzer_again(explicit: str | None = None) -> Analyzer:
     key = (explicit, relevant_env(os.environ))
     kept = _FOUND.get(key)
     now = time.monotonic()
-    if kept is not None and now - kept[2] < FOUND_SECONDS and _binary_stamp(kept[0].path) == kept[1]:
+    if kept is not None and now - kept[2] < FOUND_SECONDS and file_stamp(kept[0].path) == kept[1]:
         return kept[0]
     analyzer = find_analyzer(explicit)
-    stamp = _binary_stamp(analyzer.path)
+    stamp = file_stamp(analyzer.path)
     if stamp is not None:
         _FOUND[key] = (analyzer, stamp, now)
     return analyzer

@@ -13,7 +13,8 @@ import anyio
 from .state import AnalyzerState
 
 CANCEL_METHOD = "rust-analyzer/cancelFlycheck"
-CHECK_EVERY = 1.0
+CHECK_EVERY = 1.0  # while a check runs
+IDLE_RECHECK = 60.0  # seconds the bound sleeps with no check running before it looks at alive() again
 
 
 def overdue(state: AnalyzerState, limit: float, now: float) -> bool:
@@ -26,6 +27,11 @@ async def bound_flycheck(
     state: AnalyzerState, limit: float, alive: Callable[[], bool], cancel: Callable[[], None]
 ) -> None:
     while alive():
+        if state.flycheck_begun <= state.flycheck_ended:  # none running: sleep until one begins
+            state.flycheck_began.clear()
+            with anyio.move_on_after(IDLE_RECHECK):  # and look at alive() now and then
+                await state.flycheck_began.wait()
+            continue
         await anyio.sleep(CHECK_EVERY)
         if overdue(state, limit, time.monotonic()):
             cancel()

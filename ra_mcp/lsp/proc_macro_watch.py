@@ -7,6 +7,7 @@ one with that macro in `procMacro.ignored`."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import time
@@ -23,6 +24,7 @@ PROXY = Path(__file__).with_name("proc_macro_proxy.py")
 SERVER_ENV = "RUST_MCP_PROC_MACRO_SRV"  # the real proc-macro server, for the proxy
 DEFAULT_SECONDS = 60.0
 CHECK_EVERY = 1.0
+IDLE_RECHECK = 60.0  # seconds a watch sleeps with nothing running before it looks at alive() again
 DYLIB = re.compile(r"^lib(?P<crate>[A-Za-z0-9_]+?)(?:-[0-9a-f]+)?\.(?:so|dylib)$")
 
 
@@ -51,6 +53,7 @@ class ProcMacroWatch:
     running: dict[int, Expansion] = field(default_factory=dict)  # by proxy pid: the expansion it waits on
     stuck: Expansion | None = None  # the expansion that ran past the limit (rust-analyzer was stopped)
     expansions: int = 0
+    began: asyncio.Event = field(default_factory=asyncio.Event)  # set when an expansion begins
 
     @property
     def expanding(self) -> Expansion | None:
@@ -73,6 +76,7 @@ class ProcMacroWatch:
                 return True
             self.running[int(pid)] = Expansion(crate_of(lib), name, lib, time.monotonic())
             self.expansions += 1
+            self.began.set()
         elif verb in ("answered", "exited"):
             self.running.pop(int(pid), None)
         return True
@@ -123,8 +127,14 @@ def stopped_reason(expansion: Expansion, limit: float) -> str:
 async def watch_expansions(
     watch: ProcMacroWatch, limit: float, alive: Callable[[], bool], stop: Callable[[], Awaitable[None]]
 ) -> None:
-    """Stop rust-analyzer when one expansion runs past `limit` seconds (checked every second)."""
+    """Stop rust-analyzer when one expansion runs past `limit` seconds (checked every second while one
+    runs; between expansions it sleeps until one begins, so an idle server is not woken each second)."""
     while alive():
+        if not watch.running:
+            watch.began.clear()
+            with anyio.move_on_after(IDLE_RECHECK):  # and looks at alive() now and then
+                await watch.began.wait()
+            continue
         await anyio.sleep(CHECK_EVERY)
         expansion = watch.expanding
         if expansion is not None and time.monotonic() - expansion.since > limit:

@@ -55,6 +55,7 @@ class AnalyzerState:
     messages: deque[str] = field(default_factory=lambda: deque(maxlen=50))
     proc_macros: ProcMacroWatch = field(default_factory=ProcMacroWatch)  # what its proc-macro server runs
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    flycheck_began: asyncio.Event = field(default_factory=asyncio.Event)  # set at each check's begin
     on_flycheck: Callable[[str], None] | None = None  # told "begin" and "end" of each check (check_copies)
 
     def touch(self) -> None:
@@ -76,6 +77,7 @@ class AnalyzerState:
             if flycheck:
                 self.flycheck_begun += 1
                 self.flycheck_moved = time.monotonic()
+                self.flycheck_began.set()
                 if self.on_flycheck is not None:
                     self.on_flycheck("begin")
         task = self.progress.get(token)

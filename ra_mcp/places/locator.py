@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.read_scope import ReadScope
 
 from ..models import SourceLocation
 from .positions import SourceCache, SourceText, from_lsp, uri_to_path
-from .shown_paths import ShownPaths
 
 if TYPE_CHECKING:
     from ..lsp.lazy_types import lsp
@@ -38,8 +38,8 @@ class _File:
 class Locator:
     """Builds the locations of one answer for the workspace at `root`."""
 
-    def __init__(self, paths: ShownPaths, sources: SourceCache, root: Path) -> None:
-        self.paths = paths
+    def __init__(self, scope: ReadScope, sources: SourceCache, root: Path) -> None:
+        self.scope = scope
         self.sources = sources
         self.root = root
         self._files: dict[str, _File] = {}
@@ -54,7 +54,7 @@ class Locator:
         """Whether the answer may show a place in this file (see shown_paths)."""
         file = self._file(uri)
         if file.shown is None:
-            file.shown = self.paths.scope.allows(file.path)
+            file.shown = self.scope.allows(file.path)
         return file.shown
 
     def keep(self, items: Iterable[T], uri_of: Callable[[T], str]) -> tuple[list[T], int]:
@@ -72,7 +72,7 @@ class Locator:
         """The file's path as answers write it."""
         file = self._file(uri)
         if file.label is None:
-            file.label = self.paths.label(file.path, self.root)
+            file.label = self.scope.label(file.path, self.root)
         return file.label
 
     def line_text(self, uri: str, line: int) -> str:

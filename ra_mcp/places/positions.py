@@ -1,4 +1,5 @@
-"""Positions as models and people write them: 1-based line and column, columns counted in characters.
+"""Positions as models and people write them: 1-based line and column, columns counted in characters,
+in a `file_path` confined to the roots.
 
 rust-analyzer is asked for utf-32 positions, which count code points: exactly Python's string
 indices. So converting is `- 1` and `+ 1`, and slicing a line with a column is always right.
@@ -7,15 +8,21 @@ indices. So converting is `- 1` and `+ 1`, and slicing a line with a column is a
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from rust_mcp.core.budgets import MAX_SOURCE_BYTES
+from rust_mcp.core.budgets import MAX_SOURCE_BYTES, MAX_SYNC_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.read_scope import ReadScope
+from rust_mcp.core.roots import AllowedRoots
 
 from ..lsp.lazy_types import lsp
+from .targets import Target
+
+MAX_CACHED_BYTES = 256 * 1024 * 1024  # of files kept by one session (held_bytes), at most
+LINE_OVERHEAD = 56  # bytes a line costs as a str of its own, beyond its characters (CPython)
 
 
 @dataclass(frozen=True)
@@ -30,13 +37,22 @@ class SourceText:
         return self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
 
 
+def held_bytes(source: SourceText) -> int:
+    """What a kept file costs in memory, about: its text, and each line as a string of its own."""
+    return len(source.text) + LINE_OVERHEAD * len(source.lines)
+
+
 class SourceCache:
     """File contents keyed by (mtime, size): re-read only when the file changed on disk. Only files
-    the read scope allows are read (the roots, std sources, the registry), never through a link."""
+    the read scope allows are read (the roots, std sources, the registry), never through a link.
+    The files shown least recently go once the cache holds over MAX_CACHED_BYTES: a project can
+    make many files of many short lines (16 MiB of them cost 320 MB as lines), and a session shows
+    files for as long as it lives, in an engine shared by every session."""
 
     def __init__(self, scope: ReadScope) -> None:
         self.scope = scope
-        self._entries: dict[Path, SourceText] = {}
+        self._entries: OrderedDict[Path, SourceText] = OrderedDict()
+        self.held = 0  # held_bytes of the kept files
 
     def get(self, path: Path) -> SourceText:
         try:
@@ -46,16 +62,23 @@ class SourceCache:
         stamp = (info.st_mtime_ns, info.st_size)
         cached = self._entries.get(path)
         if cached is not None and cached.stamp == stamp:
+            self._entries.move_to_end(path)
             return cached
         if info.st_size > MAX_SOURCE_BYTES:
             raise Refusal(f"{path} is {info.st_size} bytes; files over {MAX_SOURCE_BYTES} bytes are not read")
         text = self.scope.read(path, MAX_SOURCE_BYTES).decode("utf-8", errors="replace")
         entry = SourceText(path, text, tuple(text.split("\n")), stamp)
+        self.forget(path)
         self._entries[path] = entry
+        self.held += held_bytes(entry)
+        while self.held > MAX_CACHED_BYTES and len(self._entries) > 1:
+            self.forget(next(iter(self._entries)))
         return entry
 
     def forget(self, path: Path) -> None:
-        self._entries.pop(path, None)
+        gone = self._entries.pop(path, None)
+        if gone is not None:
+            self.held -= held_bytes(gone)
 
 
 def to_lsp(source: SourceText, line: int, column: int) -> lsp.Position:
@@ -73,6 +96,41 @@ def to_lsp(source: SourceText, line: int, column: int) -> lsp.Position:
     return lsp.Position(line=line - 1, character=column - 1)
 
 
+def rust_file(roots: AllowedRoots, raw: str, base: Path | None) -> Path:
+    """A `file_path` argument confined to the roots (a relative one starts at `base`): an existing Rust
+    source file of at most MAX_SYNC_BYTES; anything else is refused, naming the value."""
+    path = roots.confine(raw, base)
+    if not path.exists():
+        looked = "" if str(path) == raw else f" (looked for {path})"
+        raise Refusal(f"file {raw!r} does not exist{looked}")
+    if path.is_dir():
+        raise Refusal(f"{raw!r} is a directory; pass a Rust source file (.rs)")
+    if path.suffix != ".rs":
+        raise Refusal(f"{raw!r} is not a Rust source file (.rs); rust-analyzer answers about .rs files")
+    if (size := path.stat().st_size) > (limit := MAX_SYNC_BYTES):
+        raise Refusal(f"{raw!r} is {size} bytes; files over {limit} bytes are not analysed")
+    return path
+
+
+def file_base(roots: AllowedRoots, workspace: str | None, default: Path | None) -> Path | None:
+    """Where a relative file_path starts: the call's own `workspace` when it has one, else the
+    connection's default."""
+    if workspace is None:
+        return default
+    directory = roots.confine(workspace, default)
+    return directory if directory.is_dir() else directory.parent
+
+
+def line_column_target(
+    sources: SourceCache, scope: ReadScope, root: Path, path: Path, line: int, column: int
+) -> Target:
+    """A position written as file, 1-based line and column, checked against the file's text, as the
+    LSP position it is in the workspace at `root` (a symbol name needs rust-analyzer's index:
+    AnalyzerService.symbol_target)."""
+    position = to_lsp(sources.get(path), line, column)
+    return Target(root, path, position, f"{scope.label(path, root)}:{line}:{column}")
+
+
 def from_lsp(position: lsp.Position) -> tuple[int, int]:
     return position.line + 1, position.character + 1
 
@@ -80,6 +138,12 @@ def from_lsp(position: lsp.Position) -> tuple[int, int]:
 def uri_to_path(uri: str) -> Path:
     parsed = urlparse(uri)
     return Path(unquote(parsed.path))
+
+
+def shown(scope: ReadScope, uri: str) -> bool:
+    """Whether an answer may show a place in this file: inside the roots, or in the std sources or
+    the registry, every link followed (places/shown_paths.py says why)."""
+    return scope.allows(uri_to_path(uri))
 
 
 def path_to_uri(path: Path) -> str:

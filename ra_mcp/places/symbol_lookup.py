@@ -125,7 +125,9 @@ async def _resolve(workspace: Workspace, symbols: list[Symbol], with_paths: bool
                     item.label = "::".join((*canonical, symbol.name))
         if with_paths and reexport:
             source = uri_to_path(symbol.uri)
-            place = await off_loop(module_path_of_file, source, workspace.root, what="reading Cargo.toml")
+            place = await off_loop(
+                module_path_of_file, source, workspace.root, workspace.scope.allows, what="reading Cargo.toml"
+            )
             if place is not None:
                 item.known_as.append(place)
     return list(items.values())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,14 +85,18 @@ def _crate_name(package_dir: Path) -> str | None:
     return name.replace("-", "_") if isinstance(name, str) else None
 
 
-def module_path_of_file(path: Path, stop: Path) -> Segments | None:
+def module_path_of_file(path: Path, stop: Path, readable: Callable[[Path], bool]) -> Segments | None:
     """The crate and modules a source file stands for, read from where it sits: `ignore/src/walk.rs`
-    -> (`ignore`, `walk`); `src/lib.rs` and `mod.rs` add nothing. Used for the place of a `pub use`."""
+    -> (`ignore`, `walk`); `src/lib.rs` and `mod.rs` add nothing. Used for the place of a `pub use`.
+    Only directories `readable` allows are looked in (the roots, std, the registry): a file outside
+    them (a `#[path]` module), or one whose package lies above the roots, has no module path."""
     directory = path.parent
     while not is_regular_file(directory / MANIFEST_NAME):
-        if directory == stop or directory == directory.parent:
+        if directory == stop or directory == directory.parent or not readable(directory.parent):
             return None
         directory = directory.parent
+    if not readable(directory):
+        return None
     crate = _crate_name(directory)
     if crate is None:
         return None

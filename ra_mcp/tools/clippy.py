@@ -219,16 +219,7 @@ async def _run(
         return False
 
     command = await cargo.containment.command(confinement, argv)
-    request = RunRequest(
-        argv=command.argv,
-        cwd=command.cwd,
-        env=command.env,
-        timeout_seconds=CLIPPY_TIMEOUT_SECONDS,
-        on_stdout=read_stdout,
-        on_stderr=read_stderr,
-        pass_fds=command.pass_fds,
-        contained=command.contained,
-    )
+    request = RunRequest.sandboxed(command, CLIPPY_TIMEOUT_SECONDS, read_stdout, read_stderr)
     try:
         outcome = await run_process(request)
     finally:

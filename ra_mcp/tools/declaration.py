@@ -17,7 +17,6 @@ MCP tools of the declarations."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import time
@@ -35,7 +34,9 @@ from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import no_questions
 
-from ..places.targets import Target
+from ..lsp.errors import AnalyzerRequestFailed
+from ..places.positions import file_base, line_column_target, rust_file
+from ..places.targets import Place, Target
 from ..service import AnalyzerService
 from ..workspace.workspaces import Workspace
 from .parameters import FilePoint, Position
@@ -84,22 +85,28 @@ class AnalyzerCall:
         """A `file_path` resolved: relative to the call's `workspace`, else the connection's default,
         else the server's first root; when it names nothing there and no Cargo.toml governs that
         root, relative to the one workspace below it (the base answers write their paths from)."""
-        service = self.service
-        base = service.file_base(workspace, self.default)
-        if base is None and not Path(raw).is_absolute() and not (service.roots.default / raw).exists():
-            start = service.roots.default
+        roots = self.service.roots
+        base = file_base(roots, workspace, self.default)
+        if base is None and not Path(raw).is_absolute() and not (roots.default / raw).exists():
             try:
-                directory, found = await discover_project(start, service.roots, HOW_TO_PICK)
+                directory, found = await discover_project(roots.default, roots, HOW_TO_PICK)
             except Refusal:
-                directory, found = start, None  # none or several below: the plain refusal says so
+                directory, found = roots.default, None  # none or several below: the plain refusal says so
             if found is not None and (directory / raw).exists():
                 base = directory
                 self.notes.append(found)
-        return service.rust_file(raw, base)
+        return rust_file(roots, raw, base)
 
     async def run(self, root: Path, operation: Callable[[Workspace], Awaitable[T]]) -> T:
-        """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain."""
-        return await self.service.run(root, operation, self.report, self.toolchain)
+        """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain;
+        a timeout or failure explained by the service."""
+        try:
+            return await self.service.pool.run(root, operation, self.report, self.toolchain)
+        except (TimeoutError, AnalyzerRequestFailed) as exc:
+            explained = self.service.explain(exc, root, self.toolchain)
+            if explained is None:
+                raise
+            raise explained from exc
 
 
 @dataclass(frozen=True)
@@ -185,15 +192,15 @@ class AnalyzerTool(Generic[M]):
         kind, service = self.context, call.service
         if kind is AtPosition:
             at = _position(arguments)
-            named = at.file_path is not None or at.symbol is None
-            root = None if named else await call.workspace_root(at.workspace)
-            if at.file_path is not None:
-                found = await call.rust_file(at.file_path, at.workspace)
-                at = dataclasses.replace(at, file_path=str(found))
-            place = service.place(at, call.default, root)
+            place = await _place(call, at)
+            line, column = at.line, at.column
 
             async def at_position(workspace: Workspace) -> M:
-                target = await service.target(workspace, place)
+                if place.path is not None and line is not None and column is not None:
+                    at_line = (workspace.root, place.path, line, column)
+                    target = line_column_target(service.sources, service.scope, *at_line)
+                else:
+                    target = await service.symbol_target(workspace, place)
                 return await self.function(AtPosition(call, workspace, started, target), **arguments)
 
             return await call.run(place.root, at_position)
@@ -222,6 +229,17 @@ class AnalyzerTool(Generic[M]):
 
             return await call.run(await call.workspace_root(arguments.get("workspace")), in_workspace)
         return await self.function(call, **arguments)
+
+
+async def _place(call: AnalyzerCall, at: Position) -> Place:
+    """Where a position tool looks: its file resolved (confined, a Rust file), and the workspace that
+    answers; a symbol name without a file looks in the call's workspace."""
+    if at.file_path is not None:
+        path = await call.rust_file(at.file_path, at.workspace)
+        return Place(call.service.pool.root_for(path), path, at)
+    if at.symbol is None:
+        raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
+    return Place(await call.workspace_root(at.workspace), None, at)
 
 
 def _position(arguments: dict[str, Any]) -> Position:

@@ -47,6 +47,8 @@ async def _goto(
     locator = service.locator(here.root)
     found = await GOTO[what](here.client, target.path, target.position)
     places, left_out = locator.keep(found, lambda place: place.uri)
+    if paging is not None:  # rust-analyzer's order varies between runs: a page must mean the same places
+        places.sort(key=lambda place: (place.uri, place.range.start.line, place.range.start.character))
     total, page_note = len(places), None
     made: dict[int, SourceLocation] = {}  # each location is made once, measured or shown
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_middle
+from rust_mcp.core.counts import plural
 
 from ..models import (
     AnalyzerStatus,
@@ -16,7 +17,6 @@ from ..models import (
     CompletionList,
     DiagnosticReport,
     EditResult,
-    HoverResult,
     LocationList,
     MacroExpansion,
     ReferenceResult,
@@ -68,12 +68,6 @@ def references(result: ReferenceResult) -> str:
         lines.append(f"{group.path} ({group.count})")
         lines += [f"  {loc.line}:{loc.column}  {loc.text}" for loc in group.locations]
     return _with_note(lines, result.note)
-
-
-def hover(result: HoverResult) -> str:
-    if result.found:
-        return result.markdown
-    return f"{result.query}: nothing to show ({result.note or 'no symbol there'})"
 
 
 def _outline(nodes: Iterable[SymbolNode], lines: list[str]) -> None:
@@ -245,7 +239,7 @@ def _count_line(totals: UnsafeTotals) -> str:
         (totals.traits, "trait"),
         (totals.externs, "extern"),
     ]
-    parts = ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for n, name in kinds if n)
+    parts = ", ".join(plural(n, name) for n, name in kinds if n)
     return (
         f"{parts or 'no unsafe code'}; {totals.undocumented} undocumented; {totals.operations} unsafe "
         f"operations; {totals.findings} clippy findings"

@@ -10,7 +10,7 @@ from rust_mcp.mcp.capabilities import Capability
 from ..lsp import requests
 from ..lsp.answers import Runnable
 from ..models import RunnableEntry, RunnableList
-from ..places.positions import to_lsp
+from ..places.positions import shown, to_lsp
 from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
 from .parameters import FilePoint, Paging, Position
@@ -21,7 +21,7 @@ def _entry(here: InWorkspace, runnable: Runnable) -> RunnableEntry:
     command = "cargo " + shlex.join(args) + (" -- " + shlex.join(executable_args) if executable_args else "")
     place = runnable.location
     location = None
-    if place is not None and here.service.shown(place.uri):
+    if place is not None and shown(here.service.scope, place.uri):
         location = here.service.location(place.uri, place.range, here.root)
     return RunnableEntry(
         label=runnable.label,

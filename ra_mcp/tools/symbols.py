@@ -24,6 +24,7 @@ from ..models import (
     SymbolNode,
     SymbolOutline,
 )
+from ..places.positions import shown
 from ..places.shown_paths import join_notes, withheld_note
 from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
@@ -143,7 +144,14 @@ async def rust_analyzer_workspace_symbol(
     )
 
 
-@analyzer_tool(Capability.RUN, "Hover", render.hover)
+def hover_text(result: HoverResult) -> str:
+    """The hover's text: its markdown, or what there was not (the renderer beside its tool)."""
+    if result.found:
+        return result.markdown
+    return f"{result.query}: nothing to show ({result.note or 'no symbol there'})"
+
+
+@analyzer_tool(Capability.RUN, "Hover", hover_text)
 async def rust_analyzer_hover(here: AtPosition, at: Position) -> HoverResult:
     """Type and docs of a symbol, as markdown."""
     target = here.target
@@ -169,7 +177,7 @@ async def _defined_outside(here: AtPosition) -> bool:
     """Whether everything at the position is defined outside what answers may show (its documentation
     would then quote a file outside the roots)."""
     found = await requests.definitions(here.client, here.target.path, here.target.position)
-    return bool(found) and not any(here.service.shown(place.uri) for place in found)
+    return bool(found) and not any(shown(here.service.scope, place.uri) for place in found)
 
 
 @analyzer_tool(Capability.RUN, "Completions", render.completions)

@@ -11,9 +11,10 @@ What events cannot show is covered by re-checking or re-walking:
   no watch sees: such files are re-stat'ed on every refresh (they are few);
 - a new directory is watched first and then walked, so a file created before its watch is found;
 - a lost event (`IN_Q_OVERFLOW`), the root replaced, or any error starts afresh with a full walk;
-- no inotify (not Linux, no instance or watch left: `EMFILE`, `ENOSPC`), or a directory on a network
-  or FUSE file system (changes made by another machine or the host raise no event here): the journal
-  walks the whole tree on every refresh, as before.
+- no inotify (not Linux, no instance or watch left: `EMFILE`, `ENOSPC`), more than MAX_WATCHES
+  directories (a tree must not take the user's whole watch limit from every other program), or a
+  directory on a network or FUSE file system (changes made by another machine or the host raise no
+  event here): the journal walks the whole tree on every refresh, as before.
 Not covered (as no walk of mtimes would be either, or only by the path's owner): writes through a
 memory mapping, and a hard link made outside the tree after the file was first seen.
 """
@@ -28,9 +29,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from rust_mcp.core.file_stamps import FileStamp
 from rust_mcp.core.roots import project_files, walked_into
 
-from .file_stamps import LIBC, FileStamp, remote_file_system, stamp_of
+from .file_stamps import LIBC, remote_file_system, stamp_of
 
 T = TypeVar("T")
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -45,6 +47,9 @@ DIRECTORY_GONE = IN_DELETE | IN_MOVED_FROM
 DIRECTORY_NEW = IN_CREATE | IN_MOVED_TO | IN_ATTRIB  # ATTRIB: permissions may let the walk in now
 EVENT_HEADER = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
 READ_SIZE = 64 * 1024
+# watches one journal holds at most: they come from the user's own limit (fs.inotify.max_user_watches,
+# shared with every program of the user), so a tree of more directories walks instead
+MAX_WATCHES = 16_384
 
 
 class _Blind(Exception):
@@ -127,6 +132,8 @@ class ChangeJournal:
         assert LIBC is not None and self.fd is not None
         if (remote := remote_file_system(directory)) is not None:
             raise _Blind(f"{directory} is on a {remote} file system")
+        if len(self.directories) >= MAX_WATCHES:
+            raise _Blind(f"the tree has more than {MAX_WATCHES} directories")
         wd = LIBC.inotify_add_watch(self.fd, os.fsencode(directory), WATCH_MASK)
         if wd >= 0:
             self.directories[wd] = directory
@@ -223,7 +230,7 @@ class ChangeJournal:
                 continue
             if linked or info.st_nlink > 1:
                 self.unwatched.add(entry.path)
-            self.files[entry.path] = FileStamp(info.st_mtime_ns, info.st_size)
+            self.files[entry.path] = FileStamp(info.st_ino, info.st_mtime_ns, info.st_size)
         return found
 
     def _walk_all(self) -> set[str]:

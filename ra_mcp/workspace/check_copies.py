@@ -49,7 +49,8 @@ class CheckCopies:
     ) -> None:
         self.directory = directory
         self.within = tuple(within)  # the allowed roots, as cargo_check's state walks them
-        self.setting = CheckSetting(str(root), cargo, sandboxed=sandboxed)
+        roots = tuple(str(path) for path in self.within)
+        self.setting = CheckSetting(str(root), cargo, sandboxed=sandboxed, roots=roots)
         self.begun_ns = 0
         self.kept = 0  # checks kept so far (for status and tests)
         self._tasks: set[asyncio.Task[None]] = set()

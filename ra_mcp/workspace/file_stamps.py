@@ -1,5 +1,5 @@
-"""What the kernel tells about one file: the stamp the project walk records for it (mtime and size,
-through a link to its target), and whether the file system it is on can change without an event
+"""What the kernel tells about one file: the stamp the project walk records for it (the core's
+FileStamp, through a link to its target), and whether the file system it is on can change without an event
 here (a network or FUSE file system). The change journal and the workspaces' re-sync use both."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import ctypes
 import os
 import stat
 import sys
-from dataclasses import dataclass
+
+from rust_mcp.core.file_stamps import FileStamp
 
 # statfs f_type of file systems where another machine (or a VM's host) can change files without an
 # event here (linux/magic.h)
@@ -24,12 +25,6 @@ REMOTE_FILE_SYSTEMS = {
     0x73757245: "Coda",
     0x786F4256: "VirtualBox shared folder",
 }
-
-
-@dataclass(frozen=True)
-class FileStamp:
-    mtime_ns: int
-    size: int
 
 
 def stamp_of(path: str) -> tuple[FileStamp | None, bool]:
@@ -48,7 +43,7 @@ def stamp_of(path: str) -> tuple[FileStamp | None, bool]:
             info = os.stat(path)
         except OSError:  # a dangling link: not listed now, but its target may appear
             return None, True
-    return FileStamp(info.st_mtime_ns, info.st_size), unwatched
+    return FileStamp(info.st_ino, info.st_mtime_ns, info.st_size), unwatched
 
 
 def _libc() -> ctypes.CDLL | None:

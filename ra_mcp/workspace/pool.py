@@ -15,6 +15,7 @@ from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.file_stamps import FileStamp
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.read_scope import ReadScope
@@ -31,7 +32,6 @@ from ..lsp.proc_macro_watch import StuckMacros
 from ..settings import PoolSettings
 from .change_journal import ChangeJournal
 from .check_copies import CheckCopies
-from .file_stamps import FileStamp
 from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched, stamp_now
 
 T = TypeVar("T")

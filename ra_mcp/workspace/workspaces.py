@@ -15,6 +15,7 @@ import anyio
 
 from rust_mcp.core.budgets import MAX_SYNC_BYTES, ProgressCallback
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.file_stamps import FileStamp
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, refresh_private_lock
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.read_scope import ReadScope
@@ -26,7 +27,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
-from .file_stamps import FileStamp, stamp_of
+from .file_stamps import stamp_of
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient

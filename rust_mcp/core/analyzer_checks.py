@@ -26,18 +26,22 @@ roots redacted)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Refusal
 from .json_nesting import parse_json
-from .project_files import list_directory, read_text, remove_file
+from .project_files import read_text, remove_file
 
-MAX_COPY_BYTES = 256 * 1024 * 1024  # of cargo's JSON kept from one check (the large corpus: a few MB)
+# of cargo's JSON kept from one check, each of stdout and stderr (the large corpus: a few MB). Kept as
+# text, split into lines only while replayed: 64 MiB of short lines held as a list cost 1.7 GB
+MAX_COPY_BYTES = 64 * 1024 * 1024
 MAX_DONE_BYTES = 64 * 1024
 MAX_START_LAG = 10.0  # seconds the server may see a check's begin after the check started, at most
+TEE_NAMES = tuple(f"{name}{part}" for name in ("stdout", "stderr", "done") for part in ("", ".part"))
 CLOCK_SLACK_NS = 50_000_000  # file times come from a coarse clock (a tick behind the real time)
 # cargo arguments that change neither what is checked nor how (the output's colour, continuing past
 # a failed crate: rust-analyzer's check always does; see `reusable` below)
@@ -88,13 +92,16 @@ def check_flags(args: Sequence[str]) -> tuple[str, frozenset[str]] | None:
 @dataclass(frozen=True)
 class CheckSetting:
     """Everything besides the arguments a check's findings depend on: the workspace root, the real
-    cargo binary (the toolchain), extra environment given to cargo, the sandbox mode, network."""
+    cargo binary (the toolchain), extra environment given to cargo, the sandbox mode, network, and
+    the allowed roots (the sandbox mounts them: a build script run where more roots were mounted
+    may print what a session with fewer must not see)."""
 
     workspace_root: str
     cargo: str
     extra_env: tuple[tuple[str, str], ...] = ()
     sandboxed: bool = True
     network: bool = False
+    roots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,8 @@ class AnalyzerCheck:
     setting: CheckSetting
     flags: tuple[str, frozenset[str]]
     state: str
-    stdout: list[str]
-    stderr: list[str]
+    stdout: str
+    stderr: str
     exit_code: int
     duration_ms: int
     finished_at: float  # time.monotonic()
@@ -142,8 +149,8 @@ class Copy:
     started_ns: int
     finished_ns: int
     exit_code: int
-    stdout: list[str]
-    stderr: list[str]
+    stdout: str
+    stderr: str
 
 
 def read_copy(directory: Path) -> Copy | None:
@@ -166,7 +173,7 @@ def read_copy(directory: Path) -> Copy | None:
         return None
     if not all(isinstance(value, int) for value in (code, started, finished)):
         return None
-    return Copy(argv, cwd, started, finished, code, stdout.splitlines(), stderr.splitlines())
+    return Copy(argv, cwd, started, finished, code, stdout, stderr)
 
 
 def counts_for(copy: Copy, begun_ns: int, ended_ns: int, newest_change_ns: int) -> bool:
@@ -200,13 +207,23 @@ def keep(copy: Copy, setting: CheckSetting, state: str) -> AnalyzerCheck | None:
 
 
 def clear_directory(directory: Path) -> None:
-    """Remove the files the tee left (through the door; anything else planted there stays)."""
-    try:
-        for entry in list_directory(directory):
-            if not entry.is_directory:
-                remove_file(directory / entry.name)
-    except (OSError, Refusal):
-        return
+    """Remove the files the tee writes (its own names, through the door). Bounded work, done on the
+    event loop as rust-analyzer exits: project code can plant any number of files there, and listing
+    and removing them would stall every session of the engine (100,000 took 7.7 s); they stay."""
+    for name in TEE_NAMES:
+        with contextlib.suppress(OSError, Refusal):
+            remove_file(directory / name)
+
+
+def lines(text: str) -> Iterator[str]:
+    """The lines of a kept output, one at a time (as the runner splits a child's: at newlines, a
+    carriage return before one dropped)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
 
 
 def extra_env(env: Mapping[str, str], base: Mapping[str, str]) -> tuple[tuple[str, str], ...]:

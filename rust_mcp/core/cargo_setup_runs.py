@@ -150,19 +150,10 @@ class CargoHelpers:
         command = await self.containment.command(confinement, [str(toolchain.cargo), *args])
         stdout: list[str] = []
         try:
-            outcome = await run_process(
-                RunRequest(
-                    argv=command.argv,
-                    cwd=command.cwd,
-                    env=command.env,
-                    timeout_seconds=project.timeout,
-                    on_stdout=_collect_into(stdout),
-                    on_stderr=lambda line: True,
-                    stream_budget=FETCH_BUDGET,
-                    pass_fds=command.pass_fds,
-                    contained=command.contained,
-                )
+            request = RunRequest.sandboxed(
+                command, project.timeout, _collect_into(stdout), lambda line: True, stream_budget=FETCH_BUDGET
             )
+            outcome = await run_process(request)
         finally:
             command.close()
         if outcome.exit_code == 0:

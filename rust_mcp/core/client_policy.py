@@ -24,7 +24,6 @@ A payload we cannot read is applied as the strictest policy (read-only, no netwo
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,13 +64,6 @@ current_client_policy: ContextVar[ClientPolicy | None] = ContextVar("current_cli
 STRICTEST = ClientPolicy(
     "an unreadable client sandbox policy, applied as read-only", writable=(), network=False
 )
-
-
-def client_policy_from_meta(meta: Mapping[str, Any] | None) -> ClientPolicy | None:
-    """The client's policy from a request's `_meta`, or None when it sent none."""
-    if not meta or CODEX_SANDBOX_META not in meta:
-        return None
-    return parse_codex_sandbox_state(meta[CODEX_SANDBOX_META])
 
 
 def parse_codex_sandbox_state(value: Any) -> ClientPolicy | None:

@@ -30,6 +30,16 @@ def _cut_marker(cut: int, rest: str) -> str:
 
 
 def clip_end(text: str, limit: int) -> str:
+    """`text` within about `limit` characters: its start, and how many characters follow."""
     if len(text) <= limit:
         return text
-    return text[: max(limit - 40, 0)] + f"\n[... {len(text) - limit + 40} more characters]"
+    return _more(text, max(limit - 40, 0), len(text) - limit + 40)
+
+
+def keep_start(text: str, limit: int) -> str:
+    """The first `limit` characters of `text`, and how many more there were (the marker on top)."""
+    return text if len(text) <= limit else _more(text, limit, len(text) - limit)
+
+
+def _more(text: str, kept: int, more: int) -> str:
+    return text[:kept] + f"\n[... {more} more characters]"

@@ -71,6 +71,20 @@ class ReadScope:
         real = _real(path)
         return self.roots.contains(real) or self.reference_dir(real) is not None
 
+    def label(self, path: Path, workspace_root: Path) -> str:
+        """`path` as an answer writes it: relative to the workspace inside the roots, `<std>/...`
+        and the like in the read-only directories, else as given (never judged here: see allows)."""
+        real = _real(path)
+        if self.roots.contains(path) or self.roots.contains(real):
+            inside = path if self.roots.contains(path) else real
+            return os.path.relpath(inside, workspace_root)
+        reference = self.reference_dir(real)
+        if reference is not None:
+            label = self.read_only[reference]
+            relative = real.relative_to(reference).as_posix()
+            return f"{label}/{relative}" if relative != "." else label
+        return str(path)
+
     def read(self, path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
         """The bytes of `path` if it is allowed, read without following any link; refusals say why."""
         real = _real(path)

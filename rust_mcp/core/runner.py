@@ -22,6 +22,7 @@ from .clipping import clip_middle
 from .line_splitter import LineSplitter
 from .processes import kill_process_group
 from .safe_io import create_private_file
+from .sandbox import SandboxedCommand
 
 # a sink sees every line and returns whether the line belongs in the text kept for the model
 LineSink = Callable[[str], bool]
@@ -170,6 +171,28 @@ class RunRequest:
     on_start: Callable[[int], None] = field(default=lambda pid: None)
     pass_fds: tuple[int, ...] = ()  # descriptors the child inherits (what a sandbox mounts)
     contained: bool = False  # the child is the sandbox: all it starts dies with it (SandboxedCommand)
+
+    @classmethod
+    def sandboxed(
+        cls,
+        command: SandboxedCommand,
+        timeout_seconds: float,
+        on_stdout: LineSink,
+        on_stderr: LineSink,
+        stream_budget: int = CARGO_STREAM_BUDGET,
+    ) -> RunRequest:
+        """The run of a sandboxed command: its argv, directory, environment and descriptors."""
+        return cls(
+            command.argv,
+            command.cwd,
+            command.env,
+            timeout_seconds,
+            on_stdout,
+            on_stderr,
+            stream_budget=stream_budget,
+            pass_fds=command.pass_fds,
+            contained=command.contained,
+        )
 
 
 async def _pump(

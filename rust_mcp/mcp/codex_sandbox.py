@@ -5,12 +5,13 @@ and apply the policy to the children of each call (see rust_mcp.core.client_poli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ServerCapabilities
 
-from rust_mcp.core.client_policy import CODEX_SANDBOX_META, ClientPolicy, client_policy_from_meta
+from rust_mcp.core.client_policy import CODEX_SANDBOX_META, ClientPolicy, parse_codex_sandbox_state
 from rust_mcp.mcp.sdk_internals import lowlevel_server
 
 
@@ -29,9 +30,12 @@ def declare_sandbox_state_meta(server: MCPServer[Any]) -> None:
 
 
 def client_policy(ctx: Context[Any, Any]) -> ClientPolicy | None:
-    """The client's sandbox policy sent with this call, if any."""
+    """The client's sandbox policy sent with this call, if any (read from `_meta` only when sent)."""
     try:
         meta = ctx.request_context.meta
     except (AttributeError, ValueError, LookupError):
         return None
-    return client_policy_from_meta(meta)
+    sent: Mapping[str, object] = meta or {}  # the SDK's TypedDict, with the keys clients add
+    if CODEX_SANDBOX_META not in sent:
+        return None
+    return parse_codex_sandbox_state(sent[CODEX_SANDBOX_META])

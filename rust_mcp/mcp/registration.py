@@ -165,13 +165,13 @@ def strict_tool(
     return _StrictTool(
         fn=fn,
         name=name,
-        title=annotations.title,
         description=description,
         parameters=parameters,
         fn_metadata=metadata,
+        title=annotations.title,  # what clients show: the title and the hints
+        annotations=annotations,
         is_async=True,
         context_kwarg=context_kwarg,
-        annotations=annotations,
     )
 
 

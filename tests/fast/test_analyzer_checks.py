@@ -39,7 +39,7 @@ def _empty_registry() -> Iterator[None]:
 
 
 def copy_of(argv: list[str], started: int = 1_000_000_000_000, code: int = 0) -> Copy:
-    return Copy(argv, ROOT, started, started + 5_000_000, code, ['{"reason":"build-finished"}'], [])
+    return Copy(argv, ROOT, started, started + 5_000_000, code, '{"reason":"build-finished"}\n', "")
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_a_kept_check_answers_only_equal_flags_setting_and_state() -> None:
 
 def test_a_copy_of_another_command_or_directory_is_not_kept() -> None:
     assert checks.keep(copy_of(["check", "--manifest-path", MANIFEST, "-p", "x"]), SETTING, "s") is None
-    moved = Copy(RA_ARGV, "/elsewhere", 1, 2, 0, [], [])
+    moved = Copy(RA_ARGV, "/elsewhere", 1, 2, 0, "", "")
     assert checks.keep(moved, SETTING, "s") is None
     assert not checks.FINISHED
 
@@ -117,9 +117,8 @@ def test_the_copy_is_read_through_the_door(tmp_path: Path) -> None:
     write_copy(tmp_path)
     copy = checks.read_copy(tmp_path)
     assert copy is not None and copy.exit_code == 101 and copy.argv == RA_ARGV
-    assert copy.stdout == ['{"reason":"build-finished","success":false}'] and copy.stderr == [
-        "    Checking app"
-    ]
+    assert list(checks.lines(copy.stdout)) == ['{"reason":"build-finished","success":false}']
+    assert list(checks.lines(copy.stderr)) == ["    Checking app"]
     secret = tmp_path.parent / "secret.txt"
     secret.write_text("not for us\n")
     (tmp_path / "stdout").unlink()
@@ -164,4 +163,10 @@ def test_the_fingerprint_log_rust_analyzer_asks_for_leaves_the_stderr_shown() ->
         "error: could not compile `app` (lib) due to 1 previous error",
         "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.01s",
     ]
-    assert without_cargo_log(lines) == [lines[0], lines[4], lines[5]]
+    assert list(without_cargo_log(lines)) == [lines[0], lines[4], lines[5]]
+
+
+def test_a_kept_output_is_split_into_lines_only_while_read() -> None:
+    assert list(checks.lines("")) == []
+    assert list(checks.lines("a\r\n\nb")) == ["a", "", "b"]
+    assert list(checks.lines("a\n")) == ["a"]

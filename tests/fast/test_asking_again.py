@@ -14,7 +14,7 @@ from ra_mcp.lsp.asking_again import (
     ASK_AGAIN_TRIES,
     CONTENT_MODIFIED,
     SERVER_CANCELLED,
-    ask_until_answered,
+    ask_again,
 )
 from ra_mcp.lsp.errors import AnalyzerRequestFailed
 
@@ -41,10 +41,21 @@ class Request:
         self.quiet_waits += 1
 
 
+async def ask_until_answered(request: Request, timeout: float) -> str:
+    """As the client asks (AnalyzerClient._request_until_answered): one try with all the time, then
+    `ask_again` when it failed."""
+    deadline = anyio.current_time() + timeout
+    try:
+        return await request.ask(max(timeout, 1.0))
+    except AnalyzerRequestFailed as failed:
+        answer: str = await ask_again(failed, request.ask, request.until_quiet, deadline)
+        return answer
+
+
 async def test_six_refusals_in_a_row_are_outlasted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(asking_again, "ASK_AGAIN_FIRST_PAUSE", 0.001)
     request = Request(refusals=6, code=SERVER_CANCELLED)
-    assert await ask_until_answered(request.ask, request.until_quiet, timeout=30.0) == "fn greeting()"
+    assert await ask_until_answered(request, timeout=30.0) == "fn greeting()"
     assert len(request.tries) == 7
     assert request.quiet_waits == 6  # it waited for quiescence before every new try
 
@@ -52,7 +63,7 @@ async def test_six_refusals_in_a_row_are_outlasted(monkeypatch: pytest.MonkeyPat
 async def test_the_pauses_double_so_a_reload_has_time_to_finish() -> None:
     request = Request(refusals=4)
     started = anyio.current_time()
-    await ask_until_answered(request.ask, request.until_quiet, timeout=30.0)
+    await ask_until_answered(request, timeout=30.0)
     assert anyio.current_time() - started >= 0.1 + 0.2 + 0.4 + 0.8 - 0.05
 
 
@@ -60,7 +71,7 @@ async def test_the_tries_stop_when_the_time_runs_out() -> None:
     request = Request(refusals=1000)
     started = anyio.current_time()
     with pytest.raises(AnalyzerRequestFailed) as failed:
-        await ask_until_answered(request.ask, request.until_quiet, timeout=1.0)
+        await ask_until_answered(request, timeout=1.0)
     assert failed.value.code == CONTENT_MODIFIED
     assert anyio.current_time() - started < 1.5
     assert 2 <= len(request.tries) < ASK_AGAIN_TRIES
@@ -72,12 +83,12 @@ async def test_the_tries_are_bounded_in_number_too(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(asking_again, "ASK_AGAIN_LONGEST_PAUSE", 0.002)
     request = Request(refusals=1000)
     with pytest.raises(AnalyzerRequestFailed):
-        await ask_until_answered(request.ask, request.until_quiet, timeout=600.0)
+        await ask_until_answered(request, timeout=600.0)
     assert len(request.tries) == ASK_AGAIN_TRIES
 
 
 async def test_any_other_error_is_not_asked_again() -> None:
     request = Request(refusals=1, code=-32603)  # internal error: a panic
     with pytest.raises(AnalyzerRequestFailed):
-        await ask_until_answered(request.ask, request.until_quiet, timeout=30.0)
+        await ask_until_answered(request, timeout=30.0)
     assert len(request.tries) == 1

@@ -6,6 +6,7 @@ refresh leaves exactly what a fresh walk finds, and names every path whose stamp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from ra_mcp.workspace import change_journal
 from ra_mcp.workspace.change_journal import ChangeJournal
-from ra_mcp.workspace.file_stamps import FileStamp, remote_file_system
+from ra_mcp.workspace.file_stamps import remote_file_system
 from ra_mcp.workspace.workspaces import WATCHED_NAMES, FreshRuns
+from rust_mcp.core.file_stamps import FileStamp
 
 
 def wanted(name: str) -> bool:
@@ -192,3 +195,33 @@ def test_concurrent_callers_share_one_run() -> None:
 
     results = asyncio.run(main())
     assert runs == [0, 1, 2] and results == [1, 2, None, None, None, None, 3]
+
+
+def inotify_watches() -> int:
+    """Watches this process holds, over all its inotify instances (read from /proc/self/fdinfo)."""
+    count = 0
+    for entry in os.scandir("/proc/self/fdinfo"):
+        with contextlib.suppress(OSError):
+            count += sum(line.startswith("inotify wd:") for line in Path(entry.path).read_text().splitlines())
+    return count
+
+
+def test_a_tree_of_many_directories_walks_instead_of_taking_the_users_watches(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red team: the watches come from the user's own limit (fs.inotify.max_user_watches), shared
+    with every program of the user; a workspace of more directories than MAX_WATCHES must not take
+    them all (other sessions' journals, editors and rust-analyzer would be left without)."""
+    assert change_journal.MAX_WATCHES <= 16_384  # the kernel's default limit is 8,192 to 1,048,576
+    monkeypatch.setattr(change_journal, "MAX_WATCHES", 64)  # the same path, with fewer directories made
+    before = inotify_watches()
+    for index in range(change_journal.MAX_WATCHES + 10):
+        (project / "many" / f"d{index}").mkdir(parents=True)
+    journal = ChangeJournal(project, wanted)
+    try:
+        assert not journal.watching and str(change_journal.MAX_WATCHES) in journal.reason
+        assert inotify_watches() == before  # none kept
+        write(project / "many/d7/x.rs", "// still seen: walked\n")
+        assert settle(journal, project) == {str(project / "many/d7/x.rs")}
+    finally:
+        journal.close()

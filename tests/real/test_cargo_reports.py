@@ -129,6 +129,24 @@ async def test_a_test_filter_that_matches_nothing_is_not_success(cargo: Client, 
     assert not matched.is_error and structured(matched)["tests"]["passed"] == 1
 
 
+async def test_a_test_name_that_only_a_doc_test_has_is_not_success(cargo: Client, scratch: Path) -> None:
+    """A library whose tests are all doc tests: with a test name cargo runs its unit tests only (none
+    to filter out, no doc test), exits 0, and was reported as success (clap_lex in the field test)."""
+    project = scratch / "doc_only"
+    (project / "src").mkdir(parents=True)
+    (project / "Cargo.toml").write_text('[package]\nname = "doc_only"\nversion = "0.1.0"\nedition = "2021"\n')
+    (project / "src" / "lib.rs").write_text(
+        "/// ```\n/// assert_eq!(doc_only::two(), 2);\n/// ```\npub fn two() -> u32 {\n    2\n}\n"
+    )
+    named = await cargo.call_tool("cargo_test", {"path": str(project), "test_name": "two"})
+    body = structured(named)
+    assert named.is_error and body["exit_code"] == 0 and body["ok"] is False, text_of(named)
+    assert "ran no test" in body["summary"] and body["tests"].get("filtered_out", 0) == 0
+    assert any("doc_only=true" in hint for hint in body["hints"]), body["hints"]
+    doc = await cargo.call_tool("cargo_test", {"path": str(project), "test_name": "two", "doc_only": True})
+    assert not doc.is_error and structured(doc)["tests"]["passed"] == 1, text_of(doc)
+
+
 async def test_tree_and_fmt_say_what_happened(cargo: Client, scratch: Path, workspace_root: Path) -> None:
     none = await cargo.call_tool(
         "cargo_tree", {"path": str(workspace_root / "hello_bin"), "duplicates": True}

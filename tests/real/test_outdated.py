@@ -10,36 +10,10 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp.workflows.semver import Requirement, Version, newest
+from cargo_mcp.workflows.semver import Version
 from tests.support import copy_fixture, structured
 
 pytestmark = pytest.mark.anyio
-VERSIONS = ["0.1.0", "0.1.5", "0.2.0", "0.2.7", "1.0.0", "1.2.3", "1.9.0", "2.0.0-alpha.1", "2.0.0", "2.1.0"]
-
-
-@pytest.mark.parametrize(
-    ("requirement", "allowed"),
-    [
-        ("1", "1.0.0 1.2.3 1.9.0"),
-        ("1.2", "1.2.3 1.9.0"),
-        ("~1.2", "1.2.3"),
-        ("=1.2.3", "1.2.3"),
-        (">1.2.3", "1.9.0 2.0.0 2.1.0"),
-        (">=1, <2.1", "1.0.0 1.2.3 1.9.0 2.0.0"),
-        ("<=2.0", "0.1.0 0.1.5 0.2.0 0.2.7 1.0.0 1.2.3 1.9.0 2.0.0"),
-        ("0.1", "0.1.0 0.1.5"),
-        ("^0.2.3", "0.2.7"),
-        ("^0.0.3", ""),
-        ("1.*", "1.0.0 1.2.3 1.9.0"),
-        ("2.0.0-alpha.1", "2.0.0-alpha.1 2.0.0 2.1.0"),
-    ],
-)
-def test_requirements_match_as_cargo_matches_them(requirement: str, allowed: str) -> None:
-    parsed = Requirement.parse(requirement)
-    assert parsed is not None
-    versions = [v for v in map(Version.parse, VERSIONS) if v is not None]
-    assert " ".join(str(v) for v in versions if parsed.matches(v)) == allowed
-    assert str(newest(versions)) == "2.1.0"  # pre-releases never count as the newest
 
 
 def digest(path: Path) -> str:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from ra_mcp.cli import _parser
 from ra_mcp.server import AnalyzerSettings, build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.real.test_ra_tools import ra_structured
@@ -74,11 +73,3 @@ async def test_a_default_toolchain_overrides_the_missing_pinned_one(scratch: Pat
     async with _server(crate, default_toolchain="stable") as client:
         hover = await client.call_tool("rust_analyzer_hover", _hover_greeting(crate))
         assert not hover.is_error and "fn greeting" in text_of(hover), text_of(hover)
-
-
-def test_the_default_toolchain_option_and_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("RUST_ANALYZER_MCP_DEFAULT_TOOLCHAIN", raising=False)
-    assert _parser().parse_args([]).default_toolchain is None
-    assert _parser().parse_args(["--default-toolchain", "beta"]).default_toolchain == "beta"
-    monkeypatch.setenv("RUST_ANALYZER_MCP_DEFAULT_TOOLCHAIN", "nightly")
-    assert _parser().parse_args([]).default_toolchain == "nightly"

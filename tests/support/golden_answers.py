@@ -33,6 +33,7 @@ from tests.support import FIXTURES, REPO, SUITE_ENV, server_params
 from tests.support.cargo_plugins import PLUGINS, require_plugin
 
 GOLDEN = REPO / "tests" / "data" / "golden_answers.json"
+REGENERATE = "regenerate with `.venv/bin/python -m tests.support.golden_answers --write` and review the diff"
 
 # the fixtures the calls use (copied without build output into a fresh directory each run)
 USED_FIXTURES = ("hello_bin", "lib_errors", "tests_mixed", "workspace", "with_path_dep", "unsafe_audit")
@@ -269,6 +270,11 @@ async def record(work: Path, progress: Callable[[str], None] = lambda _: None) -
 def record_in_temp() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="golden-") as work:
         return anyio.run(record, Path(work), lambda line: print(line, file=sys.stderr, flush=True))
+
+
+def golden() -> list[dict[str, Any]]:
+    """The answers recorded in GOLDEN."""
+    return list(json.loads(GOLDEN.read_text()))
 
 
 def dumps(answers: list[dict[str, Any]]) -> str:
