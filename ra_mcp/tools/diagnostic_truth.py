@@ -4,7 +4,9 @@ inference it cannot finish, macros it cannot expand) that cargo does not make; s
 agent would "fix" correct code. So a finding of rust-analyzer's that cargo check does not also report
 is kept, marked unconfirmed, ranked after every confirmed one and never counted as an error or a
 warning. When no check ran (skipped, failed, still running), every finding of rust-analyzer's own is
-unconfirmed, and the header says why."""
+unconfirmed, and the header says why. rust-analyzer's `inactive-code` hints are not such findings:
+they state that code is configured out (a feature off, another target), which cargo cannot report
+because it compiles none of that code, so they are kept as confirmed hints."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from ..models import AnalyzerDiagnostic, DiagnosticCounts
 SEVERITY = {1: "error", 2: "warning", 3: "information", 4: "hint"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "information": 2, "hint": 3}
 Reports = dict[str, list[lsp.Diagnostic]]
+# rust-analyzer's findings that state a fact of the configuration, not of its analysis
+FACTS = frozenset({"inactive-code"})
 
 
 class Labels(Protocol):
@@ -92,7 +96,7 @@ def merge(service: Shows, root: Path, native: Reports, checked: Reports) -> list
         from_check = [d for d in checked.get(uri, []) if d.severity != lsp.DiagnosticSeverity.Hint]
         own = [d for d in native.get(uri, []) if not any(_confirms(c, d) for c in from_check)]
         merged += [described(locator, uri, d, True) for d in from_check]
-        merged += [described(locator, uri, d, False) for d in own]
+        merged += [described(locator, uri, d, str(d.code) in FACTS) for d in own]
     merged.sort(key=lambda d: (not d.confirmed, SEVERITY_RANK[d.severity], d.path, d.line, d.column))
     seen: set[tuple[object, ...]] = set()
     unique = []

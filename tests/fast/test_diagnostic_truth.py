@@ -138,3 +138,20 @@ def test_a_finding_cargo_repeats_word_for_word_is_listed_once() -> None:
     merged = merge(Shown(), ROOT, {}, {LIB: [repeated, repeated, other_column]})
     assert [(d.line, d.column) for d in merged] == [(23, 5), (23, 9)]
     assert count(merged).warnings == 2
+
+
+def test_code_configured_out_is_a_fact_not_a_possible_mistake() -> None:
+    """pest_meta's parser.rs had 9 `inactive-code` hints listed as "rust-analyzer only, unconfirmed
+    (possibly its own mistake)": they only say a feature is off, which cargo cannot report."""
+    inactive = finding(
+        7,
+        HINT,
+        "inactive-code",
+        "rust-analyzer",
+        'code is inactive due to #[cfg] directives: feature = "x" is disabled',
+    )
+    for checked in ({}, CHECKED):
+        merged = merge(Shown(), ROOT, {LIB: [inactive, *NATIVE[LIB]]}, checked)
+        fact = next(item for item in merged if item.code == "inactive-code")
+        assert fact.confirmed and fact.severity == "hint"
+        assert count(merged).hints == 1 and count(merged).errors == (1 if checked else 0)
