@@ -46,17 +46,23 @@ def crate_reading(crate: Path, secret: Path) -> None:
     (crate / "build.rs").write_text(f"const SECRET: &str = {json.dumps(str(secret))};\n{BUILD_RS}")
 
 
-async def test_a_check_run_with_more_roots_does_not_answer_a_session_with_fewer(
-    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
-) -> None:
-    require_bubblewrap()
-    require_rust_analyzer()
+def two_roots(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Roots P and Q, the canary in Q, and a crate in P whose build script prints it: (P, Q, crate)."""
     root_p, root_q = tmp_path / "p", tmp_path / "q"
     root_q.mkdir()
     secret = root_q / "secret.txt"
     secret.write_text(CANARY + "\n")
     crate = root_p / "peek"
     crate_reading(crate, secret)
+    return root_p, root_q, crate
+
+
+async def test_a_check_run_with_more_roots_does_not_answer_a_session_with_fewer(
+    tmp_path: Path, pool_registry: shared_pools.PoolRegistry
+) -> None:
+    require_bubblewrap()
+    require_rust_analyzer()
+    root_p, root_q, crate = two_roots(tmp_path)
     wide = AnalyzerSettings(AllowedRoots((root_p, root_q)))  # session B: may read Q
     narrow = CargoSettings(AllowedRoots((root_p,)), log_dir=tmp_path / "logs")  # session A: P only
     async with (

@@ -13,7 +13,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from tests.real.test_redteam_check_reuse import CANARY, FLAGS, crate_reading
+from tests.real.test_redteam_check_reuse import CANARY, FLAGS, two_roots
 from tests.support import require_bubblewrap, require_rust_analyzer, text_of
 from tests.support.engine_support import engine_home
 
@@ -29,12 +29,7 @@ async def hints(session: Client, crate: Path) -> list[str]:
 async def test_a_session_gets_no_check_run_where_another_sessions_roots_were_mounted(tmp_path: Path) -> None:
     require_bubblewrap()
     require_rust_analyzer()
-    root_p, root_q = tmp_path / "p", tmp_path / "q"
-    root_q.mkdir()
-    secret = root_q / "secret.txt"
-    secret.write_text(CANARY + "\n")
-    crate = root_p / "peek"
-    crate_reading(crate, secret)
+    root_p, root_q, crate = two_roots(tmp_path)
     with engine_home() as home:
         wide = home.params("rust-analyzer-mcp", "--root", str(root_p), "--root", str(root_q))
         wide_cargo = home.params("cargo-mcp", "serve", "--root", str(root_p), "--root", str(root_q))
