@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import sys
 
-from rust_mcp.engine.front import run_front, wants_in_process
+from rust_mcp.engine.front import option_value, run_front, wants_in_process
+
+START_ON_CALL = "--start-on-call"
 
 TYPE_CHECKING = False  # typing itself costs a relaying front milliseconds
 if TYPE_CHECKING:
@@ -73,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         "every call answers by then, with what is known; a cargo check still running goes on in the "
         "background",
     )
+    parser.add_argument(
+        START_ON_CALL,
+        action="store_true",
+        help="start rust-analyzer when a call first needs it (default: when a session starts, on the "
+        "default workspace, so the first call finds it loading)",
+    )
     transports.add_operator_arguments(
         parser,
         log_dir="where whole diffs of cut previews go",
@@ -119,6 +127,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
         check_timeout=args.check_timeout,
         answer_deadline=args.answer_deadline,
         confirm_writes=not args.no_confirm,
+        start_ahead=not args.start_on_call,
         sandbox=args.sandbox,
         limits=limit_choice(args),
         fetch_hosts=fetch_hosts(args),
@@ -149,6 +158,13 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(status)
     from pathlib import Path
 
+    if not {START_ON_CALL, "-h", "--help"} & set(arguments):  # find it while the MCP SDK is imported
+        from rust_mcp.core.roots import from_base
+
+        from .lsp import discovery_ahead
+
+        binary = option_value(arguments, "--rust-analyzer")
+        discovery_ahead.begin(from_base(binary, Path.cwd()) if binary and "/" in binary else binary)
     from rust_mcp.mcp.transports import serve
 
     server, args, memory = prepare(arguments, Path.cwd())

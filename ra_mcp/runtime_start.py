@@ -15,10 +15,12 @@ Runtime = TypeVar("Runtime")
 class RuntimeStart(Generic[Runtime]):
     """The server's lifespan context: the runtime, made once in the background. Finding
     rust-analyzer runs programs (`rustup which`, `--version`, `rustc --print sysroot`), so the server
-    answers initialize and tools/list without waiting for it, and starts it when a tool call wants
-    it or once the client has had START_DELAY seconds to list the tools (those programs would
-    compete with the answers for the CPU); the first tool call waits. `Runtime` is the tools'
-    AnalyzerRuntime, named here only as a type parameter so this module needs nothing of the tools."""
+    answers initialize and tools/list without waiting for it. By default the runtime is made when the
+    session starts (the programs ran in a thread while the SDK was imported: lsp/discovery_ahead.py)
+    and rust-analyzer starts on the default workspace (server.py); with --start-on-call it is made
+    when a tool call wants it or once the client has had START_DELAY seconds to list the tools. The
+    first tool call waits for it. `Runtime` is the tools' AnalyzerRuntime, named here only as a type
+    parameter so this module needs nothing of the tools."""
 
     def __init__(self) -> None:
         self._made = anyio.Event()

@@ -1,6 +1,7 @@
 """The MCP face of ra_mcp: its tools, built from the declarations (ra_mcp/tool_set.py and
-ra_mcp/tools) with the server, and the running service behind them, started in the background once
-the client has had time to list the tools, or at the first call, and closed when the server stops."""
+ra_mcp/tools) with the server, and the running service behind them, started in the background when
+the session starts, with rust-analyzer on the default workspace (with --start-on-call: once the
+client has had time to list the tools, or at the first call), and closed when the server stops."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver import MCPServer
 
-from ra_mcp.tool_set import build_tools, run_runtime
+from ra_mcp.tool_set import build_tools, run_runtime, start_default_workspace
 from rust_mcp import __version__
 from rust_mcp.mcp.codex_sandbox import declare_sandbox_state_meta
 from rust_mcp.mcp.connections import ConnectionMemory
@@ -43,16 +44,24 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[RuntimeStart[Any]]:
         started: RuntimeStart[Any] = RuntimeStart()
+        ahead = anyio.CancelScope()  # rust-analyzer started on the default workspace before a call
 
         async def start() -> None:
-            await started.until_wanted()
+            if not settings.start_ahead:
+                await started.until_wanted()
             await run_runtime(settings, connections, started)
+            if settings.start_ahead and started.runtime is not None:
+                with ahead:
+                    await start_default_workspace(started.runtime)
 
         async with anyio.create_task_group() as group:
             group.start_soon(start)
             try:
                 yield started
             finally:
+                # a start still under way stops first (its rust-analyzer killed, never kept), so
+                # leaving closes every rust-analyzer this session started
+                ahead.cancel()
                 service = started.runtime.service if started.runtime is not None else None
                 if service is not None:  # its pool closes unless another session or the engine keeps it
                     from .workspace.shared_pools import REGISTRY

@@ -32,6 +32,9 @@ class AnalyzerSettings:
     check_timeout: int = 300
     answer_deadline: float = 240.0  # under the client's tool timeout (the CLI's default is 50 s)
     confirm_writes: bool = True
+    # rust-analyzer started on the default workspace when a session starts, not at its first call
+    # (server.py); the command line sets it unless --start-on-call, servers built in code opt in
+    start_ahead: bool = False
     sandbox: SandboxMode = "auto"
     limits: LimitChoice = field(default_factory=LimitChoice)  # inside the sandbox (sandbox_limits.py)
     fetch_hosts: FetchHosts = field(default_factory=FetchHosts)  # private addresses a fetch may reach

@@ -4,7 +4,9 @@ from them, and the service they share, started in the background. ra_mcp/server.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -12,22 +14,25 @@ from mcp.server.mcpserver.tools import Tool
 
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.containment import Containment
+from rust_mcp.core.errors import Refusal
 from rust_mcp.core.read_scope import ReadScope
 from rust_mcp.core.sandbox import Sandbox
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.connections import ConnectionMemory
 
-from .lsp.discovery import Analyzer, AnalyzerMissing, find_analyzer_again, std_sources_env
+from .lsp import discovery_ahead
 from .runtime_start import RuntimeStart
 from .service import AnalyzerService
 from .settings import AnalyzerSettings
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
-from .tools.declaration import AnalyzerTool
+from .tools.declaration import AnalyzerCall, AnalyzerTool
 from .tools.mcp_adapter import AnalyzerRuntime, mcp_tool
 from .workspace import shared_pools
 from .workspace.pool import WorkspacePool
 from .workspace.pool_key import pool_key
 from .workspace.sandbox import AnalyzerSandbox
+
+logger = logging.getLogger(__name__)
 
 TOOLS: tuple[AnalyzerTool[Any], ...] = (
     symbols.rust_analyzer_symbols,
@@ -68,20 +73,10 @@ def _tools(sandboxed: bool, defaults: tuple[tuple[str, int], ...]) -> tuple[Tool
     return tuple(mcp_tool(tool, sandboxed=sandboxed, defaults=dict(defaults)) for tool in TOOLS)
 
 
-def _discover(explicit: str | None) -> tuple[Analyzer | str, str | None]:
-    """The rust-analyzer to run (or why there is none) and the std-sources warning: both run
-    programs, so the server asks in a worker thread."""
-    try:
-        analyzer: Analyzer | str = find_analyzer_again(explicit)
-    except AnalyzerMissing as exc:
-        analyzer = str(exc)
-    return analyzer, std_sources_env()[1]
-
-
 async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) -> AnalyzerRuntime:
     """The service the tools use, or the reason there is none (rust-analyzer missing). Every
     rust-analyzer starts in the sandbox, from a real binary, after the dependency-fetch step."""
-    analyzer, std_warning = await anyio.to_thread.run_sync(_discover, settings.rust_analyzer)
+    analyzer, std_warning = await anyio.to_thread.run_sync(discovery_ahead.found, settings.rust_analyzer)
     if isinstance(analyzer, str):
         return AnalyzerRuntime(None, analyzer, memory, settings.confirm_writes)
     containment = Containment(
@@ -116,3 +111,23 @@ async def run_runtime(
     except Exception as exc:  # a tool call must get an answer, not wait forever
         runtime = AnalyzerRuntime(None, f"start-up failed: {exc}", memory, settings.confirm_writes)
     started.made(runtime)
+
+
+async def start_default_workspace(runtime: AnalyzerRuntime) -> None:
+    """rust-analyzer started, before any call, on the workspace a call without `workspace` would
+    use: the server's first root, or the one Cargo workspace below it (the same discovery as a call;
+    nothing when there is none or several). It is the pool entry such a call gets (same root, no
+    toolchain asked, no client policy yet, as a client that sends none), so the first call joins this
+    start (the pool starts one per key) rather than starting another. Whatever fails here is left for
+    that call to meet and report."""
+    service = runtime.service
+    if service is None:
+        return
+    root: Path | None = None
+    try:
+        root = await AnalyzerCall(service).workspace_root(None)
+        await service.pool.get(root)
+    except Refusal as exc:  # no Cargo workspace at the default root, several below it, a toolchain
+        logger.info("no rust-analyzer started ahead on %s: %s", root or service.roots.default, exc)
+    except Exception as exc:  # the first call starts it again and says why it could not
+        logger.warning("rust-analyzer did not start ahead on %s: %s", root or service.roots.default, exc)

@@ -146,8 +146,9 @@ class WorkspacePool:
         journal = ChangeJournal(root, is_watched)  # watching before rust-analyzer reads anything
         try:
             await client.start()
-        except BaseException:
+        except BaseException:  # cancelled too (a session gone while its start ran): nothing left running
             journal.close()
+            await client.shutdown(grace=0)
             raise
         return Workspace(
             root=root,

@@ -29,7 +29,8 @@ MAX_ANSWER_BYTES = 64 * 1024
 HANDSHAKE_ATTEMPTS = 4
 
 
-def _option_value(argv: list[str], flag: str) -> str | None:
+def option_value(argv: list[str], flag: str) -> str | None:
+    """The last value given to `flag` (`--flag VALUE` or `--flag=VALUE`), read without argparse."""
     value = None
     for index, item in enumerate(argv):
         if item == flag and index + 1 < len(argv):
@@ -46,7 +47,7 @@ def wants_in_process(argv: list[str], env: dict[str, str] | os._Environ[str] | N
         return True
     if argv[:1] == ["doctor"] or any(item in ("-h", "--help") for item in argv):
         return True
-    return _option_value(argv, "--transport") == "http" or _option_value(argv, "--engine") == "off"
+    return option_value(argv, "--transport") == "http" or option_value(argv, "--engine") == "off"
 
 
 def engine_files() -> EngineFiles:
