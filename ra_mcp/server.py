@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
+from mcp_types import Tool as MCPTool
 
 from ra_mcp.tool_set import build_tools, run_runtime, start_default_workspace
 from rust_mcp import __version__
@@ -40,6 +41,7 @@ INSTRUCTIONS = (
 
 def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
     connections = memory or ConnectionMemory()
+    sessions: list[RuntimeStart[Any]] = []  # the lifespans running (one, or one for all over HTTP)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[RuntimeStart[Any]]:
@@ -47,18 +49,22 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
         ahead = anyio.CancelScope()  # rust-analyzer started on the default workspace before a call
 
         async def start() -> None:
-            if not settings.start_ahead:
+            if settings.start_ahead:
+                await started.until_listed()
+            else:
                 await started.until_wanted()
             await run_runtime(settings, connections, started)
             if settings.start_ahead and started.runtime is not None:
                 with ahead:
                     await start_default_workspace(started.runtime)
 
+        sessions.append(started)
         async with anyio.create_task_group() as group:
             group.start_soon(start)
             try:
                 yield started
             finally:
+                sessions.remove(started)
                 # a start still under way stops first (its rust-analyzer killed, never kept), so
                 # leaving closes every rust-analyzer this session started
                 ahead.cancel()
@@ -73,6 +79,16 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
     server: MCPServer[Any] = MCPServer(
         "rust-analyzer-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
     )
+    listed_tools = server.list_tools
+
+    async def list_tools() -> list[MCPTool]:
+        """The tools, and the signal for what starts ahead of a call (RuntimeStart.until_listed)."""
+        tools = await listed_tools()
+        for started in sessions:
+            started.listed()
+        return tools
+
+    server.list_tools = list_tools  # type: ignore[method-assign]
     register_prompts(server, "rust-analyzer")
     declare_sandbox_state_meta(server)
     keep_spans_only_when_exported(server)
