@@ -22,6 +22,7 @@ from cargo_mcp.table.command import CargoCommand
 from cargo_mcp.table.parameters import REQUIRED
 from cargo_mcp.table.rows import COMMANDS
 from cargo_mcp.workflows.call_routes import call_tool
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
@@ -44,7 +45,7 @@ def cargo_tool(
     schema from the table) and whose body is the one generic path through CargoService."""
 
     async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
-        report = call_progress(ctx)
+        report = progress_when_run(ctx)
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = no_questions  # only a row that asks before it acts needs a confirmer
         if command.confirmation:
@@ -64,6 +65,19 @@ def cargo_tool(
         parameters=list(command_parameters(command)),
         output_model=CargoResult,
     )
+
+
+def progress_when_run(ctx: Context[Any, Any]) -> ProgressCallback:
+    """The call's progress callback, its gate (call_progress) made at the first progress a run
+    reports: a call answered without running cargo makes none."""
+    made: list[ProgressCallback] = []
+
+    async def report(progress: float, total: float | None, message: str) -> None:
+        if not made:
+            made.append(call_progress(ctx))
+        await made[0](progress, total, message)
+
+    return report
 
 
 def row_annotations(command: CargoCommand, sandboxed: bool) -> ToolAnnotations:

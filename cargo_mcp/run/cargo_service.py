@@ -273,11 +273,12 @@ class CargoService:
             result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
         elif result.format_issues and result.log_path:
             result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
-        named = invocation.name_filter is not None
-        if result.tests is not None and render.matched_no_test(result, named):
+        matched_none = render.matched_no_test(result, invocation.name_filter is not None)
+        if matched_none:
             result.ok = False  # cargo says success, but nothing was tested
-        result.hints = run_hints(invocation, result, collector, outcome)
-        result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout, named)
+        result.hints = run_hints(invocation, result, collector, outcome, matched_none)
+        subcommand = invocation.command.subcommand
+        result.summary = render.summary_line(result, subcommand, invocation.timeout, matched_none)
         return render.shape_for_model(result, ranked=len(ranked))
 
     # -- working directory --------------------------------------------------------------------

@@ -25,7 +25,7 @@ from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
-from rust_mcp.core.tree_state import tree_state
+from rust_mcp.core.tree_state import settle, tree_state
 
 WRITING_FLAGS = frozenset({"--fix", "--allow-dirty", "--allow-staged"})
 RUNS: SharedRuns[CargoResult] = SharedRuns()
@@ -89,7 +89,10 @@ async def run_shared(
         return reused
 
     async def job(progress: ProgressCallback) -> CargoResult:
-        return await run_once(progress)
+        result = await run_once(progress)
+        # a tree changed just before its walk is walked again now, so that a repeat need not
+        await anyio.to_thread.run_sync(settle, root, within, lockfile)
+        return result
 
     key = run_key(settings, invocation, policy)
     shared = await runs.run_or_leave(key, state, job, report, _reusable, answer_by)
