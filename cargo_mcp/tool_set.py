@@ -14,14 +14,13 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
 from cargo_mcp.run.cargo_service import CargoService
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.command import CargoCommand
 from cargo_mcp.table.parameters import REQUIRED
 from cargo_mcp.table.rows import COMMANDS
-from cargo_mcp.workflows.call_routes import call_tool
+from cargo_mcp.workflows.call_routes import answer_call
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
@@ -51,12 +50,14 @@ def cargo_tool(
         if command.confirmation:
             confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
-            result = await call_tool(service, command, values, working, report, confirm, client_policy(ctx))
+            policy = client_policy(ctx)
+            answered = await answer_call(service, command, values, working, report, confirm, policy)
         except Refusal as exc:
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
             return needed.result  # type: ignore[return-value]
-        return model_result(result, render.result_text(result), is_error=not result.ok and not result.running)
+        result, text = answered
+        return model_result(result, text, is_error=not result.ok and not result.running)
 
     return tool_function(
         run_cargo,

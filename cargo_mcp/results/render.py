@@ -132,6 +132,12 @@ def shown_command(argv: list[str], cwd: str) -> list[str]:
 
 def result_text(result: CargoResult) -> str:
     """The text content of a tool result: everything a model needs to act, nothing it does not."""
+    text, _ = clip_middle(unclipped_text(result), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
+    return text
+
+
+def unclipped_text(result: CargoResult) -> str:
+    """The text content before it is clipped to CARGO_TEXT_BUDGET (result_text)."""
     lines = [result.summary]
     lines.append(f"$ {shlex.join(shown_command(result.argv, result.cwd))}")
     lines.append(
@@ -188,8 +194,7 @@ def result_text(result: CargoResult) -> str:
     if result.log_path:
         what = "full log (every diff, uncut)" if result.full_diff == result.log_path else "full log"
         lines.append(f"\n{what}: {result.log_path}")
-    text, _ = clip_middle("\n".join(lines), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
-    return text
+    return "\n".join(lines)
 
 
 def output_matters(result: CargoResult) -> bool:

@@ -78,9 +78,10 @@ def _resolved(path: Path) -> Path | None:
 
 
 @dataclass(frozen=True)
-class _Remembered:
-    """One walk's state, and what tells that it still holds: the paths it stamped (their stamps
-    hashed to `stamps`) and the paths it resolved, with what they resolved to."""
+class Stamps:
+    """What tells that what was read from a tree still holds (one walk's `state`, or where a call's
+    project was found): the paths stamped (their stamps hashed to `stamps`) and the paths resolved,
+    with what they resolved to."""
 
     state: str
     watched: tuple[str, ...]
@@ -99,7 +100,7 @@ class _Remembered:
 
 @dataclass
 class _Walk:
-    """What one walk saw, as it goes: the state's digest, and what `_Remembered` checks."""
+    """What one walk saw, as it goes: the state's digest, and what `Stamps` checks."""
 
     digest: Any = field(default_factory=hashlib.sha256)
     check: Any = field(default_factory=hashlib.sha256)
@@ -119,15 +120,27 @@ class _Walk:
         self.resolutions.append((path, target))
         return target
 
-    def remembered(self, begun_ns: int) -> _Remembered | None:
+    def remembered(self, begun_ns: int) -> Stamps | None:
         racy = RACY_NS if self.newest[1] else max(RACY_NS, COARSE_RACY_NS)
         if self.newest[0] >= begun_ns - racy or len(self.watched) > MAX_REMEMBERED:
             return None
         state, stamps = self.digest.hexdigest(), self.check.hexdigest()
-        return _Remembered(state, tuple(self.watched), stamps, tuple(self.resolutions), self.newest[0])
+        return Stamps(state, tuple(self.watched), stamps, tuple(self.resolutions), self.newest[0])
 
 
-_walks: OrderedDict[Hashable, _Remembered] = OrderedDict()
+def stamps_of(paths: Sequence[str], resolved: Sequence[Path] = ()) -> Stamps | None:
+    """The stamps of `paths` and what `resolved` resolve to, to tell later that none changed; None
+    when one changed too close to now to be trusted (RACY_NS). Blocking (run off the loop)."""
+    begun = time.time_ns()
+    walk = _Walk()
+    for path in paths:
+        walk.stamp(path)
+    for named in resolved:
+        walk.resolve(named)
+    return walk.remembered(begun)
+
+
+_walks: OrderedDict[Hashable, Stamps] = OrderedDict()
 _walks_lock = threading.Lock()
 
 
@@ -205,13 +218,10 @@ def tree_state(
 
 
 def settle(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> None:
-    """Walk the tree again when its last walk is not remembered (a change was too close to it), so
-    that the next call for it answers from the remembered walk; blocking (run off the loop)."""
-    key = (str(root), tuple(str(place) for place in within), lockfile, tuple(_config_files(root)))
-    with _walks_lock:
-        known = key in _walks
-    if not known:
-        tree_state(root, within, lockfile)
+    """After a run: walk the tree again when its remembered walk no longer holds (the run made a
+    directory such as target/, or wrote Cargo.lock) or none is (a change was too close to the
+    walk), so that a repeat answers from the remembered walk; blocking (run off the loop)."""
+    tree_state(root, within, lockfile)
 
 
 def _walked(

@@ -109,3 +109,18 @@ def test_a_walk_close_to_a_change_is_not_remembered_until_settled(
     assert tree_state(crate, [tmp_path]) == first and len(walks) == 4  # walked again, not remembered
     settle(crate, [tmp_path])
     assert len(walks) == 6  # still too close to its change: settle walked it again
+
+
+def test_settle_after_a_run_that_made_the_build_directory(
+    tmp_path: Path, walks: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cargo makes target/ in the root: the state is the same, but the remembered walk no longer holds
+    (the root's times changed); settle walks again, so the repeat lists nothing."""
+    every_stamp_settled(monkeypatch)
+    crate, _ = crate_with_a_path_dependency(tmp_path)
+    before = tree_state(crate, [tmp_path])
+    (crate / "target" / "debug").mkdir(parents=True)
+    later(crate, 1)
+    settle(crate, [tmp_path])
+    assert len(walks) == 4
+    assert tree_state(crate, [tmp_path]) == before and len(walks) == 4
