@@ -47,8 +47,8 @@ from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
-KEPT_WALKS = 16  # trees whose last walk is remembered
-MAX_REMEMBERED = 100_000  # paths a remembered walk stamps again, at most; a larger tree is walked
+KEPT_WALKS = 8  # trees whose last walk is remembered
+MAX_REMEMBERED = 50_000  # paths a remembered walk stamps again, at most; a larger tree is walked
 RACY_NS = 100_000_000  # a stamp this close to its walk is not trusted (a clock tick is <= 10 ms) ...
 COARSE_RACY_NS = 2_000_000_000  # ... or this close, where no change time has a fraction of a second
 

@@ -12,7 +12,7 @@ import pytest
 
 from rust_mcp.core import tree_state as module
 from rust_mcp.core.project_files import walk_without_links
-from rust_mcp.core.tree_state import settle, tree_state
+from rust_mcp.core.tree_state import settle, stamps_of, tree_state
 
 
 @pytest.fixture
@@ -124,3 +124,27 @@ def test_settle_after_a_run_that_made_the_build_directory(
     settle(crate, [tmp_path])
     assert len(walks) == 4
     assert tree_state(crate, [tmp_path]) == before and len(walks) == 4
+
+
+def test_stamps_of_places_tell_a_manifest_made_or_a_link_retargeted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a repeat of a cargo call checks before it is answered (shared_checks.Repeats): the
+    directories its project was found from, their Cargo.toml, and what its path resolved to."""
+    every_stamp_settled(monkeypatch)
+    crate, shared = crate_with_a_path_dependency(tmp_path)
+    (tmp_path / "link").symlink_to(crate)
+    above = [crate, tmp_path]
+    places = [str(p) for d in above for p in (d, d / "Cargo.toml")]
+    stamps = stamps_of(places, [tmp_path / "link"])
+    assert stamps is not None and stamps.holds()
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["crate"]\n')
+    later(tmp_path, 1)
+    assert not stamps.holds()  # a workspace made above the package
+    stamps = stamps_of([str(crate)], [tmp_path / "link"])  # the link's directory not stamped
+    assert stamps is not None and stamps.holds()
+    (tmp_path / "link").unlink()
+    (tmp_path / "link").symlink_to(shared)
+    assert not stamps.holds()  # the path named resolves elsewhere
+    monkeypatch.setattr(module, "RACY_NS", 10**18)
+    assert stamps_of(places) is None  # too close to a change to be trusted
