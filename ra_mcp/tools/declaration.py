@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.client_policy import PolicyOfCall, no_client_policy
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp.capabilities import Capability
@@ -57,8 +58,8 @@ HOW_TO_PICK = (
 @dataclass(frozen=True)
 class AnalyzerCall:
     """What a tool gets besides its arguments: the service, this connection's default workspace,
-    toolchain and memory (None when the connection is stateless), progress and the user's
-    confirmation."""
+    toolchain and memory (None when the connection is stateless), progress, the user's
+    confirmation and the client's sandbox policy."""
 
     service: AnalyzerService
     default: Path | None = None
@@ -67,6 +68,7 @@ class AnalyzerCall:
     connection: dict[str, Any] | None = None
     toolchain: str | None = None
     notes: list[str] = field(default_factory=list)  # said first in the answer (a workspace discovered)
+    client_policy: PolicyOfCall = no_client_policy  # the client's sandbox policy, read where a child starts
 
     async def workspace_root(self, workspace: str | None) -> Path:
         """The workspace a call works in: the one named, or the connection's default, or the server's
@@ -101,7 +103,8 @@ class AnalyzerCall:
         """`operation` in the ready workspace at `root`, its rust-analyzer on this call's toolchain;
         a timeout or failure explained by the service."""
         try:
-            return await self.service.pool.run(root, operation, self.report, self.toolchain)
+            pool = self.service.pool
+            return await pool.run(root, operation, self.report, self.toolchain, self.client_policy)
         except (TimeoutError, AnalyzerRequestFailed) as exc:
             explained = self.service.explain(exc, root, self.toolchain)
             if explained is None:

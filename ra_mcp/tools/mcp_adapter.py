@@ -4,6 +4,7 @@ result model, and the call that finds the running service through the server's l
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,6 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.codex_sandbox import client_policy
@@ -56,6 +56,7 @@ class AnalyzerRuntime:
             confirm=_confirmer_when_asked(ctx, self.confirm_writes),
             connection=connection,
             toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
+            client_policy=functools.partial(client_policy, ctx),  # read only where a child starts
         )
 
 
@@ -91,7 +92,6 @@ async def _answer(
     runtime: AnalyzerRuntime = started.runtime if started.runtime is not None else await started.get()
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
-    current_client_policy.set(client_policy(ctx))  # this call's task only
     call = runtime.call(ctx, runtime.service)
     try:
         model = await tool.run(call, arguments)
