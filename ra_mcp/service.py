@@ -18,8 +18,7 @@ from rust_mcp.core.clipping import keep_start
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.roots import AllowedRoots, ReadScope
 
 from .lsp.errors import AnalyzerRequestFailed
 from .lsp.lazy_types import lsp

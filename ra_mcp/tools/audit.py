@@ -12,10 +12,10 @@ from typing import Annotated
 from pydantic import Field
 
 from rust_mcp.core import budgets
+from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.client_policy import ClientPolicy, PolicyOfCall
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
 from ..lsp import requests

@@ -17,19 +17,19 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.build_dirs import create_build_directory
+from rust_mcp.core.cargo_projects import (
+    MANIFEST_NAME,
+    find_manifest,
+    find_workspace_root,
+    package_directories,
+)
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
 from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import (
-    MANIFEST_NAME,
-    AllowedRoots,
-    find_manifest,
-    find_workspace_root,
-    package_directories,
-)
+from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.runner import RunRequest, run_process
 from rust_mcp.core.sandbox import Confinement
 from rust_mcp.core.shared_runs import SharedRuns, relevant_env

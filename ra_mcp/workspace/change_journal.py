@@ -30,10 +30,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from rust_mcp.core.file_stamps import FileStamp
-from rust_mcp.core.roots import project_files, walked_into
+from rust_mcp.core.cargo_projects import project_files, walked_into
+from rust_mcp.core.file_stamps import FileStamp, stamp_of
 
-from .file_stamps import LIBC, remote_file_system, stamp_of
+from .inotify import LIBC, remote_file_system
 
 T = TypeVar("T")
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8

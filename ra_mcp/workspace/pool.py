@@ -12,19 +12,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root
 from rust_mcp.core.client_policy import ClientPolicy, PolicyOfCall, no_client_policy
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.file_stamps import FileStamp
+from rust_mcp.core.file_stamps import FileStamp, file_stamp
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import (
-    AllowedRoots,
-    PathRefused,
-    find_manifest,
-    find_workspace_root,
-)
+from rust_mcp.core.roots import AllowedRoots, PathRefused, ReadScope
 
 from ..lsp.discovery import Analyzer
 from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
@@ -32,7 +27,7 @@ from ..lsp.proc_macro_watch import StuckMacros
 from ..settings import PoolSettings
 from .change_journal import ChangeJournal
 from .check_copies import CheckCopies
-from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched, stamp_now
+from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched
 
 T = TypeVar("T")
 
@@ -71,14 +66,14 @@ class WorkspacePool:
         Cached per directory while its manifest is unchanged (asked on every call)."""
         start = path if path.is_dir() else path.parent
         cached = self._roots_cache.get(start)
-        if cached is not None and stamp_now(cached[1]) == cached[2]:
+        if cached is not None and file_stamp(cached[1]) == cached[2]:
             return cached[0]
         try:
             manifest = find_manifest(start, self.roots)
         except PathRefused as exc:
             raise Refusal(f"{path} is not inside a Cargo project: {exc}") from exc
         root = find_workspace_root(manifest, self.roots)
-        stamp = stamp_now(manifest)
+        stamp = file_stamp(manifest)
         if stamp is not None:
             self._roots_cache[start] = (root, manifest, stamp)
         return root

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rust_mcp.core.build_dirs import create_build_directory
+from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import MANIFEST_NAME
 from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.toolchain_files import find_toolchain_file
 from rust_mcp.core.toolchains import Toolchain, ToolchainRefused

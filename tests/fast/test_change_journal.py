@@ -16,7 +16,7 @@ import pytest
 
 from ra_mcp.workspace import change_journal
 from ra_mcp.workspace.change_journal import ChangeJournal
-from ra_mcp.workspace.file_stamps import remote_file_system
+from ra_mcp.workspace.inotify import remote_file_system
 from ra_mcp.workspace.workspaces import WATCHED_NAMES, FreshRuns
 from rust_mcp.core.file_stamps import FileStamp
 
