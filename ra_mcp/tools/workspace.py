@@ -24,7 +24,7 @@ async def rust_analyzer_set_workspace(
             "`workspace` or file_path with each call instead"
         )
     root = await call.workspace_root(workspace_path)  # a repository root: its workspace
-    choice = await call.service.choose_workspace(root, call.report, toolchain)
+    choice = await call.service.choose_workspace(root, call.report, toolchain, call.client_policy)
     call.connection[DEFAULT_WORKSPACE] = root
     call.connection[DEFAULT_TOOLCHAIN] = toolchain
     return choice
