@@ -49,8 +49,8 @@ def test_each_traced_call_is_answered_right_through_our_layers(paths: dict[str, 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 24: on 2026-12-06 hover crosses 17 project files (21 before hoverpath) and cargo_check 26 "
-    "(58 when cargo runs); the layer refactors are to bring each under 10",
+    reason="issue 24: on 2026-12-06 (hoverpath2) hover crosses 14 project files (17 before, 21 before "
+    "hoverpath) and cargo_check 22 (57 when cargo runs); the layer refactors are to bring each under 10",
 )
 @pytest.mark.parametrize("call", CALLS)
 def test_a_warm_call_crosses_fewer_than_10_project_files(paths: dict[str, dict[str, Any]], call: str) -> None:
