@@ -30,12 +30,13 @@ from cargo_mcp.run.shared_checks import Repeats, forget_runs, may_leave_running,
 from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
+from rust_mcp.core.roots import PathRefused
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name

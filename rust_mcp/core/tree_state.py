@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
 from .project_files import read_text, walk_without_links
-from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
