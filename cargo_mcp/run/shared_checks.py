@@ -26,8 +26,9 @@ from cargo_mcp.run.invocation import Invocation
 from cargo_mcp.run.settings import CargoSettings
 from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import CARGO_TEXT_BUDGET, ProgressCallback
+from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.client_policy import ClientPolicy
-from rust_mcp.core.roots import MANIFEST_NAME, AllowedRoots
+from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.core.tree_state import Stamps, settle, stamps_of, tree_state
