@@ -15,7 +15,7 @@ from mcp.server.mcpserver.tools import Tool
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.read_scope import ReadScope
+from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import Sandbox
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.connections import ConnectionMemory
@@ -26,7 +26,7 @@ from .service import AnalyzerService
 from .settings import AnalyzerSettings
 from .tools import audit, diagnostics, edits, navigation, runnables, symbols, workspace
 from .tools.declaration import AnalyzerCall, AnalyzerTool
-from .tools.mcp_adapter import AnalyzerRuntime, mcp_tool
+from .tools.mcp_adapter import AnalyzerRuntime, mcp_tool, resolve_workspace
 from .workspace import shared_pools
 from .workspace.pool import WorkspacePool
 from .workspace.pool_key import pool_key
@@ -125,7 +125,7 @@ async def start_default_workspace(runtime: AnalyzerRuntime) -> None:
         return
     root: Path | None = None
     try:
-        root = await AnalyzerCall(service).workspace_root(None)
+        root = await resolve_workspace(AnalyzerCall(service), None)
         await service.pool.get(root)
     except Refusal as exc:  # no Cargo workspace at the default root, several below it, a toolchain
         logger.info("no rust-analyzer started ahead on %s: %s", root or service.roots.default, exc)
