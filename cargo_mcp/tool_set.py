@@ -25,9 +25,8 @@ from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
-from rust_mcp.mcp.codex_sandbox import client_policy
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
-from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.connections import ConnectionMemory, client_policy
 from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
 

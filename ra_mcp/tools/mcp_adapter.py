@@ -23,9 +23,8 @@ from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp import capabilities
-from rust_mcp.mcp.codex_sandbox import client_policy
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
-from rust_mcp.mcp.connections import ConnectionMemory
+from rust_mcp.mcp.connections import ConnectionMemory, client_policy
 from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import (
     flat_parameters,
