@@ -20,7 +20,7 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.command import CargoCommand
 from cargo_mcp.table.parameters import REQUIRED
 from cargo_mcp.table.rows import COMMANDS
-from cargo_mcp.workflows.call_routes import answer_call
+from cargo_mcp.workflows.call_routes import answer_call, working_directory
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
@@ -132,7 +132,7 @@ def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]
                 "remember a working directory in; pass `path` with each call instead"
             )
         try:
-            directory, result = await service.working_directory(path, state.get(WORKING_DIRECTORY))
+            directory, result = await working_directory(service, path, state.get(WORKING_DIRECTORY))
         except Refusal as exc:
             return refusal_result(str(exc))
         state[WORKING_DIRECTORY] = directory

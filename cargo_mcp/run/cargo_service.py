@@ -15,7 +15,7 @@ from cargo_mcp.parse.collector import OutputCollector
 from cargo_mcp.parse.diagnostic_focus import RankingMoments, call_focus
 from cargo_mcp.parse.snapshots import clip_diffs
 from cargo_mcp.results import render
-from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
+from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.analyzer_reuse import analyzer_answer
 from cargo_mcp.run.compiler_cache import cache_delta, take_stats_file
 from cargo_mcp.run.guards import after_guarded_run, guard_for, restore_quietly
@@ -36,11 +36,9 @@ from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import PathRefused
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
-from rust_mcp.core.workspace_discovery import discover_project
 
 HOW_TO_PICK = 'pass `path` (e.g. path="{example}"), or call set_working_directory with it once'
 
@@ -282,20 +280,3 @@ class CargoService:
         subcommand = invocation.command.subcommand
         result.summary = render.summary_line(result, subcommand, invocation.timeout, matched_none)
         return render.shape_for_model(result, ranked=len(ranked))
-
-    # -- working directory --------------------------------------------------------------------
-
-    async def working_directory(self, raw: str, current: Path | None) -> tuple[Path, WorkingDirectoryResult]:
-        path = self.project_dir(raw, current)
-        if not await anyio.Path(path).is_dir():
-            raise PathRefused(f"path {raw!r} is not a directory; pass a project directory")
-        try:
-            project, found = await discover_project(path, self.settings.roots, HOW_TO_PICK)
-            manifest: Path | None = find_manifest(project, self.settings.roots)
-            note = f"cargo tools will default to {manifest}" + (f" ({found})" if found else "")
-        except PathRefused as exc:
-            manifest = None
-            note = f"no Cargo.toml here yet ({exc}); pass `path` relative to this directory"
-        return path, WorkingDirectoryResult(
-            working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
-        )
