@@ -1,10 +1,11 @@
 """The state of a project's files, as a value equal for equal files: what decides whether a finished
 cargo run still answers (shared_runs.py). Every file under the workspace root (build output, VCS
-data and node_modules skipped; hidden directories walked, since `include!` and `#[path]` read from
-them) with its size, modification and change times and inode; the directories that links in the
-tree point to, and the workspace's path dependencies outside the root, walked the same way when
-they lie inside the server's allowed roots; the cargo configuration and rustup toolchain files of
-the root and every directory above it, and cargo's home configuration. A file written, created,
+data and node_modules skipped, but for the files the last builds read there: skipped_reads.py;
+hidden directories walked, since `include!` and `#[path]` read from them) with its size,
+modification and change times and inode; the directories that links in the tree point to, and
+the workspace's path dependencies outside the root, walked the same way when they lie inside the
+server's allowed roots; the cargo configuration and rustup toolchain files of the root and every
+directory above it, and cargo's home configuration. A file written, created,
 removed or renamed gives another state.
 
 Some trees get a state of their own each time, so their runs are never reused (right, if slower):
@@ -27,12 +28,19 @@ from typing import Any
 from .errors import Refusal
 from .project_files import read_text, walk_without_links
 from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
+from .skipped_reads import skipped_reads
 from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
-DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+DEPENDENCY_TABLES = (
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "dev_dependencies",
+    "build_dependencies",
+)
 
 
 def _stamp(path: str, newest: list[int] | None = None) -> bytes:
@@ -112,7 +120,8 @@ def tree_state(
 
     walked: set[Path] = set()
     stamped = 0
-    top = root.resolve()
+    top = workspace = root.resolve()
+    packages: list[Path] = []
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
     queue: list[Path | None] = [top]
@@ -139,6 +148,7 @@ def tree_state(
                 continue
             digest.update(_stamp(entry.path, newest))
             if entry.name == MANIFEST_NAME:
+                packages.append(Path(entry.path).parent)
                 queue += [
                     path
                     for path in _dependency_paths(Path(entry.path))
@@ -150,7 +160,7 @@ def tree_state(
                     queue.append(target)
     if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
         return _never_equal(digest)  # more trees than MAX_EXTRA_ROOTS: not all followed
-    for path in _config_files(root):
+    for path in (*skipped_reads(workspace, packages), *_config_files(root)):  # builds read these too
         digest.update(_stamp(path, newest))
     return digest.hexdigest()
 

@@ -1,0 +1,110 @@
+"""The files a build read from folders the project walk skips (`target/`, `.git`, `node_modules`):
+tree_state.py stamps them too, so an edit there gives another state and a kept check is not
+answered for files it never saw (`include!("../node_modules/gen.rs")`, a build script's
+`cargo:rerun-if-changed=.git/HEAD`, a file written into OUT_DIR).
+
+Where they are named: the dep-info files rustc leaves for each crate cargo compiled or checked
+(`target/<profile>/deps/*.d`, `target/<triple>/<profile>/deps/*.d`: every source file the compiler
+read, relative to the workspace root) and each build script's `output`
+(`target/<profile>/build/*/output`: its `rerun-if-changed` lines, relative to its package). Only the
+workspace's own `target` is looked at (a target directory set elsewhere is not), through the one
+door (no link followed, regular files only, size-limited, at most MAX_FILES read), and a path is
+kept only if it lies under the workspace root inside a skipped folder: the walk stamps the rest.
+Each file is parsed again only when its size or times changed. Project code can write these files
+(they are build output): the worst it gets is more files stamped, never one opened."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .errors import Refusal
+from .project_files import list_directory, read_text
+from .roots import SKIP_DIRS
+
+MAX_FILES = 20_000  # dep-info and build-script outputs read per state, at most
+MAX_BYTES = 1024 * 1024  # of one of them
+MAX_NAMED = 10_000  # paths kept per state, at most
+RERUN = re.compile(r"^cargo::?rerun-if-changed=(.+)$", re.MULTILINE)
+UNESCAPED_SPACE = re.compile(r"(?<!\\) ")
+_PARSED: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}  # path -> (stamp, named)
+
+
+def _directories(path: Path) -> list[str]:
+    try:
+        return [entry.name for entry in list_directory(path) if entry.is_directory]
+    except (OSError, Refusal):
+        return []
+
+
+def _files(path: Path, suffix: str) -> list[Path]:
+    try:
+        return [path / e.name for e in list_directory(path) if e.is_file and e.name.endswith(suffix)]
+    except (OSError, Refusal):
+        return []
+
+
+def _recorded(target: Path) -> Iterator[tuple[Path, bool]]:
+    """The dep-info files (True) and build-script outputs (False) under `target`."""
+    for first in _directories(target):
+        for profile in (
+            target / first,
+            *(target / first / second for second in _directories(target / first)),
+        ):
+            yield from ((path, True) for path in _files(profile / "deps", ".d"))
+            for build in _directories(profile / "build"):
+                yield from ((path, False) for path in _files(profile / "build" / build, "output"))
+
+
+def _dep_info(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        _, colon, rest = line.partition(": ")
+        if colon:
+            yield from (part.replace("\\ ", " ") for part in UNESCAPED_SPACE.split(rest.strip()) if part)
+
+
+def _named(path: Path, dep_info: bool) -> tuple[str, ...]:
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return ()
+    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    known = _PARSED.get(str(path))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    try:
+        text = read_text(path, MAX_BYTES) or ""
+    except (OSError, Refusal, UnicodeDecodeError):
+        text = ""
+    named = tuple(_dep_info(text)) if dep_info else tuple(match.strip() for match in RERUN.findall(text))
+    if len(_PARSED) >= MAX_FILES * 4:  # a process serving many workspaces: start again
+        _PARSED.clear()
+    _PARSED[str(path)] = (stamp, named)
+    return named
+
+
+def _skipped(top: Path, path: str) -> str | None:
+    full = os.path.normpath(top / path)
+    try:
+        relative = Path(full).relative_to(top)
+    except ValueError:
+        return None
+    return full if any(part in SKIP_DIRS for part in relative.parts[:-1]) else None
+
+
+def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str]:
+    """The files under `top` inside a skipped folder that the last builds read (sorted): dep-info
+    paths read against `top`, `rerun-if-changed` paths against `top` and each package directory.
+    Blocking."""
+    bases = (top, *packages)
+    found: set[str] = set()
+    for index, (path, dep_info) in enumerate(_recorded(top / "target")):
+        if index >= MAX_FILES or len(found) >= MAX_NAMED:
+            break
+        for named in _named(path, dep_info):
+            for base in (top,) if dep_info else bases:
+                if (full := _skipped(top, str(base / named))) is not None:
+                    found.add(full)
+    return sorted(found)[:MAX_NAMED]
