@@ -160,7 +160,9 @@ def tree_state(
                     queue.append(target)
     if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
         return _never_equal(digest)  # more trees than MAX_EXTRA_ROOTS: not all followed
-    for path in (*skipped_reads(workspace, packages), *_config_files(root)):  # builds read these too
+    if (reads := skipped_reads(workspace, packages)) is None:
+        return _never_equal(digest)  # more build records than it reads
+    for path in (*reads, *_config_files(root)):  # builds read these too
         digest.update(_stamp(path, newest))
     return digest.hexdigest()
 
