@@ -64,27 +64,37 @@ def _resolved(path: Path) -> Path | None:
 
 
 def _dependency_paths(manifest: Path) -> Iterator[Path | None]:
-    """Directories of the path dependencies (and patches) a manifest names (None: unresolvable)."""
+    """Directories of the path dependencies (and patches) and the workspace members (a glob's fixed
+    start) a manifest names (None: unresolvable)."""
     try:  # through the one door: no link on the way, a regular file, size-limited
         text = read_text(manifest, MAX_MANIFEST_BYTES)
         data = parse_toml(text) if text is not None else {}
     except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return
+    workspace, targets, patches = (_table(data, name) for name in ("workspace", "target", "patch"))
     tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
-    tables.append((data.get("workspace") or {}).get("dependencies"))
+    tables.append(workspace.get("dependencies"))
     tables += [
-        spec.get(name)
-        for spec in (data.get("target") or {}).values()
-        if isinstance(spec, dict)
-        for name in DEPENDENCY_TABLES
+        spec.get(name) for spec in targets.values() if isinstance(spec, dict) for name in DEPENDENCY_TABLES
     ]
-    tables += list((data.get("patch") or {}).values())
+    tables += list(patches.values())
     for table in tables:
         if not isinstance(table, dict):
             continue
         for spec in table.values():
             if isinstance(spec, dict) and isinstance(spec.get("path"), str):
                 yield _resolved(manifest.parent / spec["path"])
+    members = workspace.get("members")
+    for member in members if isinstance(members, list) else []:  # cargo allows them outside the root
+        if isinstance(member, str):
+            parts = Path(member).parts
+            fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
+            yield _resolved(manifest.parent.joinpath(*parts[:fixed]))
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def _config_files(root: Path) -> list[str]:
