@@ -33,6 +33,8 @@ MAX_TOTAL_BYTES = 64 * 1024 * 1024  # read per state, at most (files unchanged s
 RERUN = re.compile(r"^cargo::?rerun-if-changed=(.+)$", re.MULTILINE)
 UNESCAPED_SPACE = re.compile(r"(?<!\\) ")
 _PARSED: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}  # path -> (stamp, named)
+_CACHED = [0]  # files and names held in _PARSED (names of earlier versions of a file counted too)
+MAX_CACHED = 200_000
 
 
 class _Budget:
@@ -96,11 +98,15 @@ def _named(path: Path, dep_info: bool, budget: _Budget) -> tuple[str, ...]:
         text = read_text(path, MAX_BYTES) or ""
     except (OSError, Refusal, UnicodeDecodeError):
         text = ""
-    named = tuple(_dep_info(text)) if dep_info else tuple(match.strip() for match in RERUN.findall(text))
-    if len(_PARSED) >= MAX_FILES * 4:  # a process serving many workspaces: start again
+    named = _dep_info(text) if dep_info else (match.strip() for match in RERUN.findall(text))
+    # only names that can lie in a skipped folder are kept: the cache's size is that of those
+    kept = tuple(name for name in named if not SKIP_DIRS.isdisjoint(Path(name).parts))[:MAX_NAMED]
+    _CACHED[0] += len(kept) + 1
+    if _CACHED[0] > MAX_CACHED:  # a process serving many workspaces, or a flood: start again
         _PARSED.clear()
-    _PARSED[str(path)] = (stamp, named)
-    return named
+        _CACHED[0] = len(kept) + 1
+    _PARSED[str(path)] = (stamp, kept)
+    return kept
 
 
 def _skipped(top: Path, path: str) -> str | None:
