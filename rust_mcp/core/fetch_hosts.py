@@ -16,7 +16,8 @@ the authority like a slash, `http:/h` and `http:h` name the host `h`, the host i
 its full-width forms and ideographic full stops mapped, so `http://127.0.0.1\\@github.com/` is
 127.0.0.1. A host that is then neither an address nor plain letters, digits, dots and hyphens is
 refused as unreadable. Manifests are found as cargo finds them: every manifest under the workspace,
-the workspace's `members` (a hidden, `target` or `node_modules` folder too) and path dependencies;
+the workspace's `members` (a hidden, `target` or `node_modules` folder too) and path dependencies,
+through links as cargo reads them (inside the roots);
 the old `dev_dependencies`/`build_dependencies` tables count.
 
 Not covered: a name that resolves to a public address when checked and a private one when cargo
@@ -108,9 +109,19 @@ def _dependency_specs(manifest: dict[str, object]) -> Iterator[dict[str, object]
                     yield source
 
 
-def _members(manifest_dir: Path, data: dict[str, object]) -> Iterator[Path]:
+def _inside(path: Path, roots: AllowedRoots) -> Path | None:
+    """`path` with its links resolved (cargo follows them), if that lies inside the roots."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return real if roots.contains(real) else None
+
+
+def _members(manifest_dir: Path, data: dict[str, object], roots: AllowedRoots) -> Iterator[Path]:
     """The manifests `workspace.members` names, globs expanded as cargo expands them (`*` also
-    matches a hidden name), through the door, at most MAX_MEMBER_DIRECTORIES listed."""
+    matches a hidden name; a linked folder counts), through the door, only inside the roots, at
+    most MAX_MEMBER_DIRECTORIES listed."""
     workspace = data.get("workspace")
     members = workspace.get("members") if isinstance(workspace, dict) else None
     listed = 0
@@ -125,8 +136,9 @@ def _members(manifest_dir: Path, data: dict[str, object]) -> Iterator[Path]:
             expanded = []
             for directory in found[: MAX_MEMBER_DIRECTORIES - listed]:
                 listed += 1
+                real = _inside(directory, roots)
                 try:
-                    names = [e.name for e in list_directory(directory) if e.is_directory]
+                    names = [e.name for e in list_directory(real) if not e.is_file] if real else []
                 except (OSError, Refusal):
                     continue
                 expanded += [directory / name for name in names if fnmatch.fnmatchcase(name, part)]
@@ -142,16 +154,18 @@ def named_urls(workspace: Path, roots: AllowedRoots) -> list[str]:
     seen: set[Path] = set()
     while pending and len(seen) < MAX_MANIFESTS:
         manifest = pending.pop()
-        if manifest in seen or not roots.contains(manifest):
+        real = _inside(manifest, roots)  # a linked folder or manifest: cargo reads through it
+        if real is None or real in seen:
             continue
-        seen.add(manifest)
-        data = _toml(manifest)
-        pending += _members(manifest.parent, data)
+        seen.add(real)
+        data = _toml(real)
+        pending += _members(manifest.parent, data, roots)
         for spec in _dependency_specs(data):
             urls += [value for key in URL_KEYS if isinstance(value := spec.get(key), str)]
             if isinstance(path := spec.get("path"), str):  # a path dependency's own manifest
                 pending.append(Path(os.path.normpath(manifest.parent / path / MANIFEST_NAME)))
-    packages = _toml(workspace / "Cargo.lock").get("package")
+    lockfile = _inside(workspace / "Cargo.lock", roots)
+    packages = _toml(lockfile).get("package") if lockfile else None
     for package in packages if isinstance(packages, list) else []:
         source = package.get("source") if isinstance(package, dict) else None
         if isinstance(source, str) and source.startswith(LOCK_PREFIXES):

@@ -136,3 +136,21 @@ def test_manifests_cargo_reads_that_the_walk_skips_are_checked(tmp_path: Path) -
         )
     urls = named_urls(tmp_path, AllowedRoots((tmp_path,)))
     assert sorted(urls) == ["http://10.1.1.1/build_dependencies.git", "http://10.1.1.1/dev_dependencies.git"]
+
+
+def test_manifests_reached_through_links_are_read_as_cargo_reads_them(tmp_path: Path) -> None:
+    """A path dependency or a member through a linked folder: cargo follows the link, so does the check."""
+    for name in ("app", "elsewhere", "member"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "app" / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["m*"]\n\n[dependencies]\nnear = { path = "near" }\n'
+    )
+    (tmp_path / "app" / "near").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "app" / "m1").symlink_to(tmp_path / "member")
+    (tmp_path / "elsewhere" / "Cargo.toml").write_text(
+        '[dependencies]\nx = { git = "http://10.0.0.9/x.git" }\n'
+    )
+    (tmp_path / "member" / "Cargo.toml").write_text('[dependencies]\ny = { git = "http://10.0.0.9/y.git" }\n')
+    urls = named_urls(tmp_path / "app", AllowedRoots((tmp_path,)))
+    assert sorted(urls) == ["http://10.0.0.9/x.git", "http://10.0.0.9/y.git"]
+    assert named_urls(tmp_path / "app", AllowedRoots((tmp_path / "app",))) == []  # outside: not read

@@ -60,7 +60,8 @@ async def test_a_fetch_from_loopback_addresses_is_refused_unless_allowed(tmp_pat
 
 def _odd_crates(root: Path, port: int) -> dict[Path, str]:
     """Crates naming the loopback listener in ways cargo's URL parser reads as 127.0.0.1 but
-    Python's did not, or in manifests the project walk skips; raw cargo connects to each."""
+    Python's did not, or in manifests the project walk skips or reached through a linked folder;
+    raw cargo connects to each."""
     dependencies = {
         "backslash": f'x = {{ git = "http://127.0.0.1:{port}\\\\@github.com/x.git" }}',
         "one_slash": f'x = {{ git = "http:/127.0.0.1:{port}/x.git" }}',
@@ -84,6 +85,20 @@ def _odd_crates(root: Path, port: int) -> dict[Path, str]:
         f'[build_dependencies]\nx = {{ git = "http://127.0.0.1:{port}/m.git" }}\n'
     )
     crates[hidden] = f"http://127.0.0.1:{port}/m.git"
+    linking, elsewhere = root / "linking", root / "elsewhere"
+    for crate in (linking, elsewhere):
+        (crate / "src").mkdir(parents=True)
+        (crate / "src" / "lib.rs").write_text("")
+    (linking / "Cargo.toml").write_text(
+        '[package]\nname = "linking"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        '[dependencies]\nnear = { path = "near", package = "elsewhere" }\n'
+    )
+    (linking / "near").symlink_to(elsewhere)  # cargo reads the dependency's manifest through it
+    (elsewhere / "Cargo.toml").write_text(
+        '[package]\nname = "elsewhere"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        f'[dependencies]\nx = {{ git = "http://127.0.0.1:{port}/linked.git" }}\n'
+    )
+    crates[linking] = f"http://127.0.0.1:{port}/linked.git"
     return crates
 
 
