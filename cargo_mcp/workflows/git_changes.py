@@ -144,7 +144,7 @@ async def _ignored(directory: Path, paths: list[str], env: Mapping[str, str]) ->
         [*GIT, "check-ignore", "--no-index", "-z", "--stdin"],
         directory,
         {**env, **GIT_ENV},
-        stdin="\0".join(paths).encode() + b"\0",
+        stdin="\0".join(paths).encode("utf-8", "surrogateescape") + b"\0",  # names as on disk
     )
     if run.exit_code not in (0, 1):  # 1: none of them is ignored
         raise run.failure("git check-ignore")
