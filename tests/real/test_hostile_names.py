@@ -59,3 +59,19 @@ async def test_names_that_are_not_utf8_are_shown_escaped_and_end_no_server(tmp_p
         assert "src/\\xfe\\xff.rs" in scoped.structured_content["scope"]["files"]
         after = await client.call_tool("cargo_check", {"path": os.fsdecode(plain)})
         assert not after.is_error, text_of(after)
+
+
+async def test_a_workspace_under_such_a_name_gets_an_answer_naming_it(tmp_path: Path) -> None:
+    """Started inside `odd\\xff` (its default workspace), cargo-mcp answers each call with what
+    cargo said, the path shown escaped, not with an opaque error from measuring the answer."""
+    require_bubblewrap()
+    root = tmp_path / "root"
+    _projects(root)
+    odd = os.fsdecode(os.fsencode(root / "odd") + b"\xff")
+    server = StdioServerParameters(
+        command=str(BIN / "cargo-mcp"), args=["serve"], env=dict(os.environ), cwd=odd
+    )
+    async with Client(server, mode="legacy", read_timeout_seconds=600) as client:
+        for tool in ("cargo_check", "cargo_metadata"):
+            answer = text_of(await client.call_tool(tool, {}))
+            assert "odd\\xff/Cargo.toml" in answer and "Error executing tool" not in answer, answer
