@@ -205,7 +205,7 @@ class AnalyzerTool(Generic[M]):
 
             return await call.run(place.root, at_position)
         if kind is InFile:
-            path = await call.rust_file(_file_path(arguments), None)
+            path = await call.rust_file(_file_path(arguments), _workspace(arguments))
 
             async def in_file(workspace: Workspace) -> M:
                 return await self.function(InFile(call, workspace, started, path), **arguments)
@@ -259,6 +259,17 @@ def _file_path(arguments: dict[str, Any]) -> str:
         if isinstance(value, FilePoint):
             return value.file_path
     raise TypeError("a tool in a file takes file_path or a FilePoint")
+
+
+def _workspace(arguments: dict[str, Any]) -> str | None:
+    """The `workspace` a file tool's relative `file_path` is taken from (models send it to every tool
+    once they have seen it on one)."""
+    if isinstance(workspace := arguments.get("workspace"), str):
+        return workspace
+    for value in arguments.values():
+        if isinstance(value, FilePoint):
+            return value.workspace
+    return None
 
 
 def analyzer_tool(

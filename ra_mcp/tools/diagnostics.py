@@ -110,6 +110,7 @@ def still_running(check: CheckRun, found: int) -> str | None:
 async def rust_analyzer_diagnostics(
     here: InFile,
     file_path: FileArg,
+    workspace: WorkspaceArg = None,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
     wait: WaitArg = False,
@@ -117,19 +118,19 @@ async def rust_analyzer_diagnostics(
     paging: Paging,
 ) -> DiagnosticReport:
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
-    service, workspace, path, call = here.service, here.workspace, here.path, here.call
+    service, ready, path, call = here.service, here.workspace, here.path, here.call
     uri = path.as_uri()
-    native = await pull(workspace, [path])
+    native = await pull(ready, [path])
     check = CheckRun(False)
     if include_check:
         bound = check_bound(service, here.started, check_timeout_secs, wait)
-        check = await check_current_state(workspace, uri, bound, call.report)
-    checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
+        check = await check_current_state(ready, uri, bound, call.report)
+    checked = {uri: list(ready.client.state.pushed.get(uri, []))} if include_check else {}
     (native, checked), left_out = shown_only(service, native, checked)
-    items = merge(service, workspace.root, native, checked)
-    files_checked = 0 if workspace.client.state.health == "error" else 1
+    items = merge(service, ready.root, native, checked)
+    files_checked = 0 if ready.client.state.health == "error" else 1
     notes = (None if include_check else SKIPPED, withheld_note(left_out))
-    return report(service.display(path, workspace.root), items, paging, files_checked, check, *notes)
+    return report(service.display(path, ready.root), items, paging, files_checked, check, *notes)
 
 
 def report(

@@ -101,9 +101,11 @@ class FilePoint(ParameterGroup):
     file_path: FileArg
     line: LineArg = None
     column: ColumnArg = None
+    workspace: WorkspaceArg = None
 
     def position(self) -> Position:
-        return Position(file_path=self.file_path, line=self.line, column=self.column)
+        at = self
+        return Position(file_path=at.file_path, line=at.line, column=at.column, workspace=at.workspace)
 
 
 @dataclass(frozen=True, kw_only=True)
