@@ -48,7 +48,12 @@ async def test_file_tools_take_the_workspace_their_paths_are_relative_to(session
     assert not result.is_error, text_of(result)
     assert body["path"] == "serde_json/src/value/mod.rs" and body["total"] == _count(outline), body
 
-    arguments = {"file_path": "src/de.rs", "workspace": MEMBER, "include_check": False}
+    arguments = {
+        "file_path": "src/de.rs",
+        "workspace": MEMBER,
+        "include_check": False,
+        "min_severity": "hint",
+    }
     result, body = await session.ra_call("rust_analyzer_diagnostics", arguments)
     assert not result.is_error, text_of(result)
     assert sum(body["counts"].values()) == len(native), (body["counts"], len(native))
@@ -73,6 +78,19 @@ async def test_file_tools_take_the_workspace_their_paths_are_relative_to(session
     result, body = await session.ra_call("rust_analyzer_completion", arguments)
     assert not result.is_error, text_of(result)
     assert "as_object" in {item["label"].split("(")[0] for item in body["items"]}, body
+
+
+async def test_file_diagnostics_list_errors_and_warnings_not_inactive_code(session: CorpusSession) -> None:
+    """A clean file's diagnostics ("errors and warnings") were 28 of its 30 inactive-code hints (one
+    per cfg'd feature, 7 KB) and a note to page on for the rest."""
+    de = session.root / "serde_json/src/de.rs"
+    native = await session.raw.diagnostics(de)
+    assert native and all(item["severity"] == 4 for item in native), native  # all hints
+    arguments = {"file_path": "serde_json/src/de.rs", "workspace": "serde", "include_check": False}
+    result, body = await session.ra_call("rust_analyzer_diagnostics", arguments)
+    assert not result.is_error, text_of(result)
+    assert body["diagnostics"] == [] and not any(body["counts"].values()), body
+    assert "offset" not in str(body.get("note")), body  # nothing to page on
 
 
 async def test_a_mistyped_name_suggests_the_names_it_is_near(session: CorpusSession) -> None:
