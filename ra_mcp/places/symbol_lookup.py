@@ -93,6 +93,9 @@ async def find_symbol(
         hint = f"; similar names: {', '.join(near)}" if near else ""
         where = f" in {service.display(path, workspace.root)}" if path else ""
         raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
+    # items named by the bare name first (the enum `Value`), then members of that name (the
+    # associated types `Visitor::Value` that came first in rust-analyzer's order)
+    candidates.sort(key=lambda c: c.label != wanted.name)
     listed = [
         f"{c.label} at {locator.label(c.uri)}:{c.span.start.line + 1}"
         for c in candidates[: budgets.SYMBOL_CANDIDATES]

@@ -110,5 +110,20 @@ async def test_a_mistyped_name_suggests_the_names_it_is_near(session: CorpusSess
         assert not any("variant" in name or "ParsingString" in name for name in names), text
 
 
+async def test_an_ambiguous_name_lists_the_items_of_that_name_first(session: CorpusSession) -> None:
+    """`Value` (49 matches) listed twelve associated types first (`InPlaceSeed<'a, T>::Value`,
+    `IgnoredAny::Value`, ...), the enum `serde_json::Value` a model meant tenth."""
+    enum_line = (session.root / "serde_json/src/value/mod.rs").read_text().split("\n").index(
+        "pub enum Value {"
+    ) + 1
+    result, _ = await session.ra_call("rust_analyzer_references", {"symbol": "Value", "workspace": "serde"})
+    text = text_of(result)
+    assert result.is_error and "is ambiguous" in text, text
+    listed = text.split("matches): ", 1)[1].split("; ")
+    first = [entry for entry in listed if entry.startswith("Value at ")]
+    assert f"Value at serde_json/src/value/mod.rs:{enum_line}" in first, text
+    assert listed[: len(first)] == first, text
+
+
 def test_every_answer_fits(session: CorpusSession) -> None:
     check_every_answer_fits(session)
