@@ -20,14 +20,13 @@ import json
 import shutil
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import cold, sizes, warm
+from . import compare_rows, warm
 from .cargo_rows import TOOLCHAIN, CargoFigures, cargo_rows, start_rows
-from .report import Report, added, chars, kib, median, ms, ratio, seconds
+from .report import Report, added, kib, median, ms, ratio
 from .servers import base_env, ensure_anchors, one_tool_server
 from .sides import KINDS
 
@@ -36,10 +35,6 @@ ROWS = ("start", "cargo", "warm", "concurrent", "memory", "sizes", "cold", "time
 SESSION_ROWS = {"warm", "concurrent", "memory", "sizes"}
 QUICK_ROWS = ("start", "cargo", "warm", "concurrent", "memory", "sizes", "cold")
 MEMORY_CALLS = 300
-
-
-def counted(outcomes: Counter[str]) -> str:
-    return ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "none"
 
 
 class Compare:
@@ -68,9 +63,11 @@ class Compare:
             if SESSION_ROWS & set(self.rows):
                 await self.analyzer_session()
             if "cold" in self.rows:
-                await self.cold()
+                await compare_rows.cold_rows(self.report, self.env, self.logs, self.args.cold_runs)
             if "timeline" in self.rows:
-                await self.timeline()
+                await compare_rows.timeline_rows(
+                    self.report, self.env, self.logs, self.args.timeline_settings
+                )
         finally:
             for child in self.scratch.iterdir():  # the corpus copies, with their target/: GBs
                 if child != self.logs:
@@ -208,7 +205,7 @@ class Compare:
                 self.report.section("server memory (RSS of the MCP server process, not rust-analyzer)")
                 self.memory_rows("rust-analyzer-mcp", state.rss)
             if "sizes" in self.rows:
-                await self.size_rows(state)
+                await compare_rows.size_rows(self.report, state, self.tools_lists, self.cargo_sizes)
 
     async def noop_call_floor(self) -> float | None:
         """The median time of the SDK's one-tool server answering `ping`, as many runs as the rows."""
@@ -223,130 +220,6 @@ class Compare:
         finally:
             await peer.close()
         return median(times)
-
-    async def size_rows(self, state: warm.Session) -> None:
-        self.report.section("characters a model pays for (issue 12): tool definitions")
-        for name in ("cargo-mcp", "rust-analyzer-mcp"):
-            anchor_list, our_list = (
-                self.tools_lists.get(f"anchor {name}"),
-                self.tools_lists.get(f"our {name}"),
-            )
-            if anchor_list is None or our_list is None:
-                continue
-            anchor, ours = sizes.definitions(anchor_list), sizes.definitions(our_list)
-            self.report.row(f"{name}: tools", "", str(anchor.tools), str(ours.tools))
-            self.report.row(
-                "  per tool (name+description+input)",
-                "",
-                chars(anchor.per_tool),
-                chars(ours.per_tool),
-                ratio(ours.per_tool, anchor.per_tool),
-            )
-            self.report.row(
-                "  whole tools/list JSON",
-                "",
-                chars(anchor.whole_chars),
-                chars(ours.whole_chars),
-                ratio(ours.whole_chars, anchor.whole_chars),
-            )
-        self.report.section("characters a model pays for (issue 12): answers (text + structured JSON)")
-        answers: list[tuple[str, sizes.AnswerSize | None, sizes.AnswerSize | None]] = []
-        for label, anchor_call, our_call in sizes.analyzer_queries(state.anchor.truth, state.ours.truth):
-            anchor_size = await sizes.measure(state.anchor_peer, anchor_call)
-            answers.append((label, anchor_size, await sizes.measure(state.our_peer, our_call)))
-        originals = {who: sizes.inject_problem(state.roots[who]) for who in ("anchor", "ours")}
-        try:
-            for label, anchor_call, our_call in sizes.diagnostics_queries(
-                state.roots["anchor"], state.roots["ours"]
-            ):
-                expect = sizes.INJECTED_ERROR
-                anchor_size = await sizes.measure(state.anchor_peer, anchor_call, expect)
-                answers.append((label, anchor_size, await sizes.measure(state.our_peer, our_call, expect)))
-        finally:
-            for who, original in originals.items():
-                sizes.restore(state.roots[who], original)
-        if self.cargo_sizes is not None:
-            answers.append(
-                (
-                    "cargo_check with an error and 2 warnings",
-                    self.cargo_sizes.check_sizes.get("anchor"),
-                    self.cargo_sizes.check_sizes.get("ours"),
-                )
-            )
-        for label, anchor_size, our_size in answers:
-            a = anchor_size.total if anchor_size else None
-            o = our_size.total if our_size else None
-            self.report.row(label, "", chars(a), chars(o), ratio(o, a))
-            parts = [
-                f"{who} {size.text:,} text + {size.structured:,} JSON{' (isError)' if size.error else ''}"
-                + ("" if size.found is None else f", {'has' if size.found else 'MISSES'} the injected error")
-                for who, size in (("anchor", anchor_size), ("ours", our_size))
-                if size is not None
-            ]
-            if parts:
-                self.report.note("; ".join(parts))
-        self.report.note(
-            "budget: 8 KiB text and 10 KiB JSON per default answer; goal: at most half the anchor's"
-        )
-
-    # -- cold ------------------------------------------------------------------------------------------
-
-    async def cold(self) -> None:
-        results: dict[str, list[cold.Cold]] = {"raw": [], "anchor": [], "ours": []}
-        runners = {"raw": cold.cold_raw, "anchor": cold.cold_anchor, "ours": cold.cold_ours}
-        for _ in range(self.args.cold_runs):
-            for who, runner in runners.items():
-                results[who].append(await cold.on_fresh_copy(runner, self.env, self.logs))
-        self.report.section(
-            f"cold: spawn to first right hover, fresh copy (no target/), polled every "
-            f"{cold.POLL_INTERVAL:g} s, median of {self.args.cold_runs} (bench.first_answer: also 0.25 s)"
-        )
-        right = {
-            who: median([r.right_at for r in rs if r.right_at is not None]) for who, rs in results.items()
-        }
-        self.report.row(
-            "first right hover",
-            seconds(right["raw"]),
-            seconds(right["anchor"]),
-            seconds(right["ours"]),
-            ratio(right["ours"], right["anchor"]),
-        )
-        quiescent = median([r.quiescent_at for r in results["raw"] if r.quiescent_at is not None])
-        applied = median([r.build_data_at for r in results["raw"] if r.build_data_at is not None])
-        self.report.row("rust-analyzer build data applied", seconds(applied), "", "")
-        self.report.row("rust-analyzer quiescent (serverStatus)", seconds(quiescent), "", "")
-        before = {who: sum((r.before for r in rs), Counter()) for who, rs in results.items()}
-        self.report.note(
-            "answers before the first right one (all runs): "
-            + "; ".join(f"{who}: {counted(c)}" for who, c in before.items())
-        )
-        never = {who: sum(r.right_at is None for r in rs) for who, rs in results.items()}
-        if any(never.values()):
-            self.report.note(f"runs with no right answer within {cold.COLD_TIMEOUT:.0f} s: {never}")
-        self.report.note(
-            f"each asked again {cold.POLL_INTERVAL * 1000:.0f} ms after an answer that was not right "
-            "(ours waits until it can answer right, up to its --ready-timeout, then says it is indexing)"
-        )
-
-    async def timeline(self) -> None:
-        line = await cold.timeline(self.env, self.logs, self.args.timeline_settings)
-        settings = self.args.timeline_settings or "its defaults"
-        self.report.section(
-            f"cold timeline: raw rust-analyzer ({settings}), hover/definition/references polled"
-        )
-        for at, text in line.events:
-            self.report.say(f"  {at:8.2f} s  {text}")
-        self.report.say(f"  build data applied (ready to ask): {seconds(line.ready_to_ask)}")
-        for kind in KINDS:
-            polls = line.polls[kind]
-            right = next(((sent, answered) for sent, answered, outcome in polls if outcome == "right"), None)
-            last_bad = max((sent for sent, _, outcome in polls if outcome != "right"), default=None)
-            outcomes = Counter(outcome for _, _, outcome in polls if outcome != "right")
-            asked, answered = right or (None, None)
-            self.report.say(
-                f"  {kind}: first right answer at {seconds(answered)} (asked at {seconds(asked)}); "
-                f"last not-right answer asked at {seconds(last_bad)}; before it: {counted(outcomes)}"
-            )
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -31,7 +31,7 @@ from pathlib import Path
 from rust_mcp.dev import corpus
 
 from . import truth as t
-from .report import Report, ratio, seconds
+from .report import Report, counted, ratio, seconds
 from .servers import Launch, anchor_analyzer, base_env, our_analyzer
 from .sides import AnchorSide, OurSide, Side
 from .wire import McpPeer
@@ -106,10 +106,6 @@ async def one_run(
 
 def median_or_none(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
-
-
-def counted(outcomes: Counter[str]) -> str:
-    return ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "none"
 
 
 def milliseconds(value: float | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -33,6 +34,11 @@ def added(values: Sequence[float], baseline: Sequence[float]) -> float | None:
     between runs cancelled out."""
     pairs = [value - base for value, base in zip(values, baseline, strict=False)]
     return statistics.median(pairs) if pairs else None
+
+
+def counted(outcomes: Counter[str]) -> str:
+    """`3 empty, 1 wrong`: how many answers of each kind, or `none`."""
+    return ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items())) or "none"
 
 
 def ms(value: float | None) -> str:

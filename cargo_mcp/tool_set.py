@@ -14,14 +14,14 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
 from cargo_mcp.run.cargo_service import CargoService
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.command import CargoCommand
 from cargo_mcp.table.parameters import REQUIRED
 from cargo_mcp.table.rows import COMMANDS
-from cargo_mcp.workflows.call_routes import call_tool
+from cargo_mcp.workflows.call_routes import answer_call
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
@@ -44,18 +44,20 @@ def cargo_tool(
     schema from the table) and whose body is the one generic path through CargoService."""
 
     async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
-        report = call_progress(ctx)
+        report = progress_when_run(ctx)
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = no_questions  # only a row that asks before it acts needs a confirmer
         if command.confirmation:
             confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
-            result = await call_tool(service, command, values, working, report, confirm, client_policy(ctx))
+            policy = client_policy(ctx)
+            answered = await answer_call(service, command, values, working, report, confirm, policy)
         except Refusal as exc:
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
             return needed.result  # type: ignore[return-value]
-        return model_result(result, render.result_text(result), is_error=not result.ok and not result.running)
+        result, text = answered
+        return model_result(result, text, is_error=not result.ok and not result.running)
 
     return tool_function(
         run_cargo,
@@ -64,6 +66,19 @@ def cargo_tool(
         parameters=list(command_parameters(command)),
         output_model=CargoResult,
     )
+
+
+def progress_when_run(ctx: Context[Any, Any]) -> ProgressCallback:
+    """The call's progress callback, its gate (call_progress) made at the first progress a run
+    reports: a call answered without running cargo makes none."""
+    made: list[ProgressCallback] = []
+
+    async def report(progress: float, total: float | None, message: str) -> None:
+        if not made:
+            made.append(call_progress(ctx))
+        await made[0](progress, total, message)
+
+    return report
 
 
 def row_annotations(command: CargoCommand, sandboxed: bool) -> ToolAnnotations:

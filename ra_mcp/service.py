@@ -14,12 +14,12 @@ from typing import TypeVar
 from rust_mcp.core import budgets
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
+from rust_mcp.core.client_policy import PolicyOfCall, no_client_policy
 from rust_mcp.core.clipping import keep_start
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
 from rust_mcp.core.processes import processes_in_group, resident_mb
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.roots import AllowedRoots, ReadScope
 
 from .lsp.errors import AnalyzerRequestFailed
 from .lsp.lazy_types import lsp
@@ -145,9 +145,14 @@ class AnalyzerService:
         )
 
     async def choose_workspace(
-        self, root: Path, report: ProgressCallback | None, toolchain: str | None = None
+        self,
+        root: Path,
+        report: ProgressCallback | None,
+        toolchain: str | None = None,
+        policy: PolicyOfCall = no_client_policy,
     ) -> WorkspaceChoice:
-        """rust-analyzer ready on the workspace at `root`, started with `toolchain`."""
+        """rust-analyzer ready on the workspace at `root`, started with `toolchain` (under the
+        client's `policy`)."""
         if toolchain is not None and self.cargo is not None:
             await self.cargo.toolchains.check_installed(toolchain)  # refused now, listing the installed
 
@@ -161,7 +166,7 @@ class AnalyzerService:
                 "this workspace",
             )
 
-        return await self.run(root, operation, report, toolchain)
+        return await self.run(root, operation, report, toolchain, policy)
 
     # -- running --------------------------------------------------------------------------------
 
@@ -171,10 +176,11 @@ class AnalyzerService:
         operation: Callable[[Workspace], Awaitable[T]],
         report: ProgressCallback | None,
         toolchain: str | None = None,
+        policy: PolicyOfCall = no_client_policy,
     ) -> T:
         """`operation` in the ready workspace at `root` (pool.run), its failures explained."""
         try:
-            return await self.pool.run(root, operation, report, toolchain)
+            return await self.pool.run(root, operation, report, toolchain, policy)
         except (TimeoutError, AnalyzerRequestFailed) as exc:
             explained = self.explain(exc, root, toolchain)
             if explained is None:

@@ -12,7 +12,7 @@ from mcp.server.mcpserver.tools import Tool
 
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
 from rust_mcp.core.containment import Containment
-from rust_mcp.core.read_scope import ReadScope
+from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import Sandbox
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.connections import ConnectionMemory

@@ -127,5 +127,3 @@ def scratch(workspace_root: Path) -> Path:
 @pytest.fixture(scope="session")
 def cargo_log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cargo-logs")
-
-

@@ -9,8 +9,8 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.compiler_messages import Focus
-from rust_mcp.core.roots import package_directories
 
 RECENT_CHANGE_SECONDS = 15 * 60  # a file changed this recently is taken for the agent's own edit
 REMEMBERED_QUESTIONS = 64  # command lines whose ranking moment is kept for their later pages

@@ -11,7 +11,7 @@ from pathlib import PurePath
 
 from cargo_mcp.results.dependency_views import metadata_text
 from cargo_mcp.results.models import CargoResult
-from cargo_mcp.results.render_workflows import shed_workflow_lists, workflow_lines
+from cargo_mcp.results.render_workflows import has_workflow_parts, shed_workflow_lists, workflow_lines
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
@@ -47,13 +47,14 @@ def matched_no_test(result: CargoResult, named: bool = False) -> bool:
 
 
 def summary_line(
-    result: CargoResult, subcommand: tuple[str, ...], timeout: float, named: bool = False
+    result: CargoResult, subcommand: tuple[str, ...], timeout: float, matched_none: bool = False
 ) -> str:
+    """The verdict line; `matched_none`: the test filter matched no test (matched_no_test)."""
     command = " ".join(itertools.takewhile(lambda word: not word.startswith("-"), subcommand))
     seconds = result.duration_ms / 1000
     if result.timed_out:
         verdict = f"timed out after {timeout:.0f} s (process group killed)"
-    elif matched_no_test(result, named):
+    elif matched_none:
         verdict = f"ran no test in {seconds:.2f} s: the filter matched none"
     elif result.program_exit_code not in (None, 0):
         verdict = (
@@ -131,6 +132,12 @@ def shown_command(argv: list[str], cwd: str) -> list[str]:
 
 def result_text(result: CargoResult) -> str:
     """The text content of a tool result: everything a model needs to act, nothing it does not."""
+    text, _ = clip_middle(unclipped_text(result), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
+    return text
+
+
+def unclipped_text(result: CargoResult) -> str:
+    """The text content before it is clipped to CARGO_TEXT_BUDGET (result_text)."""
     lines = [result.summary]
     lines.append(f"$ {shlex.join(shown_command(result.argv, result.cwd))}")
     lines.append(
@@ -166,7 +173,8 @@ def result_text(result: CargoResult) -> str:
             lines.append(f"FAILED {failure.name}:\n{failure.output}")
         if check.reverted:
             lines.append("reverted, byte for byte: " + (", ".join(check.restored) or "nothing had changed"))
-    lines += workflow_lines(result)
+    if has_workflow_parts(result):
+        lines += workflow_lines(result)
     if result.executables:
         lines.append("\nexecutables built:\n" + "\n".join(result.executables))
     if result.changed_files:
@@ -186,8 +194,7 @@ def result_text(result: CargoResult) -> str:
     if result.log_path:
         what = "full log (every diff, uncut)" if result.full_diff == result.log_path else "full log"
         lines.append(f"\n{what}: {result.log_path}")
-    text, _ = clip_middle("\n".join(lines), budgets.CARGO_TEXT_BUDGET, head_share=0.6)
-    return text
+    return "\n".join(lines)
 
 
 def output_matters(result: CargoResult) -> bool:

@@ -14,6 +14,15 @@ SHORT_DIFF = 400
 KEPT_AT_LEAST = 5
 
 
+WORKFLOW_PARTS = ("scope", "outdated", "snapshots", "cache")  # fields of CargoResult, None when absent
+
+
+def has_workflow_parts(result: CargoResult) -> bool:
+    """Whether a workflow added a part to `result` (a plain run adds none, so it has no lines here)."""
+    flaky = result.tests is not None and bool(result.tests.flaky)
+    return flaky or any(getattr(result, name) is not None for name in WORKFLOW_PARTS)
+
+
 def workflow_lines(result: CargoResult) -> list[str]:
     lines: list[str] = []
     if result.tests is not None and result.tests.flaky:

@@ -20,10 +20,10 @@ from cargo_mcp.parse.collector import OutputCollector
 from cargo_mcp.run.settings import CargoSettings
 from rust_mcp.core import analyzer_checks
 from rust_mcp.core.analyzer_checks import AnalyzerCheck, CheckSetting, extra_env
+from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.roots import MANIFEST_NAME
 from rust_mcp.core.runner import RunLog, RunOutcome, TailBuffer
 from rust_mcp.core.toolchains import Toolchains
 

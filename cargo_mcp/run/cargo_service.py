@@ -26,16 +26,17 @@ from cargo_mcp.run.result_parts import result_parts
 from cargo_mcp.run.run_hints import limit_hints, run_hints
 from cargo_mcp.run.scope_choice import note_run, workspace_wide
 from cargo_mcp.run.settings import CargoSettings
-from cargo_mcp.run.shared_checks import forget_runs, may_leave_running, run_shared, shareable
+from cargo_mcp.run.shared_checks import Repeats, forget_runs, may_leave_running, run_shared, shareable
 from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import PathRefused, find_manifest, find_workspace_root
+from rust_mcp.core.roots import PathRefused
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
@@ -60,6 +61,7 @@ class CargoService:
         cache = settings.compiler_cache
         self.launches = CargoLaunches(self.containment, self.toolchains, cache)
         self.ranking_moments = RankingMoments()
+        self.repeats = Repeats()  # calls a shared check answered, for their repeats (call_routes)
         self.base_env = {
             "CARGO_TERM_PROGRESS_WHEN": "always",
             "CARGO_TERM_PROGRESS_WIDTH": "100",
@@ -273,11 +275,12 @@ class CargoService:
             result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
         elif result.format_issues and result.log_path:
             result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
-        named = invocation.name_filter is not None
-        if result.tests is not None and render.matched_no_test(result, named):
+        matched_none = render.matched_no_test(result, invocation.name_filter is not None)
+        if matched_none:
             result.ok = False  # cargo says success, but nothing was tested
-        result.hints = run_hints(invocation, result, collector, outcome)
-        result.summary = render.summary_line(result, invocation.command.subcommand, invocation.timeout, named)
+        result.hints = run_hints(invocation, result, collector, outcome, matched_none)
+        subcommand = invocation.command.subcommand
+        result.summary = render.summary_line(result, subcommand, invocation.timeout, matched_none)
         return render.shape_for_model(result, ranked=len(ranked))
 
     # -- working directory --------------------------------------------------------------------

@@ -11,9 +11,9 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from rust_mcp.core.cargo_projects import MAX_MANIFEST_BYTES
 from rust_mcp.core.files import FileSnapshot, write_atomically
 from rust_mcp.core.project_files import read_without_links
-from rust_mcp.core.roots import MAX_MANIFEST_BYTES
 from rust_mcp.core.toml_text import parse_toml
 
 HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]+?)\s*\]\s*(#.*)?$")

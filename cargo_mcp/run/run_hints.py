@@ -22,8 +22,14 @@ CARGO_PLUGINS = frozenset({"nextest", "insta"})
 
 
 def run_hints(
-    invocation: Invocation, result: CargoResult, collector: OutputCollector, outcome: RunOutcome
+    invocation: Invocation,
+    result: CargoResult,
+    collector: OutputCollector,
+    outcome: RunOutcome,
+    matched_none: bool = False,
 ) -> list[str]:
+    """What to do next after this run; `matched_none`: the test filter matched no test
+    (render.matched_no_test, decided once for the result)."""
     hints: list[str] = []
     text = "\n".join([*collector.stderr_tail, *(d.message + "\n" + d.rendered for d in result.diagnostics)])
     toolchain_flag = f" --toolchain {invocation.toolchain}" if invocation.toolchain else ""
@@ -66,7 +72,7 @@ def run_hints(
                 "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "
                 "the remaining binaries (integration and doc tests) too."
             )
-    if result.tests is not None and render.matched_no_test(result, invocation.name_filter is not None):
+    if matched_none:
         hints.append(
             'No test name contains the filter; list the tests with test_args=["--list"], or drop '
             "exact=true if it was set."

@@ -13,8 +13,11 @@ joins it or takes its finished result, once; a repeat after that runs cargo agai
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 
@@ -22,14 +25,31 @@ from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.invocation import Invocation
 from cargo_mcp.run.settings import CargoSettings
 from rust_mcp.core import analyzer_checks
-from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.budgets import CARGO_TEXT_BUDGET, ProgressCallback
+from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
-from rust_mcp.core.tree_state import tree_state
+from rust_mcp.core.toolchains import Toolchains
+from rust_mcp.core.tree_state import Stamps, settle, stamps_of, tree_state
 
 WRITING_FLAGS = frozenset({"--fix", "--allow-dirty", "--allow-staged"})
 RUNS: SharedRuns[CargoResult] = SharedRuns()
 LEFT_RUNS: SharedRuns[CargoResult] = SharedRuns(hand_once=True)
+
+
+@dataclass(frozen=True)
+class SharedCheck:
+    """The shared check that answered a call: what a repeat of the call looks it up by (repeats.py)."""
+
+    invocation: Invocation
+    key: Hashable
+    tree: tuple[Path, tuple[Path, ...], bool]  # tree_state's root, allowed roots and lockfile
+    result: CargoResult  # as kept by RUNS, before this call's note
+
+
+# set by run_shared in the calling task, for the caller of the whole call (call_routes.answer_call)
+LAST_SHARED: ContextVar[SharedCheck | None] = ContextVar("last_shared_check", default=None)
 
 
 def shareable(invocation: Invocation) -> bool:
@@ -89,12 +109,17 @@ async def run_shared(
         return reused
 
     async def job(progress: ProgressCallback) -> CargoResult:
-        return await run_once(progress)
+        result = await run_once(progress)
+        # a tree changed just before its walk is walked again now, so that a repeat need not
+        await anyio.to_thread.run_sync(settle, root, within, lockfile)
+        return result
 
     key = run_key(settings, invocation, policy)
     shared = await runs.run_or_leave(key, state, job, report, _reusable, answer_by)
     if isinstance(shared, StillRunning):
         return still_running(invocation, shared, answer_by or 0.0)
+    if runs is RUNS:
+        LAST_SHARED.set(SharedCheck(invocation, key, (root, tuple(within), lockfile), shared.result))
     return answer(shared, " ".join(invocation.command.subcommand))
 
 
@@ -133,3 +158,80 @@ def answer(shared: Shared[CargoResult], subcommand: str) -> CargoResult:
     if note is not None:
         result.hints.insert(0, note)
     return result
+
+
+SLOT = "\x00the note of a reuse\x00"  # where a repeat's note goes in its kept text
+MAX_REPEATS = 64  # calls remembered for their repeats, per service
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """What a call's answer left for the same call asked again: where its project was found (the
+    directories from it up to `/` and their Cargo.toml, and what its path resolved to), the shared
+    check that answered it, and its text with a slot for the note of a reuse."""
+
+    places: Stamps
+    check: SharedCheck
+    text: str
+
+
+class Repeats:
+    """The calls answered by a shared check, remembered so that the same call asked again, with
+    nothing changed, gets that check's result without resolving its project and its command line
+    again: the places its project was found from are stamped again (no Cargo.toml made or removed
+    above it, no link changed), its tree's state is taken again (tree_state), and the check is looked
+    up in RUNS by its key and that state; anything else answers the usual way."""
+
+    def __init__(self) -> None:
+        self._calls: dict[Hashable, Repeat] = {}
+
+    @staticmethod
+    def call_key(
+        name: str, values: Mapping[str, Any], working: Path | None, policy: ClientPolicy | None
+    ) -> str:
+        """A call as its repeat is recognised: the tool, its arguments, the connection's working
+        directory, the client's policy and the environment that changes how cargo runs."""
+        return repr((name, sorted(values.items()), str(working), repr(policy), relevant_env(os.environ)))
+
+    def remember(
+        self, call: Hashable, check: SharedCheck, asked: Path, text: str, roots: AllowedRoots
+    ) -> None:
+        """Keep a call answered by `check` for its repeats: `asked` is the project directory it named
+        (unresolved), `text` its answer's text with SLOT for a reuse's note (blocking: stamps). Its
+        manifest and workspace were looked for from there up to the allowed root holding it."""
+        project = asked.resolve()
+        root = roots.root_of(project)
+        if root is None or not project.is_relative_to(check.invocation.cwd):
+            return  # its project was found below the directory it named (discovery): not kept
+        if text.count(SLOT) != 1 or len(text) > CARGO_TEXT_BUDGET:
+            return
+        above = [project, *(d for d in project.parents if d.is_relative_to(root))]
+        places = stamps_of([str(p) for d in above for p in (d, d / MANIFEST_NAME)], [asked])
+        if places is None:
+            return  # changed too recently to be sure a change now would show
+        if len(self._calls) >= MAX_REPEATS:
+            self._calls.clear()
+        self._calls[call] = Repeat(places, check, text)
+
+    async def answer(
+        self, call: Hashable, answers_from_analyzer: bool, toolchains: Toolchains
+    ) -> tuple[CargoResult, str] | None:
+        """The answer to a repeat of `call` when nothing it depends on changed, else None."""
+        repeat = self._calls.get(call)
+        if repeat is None or (answers_from_analyzer and analyzer_checks.FINISHED):
+            return None  # rust-analyzer's checks may answer it (run_shared)
+        if repeat.check.invocation.toolchain:  # still installed, as a call checks before it runs
+            await toolchains.check_installed(repeat.check.invocation.toolchain)
+        state = await anyio.to_thread.run_sync(_state_if_placed, repeat)
+        shared = RUNS.finished(repeat.check.key, state) if state is not None else None
+        if shared is None or shared.result is not repeat.check.result:
+            return None
+        subcommand = " ".join(repeat.check.invocation.command.subcommand)
+        result = answer(shared, subcommand)
+        text = repeat.text.replace(SLOT, result.hints[0])
+        return (result, text) if len(text) <= CARGO_TEXT_BUDGET else None  # else clipped: render it
+
+
+def _state_if_placed(repeat: Repeat) -> str | None:
+    """The tree's state, if the call's project is still found where it was."""
+    return tree_state(*repeat.check.tree) if repeat.places.holds() else None

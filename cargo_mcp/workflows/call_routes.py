@@ -1,6 +1,7 @@
-"""Which way one cargo tool call runs: a target matrix, a scoped check, the outdated report, a
-dependency change verified by a check, or one plain cargo run (CargoService.execute). Above the
-service and the workflows, so neither imports the other back."""
+"""Which way one cargo tool call runs: the answer to a repeat (shared_checks.Repeats), a target
+matrix, a scoped check, the outdated report, a dependency change verified by a check, or one plain
+cargo run (CargoService.execute). Above the service and the workflows, so neither imports the other
+back."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 import anyio
 
+from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.cargo_service import HOW_TO_PICK, CargoService
 from cargo_mcp.run.invocation import CallRequest
+from cargo_mcp.run.shared_checks import LAST_SHARED, SLOT, Repeats
 from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.workflows.outdated import run_outdated
 from cargo_mcp.workflows.scoped import run_scoped
@@ -24,6 +27,50 @@ from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
+
+
+async def answer_call(
+    service: CargoService,
+    command: CargoCommand,
+    values: Mapping[str, Any],
+    working_directory: Path | None,
+    report: ProgressCallback | None = None,
+    confirm: ConfirmCallback = no_questions,
+    policy: ClientPolicy | None = None,
+) -> tuple[CargoResult, str]:
+    """A tool call's result and its text: the same call asked again with nothing changed is answered
+    by the shared check that answered it (Repeats), else `call_tool` runs it and its text is rendered."""
+    call = Repeats.call_key(command.name, values, working_directory, policy)
+    repeated = await service.repeats.answer(call, command.answers_from_analyzer, service.toolchains)
+    if repeated is not None:
+        return repeated
+    LAST_SHARED.set(None)
+    result = await call_tool(service, command, values, working_directory, report, confirm, policy)
+    check, asked = LAST_SHARED.get(), _asked(service, command, values, working_directory)
+    if check is not None and asked is not None and check.invocation.command is command:
+        slotted = check.result.model_copy(update={"hints": [SLOT, *check.result.hints]})
+        kept = render.unclipped_text(slotted)
+        roots = service.settings.roots
+        await anyio.to_thread.run_sync(service.repeats.remember, call, check, asked, kept, roots)
+    return result, render.result_text(result)
+
+
+def _asked(
+    service: CargoService, command: CargoCommand, values: Mapping[str, Any], working: Path | None
+) -> Path | None:
+    """The project directory a call that one cargo run answers names, as named (not resolved); None
+    for a call that is more than one run (a workflow), asks first, or names its project otherwise
+    (`~`, a file:// URI)."""
+    workflow = values.get("targets") or values.get("changed") or values.get("since") or values.get("verify")
+    if workflow or command.output == "outdated" or command.confirmation:
+        return None
+    base = working or service.settings.roots.default
+    raw: str | None = values.get("path")
+    if raw is None:
+        return base
+    if "://" in raw or raw.startswith("~") or "\x00" in raw:
+        return None
+    return base / raw  # an absolute `raw` is itself
 
 
 async def call_tool(

@@ -19,9 +19,9 @@ from pathlib import Path
 from cargo_mcp.run.helper_runs import capture
 from cargo_mcp.table.validate import check_revision
 from rust_mcp.core.budgets import MAX_HASHED_BYTES
+from rust_mcp.core.cargo_projects import project_files
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import git_blob_ids, is_regular_file, off_loop
-from rust_mcp.core.roots import project_files
 
 # no fsmonitor hook, no pager, no user or system config that could name programs
 GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.pager=cat", "--no-pager")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rust_mcp.core import budgets
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.read_scope import ReadScope
+from rust_mcp.core.roots import ReadScope
 
 from ..models import SourceLocation
 from .positions import SourceCache, SourceText, from_lsp, uri_to_path

@@ -15,8 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from rust_mcp.core.budgets import MAX_SOURCE_BYTES, MAX_SYNC_BYTES
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.roots import AllowedRoots, ReadScope
 
 from ..lsp.lazy_types import lsp
 from .targets import Target

@@ -11,7 +11,7 @@ Paths are written relative to the workspace when inside the roots, and as `<std>
 `<registry>/...` or `<git>/...` in the reference sources: never as absolute paths of the server's
 machine.
 
-The judging and the writing are rust_mcp.core.read_scope's (`ReadScope.allows`, `ReadScope.label`:
+The judging and the writing are rust_mcp.core.roots's (`ReadScope.allows`, `ReadScope.label`:
 the scope holds the roots and the reference directories' labels); the notes are here.
 """
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from rust_mcp.core.cargo_projects import package_directories, project_files, read_manifest
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.roots import package_directories, project_files, read_manifest
 
 MAX_CONTEXTS = 24  # crate roots tried, at most, before the rule is refused as unresolvable
 LEADING_SEGMENT = re.compile(r"(?<![\w:$])([A-Za-z_]\w*)::")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rust_mcp.core.budgets import MAX_SOURCE_BYTES
+from rust_mcp.core.cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, package_directories
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import is_regular_file, read_text
-from rust_mcp.core.roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, package_directories
 from rust_mcp.core.toml_text import parse_toml
 
 GENERICS = re.compile(r"<.*>$")

@@ -1,6 +1,6 @@
 """A position as tools take it (a file with a 1-based line and column, or a symbol's name), the place
 it resolves to before anything starts, and the LSP position (`Target`) it becomes in its ready
-workspace. The declaration (tools/declaration.py) resolves them: a file, line and column with
+workspace. A call resolves them (tools/mcp_adapter.py): a file, line and column with
 places/positions.py, a symbol name with the service (rust-analyzer's index)."""
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ from typing import Annotated
 from pydantic import Field
 
 from rust_mcp.core import budgets
+from rust_mcp.core.cargo_projects import package_directories
+from rust_mcp.core.client_policy import ClientPolicy, PolicyOfCall
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import package_directories
 from rust_mcp.mcp.capabilities import Capability
 
 from ..lsp import requests
@@ -38,14 +39,14 @@ AUDIT_CLIPPY = "Also run clippy's unsafe lints on the sites."
 
 
 async def _clippy(
-    service: AnalyzerService, directory: Path, workspace_root: Path
+    service: AnalyzerService, directory: Path, policy: ClientPolicy | None
 ) -> tuple[dict[Path, list[AuditFinding]], str | None]:
     """Every finding of clippy's unsafe lints (none cut to a budget), by file, and why they are
     partial (crates that failed to build or were not checked), None when complete. clippy builds in
     the workspace's build directories, where rust-analyzer's check already built the dependencies."""
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
-    result = await run_clippy(directory, service.cargo, AUDIT_LINTS)
+    result = await run_clippy(directory, service.cargo, AUDIT_LINTS, policy)
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
         if diagnostic.absolute_path and diagnostic.line:
@@ -113,7 +114,12 @@ def _unsafe_sources(service: AnalyzerService, directory: Path) -> tuple[dict[Pat
 
 
 async def _audit(
-    service: AnalyzerService, workspace: Workspace, scope_dir: Path, scope: str, include_clippy: bool
+    service: AnalyzerService,
+    workspace: Workspace,
+    scope_dir: Path,
+    scope: str,
+    include_clippy: bool,
+    policy: PolicyOfCall,
 ) -> UnsafeAudit:
     """The whole audit of the .rs files under scope_dir, its sites ranked (_ranked), unpaged."""
     capabilities = workspace.client.capabilities
@@ -122,7 +128,7 @@ async def _audit(
         raise Refusal("this rust-analyzer does not offer semantic tokens, which the audit reads")
     texts, unread = _unsafe_sources(service, scope_dir)
     files = sorted(texts)
-    findings, partial = await _clippy(service, scope_dir, workspace.root) if include_clippy else ({}, None)
+    findings, partial = await _clippy(service, scope_dir, policy()) if include_clippy else ({}, None)
     note = None
     sites: list[UnsafeSite] = []
     totals: list[UnsafeTotals] = []
@@ -189,7 +195,7 @@ async def rust_analyzer_unsafe_audit(
     key = ("unsafe_audit", str(scope_dir), include_clippy)
     whole = audited.remembered(key)  # the pages of one audit share one run while nothing changed
     if not isinstance(whole, UnsafeAudit):
-        whole = await _audit(service, audited, scope_dir, scope, include_clippy)
+        whole = await _audit(service, audited, scope_dir, scope, include_clippy, here.call.client_policy)
         audited.remember(key, whole)
     page = paging.take(whole.sites)
     on_page = {site.path for site in page.items}

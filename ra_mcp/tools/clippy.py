@@ -17,19 +17,19 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.build_dirs import create_build_directory
-from rust_mcp.core.cargo_setup_runs import CargoHelpers
-from rust_mcp.core.client_policy import current_client_policy
-from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
-from rust_mcp.core.json_nesting import parse_json
-from rust_mcp.core.lockfile import private_lock_env
-from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import (
+from rust_mcp.core.cargo_projects import (
     MANIFEST_NAME,
-    AllowedRoots,
     find_manifest,
     find_workspace_root,
     package_directories,
 )
+from rust_mcp.core.cargo_setup_runs import CargoHelpers
+from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.compiler_messages import CompilerMessages, Diagnostic, DiagnosticCounts
+from rust_mcp.core.json_nesting import parse_json
+from rust_mcp.core.lockfile import private_lock_env
+from rust_mcp.core.project_files import off_loop
+from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.runner import RunRequest, run_process
 from rust_mcp.core.sandbox import Confinement
 from rust_mcp.core.shared_runs import SharedRuns, relevant_env
@@ -147,19 +147,23 @@ class _ClippyProject:
 
 
 async def run_clippy(
-    directory: Path, cargo: CargoHelpers, warn: Sequence[str], lock_dir: str = AUDIT_LOCK_DIR
+    directory: Path,
+    cargo: CargoHelpers,
+    warn: Sequence[str],
+    policy: ClientPolicy | None,
+    lock_dir: str = AUDIT_LOCK_DIR,
 ) -> ClippyRun:
     """Lint every target of the package or workspace at `directory` with the `warn` lints on, in the
     workspace's own build directories (the ones cargo_check and rust-analyzer's check use, checked
     like every writable mount): with the same flags as rust-analyzer's check (`--workspace
     --all-targets --keep-going`), every dependency is already built there and only the members are
     linted. Cargo.lock is left alone: cargo resolves into a private copy in `<target>/lock_dir`.
-    Every finding is kept. It runs in the sandbox: no network, writing only to those directories."""
+    Every finding is kept. It runs in the sandbox: no network, writing only to those directories (and
+    only where the calling client's own sandbox `policy` lets its agent write)."""
     manifest = find_manifest(directory, cargo.containment.roots)
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     lints = [arg for lint in warn for arg in ("-W", lint)]
     toolchain = await cargo.toolchains.resolve(None, manifest.parent)
-    policy = current_client_policy.get()
     asked = _ClippyProject(manifest.parent, manifest, workspace_root, {})
     dirs = await cargo.build_dirs(asked, toolchain, policy)
     lock_directory = dirs.target / lock_dir

@@ -1,20 +1,27 @@
-"""How a rust-analyzer tool's declaration becomes an MCP tool: its flat parameters, annotations and
-result model, and the call that finds the running service through the server's lifespan
-(`AnalyzerRuntime`), runs the declaration and turns refusals and failures into answers."""
+"""How a rust-analyzer tool's declaration becomes an MCP tool (its flat parameters, annotations and
+result model), and the path of one call, in order: the running service found through the server's
+lifespan (`AnalyzerRuntime`); the arguments' file, workspace and position resolved (confined, the
+workspace root found, a symbol name looked up), then the workspace's rust-analyzer started, synced
+and ready (pool.run); the body handed its context as a snapshot (tools/declaration.py says which);
+refusals and failures turned into answers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
+from pydantic import BaseModel
 
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.client_policy import current_client_policy
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.codex_sandbox import client_policy
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
@@ -30,12 +37,30 @@ from rust_mcp.mcp.registration import (
     tool_function,
 )
 
-from ..lsp.errors import AnalyzerCrashed
+from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
+from ..places.positions import file_base, line_column_target, rust_file
 from ..places.shown_paths import join_notes
+from ..places.targets import Place, Target
 from ..runtime_start import RuntimeStart
 from ..service import AnalyzerService
-from ..workspace.workspaces import StillIndexing
-from .declaration import DEFAULT_TOOLCHAIN, DEFAULT_WORKSPACE, AnalyzerCall, AnalyzerTool, ConfirmCallback
+from ..workspace.workspaces import StillIndexing, Workspace
+from .declaration import (
+    DEFAULT_TOOLCHAIN,
+    DEFAULT_WORKSPACE,
+    AnalyzerCall,
+    AnalyzerTool,
+    AtPosition,
+    ConfirmCallback,
+    InFile,
+    InFileOrWorkspace,
+    InWorkspace,
+)
+from .parameters import FilePoint, Position, workspace_of
+
+M = TypeVar("M", bound=BaseModel)
+HOW_TO_PICK = (
+    'pass `workspace` (e.g. workspace="{example}"), or call rust_analyzer_set_workspace with it once'
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,7 @@ class AnalyzerRuntime:
             confirm=_confirmer_when_asked(ctx, self.confirm_writes),
             connection=connection,
             toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
+            client_policy=functools.partial(client_policy, ctx),  # read only where a child starts
         )
 
 
@@ -91,10 +117,9 @@ async def _answer(
     runtime: AnalyzerRuntime = started.runtime if started.runtime is not None else await started.get()
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
-    current_client_policy.set(client_policy(ctx))  # this call's task only
     call = runtime.call(ctx, runtime.service)
     try:
-        model = await tool.run(call, arguments)
+        model = await run_tool(tool, call, arguments)
     except Refusal as exc:
         return refusal_result(str(exc))
     except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
@@ -151,3 +176,123 @@ def mcp_tool(
         annotations=hints,
         output_model=tool.result_model,
     )
+
+
+async def run_tool(tool: AnalyzerTool[M], call: AnalyzerCall, arguments: dict[str, Any]) -> M:
+    """Resolve what the body's context holds (its file or workspace, and its position) before anything
+    starts, then run the body once the workspace is ready, with a snapshot of it."""
+    started = time.monotonic()
+    if tool.check is not None:
+        tool.check(**arguments)
+    kind = tool.context
+    if kind is AnalyzerCall:
+        return await tool.function(call, **arguments)
+    pool, place, path = call.service.pool, None, None
+    if kind is AtPosition:
+        place = await _place(call, _position(arguments))
+        root = place.root
+    elif kind is InFile or (kind is InFileOrWorkspace and arguments.get("file_path")):
+        path = await resolve_file(call, _file_path(arguments), workspace_of(arguments))
+        root = pool.root_for(path)
+    else:
+        root = await resolve_workspace(call, arguments.get("workspace"))
+
+    async def body(workspace: Workspace) -> M:
+        shared = (call, call.service, workspace, workspace.root, workspace.client, started)
+        if place is not None:
+            here: InWorkspace = AtPosition(*shared, await _target(call.service, workspace, place))
+        elif kind is InWorkspace:
+            here = InWorkspace(*shared)
+        elif kind is InFileOrWorkspace:
+            here = InFileOrWorkspace(*shared, path)
+        else:
+            assert path is not None
+            here = InFile(*shared, path)
+        return await tool.function(here, **arguments)
+
+    return await run_in_workspace(call, root, body)
+
+
+async def resolve_workspace(call: AnalyzerCall, workspace: str | None) -> Path:
+    """The workspace a call works in: the one named, or the connection's default, or the server's
+    first root. Where no Cargo.toml governs that directory (a repository root named as the
+    workspace, as models pass their working directory), the one Cargo workspace below it, noted
+    for the answer."""
+    service = call.service
+    start = service.workspace_directory(workspace, call.default)
+    if not start.is_dir():  # a file named as the workspace: the project it is in
+        return service.pool.root_for(start)
+    directory, found = await discover_project(start, service.roots, HOW_TO_PICK)
+    if found is not None:
+        call.notes.append(found)
+    return service.pool.root_for(directory)
+
+
+async def resolve_file(call: AnalyzerCall, raw: str, workspace: str | None) -> Path:
+    """A `file_path` resolved: relative to the call's `workspace`, else the connection's default,
+    else the server's first root; when it names nothing there and no Cargo.toml governs that
+    root, relative to the one workspace below it (the base answers write their paths from)."""
+    roots = call.service.roots
+    base = file_base(roots, workspace, call.default)
+    if base is None and not Path(raw).is_absolute() and not (roots.default / raw).exists():
+        try:
+            directory, found = await discover_project(roots.default, roots, HOW_TO_PICK)
+        except Refusal:
+            directory, found = roots.default, None  # none or several below: the plain refusal says so
+        if found is not None and (directory / raw).exists():
+            base = directory
+            call.notes.append(found)
+    return rust_file(roots, raw, base)
+
+
+async def run_in_workspace(
+    call: AnalyzerCall, root: Path, operation: Callable[[Workspace], Awaitable[M]]
+) -> M:
+    """`operation` in the ready workspace at `root`, its rust-analyzer on the call's toolchain; a
+    timeout or failure explained by the service."""
+    try:
+        return await call.service.pool.run(root, operation, call.report, call.toolchain, call.client_policy)
+    except (TimeoutError, AnalyzerRequestFailed) as exc:
+        explained = call.service.explain(exc, root, call.toolchain)
+        if explained is None:
+            raise
+        raise explained from exc
+
+
+async def _place(call: AnalyzerCall, at: Position) -> Place:
+    """A position's file resolved (confined, a Rust file) and its workspace (a symbol's: the call's)."""
+    if at.file_path is not None:
+        path = await resolve_file(call, at.file_path, at.workspace)
+        return Place(call.service.pool.root_for(path), path, at)
+    if at.symbol is None:
+        raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
+    return Place(await resolve_workspace(call, at.workspace), None, at)
+
+
+async def _target(service: AnalyzerService, workspace: Workspace, place: Place) -> Target:
+    """A place's LSP position: its line and column checked against the file, or its symbol looked up."""
+    at = place.query
+    if place.path is not None and at.line is not None and at.column is not None:
+        return line_column_target(
+            service.sources, service.scope, workspace.root, place.path, at.line, at.column
+        )
+    return await service.symbol_target(workspace, place)
+
+
+def _position(arguments: dict[str, Any]) -> Position:
+    for value in arguments.values():
+        if isinstance(value, Position):
+            return value
+    for value in arguments.values():
+        if isinstance(value, FilePoint):
+            return value.position()
+    raise TypeError("a tool at a position takes a Position or a FilePoint")
+
+
+def _file_path(arguments: dict[str, Any]) -> str:
+    if isinstance(path := arguments.get("file_path"), str):
+        return path
+    for value in arguments.values():
+        if isinstance(value, FilePoint):
+            return value.file_path
+    raise TypeError("a tool in a file takes file_path or a FilePoint")

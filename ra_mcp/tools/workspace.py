@@ -8,6 +8,7 @@ from rust_mcp.mcp.capabilities import Capability
 from ..models import AnalyzerStatus, WorkspaceChoice
 from . import render
 from .declaration import DEFAULT_TOOLCHAIN, DEFAULT_WORKSPACE, AnalyzerCall, analyzer_tool
+from .mcp_adapter import resolve_workspace
 from .parameters import ToolchainArg
 
 
@@ -23,8 +24,8 @@ async def rust_analyzer_set_workspace(
             "this connection is stateless (protocol 2026-07-28 over HTTP); pass "
             "`workspace` or file_path with each call instead"
         )
-    root = await call.workspace_root(workspace_path)  # a repository root: its workspace
-    choice = await call.service.choose_workspace(root, call.report, toolchain)
+    root = await resolve_workspace(call, workspace_path)  # a repository root: its workspace
+    choice = await call.service.choose_workspace(root, call.report, toolchain, call.client_policy)
     call.connection[DEFAULT_WORKSPACE] = root
     call.connection[DEFAULT_TOOLCHAIN] = toolchain
     return choice

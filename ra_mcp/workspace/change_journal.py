@@ -24,15 +24,16 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import select
 import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from rust_mcp.core.file_stamps import FileStamp
-from rust_mcp.core.roots import project_files, walked_into
+from rust_mcp.core.cargo_projects import project_files, walked_into
+from rust_mcp.core.file_stamps import FileStamp, stamp_of
 
-from .file_stamps import LIBC, remote_file_system, stamp_of
+from .inotify import LIBC, remote_file_system
 
 T = TypeVar("T")
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -68,6 +69,7 @@ class ChangeJournal:
         self.touched: set[str] = set()  # files written since the refresh before (events name them)
         self.fresh_starts = 0  # full walks after lost events or a replaced root
         self.fd: int | None = None
+        self.events = select.poll()  # the inotify fd, while watching: polled to see whether events wait
         self.directories: dict[int, str] = {}  # watch descriptor -> directory
         self.root_identity: tuple[int, int] | None = None
         self.reason = "inotify is off"  # why the journal walks, while it does
@@ -78,6 +80,17 @@ class ChangeJournal:
     @property
     def watching(self) -> bool:
         return self.fd is not None
+
+    def quiet(self) -> bool:
+        """Whether `refresh` would find nothing, known without reading or stamping anything: watching,
+        no event queued, no file that can change without one (a link), the root still the one watched."""
+        if self.fd is None or self.unwatched or self.events.poll(0):
+            return False
+        try:
+            now = os.stat(self.root)
+        except OSError:
+            return False
+        return (now.st_dev, now.st_ino) == self.root_identity
 
     def refresh(self) -> set[str]:
         """Bring `files` up to date; the paths whose stamps may differ from before (a superset). Files
@@ -110,11 +123,13 @@ class ChangeJournal:
             self.reason = f"no inotify instance: {os.strerror(ctypes.get_errno())}"
             return
         self.fd = fd
+        self.events.register(fd, select.POLLIN)
         self.directories = {}
         self.root_identity = _identity(self.root)
 
     def _stop_watching(self, reason: str) -> None:
         if self.fd is not None:
+            self.events.unregister(self.fd)
             os.close(self.fd)
         self.fd = None
         self.directories = {}

@@ -12,19 +12,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.client_policy import current_client_policy
+from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root
+from rust_mcp.core.client_policy import ClientPolicy, PolicyOfCall, no_client_policy
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.file_stamps import FileStamp
+from rust_mcp.core.file_stamps import FileStamp, file_stamp
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import (
-    AllowedRoots,
-    PathRefused,
-    find_manifest,
-    find_workspace_root,
-)
+from rust_mcp.core.roots import AllowedRoots, PathRefused, ReadScope
 
 from ..lsp.discovery import Analyzer
 from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
@@ -32,7 +27,7 @@ from ..lsp.proc_macro_watch import StuckMacros
 from ..settings import PoolSettings
 from .change_journal import ChangeJournal
 from .check_copies import CheckCopies
-from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched, stamp_now
+from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched
 
 T = TypeVar("T")
 
@@ -58,7 +53,9 @@ class WorkspacePool:
     shared_room: Callable[[], Awaitable[None]] | None = field(default=None, init=False)
     # whether the calling session's client policy would let this rust-analyzer start (a Refusal
     # when not): asked when a call comes under another policy than the one it started under
-    admit: Callable[[Path, str | None], Awaitable[None]] | None = field(default=None, init=False)
+    admit: Callable[[Path, str | None, ClientPolicy | None], Awaitable[None]] | None = field(
+        default=None, init=False
+    )
     _started_under: dict[WorkspaceKey, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self, read_scope: ReadScope | None) -> None:
@@ -69,31 +66,36 @@ class WorkspacePool:
         Cached per directory while its manifest is unchanged (asked on every call)."""
         start = path if path.is_dir() else path.parent
         cached = self._roots_cache.get(start)
-        if cached is not None and stamp_now(cached[1]) == cached[2]:
+        if cached is not None and file_stamp(cached[1]) == cached[2]:
             return cached[0]
         try:
             manifest = find_manifest(start, self.roots)
         except PathRefused as exc:
             raise Refusal(f"{path} is not inside a Cargo project: {exc}") from exc
         root = find_workspace_root(manifest, self.roots)
-        stamp = stamp_now(manifest)
+        stamp = file_stamp(manifest)
         if stamp is not None:
             self._roots_cache[start] = (root, manifest, stamp)
         return root
 
-    async def get(self, root: Path, toolchain: str | None = None) -> Workspace:
+    async def get(
+        self, root: Path, toolchain: str | None = None, policy: PolicyOfCall = no_client_policy
+    ) -> Workspace:
+        """The running rust-analyzer of `root` and `toolchain`, started (under the calling client's
+        `policy`, read only then and where another session's policy may differ) when there is none."""
         key = (root, toolchain)
-        policy = repr(current_client_policy.get())
         workspace = self.workspaces.get(key)
         if workspace is not None and workspace.client.alive:
-            await self._admitted(key, policy)
+            if self.admit is not None:
+                await self._admitted(key, policy())
             workspace.last_used = time.monotonic()
             return workspace
         lock = self._starting.setdefault(key, asyncio.Lock())
         async with lock:
             workspace = self.workspaces.get(key)
             if workspace is not None and workspace.client.alive:
-                await self._admitted(key, policy)
+                if self.admit is not None:
+                    await self._admitted(key, policy())
                 return workspace
             restarts, reason = 0, None
             if workspace is not None:  # it died: start a new one in its place
@@ -106,21 +108,22 @@ class WorkspacePool:
             await self._make_room()
             if self.shared_room is not None:
                 await self.shared_room()
-            workspace = await self._start(root, toolchain)
+            sent = policy()
+            workspace = await self._start(root, toolchain, sent)
             workspace.restarts, workspace.restart_reason = restarts, reason
             workspace.settle_first = bool(self.stuck.labels(root)) and restarts > 0
             self.workspaces[key] = workspace
-            self._started_under[key] = policy
+            self._started_under[key] = repr(sent)
             return workspace
 
-    async def _admitted(self, key: WorkspaceKey, policy: str) -> None:
+    async def _admitted(self, key: WorkspaceKey, policy: ClientPolicy | None) -> None:
         """A Refusal when the calling session's client policy would not let this rust-analyzer
         start (another session of the engine, under another policy, started it)."""
-        if self.admit is not None and self._started_under.get(key, policy) != policy:
-            await self.admit(*key)
+        if self.admit is not None and self._started_under.get(key, repr(policy)) != repr(policy):
+            await self.admit(*key, policy)
 
-    async def _start(self, root: Path, toolchain: str | None) -> Workspace:
-        command = await self.launcher(root, toolchain) if self.launcher is not None else None
+    async def _start(self, root: Path, toolchain: str | None, policy: ClientPolicy | None) -> Workspace:
+        command = await self.launcher(root, toolchain, policy) if self.launcher is not None else None
         own_lock = root / "target" / "rust-analyzer"  # the launcher gives a sandboxed one its own
         env = self.env
         if command is None:
@@ -182,16 +185,18 @@ class WorkspacePool:
         operation: Callable[[Workspace], Awaitable[T]],
         report: ProgressCallback | None = None,
         toolchain: str | None = None,
+        policy: PolicyOfCall = no_client_policy,
     ) -> T:
         """Run `operation` on a ready, freshly synced workspace (its rust-analyzer started with
-        `toolchain`); if rust-analyzer dies or panics during it, start a new one and run the operation
-        once more."""
+        `toolchain`, under the client's `policy` if it starts now); if rust-analyzer dies or panics
+        during it, start a new one and run the operation once more."""
         for attempt in (1, 2):
-            workspace = await self.get(root, toolchain)
+            workspace = await self.get(root, toolchain, policy)
             workspace.in_flight += 1
             try:
                 await workspace.sync_from_disk()
-                await workspace.wait_ready(self.settings.ready_seconds, report)
+                if not workspace.client.state.quiescent:  # ready at once when rust-analyzer said so
+                    await workspace.wait_ready(self.settings.ready_seconds, report)
                 if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
                     await workspace.client.until_quiescent(self.settings.ready_seconds)
                     workspace.settle_first = False

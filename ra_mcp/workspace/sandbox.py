@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rust_mcp.core.build_dirs import create_build_directory
+from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
-from rust_mcp.core.client_policy import current_client_policy
+from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import MANIFEST_NAME
 from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.toolchain_files import find_toolchain_file
 from rust_mcp.core.toolchains import Toolchain, ToolchainRefused
@@ -76,13 +76,15 @@ class AnalyzerSandbox:
         self.analyzer = analyzer
         self.on_std_warning = on_std_warning
 
-    async def command(self, root: Path, requested: str | None = None) -> SandboxedCommand:
+    async def command(
+        self, root: Path, requested: str | None = None, policy: ClientPolicy | None = None
+    ) -> SandboxedCommand:
         """The sandboxed command starting rust-analyzer on `root` with the `requested` toolchain (None:
-        the server's --default-toolchain, else the project's rust-toolchain.toml, else rustup's)."""
+        the server's --default-toolchain, else the project's rust-toolchain.toml, else rustup's), under
+        the calling client's own sandbox `policy`."""
         containment = self.cargo.containment
         state = await containment.state()
         toolchain = await self._toolchain(root, requested)
-        policy = current_client_policy.get()
         dirs = await self.cargo.build_dirs(AnalyzerProject(root), toolchain, policy)
         own = dirs.target / OWN_LOCK
         for directory in (*dirs.paths, own):
@@ -119,11 +121,13 @@ class AnalyzerSandbox:
         )
         return await containment.command(confinement, [self.analyzer.path])
 
-    async def admit(self, root: Path, requested: str | None = None) -> None:
+    async def admit(
+        self, root: Path, requested: str | None = None, policy: ClientPolicy | None = None
+    ) -> None:
         """A Refusal when the calling session's client policy would not let `command` start
         rust-analyzer on `root`: the build directories it writes, checked under that policy."""
         toolchain = await self._toolchain(root, requested)
-        await self.cargo.build_dirs(AnalyzerProject(root), toolchain, current_client_policy.get())
+        await self.cargo.build_dirs(AnalyzerProject(root), toolchain, policy)
 
     async def _toolchain(self, root: Path, requested: str | None) -> Toolchain:
         """The toolchain resolved, or a refusal naming both fixes: install it, or have this server use

@@ -14,27 +14,26 @@ from typing import TYPE_CHECKING, TypeVar
 import anyio
 
 from rust_mcp.core.budgets import MAX_SYNC_BYTES, ProgressCallback
+from rust_mcp.core.cargo_projects import MANIFEST_NAME
+from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.file_stamps import FileStamp
+from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, refresh_private_lock
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import (
-    MANIFEST_NAME,
-)
+from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import SandboxedCommand
 
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
-from .file_stamps import stamp_of
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
 
 T = TypeVar("T")
-# the command starting a workspace's analyzer on a toolchain (None: the server's default or the project's)
-Launcher = Callable[[Path, str | None], Awaitable[SandboxedCommand]]
+# the command starting a workspace's analyzer on a toolchain (None: the server's default or the
+# project's), under the calling client's sandbox policy
+Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[SandboxedCommand]]
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
@@ -53,10 +52,6 @@ def scan_sources(root: Path) -> dict[Path, FileStamp]:
 
 def is_watched(name: str) -> bool:
     return name.endswith(".rs") or name in WATCHED_NAMES
-
-
-def stamp_now(path: Path) -> FileStamp | None:
-    return stamp_of(str(path))[0]
 
 
 class FreshRuns:
@@ -161,7 +156,10 @@ class Workspace:
         """Tell rust-analyzer about every source or manifest changed on disk before this call.
         Changed .rs files are sent with their contents (didOpen/didChange), which rust-analyzer
         applies before it answers the next request; manifests go as watched-file events. Calls that
-        arrive while a re-sync runs share the next one."""
+        arrive while a re-sync runs share the next one. Without an event since the last (and none
+        running, whose news rust-analyzer may not have yet), there is nothing to stamp or send."""
+        if not self.written and not self.syncs.lock.locked() and self.journal.quiet():
+            return []
         return await self.syncs.run(self._sync) or []
 
     async def _sync(self) -> list[Path]:
@@ -191,7 +189,7 @@ class Workspace:
 
     def push_written(self, paths: list[Path]) -> None:
         """Files we just wrote: send them now rather than wait for the next scan."""
-        current = {str(path): stamp for path in paths if (stamp := stamp_now(path)) is not None}
+        current = {str(path): stamp for path in paths if (stamp := stamp_of(str(path))[0]) is not None}
         self.written |= {str(path) for path in paths}  # the next re-sync compares them again
         self._announce(paths, current)
 

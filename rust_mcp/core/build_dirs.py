@@ -27,10 +27,11 @@ import stat
 from pathlib import Path
 from typing import NoReturn
 
+from .cargo_projects import MANIFEST_NAME
 from .client_policy import ClientPolicy
 from .errors import Refusal
 from .project_files import list_directory
-from .roots import MANIFEST_NAME, AllowedRoots
+from .roots import AllowedRoots
 from .safe_io import LinkOnTheWay, mode_at, open_without_links, opened_directory, read_at, write_without_links
 
 CACHEDIR_TAG = "CACHEDIR.TAG"

@@ -24,7 +24,7 @@ A payload we cannot read is applied as the strictest policy (read-only, no netwo
 from __future__ import annotations
 
 import os
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,9 +57,16 @@ class ClientPolicy:
         return f"{self.source}: {files}{network}"
 
 
-# the policy of the tool call being served, for code that starts children deep inside a call
-# (rust-analyzer's workspaces, the unsafe audit's clippy run); the server sets it per call
-current_client_policy: ContextVar[ClientPolicy | None] = ContextVar("current_client_policy", default=None)
+# The policy of one tool call, read when asked. Both servers pass the client's policy as a parameter
+# down to where a child starts; cargo-mcp reads it at every call (a shared check's key holds it),
+# rust-analyzer-mcp hands this reader down instead, so a warm call that starts nothing never reads it.
+PolicyOfCall = Callable[[], "ClientPolicy | None"]
+
+
+def no_client_policy() -> ClientPolicy | None:
+    """The reader for calls without a client (tests, the layers below MCP): no policy was sent."""
+    return None
+
 
 STRICTEST = ClientPolicy(
     "an unreadable client sandbox policy, applied as read-only", writable=(), network=False

@@ -25,8 +25,7 @@ from .errors import Refusal
 from .fetch_hosts import FetchHosts
 from .file_stamps import FileStamp, file_stamp
 from .masked_paths import masked_paths
-from .read_scope import ReadScope
-from .roots import AllowedRoots
+from .roots import AllowedRoots, ReadScope
 from .sandbox import (
     Confinement,
     Sandbox,

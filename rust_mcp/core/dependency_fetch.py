@@ -17,8 +17,8 @@ from pathlib import Path
 
 import anyio
 
+from rust_mcp.core.cargo_projects import MANIFEST_NAME, project_files
 from rust_mcp.core.file_stamps import FileStamp, file_stamp
-from rust_mcp.core.roots import MANIFEST_NAME, project_files
 
 LOCKFILE = "Cargo.lock"
 FetchRun = Callable[[], Awaitable["FetchOutcome"]]

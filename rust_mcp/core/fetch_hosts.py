@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 import anyio
 
-from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, AllowedRoots, project_files
+from .cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
+from .roots import AllowedRoots
 from .safe_io import read_without_links
 from .toml_text import parse_toml
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .budgets import MAX_SOURCE_BYTES
+from .cargo_projects import project_files
 from .errors import Refusal
-from .roots import project_files
 from .safe_io import (
     mode_at,
     opened_directory,

@@ -1,6 +1,6 @@
 """Compiler messages never show a file outside the roots: a span (primary or secondary) or a
 suggestion in a file that is neither inside the allowed roots nor in the read-only reference sources
-(std, cargo's registry and git checkouts: see read_scope.py) has its path replaced by
+(std, cargo's registry and git checkouts: see roots.py) has its path replaced by
 OUTSIDE_LABEL, and the compiler's rendering loses that file's source lines. The message itself
 (the compiler's words) is kept.
 

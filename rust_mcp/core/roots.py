@@ -1,30 +1,32 @@
-"""Where the servers may look: allowed roots, path confinement, Cargo.toml and workspace discovery.
+"""Where the servers may look and what they may read: the allowed roots, path confinement, and the
+read scope.
 
 Both servers resolve every path a model gives them through `AllowedRoots.confine`, so a path
 is accepted only when its real location (symlinks followed) lies inside a root the operator
-allowed with `--root`.
+allowed with `--root`. What they read for themselves, and show in their answers (`ReadScope`), is
+files inside the roots and, read-only by design, the toolchains' standard library sources and
+cargo's downloaded dependencies (the registry and git checkouts). Nothing else: a path is judged by
+where it really is (every link followed), and then opened without following any link, so a link
+inside the roots that leads out, or one swapped in after the check, is never read through.
+Cargo.toml and workspace discovery are in cargo_projects.py.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import contextlib
 import os
-from collections.abc import Callable, Generator, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .budgets import MAX_SOURCE_BYTES
 from .errors import Refusal
 from .masked_paths import HOME_ROOT_FLAG, home_root_problem
-from .project_files import WalkedFile, walk_without_links
 from .safe_io import read_without_links
+from .toolchains import rustup_home
 
-MANIFEST_NAME = "Cargo.toml"
 MAX_PATH_CHARS = 4096
-# a manifest parsed by this process: tomllib parses a hostile 4 MB one (400,000 table headers) in
-# 10-20 s of a loaded machine, on the event loop every session of an engine shares; real ones are
-# well under 100 KB
-MAX_MANIFEST_BYTES = 1024 * 1024
 
 
 class PathRefused(Refusal):
@@ -139,119 +141,82 @@ def _parse_path_text(raw: str) -> Path:
     return Path(os.path.expanduser(raw))
 
 
-def find_manifest(path: Path, roots: AllowedRoots) -> Path:
-    """The Cargo.toml that governs `path` (a directory or a Cargo.toml), searching upward the way
-    cargo does but never above the allowed root that contains `path`."""
-    root = roots.root_of(path)
-    if root is None:  # callers confine first; this keeps the function safe on its own
-        raise PathRefused(f"path {str(path)!r} is outside the allowed roots: {roots.describe()}")
-    if not path.exists():
-        raise PathRefused(f"path {str(path)!r} does not exist")
-    if path.is_file():
-        if path.name != MANIFEST_NAME:
-            raise PathRefused(
-                f"path {str(path)!r} is a file but not a Cargo.toml; pass the project directory "
-                "or its Cargo.toml"
-            )
-        return path
-    current = path
-    while True:
-        candidate = current / MANIFEST_NAME
-        if candidate.is_file():
-            real = candidate.resolve()
-            if not roots.contains(real):
-                raise PathRefused(
-                    f"{candidate} links to {real}, outside the allowed roots: {roots.describe()}"
-                )
-            return real
-        if current == root:
-            break
-        current = current.parent
-    raise PathRefused(
-        f"no Cargo.toml in {str(path)!r} or its parents up to the root {str(root)!r}; "
-        "pass the directory of a Rust package or workspace"
-    )
+STD_SOURCES = Path("lib") / "rustlib" / "src" / "rust"
+SYSTEM_STD_SOURCES = Path("/usr") / STD_SOURCES  # Debian's rust-web-src / rust-src packages
+CARGO_DEPENDENCY_DIRS = ((Path("registry") / "src", "<registry>"), (Path("git") / "checkouts", "<git>"))
+STD_LABEL = "<std>"
 
 
-def read_manifest(path: Path) -> dict[str, object]:
-    """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
-    import tomllib  # here, not at start: only manifests need it (a 10 ms import)
-
-    from .toml_text import parse_toml
-
-    try:  # through the one door: no link on the way, a regular file, size-limited
-        data = read_without_links(path, MAX_MANIFEST_BYTES)
-        return parse_toml(data.decode("utf-8")) if data is not None else {}
-    except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        return {}
+class OutsideTheRoots(Refusal):
+    """A path whose real location is outside the roots and the read-only exceptions."""
 
 
-def _member_patterns(workspace: object, key: str) -> list[str]:
-    if not isinstance(workspace, dict):
-        return []
-    value = workspace.get(key, [])
-    return [str(v).rstrip("/") for v in value] if isinstance(value, list) else []
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
 
 
-def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
-    return any(relative == p or fnmatch.fnmatchcase(relative, p) for p in patterns)
+def default_read_only(cargo_home: Path) -> dict[Path, str]:
+    """The std sources of every installed toolchain (and the system's), $RUST_SRC_PATH, and cargo's
+    registry sources and git checkouts, each resolved, with the label answers write them with."""
+    found: list[tuple[Path, str]] = [(SYSTEM_STD_SOURCES, STD_LABEL)]
+    toolchains = rustup_home() / "toolchains"
+    with contextlib.suppress(OSError):
+        found += [(entry / STD_SOURCES, STD_LABEL) for entry in sorted(toolchains.iterdir())]
+    if os.environ.get("RUST_SRC_PATH"):
+        found.append((Path(os.environ["RUST_SRC_PATH"]), STD_LABEL))
+    found += [(cargo_home / part, label) for part, label in CARGO_DEPENDENCY_DIRS]
+    return {_real(path): label for path, label in found}
 
 
-def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
-    """The directory of the workspace root manifest for `manifest`, as cargo finds it: the manifest
-    itself if it declares [workspace], else the first ancestor whose [workspace] does not exclude it.
-    Never outside the allowed root holding the manifest: a `package.workspace` that points out of it,
-    or a workspace above it, is not looked at, and the package is its own workspace."""
-    package_dir = manifest.parent
-    root = roots.root_of(manifest) or package_dir
-    data = read_manifest(manifest)
-    if "workspace" in data:
-        return package_dir
-    package = data.get("package")
-    if isinstance(package, dict) and isinstance(package.get("workspace"), str):
+@dataclass
+class ReadScope:
+    """The roots, plus directories readable as reference (std, registry) but never written, each
+    with the label answers write paths inside it with (`<std>`, `<registry>`, `<git>`)."""
+
+    roots: AllowedRoots
+    read_only: dict[Path, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_roots(cls, roots: AllowedRoots, cargo_home: Path) -> ReadScope:
+        return cls(roots, default_read_only(cargo_home))
+
+    def add_read_only(self, paths: Iterable[Path], label: str = STD_LABEL) -> None:
+        for path in paths:
+            self.read_only.setdefault(_real(path), label)
+
+    def reference_dir(self, real: Path) -> Path | None:
+        """The read-only directory (std sources, registry) holding `real`, or None."""
+        return next((d for d in self.read_only if real == d or real.is_relative_to(d)), None)
+
+    def allows(self, path: Path) -> bool:
+        """Whether `path`, every link followed, lies inside the roots or a read-only directory."""
+        real = _real(path)
+        return self.roots.contains(real) or self.reference_dir(real) is not None
+
+    def label(self, path: Path, workspace_root: Path) -> str:
+        """`path` as an answer writes it: relative to the workspace inside the roots, `<std>/...`
+        and the like in the read-only directories, else as given (never judged here: see allows)."""
+        real = _real(path)
+        if self.roots.contains(path) or self.roots.contains(real):
+            inside = path if self.roots.contains(path) else real
+            return os.path.relpath(inside, workspace_root)
+        reference = self.reference_dir(real)
+        if reference is not None:
+            label = self.read_only[reference]
+            relative = real.relative_to(reference).as_posix()
+            return f"{label}/{relative}" if relative != "." else label
+        return str(path)
+
+    def read(self, path: Path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+        """The bytes of `path` if it is allowed, read without following any link; refusals say why."""
+        real = _real(path)
+        if not (self.roots.contains(real) or self.reference_dir(real) is not None):
+            shown = "" if real == path else f" (it leads to {real})"
+            raise OutsideTheRoots(f"{path}{shown} is outside the allowed roots; it is not read")
         try:
-            explicit = (package_dir / str(package["workspace"])).resolve()
-        except (OSError, RuntimeError):
-            return package_dir
-        return explicit if explicit == root or explicit.is_relative_to(root) else package_dir
-    for ancestor in package_dir.parents:
-        if not ancestor.is_relative_to(root):
-            break
-        candidate = ancestor / MANIFEST_NAME
-        if not candidate.is_file():
-            continue
-        workspace = read_manifest(candidate).get("workspace")
-        if workspace is None:
-            continue
-        relative = package_dir.relative_to(ancestor).as_posix()
-        if _matches_any(relative, _member_patterns(workspace, "exclude")):
-            return package_dir
-        return ancestor
-    return package_dir
-
-
-SKIP_DIRS = frozenset({"target", ".git", "node_modules"})
-
-
-def walked_into(name: str) -> bool:
-    """Whether the project walk enters a directory of this name (not build output, VCS data or hidden)."""
-    return name not in SKIP_DIRS and not name.startswith(".")
-
-
-def project_files(
-    root: Path, wanted: Callable[[str], bool], entering: Callable[[str], None] | None = None
-) -> Generator[WalkedFile, None, None]:
-    """Files under `root` whose name passes `wanted`, skipping build output, VCS data and hidden
-    directories. The one directory walk both servers use, through the one door (no directory listed
-    through a link). `entering` is called with each directory walked into, before it is listed."""
-    return walk_without_links(root, walked_into, wanted, entering)
-
-
-def package_directories(root: Path) -> dict[str, Path]:
-    """Package name -> directory, for every Cargo.toml under a workspace root that declares one."""
-    found: dict[str, Path] = {}
-    for entry in project_files(root, lambda name: name == MANIFEST_NAME):
-        package = read_manifest(Path(entry.path)).get("package")
-        if isinstance(package, dict) and isinstance(package.get("name"), str):
-            found[package["name"]] = Path(entry.path).parent
-    return found
+            data = read_without_links(real, limit)
+        except OSError as exc:
+            raise Refusal(f"cannot read {path}: {exc.strerror or exc}") from exc
+        if data is None:
+            raise Refusal(f"{path} does not exist")
+        return data

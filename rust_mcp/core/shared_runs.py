@@ -142,14 +142,9 @@ class SharedRuns(Generic[T]):
         """As `run`; with `answer_by` (seconds), a run still going then is left going, and this
         caller gets StillRunning."""
         ident = (key, state)
-        finished = self._finished.get(ident)
-        if finished is not None:
-            if self.hand_once:
-                del self._finished[ident]
-            else:
-                self._finished.move_to_end(ident)
-            left, finished.left = finished.left, False  # handed over once; later it is a reuse
-            return Shared(finished.result, reused_after=time.monotonic() - finished.at, left_running=left)
+        reused = self.finished(key, state)
+        if reused is not None:
+            return reused
         running = self._running.get(ident)
         joined = running is not None
         if running is None:
@@ -175,6 +170,19 @@ class SharedRuns(Generic[T]):
             if report is not None and report in running.reports:
                 running.reports.remove(report)
         return Shared(result, joined=joined, left_running=joined and running.left)
+
+    def finished(self, key: Hashable, state: Hashable) -> Shared[T] | None:
+        """The result of a run that finished for `key` on `state`, if one is kept; nothing runs."""
+        ident = (key, state)
+        finished = self._finished.get(ident)
+        if finished is None:
+            return None
+        if self.hand_once:
+            del self._finished[ident]
+        else:
+            self._finished.move_to_end(ident)
+        left, finished.left = finished.left, False  # handed over once; later it is a reuse
+        return Shared(finished.result, reused_after=time.monotonic() - finished.at, left_running=left)
 
     def _start(
         self,

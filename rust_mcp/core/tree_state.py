@@ -13,35 +13,57 @@ dependency that cannot be resolved (a link loop, a NUL byte), and one leading ou
 roots: this process never lists a directory the project only names (a link to `/` or to the
 operator's home is not walked). Not followed: files outside
 these trees that a build reads (a build script's `rerun-if-changed` or an `include!` pointing
-outside the workspace)."""
+outside the workspace).
+
+A walk is remembered (KEPT_WALKS trees): what it stamped (every file and every directory it
+listed), the links and path dependencies it resolved, and the state. The next call for the same
+tree stamps those again and resolves those paths again instead of listing and parsing: when all
+are as they were, no name was added, removed or renamed in any directory listed (each would
+change its directory's times) and no file or link changed, so the state is the same. A walk is
+remembered only when every time it stamped is older than RACY_NS before the walk began: a change
+made in the same tick of the clock as a stamp could leave it as it was (git's "racily clean"
+entries; COARSE_RACY_NS where no change time stamped has a fraction of a second, a file system
+counting whole seconds), and such a tree is walked again until it has settled (`settle`)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import time
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
 from .project_files import read_text, walk_without_links
-from .roots import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+KEPT_WALKS = 8  # trees whose last walk is remembered
+MAX_REMEMBERED = 50_000  # paths a remembered walk stamps again, at most; a larger tree is walked
+RACY_NS = 100_000_000  # a stamp this close to its walk is not trusted (a clock tick is <= 10 ms) ...
+COARSE_RACY_NS = 2_000_000_000  # ... or this close, where no change time has a fraction of a second
 
 
 def _stamp(path: str, newest: list[int] | None = None) -> bytes:
+    """`path`'s size, times and inode (its first item of `newest` raised to its latest time, and a
+    second item, if any, set when its change time has a fraction of a second: a fine clock)."""
     try:
         info = os.stat(path)
     except OSError:
         return f"{path}\0-\n".encode("utf-8", "surrogateescape")
     if newest is not None:
         newest[0] = max(newest[0], info.st_ctime_ns, info.st_mtime_ns)
+        if len(newest) > 1 and info.st_ctime_ns % 1_000_000_000:
+            newest[1] = 1
     stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n"
     return stamp.encode("utf-8", "surrogateescape")
 
@@ -55,7 +77,74 @@ def _resolved(path: Path) -> Path | None:
         return None
 
 
-def _dependency_paths(manifest: Path) -> Iterator[Path | None]:
+@dataclass(frozen=True)
+class Stamps:
+    """What tells that what was read from a tree still holds (one walk's `state`, or where a call's
+    project was found): the paths stamped (their stamps hashed to `stamps`) and the paths resolved,
+    with what they resolved to."""
+
+    state: str
+    watched: tuple[str, ...]
+    stamps: str
+    resolutions: tuple[tuple[Path, Path | None], ...]
+    newest: int
+
+    def holds(self) -> bool:
+        if any(_resolved(path) != target for path, target in self.resolutions):
+            return False
+        check = hashlib.sha256()
+        for path in self.watched:
+            check.update(_stamp(path))
+        return check.hexdigest() == self.stamps
+
+
+@dataclass
+class _Walk:
+    """What one walk saw, as it goes: the state's digest, and what `Stamps` checks."""
+
+    digest: Any = field(default_factory=hashlib.sha256)
+    check: Any = field(default_factory=hashlib.sha256)
+    watched: list[str] = field(default_factory=list)
+    resolutions: list[tuple[Path, Path | None]] = field(default_factory=list)
+    newest: list[int] = field(default_factory=lambda: [0, 0])  # the latest time; a fine clock seen
+
+    def stamp(self, path: str, into_state: bool = True) -> None:
+        stamp = _stamp(path, self.newest)
+        if into_state:
+            self.digest.update(stamp)
+        self.check.update(stamp)
+        self.watched.append(path)
+
+    def resolve(self, path: Path) -> Path | None:
+        target = _resolved(path)
+        self.resolutions.append((path, target))
+        return target
+
+    def remembered(self, begun_ns: int) -> Stamps | None:
+        racy = RACY_NS if self.newest[1] else max(RACY_NS, COARSE_RACY_NS)
+        if self.newest[0] >= begun_ns - racy or len(self.watched) > MAX_REMEMBERED:
+            return None
+        state, stamps = self.digest.hexdigest(), self.check.hexdigest()
+        return Stamps(state, tuple(self.watched), stamps, tuple(self.resolutions), self.newest[0])
+
+
+def stamps_of(paths: Sequence[str], resolved: Sequence[Path] = ()) -> Stamps | None:
+    """The stamps of `paths` and what `resolved` resolve to, to tell later that none changed; None
+    when one changed too close to now to be trusted (RACY_NS). Blocking (run off the loop)."""
+    begun = time.time_ns()
+    walk = _Walk()
+    for path in paths:
+        walk.stamp(path)
+    for named in resolved:
+        walk.resolve(named)
+    return walk.remembered(begun)
+
+
+_walks: OrderedDict[Hashable, Stamps] = OrderedDict()
+_walks_lock = threading.Lock()
+
+
+def _dependency_paths(manifest: Path, walk: _Walk) -> Iterator[Path | None]:
     """Directories of the path dependencies (and patches) a manifest names (None: unresolvable)."""
     try:  # through the one door: no link on the way, a regular file, size-limited
         text = read_text(manifest, MAX_MANIFEST_BYTES)
@@ -76,7 +165,7 @@ def _dependency_paths(manifest: Path) -> Iterator[Path | None]:
             continue
         for spec in table.values():
             if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-                yield _resolved(manifest.parent / spec["path"])
+                yield walk.resolve(manifest.parent / spec["path"])
 
 
 def _config_files(root: Path) -> list[str]:
@@ -103,56 +192,91 @@ def tree_state(
     Cargo.lock unless `lockfile` (a run that writes it, as cargo does, keeps its state); blocking
     (run off the loop). Given `newest` ([0]), also when the tree last changed: its first item becomes
     the latest change or modification time (ns) of a stamped file or of a directory walked (a file
-    created, removed or renamed changes its directory's)."""
-    digest = hashlib.sha256()
+    created, removed or renamed changes its directory's). The last walk of the tree, when it still
+    holds (see the module's docstring), answers without a walk."""
+    configs = _config_files(root)
+    key = (str(root), tuple(str(place) for place in within), lockfile, tuple(configs))
+    with _walks_lock:
+        last = _walks.get(key)
+    if last is not None and last.holds():
+        if newest is not None:
+            newest[0] = max(newest[0], last.newest)
+        return last.state
+    begun = time.time_ns()
+    walk = _Walk()
+    state = _walked(root, within, lockfile, configs, walk)
+    remembered = walk.remembered(begun) if state is not None else None
+    with _walks_lock:
+        _walks.pop(key, None)
+        if remembered is not None:
+            _walks[key] = remembered
+            while len(_walks) > KEPT_WALKS:
+                _walks.popitem(last=False)
+    if newest is not None:
+        newest[0] = max(newest[0], walk.newest[0])
+    return state if state is not None else _never_equal(walk.digest)
+
+
+def settle(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> None:
+    """After a run: walk the tree again when its remembered walk no longer holds (the run made a
+    directory such as target/, or wrote Cargo.lock) or none is (a change was too close to the
+    walk), so that a repeat answers from the remembered walk; blocking (run off the loop)."""
+    tree_state(root, within, lockfile)
+
+
+def _walked(
+    root: Path, within: Sequence[Path], lockfile: bool, configs: list[str], walk: _Walk
+) -> str | None:
+    """The state of the tree at `root`, walked; None for a tree whose state is one of its own."""
+    digest = walk.digest
 
     def entering(directory: str) -> None:
-        if newest is not None:
-            _stamp(directory, newest)
+        walk.stamp(directory, into_state=False)
 
     walked: set[Path] = set()
     stamped = 0
-    top = root.resolve()
+    top = walk.resolve(root)
+    if top is None:
+        return None
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
     queue: list[Path | None] = [top]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         named = queue.pop(0)
         if named is None:
-            return _never_equal(digest)  # a path the project named that cannot be resolved
+            return None  # a path the project named that cannot be resolved
         top = named
         if top in walked or any(top.is_relative_to(done) for done in walked):
             continue
         if not any(top.is_relative_to(place) for place in allowed):
-            return _never_equal(digest)  # named by the project, outside what this server may read
+            return None  # named by the project, outside what this server may read
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
         entries = []
-        walk = walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True, entering)
-        for entry in walk:
+        for entry in walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True, entering):
             entries.append(entry)
             if stamped + len(entries) > MAX_STAMPED:
-                return _never_equal(digest)
+                return None
         stamped += len(entries)
         for entry in sorted(entries, key=lambda e: e.path):
             if entry.path == skipped:
                 continue
-            digest.update(_stamp(entry.path, newest))
+            walk.stamp(entry.path)
             if entry.name == MANIFEST_NAME:
                 queue += [
                     path
-                    for path in _dependency_paths(Path(entry.path))
+                    for path in _dependency_paths(Path(entry.path), walk)
                     if path is None or not path.is_relative_to(top)
                 ]
             elif entry.linked and os.path.isdir(entry.path):  # cargo reads through it; so does the state
-                target = _resolved(Path(entry.path))
+                target = walk.resolve(Path(entry.path))
                 if target is None or not target.is_relative_to(top):
                     queue.append(target)
     if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
-        return _never_equal(digest)  # more trees than MAX_EXTRA_ROOTS: not all followed
-    for path in _config_files(root):
-        digest.update(_stamp(path, newest))
-    return digest.hexdigest()
+        return None  # more trees than MAX_EXTRA_ROOTS: not all followed
+    for path in configs:
+        walk.stamp(path)
+    return str(digest.hexdigest())
 
 
 def _never_equal(digest: Any) -> str:

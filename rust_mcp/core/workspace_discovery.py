@@ -30,9 +30,10 @@ from pathlib import Path
 
 import anyio
 
+from .cargo_projects import MANIFEST_NAME, find_manifest, find_workspace_root, walked_into
 from .errors import Refusal
 from .project_files import list_directory
-from .roots import MANIFEST_NAME, AllowedRoots, PathRefused, find_manifest, find_workspace_root, walked_into
+from .roots import AllowedRoots, PathRefused
 from .safe_io import LinkOnTheWay, read_without_links
 
 MAX_DEPTH = 4  # directories below the start directory

@@ -16,7 +16,7 @@ import pytest
 
 from ra_mcp.workspace import change_journal
 from ra_mcp.workspace.change_journal import ChangeJournal
-from ra_mcp.workspace.file_stamps import remote_file_system
+from ra_mcp.workspace.inotify import remote_file_system
 from ra_mcp.workspace.workspaces import WATCHED_NAMES, FreshRuns
 from rust_mcp.core.file_stamps import FileStamp
 
@@ -225,3 +225,25 @@ def test_a_tree_of_many_directories_walks_instead_of_taking_the_users_watches(
         assert settle(journal, project) == {str(project / "many/d7/x.rs")}
     finally:
         journal.close()
+
+
+def test_quiet_only_while_nothing_can_have_changed(tmp_path: Path) -> None:
+    """A warm call skips the re-sync when the journal is quiet: no event queued, no link to re-check,
+    the root still the one watched (here replaced by renaming its parent, which raises no event)."""
+    root = write(tmp_path / "outer/project/src/lib.rs", "pub fn f() {}\n").parent.parent
+    journal = ChangeJournal(root, wanted)
+    assert journal.quiet()
+    write(root / "src/lib.rs", "pub fn f() { edited(); }\n")
+    assert not journal.quiet()
+    assert settle(journal, root) == {str(root / "src/lib.rs")}
+    assert journal.quiet()
+    (tmp_path / "outer").rename(tmp_path / "moved")
+    write(root / "src/lib.rs", "// a new tree at the same path\n")
+    assert not journal.quiet()
+    settle(journal, root)
+    assert journal.quiet()
+    (root / "src/linked.rs").symlink_to(tmp_path / "moved/project/src/lib.rs")
+    settle(journal, root)
+    assert journal.unwatched and not journal.quiet()  # a link is re-stat'ed on every refresh
+    journal.close()
+    assert not journal.quiet() and not ChangeJournal(root, wanted, use_inotify=False).quiet()

@@ -18,6 +18,7 @@ import pytest
 from cargo_mcp.parse.snapshots import read_pending
 from cargo_mcp.workflows.git_changes import compare_worktree
 from ra_mcp.places.symbol_paths import crate_aliases
+from rust_mcp.core.cargo_projects import project_files
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, private_lock_env
 from rust_mcp.core.project_files import (
     MAX_WALK_DEPTH,
@@ -31,7 +32,6 @@ from rust_mcp.core.project_files import (
     read_text,
     remove_empty_directory,
 )
-from rust_mcp.core.roots import project_files
 
 SECRET = "SECRET-door-7f3a"
 

@@ -13,6 +13,7 @@ import pytest
 from ra_mcp.lsp.discovery import Analyzer
 from ra_mcp.service import AnalyzerService
 from ra_mcp.tools.declaration import AnalyzerCall
+from ra_mcp.tools.mcp_adapter import resolve_file
 from ra_mcp.workspace.pool import WorkspacePool
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
@@ -41,20 +42,20 @@ def call(root: Path, default: Path | None = None) -> AnalyzerCall:
 async def test_a_path_as_answers_write_it_resolves_in_the_workspace_below(tmp_path: Path) -> None:
     workspace = repository(tmp_path)
     asked = call(tmp_path)
-    assert await asked.rust_file("pest/src/lib.rs", None) == workspace / "pest" / "src" / "lib.rs"
+    assert await resolve_file(asked, "pest/src/lib.rs", None) == workspace / "pest" / "src" / "lib.rs"
     assert asked.notes == [f"using workspace pest/ found under {tmp_path}"]
 
 
 async def test_other_bases_are_kept(tmp_path: Path) -> None:
     workspace = repository(tmp_path)
     plain = call(tmp_path)
-    assert await plain.rust_file("tools/gen.rs", None) == tmp_path / "tools" / "gen.rs"
+    assert await resolve_file(plain, "tools/gen.rs", None) == tmp_path / "tools" / "gen.rs"
     assert plain.notes == []
     member = workspace / "pest"
     named = call(tmp_path)
-    assert await named.rust_file("src/lib.rs", str(member)) == member / "src" / "lib.rs"
+    assert await resolve_file(named, "src/lib.rs", str(member)) == member / "src" / "lib.rs"
     chosen = call(tmp_path, default=member)
-    assert await chosen.rust_file("src/lib.rs", None) == member / "src" / "lib.rs"
+    assert await resolve_file(chosen, "src/lib.rs", None) == member / "src" / "lib.rs"
     assert named.notes == chosen.notes == []
 
 
@@ -63,7 +64,7 @@ async def test_a_path_found_nowhere_names_where_it_was_looked_for(tmp_path: Path
     (tmp_path / "second").mkdir()
     (tmp_path / "second" / "Cargo.toml").write_text('[package]\nname = "second"\nversion = "0.1.0"\n')
     with pytest.raises(Refusal) as refused:  # two workspaces below: no guess, the root's base
-        await call(tmp_path).rust_file("pest/src/lib.rs", None)
+        await resolve_file(call(tmp_path), "pest/src/lib.rs", None)
     assert str(refused.value) == (
         f"file 'pest/src/lib.rs' does not exist (looked for {tmp_path / 'pest' / 'src' / 'lib.rs'})"
     )

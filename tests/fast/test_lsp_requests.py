@@ -53,7 +53,6 @@ def test_only_the_typed_layer_sends_requests() -> None:
     senders = sorted(
         str(path.relative_to(REPO))
         for path in (REPO / "ra_mcp").rglob("*.py")
-        if ".request(" in path.read_text()
-        and path.relative_to(REPO).as_posix() not in allowed
+        if ".request(" in path.read_text() and path.relative_to(REPO).as_posix() not in allowed
     )
     assert senders == []

@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ra_mcp.places.symbol_paths import module_path_of_file
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.roots import AllowedRoots, ReadScope
 
 
 def test_no_manifest_outside_the_roots_names_a_module(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ INDEX_CACHE = "the server's crates.io index cache"
 ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/core/containment.py", "CargoHome.caches", ".mkdir", "the operator's CARGO_HOME registry dirs"),
     ("rust_mcp/core/containment.py", "CargoHome.subcommands", ".iterdir", "the operator's CARGO_HOME/bin"),
-    ("rust_mcp/core/read_scope.py", "default_read_only", ".iterdir", "the operator's rustup toolchains"),
+    ("rust_mcp/core/roots.py", "default_read_only", ".iterdir", "the operator's rustup toolchains"),
     ("rust_mcp/core/pid_cgroup.py", "*", "*", "/sys/fs/cgroup: our own pids cgroups, not a project"),
     (
         "ra_mcp/workspace/flycheck_tee.py",

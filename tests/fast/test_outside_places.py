@@ -8,8 +8,7 @@ from pathlib import Path
 
 from rust_mcp.core.compiler_messages import CompilerMessages
 from rust_mcp.core.outside_places import OUTSIDE_LABEL, redact_rendered, visible
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.roots import AllowedRoots, ReadScope
 
 OUTSIDE_MESSAGE = {
     "level": "error",

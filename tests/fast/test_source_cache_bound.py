@@ -11,8 +11,7 @@ import pytest
 
 from ra_mcp.places import positions
 from ra_mcp.places.positions import SourceCache, held_bytes
-from rust_mcp.core.read_scope import ReadScope
-from rust_mcp.core.roots import AllowedRoots
+from rust_mcp.core.roots import AllowedRoots, ReadScope
 
 
 def test_the_source_cache_keeps_at_most_its_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,7 @@ from ra_mcp.models import DiagnosticReport
 from ra_mcp.service import AnalyzerService
 from ra_mcp.tools.declaration import AnalyzerCall
 from ra_mcp.tools.diagnostics import rust_analyzer_workspace_diagnostics
+from ra_mcp.tools.mcp_adapter import run_tool
 from ra_mcp.tools.parameters import Paging
 from ra_mcp.workspace.change_journal import ChangeJournal
 from ra_mcp.workspace.pool import WorkspacePool
@@ -122,7 +123,7 @@ async def page(call: AnalyzerCall, root: Path, offset: int, include_check: bool 
         "include_check": include_check,
         "paging": Paging(limit=4, offset=offset),
     }
-    return await rust_analyzer_workspace_diagnostics.run(call, arguments)
+    return await run_tool(rust_analyzer_workspace_diagnostics, call, arguments)
 
 
 async def test_the_next_page_comes_from_the_kept_pass_until_a_file_changes(tmp_path: Path) -> None:

@@ -8,14 +8,10 @@ and one warm server pair for the module; read-only calls first, then the calls t
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
 import pytest
-from mcp_types import CallToolResult
 
 from cargo_mcp.table.dependency_parameters import TREE_DEPTH
 from rust_mcp.core import budgets
@@ -34,10 +30,10 @@ from tests.support.corpus_diagnostics import (
     check_unsafe_audit,
     check_workspace_diagnostics_paged,
 )
+from tests.support.corpus_measured import MeasuredSession, check_callers_paged
 from tests.support.corpus_restarts import raw_truth, restart_rounds
-from tests.support.corpus_support import CorpusSession, corpus_session, locate, run_cargo
+from tests.support.corpus_support import corpus_session, run_cargo
 from tests.support.corpus_tour import Tour, check_items, check_tour, check_tree_unchanged, checking
-from tests.support.corpus_truth import uri_path
 
 pytestmark = [
     pytest.mark.anyio,
@@ -66,36 +62,6 @@ ITEMS = [
     Item("aho_corasick::AhoCorasick", "aho-corasick/src/ahocorasick.rs", r"^pub struct AhoCorasick \{"),
     Item("smallvec::SmallVec", "smallvec/src/lib.rs", r"^pub struct SmallVec<"),
 ]
-
-
-@dataclass
-class Answer:
-    server: str
-    tool: str
-    text: int
-    structured: int
-
-
-@dataclass
-class MeasuredSession(CorpusSession):
-    """A corpus session that measures every answer either server gives (text and structured JSON)."""
-
-    answers: list[Answer] = field(default_factory=list)
-
-    def _measure(self, server: str, tool: str, result: CallToolResult) -> None:
-        content = result.structured_content
-        size = len(json.dumps(content, separators=(",", ":"), ensure_ascii=False)) if content else 0
-        self.answers.append(Answer(server, tool, len(text_of(result)), size))
-
-    async def cargo_call(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
-        result, body = await super().cargo_call(tool, arguments)
-        self._measure("cargo-mcp", tool, result)
-        return result, body
-
-    async def ra_call(self, tool: str, arguments: dict[str, Any]) -> tuple[CallToolResult, dict[str, Any]]:
-        result, body = await super().ra_call(tool, arguments)
-        self._measure("rust-analyzer-mcp", tool, result)
-        return result, body
 
 
 TOUR = Tour(
@@ -132,32 +98,7 @@ async def test_every_caller_of_a_widely_called_method_paged_to_the_end(session: 
     """call hierarchy of `SmallVec::new` (called from smallvec itself and most of its 73 tests) against
     a raw rust-analyzer's incoming calls: every caller, following the pages the notes point to."""
     with checking(session) as checker:
-        path, line, column = locate(session.root, *CALLED)
-        prepared = await session.raw.request(
-            "textDocument/prepareCallHierarchy",
-            {"textDocument": {"uri": path.as_uri()}, "position": {"line": line - 1, "character": column - 1}},
-        )
-        incoming = await session.raw.request("callHierarchy/incomingCalls", {"item": prepared[0]})
-        truth = {
-            (session.rel(uri_path(call["from"]["uri"])), call["from"]["selectionRange"]["start"]["line"] + 1)
-            for call in incoming
-        }
-        # 20 a page: the callers (45) do not fit one, so the answer must count them and say how to page
-        arguments = {
-            "file_path": str(path),
-            "line": line,
-            "column": column,
-            "direction": "incoming",
-            "limit": 20,
-        }
-        result, body = await session.ra_whole("rust_analyzer_call_hierarchy", arguments)
-        ours = {(entry["location"]["path"], entry["location"]["line"]) for entry in body.get("incoming", [])}
-        checker.check(
-            "rust_analyzer_call_hierarchy",
-            not result.is_error and len(truth) > 20 and ours == truth,
-            f"{len(ours)} callers listed (after following every page), rust-analyzer has {len(truth)}; "
-            f"missing {sorted(truth - ours)[:3]}; note {body.get('note')!r}",
-        )
+        await check_callers_paged(session, checker, CALLED)
 
 
 async def test_unsafe_audit_against_the_source(session: MeasuredSession) -> None:

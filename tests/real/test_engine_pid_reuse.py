@@ -41,6 +41,7 @@ except BrokenPipeError:
 print(engine.makefile("rb").readline().decode(), flush=True)
 """
 
+
 def _take_pid(wanted: int) -> subprocess.Popen[bytes] | None:
     """An unconfined process with pid `wanted`, or None when others keep taking it first."""
     for _ in range(200):

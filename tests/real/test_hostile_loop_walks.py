@@ -20,7 +20,7 @@ import ra_mcp.places.ssr_contexts
 import ra_mcp.tools.audit
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from rust_mcp.core import roots as roots_module
+from rust_mcp.core import cargo_projects
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import FIXTURES, require_bubblewrap, require_rust_analyzer, text_of
 
@@ -40,7 +40,7 @@ def _on_loop() -> bool:
 def walks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """(thread name, whether on the event loop) of every package_directories call."""
     seen: list[tuple[str, bool]] = []
-    original: Callable[[Path], dict[str, Path]] = roots_module.package_directories
+    original: Callable[[Path], dict[str, Path]] = cargo_projects.package_directories
 
     def watched(root: Path) -> dict[str, Path]:
         seen.append((threading.current_thread().name, _on_loop()))

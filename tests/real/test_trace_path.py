@@ -47,12 +47,21 @@ def test_each_traced_call_is_answered_right_through_our_layers(paths: dict[str, 
     assert paths["cargo_check after an edit"]["function_count"] > paths["cargo_check"]["function_count"]
 
 
-@pytest.mark.xfail(
+NOT_YET = pytest.mark.xfail(
     strict=True,
-    reason="issue 24: on 2026-12-06 hover crosses 17 project files (21 before hoverpath) and cargo_check 26 "
-    "(58 when cargo runs); the layer refactors are to bring each under 10",
+    reason="issue 24: on 2026-12-06 hover crosses 14 project files (17 before hoverpath2) and a "
+    "cargo_check after an edit 57 (cargo runs); the layer refactors are to bring each under 10",
 )
-@pytest.mark.parametrize("call", CALLS)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param("rust_analyzer_hover", marks=NOT_YET),
+        "cargo_check",  # a repeat answered by the shared check that answered it (shared_checks.Repeats)
+        pytest.param("cargo_check after an edit", marks=NOT_YET),
+    ],
+)
 def test_a_warm_call_crosses_fewer_than_10_project_files(paths: dict[str, dict[str, Any]], call: str) -> None:
     path = paths[call]
     assert len(path["files"]) < FILE_LIMIT, f"{call}: {len(path['files'])} files: {sorted(path['files'])}"

@@ -1,15 +1,12 @@
-"""What the kernel tells about one file: the stamp the project walk records for it (the core's
-FileStamp, through a link to its target), and whether the file system it is on can change without an event
-here (a network or FUSE file system). The change journal and the workspaces' re-sync use both."""
+"""The kernel's inotify through libc (None where there is none), and whether the file system a path
+is on can change without an inotify event here (a network or FUSE file system): what the change
+journal watches with, and where it must walk instead."""
 
 from __future__ import annotations
 
 import ctypes
 import os
-import stat
 import sys
-
-from rust_mcp.core.file_stamps import FileStamp
 
 # statfs f_type of file systems where another machine (or a VM's host) can change files without an
 # event here (linux/magic.h)
@@ -25,25 +22,6 @@ REMOTE_FILE_SYSTEMS = {
     0x73757245: "Coda",
     0x786F4256: "VirtualBox shared folder",
 }
-
-
-def stamp_of(path: str) -> tuple[FileStamp | None, bool]:
-    """The stamp the walk would record for `path` (None: the walk would not list it), and whether it
-    can change without an event for its own name (a symbolic link, or a file with other hard links)."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None, False
-    if stat.S_ISDIR(info.st_mode):
-        return None, False
-    unwatched = info.st_nlink > 1
-    if stat.S_ISLNK(info.st_mode):
-        unwatched = True
-        try:
-            info = os.stat(path)
-        except OSError:  # a dangling link: not listed now, but its target may appear
-            return None, True
-    return FileStamp(info.st_ino, info.st_mtime_ns, info.st_size), unwatched
 
 
 def _libc() -> ctypes.CDLL | None:

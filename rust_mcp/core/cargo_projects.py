@@ -1,0 +1,138 @@
+"""Cargo projects on disk: the Cargo.toml that governs a path, the workspace root cargo would find
+for it, the packages under a workspace, and the one directory walk both servers use. Never above the
+allowed root a path is in (roots.py)."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Generator, Sequence
+from pathlib import Path
+
+from .errors import Refusal
+from .project_files import WalkedFile, walk_without_links
+from .roots import AllowedRoots, PathRefused
+from .safe_io import read_without_links
+
+MANIFEST_NAME = "Cargo.toml"
+# a manifest parsed by this process: tomllib parses a hostile 4 MB one (400,000 table headers) in
+# 10-20 s of a loaded machine, on the event loop every session of an engine shares; real ones are
+# well under 100 KB
+MAX_MANIFEST_BYTES = 1024 * 1024
+
+
+def find_manifest(path: Path, roots: AllowedRoots) -> Path:
+    """The Cargo.toml that governs `path` (a directory or a Cargo.toml), searching upward the way
+    cargo does but never above the allowed root that contains `path`."""
+    root = roots.root_of(path)
+    if root is None:  # callers confine first; this keeps the function safe on its own
+        raise PathRefused(f"path {str(path)!r} is outside the allowed roots: {roots.describe()}")
+    if not path.exists():
+        raise PathRefused(f"path {str(path)!r} does not exist")
+    if path.is_file():
+        if path.name != MANIFEST_NAME:
+            raise PathRefused(
+                f"path {str(path)!r} is a file but not a Cargo.toml; pass the project directory "
+                "or its Cargo.toml"
+            )
+        return path
+    current = path
+    while True:
+        candidate = current / MANIFEST_NAME
+        if candidate.is_file():
+            real = candidate.resolve()
+            if not roots.contains(real):
+                raise PathRefused(
+                    f"{candidate} links to {real}, outside the allowed roots: {roots.describe()}"
+                )
+            return real
+        if current == root:
+            break
+        current = current.parent
+    raise PathRefused(
+        f"no Cargo.toml in {str(path)!r} or its parents up to the root {str(root)!r}; "
+        "pass the directory of a Rust package or workspace"
+    )
+
+
+def read_manifest(path: Path) -> dict[str, object]:
+    """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
+    import tomllib  # here, not at start: only manifests need it (a 10 ms import)
+
+    from .toml_text import parse_toml
+
+    try:  # through the one door: no link on the way, a regular file, size-limited
+        data = read_without_links(path, MAX_MANIFEST_BYTES)
+        return parse_toml(data.decode("utf-8")) if data is not None else {}
+    except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return {}
+
+
+def _member_patterns(workspace: object, key: str) -> list[str]:
+    if not isinstance(workspace, dict):
+        return []
+    value = workspace.get(key, [])
+    return [str(v).rstrip("/") for v in value] if isinstance(value, list) else []
+
+
+def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
+    return any(relative == p or fnmatch.fnmatchcase(relative, p) for p in patterns)
+
+
+def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
+    """The directory of the workspace root manifest for `manifest`, as cargo finds it: the manifest
+    itself if it declares [workspace], else the first ancestor whose [workspace] does not exclude it.
+    Never outside the allowed root holding the manifest: a `package.workspace` that points out of it,
+    or a workspace above it, is not looked at, and the package is its own workspace."""
+    package_dir = manifest.parent
+    root = roots.root_of(manifest) or package_dir
+    data = read_manifest(manifest)
+    if "workspace" in data:
+        return package_dir
+    package = data.get("package")
+    if isinstance(package, dict) and isinstance(package.get("workspace"), str):
+        try:
+            explicit = (package_dir / str(package["workspace"])).resolve()
+        except (OSError, RuntimeError):
+            return package_dir
+        return explicit if explicit == root or explicit.is_relative_to(root) else package_dir
+    for ancestor in package_dir.parents:
+        if not ancestor.is_relative_to(root):
+            break
+        candidate = ancestor / MANIFEST_NAME
+        if not candidate.is_file():
+            continue
+        workspace = read_manifest(candidate).get("workspace")
+        if workspace is None:
+            continue
+        relative = package_dir.relative_to(ancestor).as_posix()
+        if _matches_any(relative, _member_patterns(workspace, "exclude")):
+            return package_dir
+        return ancestor
+    return package_dir
+
+
+SKIP_DIRS = frozenset({"target", ".git", "node_modules"})
+
+
+def walked_into(name: str) -> bool:
+    """Whether the project walk enters a directory of this name (not build output, VCS data or hidden)."""
+    return name not in SKIP_DIRS and not name.startswith(".")
+
+
+def project_files(
+    root: Path, wanted: Callable[[str], bool], entering: Callable[[str], None] | None = None
+) -> Generator[WalkedFile, None, None]:
+    """Files under `root` whose name passes `wanted`, skipping build output, VCS data and hidden
+    directories. The one directory walk both servers use, through the one door (no directory listed
+    through a link). `entering` is called with each directory walked into, before it is listed."""
+    return walk_without_links(root, walked_into, wanted, entering)
+
+
+def package_directories(root: Path) -> dict[str, Path]:
+    """Package name -> directory, for every Cargo.toml under a workspace root that declares one."""
+    found: dict[str, Path] = {}
+    for entry in project_files(root, lambda name: name == MANIFEST_NAME):
+        package = read_manifest(Path(entry.path)).get("package")
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            found[package["name"]] = Path(entry.path).parent
+    return found
