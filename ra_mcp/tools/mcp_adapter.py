@@ -54,7 +54,7 @@ from .declaration import (
     InFileOrWorkspace,
     InWorkspace,
 )
-from .parameters import FilePoint, Position
+from .parameters import FilePoint, Position, workspace_of
 
 M = TypeVar("M", bound=BaseModel)
 HOW_TO_PICK = (
@@ -191,8 +191,7 @@ async def run_tool(tool: AnalyzerTool[M], call: AnalyzerCall, arguments: dict[st
         place = await _place(call, _position(arguments))
         root = place.root
     elif kind is InFile or (kind is InFileOrWorkspace and arguments.get("file_path")):
-        within = arguments.get("workspace") if kind is InFileOrWorkspace else None
-        path = await resolve_file(call, _file_path(arguments), within)
+        path = await resolve_file(call, _file_path(arguments), workspace_of(arguments))
         root = pool.root_for(path)
     else:
         root = await resolve_workspace(call, arguments.get("workspace"))
