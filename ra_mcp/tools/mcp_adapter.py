@@ -19,16 +19,15 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel
 
-from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
 from rust_mcp.mcp.connections import ConnectionMemory, client_policy
-from rust_mcp.mcp.progress import call_progress
 from rust_mcp.mcp.registration import (
     flat_parameters,
     model_result,
+    progress_of,
     refusal_result,
     regroup,
     strict_tool,
@@ -76,24 +75,12 @@ class AnalyzerRuntime:
         return AnalyzerCall(
             service,
             default=connection.get(DEFAULT_WORKSPACE) if connection is not None else None,
-            report=_progress_when_reported(ctx),
+            report=progress_of(ctx),
             confirm=_confirmer_when_asked(ctx, self.confirm_writes),
             connection=connection,
             toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
             client_policy=functools.partial(client_policy, ctx),  # read only where a child starts
         )
-
-
-def _progress_when_reported(ctx: Context[Any, Any]) -> ProgressCallback:
-    """The call's progress callback, made at its first report (most calls report nothing)."""
-    made: list[ProgressCallback] = []
-
-    async def report(progress: float, total: float | None, message: str) -> None:
-        if not made:
-            made.append(call_progress(ctx))
-        await made[0](progress, total, message)
-
-    return report
 
 
 def _confirmer_when_asked(ctx: Context[Any, Any], enabled: bool) -> ConfirmCallback:

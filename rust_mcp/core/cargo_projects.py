@@ -18,6 +18,15 @@ MANIFEST_NAME = "Cargo.toml"
 # 10-20 s of a loaded machine, on the event loop every session of an engine shares; real ones are
 # well under 100 KB
 MAX_MANIFEST_BYTES = 1024 * 1024
+# a manifest's dependency tables; cargo still reads the underscore spellings (deprecated, refused
+# only from edition 2024)
+DEPENDENCY_TABLES = (
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "dev_dependencies",
+    "build_dependencies",
+)
 
 
 def find_manifest(path: Path, roots: AllowedRoots) -> Path:

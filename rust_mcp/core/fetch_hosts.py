@@ -39,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 
 import anyio
 
-from .cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
+from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
 from .errors import Refusal
 from .project_files import list_directory
 from .roots import AllowedRoots
@@ -50,14 +50,6 @@ ALLOW_ALL_FLAG = "--allow-private-fetch"
 ALLOW_HOST_FLAG = "--allow-fetch-host"
 MAX_MANIFESTS = 2000
 RESOLVE_SECONDS = 10.0
-# cargo still reads the underscore spellings (deprecated, refused only from edition 2024)
-DEPENDENCY_TABLES = (
-    "dependencies",
-    "dev-dependencies",
-    "build-dependencies",
-    "dev_dependencies",
-    "build_dependencies",
-)
 URL_KEYS = ("git", "registry-index")
 LOCK_PREFIXES = ("git+", "registry+", "sparse+")
 SPECIAL_SCHEMES = ("http", "https", "ws", "wss", "ftp")  # WHATWG's, whose authority slashes are optional

@@ -37,7 +37,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
+from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
 from .file_stamps import Stamps, Walk
 from .project_files import read_text, walk_without_links
@@ -47,13 +47,6 @@ from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
-DEPENDENCY_TABLES = (
-    "dependencies",
-    "dev-dependencies",
-    "build-dependencies",
-    "dev_dependencies",
-    "build_dependencies",
-)
 KEPT_WALKS = 8  # trees whose last walk is remembered
 
 

@@ -19,6 +19,9 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetad
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from rust_mcp.core.budgets import ProgressCallback
+
+from .progress import call_progress
 from .schemas import compact_input_schema, compact_output_schema
 
 # How long rust-analyzer-mcp lets its client list the tools before it starts the programs behind
@@ -269,3 +272,16 @@ def tool_function(
     run.__name__ = name
     run.__doc__ = description
     return run
+
+
+def progress_of(ctx: Context[Any, Any]) -> ProgressCallback:
+    """A tool call's progress callback, its gate (progress.call_progress) made at the first report:
+    most calls report nothing (a warm answer, a repeat answered from a finished run)."""
+    made: list[ProgressCallback] = []
+
+    async def report(progress: float, total: float | None, message: str) -> None:
+        if not made:
+            made.append(call_progress(ctx))
+        await made[0](progress, total, message)
+
+    return report
