@@ -30,7 +30,7 @@ from cargo_mcp.run.shared_checks import Repeats, forget_runs, may_leave_running,
 from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root
+from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root, manifest_above_root
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
@@ -276,7 +276,8 @@ class CargoService:
         matched_none = render.matched_no_test(result, invocation.name_filter is not None)
         if matched_none:
             result.ok = False  # cargo says success, but nothing was tested
-        result.hints = run_hints(invocation, result, collector, outcome, matched_none)
+        above = None if result.ok else manifest_above_root(invocation.manifest, self.settings.roots)
+        result.hints = run_hints(invocation, result, collector, outcome, matched_none, above)
         subcommand = invocation.command.subcommand
         result.summary = render.summary_line(result, subcommand, invocation.timeout, matched_none)
         return render.shape_for_model(result, ranked=len(ranked))
