@@ -20,16 +20,13 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.command import CargoCommand
 from cargo_mcp.table.parameters import REQUIRED
 from cargo_mcp.table.rows import COMMANDS
-from cargo_mcp.workflows.call_routes import answer_call
-from rust_mcp.core.budgets import ProgressCallback
+from cargo_mcp.workflows.call_routes import answer_call, working_directory
 from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
-from rust_mcp.mcp.codex_sandbox import client_policy
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
-from rust_mcp.mcp.connections import ConnectionMemory
-from rust_mcp.mcp.progress import call_progress
-from rust_mcp.mcp.registration import model_result, refusal_result, strict_tool, tool_function
+from rust_mcp.mcp.connections import ConnectionMemory, client_policy
+from rust_mcp.mcp.registration import model_result, progress_of, refusal_result, strict_tool, tool_function
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Inside the allowed roots."
@@ -44,7 +41,7 @@ def cargo_tool(
     schema from the table) and whose body is the one generic path through CargoService."""
 
     async def run_cargo(ctx: Context[Any, Any], **values: Any) -> CallToolResult:
-        report = progress_when_run(ctx)
+        report = progress_of(ctx)
         working: Path | None = memory.get(ctx, WORKING_DIRECTORY)
         confirm = no_questions  # only a row that asks before it acts needs a confirmer
         if command.confirmation:
@@ -66,19 +63,6 @@ def cargo_tool(
         parameters=list(command_parameters(command)),
         output_model=CargoResult,
     )
-
-
-def progress_when_run(ctx: Context[Any, Any]) -> ProgressCallback:
-    """The call's progress callback, its gate (call_progress) made at the first progress a run
-    reports: a call answered without running cargo makes none."""
-    made: list[ProgressCallback] = []
-
-    async def report(progress: float, total: float | None, message: str) -> None:
-        if not made:
-            made.append(call_progress(ctx))
-        await made[0](progress, total, message)
-
-    return report
 
 
 def row_annotations(command: CargoCommand, sandboxed: bool) -> ToolAnnotations:
@@ -133,7 +117,7 @@ def build_tools(settings: CargoSettings, memory: ConnectionMemory) -> list[Tool]
                 "remember a working directory in; pass `path` with each call instead"
             )
         try:
-            directory, result = await service.working_directory(path, state.get(WORKING_DIRECTORY))
+            directory, result = await working_directory(service, path, state.get(WORKING_DIRECTORY))
         except Refusal as exc:
             return refusal_result(str(exc))
         state[WORKING_DIRECTORY] = directory

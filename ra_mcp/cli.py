@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from rust_mcp.mcp.connections import ConnectionMemory
 
+READY_MARGIN = 5.0  # seconds kept, before the answer deadline, for answering "still indexing"
+
 
 def _parser() -> argparse.ArgumentParser:
     import argparse
@@ -51,8 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     transports.add_seconds(
         parser, "--idle-minutes", 30, "stop a workspace's rust-analyzer after this long unused", float
     )
-    transports.add_seconds(
-        parser, "--ready-timeout", 45, "how long a call waits for indexing before 'still indexing'", float
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a call waits for indexing before 'still indexing' (default: the answer deadline "
+        f"less {READY_MARGIN:.0f} s, so 45 with the default deadline)",
     )
     transports.add_seconds(
         parser,
@@ -91,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def ready_seconds(args: argparse.Namespace) -> float:
+    """How long a call waits for a cold workspace's indexing: `--ready-timeout`, else as long as the
+    answer deadline allows (a README-registered Codex, deadline 280 s, waits for indexing instead of
+    hearing "still indexing" after 45 s of its 300)."""
+    if args.ready_timeout is not None:
+        return float(args.ready_timeout)
+    return max(1.0, float(args.answer_deadline) - READY_MARGIN)
+
+
 def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
     """The server `rust-analyzer-mcp ARGV` runs, with relative paths (and the default root) taken
     from `cwd`; exits (SystemExit) with the message the command line would print."""
@@ -120,7 +136,7 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
         pool=PoolSettings(
             max_workspaces=args.max_workspaces,
             idle_seconds=args.idle_minutes * 60,
-            ready_seconds=args.ready_timeout,
+            ready_seconds=ready_seconds(args),
             proc_macro_seconds=args.proc_macro_timeout,
             flycheck_seconds=args.check_timeout,
         ),

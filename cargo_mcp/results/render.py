@@ -17,7 +17,7 @@ from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
 from rust_mcp.core.counts import plural
-from rust_mcp.core.paging import Page
+from rust_mcp.core.paging import Page, json_size
 
 
 def killed_by(exit_code: int | None) -> str | None:
@@ -219,7 +219,7 @@ def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResu
         shaped.stdout = shaped.stderr = ""
 
     def size() -> int:
-        return len(shaped.model_dump_json(exclude_defaults=True))
+        return json_size(shaped)
 
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         _shed(shaped, size)

@@ -15,7 +15,7 @@ from cargo_mcp.parse.collector import OutputCollector
 from cargo_mcp.parse.diagnostic_focus import RankingMoments, call_focus
 from cargo_mcp.parse.snapshots import clip_diffs
 from cargo_mcp.results import render
-from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
+from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.analyzer_reuse import analyzer_answer
 from cargo_mcp.run.compiler_cache import cache_delta, take_stats_file
 from cargo_mcp.run.guards import after_guarded_run, guard_for, restore_quietly
@@ -30,17 +30,15 @@ from cargo_mcp.run.shared_checks import Repeats, forget_runs, may_leave_running,
 from cargo_mcp.table.command import CargoCommand, check_combination
 from cargo_mcp.table.env_policy import EnvPolicy
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root
+from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root, manifest_above_root
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.compiler_messages import Focus
 from rust_mcp.core.containment import Containment
 from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.project_files import off_loop
-from rust_mcp.core.roots import PathRefused
 from rust_mcp.core.runner import RunOutcome, RunRequest, prune_logs, run_process
 from rust_mcp.core.sandbox import Sandbox, exit_code_of
 from rust_mcp.core.toolchains import CargoLauncher, Toolchains, check_toolchain_name
-from rust_mcp.core.workspace_discovery import discover_project
 
 HOW_TO_PICK = 'pass `path` (e.g. path="{example}"), or call set_working_directory with it once'
 
@@ -278,24 +276,8 @@ class CargoService:
         matched_none = render.matched_no_test(result, invocation.name_filter is not None)
         if matched_none:
             result.ok = False  # cargo says success, but nothing was tested
-        result.hints = run_hints(invocation, result, collector, outcome, matched_none)
+        above = None if result.ok else manifest_above_root(invocation.manifest, self.settings.roots)
+        result.hints = run_hints(invocation, result, collector, outcome, matched_none, above)
         subcommand = invocation.command.subcommand
         result.summary = render.summary_line(result, subcommand, invocation.timeout, matched_none)
         return render.shape_for_model(result, ranked=len(ranked))
-
-    # -- working directory --------------------------------------------------------------------
-
-    async def working_directory(self, raw: str, current: Path | None) -> tuple[Path, WorkingDirectoryResult]:
-        path = self.project_dir(raw, current)
-        if not await anyio.Path(path).is_dir():
-            raise PathRefused(f"path {raw!r} is not a directory; pass a project directory")
-        try:
-            project, found = await discover_project(path, self.settings.roots, HOW_TO_PICK)
-            manifest: Path | None = find_manifest(project, self.settings.roots)
-            note = f"cargo tools will default to {manifest}" + (f" ({found})" if found else "")
-        except PathRefused as exc:
-            manifest = None
-            note = f"no Cargo.toml here yet ({exc}); pass `path` relative to this directory"
-        return path, WorkingDirectoryResult(
-            working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
-        )

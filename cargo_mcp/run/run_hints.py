@@ -4,6 +4,7 @@ a timeout or an outside kill, how to rerun one failing test, a filter that match
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cargo_mcp.parse.collector import OutputCollector
@@ -19,6 +20,10 @@ TARGET_NOT_INSTALLED = re.compile(r"the `(?P<triple>[^`]+)` target may not be in
 COMPONENT_MISSING = re.compile(r"'(?P<tool>cargo-clippy|cargo-fmt|rustfmt|clippy-driver)' is not installed")
 NO_SUCH_COMMAND = re.compile(r"no such command: `(?P<command>\w+)`")
 CARGO_PLUGINS = frozenset({"nextest", "insta"})
+# how cargo fails when a package that belongs to a workspace is built alone
+ALONE = re.compile(
+    r"--offline|error inheriting|failed to (download|load manifest|select a version)|no matching package"
+)
 
 
 def run_hints(
@@ -27,9 +32,11 @@ def run_hints(
     collector: OutputCollector,
     outcome: RunOutcome,
     matched_none: bool = False,
+    above: Path | None = None,
 ) -> list[str]:
     """What to do next after this run; `matched_none`: the test filter matched no test
-    (render.matched_no_test, decided once for the result)."""
+    (render.matched_no_test, decided once for the result); `above`: a Cargo.toml above the allowed
+    roots that may be the workspace of the package run (cargo_projects.manifest_above_root)."""
     hints: list[str] = []
     text = "\n".join([*collector.stderr_tail, *(d.message + "\n" + d.rendered for d in result.diagnostics)])
     toolchain_flag = f" --toolchain {invocation.toolchain}" if invocation.toolchain else ""
@@ -83,6 +90,12 @@ def run_hints(
         hints.append(
             "This Cargo.toml is a virtual workspace (no package of its own): pass workspace=true "
             "(cargo fmt --all) or a package."
+        )
+    if above is not None and not result.ok and ALONE.search(text):
+        hints.append(
+            f"cargo ran {invocation.manifest} on its own: the allowed roots end below {above}, which may "
+            f"be the workspace this package belongs to (cargo could not see it). If so, start the server "
+            f"with --root {above.parent} (for Codex, start it in that folder)."
         )
     if outcome.log_error:
         hints.append(

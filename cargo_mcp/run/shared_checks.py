@@ -28,10 +28,11 @@ from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import CARGO_TEXT_BUDGET, ProgressCallback
 from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.file_stamps import Stamps, stamps_of
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
 from rust_mcp.core.toolchains import Toolchains
-from rust_mcp.core.tree_state import Stamps, settle, stamps_of, tree_state
+from rust_mcp.core.tree_state import settle, tree_state
 
 WRITING_FLAGS = frozenset({"--fix", "--allow-dirty", "--allow-staged"})
 RUNS: SharedRuns[CargoResult] = SharedRuns()

@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 
 from cargo_mcp.results import render
-from cargo_mcp.results.models import CargoResult
+from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
 from cargo_mcp.run.cargo_service import HOW_TO_PICK, CargoService
 from cargo_mcp.run.invocation import CallRequest
 from cargo_mcp.run.shared_checks import LAST_SHARED, SLOT, Repeats
@@ -23,9 +23,11 @@ from cargo_mcp.workflows.target_matrix import run_target_matrix
 from cargo_mcp.workflows.verified_change import change_and_verify
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.capability import ConfirmCallback, no_questions
+from rust_mcp.core.cargo_projects import find_manifest
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import PathRefused
 from rust_mcp.core.workspace_discovery import discover_project
 
 
@@ -141,4 +143,24 @@ async def _route(
         return await change_and_verify(service, invocation, values, working_directory, report, policy)
     return await service.execute(
         invocation, report, policy=policy, answer_by=service.settings.answer_deadline
+    )
+
+
+async def working_directory(
+    service: CargoService, raw: str, current: Path | None
+) -> tuple[Path, WorkingDirectoryResult]:
+    """set_working_directory's answer: the directory (checked to be one, within the roots) and the
+    manifest cargo tools will default to from there, or why there is none yet."""
+    path = service.project_dir(raw, current)
+    if not await anyio.Path(path).is_dir():
+        raise PathRefused(f"path {raw!r} is not a directory; pass a project directory")
+    try:
+        project, found = await discover_project(path, service.settings.roots, HOW_TO_PICK)
+        manifest: Path | None = find_manifest(project, service.settings.roots)
+        note = f"cargo tools will default to {manifest}" + (f" ({found})" if found else "")
+    except PathRefused as exc:
+        manifest = None
+        note = f"no Cargo.toml here yet ({exc}); pass `path` relative to this directory"
+    return path, WorkingDirectoryResult(
+        working_directory=str(path), manifest=str(manifest) if manifest else None, note=note
     )

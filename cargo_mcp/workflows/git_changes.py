@@ -7,7 +7,14 @@ So git is only asked to read objects (`rev-parse`, `ls-tree`) and ignore rules (
 filters. A filtered file (LFS, eol conversion) may count as changed when it is not: that only
 widens a scoped check, never narrows it. Files are hashed through the one door (no link followed,
 regular files only, at most MAX_HASHED_BYTES), off the event loop and within the call's deadline: a
-FIFO, a device or a file too large to hash counts as changed, and is never waited on."""
+FIFO, a device or a file too large to hash counts as changed, and is never waited on.
+
+Which repository: one the project can point anywhere (a `.git` file saying `gitdir: /elsewhere`,
+`core.worktree`, `objects/info/alternates`), and whose trees would then list files outside the
+allowed roots as deleted. So its git directories must lie inside the allowed roots or be the
+`.git` folder of a work tree above them (a workspace in a subfolder of a repository: only paths
+under the workspace are compared), the work tree must hold the compared directory, and borrowed
+object stores must lie inside the roots."""
 
 from __future__ import annotations
 
@@ -21,7 +28,8 @@ from cargo_mcp.table.validate import check_revision
 from rust_mcp.core.budgets import MAX_HASHED_BYTES
 from rust_mcp.core.cargo_projects import project_files
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.project_files import git_blob_ids, is_regular_file, off_loop
+from rust_mcp.core.project_files import git_blob_ids, is_regular_file, off_loop, read_text
+from rust_mcp.core.roots import AllowedRoots
 
 # no fsmonitor hook, no pager, no user or system config that could name programs
 GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.pager=cat", "--no-pager")
@@ -45,15 +53,25 @@ async def _git(args: list[str], cwd: Path, env: Mapping[str, str]) -> str:
 
 
 async def changed_since(
-    directory: Path, revision: str, env: Mapping[str, str], deadline: float | None = None
+    directory: Path,
+    revision: str,
+    env: Mapping[str, str],
+    deadline: float | None = None,
+    roots: AllowedRoots | None = None,
 ) -> Changes:
     """Files under `directory` whose content differs from `revision`'s, plus files it lacks (unless
-    ignored) and files it has that are gone. The working tree is hashed within `deadline` seconds."""
+    ignored) and files it has that are gone. The working tree is hashed within `deadline` seconds.
+    With `roots`, a repository that lives outside them is refused (see above)."""
     check_revision(revision)
-    run = await capture([*GIT, "rev-parse", "--show-toplevel"], directory, {**env, **GIT_ENV})
+    asked = ["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir"]
+    run = await capture([*GIT, *asked], directory, {**env, **GIT_ENV})
     if not run.ok:
         raise Refusal(f"changed=true compares with git, but {directory} is not inside a git repository")
-    toplevel = run.stdout.strip()
+    toplevel, *git_dirs = run.stdout.strip().split("\n")
+    if roots is not None:
+        await off_loop(
+            check_repository, directory, Path(toplevel), git_dirs, roots, what="reading git's layout"
+        )
     commit = await capture(
         [*GIT, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
         directory,
@@ -68,6 +86,27 @@ async def changed_since(
     if added:
         changed |= set(added) - await _ignored(directory, added, env)
     return Changes(Path(toplevel), revision, sorted(changed))
+
+
+def check_repository(directory: Path, toplevel: Path, git_dirs: list[str], roots: AllowedRoots) -> None:
+    """Refuse a repository whose data lies outside `roots` (but a work tree's own `.git` above
+    them), whose work tree does not hold `directory`, or that borrows objects from outside."""
+    top, where = toplevel.resolve(), directory.resolve()
+    if where != top and not where.is_relative_to(top):
+        raise Refusal(
+            f"git's work tree for {directory} is {toplevel}, which does not hold it; changed=true not run"
+        )
+    fix = "call without changed and since (no git), or have the operator add the repository to --root"
+    for git_dir in dict.fromkeys(Path(item).resolve() for item in git_dirs):
+        if not roots.contains(git_dir) and git_dir != top / ".git":
+            raise Refusal(f"{directory}'s git repository is {git_dir}, outside the allowed roots: {fix}")
+        alternates = read_text(git_dir / "objects" / "info" / "alternates", 64 * 1024) or ""
+        for line in alternates.splitlines():
+            borrowed = (git_dir / "objects" / line.strip()).resolve() if line.strip() else None
+            if borrowed is not None and not line.startswith("#") and not roots.contains(borrowed):
+                raise Refusal(
+                    f"{git_dir} borrows git objects from {borrowed}, outside the allowed roots: {fix}"
+                )
 
 
 def compare_worktree(directory: Path, toplevel: Path, listing: str) -> tuple[set[str], list[str]]:
@@ -106,7 +145,7 @@ async def _ignored(directory: Path, paths: list[str], env: Mapping[str, str]) ->
         [*GIT, "check-ignore", "--no-index", "-z", "--stdin"],
         directory,
         {**env, **GIT_ENV},
-        stdin="\0".join(paths).encode() + b"\0",
+        stdin="\0".join(paths).encode("utf-8", "surrogateescape") + b"\0",  # names as on disk
     )
     if run.exit_code not in (0, 1):  # 1: none of them is ignored
         raise run.failure("git check-ignore")

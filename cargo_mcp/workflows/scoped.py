@@ -88,7 +88,8 @@ async def find_scope(service: CargoService, request: CallRequest, invocation: In
     metadata = await workspace_metadata((await service.launches.prepare(members, request.policy)).command)
     root = Path(str(metadata["workspace_root"]))
     since = request.values.get("since") or DEFAULT_SINCE
-    changes = await changed_since(root, since, invocation.env, deadline=invocation.timeout)
+    roots = service.settings.roots
+    changes = await changed_since(root, since, invocation.env, deadline=invocation.timeout, roots=roots)
     return select_packages(metadata, changes)
 
 

@@ -5,6 +5,7 @@ the paths it is known by, then matched (symbol_paths.py does the matching)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Protocol
 
@@ -26,6 +27,7 @@ from .symbol_paths import (
     hover_path,
     module_path_of_file,
     path_matches,
+    type_name,
 )
 
 
@@ -37,6 +39,8 @@ class Places(Protocol):
     def display(self, path: Path, root: Path) -> str: ...
 
 
+NEAR = 0.7  # how alike (difflib's ratio) a name must be to the wanted one to be suggested
+MIN_STEM = 3  # the shortest stem of a mistyped name asked for
 MAX_RESOLVED = 40  # candidates resolved one by one (definition, hover); more are listed as they are
 
 
@@ -85,12 +89,13 @@ async def find_symbol(
         location = locator.location(chosen.uri, chosen.span)
         return chosen.uri, chosen.span, f"{symbol} ({location.path}:{location.line}:{location.column})"
     if not candidates:
-        # the items of exactly the wanted name first (`Parser` for `clap::Parser`), then the rest
-        named = {(s.name != wanted.name, _qualified(s)) for s in found}
-        near = list(dict.fromkeys(label for _, label in sorted(named)))[: budgets.SYMBOL_CANDIDATES]
+        near = await near_names(workspace, locator, wanted, found)
         hint = f"; similar names: {', '.join(near)}" if near else ""
         where = f" in {service.display(path, workspace.root)}" if path else ""
         raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
+    # items named by the bare name first (the enum `Value`), then members of that name (the
+    # associated types `Visitor::Value` that came first in rust-analyzer's order)
+    candidates.sort(key=lambda c: c.label != wanted.name)
     listed = [
         f"{c.label} at {locator.label(c.uri)}:{c.span.start.line + 1}"
         for c in candidates[: budgets.SYMBOL_CANDIDATES]
@@ -100,6 +105,42 @@ async def find_symbol(
         "Qualify it (e.g. `Type::method` or `crate::module::name`), add file_path, or pass file_path "
         "with line and column"
     )
+
+
+async def near_names(
+    workspace: Workspace, locator: Locator, wanted: WantedPath, found: list[Symbol]
+) -> list[str]:
+    """The names a mistyped symbol most likely meant, most alike first (items of exactly the wanted
+    name first: `Parser` for `clap::Parser`). rust-analyzer's fuzzy search misses a typo's last
+    letters (`Map::entri` never finds `entry`), so the name's stems are asked too, within the
+    qualifier's type; names that share little with the wanted one are left out."""
+    pool = list(found)
+    for cut in (1, 2):
+        stem = wanted.name[:-cut]
+        if len(stem) >= MIN_STEM:
+            query = "::".join((*wanted.qualifiers[-1:], stem))
+            pool += locator.keep(await requests.workspace_symbols(workspace.client, query), lambda s: s.uri)[
+                0
+            ]
+    scores: dict[str, float] = {}
+    for symbol in pool:
+        score = near_score(wanted, symbol.name, symbol.container)
+        owner = type_name(symbol.container)  # `Map::entry`, the path to pass back, not `Map<String, Value>`
+        label = f"{owner}::{symbol.name}" if owner else symbol.name
+        scores[label] = max(score, scores.get(label, 0.0))
+    ranked = sorted((-score, label) for label, score in scores.items() if score >= NEAR)
+    return [label for _, label in ranked[: budgets.SYMBOL_CANDIDATES]]
+
+
+def near_score(wanted: WantedPath, name: str, container: str | None) -> float:
+    """How alike a name is to the wanted one (0 to 1, case aside), plus 1 for the very name and
+    0.25 when its type is the one the qualifiers name."""
+    score = SequenceMatcher(None, wanted.name.lower(), name.lower()).ratio()
+    if name == wanted.name:
+        score += 1.0
+    if wanted.qualifiers and type_name(container) == wanted.qualifiers[-1]:
+        score += 0.25
+    return score
 
 
 async def _resolve(workspace: Workspace, symbols: list[Symbol], with_paths: bool) -> list[_Item]:

@@ -110,26 +110,34 @@ def still_running(check: CheckRun, found: int) -> str | None:
 async def rust_analyzer_diagnostics(
     here: InFile,
     file_path: FileArg,
+    workspace: WorkspaceArg = None,
     include_check: CheckArg = True,
     check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
+    min_severity: MinSeverityArg = "warning",
     wait: WaitArg = False,
     *,
     paging: Paging,
 ) -> DiagnosticReport:
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
-    service, workspace, path, call = here.service, here.workspace, here.path, here.call
+    service, ready, path, call = here.service, here.workspace, here.path, here.call
     uri = path.as_uri()
-    native = await pull(workspace, [path])
+    native = await pull(ready, [path])
     check = CheckRun(False)
     if include_check:
         bound = check_bound(service, here.started, check_timeout_secs, wait)
-        check = await check_current_state(workspace, uri, bound, call.report)
-    checked = {uri: list(workspace.client.state.pushed.get(uri, []))} if include_check else {}
+        check = await check_current_state(ready, uri, bound, call.report)
+    checked = {uri: list(ready.client.state.pushed.get(uri, []))} if include_check else {}
     (native, checked), left_out = shown_only(service, native, checked)
-    items = merge(service, workspace.root, native, checked)
-    files_checked = 0 if workspace.client.state.health == "error" else 1
+    items = at_least(merge(service, ready.root, native, checked), min_severity)
+    files_checked = 0 if ready.client.state.health == "error" else 1
     notes = (None if include_check else SKIPPED, withheld_note(left_out))
-    return report(service.display(path, workspace.root), items, paging, files_checked, check, *notes)
+    return report(service.display(path, ready.root), items, paging, files_checked, check, *notes)
+
+
+def at_least(items: list[AnalyzerDiagnostic], severity: str) -> list[AnalyzerDiagnostic]:
+    """The findings of `severity` or worse: a clean file's many inactive-code hints (serde_json's
+    de.rs: 30, one per cfg'd feature) are not what "errors and warnings" asks for."""
+    return [d for d in items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[severity]]
 
 
 def report(
@@ -234,5 +242,5 @@ async def rust_analyzer_workspace_diagnostics(
     pages of one answer come from one pass while no file changes."""
     call, analysed = here.call, here.workspace
     found = await workspace_findings(call, analysed, include_check, check_timeout_secs, wait, here.started)
-    kept = [d for d in found.items if SEVERITY_RANK[d.severity] <= SEVERITY_RANK[min_severity]]
+    kept = at_least(found.items, min_severity)
     return report(f"workspace {analysed.root}", kept, paging, found.files_checked, found.check, found.note)

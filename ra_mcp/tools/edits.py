@@ -120,7 +120,9 @@ async def finish(
 
 
 @analyzer_tool(Capability.DESTRUCTIVE, "Format file", render.edit, idempotent=True)
-async def rust_analyzer_format(here: InFile, file_path: FileArg, apply: ApplyArg = False) -> EditResult:
+async def rust_analyzer_format(
+    here: InFile, file_path: FileArg, apply: ApplyArg = False, workspace: WorkspaceArg = None
+) -> EditResult:
     """Format a file with rustfmt: a diff, written with apply=true."""
     service, path = here.service, here.path
     plan = text_edits_plan(path, await changes.formatting(here.client, path), service.roots)

@@ -19,17 +19,15 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import BaseModel
 
-from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp import capabilities
-from rust_mcp.mcp.codex_sandbox import client_policy
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
-from rust_mcp.mcp.connections import ConnectionMemory
-from rust_mcp.mcp.progress import call_progress
+from rust_mcp.mcp.connections import ConnectionMemory, client_policy
 from rust_mcp.mcp.registration import (
     flat_parameters,
     model_result,
+    progress_of,
     refusal_result,
     regroup,
     strict_tool,
@@ -55,7 +53,7 @@ from .declaration import (
     InFileOrWorkspace,
     InWorkspace,
 )
-from .parameters import FilePoint, Position
+from .parameters import FilePoint, Position, workspace_of
 
 M = TypeVar("M", bound=BaseModel)
 HOW_TO_PICK = (
@@ -77,24 +75,12 @@ class AnalyzerRuntime:
         return AnalyzerCall(
             service,
             default=connection.get(DEFAULT_WORKSPACE) if connection is not None else None,
-            report=_progress_when_reported(ctx),
+            report=progress_of(ctx),
             confirm=_confirmer_when_asked(ctx, self.confirm_writes),
             connection=connection,
             toolchain=connection.get(DEFAULT_TOOLCHAIN) if connection is not None else None,
             client_policy=functools.partial(client_policy, ctx),  # read only where a child starts
         )
-
-
-def _progress_when_reported(ctx: Context[Any, Any]) -> ProgressCallback:
-    """The call's progress callback, made at its first report (most calls report nothing)."""
-    made: list[ProgressCallback] = []
-
-    async def report(progress: float, total: float | None, message: str) -> None:
-        if not made:
-            made.append(call_progress(ctx))
-        await made[0](progress, total, message)
-
-    return report
 
 
 def _confirmer_when_asked(ctx: Context[Any, Any], enabled: bool) -> ConfirmCallback:
@@ -192,8 +178,7 @@ async def run_tool(tool: AnalyzerTool[M], call: AnalyzerCall, arguments: dict[st
         place = await _place(call, _position(arguments))
         root = place.root
     elif kind is InFile or (kind is InFileOrWorkspace and arguments.get("file_path")):
-        within = arguments.get("workspace") if kind is InFileOrWorkspace else None
-        path = await resolve_file(call, _file_path(arguments), within)
+        path = await resolve_file(call, _file_path(arguments), workspace_of(arguments))
         root = pool.root_for(path)
     else:
         root = await resolve_workspace(call, arguments.get("workspace"))

@@ -3,7 +3,7 @@ once), and the position groups a tool takes as one parameter and clients see as 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal, TypeVar
 
@@ -101,9 +101,20 @@ class FilePoint(ParameterGroup):
     file_path: FileArg
     line: LineArg = None
     column: ColumnArg = None
+    workspace: WorkspaceArg = None
 
     def position(self) -> Position:
-        return Position(file_path=self.file_path, line=self.line, column=self.column)
+        at = self
+        return Position(file_path=at.file_path, line=at.line, column=at.column, workspace=at.workspace)
+
+
+def workspace_of(arguments: Mapping[str, object]) -> str | None:
+    """The `workspace` a file tool's relative `file_path` is taken from, given or in its FilePoint
+    (models send it to every tool once they have seen it on one)."""
+    if isinstance(workspace := arguments.get("workspace"), str):
+        return workspace
+    points = [value for value in arguments.values() if isinstance(value, FilePoint)]
+    return points[0].workspace if points else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -49,6 +49,7 @@ def kind_name(kind: int | None) -> str | None:
 async def rust_analyzer_symbols(
     here: InFile,
     file_path: FileArg,
+    workspace: WorkspaceArg = None,
     include_bodies: bool = False,
     within: Annotated[
         str | None, Field(description="Only the items inside this one, e.g. `impl Point`.")

@@ -5,8 +5,10 @@ and this one (`check`, with the CARGO_LOG rust-analyzer sets for flycheck only) 
 output is passed on unchanged and also kept in RUST_MCP_CHECK_COPIES, the private directory the
 server made for this rust-analyzer, so cargo_check can answer from it (rust_mcp/core/analyzer_checks.py).
 
-What it keeps: `stdout` and `stderr` as cargo printed them, then `done` (JSON: argv, cwd, when it
-started and finished, cargo's exit code), written last, when cargo has exited (the last copy's
+What it keeps: `stdout` and `stderr` as cargo printed them (a check printing more than
+MAX_COPY_BYTES to either, the size the server reads at most, is not copied: the copy so far is
+emptied and the rest only passed on, so a flood of output fills no disk), then `done` (JSON: argv,
+cwd, when it started and finished, cargo's exit code), written last, when cargo has exited (the last copy's
 `done` removed first, so a reader never pairs one check's output with another's). A check cancelled
 (rust-analyzer kills its process group) leaves the last whole copy as it was. Standard library
 only; no import of our package (it runs inside the sandbox with the system Python)."""
@@ -21,18 +23,26 @@ import time
 FLYCHECK_LOG = "fingerprint"  # rust-analyzer sets CARGO_LOG=cargo::core::compiler::fingerprint=info
 FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
 CHUNK = 65536
+MAX_COPY_BYTES = 64 * 1024 * 1024  # of each of stdout and stderr: what the server reads at most
 
 
-def _copy(source: int, destinations: tuple[int, int], failed: list[bool]) -> None:
+def _copy(
+    source: int, destinations: tuple[int, int], failed: list[bool], limit: int = MAX_COPY_BYTES
+) -> None:
+    copied = 0
     while chunk := os.read(source, CHUNK):
+        copied += len(chunk)
+        if copied > limit and not failed[1]:  # more than the server reads: no copy, and no disk used
+            failed[1] = True
+            with contextlib.suppress(OSError):
+                os.ftruncate(destinations[1], 0)
         for index, destination in enumerate(destinations):
             view = memoryview(chunk)
-            while view:
+            while view and not failed[index]:
                 try:
                     view = view[os.write(destination, view) :]
                 except OSError:  # a reader gone, or the copy's disk full: keep draining the other
                     failed[index] = True
-                    break
 
 
 def _create(directory: int, name: str) -> int:

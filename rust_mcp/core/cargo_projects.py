@@ -5,6 +5,8 @@ allowed root a path is in (roots.py)."""
 from __future__ import annotations
 
 import fnmatch
+import os
+import stat
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 
@@ -18,6 +20,15 @@ MANIFEST_NAME = "Cargo.toml"
 # 10-20 s of a loaded machine, on the event loop every session of an engine shares; real ones are
 # well under 100 KB
 MAX_MANIFEST_BYTES = 1024 * 1024
+# a manifest's dependency tables; cargo still reads the underscore spellings (deprecated, refused
+# only from edition 2024)
+DEPENDENCY_TABLES = (
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "dev_dependencies",
+    "build_dependencies",
+)
 
 
 def find_manifest(path: Path, roots: AllowedRoots) -> Path:
@@ -109,6 +120,26 @@ def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
             return package_dir
         return ancestor
     return package_dir
+
+
+def manifest_above_root(manifest: Path, roots: AllowedRoots) -> Path | None:
+    """The nearest Cargo.toml above the allowed root holding `manifest`, when `manifest` is a package
+    that could belong to a workspace there (it declares no [workspace] and names none): the one
+    place cargo would have looked for its workspace but the roots stop it. Outside the roots, so only
+    whether a regular file is there is looked at (lstat: no link followed, nothing read)."""
+    root = roots.root_of(manifest)
+    data = read_manifest(manifest)
+    package = data.get("package")
+    if root is None or "workspace" in data or (isinstance(package, dict) and "workspace" in package):
+        return None
+    for directory in root.parents:
+        try:
+            info = os.lstat(directory / MANIFEST_NAME)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            return directory / MANIFEST_NAME
+    return None
 
 
 SKIP_DIRS = frozenset({"target", ".git", "node_modules"})

@@ -11,23 +11,37 @@ answer names the URL and the flag (--allow-private-fetch, or --allow-fetch-host 
 The project's own .cargo/config.toml is never read by the fetch (it starts in a neutral directory),
 so the registries and source replacements it names are not contacted and need no check.
 
+A URL's host is read as cargo's URL parser (WHATWG) reads it, not as Python's: a backslash ends
+the authority like a slash, `http:/h` and `http:h` name the host `h`, the host is percent-decoded and
+its full-width forms and ideographic full stops mapped, so `http://127.0.0.1\\@github.com/` is
+127.0.0.1. A host that is then neither an address nor plain letters, digits, dots and hyphens is
+refused as unreadable. Manifests are found as cargo finds them: every manifest under the workspace,
+the workspace's `members` (a hidden, `target` or `node_modules` folder too) and path dependencies,
+through links as cargo reads them (inside the roots);
+the old `dev_dependencies`/`build_dependencies` tables count.
+
 Not covered: a name that resolves to a public address when checked and a private one when cargo
 connects (DNS rebinding); the operator's own configuration (trusted).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import os
+import re
 import socket
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import anyio
 
-from .cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
+from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
+from .errors import Refusal
+from .project_files import list_directory
 from .roots import AllowedRoots
 from .safe_io import read_without_links
 from .toml_text import parse_toml
@@ -36,9 +50,12 @@ ALLOW_ALL_FLAG = "--allow-private-fetch"
 ALLOW_HOST_FLAG = "--allow-fetch-host"
 MAX_MANIFESTS = 2000
 RESOLVE_SECONDS = 10.0
-DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 URL_KEYS = ("git", "registry-index")
 LOCK_PREFIXES = ("git+", "registry+", "sparse+")
+SPECIAL_SCHEMES = ("http", "https", "ws", "wss", "ftp")  # WHATWG's, whose authority slashes are optional
+FULL_STOPS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+PLAIN_HOST = re.compile(r"[a-z0-9_.-]+")
+MAX_MEMBER_DIRECTORIES = 2000  # directories a glob in `workspace.members` may list
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,43 @@ def _dependency_specs(manifest: dict[str, object]) -> Iterator[dict[str, object]
                     yield source
 
 
+def _inside(path: Path, roots: AllowedRoots) -> Path | None:
+    """`path` with its links resolved (cargo follows them), if that lies inside the roots."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return real if roots.contains(real) else None
+
+
+def _members(manifest_dir: Path, data: dict[str, object], roots: AllowedRoots) -> Iterator[Path]:
+    """The manifests `workspace.members` names, globs expanded as cargo expands them (`*` also
+    matches a hidden name; a linked folder counts), through the door, only inside the roots, at
+    most MAX_MEMBER_DIRECTORIES listed."""
+    workspace = data.get("workspace")
+    members = workspace.get("members") if isinstance(workspace, dict) else None
+    listed = 0
+    for pattern in members if isinstance(members, list) else []:
+        if not isinstance(pattern, str):
+            continue
+        found = [manifest_dir]
+        for part in Path(pattern).parts:
+            if not any(ch in part for ch in "*?["):
+                found = [directory / part for directory in found]
+                continue
+            expanded = []
+            for directory in found[: MAX_MEMBER_DIRECTORIES - listed]:
+                listed += 1
+                real = _inside(directory, roots)
+                try:
+                    names = [e.name for e in list_directory(real) if not e.is_file] if real else []
+                except (OSError, Refusal):
+                    continue
+                expanded += [directory / name for name in names if fnmatch.fnmatchcase(name, part)]
+            found = expanded
+        yield from (Path(os.path.normpath(directory / MANIFEST_NAME)) for directory in found)
+
+
 def named_urls(workspace: Path, roots: AllowedRoots) -> list[str]:
     """Every URL the fetch may contact that the project names, in its manifests, those of its path
     dependencies inside the roots, and its lockfile (blocking: run off the event loop)."""
@@ -93,14 +147,18 @@ def named_urls(workspace: Path, roots: AllowedRoots) -> list[str]:
     seen: set[Path] = set()
     while pending and len(seen) < MAX_MANIFESTS:
         manifest = pending.pop()
-        if manifest in seen or not roots.contains(manifest):
+        real = _inside(manifest, roots)  # a linked folder or manifest: cargo reads through it
+        if real is None or real in seen:
             continue
-        seen.add(manifest)
-        for spec in _dependency_specs(_toml(manifest)):
+        seen.add(real)
+        data = _toml(real)
+        pending += _members(manifest.parent, data, roots)
+        for spec in _dependency_specs(data):
             urls += [value for key in URL_KEYS if isinstance(value := spec.get(key), str)]
             if isinstance(path := spec.get("path"), str):  # a path dependency's own manifest
                 pending.append(Path(os.path.normpath(manifest.parent / path / MANIFEST_NAME)))
-    packages = _toml(workspace / "Cargo.lock").get("package")
+    lockfile = _inside(workspace / "Cargo.lock", roots)
+    packages = _toml(lockfile).get("package") if lockfile else None
     for package in packages if isinstance(packages, list) else []:
         source = package.get("source") if isinstance(package, dict) else None
         if isinstance(source, str) and source.startswith(LOCK_PREFIXES):
@@ -115,13 +173,44 @@ def _not_global(text: str) -> bool:
     return not address.is_global or address.is_multicast
 
 
-def private_address(host: str) -> str | None:
-    """The non-global address `host` is or resolves to, or None (also when it does not resolve:
-    cargo cannot connect to it either). Blocking."""
+def url_host(url: str) -> str | None:
+    """The host cargo connects to for `url` (as its WHATWG parser reads it; see above), or None."""
+    text = "".join(ch for ch in url if ch not in "\t\n\r").strip()
+    for prefix in LOCK_PREFIXES:
+        text = text.removeprefix(prefix)
+    scheme, colon, rest = text.partition(":")
+    if colon and scheme.lower() in SPECIAL_SCHEMES:
+        text = f"{scheme}://{rest.replace(chr(92), '/').lstrip('/')}"
     try:
-        return host if _not_global(host) else None
+        host = urlsplit(text).hostname
+    except ValueError:  # an unbalanced bracket: cargo may still read a host there
+        return text
+    if not host:
+        return None
+    host = unicodedata.normalize("NFKC", unquote(host)).translate(FULL_STOPS).lower()
+    return host.rstrip(".") or host
+
+
+def _address(host: str) -> str | None:
+    """`host` as an address, if it is one (also inet_aton's forms: `0x7f.1`, `2130706433`)."""
+    try:
+        return str(ipaddress.ip_address(host.split("%", 1)[0]))
     except ValueError:
         pass
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def private_address(host: str) -> str | None:
+    """The non-global address `host` is or resolves to, or None (also when it does not resolve:
+    cargo cannot connect to it either). A host that is neither an address nor a plain name is
+    returned as it is (refused: where it leads is unknown). Blocking."""
+    if (address := _address(host)) is not None:
+        return host if _not_global(address) else None
+    if not PLAIN_HOST.fullmatch(host):
+        return host
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
@@ -140,7 +229,7 @@ def refused_urls(workspace: Path, roots: AllowedRoots, hosts: FetchHosts) -> str
     refused = []
     checked: dict[str, str | None] = {}
     for url in named_urls(workspace, roots):
-        host = urlsplit(url).hostname
+        host = url_host(url)
         if not host or hosts.allows(host):
             continue
         if host not in checked:
@@ -152,7 +241,8 @@ def refused_urls(workspace: Path, roots: AllowedRoots, hosts: FetchHosts) -> str
     return (
         f"not run: the project names {', '.join(refused[:3])}"
         + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")
-        + ", a loopback, link-local or private address, which a project may not make the server "
+        + ", a loopback, link-local or private address (or a host that reads as neither a name nor an "
+        "address), which a project may not make the server "
         f"contact. The operator allows it with {ALLOW_HOST_FLAG} HOST (one host) or "
         f"{ALLOW_ALL_FLAG} (any)."
     )

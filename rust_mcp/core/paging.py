@@ -5,12 +5,14 @@ with the same offset gives the same page while the code is unchanged."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from . import budgets
 
@@ -53,7 +55,12 @@ def next_page_offset(note: str | None) -> int | None:
 
 
 def json_size(item: BaseModel) -> int:
-    return len(item.model_dump_json(exclude_defaults=True))
+    """The length of `item`'s JSON (defaults left out). A name that is not UTF-8 (held as lone
+    surrogates, shown escaped in the answer) cannot be encoded: it is measured unencoded."""
+    try:
+        return len(item.model_dump_json(exclude_defaults=True))
+    except PydanticSerializationError:
+        return len(json.dumps(item.model_dump(mode="json", exclude_defaults=True)))
 
 
 def take_page(

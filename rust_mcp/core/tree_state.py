@@ -1,7 +1,8 @@
 """The state of a project's files, as a value equal for equal files: what decides whether a finished
 cargo run still answers (shared_runs.py). Every file under the workspace root (build output, VCS
-data and node_modules skipped; hidden directories walked, since `include!` and `#[path]` read from
-them) with its size, modification and change times and inode; the directories that links in the
+data and node_modules skipped, but for the files the last builds read there: skipped_reads.py;
+hidden directories walked, since `include!` and `#[path]` read from them) with its size,
+modification and change times and inode; the directories that links in the
 tree point to, and the workspace's path dependencies outside the root, walked the same way when
 they lie inside the server's allowed roots; the cargo configuration and rustup toolchain files of
 the root and every directory above it, and cargo's home configuration. A file written, created,
@@ -27,145 +28,64 @@ counting whole seconds), and such a tree is walked again until it has settled (`
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
 import tomllib
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
+from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
+from .file_stamps import Stamps, Walk
 from .project_files import read_text, walk_without_links
+from .skipped_reads import skipped_reads
 from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
-DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
 KEPT_WALKS = 8  # trees whose last walk is remembered
-MAX_REMEMBERED = 50_000  # paths a remembered walk stamps again, at most; a larger tree is walked
-RACY_NS = 100_000_000  # a stamp this close to its walk is not trusted (a clock tick is <= 10 ms) ...
-COARSE_RACY_NS = 2_000_000_000  # ... or this close, where no change time has a fraction of a second
-
-
-def _stamp(path: str, newest: list[int] | None = None) -> bytes:
-    """`path`'s size, times and inode (its first item of `newest` raised to its latest time, and a
-    second item, if any, set when its change time has a fraction of a second: a fine clock)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return f"{path}\0-\n".encode("utf-8", "surrogateescape")
-    if newest is not None:
-        newest[0] = max(newest[0], info.st_ctime_ns, info.st_mtime_ns)
-        if len(newest) > 1 and info.st_ctime_ns % 1_000_000_000:
-            newest[1] = 1
-    stamp = f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n"
-    return stamp.encode("utf-8", "surrogateescape")
-
-
-def _resolved(path: Path) -> Path | None:
-    """`path` with its links resolved, or None when the project made that impossible (a link loop,
-    a NUL byte, a name too long): such a state is never equal to another."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-
-
-@dataclass(frozen=True)
-class Stamps:
-    """What tells that what was read from a tree still holds (one walk's `state`, or where a call's
-    project was found): the paths stamped (their stamps hashed to `stamps`) and the paths resolved,
-    with what they resolved to."""
-
-    state: str
-    watched: tuple[str, ...]
-    stamps: str
-    resolutions: tuple[tuple[Path, Path | None], ...]
-    newest: int
-
-    def holds(self) -> bool:
-        if any(_resolved(path) != target for path, target in self.resolutions):
-            return False
-        check = hashlib.sha256()
-        for path in self.watched:
-            check.update(_stamp(path))
-        return check.hexdigest() == self.stamps
-
-
-@dataclass
-class _Walk:
-    """What one walk saw, as it goes: the state's digest, and what `Stamps` checks."""
-
-    digest: Any = field(default_factory=hashlib.sha256)
-    check: Any = field(default_factory=hashlib.sha256)
-    watched: list[str] = field(default_factory=list)
-    resolutions: list[tuple[Path, Path | None]] = field(default_factory=list)
-    newest: list[int] = field(default_factory=lambda: [0, 0])  # the latest time; a fine clock seen
-
-    def stamp(self, path: str, into_state: bool = True) -> None:
-        stamp = _stamp(path, self.newest)
-        if into_state:
-            self.digest.update(stamp)
-        self.check.update(stamp)
-        self.watched.append(path)
-
-    def resolve(self, path: Path) -> Path | None:
-        target = _resolved(path)
-        self.resolutions.append((path, target))
-        return target
-
-    def remembered(self, begun_ns: int) -> Stamps | None:
-        racy = RACY_NS if self.newest[1] else max(RACY_NS, COARSE_RACY_NS)
-        if self.newest[0] >= begun_ns - racy or len(self.watched) > MAX_REMEMBERED:
-            return None
-        state, stamps = self.digest.hexdigest(), self.check.hexdigest()
-        return Stamps(state, tuple(self.watched), stamps, tuple(self.resolutions), self.newest[0])
-
-
-def stamps_of(paths: Sequence[str], resolved: Sequence[Path] = ()) -> Stamps | None:
-    """The stamps of `paths` and what `resolved` resolve to, to tell later that none changed; None
-    when one changed too close to now to be trusted (RACY_NS). Blocking (run off the loop)."""
-    begun = time.time_ns()
-    walk = _Walk()
-    for path in paths:
-        walk.stamp(path)
-    for named in resolved:
-        walk.resolve(named)
-    return walk.remembered(begun)
 
 
 _walks: OrderedDict[Hashable, Stamps] = OrderedDict()
 _walks_lock = threading.Lock()
 
 
-def _dependency_paths(manifest: Path, walk: _Walk) -> Iterator[Path | None]:
-    """Directories of the path dependencies (and patches) a manifest names (None: unresolvable)."""
+def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
+    """Directories of the path dependencies (and patches) and the workspace members (a glob's fixed
+    start) a manifest names (None: unresolvable)."""
     try:  # through the one door: no link on the way, a regular file, size-limited
         text = read_text(manifest, MAX_MANIFEST_BYTES)
         data = parse_toml(text) if text is not None else {}
     except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
         return
+    workspace, targets, patches = (_table(data, name) for name in ("workspace", "target", "patch"))
     tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
-    tables.append((data.get("workspace") or {}).get("dependencies"))
+    tables.append(workspace.get("dependencies"))
     tables += [
-        spec.get(name)
-        for spec in (data.get("target") or {}).values()
-        if isinstance(spec, dict)
-        for name in DEPENDENCY_TABLES
+        spec.get(name) for spec in targets.values() if isinstance(spec, dict) for name in DEPENDENCY_TABLES
     ]
-    tables += list((data.get("patch") or {}).values())
+    tables += list(patches.values())
     for table in tables:
         if not isinstance(table, dict):
             continue
         for spec in table.values():
             if isinstance(spec, dict) and isinstance(spec.get("path"), str):
                 yield walk.resolve(manifest.parent / spec["path"])
+    members = workspace.get("members")
+    for member in members if isinstance(members, list) else []:  # cargo allows them outside the root
+        if isinstance(member, str):
+            parts = Path(member).parts
+            fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
+            yield walk.resolve(manifest.parent.joinpath(*parts[:fixed]))
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def _config_files(root: Path) -> list[str]:
@@ -195,7 +115,7 @@ def tree_state(
     created, removed or renamed changes its directory's). The last walk of the tree, when it still
     holds (see the module's docstring), answers without a walk."""
     configs = _config_files(root)
-    key = (str(root), tuple(str(place) for place in within), lockfile, tuple(configs))
+    key = _key(root, within, lockfile, configs)
     with _walks_lock:
         last = _walks.get(key)
     if last is not None and last.holds():
@@ -203,7 +123,7 @@ def tree_state(
             newest[0] = max(newest[0], last.newest)
         return last.state
     begun = time.time_ns()
-    walk = _Walk()
+    walk = Walk()
     state = _walked(root, within, lockfile, configs, walk)
     remembered = walk.remembered(begun) if state is not None else None
     with _walks_lock:
@@ -218,15 +138,20 @@ def tree_state(
 
 
 def settle(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> None:
-    """After a run: walk the tree again when its remembered walk no longer holds (the run made a
-    directory such as target/, or wrote Cargo.lock) or none is (a change was too close to the
-    walk), so that a repeat answers from the remembered walk; blocking (run off the loop)."""
+    """After a run: walk the tree again, so that a repeat answers from a walk made after it. A run
+    changes what the state stamps without changing what a remembered walk watches: it writes the
+    build records (target/) that name the files builds read in skipped folders (skipped_reads), and
+    may write Cargo.lock or make target/; blocking (run off the loop)."""
+    with _walks_lock:
+        _walks.pop(_key(root, within, lockfile, _config_files(root)), None)
     tree_state(root, within, lockfile)
 
 
-def _walked(
-    root: Path, within: Sequence[Path], lockfile: bool, configs: list[str], walk: _Walk
-) -> str | None:
+def _key(root: Path, within: Sequence[Path], lockfile: bool, configs: list[str]) -> Hashable:
+    return (str(root), tuple(str(place) for place in within), lockfile, tuple(configs))
+
+
+def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[str], walk: Walk) -> str | None:
     """The state of the tree at `root`, walked; None for a tree whose state is one of its own."""
     digest = walk.digest
 
@@ -235,9 +160,11 @@ def _walked(
 
     walked: set[Path] = set()
     stamped = 0
-    top = walk.resolve(root)
-    if top is None:
+    workspace = walk.resolve(root)
+    if workspace is None:
         return None
+    top = workspace
+    packages: list[Path] = []
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
     queue: list[Path | None] = [top]
@@ -263,6 +190,7 @@ def _walked(
                 continue
             walk.stamp(entry.path)
             if entry.name == MANIFEST_NAME:
+                packages.append(Path(entry.path).parent)
                 queue += [
                     path
                     for path in _dependency_paths(Path(entry.path), walk)
@@ -274,7 +202,9 @@ def _walked(
                     queue.append(target)
     if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
         return None  # more trees than MAX_EXTRA_ROOTS: not all followed
-    for path in configs:
+    if (reads := skipped_reads(workspace, packages)) is None:
+        return None  # more build records than it reads
+    for path in (*reads, *configs):  # builds read these too
         walk.stamp(path)
     return str(digest.hexdigest())
 

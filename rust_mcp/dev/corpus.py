@@ -11,6 +11,9 @@
   test's workspace (tests/real/test_corpus_clap.py).
 - `pest`: pest 2.8.3 with pest_meta (a build script), pest_generator and pest_derive (a proc
   macro), the second field test's workspace (tests/real/test_corpus_pest.py).
+- `serde`: serde 1.0.229 with serde_core and serde_derive (a proc macro), serde_json 1.0.154;
+  build scripts and cfg'd features, the third field test's workspace
+  (tests/real/test_corpus_serde.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -148,7 +151,20 @@ PEST = Corpus(
         ("pest_derive", "2.8.3"),
     ),
 )
-CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST)}
+# serde: the data model (serde_core, behind the facade serde, both with build scripts probing the
+# compiler), its derive (serde_derive, a proc macro) and serde_json (features such as
+# `preserve_order` and `arbitrary_precision` behind cfg). The third field test's workspace
+# (tests/real/test_corpus_serde.py).
+SERDE = Corpus(
+    "serde",
+    (
+        ("serde", "1.0.229"),
+        ("serde_core", "1.0.229"),
+        ("serde_derive", "1.0.229"),
+        ("serde_json", "1.0.154"),
+    ),
+)
+CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE)}
 
 
 def cache_dir() -> Path:

@@ -19,6 +19,9 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetad
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from rust_mcp.core.budgets import ProgressCallback
+
+from .progress import call_progress
 from .schemas import compact_input_schema, compact_output_schema
 
 # How long rust-analyzer-mcp lets its client list the tools before it starts the programs behind
@@ -27,8 +30,35 @@ from .schemas import compact_input_schema, compact_output_schema
 START_DELAY = 1.0
 
 
+def displayable(text: str) -> str:
+    """`text` as valid UTF-8: a file name's undecodable bytes (which Python keeps as lone
+    surrogates) shown as `\\xNN`. A hostile repository names files so; serializing them as they
+    are would fail and end the server."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _displayable_values(value: Any) -> Any:
+    if isinstance(value, str):
+        return displayable(value)
+    if isinstance(value, dict):
+        return {displayable(str(k)): _displayable_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_displayable_values(item) for item in value]
+    return value
+
+
 def text_result(text: str, *, is_error: bool = False) -> CallToolResult:
-    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=is_error)
+    return CallToolResult(content=[TextContent(type="text", text=displayable(text))], is_error=is_error)
 
 
 def refusal_result(reason: str) -> CallToolResult:
@@ -38,10 +68,10 @@ def refusal_result(reason: str) -> CallToolResult:
 
 def model_result(model: BaseModel, text: str, *, is_error: bool = False) -> CallToolResult:
     return CallToolResult(
-        content=[TextContent(type="text", text=text)],
+        content=[TextContent(type="text", text=displayable(text))],
         # defaults (empty lists, false flags, null notes) are left out: clients such as Codex show the
         # model this JSON rather than the text, so every field present should carry information
-        structured_content=model.model_dump(mode="json", exclude_defaults=True),
+        structured_content=_displayable_values(model.model_dump(mode="json", exclude_defaults=True)),
         is_error=is_error,
     )
 
@@ -242,3 +272,16 @@ def tool_function(
     run.__name__ = name
     run.__doc__ = description
     return run
+
+
+def progress_of(ctx: Context[Any, Any]) -> ProgressCallback:
+    """A tool call's progress callback, its gate (progress.call_progress) made at the first report:
+    most calls report nothing (a warm answer, a repeat answered from a finished run)."""
+    made: list[ProgressCallback] = []
+
+    async def report(progress: float, total: float | None, message: str) -> None:
+        if not made:
+            made.append(call_progress(ctx))
+        await made[0](progress, total, message)
+
+    return report

@@ -4,6 +4,8 @@ refused by name at start."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cargo_mcp.cli import _parser as cargo_parser
@@ -29,3 +31,25 @@ def test_the_deadline_defaults_under_codexs_timeout_and_follows_the_environment(
     with pytest.raises(SystemExit):
         parse()
     assert f"${env_name}='soon' is not a number of seconds" in capsys.readouterr().err
+
+
+def test_a_cold_workspace_is_waited_for_as_long_as_the_answer_deadline_allows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The README registers rust-analyzer-mcp for Codex with a 280 s deadline and a 300 s tool timeout
+    ("the first call on a workspace waits for indexing"), but the readiness wait stayed at 45 s: a
+    cold serde workspace past 45 s was answered "still indexing" with 255 s of the budget unused."""
+    import ra_mcp.server
+    from ra_mcp.cli import prepare
+
+    seen: list[float] = []
+    monkeypatch.setattr(
+        ra_mcp.server, "build_server", lambda settings, _: seen.append(settings.pool.ready_seconds)
+    )
+    monkeypatch.setenv("RUST_ANALYZER_MCP_ANSWER_DEADLINE", "280")
+    base = ["--root", str(tmp_path), "--sandbox", "off", "--log-dir", str(tmp_path)]
+    prepare(base, tmp_path)
+    prepare([*base, "--ready-timeout", "30"], tmp_path)
+    monkeypatch.delenv("RUST_ANALYZER_MCP_ANSWER_DEADLINE")
+    prepare(base, tmp_path)
+    assert seen == [275.0, 30.0, 45.0]

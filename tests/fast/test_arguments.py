@@ -76,7 +76,13 @@ async def test_position_tools_list_the_shared_fields_in_one_order(analyzer: Clie
     assert list(listed["rust_analyzer_apply_code_action"]["properties"]) == ranged
     assert listed["rust_analyzer_apply_code_action"]["required"] == ["file_path", "index"]
     assert listed["rust_analyzer_expand_macro"]["required"] == ["file_path"]
-    assert list(listed["rust_analyzer_completion"]["properties"]) == ["file_path", "line", "column", "limit"]
+    assert list(listed["rust_analyzer_completion"]["properties"]) == [
+        "file_path",
+        "line",
+        "column",
+        "workspace",
+        "limit",
+    ]
     same = {name for name, schema in listed.items() if schema["properties"].get("symbol")}
     symbol = {
         json["properties"]["symbol"]["description"]

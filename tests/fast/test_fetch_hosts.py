@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rust_mcp.core.fetch_hosts import FetchHosts, named_urls, private_address, refused_urls
+from rust_mcp.core.fetch_hosts import FetchHosts, named_urls, private_address, refused_urls, url_host
 from rust_mcp.core.roots import AllowedRoots
 
 MANIFEST = """[package]
@@ -100,3 +100,57 @@ def test_the_refusal_names_the_urls_and_the_flags(project: Path) -> None:
     )
     assert refused_urls(project, roots, allowed) is None
     assert refused_urls(project, roots, FetchHosts(allow_private=True)) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://127.0.0.1\\@github.com/x.git", "127.0.0.1"),  # a backslash ends the authority
+        ("http:/127.0.0.1:9/x.git", "127.0.0.1"),  # a special scheme's slashes are optional
+        ("http:127.0.0.1:9/x.git", "127.0.0.1"),
+        ("sparse+http:/localhost:9/index/", "localhost"),
+        ("http://127%2e0%2e0%2e1/x.git", "127.0.0.1"),  # percent-decoded
+        ("http://\uff11\uff12\uff17.0.0.1/x.git", "127.0.0.1"),  # full-width digits
+        ("http://127\u30020\u30020\u30021/x.git", "127.0.0.1"),  # ideographic full stops
+        ("https://GitHub.com./x.git", "github.com"),
+        ("file:///srv/index", None),
+    ],
+)
+def test_the_host_is_read_as_cargo_reads_it(url: str, host: str | None) -> None:
+    assert url_host(url) == host
+
+
+@pytest.mark.parametrize("host", ["0x7f.1", "2130706433", "127.1", "exa\u00admple.com", "a b"])
+def test_odd_hosts_are_refused(host: str) -> None:
+    assert private_address(host) is not None
+
+
+def test_manifests_cargo_reads_that_the_walk_skips_are_checked(tmp_path: Path) -> None:
+    """A member in a hidden folder (globbed too) and the underscore dependency tables."""
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = [".hidden", "target/*"]\n')
+    for member, table in ((".hidden", "dev_dependencies"), ("target/m", "build_dependencies")):
+        (tmp_path / member).mkdir(parents=True)
+        (tmp_path / member / "Cargo.toml").write_text(
+            f'[package]\nname = "m"\nversion = "0.1.0"\n\n[{table}]\n'
+            f'x = {{ git = "http://10.1.1.1/{table}.git" }}\n'
+        )
+    urls = named_urls(tmp_path, AllowedRoots((tmp_path,)))
+    assert sorted(urls) == ["http://10.1.1.1/build_dependencies.git", "http://10.1.1.1/dev_dependencies.git"]
+
+
+def test_manifests_reached_through_links_are_read_as_cargo_reads_them(tmp_path: Path) -> None:
+    """A path dependency or a member through a linked folder: cargo follows the link, so does the check."""
+    for name in ("app", "elsewhere", "member"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "app" / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["m*"]\n\n[dependencies]\nnear = { path = "near" }\n'
+    )
+    (tmp_path / "app" / "near").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "app" / "m1").symlink_to(tmp_path / "member")
+    (tmp_path / "elsewhere" / "Cargo.toml").write_text(
+        '[dependencies]\nx = { git = "http://10.0.0.9/x.git" }\n'
+    )
+    (tmp_path / "member" / "Cargo.toml").write_text('[dependencies]\ny = { git = "http://10.0.0.9/y.git" }\n')
+    urls = named_urls(tmp_path / "app", AllowedRoots((tmp_path,)))
+    assert sorted(urls) == ["http://10.0.0.9/x.git", "http://10.0.0.9/y.git"]
+    assert named_urls(tmp_path / "app", AllowedRoots((tmp_path / "app",))) == []  # outside: not read

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from rust_mcp.core import file_stamps
 from rust_mcp.core import tree_state as module
+from rust_mcp.core.file_stamps import stamps_of
 from rust_mcp.core.project_files import walk_without_links
-from rust_mcp.core.tree_state import settle, stamps_of, tree_state
+from rust_mcp.core.tree_state import settle, tree_state
 
 
 @pytest.fixture
@@ -33,8 +35,8 @@ def walks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
 
 def every_stamp_settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if every stamp were older than a clock tick before its walk."""
-    monkeypatch.setattr(module, "RACY_NS", -(10**12))
-    monkeypatch.setattr(module, "COARSE_RACY_NS", -(10**12))
+    monkeypatch.setattr(file_stamps, "RACY_NS", -(10**12))
+    monkeypatch.setattr(file_stamps, "COARSE_RACY_NS", -(10**12))
 
 
 def later(path: Path, step: int) -> None:
@@ -103,7 +105,7 @@ def test_a_link_retargeted_is_seen_by_the_remembered_walk(
 def test_a_walk_close_to_a_change_is_not_remembered_until_settled(
     tmp_path: Path, walks: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(module, "RACY_NS", 10**18)  # every change as close to the walk as a tick
+    monkeypatch.setattr(file_stamps, "RACY_NS", 10**18)  # every change as close to the walk as a tick
     crate, _ = crate_with_a_path_dependency(tmp_path)
     first = tree_state(crate, [tmp_path])
     assert tree_state(crate, [tmp_path]) == first and len(walks) == 4  # walked again, not remembered
@@ -146,5 +148,26 @@ def test_stamps_of_places_tell_a_manifest_made_or_a_link_retargeted(
     (tmp_path / "link").unlink()
     (tmp_path / "link").symlink_to(shared)
     assert not stamps.holds()  # the path named resolves elsewhere
-    monkeypatch.setattr(module, "RACY_NS", 10**18)
+    monkeypatch.setattr(file_stamps, "RACY_NS", 10**18)
     assert stamps_of(places) is None  # too close to a change to be trusted
+
+
+def test_settle_stamps_what_the_run_just_recorded_in_skipped_folders(
+    tmp_path: Path, walks: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run writes build records under target/ (skipped by the walk, so the remembered walk still
+    holds) naming a file it read in node_modules; settle walks again, so an edit to that file gives
+    another state (red team 4: a kept check must not answer for a file it never saw)."""
+    every_stamp_settled(monkeypatch)
+    crate, _ = crate_with_a_path_dependency(tmp_path)
+    (crate / "target" / "debug" / "deps").mkdir(parents=True)
+    (crate / "node_modules").mkdir()
+    (crate / "node_modules" / "gen.rs").write_text("pub fn g() {}\n")
+    later(crate, 1)
+    tree_state(crate, [tmp_path])
+    (crate / "target" / "debug" / "deps" / "crate-1.d").write_text("x: src/lib.rs node_modules/gen.rs\n")
+    settle(crate, [tmp_path])  # as after the run that wrote the record
+    before = tree_state(crate, [tmp_path])
+    (crate / "node_modules" / "gen.rs").write_text("pub fn g() { let _ = 1; }\n")
+    later(crate / "node_modules" / "gen.rs", 2)
+    assert tree_state(crate, [tmp_path]) != before

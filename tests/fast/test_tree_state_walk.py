@@ -46,3 +46,11 @@ def test_a_tree_too_large_to_follow_never_has_an_equal_state(
     assert tree_state(crate) == tree_state(crate)
     monkeypatch.setattr(module, "MAX_STAMPED", 1)
     assert tree_state(crate) != tree_state(crate)
+
+
+@pytest.mark.parametrize("odd", ["target = 1", "workspace = []", "patch = 'x'", "[workspace]\nmembers = 3"])
+def test_a_manifest_of_odd_shape_gives_a_state(tmp_path: Path, odd: str) -> None:
+    """Tables cargo would refuse are not a crash here: cargo says what is wrong when it runs."""
+    crate = _crate(tmp_path / "crate")
+    (crate / "Cargo.toml").write_text(f'{odd}\n[package]\nname = "c"\nversion = "0.1.0"\n')
+    assert tree_state(crate, [tmp_path]) == tree_state(crate, [tmp_path])

@@ -17,10 +17,9 @@ from cargo_mcp.table.dependency_parameters import TREE_DEPTH
 from rust_mcp.core import budgets
 from rust_mcp.dev.corpus import LARGE
 from tests.support import text_of
+from tests.support.corpus_builds import check_builds, check_dependency_changes
 from tests.support.corpus_cargo import (
     cargo_pages,
-    check_builds,
-    check_dependency_changes,
     check_lint_run,
     check_project_tools,
 )

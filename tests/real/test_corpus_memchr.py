@@ -10,9 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from rust_mcp.dev.corpus import MEMCHR
+from tests.support.corpus_builds import check_builds, check_dependency_changes
 from tests.support.corpus_cargo import (
-    check_builds,
-    check_dependency_changes,
     check_lint_run,
     check_project_tools,
 )

@@ -17,7 +17,7 @@ from mcp_types import CallToolResult
 from cargo_mcp.run import shared_checks
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
-from rust_mcp.core import tree_state
+from rust_mcp.core import file_stamps
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import FIXTURES, require_bubblewrap, structured, text_of
 
@@ -45,7 +45,7 @@ async def test_a_repeat_answers_as_the_usual_route_until_a_workspace_is_made_abo
         first = await client.call_tool("cargo_check", call)
         assert structured(first)["exit_code"] == 101
         # a change closer than RACY_NS to a stamp is not trusted: let the files cargo made settle
-        await anyio.sleep(3 * max(tree_state.RACY_NS, tree_state.COARSE_RACY_NS) / 1e9)
+        await anyio.sleep(3 * max(file_stamps.RACY_NS, file_stamps.COARSE_RACY_NS) / 1e9)
         await client.call_tool("cargo_check", call)  # remembered for its repeats, settled
         lanes: list[object] = []
         real_answer = shared_checks.Repeats.answer

@@ -200,3 +200,30 @@ async def test_scope_on_the_ripgrep_workspace(tmp_path: Path) -> None:
     assert reasons.pop("grep-matcher") == "changed: src/lib.rs"
     assert set(reasons) == {"grep", "grep-printer", "grep-regex", "grep-searcher", "ripgrep"}
     assert scope.skipped == ["globset", "grep-cli", "ignore"]
+
+
+async def test_a_repository_outside_the_roots_is_not_compared(tmp_path: Path) -> None:
+    """A `.git` file pointing at a repository outside the roots (or borrowing its objects) would list
+    that repository's files as deleted: refused, naming the repository; nothing of it is shown."""
+    from cargo_mcp.run.settings import CargoSettings
+    from cargo_mcp.server import build_server
+    from rust_mcp.core.roots import AllowedRoots
+
+    secret = tmp_path / "outside" / "secret"
+    (secret / "private").mkdir(parents=True)
+    (secret / "private" / "canary_name.txt").write_text("secret\n")
+    committed(secret)
+    root = tmp_path / "root"
+    linked, borrowing = root / "linked", committed(copy_fixture("hello_bin", root / "borrowing"))
+    shutil.copytree(borrowing, linked, ignore=shutil.ignore_patterns(".git", "target"))
+    (linked / ".git").write_text(f"gitdir: {secret / '.git'}\n")
+    (borrowing / ".git" / "objects" / "info" / "alternates").write_text(f"{secret / '.git' / 'objects'}\n")
+    server = build_server(CargoSettings(AllowedRoots((root,))))
+    async with Client(server, mode="legacy") as client:
+        for project, since in ((linked, "HEAD"), (borrowing, "HEAD")):
+            result = await client.call_tool(
+                "cargo_check", {"path": str(project), "changed": True, "since": since}
+            )
+            text = text_of(result)
+            assert result.is_error and "canary_name" not in text + str(result.structured_content), text
+            assert str(secret / ".git") in text and "outside the allowed roots" in text, text

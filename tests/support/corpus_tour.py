@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from tests.support.corpus_checks import (
     Item,
-    check_at_position,
     check_item,
     check_outline,
     check_previews,
     check_status_and_workspace,
 )
+from tests.support.corpus_positions import check_at_position
 from tests.support.corpus_support import Checker, CorpusSession
 from tests.support.corpus_truth import git_status
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from mcp import Client
 
 from tests.support import text_of
-from tests.support.escape_cases import Escape, analyzer_cases, cargo_cases
+from tests.support.escape_cases import Escape, cargo_cases
+from tests.support.escape_cases_analyzer import analyzer_cases
 
 
 def not_refused_for_its_reason(case: Escape, is_error: bool, text: str) -> str | None:

@@ -1,0 +1,136 @@
+"""The files a build read from folders the project walk skips (`target/`, `.git`, `node_modules`):
+tree_state.py stamps them too, so an edit there gives another state and a kept check is not
+answered for files it never saw (`include!("../node_modules/gen.rs")`, a build script's
+`cargo:rerun-if-changed=.git/HEAD`, a file written into OUT_DIR).
+
+Where they are named: the dep-info files rustc leaves for each crate cargo compiled or checked
+(`target/<profile>/deps/*.d`, `target/<triple>/<profile>/deps/*.d`: every source file the compiler
+read, relative to the workspace root) and each build script's `output`
+(`target/<profile>/build/*/output`: its `rerun-if-changed` lines, relative to its package). Only the
+workspace's own `target` is looked at (a target directory set elsewhere is not), through the one
+door (no link followed, regular files only; bounded: MAX_FILES files, MAX_LISTED directories,
+MAX_TOTAL_BYTES read per state), and a path is kept only if it lies under the workspace root
+inside a skipped folder: the walk stamps the rest. Each file is parsed again only when its size
+or times changed. Project code can write these files (they are build output): the worst it gets is
+more files stamped, never one opened, and a state computed anew (its runs not reused)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .cargo_projects import SKIP_DIRS
+from .errors import Refusal
+from .project_files import list_directory, read_text
+
+MAX_FILES = 20_000  # dep-info and build-script outputs read per state, at most
+MAX_BYTES = 1024 * 1024  # of one of them
+MAX_NAMED = 10_000  # paths kept per state, at most
+MAX_LISTED = 2_000  # directories listed per state, at most (project code can make any number)
+MAX_TOTAL_BYTES = 64 * 1024 * 1024  # read per state, at most (files unchanged since are not read)
+RERUN = re.compile(r"^cargo::?rerun-if-changed=(.+)$", re.MULTILINE)
+UNESCAPED_SPACE = re.compile(r"(?<!\\) ")
+_PARSED: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}  # path -> (stamp, named)
+_CACHED = [0]  # files and names held in _PARSED (names of earlier versions of a file counted too)
+MAX_CACHED = 200_000
+
+
+class _Budget:
+    """What one state may still list and read."""
+
+    def __init__(self) -> None:
+        self.listings = MAX_LISTED
+        self.bytes = MAX_TOTAL_BYTES
+
+
+def _directories(path: Path, budget: _Budget) -> list[str]:
+    budget.listings -= 1
+    if budget.listings < 0:
+        return []
+    try:
+        return [entry.name for entry in list_directory(path) if entry.is_directory]
+    except (OSError, Refusal):
+        return []
+
+
+def _files(path: Path, suffix: str, budget: _Budget) -> list[Path]:
+    budget.listings -= 1
+    if budget.listings < 0:
+        return []
+    try:
+        return [path / e.name for e in list_directory(path) if e.is_file and e.name.endswith(suffix)]
+    except (OSError, Refusal):
+        return []
+
+
+def _recorded(target: Path, budget: _Budget) -> Iterator[tuple[Path, bool]]:
+    """The dep-info files (True) and build-script outputs (False) under `target`."""
+    for first in _directories(target, budget):
+        seconds = _directories(target / first, budget)
+        for profile in (target / first, *(target / first / second for second in seconds)):
+            yield from ((path, True) for path in _files(profile / "deps", ".d", budget))
+            for build in _directories(profile / "build", budget):
+                yield profile / "build" / build / "output", False
+
+
+def _dep_info(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        _, colon, rest = line.partition(": ")
+        if colon:
+            yield from (part.replace("\\ ", " ") for part in UNESCAPED_SPACE.split(rest.strip()) if part)
+
+
+def _named(path: Path, dep_info: bool, budget: _Budget) -> tuple[str, ...]:
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return ()
+    stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    known = _PARSED.get(str(path))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    budget.bytes -= info.st_size
+    if budget.bytes < 0:
+        return ()  # not kept; the state is never equal to another (see skipped_reads)
+    try:
+        text = read_text(path, MAX_BYTES) or ""
+    except (OSError, Refusal, UnicodeDecodeError):
+        text = ""
+    named = _dep_info(text) if dep_info else (match.strip() for match in RERUN.findall(text))
+    # only names that can lie in a skipped folder are kept: the cache's size is that of those
+    kept = tuple(name for name in named if not SKIP_DIRS.isdisjoint(Path(name).parts))[:MAX_NAMED]
+    _CACHED[0] += len(kept) + 1
+    if _CACHED[0] > MAX_CACHED:  # a process serving many workspaces, or a flood: start again
+        _PARSED.clear()
+        _CACHED[0] = len(kept) + 1
+    _PARSED[str(path)] = (stamp, kept)
+    return kept
+
+
+def _skipped(top: Path, path: str) -> str | None:
+    full = os.path.normpath(top / path)
+    try:
+        relative = Path(full).relative_to(top)
+    except ValueError:
+        return None
+    return full if any(part in SKIP_DIRS for part in relative.parts[:-1]) else None
+
+
+def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str] | None:
+    """The files under `top` inside a skipped folder that the last builds read (sorted): dep-info
+    paths read against `top`, `rerun-if-changed` paths against `top` and each package directory.
+    None past a bound: not all were found, so the state must never equal another. Blocking."""
+    bases = (top, *packages)
+    found: set[str] = set()
+    budget = _Budget()
+    for index, (path, dep_info) in enumerate(_recorded(top / "target", budget)):
+        if index >= MAX_FILES or len(found) >= MAX_NAMED:
+            return None
+        for named in _named(path, dep_info, budget):
+            for base in (top,) if dep_info else bases:
+                if (full := _skipped(top, str(base / named))) is not None:
+                    found.add(full)
+    over = budget.listings < 0 or budget.bytes < 0
+    return None if over else sorted(found)
