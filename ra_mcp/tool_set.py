@@ -13,7 +13,8 @@ import anyio
 from mcp.server.mcpserver.tools import Tool
 
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
-from rust_mcp.core.containment import Containment
+from rust_mcp.core.client_policy import ClientPolicy
+from rust_mcp.core.containment import Containment, cargo_home
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import Sandbox
@@ -113,20 +114,52 @@ async def run_runtime(
     started.made(runtime)
 
 
+# what a start ahead of every call runs under: no client has sent its policy yet, so the strictest
+# (no network, so no dependency fetch; no build directory a read-only client would refuse)
+AHEAD = ClientPolicy("no client policy yet: started read-only, without network", writable=(), network=False)
+
+
+def fetched_locally(root: Path, home: Path) -> bool:
+    """Whether every dependency in `root`'s Cargo.lock is already unpacked in the cargo home (so
+    starting without the dependency-fetch step loads what a start after it would). No lockfile, a git
+    or unknown source, or a missing package: False."""
+    import tomllib
+
+    try:
+        packages = tomllib.loads((root / "Cargo.lock").read_text()).get("package", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    unpacked = {entry.name for index in (home / "registry" / "src").glob("*") for entry in index.glob("*")}
+    for package in packages:
+        source = package.get("source") if isinstance(package, dict) else None
+        if source is None:
+            continue  # a path package of the workspace
+        if not str(source).startswith(("registry+", "sparse+")):
+            return False
+        if f"{package.get('name')}-{package.get('version')}" not in unpacked:
+            return False
+    return True
+
+
 async def start_default_workspace(runtime: AnalyzerRuntime) -> None:
     """rust-analyzer started, before any call, on the workspace a call without `workspace` would
     use: the server's first root, or the one Cargo workspace below it (the same discovery as a call;
     nothing when there is none or several). It is the pool entry such a call gets (same root, no
-    toolchain asked, no client policy yet, as a client that sends none), so the first call joins this
-    start (the pool starts one per key) rather than starting another. Whatever fails here is left for
-    that call to meet and report."""
+    toolchain asked), so the first call joins this start rather than starting another. It runs under
+    AHEAD, and only where the dependencies are already fetched: a client's policy arrives with its
+    calls, and this start must do nothing the strictest would refuse (a read-only Codex session's
+    first call is refused as before, with no fetch and no build directory made). Whatever fails here
+    is left for that call to meet and report."""
     service = runtime.service
     if service is None:
         return
     root: Path | None = None
     try:
         root = await resolve_workspace(AnalyzerCall(service), None)
-        await service.pool.get(root)
+        if not await anyio.to_thread.run_sync(fetched_locally, root, cargo_home()):
+            logger.info("no rust-analyzer started ahead on %s: its dependencies are not all fetched", root)
+            return
+        await service.pool.get(root, policy=lambda: AHEAD)
     except Refusal as exc:  # no Cargo workspace at the default root, several below it, a toolchain
         logger.info("no rust-analyzer started ahead on %s: %s", root or service.roots.default, exc)
     except Exception as exc:  # the first call starts it again and says why it could not
