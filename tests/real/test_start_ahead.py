@@ -122,3 +122,20 @@ async def test_a_session_closed_while_its_start_runs_leaves_no_process(tmp_path:
             await client.list_tools()
             await anyio.sleep(wait)
         assert await wait_until_gone(crate) == [], f"after {wait} s"
+
+
+async def test_the_start_ahead_makes_no_build_directory_a_read_only_client_refuses(tmp_path: Path) -> None:
+    """Fetched (hello_bin has no dependencies) but building in `out`, which a read-only client may
+    not write: nothing starts before a call, and a call without a policy then starts it there."""
+    require_rust_analyzer()
+    require_bubblewrap()
+    crate = hello_bin(tmp_path)
+    (crate / ".cargo").mkdir()
+    (crate / ".cargo" / "config.toml").write_text('[build]\ntarget-dir = "out"\n')
+    params = server_params("rust-analyzer-mcp", "--root", str(crate), "--engine", "off")
+    async with Client(params, mode="legacy", read_timeout_seconds=600) as client:
+        await client.list_tools()
+        await anyio.sleep(5)  # past START_DELAY: the start ahead was refused by now
+        assert not (crate / "out").exists() and pids_under(crate, "rust-analyzer") == []
+        await right_hover(client, crate)
+        assert (crate / "out").is_dir() and len(pids_under(crate, "rust-analyzer")) == 1
