@@ -116,6 +116,7 @@ async def run_runtime(
 
 # what a start ahead of every call runs under: no client has sent its policy yet, so the strictest
 # (no network, so no dependency fetch; no build directory a read-only client would refuse)
+LOCKFILE_BYTES = 16 * 1024 * 1024
 AHEAD = ClientPolicy("no client policy yet: started read-only, without network", writable=(), network=False)
 
 
@@ -125,9 +126,15 @@ def fetched_locally(root: Path, home: Path) -> bool:
     or unknown source, or a missing package: False."""
     import tomllib
 
-    try:
-        packages = tomllib.loads((root / "Cargo.lock").read_text()).get("package", [])
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    from rust_mcp.core.safe_io import read_without_links
+    from rust_mcp.core.toml_text import parse_toml
+
+    try:  # the project wrote it: through the one door, size-limited, parsed as every project file
+        data = read_without_links(root / "Cargo.lock", LOCKFILE_BYTES)
+        packages = parse_toml(data.decode("utf-8")).get("package", []) if data is not None else None
+    except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
+    if not isinstance(packages, list):
         return False
     unpacked = {entry.name for index in (home / "registry" / "src").glob("*") for entry in index.glob("*")}
     for package in packages:
