@@ -57,6 +57,7 @@ class WorkspacePool:
         default=None, init=False
     )
     _started_under: dict[WorkspaceKey, str] = field(default_factory=dict, init=False)
+    _admitted_under: dict[WorkspaceKey, set[str]] = field(default_factory=dict, init=False)
 
     def __post_init__(self, read_scope: ReadScope | None) -> None:
         self.scope = read_scope or ReadScope.for_roots(self.roots, cargo_home())
@@ -114,13 +115,19 @@ class WorkspacePool:
             workspace.settle_first = bool(self.stuck.labels(root)) and restarts > 0
             self.workspaces[key] = workspace
             self._started_under[key] = repr(sent)
+            self._admitted_under.pop(key, None)  # a new rust-analyzer: every other policy asked again
             return workspace
 
     async def _admitted(self, key: WorkspaceKey, policy: ClientPolicy | None) -> None:
         """A Refusal when the calling session's client policy would not let this rust-analyzer
-        start (another session of the engine, under another policy, started it)."""
-        if self.admit is not None and self._started_under.get(key, repr(policy)) != repr(policy):
-            await self.admit(*key, policy)
+        start (another session of the engine, under another policy, started it); a policy once
+        admitted for this rust-analyzer is not asked again."""
+        said = repr(policy)
+        admitted = self._admitted_under.setdefault(key, set())
+        if self.admit is None or self._started_under.get(key, said) == said or said in admitted:
+            return
+        await self.admit(*key, policy)
+        admitted.add(said)
 
     async def _start(self, root: Path, toolchain: str | None, policy: ClientPolicy | None) -> Workspace:
         command = await self.launcher(root, toolchain, policy) if self.launcher is not None else None

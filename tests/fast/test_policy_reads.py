@@ -17,6 +17,7 @@ from ra_mcp.workspace.change_journal import ChangeJournal
 from ra_mcp.workspace.pool import WorkspacePool
 from ra_mcp.workspace.workspaces import Workspace, is_watched
 from rust_mcp.core.client_policy import STRICTEST, ClientPolicy
+from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import AllowedRoots
 
 pytestmark = pytest.mark.anyio
@@ -73,4 +74,16 @@ async def test_a_warm_call_reads_the_policy_only_to_admit(tmp_path: Path) -> Non
     assert reads == [STRICTEST] and admitted == [STRICTEST]  # another policy: admitted under it
     assert await pool.run(tmp_path, answer, policy=lambda: None) == tmp_path
     assert admitted == [STRICTEST]  # the policy it started under: nothing to admit
+    assert await pool.run(tmp_path, answer, policy=sent) == tmp_path
+    assert admitted == [STRICTEST]  # a policy once admitted is not asked again
+
+    async def refuse(root: Path, toolchain: str | None, policy: ClientPolicy | None) -> None:
+        raise Refusal(f"{policy} may not use {root}")
+
+    pool.admit = refuse
+    other = ClientPolicy("workspace-write elsewhere", writable=(tmp_path / "elsewhere",), network=True)
+    with pytest.raises(Refusal):  # a refused policy is not remembered as admitted
+        await pool.run(tmp_path, answer, policy=lambda: other)
+    with pytest.raises(Refusal):
+        await pool.run(tmp_path, answer, policy=lambda: other)
     pool.workspaces[(tmp_path, None)].journal.close()
