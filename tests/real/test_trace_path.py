@@ -50,7 +50,7 @@ def test_each_traced_call_is_answered_right_through_our_layers(paths: dict[str, 
 NOT_YET = pytest.mark.xfail(
     strict=True,
     reason="issue 24: on 2026-12-06 hover crosses 13 project files (17 before hoverpath2) and a "
-    "cargo_check after an edit 55 (cargo runs); the layer refactors are to bring each under 10",
+    "cargo_check after an edit 57 (cargo runs); the layer refactors are to bring each under 10",
 )
 
 
