@@ -11,6 +11,7 @@ from pathlib import Path
 
 import anyio
 
+from rust_mcp.core.cargo_projects import MANIFEST_NAME, manifest_above_root
 from rust_mcp.mcp.capabilities import Capability
 
 from ..lsp import requests
@@ -130,8 +131,28 @@ async def rust_analyzer_diagnostics(
     (native, checked), left_out = shown_only(service, native, checked)
     items = at_least(merge(service, ready.root, native, checked), min_severity)
     files_checked = 0 if ready.client.state.health == "error" else 1
-    notes = (None if include_check else SKIPPED, withheld_note(left_out))
+    alone = await loaded_alone(service, ready.root, items, check)
+    notes = (None if include_check else SKIPPED, withheld_note(left_out), alone)
     return report(service.display(path, ready.root), items, paging, files_checked, check, *notes)
+
+
+async def loaded_alone(
+    service: AnalyzerService, root: Path, items: list[AnalyzerDiagnostic], check: CheckRun
+) -> str | None:
+    """For errors, or a check that did not run to the end, in a package loaded below its workspace (a
+    session started in a member folder: the allowed root ends below the workspace, so rust-analyzer
+    sees the package alone: unresolved crates, or a manifest that inherits from a workspace it cannot
+    see): the Cargo.toml above the roots that may be its workspace, and the fix."""
+    if not any(d.severity == "error" for d in items) and check.why is None:
+        return None
+    above = await anyio.to_thread.run_sync(manifest_above_root, root / MANIFEST_NAME, service.roots)
+    if above is None:
+        return None
+    return (
+        f"rust-analyzer loaded {root} on its own: the allowed roots end below {above}, which may be "
+        f"the workspace this package belongs to (errors such as unresolved crates may come from "
+        f"that). If so, start the server with --root {above.parent} (for Codex, start it there)."
+    )
 
 
 def at_least(items: list[AnalyzerDiagnostic], severity: str) -> list[AnalyzerDiagnostic]:
@@ -243,4 +264,7 @@ async def rust_analyzer_workspace_diagnostics(
     call, analysed = here.call, here.workspace
     found = await workspace_findings(call, analysed, include_check, check_timeout_secs, wait, here.started)
     kept = at_least(found.items, min_severity)
-    return report(f"workspace {analysed.root}", kept, paging, found.files_checked, found.check, found.note)
+    alone = await loaded_alone(call.service, analysed.root, kept, found.check)
+    return report(
+        f"workspace {analysed.root}", kept, paging, found.files_checked, found.check, found.note, alone
+    )
