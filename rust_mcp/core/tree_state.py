@@ -55,13 +55,21 @@ _walks_lock = threading.Lock()
 
 
 def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
-    """Directories of the path dependencies (and patches) and the workspace members (a glob's fixed
-    start) a manifest names (None: unresolvable)."""
+    """Directories of the path dependencies (and patches), the workspace members (a glob's fixed
+    start) and the target sources and build script a manifest names (a source's directory, where
+    its modules are: `[lib] path = "../elsewhere/lib.rs"`) (None: unresolvable, or a manifest this
+    process does not read, as a link or an oversized file, that cargo reads all the same)."""
     try:  # through the one door: no link on the way, a regular file, size-limited
         text = read_text(manifest, MAX_MANIFEST_BYTES)
         data = parse_toml(text) if text is not None else {}
-    except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
+    except (OSError, Refusal):
+        yield None
         return
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return  # cargo refuses it too, whatever the files it names
+    for source in _source_paths(data):
+        target = walk.resolve(manifest.parent / source)
+        yield None if target is None else target.parent
     workspace, targets, patches = (_table(data, name) for name in ("workspace", "target", "patch"))
     tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
     tables.append(workspace.get("dependencies"))
@@ -81,6 +89,20 @@ def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
             parts = Path(member).parts
             fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
             yield walk.resolve(manifest.parent.joinpath(*parts[:fixed]))
+
+
+def _source_paths(data: dict[str, Any]) -> Iterator[str]:
+    """The source files a manifest names for its targets and its build script."""
+    build = _table(data, "package").get("build")
+    if isinstance(build, str):
+        yield build
+    targets = [data.get("lib")]
+    for kind in ("bin", "example", "test", "bench"):
+        listed = data.get(kind)
+        targets += listed if isinstance(listed, list) else []
+    for target in targets:
+        if isinstance(target, dict) and isinstance(target.get("path"), str):
+            yield target["path"]
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
