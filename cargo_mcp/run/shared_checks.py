@@ -148,8 +148,15 @@ def forget_runs(workspace_root: Path) -> None:
     RUNS.forget(lambda key: isinstance(key, tuple) and len(key) > 1 and key[1] == root)
 
 
+# the compiler's errors for a file it could not read (include!, include_str!, a module's file): it
+# stopped before recording its reads (dep-info), so the file made in a folder the state skips
+# (`node_modules/gen.rs`, `target/`) would go unseen; such a run is not kept for another call
+UNREAD_FILE = ("couldn't read", "file not found for module")
+
+
 def _reusable(result: CargoResult) -> bool:
-    return not result.timed_out and result.exit_code is not None
+    unread = any(d.message.startswith(UNREAD_FILE) for d in result.diagnostics)
+    return not result.timed_out and result.exit_code is not None and not unread
 
 
 def answer(shared: Shared[CargoResult], subcommand: str) -> CargoResult:
