@@ -1,6 +1,7 @@
 """A finished check whose compiler could not read a file is not kept for another call: the compiler
 stopped before recording what it reads, so the file made later in a skipped folder would go unseen
-(shared_checks.UNREAD_FILE); other failed checks are kept."""
+(shared_checks.UNREAD_FILE), nor one with an error in a skipped folder; other failed checks are
+kept."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from cargo_mcp.run.shared_checks import _reusable
 from rust_mcp.core.compiler_messages import Diagnostic
 
 
-def failed_with(message: str) -> CargoResult:
+def failed_with(message: str, file: str | None = None) -> CargoResult:
     return CargoResult(
         tool="cargo_check",
         ok=False,
@@ -22,7 +23,7 @@ def failed_with(message: str) -> CargoResult:
         manifest="/p/Cargo.toml",
         toolchain=None,
         duration_ms=1,
-        diagnostics=[Diagnostic(level="error", message=message)],
+        diagnostics=[Diagnostic(level="error", message=message, file=file)],
     )
 
 
@@ -39,3 +40,9 @@ def test_a_check_that_could_not_read_a_file_is_not_kept(message: str) -> None:
 
 def test_a_check_failing_otherwise_is_kept() -> None:
     assert _reusable(failed_with("mismatched types"))
+
+
+def test_a_check_failing_in_a_skipped_folder_is_not_kept() -> None:
+    """A syntax error in `src/target/mod.rs` stops the compiler before its dep-info is written."""
+    assert not _reusable(failed_with("this file contains an unclosed delimiter", "src/target/mod.rs"))
+    assert _reusable(failed_with("this file contains an unclosed delimiter", "src/lib.rs"))
