@@ -1,7 +1,8 @@
 """A project's state follows what cargo reads through its manifests even where this process does
 not read them the usual way: a target source or build script named outside the workspace
 (`[lib] path = "../elsewhere/lib.rs"`), and a Cargo.toml that is a link (cargo reads through it;
-the path dependencies it names are unknown here, so the state is never equal to another)."""
+the path dependencies it names are unknown here, so the state is never equal to another), and a
+package that `.cargo/config.toml` names (`[patch]`, `paths`)."""
 
 from __future__ import annotations
 
@@ -82,3 +83,30 @@ def test_a_linked_manifest_with_a_path_dependency_is_never_reused(tmp_path: Path
     before, remembered, walked = edited_after_a_state(tmp_path / "ws", tmp_path, source)
     assert before != remembered
     assert before != walked
+
+
+@pytest.mark.parametrize(
+    "config",
+    ['[patch.crates-io]\nadler2 = { path = "../other" }\n', 'paths = ["../other"]\n'],
+)
+def test_a_package_the_cargo_configuration_names_is_followed(tmp_path: Path, config: str) -> None:
+    """Paths in `.cargo/config.toml` are relative to the directory holding `.cargo`."""
+    for name in ("ws/.cargo", "other/src"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "ws" / "Cargo.toml").write_text(PACKAGE + '[dependencies]\nadler2 = "2"\n')
+    (tmp_path / "ws" / ".cargo" / "config.toml").write_text(config)
+    (tmp_path / "other" / "Cargo.toml").write_text(PACKAGE.replace('"ws"', '"adler2"'))
+    source = tmp_path / "other" / "src" / "lib.rs"
+    source.write_text("pub fn g() -> u32 { 1 }\n")
+    before, remembered, walked = edited_after_a_state(tmp_path / "ws", tmp_path, source)
+    assert before != remembered
+    assert before != walked
+
+
+def test_a_configuration_linked_outside_the_roots_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "allowed" / "ws" / ".cargo").mkdir(parents=True)
+    (tmp_path / "allowed" / "ws" / "Cargo.toml").write_text(PACKAGE)
+    (tmp_path / "secret.toml").write_text('[patch.crates-io]\nx = { path = "../allowed/ws" }\n')
+    (tmp_path / "allowed" / "ws" / ".cargo" / "config.toml").symlink_to(tmp_path / "secret.toml")
+    root, within = tmp_path / "allowed" / "ws", [tmp_path / "allowed"]
+    assert tree_state(root, within) != tree_state(root, within)  # a state of its own, nothing read

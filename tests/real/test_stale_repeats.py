@@ -12,6 +12,7 @@ import anyio
 import pytest
 from mcp import Client
 
+from rust_mcp.core.containment import cargo_home
 from tests.support import BIN, require_bubblewrap, server_params, structured
 
 PACKAGE = '[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n'
@@ -61,3 +62,31 @@ async def test_a_repeat_sees_an_edit_to_a_file_named_outside_the_workspace(tmp_p
             read.write_text(BAD)
             again = structured(await client.call_tool("cargo_check", {"path": str(project)}))
             assert again.get("exit_code") not in (None, 0), (project.name, again)
+
+
+@pytest.mark.anyio
+@pytest.mark.real
+async def test_a_repeat_sees_an_edit_to_a_package_the_cargo_configuration_patches_in(tmp_path: Path) -> None:
+    """`.cargo/config.toml` patches a registry crate with a directory outside the workspace."""
+    require_bubblewrap()
+    if not any((cargo_home() / "registry" / "src").glob("*/adler2-2.0.1")):
+        pytest.skip("adler2 2.0.1 is not unpacked in the cargo home (the patch is resolved offline)")
+    root = tmp_path / "root"
+    for name in ("ws/src", "ws/.cargo", "other/src"):
+        (root / name).mkdir(parents=True)
+    (root / "ws" / "Cargo.toml").write_text(PACKAGE.format(name="ws") + '[dependencies]\nadler2 = "2"\n')
+    (root / "ws" / ".cargo" / "config.toml").write_text('[patch.crates-io]\nadler2 = { path = "../other" }\n')
+    (root / "ws" / "src" / "lib.rs").write_text("pub fn f() -> u32 { adler2::g() }\n")
+    (root / "other" / "Cargo.toml").write_text(PACKAGE.format(name="adler2").replace("0.1.0", "2.0.1"))
+    (root / "other" / "src" / "lib.rs").write_text(GOOD)
+    await anyio.sleep(2.5)  # older than a clock tick, so that the walks are remembered (file_stamps.py)
+    params = server_params(
+        str(BIN / "cargo-mcp"), "serve", "--root", str(root), "--log-dir", str(tmp_path / "logs")
+    )
+    async with Client(params, mode="legacy", read_timeout_seconds=300) as client:
+        for _ in range(2):  # the first writes Cargo.lock; the second is the run a repeat finds
+            first = structured(await client.call_tool("cargo_check", {"path": str(root / "ws")}))
+            assert first.get("exit_code") == 0, first
+        (root / "other" / "src" / "lib.rs").write_text(BAD)
+        again = structured(await client.call_tool("cargo_check", {"path": str(root / "ws")}))
+        assert again.get("exit_code") not in (None, 0), again
