@@ -6,6 +6,7 @@ package that `.cargo/config.toml` names (`[patch]`, `paths`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +111,12 @@ def test_a_configuration_linked_outside_the_roots_is_not_read(tmp_path: Path) ->
     (tmp_path / "allowed" / "ws" / ".cargo" / "config.toml").symlink_to(tmp_path / "secret.toml")
     root, within = tmp_path / "allowed" / "ws", [tmp_path / "allowed"]
     assert tree_state(root, within) != tree_state(root, within)  # a state of its own, nothing read
+
+
+def test_a_configuration_that_is_a_fifo_is_not_opened(tmp_path: Path) -> None:
+    """Reading it would block this process: the one door refuses it, and the state is its own."""
+    (tmp_path / "ws" / ".cargo").mkdir(parents=True)
+    (tmp_path / "ws" / "Cargo.toml").write_text(PACKAGE)
+    os.mkfifo(tmp_path / "ws" / ".cargo" / "config.toml")
+    root, within = tmp_path / "ws", [tmp_path]
+    assert tree_state(root, within) != tree_state(root, within)
