@@ -26,7 +26,7 @@ from cargo_mcp.run.invocation import Invocation
 from cargo_mcp.run.settings import CargoSettings
 from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import CARGO_TEXT_BUDGET, ProgressCallback
-from rust_mcp.core.cargo_projects import MANIFEST_NAME
+from rust_mcp.core.cargo_projects import MANIFEST_NAME, SKIP_DIRS
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.file_stamps import Stamps, stamps_of
 from rust_mcp.core.roots import AllowedRoots
@@ -148,8 +148,24 @@ def forget_runs(workspace_root: Path) -> None:
     RUNS.forget(lambda key: isinstance(key, tuple) and len(key) > 1 and key[1] == root)
 
 
+# the compiler's errors for a file it could not read (include!, include_str!, a module's file)
+UNREAD_FILE = ("couldn't read", "file not found for module")
+
+
 def _reusable(result: CargoResult) -> bool:
-    return not result.timed_out and result.exit_code is not None
+    return not result.timed_out and result.exit_code is not None and not _reads_unrecorded(result)
+
+
+def _reads_unrecorded(result: CargoResult) -> bool:
+    """Whether the compiler may have stopped before recording what it read (dep-info), on a file the
+    project's state only stamps through that record (in a folder it skips): an unread file, or an
+    error in a file there (a syntax error stops it before the record). Making or fixing that file
+    (`node_modules/gen.rs`, `src/target/mod.rs`) would go unseen, so such a run is not kept."""
+    return any(
+        d.level == "error"
+        and (d.message.startswith(UNREAD_FILE) or not SKIP_DIRS.isdisjoint(Path(d.file or "").parts))
+        for d in result.diagnostics
+    )
 
 
 def answer(shared: Shared[CargoResult], subcommand: str) -> CargoResult:

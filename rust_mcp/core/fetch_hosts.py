@@ -106,7 +106,7 @@ def _inside(path: Path, roots: AllowedRoots) -> Path | None:
     """`path` with its links resolved (cargo follows them), if that lies inside the roots."""
     try:
         real = path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # a loop, a NUL byte the project wrote
         return None
     return real if roots.contains(real) else None
 

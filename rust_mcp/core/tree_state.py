@@ -3,7 +3,9 @@ cargo run still answers (shared_runs.py). Every file under the workspace root (b
 data and node_modules skipped, but for the files the last builds read there: skipped_reads.py;
 hidden directories walked, since `include!` and `#[path]` read from them) with its size,
 modification and change times and inode; the directories that links in the
-tree point to, and the workspace's path dependencies outside the root, walked the same way when
+tree point to, the workspace's path dependencies outside the root, the directories of target sources
+and build scripts its manifests name there, and the packages its cargo configuration names (`[patch]`,
+`paths`), walked the same way when
 they lie inside the server's allowed roots; the cargo configuration and rustup toolchain files of
 the root and every directory above it, and cargo's home configuration. A file written, created,
 removed or renamed gives another state.
@@ -55,13 +57,21 @@ _walks_lock = threading.Lock()
 
 
 def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
-    """Directories of the path dependencies (and patches) and the workspace members (a glob's fixed
-    start) a manifest names (None: unresolvable)."""
+    """Directories of the path dependencies (and patches), the workspace members (a glob's fixed
+    start) and the target sources and build script a manifest names (a source's directory, where
+    its modules are: `[lib] path = "../elsewhere/lib.rs"`) (None: unresolvable, or a manifest this
+    process does not read, as a link or an oversized file, that cargo reads all the same)."""
     try:  # through the one door: no link on the way, a regular file, size-limited
         text = read_text(manifest, MAX_MANIFEST_BYTES)
         data = parse_toml(text) if text is not None else {}
-    except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
+    except (OSError, Refusal):
+        yield None
         return
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return  # cargo refuses it too, whatever the files it names
+    for source in _source_paths(data):
+        target = walk.resolve(manifest.parent / source)
+        yield None if target is None else target.parent
     workspace, targets, patches = (_table(data, name) for name in ("workspace", "target", "patch"))
     tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
     tables.append(workspace.get("dependencies"))
@@ -81,6 +91,54 @@ def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
             parts = Path(member).parts
             fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
             yield walk.resolve(manifest.parent.joinpath(*parts[:fixed]))
+
+
+def _source_paths(data: dict[str, Any]) -> Iterator[str]:
+    """The source files a manifest names for its targets and its build script."""
+    build = _table(data, "package").get("build")
+    if isinstance(build, str):
+        yield build
+    targets = [data.get("lib")]
+    for kind in ("bin", "example", "test", "bench"):
+        listed = data.get(kind)
+        targets += listed if isinstance(listed, list) else []
+    for target in targets:
+        if isinstance(target, dict) and isinstance(target.get("path"), str):
+            yield target["path"]
+
+
+def _config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -> Iterator[Path | None]:
+    """The directories cargo's configuration files name as packages (`[patch.*]` paths and `paths`
+    overrides, relative to the directory holding `.cargo`); None for one this process does not read:
+    a link from inside the roots to outside them, or unreadable."""
+    for config in configs:
+        name = Path(config)
+        if name.name not in ("config", "config.toml") or not os.path.lexists(name):
+            continue
+        target = walk.resolve(name)
+        inside = any(name.is_relative_to(place) for place in allowed)
+        if target is None or (inside and not any(target.is_relative_to(p) for p in allowed)):
+            yield None
+            continue
+        try:
+            text = read_text(target, MAX_MANIFEST_BYTES)
+            data = parse_toml(text) if text is not None else {}
+        except (OSError, Refusal):
+            yield None
+            continue
+        except (tomllib.TOMLDecodeError, RecursionError):
+            continue  # cargo refuses it too
+        base = name.parent.parent
+        named = [
+            spec.get("path")
+            for table in _table(data, "patch").values()
+            if isinstance(table, dict)
+            for spec in table.values()
+            if isinstance(spec, dict)
+        ]
+        overrides = data.get("paths")
+        named += overrides if isinstance(overrides, list) else []
+        yield from (walk.resolve(base / path) for path in named if isinstance(path, str))
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
@@ -167,7 +225,7 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
     packages: list[Path] = []
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
-    queue: list[Path | None] = [top]
+    queue: list[Path | None] = [top, *_config_paths(configs, allowed, walk)]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         named = queue.pop(0)
         if named is None:
