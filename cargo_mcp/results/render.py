@@ -218,8 +218,8 @@ def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResu
     if not output_matters(shaped):
         shaped.stdout = shaped.stderr = ""
 
-    def size() -> int:
-        return json_size(shaped)
+    def size() -> int:  # with room for the notes added after shedding (CARGO_LATER_NOTES)
+        return json_size(shaped) + budgets.CARGO_LATER_NOTES
 
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         _shed(shaped, size)

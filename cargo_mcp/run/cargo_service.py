@@ -215,7 +215,8 @@ class CargoService:
         if invocation.command.cleans_build:
             launch.finish_clean(outcome)
         parts = await result_parts(collector, invocation, outcome)
-        result = self.result_of(invocation, collector, outcome, await self.focus_of(invocation), parts)
+        focus = await self.focus_of(invocation)
+        result, ranked = self.unshaped_result(invocation, collector, outcome, focus, parts)
         result.hints = launch.notes + result.hints
         if not result.ok:
             result.hints += limit_hints(result, outcome, command.limits)
@@ -226,7 +227,7 @@ class CargoService:
         if guard is not None:
             result.hints += after_guarded_run(invocation, guard, result)
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
-        return result
+        return render.shape_for_model(result, ranked=ranked)  # last: within budget with all of it
 
     async def focus_of(self, invocation: Invocation) -> Focus:
         """What the call asked about, for ranking its findings; off the loop, since --package walks
@@ -243,15 +244,22 @@ class CargoService:
         )
 
     def result_of(
+        self, invocation: Invocation, collector: OutputCollector, outcome: RunOutcome, focus: Focus
+    ) -> CargoResult:
+        """The answer for output replayed (analyzer_reuse), shaped for the model."""
+        result, ranked = self.unshaped_result(invocation, collector, outcome, focus)
+        return render.shape_for_model(result, ranked=ranked)
+
+    def unshaped_result(
         self,
         invocation: Invocation,
         collector: OutputCollector,
         outcome: RunOutcome,
         focus: Focus,
         parts: dict[str, Any] | None = None,
-    ) -> CargoResult:
-        """The answer for a run's parsed output (also for output replayed: analyzer_reuse); `parts`
-        are what its kind of output adds (result_parts), none for a replayed check."""
+    ) -> tuple[CargoResult, int]:
+        """The result of a run's parsed output before it is shaped for the model, and how many
+        diagnostics were ranked; `parts` are what its kind of output adds (result_parts)."""
         parts = parts or {}
         # where the listed diagnostics start; where the offset paged the data, from the first
         offset = 0 if "data" in parts else invocation.offset
@@ -280,4 +288,4 @@ class CargoService:
         result.hints = run_hints(invocation, result, collector, outcome, matched_none, above)
         subcommand = invocation.command.subcommand
         result.summary = render.summary_line(result, subcommand, invocation.timeout, matched_none)
-        return render.shape_for_model(result, ranked=len(ranked))
+        return result, len(ranked)

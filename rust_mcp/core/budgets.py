@@ -22,6 +22,8 @@ CARGO_RUNNING_TESTS_IN_TEXT = 20  # tests named as still running when a run was 
 
 # -- cargo-mcp: the structured result -----------------------------------------------------------------
 CARGO_STRUCTURED_BUDGET = ANSWER_STRUCTURED_BUDGET  # structuredContent JSON; detail is shed to fit
+# kept free when shedding: notes added after it (the page's, diagnostics not kept, a reused run's)
+CARGO_LATER_NOTES = 600
 CARGO_SHED_FAILURE_OUTPUT = 1_500  # a failing test's output once the result is over budget
 CARGO_SHED_STREAM = 4_000  # stdout and stderr, each, once over budget
 CARGO_SHED_RENDERED = 800  # each diagnostic's rendering, if still over budget

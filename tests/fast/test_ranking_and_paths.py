@@ -15,10 +15,11 @@ from cargo_mcp.results.render import result_text, shape_for_model
 from cargo_mcp.table.lint_levels import order_lint_levels
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from ra_mcp.places.symbol_paths import WantedPath, container_fits, hover_path, path_matches, type_name
+from rust_mcp.core.budgets import ANSWER_STRUCTURED_BUDGET, compact_json
 from rust_mcp.core.compiler_messages import Diagnostic, Focus, rank_diagnostics
 
 
-def _diagnostic(level: str, path: Path, line: int = 1) -> Diagnostic:
+def _diagnostic(level: str, path: Path, line: int = 1, width: int = 600) -> Diagnostic:
     return Diagnostic(
         level=level,
         message=f"{level} at {path.name}:{line}",
@@ -26,7 +27,7 @@ def _diagnostic(level: str, path: Path, line: int = 1) -> Diagnostic:
         absolute_path=str(path),
         line=line,
         column=1,
-        rendered=f"{level}: something\n --> {path.name}:{line}:1\n" + "x" * 600,
+        rendered=f"{level}: something\n --> {path.name}:{line}:1\n" + "x" * width,
     )
 
 
@@ -85,6 +86,40 @@ def test_the_cut_keeps_errors_and_the_text_says_where_the_rest_is(tmp_path: Path
     assert "50 more diagnostics were counted but not kept" in kept.hints[-1]
     assert "no full log was kept" in kept.hints[-1]
     assert "see structuredContent.diagnostics or the log" not in text
+
+
+def test_a_shaped_result_with_its_later_notes_fits_the_budget(tmp_path: Path) -> None:
+    """Notes are added after the shed: the page's, the diagnostics not kept, and a reused run's (the
+    memchr corpus's pedantic clippy, asked twice, went 9 characters over). However many diagnostics
+    and however long their paths, the result as sent stays within the structured budget."""
+    deep = tmp_path / ("d" * 40) / ("e" * 40)
+    deep.mkdir(parents=True)
+    source = deep / "lib.rs"
+    source.write_text("")
+    for count in range(5, 40):
+        diagnostics = [_diagnostic("warning", source, n, width=200) for n in range(1, count)]
+        result = CargoResult(
+            tool="cargo_clippy",
+            ok=True,
+            exit_code=0,
+            summary="cargo clippy succeeded",
+            argv=["cargo", "clippy"],
+            cwd=str(deep),
+            manifest=str(deep / "Cargo.toml"),
+            toolchain=None,
+            duration_ms=1,
+            diagnostics=diagnostics,
+            log_path=str(deep / "log"),
+        )
+        result.counts.total = result.counts.warnings = 3000
+        shaped = shape_for_model(result, ranked=2000)
+        shaped.hints.insert(
+            0,
+            "reused the cargo clippy finished 12 s ago with the same arguments on the "
+            "same files (nothing changed since); its findings stand",
+        )
+        sent = compact_json(shaped.model_dump(mode="json", exclude_defaults=True))
+        assert len(sent) <= ANSWER_STRUCTURED_BUDGET, f"{count} diagnostics: {len(sent)} characters"
 
 
 @pytest.mark.parametrize(
