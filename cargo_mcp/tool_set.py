@@ -16,6 +16,7 @@ from pydantic import Field
 
 from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
 from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.invocation import CallRequest
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.command import CargoCommand
 from cargo_mcp.table.parameters import REQUIRED
@@ -48,7 +49,8 @@ def cargo_tool(
             confirm = Confirmer(ctx, service.settings.confirm_destructive)
         try:
             policy = client_policy(ctx)
-            answered = await answer_call(service, command, values, working, report, confirm, policy)
+            request = CallRequest(command, values, working, report, policy)
+            answered = await answer_call(service, request, confirm)
         except Refusal as exc:
             return refusal_result(str(exc))
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again

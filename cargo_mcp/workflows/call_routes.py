@@ -6,6 +6,7 @@ back."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,8 @@ from cargo_mcp.workflows.outdated import run_outdated
 from cargo_mcp.workflows.scoped import run_scoped
 from cargo_mcp.workflows.target_matrix import run_target_matrix
 from cargo_mcp.workflows.verified_change import change_and_verify
-from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.capability import ConfirmCallback, no_questions
 from rust_mcp.core.cargo_projects import find_manifest
-from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.containment import refuse_unwritable
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import PathRefused
@@ -32,22 +31,17 @@ from rust_mcp.core.workspace_discovery import discover_project
 
 
 async def answer_call(
-    service: CargoService,
-    command: CargoCommand,
-    values: Mapping[str, Any],
-    working_directory: Path | None,
-    report: ProgressCallback | None = None,
-    confirm: ConfirmCallback = no_questions,
-    policy: ClientPolicy | None = None,
+    service: CargoService, request: CallRequest, confirm: ConfirmCallback = no_questions
 ) -> tuple[CargoResult, str]:
     """A tool call's result and its text: the same call asked again with nothing changed is answered
     by the shared check that answered it (Repeats), else `call_tool` runs it and its text is rendered."""
-    call = Repeats.call_key(command.name, values, working_directory, policy)
+    command, values, working_directory = request.command, request.values, request.working_directory
+    call = Repeats.call_key(command.name, values, working_directory, request.policy)
     repeated = await service.repeats.answer(call, command.answers_from_analyzer, service.toolchains)
     if repeated is not None:
         return repeated
     LAST_SHARED.set(None)
-    result = await call_tool(service, command, values, working_directory, report, confirm, policy)
+    result = await call_tool(service, request, confirm)
     check, asked = LAST_SHARED.get(), _asked(service, command, values, working_directory)
     if check is not None and asked is not None and check.invocation.command is command:
         slotted = check.result.model_copy(update={"hints": [SLOT, *check.result.hints]})
@@ -76,13 +70,7 @@ def _asked(
 
 
 async def call_tool(
-    service: CargoService,
-    command: CargoCommand,
-    values: Mapping[str, Any],
-    working_directory: Path | None,
-    report: ProgressCallback | None = None,
-    confirm: ConfirmCallback = no_questions,
-    policy: ClientPolicy | None = None,
+    service: CargoService, request: CallRequest, confirm: ConfirmCallback = no_questions
 ) -> CargoResult:
     """One tool call: one cargo run, or several for a target matrix or a verified change.
     Destructive commands ask `confirm` first (after validation, before anything runs).
@@ -90,32 +78,26 @@ async def call_tool(
     explicitly to every run (None: the client sent none). A call without `path` where no Cargo.toml
     governs the working directory, or whose `path` is such a directory, uses the one Cargo workspace
     below it, and says so."""
-    found = None
+    found, values = None, request.values
     if values.get("path") is None:
-        start = working_directory or service.settings.roots.default
-        working_directory, found = await discover_project(start, service.settings.roots, HOW_TO_PICK)
-    elif await anyio.Path(named := service.project_dir(values["path"], working_directory)).is_dir():
+        start = request.working_directory or service.settings.roots.default
+        working, found = await discover_project(start, service.settings.roots, HOW_TO_PICK)
+        request = replace(request, working_directory=working)
+    elif await anyio.Path(named := service.project_dir(values["path"], request.working_directory)).is_dir():
         # a directory named that no Cargo.toml governs (the repository root a model passes as its
         # working directory): the one workspace below it, as without `path`, or a refusal naming them
         project, found = await discover_project(named, service.settings.roots, HOW_TO_PICK)
-        values = {**values, "path": str(project)}
-    result = await _route(service, command, values, working_directory, report, confirm, policy)
+        request = replace(request, values={**values, "path": str(project)})
+    result = await _route(service, request, confirm)
     if found is not None:
         result.hints.insert(0, found)
     return result
 
 
-async def _route(
-    service: CargoService,
-    command: CargoCommand,
-    values: Mapping[str, Any],
-    working_directory: Path | None,
-    report: ProgressCallback | None,
-    confirm: ConfirmCallback,
-    policy: ClientPolicy | None,
-) -> CargoResult:
+async def _route(service: CargoService, request: CallRequest, confirm: ConfirmCallback) -> CargoResult:
+    command, values, working_directory = request.command, request.values, request.working_directory
+    report, policy = request.report, request.policy
     check_combination(command, values)
-    request = CallRequest(command, values, working_directory, report, policy)
     if values.get("targets"):
         return await run_target_matrix(service, request)
     if values.get("changed") or values.get("since"):

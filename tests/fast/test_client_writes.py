@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.invocation import CallRequest
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from cargo_mcp.workflows.call_routes import call_tool
@@ -30,7 +31,7 @@ async def _refused_for_read_only(tmp_path: Path, tool: str, arguments: dict[str,
         CargoSettings(AllowedRoots.from_strings([str(tmp_path)]), log_dir=tmp_path / "logs")
     )
     with pytest.raises(Refusal) as refused:
-        await call_tool(service, COMMANDS_BY_NAME[tool], arguments, None, policy=READ_ONLY)
+        await call_tool(service, CallRequest(COMMANDS_BY_NAME[tool], arguments, None, None, READ_ONLY))
     return str(refused.value)
 
 

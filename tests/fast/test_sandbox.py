@@ -13,6 +13,7 @@ import pytest
 from mcp import Client
 
 from cargo_mcp.run.cargo_service import CargoService
+from cargo_mcp.run.invocation import CallRequest
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server as build_cargo_server
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
@@ -243,5 +244,7 @@ async def test_a_cargo_call_without_a_sandbox_is_refused_before_anything_runs(tm
     broken = Containment(Sandbox("auto", bwrap=str(tmp_path / "no-bwrap")), roots)
     service = CargoService(CargoSettings(roots, log_dir=tmp_path / "logs"), containment=broken)
     with pytest.raises(Refusal, match="apt-get install bubblewrap"):
-        await call_tool(service, COMMANDS_BY_NAME["cargo_check"], {"path": str(project)}, None)
+        await call_tool(
+            service, CallRequest(COMMANDS_BY_NAME["cargo_check"], {"path": str(project)}, None, None, None)
+        )
     assert not (project / "target").exists() and not (tmp_path / "logs").exists()
