@@ -14,7 +14,7 @@ from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
 from cargo_mcp.run.cargo_service import HOW_TO_PICK, CargoService
 from cargo_mcp.run.invocation import CallRequest, Way
-from cargo_mcp.run.shared_checks import LAST_SHARED, SLOT, Repeats
+from cargo_mcp.run.shared_checks import LAST_SHARED, KeptText, Repeats
 from cargo_mcp.table.command import check_combination
 from cargo_mcp.workflows.outdated import run_outdated
 from cargo_mcp.workflows.scoped import run_scoped
@@ -42,8 +42,7 @@ async def answer_call(
     result = await call_tool(service, request, confirm)
     check, asked = LAST_SHARED.get(), _asked(service, request)
     if check is not None and asked is not None and check.invocation.command is command:
-        slotted = check.result.model_copy(update={"hints": [SLOT, *check.result.hints]})
-        kept = render.unclipped_text(slotted)
+        kept = KeptText(*render.text_around_hints(check.result))
         roots = service.settings.roots
         await anyio.to_thread.run_sync(service.repeats.remember, call, check, asked, kept, roots)
     return result, render.result_text(result)
