@@ -26,9 +26,8 @@ change its directory's times) and no file or link changed, so the state is the s
 remembered only when every time it stamped is older than RACY_NS before the walk began: a change
 made in the same tick of the clock as a stamp could leave it as it was (git's "racily clean"
 entries; COARSE_RACY_NS where no change time stamped has a fraction of a second, a file system
-counting whole seconds), and such a tree is walked again until it has settled (`settle`). After a
-run, `settle` keeps the walk from before it when that walk still holds and the build records name
-the files they named: the state a walk would give then is that walk's, so one walk serves the run."""
+counting whole seconds), and such a tree is walked again until it has settled (`settle`, which
+keeps the walk from before a run that changed nothing it stamps: one walk serves the run)."""
 
 from __future__ import annotations
 
@@ -65,8 +64,7 @@ class _Walked:
     reads: tuple[str, ...]
     stamps: Stamps | None = None  # its stamps, when the walk is remembered
 
-    def reads_again(self) -> bool:
-        """Whether the build records still name the files they named at the walk."""
+    def reads_again(self) -> bool:  # the build records still name the files they named
         return skipped_reads(self.workspace, self.packages) == list(self.reads)
 
 
@@ -79,14 +77,10 @@ def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
     start) and the target sources and build script a manifest names (a source's directory, where
     its modules are: `[lib] path = "../elsewhere/lib.rs"`) (None: unresolvable, or a manifest this
     process does not read, as a link or an oversized file, that cargo reads all the same)."""
-    try:  # through the one door: no link on the way, a regular file, size-limited
-        text = read_text(manifest, MAX_MANIFEST_BYTES)
-        data = parse_toml(text) if text is not None else {}
-    except (OSError, Refusal):
+    data = _cargo_toml(manifest)
+    if data is None:
         yield None
         return
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return  # cargo refuses it too, whatever the files it names
     for source in _source_paths(data):
         target = walk.resolve(manifest.parent / source)
         yield None if target is None else target.parent
@@ -138,14 +132,10 @@ def _config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -
         if target is None or (inside and not any(target.is_relative_to(p) for p in allowed)):
             yield None
             continue
-        try:
-            text = read_text(target, MAX_MANIFEST_BYTES)
-            data = parse_toml(text) if text is not None else {}
-        except (OSError, Refusal):
+        data = _cargo_toml(target)
+        if data is None:
             yield None
             continue
-        except (tomllib.TOMLDecodeError, RecursionError):
-            continue  # cargo refuses it too
         base = name.parent.parent
         named = [
             spec.get("path")
@@ -157,6 +147,18 @@ def _config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -
         overrides = data.get("paths")
         named += overrides if isinstance(overrides, list) else []
         yield from (walk.resolve(base / path) for path in named if isinstance(path, str))
+
+
+def _cargo_toml(path: Path) -> dict[str, Any] | None:
+    """A manifest's or cargo configuration's data, through the one door; {} when absent or not TOML
+    (cargo refuses it too); None when this process does not read it (a link, too large) but cargo does."""
+    try:
+        text = read_text(path, MAX_MANIFEST_BYTES)
+        return parse_toml(text) if text is not None else {}
+    except (OSError, Refusal):
+        return None
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return {}
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
@@ -214,10 +216,9 @@ def tree_state(
 
 
 def settle(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> None:
-    """After a run, a walk as fresh as one made after it, for a repeat. A run writes build records
-    (target/, unwatched) naming the files builds read in skipped folders (skipped_reads), and may
-    write Cargo.lock or make target/ (watched): the walk from before it is kept when it holds and the
-    records name the same files (a walk now gives its state), else the tree is walked again. Blocking."""
+    """After a run, a walk as fresh as one made after it. A run writes build records (target/, not
+    watched: skipped_reads) and may write Cargo.lock or make target/ (watched): the walk from before it
+    is kept when it holds and the records name the same files, else the tree is walked. Blocking."""
     key = _key(root, within, lockfile, _config_files(root))
     with _walks_lock:
         last = _walks.get(key)

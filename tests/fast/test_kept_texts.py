@@ -10,25 +10,14 @@ import pytest
 from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.shared_checks import KeptText
+from tests.support.cargo_results import cargo_result
 
 OLD_MARKER = "\x00the note of a reuse\x00"
 
 
 def result(hints: list[str], log_path: str | None, stderr: str) -> CargoResult:
-    return CargoResult(
-        tool="cargo_check",
-        ok=False,
-        exit_code=101,
-        summary="cargo check failed (exit 101) in 0.20 s",
-        argv=["cargo", "check", "--message-format=json"],
-        cwd="/p",
-        manifest="/p/Cargo.toml",
-        toolchain=None,
-        duration_ms=200,
-        stderr=stderr,
-        hints=hints,
-        log_path=log_path,
-    )
+    failed = {"ok": False, "exit_code": 101, "summary": "cargo check failed (exit 101) in 0.20 s"}
+    return cargo_result(**failed, stderr=stderr, hints=hints, log_path=log_path)
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from cargo_mcp.results import render
-from cargo_mcp.results.models import CargoResult
 from rust_mcp.core import budgets
 from rust_mcp.core.cargo_projects import find_manifest
 from rust_mcp.core.paging import json_size
 from rust_mcp.core.roots import AllowedRoots, PathRefused
+from tests.support.cargo_results import cargo_result
 
 
 def workspace(tmp_path: Path) -> Path:
@@ -53,18 +53,7 @@ def test_other_files_and_a_source_file_of_no_package_are_refused_by_name(tmp_pat
 
 def test_a_long_list_of_changed_files_is_cut_to_the_budget_with_a_note() -> None:
     files = [f"src/generated/module_{index:05}.rs" for index in range(20_000)]
-    result = CargoResult(
-        tool="cargo_clippy_fix",
-        ok=True,
-        exit_code=0,
-        summary="cargo clippy --fix succeeded in 9.00 s",
-        argv=["cargo", "clippy", "--fix"],
-        cwd="/p",
-        manifest="/p/Cargo.toml",
-        toolchain=None,
-        duration_ms=9000,
-        changed_files=files,
-    )
+    result = cargo_result(tool="cargo_clippy_fix", argv=["cargo", "clippy", "--fix"], changed_files=files)
     shaped = render.shape_for_model(result)
     assert json_size(shaped) <= budgets.CARGO_STRUCTURED_BUDGET
     kept = len(shaped.changed_files)
