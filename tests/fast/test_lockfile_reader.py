@@ -16,6 +16,7 @@ from rust_mcp.core import lockfile
 from rust_mcp.core.budgets import MAX_LOCKFILE_BYTES
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.fetch_hosts import FetchHosts, refused_urls
+from rust_mcp.core.files import FileSnapshot
 from rust_mcp.core.lockfile import LockedPackage, UnreadableLockfile, locked_packages
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.safe_io import NotAFile
@@ -121,3 +122,15 @@ def test_a_lockfile_cargo_cannot_read_is_named(project: Path) -> None:
         locked_packages(project / "Cargo.lock")
     # cargo stops on it itself: the address check has nothing to add
     assert refused_urls(project, AllowedRoots((project.parent,)), FetchHosts()) is None
+
+
+def test_a_guarded_change_snapshots_a_large_lockfile_to_put_it_back(project: Path) -> None:
+    """A dependency change's guard (files.FileSnapshot) read Cargo.lock under the source files'
+    16 MiB: a larger lockfile was not snapshotted, so a failed change could not put it back."""
+    lock = project / "Cargo.lock"
+    lock.write_text(padded(LOCK, PADDING))
+    snapshot = FileSnapshot.manifests(project)
+    lock.write_text(LOCK)  # the change cargo made
+    assert snapshot.changed() == [lock]
+    snapshot.restore()
+    assert lock.read_text() == padded(LOCK, PADDING)
