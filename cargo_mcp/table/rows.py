@@ -165,26 +165,28 @@ INSTA_PENDING = CargoCommand(
     output="snapshots",
     effect=Effect(Capability.RUN, "insta pending snapshots", idempotent=True),
 )
-
-
-def _insta_decision(verb: str, whose: str, does: str) -> CargoCommand:
-    """cargo insta accept or reject: one row each, alike but for the verb and what it does."""
-    return CargoCommand(
-        name=f"cargo_insta_{verb}",
-        description=f"{verb.capitalize()} pending insta snapshots by name.",
-        subcommand=("insta", verb),
-        params=(*COMMON, "snapshots"),
-        output="plain",
-        effect=Effect(Capability.DESTRUCTIVE, f"insta {verb}", idempotent=True),
-        confirmation=f"cargo insta {verb} {does} the {whose} snapshots {{snapshots}} in {{project}}. "
-        "Go ahead?",
-        edits_project=True,
-        shows_output=True,
-    )
-
-
-INSTA_ACCEPT = _insta_decision("accept", "accepted", "replaces")
-INSTA_REJECT = _insta_decision("reject", "pending", "deletes")
+INSTA_ACCEPT = CargoCommand(
+    name="cargo_insta_accept",
+    description="Accept pending insta snapshots by name.",
+    subcommand=("insta", "accept"),
+    params=(*COMMON, "snapshots"),
+    output="plain",
+    effect=Effect(Capability.DESTRUCTIVE, "insta accept", idempotent=True),
+    confirmation="cargo insta accept replaces the accepted snapshots {snapshots} in {project}. Go ahead?",
+    edits_project=True,
+    shows_output=True,
+)
+INSTA_REJECT = CargoCommand(
+    name="cargo_insta_reject",
+    description="Reject pending insta snapshots by name.",
+    subcommand=("insta", "reject"),
+    params=(*COMMON, "snapshots"),
+    output="plain",
+    effect=Effect(Capability.DESTRUCTIVE, "insta reject", idempotent=True),
+    confirmation="cargo insta reject deletes the pending snapshots {snapshots} in {project}. Go ahead?",
+    edits_project=True,
+    shows_output=True,
+)
 RUN = CargoCommand(
     name="cargo_run",
     description="Run a binary or example in the sandbox; its output and exit code.",
