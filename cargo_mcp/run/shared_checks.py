@@ -177,19 +177,35 @@ def answer(shared: Shared[CargoResult], subcommand: str) -> CargoResult:
     return result
 
 
-SLOT = "\x00the note of a reuse\x00"  # where a repeat's note goes in its kept text
 MAX_REPEATS = 64  # calls remembered for their repeats, per service
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """A call's answer text kept for its repeats, in the two parts around where a reuse's note goes,
+    as its first hint (render.text_around_hints): no marker inside the text, which a project's own
+    output could contain too."""
+
+    before: str
+    after: str
+
+    def with_note(self, note: str) -> str:
+        return f"{self.before}\n\nhint: {note}{self.after}"
+
+    def size(self) -> int:
+        """Its length without a note."""
+        return len(self.before) + len(self.after)
 
 
 @dataclass(frozen=True)
 class Repeat:
     """What a call's answer left for the same call asked again: where its project was found (the
     directories from it up to `/` and their Cargo.toml, and what its path resolved to), the shared
-    check that answered it, and its text with a slot for the note of a reuse."""
+    check that answered it, and its text with room for the note of a reuse."""
 
     places: Stamps
     check: SharedCheck
-    text: str
+    text: KeptText
 
 
 class Repeats:
@@ -211,16 +227,16 @@ class Repeats:
         return repr((name, sorted(values.items()), str(working), repr(policy), relevant_env(os.environ)))
 
     def remember(
-        self, call: Hashable, check: SharedCheck, asked: Path, text: str, roots: AllowedRoots
+        self, call: Hashable, check: SharedCheck, asked: Path, text: KeptText, roots: AllowedRoots
     ) -> None:
         """Keep a call answered by `check` for its repeats: `asked` is the project directory it named
-        (unresolved), `text` its answer's text with SLOT for a reuse's note (blocking: stamps). Its
+        (unresolved), `text` its answer's text with room for a reuse's note (blocking: stamps). Its
         manifest and workspace were looked for from there up to the allowed root holding it."""
         project = asked.resolve()
         root = roots.root_of(project)
         if root is None or not project.is_relative_to(check.invocation.cwd):
             return  # its project was found below the directory it named (discovery): not kept
-        if text.count(SLOT) != 1 or len(text) > CARGO_TEXT_BUDGET:
+        if text.size() > CARGO_TEXT_BUDGET:
             return
         above = [project, *(d for d in project.parents if d.is_relative_to(root))]
         places = stamps_of([str(p) for d in above for p in (d, d / MANIFEST_NAME)], [asked])
@@ -245,7 +261,7 @@ class Repeats:
             return None
         subcommand = " ".join(repeat.check.invocation.command.subcommand)
         result = answer(shared, subcommand)
-        text = repeat.text.replace(SLOT, result.hints[0])
+        text = repeat.text.with_note(result.hints[0])
         return (result, text) if len(text) <= CARGO_TEXT_BUDGET else None  # else clipped: render it
 
 

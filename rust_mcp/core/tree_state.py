@@ -26,10 +26,12 @@ change its directory's times) and no file or link changed, so the state is the s
 remembered only when every time it stamped is older than RACY_NS before the walk began: a change
 made in the same tick of the clock as a stamp could leave it as it was (git's "racily clean"
 entries; COARSE_RACY_NS where no change time stamped has a fraction of a second, a file system
-counting whole seconds), and such a tree is walked again until it has settled (`settle`)."""
+counting whole seconds), and such a tree is walked again until it has settled (`settle`, which
+keeps the walk from before a run that changed nothing it stamps: one walk serves the run)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -52,7 +54,21 @@ MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 KEPT_WALKS = 8  # trees whose last walk is remembered
 
 
-_walks: OrderedDict[Hashable, Stamps] = OrderedDict()
+@dataclasses.dataclass(frozen=True)
+class _Walked:
+    """A walk's state, and where its build records were read from and what they named (settle)."""
+
+    state: str
+    workspace: Path
+    packages: tuple[Path, ...]
+    reads: tuple[str, ...]
+    stamps: Stamps | None = None  # its stamps, when the walk is remembered
+
+    def reads_again(self) -> bool:  # the build records still name the files they named
+        return skipped_reads(self.workspace, self.packages) == list(self.reads)
+
+
+_walks: OrderedDict[Hashable, _Walked] = OrderedDict()
 _walks_lock = threading.Lock()
 
 
@@ -61,14 +77,10 @@ def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
     start) and the target sources and build script a manifest names (a source's directory, where
     its modules are: `[lib] path = "../elsewhere/lib.rs"`) (None: unresolvable, or a manifest this
     process does not read, as a link or an oversized file, that cargo reads all the same)."""
-    try:  # through the one door: no link on the way, a regular file, size-limited
-        text = read_text(manifest, MAX_MANIFEST_BYTES)
-        data = parse_toml(text) if text is not None else {}
-    except (OSError, Refusal):
+    data = _cargo_toml(manifest)
+    if data is None:
         yield None
         return
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return  # cargo refuses it too, whatever the files it names
     for source in _source_paths(data):
         target = walk.resolve(manifest.parent / source)
         yield None if target is None else target.parent
@@ -120,14 +132,10 @@ def _config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -
         if target is None or (inside and not any(target.is_relative_to(p) for p in allowed)):
             yield None
             continue
-        try:
-            text = read_text(target, MAX_MANIFEST_BYTES)
-            data = parse_toml(text) if text is not None else {}
-        except (OSError, Refusal):
+        data = _cargo_toml(target)
+        if data is None:
             yield None
             continue
-        except (tomllib.TOMLDecodeError, RecursionError):
-            continue  # cargo refuses it too
         base = name.parent.parent
         named = [
             spec.get("path")
@@ -139,6 +147,18 @@ def _config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -
         overrides = data.get("paths")
         named += overrides if isinstance(overrides, list) else []
         yield from (walk.resolve(base / path) for path in named if isinstance(path, str))
+
+
+def _cargo_toml(path: Path) -> dict[str, Any] | None:
+    """A manifest's or cargo configuration's data, through the one door; {} when absent or not TOML
+    (cargo refuses it too); None when this process does not read it (a link, too large) but cargo does."""
+    try:
+        text = read_text(path, MAX_MANIFEST_BYTES)
+        return parse_toml(text) if text is not None else {}
+    except (OSError, Refusal):
+        return None
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return {}
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
@@ -176,32 +196,36 @@ def tree_state(
     key = _key(root, within, lockfile, configs)
     with _walks_lock:
         last = _walks.get(key)
-    if last is not None and last.holds():
+    if last is not None and last.stamps is not None and last.stamps.holds():
         if newest is not None:
-            newest[0] = max(newest[0], last.newest)
+            newest[0] = max(newest[0], last.stamps.newest)
         return last.state
     begun = time.time_ns()
     walk = Walk()
-    state = _walked(root, within, lockfile, configs, walk)
-    remembered = walk.remembered(begun) if state is not None else None
+    walked = _walked(root, within, lockfile, configs, walk)
+    remembered = walk.remembered(begun) if walked is not None else None
     with _walks_lock:
         _walks.pop(key, None)
-        if remembered is not None:
-            _walks[key] = remembered
+        if walked is not None and remembered is not None:
+            _walks[key] = dataclasses.replace(walked, stamps=remembered)
             while len(_walks) > KEPT_WALKS:
                 _walks.popitem(last=False)
     if newest is not None:
         newest[0] = max(newest[0], walk.newest[0])
-    return state if state is not None else _never_equal(walk.digest)
+    return walked.state if walked is not None else _never_equal(walk.digest)
 
 
 def settle(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> None:
-    """After a run: walk the tree again, so that a repeat answers from a walk made after it. A run
-    changes what the state stamps without changing what a remembered walk watches: it writes the
-    build records (target/) that name the files builds read in skipped folders (skipped_reads), and
-    may write Cargo.lock or make target/; blocking (run off the loop)."""
+    """After a run, a walk as fresh as one made after it. A run writes build records (target/, not
+    watched: skipped_reads) and may write Cargo.lock or make target/ (watched): the walk from before it
+    is kept when it holds and the records name the same files, else the tree is walked. Blocking."""
+    key = _key(root, within, lockfile, _config_files(root))
     with _walks_lock:
-        _walks.pop(_key(root, within, lockfile, _config_files(root)), None)
+        last = _walks.get(key)
+    if last is not None and last.stamps is not None and last.reads_again() and last.stamps.holds():
+        return
+    with _walks_lock:
+        _walks.pop(key, None)
     tree_state(root, within, lockfile)
 
 
@@ -209,8 +233,10 @@ def _key(root: Path, within: Sequence[Path], lockfile: bool, configs: list[str])
     return (str(root), tuple(str(place) for place in within), lockfile, tuple(configs))
 
 
-def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[str], walk: Walk) -> str | None:
-    """The state of the tree at `root`, walked; None for a tree whose state is one of its own."""
+def _walked(
+    root: Path, within: Sequence[Path], lockfile: bool, configs: list[str], walk: Walk
+) -> _Walked | None:
+    """The tree at `root`, walked; None for a tree whose state is one of its own."""
     digest = walk.digest
 
     def entering(directory: str) -> None:
@@ -264,7 +290,7 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
         return None  # more build records than it reads
     for path in (*reads, *configs):  # builds read these too
         walk.stamp(path)
-    return str(digest.hexdigest())
+    return _Walked(str(digest.hexdigest()), workspace, tuple(packages), tuple(reads))
 
 
 def _never_equal(digest: Any) -> str:
