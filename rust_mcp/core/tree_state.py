@@ -12,8 +12,9 @@ removed or renamed gives another state.
 
 Some trees get a state of their own each time, so their runs are never reused (right, if slower):
 a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, a tree with a link or a path
-dependency that cannot be resolved (a link loop, a NUL byte), and one leading outside the allowed
-roots: this process never lists a directory the project only names (a link to `/` or to the
+dependency that cannot be resolved (a link loop, a NUL byte) or a directory the walk cannot list
+(deeper than project_walk.MAX_WALK_DEPTH, or unreadable though searchable), and one leading outside
+the allowed roots: this process never lists a directory the project only names (a link to `/` or to the
 operator's home is not walked). Not followed: files outside
 these trees that a build reads (a build script's `rerun-if-changed` or an `include!` pointing
 outside the workspace).
@@ -42,7 +43,7 @@ from typing import Any
 from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
 from .file_stamps import Stamps, Walk
-from .project_files import read_text, walk_without_links
+from .project_files import WalkedFile, read_text, walk_without_links
 from .skipped_reads import skipped_reads
 from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
@@ -237,11 +238,17 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
             return None  # named by the project, outside what this server may read
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
-        entries = []
-        for entry in walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True, entering):
+        entries: list[WalkedFile] = []
+        missed: list[str] = []
+        listed = walk_without_links(
+            top, lambda name: name not in SKIP_DIRS, lambda _: True, entering, missed.append
+        )
+        for entry in listed:
             entries.append(entry)
             if stamped + len(entries) > MAX_STAMPED:
                 return None
+        if missed:
+            return None  # a directory not listed (too deep, unreadable): files a build reads unstamped
         stamped += len(entries)
         for entry in sorted(entries, key=lambda e: e.path):
             if entry.path == skipped:
