@@ -31,6 +31,7 @@ from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.file_stamps import Stamps, stamps_of
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
+from rust_mcp.core.skipped_reads import DIRECTORY_VARIABLES
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.core.tree_state import settle, tree_state
 
@@ -54,8 +55,10 @@ LAST_SHARED: ContextVar[SharedCheck | None] = ContextVar("last_shared_check", de
 
 
 def shareable(invocation: Invocation) -> bool:
-    """Whether a run may be shared: a check or lint that writes no project file."""
-    return invocation.command.shared and may_leave_running(invocation)
+    """Whether a run may be shared: a check or lint that writes no project file, and leaves its build
+    records where the files' state reads them (no build directory moved by cargo_env: skipped_reads)."""
+    moved = any(name in invocation.env for name in DIRECTORY_VARIABLES)
+    return invocation.command.shared and may_leave_running(invocation) and not moved
 
 
 def may_leave_running(invocation: Invocation) -> bool:

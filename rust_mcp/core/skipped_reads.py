@@ -12,18 +12,25 @@ door (no link followed, regular files only; bounded: MAX_FILES files, MAX_LISTED
 MAX_TOTAL_BYTES read per state), and a path is kept only if it lies under the workspace root
 inside a skipped folder: the walk stamps the rest. Each file is parsed again only when its size
 or times changed. Project code can write these files (they are build output): the worst it gets is
-more files stamped, never one opened, and a state computed anew (its runs not reused)."""
+more files stamped, never one opened, and a state computed anew (its runs not reused).
+
+A project whose cargo configuration (or this process's environment) keeps its build records elsewhere
+(`build.target-dir = "node_modules/out"`, `build.build-dir`: allowed inside the workspace) leaves none
+in `target`: `records_elsewhere` says so, and such a tree's state is one of its own."""
 
 from __future__ import annotations
 
 import os
 import re
+import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .cargo_projects import SKIP_DIRS
+from .cargo_projects import MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
+from .file_stamps import resolved
 from .project_files import list_directory, read_text
+from .toml_text import parse_toml
 
 MAX_FILES = 20_000  # dep-info and build-script outputs read per state, at most
 MAX_BYTES = 1024 * 1024  # of one of them
@@ -35,6 +42,8 @@ UNESCAPED_SPACE = re.compile(r"(?<!\\) ")
 _PARSED: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}  # path -> (stamp, named)
 _CACHED = [0]  # files and names held in _PARSED (names of earlier versions of a file counted too)
 MAX_CACHED = 200_000
+DIRECTORY_KEYS = ("target-dir", "build-dir")  # of cargo's `[build]` table
+DIRECTORY_VARIABLES = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_BUILD_BUILD_DIR")
 
 
 class _Budget:
@@ -134,3 +143,32 @@ def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str] | None:
                     found.add(full)
     over = budget.listings < 0 or budget.bytes < 0
     return None if over else sorted(found)
+
+
+def records_elsewhere(top: Path, configs: Iterable[str]) -> bool:
+    """Whether cargo may keep the build records of the workspace at `top` elsewhere than `top/target`:
+    `build.target-dir` or `build.build-dir` set to another place in one of the cargo configuration
+    files `configs` (read where their links lead, as cargo reads them; one that cannot be read, a link
+    loop or an oversized file, counts as one that does), or a variable of this environment setting
+    them. Blocking."""
+    if any(os.environ.get(name) for name in DIRECTORY_VARIABLES):
+        return True
+    own = os.path.normpath(top / "target")
+    for config in map(Path, configs):
+        if not os.path.lexists(config):
+            continue
+        target = resolved(config)
+        try:
+            text = read_text(target, MAX_MANIFEST_BYTES) if target is not None else None
+            build = parse_toml(text).get("build") if text is not None else None
+        except (OSError, Refusal, tomllib.TOMLDecodeError):
+            return True
+        if target is None or text is None:
+            return True
+        for key in DIRECTORY_KEYS:
+            value = build.get(key) if isinstance(build, dict) else None
+            if value is not None and (
+                not isinstance(value, str) or os.path.normpath(config.parent.parent / value) != own
+            ):
+                return True
+    return False

@@ -44,13 +44,14 @@ from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES
 from .errors import Refusal
 from .file_stamps import Stamps, Walk
 from .project_files import WalkedFile, read_text, walk_without_links
-from .skipped_reads import skipped_reads
+from .skipped_reads import records_elsewhere, skipped_reads
 from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 KEPT_WALKS = 8  # trees whose last walk is remembered
+CONFIGS = ("config.toml", "config")  # cargo's configuration files in a `.cargo` folder
 
 
 _walks: OrderedDict[Hashable, Stamps] = OrderedDict()
@@ -269,6 +270,8 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
         return None  # more trees than MAX_EXTRA_ROOTS: not all followed
     if (reads := skipped_reads(workspace, packages)) is None:
         return None  # more build records than it reads
+    if records_elsewhere(workspace, [*configs, *(str(p / ".cargo" / n) for p in packages for n in CONFIGS)]):
+        return None  # the build records are not where skipped_reads looks
     for path in (*reads, *configs):  # builds read these too
         walk.stamp(path)
     return str(digest.hexdigest())
