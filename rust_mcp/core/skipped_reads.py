@@ -12,7 +12,8 @@ door (no link followed, regular files only; bounded: MAX_FILES files, MAX_LISTED
 MAX_TOTAL_BYTES read per state), and a path is kept only if it lies under the workspace root
 inside a skipped folder: the walk stamps the rest. Each file is parsed again only when its size
 or times changed. Project code can write these files (they are build output): the worst it gets is
-more files stamped, never one opened, and a state computed anew (its runs not reused).
+more files stamped, never one opened, and a state computed anew (its runs not reused). A directory
+named (`rerun-if-changed=node_modules/pkg`) is kept with everything under it, as cargo scans it.
 
 A project whose cargo configuration (or this process's environment) keeps its build records elsewhere
 (`build.target-dir = "node_modules/out"`, `build.build-dir`: allowed inside the workspace) leaves none
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -29,7 +31,7 @@ from pathlib import Path
 from .cargo_projects import MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
 from .file_stamps import resolved
-from .project_files import list_directory, read_text
+from .project_files import list_directory, read_text, walk_without_links
 from .toml_text import parse_toml
 
 MAX_FILES = 20_000  # dep-info and build-script outputs read per state, at most
@@ -142,7 +144,29 @@ def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str] | None:
                 if (full := _skipped(top, str(base / named))) is not None:
                     found.add(full)
     over = budget.listings < 0 or budget.bytes < 0
-    return None if over else sorted(found)
+    return None if over else _with_contents(sorted(found))
+
+
+def _with_contents(paths: list[str]) -> list[str] | None:
+    """`paths`, each directory among them followed by every directory and file under it (cargo scans
+    a directory a build script names in `rerun-if-changed` for a changed file; a directory's own
+    times change only when a name in it does); None past MAX_NAMED or a directory not listed."""
+    kept: list[str] = []
+    for path in paths:
+        kept.append(path)
+        try:
+            if not stat.S_ISDIR(os.stat(path, follow_symlinks=False).st_mode):
+                continue
+        except OSError:
+            continue
+        missed: list[str] = []
+        for entry in walk_without_links(Path(path), bool, bool, kept.append, missed.append):
+            kept.append(entry.path)
+            if len(kept) > MAX_NAMED:
+                return None
+        if missed:
+            return None
+    return kept
 
 
 def records_elsewhere(top: Path, configs: Iterable[str]) -> bool:
