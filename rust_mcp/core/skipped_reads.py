@@ -10,10 +10,11 @@ read, relative to the workspace root) and each build script's `output`
 workspace's own `target` is looked at (a target directory set elsewhere is not), through the one
 door (no link followed, regular files only; bounded: MAX_FILES files, MAX_LISTED directories,
 MAX_TOTAL_BYTES read per state), and a path is kept only if it lies under the workspace root
-inside a skipped folder: the walk stamps the rest. Each file is parsed again only when its size
-or times changed. Project code can write these files (they are build output): the worst it gets is
-more files stamped, never one opened, and a state computed anew (its runs not reused). A directory
-named (`rerun-if-changed=node_modules/pkg`) is kept with everything under it, as cargo scans it.
+inside a skipped folder, or outside it inside the allowed roots: the walk stamps the rest. Each
+file is parsed again only when its size or times changed. Project code can write these files (they
+are build output): the worst it gets is more files stamped, never one opened, and a state computed
+anew (its runs not reused). A directory named (`rerun-if-changed=node_modules/pkg`) is kept with
+everything under it, as cargo scans it.
 
 A project whose cargo configuration (or this process's environment) keeps its build records elsewhere
 (`build.target-dir = "node_modules/out"`, `build.build-dir`: allowed inside the workspace) leaves none
@@ -25,7 +26,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .cargo_projects import MAX_MANIFEST_BYTES, SKIP_DIRS
@@ -110,8 +111,9 @@ def _named(path: Path, dep_info: bool, budget: _Budget) -> tuple[str, ...]:
     except (OSError, Refusal, UnicodeDecodeError):
         text = ""
     named = _dep_info(text) if dep_info else (match.strip() for match in RERUN.findall(text))
-    # only names that can lie in a skipped folder are kept: the cache's size is that of those
-    kept = tuple(name for name in named if not SKIP_DIRS.isdisjoint(Path(name).parts))[:MAX_NAMED]
+    # only names that can lie in a skipped folder or outside the workspace are kept: the cache's
+    # size is that of those
+    kept = tuple(name for name in named if _maybe_unwalked(Path(name)))[:MAX_NAMED]
     _CACHED[0] += len(kept) + 1
     if _CACHED[0] > MAX_CACHED:  # a process serving many workspaces, or a flood: start again
         _PARSED.clear()
@@ -120,17 +122,24 @@ def _named(path: Path, dep_info: bool, budget: _Budget) -> tuple[str, ...]:
     return kept
 
 
-def _skipped(top: Path, path: str) -> str | None:
+def _maybe_unwalked(name: Path) -> bool:
+    return name.is_absolute() or ".." in name.parts or not SKIP_DIRS.isdisjoint(name.parts)
+
+
+def _skipped(top: Path, path: str, within: Sequence[Path]) -> str | None:
+    """The file `path` (relative to `top`) when the walk of `top` does not stamp it: in a skipped
+    folder, or outside `top` and inside one of the allowed roots `within`."""
     full = os.path.normpath(top / path)
     try:
         relative = Path(full).relative_to(top)
     except ValueError:
-        return None
+        return full if any(Path(full).is_relative_to(place) for place in within) else None
     return full if any(part in SKIP_DIRS for part in relative.parts[:-1]) else None
 
 
-def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str] | None:
-    """The files under `top` inside a skipped folder that the last builds read (sorted): dep-info
+def skipped_reads(top: Path, packages: Iterable[Path], within: Sequence[Path] = ()) -> list[str] | None:
+    """The files under `top` inside a skipped folder, or outside `top` inside the allowed roots
+    `within` (`include!("../../shared/gen.rs")`), that the last builds read (sorted): dep-info
     paths read against `top`, `rerun-if-changed` paths against `top` and each package directory.
     None past a bound: not all were found, so the state must never equal another. Blocking."""
     bases = (top, *packages)
@@ -141,7 +150,7 @@ def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str] | None:
             return None
         for named in _named(path, dep_info, budget):
             for base in (top,) if dep_info else bases:
-                if (full := _skipped(top, str(base / named))) is not None:
+                if (full := _skipped(top, str(base / named), within)) is not None:
                     found.add(full)
     over = budget.listings < 0 or budget.bytes < 0
     return None if over else _with_contents(sorted(found))

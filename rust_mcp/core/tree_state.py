@@ -15,9 +15,9 @@ a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, a tree with a lin
 dependency that cannot be resolved (a link loop, a NUL byte) or a directory the walk cannot list
 (deeper than project_walk.MAX_WALK_DEPTH, or unreadable though searchable), and one leading outside
 the allowed roots: this process never lists a directory the project only names (a link to `/` or to the
-operator's home is not walked). Not followed: files outside
-these trees that a build reads (a build script's `rerun-if-changed` or an `include!` pointing
-outside the workspace).
+operator's home is not walked). Files outside these trees that a build reads (a build script's
+`rerun-if-changed` or an `include!` pointing outside the workspace) are stamped when its records
+name them inside the allowed roots (skipped_reads), else not followed.
 
 A walk is remembered (KEPT_WALKS trees): what it stamped (every file and every directory it
 listed), the links and path dependencies it resolved, and the state. The next call for the same
@@ -268,7 +268,7 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
                     queue.append(target)
     if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
         return None  # more trees than MAX_EXTRA_ROOTS: not all followed
-    if (reads := skipped_reads(workspace, packages)) is None:
+    if (reads := skipped_reads(workspace, packages, within)) is None:
         return None  # more build records than it reads
     if records_elsewhere(workspace, [*configs, *(str(p / ".cargo" / n) for p in packages for n in CONFIGS)]):
         return None  # the build records are not where skipped_reads looks
