@@ -28,7 +28,7 @@ from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import CARGO_TEXT_BUDGET, ProgressCallback
 from rust_mcp.core.cargo_projects import MANIFEST_NAME, SKIP_DIRS
 from rust_mcp.core.client_policy import ClientPolicy
-from rust_mcp.core.file_stamps import Stamps, stamps_of
+from rust_mcp.core.file_stamps import Stamps, resolved, stamps_of
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
 from rust_mcp.core.skipped_reads import DIRECTORY_VARIABLES
@@ -219,9 +219,9 @@ class Repeats:
         """Keep a call answered by `check` for its repeats: `asked` is the project directory it named
         (unresolved), `text` its answer's text with SLOT for a reuse's note (blocking: stamps). Its
         manifest and workspace were looked for from there up to the allowed root holding it."""
-        project = asked.resolve()
-        root = roots.root_of(project)
-        if root is None or not project.is_relative_to(check.invocation.cwd):
+        project = resolved(asked)  # the project may have made it a link loop while cargo ran
+        root = roots.root_of(project) if project is not None else None
+        if project is None or root is None or not project.is_relative_to(check.invocation.cwd):
             return  # its project was found below the directory it named (discovery): not kept
         if text.count(SLOT) != 1 or len(text) > CARGO_TEXT_BUDGET:
             return
