@@ -57,7 +57,12 @@ LAST_SHARED: ContextVar[SharedCheck | None] = ContextVar("last_shared_check", de
 def shareable(invocation: Invocation) -> bool:
     """Whether a run may be shared: a check or lint that writes no project file, and leaves its build
     records where the files' state reads them (no build directory moved by cargo_env: skipped_reads)."""
-    moved = any(name in invocation.env for name in DIRECTORY_VARIABLES)
+    own = os.path.normpath(invocation.workspace_root / "target")
+    moved = any(
+        os.path.normpath(invocation.cwd / invocation.env[name]) != own
+        for name in DIRECTORY_VARIABLES
+        if name in invocation.env
+    )
     return invocation.command.shared and may_leave_running(invocation) and not moved
 
 

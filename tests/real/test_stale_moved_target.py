@@ -53,3 +53,23 @@ async def test_an_edit_the_build_read_is_seen_when_the_target_directory_moved(
         (crate / "node_modules" / "value.rs").write_text('"not a number"\n')
         edited = structured(await client.call_tool("cargo_check", call))
         assert edited["counts"]["errors"] == 1 and edited["diagnostics"][0]["code"] == "E0308", edited
+
+
+async def test_a_call_naming_the_workspaces_own_target_is_still_shared(tmp_path: Path) -> None:
+    """The narrow side: CARGO_TARGET_DIR in cargo_env at the workspace's own `target` (the fix a
+    refusal of a target directory elsewhere suggests) leaves the records where they are read."""
+    require_bubblewrap()
+    crate = tmp_path / "root" / "crate"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(MANIFEST)
+    (crate / "src" / "lib.rs").write_text("pub fn value() -> u8 {\n    1\n}\n")
+    call = {"path": str(crate), "cargo_env": {"CARGO_TARGET_DIR": str(crate / "target")}}
+
+    async with Client(build_server(CargoSettings(AllowedRoots((crate.parent,)))), mode="legacy") as client:
+        for _ in range(4):  # the first runs wrote Cargo.lock and the records: new states, at most 3
+            started = shared_checks.RUNS.started
+            again = structured(await client.call_tool("cargo_check", call))
+            assert again["exit_code"] == 0, again
+            if shared_checks.RUNS.started == started:
+                break
+        assert again["hints"][0].startswith("reused"), again
