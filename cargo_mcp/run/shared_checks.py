@@ -28,9 +28,10 @@ from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import CARGO_TEXT_BUDGET, ProgressCallback
 from rust_mcp.core.cargo_projects import MANIFEST_NAME, SKIP_DIRS
 from rust_mcp.core.client_policy import ClientPolicy
-from rust_mcp.core.file_stamps import Stamps, stamps_of
+from rust_mcp.core.file_stamps import Stamps, resolved, stamps_of
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
+from rust_mcp.core.skipped_reads import DIRECTORY_VARIABLES
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.core.tree_state import settle, tree_state
 
@@ -54,8 +55,15 @@ LAST_SHARED: ContextVar[SharedCheck | None] = ContextVar("last_shared_check", de
 
 
 def shareable(invocation: Invocation) -> bool:
-    """Whether a run may be shared: a check or lint that writes no project file."""
-    return invocation.command.shared and may_leave_running(invocation)
+    """Whether a run may be shared: a check or lint that writes no project file, and leaves its build
+    records where the files' state reads them (no build directory moved by cargo_env: skipped_reads)."""
+    own = os.path.normpath(invocation.workspace_root / "target")
+    moved = any(
+        os.path.normpath(invocation.cwd / invocation.env[name]) != own
+        for name in DIRECTORY_VARIABLES
+        if name in invocation.env
+    )
+    return invocation.command.shared and may_leave_running(invocation) and not moved
 
 
 def may_leave_running(invocation: Invocation) -> bool:
@@ -232,9 +240,9 @@ class Repeats:
         """Keep a call answered by `check` for its repeats: `asked` is the project directory it named
         (unresolved), `text` its answer's text with room for a reuse's note (blocking: stamps). Its
         manifest and workspace were looked for from there up to the allowed root holding it."""
-        project = asked.resolve()
-        root = roots.root_of(project)
-        if root is None or not project.is_relative_to(check.invocation.cwd):
+        project = resolved(asked)  # the project may have made it a link loop while cargo ran
+        root = roots.root_of(project) if project is not None else None
+        if project is None or root is None or not project.is_relative_to(check.invocation.cwd):
             return  # its project was found below the directory it named (discovery): not kept
         if text.size() > CARGO_TEXT_BUDGET:
             return

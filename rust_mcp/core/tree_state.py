@@ -12,11 +12,12 @@ removed or renamed gives another state.
 
 Some trees get a state of their own each time, so their runs are never reused (right, if slower):
 a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, a tree with a link or a path
-dependency that cannot be resolved (a link loop, a NUL byte), and one leading outside the allowed
-roots: this process never lists a directory the project only names (a link to `/` or to the
-operator's home is not walked). Not followed: files outside
-these trees that a build reads (a build script's `rerun-if-changed` or an `include!` pointing
-outside the workspace).
+dependency that cannot be resolved (a link loop, a NUL byte) or a directory the walk cannot list
+(deeper than project_walk.MAX_WALK_DEPTH, or unreadable though searchable), and one leading outside
+the allowed roots: this process never lists a directory the project only names (a link to `/` or to the
+operator's home is not walked). Files outside these trees that a build reads (a build script's
+`rerun-if-changed` or an `include!` pointing outside the workspace) are stamped when its records
+name them inside the allowed roots (skipped_reads), else not followed.
 
 A walk is remembered (KEPT_WALKS trees): what it stamped (every file and every directory it
 listed), the links and path dependencies it resolved, and the state. The next call for the same
@@ -44,14 +45,15 @@ from typing import Any
 from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
 from .file_stamps import Stamps, Walk
-from .project_files import read_text, walk_without_links
-from .skipped_reads import skipped_reads
+from .project_files import WalkedFile, read_text, walk_without_links
+from .skipped_reads import records_elsewhere, skipped_reads
 from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 KEPT_WALKS = 8  # trees whose last walk is remembered
+CONFIGS = ("config.toml", "config")  # cargo's configuration files in a `.cargo` folder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -263,11 +265,17 @@ def _walked(
             return None  # named by the project, outside what this server may read
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
-        entries = []
-        for entry in walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True, entering):
+        entries: list[WalkedFile] = []
+        missed: list[str] = []
+        listed = walk_without_links(
+            top, lambda name: name not in SKIP_DIRS, lambda _: True, entering, missed.append
+        )
+        for entry in listed:
             entries.append(entry)
             if stamped + len(entries) > MAX_STAMPED:
                 return None
+        if missed:
+            return None  # a directory not listed (too deep, unreadable): files a build reads unstamped
         stamped += len(entries)
         for entry in sorted(entries, key=lambda e: e.path):
             if entry.path == skipped:
@@ -286,8 +294,10 @@ def _walked(
                     queue.append(target)
     if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
         return None  # more trees than MAX_EXTRA_ROOTS: not all followed
-    if (reads := skipped_reads(workspace, packages)) is None:
+    if (reads := skipped_reads(workspace, packages, within)) is None:
         return None  # more build records than it reads
+    if records_elsewhere(workspace, [*configs, *(str(p / ".cargo" / n) for p in packages for n in CONFIGS)]):
+        return None  # the build records are not where skipped_reads looks
     for path in (*reads, *configs):  # builds read these too
         walk.stamp(path)
     return _Walked(str(digest.hexdigest()), workspace, tuple(packages), tuple(reads))
