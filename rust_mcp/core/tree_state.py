@@ -36,24 +36,20 @@ import dataclasses
 import os
 import threading
 import time
-import tomllib
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
-from .errors import Refusal
+from .cargo_projects import MANIFEST_NAME, SKIP_DIRS
 from .file_stamps import Stamps, Walk
-from .project_files import WalkedFile, read_text, walk_without_links
+from .named_places import CONFIG_NAMES, config_files, config_paths, dependency_paths
+from .project_files import WalkedFile, walk_without_links
 from .skipped_reads import records_elsewhere, skipped_reads
-from .toml_text import parse_toml
-from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 KEPT_WALKS = 8  # trees whose last walk is remembered
-CONFIGS = ("config.toml", "config")  # cargo's configuration files in a `.cargo` folder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,116 +70,6 @@ _walks: OrderedDict[Hashable, _Walked] = OrderedDict()
 _walks_lock = threading.Lock()
 
 
-def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
-    """Directories of the path dependencies (and patches), the workspace members (a glob's fixed
-    start) and the target sources and build script a manifest names (a source's directory, where
-    its modules are: `[lib] path = "../elsewhere/lib.rs"`) (None: unresolvable, or a manifest this
-    process does not read, as a link or an oversized file, that cargo reads all the same)."""
-    data = _cargo_toml(manifest)
-    if data is None:
-        yield None
-        return
-    for source in _source_paths(data):
-        target = walk.resolve(manifest.parent / source)
-        yield None if target is None else target.parent
-    workspace, targets, patches = (_table(data, name) for name in ("workspace", "target", "patch"))
-    tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
-    tables.append(workspace.get("dependencies"))
-    tables += [
-        spec.get(name) for spec in targets.values() if isinstance(spec, dict) for name in DEPENDENCY_TABLES
-    ]
-    tables += list(patches.values())
-    for table in tables:
-        if not isinstance(table, dict):
-            continue
-        for spec in table.values():
-            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-                yield walk.resolve(manifest.parent / spec["path"])
-    members = workspace.get("members")
-    for member in members if isinstance(members, list) else []:  # cargo allows them outside the root
-        if isinstance(member, str):
-            parts = Path(member).parts
-            fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
-            yield walk.resolve(manifest.parent.joinpath(*parts[:fixed]))
-
-
-def _source_paths(data: dict[str, Any]) -> Iterator[str]:
-    """The source files a manifest names for its targets and its build script."""
-    build = _table(data, "package").get("build")
-    if isinstance(build, str):
-        yield build
-    targets = [data.get("lib")]
-    for kind in ("bin", "example", "test", "bench"):
-        listed = data.get(kind)
-        targets += listed if isinstance(listed, list) else []
-    for target in targets:
-        if isinstance(target, dict) and isinstance(target.get("path"), str):
-            yield target["path"]
-
-
-def _config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -> Iterator[Path | None]:
-    """The directories cargo's configuration files name as packages (`[patch.*]` paths and `paths`
-    overrides, relative to the directory holding `.cargo`); None for one this process does not read:
-    a link from inside the roots to outside them, or unreadable."""
-    for config in configs:
-        name = Path(config)
-        if name.name not in ("config", "config.toml") or not os.path.lexists(name):
-            continue
-        target = walk.resolve(name)
-        inside = any(name.is_relative_to(place) for place in allowed)
-        if target is None or (inside and not any(target.is_relative_to(p) for p in allowed)):
-            yield None
-            continue
-        data = _cargo_toml(target)
-        if data is None:
-            yield None
-            continue
-        base = name.parent.parent
-        named = [
-            spec.get("path")
-            for table in _table(data, "patch").values()
-            if isinstance(table, dict)
-            for spec in table.values()
-            if isinstance(spec, dict)
-        ]
-        overrides = data.get("paths")
-        named += overrides if isinstance(overrides, list) else []
-        yield from (walk.resolve(base / path) for path in named if isinstance(path, str))
-
-
-def _cargo_toml(path: Path) -> dict[str, Any] | None:
-    """A manifest's or cargo configuration's data, through the one door; {} when absent or not TOML
-    (cargo refuses it too); None when this process does not read it (a link, too large) but cargo does."""
-    try:
-        text = read_text(path, MAX_MANIFEST_BYTES)
-        return parse_toml(text) if text is not None else {}
-    except (OSError, Refusal):
-        return None
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return {}
-
-
-def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
-    value = data.get(name)
-    return value if isinstance(value, dict) else {}
-
-
-def _config_files(root: Path) -> list[str]:
-    """The cargo configuration files cargo reads for a run in `root`, and the toolchain files
-    rustup picks the compiler from (in `root` or any directory above it)."""
-    found = [
-        str(path)
-        for directory in (root, *root.parents)
-        for path in (
-            directory / ".cargo" / "config.toml",
-            directory / ".cargo" / "config",
-            *(directory / name for name in TOOLCHAIN_FILES),
-        )
-    ]
-    home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
-    return [*found, str(home / "config.toml"), str(home / "config")]
-
-
 def tree_state(
     root: Path, within: Sequence[Path] = (), lockfile: bool = True, newest: list[int] | None = None
 ) -> str:
@@ -194,7 +80,7 @@ def tree_state(
     the latest change or modification time (ns) of a stamped file or of a directory walked (a file
     created, removed or renamed changes its directory's). The last walk of the tree, when it still
     holds (see the module's docstring), answers without a walk."""
-    configs = _config_files(root)
+    configs = config_files(root)
     key = _key(root, within, lockfile, configs)
     with _walks_lock:
         last = _walks.get(key)
@@ -221,7 +107,7 @@ def settle(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> No
     """After a run, a walk as fresh as one made after it. A run writes build records (target/, not
     watched: skipped_reads) and may write Cargo.lock or make target/ (watched): the walk from before it
     is kept when it holds and the records name the same files, else the tree is walked. Blocking."""
-    key = _key(root, within, lockfile, _config_files(root))
+    key = _key(root, within, lockfile, config_files(root))
     with _walks_lock:
         last = _walks.get(key)
     if last is not None and last.stamps is not None and last.reads_again() and last.stamps.holds():
@@ -253,7 +139,7 @@ def _walked(
     packages: list[Path] = []
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
-    queue: list[Path | None] = [top, *_config_paths(configs, allowed, walk)]
+    queue: list[Path | None] = [top, *config_paths(configs, allowed, walk)]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         named = queue.pop(0)
         if named is None:
@@ -285,7 +171,7 @@ def _walked(
                 packages.append(Path(entry.path).parent)
                 queue += [
                     path
-                    for path in _dependency_paths(Path(entry.path), walk)
+                    for path in dependency_paths(Path(entry.path), walk)
                     if path is None or not path.is_relative_to(top)
                 ]
             elif entry.linked and os.path.isdir(entry.path):  # cargo reads through it; so does the state
@@ -296,7 +182,9 @@ def _walked(
         return None  # more trees than MAX_EXTRA_ROOTS: not all followed
     if (reads := skipped_reads(workspace, packages, within)) is None:
         return None  # more build records than it reads
-    if records_elsewhere(workspace, [*configs, *(str(p / ".cargo" / n) for p in packages for n in CONFIGS)]):
+    if records_elsewhere(
+        workspace, [*configs, *(str(p / ".cargo" / n) for p in packages for n in CONFIG_NAMES)]
+    ):
         return None  # the build records are not where skipped_reads looks
     for path in (*reads, *configs):  # builds read these too
         walk.stamp(path)
