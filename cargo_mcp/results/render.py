@@ -131,19 +131,29 @@ def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResu
     if not output_matters(shaped):
         shaped.stdout = shaped.stderr = ""
 
-    def size() -> int:  # with room for the notes added after shedding (CARGO_LATER_NOTES)
-        return json_size(shaped) + budgets.CARGO_LATER_NOTES
+    counts = shaped.counts
+    whole = counts.offset == 0 and counts.total <= min(
+        len(shaped.diagnostics), budgets.CARGO_DIAGNOSTICS_PAGE
+    )
+    if whole:
+        counts.by_code = None  # a list of one page: its codes are on it
+    frequent = ", ".join(f"{code} {count}" for code, count in (counts.by_code or {}).items())
+    most = f"; most frequent: {frequent}" if frequent else ""
+
+    def size() -> int:  # with room for the notes added after shedding (CARGO_LATER_NOTES, `most`)
+        return json_size(shaped) + budgets.CARGO_LATER_NOTES + len(most)
 
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         _shed(shaped, size)
     _fit_text(shaped)
-    counts = shaped.counts
     counts.shown = len(shaped.diagnostics)
     page = Page(shaped.diagnostics, counts.offset, counts.total if ranked is None else ranked)
     counts.next_offset = page.next_offset
     note = page.note("diagnostics")
-    if note is not None:
-        shaped.hints.append(f"{note} (one ranked list: errors first, then the package asked for)")
+    if note is None:
+        counts.by_code = None  # one page after all (its renderings were short enough)
+    else:
+        shaped.hints.append(f"{note} (one ranked list: errors first, then the package asked for){most}")
     if page.total < counts.total:
         shaped.hints.append(
             f"{counts.total - page.total} more diagnostics were counted but not kept (past the first "
@@ -175,6 +185,7 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         for diagnostic in shaped.diagnostics:
             diagnostic.rendered = clip_end(diagnostic.rendered, budgets.CARGO_SHED_RENDERED)
+            diagnostic.message = clip_end(diagnostic.message, budgets.CARGO_SHED_RENDERED)
     kept = len(shaped.diagnostics)
     least = budgets.CARGO_MIN_DIAGNOSTICS
     while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:

@@ -270,7 +270,9 @@ class CargoService:
             outcome.exit_code,
             timed_out=outcome.timed_out,
             diagnostics=ranked[offset : offset + self.settings.max_diagnostics],
-            counts=collector.messages.counts.model_copy(update={"offset": offset}),
+            counts=collector.messages.counts.model_copy(
+                update={"offset": offset, "by_code": collector.messages.most_frequent()}
+            ),
             stdout=outcome.stdout,
             stderr=outcome.stderr,
             output_truncated=outcome.truncated,
