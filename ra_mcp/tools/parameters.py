@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from rust_mcp.core.paging import Page, json_size, take_page
-from rust_mcp.mcp.registration import ParameterGroup
+from rust_mcp.mcp.connections import ParameterGroup
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
