@@ -100,12 +100,7 @@ def still_running(check: CheckRun, found: int) -> str | None:
 
 @analyzer_tool(Capability.RUN, "File diagnostics", render.diagnostics)
 async def rust_analyzer_diagnostics(
-    here: InFile,
-    file_path: FileArg,
-    workspace: WorkspaceArg = None,
-    *,
-    checking: Checking,
-    paging: Paging,
+    here: InFile, file_path: FileArg, workspace: WorkspaceArg = None, *, checking: Checking, paging: Paging
 ) -> DiagnosticReport:
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
     service, ready, path, call = here.service, here.workspace, here.path, here.call
@@ -237,11 +232,7 @@ async def workspace_findings(
 
 @analyzer_tool(Capability.RUN, "Workspace diagnostics", render.diagnostics)
 async def rust_analyzer_workspace_diagnostics(
-    here: InWorkspace,
-    workspace: WorkspaceArg = None,
-    *,
-    checking: Checking,
-    paging: Paging,
+    here: InWorkspace, workspace: WorkspaceArg = None, *, checking: Checking, paging: Paging
 ) -> DiagnosticReport:
     """Errors and warnings in every file of the workspace plus one cargo check; errors first. The
     pages of one answer come from one pass while no file changes."""
