@@ -70,8 +70,8 @@ def workflow_lines(result: CargoResult) -> list[str]:
 
 def shed_workflow_lists(result: CargoResult, over_budget: Callable[[], bool]) -> None:
     """Within the structured budget: shorter snapshot and rustfmt diffs first, then fewer pending
-    snapshots, outdated dependencies and formatting places (most useful first, as listed), saying
-    exactly how many were left out."""
+    snapshots, outdated dependencies, formatting places and changed files (cargo_clippy_fix's; most
+    useful first, as listed), saying exactly how many were left out."""
     for snapshot in result.snapshots or []:
         if over_budget():
             snapshot.diff = clip_end(snapshot.diff, SHORT_DIFF)
@@ -85,6 +85,7 @@ def shed_workflow_lists(result: CargoResult, over_budget: Callable[[], bool]) ->
             "places that need formatting",
             "cargo fmt fixes them all; every diff is in the log",
         ),
+        "changed_files": ("changed files", "`git status` in the project lists every file changed"),
     }
     for field, (label, advice) in next_step.items():
         items: list[object] | None = getattr(result, field)
