@@ -9,7 +9,12 @@ from pathlib import PurePath
 
 from cargo_mcp.results.dependency_views import metadata_text
 from cargo_mcp.results.models import CargoResult
-from cargo_mcp.results.render_workflows import has_workflow_parts, shed_workflow_lists, workflow_lines
+from cargo_mcp.results.render_workflows import (
+    has_workflow_parts,
+    shed_list,
+    shed_workflow_lists,
+    workflow_lines,
+)
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
@@ -132,11 +137,8 @@ def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResu
         shaped.stdout = shaped.stderr = ""
 
     counts = shaped.counts
-    whole = counts.offset == 0 and counts.total <= min(
-        len(shaped.diagnostics), budgets.CARGO_DIAGNOSTICS_PAGE
-    )
-    if whole:
-        counts.by_code = None  # a list of one page: its codes are on it
+    if counts.total <= budgets.CARGO_DIAGNOSTICS_PAGE:
+        counts.by_code = None  # a list no longer than a page: its codes are on it, or on the next
     frequent = ", ".join(f"{code} {count}" for code, count in (counts.by_code or {}).items())
     most = f"; most frequent: {frequent}" if frequent else ""
 
@@ -191,6 +193,8 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
     while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
         kept = max(least, kept * 2 // 3)
         shaped.diagnostics = shaped.diagnostics[:kept]
+    # the files a fix changed are what the model must know, so they go last
+    shed_list(shaped, "changed_files", lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
 
 
 def _where_all_is(result: CargoResult, what: str) -> str:

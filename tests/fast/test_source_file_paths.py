@@ -12,6 +12,7 @@ import pytest
 from cargo_mcp.results import render
 from rust_mcp.core import budgets
 from rust_mcp.core.cargo_projects import find_manifest
+from rust_mcp.core.compiler_messages import Diagnostic, DiagnosticCounts
 from rust_mcp.core.paging import json_size
 from rust_mcp.core.roots import AllowedRoots, PathRefused
 from tests.support.cargo_results import cargo_result
@@ -61,3 +62,26 @@ def test_a_long_list_of_changed_files_is_cut_to_the_budget_with_a_note() -> None
     assert f"{len(files) - kept} more changed files are not listed here" in shaped.hints[-1]
     assert "git status" in shaped.hints[-1]
     assert len(render.result_text(shaped)) <= budgets.CARGO_TEXT_BUDGET
+
+
+def test_the_files_a_fix_changed_outlast_the_diagnostics_left() -> None:
+    """memchr's `cargo_clippy_fix` changed 18 files and left long diagnostics: the diagnostics are
+    shed first, every changed file stays listed."""
+    files = [f"src/arch/module_{index:02}.rs" for index in range(18)]
+    left = [
+        Diagnostic(
+            level="warning", code="clippy::doc_markdown", message="m", rendered="warning: x\n" + "y" * 3_000
+        )
+        for _ in range(40)
+    ]
+    result = cargo_result(
+        tool="cargo_clippy_fix",
+        argv=["cargo", "clippy", "--fix"],
+        changed_files=files,
+        diagnostics=left,
+        counts=DiagnosticCounts(warnings=40, total=40),
+    )
+    shaped = render.shape_for_model(result)
+    assert json_size(shaped) <= budgets.CARGO_STRUCTURED_BUDGET
+    assert shaped.changed_files == files
+    assert len(shaped.diagnostics) < len(left)
