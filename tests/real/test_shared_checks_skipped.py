@@ -16,6 +16,7 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
+from tests.support.repeated_checks import check_until_settled
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 MANIFEST = '[package]\nname = "skipped"\nversion = "0.1.0"\nedition = "2021"\n'
@@ -49,14 +50,9 @@ async def test_an_edit_the_build_read_from_a_skipped_folder_is_not_answered_by_a
     call = {"path": str(crate)}
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:
-        clean = structured(await client.call_tool("cargo_check", call))
-        assert clean["exit_code"] == 0 and clean["counts"]["errors"] == 0, clean
-        for _ in range(3):  # the first runs wrote Cargo.lock and the dep-info: new states, at most 3
-            started = shared_checks.RUNS.started
-            again = structured(await client.call_tool("cargo_check", call))
-            if shared_checks.RUNS.started == started:
-                break
+        again = await check_until_settled(client, call)
         assert again["hints"][0].startswith("reused"), again  # the control: a repeat is reused
+        started = shared_checks.RUNS.started
 
         (crate / "node_modules" / "value.rs").write_text('"not a number"\n')
         edited = structured(await client.call_tool("cargo_check", call))
@@ -87,14 +83,9 @@ async def test_an_edit_in_a_member_outside_the_workspace_folder_is_not_answered_
     call = {"path": str(workspace), "workspace": True}
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:
-        clean = structured(await client.call_tool("cargo_check", call))
-        assert clean["exit_code"] == 0 and clean["counts"]["errors"] == 0, clean
-        for _ in range(3):  # the first run wrote Cargo.lock: a new state
-            started = shared_checks.RUNS.started
-            again = structured(await client.call_tool("cargo_check", call))
-            if shared_checks.RUNS.started == started:
-                break
+        again = await check_until_settled(client, call)
         assert again["hints"][0].startswith("reused"), again  # the control: a repeat is reused
+        started = shared_checks.RUNS.started
 
         (sibling / "src" / "lib.rs").write_text('pub fn value() -> u8 {\n    "not a number"\n}\n')
         edited = structured(await client.call_tool("cargo_check", call))

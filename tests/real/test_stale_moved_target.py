@@ -17,6 +17,7 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
+from tests.support.repeated_checks import check_until_settled
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 MANIFEST = '[package]\nname = "moved"\nversion = "0.1.0"\nedition = "2021"\n'
@@ -42,14 +43,7 @@ async def test_an_edit_the_build_read_is_seen_when_the_target_directory_moved(
     (crate / "node_modules" / "value.rs").write_text("1\n")
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:
-        clean = structured(await client.call_tool("cargo_check", call))
-        assert clean["exit_code"] == 0 and clean["counts"]["errors"] == 0, clean
-        for _ in range(3):  # the first runs wrote Cargo.lock and the records: new states, at most 3
-            started = shared_checks.RUNS.started
-            again = structured(await client.call_tool("cargo_check", call))
-            assert again["exit_code"] == 0, again
-            if shared_checks.RUNS.started == started:
-                break
+        await check_until_settled(client, call)
         (crate / "node_modules" / "value.rs").write_text('"not a number"\n')
         edited = structured(await client.call_tool("cargo_check", call))
         assert edited["counts"]["errors"] == 1 and edited["diagnostics"][0]["code"] == "E0308", edited

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp.run import shared_checks
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
+from tests.support.repeated_checks import check_until_settled
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 MANIFEST = '[package]\nname = "outside"\nversion = "0.1.0"\nedition = "2021"\n'
@@ -37,14 +37,7 @@ async def test_an_edit_to_an_included_file_outside_the_workspace_is_not_answered
     call = {"path": str(crate)}
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:
-        clean = structured(await client.call_tool("cargo_check", call))
-        assert clean["exit_code"] == 0 and clean["counts"]["errors"] == 0, clean
-        for _ in range(3):  # the first runs wrote Cargo.lock and the records: new states, at most 3
-            started = shared_checks.RUNS.started
-            again = structured(await client.call_tool("cargo_check", call))
-            assert again["exit_code"] == 0, again
-            if shared_checks.RUNS.started == started:
-                break
+        again = await check_until_settled(client, call)
         assert again["hints"][0].startswith("reused"), again  # the control: a repeat is reused
         (shared / "value.rs").write_text('"not a number"\n')
         edited = structured(await client.call_tool("cargo_check", call))
