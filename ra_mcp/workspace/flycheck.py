@@ -47,14 +47,19 @@ def covers(done: tuple[int, str | None] | None, wanted: tuple[int, str | None]) 
 async def check_current_state(
     workspace: Workspace, uri: str | None, bound: float, report: ProgressCallback | None
 ) -> CheckRun:
-    """A finished check for the files as they are now: the one that already finished for them, the
-    one running for them (joined, not restarted), or a new one; waited for at most `bound` seconds."""
+    """A finished check for the files as they are now: the one that already finished for them (once
+    quiet for SETTLE_SECONDS), the one running for them (joined, not restarted), or a new one; waited
+    for at most `bound` seconds."""
     state = workspace.client.state
     running = state.flycheck_begun > state.flycheck_ended
     wanted = (workspace.generation, uri)
-    if covers(workspace.check_finished, wanted) and not running:
-        return CheckRun(True)
     join = running and covers(workspace.check_started, wanted)
+    if covers(workspace.check_finished, wanted) and not running:
+        if time.monotonic() - max(state.flycheck_moved, state.published) >= SETTLE_SECONDS:
+            return CheckRun(True)
+        # it ended a moment ago: its last files may still be published, or rust-analyzer's own
+        # restart of it (which clears and publishes again) may begin; wait for the quiet as run_flycheck does
+        join = True
     if not join:
         workspace.check_started = wanted
     started = workspace.check_started

@@ -29,7 +29,7 @@ URI = "file:///w/src/lib.rs"
 @dataclass
 class Step:
     after: float  # seconds after the previous step
-    kind: str  # begin | end | publish | status
+    kind: str  # begin | end | publish | clear | status
     text: str = ""
 
 
@@ -47,6 +47,11 @@ class ScriptedAnalyzer:
         self.requested.append(method)
         self.tasks.append(asyncio.get_running_loop().create_task(self.play()))
 
+    async def play_soon(self) -> None:
+        """Play the steps unasked (rust-analyzer's own restart of its check)."""
+        self.tasks.append(asyncio.get_running_loop().create_task(self.play()))
+        await asyncio.sleep(0)
+
     async def play(self) -> None:
         for step in self.steps:
             await asyncio.sleep(step.after)
@@ -62,6 +67,8 @@ class ScriptedAnalyzer:
                     source="rustc",
                 )
                 self.state.publish_event(URI, [diagnostic])
+            elif step.kind == "clear":  # a restart clears what the last check found, file by file
+                self.state.publish_event(URI, [])
             else:
                 self.state.status_message = step.text
                 self.state.touch()
@@ -196,3 +203,33 @@ async def test_a_check_never_begun_is_said_after_a_few_asks(monkeypatch: pytest.
     outcome, analyzer = await run_dropping(dropped=1000)
     assert outcome == CheckRun(False, "rust-analyzer did not start cargo check (is checkOnSave disabled?)")
     assert len(analyzer.requested) == flycheck.CHECK_ASKS
+
+
+async def test_a_call_right_after_rust_analyzer_cleared_a_finished_check_waits_for_its_restart() -> None:
+    """rust-analyzer restarts its check on its own after ours finished: it clears the findings and
+    begins the new check some 50 ms later. A call in between, for the same files, took the cleared
+    findings as the finished check's (the golden answers once lost a warning so); it waits for the
+    quiet, sees the restart begin, and answers with what the restart found."""
+    analyzer = ScriptedAnalyzer(
+        [Step(0.05, "begin"), Step(0.05, "publish", "error, warning"), Step(0.05, "end")]
+    )
+    analyzer.state.health = "ok"
+    workspace = scripted_workspace(analyzer, generation=3)
+    assert await check_current_state(workspace, URI, bound=30, report=None) == CheckRun(True)
+    restart = ScriptedAnalyzer(
+        [
+            Step(0.0, "clear"),
+            Step(0.05, "begin"),
+            Step(0.05, "publish", "error"),
+            Step(0.1, "publish", "error, warning"),
+            Step(0.05, "end"),
+        ],
+        state=analyzer.state,
+    )
+    await restart.play_soon()
+    await asyncio.sleep(0.01)  # cleared, not yet begun
+    assert await check_current_state(workspace, URI, bound=30, report=None) == CheckRun(True)
+    assert [d.message for d in analyzer.state.pushed[URI]] == ["error, warning"]
+    assert analyzer.requested == ["rust-analyzer/runFlycheck"]  # no check of ours was started again
+    for task in [*analyzer.tasks, *restart.tasks]:
+        await task
