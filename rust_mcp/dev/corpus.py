@@ -166,15 +166,10 @@ SERDE = Corpus(
         ("serde_json", "1.0.154"),
     ),
 )
-# regex: the facade (regex) on a parser (regex-syntax) and the matching engines (regex-automata),
-# the fourth field test's workspace. Libraries (with their unit tests) only: regex-syntax's benches
-# need nightly, and regex's and regex-automata's tests read files their packages leave out
-# (tests/fuzz/, ../testdata/).
-REGEX = Corpus(
-    "regex",
-    (("regex", "1.13.2"), ("regex-syntax", "0.8.12"), ("regex-automata", "0.4.19")),
-    libraries_only=True,
-)
+# regex: the facade on a parser (regex-syntax) and the matching engines (regex-automata). Libraries
+# only: regex-syntax's benches need nightly, the others' tests read files their packages leave out.
+REGEX_MEMBERS = (("regex", "1.13.2"), ("regex-syntax", "0.8.12"), ("regex-automata", "0.4.19"))
+REGEX = Corpus("regex", REGEX_MEMBERS, libraries_only=True)
 CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX)}
 
 

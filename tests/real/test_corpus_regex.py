@@ -53,18 +53,25 @@ async def test_references_across_crates_match_rust_analyzer(session: CorpusSessi
     assert body["total"] == len(native), (body["total"], len(native))
 
 
-@pytest.mark.xfail(strict=True, reason="a crate-qualified method path matches modules of that name too")
-async def test_the_public_path_of_a_method_names_it(session: CorpusSession) -> None:
-    """`regex::Regex::is_match`, as a user of the crate writes it, was refused as ambiguous with 5
-    matches, three of them in regex_automata (whose modules `dfa::regex`, `hybrid::regex` and
-    `meta::regex` also fit the qualifier `regex`): regex's `Regex` is `regex::regex::string::Regex`,
-    re-exported at the crate root, and its method's known paths hold only the canonical one."""
+async def test_the_public_path_of_an_item_names_it(session: CorpusSession) -> None:
+    """`regex::Regex` and `regex::Regex::is_match`, as a user of the crate writes them, were refused
+    as ambiguous (5 matches each, three in regex_automata, whose modules `dfa::regex`, `hybrid::regex`
+    and `meta::regex` fit the qualifier `regex` too): regex's `Regex` is `regex::regex::string::Regex`,
+    re-exported at the root by `pub use crate::{..., regex::string::*, ...};`, a glob nobody read."""
     source = (session.root / "regex/src/regex/string.rs").read_text().split("\n")
-    line = source.index("    pub fn is_match(&self, haystack: &str) -> bool {") + 1
-    arguments = {"symbol": "regex::Regex::is_match", "workspace": "regex"}
-    result, _ = await session.ra_call("rust_analyzer_definition", arguments)
-    assert not result.is_error, text_of(result)
-    assert f"regex/src/regex/string.rs:{line}:" in text_of(result), text_of(result)
+    for symbol, start in (
+        ("regex::Regex", "pub struct Regex {"),
+        ("regex::Regex::is_match", "pub fn is_match("),
+    ):
+        line = next(n for n, text in enumerate(source, 1) if text.strip().startswith(start))
+        arguments = {"symbol": symbol, "workspace": "regex"}
+        result, _ = await session.ra_call("rust_analyzer_definition", arguments)
+        assert not result.is_error, text_of(result)
+        assert f"regex/src/regex/string.rs:{line}:" in text_of(result), text_of(result)
+    result, _ = await session.ra_call(
+        "rust_analyzer_definition", {"symbol": "regex::bytes::Regex", "workspace": "regex"}
+    )
+    assert "regex/src/regex/bytes.rs:" in text_of(result), text_of(result)
 
 
 def test_every_answer_fits(session: CorpusSession) -> None:
