@@ -25,6 +25,7 @@ from .symbol_paths import (
     container_fits,
     crate_aliases,
     hover_path,
+    module_globs,
     module_path_of_file,
     path_matches,
     type_name,
@@ -74,8 +75,11 @@ async def find_symbol(
         aliases = await off_loop(crate_aliases, workspace.root, what="reading each package's src/lib.rs")
         candidates = [c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases)]
         if len(candidates) > 1:  # a path written out in full names one item: prefer it
+            globs = await off_loop(module_globs, workspace.root, what="reading each package's src/lib.rs")
             written_out = [
-                c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases, exact=True)
+                c
+                for c in candidates
+                if path_matches(wanted.qualifiers, c.known_as, aliases, exact=True, globs=globs)
             ]
             candidates = written_out or candidates
     if len(candidates) > 1:  # `memchr::memchr`: the function, not the module of the same name

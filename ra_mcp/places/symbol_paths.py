@@ -31,6 +31,11 @@ CRATE_ALIAS = re.compile(
 CRATE_GLOB = re.compile(
     r"^\s*pub\s+use\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s*::\s*\*\s*;", re.MULTILINE
 )
+# `pub use crate::{regex::string::*, ...};` in regex's src/lib.rs: `regex::Regex` is the `Regex` of
+# the module `regex::regex::string` (a glob of the crate's own module, one path or a braced list)
+MODULE_GLOBS = re.compile(
+    r"^\s*pub\s+use\s+(?:crate|self)\s*::\s*(?P<paths>\{[^{}]*\}|[\w:\s*]+?)\s*;", re.MULTILINE
+)
 PATH_KEYWORDS = frozenset({"crate", "self", "super"})
 Segments = tuple[str, ...]
 log = logging.getLogger(__name__)
@@ -130,9 +135,30 @@ def crate_aliases(root: Path) -> dict[Segments, Segments]:
     return aliases
 
 
-def _spellings(qualifiers: Segments, aliases: dict[Segments, Segments]) -> list[Segments]:
+def module_globs(root: Path) -> list[tuple[Segments, Segments]]:
+    """`(regex,)` -> `(regex, regex, string)` for every `pub use crate::regex::string::*;` (or one
+    in a braced list) in a workspace member's src/lib.rs: the crate's root is another spelling of
+    that module (`regex::Regex` is `regex::regex::string::Regex`)."""
+    globs: list[tuple[Segments, Segments]] = []
+    for directory in package_directories(root).values():
+        crate = _crate_name(directory)
+        try:
+            text = read_text(directory / "src" / "lib.rs", MAX_SOURCE_BYTES) or ""
+        except (Refusal, OSError):  # a link, a FIFO, a device, too large: that package is skipped
+            continue
+        for match in MODULE_GLOBS.finditer(text) if crate is not None else ():
+            for path in match["paths"].strip("{} \n").split(","):
+                modules = tuple(part.strip() for part in path.split("::"))
+                if len(modules) > 1 and modules[-1] == "*" and all(m.isidentifier() for m in modules[:-1]):
+                    globs.append(((str(crate),), (str(crate), *modules[:-1])))
+    return globs
+
+
+def _spellings(
+    qualifiers: Segments, aliases: dict[Segments, Segments], globs: Iterable[tuple[Segments, Segments]] = ()
+) -> list[Segments]:
     spelled = [qualifiers]
-    for prefix, crate in aliases.items():
+    for prefix, crate in [*aliases.items(), *globs]:
         if qualifiers[: len(prefix)] == prefix:
             spelled.append(crate + qualifiers[len(prefix) :])
     return spelled
@@ -144,15 +170,20 @@ def _subsequence(wanted: Sequence[str], path: Sequence[str]) -> bool:
 
 
 def path_matches(
-    qualifiers: Segments, known_as: Iterable[Segments], aliases: dict[Segments, Segments], exact: bool = False
+    qualifiers: Segments,
+    known_as: Iterable[Segments],
+    aliases: dict[Segments, Segments],
+    exact: bool = False,
+    globs: Iterable[tuple[Segments, Segments]] = (),
 ) -> bool:
     """Whether the qualifiers (crate, modules, type; any may be left out, in order) fit one of the
     paths an item is known by; with `exact`, whether one of those paths is exactly the qualifiers
-    (`memchr::memmem::find` is the function in `memmem`, not `memmem::Finder::find`)."""
+    (`memchr::memmem::find` is the function in `memmem`, not `memmem::Finder::find`), spelled
+    directly or through a crate alias or a module glob (module_globs)."""
     if not qualifiers:
         return True
     paths = [tuple(type_name(part) or part for part in path) for path in known_as]
-    spellings = _spellings(qualifiers, aliases)
+    spellings = _spellings(qualifiers, aliases, globs)
     if exact:
         return any(spelled == path for spelled in spellings for path in paths)
     return any(_subsequence(spelled, path) for spelled in spellings for path in paths)

@@ -14,6 +14,8 @@
 - `serde`: serde 1.0.229 with serde_core and serde_derive (a proc macro), serde_json 1.0.154;
   build scripts and cfg'd features, the third field test's workspace
   (tests/real/test_corpus_serde.py).
+- `regex`: regex 1.13.2 with regex-syntax 0.8.12 and regex-automata 0.4.19 (their libraries and
+  unit tests), the fourth field test's workspace (tests/real/test_corpus_regex.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -164,7 +166,11 @@ SERDE = Corpus(
         ("serde_json", "1.0.154"),
     ),
 )
-CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE)}
+# regex: the facade on a parser (regex-syntax) and the matching engines (regex-automata). Libraries
+# only: regex-syntax's benches need nightly, the others' tests read files their packages leave out.
+REGEX_MEMBERS = (("regex", "1.13.2"), ("regex-syntax", "0.8.12"), ("regex-automata", "0.4.19"))
+REGEX = Corpus("regex", REGEX_MEMBERS, libraries_only=True)
+CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX)}
 
 
 def cache_dir() -> Path:

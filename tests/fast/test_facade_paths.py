@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ra_mcp.places.symbol_paths import crate_aliases, path_matches
+from ra_mcp.places.symbol_paths import crate_aliases, module_globs, path_matches
 
 
 def _package(root: Path, name: str, lib: str) -> None:
@@ -25,3 +25,23 @@ def test_a_glob_reexport_of_a_crate_is_an_alias_of_its_root(tmp_path: Path) -> N
     known = [("builder", "command")]
     assert path_matches(("facade",), known, aliases)
     assert not path_matches(("other",), known, aliases)
+
+
+def test_a_glob_of_the_crates_own_module_spells_its_items_from_the_root(tmp_path: Path) -> None:
+    """regex's `pub use crate::{builders::string::*, regex::string::*};`: `regex::Regex` is written
+    out in full as `regex::regex::string::Regex` (tests/real/test_corpus_regex.py on the real crate)."""
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["regex"]\n')
+    lib = (
+        "pub use crate::{builders::string::*,\n    regex::string::*};\npub use self::error::*;\nmod regex;\n"
+    )
+    _package(tmp_path, "regex", lib)
+    globs = module_globs(tmp_path)
+    assert sorted(globs) == [
+        (("regex",), ("regex", "builders", "string")),
+        (("regex",), ("regex", "error")),
+        (("regex",), ("regex", "regex", "string")),
+    ]
+    string, bytes_ = [("regex", "regex", "string", "Regex")], [("regex", "regex", "bytes", "Regex")]
+    assert path_matches(("regex", "Regex"), string, {}, exact=True, globs=globs)
+    assert not path_matches(("regex", "Regex"), bytes_, {}, exact=True, globs=globs)
+    assert not path_matches(("regex", "Regex"), string, {}, exact=True)
