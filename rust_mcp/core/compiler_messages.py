@@ -119,10 +119,11 @@ def diagnostic_from_message(message: dict[str, Any], workspace_root: Path, targe
     _collect_children(message, suggestions, notes)
     code = message.get("code")
     absolute = None
-    if primary is not None and primary.file:
-        absolute = (
-            str((workspace_root / primary.file).resolve()) if not primary.file.startswith("<") else None
-        )
+    if primary is not None and primary.file and not primary.file.startswith("<"):
+        try:
+            absolute = str((workspace_root / primary.file).resolve())
+        except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte: a place not shown
+            absolute = None
     return Diagnostic(
         level=str(message.get("level", "error")),
         code=str(code.get("code"))[:MAX_CODE_CHARS] if isinstance(code, dict) and code.get("code") else None,

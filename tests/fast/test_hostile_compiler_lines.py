@@ -75,3 +75,13 @@ def test_diagnostics_whose_json_is_longer_than_their_text_fit_the_budget() -> No
         assert budget_problems(answer) == [], repr(text)
         content = answer.structured_content
         assert content is not None and content["counts"]["errors"] == 40 and content["diagnostics"]
+
+
+def test_a_message_naming_a_link_loop_is_counted_without_its_absolute_path(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    messages = CompilerMessages(workspace_root=tmp_path)
+    message = {**GOOD, "level": "error", "spans": [{**SPAN, "file_name": "a/x.rs", "is_primary": True}]}
+    assert messages.feed(json.dumps({"reason": "compiler-message", "message": message}))
+    assert messages.counts.errors == 1
+    assert messages.diagnostics[0].file == "a/x.rs" and messages.diagnostics[0].absolute_path is None
