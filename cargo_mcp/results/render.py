@@ -142,8 +142,8 @@ def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResu
     frequent = ", ".join(f"{code} {count}" for code, count in (counts.by_code or {}).items())
     most = f"; most frequent: {frequent}" if frequent else ""
 
-    def size() -> int:  # with room for the notes added after shedding (CARGO_LATER_NOTES, `most`)
-        return json_size(shaped) + budgets.CARGO_LATER_NOTES + len(most)
+    def size() -> int:  # with room for the notes added after shedding (CARGO_LATER_NOTES, `most` as JSON)
+        return json_size(shaped) + budgets.CARGO_LATER_NOTES + len(budgets.compact_json(most))
 
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         _shed(shaped, size)
@@ -193,6 +193,13 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
     while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
         kept = max(least, kept * 2 // 3)
         shaped.diagnostics = shaped.diagnostics[:kept]
+    # the few kept can still be over: text whose JSON is longer than it (quotes, control characters)
+    clip = budgets.CARGO_SHED_RENDERED
+    while size() > budgets.CARGO_STRUCTURED_BUDGET and clip > budgets.CARGO_SHED_LEAST_TEXT:
+        clip //= 2
+        for diagnostic in shaped.diagnostics:
+            diagnostic.rendered = clip_end(diagnostic.rendered, clip)
+            diagnostic.message = clip_end(diagnostic.message, clip)
     # the files a fix changed are what the model must know, so they go last
     shed_list(shaped, "changed_files", lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
 

@@ -28,6 +28,7 @@ from ..lsp.proc_macro_watch import StuckMacros
 from ..settings import PoolSettings
 from .change_journal import ChangeJournal
 from .check_copies import CheckCopies
+from .outside_trees import outside_trees
 from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched
 
 T = TypeVar("T")
@@ -165,10 +166,13 @@ class WorkspacePool:
             client.state.on_flycheck = copies.event
             client.on_exit(copies.closing)
         journal = ChangeJournal(root, is_watched)  # watching before rust-analyzer reads anything
+        trees = outside_trees(root, journal.files, within)
+        outside = [ChangeJournal(tree, is_watched) for tree in trees]
         try:
             await client.start()
         except BaseException:  # cancelled too (a session gone while its start ran): nothing left running
-            journal.close()
+            for each in (journal, *outside):
+                each.close()
             await client.shutdown(grace=0)
             raise
         return Workspace(
@@ -176,7 +180,8 @@ class WorkspacePool:
             client=client,
             scope=self.scope,
             journal=journal,
-            snapshot=dict(journal.files),
+            outside=outside,
+            snapshot={path: stamp for each in (journal, *outside) for path, stamp in each.files.items()},
             toolchain=toolchain,
         )
 
@@ -244,7 +249,9 @@ def in_sync(workspace: Workspace) -> bool:
     """Whether rust-analyzer already has every file as it is on disk, known without reading or stamping
     a file: nothing we wrote waits to be sent, no re-sync runs (rust-analyzer may not have its news
     yet), and the journal vouches for the tree."""
-    return not workspace.written and not workspace.syncs.lock.locked() and vouched(workspace.journal)
+    if workspace.written or workspace.syncs.lock.locked():
+        return False
+    return all(vouched(journal) for journal in (workspace.journal, *workspace.outside))
 
 
 def vouched(journal: ChangeJournal) -> bool:

@@ -83,6 +83,8 @@ class Workspace:
     client: AnalyzerClient
     scope: ReadScope  # what the re-sync may read: inside the roots, never through a link
     journal: ChangeJournal  # the files on disk now, and which changed since the last call
+    # the same for the trees outside the root rust-analyzer loads with it (outside_trees.py)
+    outside: list[ChangeJournal] = field(default_factory=list)
     snapshot: dict[str, FileStamp] = field(default_factory=dict)  # what rust-analyzer was told
     versions: dict[Path, int] = field(default_factory=dict)
     last_used: float = field(default_factory=time.monotonic)
@@ -161,9 +163,11 @@ class Workspace:
         return await self.syncs.run(self._sync) or []
 
     async def _sync(self) -> list[Path]:
-        candidates = self.journal.refresh() | self.written
+        journals = [self.journal, *self.outside]
+        candidates = self.written.union(*(journal.refresh() for journal in journals))
         self.written = set()
-        current, touched = self.journal.files, self.journal.touched
+        current = {path: stamp for journal in journals for path, stamp in journal.files.items()}
+        touched = set().union(*(journal.touched for journal in journals))
         changed = sorted(
             path
             for path in candidates
@@ -182,7 +186,8 @@ class Workspace:
 
     async def close(self, grace: float = 3.0) -> None:
         """Stop watching the files and stop rust-analyzer."""
-        self.journal.close()
+        for journal in (self.journal, *self.outside):
+            journal.close()
         await self.client.shutdown(grace=grace)
 
     def push_written(self, paths: list[Path]) -> None:

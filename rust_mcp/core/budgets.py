@@ -28,6 +28,7 @@ CARGO_SHED_FAILURE_OUTPUT = 1_500  # a failing test's output once the result is 
 CARGO_SHED_STREAM = 4_000  # stdout and stderr, each, once over budget
 CARGO_SHED_RENDERED = 800  # each diagnostic's rendering, if still over budget
 CARGO_MIN_DIAGNOSTICS = 5  # diagnostics kept however far over budget
+CARGO_SHED_LEAST_TEXT = 50  # a kept diagnostic's rendering and message, clipped at most to
 CARGO_MATRIX_ERRORS = 5  # errors listed per target of a cross-target check, and per failed verification
 CARGO_NEW_FAILURES = 50  # failures a dependency change added, listed in its verification
 

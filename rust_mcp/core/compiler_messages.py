@@ -119,10 +119,11 @@ def diagnostic_from_message(message: dict[str, Any], workspace_root: Path, targe
     _collect_children(message, suggestions, notes)
     code = message.get("code")
     absolute = None
-    if primary is not None and primary.file:
-        absolute = (
-            str((workspace_root / primary.file).resolve()) if not primary.file.startswith("<") else None
-        )
+    if primary is not None and primary.file and not primary.file.startswith("<"):
+        try:
+            absolute = str((workspace_root / primary.file).resolve())
+        except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte: a place not shown
+            absolute = None
     return Diagnostic(
         level=str(message.get("level", "error")),
         code=str(code.get("code"))[:MAX_CODE_CHARS] if isinstance(code, dict) and code.get("code") else None,
@@ -243,7 +244,10 @@ class CompilerMessages:
             return False
         reason = payload.get("reason")
         if reason == "compiler-message":
-            self._add(payload)
+            try:
+                self._add(payload)
+            except (AttributeError, TypeError, ValueError):  # only shaped like cargo's: a program's line
+                return False
         elif reason == "build-finished":
             self.build_finished = True
             self.build_success = bool(payload.get("success"))
@@ -252,14 +256,24 @@ class CompilerMessages:
         return True
 
     def _add(self, payload: dict[str, Any]) -> None:
-        message = payload.get("message") or {}
+        """Count and keep one compiler message; one not shaped as cargo's raises (AttributeError,
+        TypeError, ValueError) before anything is counted."""
+        message = payload.get("message")
+        if not isinstance(message, dict) or not isinstance(message.get("message"), str):
+            raise TypeError("not a compiler message: it has no message text")
         level = str(message.get("level", ""))
-        text = str(message.get("message", ""))
+        text = message["message"]
         if level == "failure-note" or (not message.get("spans") and SUMMARY_MESSAGE.match(text)):
             return
         key = str(message.get("rendered") or text)
         if key in self._seen:
             return
+        diagnostic = None
+        if len(self.diagnostics) < self.keep_limit or level.startswith("error"):
+            target = payload.get("target") or {}
+            diagnostic = diagnostic_from_message(message, self.workspace_root, target.get("name"))
+            if self.allows is not None:
+                diagnostic = redact_outside(diagnostic, self.workspace_root, self.allows)
         self._seen.add(key)
         self.counts.total += 1
         code = message.get("code")
@@ -271,13 +285,8 @@ class CompilerMessages:
             self.counts.warnings += 1
         else:
             self.counts.other += 1
-        if len(self.diagnostics) >= self.keep_limit and not level.startswith("error"):
-            return
-        target = payload.get("target", {}).get("name")
-        diagnostic = diagnostic_from_message(message, self.workspace_root, target)
-        if self.allows is not None:
-            diagnostic = redact_outside(diagnostic, self.workspace_root, self.allows)
-        self.diagnostics.append(diagnostic)
+        if diagnostic is not None:
+            self.diagnostics.append(diagnostic)
 
     def most_frequent(self, listed: int = CODES_LISTED) -> dict[str, int]:
         """The `listed` most frequent codes of every diagnostic counted (kept or not), most first;

@@ -68,7 +68,7 @@ def walk_stamp(path: str, newest: list[int] | None = None) -> bytes:
     second item, if any, set when its change time has a fraction of a second: a fine clock)."""
     try:
         info = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in a name a project file gave
         return f"{path}\0-\n".encode("utf-8", "surrogateescape")
     if newest is not None:
         newest[0] = max(newest[0], info.st_ctime_ns, info.st_mtime_ns)

@@ -1,9 +1,10 @@
 """The places a cargo tree's files name beyond its own folder, for tree_state.py to walk and stamp:
 the path dependencies, patches, workspace members, target sources and build script its manifests
-name; the packages its cargo configuration names (`[patch]`, `paths`); and the configuration and
-toolchain files cargo and rustup read for a run in a folder. Manifests and configuration files are
-read through the one door (project_files.read_text): never through a link, never past their size
-bound; one this process does not read is named None, so the tree's state is never reused."""
+name; the packages its cargo configuration names (`[patch]`, `paths`) and the files it `include`s;
+and the configuration and toolchain files cargo and rustup read for a run in a folder. Manifests
+and configuration files are read through the one door (project_files.read_text): never through a
+link, never past their size bound; one this process does not read is named None, so the tree's
+state is never reused."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from .toml_text import parse_toml
 from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
 
 CONFIG_NAMES = ("config.toml", "config")  # cargo's configuration files in a `.cargo` folder
+MAX_INCLUDED = 16  # configuration files included by the others, followed at most
 
 
 def dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
@@ -70,13 +72,39 @@ def _source_paths(data: dict[str, Any]) -> Iterator[str]:
             yield target["path"]
 
 
-def config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -> Iterator[Path | None]:
-    """The directories cargo's configuration files name as packages (`[patch.*]` paths and `paths`
-    overrides, relative to the directory holding `.cargo`); None for one this process does not read:
-    a link from inside the roots to outside them, or unreadable."""
-    for config in configs:
+def included_configs(configs: Sequence[str], walk: Walk) -> list[str] | None:
+    """The files cargo's configuration files `include` (`include = ["flags.toml", {path = ...}]`,
+    relative to the including file's folder), and those they include: cargo reads them as part of
+    the file naming them. None when there are more than MAX_INCLUDED (not all followed) or a name
+    holds a NUL byte."""
+    found: list[str] = []
+    pending = [config for config in configs if Path(config).name in CONFIG_NAMES]
+    while pending:
+        name = Path(pending.pop(0))
+        target = walk.resolve(name) if os.path.lexists(name) else None
+        data = _cargo_toml(target) if target is not None else None
+        listed = (data or {}).get("include")
+        for item in listed if isinstance(listed, list) else [listed]:
+            path = item.get("path") if isinstance(item, dict) else item
+            included = str(name.parent / path) if isinstance(path, str) else None
+            if included is None or included in found or included in configs:
+                continue
+            if len(found) >= MAX_INCLUDED or "\0" in included:
+                return None
+            found.append(included)
+            pending.append(included)
+    return found
+
+
+def config_paths(
+    configs: Sequence[str], allowed: Sequence[Path], walk: Walk, included: Sequence[str] = ()
+) -> Iterator[Path | None]:
+    """The directories cargo's configuration files (and the files they include) name as packages
+    (`[patch.*]` paths and `paths` overrides, relative to the directory holding `.cargo`); None for
+    one this process does not read: a link from inside the roots to outside them, or unreadable."""
+    for config in [*configs, *included]:
         name = Path(config)
-        if name.name not in ("config", "config.toml") or not os.path.lexists(name):
+        if (name.name not in CONFIG_NAMES and config not in included) or not os.path.lexists(name):
             continue
         target = walk.resolve(name)
         inside = any(name.is_relative_to(place) for place in allowed)

@@ -7,8 +7,8 @@ tree point to, the workspace's path dependencies outside the root, the directori
 and build scripts its manifests name there, and the packages its cargo configuration names (`[patch]`,
 `paths`), walked the same way when
 they lie inside the server's allowed roots; the cargo configuration and rustup toolchain files of
-the root and every directory above it, and cargo's home configuration. A file written, created,
-removed or renamed gives another state.
+the root and every directory above it, cargo's home configuration, and the files these `include`.
+A file written, created, removed or renamed gives another state.
 
 Some trees get a state of their own each time, so their runs are never reused (right, if slower):
 a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, a tree with a link or a path
@@ -43,7 +43,7 @@ from typing import Any
 
 from .cargo_projects import MANIFEST_NAME, SKIP_DIRS
 from .file_stamps import Stamps, Walk
-from .named_places import CONFIG_NAMES, config_files, config_paths, dependency_paths
+from .named_places import CONFIG_NAMES, config_files, config_paths, dependency_paths, included_configs
 from .project_files import WalkedFile, walk_without_links
 from .skipped_reads import records_elsewhere, skipped_reads
 
@@ -139,7 +139,10 @@ def _walked(
     packages: list[Path] = []
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
-    queue: list[Path | None] = [top, *config_paths(configs, allowed, walk)]
+    included = included_configs(configs, walk)
+    if included is None:
+        return None  # more included configuration files than followed
+    queue: list[Path | None] = [top, *config_paths(configs, allowed, walk, included)]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         named = queue.pop(0)
         if named is None:
@@ -186,7 +189,7 @@ def _walked(
         workspace, [*configs, *(str(p / ".cargo" / n) for p in packages for n in CONFIG_NAMES)]
     ):
         return None  # the build records are not where skipped_reads looks
-    for path in (*reads, *configs):  # builds read these too
+    for path in (*reads, *configs, *included):  # builds read these too
         walk.stamp(path)
     return _Walked(str(digest.hexdigest()), workspace, tuple(packages), tuple(reads))
 

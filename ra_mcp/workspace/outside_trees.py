@@ -1,0 +1,38 @@
+"""The trees outside a workspace root that rust-analyzer loads with it and must be told about: the
+packages (path dependencies, patches, members) its manifests name outside the root but inside the
+allowed roots, and theirs in turn (at most MAX_OUTSIDE_TREES). Each gets a change journal
+of its own, so an edit there reaches rust-analyzer as one inside the root does (files.watcher is
+"client": rust-analyzer hears of changes only from us)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rust_mcp.core.cargo_projects import MANIFEST_NAME, project_files
+from rust_mcp.core.file_stamps import Walk
+from rust_mcp.core.named_places import dependency_paths
+
+MAX_OUTSIDE_TREES = 8
+
+
+def outside_trees(root: Path, files: Iterable[str], within: Sequence[Path]) -> list[Path]:
+    """The directories named by the manifests among `files` (a journal's files under `root`) that lie
+    outside `root` and inside `within`, and those their manifests name, outermost only."""
+    walk = Walk()
+    found: list[Path] = []
+    manifests = [Path(path) for path in files if Path(path).name == MANIFEST_NAME]
+    while manifests and len(found) < MAX_OUTSIDE_TREES:
+        for place in dependency_paths(manifests.pop(0), walk):
+            if place is None or place.is_relative_to(root) or root.is_relative_to(place):
+                continue  # unresolvable, inside the root, or around it (not a tree of its own)
+            if not (place / MANIFEST_NAME).is_file():
+                continue  # a package's folder only: never a whole folder a manifest merely names
+            if not any(place.is_relative_to(allowed) for allowed in within):
+                continue  # outside what this server may read: rust-analyzer is not told of it
+            if any(place.is_relative_to(tree) for tree in found) or len(found) >= MAX_OUTSIDE_TREES:
+                continue
+            found = [tree for tree in found if not tree.is_relative_to(place)] + [place]
+            walked = project_files(place, lambda name: name == MANIFEST_NAME)
+            manifests += [Path(entry.path) for entry in walked]
+    return found
