@@ -29,7 +29,7 @@ import anyio
 from rust_mcp.core.errors import Refusal
 
 from .lsp import discovery_ahead
-from .pool_start import default_root, pool_maker, start_ahead
+from .pool_start import cargo_helpers, default_root, pool_maker, start_ahead, warm
 from .settings import AnalyzerSettings
 from .workspace import shared_pools
 from .workspace.pool import WorkspacePool
@@ -59,10 +59,14 @@ class EarlyStart:
         workspace; whatever refuses or fails is left for the session's own start (and its first
         call) to meet and report."""
         settings = self.settings
-        analyzer, std_warning = await anyio.to_thread.run_sync(discovery_ahead.found, settings.rust_analyzer)
+        cargo = cargo_helpers(settings)
+        async with anyio.create_task_group() as group:  # the launcher's first questions, meanwhile
+            group.start_soon(warm, cargo, settings.roots.default)
+            found = await anyio.to_thread.run_sync(discovery_ahead.found, settings.rust_analyzer)
+        analyzer, std_warning = found
         if isinstance(analyzer, str):  # none to run: the session says so at its first call
             return
-        _, make_pool = pool_maker(settings, analyzer)
+        make_pool = pool_maker(settings, analyzer, cargo)
         self.holder = shared_pools.REGISTRY.join(
             pool_key(settings, analyzer), make_pool, lambda pool: EarlyHolder(pool, std_warning)
         )

@@ -38,25 +38,41 @@ HOW_TO_PICK = (  # as tools/mcp_adapter.py says it
 )
 
 
-def pool_maker(
-    settings: AnalyzerSettings, analyzer: Analyzer
-) -> tuple[CargoHelpers, Callable[[StdWarning], WorkspacePool]]:
-    """The cargo helpers of a server with `settings`, and how its pool is made (shared_pools.join
-    calls it when no session holds the pool of its key). Every rust-analyzer starts in the sandbox,
-    from a real binary, after the dependency-fetch step."""
+def cargo_helpers(settings: AnalyzerSettings) -> CargoHelpers:
+    """The containment and toolchains of a server with `settings` (they cache the sandbox probe and
+    rustup's answers, so a pool made with them starts rust-analyzer sooner once they are warm)."""
     containment = Containment(
         Sandbox(settings.sandbox), settings.roots, limits=settings.limits, fetch_hosts=settings.fetch_hosts
     )
-    cargo = CargoHelpers(containment, Toolchains(settings.default_toolchain))
+    return CargoHelpers(containment, Toolchains(settings.default_toolchain))
+
+
+def pool_maker(
+    settings: AnalyzerSettings, analyzer: Analyzer, cargo: CargoHelpers
+) -> Callable[[StdWarning], WorkspacePool]:
+    """How the pool of a server with `settings` is made (shared_pools.join calls it when no session
+    holds the pool of its key). Every rust-analyzer starts in the sandbox, from a real binary, after
+    the dependency-fetch step."""
 
     def make_pool(record_std_warning: StdWarning) -> WorkspacePool:
         launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
-        scope = ReadScope.for_roots(settings.roots, containment.home.path)
+        scope = ReadScope.for_roots(settings.roots, cargo.containment.home.path)
         pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
         pool.admit = launcher.admit
         return pool
 
-    return cargo, make_pool
+    return make_pool
+
+
+async def warm(cargo: CargoHelpers, project: Path) -> None:
+    """Ask, ahead, what the launcher asks first (the sandbox probe, the toolchain `project` uses:
+    rustup's default, its list, the toolchain's bin directory), while rust-analyzer is being found.
+    Only the caches are filled: whatever fails is asked, and reported, again by the launcher."""
+    try:
+        await cargo.containment.state()
+        await cargo.toolchains.resolve(None, project)
+    except Exception as exc:
+        logger.info("nothing warmed ahead for %s: %s", project, exc)
 
 
 def fetched_locally(root: Path, home: Path) -> bool:

@@ -15,7 +15,7 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp.connections import ConnectionMemory
 
 from .lsp import discovery_ahead
-from .pool_start import pool_maker, start_ahead
+from .pool_start import cargo_helpers, pool_maker, start_ahead
 from .runtime_start import RuntimeStart
 from .service import AnalyzerService
 from .settings import AnalyzerSettings
@@ -73,7 +73,8 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     analyzer, std_warning = await anyio.to_thread.run_sync(discovery_ahead.found, settings.rust_analyzer)
     if isinstance(analyzer, str):
         return AnalyzerRuntime(None, analyzer, memory, settings.confirm_writes)
-    cargo, make_pool = pool_maker(settings, analyzer)
+    cargo = cargo_helpers(settings)
+    make_pool = pool_maker(settings, analyzer, cargo)
 
     def make_service(pool: WorkspacePool) -> AnalyzerService:
         return AnalyzerService(
