@@ -26,8 +26,14 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.capabilities import Capability
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded, no_questions
-from rust_mcp.mcp.connections import ConnectionMemory, client_policy
-from rust_mcp.mcp.registration import model_result, progress_of, refusal_result, strict_tool, tool_function
+from rust_mcp.mcp.connections import (
+    ConnectionMemory,
+    client_policy,
+    model_result,
+    progress_of,
+    refusal_result,
+)
+from rust_mcp.mcp.registration import strict_tool, tool_function
 
 WORKING_DIRECTORY = "working_directory"
 WORKING_DIRECTORY_PATH = "Inside the allowed roots."

@@ -31,7 +31,6 @@ StdWarning = Callable[[str | None], None]
 
 # what a start ahead of every call runs under: no client has sent its policy yet, so the strictest
 # (no network, so no dependency fetch; no build directory a read-only client would refuse)
-LOCKFILE_BYTES = 16 * 1024 * 1024
 AHEAD = ClientPolicy("no client policy yet: started read-only, without network", writable=(), network=False)
 HOW_TO_PICK = (  # as tools/mcp_adapter.py says it
     'pass `workspace` (e.g. workspace="{example}"), or call rust_analyzer_set_workspace with it once'
@@ -77,28 +76,24 @@ async def warm(cargo: CargoHelpers, project: Path) -> None:
 
 def fetched_locally(root: Path, home: Path) -> bool:
     """Whether every dependency in `root`'s Cargo.lock is already unpacked in the cargo home (so
-    starting without the dependency-fetch step loads what a start after it would). No lockfile, a git
-    or unknown source, or a missing package: False."""
-    import tomllib
+    starting without the dependency-fetch step loads what a start after it would). No lockfile, one
+    the one reader refuses (lockfile.locked_packages), a git or unknown source, or a missing
+    package: False."""
+    from rust_mcp.core.lockfile import locked_packages
 
-    from rust_mcp.core.safe_io import read_without_links
-    from rust_mcp.core.toml_text import parse_toml
-
-    try:  # the project wrote it: through the one door, size-limited, parsed as every project file
-        data = read_without_links(root / "Cargo.lock", LOCKFILE_BYTES)
-        packages = parse_toml(data.decode("utf-8")).get("package", []) if data is not None else None
-    except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+    try:
+        packages = locked_packages(root / "Cargo.lock")
+    except (OSError, Refusal):
         return False
-    if not isinstance(packages, list):
+    if packages is None:
         return False
     unpacked = {entry.name for index in (home / "registry" / "src").glob("*") for entry in index.glob("*")}
     for package in packages:
-        source = package.get("source") if isinstance(package, dict) else None
-        if source is None:
+        if package.source is None:
             continue  # a path package of the workspace
-        if not str(source).startswith(("registry+", "sparse+")):
+        if not package.source.startswith(("registry+", "sparse+")):
             return False
-        if f"{package.get('name')}-{package.get('version')}" not in unpacked:
+        if f"{package.name}-{package.version}" not in unpacked:
             return False
     return True
 

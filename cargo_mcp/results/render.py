@@ -3,111 +3,23 @@
 
 from __future__ import annotations
 
-import itertools
 import shlex
-import signal
 from collections.abc import Callable
 from pathlib import PurePath
 
 from cargo_mcp.results.dependency_views import metadata_text
 from cargo_mcp.results.models import CargoResult
-from cargo_mcp.results.render_workflows import has_workflow_parts, shed_workflow_lists, workflow_lines
+from cargo_mcp.results.render_workflows import (
+    has_workflow_parts,
+    shed_list,
+    shed_workflow_lists,
+    workflow_lines,
+)
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from rust_mcp.core import budgets
 from rust_mcp.core.clipping import clip_end, clip_middle
 from rust_mcp.core.compiler_messages import Diagnostic
-from rust_mcp.core.counts import plural
 from rust_mcp.core.paging import Page, json_size
-
-
-def killed_by(exit_code: int | None) -> str | None:
-    """The signal's name when a process ended by one (a negative exit code), else None."""
-    if exit_code is None or exit_code >= 0:
-        return None
-    try:
-        return signal.Signals(-exit_code).name
-    except ValueError:
-        return f"signal {-exit_code}"
-
-
-def matched_no_test(result: CargoResult, named: bool = False) -> bool:
-    """cargo test exited 0 having run nothing because the filter matched no test (every binary was
-    libtest and filtered everything out; a harness-free bench or test did run). `named`: the call
-    gave a test name, so nothing run means nothing matched even where no binary had a test to filter
-    out (a library whose tests are all doc tests: cargo runs no doc test when a name is given)."""
-    t = result.tests
-    return (
-        t is not None
-        and result.exit_code == 0
-        and t.suites > 0
-        and t.binaries <= t.suites
-        and not (t.passed or t.failed or t.ignored)
-        and (t.filtered_out > 0 or named)
-    )
-
-
-def summary_line(
-    result: CargoResult, subcommand: tuple[str, ...], timeout: float, matched_none: bool = False
-) -> str:
-    """The verdict line; `matched_none`: the test filter matched no test (matched_no_test)."""
-    command = " ".join(itertools.takewhile(lambda word: not word.startswith("-"), subcommand))
-    seconds = result.duration_ms / 1000
-    if result.timed_out:
-        verdict = f"timed out after {timeout:.0f} s (process group killed)"
-    elif matched_none:
-        verdict = f"ran no test in {seconds:.2f} s: the filter matched none"
-    elif result.program_exit_code not in (None, 0):
-        verdict = (
-            f"built the program, which ran and exited with code {result.program_exit_code} ({seconds:.2f} s)"
-        )
-    elif result.ok:
-        verdict = f"succeeded in {seconds:.2f} s"
-    elif (signal_name := killed_by(result.exit_code)) is not None:
-        verdict = f"was killed by {signal_name} after {seconds:.2f} s"
-    else:
-        verdict = f"failed (exit {result.exit_code}) in {seconds:.2f} s"
-    parts = []
-    if result.counts.total:
-        parts.append(f"{plural(result.counts.errors, 'error')}, {plural(result.counts.warnings, 'warning')}")
-    if result.tests is not None and (result.tests.suites or result.tests.failures):
-        t = result.tests
-        parts.append(f"tests: {t.passed} passed, {t.failed} failed, {t.ignored} ignored")
-    if result.format_issues:
-        places = result.format_places or len(result.format_issues)
-        listed = (
-            f" (the first {len(result.format_issues)} listed)" if places > len(result.format_issues) else ""
-        )
-        parts.append(f"{plural(places, 'place')} need formatting{listed}")
-    elif result.format_issues is not None:
-        parts.append("formatted correctly" if result.ok else "rustfmt did not check the files (see stderr)")
-    detail = f" — {'; '.join(parts)}" if parts else ""
-    return f"cargo {command} {verdict}{detail}"
-
-
-def matrix_summary(result: CargoResult) -> str:
-    rows = result.targets or []
-    states = ", ".join(f"{row.target}: {row.status.replace('_', ' ')}" for row in rows)
-    verdict = "all targets ok" if result.ok else "not all targets check"
-    return f"cargo check for {len(rows)} target(s): {verdict} — {states}"
-
-
-def verified_summary(result: CargoResult) -> str:
-    check = result.verification
-    if check is None:
-        return result.summary
-    if check.ok:
-        return f"{result.summary}; verified with cargo {check.command}: ok"
-    if not check.reverted:
-        return (
-            f"{result.summary}; kept: cargo {check.command} was already failing before this change "
-            f"and the change adds no new failure"
-        )
-    restored = ", ".join(check.restored) or "nothing had changed"
-    already = " (it was already failing before)" if check.baseline_ok is False else ""
-    return (
-        f"{result.summary}; verification with cargo {check.command} FAILED with "
-        f"{plural(len(check.new_failures), 'new failure')}{already}, reverted: {restored}"
-    )
 
 
 def _diagnostic_text(diagnostic: Diagnostic) -> str:
@@ -138,6 +50,13 @@ def result_text(result: CargoResult) -> str:
 
 def unclipped_text(result: CargoResult) -> str:
     """The text content before it is clipped to CARGO_TEXT_BUDGET (result_text)."""
+    before, after = text_around_hints(result)
+    return before + after
+
+
+def text_around_hints(result: CargoResult) -> tuple[str, str]:
+    """The unclipped text in two parts, around where a first hint goes: with a note inserted there it
+    is `before + "\n\nhint: " + note + after` (how a repeat's answer is kept: shared_checks.Repeat)."""
     lines = [result.summary]
     lines.append(f"$ {shlex.join(shown_command(result.argv, result.cwd))}")
     lines.append(
@@ -187,14 +106,13 @@ def unclipped_text(result: CargoResult) -> str:
         lines.append(f"\nstdout:\n{result.stdout.rstrip()}")
     if show_output and result.stderr.strip():
         lines.append(f"\nstderr:\n{result.stderr.rstrip()}")
-    for hint in result.hints:
-        lines.append(f"\nhint: {hint}")
+    tail = [f"\nhint: {hint}" for hint in result.hints]
     if result.full_diff and result.full_diff != result.log_path:
-        lines.append(f"\nevery diff, uncut: {result.full_diff}")
+        tail.append(f"\nevery diff, uncut: {result.full_diff}")
     if result.log_path:
         what = "full log (every diff, uncut)" if result.full_diff == result.log_path else "full log"
-        lines.append(f"\n{what}: {result.log_path}")
-    return "\n".join(lines)
+        tail.append(f"\n{what}: {result.log_path}")
+    return "\n".join(lines), "".join(f"\n{line}" for line in tail)
 
 
 def output_matters(result: CargoResult) -> bool:
@@ -218,19 +136,26 @@ def shape_for_model(result: CargoResult, ranked: int | None = None) -> CargoResu
     if not output_matters(shaped):
         shaped.stdout = shaped.stderr = ""
 
-    def size() -> int:  # with room for the notes added after shedding (CARGO_LATER_NOTES)
-        return json_size(shaped) + budgets.CARGO_LATER_NOTES
+    counts = shaped.counts
+    if counts.total <= budgets.CARGO_DIAGNOSTICS_PAGE:
+        counts.by_code = None  # a list no longer than a page: its codes are on it, or on the next
+    frequent = ", ".join(f"{code} {count}" for code, count in (counts.by_code or {}).items())
+    most = f"; most frequent: {frequent}" if frequent else ""
+
+    def size() -> int:  # with room for the notes added after shedding (CARGO_LATER_NOTES, `most`)
+        return json_size(shaped) + budgets.CARGO_LATER_NOTES + len(most)
 
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         _shed(shaped, size)
     _fit_text(shaped)
-    counts = shaped.counts
     counts.shown = len(shaped.diagnostics)
     page = Page(shaped.diagnostics, counts.offset, counts.total if ranked is None else ranked)
     counts.next_offset = page.next_offset
     note = page.note("diagnostics")
-    if note is not None:
-        shaped.hints.append(f"{note} (one ranked list: errors first, then the package asked for)")
+    if note is None:
+        counts.by_code = None  # one page after all (its renderings were short enough)
+    else:
+        shaped.hints.append(f"{note} (one ranked list: errors first, then the package asked for){most}")
     if page.total < counts.total:
         shaped.hints.append(
             f"{counts.total - page.total} more diagnostics were counted but not kept (past the first "
@@ -262,11 +187,14 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
         for diagnostic in shaped.diagnostics:
             diagnostic.rendered = clip_end(diagnostic.rendered, budgets.CARGO_SHED_RENDERED)
+            diagnostic.message = clip_end(diagnostic.message, budgets.CARGO_SHED_RENDERED)
     kept = len(shaped.diagnostics)
     least = budgets.CARGO_MIN_DIAGNOSTICS
     while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
         kept = max(least, kept * 2 // 3)
         shaped.diagnostics = shaped.diagnostics[:kept]
+    # the files a fix changed are what the model must know, so they go last
+    shed_list(shaped, "changed_files", lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
 
 
 def _where_all_is(result: CargoResult, what: str) -> str:

@@ -78,20 +78,27 @@ def shed_workflow_lists(result: CargoResult, over_budget: Callable[[], bool]) ->
     for issue in result.format_issues or []:
         if over_budget():
             issue.diff = clip_end(issue.diff, SHORT_DIFF)
-    next_step = {
-        "snapshots": ("pending snapshots", "accept or reject these, then call cargo_insta_pending again"),
-        "outdated": ("outdated dependencies", "pass package to see one member at a time"),
-        "format_issues": (
-            "places that need formatting",
-            "cargo fmt fixes them all; every diff is in the log",
-        ),
-    }
-    for field, (label, advice) in next_step.items():
-        items: list[object] | None = getattr(result, field)
-        if not items:
-            continue
-        listed = len(items)
-        while over_budget() and len(items) > KEPT_AT_LEAST:
-            del items[max(KEPT_AT_LEAST, len(items) * 2 // 3) :]
-        if len(items) < listed:
-            result.hints.append(f"{listed - len(items)} more {label} are not listed here; {advice}.")
+    for field in ("snapshots", "outdated", "format_issues"):
+        shed_list(result, field, over_budget)
+
+
+NEXT_STEP = {
+    "snapshots": ("pending snapshots", "accept or reject these, then call cargo_insta_pending again"),
+    "outdated": ("outdated dependencies", "pass package to see one member at a time"),
+    "format_issues": ("places that need formatting", "cargo fmt fixes them all; every diff is in the log"),
+    "changed_files": ("changed files", "`git status` in the project lists every file changed"),
+}
+
+
+def shed_list(result: CargoResult, field: str, over_budget: Callable[[], bool]) -> None:
+    """Fewer items of one of the result's lists (NEXT_STEP's) while over budget, at least
+    KEPT_AT_LEAST, with a hint saying how many were left out and where the rest is."""
+    items: list[object] | None = getattr(result, field)
+    if not items:
+        return
+    label, advice = NEXT_STEP[field]
+    listed = len(items)
+    while over_budget() and len(items) > KEPT_AT_LEAST:
+        del items[max(KEPT_AT_LEAST, len(items) * 2 // 3) :]
+    if len(items) < listed:
+        result.hints.append(f"{listed - len(items)} more {label} are not listed here; {advice}.")

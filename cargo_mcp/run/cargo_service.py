@@ -14,7 +14,7 @@ import anyio
 from cargo_mcp.parse.collector import OutputCollector
 from cargo_mcp.parse.diagnostic_focus import RankingMoments, call_focus
 from cargo_mcp.parse.snapshots import clip_diffs
-from cargo_mcp.results import render
+from cargo_mcp.results import render, verdicts
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.analyzer_reuse import analyzer_answer
 from cargo_mcp.run.compiler_cache import cache_delta, take_stats_file
@@ -270,7 +270,9 @@ class CargoService:
             outcome.exit_code,
             timed_out=outcome.timed_out,
             diagnostics=ranked[offset : offset + self.settings.max_diagnostics],
-            counts=collector.messages.counts.model_copy(update={"offset": offset}),
+            counts=collector.messages.counts.model_copy(
+                update={"offset": offset, "by_code": collector.messages.most_frequent()}
+            ),
             stdout=outcome.stdout,
             stderr=outcome.stderr,
             output_truncated=outcome.truncated,
@@ -281,11 +283,11 @@ class CargoService:
             result.full_diff = clip_diffs(result.snapshots, self.settings.log_dir)
         elif result.format_issues and result.log_path:
             result.full_diff = result.log_path  # rustfmt's whole diff is what it printed
-        matched_none = render.matched_no_test(result, invocation.name_filter is not None)
+        matched_none = verdicts.matched_no_test(result, invocation.name_filter is not None)
         if matched_none:
             result.ok = False  # cargo says success, but nothing was tested
         above = None if result.ok else manifest_above_root(invocation.manifest, self.settings.roots)
         result.hints = run_hints(invocation, result, collector, outcome, matched_none, above)
         subcommand = invocation.command.subcommand
-        result.summary = render.summary_line(result, subcommand, invocation.timeout, matched_none)
+        result.summary = verdicts.summary_line(result, subcommand, invocation.timeout, matched_none)
         return result, len(ranked)

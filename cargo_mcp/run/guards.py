@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from cargo_mcp.results import render
+from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.manifest_comments import restore_dropped_comments
 from rust_mcp.core.files import FileSnapshot, WriteFailed
@@ -40,7 +40,7 @@ def stopped_part_way(result: CargoResult) -> bool:
     explain is cargo's own ordinary end: what it wrote by then, it wrote whole."""
     if result.ok:
         return False
-    return result.timed_out or render.killed_by(result.exit_code) is not None or not result.counts.errors
+    return result.timed_out or verdicts.killed_by(result.exit_code) is not None or not result.counts.errors
 
 
 def after_guarded_run(invocation: Invocation, guard: FileSnapshot, result: CargoResult) -> list[str]:

@@ -1,8 +1,11 @@
 """One cargo call as it is run: its validated command line and place (Invocation), and a tool call
-as the ways of running it (scoped, outdated, a target matrix) receive it (CallRequest)."""
+as the ways of running it (scoped, outdated, a target matrix) receive it (CallRequest), with the
+one decision of which way that is (Way)."""
 
 from __future__ import annotations
 
+import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +56,16 @@ class Invocation:
         )
 
 
+class Way(enum.Enum):
+    """Which way a tool call runs: a workflow of several runs (or none), or one cargo run."""
+
+    TARGET_MATRIX = "target matrix"
+    SCOPED = "scoped check"
+    OUTDATED = "outdated report"
+    VERIFIED_CHANGE = "dependency change verified by a check"
+    ONE_RUN = "one cargo run"
+
+
 @dataclass(frozen=True)
 class CallRequest:
     """One tool call as the ways of running it (scoped, outdated, a target matrix) receive it."""
@@ -62,3 +75,18 @@ class CallRequest:
     working_directory: Path | None
     report: ProgressCallback | None
     policy: ClientPolicy | None
+
+    @functools.cached_property
+    def way(self) -> Way:
+        """The way this call runs, decided here only: both the route that runs it and the memory of
+        repeated calls (which keeps only one cargo run's answer) read it."""
+        values = self.values
+        if values.get("targets"):
+            return Way.TARGET_MATRIX
+        if values.get("changed") or values.get("since"):
+            return Way.SCOPED
+        if self.command.output == "outdated":
+            return Way.OUTDATED
+        if values.get("verify") and not values.get("dry_run"):
+            return Way.VERIFIED_CHANGE
+        return Way.ONE_RUN

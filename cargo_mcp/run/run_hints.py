@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cargo_mcp.parse.collector import OutputCollector
-from cargo_mcp.results import render
+from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox_limits import SandboxLimits, limit_notes
@@ -35,7 +35,7 @@ def run_hints(
     above: Path | None = None,
 ) -> list[str]:
     """What to do next after this run; `matched_none`: the test filter matched no test
-    (render.matched_no_test, decided once for the result); `above`: a Cargo.toml above the allowed
+    (verdicts.matched_no_test, decided once for the result); `above`: a Cargo.toml above the allowed
     roots that may be the workspace of the package run (cargo_projects.manifest_above_root)."""
     hints: list[str] = []
     text = "\n".join([*collector.stderr_tail, *(d.message + "\n" + d.rendered for d in result.diagnostics)])
@@ -63,7 +63,7 @@ def run_hints(
             f"cargo was stopped after {invocation.timeout:.0f} s and its whole process group killed; "
             "pass a larger timeout_secs or narrow the run (package, test_name)."
         )
-    if (signal_name := render.killed_by(outcome.exit_code)) is not None:
+    if (signal_name := verdicts.killed_by(outcome.exit_code)) is not None:
         hints.append(
             f"cargo was killed by {signal_name} from outside this server (the out-of-memory killer "
             "or another process); the rest of its process group was stopped too. Nothing was "

@@ -28,9 +28,10 @@ from rust_mcp.core import analyzer_checks
 from rust_mcp.core.budgets import CARGO_TEXT_BUDGET, ProgressCallback
 from rust_mcp.core.cargo_projects import MANIFEST_NAME, SKIP_DIRS
 from rust_mcp.core.client_policy import ClientPolicy
-from rust_mcp.core.file_stamps import Stamps, stamps_of
+from rust_mcp.core.file_stamps import Stamps, resolved, stamps_of
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.shared_runs import Shared, SharedRuns, StillRunning, relevant_env
+from rust_mcp.core.skipped_reads import DIRECTORY_VARIABLES
 from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.core.tree_state import settle, tree_state
 
@@ -54,8 +55,15 @@ LAST_SHARED: ContextVar[SharedCheck | None] = ContextVar("last_shared_check", de
 
 
 def shareable(invocation: Invocation) -> bool:
-    """Whether a run may be shared: a check or lint that writes no project file."""
-    return invocation.command.shared and may_leave_running(invocation)
+    """Whether a run may be shared: a check or lint that writes no project file, and leaves its build
+    records where the files' state reads them (no build directory moved by cargo_env: skipped_reads)."""
+    own = os.path.normpath(invocation.workspace_root / "target")
+    moved = any(
+        os.path.normpath(invocation.cwd / invocation.env[name]) != own
+        for name in DIRECTORY_VARIABLES
+        if name in invocation.env
+    )
+    return invocation.command.shared and may_leave_running(invocation) and not moved
 
 
 def may_leave_running(invocation: Invocation) -> bool:
@@ -177,19 +185,35 @@ def answer(shared: Shared[CargoResult], subcommand: str) -> CargoResult:
     return result
 
 
-SLOT = "\x00the note of a reuse\x00"  # where a repeat's note goes in its kept text
 MAX_REPEATS = 64  # calls remembered for their repeats, per service
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """A call's answer text kept for its repeats, in the two parts around where a reuse's note goes,
+    as its first hint (render.text_around_hints): no marker inside the text, which a project's own
+    output could contain too."""
+
+    before: str
+    after: str
+
+    def with_note(self, note: str) -> str:
+        return f"{self.before}\n\nhint: {note}{self.after}"
+
+    def size(self) -> int:
+        """Its length without a note."""
+        return len(self.before) + len(self.after)
 
 
 @dataclass(frozen=True)
 class Repeat:
     """What a call's answer left for the same call asked again: where its project was found (the
     directories from it up to `/` and their Cargo.toml, and what its path resolved to), the shared
-    check that answered it, and its text with a slot for the note of a reuse."""
+    check that answered it, and its text with room for the note of a reuse."""
 
     places: Stamps
     check: SharedCheck
-    text: str
+    text: KeptText
 
 
 class Repeats:
@@ -211,16 +235,16 @@ class Repeats:
         return repr((name, sorted(values.items()), str(working), repr(policy), relevant_env(os.environ)))
 
     def remember(
-        self, call: Hashable, check: SharedCheck, asked: Path, text: str, roots: AllowedRoots
+        self, call: Hashable, check: SharedCheck, asked: Path, text: KeptText, roots: AllowedRoots
     ) -> None:
         """Keep a call answered by `check` for its repeats: `asked` is the project directory it named
-        (unresolved), `text` its answer's text with SLOT for a reuse's note (blocking: stamps). Its
+        (unresolved), `text` its answer's text with room for a reuse's note (blocking: stamps). Its
         manifest and workspace were looked for from there up to the allowed root holding it."""
-        project = asked.resolve()
-        root = roots.root_of(project)
-        if root is None or not project.is_relative_to(check.invocation.cwd):
+        project = resolved(asked)  # the project may have made it a link loop while cargo ran
+        root = roots.root_of(project) if project is not None else None
+        if project is None or root is None or not project.is_relative_to(check.invocation.cwd):
             return  # its project was found below the directory it named (discovery): not kept
-        if text.count(SLOT) != 1 or len(text) > CARGO_TEXT_BUDGET:
+        if text.size() > CARGO_TEXT_BUDGET:
             return
         above = [project, *(d for d in project.parents if d.is_relative_to(root))]
         places = stamps_of([str(p) for d in above for p in (d, d / MANIFEST_NAME)], [asked])
@@ -245,7 +269,7 @@ class Repeats:
             return None
         subcommand = " ".join(repeat.check.invocation.command.subcommand)
         result = answer(shared, subcommand)
-        text = repeat.text.replace(SLOT, result.hints[0])
+        text = repeat.text.with_note(result.hints[0])
         return (result, text) if len(text) <= CARGO_TEXT_BUDGET else None  # else clipped: render it
 
 

@@ -5,19 +5,17 @@ back."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import anyio
 
 from cargo_mcp.results import render
 from cargo_mcp.results.models import CargoResult, WorkingDirectoryResult
 from cargo_mcp.run.cargo_service import HOW_TO_PICK, CargoService
-from cargo_mcp.run.invocation import CallRequest
-from cargo_mcp.run.shared_checks import LAST_SHARED, SLOT, Repeats
-from cargo_mcp.table.command import CargoCommand, check_combination
+from cargo_mcp.run.invocation import CallRequest, Way
+from cargo_mcp.run.shared_checks import LAST_SHARED, KeptText, Repeats
+from cargo_mcp.table.command import check_combination
 from cargo_mcp.workflows.outdated import run_outdated
 from cargo_mcp.workflows.scoped import run_scoped
 from cargo_mcp.workflows.target_matrix import run_target_matrix
@@ -42,26 +40,22 @@ async def answer_call(
         return repeated
     LAST_SHARED.set(None)
     result = await call_tool(service, request, confirm)
-    check, asked = LAST_SHARED.get(), _asked(service, command, values, working_directory)
+    check, asked = LAST_SHARED.get(), _asked(service, request)
     if check is not None and asked is not None and check.invocation.command is command:
-        slotted = check.result.model_copy(update={"hints": [SLOT, *check.result.hints]})
-        kept = render.unclipped_text(slotted)
+        kept = KeptText(*render.text_around_hints(check.result))
         roots = service.settings.roots
         await anyio.to_thread.run_sync(service.repeats.remember, call, check, asked, kept, roots)
     return result, render.result_text(result)
 
 
-def _asked(
-    service: CargoService, command: CargoCommand, values: Mapping[str, Any], working: Path | None
-) -> Path | None:
+def _asked(service: CargoService, request: CallRequest) -> Path | None:
     """The project directory a call that one cargo run answers names, as named (not resolved); None
-    for a call that is more than one run (a workflow), asks first, or names its project otherwise
-    (`~`, a file:// URI)."""
-    workflow = values.get("targets") or values.get("changed") or values.get("since") or values.get("verify")
-    if workflow or command.output == "outdated" or command.confirmation:
+    for a call that is not one run (request.way), asks first, or names its project otherwise (`~`,
+    a file:// URI)."""
+    if request.way is not Way.ONE_RUN or request.command.confirmation:
         return None
-    base = working or service.settings.roots.default
-    raw: str | None = values.get("path")
+    base = request.working_directory or service.settings.roots.default
+    raw: str | None = request.values.get("path")
     if raw is None:
         return base
     if "://" in raw or raw.startswith("~") or "\x00" in raw:
@@ -98,11 +92,11 @@ async def _route(service: CargoService, request: CallRequest, confirm: ConfirmCa
     command, values, working_directory = request.command, request.values, request.working_directory
     report, policy = request.report, request.policy
     check_combination(command, values)
-    if values.get("targets"):
+    if request.way is Way.TARGET_MATRIX:
         return await run_target_matrix(service, request)
-    if values.get("changed") or values.get("since"):
+    if request.way is Way.SCOPED:
         return await run_scoped(service, request)
-    if command.output == "outdated":
+    if request.way is Way.OUTDATED:
         return await run_outdated(service, request)
     invocation = service.prepare(command, values, working_directory)
     if (command.guards is not None or command.edits_project) and not values.get("dry_run"):
@@ -121,7 +115,7 @@ async def _route(service: CargoService, request: CallRequest, confirm: ConfirmCa
         )
         if not await confirm(question):
             raise Refusal(f"the user declined: {question.removesuffix(' Go ahead?')}")
-    if values.get("verify") and not values.get("dry_run"):
+    if request.way is Way.VERIFIED_CHANGE:
         return await change_and_verify(service, invocation, values, working_directory, report, policy)
     return await service.execute(
         invocation, report, policy=policy, answer_by=service.settings.answer_deadline

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,10 +16,8 @@ from cargo_mcp.results.workflow_models import OutdatedDependency
 from cargo_mcp.run.helper_runs import workspace_metadata
 from cargo_mcp.workflows.semver import Requirement, Version, newest
 from cargo_mcp.workflows.sparse_index import Published, published_versions
-from rust_mcp.core.budgets import MAX_LOCKFILE_BYTES
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.project_files import read_text
-from rust_mcp.core.toml_text import parse_toml
+from rust_mcp.core.lockfile import locked_packages
 
 if TYPE_CHECKING:
     from cargo_mcp.run.cargo_service import CargoService
@@ -31,24 +28,24 @@ RANK = {"new_major": 0, "compatible_update": 1, "unknown": 2, "not_in_registry":
 
 
 def locked_versions(workspace_root: Path) -> dict[tuple[str, str], str]:
-    """(member, dependency) -> version from the workspace's Cargo.lock (empty when there is none)."""
-    try:  # through the one door: no link followed, a regular file, size-limited
-        lock = parse_toml(read_text(workspace_root / "Cargo.lock", MAX_LOCKFILE_BYTES) or "")
-    except (OSError, Refusal, tomllib.TOMLDecodeError, RecursionError):
+    """(member, dependency) -> version from the workspace's Cargo.lock (empty when there is none or
+    it cannot be read: the one reader, lockfile.locked_packages)."""
+    try:
+        packages = locked_packages(workspace_root / "Cargo.lock") or ()
+    except (OSError, Refusal):
         return {}
-    packages = [p for p in lock.get("package", []) if isinstance(p, dict)]
     versions: dict[str, list[str]] = {}
     for package in packages:
-        versions.setdefault(str(package.get("name")), []).append(str(package.get("version")))
+        versions.setdefault(package.name, []).append(package.version)
     found: dict[tuple[str, str], str] = {}
     for package in packages:
-        if package.get("source"):
+        if package.source:
             continue  # a workspace member (or path crate) has no source
-        for entry in package.get("dependencies", []):
-            name, _, rest = str(entry).partition(" ")
+        for entry in package.dependencies:
+            name, _, rest = entry.partition(" ")
             version = rest.split(" ")[0] if rest else (versions.get(name) or [""])[0]
             if version:
-                found[(str(package["name"]), name)] = version
+                found[(package.name, name)] = version
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from cargo_mcp.results import render
+from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult, TargetOutcome
 from rust_mcp.core import budgets
 from rust_mcp.core.compiler_messages import DiagnosticCounts
@@ -68,5 +68,5 @@ async def run_target_matrix(service: CargoService, request: CallRequest) -> Carg
             "hints": sorted({row.hint for row in rows if row.hint}),
         }
     )
-    result.summary = render.matrix_summary(result)
+    result.summary = verdicts.matrix_summary(result)
     return result

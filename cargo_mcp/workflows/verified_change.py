@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cargo_mcp.results import render
+from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult, Verification
 from cargo_mcp.run.guards import restore_quietly
 from cargo_mcp.table.rows import VERIFY_COMMANDS
@@ -79,7 +79,7 @@ async def change_and_verify(
         verification.reverted = True
     result = changed.model_copy(update={"ok": keep, "verification": verification})
     result.changed_files = [] if verification.reverted else changed.changed_files
-    result.summary = render.verified_summary(result)
+    result.summary = verdicts.verified_summary(result)
     return result
 
 

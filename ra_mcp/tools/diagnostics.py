@@ -25,22 +25,13 @@ from ..workspace.workspaces import Workspace, scan_sources
 from . import render
 from .declaration import AnalyzerCall, InFile, InWorkspace, analyzer_tool
 from .diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
-from .parameters import (
-    CheckArg,
-    CheckTimeoutArg,
-    FileArg,
-    MinSeverityArg,
-    Paging,
-    WaitArg,
-    WorkspaceArg,
-)
+from .parameters import Checking, FileArg, Paging, WorkspaceArg
 
 ANSWER_MARGIN = 5.0  # seconds kept, before the answer deadline, for building the answer
 PULL_TIMEOUT = 60.0  # seconds for one file's diagnostics
 PULL_SHARE = 0.5  # of the answer deadline, what a workspace report's pulls may take (the check, the rest)
 SKIPPED: str | None = "cargo check skipped (include_check=false)"
 PULL_CONCURRENCY = 8
-CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
 
 
 async def pull(
@@ -109,27 +100,19 @@ def still_running(check: CheckRun, found: int) -> str | None:
 
 @analyzer_tool(Capability.RUN, "File diagnostics", render.diagnostics)
 async def rust_analyzer_diagnostics(
-    here: InFile,
-    file_path: FileArg,
-    workspace: WorkspaceArg = None,
-    include_check: CheckArg = True,
-    check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
-    min_severity: MinSeverityArg = "warning",
-    wait: WaitArg = False,
-    *,
-    paging: Paging,
+    here: InFile, file_path: FileArg, workspace: WorkspaceArg = None, *, checking: Checking, paging: Paging
 ) -> DiagnosticReport:
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
     service, ready, path, call = here.service, here.workspace, here.path, here.call
     uri = path.as_uri()
     native = await pull(ready, [path])
-    check = CheckRun(False)
+    check, include_check = CheckRun(False), checking.include_check
     if include_check:
-        bound = check_bound(service, here.started, check_timeout_secs, wait)
+        bound = check_bound(service, here.started, checking.check_timeout_secs, checking.wait)
         check = await check_current_state(ready, uri, bound, call.report)
     checked = {uri: list(ready.client.state.pushed.get(uri, []))} if include_check else {}
     (native, checked), left_out = shown_only(service, native, checked)
-    items = at_least(merge(service, ready.root, native, checked), min_severity)
+    items = at_least(merge(service, ready.root, native, checked), checking.min_severity)
     files_checked = 0 if ready.client.state.health == "error" else 1
     alone = await loaded_alone(service, ready.root, items, check)
     notes = (None if include_check else SKIPPED, withheld_note(left_out), alone)
@@ -208,14 +191,13 @@ class WorkspaceFindings:
 async def workspace_findings(
     call: AnalyzerCall,
     workspace: Workspace,
-    include_check: bool,
-    check_timeout_secs: float,
-    wait: bool,
+    checking: Checking,
     started: float,
 ) -> WorkspaceFindings:
     """The workspace pass for the files as they are: the one kept for them (per workspace, rust-analyzer
     and `include_check`; a new rust-analyzer is a new Workspace with nothing kept), or a new one,
     which goes on from a partial one."""
+    include_check, wait = checking.include_check, checking.wait
     service, key = call.service, ("workspace_diagnostics", include_check)
     kept = workspace.remembered(key)
     if isinstance(kept, WorkspaceFindings) and kept.complete:
@@ -229,7 +211,7 @@ async def workspace_findings(
     native = {**(before.native if before else {}), **await pull(workspace, todo, missed, until)}
     check = CheckRun(False)
     if include_check:
-        bound = check_bound(service, started, check_timeout_secs, wait)
+        bound = check_bound(service, started, checking.check_timeout_secs, wait)
         check = await check_current_state(workspace, None, bound, call.report)
     checked = (
         {uri: list(items) for uri, items in workspace.client.state.pushed.items()} if include_check else {}
@@ -250,20 +232,13 @@ async def workspace_findings(
 
 @analyzer_tool(Capability.RUN, "Workspace diagnostics", render.diagnostics)
 async def rust_analyzer_workspace_diagnostics(
-    here: InWorkspace,
-    workspace: WorkspaceArg = None,
-    include_check: CheckArg = True,
-    check_timeout_secs: CheckTimeoutArg = CHECK_TIMEOUT,
-    min_severity: MinSeverityArg = "warning",
-    wait: WaitArg = False,
-    *,
-    paging: Paging,
+    here: InWorkspace, workspace: WorkspaceArg = None, *, checking: Checking, paging: Paging
 ) -> DiagnosticReport:
     """Errors and warnings in every file of the workspace plus one cargo check; errors first. The
     pages of one answer come from one pass while no file changes."""
     call, analysed = here.call, here.workspace
-    found = await workspace_findings(call, analysed, include_check, check_timeout_secs, wait, here.started)
-    kept = at_least(found.items, min_severity)
+    found = await workspace_findings(call, analysed, checking, here.started)
+    kept = at_least(found.items, checking.min_severity)
     alone = await loaded_alone(call.service, analysed.root, kept, found.check)
     return report(
         f"workspace {analysed.root}", kept, paging, found.files_checked, found.check, found.note, alone

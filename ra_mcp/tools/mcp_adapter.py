@@ -23,17 +23,16 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.workspace_discovery import discover_project
 from rust_mcp.mcp import capabilities
 from rust_mcp.mcp.confirm import Confirmer, InputNeeded
-from rust_mcp.mcp.connections import ConnectionMemory, client_policy
-from rust_mcp.mcp.registration import (
-    flat_parameters,
+from rust_mcp.mcp.connections import (
+    ConnectionMemory,
+    client_policy,
     model_result,
     progress_of,
     refusal_result,
     regroup,
-    strict_tool,
     text_result,
-    tool_function,
 )
+from rust_mcp.mcp.registration import flat_parameters, strict_tool, tool_function
 
 from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
 from ..places.positions import file_base, line_column_target, rust_file

@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from rust_mcp.core.paging import Page, json_size, take_page
-from rust_mcp.mcp.registration import ParameterGroup
+from rust_mcp.mcp.connections import ParameterGroup
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -32,15 +32,9 @@ ToolchainArg = Annotated[
 ]
 ApplyArg = bool
 BodyArg = bool
-CheckArg = Annotated[bool, Field(description="Also run cargo check and wait for it.")]
-CheckTimeoutArg = Annotated[int, Field(ge=1, le=3600)]
-WaitArg = Annotated[
-    bool, Field(description="Wait for the check up to check_timeout_secs, past the server's answer deadline.")
-]
 Direction = Literal["incoming", "outgoing", "both"]
 Severity = Literal["error", "warning", "information", "hint"]
 DirectionArg = Direction
-MinSeverityArg = Severity
 
 LimitArg = Annotated[int, Field(ge=1, le=1000)]
 OffsetArg = Annotated[int, Field(ge=0)]  # where a page starts: the offset a previous answer named
@@ -131,3 +125,18 @@ class Paging(ParameterGroup):
     def take_by(self, items: Sequence[T], size: Callable[[T], int]) -> Page[T]:
         """A page of items whose JSON size `size` tells (for items made only when on the page)."""
         return take_page(items, self.offset, self.limit, size)
+
+
+WAIT_DESCRIPTION = "Wait for the check up to check_timeout_secs, past the server's answer deadline."
+CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
+
+
+@dataclass(frozen=True, kw_only=True)
+class Checking(ParameterGroup):
+    """What a diagnostics call adds from cargo check, how long it waits for it, and which findings it
+    keeps (both diagnostics tools take it)."""
+
+    include_check: Annotated[bool, Field(description="Also run cargo check and wait for it.")] = True
+    check_timeout_secs: Annotated[int, Field(ge=1, le=3600)] = CHECK_TIMEOUT
+    min_severity: Severity = "warning"
+    wait: Annotated[bool, Field(description=WAIT_DESCRIPTION)] = False

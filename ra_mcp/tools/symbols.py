@@ -120,6 +120,8 @@ async def rust_analyzer_workspace_symbol(
     listed = await requests.workspace_symbols(here.client, text + ("*" if with_dependencies else ""))
     locator = here.service.locator(here.root)
     found, left_out = locator.keep(listed, lambda s: s.uri)
+    # a module compiled into several crates (tests/common/mod.rs) is listed once per crate: once here
+    found = list({(s.uri, s.range.start.line, s.range.start.character, s.name): s for s in found}.values())
     if types_only:
         found = [s for s in found if s.kind in TYPE_KINDS]
     exact_first = sorted(

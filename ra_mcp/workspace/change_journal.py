@@ -5,6 +5,8 @@ inside the writer's own `write`, `close`, `rename`, `unlink` or `mkdir`, so a ch
 a call is in the queue when the call drains it (one non-blocking `read`): a call then re-stats only
 the paths named by events instead of every file. The view it keeps is exactly what the walk
 (`project_files`) would find, stamped the same way.
+A call with nothing heard does not even read the queue: the event loop hears the kernel's next
+event (inotify.Hearing), and pool.vouched skips the refresh while none came.
 
 What events cannot show is covered by re-checking or re-walking:
 - a file reached through a symbolic link, or with other hard links, can change through a name that
@@ -24,30 +26,31 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import select
-import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from rust_mcp.core.cargo_projects import project_files, walked_into
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 
-from .inotify import LIBC, remote_file_system
+from .inotify import (
+    DIRECTORY_GONE,
+    DIRECTORY_NEW,
+    EVENT_HEADER,
+    IN_ATTRIB,
+    IN_DELETE_SELF,
+    IN_IGNORED,
+    IN_ISDIR,
+    IN_MOVE_SELF,
+    IN_Q_OVERFLOW,
+    IN_UNMOUNT,
+    LIBC,
+    READ_SIZE,
+    WATCH_MASK,
+    WRITTEN,
+    Hearing,
+    remote_file_system,
+)
 
-T = TypeVar("T")
-IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
-IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
-IN_DELETE_SELF, IN_MOVE_SELF, IN_UNMOUNT, IN_Q_OVERFLOW, IN_IGNORED = 0x400, 0x800, 0x2000, 0x4000, 0x8000
-IN_ONLYDIR, IN_DONT_FOLLOW, IN_EXCL_UNLINK, IN_ISDIR = 0x01000000, 0x02000000, 0x04000000, 0x40000000
-CONTENT_CHANGES = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE
-ENTRY_CHANGES = IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF
-WATCH_MASK = CONTENT_CHANGES | ENTRY_CHANGES | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK
-WRITTEN = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO  # new contents, whatever the stamp says
-DIRECTORY_GONE = IN_DELETE | IN_MOVED_FROM
-DIRECTORY_NEW = IN_CREATE | IN_MOVED_TO | IN_ATTRIB  # ATTRIB: permissions may let the walk in now
-EVENT_HEADER = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
-READ_SIZE = 64 * 1024
 # watches one journal holds at most: they come from the user's own limit (fs.inotify.max_user_watches,
 # shared with every program of the user), so a tree of more directories walks instead
 MAX_WATCHES = 16_384
@@ -69,47 +72,42 @@ class ChangeJournal:
         self.touched: set[str] = set()  # files written since the refresh before (events name them)
         self.fresh_starts = 0  # full walks after lost events or a replaced root
         self.fd: int | None = None
-        self.events = select.poll()  # the inotify fd, while watching: polled to see whether events wait
+        # `heard`: whether `refresh` may find something (an event since the last, or a link to re-stat)
+        self.hearing = Hearing()
         self.directories: dict[int, str] = {}  # watch descriptor -> directory
         self.root_identity: tuple[int, int] | None = None
         self.reason = "inotify is off"  # why the journal walks, while it does
         if use_inotify and LIBC is not None:
             self._open()
         self._walk_all()
+        self.hearing.listen(self.fd, can_tell=not self.unwatched)
 
     @property
     def watching(self) -> bool:
         return self.fd is not None
-
-    def quiet(self) -> bool:
-        """Whether `refresh` would find nothing, known without reading or stamping anything: watching,
-        no event queued, no file that can change without one (a link), the root still the one watched."""
-        if self.fd is None or self.unwatched or self.events.poll(0):
-            return False
-        try:
-            now = os.stat(self.root)
-        except OSError:
-            return False
-        return (now.st_dev, now.st_ino) == self.root_identity
 
     def refresh(self) -> set[str]:
         """Bring `files` up to date; the paths whose stamps may differ from before (a superset). Files
         an event says were written are also in `touched`: a rewrite within the file system's clock
         tick, keeping the size, leaves the stamp as it was."""
         self.touched = set()
-        if self.fd is None:
-            return self._walk_all()
         try:
-            identity = _identity(self.root)
-            if identity != self.root_identity:
-                return self._start_afresh()
-            events = self._drain()
-            if events is None:
-                return self._start_afresh()
-            return self._apply(events)
-        except _Blind as blind:
-            self._stop_watching(str(blind))
-            return self._walk_all()
+            if self.fd is None:
+                return self._walk_all()
+            try:
+                identity = _identity(self.root)
+                if identity != self.root_identity:
+                    return self._start_afresh()
+                events = self._drain()
+                if events is None:
+                    return self._start_afresh()
+                return self._apply(events)
+            except _Blind as blind:
+                self._stop_watching(str(blind))
+                return self._walk_all()
+        finally:
+            # in the tick that drained the queue: an event after the drain is heard
+            self.hearing.listen(self.fd, can_tell=not self.unwatched)
 
     def close(self) -> None:
         self._stop_watching("closed")
@@ -123,13 +121,12 @@ class ChangeJournal:
             self.reason = f"no inotify instance: {os.strerror(ctypes.get_errno())}"
             return
         self.fd = fd
-        self.events.register(fd, select.POLLIN)
         self.directories = {}
         self.root_identity = _identity(self.root)
 
     def _stop_watching(self, reason: str) -> None:
         if self.fd is not None:
-            self.events.unregister(self.fd)
+            self.hearing.stop()
             os.close(self.fd)
         self.fd = None
         self.directories = {}

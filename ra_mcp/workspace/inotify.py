@@ -1,12 +1,29 @@
-"""The kernel's inotify through libc (None where there is none), and whether the file system a path
-is on can change without an inotify event here (a network or FUSE file system): what the change
-journal watches with, and where it must walk instead."""
+"""The kernel's inotify through libc (None where there is none), its event bits, whether the file
+system a path is on can change without an inotify event here (a network or FUSE file system), and
+the event loop hearing an inotify descriptor's next event (`Hearing`): what the change journal
+watches with, where it must walk instead, and how a warm call knows nothing changed."""
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
+import struct
 import sys
+
+# the kernel's event bits (linux/inotify.h) and the masks the change journal watches and reads with
+IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
+IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
+IN_DELETE_SELF, IN_MOVE_SELF, IN_UNMOUNT, IN_Q_OVERFLOW, IN_IGNORED = 0x400, 0x800, 0x2000, 0x4000, 0x8000
+IN_ONLYDIR, IN_DONT_FOLLOW, IN_EXCL_UNLINK, IN_ISDIR = 0x01000000, 0x02000000, 0x04000000, 0x40000000
+CONTENT_CHANGES = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE
+ENTRY_CHANGES = IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF
+WATCH_MASK = CONTENT_CHANGES | ENTRY_CHANGES | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK
+WRITTEN = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO  # new contents, whatever the stamp says
+DIRECTORY_GONE = IN_DELETE | IN_MOVED_FROM
+DIRECTORY_NEW = IN_CREATE | IN_MOVED_TO | IN_ATTRIB  # ATTRIB: permissions may let the walk in now
+EVENT_HEADER = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
+READ_SIZE = 64 * 1024
 
 # statfs f_type of file systems where another machine (or a VM's host) can change files without an
 # event here (linux/magic.h)
@@ -47,3 +64,32 @@ def remote_file_system(path: str) -> str | None:
         return None  # gone or unreadable: the walk skips it as well
     kind = ctypes.c_long.from_buffer(buffer).value & 0xFFFFFFFF
     return REMOTE_FILE_SYSTEMS.get(kind)
+
+
+class Hearing:
+    """Whether an inotify descriptor may have news (`heard`), known without a system call: set by the
+    running event loop at the kernel's next event after `listen` (the reader stops there; the events
+    wait in the kernel's queue for whoever reads them). The kernel queues an event inside the writer's
+    own call, so every loop iteration begun after a change hears it, and a request made after the change
+    is read in such an iteration and handled in a later one. Without a loop or a descriptor, or when
+    the caller cannot tell from events alone, `heard` stays set."""
+
+    def __init__(self) -> None:
+        self.heard = True
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._fd: int | None = None
+
+    def listen(self, fd: int | None, *, can_tell: bool) -> None:
+        self.stop()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if fd is not None and can_tell:
+            loop.add_reader(fd, self.stop)  # the next event: heard, and no more readings until read
+            self._loop, self._fd, self.heard = loop, fd, False
+
+    def stop(self) -> None:
+        if self._loop is not None and self._fd is not None:
+            self._loop.remove_reader(self._fd)
+        self._loop, self._fd, self.heard = None, None, True

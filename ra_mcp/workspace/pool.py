@@ -5,6 +5,7 @@ never returns, with that macro ignored)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import InitVar, dataclass, field
@@ -67,7 +68,7 @@ class WorkspacePool:
         Cached per directory while its manifest is unchanged (asked on every call)."""
         start = path if path.is_dir() else path.parent
         cached = self._roots_cache.get(start)
-        if cached is not None and file_stamp(cached[1]) == cached[2]:
+        if cached is not None and self._still_found(*cached):
             return cached[0]
         try:
             manifest = find_manifest(start, self.roots)
@@ -78,6 +79,16 @@ class WorkspacePool:
         if stamp is not None:
             self._roots_cache[start] = (root, manifest, stamp)
         return root
+
+    def _still_found(self, root: Path, manifest: Path, stamp: FileStamp) -> bool:
+        """Whether a cached root still holds: its manifest unchanged, as the journal of a running
+        rust-analyzer at that root records it while the journal vouches for the tree, else stat'ed."""
+        for workspace in self.workspaces.values():
+            if workspace.root == root and vouched(workspace.journal):
+                known = workspace.journal.files.get(str(manifest))
+                if known is not None:
+                    return known == stamp
+        return file_stamp(manifest) == stamp
 
     async def get(
         self, root: Path, toolchain: str | None = None, policy: PolicyOfCall = no_client_policy
@@ -202,7 +213,8 @@ class WorkspacePool:
             workspace = await self.get(root, toolchain, policy)
             workspace.in_flight += 1
             try:
-                await workspace.sync_from_disk()
+                if not in_sync(workspace):
+                    await workspace.sync_from_disk()
                 if not workspace.client.state.quiescent:  # ready at once when rust-analyzer said so
                     await workspace.wait_ready(self.settings.ready_seconds, report)
                 if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
@@ -226,6 +238,26 @@ class WorkspacePool:
                 workspace.in_flight -= 1
                 workspace.last_used = time.monotonic()
         raise AssertionError("unreachable")
+
+
+def in_sync(workspace: Workspace) -> bool:
+    """Whether rust-analyzer already has every file as it is on disk, known without reading or stamping
+    a file: nothing we wrote waits to be sent, no re-sync runs (rust-analyzer may not have its news
+    yet), and the journal vouches for the tree."""
+    return not workspace.written and not workspace.syncs.lock.locked() and vouched(workspace.journal)
+
+
+def vouched(journal: ChangeJournal) -> bool:
+    """Whether the journal's `files` are the tree as it is now: no event heard since its last refresh
+    (the event loop hears the kernel's), no link to re-stat, and its root still the directory watched
+    (a root replaced by renaming a parent raises no event)."""
+    if journal.hearing.heard:
+        return False
+    try:
+        now = os.stat(journal.root)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == journal.root_identity
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -156,10 +156,8 @@ class Workspace:
         """Tell rust-analyzer about every source or manifest changed on disk before this call.
         Changed .rs files are sent with their contents (didOpen/didChange), which rust-analyzer
         applies before it answers the next request; manifests go as watched-file events. Calls that
-        arrive while a re-sync runs share the next one. Without an event since the last (and none
-        running, whose news rust-analyzer may not have yet), there is nothing to stamp or send."""
-        if not self.written and not self.syncs.lock.locked() and self.journal.quiet():
-            return []
+        arrive while a re-sync runs share the next one. The pool asks for it only when something may
+        have changed (pool.in_sync)."""
         return await self.syncs.run(self._sync) or []
 
     async def _sync(self) -> list[Path]:

@@ -61,7 +61,7 @@ MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a source file rust-analyzer-mcp reads
 MAX_SYNC_BYTES = 8 * 1024 * 1024  # a changed source file sent to rust-analyzer (larger: not sent)
 MAX_LOG_HEAD_BYTES = 4 * 1024 * 1024  # a run's log keeps its first bytes ...
 MAX_LOG_TAIL_BYTES = 1024 * 1024  # ... and its last, with a count of what was cut between them
-MAX_LOCKFILE_BYTES = 32 * 1024 * 1024  # a project's Cargo.lock copied to a private lockfile
+MAX_LOCKFILE_BYTES = 32 * 1024 * 1024  # a project's Cargo.lock, read (lockfile.locked_packages) or copied
 MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024  # an insta .snap (or .snap.new) file read for its diff
 MAX_HASHED_BYTES = 64 * 1024 * 1024  # a tracked file hashed for changed=true (larger: counted as changed)
 

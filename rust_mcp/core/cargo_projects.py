@@ -32,21 +32,24 @@ DEPENDENCY_TABLES = (
 
 
 def find_manifest(path: Path, roots: AllowedRoots) -> Path:
-    """The Cargo.toml that governs `path` (a directory or a Cargo.toml), searching upward the way
-    cargo does but never above the allowed root that contains `path`."""
+    """The Cargo.toml that governs `path` (a directory, a Cargo.toml, or a Rust source file: its
+    package, as for the directory holding it), searching upward the way cargo does but never above
+    the allowed root that contains `path`."""
     root = roots.root_of(path)
     if root is None:  # callers confine first; this keeps the function safe on its own
         raise PathRefused(f"path {str(path)!r} is outside the allowed roots: {roots.describe()}")
     if not path.exists():
         raise PathRefused(f"path {str(path)!r} does not exist")
-    if path.is_file():
-        if path.name != MANIFEST_NAME:
-            raise PathRefused(
-                f"path {str(path)!r} is a file but not a Cargo.toml; pass the project directory "
-                "or its Cargo.toml"
-            )
-        return path
     current = path
+    if path.is_file():
+        if path.name == MANIFEST_NAME:
+            return path
+        if path.suffix != ".rs":
+            raise PathRefused(
+                f"path {str(path)!r} is a file but not a Cargo.toml or a .rs source file; pass the "
+                "project directory, its Cargo.toml or one of its .rs files"
+            )
+        current = path.parent  # a source file: the package it belongs to
     while True:
         candidate = current / MANIFEST_NAME
         if candidate.is_file():

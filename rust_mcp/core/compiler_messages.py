@@ -4,6 +4,7 @@ and the parser that reads cargo's JSON messages line by line (deduplicated, coun
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from .clipping import clip_end, strip_ansi
 from .json_nesting import parse_json
 from .outside_places import OUTSIDE_LABEL, PlaceCheck, redact_rendered, visible
 
+CODES_LISTED = 6  # codes a paged list names with their counts (DiagnosticCounts.by_code)
+MAX_CODE_CHARS = 80  # of one code, as a wrapper could print any
 QUOTED = re.compile(r"`[^`\n]*`")
 SUMMARY_MESSAGE = re.compile(
     r"^(aborting due to|\d+ warnings? emitted|For more information about|Some errors have detailed)"
@@ -67,6 +70,10 @@ class DiagnosticCounts(BaseModel):
     total: int = 0
     offset: int = Field(default=0, description="Where `diagnostics` starts in the ranked list")
     next_offset: int | None = Field(default=None, description="Pass as `offset` for the next page")
+    by_code: dict[str, int] | None = Field(
+        default=None,
+        description="When the list takes more than one page: its most frequent codes and how many each has",
+    )
 
 
 def _span(raw: dict[str, Any]) -> Span:
@@ -118,8 +125,8 @@ def diagnostic_from_message(message: dict[str, Any], workspace_root: Path, targe
         )
     return Diagnostic(
         level=str(message.get("level", "error")),
-        code=code.get("code") if isinstance(code, dict) else None,
-        message=str(message.get("message", "")),
+        code=str(code.get("code"))[:MAX_CODE_CHARS] if isinstance(code, dict) and code.get("code") else None,
+        message=clip_end(str(message.get("message", "")), RENDERED_LIMIT),
         file=primary.file if primary else None,
         absolute_path=absolute,
         line=primary.line if primary else None,
@@ -224,6 +231,7 @@ class CompilerMessages:
     build_success: bool | None = None
     executables: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
+    _codes: Counter[str] = field(default_factory=Counter)
 
     def feed(self, line: str) -> bool:
         """Consume one stdout line; True when it was a cargo JSON message."""
@@ -254,6 +262,9 @@ class CompilerMessages:
             return
         self._seen.add(key)
         self.counts.total += 1
+        code = message.get("code")
+        if isinstance(code, dict) and isinstance(code.get("code"), str):
+            self._codes[code["code"][:MAX_CODE_CHARS]] += 1
         if level.startswith("error"):
             self.counts.errors += 1
         elif level == "warning":
@@ -267,6 +278,11 @@ class CompilerMessages:
         if self.allows is not None:
             diagnostic = redact_outside(diagnostic, self.workspace_root, self.allows)
         self.diagnostics.append(diagnostic)
+
+    def most_frequent(self, listed: int = CODES_LISTED) -> dict[str, int]:
+        """The `listed` most frequent codes of every diagnostic counted (kept or not), most first;
+        codes as frequent are in the order first seen."""
+        return dict(self._codes.most_common(listed))
 
     def ranked(self, focus: Focus | None = None) -> list[Diagnostic]:
         return rank_diagnostics(self.diagnostics, focus or Focus())

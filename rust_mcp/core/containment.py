@@ -37,7 +37,7 @@ from .sandbox import (
 )
 from .sandbox_limits import LimitChoice, RunKind
 from .toolchains import Toolchain, is_rustup_proxy
-from .unix_sockets import MAX_ENTRIES, TOO_LARGE_NOTE, find_sockets
+from .unix_sockets import find_sockets
 
 CARGO_HOME_READABLE = ("registry", "git")  # its config reaches a sandbox filtered (cargo_config.py)
 CARGO_HOME_CACHES = ("registry", "git")
@@ -246,7 +246,7 @@ class Containment:
                 confinement = replace(confinement, masked_sockets=scan.sockets)
             else:
                 confinement = replace(confinement, refuse_unix_sockets=True)
-                notes.append(TOO_LARGE_NOTE.format(entries=f"{MAX_ENTRIES:,}"))
+                notes.append(scan.note())
         command = sandboxed(state, confinement, argv)
         command.notes += notes
         return command

@@ -41,6 +41,7 @@ import anyio
 
 from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, project_files
 from .errors import Refusal
+from .lockfile import LockedPackage, UnreadableLockfile, locked_packages
 from .project_files import list_directory
 from .roots import AllowedRoots
 from .safe_io import read_without_links
@@ -157,13 +158,22 @@ def named_urls(workspace: Path, roots: AllowedRoots) -> list[str]:
             urls += [value for key in URL_KEYS if isinstance(value := spec.get(key), str)]
             if isinstance(path := spec.get("path"), str):  # a path dependency's own manifest
                 pending.append(Path(os.path.normpath(manifest.parent / path / MANIFEST_NAME)))
-    lockfile = _inside(workspace / "Cargo.lock", roots)
-    packages = _toml(lockfile).get("package") if lockfile else None
-    for package in packages if isinstance(packages, list) else []:
-        source = package.get("source") if isinstance(package, dict) else None
-        if isinstance(source, str) and source.startswith(LOCK_PREFIXES):
-            urls.append(source.split("+", 1)[1].split("#", 1)[0])
+    for package in _locked(workspace, roots):
+        if package.source is not None and package.source.startswith(LOCK_PREFIXES):
+            urls.append(package.source.split("+", 1)[1].split("#", 1)[0])
     return list(dict.fromkeys(urls))
+
+
+def _locked(workspace: Path, roots: AllowedRoots) -> tuple[LockedPackage, ...]:
+    """The packages of the workspace's Cargo.lock (through a link inside the roots, as cargo reads
+    it), by the one reader with its one limit. One cargo cannot read either (not TOML, unreadable)
+    gives none: cargo stops on it. One too large or not a regular file raises Refusal: cargo may
+    still read it, so its sources cannot be said to be checked."""
+    lockfile = _inside(workspace / "Cargo.lock", roots)
+    try:
+        return (locked_packages(lockfile) or ()) if lockfile else ()
+    except (UnreadableLockfile, PermissionError):
+        return ()
 
 
 def _not_global(text: str) -> bool:
@@ -228,7 +238,14 @@ def refused_urls(workspace: Path, roots: AllowedRoots, hosts: FetchHosts) -> str
         return None
     refused = []
     checked: dict[str, str | None] = {}
-    for url in named_urls(workspace, roots):
+    try:
+        urls = named_urls(workspace, roots)
+    except (OSError, Refusal) as exc:
+        return (
+            f"not run: {exc}, so the sources it names could not be checked for loopback, link-local "
+            f"or private addresses. The operator allows any with {ALLOW_ALL_FLAG}."
+        )
+    for url in urls:
         host = url_host(url)
         if not host or hosts.allows(host):
             continue

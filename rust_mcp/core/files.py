@@ -8,7 +8,7 @@ import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .budgets import MAX_SOURCE_BYTES
+from .budgets import MAX_LOCKFILE_BYTES, MAX_SOURCE_BYTES
 from .cargo_projects import project_files
 from .errors import Refusal
 from .safe_io import (
@@ -125,8 +125,9 @@ def _reason(exc: BaseException) -> str:
 
 def read_current(path: Path) -> bytes | None:
     """A file's bytes as they are now (None: absent), read without following links; a file that is
-    now a link, or too large to snapshot, reads as itself being unreadable (Refusal)."""
-    return read_without_links(path, MAX_SOURCE_BYTES)
+    now a link, or too large to snapshot, reads as itself being unreadable (Refusal). A Cargo.lock
+    has the one limit of every lockfile reader (MAX_LOCKFILE_BYTES), a source file MAX_SOURCE_BYTES."""
+    return read_without_links(path, MAX_LOCKFILE_BYTES if path.name == "Cargo.lock" else MAX_SOURCE_BYTES)
 
 
 def _is_source(name: str) -> bool:

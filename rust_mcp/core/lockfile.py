@@ -6,18 +6,26 @@ stale lock works in a sandbox where the workspace is read-only.
 The copy goes through the one door (project_files): project code can plant a link at either end
 (a proc macro may write `target/rust-analyzer`), so the source is read without following links
 (a regular file, size-limited) and the destination is replaced by a rename inside its directory
-opened without links: a link there is replaced, never written through."""
+opened without links: a link there is replaced, never written through.
+
+`locked_packages` is the one reader of a Cargo.lock's contents (the start ahead's "all fetched"
+test, cargo_outdated, the fetch step's address check): through the same door, under the same
+MAX_LOCKFILE_BYTES as the copy, so no reader sees less of a lockfile than another (or than cargo)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from .budgets import MAX_LOCKFILE_BYTES
 from .errors import Refusal
 from .project_files import copy_without_links, name_present, remove_file
+from .safe_io import read_without_links
+from .toml_text import parse_toml
 
 LOCKFILE_PATH_ENV = "CARGO_RESOLVER_LOCKFILE_PATH"
 LOCKFILE_SETTINGS = (
@@ -27,6 +35,49 @@ LOCKFILE_SETTINGS = (
 )
 TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml")
 log = logging.getLogger(__name__)
+
+
+class UnreadableLockfile(Refusal):
+    """A Cargo.lock that is not UTF-8 TOML with a `package` array; its message names the file."""
+
+
+@dataclass(frozen=True)
+class LockedPackage:
+    """One `[[package]]` of a Cargo.lock. `source` is None for a package of the workspace (or a
+    path dependency); `dependencies` are the entries as written ("name", "name version", ...)."""
+
+    name: str
+    version: str
+    source: str | None
+    dependencies: tuple[str, ...]
+
+
+def locked_packages(path: Path) -> tuple[LockedPackage, ...] | None:
+    """The packages of the Cargo.lock at `path` (absolute), read without following a link, a regular
+    file of at most MAX_LOCKFILE_BYTES; None when there is none. Raises Refusal (NotAFile,
+    FileTooLarge, LinkOnTheWay, UnreadableLockfile: each names the file) or OSError. Blocking."""
+    data = read_without_links(path, MAX_LOCKFILE_BYTES)
+    if data is None:
+        return None
+    try:
+        table = parse_toml(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UnreadableLockfile(f"{path} is not a lockfile cargo can read: {exc}") from exc
+    entries = table.get("package", [])
+    if not isinstance(entries, list):
+        raise UnreadableLockfile(f"{path} has a `package` that is not an array of tables")
+    return tuple(_package(entry) for entry in entries if isinstance(entry, dict))
+
+
+def _package(entry: dict[str, object]) -> LockedPackage:
+    source = entry.get("source")
+    dependencies = entry.get("dependencies")
+    return LockedPackage(
+        name=str(entry.get("name")),
+        version=str(entry.get("version")),
+        source=None if source is None else str(source),
+        dependencies=tuple(str(d) for d in dependencies) if isinstance(dependencies, list) else (),
+    )
 
 
 def private_lock_env(root: Path, directory: Path) -> dict[str, str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +30,7 @@ from anyio.lowlevel import RunVar
 
 from .errors import Refusal
 from .git_blobs import git_blob_id, git_blob_ids
+from .project_walk import MAX_WALK_DEPTH, WalkedFile, open_listing, walk_without_links
 from .safe_io import (
     FileTooLarge,
     LinkOnTheWay,
@@ -42,6 +43,7 @@ from .safe_io import (
 )
 
 __all__ = [
+    "MAX_WALK_DEPTH",
     "DoorTimeout",
     "FileTooLarge",
     "LinkOnTheWay",
@@ -63,8 +65,6 @@ __all__ = [
 ]
 
 DOOR_THREADS = 8  # threads the door may hold at once, apart from anyio's default pool
-LIST_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
-MAX_WALK_DEPTH = 128  # directories below a walk's root; each level holds one descriptor while walked
 DEFAULT_DEADLINE = 30.0  # seconds, for callers that have no deadline of their own
 _limiter: RunVar[anyio.CapacityLimiter] = RunVar("project_files_limiter")
 T = TypeVar("T")
@@ -169,33 +169,6 @@ def make_directories(path: Path) -> None:
 
 
 @dataclass(frozen=True)
-class WalkedFile:
-    """A file the project walk found: its path, its name, whether the name is a link, and whether
-    it is special (neither a regular file nor a link: a socket, a FIFO, a device), from the listing."""
-
-    path: str
-    name: str
-    linked: bool
-    special: bool = False
-
-    def is_symlink(self) -> bool:
-        return self.linked
-
-    def stat(self) -> os.stat_result:
-        """Its metadata, a link followed (as os.DirEntry.stat does); nothing is opened."""
-        return os.stat(self.path)
-
-
-def _open_listing(directory: Path) -> int:
-    """`directory`, reached without a link on the way, opened for listing (the caller closes it)."""
-    reached = open_without_links(directory)
-    try:
-        return os.open(".", LIST_FLAGS, dir_fd=reached)
-    finally:
-        os.close(reached)
-
-
-@dataclass(frozen=True)
 class ListedEntry:
     name: str
     is_directory: bool  # a real directory (a link to one is not)
@@ -205,7 +178,7 @@ class ListedEntry:
 def list_directory(directory: Path) -> list[ListedEntry]:
     """The entries of `directory`, reached component by component without a link on the way and
     listed through its own descriptor; links are never taken for what they point at."""
-    listing = _open_listing(directory)
+    listing = open_listing(directory)
     try:
         with os.scandir(listing) as entries:
             return [
@@ -214,78 +187,3 @@ def list_directory(directory: Path) -> list[ListedEntry]:
             ]
     finally:
         os.close(listing)
-
-
-def _listed(
-    listing: int, directory: str, enter: Callable[[str], bool], wanted: Callable[[str], bool]
-) -> tuple[list[WalkedFile], list[str]]:
-    """The wanted files of an opened directory, and the names of the subdirectories to enter."""
-    files: list[WalkedFile] = []
-    subdirectories: list[str] = []
-    with os.scandir(listing) as entries:
-        for entry in entries:
-            try:
-                is_directory = entry.is_dir(follow_symlinks=False)
-                linked = entry.is_symlink()
-            except OSError:  # unreadable (permissions): skipped like an unreadable directory
-                continue
-            if is_directory:
-                if enter(entry.name):
-                    subdirectories.append(entry.name)
-            elif wanted(entry.name):
-                special = not linked and not entry.is_file(follow_symlinks=False)
-                files.append(WalkedFile(os.path.join(directory, entry.name), entry.name, linked, special))
-    return files, subdirectories
-
-
-def walk_without_links(
-    root: Path,
-    enter: Callable[[str], bool],
-    wanted: Callable[[str], bool],
-    entering: Callable[[str], None] | None = None,
-) -> Generator[WalkedFile, None, None]:
-    """Files under `root` whose name passes `wanted`, in directories whose names pass `enter`. `root`
-    is reached component by component without links, and each subdirectory is opened (O_NOFOLLOW)
-    from the descriptor of the directory that listed it, so a directory swapped for a link is
-    skipped, never listed through; a link is never entered. At most MAX_WALK_DEPTH directories deep
-    (one descriptor per level). `entering` is called with each directory's path before it is listed."""
-    top = str(root)
-    if entering is not None:
-        entering(top)
-    try:
-        listing = _open_listing(root)
-    except (OSError, LinkOnTheWay):  # gone, unreadable, or a link: nothing to list
-        return
-    stack: list[tuple[int, str, Iterator[str]]] = []
-    try:
-        try:
-            files, subdirectories = _listed(listing, top, enter, wanted)
-        finally:
-            stack.append((listing, top, iter([])))
-        stack[-1] = (listing, top, iter(subdirectories))
-        yield from files
-        while stack:
-            parent, path, pending = stack[-1]
-            name = next(pending, None)
-            if name is None:
-                os.close(stack.pop()[0])
-                continue
-            if len(stack) >= MAX_WALK_DEPTH:
-                continue
-            directory = os.path.join(path, name)
-            if entering is not None:
-                entering(directory)
-            try:
-                listing = os.open(name, LIST_FLAGS | os.O_NOFOLLOW, dir_fd=parent)
-            except OSError:  # gone, unreadable, or swapped for a link since it was listed
-                continue
-            stack.append((listing, directory, iter([])))
-            try:
-                files, subdirectories = _listed(listing, directory, enter, wanted)
-            except OSError:
-                continue
-            stack[-1] = (listing, directory, iter(subdirectories))
-            yield from files
-    finally:
-        for descriptor, _, _ in stack:
-            os.close(descriptor)

@@ -10,20 +10,30 @@ read, relative to the workspace root) and each build script's `output`
 workspace's own `target` is looked at (a target directory set elsewhere is not), through the one
 door (no link followed, regular files only; bounded: MAX_FILES files, MAX_LISTED directories,
 MAX_TOTAL_BYTES read per state), and a path is kept only if it lies under the workspace root
-inside a skipped folder: the walk stamps the rest. Each file is parsed again only when its size
-or times changed. Project code can write these files (they are build output): the worst it gets is
-more files stamped, never one opened, and a state computed anew (its runs not reused)."""
+inside a skipped folder, or outside it inside the allowed roots: the walk stamps the rest. Each
+file is parsed again only when its size or times changed. Project code can write these files (they
+are build output): the worst it gets is more files stamped, never one opened, and a state computed
+anew (its runs not reused). A directory named (`rerun-if-changed=node_modules/pkg`) is kept with
+everything under it, as cargo scans it.
+
+A project whose cargo configuration (or this process's environment) keeps its build records elsewhere
+(`build.target-dir = "node_modules/out"`, `build.build-dir`: allowed inside the workspace) leaves none
+in `target`: `records_elsewhere` says so, and such a tree's state is one of its own."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+import tomllib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .cargo_projects import SKIP_DIRS
+from .cargo_projects import MAX_MANIFEST_BYTES, SKIP_DIRS
 from .errors import Refusal
-from .project_files import list_directory, read_text
+from .file_stamps import resolved
+from .project_files import list_directory, read_text, walk_without_links
+from .toml_text import parse_toml
 
 MAX_FILES = 20_000  # dep-info and build-script outputs read per state, at most
 MAX_BYTES = 1024 * 1024  # of one of them
@@ -35,6 +45,8 @@ UNESCAPED_SPACE = re.compile(r"(?<!\\) ")
 _PARSED: dict[str, tuple[tuple[int, int, int], tuple[str, ...]]] = {}  # path -> (stamp, named)
 _CACHED = [0]  # files and names held in _PARSED (names of earlier versions of a file counted too)
 MAX_CACHED = 200_000
+DIRECTORY_KEYS = ("target-dir", "build-dir")  # of cargo's `[build]` table
+DIRECTORY_VARIABLES = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_BUILD_BUILD_DIR")
 
 
 class _Budget:
@@ -99,8 +111,9 @@ def _named(path: Path, dep_info: bool, budget: _Budget) -> tuple[str, ...]:
     except (OSError, Refusal, UnicodeDecodeError):
         text = ""
     named = _dep_info(text) if dep_info else (match.strip() for match in RERUN.findall(text))
-    # only names that can lie in a skipped folder are kept: the cache's size is that of those
-    kept = tuple(name for name in named if not SKIP_DIRS.isdisjoint(Path(name).parts))[:MAX_NAMED]
+    # only names that can lie in a skipped folder or outside the workspace are kept: the cache's
+    # size is that of those
+    kept = tuple(name for name in named if _maybe_unwalked(Path(name)))[:MAX_NAMED]
     _CACHED[0] += len(kept) + 1
     if _CACHED[0] > MAX_CACHED:  # a process serving many workspaces, or a flood: start again
         _PARSED.clear()
@@ -109,17 +122,24 @@ def _named(path: Path, dep_info: bool, budget: _Budget) -> tuple[str, ...]:
     return kept
 
 
-def _skipped(top: Path, path: str) -> str | None:
+def _maybe_unwalked(name: Path) -> bool:
+    return name.is_absolute() or ".." in name.parts or not SKIP_DIRS.isdisjoint(name.parts)
+
+
+def _skipped(top: Path, path: str, within: Sequence[Path]) -> str | None:
+    """The file `path` (relative to `top`) when the walk of `top` does not stamp it: in a skipped
+    folder, or outside `top` and inside one of the allowed roots `within`."""
     full = os.path.normpath(top / path)
     try:
         relative = Path(full).relative_to(top)
     except ValueError:
-        return None
+        return full if any(Path(full).is_relative_to(place) for place in within) else None
     return full if any(part in SKIP_DIRS for part in relative.parts[:-1]) else None
 
 
-def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str] | None:
-    """The files under `top` inside a skipped folder that the last builds read (sorted): dep-info
+def skipped_reads(top: Path, packages: Iterable[Path], within: Sequence[Path] = ()) -> list[str] | None:
+    """The files under `top` inside a skipped folder, or outside `top` inside the allowed roots
+    `within` (`include!("../../shared/gen.rs")`), that the last builds read (sorted): dep-info
     paths read against `top`, `rerun-if-changed` paths against `top` and each package directory.
     None past a bound: not all were found, so the state must never equal another. Blocking."""
     bases = (top, *packages)
@@ -130,7 +150,58 @@ def skipped_reads(top: Path, packages: Iterable[Path]) -> list[str] | None:
             return None
         for named in _named(path, dep_info, budget):
             for base in (top,) if dep_info else bases:
-                if (full := _skipped(top, str(base / named))) is not None:
+                if (full := _skipped(top, str(base / named), within)) is not None:
                     found.add(full)
     over = budget.listings < 0 or budget.bytes < 0
-    return None if over else sorted(found)
+    return None if over else _with_contents(sorted(found))
+
+
+def _with_contents(paths: list[str]) -> list[str] | None:
+    """`paths`, each directory among them followed by every directory and file under it (cargo scans
+    a directory a build script names in `rerun-if-changed` for a changed file; a directory's own
+    times change only when a name in it does); None past MAX_NAMED or a directory not listed."""
+    kept: list[str] = []
+    for path in paths:
+        kept.append(path)
+        try:
+            if not stat.S_ISDIR(os.stat(path, follow_symlinks=False).st_mode):
+                continue
+        except OSError:
+            continue
+        missed: list[str] = []
+        for entry in walk_without_links(Path(path), bool, bool, kept.append, missed.append):
+            kept.append(entry.path)
+            if len(kept) > MAX_NAMED:
+                return None
+        if missed:
+            return None
+    return kept
+
+
+def records_elsewhere(top: Path, configs: Iterable[str]) -> bool:
+    """Whether cargo may keep the build records of the workspace at `top` elsewhere than `top/target`:
+    `build.target-dir` or `build.build-dir` set to another place in one of the cargo configuration
+    files `configs` (read where their links lead, as cargo reads them; one that cannot be read, a link
+    loop or an oversized file, counts as one that does), or a variable of this environment setting
+    them. Blocking."""
+    if any(os.environ.get(name) for name in DIRECTORY_VARIABLES):
+        return True
+    own = os.path.normpath(top / "target")
+    for config in map(Path, configs):
+        if not os.path.lexists(config):
+            continue
+        target = resolved(config)
+        try:
+            text = read_text(target, MAX_MANIFEST_BYTES) if target is not None else None
+            build = parse_toml(text).get("build") if text is not None else None
+        except (OSError, Refusal, tomllib.TOMLDecodeError):
+            return True
+        if target is None or text is None:
+            return True
+        for key in DIRECTORY_KEYS:
+            value = build.get(key) if isinstance(build, dict) else None
+            if value is not None and (
+                not isinstance(value, str) or os.path.normpath(config.parent.parent / value) != own
+            ):
+                return True
+    return False

@@ -12,11 +12,12 @@ removed or renamed gives another state.
 
 Some trees get a state of their own each time, so their runs are never reused (right, if slower):
 a tree larger than MAX_STAMPED files or MAX_EXTRA_ROOTS trees, a tree with a link or a path
-dependency that cannot be resolved (a link loop, a NUL byte), and one leading outside the allowed
-roots: this process never lists a directory the project only names (a link to `/` or to the
-operator's home is not walked). Not followed: files outside
-these trees that a build reads (a build script's `rerun-if-changed` or an `include!` pointing
-outside the workspace).
+dependency that cannot be resolved (a link loop, a NUL byte) or a directory the walk cannot list
+(deeper than project_walk.MAX_WALK_DEPTH, or unreadable though searchable), and one leading outside
+the allowed roots: this process never lists a directory the project only names (a link to `/` or to the
+operator's home is not walked). Files outside these trees that a build reads (a build script's
+`rerun-if-changed` or an `include!` pointing outside the workspace) are stamped when its records
+name them inside the allowed roots (skipped_reads), else not followed.
 
 A walk is remembered (KEPT_WALKS trees): what it stamped (every file and every directory it
 listed), the links and path dependencies it resolved, and the state. The next call for the same
@@ -26,140 +27,47 @@ change its directory's times) and no file or link changed, so the state is the s
 remembered only when every time it stamped is older than RACY_NS before the walk began: a change
 made in the same tick of the clock as a stamp could leave it as it was (git's "racily clean"
 entries; COARSE_RACY_NS where no change time stamped has a fraction of a second, a file system
-counting whole seconds), and such a tree is walked again until it has settled (`settle`)."""
+counting whole seconds), and such a tree is walked again until it has settled (`settle`, which
+keeps the walk from before a run that changed nothing it stamps: one walk serves the run)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
-import tomllib
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cargo_projects import DEPENDENCY_TABLES, MANIFEST_NAME, MAX_MANIFEST_BYTES, SKIP_DIRS
-from .errors import Refusal
+from .cargo_projects import MANIFEST_NAME, SKIP_DIRS
 from .file_stamps import Stamps, Walk
-from .project_files import read_text, walk_without_links
-from .skipped_reads import skipped_reads
-from .toml_text import parse_toml
-from .toolchain_files import FILE_NAMES as TOOLCHAIN_FILES
+from .named_places import CONFIG_NAMES, config_files, config_paths, dependency_paths
+from .project_files import WalkedFile, walk_without_links
+from .skipped_reads import records_elsewhere, skipped_reads
 
 MAX_EXTRA_ROOTS = 32  # path dependencies and link targets outside the workspace walked, at most
 MAX_STAMPED = 400_000  # files stamped, at most; a larger tree is never reused
 KEPT_WALKS = 8  # trees whose last walk is remembered
 
 
-_walks: OrderedDict[Hashable, Stamps] = OrderedDict()
+@dataclasses.dataclass(frozen=True)
+class _Walked:
+    """A walk's state, and where its build records were read from and what they named (settle)."""
+
+    state: str
+    workspace: Path
+    packages: tuple[Path, ...]
+    reads: tuple[str, ...]
+    stamps: Stamps | None = None  # its stamps, when the walk is remembered
+
+    def reads_again(self) -> bool:  # the build records still name the files they named
+        return skipped_reads(self.workspace, self.packages) == list(self.reads)
+
+
+_walks: OrderedDict[Hashable, _Walked] = OrderedDict()
 _walks_lock = threading.Lock()
-
-
-def _dependency_paths(manifest: Path, walk: Walk) -> Iterator[Path | None]:
-    """Directories of the path dependencies (and patches), the workspace members (a glob's fixed
-    start) and the target sources and build script a manifest names (a source's directory, where
-    its modules are: `[lib] path = "../elsewhere/lib.rs"`) (None: unresolvable, or a manifest this
-    process does not read, as a link or an oversized file, that cargo reads all the same)."""
-    try:  # through the one door: no link on the way, a regular file, size-limited
-        text = read_text(manifest, MAX_MANIFEST_BYTES)
-        data = parse_toml(text) if text is not None else {}
-    except (OSError, Refusal):
-        yield None
-        return
-    except (tomllib.TOMLDecodeError, RecursionError):
-        return  # cargo refuses it too, whatever the files it names
-    for source in _source_paths(data):
-        target = walk.resolve(manifest.parent / source)
-        yield None if target is None else target.parent
-    workspace, targets, patches = (_table(data, name) for name in ("workspace", "target", "patch"))
-    tables: list[Any] = [data.get(name) for name in DEPENDENCY_TABLES]
-    tables.append(workspace.get("dependencies"))
-    tables += [
-        spec.get(name) for spec in targets.values() if isinstance(spec, dict) for name in DEPENDENCY_TABLES
-    ]
-    tables += list(patches.values())
-    for table in tables:
-        if not isinstance(table, dict):
-            continue
-        for spec in table.values():
-            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-                yield walk.resolve(manifest.parent / spec["path"])
-    members = workspace.get("members")
-    for member in members if isinstance(members, list) else []:  # cargo allows them outside the root
-        if isinstance(member, str):
-            parts = Path(member).parts
-            fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
-            yield walk.resolve(manifest.parent.joinpath(*parts[:fixed]))
-
-
-def _source_paths(data: dict[str, Any]) -> Iterator[str]:
-    """The source files a manifest names for its targets and its build script."""
-    build = _table(data, "package").get("build")
-    if isinstance(build, str):
-        yield build
-    targets = [data.get("lib")]
-    for kind in ("bin", "example", "test", "bench"):
-        listed = data.get(kind)
-        targets += listed if isinstance(listed, list) else []
-    for target in targets:
-        if isinstance(target, dict) and isinstance(target.get("path"), str):
-            yield target["path"]
-
-
-def _config_paths(configs: Sequence[str], allowed: Sequence[Path], walk: Walk) -> Iterator[Path | None]:
-    """The directories cargo's configuration files name as packages (`[patch.*]` paths and `paths`
-    overrides, relative to the directory holding `.cargo`); None for one this process does not read:
-    a link from inside the roots to outside them, or unreadable."""
-    for config in configs:
-        name = Path(config)
-        if name.name not in ("config", "config.toml") or not os.path.lexists(name):
-            continue
-        target = walk.resolve(name)
-        inside = any(name.is_relative_to(place) for place in allowed)
-        if target is None or (inside and not any(target.is_relative_to(p) for p in allowed)):
-            yield None
-            continue
-        try:
-            text = read_text(target, MAX_MANIFEST_BYTES)
-            data = parse_toml(text) if text is not None else {}
-        except (OSError, Refusal):
-            yield None
-            continue
-        except (tomllib.TOMLDecodeError, RecursionError):
-            continue  # cargo refuses it too
-        base = name.parent.parent
-        named = [
-            spec.get("path")
-            for table in _table(data, "patch").values()
-            if isinstance(table, dict)
-            for spec in table.values()
-            if isinstance(spec, dict)
-        ]
-        overrides = data.get("paths")
-        named += overrides if isinstance(overrides, list) else []
-        yield from (walk.resolve(base / path) for path in named if isinstance(path, str))
-
-
-def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
-    value = data.get(name)
-    return value if isinstance(value, dict) else {}
-
-
-def _config_files(root: Path) -> list[str]:
-    """The cargo configuration files cargo reads for a run in `root`, and the toolchain files
-    rustup picks the compiler from (in `root` or any directory above it)."""
-    found = [
-        str(path)
-        for directory in (root, *root.parents)
-        for path in (
-            directory / ".cargo" / "config.toml",
-            directory / ".cargo" / "config",
-            *(directory / name for name in TOOLCHAIN_FILES),
-        )
-    ]
-    home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
-    return [*found, str(home / "config.toml"), str(home / "config")]
 
 
 def tree_state(
@@ -172,36 +80,40 @@ def tree_state(
     the latest change or modification time (ns) of a stamped file or of a directory walked (a file
     created, removed or renamed changes its directory's). The last walk of the tree, when it still
     holds (see the module's docstring), answers without a walk."""
-    configs = _config_files(root)
+    configs = config_files(root)
     key = _key(root, within, lockfile, configs)
     with _walks_lock:
         last = _walks.get(key)
-    if last is not None and last.holds():
+    if last is not None and last.stamps is not None and last.stamps.holds():
         if newest is not None:
-            newest[0] = max(newest[0], last.newest)
+            newest[0] = max(newest[0], last.stamps.newest)
         return last.state
     begun = time.time_ns()
     walk = Walk()
-    state = _walked(root, within, lockfile, configs, walk)
-    remembered = walk.remembered(begun) if state is not None else None
+    walked = _walked(root, within, lockfile, configs, walk)
+    remembered = walk.remembered(begun) if walked is not None else None
     with _walks_lock:
         _walks.pop(key, None)
-        if remembered is not None:
-            _walks[key] = remembered
+        if walked is not None and remembered is not None:
+            _walks[key] = dataclasses.replace(walked, stamps=remembered)
             while len(_walks) > KEPT_WALKS:
                 _walks.popitem(last=False)
     if newest is not None:
         newest[0] = max(newest[0], walk.newest[0])
-    return state if state is not None else _never_equal(walk.digest)
+    return walked.state if walked is not None else _never_equal(walk.digest)
 
 
 def settle(root: Path, within: Sequence[Path] = (), lockfile: bool = True) -> None:
-    """After a run: walk the tree again, so that a repeat answers from a walk made after it. A run
-    changes what the state stamps without changing what a remembered walk watches: it writes the
-    build records (target/) that name the files builds read in skipped folders (skipped_reads), and
-    may write Cargo.lock or make target/; blocking (run off the loop)."""
+    """After a run, a walk as fresh as one made after it. A run writes build records (target/, not
+    watched: skipped_reads) and may write Cargo.lock or make target/ (watched): the walk from before it
+    is kept when it holds and the records name the same files, else the tree is walked. Blocking."""
+    key = _key(root, within, lockfile, config_files(root))
     with _walks_lock:
-        _walks.pop(_key(root, within, lockfile, _config_files(root)), None)
+        last = _walks.get(key)
+    if last is not None and last.stamps is not None and last.reads_again() and last.stamps.holds():
+        return
+    with _walks_lock:
+        _walks.pop(key, None)
     tree_state(root, within, lockfile)
 
 
@@ -209,8 +121,10 @@ def _key(root: Path, within: Sequence[Path], lockfile: bool, configs: list[str])
     return (str(root), tuple(str(place) for place in within), lockfile, tuple(configs))
 
 
-def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[str], walk: Walk) -> str | None:
-    """The state of the tree at `root`, walked; None for a tree whose state is one of its own."""
+def _walked(
+    root: Path, within: Sequence[Path], lockfile: bool, configs: list[str], walk: Walk
+) -> _Walked | None:
+    """The tree at `root`, walked; None for a tree whose state is one of its own."""
     digest = walk.digest
 
     def entering(directory: str) -> None:
@@ -225,7 +139,7 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
     packages: list[Path] = []
     allowed = (top, *within)
     skipped = "" if lockfile else str(top / "Cargo.lock")
-    queue: list[Path | None] = [top, *_config_paths(configs, allowed, walk)]
+    queue: list[Path | None] = [top, *config_paths(configs, allowed, walk)]
     while queue and len(walked) <= MAX_EXTRA_ROOTS:
         named = queue.pop(0)
         if named is None:
@@ -237,11 +151,17 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
             return None  # named by the project, outside what this server may read
         walked.add(top)
         digest.update(f"root {top}\n".encode("utf-8", "surrogateescape"))
-        entries = []
-        for entry in walk_without_links(top, lambda name: name not in SKIP_DIRS, lambda name: True, entering):
+        entries: list[WalkedFile] = []
+        missed: list[str] = []
+        listed = walk_without_links(
+            top, lambda name: name not in SKIP_DIRS, lambda _: True, entering, missed.append
+        )
+        for entry in listed:
             entries.append(entry)
             if stamped + len(entries) > MAX_STAMPED:
                 return None
+        if missed:
+            return None  # a directory not listed (too deep, unreadable): files a build reads unstamped
         stamped += len(entries)
         for entry in sorted(entries, key=lambda e: e.path):
             if entry.path == skipped:
@@ -251,7 +171,7 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
                 packages.append(Path(entry.path).parent)
                 queue += [
                     path
-                    for path in _dependency_paths(Path(entry.path), walk)
+                    for path in dependency_paths(Path(entry.path), walk)
                     if path is None or not path.is_relative_to(top)
                 ]
             elif entry.linked and os.path.isdir(entry.path):  # cargo reads through it; so does the state
@@ -260,11 +180,15 @@ def _walked(root: Path, within: Sequence[Path], lockfile: bool, configs: list[st
                     queue.append(target)
     if any(path is None or not any(path.is_relative_to(done) for done in walked) for path in queue):
         return None  # more trees than MAX_EXTRA_ROOTS: not all followed
-    if (reads := skipped_reads(workspace, packages)) is None:
+    if (reads := skipped_reads(workspace, packages, within)) is None:
         return None  # more build records than it reads
+    if records_elsewhere(
+        workspace, [*configs, *(str(p / ".cargo" / n) for p in packages for n in CONFIG_NAMES)]
+    ):
+        return None  # the build records are not where skipped_reads looks
     for path in (*reads, *configs):  # builds read these too
         walk.stamp(path)
-    return str(digest.hexdigest())
+    return _Walked(str(digest.hexdigest()), workspace, tuple(packages), tuple(reads))
 
 
 def _never_equal(digest: Any) -> str:

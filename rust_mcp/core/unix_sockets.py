@@ -10,7 +10,8 @@ engine's) would be reachable. Two answers, by kind of run:
 - runs of a project's own tests, benches and programs (which may well talk over a socket in their
   private /tmp), and every run when the operator's compiler wrapper needs sockets (sccache), keep
   unix sockets, and every socket file found in the mounted roots before the run is covered with
-  /dev/null. The walk is bounded; a tree too large to walk in time gets the filter
+  /dev/null. The walk is bounded; a tree too large to walk in time, or holding a directory the walk
+  cannot list (deeper than MAX_WALK_DEPTH, or unreadable though searchable), gets the filter
   instead, and the answer says so.
 
 Not covered: a socket that appears inside the roots after the walk, while the run is going on.
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from . import seccomp
 from .bind_paths import OpenedPaths
-from .project_files import walk_without_links
+from .project_files import MAX_WALK_DEPTH, walk_without_links
 
 MAX_ENTRIES = 400_000
 MAX_SECONDS = 5.0
@@ -36,14 +37,26 @@ TOO_LARGE_NOTE = (
     "so this run could not create unix sockets at all (tests that use one in /tmp fail). Start the "
     "server with a narrower --root to lift this."
 )
+UNLISTED_NOTE = (
+    "{directory} could not be searched for unix sockets (deeper than {depth} directories, or "
+    "unreadable), so this run could not create unix sockets at all (tests that use one in /tmp fail). "
+    "Move or remove that directory, or start the server with a --root that leaves it out, to lift this."
+)
 
 
 @dataclass(frozen=True)
 class SocketScan:
     sockets: tuple[Path, ...]
-    complete: bool  # False: the walk stopped at its bound
+    complete: bool  # False: the walk stopped at its bound, or could not list `unlisted`
     entries: int
     seconds: float
+    unlisted: Path | None = None  # a directory not listed (deeper than MAX_WALK_DEPTH, or unreadable)
+
+    def note(self) -> str:
+        """What an incomplete scan's run is told."""
+        if self.unlisted is None:
+            return TOO_LARGE_NOTE.format(entries=f"{MAX_ENTRIES:,}")
+        return UNLISTED_NOTE.format(directory=self.unlisted, depth=MAX_WALK_DEPTH)
 
 
 def find_sockets(
@@ -60,8 +73,9 @@ def find_sockets(
         entries += 1
         return True
 
+    missed: list[str] = []
     for top in _outermost(tops):
-        walk = walk_without_links(top, counted, counted)
+        walk = walk_without_links(top, counted, counted, unlisted=missed.append)
         try:
             for file in walk:
                 if file.special and _is_socket(file.path):
@@ -70,6 +84,8 @@ def find_sockets(
                     return SocketScan(tuple(found), False, entries, time.monotonic() - started)
         finally:
             walk.close()
+        if missed:  # a socket there would be reachable, and not covered
+            return SocketScan(tuple(found), False, entries, time.monotonic() - started, Path(missed[0]))
     return SocketScan(tuple(found), True, entries, time.monotonic() - started)
 
 

@@ -14,7 +14,8 @@ one engine too many, a cost. The ignore list is what changes per terminal or she
 a build: TERM, SHLVL, PWD, OLDPWD, _, COLUMNS, LINES, SSH_*, terminal-emulator ids, session-bus and
 display addresses, XDG session ids, the client agents' own markers (CLAUDECODE, ...) and pytest's
 per-test variable. Codex hands a server a small fixed environment (HOME, PATH, USER, LOGNAME, SHELL,
-LANG, TERM, TMPDIR plus the configured env), so two Codex sessions share one engine; PATH, HOME,
+LANG, TERM, TMPDIR plus the configured env; PATH led by a per-session directory of Codex's own
+helpers, which is left out), so two Codex sessions share one engine; PATH, HOME,
 CARGO_*, RUSTUP_*, RUST*, *_MCP_*, SCCACHE_*, proxies, LD_*, TMPDIR and XDG_*_HOME all count.
 
 Standard library only: every front computes this before it connects.
@@ -64,10 +65,25 @@ def relevant_environment(env: Mapping[str, str] | None = None) -> dict[str, str]
     """The variables that may change what cargo, rustc, rust-analyzer or the servers do."""
     source = os.environ if env is None else env
     return {
-        name: value
+        name: without_session_aliases(value) if name == "PATH" else value
         for name, value in source.items()
         if name not in IGNORED_NAMES and not name.startswith(IGNORED_PREFIXES)
     }
+
+
+def without_session_aliases(path: str) -> str:
+    """PATH without Codex's per-session alias directory (`$CODEX_HOME/tmp/arg0/codex-arg0XXXXXX`,
+    a fresh name each session, holding only Codex's own helpers, apply_patch and its sandbox):
+    counted, every Codex session of a user would start an engine of its own
+    (tests/real/test_codex_home_engine.py)."""
+    entries = path.split(os.pathsep)
+    kept = [entry for entry in entries if not _codex_alias_directory(entry)]
+    return path if len(kept) == len(entries) else os.pathsep.join(kept)
+
+
+def _codex_alias_directory(entry: str) -> bool:
+    parent, name = os.path.split(entry.rstrip("/"))
+    return name.startswith("codex-arg0") and os.path.basename(parent).startswith("arg0")
 
 
 def install_location() -> str:

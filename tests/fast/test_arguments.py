@@ -16,7 +16,8 @@ from pydantic import Field
 
 from ra_mcp.server import AnalyzerSettings, build_server
 from rust_mcp.core.roots import AllowedRoots
-from rust_mcp.mcp.registration import ParameterGroup, flat_parameters, regroup
+from rust_mcp.mcp.connections import ParameterGroup, regroup
+from rust_mcp.mcp.registration import flat_parameters
 from tests.support import text_of
 
 pytestmark = pytest.mark.anyio

@@ -17,6 +17,7 @@ import pytest
 from ra_mcp.workspace import change_journal
 from ra_mcp.workspace.change_journal import ChangeJournal
 from ra_mcp.workspace.inotify import remote_file_system
+from ra_mcp.workspace.pool import vouched
 from ra_mcp.workspace.workspaces import WATCHED_NAMES, FreshRuns
 from rust_mcp.core.file_stamps import FileStamp
 
@@ -227,23 +228,45 @@ def test_a_tree_of_many_directories_walks_instead_of_taking_the_users_watches(
         journal.close()
 
 
-def test_quiet_only_while_nothing_can_have_changed(tmp_path: Path) -> None:
-    """A warm call skips the re-sync when the journal is quiet: no event queued, no link to re-check,
-    the root still the one watched (here replaced by renaming its parent, which raises no event)."""
+async def loop_turns() -> None:
+    """Two turns of the event loop: the first polls the descriptors (hearing the event), the second
+    runs what woke after it, as a request read after a change is handled (inotify.Hearing)."""
+    for _ in range(2):
+        await asyncio.sleep(0)
+
+
+@pytest.mark.anyio
+async def test_vouched_only_while_nothing_can_have_changed(tmp_path: Path) -> None:
+    """A warm call skips the re-sync while the journal vouches for the tree (pool.vouched): no event
+    heard since the last refresh, no link to re-check, the root still the one watched (here replaced
+    by renaming its parent, which raises no event)."""
     root = write(tmp_path / "outer/project/src/lib.rs", "pub fn f() {}\n").parent.parent
-    journal = ChangeJournal(root, wanted)
-    assert journal.quiet()
+    journal = ChangeJournal(root, wanted)  # made while the loop runs: it listens for the next event
+    await loop_turns()
+    assert vouched(journal)
     write(root / "src/lib.rs", "pub fn f() { edited(); }\n")
-    assert not journal.quiet()
+    await loop_turns()
+    assert journal.hearing.heard and not vouched(journal)
     assert settle(journal, root) == {str(root / "src/lib.rs")}
-    assert journal.quiet()
+    assert vouched(journal)
     (tmp_path / "outer").rename(tmp_path / "moved")
     write(root / "src/lib.rs", "// a new tree at the same path\n")
-    assert not journal.quiet()
+    await loop_turns()
+    assert not journal.hearing.heard and not vouched(journal)  # nothing heard: the root's identity tells
     settle(journal, root)
-    assert journal.quiet()
+    await loop_turns()
+    assert vouched(journal)
     (root / "src/linked.rs").symlink_to(tmp_path / "moved/project/src/lib.rs")
     settle(journal, root)
-    assert journal.unwatched and not journal.quiet()  # a link is re-stat'ed on every refresh
+    assert journal.unwatched and not vouched(journal)  # a link is re-stat'ed on every refresh
     journal.close()
-    assert not journal.quiet() and not ChangeJournal(root, wanted, use_inotify=False).quiet()
+    assert not vouched(journal) and not vouched(ChangeJournal(root, wanted, use_inotify=False))
+
+
+def test_without_a_running_loop_nothing_is_vouched_for(tmp_path: Path) -> None:
+    root = write(tmp_path / "project/src/lib.rs", "pub fn f() {}\n").parent.parent
+    journal = ChangeJournal(root, wanted)
+    assert journal.watching and not vouched(journal)
+    settle(journal, root)
+    assert not vouched(journal)
+    journal.close()

@@ -16,7 +16,9 @@ from tests.support.one_door_check import FileCall, file_calls, package_file_call
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
-DOOR = frozenset(f"rust_mcp/core/{name}.py" for name in ("safe_io", "project_files", "git_blobs"))
+DOOR = frozenset(
+    f"rust_mcp/core/{name}.py" for name in ("safe_io", "project_files", "project_walk", "git_blobs")
+)
 OPERATOR_LOGS = "the server's own log directory (--log-dir, default under ~/.cache), not a project path"
 
 # (module, function or "*", call, reason)

@@ -7,7 +7,7 @@ import os
 
 from pydantic import BaseModel
 
-from rust_mcp.mcp.registration import displayable, model_result, text_result
+from rust_mcp.mcp.connections import displayable, model_result, text_result
 
 
 class _Named(BaseModel):

@@ -171,3 +171,31 @@ def test_settle_stamps_what_the_run_just_recorded_in_skipped_folders(
     (crate / "node_modules" / "gen.rs").write_text("pub fn g() { let _ = 1; }\n")
     later(crate / "node_modules" / "gen.rs", 2)
     assert tree_state(crate, [tmp_path]) != before
+
+
+def test_settle_keeps_the_walk_from_before_a_run_that_changed_nothing_the_state_stamps(
+    tmp_path: Path, walks: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run into an existing target/ that records the files it recorded before: the walk from before
+    the run still holds and the records name the same files, so settle walks nothing (one walk per
+    run), and the state is the one a fresh walk gives."""
+    every_stamp_settled(monkeypatch)
+    crate, _ = crate_with_a_path_dependency(tmp_path)
+    deps = crate / "target" / "debug" / "deps"
+    deps.mkdir(parents=True)
+    (crate / "node_modules").mkdir()
+    (crate / "node_modules" / "gen.rs").write_text("pub fn g() {}\n")
+    (deps / "crate-1.d").write_text("x: src/lib.rs node_modules/gen.rs\n")
+    later(crate, 1)
+    before = tree_state(crate, [tmp_path])
+    assert len(walks) == 2
+    (deps / "crate-1.d").write_text("y: node_modules/gen.rs src/lib.rs\n")  # rewritten, the same files
+    (deps / "crate-1.rmeta").write_bytes(b"\0")
+    settle(crate, [tmp_path])
+    assert len(walks) == 2  # kept: nothing walked after the run
+    assert tree_state(crate, [tmp_path]) == before and len(walks) == 2
+    module._walks.clear()
+    assert tree_state(crate, [tmp_path]) == before  # as fresh: a new walk gives the same state
+    (deps / "crate-2.d").write_text("z: node_modules/gen.rs node_modules/other.rs\n")
+    settle(crate, [tmp_path])
+    assert len(walks) == 6  # the records name another file: walked again

@@ -7,6 +7,7 @@ import pytest
 
 from cargo_mcp.results import models as cargo_models
 from cargo_mcp.results import render as cargo_render
+from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
 from ra_mcp.models import EditResult, FileDiff, LocationList, SourceLocation
 from ra_mcp.tools import render as analyzer_render
@@ -122,7 +123,7 @@ def test_failing_tests_are_shown_first_ten_with_output() -> None:
 def test_summary_line_says_how_cargo_ended(exit_code: int | None, timed_out: bool, verdict: str) -> None:
     update = {"exit_code": exit_code, "timed_out": timed_out, "ok": exit_code == 0}
     result = cargo_result([]).model_copy(update=update)
-    assert cargo_render.summary_line(result, ("check",), 30) == verdict
+    assert verdicts.summary_line(result, ("check",), 30) == verdict
 
 
 def test_stdout_is_kept_only_where_it_tells_something() -> None:

@@ -26,7 +26,7 @@ from ra_mcp.service import AnalyzerService
 from ra_mcp.tools.declaration import AnalyzerCall
 from ra_mcp.tools.diagnostics import rust_analyzer_workspace_diagnostics
 from ra_mcp.tools.mcp_adapter import run_tool
-from ra_mcp.tools.parameters import Paging
+from ra_mcp.tools.parameters import Checking, Paging
 from ra_mcp.workspace.change_journal import ChangeJournal
 from ra_mcp.workspace.pool import WorkspacePool
 from ra_mcp.workspace.workspaces import Workspace, is_watched
@@ -120,7 +120,7 @@ def project(root: Path) -> Path:
 async def page(call: AnalyzerCall, root: Path, offset: int, include_check: bool = True) -> DiagnosticReport:
     arguments = {
         "workspace": str(root),
-        "include_check": include_check,
+        "checking": Checking(include_check=include_check),
         "paging": Paging(limit=4, offset=offset),
     }
     return await run_tool(rust_analyzer_workspace_diagnostics, call, arguments)

@@ -242,3 +242,19 @@ async def test_workspace_diagnostics_cover_files_never_opened(ra: Client, scratc
     assert [(d["path"], d["code"], d["source"]) for d in errors_only["diagnostics"]] == [
         ("geometry/src/shapes.rs", "E0308", "rust-analyzer")
     ]
+
+
+async def test_an_edit_made_just_before_each_warm_call_is_seen(ra: Client, scratch: Path) -> None:
+    """A warm call skips the re-sync while the event loop has heard nothing from the journal's inotify
+    descriptor (inotify.Hearing): an edit finished just before each of many calls, without a pause and
+    keeping the file's size, is in every answer."""
+    project = copy_fixture("workspace", scratch / "ra-just-before")
+    lib, main = project / "geometry/src/lib.rs", project / "app/src/main.rs"
+    original = lib.read_text()
+    line = next(i for i, text in enumerate(main.read_text().split("\n"), 1) if "let far = " in text)
+    arguments = {"file_path": str(main), "line": line, "column": column_of(main, line, "Point")}
+    assert "A point in the plane." in (await call(ra, "rust_analyzer_hover", arguments))["markdown"]
+    for turn in range(10):
+        lib.write_text(original.replace("/// A point in the plane.", f"/// A point in the plane ({turn})."))
+        hover = await call(ra, "rust_analyzer_hover", arguments)
+        assert f"A point in the plane ({turn})." in hover["markdown"], (turn, hover)
