@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from rust_mcp.mcp.connections import ConnectionMemory
 
+    from .settings import AnalyzerSettings
+
 READY_MARGIN = 5.0  # seconds kept, before the answer deadline, for answering "still indexing"
 
 
@@ -107,19 +109,19 @@ def ready_seconds(args: argparse.Namespace) -> float:
     return max(1.0, float(args.answer_deadline) - READY_MARGIN)
 
 
-def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
-    """The server `rust-analyzer-mcp ARGV` runs, with relative paths (and the default root) taken
-    from `cwd`; exits (SystemExit) with the message the command line would print."""
+def configure(argv: list[str], cwd: Path) -> tuple[AnalyzerSettings, argparse.Namespace]:
+    """The settings `rust-analyzer-mcp ARGV` runs with and its parsed command line, with relative
+    paths (and the default root) taken from `cwd`; exits (SystemExit) with the message the command
+    line would print. Imports nothing of the MCP SDK (early_start.py starts rust-analyzer with these
+    settings before the SDK is imported)."""
     from pathlib import Path
 
     from rust_mcp.core.masked_paths import keep_private
     from rust_mcp.core.roots import AllowedRoots, from_base
     from rust_mcp.mcp import transports
-    from rust_mcp.mcp.connections import ConnectionMemory
     from rust_mcp.mcp.containment_arguments import fetch_hosts, limit_choice
 
-    from .server import AnalyzerSettings, build_server
-    from .settings import PoolSettings
+    from .settings import AnalyzerSettings, PoolSettings
 
     args = _parser().parse_args(argv[1:] if argv[:1] == ["serve"] else argv)
     roots_raw = ([args.workspace] if args.workspace else []) + args.root
@@ -151,8 +153,25 @@ def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namesp
     )
     keep_private(settings.log_dir)
     transports.require_sandbox_at_start(args.sandbox, "rust-analyzer-mcp")
-    memory = ConnectionMemory()  # serve() or the engine says whether it has one client
-    return build_server(settings, memory), args, memory
+    return settings, args
+
+
+def built(settings: AnalyzerSettings) -> tuple[MCPServer[Any], ConnectionMemory]:
+    """The server for `settings` and its connection memory (serve() or the engine says whether it
+    has one client); imports the MCP SDK."""
+    from rust_mcp.mcp.connections import ConnectionMemory
+
+    from .server import build_server
+
+    memory = ConnectionMemory()
+    return build_server(settings, memory), memory
+
+
+def prepare(argv: list[str], cwd: Path) -> tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]:
+    """The server `rust-analyzer-mcp ARGV` runs (see `configure`), for this process and the engine."""
+    settings, args = configure(argv, cwd)
+    server, memory = built(settings)
+    return server, args, memory
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,9 +200,15 @@ def main(argv: list[str] | None = None) -> None:
 
         binary = option_value(arguments, "--rust-analyzer")
         discovery_ahead.begin(from_base(binary, Path.cwd()) if binary and "/" in binary else binary)
+    settings, args = configure(arguments, Path.cwd())
+    if settings.start_ahead and args.transport == "stdio":  # rust-analyzer starts while the SDK loads
+        from .early_start import serve_starting_ahead
+
+        serve_starting_ahead(settings, args, built)
+        return
     from rust_mcp.mcp.transports import serve
 
-    server, args, memory = prepare(arguments, Path.cwd())
+    server, memory = built(settings)
     serve(server, args, memory)
 
 

@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
 from mcp.server.mcpserver.tools import Tool
 
-from rust_mcp.core.cargo_setup_runs import CargoHelpers
-from rust_mcp.core.client_policy import ClientPolicy
-from rust_mcp.core.containment import Containment, cargo_home
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.roots import ReadScope
-from rust_mcp.core.sandbox import Sandbox
-from rust_mcp.core.toolchains import Toolchains
 from rust_mcp.mcp.connections import ConnectionMemory
 
 from .lsp import discovery_ahead
+from .pool_start import cargo_helpers, pool_maker, start_ahead
 from .runtime_start import RuntimeStart
 from .service import AnalyzerService
 from .settings import AnalyzerSettings
@@ -31,7 +25,6 @@ from .tools.mcp_adapter import AnalyzerRuntime, mcp_tool, resolve_workspace
 from .workspace import shared_pools
 from .workspace.pool import WorkspacePool
 from .workspace.pool_key import pool_key
-from .workspace.sandbox import AnalyzerSandbox
 
 logger = logging.getLogger(__name__)
 
@@ -80,24 +73,16 @@ async def start_runtime(settings: AnalyzerSettings, memory: ConnectionMemory) ->
     analyzer, std_warning = await anyio.to_thread.run_sync(discovery_ahead.found, settings.rust_analyzer)
     if isinstance(analyzer, str):
         return AnalyzerRuntime(None, analyzer, memory, settings.confirm_writes)
-    containment = Containment(
-        Sandbox(settings.sandbox), settings.roots, limits=settings.limits, fetch_hosts=settings.fetch_hosts
-    )
-    cargo = CargoHelpers(containment, Toolchains(settings.default_toolchain))
-
-    def make_pool(record_std_warning: Callable[[str | None], None]) -> WorkspacePool:
-        launcher = AnalyzerSandbox(cargo, analyzer, record_std_warning)
-        scope = ReadScope.for_roots(settings.roots, containment.home.path)
-        pool = WorkspacePool(settings.roots, analyzer, {}, settings.pool, launcher.command, scope)
-        pool.admit = launcher.admit
-        return pool
+    cargo = cargo_helpers(settings)
+    make_pool = pool_maker(settings, analyzer, cargo)
 
     def make_service(pool: WorkspacePool) -> AnalyzerService:
         return AnalyzerService(
             settings.roots, pool, settings.log_dir, std_warning, cargo, settings.answer_deadline
         )
 
-    # sessions whose key is equal share rust-analyzers; the service (roots, scope) stays this one's
+    # sessions whose key is equal share rust-analyzers (and the one early_start.py began); the
+    # service (roots, scope) stays this one's
     service = shared_pools.REGISTRY.join(pool_key(settings, analyzer), make_pool, make_service)
     return AnalyzerRuntime(service, None, memory, settings.confirm_writes)
 
@@ -114,54 +99,19 @@ async def run_runtime(
     started.made(runtime)
 
 
-# what a start ahead of every call runs under: no client has sent its policy yet, so the strictest
-# (no network, so no dependency fetch; no build directory a read-only client would refuse)
-AHEAD = ClientPolicy("no client policy yet: started read-only, without network", writable=(), network=False)
-
-
-def fetched_locally(root: Path, home: Path) -> bool:
-    """Whether every dependency in `root`'s Cargo.lock is already unpacked in the cargo home (so
-    starting without the dependency-fetch step loads what a start after it would). No lockfile, one
-    the one reader refuses (lockfile.locked_packages), a git or unknown source, or a missing
-    package: False."""
-    from rust_mcp.core.lockfile import locked_packages
-
-    try:
-        packages = locked_packages(root / "Cargo.lock")
-    except (OSError, Refusal):
-        return False
-    if packages is None:
-        return False
-    unpacked = {entry.name for index in (home / "registry" / "src").glob("*") for entry in index.glob("*")}
-    for package in packages:
-        if package.source is None:
-            continue  # a path package of the workspace
-        if not package.source.startswith(("registry+", "sparse+")):
-            return False
-        if f"{package.name}-{package.version}" not in unpacked:
-            return False
-    return True
-
-
 async def start_default_workspace(runtime: AnalyzerRuntime) -> None:
     """rust-analyzer started, before any call, on the workspace a call without `workspace` would
     use: the server's first root, or the one Cargo workspace below it (the same discovery as a call;
-    nothing when there is none or several). It is the pool entry such a call gets (same root, no
-    toolchain asked), so the first call joins this start rather than starting another. It runs under
-    AHEAD, and only where the dependencies are already fetched: a client's policy arrives with its
-    calls, and this start must do nothing the strictest would refuse (a read-only Codex session's
-    first call is refused as before, with no fetch and no build directory made). Whatever fails here
-    is left for that call to meet and report."""
+    nothing when there is none or several), by pool_start.start_ahead (under AHEAD, only where the
+    dependencies are already fetched). Where early_start.py began it, this joins that start.
+    Whatever fails here is left for that call to meet and report."""
     service = runtime.service
     if service is None:
         return
     root: Path | None = None
     try:
         root = await resolve_workspace(AnalyzerCall(service), None)
-        if not await anyio.to_thread.run_sync(fetched_locally, root, cargo_home()):
-            logger.info("no rust-analyzer started ahead on %s: its dependencies are not all fetched", root)
-            return
-        await service.pool.get(root, policy=lambda: AHEAD)
+        await start_ahead(service.pool, root)
     except Refusal as exc:  # no Cargo workspace at the default root, several below it, a toolchain
         logger.info("no rust-analyzer started ahead on %s: %s", root or service.roots.default, exc)
     except Exception as exc:  # the first call starts it again and says why it could not

@@ -12,24 +12,25 @@ import stat
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-from mcp.server.mcpserver import MCPServer
-from mcp.server.transport_security import TransportSecuritySettings
 
 from rust_mcp.core.masked_paths import HOME_ROOT_FLAG, keep_private
 from rust_mcp.core.sandbox import SANDBOX_MODES, SandboxUnavailable, probe_sandbox
 from rust_mcp.core.toolchains import ToolchainRefused, check_toolchain_name
 
-from .connections import ConnectionMemory
 from .http_guard import MAX_SESSIONS, HttpGuard, allowed_hosts
 from .log_limit import limit_log_output
-from .stdio import run_stdio
+
+if TYPE_CHECKING:  # the MCP SDK is imported where a server is served, not to read a command line
+    from mcp.server.mcpserver import MCPServer
+
+    from .connections import ConnectionMemory
 
 # what a server's cli.prepare returns: the built server, its parsed command line and its connection
 # memory; what serve() and the engine take
-Prepared = tuple[MCPServer[Any], argparse.Namespace, ConnectionMemory]
+Prepared = tuple["MCPServer[Any]", argparse.Namespace, "ConnectionMemory"]
 
 
 def add_root_argument(parser: argparse.ArgumentParser, allowed: str) -> None:
@@ -244,17 +245,31 @@ def watch_children_with_pidfds() -> None:
         asyncio.set_child_watcher(asyncio.PidfdChildWatcher())
 
 
-def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMemory) -> None:
+def before_serving(args: argparse.Namespace) -> None:
+    """What a serving process sets up before its event loop starts."""
     limit_log_output()
     watch_children_with_pidfds()
     if args.auth_token_file:  # hidden from every sandbox, whatever the transport
         keep_private(Path(args.auth_token_file))
+
+
+async def serve_stdio(server: MCPServer[Any], memory: ConnectionMemory) -> None:
+    """Serve one client over stdio in the running event loop until it leaves or a signal comes
+    (rust-analyzer-mcp runs its start ahead beside it: ra_mcp/early_start.py)."""
+    from .stdio import run_stdio
+
+    memory.one_client_per_process = True
+    await _until_signal(lambda: run_stdio(server))
+
+
+def serve(server: MCPServer[Any], args: argparse.Namespace, memory: ConnectionMemory) -> None:
+    before_serving(args)
     if args.transport == "stdio":
-        memory.one_client_per_process = True
-        anyio.run(_until_signal, lambda: run_stdio(server))
+        anyio.run(serve_stdio, server, memory)
         return
     token = http_token(args, server.name)
     import uvicorn  # only the HTTP transport needs it, and its connection front
+    from mcp.server.transport_security import TransportSecuritySettings
 
     from .http_connections import ACCEPT_BACKLOG, ConnectionFront, protocol_for, raise_descriptor_limit
 

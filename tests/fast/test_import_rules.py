@@ -28,9 +28,9 @@ RA_LAYERS = (
     ("ra_mcp.lsp",),
     ("ra_mcp.workspace",),
     ("ra_mcp.places",),
-    ("ra_mcp.service",),
+    ("ra_mcp.service", "ra_mcp.pool_start"),
     ("ra_mcp.tools",),
-    ("ra_mcp.tool_set", "ra_mcp.server", "ra_mcp.cli", "ra_mcp.__main__"),
+    ("ra_mcp.tool_set", "ra_mcp.server", "ra_mcp.cli", "ra_mcp.__main__", "ra_mcp.early_start"),
 )
 CARGO_LAYERS = ("table", "results", "parse", "run", "workflows")  # bottom first; the face above
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cargo_mcp.workflows.outdated import locked_versions
-from ra_mcp.tool_set import fetched_locally
+from ra_mcp.pool_start import fetched_locally
 from rust_mcp.core import lockfile
 from rust_mcp.core.budgets import MAX_LOCKFILE_BYTES
 from rust_mcp.core.errors import Refusal

@@ -27,7 +27,7 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/core/containment.py", "CargoHome.caches", ".mkdir", "the operator's CARGO_HOME registry dirs"),
     ("rust_mcp/core/containment.py", "CargoHome.subcommands", ".iterdir", "the operator's CARGO_HOME/bin"),
     ("rust_mcp/core/roots.py", "default_read_only", ".iterdir", "the operator's rustup toolchains"),
-    ("ra_mcp/tool_set.py", "fetched_locally", ".glob", "the operator's CARGO_HOME/registry/src listing"),
+    ("ra_mcp/pool_start.py", "fetched_locally", ".glob", "the operator's CARGO_HOME/registry/src listing"),
     ("rust_mcp/core/pid_cgroup.py", "*", "*", "/sys/fs/cgroup: our own pids cgroups, not a project"),
     (
         "ra_mcp/workspace/flycheck_tee.py",

@@ -139,3 +139,20 @@ async def test_the_start_ahead_makes_no_build_directory_a_read_only_client_refus
         assert not (crate / "out").exists() and pids_under(crate, "rust-analyzer") == []
         await right_hover(client, crate)
         assert (crate / "out").is_dir() and len(pids_under(crate, "rust-analyzer")) == 1
+
+
+async def test_a_client_that_says_nothing_and_leaves_leaves_no_process(tmp_path: Path) -> None:
+    """rust-analyzer starts while the server loads (before any client message: ra_mcp/early_start.py);
+    a client that closes the pipe without a word ends the server, and that start with it."""
+    require_rust_analyzer()
+    require_bubblewrap()
+    crate = hello_bin(tmp_path)
+    params = server_params("rust-analyzer-mcp", "--root", str(crate), "--engine", "off")
+    async with await anyio.open_process([params.command, *params.args], env=params.env) as server:
+        ahead = await analyzers_running(crate)  # nothing sent to the server yet
+        assert len(ahead) == 1, processes_under(crate)
+        assert server.stdin is not None
+        await server.stdin.aclose()
+        with anyio.fail_after(60):
+            await server.wait()
+    assert await wait_until_gone(crate) == []
