@@ -126,15 +126,17 @@ def _maybe_unwalked(name: Path) -> bool:
     return name.is_absolute() or ".." in name.parts or not SKIP_DIRS.isdisjoint(name.parts)
 
 
-def _skipped(top: Path, path: str, within: Sequence[Path]) -> str | None:
-    """The file `path` (relative to `top`) when the walk of `top` does not stamp it: in a skipped
-    folder, or outside `top` and inside one of the allowed roots `within`."""
-    full = os.path.normpath(top / path)
-    try:
-        relative = Path(full).relative_to(top)
-    except ValueError:
-        return full if any(Path(full).is_relative_to(place) for place in within) else None
-    return full if any(part in SKIP_DIRS for part in relative.parts[:-1]) else None
+def _skipped(top: str, path: str, within: Sequence[str]) -> str | None:
+    """The file `path` (relative to the directory `top`, or absolute) when the walk of `top` does not
+    stamp it: in a skipped folder, or outside `top` and inside one of the allowed roots `within`.
+    Strings only: a build's records name thousands of files, most of them walked anyway."""
+    full = os.path.normpath(os.path.join(top, path))
+    if full.startswith(top + os.sep):
+        folders = full[len(top) + 1 :].split(os.sep)[:-1]
+        return full if not SKIP_DIRS.isdisjoint(folders) else None
+    if full == top:
+        return None
+    return full if any(full == place or full.startswith(place + os.sep) for place in within) else None
 
 
 def skipped_reads(top: Path, packages: Iterable[Path], within: Sequence[Path] = ()) -> list[str] | None:
@@ -142,15 +144,21 @@ def skipped_reads(top: Path, packages: Iterable[Path], within: Sequence[Path] = 
     `within` (`include!("../../shared/gen.rs")`), that the last builds read (sorted): dep-info
     paths read against `top`, `rerun-if-changed` paths against `top` and each package directory.
     None past a bound: not all were found, so the state must never equal another. Blocking."""
-    bases = (top, *packages)
+    top_text, places = os.path.normpath(top), [os.path.normpath(place) for place in within]
+    bases = [top_text, *(str(package) for package in packages)]
     found: set[str] = set()
+    judged: set[str] = set()  # names already judged (the same source is named by many records)
     budget = _Budget()
     for index, (path, dep_info) in enumerate(_recorded(top / "target", budget)):
         if index >= MAX_FILES or len(found) >= MAX_NAMED:
             return None
         for named in _named(path, dep_info, budget):
-            for base in (top,) if dep_info else bases:
-                if (full := _skipped(top, str(base / named), within)) is not None:
+            for base in bases[:1] if dep_info or os.path.isabs(named) else bases:
+                joined = os.path.join(base, named)
+                if joined in judged:
+                    continue
+                judged.add(joined)
+                if (full := _skipped(top_text, joined, places)) is not None:
                     found.add(full)
     over = budget.listings < 0 or budget.bytes < 0
     return None if over else _with_contents(sorted(found))
