@@ -184,7 +184,11 @@ async def test_missing_rust_analyzer_names_the_fix(workspace_root: Path) -> None
 async def test_still_indexing_is_said_not_an_empty_answer(scratch: Path) -> None:
     project = copy_fixture("hello_bin", scratch / "ra-slow")
     source = project / "src/main.rs"
-    params = server_params("rust-analyzer-mcp", "--root", str(project), "--ready-timeout", "0.3")
+    # started at the call: started ahead (the default), rust-analyzer has indexed this small crate
+    # before the first call can come, and answers at once
+    params = server_params(
+        "rust-analyzer-mcp", "--root", str(project), "--ready-timeout", "0.3", "--start-on-call"
+    )
     async with Client(params, mode="legacy", read_timeout_seconds=120) as client:
         early = await client.call_tool("rust_analyzer_symbols", {"file_path": str(source)})
         assert early.is_error and "still indexing" in text_of(early), text_of(early)
