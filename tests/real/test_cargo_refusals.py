@@ -25,7 +25,8 @@ def _cases(root: Path, outside: Path) -> list[tuple[str, dict[str, Any], str]]:
         ("cargo_check", {"path": "https://example.com/crate"}, "only local paths"),
         ("cargo_check", {"path": project + "\x00/etc"}, "NUL byte"),
         ("cargo_check", {"path": str(root / "scratch" / "empty")}, "no Cargo.toml"),
-        ("cargo_check", {"path": str(root / "hello_bin" / "src" / "main.rs")}, "not a Cargo.toml"),
+        # a .rs file stands for its package (test_cargo_tools_source_paths.py); any other file does not
+        ("cargo_check", {"path": str(root / "hello_bin" / "Cargo.lock")}, "not a Cargo.toml or a .rs"),
         ("cargo_check", {"path": str(root / "missing")}, "does not exist"),
         (
             "cargo_check",

@@ -177,7 +177,9 @@ async def test_idle_exit_leaves_no_process(tmp_path: Path) -> None:
 def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
     if os.getuid() != 0:
         pytest.skip("only root can become another user")
-    with engine_home() as home:
+    # an idle time far past the test's own work: under CI's load, computing the identity below once
+    # outlasted the usual 30 s, the engine had left, and the other user's connect found no socket
+    with engine_home(idle_minutes=10) as home:
         started = run_front_once(home, [str(BIN / "cargo-mcp"), "serve", "--root", str(tmp_path)])
         assert started.returncode == 0, started.stderr
         [socket_path] = home.directory.glob("*.sock")
@@ -198,6 +200,8 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
                     raw.connect(str(socket_path))
                     raw.sendall(request)
                     os.write(write_end, raw.makefile("rb").readline())
+            except OSError as exc:  # said in the failure, not an empty answer
+                os.write(write_end, json.dumps({"child": repr(exc)}).encode())
             finally:
                 os._exit(0)
         os.close(write_end)
