@@ -29,6 +29,7 @@ from ..places.shown_paths import join_notes, withheld_note
 from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
 from .hover_sections import without_guessed_traits
+from .inactive_code import inactive_reason
 from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
 from .symbol_order import exact_names_first
@@ -166,7 +167,8 @@ async def rust_analyzer_hover(here: AtPosition, at: Position) -> HoverResult:
         both.start_soon(ask_where_defined)
         hover = await requests.hover(here.client, target.path, target.position)
     if hover is None:
-        return HoverResult(query=f"hover at {target.label}", found=False)
+        reason = await inactive_reason(here.client, target.path, target.position)
+        return HoverResult(query=f"hover at {target.label}", found=False, note=reason)
     if outside[0]:
         return HoverResult(query=f"hover at {target.label}", found=False, note=withheld_note(1))
     text = without_guessed_traits(hover.text).strip()

@@ -40,15 +40,28 @@ impl<T: Iterator> Iterator for Single<T> {
 """
 
 
+COMPAT_TEST = """#![cfg(feature = "compat")]
+
+use generic_items::Pair;
+
+#[test]
+fn pairs() {
+    let _ = Pair(1, 2);
+}
+"""
+
+
 def _crate(root: Path) -> Path:
     crate = root / "generic_items"
     (crate / "src" / "inner").mkdir(parents=True, exist_ok=True)
     (crate / "Cargo.toml").write_text(
-        '[package]\nname = "generic_items"\nversion = "0.1.0"\nedition = "2021"\n'
+        '[package]\nname = "generic_items"\nversion = "0.1.0"\nedition = "2021"\n\n[features]\ncompat = []\n'
     )
     (crate / "src" / "lib.rs").write_text(LIB)
     (crate / "src" / "inner" / "mod.rs").write_text(INNER)
     (crate / "src" / "inner" / "pair.rs").write_text(PAIR)
+    (crate / "tests").mkdir(exist_ok=True)
+    (crate / "tests" / "compat.rs").write_text(COMPAT_TEST)
     return crate
 
 
@@ -79,3 +92,19 @@ async def test_hover_and_symbols_of_generic_re_exported_items(ra: Client, scratc
         ("src/inner/mod.rs", 2),  # then its re-exports, by path
         ("src/lib.rs", 3),
     ], found.locations
+
+    # in the inactive test: nothing found, and the reason said
+    compat = {
+        "file_path": str(crate / "tests" / "compat.rs"),
+        "line": 7,
+        "column": 13,
+        "workspace": str(crate),
+    }
+    result = await ra.call_tool("rust_analyzer_hover", compat)
+    hover = HoverResult.model_validate(result.structured_content)
+    assert not hover.found and 'feature = "compat" is disabled' in str(hover.note), hover
+    result = await ra.call_tool("rust_analyzer_definition", compat)
+    places = LocationList.model_validate(result.structured_content)
+    assert places.total == 0 and 'inactive due to #[cfg] directives: feature = "compat"' in str(
+        places.note
+    ), places
