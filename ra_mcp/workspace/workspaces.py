@@ -26,6 +26,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
+from .outside_trees import followed
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
@@ -185,6 +186,8 @@ class Workspace:
             if not changed:
                 return []
             paths = [Path(path) for path in changed]
+            if any(path.name == MANIFEST_NAME for path in paths):
+                self._follow_manifests()
             private = self.client.command.env.get(LOCKFILE_PATH_ENV)
             if private and self.root / "Cargo.lock" in paths:
                 await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
@@ -196,6 +199,20 @@ class Workspace:
         if any(path.name in WATCHED_NAMES for path in paths):
             await self._await_reload()
         return paths
+
+    def _follow_manifests(self) -> None:
+        """A manifest changed: watch the outside trees it names now, before rust-analyzer reloads (it
+        reads a new tree itself: what it reads is the baseline), and no longer the ones it dropped."""
+        before = self.outside
+        self.outside, dropped = followed(self.root, self.journal, self.scope.roots.paths, before)
+        for journal in self.outside:
+            if journal not in before:
+                self.snapshot.update(journal.files)
+        for journal in dropped:
+            journal.close()
+            for path in journal.files:
+                self.snapshot.pop(path, None)
+                self._close(Path(path))  # rust-analyzer reads it from disk again, if it still loads it
 
     async def close(self, grace: float = 3.0) -> None:
         """Stop watching the files and stop rust-analyzer."""
