@@ -7,6 +7,7 @@ again (`followed`): one named since the start is watched from then on, one no lo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from rust_mcp.core.named_places import dependency_paths
 from .change_journal import ChangeJournal
 
 MAX_OUTSIDE_TREES = 8
+log = logging.getLogger(__name__)
 
 
 def outside_trees(root: Path, files: Iterable[str], within: Sequence[Path]) -> list[Path]:
@@ -46,8 +48,13 @@ def followed(
 ) -> tuple[list[ChangeJournal], list[ChangeJournal]]:
     """The journals of the trees the manifests `journal` (of `root`) holds name now (outside_trees):
     those of `journals` whose tree is still named, and new ones, watching from now on, for trees named
-    since; and the journals no longer named (for the caller to close)."""
-    trees = outside_trees(root, journal.files, within)
+    since; and the journals no longer named (for the caller to close). Should finding them fail, the
+    journals stay as they were: the re-sync that asked goes on."""
+    try:
+        trees = outside_trees(root, journal.files, within)
+    except Exception:
+        log.warning("the trees outside %s were not found again", root, exc_info=True)
+        return list(journals), []
     kept = {Path(each.root): each for each in journals if Path(each.root) in trees}
     dropped = [each for each in journals if Path(each.root) not in kept]
     return [kept.get(tree) or ChangeJournal(tree, journal.wanted) for tree in trees], dropped
