@@ -7,6 +7,7 @@ the orphan is adopted by the engine, reaped when it exits, and killed when the e
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -58,6 +59,8 @@ def gone_within(pid: int, seconds: float) -> bool:
 
 
 async def test_a_daemon_a_build_script_leaves_does_not_outlive_the_engine(tmp_path: Path) -> None:
+    if shutil.which("setsid") is None:
+        pytest.skip("no setsid (util-linux) to daemonize with")
     project = tmp_path / "daemonizes"
     (project / "src").mkdir(parents=True)
     (project / "Cargo.toml").write_text(MANIFEST)
