@@ -17,6 +17,7 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 
+from ..lsp import requests
 from ..lsp.errors import AnalyzerRequestFailed
 from .workspaces import Workspace
 
@@ -26,8 +27,6 @@ CHECK_START_SECONDS = 10.0
 CHECK_ASKS = 3  # runFlycheck requests sent before a check that never began is called not started
 SETTLE_SECONDS = 0.4  # quiet after a check: its restart debounce is 50 ms, publishes come every ~15 ms
 PROGRESS_SECONDS = 0.5
-# a cheap request (no file, no analysis) whose answer comes after everything rust-analyzer sent before it
-BARRIER_METHOD = "rust-analyzer/analyzerStatus"
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ async def received_all(workspace: Workspace, timeout: float) -> bool:
     when no answer came within `timeout` seconds."""
     try:
         with anyio.fail_after(timeout):
-            await workspace.client.request(BARRIER_METHOD, {"textDocument": None}, timeout=timeout)
+            await requests.analyzer_status(workspace.client, timeout)
     except AnalyzerRequestFailed:
         return True  # an error is an answer too, and comes in the same order
     except TimeoutError:

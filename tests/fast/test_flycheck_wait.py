@@ -269,7 +269,8 @@ async def test_a_check_s_last_findings_sent_after_its_end_are_in_the_answer() ->
     assert await check_current_state(workspace, URI, bound=30, report=None) == CheckRun(True)
     assert [d.message for d in analyzer.state.pushed[URI]] == ["error", "warning"]
     assert analyzer.requested == ["rust-analyzer/runFlycheck"]
-    assert analyzer.asked == [flycheck.BARRIER_METHOD] * 2  # the answer came after a publish: once more
+    # the answer came after a publish: asked again after the next quiet
+    assert analyzer.asked == ["rust-analyzer/analyzerStatus"] * 2
     # a later call for the same files takes the finished check, once all sent is in
     assert await check_current_state(workspace, URI, bound=30, report=None) == CheckRun(True)
     assert analyzer.requested == ["rust-analyzer/runFlycheck"] and len(analyzer.asked) == 3
