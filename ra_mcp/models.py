@@ -109,6 +109,9 @@ class DiagnosticCounts(BaseModel):
     unconfirmed: int = Field(default=0, description="rust-analyzer-only findings, not in the counts above")
 
 
+ANALYZER_CHECK = "cargo check --workspace --all-targets"  # rust-analyzer's check (its defaults)
+
+
 class DiagnosticReport(BaseModel):
     scope: str
     diagnostics: list[AnalyzerDiagnostic]
@@ -116,6 +119,11 @@ class DiagnosticReport(BaseModel):
     files_checked: int
     check_ran: bool = Field(
         description="True when a cargo check (flycheck) finished for the files as they are now"
+    )
+    check_command: str | None = Field(
+        default=None,
+        description="The check the findings come from, when one ran or runs: rust-analyzer's, over the "
+        "whole workspace and every target (tests, benches, examples), wider than cargo_check's default",
     )
     check_running: bool = Field(
         default=False,

@@ -17,7 +17,7 @@ from rust_mcp.mcp.capabilities import Capability
 from ..lsp import requests
 from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
-from ..models import AnalyzerDiagnostic, DiagnosticReport
+from ..models import ANALYZER_CHECK, AnalyzerDiagnostic, DiagnosticReport
 from ..places.shown_paths import join_notes, withheld_note
 from ..service import AnalyzerService
 from ..workspace.flycheck import CheckRun, check_current_state
@@ -161,6 +161,7 @@ def report(
         counts=count(items),
         files_checked=files_checked,
         check_ran=check.finished,
+        check_command=ANALYZER_CHECK if check.finished or check.running else None,
         check_running=check.running,
         check_error=check.why,
         note=join_notes(

@@ -106,9 +106,9 @@ def diagnostics(result: DiagnosticReport) -> str:
             f"trait resolution) are missing below. Reason: {result.check_error}"
         )
     if result.check_ran:
-        check = "cargo check ran"
+        check = f"{result.check_command or 'cargo check'} ran"
     elif result.check_running:
-        check = "cargo check still running: its findings so far"
+        check = f"{result.check_command or 'cargo check'} still running: its findings so far"
     elif confirmed:
         check = "cargo check did not finish: its findings so far"
     elif result.check_error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ra_mcp.lsp.lazy_types import lsp
-from ra_mcp.models import DiagnosticReport
+from ra_mcp.models import ANALYZER_CHECK, DiagnosticReport
 from ra_mcp.tools import render
 from ra_mcp.tools.diagnostic_truth import Labels, count, merge, shown_only
 
@@ -89,6 +89,7 @@ def report(
         counts=count(merged),
         files_checked=1,
         check_ran=check_ran,
+        check_command=ANALYZER_CHECK if check_ran else None,
         check_error=check_error,
     )
 
@@ -98,7 +99,7 @@ def test_the_text_shows_unconfirmed_findings_apart() -> None:
     header, *rest = text.splitlines()
     assert header == (
         "src/lib.rs: 1 errors, 1 warnings, 0 other, 1 unconfirmed (rust-analyzer only) "
-        "(1 file(s) analysed; cargo check ran)"
+        "(1 file(s) analysed; cargo check --workspace --all-targets ran)"
     )
     apart = next(i for i, line in enumerate(rest) if line.startswith("rust-analyzer only, unconfirmed"))
     assert "not reported by cargo check" in rest[apart]

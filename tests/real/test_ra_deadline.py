@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
+from ra_mcp.models import ANALYZER_CHECK
 from tests.real.test_ra_tools import ra_structured
 from tests.support import require_bubblewrap, require_rust_analyzer, server_params, text_of
 
@@ -69,7 +70,7 @@ async def test_a_slow_check_answers_by_the_deadline_and_the_next_call_joins_it(t
         body = ra_structured("rust_analyzer_diagnostics", cut)
         assert body["check_ran"] is False and body["check_running"] is True, text
         assert body.get("check_error") is None, text
-        assert "cargo check still running" in text.splitlines()[0] and "did not run" not in text, text
+        assert f"{ANALYZER_CHECK} still running" in text.splitlines()[0] and "did not run" not in text, text
         assert "call again" in text and "wait=true" in text, text
 
         joined = await client.call_tool("rust_analyzer_diagnostics", {"file_path": str(lib), "wait": True})
