@@ -13,6 +13,11 @@ line. After the first right answer the same hover is asked `--after` more times 
 calls in the minute after it) and every one is judged; their median is reported.
 
     .venv/bin/python -m bench.first_answer [--runs 3] [--interval 0.25 --interval 0.1] [--after 20]
+
+On a shared machine the load moves between one side's run and the next by more than the
+difference measured; `--together` starts every side of a run at the same moment (each on its own
+copy), so the sides of one run meet the same load (and each other), and prints each side's ratio
+to the anchor run by run.
 """
 
 from __future__ import annotations
@@ -124,18 +129,30 @@ async def run(args: argparse.Namespace) -> Path:
     report.note(f"RUST_SRC_PATH for every side but '{PLAIN_ANCHOR}': {std}")
     if args.before:
         report.note(f"ours (before): {args.before}; the 'ours' column in the table is this checkout")
+    if args.together:
+        report.note("--together: the sides of each run started at the same moment, each on its own copy")
     logs = Path(tempfile.mkdtemp(prefix="rust-mcp-first-logs-"))
     results: dict[tuple[float, str], list[FirstAnswer]] = {}
     for number in range(args.runs):
         for interval in args.interval:
             order = sides[number % len(sides) :] + sides[: number % len(sides)]  # interleaved, in turn
-            for who in order:
-                found = await one_run(who, interval, args.after, env, logs, args.before)
+            if args.together:
+                starts = [one_run(who, interval, args.after, env, logs, args.before) for who in order]
+                round_found = dict(zip(order, await asyncio.gather(*starts), strict=True))
+            else:
+                round_found = {}
+                for who in order:
+                    round_found[who] = await one_run(who, interval, args.after, env, logs, args.before)
+            for who, found in round_found.items():
                 results.setdefault((interval, who), []).append(found)
                 then = milliseconds(median_or_none(found.after_ms))
                 load = f"load {found.load[0]:.1f} to {found.load[1]:.1f}"
                 at = seconds(found.right_at)
-                print(f"run {number + 1}, every {interval} s, {who}: {at}, then {then}; {load}")
+                anchor = round_found["anchor"].right_at
+                print(
+                    f"run {number + 1}, every {interval} s, {who}: {at} ({ratio(found.right_at, anchor)}"
+                    f" of the anchor's in this run), then {then}; {load}"
+                )
     for interval in args.interval:
         runs = {who: results[interval, who] for who in sides}
         report.section(f"polled every {interval} s: spawn to first right hover, median of {args.runs}")
@@ -202,6 +219,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--after", type=int, default=20, help="hovers timed after the first right one")
     parser.add_argument(
         "--before", type=Path, help="another checkout's rust-analyzer-mcp, run as 'ours (before)'"
+    )
+    parser.add_argument(
+        "--together", action="store_true", help="start every side of a run at the same moment"
     )
     parser.add_argument(
         "--plain-anchor",
