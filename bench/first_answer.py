@@ -53,6 +53,43 @@ class FirstAnswer:
     after_ms: list[float] = field(default_factory=list)  # the hovers after it, each
     after_wrong: Counter[str] = field(default_factory=Counter)  # any of those not right
     load: tuple[float, float] = (0.0, 0.0)  # the 1-minute load average at the start and the end
+    check_at: float | None = None  # seconds from spawn: rust-analyzer's own check first seen running
+
+    @property
+    def after_check(self) -> float | None:
+        """From rust-analyzer's check starting (it starts once rust-analyzer is quiescent) to the
+        first right hover: the part its cold check runs beside."""
+        if self.right_at is None or self.check_at is None:
+            return None
+        return self.right_at - self.check_at
+
+
+def check_running(root: Path) -> bool:
+    """Whether rust-analyzer's own check of `root` runs: a `cargo check` of its manifest without the
+    `--quiet` of rust-analyzer's build-script run, seen in /proc (the sandbox binds paths as they are)."""
+    manifest = str(root / "Cargo.toml").encode()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = Path(entry.path, "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            argv[0].endswith(b"cargo")
+            and argv[1:2] == [b"check"]
+            and manifest in argv
+            and b"--quiet" not in argv
+        ):
+            return True
+    return False
+
+
+async def watch_check(root: Path, started: float, result: FirstAnswer) -> None:
+    while result.check_at is None:
+        if await asyncio.to_thread(check_running, root):
+            result.check_at = time.perf_counter() - started
+        await asyncio.sleep(0.1)
 
 
 def launch_of(
@@ -87,6 +124,7 @@ async def one_run(
         truth = t.compute(root)
         launch, make_side = launch_of(who, root, env, before_bin)
         peer = await launch.start(logs)
+        watcher = asyncio.create_task(watch_check(root, peer.started, result))
         try:
             await peer.initialize()
             side = make_side(peer, truth)
@@ -104,6 +142,7 @@ async def one_run(
                     if outcome != "right":
                         result.after_wrong[outcome] += 1
         finally:
+            watcher.cancel()
             await peer.close()
     result.load = (load_before, os.getloadavg()[0])
     return result
@@ -147,7 +186,7 @@ async def run(args: argparse.Namespace) -> Path:
                 results.setdefault((interval, who), []).append(found)
                 then = milliseconds(median_or_none(found.after_ms))
                 load = f"load {found.load[0]:.1f} to {found.load[1]:.1f}"
-                at = seconds(found.right_at)
+                at = f"{seconds(found.right_at)} (check from {seconds(found.check_at)})"
                 anchor = round_found["anchor"].right_at
                 print(
                     f"run {number + 1}, every {interval} s, {who}: {at} ({ratio(found.right_at, anchor)}"
@@ -161,6 +200,13 @@ async def run(args: argparse.Namespace) -> Path:
         report.row(
             "first right hover", "", seconds(right["anchor"]), seconds(right["ours"]),
             ratio(right["ours"], right["anchor"]),
+        )  # fmt: skip
+        phase = {
+            who: median_or_none([r.after_check for r in rs if r.after_check]) for who, rs in runs.items()
+        }
+        report.row(
+            "check start to first right hover", "", seconds(phase["anchor"]), seconds(phase["ours"]),
+            ratio(phase["ours"], phase["anchor"]),
         )  # fmt: skip
         report.row(
             f"the {args.after} hovers after it (median)", "", milliseconds(after["anchor"]),
@@ -178,6 +224,7 @@ async def run(args: argparse.Namespace) -> Path:
                 report.row(f"{other}: the hovers after it", "", then, "", ratio(after["ours"], after[other]))
         for who, rs in runs.items():
             each = " ".join(seconds(r.right_at) for r in rs)
+            each += "; check start to it " + " ".join(seconds(r.after_check) for r in rs)
             before = counted(sum((r.before for r in rs), Counter()))
             wrong = counted(sum((r.after_wrong for r in rs), Counter()))
             report.note(
