@@ -11,18 +11,7 @@ emptied and the rest only passed on, so a flood of output fills no disk), then `
 cwd, when it started and finished, cargo's exit code), written last, when cargo has exited (the last copy's
 `done` removed first, so a reader never pairs one check's output with another's). A check cancelled
 (rust-analyzer kills its process group) leaves the last whole copy as it was. Standard library
-only; no import of our package (it runs inside the sandbox with the system Python).
-
-The check runs at a lower CPU priority (NICE): on a cold start it runs beside rust-analyzer's own
-analysis (cache priming, the first calls) and the calls should win the cores (issue 23, the very
-first session); alone it still gets them all. rust-analyzer starts its check in a session of its
-own, which the kernel schedules as a group of its own (autogroup) as fair as rust-analyzer's: a
-process's nice only orders it within its group, so the tee, that session's first process, also
-lowers the group's nice (/proc/self/autogroup, which the kernel lets an unprivileged process change
-at most every 0.1 s over the whole machine: tried again for up to a second before cargo starts,
-so every process of the check runs in the lowered group). A tee not alone in its session (not
-started so by rust-analyzer) leaves the group as it is: it would slow whatever shares it. Output
-and exit code are unchanged."""
+only; no import of our package (it runs inside the sandbox with the system Python)."""
 
 import contextlib
 import json
@@ -35,9 +24,6 @@ FLYCHECK_LOG = "fingerprint"  # rust-analyzer sets CARGO_LOG=cargo::core::compil
 FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
 CHUNK = 65536
 MAX_COPY_BYTES = 64 * 1024 * 1024  # of each of stdout and stderr: what the server reads at most
-NICE = 10  # the check's: about a tenth of the CPU of a busy normal group or process beside it
-AUTOGROUP = "/proc/self/autogroup"
-AUTOGROUP_TRIES = 10
 
 
 def _copy(
@@ -59,26 +45,6 @@ def _copy(
                     failed[index] = True
 
 
-def lower_priority() -> None:
-    """This process, and whatever it starts, down to NICE (no higher priority is ever asked for)."""
-    with contextlib.suppress(OSError):
-        os.nice(max(0, NICE - os.nice(0)))
-
-
-def lower_group() -> None:
-    """The session's autogroup down to NICE, tried up to AUTOGROUP_TRIES times 0.1 s apart: the
-    kernel refuses (EAGAIN) a second change within 0.1 s anywhere on the machine."""
-    for _ in range(AUTOGROUP_TRIES):
-        try:
-            with open(AUTOGROUP, "w") as group:
-                group.write(str(NICE))
-            return
-        except BlockingIOError:
-            time.sleep(0.1)
-        except OSError:  # no autogroups (a kernel without them, or turned off): per process only
-            return
-
-
 def _create(directory: int, name: str) -> int:
     return os.open(name, FLAGS, 0o600, dir_fd=directory)
 
@@ -94,14 +60,10 @@ def main() -> int:
         started = time.time_ns()
         outputs = (_create(directory, "stdout.part"), _create(directory, "stderr.part"))
     except OSError:
-        lower_priority()
         os.execv(real, [real, *args])
-    if os.getsid(0) == os.getpid():  # a session of its own: its group is the check's alone
-        lower_group()
     pipes = [os.pipe(), os.pipe()]
     pid = os.fork()
     if pid == 0:
-        lower_priority()
         os.dup2(pipes[0][1], 1)
         os.dup2(pipes[1][1], 2)
         os.execv(real, [real, *args])
