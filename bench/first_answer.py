@@ -13,6 +13,11 @@ line. After the first right answer the same hover is asked `--after` more times 
 calls in the minute after it) and every one is judged; their median is reported.
 
     .venv/bin/python -m bench.first_answer [--runs 3] [--interval 0.25 --interval 0.1] [--after 20]
+
+On a shared machine the load moves between one side's run and the next by more than the
+difference measured; `--together` starts every side of a run at the same moment (each on its own
+copy), so the sides of one run meet the same load (and each other), and prints each side's ratio
+to the anchor run by run.
 """
 
 from __future__ import annotations
@@ -48,6 +53,43 @@ class FirstAnswer:
     after_ms: list[float] = field(default_factory=list)  # the hovers after it, each
     after_wrong: Counter[str] = field(default_factory=Counter)  # any of those not right
     load: tuple[float, float] = (0.0, 0.0)  # the 1-minute load average at the start and the end
+    check_at: float | None = None  # seconds from spawn: rust-analyzer's own check first seen running
+
+    @property
+    def after_check(self) -> float | None:
+        """From rust-analyzer's check starting (it starts once rust-analyzer is quiescent) to the
+        first right hover: the part its cold check runs beside."""
+        if self.right_at is None or self.check_at is None:
+            return None
+        return self.right_at - self.check_at
+
+
+def check_running(root: Path) -> bool:
+    """Whether rust-analyzer's own check of `root` runs: a `cargo check` of its manifest without the
+    `--quiet` of rust-analyzer's build-script run, seen in /proc (the sandbox binds paths as they are)."""
+    manifest = str(root / "Cargo.toml").encode()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = Path(entry.path, "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            argv[0].endswith(b"cargo")
+            and argv[1:2] == [b"check"]
+            and manifest in argv
+            and b"--quiet" not in argv
+        ):
+            return True
+    return False
+
+
+async def watch_check(root: Path, started: float, result: FirstAnswer) -> None:
+    while result.check_at is None:
+        if await asyncio.to_thread(check_running, root):
+            result.check_at = time.perf_counter() - started
+        await asyncio.sleep(0.1)
 
 
 def launch_of(
@@ -82,6 +124,7 @@ async def one_run(
         truth = t.compute(root)
         launch, make_side = launch_of(who, root, env, before_bin)
         peer = await launch.start(logs)
+        watcher = asyncio.create_task(watch_check(root, peer.started, result))
         try:
             await peer.initialize()
             side = make_side(peer, truth)
@@ -99,6 +142,7 @@ async def one_run(
                     if outcome != "right":
                         result.after_wrong[outcome] += 1
         finally:
+            watcher.cancel()
             await peer.close()
     result.load = (load_before, os.getloadavg()[0])
     return result
@@ -124,18 +168,30 @@ async def run(args: argparse.Namespace) -> Path:
     report.note(f"RUST_SRC_PATH for every side but '{PLAIN_ANCHOR}': {std}")
     if args.before:
         report.note(f"ours (before): {args.before}; the 'ours' column in the table is this checkout")
+    if args.together:
+        report.note("--together: the sides of each run started at the same moment, each on its own copy")
     logs = Path(tempfile.mkdtemp(prefix="rust-mcp-first-logs-"))
     results: dict[tuple[float, str], list[FirstAnswer]] = {}
     for number in range(args.runs):
         for interval in args.interval:
             order = sides[number % len(sides) :] + sides[: number % len(sides)]  # interleaved, in turn
-            for who in order:
-                found = await one_run(who, interval, args.after, env, logs, args.before)
+            if args.together:
+                starts = [one_run(who, interval, args.after, env, logs, args.before) for who in order]
+                round_found = dict(zip(order, await asyncio.gather(*starts), strict=True))
+            else:
+                round_found = {}
+                for who in order:
+                    round_found[who] = await one_run(who, interval, args.after, env, logs, args.before)
+            for who, found in round_found.items():
                 results.setdefault((interval, who), []).append(found)
                 then = milliseconds(median_or_none(found.after_ms))
                 load = f"load {found.load[0]:.1f} to {found.load[1]:.1f}"
-                at = seconds(found.right_at)
-                print(f"run {number + 1}, every {interval} s, {who}: {at}, then {then}; {load}")
+                at = f"{seconds(found.right_at)} (check from {seconds(found.check_at)})"
+                anchor = round_found["anchor"].right_at
+                print(
+                    f"run {number + 1}, every {interval} s, {who}: {at} ({ratio(found.right_at, anchor)}"
+                    f" of the anchor's in this run), then {then}; {load}"
+                )
     for interval in args.interval:
         runs = {who: results[interval, who] for who in sides}
         report.section(f"polled every {interval} s: spawn to first right hover, median of {args.runs}")
@@ -144,6 +200,13 @@ async def run(args: argparse.Namespace) -> Path:
         report.row(
             "first right hover", "", seconds(right["anchor"]), seconds(right["ours"]),
             ratio(right["ours"], right["anchor"]),
+        )  # fmt: skip
+        phase = {
+            who: median_or_none([r.after_check for r in rs if r.after_check]) for who, rs in runs.items()
+        }
+        report.row(
+            "check start to first right hover", "", seconds(phase["anchor"]), seconds(phase["ours"]),
+            ratio(phase["ours"], phase["anchor"]),
         )  # fmt: skip
         report.row(
             f"the {args.after} hovers after it (median)", "", milliseconds(after["anchor"]),
@@ -161,6 +224,7 @@ async def run(args: argparse.Namespace) -> Path:
                 report.row(f"{other}: the hovers after it", "", then, "", ratio(after["ours"], after[other]))
         for who, rs in runs.items():
             each = " ".join(seconds(r.right_at) for r in rs)
+            each += "; check start to it " + " ".join(seconds(r.after_check) for r in rs)
             before = counted(sum((r.before for r in rs), Counter()))
             wrong = counted(sum((r.after_wrong for r in rs), Counter()))
             report.note(
@@ -202,6 +266,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--after", type=int, default=20, help="hovers timed after the first right one")
     parser.add_argument(
         "--before", type=Path, help="another checkout's rust-analyzer-mcp, run as 'ours (before)'"
+    )
+    parser.add_argument(
+        "--together", action="store_true", help="start every side of a run at the same moment"
     )
     parser.add_argument(
         "--plain-anchor",
