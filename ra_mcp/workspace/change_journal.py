@@ -4,7 +4,9 @@ On Linux every directory the project walk enters gets an inotify watch. The kern
 inside the writer's own `write`, `close`, `rename`, `unlink` or `mkdir`, so a change finished before
 a call is in the queue when the call drains it (one non-blocking `read`): a call then re-stats only
 the paths named by events instead of every file. The view it keeps is exactly what the walk
-(`project_files`) would find, stamped the same way.
+(`walk_without_links`) would find, stamped the same way, in the directories rust-analyzer loads
+(`entered`: hidden ones too, as a `#[path = ".gen/m.rs"]` module or a path dependency in `.vendor/`
+is loaded from them; build output, VCS data and node_modules skipped).
 A call with nothing heard does not even read the queue: the event loop hears the kernel's next
 event (inotify.Hearing), and pool.vouched skips the refresh while none came.
 
@@ -29,8 +31,9 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from rust_mcp.core.cargo_projects import project_files, walked_into
+from rust_mcp.core.cargo_projects import SKIP_DIRS
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
+from rust_mcp.core.project_files import walk_without_links
 
 from .inotify import (
     DIRECTORY_GONE,
@@ -54,6 +57,13 @@ from .inotify import (
 # watches one journal holds at most: they come from the user's own limit (fs.inotify.max_user_watches,
 # shared with every program of the user), so a tree of more directories walks instead
 MAX_WATCHES = 16_384
+
+
+def entered(name: str) -> bool:
+    """Whether the journal walks into a directory of this name: every one rust-analyzer loads files
+    from (it skips only `.git` and `target` below a package), hidden ones included, so an edit there
+    reaches rust-analyzer as any other does."""
+    return name not in SKIP_DIRS
 
 
 class _Blind(Exception):
@@ -192,9 +202,9 @@ class ChangeJournal:
                 continue  # the parent's event says where it went
             path = os.path.join(directory, name)
             if mask & IN_ISDIR:
-                if mask & DIRECTORY_GONE or (mask & IN_ATTRIB and walked_into(name)):
+                if mask & DIRECTORY_GONE or (mask & IN_ATTRIB and entered(name)):
                     gone.append(path)
-                if mask & DIRECTORY_NEW and walked_into(name):
+                if mask & DIRECTORY_NEW and entered(name):
                     new.append(path)
             elif self.wanted(name):
                 dirty.add(path)
@@ -232,7 +242,7 @@ class ChangeJournal:
         what it finds, and return the paths found."""
         entering = self._watch if self.fd is not None else None
         found: set[str] = set()
-        for entry in project_files(Path(top), self.wanted, entering):
+        for entry in walk_without_links(Path(top), entered, self.wanted, entering):
             found.add(entry.path)
             try:
                 linked = entry.is_symlink()
