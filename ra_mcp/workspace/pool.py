@@ -165,9 +165,9 @@ class WorkspacePool:
         if copies is not None:  # its check kept for cargo_check; the copies go with it
             client.state.on_flycheck = copies.event
             client.on_exit(copies.closing)
-        journal = ChangeJournal(root, is_watched)  # watching before rust-analyzer reads anything
+        journal = ChangeJournal(root, is_watched, within=within)  # watching before rust-analyzer reads
         trees = outside_trees(root, journal.files, within)
-        outside = [ChangeJournal(tree, is_watched) for tree in trees]
+        outside = [ChangeJournal(tree, is_watched, within=within) for tree in trees]
         try:
             await client.start()
         except BaseException:  # cancelled too (a session gone while its start ran): nothing left running

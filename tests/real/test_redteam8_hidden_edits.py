@@ -3,7 +3,9 @@ root but `.git` and `target`, hidden directories included, and is told of change
 (files.watcher = "client"). A module read from a hidden directory (`#[path = ".gen/m.rs"]`, what a
 build step or an agent may write) and a path dependency kept in a hidden folder inside the root
 (`.vendor/dep`) were loaded once and never re-sent: after an edit there, hover kept answering with
-the old text as if fresh. The change journal now walks hidden directories as rust-analyzer does."""
+the old text as if fresh. So was a module under a directory linked into the tree (rust-analyzer
+follows the link, the journal did not). The change journal now walks hidden directories as
+rust-analyzer does, and lists the files behind a linked directory inside the roots on every call."""
 
 from __future__ import annotations
 
@@ -53,3 +55,20 @@ async def test_an_edit_to_a_path_dependency_in_a_hidden_folder_is_seen(ra: Clien
     assert "The first answer." in await hovered(ra, main, 2)
     (dependency / "src" / "lib.rs").write_text(DOCUMENTED.format("second"))
     assert "The second answer." in await hovered(ra, main, 2)
+
+
+async def test_an_edit_behind_a_directory_linked_into_the_tree_is_seen(ra: Client, scratch: Path) -> None:
+    """rust-analyzer follows `src/linked -> ../../shared` and loads `src/linked/mod.rs`; the journal
+    never enters a link and an edit in `shared/` raises no event in the watched tree."""
+    top = scratch / "rt8-linked-directory"
+    crate, shared = top / "crate", top / "shared"
+    (crate / "src").mkdir(parents=True)
+    shared.mkdir()
+    (crate / "Cargo.toml").write_text(PACKAGE.format("linked_directory"))
+    (shared / "mod.rs").write_text(DOCUMENTED.format("first"))
+    (crate / "src" / "linked").symlink_to(shared)
+    main = crate / "src" / "main.rs"
+    main.write_text("mod linked;\nfn main() {\n    let _v = linked::value();\n}\n")
+    assert "The first answer." in await hovered(ra, main, 3)
+    (shared / "mod.rs").write_text(DOCUMENTED.format("second"))
+    assert "The second answer." in await hovered(ra, main, 3)
