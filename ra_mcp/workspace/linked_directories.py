@@ -5,7 +5,8 @@ for the watched tree: so the files under each link whose target lies inside the 
 listed again, by their names through the link, on every refresh (the journal then never vouches
 for the tree without one). A link to a folder around itself (a loop, which rust-analyzer skips
 too) or leading outside the allowed roots is not followed: this process lists no directory the
-project merely names. At most MAX_LINKS links and MAX_LINKED_FILES files are followed."""
+project merely names. Each refresh lists at most MAX_LINKED_DIRECTORIES directories behind links and
+keeps MAX_LINKED_FILES files (it runs on the event loop): a larger linked tree is listed only so far."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ from rust_mcp.core.project_files import walk_without_links
 
 MAX_LINKS = 16
 MAX_LINKED_FILES = 20_000
+MAX_LINKED_DIRECTORIES = 2_000
+
+
+class _Enough(Exception):
+    """More directories behind links than one refresh lists."""
 
 
 class LinkedDirectories:
@@ -42,20 +48,31 @@ class LinkedDirectories:
         """The wanted files under every noted link as they are now (links gone or no longer leading
         to a directory inside the roots are dropped)."""
         found: dict[str, FileStamp] = {}
-        for link in sorted(self.links):
-            target = self._target(link)
-            if target is None:
-                self.links.discard(link)
-                continue
-            for entry in walk_without_links(Path(target), self.entered, self.wanted):
-                if len(found) >= MAX_LINKED_FILES:
-                    break
-                try:
-                    info = os.stat(entry.path)
-                except OSError:
+        listed = 0
+
+        def entering(_: str) -> None:
+            nonlocal listed
+            listed += 1
+            if listed > MAX_LINKED_DIRECTORIES or len(found) >= MAX_LINKED_FILES:
+                raise _Enough
+
+        try:
+            for link in sorted(self.links):
+                target = self._target(link)
+                if target is None:
+                    self.links.discard(link)
                     continue
-                shown = link + entry.path[len(target) :]
-                found[shown] = FileStamp(info.st_ino, info.st_mtime_ns, info.st_size)
+                for entry in walk_without_links(Path(target), self.entered, self.wanted, entering):
+                    if len(found) >= MAX_LINKED_FILES:
+                        raise _Enough
+                    try:
+                        info = os.stat(entry.path)
+                    except OSError:
+                        continue
+                    shown = link + entry.path[len(target) :]
+                    found[shown] = FileStamp(info.st_ino, info.st_mtime_ns, info.st_size)
+        except _Enough:
+            pass  # the rest is not listed: a tree that large is not one rust-analyzer should be told of
         self.files = found
         return found
 

@@ -10,6 +10,9 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
+from ra_mcp.workspace import linked_directories
 from ra_mcp.workspace.change_journal import ChangeJournal
 from ra_mcp.workspace.pool import vouched
 from ra_mcp.workspace.workspaces import is_watched
@@ -68,3 +71,27 @@ def test_without_allowed_roots_no_link_is_followed_and_the_journal_vouches(tmp_p
             journal.close()
 
     assert asyncio.run(made_in_a_loop())
+
+
+def test_a_large_tree_behind_a_link_is_listed_only_so_far(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each refresh lists the linked trees on the event loop: bounded in directories and files."""
+    monkeypatch.setattr(linked_directories, "MAX_LINKED_DIRECTORIES", 5)
+    monkeypatch.setattr(linked_directories, "MAX_LINKED_FILES", 7)
+    root, wide, deep = tmp_path / "crate", tmp_path / "wide", tmp_path / "deep"
+    (root / "src").mkdir(parents=True)
+    wide.mkdir()
+    for number in range(20):
+        (wide / f"m{number}.rs").write_text("\n")
+    folder = deep
+    for number in range(20):
+        folder = folder / f"d{number}"
+        folder.mkdir(parents=True)
+        (folder / "mod.rs").write_text("\n")
+    (root / "src" / "wide").symlink_to(wide)
+    (root / "src" / "deep").symlink_to(deep)
+    journal = ChangeJournal(root, is_watched, use_inotify=False, within=(tmp_path,))
+    listed = [path for path in journal.files if "/src/wide/" in path or "/src/deep/" in path]
+    assert 0 < len(listed) <= 7
+    journal.close()
