@@ -36,7 +36,11 @@ T = TypeVar("T")
 Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[SandboxedCommand]]
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
-WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
+# files rust-analyzer reloads the workspace for (`config.toml`: cargo's, in a `.cargo` folder, whose
+# `[build] rustflags`, `[env]` and target change cfgs and build scripts; the legacy `config` is not told)
+WATCHED_NAMES = frozenset(
+    {MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml", "config.toml"}
+)
 
 
 class StillIndexing(RuntimeError):

@@ -72,3 +72,36 @@ async def test_an_edit_behind_a_directory_linked_into_the_tree_is_seen(ra: Clien
     assert "The first answer." in await hovered(ra, main, 3)
     (shared / "mod.rs").write_text(DOCUMENTED.format("second"))
     assert "The second answer." in await hovered(ra, main, 3)
+
+
+CFG_MAIN = """fn main() {
+    let _v = value();
+}
+/// Built with flag_x.
+#[cfg(flag_x)]
+fn value() -> u8 {
+    1
+}
+/// Built without flag_x.
+#[cfg(not(flag_x))]
+fn value() -> u8 {
+    2
+}
+"""
+
+
+async def test_an_edit_to_the_cargo_configuration_is_seen(ra: Client, scratch: Path) -> None:
+    """`.cargo/config.toml`'s `[build] rustflags` decide which cfgs rust-analyzer analyses with; it
+    reloads the workspace when told the file changed, and was never told (a hidden folder, and not a
+    name the journal kept): hover kept showing the code of the old cfg."""
+    top = scratch / "rt8-cargo-configuration"
+    (top / "src").mkdir(parents=True)
+    (top / ".cargo").mkdir()
+    lints = '\n[lints.rust]\nunexpected_cfgs = "allow"\n'
+    (top / "Cargo.toml").write_text(PACKAGE.format("configured") + lints)
+    (top / ".cargo" / "config.toml").write_text('[build]\nrustflags = ["--cfg", "flag_x"]\n')
+    main = top / "src" / "main.rs"
+    main.write_text(CFG_MAIN)
+    assert "Built with flag_x." in await hovered(ra, main, 2)
+    (top / ".cargo" / "config.toml").write_text('[build]\nrustflags = ["--cfg", "flag_y"]\n')
+    assert "Built without flag_x." in await hovered(ra, main, 2)
