@@ -5,8 +5,8 @@ inside the writer's own `write`, `close`, `rename`, `unlink` or `mkdir`, so a ch
 a call is in the queue when the call drains it (one non-blocking `read`): a call then re-stats only
 the paths named by events instead of every file. The view it keeps is exactly what the walk
 (`walk_without_links`) would find, stamped the same way, in the directories rust-analyzer loads
-(`entered`: hidden ones too, as a `#[path = ".gen/m.rs"]` module or a path dependency in `.vendor/`
-is loaded from them; build output, VCS data and node_modules skipped).
+(cargo_projects.analyzer_walks_into: hidden ones too, as a `#[path = ".gen/m.rs"]` module or a path
+dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped).
 A call with nothing heard does not even read the queue: the event loop hears the kernel's next
 event (inotify.Hearing), and pool.vouched skips the refresh while none came.
 
@@ -32,7 +32,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from rust_mcp.core.cargo_projects import SKIP_DIRS
+from rust_mcp.core.cargo_projects import analyzer_walks_into as entered
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.project_files import walk_without_links
 
@@ -56,13 +56,6 @@ from .linked_directories import LinkedDirectories
 # watches one journal holds at most: they come from the user's own limit (fs.inotify.max_user_watches,
 # shared with every program of the user), so a tree of more directories walks instead
 MAX_WATCHES = 16_384
-
-
-def entered(name: str) -> bool:
-    """Whether the journal walks into a directory of this name: every one rust-analyzer loads files
-    from (it skips only `.git` and `target` below a package), hidden ones included, so an edit there
-    reaches rust-analyzer as any other does."""
-    return name not in SKIP_DIRS
 
 
 class _Blind(Exception):

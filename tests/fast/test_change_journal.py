@@ -55,7 +55,7 @@ def project(tmp_path: Path) -> Path:
     write(root / "app/src/deep/er/mod.rs", "pub fn f() {}\n")
     write(root / "lib/src/lib.rs", "pub fn g() {}\n")
     write(root / "lib/README.md", "not listed\n")
-    for skipped in ("target/debug/build.rs", ".git/hooks/x.rs", "node_modules/m/x.rs"):
+    for skipped in ("target/debug/build.rs", ".git/hooks/x.rs", "node_modules/m/x.rs", ".venv/lib/x.rs"):
         write(root / skipped, "// skipped\n")
     write(root / ".hidden/x.rs", "// listed: rust-analyzer loads hidden directories too\n")
     return root
