@@ -32,7 +32,7 @@ StdWarning = Callable[[str | None], None]
 # what a start ahead of every call runs under: no client has sent its policy yet, so the strictest
 # (no network, so no dependency fetch; no build directory a read-only client would refuse)
 AHEAD = ClientPolicy("no client policy yet: started read-only, without network", writable=(), network=False)
-HOW_TO_PICK = (  # as tools/mcp_adapter.py says it
+HOW_TO_PICK = (  # how a call names its workspace, said when none or several are found
     'pass `workspace` (e.g. workspace="{example}"), or call rust_analyzer_set_workspace with it once'
 )
 
@@ -98,15 +98,24 @@ def fetched_locally(root: Path, home: Path) -> bool:
     return True
 
 
+async def workspace_root(start: Path, roots: AllowedRoots, pool: WorkspacePool) -> tuple[Path, str | None]:
+    """The workspace root a call starting at `start` works in, and the note saying it was found below
+    `start` (None when `start` was it): for a file, the project it is in; for a directory no
+    Cargo.toml governs (a repository root, as models pass their working directory), the one Cargo
+    workspace below it. A Refusal when there is none or several. The one choice of the workspace:
+    tools/mcp_adapter's resolve_workspace and default_root (the start ahead) both make it here, so a
+    call without `workspace` reaches the pool entry started ahead and no second rust-analyzer starts."""
+    if not start.is_dir():  # noqa: ASYNC240 -- one stat, as root_for makes its own on the loop
+        return pool.root_for(start), None
+    directory, found = await discover_project(start, roots, HOW_TO_PICK)
+    return pool.root_for(directory), found
+
+
 async def default_root(roots: AllowedRoots, pool: WorkspacePool) -> Path:
-    """The workspace a call without `workspace` uses in a new session (tools/mcp_adapter's
-    resolve_workspace with no connection default): the first root, or the one Cargo workspace below
-    it. A Refusal when there is none or several."""
-    start = roots.default
-    if not start.is_dir():
-        return pool.root_for(start)
-    directory, _ = await discover_project(start, roots, HOW_TO_PICK)
-    return pool.root_for(directory)
+    """The workspace a call without `workspace` uses in a new session (no connection default yet):
+    workspace_root of the first root."""
+    root, _ = await workspace_root(roots.default, roots, pool)
+    return root
 
 
 async def start_ahead(pool: WorkspacePool, root: Path) -> None:

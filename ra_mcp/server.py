@@ -5,7 +5,7 @@ client has had time to list the tools, or at the first call), and closed when th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,6 +37,20 @@ INSTRUCTIONS = (
     "must be inside the server's allowed roots. Long answers come in pages: the note names the `offset` "
     "that returns the rest."
 )
+
+
+class ListingServer(MCPServer[Any]):
+    """The server, telling `listed` each time a client has the tools: the signal for what starts
+    ahead of a call (RuntimeStart.until_listed)."""
+
+    def __init__(self, listed: Callable[[], None], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listed = listed
+
+    async def list_tools(self) -> list[MCPTool]:
+        tools = await super().list_tools()
+        self._listed()
+        return tools
 
 
 def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = None) -> MCPServer[Any]:
@@ -75,20 +89,18 @@ def build_server(settings: AnalyzerSettings, memory: ConnectionMemory | None = N
                     await REGISTRY.leave(service)
                 group.cancel_scope.cancel()
 
-    tools = build_tools(settings)
-    server: MCPServer[Any] = MCPServer(
-        "rust-analyzer-mcp", version=__version__, instructions=INSTRUCTIONS, tools=tools, lifespan=lifespan
-    )
-    listed_tools = server.list_tools
-
-    async def list_tools() -> list[MCPTool]:
-        """The tools, and the signal for what starts ahead of a call (RuntimeStart.until_listed)."""
-        tools = await listed_tools()
+    def listed() -> None:
         for started in sessions:
             started.listed()
-        return tools
 
-    server.list_tools = list_tools  # type: ignore[method-assign]
+    server = ListingServer(
+        listed,
+        "rust-analyzer-mcp",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        tools=build_tools(settings),
+        lifespan=lifespan,
+    )
     register_prompts(server, "rust-analyzer")
     declare_sandbox_state_meta(server)
     keep_spans_only_when_exported(server)

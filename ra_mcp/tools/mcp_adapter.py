@@ -38,6 +38,7 @@ from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
 from ..places.positions import file_base, line_column_target, rust_file
 from ..places.shown_paths import join_notes
 from ..places.targets import Place, Target
+from ..pool_start import HOW_TO_PICK, workspace_root
 from ..runtime_start import RuntimeStart
 from ..service import AnalyzerService
 from ..workspace.workspaces import StillIndexing, Workspace
@@ -55,9 +56,6 @@ from .declaration import (
 from .parameters import FilePoint, Position, workspace_of
 
 M = TypeVar("M", bound=BaseModel)
-HOW_TO_PICK = (
-    'pass `workspace` (e.g. workspace="{example}"), or call rust_analyzer_set_workspace with it once'
-)
 
 
 @dataclass(frozen=True)
@@ -205,12 +203,10 @@ async def resolve_workspace(call: AnalyzerCall, workspace: str | None) -> Path:
     for the answer."""
     service = call.service
     start = service.workspace_directory(workspace, call.default)
-    if not start.is_dir():  # a file named as the workspace: the project it is in
-        return service.pool.root_for(start)
-    directory, found = await discover_project(start, service.roots, HOW_TO_PICK)
+    root, found = await workspace_root(start, service.roots, service.pool)  # as the start ahead chooses
     if found is not None:
         call.notes.append(found)
-    return service.pool.root_for(directory)
+    return root
 
 
 async def resolve_file(call: AnalyzerCall, raw: str, workspace: str | None) -> Path:

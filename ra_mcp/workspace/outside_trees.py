@@ -2,10 +2,12 @@
 packages (path dependencies, patches, members) its manifests name outside the root but inside the
 allowed roots, and theirs in turn (at most MAX_OUTSIDE_TREES). Each gets a change journal
 of its own, so an edit there reaches rust-analyzer as one inside the root does (files.watcher is
-"client": rust-analyzer hears of changes only from us)."""
+"client": rust-analyzer hears of changes only from us). When a manifest changes, the trees are found
+again (`followed`): one named since the start is watched from then on, one no longer named is not."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -13,7 +15,10 @@ from rust_mcp.core.cargo_projects import MANIFEST_NAME, project_files
 from rust_mcp.core.file_stamps import Walk
 from rust_mcp.core.named_places import dependency_paths
 
+from .change_journal import ChangeJournal
+
 MAX_OUTSIDE_TREES = 8
+log = logging.getLogger(__name__)
 
 
 def outside_trees(root: Path, files: Iterable[str], within: Sequence[Path]) -> list[Path]:
@@ -36,3 +41,20 @@ def outside_trees(root: Path, files: Iterable[str], within: Sequence[Path]) -> l
             walked = project_files(place, lambda name: name == MANIFEST_NAME)
             manifests += [Path(entry.path) for entry in walked]
     return found
+
+
+def followed(
+    root: Path, journal: ChangeJournal, within: Sequence[Path], journals: Sequence[ChangeJournal]
+) -> tuple[list[ChangeJournal], list[ChangeJournal]]:
+    """The journals of the trees the manifests `journal` (of `root`) holds name now (outside_trees):
+    those of `journals` whose tree is still named, and new ones, watching from now on, for trees named
+    since; and the journals no longer named (for the caller to close). Should finding them fail, the
+    journals stay as they were: the re-sync that asked goes on."""
+    try:
+        trees = outside_trees(root, journal.files, within)
+    except Exception:
+        log.warning("the trees outside %s were not found again", root, exc_info=True)
+        return list(journals), []
+    kept = {Path(each.root): each for each in journals if Path(each.root) in trees}
+    dropped = [each for each in journals if Path(each.root) not in kept]
+    return [kept.get(tree) or ChangeJournal(tree, journal.wanted) for tree in trees], dropped

@@ -26,6 +26,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
+from .outside_trees import followed
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
@@ -94,6 +95,8 @@ class Workspace:
     last_used: float = field(default_factory=time.monotonic)
     syncs: FreshRuns = field(default_factory=FreshRuns)  # concurrent calls share one re-sync
     written: set[str] = field(default_factory=set)  # pushed by us since the last re-sync
+    # found changed by a re-sync that stopped (cancelled) before telling rust-analyzer: told by the next
+    untold: set[str] = field(default_factory=set)
     toolchain: str | None = None  # the toolchain asked for (None: the server's default or the project's)
     restarts: int = 0
     restart_reason: str | None = None  # why the rust-analyzer before this one stopped
@@ -168,25 +171,52 @@ class Workspace:
 
     async def _sync(self) -> list[Path]:
         journals = [self.journal, *self.outside]
-        candidates = self.written.union(*(journal.refresh() for journal in journals))
-        self.written = set()
-        current = {path: stamp for journal in journals for path, stamp in journal.files.items()}
-        touched = set().union(*(journal.touched for journal in journals))
-        changed = sorted(
-            path
-            for path in candidates
-            if self.snapshot.get(path) != current.get(path) or (path in touched and path in current)
-        )
-        if not changed:
-            return []
-        paths = [Path(path) for path in changed]
-        private = self.client.command.env.get(LOCKFILE_PATH_ENV)
-        if private and self.root / "Cargo.lock" in paths:
-            await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
+        candidates, self.written = self.written, set()
+        untold, self.untold = self.untold, set()
+        changed: list[str] = []
+        try:  # the journals forget what they hand out: until rust-analyzer is told, it is kept here
+            candidates |= untold
+            for journal in journals:
+                candidates |= journal.refresh()
+            current = {path: stamp for journal in journals for path, stamp in journal.files.items()}
+            touched = set().union(*(journal.touched for journal in journals))
+            changed = sorted(
+                path
+                for path in candidates
+                if self.snapshot.get(path) != current.get(path)
+                or (path in touched and path in current)
+                or path in untold
+            )
+            if not changed:
+                return []
+            paths = [Path(path) for path in changed]
+            if any(path.name == MANIFEST_NAME for path in paths):
+                self._follow_manifests()
+            private = self.client.command.env.get(LOCKFILE_PATH_ENV)
+            if private and self.root / "Cargo.lock" in paths:
+                await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
+        except BaseException:  # cancelled (or failed) before telling: the next call tells them
+            self.written |= candidates
+            self.untold |= set(changed)
+            raise
         self._announce(paths, {path: current[path] for path in changed if path in current})
         if any(path.name in WATCHED_NAMES for path in paths):
             await self._await_reload()
         return paths
+
+    def _follow_manifests(self) -> None:
+        """A manifest changed: watch the outside trees it names now, before rust-analyzer reloads (it
+        reads a new tree itself: what it reads is the baseline), and no longer the ones it dropped."""
+        before = self.outside
+        self.outside, dropped = followed(self.root, self.journal, self.scope.roots.paths, before)
+        for journal in self.outside:
+            if journal not in before:
+                self.snapshot.update(journal.files)
+        for journal in dropped:
+            journal.close()
+            for path in journal.files:
+                self.snapshot.pop(path, None)
+                self._close(Path(path))  # rust-analyzer reads it from disk again, if it still loads it
 
     async def close(self, grace: float = 3.0) -> None:
         """Stop watching the files and stop rust-analyzer."""

@@ -68,6 +68,7 @@ def _serve(idle_minutes: float, key: str | None, max_memory_mb: float) -> int:
     from rust_mcp.mcp.log_limit import limit_log_output
     from rust_mcp.mcp.transports import watch_children_with_pidfds
 
+    from .reaper import become_subreaper
     from .server import Engine
 
     identity, env = build_identity(), relevant_environment()
@@ -78,6 +79,7 @@ def _serve(idle_minutes: float, key: str | None, max_memory_mb: float) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     limit_log_output()
     watch_children_with_pidfds()
+    become_subreaper()  # what a run daemonizes stays the engine's to kill (reaper.py)
     os.chdir("/")
     engine = Engine(files, handshake_identity(identity, env), idle_minutes * 60, max_memory_mb)
     asyncio.run(engine.run())

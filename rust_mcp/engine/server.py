@@ -5,7 +5,8 @@ handshake line (handshake.py) names the build, the server, argv and cwd, or a co
 then one MCP session is served on the connection until the front closes it, which cancels the
 session's calls. The engine exits after `idle_seconds` without sessions, on `stop`, on SIGTERM,
 and (after draining its sessions) when a newer build of the same install takes over or its socket
-path is taken by another engine; on the way out it kills every process it started.
+path is taken by another engine; on the way out it kills every process it started, and those it
+adopted as their reaper (reaper.py: a daemon a build script left behind).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .descendants import descendants, kill_descendants
 from .handshake import MAX_HANDSHAKE_BYTES, HandshakeRefused, control_request, encode, parse_request
 from .launch import EngineUnavailable, open_private
 from .place import EngineFiles
+from .reaper import reap_adopted
 from .sessions import Session, build_session_server
 
 logger = logging.getLogger("rust_mcp.engine")
@@ -90,6 +92,7 @@ class Engine:
         every = max(0.2, min(5.0, self.idle_seconds / 4))
         while True:
             await asyncio.sleep(every)
+            reap_adopted()  # orphans of daemonizing runs that have exited (reaper.py)
             if not self._draining and not self._socket_is_ours():
                 logger.info("socket %s taken over by another engine: draining", self.files.socket)
                 self.drain()

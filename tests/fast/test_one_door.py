@@ -88,6 +88,7 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/engine/confinement.py", "_exiting", "open", "/proc/<pid>/stat of a socket peer"),
     ("rust_mcp/engine/__main__.py", "*", "*", "the engine's private directory, listing its sockets"),
     ("rust_mcp/engine/descendants.py", "*", "*", "/proc, to find and stop the engine's own children"),
+    ("rust_mcp/engine/reaper.py", "*", "*", "/proc, to find and reap the orphans the engine adopted"),
     ("rust_mcp/engine/identity.py", "fingerprint", "os.scandir", "this package's own files (stat only)"),
     ("rust_mcp/dev/demo.py", "*", "*", "a developer's demo on a scratch copy of fixtures/, never a server"),
     ("rust_mcp/dev/reference.py", "*", "*", "writes this repository's generated docs; never a server"),

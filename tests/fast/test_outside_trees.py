@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ra_mcp.workspace.outside_trees import outside_trees
+from ra_mcp.workspace.change_journal import ChangeJournal
+from ra_mcp.workspace.outside_trees import followed, outside_trees
+from ra_mcp.workspace.workspaces import is_watched
 
 
 def _package(folder: Path, dependencies: str = "") -> Path:
@@ -36,3 +38,26 @@ def test_the_packages_named_outside_the_root_and_theirs(tmp_path: Path) -> None:
     _package(tmp_path / "far")
     found = outside_trees(app, [str(manifest), str(app / "inner" / "Cargo.toml")], [allowed])
     assert found == [allowed / "top" / "dep", allowed / "deeper"]
+
+
+def test_a_changed_manifest_adds_and_drops_watched_trees(tmp_path: Path) -> None:
+    """followed: a path dependency named after the start gets a journal that sees its files; one no
+    longer named is handed back to be closed; one still named keeps its journal."""
+    app = tmp_path / "app"
+    manifest = _package(app, 'kept = { path = "../kept" }\n')
+    _package(tmp_path / "kept")
+    _package(tmp_path / "added")
+    journal = ChangeJournal(app, is_watched, use_inotify=False)
+    start, dropped = followed(app, journal, [tmp_path], [])
+    assert [Path(each.root) for each in start] == [tmp_path / "kept"] and dropped == []
+    manifest.write_text(manifest.read_text().replace("kept", "added"))
+    journal.refresh()
+    now, dropped = followed(app, journal, [tmp_path], start)
+    assert [Path(each.root) for each in now] == [tmp_path / "added"] and dropped == start
+    assert str(tmp_path / "added" / "src" / "lib.rs") in now[0].files
+    manifest.write_text(manifest.read_text() + 'kept = { path = "../kept" }\n')
+    journal.refresh()
+    again, dropped = followed(app, journal, [tmp_path], now)
+    assert again[0] is now[0] and dropped == []
+    for each in (*start, *again):
+        each.close()

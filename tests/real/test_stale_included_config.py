@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp.run import shared_checks
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
+from tests.support.repeated_checks import check_until_settled, package, write_tree
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
-MANIFEST = '[package]\nname = "included"\nversion = "0.1.0"\nedition = "2021"\n\n[lints.rust]\n'
-MANIFEST += 'unexpected_cfgs = { level = "allow" }\n'
+MANIFEST = package("included", '\n[lints.rust]\nunexpected_cfgs = { level = "allow" }\n')
+INCLUDE = 'include = ["../../shared/flags.toml"]\n'
 LIB = '#[cfg(from_shared)]\ncompile_error!("the shared flags were read");\npub fn value() -> u8 { 1 }\n'
 
 
@@ -30,23 +30,12 @@ async def test_an_edit_to_an_included_config_outside_the_workspace_is_not_answer
     require_bubblewrap()
     root = tmp_path / "root"
     crate, shared = root / "crate", root / "shared"
-    for folder in (crate / "src", crate / ".cargo", shared):
-        folder.mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(MANIFEST)
-    (crate / "src" / "lib.rs").write_text(LIB)
-    (crate / ".cargo" / "config.toml").write_text('include = ["../../shared/flags.toml"]\n')
-    (shared / "flags.toml").write_text("[build]\nrustflags = []\n")
+    write_tree(crate, {"Cargo.toml": MANIFEST, "src/lib.rs": LIB, ".cargo/config.toml": INCLUDE})
+    write_tree(shared, {"flags.toml": "[build]\nrustflags = []\n"})
     call = {"path": str(crate)}
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:
-        clean = structured(await client.call_tool("cargo_check", call))
-        assert clean["exit_code"] == 0 and clean["counts"]["errors"] == 0, clean
-        for _ in range(3):  # the first runs wrote Cargo.lock and the records: new states, at most 3
-            started = shared_checks.RUNS.started
-            again = structured(await client.call_tool("cargo_check", call))
-            assert again["exit_code"] == 0, again
-            if shared_checks.RUNS.started == started:
-                break
+        again = await check_until_settled(client, call)
         assert again["hints"][0].startswith("reused"), again  # the control: a repeat is reused
         (shared / "flags.toml").write_text('[build]\nrustflags = ["--cfg", "from_shared"]\n')
         edited = structured(await client.call_tool("cargo_check", call))

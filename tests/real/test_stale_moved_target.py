@@ -12,15 +12,13 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from cargo_mcp.run import shared_checks
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
-from tests.support.repeated_checks import check_until_settled
+from tests.support.repeated_checks import check_until_settled, package, write_tree
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
-MANIFEST = '[package]\nname = "moved"\nversion = "0.1.0"\nedition = "2021"\n'
 LIB = 'pub fn value() -> u8 {\n    include!("../node_modules/value.rs")\n}\n'
 
 
@@ -31,16 +29,12 @@ async def test_an_edit_the_build_read_is_seen_when_the_target_directory_moved(
     require_bubblewrap()
     root = tmp_path / "root"
     crate = root / "crate"
-    for folder in ("src", "node_modules", ".cargo"):
-        (crate / folder).mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(MANIFEST)
+    write_tree(crate, {"Cargo.toml": package("moved"), "src/lib.rs": LIB, "node_modules/value.rs": "1\n"})
     call: dict[str, object] = {"path": str(crate)}
     if setting.isupper():  # the model's choice: cargo_env
         call["cargo_env"] = {setting: str(crate / "node_modules" / "out")}
     else:
-        (crate / ".cargo" / "config.toml").write_text(f'[build]\n{setting} = "node_modules/out"\n')
-    (crate / "src" / "lib.rs").write_text(LIB)
-    (crate / "node_modules" / "value.rs").write_text("1\n")
+        write_tree(crate, {".cargo/config.toml": f'[build]\n{setting} = "node_modules/out"\n'})
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:
         await check_until_settled(client, call)
@@ -54,16 +48,9 @@ async def test_a_call_naming_the_workspaces_own_target_is_still_shared(tmp_path:
     refusal of a target directory elsewhere suggests) leaves the records where they are read."""
     require_bubblewrap()
     crate = tmp_path / "root" / "crate"
-    (crate / "src").mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(MANIFEST)
-    (crate / "src" / "lib.rs").write_text("pub fn value() -> u8 {\n    1\n}\n")
+    write_tree(crate, {"Cargo.toml": package("moved"), "src/lib.rs": "pub fn value() -> u8 {\n    1\n}\n"})
     call = {"path": str(crate), "cargo_env": {"CARGO_TARGET_DIR": str(crate / "target")}}
 
     async with Client(build_server(CargoSettings(AllowedRoots((crate.parent,)))), mode="legacy") as client:
-        for _ in range(4):  # the first runs wrote Cargo.lock and the records: new states, at most 3
-            started = shared_checks.RUNS.started
-            again = structured(await client.call_tool("cargo_check", call))
-            assert again["exit_code"] == 0, again
-            if shared_checks.RUNS.started == started:
-                break
+        again = await check_until_settled(client, call)
         assert again["hints"][0].startswith("reused"), again

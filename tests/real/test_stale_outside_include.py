@@ -16,10 +16,9 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
-from tests.support.repeated_checks import check_until_settled
+from tests.support.repeated_checks import check_until_settled, package, write_tree
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
-MANIFEST = '[package]\nname = "outside"\nversion = "0.1.0"\nedition = "2021"\n'
 LIB = 'pub fn value() -> u8 {\n    include!("../../shared/value.rs")\n}\n'
 
 
@@ -29,11 +28,8 @@ async def test_an_edit_to_an_included_file_outside_the_workspace_is_not_answered
     require_bubblewrap()
     root = tmp_path / "root"
     crate, shared = root / "crate", root / "shared"
-    for folder in (crate / "src", shared):
-        folder.mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(MANIFEST)
-    (crate / "src" / "lib.rs").write_text(LIB)
-    (shared / "value.rs").write_text("1\n")
+    write_tree(crate, {"Cargo.toml": package("outside"), "src/lib.rs": LIB})
+    write_tree(shared, {"value.rs": "1\n"})
     call = {"path": str(crate)}
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:

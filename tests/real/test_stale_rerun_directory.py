@@ -15,10 +15,9 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core.roots import AllowedRoots
 from tests.support import require_bubblewrap, structured
-from tests.support.repeated_checks import check_until_settled
+from tests.support.repeated_checks import check_until_settled, package, write_tree
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
-MANIFEST = '[package]\nname = "rerun"\nversion = "0.1.0"\nedition = "2021"\n'
 BUILD = """fn main() {
     println!("cargo:rerun-if-changed=node_modules/pkg");
     let value = std::fs::read_to_string("node_modules/pkg/deeper/value.txt").unwrap();
@@ -35,12 +34,8 @@ async def test_an_edit_in_a_directory_a_build_script_watches_is_not_answered_by_
     root = tmp_path / "root"
     crate = root / "crate"
     value = crate / "node_modules" / "pkg" / "deeper" / "value.txt"
-    for folder in (crate / "src", value.parent):
-        folder.mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(MANIFEST)
-    (crate / "build.rs").write_text(BUILD)
-    (crate / "src" / "lib.rs").write_text(LIB)
-    value.write_text("short\n")
+    write_tree(crate, {"Cargo.toml": package("rerun"), "build.rs": BUILD, "src/lib.rs": LIB})
+    write_tree(value.parent, {value.name: "short\n"})
     call = {"path": str(crate)}
 
     async with Client(build_server(CargoSettings(AllowedRoots((root,)))), mode="legacy") as client:

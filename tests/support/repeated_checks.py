@@ -1,8 +1,11 @@
-"""The setup the repeated-check tests share: a clean cargo_check, then the same call again until one
-is answered from the last run instead of running cargo (cargo_mcp/run/shared_checks.py)."""
+"""The setup the repeated-check tests share: small crates written from a table of files, and a clean
+cargo_check, then the same call again until one is answered from the last run instead of running
+cargo (cargo_mcp/run/shared_checks.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from mcp import Client
@@ -25,3 +28,16 @@ async def check_until_settled(client: Client, call: dict[str, Any]) -> dict[str,
         if shared_checks.RUNS.started == started:
             break
     return answer
+
+
+def package(name: str, extra: str = "") -> str:
+    """A package manifest with the given name (and more lines after its [package] table)."""
+    return f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n{extra}'
+
+
+def write_tree(base: Path, files: Mapping[str, str]) -> None:
+    """Each file of `files` (a path relative to `base` -> its text), folders made as needed."""
+    for relative, text in files.items():
+        path = base / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
