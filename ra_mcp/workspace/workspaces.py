@@ -37,11 +37,8 @@ T = TypeVar("T")
 Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[SandboxedCommand]]
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
-# files rust-analyzer reloads the workspace for (`config.toml`: cargo's, in a `.cargo` folder, whose
-# `[build] rustflags`, `[env]` and target change cfgs and build scripts; the legacy `config` is not told)
-WATCHED_NAMES = frozenset(
-    {MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml", "config.toml"}
-)
+WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
+WATCHED_NAMES |= {"config.toml"}  # .cargo/config.toml: its rustflags decide the cfgs rust-analyzer sees
 
 
 class StillIndexing(RuntimeError):
