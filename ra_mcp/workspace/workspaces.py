@@ -26,6 +26,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
+from .journal_walks import refreshed
 from .outside_trees import followed
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ class Workspace:
         try:  # the journals forget what they hand out: until rust-analyzer is told, it is kept here
             candidates |= untold
             for journal in journals:
-                candidates |= journal.refresh()
+                candidates |= await refreshed(journal)  # off the loop when it walks the whole tree
             current = {path: stamp for journal in journals for path, stamp in journal.files.items()}
             touched = set().union(*(journal.touched for journal in journals))
             changed = sorted(
