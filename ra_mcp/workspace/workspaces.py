@@ -199,7 +199,7 @@ class Workspace:
             raise
         self._announce(paths, {path: current[path] for path in changed if path in current})
         if any(path.name in WATCHED_NAMES for path in paths):
-            await self._await_reload()
+            await self._await_reload(any(p.parent.name == ".cargo" for p in paths))
         return paths
 
     def _follow_manifests(self) -> None:
@@ -289,12 +289,12 @@ class Workspace:
             )
         return True
 
-    async def _await_reload(self) -> None:
-        """A manifest changed: give rust-analyzer a moment to notice and leave quiescence, so the
-        readiness wait that follows does not pass on the old state."""
+    async def _await_reload(self, config: bool) -> None:
+        """A manifest changed: give rust-analyzer a moment to leave quiescence, so the readiness wait that
+        follows does not pass on the old state (5 s for .cargo/config.toml, read by its loader thread)."""
         state = self.client.state
         state.expect_reload()
-        with anyio.move_on_after(1.0):
+        with anyio.move_on_after(5.0 if config else 1.0):
             while state.quiescent:
                 state.changed.clear()
                 await state.changed.wait()
