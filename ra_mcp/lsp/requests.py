@@ -208,3 +208,11 @@ async def file_diagnostics(client: Requester, path: Path, timeout: float) -> lis
         timeout=timeout,
     )
     return list(getattr(report, "items", None) or [])
+
+
+async def analyzer_status(client: Requester, timeout: float) -> str:
+    """rust-analyzer's status text for no file (no analysis asked: cheap). rust-analyzer sends its
+    answer after everything it sent before, so once it is in, all of that has been handled: the
+    flycheck wait uses it to know a check's last publishes are in (workspace/flycheck.py)."""
+    answer = await client.request("rust-analyzer/analyzerStatus", {"textDocument": None}, timeout=timeout)
+    return answer if isinstance(answer, str) else ""

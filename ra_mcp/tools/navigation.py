@@ -30,6 +30,7 @@ from ..places.shown_paths import join_notes, withheld_note
 from ..service import AnalyzerService
 from . import render
 from .declaration import AtPosition, analyzer_tool
+from .inactive_code import inactive_reason
 from .parameters import BodyArg, DirectionArg, Paging, Position
 from .symbols import kind_name
 
@@ -69,7 +70,10 @@ async def _goto(
             )
             for i in shown
         ]
-    note = None if total else f"rust-analyzer found no {what} at {target.label}"
+    note = None
+    if not total:
+        reason = await inactive_reason(here.client, target.path, target.position)
+        note = f"rust-analyzer found no {what} at {target.label}" + (f": {reason}" if reason else "")
     return LocationList(
         query=f"{what} of {target.label}",
         locations=[located(index) for index in shown],

@@ -28,8 +28,11 @@ from ..places.positions import shown
 from ..places.shown_paths import join_notes, withheld_note
 from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
+from .hover_sections import without_guessed_traits
+from .inactive_code import inactive_reason
 from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
+from .symbol_order import exact_names_first
 
 # LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
 # TypeParameter, as numbers so that importing this module does not import lsprotocol
@@ -124,10 +127,7 @@ async def rust_analyzer_workspace_symbol(
     found = list({(s.uri, s.range.start.line, s.range.start.character, s.name): s for s in found}.values())
     if types_only:
         found = [s for s in found if s.kind in TYPE_KINDS]
-    exact_first = sorted(
-        found,
-        key=lambda s: (s.name != text, s.name.lower() != text.lower(), s.name, s.uri, s.range.start.line),
-    )
+    exact_first = exact_names_first(found, text, locator)
     window = [
         locator.location(s.uri, s.range, name=s.name, kind=kind_name(s.kind), container=s.container)
         for s in exact_first[offset : offset + limit]
@@ -167,10 +167,11 @@ async def rust_analyzer_hover(here: AtPosition, at: Position) -> HoverResult:
         both.start_soon(ask_where_defined)
         hover = await requests.hover(here.client, target.path, target.position)
     if hover is None:
-        return HoverResult(query=f"hover at {target.label}", found=False)
+        reason = await inactive_reason(here.client, target.path, target.position)
+        return HoverResult(query=f"hover at {target.label}", found=False, note=reason)
     if outside[0]:
         return HoverResult(query=f"hover at {target.label}", found=False, note=withheld_note(1))
-    text = hover.text.strip()
+    text = without_guessed_traits(hover.text).strip()
     if len(text) > budgets.HOVER_LIMIT:
         text = text[: budgets.HOVER_LIMIT] + f"\n[... {len(text) - budgets.HOVER_LIMIT} more characters]"
     return HoverResult(query=f"hover at {target.label}", found=True, markdown=text)

@@ -17,6 +17,8 @@ import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
 
+from ..lsp import requests
+from ..lsp.errors import AnalyzerRequestFailed
 from .workspaces import Workspace
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+[A-Z]+\s")
@@ -48,17 +50,17 @@ async def check_current_state(
     workspace: Workspace, uri: str | None, bound: float, report: ProgressCallback | None
 ) -> CheckRun:
     """A finished check for the files as they are now: the one that already finished for them (once
-    quiet for SETTLE_SECONDS), the one running for them (joined, not restarted), or a new one; waited
-    for at most `bound` seconds."""
+    quiet for SETTLE_SECONDS and all rust-analyzer sent received), the one running for them (joined,
+    not restarted), or a new one; waited for at most `bound` seconds."""
     state = workspace.client.state
     running = state.flycheck_begun > state.flycheck_ended
     wanted = (workspace.generation, uri)
     join = running and covers(workspace.check_started, wanted)
-    if covers(workspace.check_finished, wanted) and not running:
-        if time.monotonic() - max(state.flycheck_moved, state.published) >= SETTLE_SECONDS:
-            return CheckRun(True)
-        # it ended a moment ago: its last files may still be published, or rust-analyzer's own
-        # restart of it (which clears and publishes again) may begin; wait for the quiet as run_flycheck does
+    finished_before = covers(workspace.check_finished, wanted) and not running
+    if finished_before:
+        # taken as it is once quiet and all rust-analyzer sent is in (run_flycheck): it may have
+        # ended a moment ago, its last files still on their way, or rust-analyzer's own restart of
+        # it (which clears and publishes again) may begin
         join = True
     if not join:
         workspace.check_started = wanted
@@ -68,7 +70,7 @@ async def check_current_state(
         outcome = await run_flycheck(workspace, uri, bound, report, start=not join)
     finally:
         state.flycheck_waiting -= 1
-    if outcome.finished and workspace.generation == wanted[0]:
+    if outcome.finished and workspace.generation == wanted[0] and not finished_before:
         workspace.check_finished = started
     return outcome
 
@@ -82,7 +84,8 @@ async def run_flycheck(
     start: bool = True,
 ) -> CheckRun:
     """Start rust-analyzer's cargo check (or, with start=False, take the one running) and wait until
-    it has ended, no other has begun and no diagnostics have been published for SETTLE_SECONDS.
+    it has ended, no other has begun and no diagnostics have been published for SETTLE_SECONDS, and
+    then until everything rust-analyzer sent before that has been received (`received_all`).
     rust-analyzer restarts its check on its own (when it becomes quiescent, when cache priming ends,
     on another client's request): the restart cancels the running check, which ends like a finished
     one, and begins the new one some 50 ms later. And it publishes what a check found file by file,
@@ -107,9 +110,14 @@ async def run_flycheck(
         began = state.flycheck_begun > begun_before
         idle = began and state.flycheck_ended >= state.flycheck_begun
         quiet = time.monotonic() - max(state.flycheck_moved, state.published)
-        if idle and quiet >= SETTLE_SECONDS:
-            break
         elapsed = time.monotonic() - started
+        if idle and quiet >= SETTLE_SECONDS:
+            seen = (state.flycheck_begun, state.published)
+            if not await received_all(workspace, max(1.0, timeout - elapsed)):
+                return CheckRun(False, running=True)
+            if (state.flycheck_begun, state.published) == seen:
+                break
+            continue  # its last publishes came in meanwhile (or another check began): quiet again
         if not began and time.monotonic() - asked > CHECK_START_SECONDS:
             failure = check_failure(state.status_message)
             if failure or state.health == "error":
@@ -131,6 +139,23 @@ async def run_flycheck(
             await report(sent, None, f"cargo check: {state.busy_summary()}")
     failure = check_failure(state.status_message)
     return CheckRun(False, failure) if failure else CheckRun(True)
+
+
+async def received_all(workspace: Workspace, timeout: float) -> bool:
+    """Whether every message rust-analyzer sent before now has been received and handled, by a
+    request's answer, which it sends after them (one ordered stream, handled in order). Needed at a
+    check's end: rust-analyzer sends the `end` at once, but the diagnostics that its main loop's
+    same turn added (the check's last lines, often a file's last findings) only at that turn's end,
+    so under load they arrived after any quiet period: an answer without a file's warning. False
+    when no answer came within `timeout` seconds."""
+    try:
+        with anyio.fail_after(timeout):
+            await requests.analyzer_status(workspace.client, timeout)
+    except AnalyzerRequestFailed:
+        return True  # an error is an answer too, and comes in the same order
+    except TimeoutError:
+        return False
+    return True
 
 
 def load_failure(workspace: Workspace) -> str:

@@ -74,6 +74,8 @@ class StandIn:
         ]
 
     async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
+        if method == "rust-analyzer/analyzerStatus":  # the check's wait: all sent before is in
+            return ""
         assert method == lsp.TEXT_DOCUMENT_DIAGNOSTIC
         self.pulls += 1
         if params.text_document.uri in self.slow:

@@ -1,0 +1,39 @@
+"""Why rust-analyzer found nothing at a position: the code there is inactive.
+
+A file behind `#![cfg(feature = "compat")]` (futures' tests/auto_traits.rs) is not analysed while the
+feature is off, so hover and go-to answered "no symbol there" at `Shared`, which is false and sends an
+agent looking elsewhere. When a position answers nothing, rust-analyzer's own `inactive-code`
+diagnostic covering it is the reason given (e.g. `code is inactive due to #[cfg] directives: feature
+= "compat" is disabled`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..lsp import requests
+from ..lsp.answers import Requester
+from ..lsp.errors import AnalyzerRequestFailed
+from ..lsp.lazy_types import lsp
+
+INACTIVE_CODE = "inactive-code"
+ASK_TIMEOUT = 10.0
+
+
+def holds(span: lsp.Range, position: lsp.Position) -> bool:
+    start, end = span.start, span.end
+    after_start = (position.line, position.character) >= (start.line, start.character)
+    return after_start and (position.line, position.character) <= (end.line, end.character)
+
+
+async def inactive_reason(client: Requester, path: Path, position: lsp.Position) -> str | None:
+    """rust-analyzer's message when `position` lies in code a `#[cfg]` switches off, else None (also
+    when it cannot tell in time)."""
+    try:
+        found = await requests.file_diagnostics(client, path, ASK_TIMEOUT)
+    except (TimeoutError, AnalyzerRequestFailed):
+        return None
+    for diagnostic in found:
+        if diagnostic.code == INACTIVE_CODE and holds(diagnostic.range, position):
+            return diagnostic.message
+    return None
