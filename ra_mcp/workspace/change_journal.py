@@ -4,13 +4,16 @@ On Linux every directory the project walk enters gets an inotify watch. The kern
 inside the writer's own `write`, `close`, `rename`, `unlink` or `mkdir`, so a change finished before
 a call is in the queue when the call drains it (one non-blocking `read`): a call then re-stats only
 the paths named by events instead of every file. The view it keeps is exactly what the walk
-(`project_files`) would find, stamped the same way.
+(`walk_without_links`) would find, stamped the same way, in the directories rust-analyzer loads
+(cargo_projects.analyzer_walks_into: hidden ones too, as a `#[path = ".gen/m.rs"]` module or a path
+dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped).
 A call with nothing heard does not even read the queue: the event loop hears the kernel's next
 event (inotify.Hearing), and pool.vouched skips the refresh while none came.
 
 What events cannot show is covered by re-checking or re-walking:
 - a file reached through a symbolic link, or with other hard links, can change through a name that
-  no watch sees: such files are re-stat'ed on every refresh (they are few);
+  no watch sees: such files are re-stat'ed on every refresh (they are few), and the files under a
+  directory linked into the tree are listed again (linked_directories.py);
 - a new directory is watched first and then walked, so a file created before its watch is found;
 - a lost event (`IN_Q_OVERFLOW`), the root replaced, or any error starts afresh with a full walk;
 - no inotify (not Linux, no instance or watch left: `EMFILE`, `ENOSPC`), more than MAX_WATCHES
@@ -26,30 +29,29 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from rust_mcp.core.cargo_projects import project_files, walked_into
+from rust_mcp.core.cargo_projects import analyzer_walks_into as entered
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
+from rust_mcp.core.project_files import walk_without_links
 
 from .inotify import (
     DIRECTORY_GONE,
     DIRECTORY_NEW,
-    EVENT_HEADER,
     IN_ATTRIB,
     IN_DELETE_SELF,
     IN_IGNORED,
     IN_ISDIR,
     IN_MOVE_SELF,
-    IN_Q_OVERFLOW,
-    IN_UNMOUNT,
     LIBC,
-    READ_SIZE,
     WATCH_MASK,
     WRITTEN,
     Hearing,
+    drained,
     remote_file_system,
 )
+from .linked_directories import LinkedDirectories
 
 # watches one journal holds at most: they come from the user's own limit (fs.inotify.max_user_watches,
 # shared with every program of the user), so a tree of more directories walks instead
@@ -64,9 +66,18 @@ class ChangeJournal:
     """The project files under `root` whose names pass `wanted`, with their stamps (`files`), kept
     current by `refresh`, which says which paths may have changed."""
 
-    def __init__(self, root: Path, wanted: Callable[[str], bool], *, use_inotify: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        wanted: Callable[[str], bool],
+        *,
+        use_inotify: bool = True,
+        within: Sequence[Path] = (),
+    ) -> None:
         self.root = str(root)
         self.wanted = wanted
+        # directories linked into the tree that lead inside `within`: their files listed on every refresh
+        self.linked = LinkedDirectories(within, entered, wanted)
         self.files: dict[str, FileStamp] = {}
         self.unwatched: set[str] = set()  # re-stat'ed on every refresh (links)
         self.touched: set[str] = set()  # files written since the refresh before (events name them)
@@ -80,7 +91,8 @@ class ChangeJournal:
         if use_inotify and LIBC is not None:
             self._open()
         self._walk_all()
-        self.hearing.listen(self.fd, can_tell=not self.unwatched)
+        self.linked.relist(self.files)
+        self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
 
     @property
     def watching(self) -> bool:
@@ -92,22 +104,28 @@ class ChangeJournal:
         tick, keeping the size, leaves the stamp as it was."""
         self.touched = set()
         try:
-            if self.fd is None:
-                return self._walk_all()
-            try:
-                identity = _identity(self.root)
-                if identity != self.root_identity:
-                    return self._start_afresh()
-                events = self._drain()
-                if events is None:
-                    return self._start_afresh()
-                return self._apply(events)
-            except _Blind as blind:
-                self._stop_watching(str(blind))
-                return self._walk_all()
+            return self._refresh_tree() | self.linked.relist(self.files)
         finally:
             # in the tick that drained the queue: an event after the drain is heard
-            self.hearing.listen(self.fd, can_tell=not self.unwatched)
+            self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
+
+    def _refresh_tree(self) -> set[str]:
+        if self.fd is None:
+            return self._walk_all()
+        try:
+            identity = _identity(self.root)
+            if identity != self.root_identity:
+                return self._start_afresh()
+            try:
+                events = drained(self.fd)
+            except OSError as exc:
+                raise _Blind(f"reading inotify events failed: {exc.strerror}") from exc
+            if events is None:
+                return self._start_afresh()
+            return self._apply(events)
+        except _Blind as blind:
+            self._stop_watching(str(blind))
+            return self._walk_all()
 
     def close(self) -> None:
         self._stop_watching("closed")
@@ -154,27 +172,6 @@ class ChangeJournal:
         if code not in (errno.ENOENT, errno.ENOTDIR, errno.EACCES):
             raise _Blind(f"cannot watch {directory}: {os.strerror(code)}")
 
-    def _drain(self) -> list[tuple[int, int, str]] | None:
-        """Every queued event as (wd, mask, name); None when events were lost."""
-        assert self.fd is not None
-        events: list[tuple[int, int, str]] = []
-        while True:
-            try:
-                data = os.read(self.fd, READ_SIZE)
-            except BlockingIOError:
-                return events
-            except OSError as exc:
-                raise _Blind(f"reading inotify events failed: {exc.strerror}") from exc
-            offset = 0
-            while offset < len(data):
-                wd, mask, _cookie, length = EVENT_HEADER.unpack_from(data, offset)
-                start = offset + EVENT_HEADER.size
-                name = os.fsdecode(data[start : start + length].rstrip(b"\0"))
-                offset = start + length
-                if mask & (IN_Q_OVERFLOW | IN_UNMOUNT):
-                    return None
-                events.append((wd, mask, name))
-
     def _apply(self, events: list[tuple[int, int, str]]) -> set[str]:
         dirty = set(self.unwatched)
         gone: list[str] = []
@@ -192,14 +189,16 @@ class ChangeJournal:
                 continue  # the parent's event says where it went
             path = os.path.join(directory, name)
             if mask & IN_ISDIR:
-                if mask & DIRECTORY_GONE or (mask & IN_ATTRIB and walked_into(name)):
+                if mask & DIRECTORY_GONE or (mask & IN_ATTRIB and entered(name)):
                     gone.append(path)
-                if mask & DIRECTORY_NEW and walked_into(name):
+                if mask & DIRECTORY_NEW and entered(name):
                     new.append(path)
             elif self.wanted(name):
                 dirty.add(path)
                 if mask & WRITTEN:
                     self.touched.add(path)
+            elif self.linked.within and os.path.islink(path):  # perhaps a directory linked in since
+                self.linked.note(path)
         for path in dirty:
             self._restat(path)
         for path in gone:
@@ -232,7 +231,12 @@ class ChangeJournal:
         what it finds, and return the paths found."""
         entering = self._watch if self.fd is not None else None
         found: set[str] = set()
-        for entry in project_files(Path(top), self.wanted, entering):
+        listed = (lambda _: True) if self.linked.within else self.wanted  # to meet links of any name
+        for entry in walk_without_links(Path(top), entered, listed, entering):
+            if not self.wanted(entry.name):
+                if entry.linked:
+                    self.linked.note(entry.path)
+                continue
             found.add(entry.path)
             try:
                 linked = entry.is_symlink()

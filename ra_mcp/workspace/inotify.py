@@ -66,6 +66,26 @@ def remote_file_system(path: str) -> str | None:
     return REMOTE_FILE_SYSTEMS.get(kind)
 
 
+def drained(fd: int) -> list[tuple[int, int, str]] | None:
+    """Every event queued on the non-blocking inotify descriptor `fd` as (wd, mask, name); None when
+    events were lost (the queue overflowed, or a file system was unmounted). OSError when unreadable."""
+    events: list[tuple[int, int, str]] = []
+    while True:
+        try:
+            data = os.read(fd, READ_SIZE)
+        except BlockingIOError:
+            return events
+        offset = 0
+        while offset < len(data):
+            wd, mask, _cookie, length = EVENT_HEADER.unpack_from(data, offset)
+            start = offset + EVENT_HEADER.size
+            name = os.fsdecode(data[start : start + length].rstrip(b"\0"))
+            offset = start + length
+            if mask & (IN_Q_OVERFLOW | IN_UNMOUNT):
+                return None
+            events.append((wd, mask, name))
+
+
 class Hearing:
     """Whether an inotify descriptor may have news (`heard`), known without a system call: set by the
     running event loop at the kernel's next event after `listen` (the reader stops there; the events

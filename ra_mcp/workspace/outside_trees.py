@@ -57,4 +57,4 @@ def followed(
         return list(journals), []
     kept = {Path(each.root): each for each in journals if Path(each.root) in trees}
     dropped = [each for each in journals if Path(each.root) not in kept]
-    return [kept.get(tree) or ChangeJournal(tree, journal.wanted) for tree in trees], dropped
+    return [kept.get(tree) or ChangeJournal(tree, journal.wanted, within=within) for tree in trees], dropped

@@ -28,7 +28,7 @@ from ..lsp.proc_macro_watch import StuckMacros
 from ..settings import PoolSettings
 from .change_journal import ChangeJournal
 from .check_copies import CheckCopies
-from .outside_trees import outside_trees
+from .journal_walks import made
 from .workspaces import Launcher, Workspace, WorkspaceKey, is_watched
 
 T = TypeVar("T")
@@ -165,9 +165,7 @@ class WorkspacePool:
         if copies is not None:  # its check kept for cargo_check; the copies go with it
             client.state.on_flycheck = copies.event
             client.on_exit(copies.closing)
-        journal = ChangeJournal(root, is_watched)  # watching before rust-analyzer reads anything
-        trees = outside_trees(root, journal.files, within)
-        outside = [ChangeJournal(tree, is_watched) for tree in trees]
+        journal, outside = await made(root, is_watched, within)  # watching before rust-analyzer reads
         try:
             await client.start()
         except BaseException:  # cancelled too (a session gone while its start ran): nothing left running

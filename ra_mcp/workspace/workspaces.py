@@ -26,6 +26,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
+from .journal_walks import refreshed
 from .outside_trees import followed
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[Sandboxed
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
+WATCHED_NAMES |= {"config.toml"}  # .cargo/config.toml: its rustflags decide the cfgs rust-analyzer sees
 
 
 class StillIndexing(RuntimeError):
@@ -173,7 +175,7 @@ class Workspace:
         try:  # the journals forget what they hand out: until rust-analyzer is told, it is kept here
             candidates |= untold
             for journal in journals:
-                candidates |= journal.refresh()
+                candidates |= await refreshed(journal)  # off the loop when it walks the whole tree
             current = {path: stamp for journal in journals for path, stamp in journal.files.items()}
             touched = set().union(*(journal.touched for journal in journals))
             changed = sorted(
@@ -197,7 +199,7 @@ class Workspace:
             raise
         self._announce(paths, {path: current[path] for path in changed if path in current})
         if any(path.name in WATCHED_NAMES for path in paths):
-            await self._await_reload()
+            await self._await_reload(any(p.parent.name == ".cargo" for p in paths))
         return paths
 
     def _follow_manifests(self) -> None:
@@ -287,12 +289,12 @@ class Workspace:
             )
         return True
 
-    async def _await_reload(self) -> None:
-        """A manifest changed: give rust-analyzer a moment to notice and leave quiescence, so the
-        readiness wait that follows does not pass on the old state."""
+    async def _await_reload(self, config: bool) -> None:
+        """A manifest changed: give rust-analyzer a moment to leave quiescence, so the readiness wait that
+        follows does not pass on the old state (5 s for .cargo/config.toml, read by its loader thread)."""
         state = self.client.state
         state.expect_reload()
-        with anyio.move_on_after(1.0):
+        with anyio.move_on_after(5.0 if config else 1.0):
             while state.quiescent:
                 state.changed.clear()
                 await state.changed.wait()

@@ -153,6 +153,22 @@ def walked_into(name: str) -> bool:
     return name not in SKIP_DIRS and not name.startswith(".")
 
 
+# hidden folders of other tools (environments, caches, editors) that hold no Rust module and may hold
+# tens of thousands of directories: a change journal watching them would run out of watches
+TOOL_DIRS = frozenset(
+    {".venv", ".tox", ".nox", ".direnv", ".cache", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+    | {".npm", ".yarn", ".pnpm-store", ".gradle", ".idea", ".vscode", ".hg", ".svn", ".jj"}
+)
+
+
+def analyzer_walks_into(name: str) -> bool:
+    """Whether rust-analyzer's change journal enters a directory of this name: every one rust-analyzer
+    loads modules from (it skips only `.git` and `target` below a package), hidden ones included (a
+    `#[path = ".gen/m.rs"]` module, a path dependency in `.vendor/`), but build output, VCS data,
+    node_modules and other tools' hidden folders (TOOL_DIRS)."""
+    return name not in SKIP_DIRS and name not in TOOL_DIRS
+
+
 def project_files(
     root: Path, wanted: Callable[[str], bool], entering: Callable[[str], None] | None = None
 ) -> Generator[WalkedFile, None, None]:

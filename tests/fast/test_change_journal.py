@@ -55,8 +55,9 @@ def project(tmp_path: Path) -> Path:
     write(root / "app/src/deep/er/mod.rs", "pub fn f() {}\n")
     write(root / "lib/src/lib.rs", "pub fn g() {}\n")
     write(root / "lib/README.md", "not listed\n")
-    for skipped in ("target/debug/build.rs", ".git/hooks/x.rs", ".hidden/x.rs", "node_modules/m/x.rs"):
+    for skipped in ("target/debug/build.rs", ".git/hooks/x.rs", "node_modules/m/x.rs", ".venv/lib/x.rs"):
         write(root / skipped, "// skipped\n")
+    write(root / ".hidden/x.rs", "// listed: rust-analyzer loads hidden directories too\n")
     return root
 
 
@@ -71,6 +72,7 @@ def journal(project: Path) -> Iterator[ChangeJournal]:
 def test_lists_what_the_walk_lists(journal: ChangeJournal, project: Path) -> None:
     assert journal.files == walk(project)
     assert sorted(Path(p).relative_to(project).as_posix() for p in journal.files) == [
+        ".hidden/x.rs",
         "Cargo.toml",
         "app/src/deep/er/mod.rs",
         "app/src/main.rs",
@@ -115,7 +117,7 @@ def test_directories_made_removed_and_moved(journal: ChangeJournal, project: Pat
     # moved out of the tree (and edited there), into a skipped name, and removed
     (project / "lib/moved").rename(tmp_path / "outside")
     write(tmp_path / "outside/a/b/c.rs", "// edited outside\n")
-    (project / "app/src/deep").rename(project / "app/src/.deep")
+    (project / "app/src/deep").rename(project / "app/src/node_modules")
     shutil.rmtree(project / "lib/src")
     assert len(settle(journal, project)) == 4
     # moved back in from outside, and a directory replaced by one of the same name

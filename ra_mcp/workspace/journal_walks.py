@@ -1,0 +1,42 @@
+"""The change journal's work that may walk a whole tree, off the event loop every session of the
+engine shares: making a workspace's journals (the first walk of the root and of the trees outside it
+rust-analyzer loads), and the refresh of a journal that walks its tree on every call (no inotify, or
+more directories than it may watch: 17,000 directories cost 0.4 s a refresh and 1.1 s to start,
+which project code can plant cheaply). Neither is abandoned when its call is cancelled: no two walks
+of one journal ever run at once, and journals made for a start cancelled meanwhile reach the caller,
+which closes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import anyio
+
+from .change_journal import ChangeJournal
+from .outside_trees import outside_trees
+
+
+async def refreshed(journal: ChangeJournal) -> set[str]:
+    """`journal.refresh()`: on the loop while inotify tells it what changed, else on a worker thread."""
+    if journal.watching:
+        return journal.refresh()
+    return await anyio.to_thread.run_sync(journal.refresh)
+
+
+async def made(
+    root: Path, wanted: Callable[[str], bool], within: Sequence[Path]
+) -> tuple[ChangeJournal, list[ChangeJournal]]:
+    """The journal of `root` and those of the trees outside it, made on a worker thread (a cancel
+    waits for them, then comes at the caller's next checkpoint)."""
+    with anyio.CancelScope(shield=True):
+        journals = await anyio.to_thread.run_sync(_made, root, wanted, within)
+    return journals
+
+
+def _made(
+    root: Path, wanted: Callable[[str], bool], within: Sequence[Path]
+) -> tuple[ChangeJournal, list[ChangeJournal]]:
+    journal = ChangeJournal(root, wanted, within=within)
+    trees = outside_trees(root, journal.files, within)
+    return journal, [ChangeJournal(tree, wanted, within=within) for tree in trees]
