@@ -122,10 +122,31 @@ async def hover(client: Requester, path: Path, position: lsp.Position) -> Hover 
         return None
     contents = answer.contents
     if isinstance(contents, lsp.MarkupContent):
-        return Hover(contents.value, True)
+        return Hover(without_guessed_traits(contents.value), True)
     if isinstance(contents, list):
         return Hover("\n\n".join(c if isinstance(c, str) else c.value for c in contents), False)
     return Hover(contents if isinstance(contents, str) else contents.value, False)
+
+
+SECTION_RULE = "\n\n---\n\n"  # between the sections of a hover's markdown
+NOTABLE_TRAITS = "Implements notable traits:"
+UNKNOWN_TYPE = "{unknown}"
+
+
+def without_guessed_traits(markdown: str) -> str:
+    """`markdown` without a notable-traits section that rests on unknown types. On a generic item
+    hovered where it is declared (`fn join<A, B>`, `struct Pair<A, B>`) rust-analyzer fills the
+    parameters with `{unknown}`, and an unknown type "implements" every notable trait: it says a
+    struct that implements none implements `Future`, `Iterator`, `Read` and `Write`
+    (rust-lang/rust-analyzer#20552, #22348; seen on futures-util). An agent reads that as fact; a
+    section about known types (a variable's hover) is kept."""
+    sections = markdown.split(SECTION_RULE)
+    kept = [
+        section
+        for section in sections
+        if not (section.lstrip().startswith(NOTABLE_TRAITS) and UNKNOWN_TYPE in section)
+    ]
+    return markdown if len(kept) == len(sections) else SECTION_RULE.join(kept)
 
 
 async def completions(client: Requester, path: Path, position: lsp.Position) -> list[lsp.CompletionItem]:

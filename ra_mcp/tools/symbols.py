@@ -28,7 +28,6 @@ from ..places.positions import shown
 from ..places.shown_paths import join_notes, withheld_note
 from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
-from .hover_sections import without_guessed_traits
 from .inactive_code import inactive_reason
 from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
@@ -171,7 +170,7 @@ async def rust_analyzer_hover(here: AtPosition, at: Position) -> HoverResult:
         return HoverResult(query=f"hover at {target.label}", found=False, note=reason)
     if outside[0]:
         return HoverResult(query=f"hover at {target.label}", found=False, note=withheld_note(1))
-    text = without_guessed_traits(hover.text).strip()
+    text = hover.text.strip()
     if len(text) > budgets.HOVER_LIMIT:
         text = text[: budgets.HOVER_LIMIT] + f"\n[... {len(text) - budgets.HOVER_LIMIT} more characters]"
     return HoverResult(query=f"hover at {target.label}", found=True, markdown=text)

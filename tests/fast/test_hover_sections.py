@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ra_mcp.tools.hover_sections import without_guessed_traits
+from ra_mcp.lsp.requests import without_guessed_traits
 
 SIGNATURE = "```rust\nmini\n```\n\n```rust\npub struct Pair<A, B>(pub A, pub B)\n```"
 GUESSED = (
