@@ -6,7 +6,6 @@ rust-analyzer, servers in this process; package_directories watched in the modul
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import threading
 from collections.abc import Callable
@@ -22,18 +21,10 @@ from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.server import build_server
 from rust_mcp.core import cargo_projects
 from rust_mcp.core.roots import AllowedRoots
-from tests.support import FIXTURES, require_bubblewrap, require_rust_analyzer, text_of
+from tests.support import FIXTURES, on_event_loop, require_bubblewrap, require_rust_analyzer, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 WATCHED = (cargo_mcp.parse.diagnostic_focus, ra_mcp.tools.audit, ra_mcp.places.ssr_contexts)
-
-
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def walks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     original: Callable[[Path], dict[str, Path]] = cargo_projects.package_directories
 
     def watched(root: Path) -> dict[str, Path]:
-        seen.append((threading.current_thread().name, _on_loop()))
+        seen.append((threading.current_thread().name, on_event_loop()))
         return original(root)
 
     for module in WATCHED:

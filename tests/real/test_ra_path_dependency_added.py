@@ -11,11 +11,10 @@ import pytest
 from mcp import Client
 
 from tests.real.test_ra_tools import call, column_of
+from tests.support.repeated_checks import package, write_tree
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
-DEP = '[package]\nname = "dep"\nversion = "0.1.0"\nedition = "2021"\n'
-APP = DEP.replace('"dep"', '"app"')
-WITH_DEP = APP + '\n[dependencies]\ndep = { path = "../dep" }\n'
+WITH_DEP = package("app", '\n[dependencies]\ndep = { path = "../dep" }\n')
 ALONE = 'fn main() {\n    let v = 1;\n    println!("{v}");\n}\n'
 MAIN = 'fn main() {\n    let v = dep::value();\n    println!("{v}");\n}\n'
 LIB = "/// The first answer.\npub fn value() -> u8 {\n    1\n}\n"
@@ -24,13 +23,9 @@ LIB = "/// The first answer.\npub fn value() -> u8 {\n    1\n}\n"
 async def test_an_edit_to_a_path_dependency_added_after_the_start_is_seen(ra: Client, scratch: Path) -> None:
     top = scratch / "ra-added-dep"
     app, dep = top / "app", top / "dep"
-    for folder in (app / "src", dep / "src"):
-        folder.mkdir(parents=True)
-    (app / "Cargo.toml").write_text(APP)
+    write_tree(app, {"Cargo.toml": package("app"), "src/main.rs": ALONE})
+    write_tree(dep, {"Cargo.toml": package("dep"), "src/lib.rs": LIB})
     main = app / "src" / "main.rs"
-    main.write_text(ALONE)
-    (dep / "Cargo.toml").write_text(DEP)
-    (dep / "src" / "lib.rs").write_text(LIB)
     before = {"file_path": str(main), "line": 2, "column": column_of(main, 2, "v")}
     assert "i32" in (await call(ra, "rust_analyzer_hover", before))["markdown"]  # started without dep
 

@@ -11,10 +11,10 @@ import pytest
 from mcp import Client
 
 from tests.real.test_ra_tools import call, column_of
+from tests.support.repeated_checks import package, write_tree
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
-DEP = '[package]\nname = "dep"\nversion = "0.1.0"\nedition = "2021"\n'
-APP = DEP.replace('"dep"', '"app"') + '\n[dependencies]\ndep = { path = "../dep" }\n'
+APP = package("app", '\n[dependencies]\ndep = { path = "../dep" }\n')
 MAIN = 'fn main() {\n    let v = dep::value();\n    println!("{v}");\n}\n'
 LIB = "/// The first answer.\npub fn value() -> u8 {\n    1\n}\n"
 
@@ -22,12 +22,8 @@ LIB = "/// The first answer.\npub fn value() -> u8 {\n    1\n}\n"
 async def test_an_edit_to_a_path_dependency_outside_the_workspace_is_seen(ra: Client, scratch: Path) -> None:
     top = scratch / "ra-outside-dep"
     app, dep = top / "app", top / "dep"
-    for folder in (app / "src", dep / "src"):
-        folder.mkdir(parents=True)
-    (app / "Cargo.toml").write_text(APP)
-    (app / "src" / "main.rs").write_text(MAIN)
-    (dep / "Cargo.toml").write_text(DEP)
-    (dep / "src" / "lib.rs").write_text(LIB)
+    write_tree(app, {"Cargo.toml": APP, "src/main.rs": MAIN})
+    write_tree(dep, {"Cargo.toml": package("dep"), "src/lib.rs": LIB})
     main = app / "src" / "main.rs"
     arguments = {"file_path": str(main), "line": 2, "column": column_of(main, 2, "value")}
     assert "The first answer." in (await call(ra, "rust_analyzer_hover", arguments))["markdown"]

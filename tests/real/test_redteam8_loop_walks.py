@@ -7,7 +7,6 @@ server in this process; the limit lowered so that a small tree is past it."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from pathlib import Path
 
@@ -20,19 +19,11 @@ from ra_mcp.workspace import change_journal
 from ra_mcp.workspace.change_journal import ChangeJournal
 from rust_mcp.core.roots import AllowedRoots
 from tests.real.test_ra_tools import call, column_of
-from tests.support import require_bubblewrap, require_rust_analyzer
+from tests.support import on_event_loop, require_bubblewrap, require_rust_analyzer
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 PACKAGE = '[package]\nname = "wide"\nversion = "0.1.0"\nedition = "2021"\n'
 MAIN = "fn main() {{\n    let _v = value();\n}}\n/// The {} answer.\nfn value() -> u8 {{\n    1\n}}\n"
-
-
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 async def test_a_tree_too_large_to_watch_is_walked_off_the_loop(
@@ -45,7 +36,7 @@ async def test_a_tree_too_large_to_watch_is_walked_off_the_loop(
     original = ChangeJournal._walk_all
 
     def watched(journal: ChangeJournal) -> set[str]:
-        walks.append((threading.current_thread().name, _on_loop()))
+        walks.append((threading.current_thread().name, on_event_loop()))
         return original(journal)
 
     monkeypatch.setattr(ChangeJournal, "_walk_all", watched)

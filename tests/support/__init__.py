@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -183,3 +184,12 @@ def run_in_sandbox(
         )
     finally:
         command.close()
+
+
+def on_event_loop() -> bool:
+    """Whether the caller runs on an event loop's thread (the loop-walk tests: a walk must not)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
