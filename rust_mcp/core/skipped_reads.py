@@ -186,19 +186,33 @@ def _with_contents(paths: list[str]) -> list[str] | None:
     return kept
 
 
+def _through_link_inside(top: Path, inside: Path | None, config: Path, target: Path | None) -> bool:
+    """Whether `config` lies in the workspace at `top` (which resolves to `inside`) and a link is on
+    its way there (the project's file names another place): this process does not read through it."""
+    normal = Path(os.path.normpath(config))
+    try:
+        relative = normal.relative_to(os.path.normpath(top))
+    except ValueError:
+        return False  # the operator's own configuration, above the workspace
+    return inside is None or target != inside / relative
+
+
 def records_elsewhere(top: Path, configs: Iterable[str]) -> bool:
     """Whether cargo may keep the build records of the workspace at `top` elsewhere than `top/target`:
     `build.target-dir` or `build.build-dir` set to another place in one of the cargo configuration
-    files `configs` (read where their links lead, as cargo reads them; one that cannot be read, a link
-    loop or an oversized file, counts as one that does), or a variable of this environment setting
-    them. Blocking."""
+    files `configs` (those above the workspace read where their links lead, as cargo reads them; one
+    inside it reached through a link is not read and counts as one that does, as does one that cannot
+    be read: a link loop, an oversized file), or a variable of this environment setting them. Blocking."""
     if any(os.environ.get(name) for name in DIRECTORY_VARIABLES):
         return True
     own = os.path.normpath(top / "target")
+    inside = resolved(top)
     for config in map(Path, configs):
         if not os.path.lexists(config):
             continue
         target = resolved(config)
+        if _through_link_inside(top, inside, config, target):
+            return True  # the project's own config behind a link: never read through it
         try:
             text = read_text(target, MAX_MANIFEST_BYTES) if target is not None else None
             build = parse_toml(text).get("build") if text is not None else None
