@@ -1,10 +1,10 @@
 """The change journal's work that may walk a whole tree, off the event loop every session of the
 engine shares: making a workspace's journals (the first walk of the root and of the trees outside it
-rust-analyzer loads), and the refresh of a journal that walks its tree on every call (no inotify, or
-more directories than it may watch: 17,000 directories cost 0.4 s a refresh and 1.1 s to start,
-which project code can plant cheaply). Neither is abandoned when its call is cancelled: no two walks
-of one journal ever run at once, and journals made for a start cancelled meanwhile reach the caller,
-which closes them."""
+rust-analyzer loads, and of a tree a changed manifest names since), and the refresh of a journal
+that walks its tree on every call (no inotify, or more directories than it may watch: 17,000
+directories cost 0.4 s a refresh and 1.1 s to start, which project code can plant cheaply). None is
+abandoned when its call is cancelled: no two walks of one journal ever run at once, and journals made
+for a start cancelled meanwhile reach the caller, which closes them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import anyio
 
 from .change_journal import ChangeJournal
+from .outside_trees import followed as trees_followed
 from .outside_trees import outside_trees
 
 
@@ -32,6 +33,16 @@ async def made(
     with anyio.CancelScope(shield=True):
         journals = await anyio.to_thread.run_sync(_made, root, wanted, within)
     return journals
+
+
+async def followed(
+    root: Path, journal: ChangeJournal, within: Sequence[Path], journals: Sequence[ChangeJournal]
+) -> tuple[list[ChangeJournal], list[ChangeJournal]]:
+    """outside_trees.followed (the journals of the trees the manifests name now, and those dropped) on a
+    worker thread: a new tree's first walk is as long as any. A cancel waits for it, as for `made`."""
+    with anyio.CancelScope(shield=True):
+        found = await anyio.to_thread.run_sync(trees_followed, root, journal, within, journals)
+    return found
 
 
 def _made(

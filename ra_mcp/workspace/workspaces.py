@@ -26,8 +26,7 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
-from .journal_walks import refreshed
-from .outside_trees import followed
+from .journal_walks import followed, refreshed
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
@@ -189,7 +188,7 @@ class Workspace:
                 return []
             paths = [Path(path) for path in changed]
             if any(path.name == MANIFEST_NAME for path in paths):
-                self._follow_manifests()
+                await self._follow_manifests()
             private = self.client.command.env.get(LOCKFILE_PATH_ENV)
             if private and self.root / "Cargo.lock" in paths:
                 await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
@@ -202,11 +201,11 @@ class Workspace:
             await self._await_reload(any(p.parent.name == ".cargo" for p in paths))
         return paths
 
-    def _follow_manifests(self) -> None:
+    async def _follow_manifests(self) -> None:
         """A manifest changed: watch the outside trees it names now, before rust-analyzer reloads (it
         reads a new tree itself: what it reads is the baseline), and no longer the ones it dropped."""
         before = self.outside
-        self.outside, dropped = followed(self.root, self.journal, self.scope.roots.paths, before)
+        self.outside, dropped = await followed(self.root, self.journal, self.scope.roots.paths, before)
         for journal in self.outside:
             if journal not in before:
                 self.snapshot.update(journal.files)
