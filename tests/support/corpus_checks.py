@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ra_mcp.lsp.requests import without_guessed_traits
 from rust_mcp.dev.corpus import cargo_home
 from tests.support.corpus_support import Checker, CorpusSession, Place, locate
 from tests.support.corpus_truth import (
@@ -65,10 +66,13 @@ async def check_item(session: CorpusSession, checker: Checker, item: Item) -> No
     raw_hover = await session.raw.hover(path, line - 1, column - 1)
     result, body = await session.ra_call("rust_analyzer_hover", arguments)
     ours = str(body.get("markdown", ""))
+    # rust-analyzer's "notable traits" of a generic item at its declaration rest on `{unknown}` types
+    # and are false (rust-lang/rust-analyzer#20552): the one section ours leaves out on purpose
+    expected = without_guessed_traits(raw_hover)
     checker.check(
         "rust_analyzer_hover",
-        bool(raw_hover) and ours[:HOVER_COMPARED] == raw_hover[:HOVER_COMPARED],
-        f"{item.symbol}: hover differs from rust-analyzer's ({ours[:120]!r} vs {raw_hover[:120]!r})",
+        bool(raw_hover) and ours[:HOVER_COMPARED] == expected[:HOVER_COMPARED],
+        f"{item.symbol}: hover differs from rust-analyzer's ({ours[:120]!r} vs {expected[:120]!r})",
     )
     raw_refs = _places(session, await session.raw.references(path, line - 1, column - 1))
     result, body = await session.ra_whole("rust_analyzer_references", {**arguments, "limit": 1000})
