@@ -25,6 +25,10 @@ ASK_AGAIN_TRIES = 12
 ASK_AGAIN_FIRST_PAUSE = 0.1
 ASK_AGAIN_LONGEST_PAUSE = 2.0
 EARLY_REQUEST_SECONDS = 90.0  # the least a request waits before quiescence: it does the first analysis
+# the least a request refused with "content modified" is given from then on: the crate graph changed
+# (a reload: cargo metadata, build scripts, the first analysis again), which on a loaded machine took
+# longer than a request's own 30 s, and the call then failed with "content modified" (CI, start ahead)
+RELOAD_SECONDS = EARLY_REQUEST_SECONDS
 # questions whose empty answer, given before rust-analyzer is quiescent, may only mean it has not
 # loaded the files or the crate graph yet (after a restart on a warm target, or a reload): such an
 # answer is asked again once it is quiescent, and the second answer stands
@@ -60,7 +64,9 @@ async def ask_again(
     until `deadline` (anyio's clock) and at most ASK_AGAIN_TRIES tries in all. Before each new try it
     waits for `until_quiet(seconds)` (rust-analyzer quiescent: what cancelled the request is over) and
     then a pause that doubles. The last error is raised when the time or the tries run out, and any
-    other error at once."""
+    other error at once. A reload ("content modified") gives the request at least RELOAD_SECONDS more."""
+    if failed.code == CONTENT_MODIFIED:
+        deadline = max(deadline, anyio.current_time() + RELOAD_SECONDS)
     pause = ASK_AGAIN_FIRST_PAUSE
     for _ in range(2, ASK_AGAIN_TRIES + 1):
         left = deadline - anyio.current_time()

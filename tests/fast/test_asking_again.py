@@ -67,7 +67,8 @@ async def test_the_pauses_double_so_a_reload_has_time_to_finish() -> None:
     assert anyio.current_time() - started >= 0.1 + 0.2 + 0.4 + 0.8 - 0.05
 
 
-async def test_the_tries_stop_when_the_time_runs_out() -> None:
+async def test_the_tries_stop_when_the_time_runs_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(asking_again, "RELOAD_SECONDS", 1.0)  # a reload's allowance, from the refusal
     request = Request(refusals=1000)
     started = anyio.current_time()
     with pytest.raises(AnalyzerRequestFailed) as failed:
@@ -92,3 +93,35 @@ async def test_any_other_error_is_not_asked_again() -> None:
     with pytest.raises(AnalyzerRequestFailed):
         await ask_until_answered(request, timeout=30.0)
     assert len(request.tries) == 1
+
+
+class SlowReload(Request):
+    """A request whose refusals each come with a reload that takes `reload` seconds to go quiet."""
+
+    def __init__(self, refusals: int, code: int, reload: float) -> None:
+        super().__init__(refusals, code)
+        self.reload = reload
+
+    async def until_quiet(self, seconds: float) -> None:
+        await super().until_quiet(seconds)
+        await anyio.sleep(min(seconds, self.reload))
+
+
+async def test_a_reload_longer_than_the_requests_own_time_is_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Content modified: the crate graph changed, and the reload may outlast the request's own time
+    (on a loaded machine it did: the first call of a session failed with "content modified")."""
+    monkeypatch.setattr(asking_again, "ASK_AGAIN_FIRST_PAUSE", 0.001)
+    monkeypatch.setattr(asking_again, "RELOAD_SECONDS", 2.0)
+    request = SlowReload(refusals=2, code=CONTENT_MODIFIED, reload=0.2)
+    assert await ask_until_answered(request, timeout=0.1) == "fn greeting()"
+    assert len(request.tries) == 3
+
+
+async def test_a_request_put_off_keeps_its_own_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(asking_again, "ASK_AGAIN_FIRST_PAUSE", 0.001)
+    monkeypatch.setattr(asking_again, "RELOAD_SECONDS", 2.0)
+    request = SlowReload(refusals=2, code=SERVER_CANCELLED, reload=0.2)
+    with pytest.raises(AnalyzerRequestFailed):
+        await ask_until_answered(request, timeout=0.1)
