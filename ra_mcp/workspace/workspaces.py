@@ -290,10 +290,10 @@ class Workspace:
 
     async def _await_reload(self, config: bool) -> None:
         """A manifest changed: give rust-analyzer a moment to leave quiescence, so the readiness wait that
-        follows does not pass on the old state (5 s for .cargo/config.toml, read by its loader thread)."""
+        follows does not pass on the old state (20 s for .cargo/config.toml: it reloads late under load)."""
         state = self.client.state
         state.expect_reload()
-        with anyio.move_on_after(5.0 if config else 1.0):
+        with anyio.move_on_after(20.0 if config else 1.0):
             while state.quiescent:
                 state.changed.clear()
                 await state.changed.wait()
