@@ -8,7 +8,8 @@ the paths named by events instead of every file. The view it keeps is exactly wh
 (cargo_projects.analyzer_walks_into: hidden ones too, as a `#[path = ".gen/m.rs"]` module or a path
 dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped).
 A call with nothing heard does not even read the queue: the event loop hears the kernel's next
-event (inotify.Hearing), and pool.vouched skips the refresh while none came.
+event (inotify.Hearing), and pool.vouched skips the refresh while none came. A refresh that walks
+(`walks_next`) runs on a worker thread (journal_walks.py).
 
 What events cannot show is covered by re-checking or re-walking:
 - a file reached through a symbolic link, or with other hard links, can change through a name that
@@ -16,10 +17,9 @@ What events cannot show is covered by re-checking or re-walking:
   directory linked into the tree are listed again (linked_directories.py);
 - a new directory is watched first and then walked, so a file created before its watch is found;
 - a lost event (`IN_Q_OVERFLOW`), the root replaced, or any error starts afresh with a full walk;
-- no inotify (not Linux, no instance or watch left: `EMFILE`, `ENOSPC`), more than MAX_WATCHES
-  directories (a tree must not take the user's whole watch limit from every other program), or a
-  directory on a network or FUSE file system (changes made by another machine or the host raise no
-  event here): the journal walks the whole tree on every refresh, as before.
+- no inotify (not Linux, no instance or watch left), more than MAX_WATCHES directories (a tree must
+  not take the user's whole watch limit from every other program), or a directory on a network or
+  FUSE file system (changes made elsewhere raise no event here): the journal walks on every refresh.
 Not covered (as no walk of mtimes would be either, or only by the path's owner): writes through a
 memory mapping, and a hard link made outside the tree after the file was first seen.
 """
@@ -48,7 +48,8 @@ from .inotify import (
     WATCH_MASK,
     WRITTEN,
     Hearing,
-    drained,
+    Pending,
+    identity,
     remote_file_system,
 )
 from .linked_directories import LinkedDirectories
@@ -85,6 +86,7 @@ class ChangeJournal:
         self.fd: int | None = None
         # `heard`: whether `refresh` may find something (an event since the last, or a link to re-stat)
         self.hearing = Hearing()
+        self.pending = Pending()  # events read (to tell whether the refresh walks), not yet applied
         self.directories: dict[int, str] = {}  # watch descriptor -> directory
         self.root_identity: tuple[int, int] | None = None
         self.reason = "inotify is off"  # why the journal walks, while it does
@@ -92,11 +94,24 @@ class ChangeJournal:
             self._open()
         self._walk_all()
         self.linked.relist(self.files)
-        self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
+        self.listen()
 
     @property
     def watching(self) -> bool:
         return self.fd is not None
+
+    def listen(self) -> None:
+        """Have the running event loop hear the next event (`hearing`; none heard from a worker thread)."""
+        self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
+
+    def walks_next(self) -> bool:
+        """Whether the next refresh walks a tree (no inotify, events lost, the root replaced, a directory
+        come in) rather than re-stat the files events name. Reads the queue: cheap on the event loop."""
+        if self.fd is None:
+            return True
+        self.pending.read(self.fd)
+        is_root = lambda wd: self.directories.get(wd) == self.root  # noqa: E731
+        return identity(self.root) != self.root_identity or self.pending.walks(entered, is_root)
 
     def refresh(self) -> set[str]:
         """Bring `files` up to date; the paths whose stamps may differ from before (a superset). Files
@@ -106,23 +121,19 @@ class ChangeJournal:
         try:
             return self._refresh_tree() | self.linked.relist(self.files)
         finally:
-            # in the tick that drained the queue: an event after the drain is heard
-            self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
+            self.listen()  # in the tick that drained the queue: an event after the drain is heard
 
     def _refresh_tree(self) -> set[str]:
         if self.fd is None:
             return self._walk_all()
         try:
-            identity = _identity(self.root)
-            if identity != self.root_identity:
+            self.pending.read(self.fd)
+            pending, self.pending = self.pending, Pending()
+            if pending.failure is not None:
+                raise _Blind(pending.failure)
+            if pending.lost or identity(self.root) != self.root_identity:
                 return self._start_afresh()
-            try:
-                events = drained(self.fd)
-            except OSError as exc:
-                raise _Blind(f"reading inotify events failed: {exc.strerror}") from exc
-            if events is None:
-                return self._start_afresh()
-            return self._apply(events)
+            return self._apply(pending.events)
         except _Blind as blind:
             self._stop_watching(str(blind))
             return self._walk_all()
@@ -140,7 +151,7 @@ class ChangeJournal:
             return
         self.fd = fd
         self.directories = {}
-        self.root_identity = _identity(self.root)
+        self.root_identity = identity(self.root)
 
     def _stop_watching(self, reason: str) -> None:
         if self.fd is not None:
@@ -148,6 +159,7 @@ class ChangeJournal:
             os.close(self.fd)
         self.fd = None
         self.directories = {}
+        self.pending = Pending()
         self.reason = reason
 
     def _start_afresh(self) -> set[str]:
@@ -274,14 +286,6 @@ class ChangeJournal:
             self.unwatched.add(path)
         else:
             self.unwatched.discard(path)
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
 
 
 def _inside(path: str, top: str) -> bool:
