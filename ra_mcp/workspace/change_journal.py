@@ -6,10 +6,11 @@ a call is in the queue when the call drains it (one non-blocking `read`): a call
 the paths named by events instead of every file. The view it keeps is exactly what the walk
 (`walk_without_links`) would find, stamped the same way, in the directories rust-analyzer loads
 (cargo_projects.analyzer_walks_into: hidden ones too, as a `#[path = ".gen/m.rs"]` module or a path
-dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped).
-A call with nothing heard does not even read the queue: the event loop hears the kernel's next
-event (inotify.Hearing), and pool.vouched skips the refresh while none came. A refresh that walks
-(`walks_next`) runs on a worker thread (journal_walks.py).
+dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped),
+with a workspace root's cargo configuration files above it (configs_above.py). A call with nothing
+heard does not even read the queue: the event loop hears the kernel's next event (inotify.Hearing),
+and pool.vouched skips the refresh while none came. A refresh that walks (`walks_next`) runs on a
+worker thread (journal_walks.py).
 
 What events cannot show is covered by re-checking or re-walking:
 - a file reached through a symbolic link, or with other hard links, can change through a name that
@@ -17,11 +18,10 @@ What events cannot show is covered by re-checking or re-walking:
   directory linked into the tree are listed again (linked_directories.py);
 - a new directory is watched first and then walked, so a file created before its watch is found;
 - a lost event (`IN_Q_OVERFLOW`), the root replaced, or any error starts afresh with a full walk;
-- no inotify (not Linux, no instance or watch left), more than MAX_WATCHES directories (a tree must
-  not take the user's whole watch limit from every other program), or a directory on a network or
-  FUSE file system (changes made elsewhere raise no event here): the journal walks on every refresh.
-Not covered (as no walk of mtimes would be either, or only by the path's owner): writes through a
-memory mapping, and a hard link made outside the tree after the file was first seen.
+- no inotify, more than MAX_WATCHES directories (a tree must not take the user's whole watch limit),
+  or a directory on a network or FUSE file system: the journal walks on every refresh.
+Not covered (as no walk of mtimes would be either): writes through a memory mapping, and a hard link
+made outside the tree after the file was first seen.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from rust_mcp.core.cargo_projects import analyzer_walks_into as entered
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.project_files import walk_without_links
 
+from .configs_above import ConfigsAbove
 from .inotify import (
     DIRECTORY_GONE,
     DIRECTORY_NEW,
@@ -74,9 +75,11 @@ class ChangeJournal:
         *,
         use_inotify: bool = True,
         within: Sequence[Path] = (),
+        configs_above: bool = False,
     ) -> None:
         self.root = str(root)
         self.wanted = wanted
+        self.above = ConfigsAbove(self.root, within if configs_above else ())  # a workspace root's
         # directories linked into the tree that lead inside `within`: their files listed on every refresh
         self.linked = LinkedDirectories(within, entered, wanted)
         self.files: dict[str, FileStamp] = {}
@@ -141,8 +144,6 @@ class ChangeJournal:
     def close(self) -> None:
         self._stop_watching("closed")
 
-    # -- watching ---------------------------------------------------------------------------------
-
     def _open(self) -> None:
         assert LIBC is not None
         fd = LIBC.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -169,8 +170,7 @@ class ChangeJournal:
         return self._walk_all()
 
     def _watch(self, directory: str) -> None:
-        """Watch `directory` (called before the walk lists it). One that vanished or cannot be read
-        is left to the walk (which skips it) and to its parent's events."""
+        """Watch `directory` before the walk lists it (one gone or unreadable is left to the walk)."""
         assert LIBC is not None and self.fd is not None
         if (remote := remote_file_system(directory)) is not None:
             raise _Blind(f"{directory} is on a {remote} file system")
@@ -186,9 +186,13 @@ class ChangeJournal:
 
     def _apply(self, events: list[tuple[int, int, str]]) -> set[str]:
         dirty = set(self.unwatched)
+        above: set[str] = set()  # configuration files above the root, stamped by `self.above` alone
         gone: list[str] = []
         new: list[str] = []
         for wd, mask, name in events:
+            if wd in self.above.watches:
+                above |= self.above.heard(self.fd or -1, (wd, mask, name), self.files, self.touched)
+                continue
             directory = self.directories.get(wd)
             if mask & IN_IGNORED:
                 self.directories.pop(wd, None)
@@ -221,7 +225,7 @@ class ChangeJournal:
             found = self._walk(path)
             dirty |= found
             self.touched |= found
-        return dirty
+        return dirty | above
 
     def _forget_under(self, top: str) -> set[str]:
         dropped = _under(self.files, top)
@@ -235,8 +239,6 @@ class ChangeJournal:
         for wd in [wd for wd, directory in self.directories.items() if _inside(directory, top)]:
             del self.directories[wd]
             LIBC.inotify_rm_watch(self.fd, wd)  # fails harmlessly if the kernel dropped it already
-
-    # -- walking ----------------------------------------------------------------------------------
 
     def _walk(self, top: str) -> set[str]:
         """Walk `top` as the project walk does (watching each directory first when watching), record
@@ -272,6 +274,9 @@ class ChangeJournal:
             self._stop_watching(str(blind))
             self.files, self.unwatched = {}, set()
             self._walk(self.root)
+        if self.fd is not None:
+            self.above.watch(self.fd)
+        self.files.update(self.above.stamps())
         return {
             path for path in before.keys() | self.files.keys() if before.get(path) != self.files.get(path)
         }
@@ -282,10 +287,7 @@ class ChangeJournal:
             self.files.pop(path, None)
         else:
             self.files[path] = stamp
-        if unwatched:
-            self.unwatched.add(path)
-        else:
-            self.unwatched.discard(path)
+        (self.unwatched.add if unwatched else self.unwatched.discard)(path)
 
 
 def _inside(path: str, top: str) -> bool:

@@ -55,7 +55,7 @@ async def followed(
 def _made(
     root: Path, wanted: Callable[[str], bool], within: Sequence[Path]
 ) -> tuple[ChangeJournal, list[ChangeJournal]]:
-    journal = ChangeJournal(root, wanted, within=within)
+    journal = ChangeJournal(root, wanted, within=within, configs_above=True)  # cargo runs in the root
     try:
         outside, _ = trees_followed(root, journal, within, [])  # the one way the outside ones are made
     except BaseException:
