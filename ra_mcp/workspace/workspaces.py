@@ -38,7 +38,7 @@ Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[Sandboxed
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
-WATCHED_NAMES |= {"config.toml"}  # .cargo/config.toml: its rustflags decide the cfgs rust-analyzer sees
+WATCHED_NAMES |= {"config.toml", "config"}  # .cargo/config(.toml): its rustflags decide the cfgs it sees
 
 
 class StillIndexing(RuntimeError):
