@@ -9,8 +9,8 @@ the paths named by events instead of every file. The view it keeps is exactly wh
 dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped),
 with a workspace root's cargo configuration files above it (configs_above.py). A call with nothing
 heard does not even read the queue: the event loop hears the kernel's next event (inotify.Hearing),
-and pool.vouched skips the refresh while none came. A refresh that walks (`walks_next`) runs on a
-worker thread (journal_walks.py).
+and pool.vouched skips the refresh while none came. A refresh that walks runs on a worker thread
+(journal_walks.py, which reads the queue first to tell).
 
 What events cannot show is covered by re-checking or re-walking:
 - a file reached through a symbolic link, or with other hard links, can change through a name that
@@ -87,8 +87,7 @@ class ChangeJournal:
         self.touched: set[str] = set()  # files written since the refresh before (events name them)
         self.fresh_starts = 0  # full walks after lost events or a replaced root
         self.fd: int | None = None
-        # `heard`: whether `refresh` may find something (an event since the last, or a link to re-stat)
-        self.hearing = Hearing()
+        self.hearing = Hearing()  # `heard`: `refresh` may find something (an event, or a link to re-stat)
         self.pending = Pending()  # events read (to tell whether the refresh walks), not yet applied
         self.directories: dict[int, str] = {}  # watch descriptor -> directory
         self.root_identity: tuple[int, int] | None = None
@@ -106,15 +105,6 @@ class ChangeJournal:
     def listen(self) -> None:
         """Have the running event loop hear the next event (`hearing`; none heard from a worker thread)."""
         self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
-
-    def walks_next(self) -> bool:
-        """Whether the next refresh walks a tree (no inotify, events lost, the root replaced, a directory
-        come in) rather than re-stat the files events name. Reads the queue: cheap on the event loop."""
-        if self.fd is None:
-            return True
-        self.pending.read(self.fd)
-        is_root = lambda wd: self.directories.get(wd) == self.root  # noqa: E731
-        return identity(self.root) != self.root_identity or self.pending.walks(entered, is_root)
 
     def refresh(self) -> set[str]:
         """Bring `files` up to date; the paths whose stamps may differ from before (a superset). Files

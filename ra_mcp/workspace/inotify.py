@@ -11,7 +11,7 @@ import ctypes
 import os
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 # the kernel's event bits (linux/inotify.h) and the masks the change journal watches and reads with
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -150,15 +150,16 @@ class Pending:
         else:
             self.events += events
 
-    def walks(self, entered: Callable[[str], bool], is_root: Callable[[int], bool]) -> bool:
+    def walks(self, entered: Callable[[str], bool], directories: Mapping[int, str], root: str) -> bool:
         """Whether applying them walks more than the files they name: a fresh start (events lost, the
-        root gone), or a directory come into the tree (`entered` says which names are walked)."""
+        root gone), or a directory come into the tree (`directories`: the tree's watches; `entered`
+        says which names are walked)."""
         return (
             self.lost
             or self.failure is not None
             or any(
-                (mask & IN_ISDIR and mask & DIRECTORY_NEW and entered(name))
-                or (mask & (IN_DELETE_SELF | IN_MOVE_SELF) and is_root(wd))
+                (wd in directories and mask & IN_ISDIR and mask & DIRECTORY_NEW and entered(name))
+                or (mask & (IN_DELETE_SELF | IN_MOVE_SELF) and directories.get(wd) == root)
                 for wd, mask, name in self.events
             )
         )

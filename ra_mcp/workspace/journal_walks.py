@@ -16,20 +16,33 @@ from pathlib import Path
 
 import anyio
 
+from rust_mcp.core.cargo_projects import analyzer_walks_into as entered
+
 from .change_journal import ChangeJournal
+from .inotify import identity
 from .outside_trees import followed as trees_followed
 
 
 async def refreshed(journal: ChangeJournal) -> set[str]:
     """`journal.refresh()`: on the loop when it re-stats only the files inotify events name, else on
     a worker thread; the loop hears the journal's next event from when it is done."""
-    if not journal.walks_next():
+    if not walks_next(journal):
         return journal.refresh()
     journal.hearing.stop()  # the loop's reader, removed on the loop; `heard` stays set meanwhile
     try:
         return await anyio.to_thread.run_sync(journal.refresh)
     finally:
         journal.listen()
+
+
+def walks_next(journal: ChangeJournal) -> bool:
+    """Whether the journal's next refresh walks a tree (no inotify, events lost, the root replaced, a
+    directory come in) rather than re-stat the files events name. Reads its queue: cheap on the loop."""
+    if journal.fd is None:
+        return True
+    journal.pending.read(journal.fd)
+    moved = identity(journal.root) != journal.root_identity
+    return moved or journal.pending.walks(entered, journal.directories, journal.root)
 
 
 async def made(
