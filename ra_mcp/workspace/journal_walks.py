@@ -19,8 +19,11 @@ from .outside_trees import outside_trees
 
 
 async def refreshed(journal: ChangeJournal) -> set[str]:
-    """`journal.refresh()`: on the loop while inotify tells it what changed, else on a worker thread."""
-    if journal.watching:
+    """`journal.refresh()`: on the loop while inotify tells it what changed, else on a worker thread;
+    also when directories are linked into the tree, whose files are listed again on every refresh
+    (project code plants the links and the folders behind them: the listing must not stall every
+    session of the engine)."""
+    if journal.watching and not journal.linked.links:
         return journal.refresh()
     return await anyio.to_thread.run_sync(journal.refresh)
 
