@@ -1,8 +1,9 @@
 """The change journal's work that may walk a whole tree, off the event loop every session of the
 engine shares: making a workspace's journals (the first walk of the root and of the trees outside it
-rust-analyzer loads, and of a tree a changed manifest names since), and the refresh of a journal
-that walks its tree on every call (no inotify, or more directories than it may watch: 17,000
-directories cost 0.4 s a refresh and 1.1 s to start, which project code can plant cheaply). None is
+rust-analyzer loads, and of a tree a changed manifest names since), and every refresh (one that walks
+its tree on every call, with no inotify or more directories than it may watch: 17,000 directories
+cost 0.4 s a refresh and 1.1 s to start, which project code can plant cheaply; and one that inotify
+tells of a directory moved in, which it walks whole). None is
 abandoned when its call is cancelled: no two walks of one journal ever run at once, and journals made
 for a start cancelled meanwhile reach the caller, which closes them."""
 
@@ -19,13 +20,17 @@ from .outside_trees import outside_trees
 
 
 async def refreshed(journal: ChangeJournal) -> set[str]:
-    """`journal.refresh()`: on the loop while inotify tells it what changed, else on a worker thread;
-    also when directories are linked into the tree, whose files are listed again on every refresh
-    (project code plants the links and the folders behind them: the listing must not stall every
-    session of the engine)."""
-    if journal.watching and not journal.linked.links:
-        return journal.refresh()
-    return await anyio.to_thread.run_sync(journal.refresh)
+    """`journal.refresh()` on a worker thread, then listening for the kernel's next event again on the
+    loop. Even a journal that inotify tells what changed walks on a refresh: a directory moved into
+    the tree is walked whole (project code renames one of 200,000 files in and out between calls: 2 s
+    a call on the loop every session of the engine shares), and the files behind directories linked
+    into the tree are listed again on every refresh. The pool calls it only when an event was heard
+    (pool.vouched), so the hop to a thread is paid only after a change."""
+    journal.hearing.stop()  # on the loop: the thread neither touches the loop's reader nor arms one
+    changed = await anyio.to_thread.run_sync(journal.refresh)  # cancelled before it ran: still heard
+    # in the tick the thread handed back in: an event after its drain is heard
+    journal.hearing.listen(journal.fd, can_tell=not journal.unwatched and not journal.linked.links)
+    return changed
 
 
 async def made(
