@@ -75,6 +75,7 @@ BODY_LIMIT = 4_000  # characters of an item's source, per item
 HOVER_LIMIT = 6_000  # characters of hover markdown
 EXPANSION_PAGE = 6_000  # characters of a macro expansion per page (its lines; `offset` pages on)
 SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
+NAME_LIMIT = 300  # characters of a symbol's name, detail or container shown (Rust names have no limit)
 CALL_SITES_PER_ENTRY = 10  # call sites listed per caller or callee of a call hierarchy (all are counted)
 SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
 RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
