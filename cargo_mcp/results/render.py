@@ -187,9 +187,13 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
     if shaped.tests is not None:
         _shed_tests(shaped, shaped.tests, lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
-        for diagnostic in shaped.diagnostics:
+        for diagnostic in shaped.diagnostics:  # the rendering shows the suggestions too
             diagnostic.rendered = clip_end(diagnostic.rendered, budgets.CARGO_SHED_RENDERED)
             diagnostic.message = clip_end(diagnostic.message, budgets.CARGO_SHED_RENDERED)
+            diagnostic.suggestions = []
+            # paths as long as the system allows (4,096 characters; short ones are kept whole)
+            diagnostic.file = _clipped(diagnostic.file)
+            diagnostic.absolute_path = _clipped(diagnostic.absolute_path)
     kept = len(shaped.diagnostics)
     least = budgets.CARGO_MIN_DIAGNOSTICS
     while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
@@ -228,6 +232,10 @@ def _shed_tests(shaped: CargoResult, tests: TestSummary, over: Callable[[], bool
             f"{listed - kept} more failing tests are not listed (tests.failed counts them all); "
             f"{_where_all_is(shaped, 'their output')}"
         )
+
+
+def _clipped(name: str | None) -> str | None:
+    return None if name is None else clip_end(name, budgets.NAME_LIMIT)
 
 
 def _where_all_is(result: CargoResult, what: str) -> str:

@@ -12,6 +12,7 @@ from cargo_mcp.results import models
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.results.render import shape_for_model
 from rust_mcp.core import budgets
+from rust_mcp.core.compiler_messages import Diagnostic, DiagnosticCounts, Suggestion
 
 
 def _failed(count: int, name_length: int, running: int = 0) -> CargoResult:
@@ -46,3 +47,33 @@ def test_many_or_long_named_failures_fit_the_structured_budget(
         assert any(f"{count - len(listed)} more failing tests" in hint for hint in shaped.hints), shaped.hints
     if len(shaped.tests.running) < running:
         assert any("still running are not listed" in hint for hint in shaped.hints), shaped.hints
+
+
+def test_diagnostics_in_files_at_very_long_paths_fit_the_structured_budget() -> None:
+    """A path may be 4,096 characters long, and each diagnostic carries its file twice (relative and
+    absolute), with suggestions whose replacements have no limit: five diagnostics were 41 KB."""
+    path = "/".join(["d" * 250] * 16) + "/x.rs"
+    result = _failed(0, 0)
+    result.tool, result.tests = "cargo_check", None
+    replacement = Suggestion(
+        message="m", file=path, line=1, column=1, end_line=1, end_column=1, replacement="r" * 50_000
+    )
+    result.diagnostics = [
+        Diagnostic(
+            level="error",
+            message=f"error {n}",
+            file=path,
+            absolute_path=f"/w/{path}",
+            line=1,
+            column=1,
+            rendered="error",
+            suggestions=[replacement],
+        )
+        for n in range(10)
+    ]
+    result.counts = DiagnosticCounts(errors=10, total=10)
+    shaped = shape_for_model(result)
+    size = len(budgets.compact_json(shaped.model_dump(mode="json")))
+    assert size <= budgets.ANSWER_STRUCTURED_BUDGET, size
+    assert shaped.diagnostics and shaped.diagnostics[0].message == "error 0"
+    assert shaped.diagnostics[0].file is not None and shaped.diagnostics[0].file.startswith("ddd")
