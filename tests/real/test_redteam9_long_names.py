@@ -59,3 +59,32 @@ async def test_answers_about_very_long_names_keep_the_budgets(ra: Client, scratc
         if found:
             problems[name] = found
     assert not problems, problems
+
+
+async def test_answers_about_very_long_messages_keep_the_budgets(ra: Client, scratch: Path) -> None:
+    """Messages the project writes itself: a 30,000-character `compile_error!`, deprecation note
+    and doc comment, in rust-analyzer's diagnostics, workspace diagnostics, hover and code actions."""
+    crate = scratch / "redteam9_long_messages"
+    (crate / "src").mkdir(parents=True, exist_ok=True)
+    manifest = '[package]\nname = "long_messages"\nversion = "0.1.0"\nedition = "2021"\n'
+    (crate / "Cargo.toml").write_text(manifest)
+    words = " ".join(["word"] * (LONG // 5))
+    (crate / "src" / "lib.rs").write_text(
+        f'#[deprecated(note = "{words}")]\n/// {words}\npub fn old() {{}}\n'
+        f"pub fn user() {{ old(); let unused = 1; }}\n"
+        f'compile_error!("{words}");\n'
+    )
+    lib = str(crate / "src" / "lib.rs")
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("rust_analyzer_diagnostics", {"file_path": lib}),
+        ("rust_analyzer_workspace_diagnostics", {"workspace": str(crate)}),
+        ("rust_analyzer_hover", {"file_path": lib, "line": 4, "column": 17}),
+        ("rust_analyzer_code_actions", {"file_path": lib, "line": 4, "column": 30}),
+    ]
+    problems: dict[str, list[str]] = {}
+    for name, arguments in calls:
+        result = await ra.call_tool(name, arguments)
+        found = budget_problems(result)
+        if found:
+            problems[name] = found
+    assert not problems, problems
