@@ -48,6 +48,7 @@ METADATA_DETAIL_DEPENDENCIES = 3_500  # ... of one page of its dependencies (`of
 METADATA_DETAIL_FEATURES = 60  # feature names listed for one member (all are counted)
 METADATA_NAMES_IN_REFUSAL = 30  # member names listed when `package` names none of them
 METADATA_OTHER_PACKAGES = 30  # non-member packages named (all are counted)
+METADATA_NAMES_CHARS = 1_500  # characters of those names, or of one member's feature names, listed
 STDERR_TAIL_LINES = 50  # stderr lines searched for hints (missing target, component)
 PROGRESS_MESSAGE = 200  # characters of one progress message
 PROGRESS_INTERVAL = 1.0  # seconds between two progress notifications of one call, at least
