@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.counts import plural
 from rust_mcp.core.json_nesting import parse_json
 from rust_mcp.core.paging import Page, take_page
@@ -20,6 +21,24 @@ TARGET_KINDS = {"test": "tests", "bench": "benches", "example": "examples", "cus
 
 def _compact(value: object) -> int:
     return len(budgets.compact_json(value))
+
+
+def _named(value: Any) -> Any:
+    """A name or path as cargo printed it, clipped: package, feature and target names are the
+    project's and have no length limit."""
+    return clip_end(value, budgets.NAME_LIMIT) if isinstance(value, str) else value
+
+
+def _first_names(names: Sequence[str], most: int) -> list[str]:
+    """The first of `names` (at most `most`, clipped) within METADATA_NAMES_CHARS characters."""
+    kept: list[str] = []
+    used = 0
+    for name in names[:most]:
+        used += len(shown := _named(name)) + 3
+        if used > budgets.METADATA_NAMES_CHARS:
+            break
+        kept.append(shown)
+    return kept
 
 
 def _target_kinds(targets: Sequence[Mapping[str, Any]]) -> str:
@@ -41,9 +60,9 @@ def _summary(package: Mapping[str, Any], root: Path) -> dict[str, Any]:
     directory = Path(str(package.get("manifest_path"))).parent
     shown = directory.relative_to(root).as_posix() if directory.is_relative_to(root) else str(directory)
     return {
-        "name": package.get("name"),
-        "version": package.get("version"),
-        "path": shown or ".",
+        "name": _named(package.get("name")),
+        "version": _named(package.get("version")),
+        "path": _named(shown) or ".",
         "edition": package.get("edition"),
         "targets": _target_kinds(package.get("targets") or []),
         "dependencies": len(package.get("dependencies") or []),
@@ -53,11 +72,11 @@ def _summary(package: Mapping[str, Any], root: Path) -> dict[str, Any]:
 
 def _dependency(d: Mapping[str, Any]) -> dict[str, Any]:
     fields = {
-        "name": d.get("name"),
-        "req": d.get("req"),
+        "name": _named(d.get("name")),
+        "req": _named(d.get("req")),
         "kind": d.get("kind"),
         "optional": d.get("optional") or None,
-        "path": d.get("path"),
+        "path": _named(d.get("path")),
     }
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -65,19 +84,19 @@ def _dependency(d: Mapping[str, Any]) -> dict[str, Any]:
 def _detail(package: Mapping[str, Any], offset: int) -> dict[str, Any]:
     """One member in full: targets and features, and a page of its dependencies."""
     targets = [
-        {"name": t.get("name"), "kind": t.get("kind"), "src_path": t.get("src_path")}
+        {"name": _named(t.get("name")), "kind": t.get("kind"), "src_path": _named(t.get("src_path"))}
         for t in package.get("targets") or []
     ]
     shown_targets = take_page(targets, 0, len(targets), _compact, budgets.METADATA_DETAIL_TARGETS)
     dependencies = [_dependency(d) for d in package.get("dependencies") or []]
     page = take_page(dependencies, offset, len(dependencies), _compact, budgets.METADATA_DETAIL_DEPENDENCIES)
     member = {
-        "name": package.get("name"),
-        "version": package.get("version"),
-        "manifest_path": package.get("manifest_path"),
+        "name": _named(package.get("name")),
+        "version": _named(package.get("version")),
+        "manifest_path": _named(package.get("manifest_path")),
         "edition": package.get("edition"),
         "targets": shown_targets.items,
-        "features": sorted((package.get("features") or {}).keys())[: budgets.METADATA_DETAIL_FEATURES],
+        "features": _first_names(sorted(package.get("features") or {}), budgets.METADATA_DETAIL_FEATURES),
         "feature_count": len(package.get("features") or {}),
         "dependencies": page.items,
         "dependency_count": len(dependencies),
@@ -125,7 +144,7 @@ def metadata_page(text: str, offset: int, package: str | None) -> dict[str, Any]
     data["page"] = page.note("members")
     if others:
         data["other_package_count"] = len(others)
-        data["other_packages"] = others[: budgets.METADATA_OTHER_PACKAGES]
+        data["other_packages"] = _first_names(others, budgets.METADATA_OTHER_PACKAGES)
     return data
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import PurePath
 
 from cargo_mcp.results.dependency_views import metadata_text
-from cargo_mcp.results.models import CargoResult
+from cargo_mcp.results.models import CargoResult, TestSummary
 from cargo_mcp.results.render_workflows import (
     has_workflow_parts,
     shed_list,
@@ -184,10 +184,16 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
         failure.output = clip_end(failure.output, budgets.CARGO_SHED_FAILURE_OUTPUT)
     shaped.stdout, _ = clip_middle(shaped.stdout, budgets.CARGO_SHED_STREAM)
     shaped.stderr, _ = clip_middle(shaped.stderr, budgets.CARGO_SHED_STREAM)
+    if shaped.tests is not None:
+        _shed_tests(shaped, shaped.tests, lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
     if size() > budgets.CARGO_STRUCTURED_BUDGET:
-        for diagnostic in shaped.diagnostics:
+        for diagnostic in shaped.diagnostics:  # the rendering shows the suggestions too
             diagnostic.rendered = clip_end(diagnostic.rendered, budgets.CARGO_SHED_RENDERED)
             diagnostic.message = clip_end(diagnostic.message, budgets.CARGO_SHED_RENDERED)
+            diagnostic.suggestions = []
+            # paths as long as the system allows (4,096 characters; short ones are kept whole)
+            diagnostic.file = _clipped(diagnostic.file)
+            diagnostic.absolute_path = _clipped(diagnostic.absolute_path)
     kept = len(shaped.diagnostics)
     least = budgets.CARGO_MIN_DIAGNOSTICS
     while size() > budgets.CARGO_STRUCTURED_BUDGET and kept > least:
@@ -202,6 +208,34 @@ def _shed(shaped: CargoResult, size: Callable[[], int]) -> None:
             diagnostic.message = clip_end(diagnostic.message, clip)
     # the files a fix changed are what the model must know, so they go last
     shed_list(shaped, "changed_files", lambda: size() > budgets.CARGO_STRUCTURED_BUDGET)
+
+
+def _shed_tests(shaped: CargoResult, tests: TestSummary, over: Callable[[], bool]) -> None:
+    """Test names have no length limit and a run may fail hundreds of tests: names are clipped, then
+    fewer failures listed (`failed` counts them all), the first ones kept."""
+    for failure in tests.failures:
+        failure.name = clip_end(failure.name, budgets.NAME_LIMIT)
+    tests.running = [clip_end(name, budgets.NAME_LIMIT) for name in tests.running]
+    tests.flaky = [clip_end(name, budgets.NAME_LIMIT) for name in tests.flaky]
+    for what, names in (("still running", tests.running), ("flaky", tests.flaky)):  # failures matter most
+        named = len(names)
+        while over() and names:
+            del names[len(names) // 2 :]
+        if len(names) < named:
+            shaped.hints.append(f"{named - len(names)} more tests {what} are not listed")
+    listed = kept = len(tests.failures)
+    while over() and kept > 1:
+        kept = max(1, kept * 2 // 3)
+        del tests.failures[kept:]
+    if kept < listed:
+        shaped.hints.append(
+            f"{listed - kept} more failing tests are not listed (tests.failed counts them all); "
+            f"{_where_all_is(shaped, 'their output')}"
+        )
+
+
+def _clipped(name: str | None) -> str | None:
+    return None if name is None else clip_end(name, budgets.NAME_LIMIT)
 
 
 def _where_all_is(result: CargoResult, what: str) -> str:

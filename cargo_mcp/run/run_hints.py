@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cargo_mcp.parse.collector import OutputCollector
 from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
+from rust_mcp.core import budgets
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox_limits import SandboxLimits, limit_notes
 
@@ -73,7 +74,8 @@ def run_hints(
     if result.tests is not None and result.tests.failures:
         first = result.tests.failures[0].name
         exact = " and exact=true" if "exact" in invocation.command.params else ""
-        hints.append(f'Rerun one failing test with test_name="{first}"{exact}.')
+        if len(first) <= budgets.NAME_LIMIT:  # test names have no length limit
+            hints.append(f'Rerun one failing test with test_name="{first}"{exact}.')
         if "--no-fail-fast" not in invocation.argv:
             hints.append(
                 "cargo stops at the first test binary that fails; pass no_fail_fast=true to run "

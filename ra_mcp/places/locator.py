@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import ReadScope
 
@@ -105,7 +106,7 @@ class Locator:
             end_line=end_line,
             end_column=end_column,
             text=text[: budgets.SOURCE_LINE_LIMIT],
-            name=name,
+            name=None if name is None else clip_end(name, budgets.NAME_LIMIT),
             kind=kind,
-            container=container,
+            container=None if container is None else clip_end(container, budgets.NAME_LIMIT),
         )

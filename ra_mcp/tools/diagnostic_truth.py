@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end
 
 from ..lsp.lazy_types import lsp
 from ..models import AnalyzerDiagnostic, DiagnosticCounts
@@ -48,7 +49,8 @@ def described(locator: Labels, uri: str, item: lsp.Diagnostic, confirmed: bool) 
         if not locator.shown(info.location.uri):
             continue
         where = locator.label(info.location.uri)
-        related.append(f"{where}:{info.location.range.start.line + 1}: {info.message}")
+        message = clip_end(info.message, budgets.SOURCE_LINE_LIMIT)
+        related.append(f"{where}:{info.location.range.start.line + 1}: {message}")
     code = item.code if isinstance(item.code, str) or item.code is None else str(item.code)
     return AnalyzerDiagnostic(
         path=locator.label(uri),
@@ -59,7 +61,7 @@ def described(locator: Labels, uri: str, item: lsp.Diagnostic, confirmed: bool) 
         severity=SEVERITY.get(int(item.severity or 1), "error"),
         code=code,
         source=item.source or "rust-analyzer",
-        message=item.message,
+        message=clip_end(item.message, budgets.RENDERED_LIMIT),  # the project writes some (compile_error!)
         related=related[: budgets.RELATED_PER_DIAGNOSTIC],
         confirmed=confirmed,
     )

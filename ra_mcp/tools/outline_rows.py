@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
 
 from ..lsp.lazy_types import lsp
@@ -55,7 +56,7 @@ def enclosing(rows: Sequence[OutlineRow], index: int, start: int) -> str | None:
         return None
     enclosing = []
     while parent is not None:
-        enclosing.append(str(rows[parent].symbol["name"]))
+        enclosing.append(clip_end(str(rows[parent].symbol["name"]), budgets.NAME_LIMIT))
         parent = rows[parent].parent
     return " > ".join(reversed(enclosing))
 

@@ -9,6 +9,7 @@ import anyio
 from pydantic import Field
 
 from rust_mcp.core import budgets
+from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.paging import Page, json_size, take_page
 from rust_mcp.mcp.capabilities import Capability
@@ -69,9 +70,11 @@ async def rust_analyzer_symbols(
         symbol = row.symbol
         start, whole = symbol["selectionRange"]["start"], symbol["range"]
         return SymbolNode(
-            name=symbol["name"],
+            name=clip_end(str(symbol["name"]), budgets.NAME_LIMIT),
             kind=kind_name(symbol.get("kind")) or "?",
-            detail=symbol.get("detail"),
+            detail=None
+            if (detail := symbol.get("detail")) is None
+            else clip_end(str(detail), budgets.NAME_LIMIT),
             line=start["line"] + 1,
             column=start["character"] + 1,
             end_line=whole["end"]["line"] + 1,

@@ -36,6 +36,7 @@ from rust_mcp.core.cargo_projects import analyzer_walks_into as entered
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.project_files import walk_without_links
 
+from . import watch_budget
 from .configs_above import ConfigsAbove
 from .inotify import (
     DIRECTORY_GONE,
@@ -143,11 +144,13 @@ class ChangeJournal:
         self.fd = fd
         self.directories = {}
         self.root_identity = identity(self.root)
+        watch_budget.holding(self)
 
     def _stop_watching(self, reason: str) -> None:
         if self.fd is not None:
             self.hearing.stop()
             os.close(self.fd)
+        watch_budget.released(self)
         self.fd = None
         self.directories = {}
         self.pending = Pending()
@@ -166,6 +169,8 @@ class ChangeJournal:
             raise _Blind(f"{directory} is on a {remote} file system")
         if len(self.directories) >= MAX_WATCHES:
             raise _Blind(f"the tree has more than {MAX_WATCHES} directories")
+        if watch_budget.held() >= watch_budget.MAX_WATCHES_HELD:  # all journals of this process
+            raise _Blind(f"this process's journals hold {watch_budget.MAX_WATCHES_HELD} inotify watches")
         wd = LIBC.inotify_add_watch(self.fd, os.fsencode(directory), WATCH_MASK)
         if wd >= 0:
             self.directories[wd] = directory

@@ -11,7 +11,6 @@ import ctypes
 import os
 import struct
 import sys
-from collections.abc import Callable, Mapping
 
 # the kernel's event bits (linux/inotify.h) and the masks the change journal watches and reads with
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -130,7 +129,7 @@ class Hearing:
 class Pending:
     """The events read from an inotify descriptor and not yet applied (`events`), or why they cannot be
     (`lost`: the queue overflowed; `failure`: the descriptor could not be read). Reading is one
-    non-blocking `read`, cheap on the event loop, which can then tell whether applying them walks."""
+    non-blocking `read`."""
 
     def __init__(self) -> None:
         self.events: list[tuple[int, int, str]] = []
@@ -149,17 +148,3 @@ class Pending:
             self.lost, self.events = True, []
         else:
             self.events += events
-
-    def walks(self, entered: Callable[[str], bool], directories: Mapping[int, str], root: str) -> bool:
-        """Whether applying them walks more than the files they name: a fresh start (events lost, the
-        root gone), or a directory come into the tree (`directories`: the tree's watches; `entered`
-        says which names are walked)."""
-        return (
-            self.lost
-            or self.failure is not None
-            or any(
-                (wd in directories and mask & IN_ISDIR and mask & DIRECTORY_NEW and entered(name))
-                or (mask & (IN_DELETE_SELF | IN_MOVE_SELF) and directories.get(wd) == root)
-                for wd, mask, name in self.events
-            )
-        )

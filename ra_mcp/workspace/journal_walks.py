@@ -1,11 +1,11 @@
 """The change journal's work that may walk a whole tree, off the event loop every session of the
 engine shares: making a workspace's journals (the first walk of the root and of the trees outside it
-rust-analyzer loads, and of a tree a changed manifest names since), and a refresh that walks: every
-refresh of a journal without inotify or with more directories than it may watch (17,000 directories
-cost 0.4 s a refresh and 1.1 s to start, which project code can plant cheaply), and a watching
-journal's fresh start after lost events (the queue overflowed) or a replaced root, or the walk of a
-directory come into the tree. A refresh that only re-stats the files events name stays on the loop.
-None is abandoned when its call is cancelled: the cancel waits for the worker thread, so (with the
+rust-analyzer loads, and of a tree a changed manifest names since), and every refresh (one that walks
+its tree on every call, with no inotify or more directories than it may watch: 17,000 directories
+cost 0.4 s a refresh and 1.1 s to start, which project code can plant cheaply; a watching journal's
+fresh start after lost events or a replaced root; one that inotify tells of a directory moved in,
+which it walks whole; and the files behind linked directories, listed again on every refresh). None
+is abandoned when its call is cancelled: the cancel waits for the worker thread, so (with the
 workspace's one re-sync at a time) no two walks of one journal ever run at once, and journals made
 for a start cancelled meanwhile reach the caller, which closes them."""
 
@@ -16,33 +16,21 @@ from pathlib import Path
 
 import anyio
 
-from rust_mcp.core.cargo_projects import analyzer_walks_into as entered
-
 from .change_journal import ChangeJournal
-from .inotify import identity
 from .outside_trees import followed as trees_followed
 
 
 async def refreshed(journal: ChangeJournal) -> set[str]:
-    """`journal.refresh()`: on the loop when it re-stats only the files inotify events name, else on
-    a worker thread; the loop hears the journal's next event from when it is done."""
-    if not walks_next(journal):
-        return journal.refresh()
-    journal.hearing.stop()  # the loop's reader, removed on the loop; `heard` stays set meanwhile
-    try:
-        return await anyio.to_thread.run_sync(journal.refresh)
-    finally:
-        journal.listen()
-
-
-def walks_next(journal: ChangeJournal) -> bool:
-    """Whether the journal's next refresh walks a tree (no inotify, events lost, the root replaced, a
-    directory come in) rather than re-stat the files events name. Reads its queue: cheap on the loop."""
-    if journal.fd is None:
-        return True
-    journal.pending.read(journal.fd)
-    moved = identity(journal.root) != journal.root_identity
-    return moved or journal.pending.walks(entered, journal.directories, journal.root)
+    """`journal.refresh()` on a worker thread, then listening for the kernel's next event again on the
+    loop. Even a journal that inotify tells what changed may walk on a refresh: a directory moved into
+    the tree is walked whole (project code renames one of 200,000 files in and out between calls: 2 s
+    a call on the loop every session of the engine shares), and the files behind directories linked
+    into the tree are listed again on every refresh. The pool calls it only when an event was heard
+    (pool.vouched), so the hop to a thread is paid only after a change."""
+    journal.hearing.stop()  # on the loop: the thread neither touches the loop's reader nor arms one
+    changed = await anyio.to_thread.run_sync(journal.refresh)  # cancelled: stays heard, refreshed next
+    journal.listen()  # in the tick the thread handed back in: an event after its drain is heard
+    return changed
 
 
 async def made(
