@@ -58,6 +58,8 @@ def _dependency(d: Mapping[str, Any]) -> dict[str, Any]:
         "kind": d.get("kind"),
         "optional": d.get("optional") or None,
         "path": d.get("path"),
+        "rename": d.get("rename"),  # the name the code uses
+        "target": d.get("target"),  # a platform: `cfg(unix)`, a triple
     }
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -147,7 +149,9 @@ def metadata_text(data: Mapping[str, Any]) -> list[str]:
         out += [
             "    "
             + " ".join(str(d[k]) for k in ("name", "req", "kind", "path") if k in d)
+            + (f" as {d['rename']}" if d.get("rename") else "")
             + (" (optional)" if d.get("optional") else "")
+            + (f" for {d['target']}" if d.get("target") else "")
             for d in member["dependencies"]
         ]
     for row in data.get("members") or []:
