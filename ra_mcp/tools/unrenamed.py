@@ -7,7 +7,7 @@ tests, `tokio_unstable`), or in tokens a proc macro emits (tokio-macros' `quote!
 `#[tokio::main]` expands to). A field test on tokio found `Builder::new_multi_thread` renamed at its
 58 uses while 60 more code lines in 28 files kept the old name; written, that rename breaks those
 builds, and the preview said nothing. So a rename answer counts the word-bounded occurrences of the
-old name left on code lines (comments not counted) of the workspace's .rs files, as they would be
+old name left in code (comments and strings not counted) of the workspace's .rs files, as they would be
 after the edit, and names the first few. It cannot tell an unrelated item of the same name from a
 missed use; it says so.
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rust_mcp.core.counts import plural
 from rust_mcp.core.errors import Refusal
+from rust_mcp.core.lexing import code_mask
 
 from ..places.workspace_edits import EditPlan
 from ..service import AnalyzerService
@@ -56,8 +57,8 @@ def left_places(service: AnalyzerService, root: Path, name: str, plan: EditPlan)
             if name.encode() not in data:
                 continue
             text = data.decode("utf-8", errors="replace")
-        for number, line in enumerate(text.split("\n"), start=1):
-            if word.search(line) and not line.lstrip().startswith("//"):
+        for number, line in enumerate(code_mask(text).split("\n"), start=1):
+            if word.search(line):
                 count += 1
                 if len(places) < NAMED_PLACES:
                     places.append(f"{service.display(path, root)}:{number}")

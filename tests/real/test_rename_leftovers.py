@@ -30,6 +30,8 @@ pub fn under_loom() -> u32 {
 mod loom_tests;
 
 // new_runtime in a comment is not counted
+pub const NAME: &str = "new_runtime, in a string, is not counted";
+/* nor new_runtime in a block comment */
 """
 LOOM = """use super::new_runtime;
 
