@@ -77,6 +77,8 @@ def _dependency(d: Mapping[str, Any]) -> dict[str, Any]:
         "kind": d.get("kind"),
         "optional": d.get("optional") or None,
         "path": _named(d.get("path")),
+        "rename": _named(d.get("rename")),  # the name the code uses
+        "target": _named(d.get("target")),  # a platform: `cfg(unix)`, a triple
     }
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -166,7 +168,9 @@ def metadata_text(data: Mapping[str, Any]) -> list[str]:
         out += [
             "    "
             + " ".join(str(d[k]) for k in ("name", "req", "kind", "path") if k in d)
+            + (f" as {d['rename']}" if d.get("rename") else "")
             + (" (optional)" if d.get("optional") else "")
+            + (f" for {d['target']}" if d.get("target") else "")
             for d in member["dependencies"]
         ]
     for row in data.get("members") or []:

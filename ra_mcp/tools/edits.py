@@ -29,6 +29,7 @@ from . import render
 from .declaration import AtPosition, ConfirmCallback, InFile, InFileOrWorkspace, analyzer_tool
 from .diagnostics import pull
 from .parameters import ApplyArg, CodeActionChoice, FileArg, FileRange, OffsetArg, Position, WorkspaceArg
+from .unrenamed import left_note, left_places, name_at
 
 IDENTIFIER = re.compile(r"(?:r#)?[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z_][A-Za-z0-9_]*")
 MAX_RULE = 2000
@@ -71,6 +72,7 @@ async def finish(
     apply: bool,
     confirm: ConfirmCallback,
     offset: int = 0,
+    left: str | None = None,
 ) -> EditResult:
     """Preview the plan, or (with apply, and the user's consent where the client can ask) write it.
     The answer lists a page of the changed files (by path, from `offset`), each with its counts and
@@ -105,7 +107,7 @@ async def finish(
             added=sum(item.added for item in files),
             removed=sum(item.removed for item in files),
             full_diff=full_diff,
-            note=join_notes(note, page.note("files"), cut_note, full_note),
+            note=join_notes(note, page.note("files"), cut_note, full_note, left),
         )
 
     if not apply:
@@ -158,7 +160,15 @@ async def rust_analyzer_rename(
     edit = await changes.rename(here.client, target.path, target.position, new_name)
     plan = plan_workspace_edit(edit, service.roots)
     title = f"rename {target.label} to {new_name}"
-    return await finish(service, here.workspace, title, plan, apply, here.call.confirm, offset)
+    old = name_at(
+        service.sources.get(target.path).line_text(target.position.line + 1), target.position.character
+    )
+    left = None
+    if old is not None and old != new_name:
+        where = here.workspace.root
+        found = await off_loop(left_places, service, where, old, plan, what="the search for the old name")
+        left = left_note(old, *found)
+    return await finish(service, here.workspace, title, plan, apply, here.call.confirm, offset, left)
 
 
 def _check_rule(rule: str, **_: object) -> None:

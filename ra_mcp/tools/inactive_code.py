@@ -5,6 +5,10 @@ feature is off, so hover and go-to answered "no symbol there" at `Shared`, which
 agent looking elsewhere. When a position answers nothing, rust-analyzer's own `inactive-code`
 diagnostic covering it is the reason given (e.g. `code is inactive due to #[cfg] directives: feature
 = "compat" is disabled`).
+
+A file whose `mod` line is itself switched off (tokio's `net/windows/named_pipe.rs`, declared under
+`#[cfg(windows)]`) is in no crate at all: rust-analyzer's `unlinked-file` finding, which covers only
+the file's first character, is then the reason for every position in it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
 
 INACTIVE_CODE = "inactive-code"
+UNLINKED_FILE = "unlinked-file"
+NO_CRATE = (
+    "this file is not included in any crate rust-analyzer loaded (the `mod` line that would include it "
+    "is switched off by a #[cfg], or there is none), so nothing in it is analysed"
+)
 ASK_TIMEOUT = 10.0
 
 
@@ -27,8 +36,8 @@ def holds(span: lsp.Range, position: lsp.Position) -> bool:
 
 
 async def inactive_reason(client: Requester, path: Path, position: lsp.Position) -> str | None:
-    """rust-analyzer's message when `position` lies in code a `#[cfg]` switches off, else None (also
-    when it cannot tell in time)."""
+    """rust-analyzer's message when `position` lies in code a `#[cfg]` switches off or in a file of no
+    crate, else None (also when it cannot tell in time)."""
     try:
         found = await requests.file_diagnostics(client, path, ASK_TIMEOUT)
     except (TimeoutError, AnalyzerRequestFailed):
@@ -36,4 +45,6 @@ async def inactive_reason(client: Requester, path: Path, position: lsp.Position)
     for diagnostic in found:
         if diagnostic.code == INACTIVE_CODE and holds(diagnostic.range, position):
             return diagnostic.message
+        if diagnostic.code == UNLINKED_FILE:
+            return NO_CRATE
     return None
