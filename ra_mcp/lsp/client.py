@@ -35,9 +35,9 @@ from .flycheck_bound import CANCEL_METHOD, bound_flycheck
 from .handlers import answer_server
 from .lazy_types import plain
 from .pygls_adapter import answer_as_json, fail_pending, forget_request, structure
+from .requests import BatchedWrites
 from .settings import client_capabilities, initialization_options
 from .state import AnalyzerState
-from .write_batches import BatchedWrites
 
 log = logging.getLogger(__name__)
 logging.getLogger("pygls").setLevel(logging.WARNING)  # it logs every message it sends at INFO

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import cast
 
 import anyio
 import pytest
@@ -14,7 +15,7 @@ from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
 from ra_mcp.lsp.client import AnalyzerClient
-from ra_mcp.lsp.write_batches import BatchedWrites
+from ra_mcp.lsp.requests import BatchedWrites
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +47,7 @@ async def _one_turn() -> None:
 async def test_a_hover_and_its_definition_request_go_out_in_one_write() -> None:
     sink = Recorded()
     client = LanguageClient("test", "0")
-    client.protocol.set_writer(BatchedWrites(sink))
+    client.protocol.set_writer(BatchedWrites(cast(asyncio.StreamWriter, sink)))
     document = lsp.TextDocumentIdentifier(uri="file:///w/src/lib.rs")
     position = lsp.Position(line=3, character=7)
 
@@ -64,7 +65,7 @@ async def test_a_hover_and_its_definition_request_go_out_in_one_write() -> None:
 
 async def test_order_is_kept_and_a_later_turn_is_its_own_write() -> None:
     sink = Recorded()
-    writer = BatchedWrites(sink)
+    writer = BatchedWrites(cast(asyncio.StreamWriter, sink))
     writer.write(b"didChange;")
     writer.write(b"hover;")
     assert sink.writes == []  # nothing until the end of the turn
@@ -77,7 +78,7 @@ async def test_order_is_kept_and_a_later_turn_is_its_own_write() -> None:
 
 async def test_closing_writes_what_is_pending_first() -> None:
     sink = Recorded()
-    writer = BatchedWrites(sink)
+    writer = BatchedWrites(cast(asyncio.StreamWriter, sink))
     writer.write(b"exit;")
     writer.close()
     assert sink.writes == [b"exit;"] and sink.closed
