@@ -4,12 +4,11 @@ answers for their next pages while nothing changes. The pool of them is in pool.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -26,19 +25,20 @@ from rust_mcp.core.sandbox import SandboxedCommand
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
+from .fresh_runs import FreshRuns
 from .journal_walks import followed, refreshed
+from .reload_wait import RELOAD_WAIT_SECONDS, SHORT_WAIT_SECONDS, ReloadingFiles, await_reload, moved
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
 
-T = TypeVar("T")
 # the command starting a workspace's analyzer on a toolchain (None: the server's default or the
 # project's), under the calling client's sandbox policy
 Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[SandboxedCommand]]
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
-WATCHED_NAMES |= {"config.toml"}  # .cargo/config.toml: its rustflags decide the cfgs rust-analyzer sees
+WATCHED_NAMES |= {"config.toml", "config"}  # .cargo/config(.toml): its rustflags decide the cfgs it sees
 
 
 class StillIndexing(RuntimeError):
@@ -54,29 +54,6 @@ def scan_sources(root: Path) -> dict[Path, FileStamp]:
 
 def is_watched(name: str) -> bool:
     return name.endswith(".rs") or name in WATCHED_NAMES
-
-
-class FreshRuns:
-    """Runs a job for concurrent callers so that each is served by a run that started after it
-    arrived: callers arriving during a run wait for it and share the one after it."""
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.started = 0
-        self.finished = 0  # the number of the last run that completed
-
-    async def run(self, job: Callable[[], Awaitable[T]]) -> T | None:
-        """The job's result, or None when another caller's run, started after this one arrived,
-        has completed in the meantime."""
-        arrived = self.started
-        async with self.lock:
-            if self.finished > arrived:
-                return None
-            self.started += 1
-            number = self.started
-            result = await job()
-            self.finished = number
-            return result
 
 
 @dataclass
@@ -105,6 +82,7 @@ class Workspace:
     check_finished: tuple[int, str | None] | None = None
     answers: dict[tuple[object, ...], tuple[int, object]] = field(default_factory=dict)
     settle_first: bool = False  # started in place of one stopped for a stuck macro: first answer waits
+    reloading: ReloadingFiles = field(default_factory=ReloadingFiles)  # manifests as rust-analyzer has them
 
     def remembered(self, key: tuple[object, ...]) -> object | None:
         """A whole answer remembered for its pages, while no file has changed since it was made."""
@@ -169,6 +147,7 @@ class Workspace:
     async def _sync(self) -> list[Path]:
         journals = [self.journal, *self.outside]
         candidates, self.written = self.written, set()
+        watched: list[Path] = []
         untold, self.untold = self.untold, set()
         changed: list[str] = []
         try:  # the journals forget what they hand out: until rust-analyzer is told, it is kept here
@@ -184,9 +163,20 @@ class Workspace:
                 or (path in touched and path in current)
                 or path in untold
             )
+            if not self.reloading.baseline_taken:
+                baseline = (self.scope, list(current), set(changed))
+                await off_loop(self.reloading.take_baseline, *baseline, what="reading the manifests")
             if not changed:
                 return []
             paths = [Path(path) for path in changed]
+            watched = [path for path in paths if path.name in WATCHED_NAMES]
+            reloads = bool(watched) and await off_loop(
+                self.reloading.reload_follows,
+                self.scope,
+                watched,
+                moved(watched, current, self.snapshot),
+                what="reading the changed manifests",
+            )
             if any(path.name == MANIFEST_NAME for path in paths):
                 await self._follow_manifests()
             private = self.client.command.env.get(LOCKFILE_PATH_ENV)
@@ -195,10 +185,11 @@ class Workspace:
         except BaseException:  # cancelled (or failed) before telling: the next call tells them
             self.written |= candidates
             self.untold |= set(changed)
+            self.reloading.forget(watched)  # what rust-analyzer has of them is unknown again
             raise
         self._announce(paths, {path: current[path] for path in changed if path in current})
-        if any(path.name in WATCHED_NAMES for path in paths):
-            await self._await_reload(any(p.parent.name == ".cargo" for p in paths))
+        if watched:
+            await await_reload(self.client.state, RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS)
         return paths
 
     async def _follow_manifests(self) -> None:
@@ -287,13 +278,3 @@ class Workspace:
                 ),
             )
         return True
-
-    async def _await_reload(self, config: bool) -> None:
-        """A manifest changed: give rust-analyzer a moment to leave quiescence, so the readiness wait that
-        follows does not pass on the old state (20 s for .cargo/config.toml: it reloads late under load)."""
-        state = self.client.state
-        state.expect_reload()
-        with anyio.move_on_after(20.0 if config else 1.0):
-            while state.quiescent:
-                state.changed.clear()
-                await state.changed.wait()

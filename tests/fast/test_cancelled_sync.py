@@ -42,6 +42,9 @@ class Told:
 
     def notify(self, method: str, params: Any) -> None:
         self.sent.append((method, params))
+        if method == lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES:  # as rust-analyzer: a reload begins
+            self.state.quiescent = False
+            self.state.changed.set()
 
     def texts(self) -> dict[str, str]:
         """The contents sent per file (didOpen or didChange), the last one winning."""

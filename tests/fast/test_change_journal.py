@@ -16,9 +16,10 @@ import pytest
 
 from ra_mcp.workspace import change_journal
 from ra_mcp.workspace.change_journal import ChangeJournal
+from ra_mcp.workspace.fresh_runs import FreshRuns
 from ra_mcp.workspace.inotify import remote_file_system
 from ra_mcp.workspace.pool import vouched
-from ra_mcp.workspace.workspaces import WATCHED_NAMES, FreshRuns
+from ra_mcp.workspace.workspaces import WATCHED_NAMES
 from rust_mcp.core.file_stamps import FileStamp
 
 

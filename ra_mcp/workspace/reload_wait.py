@@ -1,0 +1,109 @@
+"""Whether telling rust-analyzer of changed files makes it reload its workspace, and the wait for that
+reload to begin, so that the readiness wait which follows does not pass on the old crate graph.
+
+rust-analyzer refetches its workspace when a Cargo.toml, Cargo.lock or .cargo/config(.toml) changes in
+content, and when any file it is told of is created or deleted (its reload.rs and global_state.rs).
+It compares contents itself: a file rewritten with the same bytes changes nothing, and it never
+reloads. So the digests of those files as rust-analyzer last saw them are kept here; a change they
+prove (or cannot rule out) waits up to RELOAD_WAIT_SECONDS for rust-analyzer to leave quiescence,
+which it does at once when the loader is idle and seconds later under load; the wait ends as it
+does. Any other watched file (rust-toolchain.toml, a config.toml elsewhere) waits SHORT_WAIT_SECONDS."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+
+from rust_mcp.core.budgets import MAX_SYNC_BYTES
+from rust_mcp.core.cargo_projects import MANIFEST_NAME
+from rust_mcp.core.errors import Refusal
+from rust_mcp.core.roots import ReadScope
+
+if TYPE_CHECKING:
+    from ..lsp.state import AnalyzerState
+
+RELOAD_WAIT_SECONDS = 20.0  # rust-analyzer reloads for these changes: the wait ends when it does
+SHORT_WAIT_SECONDS = 1.0  # a watched file it may or may not reload for
+BASELINE_FILES = 512  # digests taken at the first re-sync; past it a file's first change is unknown
+RELOADING_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock"})
+CARGO_CONFIG_NAMES = frozenset({"config.toml", "config"})
+
+
+def reloads_for(path: Path) -> bool:
+    """rust-analyzer refetches its workspace when this file's contents change."""
+    if path.name in RELOADING_NAMES:
+        return True
+    return path.name in CARGO_CONFIG_NAMES and path.parent.name == ".cargo"
+
+
+def digest_of(scope: ReadScope, path: Path) -> bytes | None:
+    """The digest of the file's bytes, read through the door (never through a link, never a special
+    file); None when it cannot be read (gone, refused, too large)."""
+    try:
+        return hashlib.blake2b(scope.read(path, MAX_SYNC_BYTES), digest_size=16).digest()
+    except (Refusal, OSError):
+        return None
+
+
+@dataclass
+class ReloadingFiles:
+    """The digests of the files rust-analyzer reloads for, as it last saw them. Methods read files:
+    run them off the event loop."""
+
+    seen: dict[str, bytes] = field(default_factory=dict)
+    baseline_taken: bool = False
+
+    def take_baseline(self, scope: ReadScope, files: list[str], changed: set[str]) -> None:
+        """At the first re-sync: the files not changed since rust-analyzer read them, as it has them."""
+        self.baseline_taken = True
+        unchanged = [path for path in files if path not in changed and reloads_for(Path(path))]
+        for path in unchanged[:BASELINE_FILES]:
+            digest = digest_of(scope, Path(path))
+            if digest is not None:
+                self.seen[path] = digest
+
+    def reload_follows(self, scope: ReadScope, changed: list[Path], created_or_deleted: set[str]) -> bool:
+        """Whether telling rust-analyzer of `changed` makes it reload: a reloading file whose bytes
+        differ from what it saw (or may differ: no digest of either), or a watched file created or
+        deleted. Remembers the new digests."""
+        reload = False
+        for path in changed:
+            key = str(path)
+            if key in created_or_deleted:
+                reload = True
+                self.seen.pop(key, None)
+                if (digest := digest_of(scope, path)) is not None:  # created: rust-analyzer reads it now
+                    self.seen[key] = digest
+                continue
+            if not reloads_for(path):
+                continue
+            before, after = self.seen.pop(key, None), digest_of(scope, path)
+            if after is not None:
+                self.seen[key] = after
+            reload = reload or before is None or after is None or before != after
+        return reload
+
+    def forget(self, paths: list[Path]) -> None:
+        """What rust-analyzer has of these is unknown (telling it was cancelled)."""
+        for path in paths:
+            self.seen.pop(str(path), None)
+
+
+def moved(paths: list[Path], current: Mapping[str, object], told: Mapping[str, object]) -> set[str]:
+    """The paths created or deleted since rust-analyzer was last told of them."""
+    return {str(path) for path in paths if (str(path) in current) != (str(path) in told)}
+
+
+async def await_reload(state: AnalyzerState, seconds: float) -> None:
+    """Give rust-analyzer up to `seconds` to leave quiescence for a reload, so that the readiness wait
+    which follows does not pass on the old state; answers wait for the reload's build data."""
+    state.expect_reload()
+    with anyio.move_on_after(seconds):
+        while state.quiescent:
+            state.changed.clear()
+            await state.changed.wait()
