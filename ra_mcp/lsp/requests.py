@@ -254,12 +254,13 @@ class BatchedWrites:
 
     def __init__(self, sink: asyncio.StreamWriter) -> None:
         self.sink = sink
+        self.loop = asyncio.get_running_loop()  # made where the client starts, on its loop
         self.pending: list[bytes] = []
         self.batches = 0  # chunks written
 
     def write(self, data: bytes) -> None:
         if not self.pending:
-            asyncio.get_running_loop().call_soon(self.flush)
+            self.loop.call_soon(self.flush)
         self.pending.append(data)
 
     def flush(self) -> None:
