@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # over (docs/benchmarks.md, "Cold"); the VFS reload, cache priming and flycheck do not change them.
 BUILD_DATA_TITLES = ("Building compile-time-deps", "Building build-artifacts")
 APPLYING_TITLES = ("Building CrateGraph", "Roots Scanned", "Loading proc-macros")
+FETCH_TITLE = "Fetching"  # `cargo metadata` again: a (re)load whose build data (or quiescence) is waited for
 APPLIED_SETTLE_SECONDS = 0.5  # without a new applying phase, after which the build data counts as applied
 
 
@@ -99,6 +100,8 @@ class AnalyzerState:
     def _build_data_event(self, token: str, title: str, begun: bool) -> None:
         if title in BUILD_DATA_TITLES:
             self.build_data_ended = not begun
+        elif title == FETCH_TITLE and begun:  # a reload: the build data before it no longer counts
+            self.build_data_ended = False
         elif title in APPLYING_TITLES:
             (self.applying.add if begun else self.applying.discard)(token)
         else:

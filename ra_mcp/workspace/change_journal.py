@@ -6,9 +6,11 @@ a call is in the queue when the call drains it (one non-blocking `read`): a call
 the paths named by events instead of every file. The view it keeps is exactly what the walk
 (`walk_without_links`) would find, stamped the same way, in the directories rust-analyzer loads
 (cargo_projects.analyzer_walks_into: hidden ones too, as a `#[path = ".gen/m.rs"]` module or a path
-dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped).
-A call with nothing heard does not even read the queue: the event loop hears the kernel's next
-event (inotify.Hearing), and pool.vouched skips the refresh while none came.
+dependency in `.vendor/` is loaded from them; build output, VCS data and other tools' folders skipped),
+with a workspace root's cargo configuration files above it (configs_above.py). A call with nothing
+heard does not even read the queue: the event loop hears the kernel's next event (inotify.Hearing),
+and pool.vouched skips the refresh while none came. A refresh that walks runs on a worker thread
+(journal_walks.py, which reads the queue first to tell).
 
 What events cannot show is covered by re-checking or re-walking:
 - a file reached through a symbolic link, or with other hard links, can change through a name that
@@ -16,12 +18,10 @@ What events cannot show is covered by re-checking or re-walking:
   directory linked into the tree are listed again (linked_directories.py);
 - a new directory is watched first and then walked, so a file created before its watch is found;
 - a lost event (`IN_Q_OVERFLOW`), the root replaced, or any error starts afresh with a full walk;
-- no inotify (not Linux, no instance or watch left: `EMFILE`, `ENOSPC`), more than MAX_WATCHES
-  directories (a tree must not take the user's whole watch limit from every other program), or a
-  directory on a network or FUSE file system (changes made by another machine or the host raise no
-  event here): the journal walks the whole tree on every refresh, as before.
-Not covered (as no walk of mtimes would be either, or only by the path's owner): writes through a
-memory mapping, and a hard link made outside the tree after the file was first seen.
+- no inotify, more than MAX_WATCHES directories (a tree must not take the user's whole watch limit),
+  or a directory on a network or FUSE file system: the journal walks on every refresh.
+Not covered (as no walk of mtimes would be either): writes through a memory mapping, and a hard link
+made outside the tree after the file was first seen.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from rust_mcp.core.cargo_projects import analyzer_walks_into as entered
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.project_files import walk_without_links
 
+from .configs_above import ConfigsAbove
 from .inotify import (
     DIRECTORY_GONE,
     DIRECTORY_NEW,
@@ -48,7 +49,8 @@ from .inotify import (
     WATCH_MASK,
     WRITTEN,
     Hearing,
-    drained,
+    Pending,
+    identity,
     remote_file_system,
 )
 from .linked_directories import LinkedDirectories
@@ -73,9 +75,11 @@ class ChangeJournal:
         *,
         use_inotify: bool = True,
         within: Sequence[Path] = (),
+        configs_above: bool = False,
     ) -> None:
         self.root = str(root)
         self.wanted = wanted
+        self.above = ConfigsAbove(self.root, within if configs_above else ())  # a workspace root's
         # directories linked into the tree that lead inside `within`: their files listed on every refresh
         self.linked = LinkedDirectories(within, entered, wanted)
         self.files: dict[str, FileStamp] = {}
@@ -83,8 +87,8 @@ class ChangeJournal:
         self.touched: set[str] = set()  # files written since the refresh before (events name them)
         self.fresh_starts = 0  # full walks after lost events or a replaced root
         self.fd: int | None = None
-        # `heard`: whether `refresh` may find something (an event since the last, or a link to re-stat)
-        self.hearing = Hearing()
+        self.hearing = Hearing()  # `heard`: `refresh` may find something (an event, or a link to re-stat)
+        self.pending = Pending()  # events read (to tell whether the refresh walks), not yet applied
         self.directories: dict[int, str] = {}  # watch descriptor -> directory
         self.root_identity: tuple[int, int] | None = None
         self.reason = "inotify is off"  # why the journal walks, while it does
@@ -92,11 +96,15 @@ class ChangeJournal:
             self._open()
         self._walk_all()
         self.linked.relist(self.files)
-        self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
+        self.listen()
 
     @property
     def watching(self) -> bool:
         return self.fd is not None
+
+    def listen(self) -> None:
+        """Have the running event loop hear the next event (`hearing`; none heard from a worker thread)."""
+        self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
 
     def refresh(self) -> set[str]:
         """Bring `files` up to date; the paths whose stamps may differ from before (a superset). Files
@@ -106,31 +114,25 @@ class ChangeJournal:
         try:
             return self._refresh_tree() | self.linked.relist(self.files)
         finally:
-            # in the tick that drained the queue: an event after the drain is heard
-            self.hearing.listen(self.fd, can_tell=not self.unwatched and not self.linked.links)
+            self.listen()  # in the tick that drained the queue: an event after the drain is heard
 
     def _refresh_tree(self) -> set[str]:
         if self.fd is None:
             return self._walk_all()
         try:
-            identity = _identity(self.root)
-            if identity != self.root_identity:
+            self.pending.read(self.fd)
+            pending, self.pending = self.pending, Pending()
+            if pending.failure is not None:
+                raise _Blind(pending.failure)
+            if pending.lost or identity(self.root) != self.root_identity:
                 return self._start_afresh()
-            try:
-                events = drained(self.fd)
-            except OSError as exc:
-                raise _Blind(f"reading inotify events failed: {exc.strerror}") from exc
-            if events is None:
-                return self._start_afresh()
-            return self._apply(events)
+            return self._apply(pending.events)
         except _Blind as blind:
             self._stop_watching(str(blind))
             return self._walk_all()
 
     def close(self) -> None:
         self._stop_watching("closed")
-
-    # -- watching ---------------------------------------------------------------------------------
 
     def _open(self) -> None:
         assert LIBC is not None
@@ -140,7 +142,7 @@ class ChangeJournal:
             return
         self.fd = fd
         self.directories = {}
-        self.root_identity = _identity(self.root)
+        self.root_identity = identity(self.root)
 
     def _stop_watching(self, reason: str) -> None:
         if self.fd is not None:
@@ -148,6 +150,7 @@ class ChangeJournal:
             os.close(self.fd)
         self.fd = None
         self.directories = {}
+        self.pending = Pending()
         self.reason = reason
 
     def _start_afresh(self) -> set[str]:
@@ -157,8 +160,7 @@ class ChangeJournal:
         return self._walk_all()
 
     def _watch(self, directory: str) -> None:
-        """Watch `directory` (called before the walk lists it). One that vanished or cannot be read
-        is left to the walk (which skips it) and to its parent's events."""
+        """Watch `directory` before the walk lists it (one gone or unreadable is left to the walk)."""
         assert LIBC is not None and self.fd is not None
         if (remote := remote_file_system(directory)) is not None:
             raise _Blind(f"{directory} is on a {remote} file system")
@@ -174,9 +176,13 @@ class ChangeJournal:
 
     def _apply(self, events: list[tuple[int, int, str]]) -> set[str]:
         dirty = set(self.unwatched)
+        above: set[str] = set()  # configuration files above the root, stamped by `self.above` alone
         gone: list[str] = []
         new: list[str] = []
         for wd, mask, name in events:
+            if wd in self.above.watches:
+                above |= self.above.heard(self.fd or -1, (wd, mask, name), self.files, self.touched)
+                continue
             directory = self.directories.get(wd)
             if mask & IN_IGNORED:
                 self.directories.pop(wd, None)
@@ -209,7 +215,7 @@ class ChangeJournal:
             found = self._walk(path)
             dirty |= found
             self.touched |= found
-        return dirty
+        return dirty | above
 
     def _forget_under(self, top: str) -> set[str]:
         dropped = _under(self.files, top)
@@ -223,8 +229,6 @@ class ChangeJournal:
         for wd in [wd for wd, directory in self.directories.items() if _inside(directory, top)]:
             del self.directories[wd]
             LIBC.inotify_rm_watch(self.fd, wd)  # fails harmlessly if the kernel dropped it already
-
-    # -- walking ----------------------------------------------------------------------------------
 
     def _walk(self, top: str) -> set[str]:
         """Walk `top` as the project walk does (watching each directory first when watching), record
@@ -260,6 +264,9 @@ class ChangeJournal:
             self._stop_watching(str(blind))
             self.files, self.unwatched = {}, set()
             self._walk(self.root)
+        if self.fd is not None:
+            self.above.watch(self.fd)
+        self.files.update(self.above.stamps())
         return {
             path for path in before.keys() | self.files.keys() if before.get(path) != self.files.get(path)
         }
@@ -270,18 +277,7 @@ class ChangeJournal:
             self.files.pop(path, None)
         else:
             self.files[path] = stamp
-        if unwatched:
-            self.unwatched.add(path)
-        else:
-            self.unwatched.discard(path)
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
+        (self.unwatched.add if unwatched else self.unwatched.discard)(path)
 
 
 def _inside(path: str, top: str) -> bool:

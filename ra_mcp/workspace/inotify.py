@@ -1,7 +1,8 @@
 """The kernel's inotify through libc (None where there is none), its event bits, whether the file
 system a path is on can change without an inotify event here (a network or FUSE file system), and
-the event loop hearing an inotify descriptor's next event (`Hearing`): what the change journal
-watches with, where it must walk instead, and how a warm call knows nothing changed."""
+the event loop hearing an inotify descriptor's next event (`Hearing`), and the events read but not yet
+applied (`Pending`): what the change journal watches with, where it must walk instead, how a warm call
+knows nothing changed, and whether applying what was heard walks a tree (then off the event loop)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import ctypes
 import os
 import struct
 import sys
+from collections.abc import Callable, Mapping
 
 # the kernel's event bits (linux/inotify.h) and the masks the change journal watches and reads with
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
@@ -66,6 +68,16 @@ def remote_file_system(path: str) -> str | None:
     return REMOTE_FILE_SYSTEMS.get(kind)
 
 
+def identity(path: str) -> tuple[int, int] | None:
+    """The device and inode `path` leads to (None when gone): a watched root replaced (its folder or
+    one above renamed) raises no event on the watches."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def drained(fd: int) -> list[tuple[int, int, str]] | None:
     """Every event queued on the non-blocking inotify descriptor `fd` as (wd, mask, name); None when
     events were lost (the queue overflowed, or a file system was unmounted). OSError when unreadable."""
@@ -113,3 +125,41 @@ class Hearing:
         if self._loop is not None and self._fd is not None:
             self._loop.remove_reader(self._fd)
         self._loop, self._fd, self.heard = None, None, True
+
+
+class Pending:
+    """The events read from an inotify descriptor and not yet applied (`events`), or why they cannot be
+    (`lost`: the queue overflowed; `failure`: the descriptor could not be read). Reading is one
+    non-blocking `read`, cheap on the event loop, which can then tell whether applying them walks."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[int, int, str]] = []
+        self.lost = False
+        self.failure: str | None = None
+
+    def read(self, fd: int) -> None:
+        if self.lost or self.failure is not None:
+            return  # the next refresh starts afresh whatever else is queued
+        try:
+            events = drained(fd)
+        except OSError as exc:
+            self.failure = f"reading inotify events failed: {exc.strerror}"
+            return
+        if events is None:
+            self.lost, self.events = True, []
+        else:
+            self.events += events
+
+    def walks(self, entered: Callable[[str], bool], directories: Mapping[int, str], root: str) -> bool:
+        """Whether applying them walks more than the files they name: a fresh start (events lost, the
+        root gone), or a directory come into the tree (`directories`: the tree's watches; `entered`
+        says which names are walked)."""
+        return (
+            self.lost
+            or self.failure is not None
+            or any(
+                (wd in directories and mask & IN_ISDIR and mask & DIRECTORY_NEW and entered(name))
+                or (mask & (IN_DELETE_SELF | IN_MOVE_SELF) and directories.get(wd) == root)
+                for wd, mask, name in self.events
+            )
+        )

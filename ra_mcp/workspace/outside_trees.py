@@ -48,13 +48,23 @@ def followed(
 ) -> tuple[list[ChangeJournal], list[ChangeJournal]]:
     """The journals of the trees the manifests `journal` (of `root`) holds name now (outside_trees):
     those of `journals` whose tree is still named, and new ones, watching from now on, for trees named
-    since; and the journals no longer named (for the caller to close). Should finding them fail, the
-    journals stay as they were: the re-sync that asked goes on."""
+    since (at a start, `journals` is empty: all are new); and the journals no longer named (for the
+    caller to close). Should finding them fail, the journals stay as they were (none at a start): the
+    re-sync or start that asked goes on."""
     try:
         trees = outside_trees(root, journal.files, within)
     except Exception:
-        log.warning("the trees outside %s were not found again", root, exc_info=True)
+        log.warning("the trees outside %s were not found", root, exc_info=True)
         return list(journals), []
     kept = {Path(each.root): each for each in journals if Path(each.root) in trees}
     dropped = [each for each in journals if Path(each.root) not in kept]
-    return [kept.get(tree) or ChangeJournal(tree, journal.wanted, within=within) for tree in trees], dropped
+    now: list[ChangeJournal] = []
+    try:
+        for tree in trees:
+            now.append(kept.get(tree) or ChangeJournal(tree, journal.wanted, within=within))
+    except BaseException:  # none of the new ones is left watching
+        for each in now:
+            if each not in journals:
+                each.close()
+        raise
+    return now, dropped

@@ -10,20 +10,15 @@ from typing import Protocol
 
 import anyio
 
+from .proc_stat import proc_stat
+
 
 def processes_in_group(pgid: int) -> list[int]:
     """Live (non-zombie) processes whose process group is `pgid`, read from /proc."""
     found: list[int] = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # fields after the command name, which is in parentheses and may contain spaces
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 2 and fields[0] != "Z" and int(fields[2]) == pgid:
+        stat = proc_stat(int(entry.name)) if entry.name.isdigit() else None
+        if stat is not None and stat.state != "Z" and stat.group == pgid:
             found.append(int(entry.name))
     return found
 

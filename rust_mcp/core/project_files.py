@@ -29,6 +29,7 @@ import anyio
 from anyio.lowlevel import RunVar
 
 from .errors import Refusal
+from .file_stamps import FileStamp
 from .git_blobs import git_blob_id, git_blob_ids
 from .project_walk import MAX_WALK_DEPTH, WalkedFile, open_listing, walk_without_links
 from .safe_io import (
@@ -115,6 +116,20 @@ def is_regular_file(path: Path) -> bool:
         return stat.S_ISREG(os.fstat(fd).st_mode)
     finally:
         os.close(fd)
+
+
+def regular_file_stamp(path: Path) -> FileStamp | None:
+    """The stamp of the regular file at `path` reached without a link on the way (nothing is opened
+    for reading: a FIFO is never waited on); None for anything else, or nothing."""
+    try:
+        fd = open_without_links(path)
+    except (OSError, LinkOnTheWay):
+        return None
+    try:
+        info = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return FileStamp(info.st_ino, info.st_mtime_ns, info.st_size) if stat.S_ISREG(info.st_mode) else None
 
 
 def name_present(path: Path) -> bool:

@@ -23,6 +23,8 @@ import errno
 import os
 import struct
 
+from rust_mcp.core.proc_stat import proc_stat
+
 TYPE_CHECKING = False  # typing itself costs a front milliseconds
 if TYPE_CHECKING:
     import signal
@@ -107,8 +109,5 @@ def peer_difference(connection: socket.SocketType) -> str | None:
 
 def _exiting(pid: int) -> bool:
     """Whether `pid` is gone or a zombie (its namespaces already released)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except (OSError, IndexError):
-        return True
+    stat = proc_stat(pid)
+    return stat is None or stat.exited

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rust_mcp.core.proc_stat import proc_stat
+
 
 @dataclass(frozen=True)
 class Process:
@@ -22,12 +24,10 @@ class Process:
 
 def _read(pid: int) -> Process | None:
     base = Path("/proc") / str(pid)
+    stat = proc_stat(pid)
+    if stat is None or stat.state == "Z":
+        return None
     try:
-        stat_text = (base / "stat").read_text()
-        name = stat_text[stat_text.index("(") + 1 : stat_text.rindex(")")]
-        fields = stat_text.rsplit(")", 1)[1].split()
-        if fields[0] == "Z":
-            return None
         rss = 0
         for line in (base / "status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -36,7 +36,7 @@ def _read(pid: int) -> Process | None:
             cwd = os.readlink(base / "cwd")
         except OSError:
             cwd = ""
-        return Process(pid, int(fields[1]), name, rss, cwd)
+        return Process(pid, stat.parent, stat.name, rss, cwd)
     except (OSError, ValueError, IndexError):
         return None
 

@@ -22,6 +22,8 @@ import os
 import sys
 from pathlib import Path
 
+from rust_mcp.core.proc_stat import proc_stat
+
 logger = logging.getLogger("rust_mcp.engine")
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
@@ -55,11 +57,8 @@ def _children(pid: int) -> set[int]:
 
 def _zombie_session(pid: int) -> int | None:
     """The session of zombie `pid`; None when it is not a zombie (or gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return int(fields[3]) if fields[0] == "Z" else None
-    except (OSError, ValueError, IndexError):
-        return None
+    stat = proc_stat(pid)
+    return stat.session if stat is not None and stat.state == "Z" else None
 
 
 def adopted_zombies() -> list[int]:

@@ -50,7 +50,7 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/core/runner.py", "prune_logs", ".glob", OPERATOR_LOGS),
     ("rust_mcp/core/runner.py", "prune_logs", "os.unlink", OPERATOR_LOGS),
     ("rust_mcp/core/processes.py", "processes_in_group", ".iterdir", "/proc, to find our own children"),
-    ("rust_mcp/core/processes.py", "processes_in_group", ".read_text", "/proc/<pid>/stat of our children"),
+    ("rust_mcp/core/proc_stat.py", "proc_stat", "*", "/proc/<pid>/stat of a process (ours or a peer)"),
     ("rust_mcp/core/processes.py", "resident_mb", ".read_text", "/proc/<pid>/status of our children"),
     (
         "rust_mcp/core/sandbox.py",
@@ -85,7 +85,6 @@ ALLOWED: tuple[tuple[str, str, str, str], ...] = (
     ("rust_mcp/engine/launch.py", "*", "*", "the engine's socket, lock and log in its private directory"),
     ("rust_mcp/engine/server.py", "*", "*", "the engine's socket and log in its private directory"),
     ("rust_mcp/engine/confinement.py", "confinement", "open", "/proc/<pid>/status of a socket peer"),
-    ("rust_mcp/engine/confinement.py", "_exiting", "open", "/proc/<pid>/stat of a socket peer"),
     ("rust_mcp/engine/__main__.py", "*", "*", "the engine's private directory, listing its sockets"),
     ("rust_mcp/engine/descendants.py", "*", "*", "/proc, to find and stop the engine's own children"),
     ("rust_mcp/engine/reaper.py", "*", "*", "/proc, to find and reap the orphans the engine adopted"),

@@ -5,7 +5,12 @@ without a manifest, one around the root, or one outside the allowed roots."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from ra_mcp.workspace import journal_walks
+from ra_mcp.workspace import outside_trees as outside_trees_module
 from ra_mcp.workspace.change_journal import ChangeJournal
 from ra_mcp.workspace.outside_trees import followed, outside_trees
 from ra_mcp.workspace.workspaces import is_watched
@@ -61,3 +66,41 @@ def test_a_changed_manifest_adds_and_drops_watched_trees(tmp_path: Path) -> None
     assert again[0] is now[0] and dropped == []
     for each in (*start, *again):
         each.close()
+
+
+def test_a_start_makes_the_outside_journals_as_a_manifest_change_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One way to make them (outside_trees.followed, from journal_walks at a start): a start whose
+    outside trees cannot be found goes on without them, as a re-sync does, and leaves no journal
+    watching when making one fails."""
+    app = tmp_path / "app"
+    _package(app, 'dep = { path = "../dep" }\nother = { path = "../other" }\n')
+    _package(tmp_path / "dep")
+    _package(tmp_path / "other")
+    journal, outside = journal_walks._made(app, is_watched, [tmp_path])
+    assert [Path(each.root) for each in outside] == [tmp_path / "dep", tmp_path / "other"]
+    for each in (journal, *outside):
+        each.close()
+
+    def unfound(*_: object) -> list[Path]:
+        raise OSError("unreadable")
+
+    monkeypatch.setattr(outside_trees_module, "outside_trees", unfound)
+    journal, outside = journal_walks._made(app, is_watched, [tmp_path])
+    assert outside == [] and journal.watching
+    journal.close()
+    monkeypatch.undo()
+    made: list[ChangeJournal] = []
+    original = ChangeJournal.__init__
+
+    def second_fails(self: ChangeJournal, *args: Any, **kwargs: Any) -> None:
+        if len(made) == 2:  # the root's and the first tree's are made: the second tree's fails
+            raise OSError("no more descriptors")
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(ChangeJournal, "__init__", second_fails)
+    with pytest.raises(OSError, match="no more descriptors"):
+        journal_walks._made(app, is_watched, [tmp_path])
+    assert len(made) == 2 and not any(each.watching for each in made)

@@ -90,3 +90,21 @@ def test_after_a_manifest_change_it_waits_for_the_reload() -> None:
     assert state.ready_in(1e9) is None
     _phase(state, "rustAnalyzer/Building compile-time-deps", "Building compile-time-deps")
     assert _settled(state) == 0.0
+
+
+def test_a_fetch_after_the_load_makes_it_wait_again() -> None:
+    """fieldtest6: a cold set_workspace said ready while a second `cargo metadata` fetch ran after the
+    first load (rust-analyzer reloads the workspace whatever told it to)."""
+    state = AnalyzerState()
+    _phase(state, "rustAnalyzer/Fetching", "Fetching")
+    _phase(state, "rustAnalyzer/Building compile-time-deps", "Building compile-time-deps")
+    assert _settled(state) == 0.0
+    state.progress_event("rustAnalyzer/Fetching", {"kind": "begin", "title": "Fetching"})
+    assert state.ready_in(1e9) is None and "Fetching" in state.busy_summary()
+    state.progress_event("rustAnalyzer/Fetching", {"kind": "end"})
+    assert state.ready_in(1e9) is None  # the build data of that load is still to come
+    _phase(state, "rustAnalyzer/Building compile-time-deps", "Building compile-time-deps")
+    assert _settled(state) == 0.0
+    state.progress_event("rustAnalyzer/Fetching", {"kind": "begin", "title": "Fetching"})
+    state.quiescent = True  # a fetch that changed nothing: no build data follows, it goes quiet
+    assert state.ready_in(0.0) == 0.0
