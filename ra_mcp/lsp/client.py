@@ -35,6 +35,7 @@ from .flycheck_bound import CANCEL_METHOD, bound_flycheck
 from .handlers import answer_server
 from .lazy_types import plain
 from .pygls_adapter import answer_as_json, fail_pending, forget_request, structure
+from .requests import BatchedWrites
 from .settings import client_capabilities, initialization_options
 from .state import AnalyzerState
 
@@ -126,7 +127,7 @@ class AnalyzerClient:
         finally:
             command.close()
         assert self.process.stdin and self.process.stdout and self.process.stderr
-        self.client.protocol.set_writer(self.process.stdin)
+        self.client.protocol.set_writer(BatchedWrites(self.process.stdin))  # one write per loop turn
         self._tasks = [
             asyncio.create_task(
                 run_async(stop_event=self._stop, reader=self.process.stdout, protocol=self.client.protocol)
