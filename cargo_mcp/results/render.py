@@ -251,6 +251,8 @@ def _output_kind(result: CargoResult) -> str | None:
 
 def _data_text(result: CargoResult) -> str:
     data = result.data or {}
+    if data.get("refused"):  # a value of the call, not cargo's output, was wrong
+        return str(data["refused"])
     if data.get("error"):
         return f"{data['error']}; {_where_all_is(result, 'what cargo printed')}"
     if _output_kind(result) == "tree":
