@@ -258,7 +258,10 @@ def _data_text(result: CargoResult) -> str:
     if _output_kind(result) == "tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if not lines and data.get("note"):
-            return f"cargo printed no tree: {data['note']}"
+            note = str(data["note"])
+            if output_matters(result) and note in result.stderr:  # said once, in full, as stderr
+                return "cargo printed no tree (its stderr is below)"
+            return f"cargo printed no tree: {note}"
         if data.get("page"):
             lines.append(f"[{data['page']}; {_where_all_is(result, 'the full tree')}]")
         return "\n".join(lines)
