@@ -62,7 +62,9 @@ def cargo_tool(
         except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
             return needed.result  # type: ignore[return-value]
         result, text = answered
-        return model_result(result, text, is_error=not result.ok and not result.running)
+        failed = not result.ok and not result.running
+        refused = bool(result.data and (result.data.get("refused") or result.data.get("error")))
+        return model_result(result, text, is_error=failed or refused)
 
     return tool_function(
         run_cargo,

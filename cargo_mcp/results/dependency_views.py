@@ -136,7 +136,7 @@ def metadata_page(text: str, offset: int, package: str | None) -> dict[str, Any]
             more = len(members) - budgets.METADATA_NAMES_IN_REFUSAL
             return {
                 **data,
-                "error": f"package {package!r} is not a member of this workspace; its members: {names}"
+                "refused": f"package {package!r} is not a member of this workspace; its members: {names}"
                 + (f" and {more} more" if more > 0 else ""),
             }
         return {**data, **_detail(chosen[0], offset)}

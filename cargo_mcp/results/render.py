@@ -251,12 +251,17 @@ def _output_kind(result: CargoResult) -> str | None:
 
 def _data_text(result: CargoResult) -> str:
     data = result.data or {}
+    if data.get("refused"):  # a value of the call, not cargo's output, was wrong
+        return str(data["refused"])
     if data.get("error"):
         return f"{data['error']}; {_where_all_is(result, 'what cargo printed')}"
     if _output_kind(result) == "tree":
         lines = [str(line) for line in data.get("lines", [])]  # type: ignore[attr-defined]
         if not lines and data.get("note"):
-            return f"cargo printed no tree: {data['note']}"
+            note = str(data["note"])
+            if output_matters(result) and note in result.stderr:  # said once, in full, as stderr
+                return "cargo printed no tree (its stderr is below)"
+            return f"cargo printed no tree: {note}"
         if data.get("page"):
             lines.append(f"[{data['page']}; {_where_all_is(result, 'the full tree')}]")
         return "\n".join(lines)

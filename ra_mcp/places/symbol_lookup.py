@@ -104,11 +104,25 @@ async def find_symbol(
         f"{c.label} at {locator.label(c.uri)}:{c.span.start.line + 1}"
         for c in candidates[: budgets.SYMBOL_CANDIDATES]
     ]
+    if len({c.label for c in candidates}) < len(candidates):  # one path: qualifying cannot help
+        fix = _by_line(locator, candidates[: budgets.SYMBOL_CANDIDATES])
+        raise Refusal(
+            f"symbol `{symbol}` is ambiguous ({len(candidates)} matches): {'; '.join(listed)}. "
+            f"They share one path, so qualifying cannot tell them apart: pass {fix} with this symbol"
+        )
     raise Refusal(
         f"symbol `{symbol}` is ambiguous ({len(candidates)} matches): {'; '.join(listed)}. "
         "Qualify it (e.g. `Type::method` or `crate::module::name`), add file_path, or pass file_path "
         "with line and column"
     )
+
+
+def _by_line(locator: Locator, candidates: list[_Item]) -> str:
+    """`file_path=a.rs with line=3 or line=9, or file_path=b.rs with line=4`: the places to pass."""
+    lines: dict[str, list[str]] = {}
+    for c in candidates:
+        lines.setdefault(locator.label(c.uri), []).append(f"line={c.span.start.line + 1}")
+    return ", or ".join(f"file_path={path} with {' or '.join(each)}" for path, each in lines.items())
 
 
 async def near_names(

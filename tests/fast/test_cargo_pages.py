@@ -114,8 +114,8 @@ def test_metadata_of_102_members_pages_within_budget() -> None:
     rest = next_page_offset(detail["page"])
     assert rest is not None and len(member["dependencies"]) == rest < 120
     unknown = metadata_page(raw, 0, "nope")
-    assert unknown is not None and unknown["error"].startswith("package 'nope' is not a member")
-    assert "and 72 more" in unknown["error"]  # 30 names listed of 102
+    assert unknown is not None and unknown["refused"].startswith("package 'nope' is not a member")
+    assert "and 72 more" in unknown["refused"]  # 30 names listed of 102
 
 
 def test_tree_lines_page_within_budget() -> None:
