@@ -167,7 +167,7 @@ async def rust_analyzer_rename(
     if old is not None and old != new_name:
         where = here.workspace.root
         found = await off_loop(left_places, service, where, old, plan, what="the search for the old name")
-        left = left_note(old, *found)
+        left = left_note(old, found)
     return await finish(service, here.workspace, title, plan, apply, here.call.confirm, offset, left)
 
 

@@ -9,11 +9,17 @@ diagnostic covering it is the reason given (e.g. `code is inactive due to #[cfg]
 A file whose `mod` line is itself switched off (tokio's `net/windows/named_pipe.rs`, declared under
 `#[cfg(windows)]`) is in no crate at all: rust-analyzer's `unlinked-file` finding, which covers only
 the file's first character, is then the reason for every position in it.
+
+The message quotes the cfg, whose names are the project's and have no length limit: it is clipped to
+one diagnostic's rendered limit (a red team's 20,000-character feature name made a hover 20 KiB).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from rust_mcp.core.budgets import RENDERED_LIMIT
+from rust_mcp.core.clipping import clip_end
 
 from ..lsp import requests
 from ..lsp.answers import Requester
@@ -44,7 +50,7 @@ async def inactive_reason(client: Requester, path: Path, position: lsp.Position)
         return None
     for diagnostic in found:
         if diagnostic.code == INACTIVE_CODE and holds(diagnostic.range, position):
-            return diagnostic.message
+            return clip_end(diagnostic.message, RENDERED_LIMIT)
         if diagnostic.code == UNLINKED_FILE:
             return NO_CRATE
     return None

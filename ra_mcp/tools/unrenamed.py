@@ -10,16 +10,24 @@ builds, and the preview said nothing. So a rename answer counts the word-bounded
 old name left in code (comments and strings not counted) of the workspace's .rs files, as they would be
 after the edit, and names the first few. It cannot tell an unrelated item of the same name from a
 missed use; it says so.
+
+The search is bounded (a red team put one 16 MiB .rs file naming the old name in the tree: masking it
+took ~45 s, past the door's 30 s, so every rename was refused while the abandoned thread held one of
+the door's 8 threads shared by all sessions): a file over SEARCHED_FILE_BYTES is not searched, and the
+search stops after SEARCH_SECONDS or SEARCHED_BYTES read; the note says how many files were not.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rust_mcp.core.counts import plural
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lexing import code_mask
+from rust_mcp.core.safe_io import FileTooLarge
 
 from ..places.workspace_edits import EditPlan
 from ..service import AnalyzerService
@@ -27,6 +35,16 @@ from ..workspace.workspaces import scan_sources
 
 NAME = re.compile(r"(?:r#)?([A-Za-z_][A-Za-z0-9_]*)")
 NAMED_PLACES = 5
+SEARCHED_FILE_BYTES = 1024 * 1024  # a larger file is not searched (masking 1 MiB takes ~3 s)
+SEARCHED_BYTES = 64 * 1024 * 1024  # read in all; past it the rest is not searched
+SEARCH_SECONDS = 10.0  # past it the rest is not searched (well within the door's deadline)
+
+
+@dataclass
+class Leftovers:
+    places: list[str] = field(default_factory=list)  # `path:line`, the first NAMED_PLACES
+    count: int = 0  # code lines still naming the old name
+    unsearched: int = 0  # .rs files not searched (too large, or past the budgets)
 
 
 def name_at(line: str, character: int) -> str | None:
@@ -37,41 +55,56 @@ def name_at(line: str, character: int) -> str | None:
     return None
 
 
-def left_places(service: AnalyzerService, root: Path, name: str, plan: EditPlan) -> tuple[list[str], int]:
-    """`path:line` of each code line under `root` still naming `name` once `plan` is written (the first
-    NAMED_PLACES), and how many such lines there are."""
+def left_places(service: AnalyzerService, root: Path, name: str, plan: EditPlan) -> Leftovers:
+    """The code lines under `root` still naming `name` once `plan` is written, within the budgets."""
     word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
-    places: list[str] = []
-    count = 0
+    found = Leftovers()
+    read, stop = 0, time.monotonic() + SEARCH_SECONDS
     for path in sorted(scan_sources(root)):
         if path.suffix != ".rs":
+            continue
+        if read > SEARCHED_BYTES or time.monotonic() > stop:
+            found.unsearched += 1
             continue
         planned = plan.files.get(path)
         if planned is not None:
             text = planned.after or ""
+            if len(text) > SEARCHED_FILE_BYTES:
+                found.unsearched += 1
+                continue
         else:
             try:
-                data = service.scope.read(path)
+                data = service.scope.read(path, SEARCHED_FILE_BYTES)
+            except FileTooLarge:
+                found.unsearched += 1
+                continue
             except Refusal:
                 continue
+            read += len(data)
             if name.encode() not in data:
                 continue
             text = data.decode("utf-8", errors="replace")
         for number, line in enumerate(code_mask(text).split("\n"), start=1):
             if word.search(line):
-                count += 1
-                if len(places) < NAMED_PLACES:
-                    places.append(f"{service.display(path, root)}:{number}")
-    return places, count
+                found.count += 1
+                if len(found.places) < NAMED_PLACES:
+                    found.places.append(f"{service.display(path, root)}:{number}")
+    return found
 
 
-def left_note(name: str, places: list[str], count: int) -> str | None:
+def left_note(name: str, found: Leftovers) -> str | None:
+    places, count = found.places, found.count
+    skipped = (
+        f"{plural(found.unsearched, '.rs file')} (over {SEARCHED_FILE_BYTES // 1024} KiB, or past the "
+        f"search's {SEARCH_SECONDS:g} s / {SEARCHED_BYTES // (1024 * 1024)} MiB) not searched for `{name}`"
+    )
     if not count:
-        return None
+        return f"{skipped}; they may still name it" if found.unsearched else None
     more = f" and {count - len(places)} more" if count > len(places) else ""
+    unsearched = f"; {skipped}" if found.unsearched else ""
     return (
         f"{plural(count, 'other code line')} still name{'s' if count == 1 else ''} `{name}` after this "
         f"rename: {', '.join(places)}{more}. rust-analyzer does not change files in no crate or behind "
         "a crate-level #![cfg] that is off, nor tokens a proc macro emits (or these are other items of "
-        "that name)"
+        f"that name){unsearched}"
     )

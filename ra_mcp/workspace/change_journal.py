@@ -119,7 +119,7 @@ class ChangeJournal:
 
     def _refresh_tree(self) -> set[str]:
         if self.fd is None:
-            return self._walk_all()
+            return self._start_afresh() if watch_budget.may_watch_again(self.reason) else self._walk_all()
         try:
             self.pending.read(self.fd)
             pending, self.pending = self.pending, Pending()
@@ -170,7 +170,7 @@ class ChangeJournal:
         if len(self.directories) >= MAX_WATCHES:
             raise _Blind(f"the tree has more than {MAX_WATCHES} directories")
         if watch_budget.held() >= watch_budget.MAX_WATCHES_HELD:  # all journals of this process
-            raise _Blind(f"this process's journals hold {watch_budget.MAX_WATCHES_HELD} inotify watches")
+            raise _Blind(watch_budget.spent())
         wd = LIBC.inotify_add_watch(self.fd, os.fsencode(directory), WATCH_MASK)
         if wd >= 0:
             self.directories[wd] = directory

@@ -7,7 +7,10 @@ It compares contents itself: a file rewritten with the same bytes changes nothin
 reloads. So the digests of those files as rust-analyzer last saw them are kept here; a change they
 prove (or cannot rule out) waits up to RELOAD_WAIT_SECONDS for rust-analyzer to leave quiescence,
 which it does at once when the loader is idle and seconds later under load; the wait ends as it
-does. Any other watched file (rust-toolchain.toml, a config.toml elsewhere) waits SHORT_WAIT_SECONDS."""
+does. Any other watched file (rust-toolchain.toml, a config.toml elsewhere) waits SHORT_WAIT_SECONDS.
+The bytes digested are bounded (DIGESTED_BYTES a baseline or a re-sync): a red team's 512 sparse
+8 MiB Cargo.toml files took the baseline 37 s, past the door's 30 s, refusing the first call; past the
+budget a file has no digest, so its change is taken as a reload (the wait ends when rust-analyzer's does)."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 RELOAD_WAIT_SECONDS = 20.0  # rust-analyzer reloads for these changes: the wait ends when it does
 SHORT_WAIT_SECONDS = 1.0  # a watched file it may or may not reload for
 BASELINE_FILES = 512  # digests taken at the first re-sync; past it a file's first change is unknown
+DIGESTED_BYTES = 64 * 1024 * 1024  # read for digests by one baseline or re-sync; past it: no digest
 RELOADING_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock"})
 CARGO_CONFIG_NAMES = frozenset({"config.toml", "config"})
 
@@ -41,13 +45,25 @@ def reloads_for(path: Path) -> bool:
     return path.name in CARGO_CONFIG_NAMES and path.parent.name == ".cargo"
 
 
-def digest_of(scope: ReadScope, path: Path) -> bytes | None:
-    """The digest of the file's bytes, read through the door (never through a link, never a special
-    file); None when it cannot be read (gone, refused, too large)."""
-    try:
-        return hashlib.blake2b(scope.read(path, MAX_SYNC_BYTES), digest_size=16).digest()
-    except (Refusal, OSError):
-        return None
+@dataclass
+class Digests:
+    """Digests of files read through the door (never through a link, never a special file), at most
+    DIGESTED_BYTES in all."""
+
+    scope: ReadScope
+    spent: int = 0
+
+    def of(self, path: Path) -> bytes | None:
+        """The digest of the file's bytes; None when it cannot be read (gone, refused, too large) or the
+        budget is spent."""
+        if self.spent >= DIGESTED_BYTES:
+            return None
+        try:
+            data = self.scope.read(path, min(MAX_SYNC_BYTES, DIGESTED_BYTES - self.spent))
+        except (Refusal, OSError):
+            return None
+        self.spent += len(data)
+        return hashlib.blake2b(data, digest_size=16).digest()
 
 
 @dataclass
@@ -62,8 +78,9 @@ class ReloadingFiles:
         """At the first re-sync: the files not changed since rust-analyzer read them, as it has them."""
         self.baseline_taken = True
         unchanged = [path for path in files if path not in changed and reloads_for(Path(path))]
+        digests = Digests(scope)
         for path in unchanged[:BASELINE_FILES]:
-            digest = digest_of(scope, Path(path))
+            digest = digests.of(Path(path))
             if digest is not None:
                 self.seen[path] = digest
 
@@ -72,17 +89,18 @@ class ReloadingFiles:
         differ from what it saw (or may differ: no digest of either), or a watched file created or
         deleted. Remembers the new digests."""
         reload = False
+        digests = Digests(scope)
         for path in changed:
             key = str(path)
             if key in created_or_deleted:
                 reload = True
                 self.seen.pop(key, None)
-                if (digest := digest_of(scope, path)) is not None:  # created: rust-analyzer reads it now
+                if (digest := digests.of(path)) is not None:  # created: rust-analyzer reads it now
                     self.seen[key] = digest
                 continue
             if not reloads_for(path):
                 continue
-            before, after = self.seen.pop(key, None), digest_of(scope, path)
+            before, after = self.seen.pop(key, None), digests.of(path)
             if after is not None:
                 self.seen[key] = after
             reload = reload or before is None or after is None or before != after

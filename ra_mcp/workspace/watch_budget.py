@@ -3,7 +3,8 @@ change_journal.MAX_WATCHES, but a workspace has one journal for its root and one
 outside it (outside_trees.py: up to 8), and the engine runs several workspaces: project code that
 plants 16,000 folders in each of 8 path dependencies took 147,000 of the user's 192,540 watches
 (fs.inotify.max_user_watches, shared with every program of the user). Past MAX_WATCHES_HELD in all,
-a journal walks its tree instead, as one over its own limit does."""
+a journal walks its tree instead, as one over its own limit does; at a later refresh, once half of the
+budget is free again (another session's greedy tree closed), it watches again (may_watch_again)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,14 @@ def held() -> int:
     with _LOCK:
         journals = list(_WATCHING)
     return sum(len(journal.directories) for journal in journals)
+
+
+def spent() -> str:
+    """Why a journal walks when the budget is spent."""
+    return f"this process's journals hold {MAX_WATCHES_HELD} inotify watches"
+
+
+def may_watch_again(reason: str) -> bool:
+    """Whether a journal that walks for `reason` may watch again now: it stopped for the budget, and
+    half of the budget is free (a journal blind for it stayed blind for good, the greedy tree closed)."""
+    return reason == spent() and held() < MAX_WATCHES_HELD // 2
