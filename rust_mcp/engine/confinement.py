@@ -108,6 +108,16 @@ def peer_difference(connection: socket.SocketType) -> str | None:
 
 
 def _exiting(pid: int) -> bool:
-    """Whether `pid` is gone or a zombie (its namespaces already released)."""
+    """Whether `pid` is gone, a zombie, or on its way there: a process releases its namespaces before
+    it becomes a zombie, so for a moment its state still says running while /proc/PID/ns is empty (an
+    engine killed mid-call was judged "confined otherwise" in that moment, and the front gave up)."""
     stat = proc_stat(pid)
-    return stat is None or stat.exited
+    if stat is None or stat.exited:
+        return True
+    try:
+        os.readlink(f"/proc/{pid}/ns/{NAMESPACES[0]}")
+    except FileNotFoundError:  # the link is listed, but leads nowhere any more
+        return True
+    except OSError:
+        return False
+    return False
