@@ -34,6 +34,15 @@ def _crate(root: Path) -> Path:
     return crate
 
 
+async def over_budget(ra: Client, calls: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]]:
+    """Each call's budget problems, by tool name (none: every answer within its budgets)."""
+    problems: dict[str, list[str]] = {}
+    for name, arguments in calls:
+        if found := budget_problems(await ra.call_tool(name, arguments)):
+            problems[name] = found
+    return problems
+
+
 async def test_answers_about_very_long_names_keep_the_budgets(ra: Client, scratch: Path) -> None:
     crate = _crate(scratch / "redteam9_long")
     lib = str(crate / "src" / "lib.rs")
@@ -52,13 +61,7 @@ async def test_answers_about_very_long_names_keep_the_budgets(ra: Client, scratc
         ("rust_analyzer_runnables", {"file_path": lib}),
         ("rust_analyzer_completion", {"file_path": lib, "line": 6, "column": 25}),
     ]
-    problems: dict[str, list[str]] = {}
-    for name, arguments in calls:
-        result = await ra.call_tool(name, arguments)
-        found = budget_problems(result)
-        if found:
-            problems[name] = found
-    assert not problems, problems
+    assert not (problems := await over_budget(ra, calls)), problems
 
 
 async def test_answers_about_very_long_messages_keep_the_budgets(ra: Client, scratch: Path) -> None:
@@ -81,10 +84,4 @@ async def test_answers_about_very_long_messages_keep_the_budgets(ra: Client, scr
         ("rust_analyzer_hover", {"file_path": lib, "line": 4, "column": 17}),
         ("rust_analyzer_code_actions", {"file_path": lib, "line": 4, "column": 30}),
     ]
-    problems: dict[str, list[str]] = {}
-    for name, arguments in calls:
-        result = await ra.call_tool(name, arguments)
-        found = budget_problems(result)
-        if found:
-            problems[name] = found
-    assert not problems, problems
+    assert not (problems := await over_budget(ra, calls)), problems
