@@ -47,7 +47,7 @@ def cargo_errors(crate: Path, *switches: str) -> list[str]:
 
 
 async def test_the_answer_names_a_check_that_covers_the_tests(ra: Client, scratch: Path) -> None:
-    crate = scratch / "scoped"
+    crate = scratch / "check-scope"
     write_tree(
         crate,
         {

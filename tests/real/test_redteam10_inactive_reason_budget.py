@@ -31,7 +31,7 @@ fn uses() {
 @pytest.mark.real
 @pytest.mark.anyio
 async def test_a_huge_cfg_in_the_inactive_reason_keeps_the_budget(ra: Client, scratch: Path) -> None:
-    crate = scratch / "gated"
+    crate = scratch / "gated_budget"  # its own folder: test_rename_leftovers makes scratch/gated
     (crate / "src").mkdir(parents=True)
     manifest = '[package]\nname = "gated"\nversion = "0.1.0"\nedition = "2021"\n\n[features]\n'
     (crate / "Cargo.toml").write_text(manifest + DECLARED)
