@@ -92,18 +92,13 @@ class ReloadingFiles:
         digests = Digests(scope)
         for path in changed:
             key = str(path)
-            if key in created_or_deleted:
-                reload = True
-                self.seen.pop(key, None)
-                if (digest := digests.of(path)) is not None:  # created: rust-analyzer reads it now
-                    self.seen[key] = digest
+            came_or_went = key in created_or_deleted
+            if not came_or_went and not reloads_for(path):
                 continue
-            if not reloads_for(path):
-                continue
-            before, after = self.seen.pop(key, None), digests.of(path)
+            before, after = self.seen.pop(key, None), digests.of(path)  # created: rust-analyzer reads it now
             if after is not None:
                 self.seen[key] = after
-            reload = reload or before is None or after is None or before != after
+            reload = reload or came_or_went or before is None or after is None or before != after
         return reload
 
     def forget(self, paths: list[Path]) -> None:
