@@ -164,6 +164,7 @@ class WorkspacePool:
         copies = CheckCopies.for_command(root, client.command.env, client.command.contained, within)
         if copies is not None:  # its check kept for cargo_check; the copies go with it
             client.state.on_flycheck = copies.event
+            client.state.ran_to_end = copies.ran_to_end
             client.on_exit(copies.closing)
         journal, outside = await made(root, is_watched, within)  # watching before rust-analyzer reads
         try:
