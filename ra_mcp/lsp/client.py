@@ -27,6 +27,7 @@ from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.sandbox_limits import limit_notes
 
+from .. import call_deadline
 from . import proc_macro_watch
 from .asking_again import CHECKED_WHEN_EMPTY, EARLY_REQUEST_SECONDS, ask_again, is_empty
 from .discovery import Analyzer
@@ -225,12 +226,16 @@ class AnalyzerClient:
         early = not self.state.quiescent
         if early:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
-        answer = await self._request_until_answered(method, params, timeout, as_json)
+        with call_deadline.waiting(f"rust-analyzer's answer to {method}"):
+            answer = await self._request_until_answered(method, params, timeout, as_json)
         if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
-            await self.until_quiescent(timeout)
-            if self.state.quiescent:
-                self.state.empty_rechecks += 1
-                answer = await self._request_until_answered(method, params, timeout, as_json)
+            with call_deadline.waiting(
+                f"rust-analyzer's first analysis, to ask {method} again (it answered nothing)"
+            ):
+                await self.until_quiescent(timeout)
+                if self.state.quiescent:
+                    self.state.empty_rechecks += 1
+                    answer = await self._request_until_answered(method, params, timeout, as_json)
         return answer
 
     async def _request_until_answered(self, method: str, params: Any, timeout: float, as_json: bool) -> Any:
@@ -243,7 +248,10 @@ class AnalyzerClient:
             async def ask(seconds: float) -> Any:
                 return await self._request_once(method, params, seconds, as_json)
 
-            return await ask_again(failed, ask, self.until_quiescent, deadline)
+            with call_deadline.waiting(
+                f"rust-analyzer to finish reloading, to ask {method} again ({failed})"
+            ):
+                return await ask_again(failed, ask, self.until_quiescent, deadline)
 
     async def until_quiescent(self, bound: float) -> None:
         with anyio.move_on_after(bound):
