@@ -106,10 +106,8 @@ class WorkspacePool:
             workspace.last_used = time.monotonic()
             return workspace
         lock = self._starting.setdefault(key, asyncio.Lock())
-        starting = f"rust-analyzer to start on {root}"
-        if workspace is not None:
-            starting = f"rust-analyzer to restart on {root} after it stopped ({workspace.client.failure()})"
-        with call_deadline.waiting(starting):
+        why = f" after it stopped ({workspace.client.failure()})" if workspace is not None else ""
+        with call_deadline.waiting(f"rust-analyzer to {'re' if why else ''}start on {root}{why}"):
             return await self._start_or_restart(key, lock, policy)
 
     async def _start_or_restart(
@@ -234,7 +232,6 @@ class WorkspacePool:
                     with call_deadline.waiting("the re-sync of the files changed on disk"):
                         await workspace.sync_from_disk()
                 if not workspace.client.state.quiescent:  # ready at once when rust-analyzer said so
-                    # the call's deadline bounds it too: "still indexing" comes before the call is cut
                     await workspace.wait_ready(call_deadline.bounded(self.settings.ready_seconds), report)
                 if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
                     with call_deadline.waiting(f"rust-analyzer to settle on {root} after its restart"):
