@@ -53,7 +53,8 @@ class CallDeadline:
 
     @property
     def cut_at(self) -> float:
-        return self.started + self.seconds - CUT_MARGIN
+        """When the call is cut: CUT_MARGIN before the deadline, or half-way to a deadline that short."""
+        return self.started + max(self.seconds - CUT_MARGIN, self.seconds / 2)
 
     def left(self, now: float | None = None) -> float:
         """Seconds a wait answering in its own words may still take (never below 0)."""
