@@ -21,6 +21,7 @@ from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import SandboxedCommand
 
+from .. import call_deadline
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
@@ -107,6 +108,12 @@ class Workspace:
     def state_text(self) -> str:
         return self.client.state.busy_summary()
 
+    def doing(self, proc_macro_seconds: float) -> str:
+        """What rust-analyzer is doing, as a call's answer at its deadline says: its work, an expansion
+        running long."""
+        note = self.client.state.proc_macros.notice(time.monotonic(), proc_macro_seconds)
+        return "; ".join(part for part in (self.state_text if self.client.alive else "stopped", note) if part)
+
     async def wait_ready(self, bound: float, report: ProgressCallback | None = None) -> None:
         """Return once rust-analyzer answers right (quiescent, or its build data applied: see
         AnalyzerState.ready_in); raise StillIndexing after `bound` seconds."""
@@ -192,7 +199,9 @@ class Workspace:
             raise
         self._announce(paths, {path: current[path] for path in changed if path in current}, encoded)
         if watched:
-            await await_reload(self.client.state, RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS)
+            names = ", ".join(sorted({path.name for path in watched}))
+            with call_deadline.waiting(f"rust-analyzer to begin reloading after {names} changed"):
+                await await_reload(self.client.state, RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS)
         return paths
 
     async def _follow_manifests(self) -> None:

@@ -74,7 +74,7 @@ class StandIn:
             if text == UNUSED
         ]
 
-    async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
+    async def request(self, method: str, params: Any, timeout: float = 30.0, **_: Any) -> Any:
         if method == "rust-analyzer/analyzerStatus":  # the check's wait: all sent before is in
             return ""
         assert method == lsp.TEXT_DOCUMENT_DIAGNOSTIC
