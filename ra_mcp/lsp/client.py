@@ -219,23 +219,19 @@ class AnalyzerClient:
     ) -> Any:
         """Send one request; on timeout or cancellation, tell rust-analyzer to stop working on it.
         Asked again, once rust-analyzer is quiescent, when it answers "content modified" (its crate
-        graph changed while it worked) or "server cancelled" (put off), and when a question of
-        CHECKED_WHEN_EMPTY sent before quiescence gets an empty answer: an early "nothing there" is
-        worse than a slower right answer. Before it is quiescent the first analysis may be this
-        request's to do, so it waits at least EARLY_REQUEST_SECONDS. `as_json`: the answer as plain
-        JSON (dicts and lists), not lsprotocol types: building those for a large answer (an outline
-        of thousands of symbols) costs more than rust-analyzer's work. `strict`: `timeout` bounds it all
-        (the caller takes a TimeoutError or the last "ask again" error as "not in time"): no more
-        time before quiescence or after "content modified", no asking again of an empty answer."""
+        graph changed) or "server cancelled" (put off), and when a question of CHECKED_WHEN_EMPTY
+        sent before quiescence gets an empty answer: an early "nothing there" is worse than a slower
+        right answer. Before quiescence the first analysis may be this request's to do, so it waits
+        at least EARLY_REQUEST_SECONDS. `as_json`: the answer as plain JSON, not lsprotocol types
+        (costlier than rust-analyzer's work for a large answer). `strict`: `timeout` bounds it all
+        (no more time before quiescence or after "content modified", no asking again if empty)."""
         early = not self.state.quiescent and not strict
         if early:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
         with call_deadline.waiting(f"rust-analyzer's answer to {method}"):
             answer = await self._request_until_answered(method, params, timeout, as_json, strict)
         if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
-            with call_deadline.waiting(
-                f"rust-analyzer's first analysis, to ask {method} again (it answered nothing)"
-            ):
+            with call_deadline.waiting(f"rust-analyzer's first analysis, to ask {method} again (empty)"):
                 await self.until_quiescent(timeout)
                 if self.state.quiescent:
                     self.state.empty_rechecks += 1
@@ -254,9 +250,7 @@ class AnalyzerClient:
             async def ask(seconds: float) -> Any:
                 return await self._request_once(method, params, seconds, as_json)
 
-            with call_deadline.waiting(
-                f"rust-analyzer to finish reloading, to ask {method} again ({failed})"
-            ):
+            with call_deadline.waiting(f"rust-analyzer to end its reload, to ask {method} again ({failed})"):
                 return await ask_again(failed, ask, self.until_quiescent, deadline, reload_time=not strict)
 
     async def until_quiescent(self, bound: float) -> None:
