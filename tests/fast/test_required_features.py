@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ra_mcp.tools.required_features import skipped_target
+from ra_mcp.tools.required_features import gated_files_note, skipped_target
 from rust_mcp.core.budgets import RENDERED_LIMIT
 
 HEAD = '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n'
@@ -75,3 +75,13 @@ def test_a_long_feature_name_is_clipped(tmp_path: Path) -> None:
     root = package(tmp_path, manifest, "examples/demo.rs")
     reason = skipped_target(root / "examples/demo.rs", root)
     assert reason is not None and len(reason) <= RENDERED_LIMIT + 100, len(reason or "")
+
+
+def test_a_workspace_report_counts_the_gated_files_with_findings(tmp_path: Path) -> None:
+    manifest = '[features]\nx = []\n[[example]]\nname = "a"\nrequired-features = ["x"]\n'
+    root = package(tmp_path, manifest, "examples/a.rs", "examples/b.rs")
+    files = [root / "src/lib.rs", root / "examples/b.rs", root / "examples/a.rs", Path("/elsewhere/x.rs")]
+    note = gated_files_note(files, root)
+    assert note is not None and note.startswith("1 file(s) with findings are targets"), note
+    assert "The first, examples/a.rs: this file is the example `a`" in note, note
+    assert gated_files_note(files[:2], root) is None

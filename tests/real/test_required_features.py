@@ -43,6 +43,15 @@ macro_rules! shout {
         "LOUD"
     };
 }
+
+/// Without the `extra` feature: an error where it is used (as clap's `command!` without `cargo`).
+#[cfg(not(feature = "extra"))]
+#[macro_export]
+macro_rules! needs_extra {
+    () => {
+        compile_error!("`extra` feature flag is required")
+    };
+}
 """
 # line 7: an error only cargo (with the feature) finds: rust-analyzer does not check trait bounds
 DEMO = """fn needs_copy<T: Copy>(_: T) {}
@@ -52,6 +61,7 @@ fn main() {
     let loud = gated_examples::shout!();
     println!("{number} {loud}");
     needs_copy(String::new());
+    gated_examples::needs_extra!();
 }
 """
 REASON = "requires feature(s) `extra`"
@@ -95,3 +105,8 @@ async def test_a_target_whose_features_are_off_says_so(ra: Client, scratch: Path
     lib = {"file_path": str(crate / "src" / "lib.rs"), "workspace": str(crate)}
     result = await ra.call_tool("rust_analyzer_diagnostics", lib)
     assert REASON not in str(DiagnosticReport.model_validate(result.structured_content).note)
+
+    result = await ra.call_tool("rust_analyzer_workspace_diagnostics", {"workspace": str(crate)})
+    whole = DiagnosticReport.model_validate(result.structured_content)
+    assert any(d.path.endswith("demo.rs") for d in whole.diagnostics), whole  # needs_extra's error
+    assert "1 file(s) with findings are targets" in str(whole.note) and REASON in str(whole.note), whole
