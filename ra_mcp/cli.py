@@ -60,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="how long a call waits for indexing before 'still indexing' (default: the answer deadline "
-        f"less {READY_MARGIN:.0f} s, so 45 with the default deadline)",
+        help="how long a call waits for indexing before 'still indexing', within the answer deadline "
+        f"(default: the answer deadline less {READY_MARGIN:.0f} s, so 45 with the default deadline)",
     )
     transports.add_seconds(
         parser,

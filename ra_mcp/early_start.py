@@ -94,10 +94,9 @@ def serve_starting_ahead(settings: AnalyzerSettings, args: argparse.Namespace, b
 
 
 def _built(settings: AnalyzerSettings, build: Build) -> tuple[Any, Any]:
-    """In a worker thread: the LSP client's modules first (the start needs them next, once its
-    sandbox is set up: ~0.4 s of lsprotocol), then the MCP SDK and the server."""
-    import ra_mcp.lsp.client  # noqa: F401
-
+    """In a worker thread: the MCP SDK and the server. The LSP client's modules (~0.4 s of
+    lsprotocol) are imported by the start itself, only once it knows it starts rust-analyzer
+    (pool_start.start_ahead): a start that does not happen costs the answer to tools/list nothing."""
     return build(settings)
 
 

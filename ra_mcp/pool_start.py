@@ -1,7 +1,7 @@
 """The rust-analyzer pool a server's sessions share, and rust-analyzer started on the default workspace
 ahead of any call (issue 23). Both the session's runtime (tool_set.py) and the start before the MCP
 SDK is imported (early_start.py) make their pool here, so both reach the same pool entry and only
-one rust-analyzer runs. Imports nothing of MCP, nor pygls.
+one rust-analyzer runs. Imports nothing of MCP, and pygls only when a start ahead is sure to start.
 """
 
 from __future__ import annotations
@@ -128,4 +128,11 @@ async def start_ahead(pool: WorkspacePool, root: Path) -> None:
     if not await anyio.to_thread.run_sync(fetched_locally, root, cargo_home()):
         logger.info("no rust-analyzer started ahead on %s: its dependencies are not all fetched", root)
         return
+    await anyio.to_thread.run_sync(_client_modules)  # off the loop that answers the client
     await pool.get(root, policy=lambda: AHEAD)
+
+
+def _client_modules() -> None:
+    """The LSP client's modules (pygls, lsprotocol: ~0.4 s), imported in a worker thread before the
+    pool's start, which would otherwise import them on the event loop."""
+    import ra_mcp.lsp.client  # noqa: F401

@@ -17,7 +17,7 @@ class Requester(Protocol):
     """What the questions need of the client (lsp.AnalyzerClient)."""
 
     async def request(
-        self, method: str, params: Any, timeout: float = 30.0, *, as_json: bool = False
+        self, method: str, params: Any, timeout: float = 30.0, *, as_json: bool = False, strict: bool = False
     ) -> Any: ...
 
     def structure(self, value: Any, kind: type[T]) -> T: ...

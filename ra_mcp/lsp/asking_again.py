@@ -58,14 +58,17 @@ async def ask_again(
     ask: Callable[[float], Awaitable[Any]],
     until_quiet: Callable[[float], Awaitable[None]],
     deadline: float,
+    *,
+    reload_time: bool = True,
 ) -> Any:
     """After a first try of a request failed with `failed` (the client makes that try itself, so an
     answered request never comes here): `ask(seconds)` again while it fails with an ASK_AGAIN error,
     until `deadline` (anyio's clock) and at most ASK_AGAIN_TRIES tries in all. Before each new try it
     waits for `until_quiet(seconds)` (rust-analyzer quiescent: what cancelled the request is over) and
     then a pause that doubles. The last error is raised when the time or the tries run out, and any
-    other error at once. A reload ("content modified") gives the request at least RELOAD_SECONDS more."""
-    if failed.code == CONTENT_MODIFIED:
+    other error at once. A reload ("content modified") gives the request at least RELOAD_SECONDS more,
+    unless not `reload_time` (the caller's bound is its own)."""
+    if failed.code == CONTENT_MODIFIED and reload_time:
         deadline = max(deadline, anyio.current_time() + RELOAD_SECONDS)
     pause = ASK_AGAIN_FIRST_PAUSE
     for _ in range(2, ASK_AGAIN_TRIES + 1):

@@ -27,6 +27,7 @@ from rust_mcp.core.processes import kill_process_group
 from rust_mcp.core.sandbox import SandboxedCommand
 from rust_mcp.core.sandbox_limits import limit_notes
 
+from .. import call_deadline
 from . import proc_macro_watch
 from .asking_again import CHECKED_WHEN_EMPTY, EARLY_REQUEST_SECONDS, ask_again, is_empty
 from .discovery import Analyzer
@@ -213,7 +214,9 @@ class AnalyzerClient:
 
     # -- requests -------------------------------------------------------------------------------
 
-    async def request(self, method: str, params: Any, timeout: float = 30.0, *, as_json: bool = False) -> Any:
+    async def request(
+        self, method: str, params: Any, timeout: float = 30.0, *, as_json: bool = False, strict: bool = False
+    ) -> Any:
         """Send one request; on timeout or cancellation, tell rust-analyzer to stop working on it.
         Asked again, once rust-analyzer is quiescent, when it answers "content modified" (its crate
         graph changed while it worked) or "server cancelled" (put off), and when a question of
@@ -221,19 +224,27 @@ class AnalyzerClient:
         worse than a slower right answer. Before it is quiescent the first analysis may be this
         request's to do, so it waits at least EARLY_REQUEST_SECONDS. `as_json`: the answer as plain
         JSON (dicts and lists), not lsprotocol types: building those for a large answer (an outline
-        of thousands of symbols) costs more than rust-analyzer's work."""
-        early = not self.state.quiescent
+        of thousands of symbols) costs more than rust-analyzer's work. `strict`: `timeout` bounds it all
+        (the caller takes a TimeoutError or the last "ask again" error as "not in time"): no more
+        time before quiescence or after "content modified", no asking again of an empty answer."""
+        early = not self.state.quiescent and not strict
         if early:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
-        answer = await self._request_until_answered(method, params, timeout, as_json)
+        with call_deadline.waiting(f"rust-analyzer's answer to {method}"):
+            answer = await self._request_until_answered(method, params, timeout, as_json, strict)
         if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
-            await self.until_quiescent(timeout)
-            if self.state.quiescent:
-                self.state.empty_rechecks += 1
-                answer = await self._request_until_answered(method, params, timeout, as_json)
+            with call_deadline.waiting(
+                f"rust-analyzer's first analysis, to ask {method} again (it answered nothing)"
+            ):
+                await self.until_quiescent(timeout)
+                if self.state.quiescent:
+                    self.state.empty_rechecks += 1
+                    answer = await self._request_until_answered(method, params, timeout, as_json)
         return answer
 
-    async def _request_until_answered(self, method: str, params: Any, timeout: float, as_json: bool) -> Any:
+    async def _request_until_answered(
+        self, method: str, params: Any, timeout: float, as_json: bool, strict: bool = False
+    ) -> Any:
         """One try with all the time; asked again (asking_again.py) only when it fails."""
         deadline = anyio.current_time() + timeout
         try:
@@ -243,7 +254,10 @@ class AnalyzerClient:
             async def ask(seconds: float) -> Any:
                 return await self._request_once(method, params, seconds, as_json)
 
-            return await ask_again(failed, ask, self.until_quiescent, deadline)
+            with call_deadline.waiting(
+                f"rust-analyzer to finish reloading, to ask {method} again ({failed})"
+            ):
+                return await ask_again(failed, ask, self.until_quiescent, deadline, reload_time=not strict)
 
     async def until_quiescent(self, bound: float) -> None:
         with anyio.move_on_after(bound):
@@ -283,3 +297,10 @@ class AnalyzerClient:
     def notify(self, method: str, params: Any) -> None:
         if self.alive:
             self.client.protocol.notify(method, params)
+
+    def notify_encoded(self, message: bytes) -> None:
+        """A message made whole elsewhere (source_messages.py, off the loop), written in its turn
+        among the others, as notify writes them."""
+        writer = self.client.protocol.writer
+        if self.alive and writer is not None:
+            writer.write(message)

@@ -223,12 +223,15 @@ async def related_tests(client: Requester, path: Path, position: lsp.Position) -
 # -- diagnostics ----------------------------------------------------------------------------------
 
 
-async def file_diagnostics(client: Requester, path: Path, timeout: float) -> list[lsp.Diagnostic]:
-    """rust-analyzer's own diagnostics of one file (a pull)."""
+async def file_diagnostics(
+    client: Requester, path: Path, timeout: float, strict: bool = False
+) -> list[lsp.Diagnostic]:
+    """rust-analyzer's own diagnostics of one file (a pull); `strict`: within `timeout` (client.request)."""
     report = await client.request(
         lsp.TEXT_DOCUMENT_DIAGNOSTIC,
         lsp.DocumentDiagnosticParams(text_document=document(path)),
         timeout=timeout,
+        strict=strict,
     )
     return list(getattr(report, "items", None) or [])
 

@@ -58,6 +58,8 @@ class AnalyzerState:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     flycheck_began: asyncio.Event = field(default_factory=asyncio.Event)  # set at each check's begin
     on_flycheck: Callable[[str], None] | None = None  # told "begin" and "end" of each check (check_copies)
+    # whether the last check that ended ran to its end, not cancelled (check_copies; blocking), if known
+    ran_to_end: Callable[[], bool] | None = None
 
     def touch(self) -> None:
         self.changed.set()

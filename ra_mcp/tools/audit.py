@@ -18,6 +18,7 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.mcp.capabilities import Capability
 
+from .. import call_deadline
 from ..lsp import requests
 from ..places.shown_paths import join_notes
 from ..service import AnalyzerService
@@ -46,6 +47,7 @@ async def _clippy(
     the workspace's build directories, where rust-analyzer's check already built the dependencies."""
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
+    call_deadline.lift()  # a cut would stop clippy's run (no one left waiting): waited for, as before
     result = await run_clippy(directory, service.cargo, AUDIT_LINTS, policy)
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:

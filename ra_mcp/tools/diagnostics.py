@@ -15,13 +15,14 @@ from rust_mcp.core.cargo_projects import MANIFEST_NAME, manifest_above_root
 from rust_mcp.mcp.capabilities import Capability
 
 from ..lsp import requests
+from ..lsp.asking_again import ASK_AGAIN
 from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
 from ..models import ANALYZER_CHECK, AnalyzerDiagnostic, DiagnosticReport
 from ..places.shown_paths import join_notes, withheld_note
 from ..service import AnalyzerService
 from ..workspace.flycheck import CheckRun, check_current_state
-from ..workspace.workspaces import Workspace, scan_sources
+from ..workspace.workspaces import StillIndexing, Workspace, scan_sources
 from . import render
 from .declaration import AnalyzerCall, InFile, InWorkspace, analyzer_tool
 from .diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
@@ -39,9 +40,9 @@ async def pull(
     workspace: Workspace, paths: Iterable[Path], missed: list[Path] | None = None, until: float | None = None
 ) -> dict[str, list[lsp.Diagnostic]]:
     """rust-analyzer's own diagnostics of each file. With `missed`, a file rust-analyzer does not
-    answer for in time (each request 60 s at most, all of them by the monotonic time `until`) is
-    put there instead of failing the whole call: on a large workspace under load, one slow file
-    cost the whole workspace's answer."""
+    answer for in time (each request 60 s at most, all of them by the monotonic time `until`, before
+    quiescence too: strict) is put there instead of failing the whole call: on a large workspace
+    under load, one slow file cost the whole workspace's answer."""
     results: dict[str, list[lsp.Diagnostic]] = {}
     limiter = anyio.Semaphore(PULL_CONCURRENCY)
 
@@ -52,7 +53,9 @@ async def pull(
                 missed.append(path)
                 return
             try:
-                items = await requests.file_diagnostics(workspace.client, path, max(timeout, 1.0))
+                items = await requests.file_diagnostics(
+                    workspace.client, path, max(timeout, 1.0), strict=until is not None
+                )
             except TimeoutError:
                 if missed is None:
                     raise
@@ -61,6 +64,9 @@ async def pull(
             except AnalyzerRequestFailed as exc:
                 if "file not found" in str(exc) and workspace.client.state.health == "error":
                     return  # the workspace did not load; the check's reason says why
+                if exc.code in ASK_AGAIN and missed is not None:  # still put off when the time ran out
+                    missed.append(path)
+                    return
                 raise
             if items:
                 results[path.as_uri()] = items
@@ -78,6 +84,12 @@ def not_analysed(missed: list[Path]) -> str | None:
         f"{len(missed)} file(s) not analysed in time (rust-analyzer busy), so their own findings are "
         "missing: call again for them"
     )
+
+
+def pulls_until(service: AnalyzerService, started: float, wait: bool) -> float | None:
+    """When a call's pulls end (time.monotonic()): PULL_SHARE of the answer deadline, unless `wait` or
+    the server has no deadline (0)."""
+    return None if wait or service.answer_deadline <= 0 else started + service.answer_deadline * PULL_SHARE
 
 
 def check_bound(service: AnalyzerService, started: float, check_timeout: float, wait: bool) -> float:
@@ -106,18 +118,30 @@ async def rust_analyzer_diagnostics(
     """A file's errors and warnings, fresh: rust-analyzer's analysis plus a cargo check."""
     service, ready, path, call = here.service, here.workspace, here.path, here.call
     uri = path.as_uri()
-    native = await pull(ready, [path])
+    missed: list[Path] = []
+    until = pulls_until(service, here.started, checking.wait)  # the check has the rest
+    native = await pull(ready, [path], missed, until)
     check, include_check = CheckRun(False), checking.include_check
+    if missed and not include_check:
+        raise StillIndexing(
+            f"rust-analyzer did not analyse {path.name} in time ({ready.state_text}): call again"
+        )
     if include_check:
         bound = check_bound(service, here.started, checking.check_timeout_secs, checking.wait)
         check = await check_current_state(ready, uri, bound, call.report)
     checked = {uri: list(ready.client.state.pushed.get(uri, []))} if include_check else {}
     (native, checked), left_out = shown_only(service, native, checked)
     items = at_least(merge(service, ready.root, native, checked), checking.min_severity)
-    files_checked = 0 if ready.client.state.health == "error" else 1
+    files_checked = 0 if ready.client.state.health == "error" or missed else 1
     alone = await loaded_alone(service, ready.root, items, check)
     skipped = await anyio.to_thread.run_sync(skipped_target, path, ready.root)  # the check passed it by
-    notes = (skipped, None if include_check else SKIPPED, withheld_note(left_out), alone)
+    notes = (
+        skipped,
+        None if include_check else SKIPPED,
+        not_analysed(missed),
+        withheld_note(left_out),
+        alone,
+    )
     return report(service.display(path, ready.root), items, paging, files_checked, check, *notes)
 
 
@@ -209,7 +233,7 @@ async def workspace_findings(
     made_at = workspace.generation
     files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
     missed: list[Path] = []
-    until = None if wait else started + service.answer_deadline * PULL_SHARE
+    until = pulls_until(service, started, wait)
     todo = [p for p in files if before is None or p not in before.analysed]
     native = {**(before.native if before else {}), **await pull(workspace, todo, missed, until)}
     check = CheckRun(False)

@@ -34,6 +34,8 @@ from rust_mcp.mcp.connections import (
 )
 from rust_mcp.mcp.registration import flat_parameters, strict_tool, tool_function
 
+from .. import call_deadline
+from ..call_deadline import StillWorking
 from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
 from ..places.positions import file_base, line_column_target, rust_file
 from ..places.shown_paths import join_notes
@@ -85,6 +87,7 @@ def _confirmer_when_asked(ctx: Context[Any, Any], enabled: bool) -> ConfirmCallb
     made: list[Confirmer] = []
 
     async def confirm(question: str) -> bool:
+        call_deadline.lift()  # the user answers in their own time: the call is not cut under them
         if not made:
             made.append(Confirmer(ctx, enabled))
         return await made[0](question)
@@ -101,13 +104,15 @@ async def _answer(
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     call = runtime.call(ctx, runtime.service)
+    # one deadline for the whole call (call_deadline.py); `wait=true` asks to wait past it
+    deadline = None if _asks_to_wait(arguments) else runtime.service.answer_deadline
     try:
-        model = await run_tool(tool, call, arguments)
+        model = await call_deadline.answer_by(deadline, lambda: run_tool(tool, call, arguments))
     except Refusal as exc:
         return refusal_result(str(exc))
     except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
         return needed.result  # type: ignore[return-value]
-    except StillIndexing as exc:
+    except (StillIndexing, StillWorking) as exc:
         return text_result(str(exc), is_error=True)
     except AnalyzerCrashed as exc:
         return text_result(
@@ -126,6 +131,12 @@ async def _answer(
         model = model.model_copy(update={"note": join_notes(said, model.note)})
     text = tool.render(model)
     return model_result(model, text if said in text else f"{said}\n{text}")
+
+
+def _asks_to_wait(arguments: dict[str, Any]) -> bool:
+    """Whether the call passed `wait=true` (diagnostics' Checking group): it waits past the deadline."""
+    grouped = (getattr(value, "wait", False) is True for value in arguments.values())
+    return arguments.get("wait") is True or any(grouped)
 
 
 def mcp_tool(

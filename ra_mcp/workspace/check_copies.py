@@ -52,6 +52,7 @@ class CheckCopies:
         roots = tuple(str(path) for path in self.within)
         self.setting = CheckSetting(str(root), cargo, sandboxed=sandboxed, roots=roots)
         self.begun_ns = 0
+        self.ends_ns = (0, 0)  # when the last two checks' ends were seen (wall clock)
         self.kept = 0  # checks kept so far (for status and tests)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -70,9 +71,17 @@ class CheckCopies:
             self.begun_ns = time.time_ns()
         elif kind == "end":
             ended = time.time_ns()
+            self.ends_ns = (self.ends_ns[1], ended)
             task = asyncio.get_running_loop().create_task(self._keep(self.begun_ns, ended), name="keep check")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+    def ran_to_end(self) -> bool:
+        """Whether the last check rust-analyzer reported ended ran to its end (cargo exited), rather
+        than being cancelled (its restart, or a stop): the tee's `done` was written after the end
+        before it was seen (a cancelled check writes none). Blocking: reads `done`."""
+        finished = analyzer_checks.finished_at(self.directory)
+        return finished is not None and finished > self.ends_ns[0]
 
     async def _keep(self, begun_ns: int, ended_ns: int) -> None:
         try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import anyio
 
 from rust_mcp.core.budgets import ProgressCallback
+from rust_mcp.core.project_files import DoorTimeout, off_loop
 
 from ..lsp import requests
 from ..lsp.errors import AnalyzerRequestFailed
@@ -26,6 +27,7 @@ LOG_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT\S+\s+ERROR\s")
 CHECK_START_SECONDS = 10.0
 CHECK_ASKS = 3  # runFlycheck requests sent before a check that never began is called not started
 SETTLE_SECONDS = 0.4  # quiet after a check: its restart debounce is 50 ms, publishes come every ~15 ms
+RESTART_SECONDS = 10.0  # waited, past the quiet, for the restart of a check that was cancelled
 PROGRESS_SECONDS = 0.5
 
 
@@ -95,7 +97,11 @@ async def run_flycheck(
     broken Cargo.toml) ends like a good one; rust-analyzer says so only in its status, so the status
     decides, and cargo's reason is returned. A request that begins no check in CHECK_START_SECONDS
     is sent again (rust-analyzer drops one whose work a concurrent change cancelled), up to
-    CHECK_ASKS times. After `timeout` seconds the check is left running."""
+    CHECK_ASKS times. Under load the restart of a cancelled check can begin seconds after the cancel's
+    end (rust-analyzer's flycheck thread waiting for a CPU while its main loop answers): a quiet
+    check that did not run to its end (the tee's copy says, `ran_to_end`) is followed by a wait of
+    up to RESTART_SECONDS for another check to begin; none begun, the answer is as before. After
+    `timeout` seconds the check is left running."""
     state = workspace.client.state
     if state.health == "error":  # the workspace did not load (a broken Cargo.toml): nothing to check
         return CheckRun(False, load_failure(workspace))
@@ -106,18 +112,24 @@ async def run_flycheck(
     started = asked = time.monotonic()
     sent = 0.0
     asks = 1
+    cut_short: tuple[int, float] | None = None  # flycheck_begun and when, once a check was found cancelled
     while True:
+        now = time.monotonic()
         began = state.flycheck_begun > begun_before
         idle = began and state.flycheck_ended >= state.flycheck_begun
-        quiet = time.monotonic() - max(state.flycheck_moved, state.published)
-        elapsed = time.monotonic() - started
-        if idle and quiet >= SETTLE_SECONDS:
+        quiet = now - max(state.flycheck_moved, state.published)
+        elapsed = now - started
+        restart_left = restart_wait(cut_short, state.flycheck_begun, now)
+        if idle and quiet >= SETTLE_SECONDS and not restart_left:
             seen = (state.flycheck_begun, state.published)
             if not await received_all(workspace, max(1.0, timeout - elapsed)):
                 return CheckRun(False, running=True)
-            if (state.flycheck_begun, state.published) == seen:
+            if (state.flycheck_begun, state.published) != seen:
+                continue  # its last publishes came in meanwhile (or another check began): quiet again
+            if (cut_short is not None and cut_short[0] == seen[0]) or await ran_to_end(workspace):
                 break
-            continue  # its last publishes came in meanwhile (or another check began): quiet again
+            cut_short = (seen[0], time.monotonic())  # cancelled: its restart may begin late
+            continue
         if not began and time.monotonic() - asked > CHECK_START_SECONDS:
             failure = check_failure(state.status_message)
             if failure or state.health == "error":
@@ -132,13 +144,37 @@ async def run_flycheck(
         if elapsed > timeout:
             return CheckRun(False, running=True)
         state.changed.clear()
-        with anyio.move_on_after(SETTLE_SECONDS - quiet if idle else PROGRESS_SECONDS):
+        if idle and quiet >= SETTLE_SECONDS:  # waiting for a cancelled check's restart to begin
+            delay = min(restart_left, timeout - elapsed + 0.01)
+        else:
+            delay = SETTLE_SECONDS - quiet if idle else PROGRESS_SECONDS
+        with anyio.move_on_after(delay):
             await state.changed.wait()
         if report is not None and not idle:
             sent += 1
             await report(sent, None, f"cargo check: {state.busy_summary()}")
     failure = check_failure(state.status_message)
     return CheckRun(False, failure) if failure else CheckRun(True)
+
+
+def restart_wait(cut_short: tuple[int, float] | None, begun: int, now: float) -> float:
+    """Seconds left to wait for the restart of the check found cancelled (`cut_short`: the count of
+    begun checks then, and when), 0 once another check began or RESTART_SECONDS passed."""
+    if cut_short is None or begun != cut_short[0]:
+        return 0.0
+    return max(0.0, cut_short[1] + RESTART_SECONDS - now)
+
+
+async def ran_to_end(workspace: Workspace) -> bool:
+    """Whether the last check that ended ran to its end (not cancelled), as the tee's copy says;
+    True when unknown (no copies kept for this rust-analyzer, or the copy unreadable in time)."""
+    hook = workspace.client.state.ran_to_end
+    if hook is None:
+        return True
+    try:
+        return await off_loop(hook, deadline=5.0, what="reading rust-analyzer's check copy")
+    except DoorTimeout:
+        return True
 
 
 async def received_all(workspace: Workspace, timeout: float) -> bool:

@@ -5,6 +5,7 @@ never returns, with that macro ignored)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from rust_mcp.core.lockfile import private_lock_env
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import AllowedRoots, PathRefused, ReadScope
 
+from .. import call_deadline
 from ..lsp.discovery import Analyzer
 from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
 from ..lsp.proc_macro_watch import StuckMacros
@@ -104,6 +106,15 @@ class WorkspacePool:
             workspace.last_used = time.monotonic()
             return workspace
         lock = self._starting.setdefault(key, asyncio.Lock())
+        why = f" after it stopped ({workspace.client.failure()})" if workspace is not None else ""
+        with call_deadline.waiting(f"rust-analyzer to {'re' if why else ''}start on {root}{why}"):
+            return await self._start_or_restart(key, lock, policy)
+
+    async def _start_or_restart(
+        self, key: WorkspaceKey, lock: asyncio.Lock, policy: PolicyOfCall
+    ) -> Workspace:
+        """get's start (or restart, after a crash) of the rust-analyzer of `key`, one at a time."""
+        root, toolchain = key
         async with lock:
             workspace = self.workspaces.get(key)
             if workspace is not None and workspace.client.alive:
@@ -164,6 +175,7 @@ class WorkspacePool:
         copies = CheckCopies.for_command(root, client.command.env, client.command.contained, within)
         if copies is not None:  # its check kept for cargo_check; the copies go with it
             client.state.on_flycheck = copies.event
+            client.state.ran_to_end = copies.ran_to_end
             client.on_exit(copies.closing)
         journal, outside = await made(root, is_watched, within)  # watching before rust-analyzer reads
         try:
@@ -216,14 +228,20 @@ class WorkspacePool:
             workspace = await self.get(root, toolchain, policy)
             workspace.in_flight += 1
             try:
+                call_deadline.reporting(functools.partial(workspace.doing, self.settings.proc_macro_seconds))
                 if not in_sync(workspace):
-                    await workspace.sync_from_disk()
+                    with call_deadline.waiting("the re-sync of the files changed on disk"):
+                        await workspace.sync_from_disk()
                 if not workspace.client.state.quiescent:  # ready at once when rust-analyzer said so
-                    await workspace.wait_ready(self.settings.ready_seconds, report)
+                    await workspace.wait_ready(call_deadline.bounded(self.settings.ready_seconds), report)
                 if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
-                    await workspace.client.until_quiescent(self.settings.ready_seconds)
+                    with call_deadline.waiting(f"rust-analyzer to settle on {root} after its restart"):
+                        await workspace.client.until_quiescent(
+                            call_deadline.bounded(self.settings.ready_seconds)
+                        )
                     workspace.settle_first = False
-                return await operation(workspace)
+                with call_deadline.waiting(f"rust-analyzer's answer on {root}"):
+                    return await operation(workspace)
             except BaseException as raised:
                 # an operation's task group (parallel requests) raises a group: act on what is in it
                 error = _first_error(raised) if isinstance(raised, BaseExceptionGroup) else raised

@@ -5,29 +5,30 @@ answers for their next pages while nothing changes. The pool of them is in pool.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
 
-from rust_mcp.core.budgets import MAX_SYNC_BYTES, ProgressCallback
+from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.client_policy import ClientPolicy
-from rust_mcp.core.errors import Refusal
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, refresh_private_lock
 from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import SandboxedCommand
 
+from .. import call_deadline
 from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
 from .fresh_runs import FreshRuns
 from .journal_walks import followed, refreshed
 from .reload_wait import RELOAD_WAIT_SECONDS, SHORT_WAIT_SECONDS, ReloadingFiles, await_reload, moved
+from .source_messages import Encoded, encode_sources
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
@@ -107,6 +108,12 @@ class Workspace:
     def state_text(self) -> str:
         return self.client.state.busy_summary()
 
+    def doing(self, proc_macro_seconds: float) -> str:
+        """What rust-analyzer is doing, as a call's answer at its deadline says: its work, an expansion
+        running long."""
+        note = self.client.state.proc_macros.notice(time.monotonic(), proc_macro_seconds)
+        return "; ".join(part for part in (self.state_text if self.client.alive else "stopped", note) if part)
+
     async def wait_ready(self, bound: float, report: ProgressCallback | None = None) -> None:
         """Return once rust-analyzer answers right (quiescent, or its build data applied: see
         AnalyzerState.ready_in); raise StillIndexing after `bound` seconds."""
@@ -182,14 +189,19 @@ class Workspace:
             private = self.client.command.env.get(LOCKFILE_PATH_ENV)
             if private and self.root / "Cargo.lock" in paths:
                 await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
+            sources = [(path, self.versions.get(path)) for path in paths if path.suffix == ".rs"]
+            made = [(path, version) for path, version in sources if str(path) in current]
+            encoded = await off_loop(encode_sources, self.scope, made, what="reading the changed sources")
         except BaseException:  # cancelled (or failed) before telling: the next call tells them
             self.written |= candidates
             self.untold |= set(changed)
             self.reloading.forget(watched)  # what rust-analyzer has of them is unknown again
             raise
-        self._announce(paths, {path: current[path] for path in changed if path in current})
+        self._announce(paths, {path: current[path] for path in changed if path in current}, encoded)
         if watched:
-            await await_reload(self.client.state, RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS)
+            names = ", ".join(sorted({path.name for path in watched}))
+            with call_deadline.waiting(f"rust-analyzer to begin reloading after {names} changed"):
+                await await_reload(self.client.state, RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS)
         return paths
 
     async def _follow_manifests(self) -> None:
@@ -218,7 +230,9 @@ class Workspace:
         self.written |= {str(path) for path in paths}  # the next re-sync compares them again
         self._announce(paths, current)
 
-    def _announce(self, changed: list[Path], current: dict[str, FileStamp]) -> None:
+    def _announce(
+        self, changed: list[Path], current: dict[str, FileStamp], encoded: Mapping[Path, Encoded] = {}
+    ) -> None:
         if not changed:
             return
         self.generation += 1
@@ -232,7 +246,7 @@ class Workspace:
             else:
                 kind = lsp.FileChangeType.Deleted
                 self.snapshot.pop(key, None)
-            if path.suffix == ".rs" and not self._send_contents(path, exists):
+            if path.suffix == ".rs" and not self._send_contents(path, exists, encoded.get(path)):
                 continue  # not ours to read: rust-analyzer is not told about it
             events.append(lsp.FileEvent(uri=path.as_uri(), type=kind))
         if events:
@@ -246,35 +260,20 @@ class Workspace:
                 lsp.DidCloseTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())),
             )
 
-    def _send_contents(self, path: Path, exists: bool) -> bool:
-        """Send a changed file's contents (or close a deleted one). A file that leads outside the roots,
-        through a link, or is over MAX_SYNC_BYTES is not read: it is closed if we had opened it, and
-        False is returned."""
-        uri = path.as_uri()
+    def _send_contents(self, path: Path, exists: bool, made: Encoded | None = None) -> bool:
+        """Send a changed file's contents (or close a deleted one): the message `made` off the loop
+        (source_messages.py) when it was made for the version rust-analyzer has, else made here. A
+        file that leads outside the roots, through a link, or is over MAX_SYNC_BYTES is not read: it
+        is closed if we had opened it, and False is returned."""
         version = self.versions.get(path)
         if not exists:
             self._close(path)
             return True
-        try:
-            text = self.scope.read(path, MAX_SYNC_BYTES).decode("utf-8", errors="replace")
-        except Refusal:
+        if made is None or made.version != version:  # written by us meanwhile (push_written)
+            made = encode_sources(self.scope, [(path, version)])[path]
+        if made.message is None:
             self._close(path)
             return False
-        if version is None:
-            self.versions[path] = 1
-            self.client.notify(
-                lsp.TEXT_DOCUMENT_DID_OPEN,
-                lsp.DidOpenTextDocumentParams(
-                    text_document=lsp.TextDocumentItem(uri=uri, language_id="rust", version=1, text=text)
-                ),
-            )
-        else:
-            self.versions[path] = version + 1
-            self.client.notify(
-                lsp.TEXT_DOCUMENT_DID_CHANGE,
-                lsp.DidChangeTextDocumentParams(
-                    text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version + 1),
-                    content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)],
-                ),
-            )
+        self.versions[path] = 1 if version is None else version + 1
+        self.client.notify_encoded(made.message)
         return True

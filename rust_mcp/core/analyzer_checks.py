@@ -176,6 +176,17 @@ def read_copy(directory: Path) -> Copy | None:
     return Copy(argv, cwd, started, finished, code, stdout, stderr)
 
 
+def finished_at(directory: Path) -> int | None:
+    """When the last check that ran to its end finished (the tee's `done`, wall clock in ns), or None
+    (none yet, or unreadable); blocking. Reads `done` alone: a few bytes."""
+    try:
+        done_text = read_text(directory / "done", MAX_DONE_BYTES)
+        finished = parse_json(done_text)["finished"] if done_text is not None else None
+    except (OSError, Refusal, ValueError, KeyError, TypeError, RecursionError):
+        return None
+    return finished if isinstance(finished, int) else None
+
+
 def counts_for(copy: Copy, begun_ns: int, ended_ns: int, newest_change_ns: int) -> bool:
     """Whether `copy` checked the files as they are: it ran between the begin and the end the server
     saw rust-analyzer report (wall clock; the tee starts a little after the begin is reported, and

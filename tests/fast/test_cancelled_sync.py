@@ -22,6 +22,7 @@ from ra_mcp.workspace.pool import in_sync
 from ra_mcp.workspace.workspaces import Workspace, is_watched
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV
 from rust_mcp.core.roots import AllowedRoots, ReadScope
+from tests.support.encoded_messages import decoded
 
 pytestmark = pytest.mark.anyio
 
@@ -39,6 +40,9 @@ class Told:
     state: AnalyzerState = field(default_factory=lambda: AnalyzerState(health="ok", quiescent=True))
     alive: bool = True
     sent: list[tuple[str, Any]] = field(default_factory=list)
+
+    def notify_encoded(self, message: bytes) -> None:
+        self.notify(*decoded(message))
 
     def notify(self, method: str, params: Any) -> None:
         self.sent.append((method, params))

@@ -27,7 +27,7 @@ class Client:
     def __init__(self) -> None:
         self.timeouts: list[float] = []
 
-    async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
+    async def request(self, method: str, params: Any, timeout: float = 30.0, **_: Any) -> Any:
         self.timeouts.append(timeout)
         if params.text_document.uri == SLOW.as_uri():
             await asyncio.sleep(timeout)

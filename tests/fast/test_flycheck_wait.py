@@ -46,7 +46,7 @@ class ScriptedAnalyzer:
     holding: int = 0  # held steps made but not sent yet
     asked: list[str] = field(default_factory=list)  # its requests (runFlycheck is a notification)
 
-    async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
+    async def request(self, method: str, params: Any, timeout: float = 30.0, **_: Any) -> Any:
         """Answered after every message made before it: the held ones are sent first."""
         self.asked.append(method)
         while self.holding:

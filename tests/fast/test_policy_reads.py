@@ -39,6 +39,9 @@ class Running:
     def notify(self, method: str, params: Any) -> None:
         pass
 
+    def notify_encoded(self, message: bytes) -> None:
+        pass
+
 
 def warm_pool(root: Path) -> WorkspacePool:
     (root / "Cargo.toml").write_text('[package]\nname = "warm"\nversion = "0.1.0"\n')

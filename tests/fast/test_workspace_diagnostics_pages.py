@@ -32,6 +32,7 @@ from ra_mcp.workspace.pool import WorkspacePool
 from ra_mcp.workspace.workspaces import Workspace, is_watched
 from rust_mcp.core.paging import next_page_offset
 from rust_mcp.core.roots import AllowedRoots
+from tests.support.encoded_messages import decoded
 
 pytestmark = pytest.mark.anyio
 ANALYZER = Analyzer("/usr/bin/rust-analyzer", "rust-analyzer 1.95.0")
@@ -73,7 +74,7 @@ class StandIn:
             if text == UNUSED
         ]
 
-    async def request(self, method: str, params: Any, timeout: float = 30.0) -> Any:
+    async def request(self, method: str, params: Any, timeout: float = 30.0, **_: Any) -> Any:
         if method == "rust-analyzer/analyzerStatus":  # the check's wait: all sent before is in
             return ""
         assert method == lsp.TEXT_DOCUMENT_DIAGNOSTIC
@@ -85,6 +86,9 @@ class StandIn:
         return lsp.FullDocumentDiagnosticReport(
             items=self.findings(params.text_document.uri, "rust-analyzer")
         )
+
+    def notify_encoded(self, message: bytes) -> None:
+        self.notify(*decoded(message))
 
     def notify(self, method: str, params: Any) -> None:
         if method != "rust-analyzer/runFlycheck":

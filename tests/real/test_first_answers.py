@@ -72,7 +72,9 @@ async def until_quiescent(client: Client) -> dict[str, Any]:
 async def early_against_settled(root: Path, question: Question) -> list[str]:
     """One cold start: what differs between the first answers and those after quiescence."""
     at = position(root, question)
-    params = server_params("rust-analyzer-mcp", "--root", str(root), "--ready-timeout", "600")
+    params = server_params(
+        "rust-analyzer-mcp", "--root", str(root), "--ready-timeout", "600", "--answer-deadline", "610"
+    )
     async with Client(params, mode="legacy", read_timeout_seconds=900) as client:
         before = ra_structured("rust_analyzer_status", await client.call_tool("rust_analyzer_status", {}))
         early = await answers(client, at)

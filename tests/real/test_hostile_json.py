@@ -63,7 +63,9 @@ async def test_deep_json_from_a_proc_macro_through_the_audits_clippy(tmp_path: P
     (workspace / "src" / "main.rs").write_text(
         "deep::deep!();\n\nfn main() {\n    let p = &1u8 as *const u8;\n    let _ = unsafe { *p };\n}\n"
     )
-    params = server_params("rust-analyzer-mcp", "--root", str(root), "--ready-timeout", "600")
+    params = server_params(
+        "rust-analyzer-mcp", "--root", str(root), "--ready-timeout", "600", "--answer-deadline", "610"
+    )
     async with Client(params, mode="legacy", read_timeout_seconds=900) as client:
         arguments = {"workspace": str(workspace), "include_clippy": True}
         said = text_of(await client.call_tool("rust_analyzer_unsafe_audit", arguments))

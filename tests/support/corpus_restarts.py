@@ -103,7 +103,9 @@ async def restart_rounds(session: CorpusSession, truth: Truth, spots: list[Spot]
     done: list[Round] = []
     for _ in range(rounds):
         started = time.monotonic()
-        params = server_params("rust-analyzer-mcp", "--root", str(base), "--ready-timeout", "900")
+        params = server_params(
+            "rust-analyzer-mcp", "--root", str(base), "--ready-timeout", "900", "--answer-deadline", "910"
+        )
         async with Client(params, mode="legacy", read_timeout_seconds=1800) as client:
             restarted = dataclasses.replace(session, ra=client)
 

@@ -143,6 +143,8 @@ async def corpus_session(
                     str(base),
                     "--ready-timeout",
                     "900",
+                    "--answer-deadline",  # the ready timeout within the call's deadline (call_deadline.py)
+                    "910",
                     "--check-timeout",
                     "900",
                 ),

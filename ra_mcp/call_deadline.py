@@ -1,0 +1,137 @@
+"""One answer deadline per call, computed once when the call starts (the server's --answer-deadline,
+kept under the client's own tool timeout: Codex's is 60 s unless tool_timeout_sec says more), which
+every wait inside the call shares.
+
+A call can chain several waits, each bounded on its own: another call's start of rust-analyzer or a
+restart after a crash, the re-sync of changed files (the door's reads) and the reload a changed
+manifest causes (up to 20 s), readiness (up to --ready-timeout), the request (at least 90 s before
+rust-analyzer is quiescent), asking it again after "content modified" (90 s more) or after an early
+empty answer. Each within its bound, together they ran past the deadline, and the client cut the
+call with no answer at all. So: a wait that answers in its own words (readiness: "still indexing")
+takes only what is `left`; every other wait says what it waits for (`waiting`), and at the deadline
+less CUT_MARGIN the call is cut wherever it waits and answers `StillWorking`, naming that wait and
+what rust-analyzer is doing. Calling again finds the work done so far (rust-analyzer keeps it; the
+re-sync's cancellation keeps what it had not told). A wait the caller asked for (`wait=true`) or a
+user's confirmation `lift`s the cut. A cancelled call (the client's notifications/cancelled) is
+cancelled through the same scopes: every wait here is anyio's, cancelled at once.
+
+The domain learns of the deadline through a context variable (tasks a call starts copy it), so the
+layers between the MCP face that sets it and the waits pass nothing on."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import anyio
+
+T = TypeVar("T")
+CUT_MARGIN = 1.0  # seconds before the deadline at which a call still waiting is cut and answered
+SOFT_MARGIN = 1.5  # seconds more, before the cut, by which a wait answering in its own words ends
+FIRST_WAIT = "the call's files and workspace to be resolved"
+
+
+class StillWorking(RuntimeError):
+    """The call's deadline came while it waited; the message says for what, and to call again."""
+
+
+@dataclass
+class CallDeadline:
+    """One call's deadline: `seconds` after `started` (time.monotonic()), cut CUT_MARGIN before."""
+
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+    waiting_for: str = FIRST_WAIT
+    doing: Callable[[], str | None] | None = None  # what rust-analyzer is doing (once there is one)
+    lifted: bool = False
+    scope: anyio.CancelScope | None = None
+
+    @property
+    def cut_at(self) -> float:
+        """When the call is cut: CUT_MARGIN before the deadline, or half-way to a deadline that short."""
+        return self.started + max(self.seconds - CUT_MARGIN, self.seconds / 2)
+
+    def left(self, now: float | None = None) -> float:
+        """Seconds a wait answering in its own words may still take (never below 0)."""
+        now = time.monotonic() if now is None else now
+        return max(0.0, self.cut_at - SOFT_MARGIN - now)
+
+    def lift(self) -> None:
+        """No cut for the rest of this call (the caller asked to wait, or a user is asked)."""
+        self.lifted = True
+        if self.scope is not None:
+            self.scope.deadline = math.inf
+
+    def still_working(self, now: float | None = None) -> str:
+        now = time.monotonic() if now is None else now
+        doing = self.doing() if self.doing is not None else None
+        now_doing = f"; rust-analyzer: {doing}" if doing else ""
+        return (
+            f"still working after {now - self.started:.0f} s, at the answer deadline "
+            f"({self.seconds:g} s): waiting for {self.waiting_for}{now_doing}. Nothing is answered "
+            "yet: call again with the same arguments (rust-analyzer keeps what it has done), or call "
+            "rust_analyzer_status to watch it"
+        )
+
+
+_current: ContextVar[CallDeadline | None] = ContextVar("ra_mcp_call_deadline", default=None)
+
+
+def current() -> CallDeadline | None:
+    return _current.get()
+
+
+def bounded(seconds: float) -> float:
+    """`seconds`, or what is left of the calling call's deadline when less (for a wait that answers
+    in its own words before the cut)."""
+    deadline = _current.get()
+    if deadline is None or deadline.lifted:
+        return seconds
+    return min(seconds, deadline.left())
+
+
+@contextmanager
+def waiting(what: str) -> Iterator[None]:
+    """What the calling call waits for inside this block (named by its answer if the cut comes in it)."""
+    deadline = _current.get()
+    if deadline is None:
+        yield
+        return
+    before, deadline.waiting_for = deadline.waiting_for, what
+    yield  # left as it is when the block raises: the cut (a cancellation) names the innermost wait
+    deadline.waiting_for = before
+
+
+def reporting(doing: Callable[[], str | None]) -> None:
+    """How the calling call's answer at the cut says what rust-analyzer is doing."""
+    deadline = _current.get()
+    if deadline is not None:
+        deadline.doing = doing
+
+
+def lift() -> None:
+    """No cut for the rest of the calling call."""
+    deadline = _current.get()
+    if deadline is not None:
+        deadline.lift()
+
+
+async def answer_by(seconds: float | None, body: Callable[[], Awaitable[T]]) -> T:
+    """`body()`, cut CUT_MARGIN before `seconds` from now (None or 0: never) with StillWorking;
+    the deadline is the one every wait inside sees. Another cancellation (the client's) goes on."""
+    if seconds is None or seconds <= 0:
+        return await body()
+    deadline = CallDeadline(seconds)
+    token = _current.set(deadline)
+    try:
+        with anyio.CancelScope(deadline=anyio.current_time() + deadline.cut_at - time.monotonic()) as scope:
+            deadline.scope = scope
+            return await body()
+        raise StillWorking(deadline.still_working())
+    finally:
+        _current.reset(token)
