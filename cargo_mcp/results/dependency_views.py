@@ -83,29 +83,38 @@ def _dependency(d: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def _target(t: Mapping[str, Any]) -> dict[str, Any]:
+    """A target with the features it needs (clap's examples: `derive`, off by default, so cargo check
+    skips them unless asked for it)."""
+    entry = {"name": _named(t.get("name")), "kind": t.get("kind"), "src_path": _named(t.get("src_path"))}
+    required = [_named(f) for f in t.get("required-features") or []]
+    if required:
+        entry["required_features"] = _first_names(required, budgets.METADATA_DETAIL_FEATURES)
+    return entry
+
+
 def _detail(package: Mapping[str, Any], offset: int) -> dict[str, Any]:
-    """One member in full: targets and features, and a page of its dependencies."""
-    targets = [
-        {"name": _named(t.get("name")), "kind": t.get("kind"), "src_path": _named(t.get("src_path"))}
-        for t in package.get("targets") or []
-    ]
-    shown_targets = take_page(targets, 0, len(targets), _compact, budgets.METADATA_DETAIL_TARGETS)
+    """One member in full: a page of its targets and then its dependencies (one `offset` pages on
+    through both: clap's 60 targets were cut at 17 with the rest only in the log), and its features."""
+    targets = [_target(t) for t in package.get("targets") or []]
     dependencies = [_dependency(d) for d in package.get("dependencies") or []]
-    page = take_page(dependencies, offset, len(dependencies), _compact, budgets.METADATA_DETAIL_DEPENDENCIES)
+    entries = [*targets, *dependencies]
+    budget = budgets.METADATA_DETAIL_TARGETS + budgets.METADATA_DETAIL_DEPENDENCIES
+    page = take_page(entries, offset, len(entries), _compact, budget)
+    start, end = page.offset, page.end
     member = {
         "name": _named(package.get("name")),
         "version": _named(package.get("version")),
         "manifest_path": _named(package.get("manifest_path")),
         "edition": package.get("edition"),
-        "targets": shown_targets.items,
+        "targets": targets[start:end],
+        "target_count": len(targets),
         "features": _first_names(sorted(package.get("features") or {}), budgets.METADATA_DETAIL_FEATURES),
         "feature_count": len(package.get("features") or {}),
-        "dependencies": page.items,
+        "dependencies": dependencies[max(0, start - len(targets)) : max(0, end - len(targets))],
         "dependency_count": len(dependencies),
     }
-    if len(shown_targets.items) < len(targets):
-        member["targets_left_out"] = len(targets) - len(shown_targets.items)
-    return {"member": member, "page": page.note("dependencies")}
+    return {"member": member, "page": page.note("targets and dependencies")}
 
 
 def metadata_page(text: str, offset: int, package: str | None) -> dict[str, Any] | None:
@@ -157,11 +166,16 @@ def metadata_text(data: Mapping[str, Any]) -> list[str]:
         out.append(
             f"{member['name']} {member['version']} [{member['manifest_path']}] edition {member['edition']}"
         )
+        out.append(f"  targets ({member['target_count']}):")
         out += [
-            f"  target {t['name']} ({'/'.join(t['kind'] or [])}) {t['src_path']}" for t in member["targets"]
+            f"    {t['name']} ({'/'.join(t['kind'] or [])}) {t['src_path']}"
+            + (
+                f", requires features: {', '.join(t['required_features'])}"
+                if t.get("required_features")
+                else ""
+            )
+            for t in member["targets"]
         ]
-        if member.get("targets_left_out"):
-            out.append(f"  ... {member['targets_left_out']} more targets (the full JSON is in the log)")
         features = ", ".join(member["features"])
         out.append(f"  features ({member['feature_count']}): {features}")
         out.append(f"  dependencies ({member['dependency_count']}):")

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import anyio
+
 from rust_mcp.core.budgets import RENDERED_LIMIT
 from rust_mcp.core.clipping import clip_end
 
@@ -25,6 +27,7 @@ from ..lsp import requests
 from ..lsp.answers import Requester
 from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
+from .required_features import skipped_target
 
 INACTIVE_CODE = "inactive-code"
 UNLINKED_FILE = "unlinked-file"
@@ -41,9 +44,12 @@ def holds(span: lsp.Range, position: lsp.Position) -> bool:
     return after_start and (position.line, position.character) <= (end.line, end.character)
 
 
-async def inactive_reason(client: Requester, path: Path, position: lsp.Position) -> str | None:
+async def inactive_reason(
+    client: Requester, path: Path, position: lsp.Position, root: Path | None = None
+) -> str | None:
     """rust-analyzer's message when `position` lies in code a `#[cfg]` switches off or in a file of no
-    crate, else None (also when it cannot tell in time)."""
+    crate; else, with the workspace `root`, the features the file's target requires and are off
+    (required_features.py); else None (also when it cannot tell in time)."""
     try:
         found = await requests.file_diagnostics(client, path, ASK_TIMEOUT)
     except (TimeoutError, AnalyzerRequestFailed):
@@ -53,4 +59,6 @@ async def inactive_reason(client: Requester, path: Path, position: lsp.Position)
             return clip_end(diagnostic.message, RENDERED_LIMIT)
         if diagnostic.code == UNLINKED_FILE:
             return NO_CRATE
-    return None
+    if root is None:
+        return None
+    return await anyio.to_thread.run_sync(skipped_target, path, root)

@@ -72,7 +72,7 @@ async def _goto(
         ]
     note = None
     if not total:
-        reason = await inactive_reason(here.client, target.path, target.position)
+        reason = await inactive_reason(here.client, target.path, target.position, here.root)
         note = f"rust-analyzer found no {what} at {target.label}" + (f": {reason}" if reason else "")
     return LocationList(
         query=f"{what} of {target.label}",

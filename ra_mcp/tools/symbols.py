@@ -169,7 +169,7 @@ async def rust_analyzer_hover(here: AtPosition, at: Position) -> HoverResult:
         both.start_soon(ask_where_defined)
         hover = await requests.hover(here.client, target.path, target.position)
     if hover is None:
-        reason = await inactive_reason(here.client, target.path, target.position)
+        reason = await inactive_reason(here.client, target.path, target.position, here.root)
         return HoverResult(query=f"hover at {target.label}", found=False, note=reason)
     if outside[0]:
         return HoverResult(query=f"hover at {target.label}", found=False, note=withheld_note(1))
@@ -209,12 +209,11 @@ async def rust_analyzer_expand_macro(
     target = here.target
     expanded = await requests.expand_macro(here.client, target.path, target.position)
     if expanded is None:
-        return MacroExpansion(
-            query=f"macro at {target.label}",
-            name=None,
-            expansion=None,
-            note=f"no macro call or derive at {target.label}; point at the macro's name",
-        )
+        reason = await inactive_reason(here.client, target.path, target.position, here.root)
+        note = f"no macro call or derive at {target.label}; point at the macro's name"
+        if reason:  # e.g. a derive whose macro a feature turns on: a wrong position is not the cause
+            note = f"rust-analyzer expanded nothing at {target.label}: {reason}"
+        return MacroExpansion(query=f"macro at {target.label}", name=None, expansion=None, note=note)
     lines = expanded.expansion.split("\n")
     page = take_page(lines, offset, len(lines), lambda line: len(line) + 1, budgets.EXPANSION_PAGE)
     return MacroExpansion(
