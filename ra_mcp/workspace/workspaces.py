@@ -130,9 +130,10 @@ class Workspace:
                 return
             remaining = deadline - now
             if remaining <= 0:
+                began = now - self.client.started_at
                 raise StillIndexing(
-                    f"rust-analyzer is still indexing {self.root} ({self.state_text}); try again in a few "
-                    "seconds, or call rust_analyzer_status to watch it"
+                    f"rust-analyzer is still indexing {self.root} after {began:.0f} s ({self.state_text}); "
+                    "its work goes on meanwhile: call again, or call rust_analyzer_status to watch it"
                 )
             state.changed.clear()
             with anyio.move_on_after(min(remaining, 1.0, 1.0 if settling is None else settling)):
