@@ -51,6 +51,10 @@ def summary_line(
         verdict = (
             f"built the program, which ran and exited with code {result.program_exit_code} ({seconds:.2f} s)"
         )
+    elif result.ok and (result.data or {}).get("refused"):  # cargo answered; a value of the call was wrong
+        verdict = f"ran in {seconds:.2f} s, but the call was refused (below)"
+    elif result.ok and (result.data or {}).get("error"):
+        verdict = f"ran in {seconds:.2f} s, but its answer could not be read (below)"
     elif result.ok:
         verdict = f"succeeded in {seconds:.2f} s"
     elif (signal_name := killed_by(result.exit_code)) is not None:

@@ -126,6 +126,19 @@ def test_summary_line_says_how_cargo_ended(exit_code: int | None, timed_out: boo
     assert verdicts.summary_line(result, ("check",), 30) == verdict
 
 
+def test_a_refused_value_is_not_called_a_success() -> None:
+    """fieldtest9: `cargo_metadata package="clap_nope"` answered "cargo metadata succeeded" above the
+    refusal naming the members, with isError true: the verdict now says the call was refused."""
+    refused = {"refused": "package 'clap_nope' is not a member of this workspace; its members: clap"}
+    result = cargo_result([]).model_copy(update={"exit_code": 0, "ok": True, "data": refused})
+    line = verdicts.summary_line(result, ("metadata",), 30)
+    assert line == "cargo metadata ran in 1.20 s, but the call was refused (below)"
+    text = cargo_render.result_text(result)
+    assert "succeeded" not in text and "'clap_nope' is not a member" in text
+    unreadable = result.model_copy(update={"data": {"error": "cargo metadata printed no JSON"}})
+    assert "could not be read" in verdicts.summary_line(unreadable, ("metadata",), 30)
+
+
 def test_stdout_is_kept_only_where_it_tells_something() -> None:
     quiet = cargo_render.shape_for_model(cargo_result([], stdout="noise", stderr="more noise"))
     assert (quiet.stdout, quiet.stderr) == ("", "")
