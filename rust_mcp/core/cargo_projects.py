@@ -101,11 +101,15 @@ def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
     return any(relative == p or fnmatch.fnmatchcase(relative, p) for p in patterns)
 
 
-def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
+def find_workspace_root(
+    manifest: Path, roots: AllowedRoots, seen: dict[Path, dict[str, object]] | None = None
+) -> Path:
     """The directory of the workspace root manifest for `manifest`, as cargo finds it: the manifest
     itself if it declares [workspace], else the first ancestor whose [workspace] does not exclude it.
     Never outside the allowed root holding the manifest: a `package.workspace` that points out of it,
-    or a workspace above it, is not looked at, and the package is its own workspace."""
+    or a workspace above it, is not looked at, and the package is its own workspace. A caller asking
+    for many packages passes `seen`: the ancestors' manifests are then parsed once for all of them
+    (a 1 MB root manifest parsed again for each of thousands of members took hours)."""
     package_dir = manifest.parent
     root = roots.root_of(manifest) or package_dir
     data = read_manifest(manifest)
@@ -122,9 +126,15 @@ def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
         if not ancestor.is_relative_to(root):
             break
         candidate = ancestor / MANIFEST_NAME
-        if not candidate.is_file():
-            continue
-        workspace = read_manifest(candidate).get("workspace")
+        if seen is not None and candidate in seen:
+            workspace = seen[candidate].get("workspace")
+        elif not candidate.is_file():
+            workspace = None
+        else:
+            parsed = read_manifest(candidate)
+            workspace = parsed.get("workspace")
+            if seen is not None:
+                seen[candidate] = parsed
         if workspace is None:
             continue
         relative = package_dir.relative_to(ancestor).as_posix()
