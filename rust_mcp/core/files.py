@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .budgets import MAX_LOCKFILE_BYTES, MAX_SOURCE_BYTES
-from .cargo_projects import project_files
+from .cargo_projects import MAX_MANIFEST_BYTES, project_files
 from .errors import Refusal
 from .safe_io import (
     mode_at,
@@ -126,8 +126,11 @@ def _reason(exc: BaseException) -> str:
 def read_current(path: Path) -> bytes | None:
     """A file's bytes as they are now (None: absent), read without following links; a file that is
     now a link, or too large to snapshot, reads as itself being unreadable (Refusal). A Cargo.lock
-    has the one limit of every lockfile reader (MAX_LOCKFILE_BYTES), a source file MAX_SOURCE_BYTES."""
-    return read_without_links(path, MAX_LOCKFILE_BYTES if path.name == "Cargo.lock" else MAX_SOURCE_BYTES)
+    has the one limit of every lockfile reader (MAX_LOCKFILE_BYTES), a manifest MAX_MANIFEST_BYTES (a
+    snapshot of every Cargo.toml under the root at 16 MiB each could hold gigabytes), a source file
+    MAX_SOURCE_BYTES."""
+    limits = {"Cargo.lock": MAX_LOCKFILE_BYTES, "Cargo.toml": MAX_MANIFEST_BYTES}
+    return read_without_links(path, limits.get(path.name, MAX_SOURCE_BYTES))
 
 
 def _is_source(name: str) -> bool:
