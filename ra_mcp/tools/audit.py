@@ -27,7 +27,7 @@ from .audit_models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from .clippy import run_clippy
 from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg
-from .unsafe_sites import Source, decode, innermost, sites_in
+from .unsafe_sites import Source, decode, innermost_each, sites_in
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",
@@ -138,9 +138,9 @@ async def _audit(
         symbols = await requests.document_symbols(workspace.client, path)
         source = Source(texts[path])
         found = sites_in(source, decode(tokens, provider.legend), symbols)
-        for finding in findings.get(path, []):
-            position = source.offset(finding.line - 1, finding.column - 1)
-            owner = innermost(found, position)
+        in_file = findings.get(path, [])
+        positions = [source.offset(finding.line - 1, finding.column - 1) for finding in in_file]
+        for finding, owner in zip(in_file, innermost_each(found, positions), strict=True):
             if owner is not None:
                 owner.findings.append(finding)
             else:
