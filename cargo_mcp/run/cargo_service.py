@@ -194,7 +194,9 @@ class CargoService:
             pass_fds=command.pass_fds,
             contained=command.contained,
         )
-        guard = guard if guard is not None else guard_for(invocation)
+        # the snapshot, the comparison and the mending read every manifest (or source) of the
+        # project: on a worker thread, never the event loop every session of an engine shares
+        guard = guard if guard is not None else await anyio.to_thread.run_sync(guard_for, invocation)
         cache = self.settings.compiler_cache if compiles(invocation.command) else None
         inside = launch.cache_stats is not None  # read in the sandbox, after cargo
         cache_env = {**invocation.env, **cache.workspace_env(invocation.workspace_root)} if cache else {}
@@ -225,8 +227,9 @@ class CargoService:
         elif cache is not None:
             result.cache = cache_delta(cache, before, await cache.counters(cache_env))
         if guard is not None:
-            result.hints += after_guarded_run(invocation, guard, result)
-            result.changed_files = sorted(str(p.relative_to(guard.root)) for p in guard.changed())
+            result.hints += await anyio.to_thread.run_sync(after_guarded_run, invocation, guard, result)
+            changed = await anyio.to_thread.run_sync(guard.changed)
+            result.changed_files = sorted(str(p.relative_to(guard.root)) for p in changed)
         return render.shape_for_model(result, ranked=ranked)  # last: within budget with all of it
 
     async def focus_of(self, invocation: Invocation) -> Focus:

@@ -18,6 +18,11 @@ from rust_mcp.core.toml_text import parse_toml
 
 HEADER = re.compile(r"^\s*\[(?!\[)\s*(?P<name>[^\]]+?)\s*\]\s*(#.*)?$")
 COMMENT = re.compile(r"^\s*#")
+# what is compared, on the event loop every session of an engine shares: the lines between the
+# common head and tail (difflib is quadratic in lines that repeat: 8,000 `#` lines took 64 s), and
+# headers no longer than this (HEADER is quadratic in a line of spaces); past either, nothing is mended
+MENDED_LINES = 400
+MENDED_LINE_CHARS = 4096
 KEY_PART = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.|$)""")
 
 
@@ -46,7 +51,7 @@ def _dropped_tables(deleted: list[str], after: dict[str, Any]) -> list[KeptTable
     is gone from the new manifest."""
     kept = []
     for index, line in enumerate(deleted):
-        match = HEADER.match(line)
+        match = HEADER.match(line) if len(line) <= MENDED_LINE_CHARS else None
         if match is None or _has_table(after, _table_path(match["name"])):
             continue
         start = index
@@ -76,14 +81,27 @@ def keep_dropped_table_comments(before: str, after: str) -> tuple[str, list[str]
     """`after` with each table that the edit removed along with the comments above its header put
     back, empty, where it was. Returns the text and the names of the tables put back; `after`
     unchanged when there are none or when the result would not mean exactly what `after` means."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    same = 0  # cargo's edit is local: only the lines between the common head and tail are compared
+    while same < min(len(old), len(new)) and old[same] == new[same]:
+        same += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - same and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    if len(old) + len(new) - 2 * (same + tail) > MENDED_LINES:
+        return after, []
     try:
         parsed_after = parse_toml(after)
     except tomllib.TOMLDecodeError:
         return after, []
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    result: list[str] = []
+    result: list[str] = new[:same]
     names: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+    matcher = difflib.SequenceMatcher(
+        a=old[same : len(old) - tail], b=new[same : len(new) - tail], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in (
+        (t, a + same, b + same, c + same, d + same) for t, a, b, c, d in matcher.get_opcodes()
+    ):
         if tag in ("delete", "replace"):
             for table in _dropped_tables(old[i1:i2], parsed_after):
                 lines = [line if line.endswith("\n") else line + "\n" for line in table.lines]
@@ -96,7 +114,7 @@ def keep_dropped_table_comments(before: str, after: str) -> tuple[str, list[str]
         result += new[j1:j2]
     if not names:
         return after, []
-    text = "".join(result)
+    text = "".join(result + new[len(new) - tail :])
     try:
         restored = parse_toml(text)
     except tomllib.TOMLDecodeError:

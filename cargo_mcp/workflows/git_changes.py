@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cargo_mcp.run.helper_runs import capture
 from cargo_mcp.table.validate import check_revision
-from rust_mcp.core.budgets import MAX_HASHED_BYTES
+from rust_mcp.core.budgets import MAX_HASHED_BYTES, MAX_HASHED_TOTAL_BYTES
 from rust_mcp.core.cargo_projects import project_files
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import git_blob_ids, is_regular_file, off_loop, read_text
@@ -79,7 +79,7 @@ async def changed_since(
     )
     if not commit.ok:
         raise Refusal(f"since {revision!r} is not a commit in {toplevel}")
-    listing = await _git(["ls-tree", "-r", "-z", "--full-tree", commit.stdout.strip()], directory, env)
+    listing = await _git(["ls-tree", "-r", "-l", "-z", "--full-tree", commit.stdout.strip()], directory, env)
     changed, added = await off_loop(
         compare_worktree, directory, Path(toplevel), listing, deadline=deadline, what="hashing the work tree"
     )
@@ -110,14 +110,20 @@ def check_repository(directory: Path, toplevel: Path, git_dirs: list[str], roots
 
 
 def compare_worktree(directory: Path, toplevel: Path, listing: str) -> tuple[set[str], list[str]]:
-    """(changed or deleted, added) paths relative to `directory`, from `git ls-tree -r -z` output."""
+    """(changed or deleted, added) paths relative to `directory`, from `git ls-tree -r -l -z` output.
+    A file whose size is not its blob's is changed unread; at most MAX_HASHED_TOTAL_BYTES are hashed
+    in all, and past them a file counts as changed (a wider check, never a narrower one)."""
     prefix = directory.resolve().relative_to(toplevel.resolve()).as_posix()
     recorded: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     for entry in listing.split("\0"):
         meta, _, path = entry.partition("\t")
         fields = meta.split()
-        if len(fields) == 3 and fields[1] == "blob" and (prefix == "." or path.startswith(prefix + "/")):
-            recorded[path if prefix == "." else path.removeprefix(prefix + "/")] = fields[2]
+        if len(fields) >= 3 and fields[1] == "blob" and (prefix == "." or path.startswith(prefix + "/")):
+            relative = path if prefix == "." else path.removeprefix(prefix + "/")
+            recorded[relative] = fields[2]
+            if len(fields) == 4 and fields[3].isdigit():
+                sizes[relative] = int(fields[3])
     present = {
         Path(entry.path).relative_to(directory).as_posix(): Path(entry.path)
         for entry in project_files(directory, lambda name: True)
@@ -125,7 +131,12 @@ def compare_worktree(directory: Path, toplevel: Path, listing: str) -> tuple[set
     for name in HIDDEN_BUILD_FILES:
         if is_regular_file(directory / name):
             present[name] = directory / name
-    hashed = git_blob_ids([path for rel, path in present.items() if rel in recorded], MAX_HASHED_BYTES)
+    hashed = git_blob_ids(
+        [path for rel, path in present.items() if rel in recorded],
+        MAX_HASHED_BYTES,
+        sizes={path: sizes[rel] for rel, path in present.items() if rel in sizes},
+        total=MAX_HASHED_TOTAL_BYTES,
+    )
     changed = {rel for rel, path in present.items() if rel in recorded and recorded[rel] != hashed[path]}
     deleted = {rel for rel in recorded if _walked(rel)} - present.keys()
     return changed | deleted, sorted(present.keys() - recorded.keys())

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rust_mcp.core.budgets import MAX_SOURCE_BYTES
 from rust_mcp.core.cargo_projects import MANIFEST_NAME, MAX_MANIFEST_BYTES, package_directories
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import is_regular_file, read_text
@@ -23,19 +22,25 @@ from rust_mcp.core.toml_text import parse_toml
 GENERICS = re.compile(r"<.*>$")
 HOVER_PATH = re.compile(r"^\s*```rust\n(?P<path>[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)\n```")
 CRATE_ALIAS = re.compile(
-    r"^\s*pub\s+(?:extern\s+crate|use)\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s+as\s+"
+    r"^[ \t]*pub\s+(?:extern\s+crate|use)\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s+as\s+"
     r"(?P<alias>[A-Za-z_][A-Za-z0-9_]*)\s*;",
     re.MULTILINE,
 )
 # `pub use clap_builder::*;`: the facade crate's root is the other crate's root (clap::Command)
 CRATE_GLOB = re.compile(
-    r"^\s*pub\s+use\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s*::\s*\*\s*;", re.MULTILINE
+    r"^[ \t]*pub\s+use\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s*::\s*\*\s*;", re.MULTILINE
 )
+# Each pattern below is matched over a whole src/lib.rs the project wrote, so none may backtrack over
+# what another start already scanned: a line starts with `[ \t]*`, never `\s*` (which spans blank
+# lines: 40 KB of newlines took 14 s, an unbraced path spanning lines longer). tests/fast/test_redteam11_*
 # `pub use crate::{regex::string::*, ...};` in regex's src/lib.rs: `regex::Regex` is the `Regex` of
 # the module `regex::regex::string` (a glob of the crate's own module, one path or a braced list)
 MODULE_GLOBS = re.compile(
-    r"^\s*pub\s+use\s+(?:crate|self)\s*::\s*(?P<paths>\{[^{}]*\}|[\w:\s*]+?)\s*;", re.MULTILINE
+    r"^[ \t]*pub\s+use\s+(?:crate|self)\s*::\s*(?P<paths>\{[^{}]*\}|[\w*]+(?:\s*::\s*[\w*]+)*)\s*;",
+    re.MULTILINE,
 )
+LIBRARY_ROOT_BYTES = 1024 * 1024  # a member's src/lib.rs scanned for re-exports (larger: skipped)
+LIBRARY_ROOTS_BYTES = 8 * 1024 * 1024  # all of them in one call (past it: the rest skipped)
 PATH_KEYWORDS = frozenset({"crate", "self", "super"})
 Segments = tuple[str, ...]
 log = logging.getLogger(__name__)
@@ -117,15 +122,7 @@ def crate_aliases(root: Path) -> dict[Segments, Segments]:
     `pub use A as B;` in a workspace member's src/lib.rs, and `(clap,)` -> `(clap_builder,)` for a
     `pub use clap_builder::*;` there (a facade crate re-exporting another crate's root)."""
     aliases: dict[Segments, Segments] = {}
-    for directory in package_directories(root).values():
-        crate = _crate_name(directory)
-        try:
-            text = read_text(directory / "src" / "lib.rs", MAX_SOURCE_BYTES) or ""
-        except Refusal as refused:  # a link, a FIFO, a device, too large: that package is skipped
-            log.info("crate aliases: %s", refused)
-            continue
-        except OSError:
-            continue
+    for crate, text in _library_roots(root):
         for match in CRATE_ALIAS.finditer(text):
             if crate is not None and match["crate"] not in PATH_KEYWORDS:
                 aliases[(crate, match["alias"])] = (match["crate"],)
@@ -135,17 +132,29 @@ def crate_aliases(root: Path) -> dict[Segments, Segments]:
     return aliases
 
 
+def _library_roots(root: Path) -> Iterator[tuple[str | None, str]]:
+    """(crate name, text of src/lib.rs) for the workspace's members, each file at most
+    LIBRARY_ROOT_BYTES and all of them LIBRARY_ROOTS_BYTES: what a call scans is bounded, whatever
+    the project wrote (a package whose file is a link, a FIFO, a device or too large is skipped)."""
+    left = LIBRARY_ROOTS_BYTES
+    for directory in package_directories(root).values():
+        try:
+            text = read_text(directory / "src" / "lib.rs", min(LIBRARY_ROOT_BYTES, left)) or ""
+        except Refusal as refused:
+            log.info("crate aliases: %s", refused)
+            continue
+        except OSError:
+            continue
+        left -= len(text)
+        yield _crate_name(directory), text
+
+
 def module_globs(root: Path) -> list[tuple[Segments, Segments]]:
     """`(regex,)` -> `(regex, regex, string)` for every `pub use crate::regex::string::*;` (or one
     in a braced list) in a workspace member's src/lib.rs: the crate's root is another spelling of
     that module (`regex::Regex` is `regex::regex::string::Regex`)."""
     globs: list[tuple[Segments, Segments]] = []
-    for directory in package_directories(root).values():
-        crate = _crate_name(directory)
-        try:
-            text = read_text(directory / "src" / "lib.rs", MAX_SOURCE_BYTES) or ""
-        except (Refusal, OSError):  # a link, a FIFO, a device, too large: that package is skipped
-            continue
+    for crate, text in _library_roots(root):
         for match in MODULE_GLOBS.finditer(text) if crate is not None else ():
             for path in match["paths"].strip("{} \n").split(","):
                 modules = tuple(part.strip() for part in path.split("::"))

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import anyio
 from pydantic import Field
 
 from rust_mcp.core import budgets
@@ -28,7 +29,7 @@ from .audit_models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from .clippy import run_clippy
 from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg
-from .unsafe_sites import Source, decode, innermost, sites_in
+from .unsafe_sites import Site, Source, decode, innermost_each, sites_in
 
 AUDIT_LINTS = (
     "clippy::undocumented_unsafe_blocks",
@@ -97,6 +98,11 @@ def _ranked(sites: list[UnsafeSite]) -> list[UnsafeSite]:
     ]
 
 
+def _sites(text: str, tokens: list[int], legend: Any, symbols: list[Any]) -> tuple[Source, list[Site]]:
+    source = Source(text)
+    return source, sites_in(source, decode(tokens, legend), symbols)
+
+
 def _unsafe_sources(service: AnalyzerService, directory: Path) -> tuple[dict[Path, str], int]:
     """The text of every .rs file under `directory` that mentions `unsafe`, read only where the read
     scope allows (never through a link); and how many could not be read."""
@@ -128,7 +134,9 @@ async def _audit(
     provider = capabilities.semantic_tokens_provider if capabilities else None
     if provider is None:
         raise Refusal("this rust-analyzer does not offer semantic tokens, which the audit reads")
-    texts, unread = _unsafe_sources(service, scope_dir)
+    # reading the tree and masking each text are the project's size: a worker thread's work, never
+    # the event loop every session of an engine shares (4 MB of source took 8 s to mask)
+    texts, unread = await anyio.to_thread.run_sync(_unsafe_sources, service, scope_dir)
     files = sorted(texts)
     findings, partial = await _clippy(service, scope_dir, policy()) if include_clippy else ({}, None)
     note = None
@@ -138,11 +146,10 @@ async def _audit(
     for path in files:
         tokens = await requests.semantic_tokens(workspace.client, path)
         symbols = await requests.document_symbols(workspace.client, path)
-        source = Source(texts[path])
-        found = sites_in(source, decode(tokens, provider.legend), symbols)
-        for finding in findings.get(path, []):
-            position = source.offset(finding.line - 1, finding.column - 1)
-            owner = innermost(found, position)
+        source, found = await anyio.to_thread.run_sync(_sites, texts[path], tokens, provider.legend, symbols)
+        in_file = findings.get(path, [])
+        positions = [source.offset(finding.line - 1, finding.column - 1) for finding in in_file]
+        for finding, owner in zip(in_file, innermost_each(found, positions), strict=True):
             if owner is not None:
                 owner.findings.append(finding)
             else:

@@ -237,12 +237,13 @@ def _members_in_scope(
     """The packages clippy is asked to lint: the one at `manifest`, or every member of the workspace
     when `manifest` is its root (packages under it that belong to another workspace left out). It
     walks the workspace: callers run it in a worker thread."""
+    seen: dict[Path, dict[str, object]] = {}  # the manifests above the members, parsed once for all
     return tuple(
         (name, directory)
         for name, directory in sorted(package_directories(workspace_root).items())
         if directory == manifest.parent
         or (
             manifest.parent == workspace_root
-            and find_workspace_root(directory / MANIFEST_NAME, roots) == workspace_root
+            and find_workspace_root(directory / MANIFEST_NAME, roots, seen) == workspace_root
         )
     )

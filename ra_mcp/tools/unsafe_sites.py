@@ -5,6 +5,8 @@ unsafe operations inside it (semantic tokens with the `unsafe` modifier). No I/O
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -24,6 +26,9 @@ OPERATION_KINDS = {
     "macro": "use of an unsafe macro",
 }
 SAFETY_COMMENT = re.compile(r"safety\s*:", re.IGNORECASE)
+NEXT_WORD = re.compile(r"\s*([A-Za-z_]+)")
+EXTERN_FN = re.compile(r'\s*extern\s*(?:"[^"]*")?\s*fn\b')
+BRACES = re.compile(r"[{}]")
 SAFETY_DOC = re.compile(r"^\s*(?:///|//!)\s*#+\s*safety\b", re.IGNORECASE | re.MULTILINE)
 
 
@@ -54,6 +59,7 @@ class Source:
         self.text = text
         self.mask = code_mask(text)
         self.lines = text.split("\n")
+        self.closing: dict[int, int] | None = None
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line) + 1)
@@ -78,15 +84,14 @@ class Source:
         brace, semicolon = self.mask.find("{", keyword_end), self.mask.find(";", keyword_end)
         if brace < 0 or 0 <= semicolon < brace:
             return semicolon if semicolon >= 0 else keyword_end
-        depth = 0
-        for index in range(brace, len(self.mask)):
-            if self.mask[index] == "{":
-                depth += 1
-            elif self.mask[index] == "}":
-                depth -= 1
-                if depth == 0:
-                    return index
-        return len(self.mask) - 1
+        if self.closing is None:  # each brace's match, found once for the file (not once a site)
+            self.closing, opened = {}, []
+            for match in BRACES.finditer(self.mask):
+                if match.group() == "{":
+                    opened.append(match.start())
+                elif opened:
+                    self.closing[opened.pop()] = match.start()
+        return self.closing.get(brace, len(self.mask) - 1)
 
     def safety_comment(self, line: int, column: int) -> str | None:
         """A `// SAFETY:` comment before the keyword on its line, or in the comment lines (and
@@ -153,12 +158,9 @@ def sites_in(
         # and their extent, item and SAFETY comment cannot be read from the code around them
         if kind != "keyword" or "unsafe" not in modifiers or source.mask[start : start + length] != "unsafe":
             continue
-        after = source.mask[start + length :].lstrip()
-        word = re.match(r"[A-Za-z_]+", after)
-        site_kind = KIND_OF_WORD.get(word.group(0), "block") if word else "block"
-        if site_kind == "extern" and re.match(
-            r'extern\s*(?:"[^"]*")?\s*fn\b', source.text[start + length :].lstrip()
-        ):
+        word = NEXT_WORD.match(source.mask, start + length)  # never a copy of the rest of the file
+        site_kind = KIND_OF_WORD.get(word.group(1), "block") if word else "block"
+        if site_kind == "extern" and EXTERN_FN.match(source.text, start + length):
             site_kind = "fn"
         end = source.extent(start + length)
         if site_kind != "block":  # an item starts with its line (`pub`, `extern "C"`); lints point there
@@ -172,17 +174,21 @@ def sites_in(
             path = path[:-1]
         site.enclosing = "::".join(path) or None
         sites.append(site)
-    for site in sites:
-        site.nested = any(o is not site and o.start < site.start <= o.end for o in sites)
-    for line, column, length, kind, modifiers in tokens:
-        if (
-            "unsafe" not in modifiers
-            or kind in ("keyword", "punctuation", "interface")
-            or "declaration" in modifiers
-        ):
-            continue
-        offset = source.offset(line, column)
-        owner = innermost(sites, offset)
+    reach = -1  # the furthest end of the sites that start before the ones looked at
+    for _, starting in itertools.groupby(sorted(sites, key=lambda s: s.start), key=lambda s: s.start):
+        group = list(starting)
+        for site in group:
+            site.nested = site.start <= reach
+        reach = max(reach, *(site.end for site in group))
+    operations = [
+        (line, column, length, kind)
+        for line, column, length, kind, modifiers in tokens
+        if "unsafe" in modifiers
+        and kind not in ("keyword", "punctuation", "interface")
+        and "declaration" not in modifiers
+    ]
+    owners = innermost_each(sites, [source.offset(line, column) for line, column, _, _ in operations])
+    for (line, column, length, kind), owner in zip(operations, owners, strict=True):
         if owner is not None:
             owner.operations.append(
                 UnsafeOperation(
@@ -195,6 +201,20 @@ def sites_in(
     return sites
 
 
-def innermost(sites: list[Site], offset: int) -> Site | None:
-    containing = [s for s in sites if s.start <= offset <= s.end]
-    return max(containing, key=lambda s: s.start) if containing else None
+def innermost_each(sites: list[Site], offsets: list[int]) -> list[Site | None]:
+    """For each offset, the site holding it that starts last (the first such in `sites` on a tie),
+    in one sweep: a loop over every site for every offset took 85 s for 20,000 `unsafe {}` lines."""
+    found: list[Site | None] = [None] * len(offsets)
+    by_start = sorted(range(len(sites)), key=lambda index: sites[index].start)
+    open_sites: list[tuple[int, int]] = []  # (-start, index): the latest start on top
+    following = 0
+    for slot in sorted(range(len(offsets)), key=lambda slot: offsets[slot]):
+        offset = offsets[slot]
+        while following < len(by_start) and sites[by_start[following]].start <= offset:
+            index = by_start[following]
+            heapq.heappush(open_sites, (-sites[index].start, index))
+            following += 1
+        while open_sites and sites[open_sites[0][1]].end < offset:  # ended: never holds a later one
+            heapq.heappop(open_sites)
+        found[slot] = sites[open_sites[0][1]] if open_sites else None
+    return found

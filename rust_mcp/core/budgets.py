@@ -66,6 +66,7 @@ MAX_LOG_TAIL_BYTES = 1024 * 1024  # ... and its last, with a count of what was c
 MAX_LOCKFILE_BYTES = 32 * 1024 * 1024  # a project's Cargo.lock, read (lockfile.locked_packages) or copied
 MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024  # an insta .snap (or .snap.new) file read for its diff
 MAX_HASHED_BYTES = 64 * 1024 * 1024  # a tracked file hashed for changed=true (larger: counted as changed)
+MAX_HASHED_TOTAL_BYTES = 256 * 1024 * 1024  # all of them in one call (past it: counted as changed)
 
 # -- rust-analyzer-mcp -----------------------------------------------------------------------------
 ANALYZER_TEXT_BUDGET = ANSWER_TEXT_BUDGET  # characters of an answer's text, mostly head

@@ -5,6 +5,7 @@ allowed root a path is in (roots.py)."""
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
 import stat
 from collections.abc import Callable, Generator, Sequence
@@ -15,11 +16,14 @@ from .project_files import WalkedFile, walk_without_links
 from .roots import AllowedRoots, PathRefused
 from .safe_io import read_without_links
 
+log = logging.getLogger(__name__)
+
 MANIFEST_NAME = "Cargo.toml"
 # a manifest parsed by this process: tomllib parses a hostile 4 MB one (400,000 table headers) in
 # 10-20 s of a loaded machine, on the event loop every session of an engine shares; real ones are
 # well under 100 KB
 MAX_MANIFEST_BYTES = 1024 * 1024
+PACKAGES_PARSED_BYTES = 2 * 1024 * 1024  # manifests parsed to list a workspace's packages
 # a manifest's dependency tables; cargo still reads the underscore spellings (deprecated, refused
 # only from edition 2024)
 DEPENDENCY_TABLES = (
@@ -68,14 +72,19 @@ def find_manifest(path: Path, roots: AllowedRoots) -> Path:
     )
 
 
-def read_manifest(path: Path) -> dict[str, object]:
-    """A manifest's data, or {} when it is unreadable, a link, over MAX_MANIFEST_BYTES or not TOML."""
+def read_manifest(
+    path: Path, limit: int = MAX_MANIFEST_BYTES, read: list[int] | None = None
+) -> dict[str, object]:
+    """A manifest's data, or {} when it is unreadable, a link, over `limit` bytes or not TOML. The
+    bytes parsed are added to `read[0]`."""
     import tomllib  # here, not at start: only manifests need it (a 10 ms import)
 
     from .toml_text import parse_toml
 
     try:  # through the one door: no link on the way, a regular file, size-limited
-        data = read_without_links(path, MAX_MANIFEST_BYTES)
+        data = read_without_links(path, limit)
+        if read is not None and data is not None:
+            read[0] += len(data)
         return parse_toml(data.decode("utf-8")) if data is not None else {}
     except (OSError, Refusal, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
@@ -92,11 +101,15 @@ def _matches_any(relative: str, patterns: Sequence[str]) -> bool:
     return any(relative == p or fnmatch.fnmatchcase(relative, p) for p in patterns)
 
 
-def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
+def find_workspace_root(
+    manifest: Path, roots: AllowedRoots, seen: dict[Path, dict[str, object]] | None = None
+) -> Path:
     """The directory of the workspace root manifest for `manifest`, as cargo finds it: the manifest
     itself if it declares [workspace], else the first ancestor whose [workspace] does not exclude it.
     Never outside the allowed root holding the manifest: a `package.workspace` that points out of it,
-    or a workspace above it, is not looked at, and the package is its own workspace."""
+    or a workspace above it, is not looked at, and the package is its own workspace. A caller asking
+    for many packages passes `seen`: the ancestors' manifests are then parsed once for all of them
+    (a 1 MB root manifest parsed again for each of thousands of members took hours)."""
     package_dir = manifest.parent
     root = roots.root_of(manifest) or package_dir
     data = read_manifest(manifest)
@@ -113,9 +126,15 @@ def find_workspace_root(manifest: Path, roots: AllowedRoots) -> Path:
         if not ancestor.is_relative_to(root):
             break
         candidate = ancestor / MANIFEST_NAME
-        if not candidate.is_file():
-            continue
-        workspace = read_manifest(candidate).get("workspace")
+        if seen is not None and candidate in seen:
+            workspace = seen[candidate].get("workspace")
+        elif not candidate.is_file():
+            workspace = None
+        else:
+            parsed = read_manifest(candidate)
+            workspace = parsed.get("workspace")
+            if seen is not None:
+                seen[candidate] = parsed
         if workspace is None:
             continue
         relative = package_dir.relative_to(ancestor).as_posix()
@@ -179,10 +198,17 @@ def project_files(
 
 
 def package_directories(root: Path) -> dict[str, Path]:
-    """Package name -> directory, for every Cargo.toml under a workspace root that declares one."""
+    """Package name -> directory, for every Cargo.toml under a workspace root that declares one, of
+    the first PACKAGES_PARSED_BYTES of manifests (tomllib takes ~5 s for a hostile 1 MB: a walk
+    parsing them all held a worker thread for as long as the project liked; past it, none is listed)."""
     found: dict[str, Path] = {}
+    parsed = [0]
     for entry in project_files(root, lambda name: name == MANIFEST_NAME):
-        package = read_manifest(Path(entry.path)).get("package")
+        left = PACKAGES_PARSED_BYTES - parsed[0]
+        if left <= 0:
+            log.warning("packages under %s: past %d bytes of manifests, the rest not parsed", root, parsed[0])
+            break
+        package = read_manifest(Path(entry.path), min(MAX_MANIFEST_BYTES, left), parsed).get("package")
         if isinstance(package, dict) and isinstance(package.get("name"), str):
             found[package["name"]] = Path(entry.path).parent
     return found

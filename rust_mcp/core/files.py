@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .budgets import MAX_LOCKFILE_BYTES, MAX_SOURCE_BYTES
-from .cargo_projects import project_files
+from .cargo_projects import MAX_MANIFEST_BYTES, project_files
 from .errors import Refusal
 from .safe_io import (
     mode_at,
@@ -123,11 +123,17 @@ def _reason(exc: BaseException) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
+SNAPSHOT_BYTES = 256 * 1024 * 1024  # kept by one snapshot, at most
+
+
 def read_current(path: Path) -> bytes | None:
     """A file's bytes as they are now (None: absent), read without following links; a file that is
     now a link, or too large to snapshot, reads as itself being unreadable (Refusal). A Cargo.lock
-    has the one limit of every lockfile reader (MAX_LOCKFILE_BYTES), a source file MAX_SOURCE_BYTES."""
-    return read_without_links(path, MAX_LOCKFILE_BYTES if path.name == "Cargo.lock" else MAX_SOURCE_BYTES)
+    has the one limit of every lockfile reader (MAX_LOCKFILE_BYTES), a manifest MAX_MANIFEST_BYTES (a
+    snapshot of every Cargo.toml under the root at 16 MiB each could hold gigabytes), a source file
+    MAX_SOURCE_BYTES."""
+    limits = {"Cargo.lock": MAX_LOCKFILE_BYTES, "Cargo.toml": MAX_MANIFEST_BYTES}
+    return read_without_links(path, limits.get(path.name, MAX_SOURCE_BYTES))
 
 
 def _is_source(name: str) -> bool:
@@ -144,10 +150,18 @@ class FileSnapshot:
 
     @classmethod
     def take(cls, root: Path, paths: list[Path]) -> FileSnapshot:
+        """The files at `paths`, SNAPSHOT_BYTES of them in all: project code can plant any number of
+        large files (10,000 sparse 1 MiB manifests would be 10 GB held in the engine every session
+        shares); past it, like a link or an oversized file, a file is not ours to put back."""
         snapshot = cls(root)
+        left = SNAPSHOT_BYTES
         for path in paths:
             with contextlib.suppress(Refusal):  # a link or an oversized file is not ours to put back
-                snapshot.contents[path] = read_current(path)
+                data = read_current(path)
+                if data is not None and len(data) > left:
+                    continue
+                left -= len(data or b"")
+                snapshot.contents[path] = data
         return snapshot
 
     @classmethod

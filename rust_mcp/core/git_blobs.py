@@ -7,6 +7,7 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 from .safe_io import FileTooLarge, LinkOnTheWay, NotAFile, opened_directory, read_at
@@ -19,28 +20,38 @@ def git_blob_id(path: Path, limit: int) -> str | None:
     return git_blob_ids([path], limit)[path]
 
 
-def git_blob_ids(paths: list[Path], limit: int) -> dict[Path, str | None]:
-    """git_blob_id for each of `paths`, each directory opened (without links) once for all its files."""
+def git_blob_ids(
+    paths: list[Path], limit: int, sizes: Mapping[Path, int] | None = None, total: int | None = None
+) -> dict[Path, str | None]:
+    """git_blob_id for each of `paths`, each directory opened (without links) once for all its files.
+    A regular file whose size is not the one `sizes` expects (git's blob of it) is not read: None, as
+    it differs. With `total`, at most that many bytes are read in all; past it every file is None."""
     found: dict[Path, str | None] = dict.fromkeys(paths)
     by_directory: dict[Path, list[Path]] = {}
     for path in paths:
         by_directory.setdefault(path.parent, []).append(path)
+    left = [limit * len(paths) if total is None else total]
     for parent, files in by_directory.items():
         try:
             with opened_directory(parent) as directory:
                 for path in files:
-                    found[path] = _blob_id_at(directory, path, limit)
+                    expected = None if sizes is None else sizes.get(path)
+                    found[path] = _blob_id_at(directory, path, limit, expected, left)
         except (FileNotFoundError, LinkOnTheWay):
             continue
     return found
 
 
-def _blob_id_at(directory: int, path: Path, limit: int) -> str | None:
+def _blob_id_at(directory: int, path: Path, limit: int, expected: int | None, left: list[int]) -> str | None:
     try:
+        info = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
+        if stat.S_ISREG(info.st_mode) and (
+            (expected is not None and info.st_size != expected) or info.st_size > min(limit, left[0])
+        ):
+            return None  # a size that differs, or over what may still be read: not read
         try:
-            data = read_at(directory, path.name, limit, path)
+            data = read_at(directory, path.name, min(limit, left[0]), path)
         except NotAFile:
-            info = os.stat(path.name, dir_fd=directory, follow_symlinks=False)
             if not stat.S_ISLNK(info.st_mode):
                 return None
             data = os.readlink(path.name, dir_fd=directory).encode()
@@ -52,4 +63,7 @@ def _blob_id_at(directory: int, path: Path, limit: int) -> str | None:
         raise
     if data is None:
         return None
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+    left[0] -= len(data)
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
