@@ -15,17 +15,19 @@ re-sync's cancellation keeps what it had not told). A wait the caller asked for 
 user's confirmation `lift`s the cut. A cancelled call (the client's notifications/cancelled) is
 cancelled through the same scopes: every wait here is anyio's, cancelled at once.
 
-The domain learns of the deadline through a context variable (tasks a call starts copy it), so the
-layers between the MCP face that sets it and the waits pass nothing on."""
+The MCP face sets the deadline and makes the cut (tools/mcp_adapter.answer_by); the domain learns
+of it through a context variable (tasks a call starts copy it), so the layers between pass nothing
+on. Only slow waits run this module's code: a warm call's path (pool.run) names its answer's wait
+by setting the deadline's fields (docs/benchmarks.md, "The path of one warm call")."""
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 import anyio
@@ -42,19 +44,18 @@ class StillWorking(RuntimeError):
 
 @dataclass
 class CallDeadline:
-    """One call's deadline: `seconds` after `started` (time.monotonic()), cut CUT_MARGIN before."""
+    """One call's deadline: `seconds` after `started` (time.monotonic()), the call cut at `cut_at`
+    (CUT_MARGIN before, or half-way to a deadline that short: tools/mcp_adapter.answer_by sets it).
+    Plain fields, set where the call's path is (the pool names its answer's wait), so a warm call
+    runs none of this module's code."""
 
     seconds: float
-    started: float = field(default_factory=time.monotonic)
+    started: float
+    cut_at: float
     waiting_for: str = FIRST_WAIT
     doing: Callable[[], str | None] | None = None  # what rust-analyzer is doing (once there is one)
     lifted: bool = False
     scope: anyio.CancelScope | None = None
-
-    @property
-    def cut_at(self) -> float:
-        """When the call is cut: CUT_MARGIN before the deadline, or half-way to a deadline that short."""
-        return self.started + max(self.seconds - CUT_MARGIN, self.seconds / 2)
 
     def left(self, now: float | None = None) -> float:
         """Seconds a wait answering in its own words may still take (never below 0)."""
@@ -79,17 +80,17 @@ class CallDeadline:
         )
 
 
-_current: ContextVar[CallDeadline | None] = ContextVar("ra_mcp_call_deadline", default=None)
+CURRENT: ContextVar[CallDeadline | None] = ContextVar("ra_mcp_call_deadline", default=None)
 
 
 def current() -> CallDeadline | None:
-    return _current.get()
+    return CURRENT.get()
 
 
 def bounded(seconds: float) -> float:
     """`seconds`, or what is left of the calling call's deadline when less (for a wait that answers
     in its own words before the cut)."""
-    deadline = _current.get()
+    deadline = CURRENT.get()
     if deadline is None or deadline.lifted:
         return seconds
     return min(seconds, deadline.left())
@@ -98,7 +99,7 @@ def bounded(seconds: float) -> float:
 @contextmanager
 def waiting(what: str) -> Iterator[None]:
     """What the calling call waits for inside this block (named by its answer if the cut comes in it)."""
-    deadline = _current.get()
+    deadline = CURRENT.get()
     if deadline is None:
         yield
         return
@@ -107,31 +108,8 @@ def waiting(what: str) -> Iterator[None]:
     deadline.waiting_for = before
 
 
-def reporting(doing: Callable[[], str | None]) -> None:
-    """How the calling call's answer at the cut says what rust-analyzer is doing."""
-    deadline = _current.get()
-    if deadline is not None:
-        deadline.doing = doing
-
-
 def lift() -> None:
     """No cut for the rest of the calling call."""
-    deadline = _current.get()
+    deadline = CURRENT.get()
     if deadline is not None:
         deadline.lift()
-
-
-async def answer_by(seconds: float | None, body: Callable[[], Awaitable[T]]) -> T:
-    """`body()`, cut CUT_MARGIN before `seconds` from now (None or 0: never) with StillWorking;
-    the deadline is the one every wait inside sees. Another cancellation (the client's) goes on."""
-    if seconds is None or seconds <= 0:
-        return await body()
-    deadline = CallDeadline(seconds)
-    token = _current.set(deadline)
-    try:
-        with anyio.CancelScope(deadline=anyio.current_time() + deadline.cut_at - time.monotonic()) as scope:
-            deadline.scope = scope
-            return await body()
-        raise StillWorking(deadline.still_working())
-    finally:
-        _current.reset(token)

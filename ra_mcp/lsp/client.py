@@ -228,8 +228,7 @@ class AnalyzerClient:
         early = not self.state.quiescent and not strict
         if early:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
-        with call_deadline.waiting(f"rust-analyzer's answer to {method}"):
-            answer = await self._request_until_answered(method, params, timeout, as_json, strict)
+        answer = await self._request_until_answered(method, params, timeout, as_json, strict)
         if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
             with call_deadline.waiting(f"rust-analyzer's first analysis, to ask {method} again (empty)"):
                 await self.until_quiescent(timeout)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
@@ -35,7 +36,7 @@ from rust_mcp.mcp.connections import (
 from rust_mcp.mcp.registration import flat_parameters, strict_tool, tool_function
 
 from .. import call_deadline
-from ..call_deadline import StillWorking
+from ..call_deadline import CUT_MARGIN, CallDeadline, StillWorking
 from ..lsp.errors import AnalyzerCrashed, AnalyzerRequestFailed
 from ..places.positions import file_base, line_column_target, rust_file
 from ..places.shown_paths import join_notes
@@ -55,9 +56,10 @@ from .declaration import (
     InFileOrWorkspace,
     InWorkspace,
 )
-from .parameters import FilePoint, Position, workspace_of
+from .parameters import FilePoint, Position, file_path_of, workspace_of
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,9 @@ async def _answer(
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     call = runtime.call(ctx, runtime.service)
-    # one deadline for the whole call (call_deadline.py); `wait=true` asks to wait past it
-    deadline = None if _asks_to_wait(arguments) else runtime.service.answer_deadline
+    deadline = None if _asks_to_wait(arguments) else runtime.service.answer_deadline  # one, for the call
     try:
-        model = await call_deadline.answer_by(deadline, lambda: run_tool(tool, call, arguments))
+        model = await answer_by(deadline, lambda: run_tool(tool, call, arguments))
     except Refusal as exc:
         return refusal_result(str(exc))
     except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
@@ -131,6 +132,24 @@ async def _answer(
         model = model.model_copy(update={"note": join_notes(said, model.note)})
     text = tool.render(model)
     return model_result(model, text if said in text else f"{said}\n{text}")
+
+
+async def answer_by(seconds: float | None, body: Callable[[], Awaitable[T]]) -> T:
+    """`body()`, cut CUT_MARGIN before `seconds` from now, or half-way to a deadline that short (None
+    or 0: never), with StillWorking; the deadline is the one every wait inside sees (call_deadline.py).
+    Another cancellation (the client's) goes on."""
+    if seconds is None or seconds <= 0:
+        return await body()
+    started = time.monotonic()
+    deadline = CallDeadline(seconds, started, started + max(seconds - CUT_MARGIN, seconds / 2))
+    token = call_deadline.CURRENT.set(deadline)
+    try:
+        with anyio.CancelScope(deadline=anyio.current_time() + deadline.cut_at - started) as scope:
+            deadline.scope = scope
+            return await body()
+        raise StillWorking(deadline.still_working())
+    finally:
+        call_deadline.CURRENT.reset(token)
 
 
 def _asks_to_wait(arguments: dict[str, Any]) -> bool:
@@ -186,7 +205,7 @@ async def run_tool(tool: AnalyzerTool[M], call: AnalyzerCall, arguments: dict[st
         place = await _place(call, _position(arguments))
         root = place.root
     elif kind is InFile or (kind is InFileOrWorkspace and arguments.get("file_path")):
-        path = await resolve_file(call, _file_path(arguments), workspace_of(arguments))
+        path = await resolve_file(call, file_path_of(arguments), workspace_of(arguments))
         root = pool.root_for(path)
     else:
         root = await resolve_workspace(call, arguments.get("workspace"))
@@ -279,12 +298,3 @@ def _position(arguments: dict[str, Any]) -> Position:
         if isinstance(value, FilePoint):
             return value.position()
     raise TypeError("a tool at a position takes a Position or a FilePoint")
-
-
-def _file_path(arguments: dict[str, Any]) -> str:
-    if isinstance(path := arguments.get("file_path"), str):
-        return path
-    for value in arguments.values():
-        if isinstance(value, FilePoint):
-            return value.file_path
-    raise TypeError("a tool in a file takes file_path or a FilePoint")

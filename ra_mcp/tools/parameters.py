@@ -111,6 +111,16 @@ def workspace_of(arguments: Mapping[str, object]) -> str | None:
     return points[0].workspace if points else None
 
 
+def file_path_of(arguments: Mapping[str, object]) -> str:
+    """A file tool's `file_path`, given or in its FilePoint."""
+    if isinstance(path := arguments.get("file_path"), str):
+        return path
+    for value in arguments.values():
+        if isinstance(value, FilePoint):
+            return value.file_path
+    raise TypeError("a tool in a file takes file_path or a FilePoint")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Paging(ParameterGroup):
     """Which page of a ranked list: at most `limit` items (fewer when their JSON reaches the page

@@ -228,7 +228,9 @@ class WorkspacePool:
             workspace = await self.get(root, toolchain, policy)
             workspace.in_flight += 1
             try:
-                call_deadline.reporting(functools.partial(workspace.doing, self.settings.proc_macro_seconds))
+                if (deadline := call_deadline.CURRENT.get()) is not None:  # what an answer at the cut says
+                    deadline.doing = functools.partial(workspace.doing, self.settings.proc_macro_seconds)
+                    deadline.waiting_for = f"rust-analyzer's answer on {root}"  # after the waits below
                 if not in_sync(workspace):
                     with call_deadline.waiting("the re-sync of the files changed on disk"):
                         await workspace.sync_from_disk()
@@ -240,8 +242,7 @@ class WorkspacePool:
                             call_deadline.bounded(self.settings.ready_seconds)
                         )
                     workspace.settle_first = False
-                with call_deadline.waiting(f"rust-analyzer's answer on {root}"):
-                    return await operation(workspace)
+                return await operation(workspace)
             except BaseException as raised:
                 # an operation's task group (parallel requests) raises a group: act on what is in it
                 error = _first_error(raised) if isinstance(raised, BaseExceptionGroup) else raised

@@ -13,21 +13,30 @@ import pytest
 from ra_mcp import call_deadline
 from ra_mcp.call_deadline import CUT_MARGIN, SOFT_MARGIN, CallDeadline, StillWorking
 from ra_mcp.lsp.state import AnalyzerState
-from ra_mcp.tools.mcp_adapter import _asks_to_wait
+from ra_mcp.tools.mcp_adapter import _asks_to_wait, answer_by
 from ra_mcp.tools.parameters import Checking
 from ra_mcp.workspace.reload_wait import await_reload
 
 
 def test_what_is_left_counts_from_the_start_less_the_margins() -> None:
-    deadline = CallDeadline(10.0, started=100.0)
-    assert deadline.cut_at == 100.0 + 10.0 - CUT_MARGIN
+    deadline = CallDeadline(10.0, started=100.0, cut_at=100.0 + 10.0 - CUT_MARGIN)
     assert deadline.left(now=101.0) == pytest.approx(10.0 - CUT_MARGIN - SOFT_MARGIN - 1.0)
     assert deadline.left(now=500.0) == 0.0  # never below zero
-    assert CallDeadline(1.5, started=100.0).cut_at == 100.75  # a deadline under 2 margins: cut half-way
+
+
+@pytest.mark.anyio
+async def test_the_cut_comes_a_margin_before_the_deadline_or_half_way_to_a_short_one() -> None:
+    async def cut_after() -> float:
+        deadline = call_deadline.current()
+        assert deadline is not None
+        return deadline.cut_at - deadline.started
+
+    assert await answer_by(10.0, cut_after) == 10.0 - CUT_MARGIN
+    assert await answer_by(1.5, cut_after) == 0.75  # a deadline under 2 margins: cut half-way
 
 
 def test_still_working_names_the_wait_and_what_rust_analyzer_does() -> None:
-    deadline = CallDeadline(12.0, started=100.0, waiting_for="rust-analyzer's answer to textDocument/hover")
+    deadline = CallDeadline(12.0, 100.0, 111.0, waiting_for="rust-analyzer's answer to textDocument/hover")
     deadline.doing = lambda: "Indexing 85%"
     text = deadline.still_working(now=111.0)
     assert text.startswith("still working after 11 s, at the answer deadline (12 s)")
@@ -44,7 +53,7 @@ async def test_a_wait_answering_in_its_own_words_takes_only_what_is_left() -> No
         call_deadline.lift()
         return (*inside, call_deadline.bounded(45.0))
 
-    left, short, lifted = await call_deadline.answer_by(10.0, body)
+    left, short, lifted = await answer_by(10.0, body)
     assert 10.0 - CUT_MARGIN - SOFT_MARGIN - 0.5 < left <= 10.0 - CUT_MARGIN - SOFT_MARGIN
     assert short == 0.5 and lifted == 45.0
 
@@ -64,7 +73,7 @@ async def test_waits_each_within_their_bound_are_cut_together_at_the_deadline() 
 
     started = time.monotonic()
     with pytest.raises(StillWorking) as cut:
-        await call_deadline.answer_by(2.2, body)
+        await answer_by(2.2, body)
     elapsed = time.monotonic() - started
     assert 2.2 - CUT_MARGIN - 0.05 <= elapsed < 2.2 - CUT_MARGIN + 0.5, elapsed
     assert "waiting for rust-analyzer's answer to textDocument/hover" in str(cut.value)
@@ -81,7 +90,7 @@ async def test_a_wait_that_ends_gives_back_the_name_of_the_one_around_it() -> No
             assert deadline is not None
             return deadline.waiting_for
 
-    assert await call_deadline.answer_by(5.0, body) == "outer"
+    assert await answer_by(5.0, body) == "outer"
 
 
 @pytest.mark.anyio
@@ -91,14 +100,14 @@ async def test_no_deadline_or_a_lifted_one_is_never_cut() -> None:
         await anyio.sleep(0.5)
         return "answered"
 
-    assert await call_deadline.answer_by(1.2, lifted) == "answered"  # cut at 0.6 s, but lifted
+    assert await answer_by(1.2, lifted) == "answered"  # cut at 0.6 s, but lifted
 
     async def slow() -> str:
         await anyio.sleep(0.1)
         return "answered"
 
-    assert await call_deadline.answer_by(0.0, slow) == "answered"  # --answer-deadline 0: no deadline
-    assert await call_deadline.answer_by(None, slow) == "answered"
+    assert await answer_by(0.0, slow) == "answered"  # --answer-deadline 0: no deadline
+    assert await answer_by(None, slow) == "answered"
 
 
 @pytest.mark.anyio
@@ -122,7 +131,7 @@ async def test_a_cancelled_call_stops_waiting_at_once() -> None:
                 client.cancel()
 
             group.start_soon(cancel_soon)
-            await call_deadline.answer_by(30.0, body)
+            await answer_by(30.0, body)
     assert client.cancelled_caught and outcome == []
     assert time.monotonic() - started < 1.0
 
