@@ -222,12 +222,13 @@ class AnalyzerClient:
         graph changed) or "server cancelled" (put off), and when a question of CHECKED_WHEN_EMPTY
         sent before quiescence gets an empty answer: an early "nothing there" is worse than a slower
         right answer. Before quiescence the first analysis may be this request's to do, so it waits
-        at least EARLY_REQUEST_SECONDS. `as_json`: the answer as plain JSON, not lsprotocol types
-        (costlier than rust-analyzer's work for a large answer). `strict`: `timeout` bounds it all
-        (no more time before quiescence or after "content modified", no asking again if empty)."""
+        at least EARLY_REQUEST_SECONDS. `as_json`: plain JSON, not lsprotocol types (costlier than
+        rust-analyzer's work for a large answer). `strict`: `timeout` bounds it all."""
         early = not self.state.quiescent and not strict
         if early:
             timeout = max(timeout, EARLY_REQUEST_SECONDS)
+        if (deadline := call_deadline.CURRENT.get()) is not None:  # named by an answer at the cut
+            deadline.waiting_for = f"rust-analyzer's answer to {method}"
         answer = await self._request_until_answered(method, params, timeout, as_json, strict)
         if early and method in CHECKED_WHEN_EMPTY and is_empty(answer) and self.alive:
             with call_deadline.waiting(f"rust-analyzer's first analysis, to ask {method} again (empty)"):
