@@ -53,23 +53,26 @@ def test_building_the_server_imports_no_lsp_client(client_unloaded: None) -> Non
     assert CLIENT not in sys.modules
 
 
+def started_ahead(project: Path, monkeypatch: pytest.MonkeyPatch, lockfile: str | None) -> RecordingPool:
+    """pool_start.start_ahead on a one-package `project` (with `lockfile` as its Cargo.lock)."""
+    monkeypatch.setattr(pool_start, "cargo_home", lambda: project / "home")
+    (project / "Cargo.toml").write_text('[package]\nname = "start"\nversion = "0.1.0"\n')
+    if lockfile is not None:
+        (project / "Cargo.lock").write_text(lockfile)
+    pool = RecordingPool()
+    anyio.run(pool_start.start_ahead, cast(Any, pool), project)
+    return pool
+
+
 def test_a_start_that_does_not_happen_imports_no_lsp_client(
     client_unloaded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pool_start, "cargo_home", lambda: tmp_path / "home")
-    (tmp_path / "Cargo.toml").write_text('[package]\nname = "start"\nversion = "0.1.0"\n')
-    pool = RecordingPool()
-    anyio.run(pool_start.start_ahead, cast(Any, pool), tmp_path)  # no Cargo.lock: nothing starts
-    assert pool.asked == []
+    assert started_ahead(tmp_path, monkeypatch, None).asked == []  # no Cargo.lock: nothing starts
     assert CLIENT not in sys.modules
 
 
 def test_a_start_that_happens_has_the_client_loaded_before_the_pool_starts(
     client_unloaded: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pool_start, "cargo_home", lambda: tmp_path / "home")
-    (tmp_path / "Cargo.toml").write_text('[package]\nname = "start"\nversion = "0.1.0"\n')
-    (tmp_path / "Cargo.lock").write_text('version = 3\n\n[[package]]\nname = "start"\nversion = "0.1.0"\n')
-    pool = RecordingPool()
-    anyio.run(pool_start.start_ahead, cast(Any, pool), tmp_path)  # only path packages: all fetched
-    assert pool.asked == [(tmp_path, True)]
+    lockfile = 'version = 3\n\n[[package]]\nname = "start"\nversion = "0.1.0"\n'  # all fetched
+    assert started_ahead(tmp_path, monkeypatch, lockfile).asked == [(tmp_path, True)]
