@@ -28,11 +28,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
 
 import anyio
 
-T = TypeVar("T")
 CUT_MARGIN = 1.0  # seconds before the deadline at which a call still waiting is cut and answered
 SOFT_MARGIN = 1.5  # seconds more, before the cut, by which a wait answering in its own words ends
 FIRST_WAIT = "the call's files and workspace to be resolved"
@@ -81,10 +79,6 @@ class CallDeadline:
 
 
 CURRENT: ContextVar[CallDeadline | None] = ContextVar("ra_mcp_call_deadline", default=None)
-
-
-def current() -> CallDeadline | None:
-    return CURRENT.get()
 
 
 def bounded(seconds: float) -> float:

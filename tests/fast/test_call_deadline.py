@@ -27,7 +27,7 @@ def test_what_is_left_counts_from_the_start_less_the_margins() -> None:
 @pytest.mark.anyio
 async def test_the_cut_comes_a_margin_before_the_deadline_or_half_way_to_a_short_one() -> None:
     async def cut_after() -> float:
-        deadline = call_deadline.current()
+        deadline = call_deadline.CURRENT.get()
         assert deadline is not None
         return deadline.cut_at - deadline.started
 
@@ -77,7 +77,7 @@ async def test_waits_each_within_their_bound_are_cut_together_at_the_deadline() 
     elapsed = time.monotonic() - started
     assert 2.2 - CUT_MARGIN - 0.05 <= elapsed < 2.2 - CUT_MARGIN + 0.5, elapsed
     assert "waiting for rust-analyzer's answer to textDocument/hover" in str(cut.value)
-    assert call_deadline.current() is None  # the deadline ends with its call
+    assert call_deadline.CURRENT.get() is None  # the deadline ends with its call
 
 
 @pytest.mark.anyio
@@ -86,7 +86,7 @@ async def test_a_wait_that_ends_gives_back_the_name_of_the_one_around_it() -> No
         with call_deadline.waiting("outer"):
             with call_deadline.waiting("inner"):
                 await anyio.lowlevel.checkpoint()
-            deadline = call_deadline.current()
+            deadline = call_deadline.CURRENT.get()
             assert deadline is not None
             return deadline.waiting_for
 
