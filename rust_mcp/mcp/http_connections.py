@@ -5,10 +5,12 @@ descriptor each; enough of them and nobody else gets in (slowloris). So, below t
 - a request's headers must arrive within HEADER_TIMEOUT of the connection opening or of the previous
   response ending, or the connection is closed;
 - connections that have not yet presented the token are few at a time (MAX_UNPROVEN): when another
-  arrives, the oldest of them that is stalling is closed. Stalling means waiting for headers after
-  sending some bytes that were not a whole request's headers, or after sending nothing for GRACE
-  seconds; so a client that sends its request at once is never crowded out by ones that stall,
-  even when the server accepts hundreds of connections in one go before reading any of them;
+  arrives, the oldest of them that is stalling is closed: first one waiting for the rest of its
+  headers after sending some bytes that were not a whole request's headers, and only when there is
+  none, one that has sent nothing for GRACE seconds (and has nothing waiting unread in the kernel:
+  on a busy machine this process, or the client, can fall seconds behind). So a client that sends
+  its request at once is never crowded out by ones that stall, even when the server accepts
+  hundreds of connections in one go before reading any of them;
 - connections in all are bounded below the descriptor limit (MAX_CONNECTIONS), so accepting never
   fails for want of descriptors: past it the oldest waiting connection is closed, in its grace or
   not, or failing that the new one.
@@ -18,9 +20,12 @@ keep-alive and streams are then left alone, but its next headers are timed all t
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
+import fcntl
 import resource
+import termios
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +77,10 @@ class ConnectionFront:
         while len(self.unproven) > self.max_unproven or len(self.open) > self.max_connections:
             full = len(self.open) > self.max_connections
             now = connection.loop.time()
-            victim = next((c for c in self._waiting_others(connection) if c.stalling(now, self.grace)), None)
+            others = self._waiting_others
+            victim = next((c for c in others(connection) if c.heard), None)
+            if victim is None:
+                victim = next((c for c in others(connection) if c.silent(now, self.grace)), None)
             if victim is None and full:
                 victim = next(self._waiting_others(connection), connection)
             if victim is None:
@@ -131,10 +139,19 @@ class GuardedH11Protocol(H11Protocol):
         """No request in progress: waiting for (the rest of) a request's headers."""
         return self.cycle is None or self.cycle.response_complete
 
-    def stalling(self, now: float, grace: float) -> bool:
-        """Waiting for headers after some bytes that were not a whole request, or after silence
-        longer than `grace`."""
-        return self.waiting and (self.heard or now - self.opened_at >= grace)
+    def silent(self, now: float, grace: float) -> bool:
+        """Nothing received for longer than `grace` since the connection opened, not even unread."""
+        return not self.heard and now - self.opened_at >= grace and not self.bytes_unread()
+
+    def bytes_unread(self) -> bool:
+        """Whether bytes from the client wait in the kernel, not yet read by this process."""
+        sock = self.transport.get_extra_info("socket")
+        count = array.array("i", [0])
+        try:
+            fcntl.ioctl(sock.fileno(), termios.FIONREAD, count)
+        except (AttributeError, OSError, ValueError):
+            return False
+        return count[0] > 0
 
     def _time_headers(self) -> None:
         if self._deadline is not None:
