@@ -55,6 +55,12 @@ def prepared_base(revision: str) -> tuple[str, Path]:
     home = cache_root() / commit[:12]
     ready = home / ".ready"
     if ready.exists():
+        base_site = next((home / ".venv" / "lib").glob("python*/site-packages"), None)
+        if base_site is not None and editable_options(base_site) != editable_options(head_site_packages()):
+            # HEAD's checkout was reinstalled the other way since (an import hook costs every start
+            # ~15 ms): the base follows, or the two would differ by that alone
+            print(f"reinstalling {revision} ({commit[:12]}) the way this checkout is installed")
+            install_editable(home)
         return commit, home / ".venv" / "bin"
     print(f"preparing {revision} ({commit[:12]}) in {home} (once: a venv from its requirements.lock)")
     shutil.rmtree(home, ignore_errors=True)
@@ -71,12 +77,17 @@ def prepared_base(revision: str) -> tuple[str, Path]:
         "--disable-pip-version-check",
     ]
     subprocess.run([*pip, "-r", str(home / "requirements.lock")], check=True, cwd=home)
-    subprocess.run(
-        [*pip, "--no-deps", *editable_options(head_site_packages()), "-e", "."], check=True, cwd=home
-    )
+    install_editable(home)
     compile_modules(home / ".venv" / "bin" / "python", home)
     ready.touch()
     return commit, home / ".venv" / "bin"
+
+
+def install_editable(home: Path) -> None:
+    """The revision exported in `home`, installed into its venv as this checkout is installed."""
+    python = str(home / ".venv" / "bin" / "python")
+    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps"]
+    subprocess.run([*pip, *editable_options(head_site_packages()), "-e", "."], check=True, cwd=home)
 
 
 def compile_modules(python: Path, tree_root: Path) -> None:
