@@ -264,9 +264,9 @@ class WorkspacePool:
 
 def in_sync(workspace: Workspace) -> bool:
     """Whether rust-analyzer already has every file as it is on disk, known without reading or stamping
-    a file: nothing we wrote (or a stopped re-sync found) waits to be sent, no re-sync runs
-    (rust-analyzer may not have its news yet), and the journal vouches for the tree."""
-    if workspace.written or workspace.untold or workspace.syncs.lock.locked():
+    a file: nothing we wrote (or a stopped re-sync found) waits to be sent, no re-sync runs nor reload
+    told of waits to begin (rust-analyzer may not have its news yet), and the journal vouches for it."""
+    if workspace.written or workspace.untold or workspace.reload or workspace.syncs.lock.locked():
         return False
     return all(vouched(journal) for journal in (workspace.journal, *workspace.outside))
 
