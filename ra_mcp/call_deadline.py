@@ -90,6 +90,13 @@ def bounded(seconds: float) -> float:
     return min(seconds, deadline.left())
 
 
+def seconds_left() -> float | None:
+    """What is left of the calling call's deadline for a wait answering in its own words (a shared run
+    left going at it, answered "still running"); None when the call is not cut."""
+    deadline = CURRENT.get()
+    return None if deadline is None or deadline.lifted else deadline.left()
+
+
 @contextmanager
 def waiting(what: str) -> Iterator[None]:
     """What the calling call waits for inside this block (named by its answer if the cut comes in it)."""
