@@ -235,11 +235,11 @@ class WorkspacePool:
                     with call_deadline.waiting("the re-sync of the files changed on disk"):
                         await workspace.sync_from_disk()
                 if not workspace.client.state.quiescent:  # ready at once when rust-analyzer said so
-                    await workspace.wait_ready(call_deadline.bounded(self.settings.ready_seconds), report)
+                    await workspace.wait_ready(call_deadline.ready_bound(self.settings.ready_seconds), report)
                 if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
                     with call_deadline.waiting(f"rust-analyzer to settle on {root} after its restart"):
                         await workspace.client.until_quiescent(
-                            call_deadline.bounded(self.settings.ready_seconds)
+                            call_deadline.ready_bound(self.settings.ready_seconds)
                         )
                     workspace.settle_first = False
                 return await operation(workspace)

@@ -142,8 +142,9 @@ class Workspace:
             if remaining <= 0:
                 began = now - self.client.started_at
                 raise StillIndexing(
-                    f"rust-analyzer is still indexing {self.root} after {began:.0f} s ({self.state_text}); "
-                    "its work goes on meanwhile: call again, or call rust_analyzer_status to watch it"
+                    f"rust-analyzer is still indexing {self.root} after {began:.0f} s ({self.state_text})"
+                    f"{call_deadline.asked_wait_note(bound)}; its work goes on meanwhile: call again, or "
+                    "call rust_analyzer_status to watch it"
                 )
             state.changed.clear()
             with anyio.move_on_after(min(remaining, 1.0, 1.0 if settling is None else settling)):
