@@ -17,7 +17,7 @@ from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, refresh_private_lock
-from rust_mcp.core.project_files import off_loop
+from rust_mcp.core.project_files import DoorTimeout, off_loop
 from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import SandboxedCommand
 
@@ -28,7 +28,7 @@ from .change_journal import ChangeJournal
 from .fresh_runs import FreshRuns
 from .journal_walks import followed, refreshed
 from .reload_wait import RELOAD_WAIT_SECONDS, SHORT_WAIT_SECONDS, ReloadingFiles, await_reload, moved
-from .source_messages import Encoded, encode_sources
+from .source_messages import BATCH_BYTES, Encoded, encode_sources
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 # the command starting a workspace's analyzer on a toolchain (None: the server's default or the
 # project's), under the calling client's sandbox policy
 Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[SandboxedCommand]]
+Made = tuple[dict[Path, Encoded], set[Path]]  # the messages of a last batch, and the paths told before
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
@@ -190,15 +191,14 @@ class Workspace:
             private = self.client.command.env.get(LOCKFILE_PATH_ENV)
             if private and self.root / "Cargo.lock" in paths:
                 await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
-            sources = [(path, self.versions.get(path)) for path in paths if path.suffix == ".rs"]
-            made = [(path, version) for path, version in sources if str(path) in current]
-            encoded = await off_loop(encode_sources, self.scope, made, what="reading the changed sources")
+            encoded, told = await self._made(paths, current, "reading the changed sources")
         except BaseException:  # cancelled (or failed) before telling: the next call tells them
             self.written |= candidates
             self.untold |= set(changed)
             self.reloading.forget(watched)  # what rust-analyzer has of them is unknown again
             raise
-        self._announce(paths, {path: current[path] for path in changed if path in current}, encoded)
+        rest = [path for path in paths if path not in told]
+        self._announce(rest, {path: current[path] for path in changed if path in current}, encoded)
         if watched:
             names = ", ".join(sorted({path.name for path in watched}))
             with call_deadline.waiting(f"rust-analyzer to begin reloading after {names} changed"):
@@ -225,11 +225,31 @@ class Workspace:
             journal.close()
         await self.client.shutdown(grace=grace)
 
-    def push_written(self, paths: list[Path]) -> None:
-        """Files we just wrote: send them now rather than wait for the next scan."""
-        current = {str(path): stamp for path in paths if (stamp := stamp_of(str(path))[0]) is not None}
+    async def push_written(self, paths: list[Path]) -> None:
+        """Files we just wrote: sent now rather than at the next re-sync (which compares them again
+        anyway, so they wait for it if not made in time), made off the loop as a re-sync's are."""
         self.written |= {str(path) for path in paths}  # the next re-sync compares them again
-        self._announce(paths, current)
+        current = {str(path): stamp for path in paths if (stamp := stamp_of(str(path))[0]) is not None}
+        try:
+            encoded, told = await self._made(paths, current, "reading the files written")
+        except DoorTimeout:
+            return
+        self._announce([path for path in paths if path not in told], current, encoded)
+
+    async def _made(self, paths: list[Path], current: Mapping[str, FileStamp], what: str) -> Made:
+        """The messages of the .rs files of `paths`, made off the loop BATCH_BYTES at a time: each
+        batch but the last told at once (no more held at once); the last, and the paths told."""
+        files = [
+            (path, self.versions.get(path)) for path in paths if path.suffix == ".rs" and str(path) in current
+        ]
+        told: set[Path] = set()
+        while True:
+            encoded = await off_loop(encode_sources, self.scope, files, BATCH_BYTES, what=what)
+            files = [(path, version) for path, version in files if path not in encoded]
+            if not files:
+                return encoded, told
+            self._announce(list(encoded), {str(path): current[str(path)] for path in encoded}, encoded)
+            told |= set(encoded)
 
     def _announce(
         self, changed: list[Path], current: dict[str, FileStamp], encoded: Mapping[Path, Encoded] = {}
