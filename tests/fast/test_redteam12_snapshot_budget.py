@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rust_mcp.core import files
+from rust_mcp.core import files, safe_io
 from rust_mcp.core.files import FileSnapshot
 
 BUDGET = 2 * 512 * 1024 + 1024  # two of the large files, and the small one
@@ -26,7 +26,7 @@ def test_a_snapshot_reads_no_more_than_it_keeps(tmp_path: Path, monkeypatch: pyt
         paths.append(path)
     (tmp_path / "small.rs").write_text("fn main() {}\n")
     read: list[int] = []
-    original = files.read_without_links
+    original = safe_io.read_without_links
 
     def watched(path: Path, limit: int) -> bytes | None:
         data = original(path, limit)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ra_mcp.workspace import workspaces
+from ra_mcp.workspace import source_messages, workspaces
 from ra_mcp.workspace.source_messages import Encoded
 from rust_mcp.core.budgets import MAX_SYNC_BYTES
 
@@ -38,7 +38,7 @@ async def test_changed_sources_are_made_and_sent_a_batch_at_a_time(
         path.write_bytes(b"\0" * SIZE)
         os.utime(path, ns=(10**9, 10**9))
     held: list[int] = []
-    original = workspaces.encode_sources
+    original = source_messages.encode_sources
 
     def watched(*args: Any) -> dict[Path, Encoded]:
         made = original(*args)
