@@ -8,8 +8,6 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
-from rust_mcp.core import budgets
-
 from .proc_macro_watch import PROXY
 
 
@@ -36,7 +34,7 @@ def initialization_options(
         "files": {"watcher": "client"},
         "cachePriming": {"enable": True},
         "diagnostics": {"enable": True},
-        "workspace": {"symbol": {"search": {"kind": "all_symbols", "limit": budgets.SYMBOL_SEARCH_LIMIT}}},
+        "workspace": {"symbol": {"search": {"kind": "all_symbols", "limit": 256}}},
         "hover": {"actions": {"enable": False}},
         "lens": {"enable": False},
     }
