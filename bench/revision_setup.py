@@ -68,15 +68,7 @@ def prepared_base(revision: str) -> tuple[str, Path]:
     archive = subprocess.run(["git", "-C", str(REPO), "archive", commit], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(home)], input=archive.stdout, check=True)
     subprocess.run([sys.executable, "-m", "venv", str(home / ".venv")], check=True)
-    pip = [
-        str(home / ".venv" / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--disable-pip-version-check",
-    ]
-    subprocess.run([*pip, "-r", str(home / "requirements.lock")], check=True, cwd=home)
+    subprocess.run([*pip_install(home), "-r", str(home / "requirements.lock")], check=True, cwd=home)
     install_editable(home)
     compile_modules(home / ".venv" / "bin" / "python", home)
     ready.touch()
@@ -85,9 +77,14 @@ def prepared_base(revision: str) -> tuple[str, Path]:
 
 def install_editable(home: Path) -> None:
     """The revision exported in `home`, installed into its venv as this checkout is installed."""
+    options = editable_options(head_site_packages())
+    subprocess.run([*pip_install(home), "--no-deps", *options, "-e", "."], check=True, cwd=home)
+
+
+def pip_install(home: Path) -> list[str]:
+    """`pip install`, quiet, in the venv of the revision exported in `home`."""
     python = str(home / ".venv" / "bin" / "python")
-    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps"]
-    subprocess.run([*pip, *editable_options(head_site_packages()), "-e", "."], check=True, cwd=home)
+    return [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
 
 
 def compile_modules(python: Path, tree_root: Path) -> None:

@@ -82,7 +82,7 @@ class ConnectionFront:
             if victim is None:
                 victim = next((c for c in others(connection) if c.silent(now, self.grace)), None)
             if victim is None and full:
-                victim = next(self._waiting_others(connection), connection)
+                victim = next(others(connection), connection)
             if victim is None:
                 break  # over MAX_UNPROVEN for at most GRACE, until the new ones speak or stall
             self.closed_crowded += 1
