@@ -12,8 +12,10 @@ takes only what is `left`; every other wait says what it waits for (`waiting`), 
 less CUT_MARGIN the call is cut wherever it waits and answers `StillWorking`, naming that wait and
 what rust-analyzer is doing. Calling again finds the work done so far (rust-analyzer keeps it; the
 re-sync's cancellation keeps what it had not told). A wait the caller asked for (`wait=true`) or a
-user's confirmation `lift`s the cut. A cancelled call (the client's notifications/cancelled) is
-cancelled through the same scopes: every wait here is anyio's, cancelled at once.
+user's confirmation `lift`s the cut; wait=true also bounds readiness by the call's check_timeout_secs
+(when longer than --ready-timeout), and a "still indexing" answer says so. A cancelled call (the
+client's notifications/cancelled) is cancelled through the same scopes: every wait here is anyio's,
+cancelled at once.
 
 The MCP face sets the deadline and makes the cut (tools/mcp_adapter.answer_by); the domain learns
 of it through a context variable (tasks a call starts copy it), so the layers between pass nothing
@@ -54,6 +56,9 @@ class CallDeadline:
     doing: Callable[[], str | None] | None = None  # what rust-analyzer is doing (once there is one)
     lifted: bool = False
     scope: anyio.CancelScope | None = None
+    # wait=true: never cut, and readiness waits up to this (its check_timeout_secs, or --ready-timeout
+    # when longer) rather than --ready-timeout alone
+    asked_wait: float | None = None
 
     def left(self, now: float | None = None) -> float:
         """Seconds a wait answering in its own words may still take (never below 0)."""
@@ -88,6 +93,47 @@ def bounded(seconds: float) -> float:
     if deadline is None or deadline.lifted:
         return seconds
     return min(seconds, deadline.left())
+
+
+@contextmanager
+def asked_to_wait(seconds: float | None) -> Iterator[None]:
+    """A call that passed wait=true (`seconds`: its check_timeout_secs; None: it did not) is never cut,
+    and its readiness waits up to `seconds` (or --ready-timeout when longer): its deadline, lifted."""
+    if seconds is None:
+        yield
+        return
+    token = CURRENT.set(CallDeadline(0.0, time.monotonic(), math.inf, lifted=True, asked_wait=seconds))
+    try:
+        yield
+    finally:
+        CURRENT.reset(token)
+
+
+def ready_bound(ready_seconds: float) -> float:
+    """How long the calling call waits for readiness: `ready_seconds` (--ready-timeout) within what is
+    left of its deadline; with wait=true, the longer of it and the call's check_timeout_secs."""
+    deadline = CURRENT.get()
+    if deadline is not None and deadline.asked_wait is not None:
+        return max(ready_seconds, deadline.asked_wait)
+    return bounded(ready_seconds)
+
+
+def asked_wait_note(bound: float) -> str:
+    """What a "still indexing" answer says of its bound when the call passed wait=true ('' if not)."""
+    deadline = CURRENT.get()
+    if deadline is None or deadline.asked_wait is None:
+        return ""
+    return (
+        f"; wait=true waited {bound:.0f} s for it (check_timeout_secs, or --ready-timeout when longer: "
+        "pass a larger check_timeout_secs to wait longer)"
+    )
+
+
+def seconds_left() -> float | None:
+    """What is left of the calling call's deadline for a wait answering in its own words (a shared run
+    left going at it, answered "still running"); None when the call is not cut."""
+    deadline = CURRENT.get()
+    return None if deadline is None or deadline.lifted else deadline.left()
 
 
 @contextmanager

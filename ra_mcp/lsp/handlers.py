@@ -20,7 +20,7 @@ def answer_server(client: LanguageClient, state: AnalyzerState) -> None:
     def server_status(params: Any) -> None:
         status = plain(params)
         state.health = status.get("health", "ok")
-        state.quiescent = bool(status.get("quiescent"))
+        state.status_event(bool(status.get("quiescent")))
         state.status_message = status.get("message")
         state.touch()
 

@@ -39,6 +39,7 @@ class AnalyzerState:
 
     health: str = "starting"
     quiescent: bool = False
+    left_quiescence: int = 0  # times it went from quiescent to busy (a reload told of has begun)
     status_message: str | None = None
     progress: dict[str, ProgressTask] = field(default_factory=dict)
     pushed: dict[str, list[lsp.Diagnostic]] = field(default_factory=dict)
@@ -63,6 +64,11 @@ class AnalyzerState:
 
     def touch(self) -> None:
         self.changed.set()
+
+    def status_event(self, quiescent: bool) -> None:
+        """Its serverStatus says whether it is quiescent."""
+        self.left_quiescence += self.quiescent and not quiescent
+        self.quiescent = quiescent
 
     def publish_event(self, uri: str, diagnostics: list[lsp.Diagnostic]) -> None:
         """One publishDiagnostics: all of a file's diagnostics now."""

@@ -17,16 +17,18 @@ from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.client_policy import ClientPolicy, PolicyOfCall
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
+from rust_mcp.core.shared_runs import StillRunning
 from rust_mcp.mcp.capabilities import Capability
 
 from .. import call_deadline
+from ..call_deadline import StillWorking
 from ..lsp import requests
 from ..places.shown_paths import join_notes
 from ..service import AnalyzerService
 from ..workspace.workspaces import Workspace, scan_sources
 from . import render
 from .audit_models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
-from .clippy import run_clippy
+from .clippy import CLIPPY_TIMEOUT_SECONDS, run_clippy
 from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg
 from .unsafe_sites import Site, Source, decode, innermost_each, sites_in
@@ -48,8 +50,11 @@ async def _clippy(
     the workspace's build directories, where rust-analyzer's check already built the dependencies."""
     if service.cargo is None:
         raise Refusal("clippy cannot run: this server has no sandboxed cargo")
-    call_deadline.lift()  # a cut would stop clippy's run (no one left waiting): waited for, as before
-    result = await run_clippy(directory, service.cargo, AUDIT_LINTS, policy)
+    # at the answer deadline clippy is left running, as cargo's shared runs are: a cut would stop it
+    left = call_deadline.seconds_left()
+    result = await run_clippy(directory, service.cargo, AUDIT_LINTS, policy, answer_by=left)
+    if isinstance(result, StillRunning):
+        raise StillWorking(clippy_still_running(result))
     findings: dict[Path, list[AuditFinding]] = {}
     for diagnostic in result.diagnostics:
         if diagnostic.absolute_path and diagnostic.line:
@@ -63,6 +68,19 @@ async def _clippy(
                 )
             )
     return findings, result.partial
+
+
+def clippy_still_running(running: StillRunning) -> str:
+    """The answer of an audit whose clippy run goes on past the call's answer deadline."""
+    deadline = call_deadline.CURRENT.get()
+    at = f", at the answer deadline ({deadline.seconds:g} s)" if deadline is not None else ""
+    progress = f" (last progress: {running.progress})" if running.progress else ""
+    return (
+        f"still working: clippy's unsafe lints still running after {running.seconds:.0f} s{at}{progress}; "
+        f"it goes on in the background (stopped at its timeout, {CLIPPY_TIMEOUT_SECONDS:.0f} s). Nothing "
+        "is answered yet: call rust_analyzer_unsafe_audit again with the same arguments for the audit (the "
+        "call joins the run, or takes its result once it has finished)"
+    )
 
 
 def _totals(path: str, sites: list[UnsafeSite]) -> UnsafeTotals:

@@ -32,7 +32,7 @@ from rust_mcp.core.project_files import off_loop
 from rust_mcp.core.roots import AllowedRoots
 from rust_mcp.core.runner import RunRequest, run_process
 from rust_mcp.core.sandbox import Confinement
-from rust_mcp.core.shared_runs import SharedRuns, relevant_env
+from rust_mcp.core.shared_runs import SharedRuns, StillRunning, relevant_env
 from rust_mcp.core.tree_state import tree_state
 
 JSON_MESSAGES = "--message-format=json-diagnostic-rendered-ansi"
@@ -152,14 +152,17 @@ async def run_clippy(
     warn: Sequence[str],
     policy: ClientPolicy | None,
     lock_dir: str = AUDIT_LOCK_DIR,
-) -> ClippyRun:
+    answer_by: float | None = None,
+) -> ClippyRun | StillRunning:
     """Lint every target of the package or workspace at `directory` with the `warn` lints on, in the
     workspace's own build directories (the ones cargo_check and rust-analyzer's check use, checked
     like every writable mount): with the same flags as rust-analyzer's check (`--workspace
     --all-targets --keep-going`), every dependency is already built there and only the members are
     linted. Cargo.lock is left alone: cargo resolves into a private copy in `<target>/lock_dir`.
     Every finding is kept. It runs in the sandbox: no network, writing only to those directories (and
-    only where the calling client's own sandbox `policy` lets its agent write)."""
+    only where the calling client's own sandbox `policy` lets its agent write). With `answer_by`
+    (seconds), a run still going then is left going (the next identical call joins it or takes its
+    result): StillRunning."""
     manifest = find_manifest(directory, cargo.containment.roots)
     workspace_root = find_workspace_root(manifest, cargo.containment.roots)
     lints = [arg for lint in warn for arg in ("-W", lint)]
@@ -199,8 +202,8 @@ async def run_clippy(
     # an identical audit on the same files (another session's, or asked again) shares its run
     key = (str(workspace_root), tuple(argv), repr(confinement), state.active, relevant_env(os.environ))
     files = await anyio.to_thread.run_sync(tree_state, workspace_root, cargo.containment.roots.paths)
-    shared = await RUNS.run(key, files, job, reusable=lambda run: run.exit_code is not None)
-    return shared.result
+    shared = await RUNS.run_or_leave(key, files, job, None, lambda run: run.exit_code is not None, answer_by)
+    return shared if isinstance(shared, StillRunning) else shared.result
 
 
 async def _run(

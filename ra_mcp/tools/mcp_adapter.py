@@ -56,7 +56,7 @@ from .declaration import (
     InFileOrWorkspace,
     InWorkspace,
 )
-from .parameters import FilePoint, Position, file_path_of, workspace_of
+from .parameters import FilePoint, Position, file_path_of, waits_past_deadline, workspace_of
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -106,9 +106,11 @@ async def _answer(
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     call = runtime.call(ctx, runtime.service)
-    deadline = None if _asks_to_wait(arguments) else runtime.service.answer_deadline  # one, for the call
+    asked_wait = waits_past_deadline(arguments)  # wait=true: never cut, readiness up to check_timeout_secs
+    deadline = None if asked_wait is not None else runtime.service.answer_deadline  # one, for the call
     try:
-        model = await answer_by(deadline, lambda: run_tool(tool, call, arguments))
+        with call_deadline.asked_to_wait(asked_wait):
+            model = await answer_by(deadline, lambda: run_tool(tool, call, arguments))
     except Refusal as exc:
         return refusal_result(str(exc))
     except InputNeeded as needed:  # 2026-07-28: the client asks the user, then calls again
@@ -150,12 +152,6 @@ async def answer_by(seconds: float | None, body: Callable[[], Awaitable[T]]) -> 
         raise StillWorking(deadline.still_working())
     finally:
         call_deadline.CURRENT.reset(token)
-
-
-def _asks_to_wait(arguments: dict[str, Any]) -> bool:
-    """Whether the call passed `wait=true` (diagnostics' Checking group): it waits past the deadline."""
-    grouped = (getattr(value, "wait", False) is True for value in arguments.values())
-    return arguments.get("wait") is True or any(grouped)
 
 
 def mcp_tool(

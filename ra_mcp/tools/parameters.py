@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, ClassVar, Literal, TypeVar
+from types import SimpleNamespace
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -137,7 +138,7 @@ class Paging(ParameterGroup):
         return take_page(items, self.offset, self.limit, size)
 
 
-WAIT_DESCRIPTION = "Wait for the check up to check_timeout_secs, past the server's answer deadline."
+WAIT_DESCRIPTION = "Wait past the answer deadline for indexing and the check, each up to check_timeout_secs."
 CHECK_TIMEOUT = 300  # seconds; the server's --check-timeout replaces this default
 
 
@@ -150,3 +151,12 @@ class Checking(ParameterGroup):
     check_timeout_secs: Annotated[int, Field(ge=1, le=3600)] = CHECK_TIMEOUT
     min_severity: Severity = "warning"
     wait: Annotated[bool, Field(description=WAIT_DESCRIPTION)] = False
+
+
+def waits_past_deadline(arguments: Mapping[str, Any]) -> float | None:
+    """With `wait=true` (the Checking group), a call waits past the answer deadline, its readiness up to
+    its check_timeout_secs (call_deadline.ready_bound): those seconds; None without wait=true."""
+    for value in (*arguments.values(), SimpleNamespace(**arguments)):
+        if getattr(value, "wait", False) is True:
+            return float(getattr(value, "check_timeout_secs", CHECK_TIMEOUT))
+    return None

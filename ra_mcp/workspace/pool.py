@@ -235,11 +235,11 @@ class WorkspacePool:
                     with call_deadline.waiting("the re-sync of the files changed on disk"):
                         await workspace.sync_from_disk()
                 if not workspace.client.state.quiescent:  # ready at once when rust-analyzer said so
-                    await workspace.wait_ready(call_deadline.bounded(self.settings.ready_seconds), report)
+                    await workspace.wait_ready(call_deadline.ready_bound(self.settings.ready_seconds), report)
                 if workspace.settle_first:  # its load ran beside a spinning check: let it all settle
                     with call_deadline.waiting(f"rust-analyzer to settle on {root} after its restart"):
                         await workspace.client.until_quiescent(
-                            call_deadline.bounded(self.settings.ready_seconds)
+                            call_deadline.ready_bound(self.settings.ready_seconds)
                         )
                     workspace.settle_first = False
                 return await operation(workspace)
@@ -264,9 +264,9 @@ class WorkspacePool:
 
 def in_sync(workspace: Workspace) -> bool:
     """Whether rust-analyzer already has every file as it is on disk, known without reading or stamping
-    a file: nothing we wrote (or a stopped re-sync found) waits to be sent, no re-sync runs
-    (rust-analyzer may not have its news yet), and the journal vouches for the tree."""
-    if workspace.written or workspace.untold or workspace.syncs.lock.locked():
+    a file: nothing we wrote (or a stopped re-sync found) waits to be sent, no re-sync runs nor reload
+    told of waits to begin (rust-analyzer may not have its news yet), and the journal vouches for it."""
+    if workspace.written or workspace.untold or workspace.reload or workspace.syncs.lock.locked():
         return False
     return all(vouched(journal) for journal in (workspace.journal, *workspace.outside))
 

@@ -8,6 +8,9 @@ reloads. So the digests of those files as rust-analyzer last saw them are kept h
 prove (or cannot rule out) waits up to RELOAD_WAIT_SECONDS for rust-analyzer to leave quiescence,
 which it does at once when the loader is idle and seconds later under load; the wait ends as it
 does. Any other watched file (rust-toolchain.toml, a config.toml elsewhere) waits SHORT_WAIT_SECONDS.
+That wait is the Workspace's (a PendingReload), not the telling call's: a call cut at its deadline or
+cancelled in it left the next call answering at once from the old crate graph; every call now waits
+for a pending reload (within its own deadline) before it answers.
 The bytes digested are bounded (DIGESTED_BYTES a baseline or a re-sync): a red team's 512 sparse
 8 MiB Cargo.toml files took the baseline 37 s, past the door's 30 s, refusing the first call; past the
 budget a file has no digest, so its change is taken as a reload (the wait ends when rust-analyzer's does)."""
@@ -15,6 +18,7 @@ budget a file has no digest, so its change is taken as a reload (the wait ends w
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,11 +116,36 @@ def moved(paths: list[Path], current: Mapping[str, object], told: Mapping[str, o
     return {str(path) for path in paths if (str(path) in current) != (str(path) in told)}
 
 
-async def await_reload(state: AnalyzerState, seconds: float) -> None:
-    """Give rust-analyzer up to `seconds` to leave quiescence for a reload, so that the readiness wait
-    which follows does not pass on the old state; answers wait for the reload's build data."""
+@dataclass
+class PendingReload:
+    """rust-analyzer was told of changed files it may reload for (`names`) and was not yet seen to
+    begin: it begins when it leaves quiescence (or has left it since it was told); the wait ends at
+    `until` (time.monotonic()) if it never does."""
+
+    state: AnalyzerState
+    names: str
+    until: float
+    left_before: int  # state.left_quiescence when it was told
+
+    def over(self, now: float | None = None) -> bool:
+        state = self.state
+        if not state.quiescent or state.left_quiescence != self.left_before:
+            return True
+        return (time.monotonic() if now is None else now) >= self.until
+
+
+def expect_reload(state: AnalyzerState, names: str, seconds: float) -> PendingReload:
+    """rust-analyzer was just told `names` changed: answers wait for the reload's build data, and for
+    it to begin (up to `seconds`)."""
     state.expect_reload()
-    with anyio.move_on_after(seconds):
-        while state.quiescent:
+    return PendingReload(state, names, time.monotonic() + seconds, state.left_quiescence)
+
+
+async def await_reload(pending: PendingReload) -> None:
+    """Give rust-analyzer until `pending.until` to leave quiescence for a reload, so that the readiness
+    wait which follows does not pass on the old state."""
+    state = pending.state
+    with anyio.move_on_after(max(0.0, pending.until - time.monotonic())):
+        while not pending.over():
             state.changed.clear()
             await state.changed.wait()

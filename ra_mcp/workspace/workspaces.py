@@ -27,7 +27,15 @@ from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
 from .fresh_runs import FreshRuns
 from .journal_walks import followed, refreshed
-from .reload_wait import RELOAD_WAIT_SECONDS, SHORT_WAIT_SECONDS, ReloadingFiles, await_reload, moved
+from .reload_wait import (
+    RELOAD_WAIT_SECONDS,
+    SHORT_WAIT_SECONDS,
+    PendingReload,
+    ReloadingFiles,
+    await_reload,
+    expect_reload,
+    moved,
+)
 from .source_messages import Encoded, encode_sources
 
 if TYPE_CHECKING:
@@ -84,6 +92,8 @@ class Workspace:
     answers: dict[tuple[object, ...], tuple[int, object]] = field(default_factory=dict)
     settle_first: bool = False  # started in place of one stopped for a stuck macro: first answer waits
     reloading: ReloadingFiles = field(default_factory=ReloadingFiles)  # manifests as rust-analyzer has them
+    # told of a change it reloads for, not yet seen to begin: every call waits for it (reload_wait.py)
+    reload: PendingReload | None = None
 
     def remembered(self, key: tuple[object, ...]) -> object | None:
         """A whole answer remembered for its pages, while no file has changed since it was made."""
@@ -132,8 +142,9 @@ class Workspace:
             if remaining <= 0:
                 began = now - self.client.started_at
                 raise StillIndexing(
-                    f"rust-analyzer is still indexing {self.root} after {began:.0f} s ({self.state_text}); "
-                    "its work goes on meanwhile: call again, or call rust_analyzer_status to watch it"
+                    f"rust-analyzer is still indexing {self.root} after {began:.0f} s ({self.state_text})"
+                    f"{call_deadline.asked_wait_note(bound)}; its work goes on meanwhile: call again, or "
+                    "call rust_analyzer_status to watch it"
                 )
             state.changed.clear()
             with anyio.move_on_after(min(remaining, 1.0, 1.0 if settling is None else settling)):
@@ -149,8 +160,15 @@ class Workspace:
         Changed .rs files are sent with their contents (didOpen/didChange), which rust-analyzer
         applies before it answers the next request; manifests go as watched-file events. Calls that
         arrive while a re-sync runs share the next one. The pool asks for it only when something may
-        have changed (pool.in_sync)."""
-        return await self.syncs.run(self._sync) or []
+        have changed (pool.in_sync), or a reload it was told of is pending: a call cut or cancelled
+        while it waited for the reload to begin leaves the wait to the next call."""
+        paths = await self.syncs.run(self._sync) or []
+        if (pending := self.reload) is not None:
+            with call_deadline.waiting(f"rust-analyzer to begin reloading after {pending.names} changed"):
+                await await_reload(pending)
+            if self.reload is pending:
+                self.reload = None
+        return paths
 
     async def _sync(self) -> list[Path]:
         journals = [self.journal, *self.outside]
@@ -199,10 +217,10 @@ class Workspace:
             self.reloading.forget(watched)  # what rust-analyzer has of them is unknown again
             raise
         self._announce(paths, {path: current[path] for path in changed if path in current}, encoded)
-        if watched:
+        if watched:  # waited for by sync_from_disk, and by every call until it is over
             names = ", ".join(sorted({path.name for path in watched}))
-            with call_deadline.waiting(f"rust-analyzer to begin reloading after {names} changed"):
-                await await_reload(self.client.state, RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS)
+            seconds = RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS
+            self.reload = expect_reload(self.client.state, names, seconds)
         return paths
 
     async def _follow_manifests(self) -> None:

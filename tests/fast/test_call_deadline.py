@@ -13,9 +13,9 @@ import pytest
 from ra_mcp import call_deadline
 from ra_mcp.call_deadline import CUT_MARGIN, SOFT_MARGIN, CallDeadline, StillWorking
 from ra_mcp.lsp.state import AnalyzerState
-from ra_mcp.tools.mcp_adapter import _asks_to_wait, answer_by
-from ra_mcp.tools.parameters import Checking
-from ra_mcp.workspace.reload_wait import await_reload
+from ra_mcp.tools.mcp_adapter import answer_by
+from ra_mcp.tools.parameters import CHECK_TIMEOUT, Checking, waits_past_deadline
+from ra_mcp.workspace.reload_wait import await_reload, expect_reload
 
 
 def test_what_is_left_counts_from_the_start_less_the_margins() -> None:
@@ -66,7 +66,7 @@ async def test_waits_each_within_their_bound_are_cut_together_at_the_deadline() 
 
     async def body() -> str:
         with call_deadline.waiting("rust-analyzer to begin reloading after Cargo.toml changed"):
-            await await_reload(state, 0.4)
+            await await_reload(expect_reload(state, "Cargo.toml", 0.4))
         with call_deadline.waiting("rust-analyzer's answer to textDocument/hover"):
             await anyio.sleep(5.0)
         return "answered"
@@ -119,7 +119,7 @@ async def test_a_cancelled_call_stops_waiting_at_once() -> None:
 
     async def body() -> None:
         with call_deadline.waiting("rust-analyzer to begin reloading after Cargo.toml changed"):
-            await await_reload(state, 20.0)
+            await await_reload(expect_reload(state, "Cargo.toml", 20.0))
         outcome.append("waited out")
 
     started = time.monotonic()
@@ -136,7 +136,8 @@ async def test_a_cancelled_call_stops_waiting_at_once() -> None:
     assert time.monotonic() - started < 1.0
 
 
-def test_wait_true_asks_to_wait_past_the_deadline() -> None:
-    assert _asks_to_wait({"file_path": "src/lib.rs", "checking": Checking(wait=True)})
-    assert not _asks_to_wait({"file_path": "src/lib.rs", "checking": Checking()})
-    assert not _asks_to_wait({"symbol": "wait"})
+def test_wait_true_waits_past_the_deadline_up_to_its_check_timeout() -> None:
+    assert waits_past_deadline({"file_path": "src/lib.rs", "checking": Checking(wait=True)}) == CHECK_TIMEOUT
+    assert waits_past_deadline({"checking": Checking(wait=True, check_timeout_secs=900)}) == 900.0
+    assert waits_past_deadline({"file_path": "src/lib.rs", "checking": Checking()}) is None
+    assert not waits_past_deadline({"symbol": "wait"})

@@ -17,8 +17,10 @@ from ra_mcp.workspace import workspaces
 from ra_mcp.workspace.reload_wait import (
     RELOAD_WAIT_SECONDS,
     SHORT_WAIT_SECONDS,
+    PendingReload,
     ReloadingFiles,
     await_reload,
+    expect_reload,
     reloads_for,
 )
 from rust_mcp.core.roots import AllowedRoots, ReadScope
@@ -68,10 +70,11 @@ async def test_a_re_sync_waits_long_only_for_a_manifest_whose_bytes_changed(
 ) -> None:
     waits: list[float] = []
 
-    async def recorded(state: AnalyzerState, seconds: float) -> None:
+    def recorded(state: AnalyzerState, names: str, seconds: float) -> PendingReload:
         waits.append(seconds)
+        return expect_reload(state, names, seconds)
 
-    monkeypatch.setattr(workspaces, "await_reload", recorded)
+    monkeypatch.setattr(workspaces, "expect_reload", recorded)
     made, _ = workspace(tmp_path)
     assert await made.sync_from_disk() == []  # the first call: the baseline of what rust-analyzer read
     manifest = tmp_path / "Cargo.toml"
@@ -97,5 +100,5 @@ async def test_the_wait_ends_when_rust_analyzer_leaves_quiescence() -> None:
     with anyio.fail_after(30):  # far below the bound given: only leaving quiescence ends it in time
         async with anyio.create_task_group() as group:
             group.start_soon(reload_begins)
-            await await_reload(state, seconds=600)
+            await await_reload(expect_reload(state, "Cargo.toml", seconds=600))
     assert not state.quiescent
