@@ -209,7 +209,7 @@ class CargoService:
                 group.cancel_scope.cancel()
         except BaseException:  # cancelled part way: the files go back as they were
             if guard is not None:
-                restore_quietly(guard)
+                await restore_quietly(guard)
             raise
         finally:
             command.close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+import anyio
+
 from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.manifest_comments import restore_dropped_comments
@@ -25,9 +27,20 @@ def guard_for(invocation: Invocation) -> FileSnapshot | None:
     return None
 
 
-def restore_quietly(snapshot: FileSnapshot) -> None:
+RESTORE_SECONDS = 60.0  # a cancelled call waits this long for its files to be put back
+
+
+async def restore_quietly(snapshot: FileSnapshot) -> None:
     """Put files back while a cancellation or error propagates: a failure to do so must not replace
-    that exception, and there is no caller left to tell, so it goes to the server's log."""
+    that exception, and there is no caller left to tell, so it goes to the server's log. On a worker
+    thread, shielded from the cancellation: it reads every file kept (up to 256 MiB) and writes and
+    fsyncs those that changed, which on the event loop stalled every other call; past
+    RESTORE_SECONDS the call ends and the thread finishes the restore on its own."""
+    with anyio.move_on_after(RESTORE_SECONDS, shield=True):
+        await anyio.to_thread.run_sync(_restore_logged, snapshot, abandon_on_cancel=True)
+
+
+def _restore_logged(snapshot: FileSnapshot) -> None:
     try:
         snapshot.restore()
     except WriteFailed as exc:

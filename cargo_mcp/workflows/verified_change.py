@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult, Verification
 from cargo_mcp.run.guards import restore_quietly
@@ -34,7 +36,8 @@ async def change_and_verify(
     was already failing); one that adds a failure, or a call cancelled part way, puts every
     Cargo.toml and Cargo.lock back byte for byte."""
     verify = str(values["verify"])
-    snapshot = FileSnapshot.manifests(invocation.workspace_root)
+    # every manifest of the project, walked and read (256 MiB at most) off the event loop
+    snapshot = await anyio.to_thread.run_sync(FileSnapshot.manifests, invocation.workspace_root)
     checker = VERIFY_COMMANDS[verify]
     check_values = {
         "path": str(invocation.manifest),
@@ -50,13 +53,13 @@ async def change_and_verify(
         )
         changed = await service.execute(invocation, report, guard=snapshot, policy=policy)
         if not changed.ok:
-            snapshot.restore()
+            await anyio.to_thread.run_sync(snapshot.restore)
             return changed
         checked = await service.execute(
             service.prepare(checker, check_values, working_directory), report, policy=policy
         )
     except BaseException:  # cancelled or failed part way: leave the files as they were
-        restore_quietly(snapshot)
+        await restore_quietly(snapshot)
         raise
     before, after = failures(baseline), failures(checked)
     new = [failure for failure in after if failure not in before]
@@ -75,7 +78,7 @@ async def change_and_verify(
         new_failures=new[: budgets.CARGO_NEW_FAILURES],
     )
     if not keep:
-        verification.restored = snapshot.restore()
+        verification.restored = await anyio.to_thread.run_sync(snapshot.restore)
         verification.reverted = True
     result = changed.model_copy(update={"ok": keep, "verification": verification})
     result.changed_files = [] if verification.reverted else changed.changed_files

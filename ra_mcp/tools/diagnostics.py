@@ -22,12 +22,13 @@ from ..models import ANALYZER_CHECK, AnalyzerDiagnostic, DiagnosticReport
 from ..places.shown_paths import join_notes, withheld_note
 from ..service import AnalyzerService
 from ..workspace.flycheck import CheckRun, check_current_state
-from ..workspace.workspaces import StillIndexing, Workspace, scan_sources
+from ..workspace.readiness import StillIndexing
+from ..workspace.workspaces import Workspace, scan_sources
 from . import render
 from .declaration import AnalyzerCall, InFile, InWorkspace, analyzer_tool
 from .diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
 from .parameters import Checking, FileArg, Paging, WorkspaceArg
-from .required_features import gated_files_note, skipped_target
+from .required_features import gated_files_note, off_loop_note, skipped_target
 
 ANSWER_MARGIN = 5.0  # seconds kept, before the answer deadline, for building the answer
 PULL_TIMEOUT = 60.0  # seconds for one file's diagnostics
@@ -134,7 +135,7 @@ async def rust_analyzer_diagnostics(
     items = at_least(merge(service, ready.root, native, checked), checking.min_severity)
     files_checked = 0 if ready.client.state.health == "error" or missed else 1
     alone = await loaded_alone(service, ready.root, items, check)
-    skipped = await anyio.to_thread.run_sync(skipped_target, path, ready.root)  # the check passed it by
+    skipped = await off_loop_note(skipped_target, path, ready.root)  # the check passed it by
     notes = (
         skipped,
         None if include_check else SKIPPED,
@@ -268,7 +269,7 @@ async def rust_analyzer_workspace_diagnostics(
     kept = at_least(found.items, checking.min_severity)
     alone = await loaded_alone(call.service, analysed.root, kept, found.check)
     files = [analysed.root / path for path in dict.fromkeys(d.path for d in kept)]
-    gated = await anyio.to_thread.run_sync(gated_files_note, files, analysed.root)
+    gated = await off_loop_note(gated_files_note, files, analysed.root)
     return report(
         f"workspace {analysed.root}", kept, paging, found.files_checked, found.check, found.note, alone, gated
     )

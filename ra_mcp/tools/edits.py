@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import anyio
 from pydantic import Field
 
 from rust_mcp.core import budgets
@@ -114,10 +115,12 @@ async def finish(
         return result(False, "preview only: call again with apply=true to write these changes")
     if not await confirm(f"{title}: write {len(files)} file(s) ({', '.join(f.path for f in files)})?"):
         return result(False, "not written: the user declined")
-    written = apply_plan(plan)
+    # off the loop (it reads, writes and fsyncs every file: seconds for a rename across a large
+    # workspace), waited for to its end: a write is never left half told
+    written = await anyio.to_thread.run_sync(apply_plan, plan)
     for path in written:
         service.sources.forget(path)
-    workspace.push_written(written)
+    await workspace.push_written(written)
     return result(True, f"wrote {len(written)} file(s)")
 
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anyio
-
 from rust_mcp.core.budgets import RENDERED_LIMIT
 from rust_mcp.core.clipping import clip_end
 
@@ -27,7 +25,7 @@ from ..lsp import requests
 from ..lsp.answers import Requester
 from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
-from .required_features import skipped_target
+from .required_features import off_loop_note, skipped_target
 
 INACTIVE_CODE = "inactive-code"
 UNLINKED_FILE = "unlinked-file"
@@ -61,4 +59,4 @@ async def inactive_reason(
             return NO_CRATE
     if root is None:
         return None
-    return await anyio.to_thread.run_sync(skipped_target, path, root)
+    return await off_loop_note(skipped_target, path, root)

@@ -44,7 +44,8 @@ from ..places.targets import Place, Target
 from ..pool_start import HOW_TO_PICK, workspace_root
 from ..runtime_start import RuntimeStart
 from ..service import AnalyzerService
-from ..workspace.workspaces import StillIndexing, Workspace
+from ..workspace.readiness import StillIndexing
+from ..workspace.workspaces import Workspace
 from .declaration import (
     DEFAULT_TOOLCHAIN,
     DEFAULT_WORKSPACE,

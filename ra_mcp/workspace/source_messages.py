@@ -3,7 +3,8 @@ thread: read through the scope (inside the roots, no link followed, regular file
 MAX_SYNC_BYTES), decoded and written as JSON-RPC bytes. Up to 8 MiB each, made on the event loop
 they cost ~95 ms a file and stalled every session of the engine. A thread alone would not do:
 decoding and JSON-encoding hold the GIL for a whole string, so both go in pieces of PIECE_CHARS, and
-the loop runs between them. The loop then writes the bytes in the order it would have sent them."""
+the loop runs between them. The loop then writes the bytes in the order it would have sent them,
+a batch of BATCH_BYTES at a time (workspaces.Workspace._made)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from rust_mcp.core.errors import Refusal
 from rust_mcp.core.roots import ReadScope
 
 PIECE_CHARS = 1 << 15  # characters (or bytes) decoded or escaped at once: a fraction of a millisecond
+# message bytes made before they are sent: all of a re-sync's files were held at once, and project
+# code decides how many there are (1,000 changed files of 8 MiB of NUL bytes, escaped 6 to 1, were
+# 48 GB in the engine every session shares)
+BATCH_BYTES = 64 * 1024 * 1024
 HEADER = "Content-Length: {}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n"
 
 
@@ -29,17 +34,24 @@ class Encoded:
     message: bytes | None
 
 
-def encode_sources(scope: ReadScope, files: list[tuple[Path, int | None]]) -> dict[Path, Encoded]:
+def encode_sources(
+    scope: ReadScope, files: list[tuple[Path, int | None]], most: int | None = None
+) -> dict[Path, Encoded]:
     """Each of `files` (a path and the version rust-analyzer has of it) read and made into its
-    message; blocking, for a worker thread."""
+    message, in order, stopping once the messages made hold `most` bytes (at least one file);
+    blocking, for a worker thread."""
     made = {}
+    size = 0
     for path, version in files:
+        if most is not None and size >= most:
+            break
         try:
             data = scope.read(path, MAX_SYNC_BYTES)
         except Refusal:
             made[path] = Encoded(version, None)
             continue
         made[path] = Encoded(version, source_message(path.as_uri(), version, data))
+        size += len(made[path].message or b"")
     return made
 
 

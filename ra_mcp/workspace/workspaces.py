@@ -10,23 +10,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import anyio
-
 from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.cargo_projects import MANIFEST_NAME
 from rust_mcp.core.client_policy import ClientPolicy
 from rust_mcp.core.file_stamps import FileStamp, stamp_of
 from rust_mcp.core.lockfile import LOCKFILE_PATH_ENV, refresh_private_lock
-from rust_mcp.core.project_files import off_loop
+from rust_mcp.core.project_files import DoorTimeout, off_loop
 from rust_mcp.core.roots import ReadScope
 from rust_mcp.core.sandbox import SandboxedCommand
 
 from .. import call_deadline
-from ..lsp.errors import AnalyzerCrashed
 from ..lsp.lazy_types import lsp
 from .change_journal import ChangeJournal
 from .fresh_runs import FreshRuns
 from .journal_walks import followed, refreshed
+from .readiness import wait_ready
 from .reload_wait import (
     RELOAD_WAIT_SECONDS,
     SHORT_WAIT_SECONDS,
@@ -36,7 +34,7 @@ from .reload_wait import (
     expect_reload,
     moved,
 )
-from .source_messages import Encoded, encode_sources
+from .source_messages import BATCH_BYTES, Encoded, encode_sources
 
 if TYPE_CHECKING:
     from ..lsp.client import AnalyzerClient
@@ -44,14 +42,11 @@ if TYPE_CHECKING:
 # the command starting a workspace's analyzer on a toolchain (None: the server's default or the
 # project's), under the calling client's sandbox policy
 Launcher = Callable[[Path, str | None, ClientPolicy | None], Awaitable[SandboxedCommand]]
+Made = tuple[dict[Path, Encoded], set[Path]]  # the messages of a last batch, and the paths told before
 WorkspaceKey = tuple[Path, str | None]  # one rust-analyzer per workspace root and requested toolchain
 REMEMBERED_ANSWERS = 4  # whole answers kept per workspace for their next pages
 WATCHED_NAMES = frozenset({MANIFEST_NAME, "Cargo.lock", "rust-toolchain", "rust-toolchain.toml"})
 WATCHED_NAMES |= {"config.toml", "config"}  # .cargo/config(.toml): its rustflags decide the cfgs it sees
-
-
-class StillIndexing(RuntimeError):
-    """rust-analyzer did not become ready within the bound; the message says how far it got."""
 
 
 def scan_sources(root: Path) -> dict[Path, FileStamp]:
@@ -125,35 +120,8 @@ class Workspace:
         return "; ".join(part for part in (self.state_text if self.client.alive else "stopped", note) if part)
 
     async def wait_ready(self, bound: float, report: ProgressCallback | None = None) -> None:
-        """Return once rust-analyzer answers right (quiescent, or its build data applied: see
-        AnalyzerState.ready_in); raise StillIndexing after `bound` seconds."""
-        state = self.client.state
-        deadline = time.monotonic() + bound
-        sent = 0.0
-        last_text = ""
-        while True:
-            if not self.client.alive:
-                raise AnalyzerCrashed(f"rust-analyzer exited with code {self.client.exit_code}")
-            now = time.monotonic()
-            settling = state.ready_in(now)
-            if settling == 0.0:
-                return
-            remaining = deadline - now
-            if remaining <= 0:
-                began = now - self.client.started_at
-                raise StillIndexing(
-                    f"rust-analyzer is still indexing {self.root} after {began:.0f} s ({self.state_text})"
-                    f"{call_deadline.asked_wait_note(bound)}; its work goes on meanwhile: call again, or "
-                    "call rust_analyzer_status to watch it"
-                )
-            state.changed.clear()
-            with anyio.move_on_after(min(remaining, 1.0, 1.0 if settling is None else settling)):
-                await state.changed.wait()
-            text = self.state_text
-            if report is not None and text != last_text:
-                sent += 1
-                await report(sent, None, f"rust-analyzer: {text}")
-                last_text = text
+        """Return once rust-analyzer answers right; raise StillIndexing after `bound` s (readiness.py)."""
+        await wait_ready(self.client, self.root, bound, report)
 
     async def sync_from_disk(self) -> list[Path]:
         """Tell rust-analyzer about every source or manifest changed on disk before this call.
@@ -208,15 +176,14 @@ class Workspace:
             private = self.client.command.env.get(LOCKFILE_PATH_ENV)
             if private and self.root / "Cargo.lock" in paths:
                 await off_loop(refresh_private_lock, self.root, Path(private), what="copying Cargo.lock")
-            sources = [(path, self.versions.get(path)) for path in paths if path.suffix == ".rs"]
-            made = [(path, version) for path, version in sources if str(path) in current]
-            encoded = await off_loop(encode_sources, self.scope, made, what="reading the changed sources")
+            encoded, told = await self._made(paths, current, "reading the changed sources")
         except BaseException:  # cancelled (or failed) before telling: the next call tells them
             self.written |= candidates
             self.untold |= set(changed)
             self.reloading.forget(watched)  # what rust-analyzer has of them is unknown again
             raise
-        self._announce(paths, {path: current[path] for path in changed if path in current}, encoded)
+        rest = [path for path in paths if path not in told]
+        self._announce(rest, {path: current[path] for path in changed if path in current}, encoded)
         if watched:  # waited for by sync_from_disk, and by every call until it is over
             names = ", ".join(sorted({path.name for path in watched}))
             seconds = RELOAD_WAIT_SECONDS if reloads else SHORT_WAIT_SECONDS
@@ -243,11 +210,31 @@ class Workspace:
             journal.close()
         await self.client.shutdown(grace=grace)
 
-    def push_written(self, paths: list[Path]) -> None:
-        """Files we just wrote: send them now rather than wait for the next scan."""
-        current = {str(path): stamp for path in paths if (stamp := stamp_of(str(path))[0]) is not None}
+    async def push_written(self, paths: list[Path]) -> None:
+        """Files we just wrote: sent now rather than at the next re-sync (which compares them again
+        anyway, so they wait for it if not made in time), made off the loop as a re-sync's are."""
         self.written |= {str(path) for path in paths}  # the next re-sync compares them again
-        self._announce(paths, current)
+        current = {str(path): stamp for path in paths if (stamp := stamp_of(str(path))[0]) is not None}
+        try:
+            encoded, told = await self._made(paths, current, "reading the files written")
+        except DoorTimeout:
+            return
+        self._announce([path for path in paths if path not in told], current, encoded)
+
+    async def _made(self, paths: list[Path], current: Mapping[str, FileStamp], what: str) -> Made:
+        """The messages of the .rs files of `paths`, made off the loop BATCH_BYTES at a time: each
+        batch but the last told at once (no more held at once); the last, and the paths told."""
+        files = [
+            (path, self.versions.get(path)) for path in paths if path.suffix == ".rs" and str(path) in current
+        ]
+        told: set[Path] = set()
+        while True:
+            encoded = await off_loop(encode_sources, self.scope, files, BATCH_BYTES, what=what)
+            files = [(path, version) for path, version in files if path not in encoded]
+            if not files:
+                return encoded, told
+            self._announce(list(encoded), {str(path): current[str(path)] for path in encoded}, encoded)
+            told |= set(encoded)
 
     def _announce(
         self, changed: list[Path], current: dict[str, FileStamp], encoded: Mapping[Path, Encoded] = {}

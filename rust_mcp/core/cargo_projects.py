@@ -24,6 +24,9 @@ MANIFEST_NAME = "Cargo.toml"
 # well under 100 KB
 MAX_MANIFEST_BYTES = 1024 * 1024
 PACKAGES_PARSED_BYTES = 2 * 1024 * 1024  # manifests parsed to list a workspace's packages
+# directories walked to list them: project code can plant any number (a million empty folders held
+# one of the door's threads for the whole walk, each call, past every call's deadline)
+PACKAGES_LISTED_DIRECTORIES = 50_000
 # a manifest's dependency tables; cargo still reads the underscore spellings (deprecated, refused
 # only from edition 2024)
 DEPENDENCY_TABLES = (
@@ -200,15 +203,34 @@ def project_files(
 def package_directories(root: Path) -> dict[str, Path]:
     """Package name -> directory, for every Cargo.toml under a workspace root that declares one, of
     the first PACKAGES_PARSED_BYTES of manifests (tomllib takes ~5 s for a hostile 1 MB: a walk
-    parsing them all held a worker thread for as long as the project liked; past it, none is listed)."""
+    parsing them all held a worker thread for as long as the project liked; past it, none is listed),
+    in the first PACKAGES_LISTED_DIRECTORIES directories walked."""
     found: dict[str, Path] = {}
     parsed = [0]
-    for entry in project_files(root, lambda name: name == MANIFEST_NAME):
-        left = PACKAGES_PARSED_BYTES - parsed[0]
-        if left <= 0:
-            log.warning("packages under %s: past %d bytes of manifests, the rest not parsed", root, parsed[0])
-            break
-        package = read_manifest(Path(entry.path), min(MAX_MANIFEST_BYTES, left), parsed).get("package")
-        if isinstance(package, dict) and isinstance(package.get("name"), str):
-            found[package["name"]] = Path(entry.path).parent
+    entered = [0]
+
+    def entering(directory: str) -> None:
+        entered[0] += 1
+        if entered[0] > PACKAGES_LISTED_DIRECTORIES:
+            raise _WalkTooLarge(directory)
+
+    try:
+        for entry in project_files(root, lambda name: name == MANIFEST_NAME, entering):
+            left = PACKAGES_PARSED_BYTES - parsed[0]
+            if left <= 0:
+                log.warning(
+                    "packages under %s: past %d bytes of manifests, the rest not parsed", root, parsed[0]
+                )
+                break
+            package = read_manifest(Path(entry.path), min(MAX_MANIFEST_BYTES, left), parsed).get("package")
+            if isinstance(package, dict) and isinstance(package.get("name"), str):
+                found[package["name"]] = Path(entry.path).parent
+    except _WalkTooLarge:
+        log.warning(
+            "packages under %s: past %d directories, the rest not listed", root, PACKAGES_LISTED_DIRECTORIES
+        )
     return found
+
+
+class _WalkTooLarge(Exception):
+    """The walk for packages entered PACKAGES_LISTED_DIRECTORIES directories: it stops there."""

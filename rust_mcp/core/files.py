@@ -126,14 +126,15 @@ def _reason(exc: BaseException) -> str:
 SNAPSHOT_BYTES = 256 * 1024 * 1024  # kept by one snapshot, at most
 
 
-def read_current(path: Path) -> bytes | None:
+def read_current(path: Path, most: int | None = None) -> bytes | None:
     """A file's bytes as they are now (None: absent), read without following links; a file that is
     now a link, or too large to snapshot, reads as itself being unreadable (Refusal). A Cargo.lock
     has the one limit of every lockfile reader (MAX_LOCKFILE_BYTES), a manifest MAX_MANIFEST_BYTES (a
     snapshot of every Cargo.toml under the root at 16 MiB each could hold gigabytes), a source file
-    MAX_SOURCE_BYTES."""
+    MAX_SOURCE_BYTES; and `most`, when given, whichever is lower (a larger file is refused unread)."""
     limits = {"Cargo.lock": MAX_LOCKFILE_BYTES, "Cargo.toml": MAX_MANIFEST_BYTES}
-    return read_without_links(path, limits.get(path.name, MAX_SOURCE_BYTES))
+    limit = limits.get(path.name, MAX_SOURCE_BYTES)
+    return read_without_links(path, limit if most is None else min(limit, most))
 
 
 def _is_source(name: str) -> bool:
@@ -152,14 +153,13 @@ class FileSnapshot:
     def take(cls, root: Path, paths: list[Path]) -> FileSnapshot:
         """The files at `paths`, SNAPSHOT_BYTES of them in all: project code can plant any number of
         large files (10,000 sparse 1 MiB manifests would be 10 GB held in the engine every session
-        shares); past it, like a link or an oversized file, a file is not ours to put back."""
+        shares); past it, like a link or an oversized file, a file is not ours to put back, and is not
+        read: reading each whole before weighing it read 10,000 such files, 160 GB, to keep none."""
         snapshot = cls(root)
         left = SNAPSHOT_BYTES
         for path in paths:
             with contextlib.suppress(Refusal):  # a link or an oversized file is not ours to put back
-                data = read_current(path)
-                if data is not None and len(data) > left:
-                    continue
+                data = read_current(path, left)  # one over what is left is refused by its size, unread
                 left -= len(data or b"")
                 snapshot.contents[path] = data
         return snapshot

@@ -16,7 +16,8 @@ import pytest
 from ra_mcp.lsp.client import AnalyzerClient
 from ra_mcp.lsp.state import AnalyzerState
 from ra_mcp.workspace.change_journal import ChangeJournal
-from ra_mcp.workspace.workspaces import StillIndexing, Workspace, is_watched
+from ra_mcp.workspace.readiness import StillIndexing
+from ra_mcp.workspace.workspaces import Workspace, is_watched
 from rust_mcp.core.roots import AllowedRoots, ReadScope
 
 

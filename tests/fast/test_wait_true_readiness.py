@@ -18,7 +18,7 @@ from ra_mcp import call_deadline
 from ra_mcp.call_deadline import CUT_MARGIN, SOFT_MARGIN
 from ra_mcp.lsp.client import AnalyzerClient
 from ra_mcp.tools.mcp_adapter import answer_by
-from ra_mcp.workspace.workspaces import StillIndexing
+from ra_mcp.workspace.readiness import StillIndexing
 from tests.fast.test_cancelled_sync import Told, workspace
 
 pytestmark = pytest.mark.anyio

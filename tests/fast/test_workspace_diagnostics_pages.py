@@ -211,7 +211,7 @@ async def test_an_answer_made_across_a_change_is_not_kept(tmp_path: Path) -> Non
     call = served(root, StandIn(root))
     workspace = call.service.pool.workspaces[(root, None)]
     made_at = workspace.generation
-    workspace.push_written([root / "src" / "a.rs"])  # what a re-sync does for a changed file
+    await workspace.push_written([root / "src" / "a.rs"])  # what a re-sync does for a changed file
     workspace.remember(("workspace_diagnostics", True), "stale", made_at)
     assert workspace.remembered(("workspace_diagnostics", True)) is None
     workspace.remember(("workspace_diagnostics", True), "fresh", workspace.generation)
