@@ -8,6 +8,8 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from rust_mcp.core import budgets
+
 from .proc_macro_watch import PROXY
 
 
@@ -34,7 +36,7 @@ def initialization_options(
         "files": {"watcher": "client"},
         "cachePriming": {"enable": True},
         "diagnostics": {"enable": True},
-        "workspace": {"symbol": {"search": {"kind": "all_symbols", "limit": 256}}},
+        "workspace": {"symbol": {"search": {"kind": "all_symbols", "limit": budgets.SYMBOL_SEARCH_LIMIT}}},
         "hover": {"actions": {"enable": False}},
         "lens": {"enable": False},
     }

@@ -73,13 +73,17 @@ async def find_symbol(
     candidates = [c for c in candidates if locator.shown(c.uri)]  # a re-export may resolve outside
     if wanted.qualifiers:
         aliases = await off_loop(crate_aliases, workspace.root, what="reading each package's src/lib.rs")
-        candidates = [c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases)]
+        candidates = [
+            c for c in candidates if path_matches(wanted.qualifiers, c.known_as, aliases, name=wanted.name)
+        ]
         if len(candidates) > 1:  # a path written out in full names one item: prefer it
             globs = await off_loop(module_globs, workspace.root, what="reading each package's src/lib.rs")
             written_out = [
                 c
                 for c in candidates
-                if path_matches(wanted.qualifiers, c.known_as, aliases, exact=True, globs=globs)
+                if path_matches(
+                    wanted.qualifiers, c.known_as, aliases, exact=True, globs=globs, name=wanted.name
+                )
             ]
             candidates = written_out or candidates
     if len(candidates) > 1:  # `memchr::memchr`: the function, not the module of the same name

@@ -30,6 +30,17 @@ CRATE_ALIAS = re.compile(
 CRATE_GLOB = re.compile(
     r"^[ \t]*pub\s+use\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)\s*::\s*\*\s*;", re.MULTILINE
 )
+# `pub use futures_util::{future, stream};`, `pub use futures_util::lock;`, `pub use a::b as c;` in
+# futures' src/lib.rs: `futures::stream::X` is `futures_util::stream::X` (one path or a braced list);
+# at column 0, where rustfmt puts the file's items, or one indent into a `pub mod executor {` block
+# (`futures::executor::block_on` is `futures_executor::block_on`)
+CRATE_PATHS = re.compile(
+    r"^pub\s+use\s+(?:::)?(?P<crate>[A-Za-z_][A-Za-z0-9_]*)[ \t]*::[ \t]*"
+    r"(?P<prefix>(?:[A-Za-z_][A-Za-z0-9_]*[ \t]*::[ \t]*)*)"
+    r"(?P<paths>\{[^{}]*\}|[A-Za-z_][A-Za-z0-9_]*(?:[ \t]+as[ \t]+[A-Za-z_][A-Za-z0-9_]*)?)[ \t]*;",
+    re.MULTILINE,
+)
+INLINE_MODULE = re.compile(r"pub[ \t]+mod[ \t]+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*\{[ \t]*$")
 # Each pattern below is matched over a whole src/lib.rs the project wrote, so none may backtrack over
 # what another start already scanned: a line starts with `[ \t]*`, never `\s*` (which spans blank
 # lines: 40 KB of newlines took 14 s, an unbraced path spanning lines longer). tests/fast/test_redteam11_*
@@ -129,7 +140,49 @@ def crate_aliases(root: Path) -> dict[Segments, Segments]:
         for match in CRATE_GLOB.finditer(text):
             if crate is not None and match["crate"] not in PATH_KEYWORDS | {"std", "core", "alloc"}:
                 aliases[(crate,)] = (match["crate"],)
+        for module, block in _module_blocks(text) if crate is not None else ():
+            for match in CRATE_PATHS.finditer(block):
+                if match["crate"] not in PATH_KEYWORDS:
+                    found = _reexported_paths(str(crate), match["crate"], match["prefix"], match["paths"])
+                    aliases.update({(key[0], *module, key[1]): path for key, path in found.items()})
     return aliases
+
+
+def _module_blocks(text: str) -> Iterator[tuple[Segments, str]]:
+    """The file's own lines, then each `pub mod name {` block at column 0 (up to its `}` at column 0)
+    with its lines moved one indent (4 spaces) left: rustfmt's layout, read in one linear pass."""
+    top: list[str] = []
+    inner: list[str] = []
+    module: str | None = None
+    for line in text.split("\n"):
+        opened = INLINE_MODULE.match(line) if module is None else None
+        if opened is not None:
+            module, inner = opened["name"], []
+        elif module is not None and line.startswith("}"):
+            yield (module,), "\n".join(inner)
+            module = None
+        elif module is not None:
+            inner.append(line[4:] if line.startswith("    ") else " " + line.lstrip(" "))
+        else:
+            top.append(line)
+    yield (), "\n".join(top)
+
+
+def _reexported_paths(crate: str, source: str, prefix: str, paths: str) -> dict[Segments, Segments]:
+    """`(futures, stream)` -> `(futures_util, stream)` for `pub use futures_util::{stream, ...};` in
+    the crate `futures` (and `as` renames, `self`): the path under the crate stands for the other."""
+    base = (source, *(part.strip() for part in prefix.split("::") if part.strip()))
+    found: dict[Segments, Segments] = {}
+    for path in paths.strip("{} \t\n").split(","):
+        written, _, renamed = (" ".join(path.split())).partition(" as ")
+        segments = tuple(part.strip() for part in written.split("::"))
+        if segments == ("self",):
+            segments = ()
+        target = (*base, *segments)
+        name = renamed.strip() or target[-1]
+        if len(target) > 1 and all(p.isidentifier() for p in (*target, name)) and name not in PATH_KEYWORDS:
+            found[(crate, name)] = target
+    return found
 
 
 def _library_roots(root: Path) -> Iterator[tuple[str | None, str]]:
@@ -164,12 +217,20 @@ def module_globs(root: Path) -> list[tuple[Segments, Segments]]:
 
 
 def _spellings(
-    qualifiers: Segments, aliases: dict[Segments, Segments], globs: Iterable[tuple[Segments, Segments]] = ()
+    qualifiers: Segments,
+    aliases: dict[Segments, Segments],
+    globs: Iterable[tuple[Segments, Segments]] = (),
+    name: str | None = None,
 ) -> list[Segments]:
+    """The qualifiers as written and through each alias or glob that covers them; an alias of the
+    whole path (`futures::executor::block_on` -> `futures_executor::block_on`) spells the qualifiers
+    of the item of that same name."""
     spelled = [qualifiers]
     for prefix, crate in [*aliases.items(), *globs]:
         if qualifiers[: len(prefix)] == prefix:
             spelled.append(crate + qualifiers[len(prefix) :])
+        elif name is not None and prefix == (*qualifiers, name) and crate[-1:] == (name,):
+            spelled.append(crate[:-1])
     return spelled
 
 
@@ -184,15 +245,17 @@ def path_matches(
     aliases: dict[Segments, Segments],
     exact: bool = False,
     globs: Iterable[tuple[Segments, Segments]] = (),
+    name: str | None = None,
 ) -> bool:
     """Whether the qualifiers (crate, modules, type; any may be left out, in order) fit one of the
     paths an item is known by; with `exact`, whether one of those paths is exactly the qualifiers
     (`memchr::memmem::find` is the function in `memmem`, not `memmem::Finder::find`), spelled
-    directly or through a crate alias or a module glob (module_globs)."""
+    directly or through a crate alias or a module glob (module_globs), or an alias of the whole path
+    to the item `name`."""
     if not qualifiers:
         return True
     paths = [tuple(type_name(part) or part for part in path) for path in known_as]
-    spellings = _spellings(qualifiers, aliases, globs)
+    spellings = [s for s in _spellings(qualifiers, aliases, globs, name) if s]
     if exact:
         return any(spelled == path for spelled in spellings for path in paths)
     return any(_subsequence(spelled, path) for spelled in spellings for path in paths)

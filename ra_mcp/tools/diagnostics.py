@@ -112,6 +112,9 @@ def still_running(check: CheckRun, found: int) -> str | None:
     )
 
 
+UNLINKED_FILE = "unlinked-file"  # rust-analyzer's code for a file in no crate
+
+
 @analyzer_tool(Capability.RUN, "File diagnostics", render.diagnostics)
 async def rust_analyzer_diagnostics(
     here: InFile, file_path: FileArg, workspace: WorkspaceArg = None, *, checking: Checking, paging: Paging
@@ -132,12 +135,14 @@ async def rust_analyzer_diagnostics(
         check = await check_current_state(ready, uri, bound, call.report)
     checked = {uri: list(ready.client.state.pushed.get(uri, []))} if include_check else {}
     (native, checked), left_out = shown_only(service, native, checked)
-    items = at_least(merge(service, ready.root, native, checked), checking.min_severity)
+    merged = merge(service, ready.root, native, checked)
+    items = at_least(merged, checking.min_severity)
     files_checked = 0 if ready.client.state.health == "error" or missed else 1
     alone = await loaded_alone(service, ready.root, items, check)
     skipped = await off_loop_note(skipped_target, path, ready.root)  # the check passed it by
     notes = (
         skipped,
+        unlinked_note(merged),
         None if include_check else SKIPPED,
         not_analysed(missed),
         withheld_note(left_out),
@@ -162,6 +167,19 @@ async def loaded_alone(
         f"rust-analyzer loaded {root} on its own: the allowed roots end below {above}, which may be "
         f"the workspace this package belongs to (errors such as unresolved crates may come from "
         f"that). If so, start the server with --root {above.parent} (for Codex, start it there)."
+    )
+
+
+def unlinked_note(items: list[AnalyzerDiagnostic]) -> str | None:
+    """For a file of no crate (rust-analyzer's `unlinked-file`, a hint that min_severity hides): a
+    module behind a feature that is off (futures-util's compat/, bilock.rs) was "0 errors, 0
+    warnings" after a check that never compiled it."""
+    if not any(d.code == UNLINKED_FILE for d in items):
+        return None
+    return (
+        "this file is in no crate as configured (a `mod` behind a cfg or feature that is off, or never "
+        "declared): neither cargo check nor rust-analyzer analysed it, so no findings does not mean it "
+        "compiles; turn the feature on (cargo_check features=[...]) to check it"
     )
 
 

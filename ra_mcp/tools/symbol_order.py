@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
 
+from rust_mcp.core import budgets
+
 from ..lsp.answers import Symbol
 
 # a `use` item's first line: `use`, `pub use`, `pub(crate) use`, `pub(in some::path) use`
@@ -47,3 +49,14 @@ def exact_names_first(found: Sequence[Symbol], query: str, lines: LineReader) ->
         )
 
     return sorted(found, key=key)
+
+
+def search_cut_note(answered: int, kept: int) -> str | None:
+    """What to say when rust-analyzer's answer reached its search limit: the total is a floor. On
+    futures-util, `poll` matches 599 symbols; the answer said "248 found" and paged through those."""
+    if answered < budgets.SYMBOL_SEARCH_LIMIT:
+        return None
+    return (
+        f"rust-analyzer lists at most {budgets.SYMBOL_SEARCH_LIMIT} matches, so there may be more than "
+        f"{kept}: narrow the query (a longer name, or `Type::name`)"
+    )

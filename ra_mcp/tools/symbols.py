@@ -32,7 +32,7 @@ from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
 from .inactive_code import inactive_reason
 from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
-from .symbol_order import exact_names_first
+from .symbol_order import exact_names_first, search_cut_note
 
 # LSP SymbolKind numbers (the spec fixes them) of Class, Enum, Interface, Object, Struct and
 # TypeParameter, as numbers so that importing this module does not import lsprotocol
@@ -145,7 +145,7 @@ async def rust_analyzer_workspace_symbol(
         query=f"{kinds} matching {text!r} in the {scope}",
         locations=page.items,
         total=len(found),
-        note=join_notes(note, withheld_note(left_out)),
+        note=join_notes(note, search_cut_note(len(listed), len(found)), withheld_note(left_out)),
     )
 
 

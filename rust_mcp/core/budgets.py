@@ -80,6 +80,7 @@ SOURCE_LINE_LIMIT = 300  # characters of the source line shown with a location
 NAME_LIMIT = 300  # characters of a symbol's name, detail or container shown (Rust names have no limit)
 CALL_SITES_PER_ENTRY = 10  # call sites listed per caller or callee of a call hierarchy (all are counted)
 SYMBOL_CANDIDATES = 12  # symbols named when a name is ambiguous or not found
+SYMBOL_SEARCH_LIMIT = 256  # symbols rust-analyzer lists at most per workspace/symbol (its search limit)
 RELATED_PER_DIAGNOSTIC = 8  # related locations listed per diagnostic
 RECENT_MESSAGES = 5  # rust-analyzer's own messages in a status answer
 SITE_OPERATIONS = 12  # unsafe operations listed per site of an unsafe audit (all are counted)

@@ -45,3 +45,48 @@ def test_a_glob_of_the_crates_own_module_spells_its_items_from_the_root(tmp_path
     assert path_matches(("regex", "Regex"), string, {}, exact=True, globs=globs)
     assert not path_matches(("regex", "Regex"), bytes_, {}, exact=True, globs=globs)
     assert not path_matches(("regex", "Regex"), string, {}, exact=True)
+
+
+FUTURES_LIB = """pub use futures_core::future::{Future, TryFuture};
+#[doc(no_inline)]
+pub use futures_util::{future, never, sink, stream, task};
+pub use futures_util::lock;
+pub use futures_channel as channel;
+
+pub mod executor {
+    //! Built-in executors.
+    pub use futures_executor::{
+        block_on, block_on_stream, enter, BlockingStream, Enter, EnterError, LocalPool,
+    };
+    pub use futures_executor::{ThreadPool as Pool};
+}
+
+pub mod prelude {
+    pub use crate::stream::{self, Stream};
+}
+"""
+
+
+def test_a_facade_re_exporting_modules_and_items_of_other_crates_spells_their_paths(tmp_path: Path) -> None:
+    """futures' src/lib.rs re-exports futures_util's modules in a braced list and futures_executor's
+    items inside an inline `pub mod executor { ... }`: `futures::stream::FuturesUnordered` and
+    `futures::executor::block_on`, as every user of futures writes them, were "no symbol named"
+    (field test 10 on the futures 0.3.34 crates)."""
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["futures"]\n')
+    _package(tmp_path, "futures", FUTURES_LIB)
+    aliases = crate_aliases(tmp_path)
+    assert aliases[("futures", "stream")] == ("futures_util", "stream")
+    assert aliases[("futures", "lock")] == ("futures_util", "lock")
+    assert aliases[("futures", "Future")] == ("futures_core", "future", "Future")
+    assert aliases[("futures", "channel")] == ("futures_channel",)
+    assert aliases[("futures", "executor", "block_on")] == ("futures_executor", "block_on")
+    assert aliases[("futures", "executor", "Pool")] == ("futures_executor", "ThreadPool")
+    assert ("futures", "block_on") not in aliases and ("futures", "prelude", "stream") not in aliases
+    unordered = [("futures_util", "stream", "futures_unordered")]
+    assert path_matches(("futures", "stream"), unordered, aliases)
+    assert not path_matches(("futures", "sink"), unordered, aliases)
+    block_on = [("futures_executor", "local_pool"), ("futures_executor",)]
+    assert path_matches(("futures", "executor"), block_on, aliases, name="block_on")
+    assert path_matches(("futures", "executor"), block_on, aliases, exact=True, name="block_on")
+    assert not path_matches(("futures", "executor"), block_on, aliases, name="enter_not")
+    assert not path_matches(("futures", "executor"), block_on, aliases)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from ra_mcp.lsp.answers import Symbol
-from ra_mcp.tools.symbol_order import exact_names_first, is_use_line
+from ra_mcp.lsp.settings import initialization_options
+from ra_mcp.tools.symbol_order import exact_names_first, is_use_line, search_cut_note
+from rust_mcp.core import budgets
 
 LINES = {
     "file:///w/src/future/mod.rs": {35: "pub use self::future::{Shared, WeakShared};"},
@@ -61,3 +63,19 @@ def test_use_lines() -> None:
         assert is_use_line(text), text
     for text in ("pub struct User;", "fn used() {}", "pub fn use_it() {}", "// use a::B;", "user::B"):
         assert not is_use_line(text), text
+
+
+def test_an_answer_at_rust_analyzers_search_limit_says_the_total_is_a_floor() -> None:
+    """futures-util: `poll` matches 599 workspace symbols (raw rust-analyzer with a limit of 1024);
+    ours asks for at most 256, and answered "248 found", paging through those as if they were all
+    (field test 10). At the limit the note says there may be more, and how to narrow the query."""
+    limit = budgets.SYMBOL_SEARCH_LIMIT
+    assert search_cut_note(limit - 1, limit - 1) is None
+    note = search_cut_note(limit, 248)
+    assert note is not None and f"at most {limit}" in note and "more than 248" in note
+    assert initialization_options_limit() == limit
+
+
+def initialization_options_limit() -> int:
+    options = initialization_options("/w/target")
+    return int(options["workspace"]["symbol"]["search"]["limit"])
