@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -107,10 +108,12 @@ async def _answer(
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     call = runtime.call(ctx, runtime.service)
-    asked_wait = waits_past_deadline(arguments)  # wait=true: never cut, readiness up to check_timeout_secs
+    # wait=true (Checking): never cut, readiness up to check_timeout_secs; inline, so no other file is crossed
+    waits = arguments.get("wait") is True or any(getattr(v, "wait", 0) is True for v in arguments.values())
+    asked_wait = waits_past_deadline(arguments) if waits else None
     deadline = None if asked_wait is not None else runtime.service.answer_deadline  # one, for the call
     try:
-        with call_deadline.asked_to_wait(asked_wait):
+        with call_deadline.asked_to_wait(asked_wait) if waits else nullcontext():
             model = await answer_by(deadline, lambda: run_tool(tool, call, arguments))
     except Refusal as exc:
         return refusal_result(str(exc))
