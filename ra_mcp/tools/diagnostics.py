@@ -27,6 +27,7 @@ from ..workspace.workspaces import Workspace, scan_sources
 from . import render
 from .declaration import AnalyzerCall, InFile, InWorkspace, analyzer_tool
 from .diagnostic_truth import SEVERITY_RANK, count, merge, shown_only
+from .large_sources import large_note, split_large
 from .parameters import Checking, FileArg, Paging, WorkspaceArg
 from .required_features import gated_files_note, off_loop_note, skipped_target
 
@@ -250,7 +251,8 @@ async def workspace_findings(
         return kept
     before = kept if isinstance(kept, WorkspaceFindings) else None
     made_at = workspace.generation
-    files = [p for p in scan_sources(workspace.root) if p.suffix == ".rs" and service.shown(p.as_uri())]
+    stamps = scan_sources(workspace.root)
+    files, large = split_large([p for p in stamps if p.suffix == ".rs" and service.shown(p.as_uri())], stamps)
     missed: list[Path] = []
     until = pulls_until(service, started, wait)
     todo = [p for p in files if before is None or p not in before.analysed]
@@ -267,7 +269,12 @@ async def workspace_findings(
         items=merge(service, workspace.root, shown, checked),
         files_checked=0 if workspace.client.state.health == "error" else len(files) - len(missed),
         check=check,
-        note=join_notes(None if include_check else SKIPPED, not_analysed(missed), withheld_note(left_out)),
+        note=join_notes(
+            None if include_check else SKIPPED,
+            not_analysed(missed),
+            large_note(large, lambda path: service.display(path, workspace.root)),
+            withheld_note(left_out),
+        ),
         complete=not missed and (check.finished or not include_check),
         native=native,
         analysed=frozenset(files) - frozenset(missed),

@@ -61,6 +61,7 @@ MAX_JSON_LINE = 8 * 1024 * 1024  # a cargo JSON message that is parsed
 MAX_CAPTURED_CHARS = 128 * 1024 * 1024  # a helper's output the server reads whole (cargo metadata, git)
 MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a source file rust-analyzer-mcp reads
 MAX_SYNC_BYTES = 8 * 1024 * 1024  # a changed source file sent to rust-analyzer (larger: not sent)
+MAX_PULLED_BYTES = 512 * 1024  # a file a workspace pass asks rust-analyzer's own findings of (larger: not)
 MAX_LOG_HEAD_BYTES = 4 * 1024 * 1024  # a run's log keeps its first bytes ...
 MAX_LOG_TAIL_BYTES = 1024 * 1024  # ... and its last, with a count of what was cut between them
 MAX_LOCKFILE_BYTES = 32 * 1024 * 1024  # a project's Cargo.lock, read (lockfile.locked_packages) or copied

@@ -30,6 +30,7 @@ from ra_mcp.tools.parameters import Checking, Paging
 from ra_mcp.workspace.change_journal import ChangeJournal
 from ra_mcp.workspace.pool import WorkspacePool
 from ra_mcp.workspace.workspaces import Workspace, is_watched
+from rust_mcp.core import budgets
 from rust_mcp.core.paging import next_page_offset
 from rust_mcp.core.roots import AllowedRoots
 from tests.support.encoded_messages import decoded
@@ -216,3 +217,21 @@ async def test_an_answer_made_across_a_change_is_not_kept(tmp_path: Path) -> Non
     assert workspace.remembered(("workspace_diagnostics", True)) is None
     workspace.remember(("workspace_diagnostics", True), "fresh", workspace.generation)
     assert workspace.remembered(("workspace_diagnostics", True)) == "fresh"
+
+
+async def test_a_generated_file_over_the_budget_is_left_to_cargo_check(tmp_path: Path) -> None:
+    """A file over MAX_PULLED_BYTES (generated tables: one kept rust-analyzer busy 20 minutes) is not
+    pulled; the note names it, cargo check's findings in it are listed, and the pass is whole."""
+    root = project(tmp_path)
+    tables = root / "src" / "tables.rs"
+    filler = "// generated\n" * (budgets.MAX_PULLED_BYTES // 13 + 1)
+    tables.write_text(f"fn tables() {{\n{UNUSED}\n}}\n{filler}")
+    client = StandIn(root)
+    call = served(root, client)
+    first = await page(call, root, 0)
+    assert client.pulls == 3 and first.files_checked == 3  # tables.rs not asked about, not counted
+    assert "1 file(s) over 512 KiB left to cargo check" in (first.note or "")
+    assert "src/tables.rs" in (first.note or "") and "not analysed" not in (first.note or "")
+    assert first.counts.warnings == 7 and first.counts.unconfirmed == 0  # cargo's warning in it: listed
+    await page(call, root, 4)
+    assert client.pulls == 3 and client.checks == 1  # a whole pass: page 2 asks nothing
