@@ -2,8 +2,7 @@
 budgets.MAX_PULLED_BYTES. They are generated tables: the large corpus's one, unicode-width's 1.3 MiB
 src/gen/tables_test.rs, kept a rust-analyzer worker busy for over 20 minutes, and the pass waited on
 it (the largest hand-written file there, zerocopy's lib.rs, is 308 KiB and takes seconds). cargo
-check's findings still cover such a file; the note names it, and rust_analyzer_diagnostics on it asks
-for its own."""
+check's findings still cover such a file, and the note names it."""
 
 from __future__ import annotations
 
@@ -33,6 +32,5 @@ def large_note(large: list[Path], display: Callable[[Path], str]) -> str | None:
     more = f" and {len(large) - NAMED} more" if len(large) > NAMED else ""
     return (
         f"{len(large)} file(s) over {budgets.MAX_PULLED_BYTES // 1024} KiB left to cargo check (generated "
-        f"tables take rust-analyzer minutes each; its own findings skipped): {named}{more}; "
-        "call rust_analyzer_diagnostics on one for its own findings"
+        f"tables take rust-analyzer minutes each; its own findings skipped): {named}{more}"
     )
