@@ -49,7 +49,10 @@ async def _goto(
     found = await GOTO[what](here.client, target.path, target.position)
     places, left_out = locator.keep(found, lambda place: place.uri)
     if paging is not None:  # rust-analyzer's order varies between runs: a page must mean the same places
-        places.sort(key=lambda place: (place.uri, place.range.start.line, place.range.start.character))
+        # by the path as answers write it: std's URI depends on where the machine keeps its sources
+        places.sort(
+            key=lambda place: (locator.label(place.uri), place.range.start.line, place.range.start.character)
+        )
     total, page_note = len(places), None
     made: dict[int, SourceLocation] = {}  # each location is made once, measured or shown
 
@@ -229,12 +232,12 @@ async def rust_analyzer_call_hierarchy(
     if direction in ("incoming", "both"):
         incoming = await requests.incoming_calls(client, item)
         callers, hidden = locator.keep(incoming, lambda c: c.from_.uri)
-        found += [(True, c.from_, c.from_.uri, c.from_ranges) for c in _in_order(callers, "from_")]
+        found += [(True, c.from_, c.from_.uri, c.from_ranges) for c in _in_order(callers, "from_", locator)]
         left_out += hidden
     if direction in ("outgoing", "both"):
         outgoing = await requests.outgoing_calls(client, item)
         callees, hidden = locator.keep(outgoing, lambda c: c.to.uri)
-        found += [(False, c.to, item.uri, c.from_ranges) for c in _in_order(callees, "to")]
+        found += [(False, c.to, item.uri, c.from_ranges) for c in _in_order(callees, "to", locator)]
         left_out += hidden
     made: dict[int, CallEntry] = {}
 
@@ -257,11 +260,14 @@ async def rust_analyzer_call_hierarchy(
     return result
 
 
-def _in_order(calls: Sequence[Any], end: str) -> list[Any]:
-    """Incoming or outgoing calls by the file and line of their caller (`from_`) or callee (`to`)."""
+def _in_order(calls: Sequence[Any], end: str, locator: Locator) -> list[Any]:
+    """Incoming or outgoing calls by the file and line of their caller (`from_`) or callee (`to`), the
+    file as answers write it: by URI, a callee in std came before or after the workspace's depending on
+    where the machine keeps std's sources (/root/.rustup or /usr/lib)."""
 
     def key(found: Any) -> tuple[str, int, int]:
         node = getattr(found, end)
-        return (node.uri, node.selection_range.start.line, node.selection_range.start.character)
+        start = node.selection_range.start
+        return (locator.label(node.uri), start.line, start.character)
 
     return sorted(calls, key=key)
