@@ -76,6 +76,12 @@ class Locator:
             file.label = self.scope.label(file.path, self.root)
         return file.label
 
+    def order(self, uri: str, start: lsp.Position) -> tuple[str, int, int]:
+        """Where a place sorts in an answer: by the file as answers write it, then line and column.
+        Not by URI: std's URI depends on where the machine keeps its sources (/root/.rustup or
+        /usr/lib), so a callee in std came before the workspace's places on one machine, after on another."""
+        return (self.label(uri), start.line, start.character)
+
     def line_text(self, uri: str, line: int) -> str:
         """The 1-based line of the file, '' when the file cannot be read or is shorter."""
         file = self._file(uri)

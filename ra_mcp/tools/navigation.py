@@ -49,10 +49,7 @@ async def _goto(
     found = await GOTO[what](here.client, target.path, target.position)
     places, left_out = locator.keep(found, lambda place: place.uri)
     if paging is not None:  # rust-analyzer's order varies between runs: a page must mean the same places
-        # by the path as answers write it: std's URI depends on where the machine keeps its sources
-        places.sort(
-            key=lambda place: (locator.label(place.uri), place.range.start.line, place.range.start.character)
-        )
+        places.sort(key=lambda place: locator.order(place.uri, place.range.start))
     total, page_note = len(places), None
     made: dict[int, SourceLocation] = {}  # each location is made once, measured or shown
 
@@ -261,13 +258,11 @@ async def rust_analyzer_call_hierarchy(
 
 
 def _in_order(calls: Sequence[Any], end: str, locator: Locator) -> list[Any]:
-    """Incoming or outgoing calls by the file and line of their caller (`from_`) or callee (`to`), the
-    file as answers write it: by URI, a callee in std came before or after the workspace's depending on
-    where the machine keeps std's sources (/root/.rustup or /usr/lib)."""
+    """Incoming or outgoing calls by the file and line of their caller (`from_`) or callee (`to`)
+    (Locator.order)."""
 
     def key(found: Any) -> tuple[str, int, int]:
         node = getattr(found, end)
-        start = node.selection_range.start
-        return (locator.label(node.uri), start.line, start.character)
+        return locator.order(node.uri, node.selection_range.start)
 
     return sorted(calls, key=key)
