@@ -17,7 +17,9 @@ call runs cargo (an incremental check) and parses its output.
 
     .venv/bin/python -m bench.trace_path [--only hover|cargo_check|cargo_check_edited] [--functions] [--json]
 
-Issue 24 asks for each path to cross fewer than 10 project files.
+Issue 24 asks for each path to cross fewer than 10 project files, and for no module over 300 lines.
+Each path also reports the lines its functions span (per file, the union of each crossed function's
+first to last line): at 300 lines a module, the fewest files that could hold that code.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PACKAGES = {Path(str(package.__file__)).parent: package.__name__ for package in (cargo_mcp, ra_mcp, rust_mcp)}
 CALLS = ("hover", "cargo_check", "cargo_check_edited")
 FILE_LIMIT = 10  # issue 24: under 10 project files for each path
+MODULE_LINES = 300  # issue 24: no module over 300 lines (tests/fast/test_module_sizes.py)
 QUIET_WINDOW, QUIET_CPU = 2.0, 0.1
 
 
@@ -96,10 +99,16 @@ class Crossing:
     answer: str
     files: dict[str, list[str]]
     off_main_thread: list[str]
+    lines: int  # spanned by the crossed functions' bodies, nested ones counted once
 
     @property
     def functions(self) -> int:
         return sum(len(names) for names in self.files.values())
+
+    @property
+    def fewest_files(self) -> int:
+        """At MODULE_LINES a module, the fewest files that could hold the crossed functions alone."""
+        return -(-self.lines // MODULE_LINES)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -107,22 +116,32 @@ class Crossing:
             "right": self.right,
             "file_count": len(self.files),
             "function_count": self.functions,
+            "function_lines": self.lines,
+            "fewest_files": self.fewest_files,
             "files": self.files,
             "off_main_thread": self.off_main_thread,
             "answer": self.answer[:400],
         }
 
 
+def spanned(code: CodeType) -> set[tuple[str, int]]:
+    """The (file, line) pairs from a function's first line to its last."""
+    last = max((line for _, _, line in code.co_lines() if line is not None), default=code.co_firstlineno)
+    return {(code.co_filename, line) for line in range(code.co_firstlineno, last + 1)}
+
+
 def crossed(tracer: Tracer, call: str, right: bool, answer: str) -> Crossing:
     files: dict[str, list[str]] = {}
     threaded = []
+    lines: set[tuple[str, int]] = set()
     for code, where in tracer.entered.items():
         name = project_name(code.co_filename)
         files.setdefault(name, []).append(code.co_qualname)
+        lines |= spanned(code)
         if "thread" in where:
             threaded.append(f"{name}:{code.co_qualname}")
     ordered = {name: sorted(set(files[name])) for name in sorted(files)}
-    return Crossing(call, right, answer, ordered, sorted(threaded))
+    return Crossing(call, right, answer, ordered, sorted(threaded), len(lines))
 
 
 async def wait_quiet(timeout: float = 600.0) -> None:
@@ -238,6 +257,10 @@ def show(path: Crossing, functions: bool) -> None:
     print(
         f"\n{path.call}: {len(path.files)} project files, {path.functions} functions "
         f"({verdict} the {FILE_LIMIT}-file target; answer {'right' if path.right else 'NOT right'})"
+    )
+    print(
+        f"  their functions span {path.lines} lines: at {MODULE_LINES} lines a module, "
+        f"at least {path.fewest_files} files"
     )
     for name, names in path.files.items():
         listed = ", ".join(names) if functions else ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
