@@ -18,6 +18,7 @@ one: pool.run)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import typing
@@ -122,6 +123,17 @@ class AnalyzerTool(Generic[M]):
     def result_model(self) -> type[M]:
         model: type[M] = typing.get_type_hints(self.function)["return"]
         return model
+
+    @functools.cached_property
+    def can_wait(self) -> bool:
+        """Whether a call may ask to wait past the answer deadline: a parameter group with a `wait`
+        field (the Checking group of both diagnostics tools), or a `wait` parameter of its own."""
+        hints = typing.get_type_hints(self.function)
+        return "wait" in hints or any(
+            dataclasses.is_dataclass(kind) and "wait" in {member.name for member in dataclasses.fields(kind)}
+            for name, kind in hints.items()
+            if name != "return"
+        )
 
     @functools.cached_property
     def context(self) -> type[Context]:

@@ -108,12 +108,11 @@ async def _answer(
     if runtime.service is None:
         return text_result(f"rust-analyzer is not available: {runtime.missing}", is_error=True)
     call = runtime.call(ctx, runtime.service)
-    # wait=true (Checking): never cut, readiness up to check_timeout_secs; inline, so no other file is crossed
-    waits = arguments.get("wait") is True or any(getattr(v, "wait", 0) is True for v in arguments.values())
-    asked_wait = waits_past_deadline(arguments) if waits else None
+    # wait=true (the Checking group): never cut, readiness up to check_timeout_secs
+    asked_wait = waits_past_deadline(arguments) if tool.can_wait else None
     deadline = None if asked_wait is not None else runtime.service.answer_deadline  # one, for the call
     try:
-        with call_deadline.asked_to_wait(asked_wait) if waits else nullcontext():
+        with call_deadline.asked_to_wait(asked_wait) if asked_wait is not None else nullcontext():
             model = await answer_by(deadline, lambda: run_tool(tool, call, arguments))
     except Refusal as exc:
         return refusal_result(str(exc))
