@@ -171,7 +171,7 @@ SERDE = Corpus(
 REGEX_MEMBERS = (("regex", "1.13.2"), ("regex-syntax", "0.8.12"), ("regex-automata", "0.4.19"))
 REGEX = Corpus("regex", REGEX_MEMBERS, libraries_only=True)
 FUTURES_CRATES = ("", "-channel", "-core", "-executor", "-io", "-macro", "-sink", "-task", "-util")
-FUTURES = Corpus("futures", tuple((f"futures{part}", "0.3.34") for part in FUTURES_CRATES), libraries_only=True)
+FUTURES = Corpus("futures", tuple((f"futures{p}", "0.3.34") for p in FUTURES_CRATES), libraries_only=True)
 CORPORA = {c.name: c for c in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX, FUTURES)}
 
 
