@@ -93,7 +93,7 @@ class CargoService:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values["cargo_env"], cwd) if values.get("cargo_env") else {}
         workspace_root = find_workspace_root(manifest, self.settings.roots)
-        args = with_member_specs(command.cargo_args(values), workspace_root)  # a member's name: the member
+        args = command.cargo_args(values)
         # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that directory,
         # it formats every member: say --all, as cargo fmt there means
         every = command.output == "format" and not {"--all", "--package"} & set(args)
@@ -105,6 +105,7 @@ class CargoService:
             *extra_args,
             *(["--all"] if every else []),
         ]
+        args = with_member_specs(args, workspace_root)  # a member's name means the member (scoped runs too)
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(

@@ -20,7 +20,7 @@ from rust_mcp.core.budgets import NAME_LIMIT
 from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
-from rust_mcp.core.lockfile import locked_packages
+from rust_mcp.core.lockfile import LockedPackage, locked_packages
 
 PACKAGE_FLAG = "--package"
 # cargo 1.9x writes "specificationm" (sic); the choices follow, one indented spec a line
@@ -35,14 +35,33 @@ def member_spec(name: str, workspace_root: Path) -> str:
     """The spec for cargo of `name` (a `package` value) in the workspace at `workspace_root`: the
     member's unambiguous spec when the lockfile holds several packages of that name, else `name`.
     Blocking (reads Cargo.lock, and the members' manifests when it must)."""
-    if any(mark in name for mark in "@:#/"):  # already a spec: cargo reads it as written
-        return name
+    return _spec(name, workspace_root, _locked(workspace_root))
+
+
+def with_member_specs(args: list[str], workspace_root: Path) -> list[str]:
+    """cargo's `args` (the subcommand first) with each `--package NAME` before `--` replaced by
+    member_spec's (the lockfile read once); cargo update's as they are (it names what to update)."""
+    out = list(args)
+    own = out[: out.index("--")] if "--" in out else out  # after it: the test binary's or program's
+    places = [index + 1 for index, arg in enumerate(own[:-1]) if arg == PACKAGE_FLAG and own[0] != "update"]
+    locked = _locked(workspace_root) if places else ()
+    for index in places:
+        out[index] = _spec(out[index], workspace_root, locked)
+    return out
+
+
+def _locked(workspace_root: Path) -> tuple[LockedPackage, ...]:
     try:
-        locked = locked_packages(workspace_root / "Cargo.lock")
+        return locked_packages(workspace_root / "Cargo.lock") or ()
     except (Refusal, OSError) as exc:
         log.debug("no lockfile read at %s: %s", workspace_root, exc)
+        return ()
+
+
+def _spec(name: str, workspace_root: Path, locked: tuple[LockedPackage, ...]) -> str:
+    if any(mark in name for mark in "@:#/"):  # already a spec: cargo reads it as written
         return name
-    same = [package for package in locked or () if package.name == name]
+    same = [package for package in locked if package.name == name]
     members = [package for package in same if package.source is None]  # the workspace's (and path) ones
     if len(same) < 2 or len(members) != 1:
         return name
@@ -55,15 +74,6 @@ def member_spec(name: str, workspace_root: Path) -> str:
         if directory is None
         else f"{directory.as_uri().replace('file:', 'path+file:', 1)}#{name}@{version}"
     )
-
-
-def with_member_specs(args: list[str], workspace_root: Path) -> list[str]:
-    """`args` with each `--package NAME` value replaced by member_spec's."""
-    out = list(args)
-    for index, arg in enumerate(out[:-1]):
-        if arg == PACKAGE_FLAG:
-            out[index + 1] = member_spec(out[index + 1], workspace_root)
-    return out
 
 
 def ambiguity_hint(stderr: str) -> str | None:

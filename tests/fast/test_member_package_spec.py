@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cargo_mcp.run.cargo_service import CargoService
-from cargo_mcp.run.member_spec import ambiguity_hint, member_spec
+from cargo_mcp.run.member_spec import ambiguity_hint, member_spec, with_member_specs
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from rust_mcp.core.roots import AllowedRoots
@@ -63,3 +63,17 @@ def test_an_ambiguity_cargo_reports_names_the_values_to_pass() -> None:
     choices = 'package="futures@0.1.31", package="futures@0.3.34"'
     assert hint == f"cargo finds package `futures` ambiguous: pass one of {choices}."
     assert ambiguity_hint("error: could not compile `futures`\n") is None
+
+
+def test_only_cargo_own_package_flags_are_read(tmp_path: Path) -> None:
+    root = workspace(tmp_path)
+    args = ["test", "--package", "futures", "--", "--package", "futures"]
+    assert with_member_specs(args, root) == [
+        "test",
+        "--package",
+        "futures@0.3.34",
+        "--",
+        "--package",
+        "futures",
+    ]
+    assert with_member_specs(["update", "--package", "futures"], root) == ["update", "--package", "futures"]
