@@ -11,7 +11,7 @@ import pytest
 
 from rust_mcp.dev.corpus import FUTURES
 from tests.support import text_of
-from tests.support.corpus_support import CorpusSession, corpus_session, run_cargo
+from tests.support.corpus_support import CorpusSession, check_every_answer_fits, corpus_session, run_cargo
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real, pytest.mark.corpus]
 
@@ -61,3 +61,7 @@ async def test_the_member_named_futures_is_checked(session: CorpusSession) -> No
     result, body = await session.cargo_call("cargo_check", {"path": "futures", "package": "futures"})
     assert not result.is_error, text_of(result)
     assert "futures@0.3.34" in body["argv"], body["argv"]
+
+
+def test_every_answer_fits(session: CorpusSession) -> None:
+    check_every_answer_fits(session)
