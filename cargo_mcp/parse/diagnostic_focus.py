@@ -42,7 +42,7 @@ def call_focus(argv: list[str], manifest: Path, workspace_root: Path, moment: fl
     after the errors."""
     directories: list[Path] = []
     if "--package" in argv[:-1]:
-        name = argv[argv.index("--package") + 1].split("@", 1)[0]
+        name = argv[argv.index("--package") + 1].rsplit("#", 1)[-1].split("@", 1)[0]  # a path spec too
         found = package_directories(workspace_root).get(name)
         directories += [found] if found is not None else []
     elif manifest.parent != workspace_root:

@@ -21,6 +21,7 @@ from cargo_mcp.run.compiler_cache import cache_delta, take_stats_file
 from cargo_mcp.run.guards import after_guarded_run, guard_for, restore_quietly
 from cargo_mcp.run.invocation import Invocation
 from cargo_mcp.run.launch import CargoLaunches, Launch, compiles
+from cargo_mcp.run.member_spec import with_member_specs
 from cargo_mcp.run.progress import notify_progress
 from cargo_mcp.run.result_parts import result_parts
 from cargo_mcp.run.run_hints import limit_hints, run_hints
@@ -91,6 +92,7 @@ class CargoService:
         if toolchain:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values["cargo_env"], cwd) if values.get("cargo_env") else {}
+        workspace_root = find_workspace_root(manifest, self.settings.roots)
         args = command.cargo_args(values)
         # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that directory,
         # it formats every member: say --all, as cargo fmt there means
@@ -103,6 +105,7 @@ class CargoService:
             *extra_args,
             *(["--all"] if every else []),
         ]
+        args = with_member_specs(args, workspace_root)  # a member's name means the member (scoped runs too)
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(
@@ -111,7 +114,7 @@ class CargoService:
             args=args,
             cwd=cwd,
             manifest=manifest,
-            workspace_root=find_workspace_root(manifest, self.settings.roots),
+            workspace_root=workspace_root,
             toolchain=toolchain,
             env={**self.base_env, **dict(command.env), **env},
             timeout=timeout,

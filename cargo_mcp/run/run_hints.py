@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from cargo_mcp.parse.collector import OutputCollector
 from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
+from cargo_mcp.run.member_spec import ambiguity_hint
 from rust_mcp.core import budgets
 from rust_mcp.core.runner import RunOutcome
 from rust_mcp.core.sandbox_limits import SandboxLimits, limit_notes
@@ -99,6 +100,8 @@ def run_hints(
             f"be the workspace this package belongs to (cargo could not see it). If so, start the server "
             f"with --root {above.parent} (for Codex, start it in that folder)."
         )
+    if not result.ok and (ambiguous := ambiguity_hint("\n".join(collector.stderr_tail))) is not None:
+        hints.append(ambiguous)
     if outcome.log_error:
         hints.append(
             f"The full log could not be saved ({outcome.log_error}); the output above is all there is."

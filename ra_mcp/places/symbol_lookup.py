@@ -30,6 +30,7 @@ from .symbol_paths import (
     path_matches,
     type_name,
 )
+from .unseen_names import unseen_note
 
 
 class Places(Protocol):
@@ -100,6 +101,12 @@ async def find_symbol(
         near = await near_names(workspace, locator, wanted, found)
         hint = f"; similar names: {', '.join(near)}" if near else ""
         where = f" in {service.display(path, workspace.root)}" if path else ""
+        unseen = (
+            None
+            if exact
+            else await unseen_note(workspace, lambda p: service.display(p, workspace.root), wanted.name)
+        )
+        hint = f": {unseen}{hint}" if unseen else hint
         raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
     # items named by the bare name first (the enum `Value`), then members of that name (the
     # associated types `Visitor::Value` that came first in rust-analyzer's order)
@@ -119,6 +126,10 @@ async def find_symbol(
         "Qualify it (e.g. `Type::method` or `crate::module::name`), add file_path, or pass file_path "
         "with line and column"
     )
+
+
+def _shown_as(service: Places, root: Path, path: Path) -> str:
+    return service.display(path, root)
 
 
 def _by_line(locator: Locator, candidates: list[_Item]) -> str:

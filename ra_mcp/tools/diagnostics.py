@@ -19,6 +19,7 @@ from ..lsp.asking_again import ASK_AGAIN
 from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
 from ..models import ANALYZER_CHECK, AnalyzerDiagnostic, DiagnosticReport
+from ..places.cfg_off import UNLINKED_FILE, no_crate_note, unlinked_files
 from ..places.shown_paths import join_notes, withheld_note
 from ..service import AnalyzerService
 from ..workspace.flycheck import CheckRun, check_current_state
@@ -113,9 +114,6 @@ def still_running(check: CheckRun, found: int) -> str | None:
     )
 
 
-UNLINKED_FILE = "unlinked-file"  # rust-analyzer's code for a file in no crate
-
-
 @analyzer_tool(Capability.RUN, "File diagnostics", render.diagnostics)
 async def rust_analyzer_diagnostics(
     here: InFile, file_path: FileArg, workspace: WorkspaceArg = None, *, checking: Checking, paging: Paging
@@ -138,12 +136,13 @@ async def rust_analyzer_diagnostics(
     (native, checked), left_out = shown_only(service, native, checked)
     merged = merge(service, ready.root, native, checked)
     items = at_least(merged, checking.min_severity)
-    files_checked = 0 if ready.client.state.health == "error" or missed else 1
+    unlinked = any(d.code == UNLINKED_FILE for d in merged)  # a hint that min_severity may hide
+    files_checked = 0 if ready.client.state.health == "error" or missed or unlinked else 1
     alone = await loaded_alone(service, ready.root, items, check)
     skipped = await off_loop_note(skipped_target, path, ready.root)  # the check passed it by
     notes = (
         skipped,
-        unlinked_note(merged),
+        no_crate_note([path] if unlinked else []),
         None if include_check else SKIPPED,
         not_analysed(missed),
         withheld_note(left_out),
@@ -168,19 +167,6 @@ async def loaded_alone(
         f"rust-analyzer loaded {root} on its own: the allowed roots end below {above}, which may be "
         f"the workspace this package belongs to (errors such as unresolved crates may come from "
         f"that). If so, start the server with --root {above.parent} (for Codex, start it there)."
-    )
-
-
-def unlinked_note(items: list[AnalyzerDiagnostic]) -> str | None:
-    """For a file of no crate (rust-analyzer's `unlinked-file`, a hint that min_severity hides): a
-    module behind a feature that is off (futures-util's compat/, bilock.rs) was "0 errors, 0
-    warnings" after a check that never compiled it."""
-    if not any(d.code == UNLINKED_FILE for d in items):
-        return None
-    return (
-        "this file is in no crate as configured (a `mod` behind a cfg or feature that is off, or never "
-        "declared): neither cargo check nor rust-analyzer analysed it, so no findings does not mean it "
-        "compiles; turn the feature on (cargo_check features=[...]) to check it"
     )
 
 
@@ -265,14 +251,23 @@ async def workspace_findings(
         {uri: list(items) for uri, items in workspace.client.state.pushed.items()} if include_check else {}
     )
     (shown, checked), left_out = shown_only(service, native, checked)
+    unlinked = set(unlinked_files(native))  # files of no crate: analysed by nobody, not counted
+    no_crate = sorted(path for path in files if path.as_uri() in unlinked)
+
+    def display(path: Path) -> str:
+        return service.display(path, workspace.root)
+
     found = WorkspaceFindings(
         items=merge(service, workspace.root, shown, checked),
-        files_checked=0 if workspace.client.state.health == "error" else len(files) - len(missed),
+        files_checked=0
+        if workspace.client.state.health == "error"
+        else len(files) - len(missed) - len(no_crate),
         check=check,
         note=join_notes(
             None if include_check else SKIPPED,
             not_analysed(missed),
-            large_note(large, lambda path: service.display(path, workspace.root)),
+            large_note(large, display),
+            no_crate_note(no_crate, display),
             withheld_note(left_out),
         ),
         complete=not missed and (check.finished or not include_check),

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..places.positions import shown
 from ..places.shown_paths import join_notes, withheld_note
+from ..places.unseen_names import unseen_note
 from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
 from .inactive_code import inactive_reason
@@ -139,6 +140,8 @@ async def rust_analyzer_workspace_symbol(
     if not found:
         elsewhere = " in the workspace (with_dependencies=true also searches dependencies)"
         note = f"no symbols match {text!r}" + ("" if with_dependencies else elsewhere)
+        unseen = await unseen_note(here.workspace, lambda path: here.service.display(path, here.root), text)
+        note = f"no symbols match {text!r}: {unseen}" if unseen else note  # the source knows better
     scope = "workspace and dependencies" if with_dependencies else "workspace"
     kinds = "types" if types_only else "symbols"
     return LocationList(

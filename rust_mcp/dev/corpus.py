@@ -5,10 +5,8 @@
   (grep, grep-*, globset, ignore), each a published crate, joined with `[patch.crates-io]` so the
   members use each other's sources: generics (`Searcher`, `Sink`, `Printer<W>`), re-exports
   (`grep` re-exports every grep-* crate), macros, build scripts.
-- `memchr`: memchr 2.7.4 alone, a crate with much unsafe code (SIMD, raw pointers) across many
-  modules.
-- `clap`: clap 4.5.41 with clap_builder, clap_derive (a proc macro) and clap_lex, the field
-  test's workspace (tests/real/test_corpus_clap.py).
+- `memchr`: memchr 2.7.4 alone, much unsafe code (SIMD, raw pointers) across many modules.
+- `clap`: clap 4.5.41, clap_builder, clap_derive (a proc macro), clap_lex (test_corpus_clap.py).
 - `pest`: pest 2.8.3 with pest_meta (a build script), pest_generator and pest_derive (a proc
   macro), the second field test's workspace (tests/real/test_corpus_pest.py).
 - `serde`: serde 1.0.229 with serde_core and serde_derive (a proc macro), serde_json 1.0.154;
@@ -16,6 +14,8 @@
   (tests/real/test_corpus_serde.py).
 - `regex`: regex 1.13.2 with regex-syntax 0.8.12 and regex-automata 0.4.19 (their libraries and
   unit tests), the fourth field test's workspace (tests/real/test_corpus_regex.py).
+- `futures`: futures 0.3.34's nine crates (libraries), the fifth field test's workspace: futures-util's
+  `compat` needs futures 0.1 under the same name (tests/real/test_corpus_futures.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -170,7 +170,9 @@ SERDE = Corpus(
 # only: regex-syntax's benches need nightly, the others' tests read files their packages leave out.
 REGEX_MEMBERS = (("regex", "1.13.2"), ("regex-syntax", "0.8.12"), ("regex-automata", "0.4.19"))
 REGEX = Corpus("regex", REGEX_MEMBERS, libraries_only=True)
-CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX)}
+FUTURES_CRATES = ("", "-channel", "-core", "-executor", "-io", "-macro", "-sink", "-task", "-util")
+FUTURES = Corpus("futures", tuple((f"futures{p}", "0.3.34") for p in FUTURES_CRATES), libraries_only=True)
+CORPORA = {c.name: c for c in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX, FUTURES)}
 
 
 def cache_dir() -> Path:

@@ -5,8 +5,11 @@ compiled (field test 10, futures 0.3.34). The answer now says so whatever min_se
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ra_mcp.models import AnalyzerDiagnostic
-from ra_mcp.tools.diagnostics import at_least, unlinked_note
+from ra_mcp.places.cfg_off import no_crate_note
+from ra_mcp.tools.diagnostics import at_least
 
 
 def _hint(code: str) -> AnalyzerDiagnostic:
@@ -27,7 +30,6 @@ def _hint(code: str) -> AnalyzerDiagnostic:
 def test_a_file_of_no_crate_is_not_called_clean() -> None:
     found = [_hint("unlinked-file")]
     assert at_least(found, "warning") == []  # what the default answer lists
-    note = unlinked_note(found)
-    assert note is not None and "in no crate" in note and "features=" in note
-    assert unlinked_note([_hint("inactive-code")]) is None
-    assert unlinked_note([]) is None
+    note = no_crate_note([Path(found[0].path)])
+    assert note is not None and "this file is in no crate" in note and "features=" in note
+    assert no_crate_note([]) is None

@@ -53,7 +53,7 @@ async def test_hover_in_a_file_of_no_crate_says_why_nothing_is_found(ra: Client,
     pipe = {"file_path": str(crate / "src" / "pipe.rs"), "line": 2, "column": 12, "workspace": str(crate)}
     result = await ra.call_tool("rust_analyzer_hover", pipe)
     hover = HoverResult.model_validate(result.structured_content)
-    assert not hover.found and "not included in any crate" in str(hover.note), hover
+    assert not hover.found and "this file is in no crate" in str(hover.note), hover
     result = await ra.call_tool("rust_analyzer_definition", pipe)
     places = LocationList.model_validate(result.structured_content)
-    assert places.total == 0 and "not included in any crate" in str(places.note), places
+    assert places.total == 0 and "this file is in no crate" in str(places.note), places
