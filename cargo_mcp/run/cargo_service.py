@@ -164,6 +164,12 @@ class CargoService:
         guard: FileSnapshot | None,
         policy: ClientPolicy | None,
     ) -> CargoResult:
+        if guard is None:
+            # the snapshot walks and reads every manifest (or source) of the project: on one of the
+            # door's threads, within the call's time, before anything is prepared or run (a project
+            # too large to walk is refused here, with nothing changed)
+            what = f"keeping the files {invocation.command.name} may change"
+            guard = await off_loop(guard_for, invocation, deadline=invocation.timeout, what=what)
         launch = await self.launches.prepare(invocation, policy)
         result = await self._run(invocation, launch, report, guard)
         if not result.ok and await self.launches.retry_after_fetch(invocation, launch, result.stderr):
@@ -197,9 +203,6 @@ class CargoService:
             pass_fds=command.pass_fds,
             contained=command.contained,
         )
-        # the snapshot, the comparison and the mending read every manifest (or source) of the
-        # project: on a worker thread, never the event loop every session of an engine shares
-        guard = guard if guard is not None else await anyio.to_thread.run_sync(guard_for, invocation)
         cache = self.settings.compiler_cache if compiles(invocation.command) else None
         inside = launch.cache_stats is not None  # read in the sandbox, after cargo
         cache_env = {**invocation.env, **cache.workspace_env(invocation.workspace_root)} if cache else {}
@@ -229,7 +232,7 @@ class CargoService:
             result.cache = cache_delta(cache, {}, take_stats_file(launch.cache_stats))
         elif cache is not None:
             result.cache = cache_delta(cache, before, await cache.counters(cache_env))
-        if guard is not None:
+        if guard is not None:  # the comparison and the mending read every file kept: off the loop
             result.hints += await anyio.to_thread.run_sync(after_guarded_run, invocation, guard, result)
             changed = await anyio.to_thread.run_sync(guard.changed)
             result.changed_files = sorted(str(p.relative_to(guard.root)) for p in changed)

@@ -11,6 +11,8 @@ import anyio
 from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.manifest_comments import restore_dropped_comments
+from rust_mcp.core.cargo_projects import WalkTooLarge
+from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot, WriteFailed
 
 if TYPE_CHECKING:
@@ -18,13 +20,38 @@ if TYPE_CHECKING:
 
 
 def guard_for(invocation: Invocation) -> FileSnapshot | None:
-    """The files a command that writes them could leave half changed, taken before it runs."""
-    root = invocation.workspace_root
-    if invocation.command.guards == "manifests":
-        return FileSnapshot.manifests(root)
-    if invocation.command.guards == "sources":
-        return FileSnapshot.sources(root)
-    return None
+    """The files a command that writes them could leave half changed, taken before it runs (none for
+    a --dry-run, which writes nothing). A project too large to walk for them (WALKED_DIRECTORIES) is
+    a refusal: the command would run unguarded, and a stop part way could leave manifests or
+    sources torn with nothing to put back; the user hears it before anything changes."""
+    command = invocation.command
+    if command.guards is None or "--dry-run" in _before_separator(invocation.args):
+        return None
+    take = FileSnapshot.manifests if command.guards == "manifests" else FileSnapshot.sources
+    try:
+        return take(invocation.workspace_root)
+    except WalkTooLarge as exc:
+        raise unguardable(invocation, exc) from exc
+
+
+def unguardable(invocation: Invocation, exc: WalkTooLarge) -> Refusal:
+    """The refusal of a command whose files could not be kept to put back."""
+    name = invocation.command.name
+    kept = (
+        "Rust source and manifest" if invocation.command.guards == "sources" else "Cargo.toml and Cargo.lock"
+    )
+    return Refusal(
+        f"{name} was not run: before it changes files, every {kept} under {exc.root} is kept to put "
+        f"back if it is stopped part way, and {exc}, so they could not be kept. Move the directories "
+        f"that are not part of the project (generated or vendored trees) out of {exc.root}, into "
+        "target/ or a hidden directory, and call again; or run cargo "
+        f"{' '.join(invocation.command.subcommand)} yourself, knowing a stop part way can leave "
+        "files half changed."
+    )
+
+
+def _before_separator(args: list[str]) -> list[str]:
+    return args[: args.index("--")] if "--" in args else args
 
 
 RESTORE_SECONDS = 60.0  # a cancelled call waits this long for its files to be put back

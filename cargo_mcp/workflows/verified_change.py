@@ -11,9 +11,10 @@ import anyio
 
 from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult, Verification
-from cargo_mcp.run.guards import restore_quietly
+from cargo_mcp.run.guards import restore_quietly, unguardable
 from cargo_mcp.table.rows import VERIFY_COMMANDS
 from rust_mcp.core import budgets
+from rust_mcp.core.cargo_projects import WalkTooLarge
 from rust_mcp.core.files import FileSnapshot
 
 if TYPE_CHECKING:
@@ -36,8 +37,14 @@ async def change_and_verify(
     was already failing); one that adds a failure, or a call cancelled part way, puts every
     Cargo.toml and Cargo.lock back byte for byte."""
     verify = str(values["verify"])
-    # every manifest of the project, walked and read (256 MiB at most) off the event loop
-    snapshot = await anyio.to_thread.run_sync(FileSnapshot.manifests, invocation.workspace_root)
+    # every manifest of the project, walked (WALKED_DIRECTORIES at most) and read (256 MiB at most)
+    # off the event loop; a project too large to walk is refused before the baseline runs
+    try:
+        snapshot = await anyio.to_thread.run_sync(
+            FileSnapshot.manifests, invocation.workspace_root, abandon_on_cancel=True
+        )
+    except WalkTooLarge as exc:
+        raise unguardable(invocation, exc) from exc
     checker = VERIFY_COMMANDS[verify]
     check_values = {
         "path": str(invocation.manifest),

@@ -230,11 +230,24 @@ class Workspace:
         told: set[Path] = set()
         while True:
             encoded = await off_loop(encode_sources, self.scope, files, BATCH_BYTES, what=what)
+            encoded = await self._for_versions_now(encoded, what)  # no await from here to the telling
             files = [(path, version) for path, version in files if path not in encoded]
             if not files:
                 return encoded, told
             self._announce(list(encoded), {str(path): current[str(path)] for path in encoded}, encoded)
             told |= set(encoded)
+
+    async def _for_versions_now(self, encoded: dict[Path, Encoded], what: str) -> dict[Path, Encoded]:
+        """`encoded`, with each message made for a version rust-analyzer no longer has (another call
+        sent the file meanwhile: push_written and a re-sync) made again, off the loop too: a file of
+        8 MiB is ~95 ms of reading and JSON-encoding that every session would wait for."""
+        while stale := [
+            (path, self.versions.get(path))
+            for path, made in encoded.items()
+            if made.version != self.versions.get(path)
+        ]:
+            encoded = {**encoded, **await off_loop(encode_sources, self.scope, stale, what=what)}
+        return encoded
 
     def _announce(
         self, changed: list[Path], current: dict[str, FileStamp], encoded: Mapping[Path, Encoded] = {}
@@ -268,15 +281,17 @@ class Workspace:
 
     def _send_contents(self, path: Path, exists: bool, made: Encoded | None = None) -> bool:
         """Send a changed file's contents (or close a deleted one): the message `made` off the loop
-        (source_messages.py) when it was made for the version rust-analyzer has, else made here. A
+        (source_messages.py) for the version rust-analyzer has (_made sees to it). Never made here, on
+        the loop: one missing or made for another version is left to the next re-sync (untold). A
         file that leads outside the roots, through a link, or is over MAX_SYNC_BYTES is not read: it
         is closed if we had opened it, and False is returned."""
         version = self.versions.get(path)
         if not exists:
             self._close(path)
             return True
-        if made is None or made.version != version:  # written by us meanwhile (push_written)
-            made = encode_sources(self.scope, [(path, version)])[path]
+        if made is None or made.version != version:
+            self.untold.add(str(path))
+            return False
         if made.message is None:
             self._close(path)
             return False

@@ -24,9 +24,10 @@ MANIFEST_NAME = "Cargo.toml"
 # well under 100 KB
 MAX_MANIFEST_BYTES = 1024 * 1024
 PACKAGES_PARSED_BYTES = 2 * 1024 * 1024  # manifests parsed to list a workspace's packages
-# directories walked to list them: project code can plant any number (a million empty folders held
+# directories one bounded project walk enters (listing a workspace's packages, keeping its files
+# before a command that writes them): project code can plant any number (a million empty folders held
 # one of the door's threads for the whole walk, each call, past every call's deadline)
-PACKAGES_LISTED_DIRECTORIES = 50_000
+WALKED_DIRECTORIES = 50_000
 # a manifest's dependency tables; cargo still reads the underscore spellings (deprecated, refused
 # only from edition 2024)
 DEPENDENCY_TABLES = (
@@ -200,22 +201,41 @@ def project_files(
     return walk_without_links(root, walked_into, wanted, entering)
 
 
+def bounded_project_files(root: Path, wanted: Callable[[str], bool]) -> Generator[WalkedFile, None, None]:
+    """project_files, entering at most WALKED_DIRECTORIES directories: at the next one the walk stops
+    with WalkTooLarge (which names it)."""
+    limit = WALKED_DIRECTORIES  # read when the walk starts
+    entered = 0
+
+    def entering(directory: str) -> None:
+        nonlocal entered
+        entered += 1
+        if entered > limit:
+            raise WalkTooLarge(root, limit, directory)
+
+    yield from project_files(root, wanted, entering)
+
+
+class WalkTooLarge(Refusal):
+    """A bounded project walk (bounded_project_files) reached more than its limit of directories."""
+
+    def __init__(self, root: Path, limit: int, directory: str) -> None:
+        super().__init__(
+            f"{root} holds more than {limit:,} directories (not counting target, .git, node_modules "
+            f"and hidden ones), the most one walk of a project enters; it stopped at {directory}"
+        )
+        self.root, self.limit, self.directory = root, limit, directory
+
+
 def package_directories(root: Path) -> dict[str, Path]:
     """Package name -> directory, for every Cargo.toml under a workspace root that declares one, of
     the first PACKAGES_PARSED_BYTES of manifests (tomllib takes ~5 s for a hostile 1 MB: a walk
     parsing them all held a worker thread for as long as the project liked; past it, none is listed),
-    in the first PACKAGES_LISTED_DIRECTORIES directories walked."""
+    in the first WALKED_DIRECTORIES directories walked."""
     found: dict[str, Path] = {}
     parsed = [0]
-    entered = [0]
-
-    def entering(directory: str) -> None:
-        entered[0] += 1
-        if entered[0] > PACKAGES_LISTED_DIRECTORIES:
-            raise _WalkTooLarge(directory)
-
     try:
-        for entry in project_files(root, lambda name: name == MANIFEST_NAME, entering):
+        for entry in bounded_project_files(root, lambda name: name == MANIFEST_NAME):
             left = PACKAGES_PARSED_BYTES - parsed[0]
             if left <= 0:
                 log.warning(
@@ -225,12 +245,6 @@ def package_directories(root: Path) -> dict[str, Path]:
             package = read_manifest(Path(entry.path), min(MAX_MANIFEST_BYTES, left), parsed).get("package")
             if isinstance(package, dict) and isinstance(package.get("name"), str):
                 found[package["name"]] = Path(entry.path).parent
-    except _WalkTooLarge:
-        log.warning(
-            "packages under %s: past %d directories, the rest not listed", root, PACKAGES_LISTED_DIRECTORIES
-        )
+    except WalkTooLarge as exc:
+        log.warning("packages under %s: the rest not listed: %s", root, exc)
     return found
-
-
-class _WalkTooLarge(Exception):
-    """The walk for packages entered PACKAGES_LISTED_DIRECTORIES directories: it stops there."""

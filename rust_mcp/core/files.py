@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .budgets import MAX_LOCKFILE_BYTES, MAX_SOURCE_BYTES
-from .cargo_projects import MAX_MANIFEST_BYTES, project_files
+from .cargo_projects import MAX_MANIFEST_BYTES, bounded_project_files
 from .errors import Refusal
 from .safe_io import (
     mode_at,
@@ -166,14 +166,17 @@ class FileSnapshot:
 
     @classmethod
     def manifests(cls, root: Path) -> FileSnapshot:
-        """Every Cargo.toml under the root and its Cargo.lock."""
-        found = [Path(e.path) for e in project_files(root, lambda name: name == "Cargo.toml")]
+        """Every Cargo.toml under the root and its Cargo.lock. The walk for them is bounded like the
+        bytes kept: past WALKED_DIRECTORIES directories it raises WalkTooLarge (a Refusal), and the
+        caller decides what becomes of the command it cannot guard."""
+        found = [Path(e.path) for e in bounded_project_files(root, lambda name: name == "Cargo.toml")]
         return cls.take(root, [root / "Cargo.lock", *found])
 
     @classmethod
     def sources(cls, root: Path) -> FileSnapshot:
-        """Every Rust source file and manifest under the root, and its Cargo.lock."""
-        found = [Path(e.path) for e in project_files(root, _is_source)]
+        """Every Rust source file and manifest under the root, and its Cargo.lock; raises WalkTooLarge
+        past WALKED_DIRECTORIES directories (see manifests)."""
+        found = [Path(e.path) for e in bounded_project_files(root, _is_source)]
         return cls.take(root, sorted({root / "Cargo.lock", *found}))
 
     def _differences(self) -> list[FileChange]:

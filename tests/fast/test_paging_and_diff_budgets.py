@@ -4,7 +4,7 @@ answers on crates far over budget are in tests/real/test_answer_budgets.py."""
 
 from __future__ import annotations
 
-from ra_mcp.tools.edits import file_diff
+from ra_mcp.tools.edit_diffs import file_diff
 from rust_mcp.core import budgets
 from rust_mcp.core.paging import next_page_offset, take_page
 

@@ -2,7 +2,7 @@
 rule, cargo_check with `package`) bounded the manifests parsed but not the directories walked: a
 project that plants 200,000 empty folders held one of the door's threads for the whole walk, on
 every call, past the call's deadline (the door leaves a thread it stops waiting for running). Now
-the walk stops after PACKAGES_LISTED_DIRECTORIES directories."""
+the walk stops after WALKED_DIRECTORIES directories."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_the_walk_for_packages_lists_a_bounded_number_of_directories(
         return original(listing, directory, *args)
 
     monkeypatch.setattr(project_walk, "_listed", watched)
-    monkeypatch.setattr(cargo_projects, "PACKAGES_LISTED_DIRECTORIES", LIMIT, raising=False)
+    monkeypatch.setattr(cargo_projects, "WALKED_DIRECTORIES", LIMIT, raising=False)
     found = package_directories(tmp_path)
     assert found == {"top": tmp_path}  # the root's manifest is listed first
     assert len(listed) <= LIMIT, f"{len(listed)} directories listed"  # 201 before
