@@ -46,7 +46,9 @@ def defined_in_source(scope: ReadScope, root: Path, name: str) -> list[Definitio
     found: list[Definition] = []
     read, stop = 0, time.monotonic() + SEARCH_SECONDS
     for path in sorted(scan_sources(root)):
-        if path.suffix != ".rs" or read > SEARCHED_BYTES or time.monotonic() > stop:
+        if read > SEARCHED_BYTES or time.monotonic() > stop:
+            break
+        if path.suffix != ".rs":
             continue
         try:
             data = scope.read(path, SEARCHED_FILE_BYTES)
