@@ -21,7 +21,7 @@ from cargo_mcp.run.compiler_cache import cache_delta, take_stats_file
 from cargo_mcp.run.guards import after_guarded_run, guard_for, restore_quietly
 from cargo_mcp.run.invocation import Invocation
 from cargo_mcp.run.launch import CargoLaunches, Launch, compiles
-from cargo_mcp.run.member_spec import with_member_specs
+from cargo_mcp.run.member_spec import PACKAGE_FLAG, with_members
 from cargo_mcp.run.progress import notify_progress
 from cargo_mcp.run.result_parts import result_parts
 from cargo_mcp.run.run_hints import limit_hints, run_hints
@@ -92,7 +92,6 @@ class CargoService:
         if toolchain:
             check_toolchain_name(toolchain)  # whether it is installed is asked in `call`
         env = self.env_policy.check(values["cargo_env"], cwd) if values.get("cargo_env") else {}
-        workspace_root = find_workspace_root(manifest, self.settings.roots)
         args = command.cargo_args(values)
         # cargo fmt --manifest-path at a virtual workspace finds no targets; run in that directory,
         # it formats every member: say --all, as cargo fmt there means
@@ -105,7 +104,6 @@ class CargoService:
             *extra_args,
             *(["--all"] if every else []),
         ]
-        args = with_member_specs(args, workspace_root)  # a member's name means the member (scoped runs too)
         requested_timeout = values.get("timeout_secs") or self.settings.default_timeout
         timeout = float(max(1, min(int(requested_timeout), self.settings.max_timeout)))
         return Invocation(
@@ -114,7 +112,7 @@ class CargoService:
             args=args,
             cwd=cwd,
             manifest=manifest,
-            workspace_root=workspace_root,
+            workspace_root=find_workspace_root(manifest, self.settings.roots),
             toolchain=toolchain,
             env={**self.base_env, **dict(command.env), **env},
             timeout=timeout,
@@ -141,6 +139,8 @@ class CargoService:
         (analyzer_reuse). With `answer_by` (seconds), a run that writes no project file and is still
         going then goes on in the background, and the answer says so; the next identical call gets its
         result."""
+        if PACKAGE_FLAG in invocation.args:  # a member's name means the member (scoped runs too)
+            invocation = await with_members(invocation, self.launcher.argv)
         leaves = answer_by is not None and answer_by < invocation.timeout and may_leave_running(invocation)
         if guard is None and (shareable(invocation) or leaves):
             if not shareable(invocation):
@@ -165,9 +165,7 @@ class CargoService:
         policy: ClientPolicy | None,
     ) -> CargoResult:
         if guard is None:
-            # the snapshot walks and reads every manifest (or source) of the project: on one of the
-            # door's threads, within the call's time, before anything is prepared or run (a project
-            # too large to walk is refused here, with nothing changed)
+            # reads every manifest (or source) off the loop, in the call's time; a tree too large is refused
             what = f"keeping the files {invocation.command.name} may change"
             guard = await off_loop(guard_for, invocation, deadline=invocation.timeout, what=what)
         launch = await self.launches.prepare(invocation, policy)

@@ -12,8 +12,10 @@ name) goes to cargo as written; when cargo then finds it ambiguous, a hint names
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from rust_mcp.core.budgets import NAME_LIMIT
@@ -21,6 +23,9 @@ from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.clipping import clip_end
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import LockedPackage, locked_packages
+from rust_mcp.core.project_files import off_loop
+
+from .invocation import Invocation
 
 PACKAGE_FLAG = "--package"
 # cargo 1.9x writes "specificationm" (sic); the choices follow, one indented spec a line
@@ -36,6 +41,22 @@ def member_spec(name: str, workspace_root: Path) -> str:
     member's unambiguous spec when the lockfile holds several packages of that name, else `name`.
     Blocking (reads Cargo.lock, and the members' manifests when it must)."""
     return _spec(name, workspace_root, _locked(workspace_root))
+
+
+Argv = Callable[[str | None, list[str]], list[str]]
+
+
+async def with_members(invocation: Invocation, argv: Argv) -> Invocation:
+    """`invocation` with its `--package` values as with_member_specs writes them, and its argv made
+    again by `argv(toolchain, args)`. Off the loop: the lockfile may be 32 MiB of TOML and the member
+    lookup walks the tree, which on the loop stalled every session of the engine."""
+    what = "reading Cargo.lock for the packages named"
+    args = await off_loop(
+        with_member_specs, invocation.args, invocation.workspace_root, deadline=invocation.timeout, what=what
+    )
+    if args == invocation.args:
+        return invocation
+    return dataclasses.replace(invocation, args=args, argv=argv(invocation.toolchain, args))
 
 
 def with_member_specs(args: list[str], workspace_root: Path) -> list[str]:

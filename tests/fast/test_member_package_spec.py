@@ -5,10 +5,15 @@ given its unambiguous spec. No process runs here: the command line is built, not
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import anyio
+import pytest
+
+from cargo_mcp.run import member_spec as member_spec_module
 from cargo_mcp.run.cargo_service import CargoService
-from cargo_mcp.run.member_spec import ambiguity_hint, member_spec, with_member_specs
+from cargo_mcp.run.member_spec import ambiguity_hint, member_spec, with_member_specs, with_members
 from cargo_mcp.run.settings import CargoSettings
 from cargo_mcp.table.rows import COMMANDS_BY_NAME
 from rust_mcp.core.roots import AllowedRoots
@@ -37,7 +42,20 @@ def test_cargo_check_gets_the_member_not_an_ambiguous_name(tmp_path: Path) -> No
     invocation = service.prepare(
         COMMANDS_BY_NAME["cargo_check"], {"path": str(root), "package": "futures"}, None
     )
+    assert invocation.args[invocation.args.index("--package") + 1] == "futures"  # nothing read on the loop
+    loop_thread = threading.get_ident()
+    read_on: list[int] = []
+
+    def recorded(args: list[str], root: Path) -> list[str]:
+        read_on.append(threading.get_ident())
+        return with_member_specs(args, root)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(member_spec_module, "with_member_specs", recorded)
+        invocation = anyio.run(with_members, invocation, service.launcher.argv)
     assert invocation.args[invocation.args.index("--package") + 1] == "futures@0.3.34", invocation.args
+    assert "futures@0.3.34" in invocation.argv  # what the answer shows is what runs
+    assert read_on and loop_thread not in read_on  # the lockfile (up to 32 MiB) read off the event loop
 
 
 def test_a_dependency_of_the_same_version_needs_the_path_spec(tmp_path: Path) -> None:
