@@ -209,13 +209,14 @@ def sites_in(
         site_kind = KIND_OF_WORD.get(word.group(1), "block") if word else "block"
         if site_kind == "extern" and EXTERN_FN.match(source.text, start + length):
             site_kind = "fn"
+        keyword = start  # inside its item's symbol, which starts at `pub`, right of the line's start
         end = source.extent(start + length)
         if site_kind != "block":  # an item starts with its line (`pub`, `extern "C"`); lints point there
             start = source.offset(line, 0)
         comment = source.safety_comment(line, column)
         documented = source.safety_doc(line) if site_kind in ("fn", "trait") else comment is not None
         site = Site(site_kind, start, end, line + 1, column + 1, source.line_of(end) + 1, documented, comment)
-        path = levels.path(start)
+        path = levels.path(keyword)
         if site_kind in ("fn", "impl", "trait"):
             site.item = path[-1] if path else None
             path = path[:-1]
