@@ -29,6 +29,8 @@ OPERATION_KINDS = {
 SAFETY_COMMENT = re.compile(r"safety\s*:", re.IGNORECASE)
 NEXT_WORD = re.compile(r"\s*([A-Za-z_]+)")
 EXTERN_FN = re.compile(r'\s*extern\s*(?:"[^"]*")?\s*fn\b')
+# `unsafe fn(*const ())`, `unsafe extern "C" fn(u8)`: a function pointer type, not an item
+FN_POINTER = re.compile(r'\s*(?:extern\s*(?:"[^"]*")?\s*)?fn\s*\(')
 BRACES = re.compile(r"[{}]")
 SAFETY_DOC = re.compile(r"^\s*(?:///|//!)\s*#+\s*safety\b", re.IGNORECASE | re.MULTILINE)
 
@@ -204,6 +206,8 @@ def sites_in(
         # rust-analyzer highlights the examples in doc comments too (doctests): not the crate's code,
         # and their extent, item and SAFETY comment cannot be read from the code around them
         if kind != "keyword" or "unsafe" not in modifiers or source.mask[start : start + length] != "unsafe":
+            continue
+        if FN_POINTER.match(source.text, start + length):
             continue
         word = NEXT_WORD.match(source.mask, start + length)  # never a copy of the rest of the file
         site_kind = KIND_OF_WORD.get(word.group(1), "block") if word else "block"

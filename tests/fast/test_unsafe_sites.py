@@ -72,3 +72,23 @@ def test_an_unsafe_method_without_a_doc_comment_is_named_by_its_own_name() -> No
     assert [(site.kind, site.item, site.enclosing) for site in sites] == [
         ("fn", "as_job_ref", "impl StackJob")
     ]
+
+
+POINTER = """pub(super) struct JobRef {
+    pointer: *const (),
+    execute_fn: unsafe fn(*const ()),
+    callback: unsafe extern "C" fn(u8),
+}
+
+unsafe impl Send for JobRef {}
+"""
+
+
+def test_an_unsafe_fn_pointer_type_is_not_an_unsafe_fn() -> None:
+    """rayon-core 1.12.1's job.rs (field test 12): the field `execute_fn: unsafe fn(*const ())` was
+    counted as an unsafe fn (14 where the file has 13), its extent ran to the next braces, and so the
+    `unsafe impl Send for JobRef {}` below was marked nested in it."""
+    lines = POINTER.split("\n")
+    tokens = [(n, lines[n].index("unsafe"), len("unsafe"), "keyword", {"unsafe"}) for n in (2, 3, 6)]
+    sites = sites_in(Source(POINTER), tokens, [])
+    assert [(site.kind, site.line, site.nested) for site in sites] == [("impl", 7, False)]
