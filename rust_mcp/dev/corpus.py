@@ -16,6 +16,7 @@
   (tests/real/test_corpus_serde.py).
 - `regex`: regex 1.13.2 with regex-syntax 0.8.12 and regex-automata 0.4.19 (their libraries and
   unit tests), the fourth field test's workspace (tests/real/test_corpus_regex.py).
+- `rayon`: rayon 1.10.0 over rayon-core 1.12.1, the fifth field test's (tests/real/test_corpus_rayon.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -170,7 +171,8 @@ SERDE = Corpus(
 # only: regex-syntax's benches need nightly, the others' tests read files their packages leave out.
 REGEX_MEMBERS = (("regex", "1.13.2"), ("regex-syntax", "0.8.12"), ("regex-automata", "0.4.19"))
 REGEX = Corpus("regex", REGEX_MEMBERS, libraries_only=True)
-CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX)}
+RAYON = Corpus("rayon", (("rayon", "1.10.0"), ("rayon-core", "1.12.1")))  # `mod join; pub use join::join;`
+CORPORA = {corpus.name: corpus for corpus in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX, RAYON)}
 
 
 def cache_dir() -> Path:
