@@ -186,13 +186,21 @@ async def _resolve(workspace: Workspace, symbols: list[Symbol], with_paths: bool
         targets = await requests.definitions(workspace.client, uri_to_path(uri), span.start)
         if len(targets) == 1:  # a LocationLink's target too: its selection range, the name
             uri, span = targets[0].uri, targets[0].range
+        kind = symbol.kind
+        if _is_file(span) and (uri, span) != (symbol.uri, symbol.range):  # a module's file
+            if symbol.kind == lsp.SymbolKind.Module:
+                kind = lsp.SymbolKind.Module
+            else:  # `pub use rayon_core::{join}`: the module `join`, not the fn `join` in it
+                uri, span = _same_item_in(symbols, symbol, uri) or (symbol.uri, symbol.range)
         key = (uri, span.start.line, span.start.character)
         reexport = key != (symbol.uri, symbol.range.start.line, symbol.range.start.character)
         item = items.get(key)
         if item is None:
-            item = items[key] = _Item(uri, span, [], _qualified(symbol), symbol.kind)
+            item = items[key] = _Item(uri, span, [], _qualified(symbol), kind)
             if with_paths:
-                hover = await requests.hover(workspace.client, uri_to_path(uri), span.start)
+                # a module's file starts with another item (`use`): its own line names the module
+                asked = (symbol.uri, symbol.range) if kind == lsp.SymbolKind.Module else (uri, span)
+                hover = await requests.hover(workspace.client, uri_to_path(asked[0]), asked[1].start)
                 canonical = hover_path(hover.text if hover is not None and hover.markup else "")
                 if canonical is not None:
                     item.known_as.append(canonical)
@@ -205,6 +213,21 @@ async def _resolve(workspace: Workspace, symbols: list[Symbol], with_paths: bool
             if place is not None:
                 item.known_as.append(place)
     return list(items.values())
+
+
+def _is_file(span: lsp.Range) -> bool:
+    """Whether a definition is a whole file (a module's): an item's name never starts a file."""
+    return span.start.line == 0 and span.start.character == 0
+
+
+def _same_item_in(symbols: list[Symbol], symbol: Symbol, uri: str) -> tuple[str, lsp.Range] | None:
+    """The item of `symbol`'s name and kind defined in the file `uri`: what a `pub use` meant when
+    rust-analyzer resolved it to the module of that name instead (rayon's `pub use rayon_core::join`,
+    where rayon_core has `mod join; pub use join::join;`)."""
+    for other in symbols:
+        if (other.uri, other.name, other.kind) == (uri, symbol.name, symbol.kind):
+            return other.uri, other.range
+    return None
 
 
 @dataclass

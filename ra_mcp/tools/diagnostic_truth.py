@@ -85,6 +85,24 @@ def _confirms(check: lsp.Diagnostic, own: lsp.Diagnostic) -> bool:
     return (own.code is not None and str(own.code) == str(check.code)) or check.severity == own.severity
 
 
+def one_per_message(items: list[lsp.Diagnostic]) -> list[lsp.Diagnostic]:
+    """One finding per cargo message. rust-analyzer sends a message with several primary spans as one
+    diagnostic per span, all carrying the message's rendered text (`data.rendered`): rayon 1.10.0's
+    two `unused_parens` warnings (each pointing at both parentheses) came as four, and the answer
+    counted 6 warnings where cargo check reported 4 (field test 12)."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for item in items:
+        rendered = item.data.get("rendered") if isinstance(item.data, dict) else None
+        if isinstance(rendered, str) and rendered:
+            key = (str(item.code), rendered)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept
+
+
 def merge(service: Shows, root: Path, native: Reports, checked: Reports) -> list[AnalyzerDiagnostic]:
     """One list: cargo check's findings (its hints, which repeat an error's secondary spans, left
     out), then rust-analyzer's own that cargo does not also report, unconfirmed; confirmed findings
@@ -95,7 +113,9 @@ def merge(service: Shows, root: Path, native: Reports, checked: Reports) -> list
     merged: list[AnalyzerDiagnostic] = []
     locator = service.locator(root)
     for uri in sorted(native.keys() | checked.keys()):
-        from_check = [d for d in checked.get(uri, []) if d.severity != lsp.DiagnosticSeverity.Hint]
+        from_check = one_per_message(
+            [d for d in checked.get(uri, []) if d.severity != lsp.DiagnosticSeverity.Hint]
+        )
         own = [d for d in native.get(uri, []) if not any(_confirms(c, d) for c in from_check)]
         merged += [described(locator, uri, d, True) for d in from_check]
         merged += [described(locator, uri, d, str(d.code) in FACTS) for d in own]

@@ -9,7 +9,9 @@ tests, `tokio_unstable`), or in tokens a proc macro emits (tokio-macros' `quote!
 builds, and the preview said nothing. So a rename answer counts the word-bounded occurrences of the
 old name left in code (comments and strings not counted) of the workspace's .rs files, as they would be
 after the edit, and names the first few. It cannot tell an unrelated item of the same name from a
-missed use; it says so.
+missed use; it says so. It does say how many are inside `macro_rules!` bodies, which rust-analyzer
+never renames: on rayon-core 1.12.1 (field test 12) all 7 lines `ThreadPool::install` left were
+`pool.install(..)` in test macros, and the note only offered causes that did not apply.
 
 The search is bounded (a red team put one 16 MiB .rs file naming the old name in the tree: masking it
 took ~45 s, past the door's 30 s, so every rename was refused while the abandoned thread held one of
@@ -19,6 +21,7 @@ search stops after SEARCH_SECONDS or SEARCHED_BYTES read; the note says how many
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from dataclasses import dataclass, field
@@ -34,6 +37,8 @@ from ..service import AnalyzerService
 from ..workspace.workspaces import scan_sources
 
 NAME = re.compile(r"(?:r#)?([A-Za-z_][A-Za-z0-9_]*)")
+MACRO_RULES = re.compile(r"(?<![A-Za-z0-9_])macro_rules!\s*(?:r#)?[A-Za-z_][A-Za-z0-9_]*\s*[(\[{]")
+CLOSING = {"(": ")", "[": "]", "{": "}"}
 NAMED_PLACES = 5
 SEARCHED_FILE_BYTES = 1024 * 1024  # a larger file is not searched (masking 1 MiB takes ~3 s)
 SEARCHED_BYTES = 64 * 1024 * 1024  # read in all; past it the rest is not searched
@@ -45,6 +50,7 @@ class Leftovers:
     places: list[str] = field(default_factory=list)  # `path:line`, the first NAMED_PLACES
     count: int = 0  # code lines still naming the old name
     unsearched: int = 0  # .rs files not searched (too large, or past the budgets)
+    in_macros: int = 0  # of `count`, the lines inside `macro_rules!` bodies
 
 
 def name_at(line: str, character: int) -> str | None:
@@ -84,12 +90,39 @@ def left_places(service: AnalyzerService, root: Path, name: str, plan: EditPlan)
             if name.encode() not in data:
                 continue
             text = data.decode("utf-8", errors="replace")
-        for number, line in enumerate(code_mask(text).split("\n"), start=1):
+        mask = code_mask(text)
+        bodies = macro_body_lines(mask)
+        for number, line in enumerate(mask.split("\n"), start=1):
             if word.search(line):
                 found.count += 1
+                found.in_macros += number in bodies
                 if len(found.places) < NAMED_PLACES:
                     found.places.append(f"{service.display(path, root)}:{number}")
     return found
+
+
+def macro_body_lines(mask: str) -> set[int]:
+    """The 1-based lines inside the bodies of the `macro_rules!` definitions of a code mask (comments
+    and strings blanked, so its brackets are the code's)."""
+    lines: set[int] = set()
+    starts: list[int] | None = None
+    for match in MACRO_RULES.finditer(mask):
+        opening = match.end() - 1
+        depth, end = 0, len(mask) - 1
+        for index in range(opening, len(mask)):
+            char = mask[index]
+            if char in CLOSING:
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+                if depth == 0:
+                    end = index
+                    break
+        if starts is None:
+            starts = [index for index, char in enumerate(mask) if char == "\n"]
+        first, last = bisect.bisect_left(starts, opening) + 1, bisect.bisect_left(starts, end) + 1
+        lines.update(range(first, last + 1))
+    return lines
 
 
 def left_note(name: str, found: Leftovers) -> str | None:
@@ -102,9 +135,15 @@ def left_note(name: str, found: Leftovers) -> str | None:
         return f"{skipped}; they may still name it" if found.unsearched else None
     more = f" and {count - len(places)} more" if count > len(places) else ""
     unsearched = f"; {skipped}" if found.unsearched else ""
+    macros = (
+        f" ({'all' if found.in_macros == count else found.in_macros} in macro_rules! bodies, which "
+        "rust-analyzer does not rename)"
+        if found.in_macros
+        else ""
+    )
     return (
         f"{plural(count, 'other code line')} still name{'s' if count == 1 else ''} `{name}` after this "
-        f"rename: {', '.join(places)}{more}. rust-analyzer does not change files in no crate or behind "
-        "a crate-level #![cfg] that is off, nor tokens a proc macro emits (or these are other items of "
-        f"that name){unsearched}"
+        f"rename: {', '.join(places)}{more}{macros}. rust-analyzer does not change files in no crate or "
+        "behind a crate-level #![cfg] that is off, nor tokens a proc macro emits or a macro_rules! body "
+        f"holds (or these are other items of that name){unsearched}"
     )

@@ -29,6 +29,8 @@ OPERATION_KINDS = {
 SAFETY_COMMENT = re.compile(r"safety\s*:", re.IGNORECASE)
 NEXT_WORD = re.compile(r"\s*([A-Za-z_]+)")
 EXTERN_FN = re.compile(r'\s*extern\s*(?:"[^"]*")?\s*fn\b')
+# `unsafe fn(*const ())`, `unsafe extern "C" fn(u8)`: a function pointer type, not an item
+FN_POINTER = re.compile(r'\s*(?:extern\s*(?:"[^"]*")?\s*)?fn\s*\(')
 BRACES = re.compile(r"[{}]")
 SAFETY_DOC = re.compile(r"^\s*(?:///|//!)\s*#+\s*safety\b", re.IGNORECASE | re.MULTILINE)
 
@@ -205,17 +207,20 @@ def sites_in(
         # and their extent, item and SAFETY comment cannot be read from the code around them
         if kind != "keyword" or "unsafe" not in modifiers or source.mask[start : start + length] != "unsafe":
             continue
+        if FN_POINTER.match(source.text, start + length):
+            continue
         word = NEXT_WORD.match(source.mask, start + length)  # never a copy of the rest of the file
         site_kind = KIND_OF_WORD.get(word.group(1), "block") if word else "block"
         if site_kind == "extern" and EXTERN_FN.match(source.text, start + length):
             site_kind = "fn"
+        keyword = start  # inside its item's symbol, which starts at `pub`, right of the line's start
         end = source.extent(start + length)
         if site_kind != "block":  # an item starts with its line (`pub`, `extern "C"`); lints point there
             start = source.offset(line, 0)
         comment = source.safety_comment(line, column)
         documented = source.safety_doc(line) if site_kind in ("fn", "trait") else comment is not None
         site = Site(site_kind, start, end, line + 1, column + 1, source.line_of(end) + 1, documented, comment)
-        path = levels.path(start)
+        path = levels.path(keyword)
         if site_kind in ("fn", "impl", "trait"):
             site.item = path[-1] if path else None
             path = path[:-1]

@@ -16,6 +16,7 @@
   unit tests), the fourth field test's workspace (tests/real/test_corpus_regex.py).
 - `futures`: futures 0.3.34's nine crates (libraries), the fifth field test's workspace: futures-util's
   `compat` needs futures 0.1 under the same name (tests/real/test_corpus_futures.py).
+- `rayon`: rayon 1.10.0 over rayon-core 1.12.1, the sixth field test's (tests/real/test_corpus_rayon.py).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -145,13 +146,7 @@ CLAP = Corpus(
 # script (pest_meta), a code generator (pest_generator) and the derive that joins them
 # (pest_derive, a proc macro). The second field test's workspace (tests/real/test_corpus_pest.py).
 PEST = Corpus(
-    "pest",
-    (
-        ("pest", "2.8.3"),
-        ("pest_meta", "2.8.3"),
-        ("pest_generator", "2.8.3"),
-        ("pest_derive", "2.8.3"),
-    ),
+    "pest", tuple((name, "2.8.3") for name in ("pest", "pest_meta", "pest_generator", "pest_derive"))
 )
 # serde: the data model (serde_core, behind the facade serde, both with build scripts probing the
 # compiler), its derive (serde_derive, a proc macro) and serde_json (features such as
@@ -172,7 +167,8 @@ REGEX_MEMBERS = (("regex", "1.13.2"), ("regex-syntax", "0.8.12"), ("regex-automa
 REGEX = Corpus("regex", REGEX_MEMBERS, libraries_only=True)
 FUTURES_CRATES = ("", "-channel", "-core", "-executor", "-io", "-macro", "-sink", "-task", "-util")
 FUTURES = Corpus("futures", tuple((f"futures{p}", "0.3.34") for p in FUTURES_CRATES), libraries_only=True)
-CORPORA = {c.name: c for c in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX, FUTURES)}
+RAYON = Corpus("rayon", (("rayon", "1.10.0"), ("rayon-core", "1.12.1")))  # `mod join; pub use join::join;`
+CORPORA = {c.name: c for c in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX, FUTURES, RAYON)}
 
 
 def cache_dir() -> Path:

@@ -156,3 +156,21 @@ def test_code_configured_out_is_a_fact_not_a_possible_mistake() -> None:
         fact = next(item for item in merged if item.code == "inactive-code")
         assert fact.confirmed and fact.severity == "hint"
         assert count(merged).hints == 1 and count(merged).errors == (1 if checked else 0)
+
+
+def test_a_message_with_two_primary_spans_is_one_finding() -> None:
+    """rayon 1.10.0's `.flat_map(|i| (0..i))` (field test 12): rustc's one `unused_parens` warning
+    points at both parentheses, and rust-analyzer publishes one diagnostic per primary span, each
+    with the message's rendered text; the answer counted 6 warnings where cargo check reported 4."""
+    rendered = "warning: unnecessary parentheses around closure body\n --> rayon/src/iter/test.rs:1544:23\n"
+    copies = []
+    for column in (22, 27):
+        item = finding(1544, WARNING, "unused_parens", "rustc", "unnecessary parentheses around closure body")
+        item.range.start.character = column
+        item.data = {"rendered": rendered}
+        copies.append(item)
+    other = finding(1548, WARNING, "unused_parens", "rustc", "unnecessary parentheses around closure body")
+    other.data = {"rendered": rendered.replace("1544", "1548")}
+    merged = merge(Shown(), ROOT, {}, {LIB: [*copies, other]})
+    assert [(d.line, d.column) for d in merged] == [(1544, 23), (1548, 5)]
+    assert count(merged).warnings == 2
