@@ -109,6 +109,8 @@ def whole_diff_lines(diff: str) -> dict[str, Counter[str]]:
 
 SITE_WORDS = re.compile(r"\bunsafe\s*(?:\{|(?P<word>impl|trait|fn|extern)\b)")
 EXTERN_FN = re.compile(r'extern\s*(?:"[^"]*")?\s*fn\b')
+# `unsafe fn(u8) -> bool`, `unsafe extern "C" fn()`: a function pointer type (no name), not a site
+FN_POINTER_TYPE = re.compile(r'(?:extern\s*(?:"[^"]*")?\s*)?fn\s*\(')
 
 
 def mask_code(source: str) -> str:
@@ -154,6 +156,8 @@ def unsafe_sites_in_source(path: Path) -> Counter[str]:
     found: Counter[str] = Counter()
     for match in SITE_WORDS.finditer(code):
         word = match.group("word")
+        if word in ("fn", "extern") and FN_POINTER_TYPE.match(code, match.start("word")):
+            continue
         if word == "extern":
             word = "fn" if EXTERN_FN.match(code, match.start("word")) else "extern"
         found[word or "block"] += 1
