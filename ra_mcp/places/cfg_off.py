@@ -35,7 +35,7 @@ UNLINKED_FILE = "unlinked-file"  # rust-analyzer's code for a file in no crate
 IN_NO_CRATE = "in no crate as configured (a `mod` behind a cfg or feature that is off, or never declared)"
 NO_CRATE = f"this file is {IN_NO_CRATE}, so rust-analyzer analyses nothing in it"
 ASK_TIMEOUT = 10.0
-TURN_ON = "turn the feature on (cargo_check features=[...]) to check"
+TURN_ON = "where a feature gates a file, turn it on (cargo_check features=[...]) to check it"
 NAMED = 3  # files of no crate named in a note; the rest counted
 
 
@@ -53,13 +53,13 @@ def no_crate_note(files: Sequence[Path], display: Callable[[Path], str] | None =
     if display is None:
         return (
             f"this file is {IN_NO_CRATE}: neither cargo check nor rust-analyzer analysed it, so no findings "
-            f"does not mean it compiles; {TURN_ON} it"
+            f"does not mean it compiles; {TURN_ON}"
         )
     named = ", ".join(display(path) for path in files[:NAMED])
     more = f" and {len(files) - NAMED} more" if len(files) > NAMED else ""
     return (
         f"{len(files)} file(s) {IN_NO_CRATE}, analysed by neither cargo check nor rust-analyzer and not "
-        f"counted in files_checked: {named}{more}; {TURN_ON} them"
+        f"counted in files_checked: {named}{more}; {TURN_ON}"
     )
 
 
