@@ -11,6 +11,7 @@ import anyio
 from cargo_mcp.results import verdicts
 from cargo_mcp.results.models import CargoResult
 from cargo_mcp.run.manifest_comments import restore_dropped_comments
+from cargo_mcp.table.command import own_arguments
 from rust_mcp.core.cargo_projects import WalkTooLarge
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.files import FileSnapshot, WriteFailed
@@ -25,7 +26,7 @@ def guard_for(invocation: Invocation) -> FileSnapshot | None:
     a refusal: the command would run unguarded, and a stop part way could leave manifests or
     sources torn with nothing to put back; the user hears it before anything changes."""
     command = invocation.command
-    if command.guards is None or "--dry-run" in _before_separator(invocation.args):
+    if command.guards is None or "--dry-run" in own_arguments(invocation.args):
         return None
     take = FileSnapshot.manifests if command.guards == "manifests" else FileSnapshot.sources
     try:
@@ -48,10 +49,6 @@ def unguardable(invocation: Invocation, exc: WalkTooLarge) -> Refusal:
         f"{' '.join(invocation.command.subcommand)} yourself, knowing a stop part way can leave "
         "files half changed."
     )
-
-
-def _before_separator(args: list[str]) -> list[str]:
-    return args[: args.index("--")] if "--" in args else args
 
 
 RESTORE_SECONDS = 60.0  # a cancelled call waits this long for its files to be put back

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from cargo_mcp.table.command import own_arguments
 from rust_mcp.core.budgets import NAME_LIMIT
 from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.clipping import clip_end
@@ -63,7 +64,7 @@ def with_member_specs(args: list[str], workspace_root: Path) -> list[str]:
     """cargo's `args` (the subcommand first) with each `--package NAME` before `--` replaced by
     member_spec's (the lockfile read once); cargo update's as they are (it names what to update)."""
     out = list(args)
-    own = out[: out.index("--")] if "--" in out else out  # after it: the test binary's or program's
+    own = own_arguments(out)
     places = [index + 1 for index, arg in enumerate(own[:-1]) if arg == PACKAGE_FLAG and own[0] != "update"]
     locked = _locked(workspace_root) if places else ()
     for index in places:

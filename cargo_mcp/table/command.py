@@ -120,6 +120,12 @@ class CargoCommand:
         return args
 
 
+def own_arguments(args: list[str]) -> list[str]:
+    """cargo's own arguments among `args`: those before `--` (after it, the lints' or the test
+    binary's or the program's)."""
+    return args[: args.index("--")] if "--" in args else args
+
+
 def check_combination(command: CargoCommand, values: Mapping[str, Any]) -> None:
     """Refusals that depend on more than one parameter."""
     if values.get("fix"):
