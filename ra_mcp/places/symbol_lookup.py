@@ -128,10 +128,6 @@ async def find_symbol(
     )
 
 
-def _shown_as(service: Places, root: Path, path: Path) -> str:
-    return service.display(path, root)
-
-
 def _by_line(locator: Locator, candidates: list[_Item]) -> str:
     """`file_path=a.rs with line=3 or line=9, or file_path=b.rs with line=4`: the places to pass."""
     lines: dict[str, list[str]] = {}
