@@ -146,6 +146,13 @@ class _ClippyProject:
     timeout: float = CLIPPY_TIMEOUT_SECONDS
 
 
+def _project_of(directory: Path, roots: AllowedRoots) -> tuple[Path, Path]:
+    """The manifest governing `directory` and its workspace root; blocking (it parses manifests of up
+    to 1 MiB each, the package's and its ancestors': seconds of a hostile tree, kept off the loop)."""
+    manifest = find_manifest(directory, roots)
+    return manifest, find_workspace_root(manifest, roots)
+
+
 async def run_clippy(
     directory: Path,
     cargo: CargoHelpers,
@@ -163,8 +170,13 @@ async def run_clippy(
     only where the calling client's own sandbox `policy` lets its agent write). With `answer_by`
     (seconds), a run still going then is left going (the next identical call joins it or takes its
     result): StillRunning."""
-    manifest = find_manifest(directory, cargo.containment.roots)
-    workspace_root = find_workspace_root(manifest, cargo.containment.roots)
+    manifest, workspace_root = await off_loop(
+        _project_of,
+        directory,
+        cargo.containment.roots,
+        deadline=answer_by,
+        what=f"finding the workspace of {directory}",
+    )
     lints = [arg for lint in warn for arg in ("-W", lint)]
     toolchain = await cargo.toolchains.resolve(None, manifest.parent)
     asked = _ClippyProject(manifest.parent, manifest, workspace_root, {})

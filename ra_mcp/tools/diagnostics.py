@@ -12,6 +12,7 @@ from pathlib import Path
 import anyio
 
 from rust_mcp.core.cargo_projects import MANIFEST_NAME, manifest_above_root
+from rust_mcp.core.project_files import off_loop
 from rust_mcp.mcp.capabilities import Capability
 
 from ..lsp import requests
@@ -237,7 +238,8 @@ async def workspace_findings(
         return kept
     before = kept if isinstance(kept, WorkspaceFindings) else None
     made_at = workspace.generation
-    stamps = scan_sources(workspace.root)
+    # a walk of the whole tree: on the loop it stalled every session while the project's folders lasted
+    stamps = await off_loop(scan_sources, workspace.root, what=f"listing the .rs files of {workspace.root}")
     files, large = split_large([p for p in stamps if p.suffix == ".rs" and service.shown(p.as_uri())], stamps)
     missed: list[Path] = []
     until = pulls_until(service, started, wait)
