@@ -24,6 +24,10 @@ MANIFEST_NAME = "Cargo.toml"
 # well under 100 KB
 MAX_MANIFEST_BYTES = 1024 * 1024
 PACKAGES_PARSED_BYTES = 2 * 1024 * 1024  # manifests parsed to list a workspace's packages
+# manifests one search for a workspace root parses (the package's and its ancestors'; the one that
+# crosses it is the last): a path holds some 2,000 levels, each could hold a 1 MiB manifest, and the
+# search runs on the event loop
+WORKSPACE_SEARCH_BYTES = 2 * 1024 * 1024
 # directories one bounded project walk enters (listing a workspace's packages, keeping its files
 # before a command that writes them): project code can plant any number (a million empty folders held
 # one of the door's threads for the whole walk, each call, past every call's deadline)
@@ -116,7 +120,8 @@ def find_workspace_root(
     (a 1 MB root manifest parsed again for each of thousands of members took hours)."""
     package_dir = manifest.parent
     root = roots.root_of(manifest) or package_dir
-    data = read_manifest(manifest)
+    parsed, bound = [0], WORKSPACE_SEARCH_BYTES  # read when the search starts
+    data = read_manifest(manifest, read=parsed)
     if "workspace" in data:
         return package_dir
     package = data.get("package")
@@ -134,11 +139,16 @@ def find_workspace_root(
             workspace = seen[candidate].get("workspace")
         elif not candidate.is_file():
             workspace = None
+        elif parsed[0] >= bound:  # past the bound, as above the roots: the package is its own workspace
+            log.warning(
+                "workspace of %s: past %d bytes of manifests, %s not read", manifest, parsed[0], candidate
+            )
+            return package_dir
         else:
-            parsed = read_manifest(candidate)
-            workspace = parsed.get("workspace")
+            ancestor_data = read_manifest(candidate, read=parsed)
+            workspace = ancestor_data.get("workspace")
             if seen is not None:
-                seen[candidate] = parsed
+                seen[candidate] = ancestor_data
         if workspace is None:
             continue
         relative = package_dir.relative_to(ancestor).as_posix()
