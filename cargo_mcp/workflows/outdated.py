@@ -18,6 +18,7 @@ from cargo_mcp.workflows.semver import Requirement, Version, newest
 from cargo_mcp.workflows.sparse_index import Published, published_versions
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.lockfile import locked_packages
+from rust_mcp.core.project_files import off_loop
 
 if TYPE_CHECKING:
     from cargo_mcp.run.cargo_service import CargoService
@@ -126,7 +127,10 @@ async def run_outdated(service: CargoService, request: CallRequest) -> CargoResu
     metadata = await workspace_metadata((await service.launches.prepare(invocation, request.policy)).command)
     declared = _declared(metadata, request.values.get("package"))
     root = Path(str(metadata["workspace_root"]))
-    locked = locked_versions(root)
+    # a Cargo.lock of up to 32 MiB of TOML: some 30 s of parsing, which on the loop stalled every session
+    locked = await off_loop(
+        locked_versions, root, deadline=invocation.timeout, what=f"reading {root}/Cargo.lock"
+    )
     registry = [d for d in declared if any(marker in str(d.get("source")) for marker in CRATES_IO)]
     if request.report is not None:
         await request.report(

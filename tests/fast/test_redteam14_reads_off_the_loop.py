@@ -36,6 +36,7 @@ BLOCKING = (frozenset(project_files.__all__) - NOT_READERS) | {
     "find_workspace_root",
     "manifest_above_root",
     "locked_packages",
+    "locked_versions",  # cargo_outdated's: parses Cargo.lock (up to 32 MiB, some 30 s of TOML)
     "member_spec",
     "with_member_specs",
     "defined_in_source",
