@@ -106,9 +106,9 @@ async def workspace_root(start: Path, roots: AllowedRoots, pool: WorkspacePool) 
     tools/mcp_adapter's resolve_workspace and default_root (the start ahead) both make it here, so a
     call without `workspace` reaches the pool entry started ahead and no second rust-analyzer starts."""
     if not start.is_dir():  # noqa: ASYNC240 -- one stat, as root_for makes its own on the loop
-        return pool.root_for(start), None
+        return await pool.root_for(start), None
     directory, found = await discover_project(start, roots, HOW_TO_PICK)
-    return pool.root_for(directory), found
+    return await pool.root_for(directory), found
 
 
 async def default_root(roots: AllowedRoots, pool: WorkspacePool) -> Path:

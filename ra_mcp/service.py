@@ -58,11 +58,6 @@ class AnalyzerService:
 
     # -- paths ----------------------------------------------------------------------------------
 
-    def workspace_root(self, raw: str | None, default: Path | None) -> Path:
-        """The rust-analyzer workspace for a `workspace` argument, the connection's default, or the
-        server's first root."""
-        return self.pool.root_for(self.workspace_directory(raw, default))
-
     def workspace_directory(self, raw: str | None, default: Path | None) -> Path:
         """The directory a `workspace` argument names (confined to the roots), else the connection's
         default, else the server's first root."""

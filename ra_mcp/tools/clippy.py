@@ -19,8 +19,8 @@ from rust_mcp.core.budgets import ProgressCallback
 from rust_mcp.core.build_dirs import create_build_directory
 from rust_mcp.core.cargo_projects import (
     MANIFEST_NAME,
-    find_manifest,
     find_workspace_root,
+    manifest_and_root,
     package_directories,
 )
 from rust_mcp.core.cargo_setup_runs import CargoHelpers
@@ -146,13 +146,6 @@ class _ClippyProject:
     timeout: float = CLIPPY_TIMEOUT_SECONDS
 
 
-def _project_of(directory: Path, roots: AllowedRoots) -> tuple[Path, Path]:
-    """The manifest governing `directory` and its workspace root; blocking (it parses manifests of up
-    to 1 MiB each, the package's and its ancestors': seconds of a hostile tree, kept off the loop)."""
-    manifest = find_manifest(directory, roots)
-    return manifest, find_workspace_root(manifest, roots)
-
-
 async def run_clippy(
     directory: Path,
     cargo: CargoHelpers,
@@ -171,7 +164,7 @@ async def run_clippy(
     (seconds), a run still going then is left going (the next identical call joins it or takes its
     result): StillRunning."""
     manifest, workspace_root = await off_loop(
-        _project_of,
+        manifest_and_root,
         directory,
         cargo.containment.roots,
         deadline=answer_by,

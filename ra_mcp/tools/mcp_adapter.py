@@ -205,7 +205,7 @@ async def run_tool(tool: AnalyzerTool[M], call: AnalyzerCall, arguments: dict[st
         root = place.root
     elif kind is InFile or (kind is InFileOrWorkspace and arguments.get("file_path")):
         path = await resolve_file(call, file_path_of(arguments), workspace_of(arguments))
-        root = pool.root_for(path)
+        root = await pool.root_for(path)
     else:
         root = await resolve_workspace(call, arguments.get("workspace"))
 
@@ -273,7 +273,7 @@ async def _place(call: AnalyzerCall, at: Position) -> Place:
     """A position's file resolved (confined, a Rust file) and its workspace (a symbol's: the call's)."""
     if at.file_path is not None:
         path = await resolve_file(call, at.file_path, at.workspace)
-        return Place(call.service.pool.root_for(path), path, at)
+        return Place(await call.service.pool.root_for(path), path, at)
     if at.symbol is None:
         raise Refusal("pass file_path with line and column, or a symbol name such as `Point::norm2`")
     return Place(await resolve_workspace(call, at.workspace), None, at)

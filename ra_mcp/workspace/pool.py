@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from rust_mcp.core.budgets import ProgressCallback
-from rust_mcp.core.cargo_projects import find_manifest, find_workspace_root
+from rust_mcp.core.cargo_projects import manifest_and_root
 from rust_mcp.core.client_policy import ClientPolicy, PolicyOfCall, no_client_policy
 from rust_mcp.core.containment import cargo_home
 from rust_mcp.core.errors import Refusal
@@ -66,18 +66,18 @@ class WorkspacePool:
     def __post_init__(self, read_scope: ReadScope | None) -> None:
         self.scope = read_scope or ReadScope.for_roots(self.roots, cargo_home())
 
-    def root_for(self, path: Path) -> Path:
-        """The workspace root rust-analyzer should load for a file or directory inside the roots.
-        Cached per directory while its manifest is unchanged (asked on every call)."""
-        start = path if path.is_dir() else path.parent
+    async def root_for(self, path: Path) -> Path:
+        """The workspace root rust-analyzer should load for a file or directory inside the roots, found
+        off the loop (it parses manifests); cached per directory while its manifest is unchanged."""
+        start = path if path.is_dir() else path.parent  # noqa: ASYNC240 -- one stat
         cached = self._roots_cache.get(start)
         if cached is not None and self._still_found(*cached):
             return cached[0]
         try:
-            manifest = find_manifest(start, self.roots)
+            what = f"finding the Cargo workspace of {path}"
+            manifest, root = await off_loop(manifest_and_root, start, self.roots, what=what)
         except PathRefused as exc:
             raise Refusal(f"{path} is not inside a Cargo project: {exc}") from exc
-        root = find_workspace_root(manifest, self.roots)
         stamp = file_stamp(manifest)
         if stamp is not None:
             self._roots_cache[start] = (root, manifest, stamp)

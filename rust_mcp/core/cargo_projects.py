@@ -158,6 +158,13 @@ def find_workspace_root(
     return package_dir
 
 
+def manifest_and_root(path: Path, roots: AllowedRoots) -> tuple[Path, Path]:
+    """The Cargo.toml governing `path` (find_manifest) and its workspace root (find_workspace_root).
+    Blocking: it parses manifests (up to WORKSPACE_SEARCH_BYTES of them); from async code, off_loop."""
+    manifest = find_manifest(path, roots)
+    return manifest, find_workspace_root(manifest, roots)
+
+
 def manifest_above_root(manifest: Path, roots: AllowedRoots) -> Path | None:
     """The nearest Cargo.toml above the allowed root holding `manifest`, when `manifest` is a package
     that could belong to a workspace there (it declares no [workspace] and names none): the one

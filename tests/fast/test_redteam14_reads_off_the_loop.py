@@ -1,9 +1,10 @@
 """Fourteenth red team: two read-only tools read the project on the event loop every session of the
 engine shares. rust_analyzer_workspace_diagnostics walked the whole tree (scan_sources) inside its
 coroutine, so a project that plants many folders stalled every other call for the whole walk; the
-unsafe audit with clippy parsed the package's Cargo.toml and each ancestor's (find_workspace_root,
-up to 1 MiB each: 1.1 s apiece here for one of 1 MiB of table headers) on the loop too. Both now run
-on the door's threads within a deadline.
+unsafe audit with clippy, and the pool's root_for that every rust-analyzer call asks, parsed the
+package's Cargo.toml and each ancestor's (find_workspace_root, up to 1 MiB each: 1.1 s apiece here
+for one of 1 MiB of table headers) on the loop too; cargo_outdated parsed Cargo.lock there (up to 32
+MiB: 8.6 s for 8 MiB). All now run on the door's threads within a deadline.
 
 The class is checked, not the two instances: no coroutine of the servers calls a blocking project
 reader (the door's functions, the walks and manifest readers built on it) directly; it hands them to
@@ -13,8 +14,13 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
-from rust_mcp.core import project_files
+import pytest
+
+from rust_mcp.core import cargo_projects, project_files
+from tests.fast.test_policy_reads import warm_pool
+from tests.support import on_event_loop
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("rust_mcp", "cargo_mcp", "ra_mcp")
@@ -36,6 +42,7 @@ BLOCKING = (frozenset(project_files.__all__) - NOT_READERS) | {
     "find_workspace_root",
     "manifest_above_root",
     "locked_packages",
+    "manifest_and_root",
     "locked_versions",  # cargo_outdated's: parses Cargo.lock (up to 32 MiB, some 30 s of TOML)
     "member_spec",
     "with_member_specs",
@@ -118,3 +125,25 @@ def test_the_checker_finds_the_calls_made_in_a_coroutine_itself() -> None:
         "snippet.py:3 in on_the_loop: scan_sources(...)",
         "snippet.py:4 in on_the_loop: find_workspace_root(...)",
     ]
+
+
+@pytest.mark.anyio
+async def test_the_pool_finds_a_workspace_root_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every rust-analyzer call asks the pool for its root (root_for); an uncached one parsed the
+    package's manifest and its ancestors' on the loop."""
+    root = tmp_path / "crate"
+    (root / "src").mkdir(parents=True)
+    (root / "src/lib.rs").write_text("pub fn f() {}\n")
+    pool = warm_pool(root)
+    searched: list[bool] = []
+    original = cargo_projects.find_workspace_root
+
+    def watched(*args: Any) -> Path:
+        searched.append(on_event_loop())
+        return original(*args)
+
+    monkeypatch.setattr(cargo_projects, "find_workspace_root", watched)
+    assert await pool.root_for(root / "src/lib.rs") == root
+    assert searched == [False]

@@ -45,19 +45,19 @@ async def test_a_warm_call_stamps_nothing_until_something_changes(
         return in_sync(workspace)
 
     lib = root / "src/lib.rs"
-    assert pool.root_for(lib) == root and stamped == [root / "Cargo.toml"]  # found once, stamped
+    assert await pool.root_for(lib) == root and stamped == [root / "Cargo.toml"]  # found once, stamped
     assert await pool.run(root, answer) is True  # the first call re-syncs; the journal listens after it
     await loop_turns()
     stamped.clear()
-    assert pool.root_for(lib) == root and stamped == []  # the journal vouches: no stamp
+    assert await pool.root_for(lib) == root and stamped == []  # the journal vouches: no stamp
     assert in_sync(pool.workspaces[(root, None)])
     lib.write_text("pub fn f() { edited(); }\n")
     await loop_turns()
     assert not in_sync(pool.workspaces[(root, None)])
-    assert pool.root_for(lib) == root and stamped == [root / "Cargo.toml"]  # heard: stamped again
+    assert await pool.root_for(lib) == root and stamped == [root / "Cargo.toml"]  # heard: stamped again
     assert await pool.run(root, answer) is True  # re-synced, vouched for again
     (root / "Cargo.toml").write_text('[package]\nname = "renamed"\nversion = "0.1.0"\n')
     await loop_turns()
     stamped.clear()
-    assert pool.root_for(lib) == root and stamped == [root / "Cargo.toml", root / "Cargo.toml"]
+    assert await pool.root_for(lib) == root and stamped == [root / "Cargo.toml", root / "Cargo.toml"]
     pool.workspaces[(root, None)].journal.close()
