@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from rust_mcp.core import budgets
+from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
 
@@ -27,6 +28,7 @@ from .symbol_paths import (
     hover_path,
     module_globs,
     module_path_of_file,
+    other_copy,
     path_matches,
     type_name,
 )
@@ -87,6 +89,17 @@ async def find_symbol(
                 )
             ]
             candidates = written_out or candidates
+    copies: list[str] = []
+    if wanted.qualifiers and candidates:  # never another copy of a workspace crate (tokio 1.54.1's)
+        packages = await off_loop(package_directories, workspace.root, what="listing the packages")
+        kept: list[_Item] = []
+        for c in candidates:
+            copy = other_copy(wanted.qualifiers, packages, uri_to_path(c.uri), workspace.root)
+            if copy is None:
+                kept.append(c)
+            else:
+                copies.append(copy)
+        candidates = kept
     if len(candidates) > 1:  # `memchr::memchr`: the function, not the module of the same name
         items = [c for c in candidates if c.kind != lsp.SymbolKind.Module]
         candidates = items or candidates
@@ -103,10 +116,12 @@ async def find_symbol(
         where = f" in {service.display(path, workspace.root)}" if path else ""
         unseen = (
             None
-            if exact
+            if exact and not copies
             else await unseen_note(workspace, lambda p: service.display(p, workspace.root), wanted.name)
         )
         hint = f": {unseen}{hint}" if unseen else hint
+        if copies:
+            hint += f" (a dependency's other copy of the crate, {', '.join(sorted(set(copies)))}, has one)"
         raise Refusal(f"no symbol named `{symbol}`{where} in workspace {workspace.root}{hint}")
     # items named by the bare name first (the enum `Value`), then members of that name (the
     # associated types `Visitor::Value` that came first in rust-analyzer's order)

@@ -259,3 +259,20 @@ def path_matches(
     if exact:
         return any(spelled == path for spelled in spellings for path in paths)
     return any(_subsequence(spelled, path) for spelled in spellings for path in paths)
+
+
+REGISTRY_COPY = re.compile(r"(?P<name>[A-Za-z0-9_-]+)-\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?")
+
+
+def other_copy(qualifiers: Segments, packages: Iterable[str], path: Path, root: Path) -> str | None:
+    """The directory (`tokio-1.54.1`) when `path`, outside `root`, is in a dependency's copy of the
+    workspace package that the path's first segment names, else None. tokio 1.47.1's dev-dependencies
+    pull in tokio 1.54.1: `tokio::spawn` (off in the workspace: `rt` is off) named 1.54.1's, silently."""
+    own = {name.replace("-", "_") for name in packages}
+    if not qualifiers or qualifiers[0] not in own or path.is_relative_to(root):
+        return None
+    for part in path.parts:
+        match = REGISTRY_COPY.fullmatch(part)
+        if match is not None and match["name"].replace("-", "_") == qualifiers[0]:
+            return part
+    return None

@@ -21,3 +21,10 @@ async def inactive_reason(
     if reason is not None or root is None:
         return reason
     return await off_loop_note(skipped_target, path, root)
+
+
+def nothing_found(said: str, reason: str | None) -> str:
+    """`said` (e.g. "no references to the symbol at src/task/spawn.rs:166:12") with rust-analyzer's
+    reason when it has one: tokio's `spawn` is in a file of no crate while the feature `rt` is off,
+    and a bare "no references" sent an agent looking for callers that do exist."""
+    return f"{said}: {reason}" if reason else said

@@ -30,7 +30,7 @@ from ..places.shown_paths import join_notes, withheld_note
 from ..service import AnalyzerService
 from . import render
 from .declaration import AtPosition, analyzer_tool
-from .inactive_code import inactive_reason
+from .inactive_code import inactive_reason, nothing_found
 from .parameters import BodyArg, DirectionArg, Paging, Position
 from .symbols import kind_name
 
@@ -183,7 +183,10 @@ async def rust_analyzer_references(
         groups.setdefault(path, ReferenceGroup(path=path, count=found.per_file[path], locations=[]))
         groups[path].locations.append(location)
     label = here.target.label
-    note = page.note("references") if found.found else f"no references to the symbol at {label}"
+    note = page.note("references")
+    if not found.found:
+        reason = await inactive_reason(here.client, here.target.path, here.target.position, here.root)
+        note = nothing_found(f"no references to the symbol at {label}", reason)
     return ReferenceResult(
         query=f"references to {label}",
         total=len(found.found),

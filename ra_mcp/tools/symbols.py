@@ -30,7 +30,7 @@ from ..places.shown_paths import join_notes, withheld_note
 from ..places.unseen_names import unseen_note
 from . import render
 from .declaration import AtPosition, InFile, InWorkspace, analyzer_tool
-from .inactive_code import inactive_reason
+from .inactive_code import inactive_reason, nothing_found
 from .outline_rows import OutlineRow, enclosing, flatten, inside, nest, symbol_body
 from .parameters import FileArg, FilePoint, FilePosition, LimitArg, OffsetArg, Paging, Position, WorkspaceArg
 from .symbol_order import exact_names_first, search_cut_note
@@ -96,12 +96,11 @@ async def rust_analyzer_symbols(
 
     page = paging.take_by(listed, lambda index: json_size(made_node(index)))
     what = "symbols (nested ones counted)" + (f" in {within}" if within else "")
-    return SymbolOutline(
-        path=shown,
-        symbols=nest(rows, page.items, made_node),
-        total=len(listed),
-        note=page.note(what) if listed else f"no {what.replace(' (nested ones counted)', '')} in this file",
-    )
+    note = page.note(what)
+    if not listed:  # tokio's task/spawn.rs: its items are there, in a file of no crate (`rt` off)
+        reason = None if rows else await inactive_reason(here.client, path, lsp.Position(line=0, character=0))
+        note = nothing_found(f"no {what.replace(' (nested ones counted)', '')} in this file", reason)
+    return SymbolOutline(path=shown, symbols=nest(rows, page.items, made_node), total=len(listed), note=note)
 
 
 def _check_query(query: str, **_: object) -> None:

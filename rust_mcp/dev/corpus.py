@@ -17,6 +17,8 @@
 - `futures`: futures 0.3.34's nine crates (libraries), the fifth field test's workspace: futures-util's
   `compat` needs futures 0.1 under the same name (tests/real/test_corpus_futures.py).
 - `rayon`: rayon 1.10.0 over rayon-core 1.12.1, the sixth field test's (tests/real/test_corpus_rayon.py).
+- `tokio`: tokio 1.47.1 alone, items inside `cfg_rt! { ... }` macro blocks behind features that are
+  all off by default, the seventh field test's (no test of its own in CI: CI time is full).
 - `large`: 53 widely used crates joined as one workspace (their libraries only), the size
   where paging, budgets and readiness matter (`python -m bench.big` measures it).
 
@@ -168,7 +170,9 @@ REGEX = Corpus("regex", REGEX_MEMBERS, libraries_only=True)
 FUTURES_CRATES = ("", "-channel", "-core", "-executor", "-io", "-macro", "-sink", "-task", "-util")
 FUTURES = Corpus("futures", tuple((f"futures{p}", "0.3.34") for p in FUTURES_CRATES), libraries_only=True)
 RAYON = Corpus("rayon", (("rayon", "1.10.0"), ("rayon-core", "1.12.1")))  # `mod join; pub use join::join;`
-CORPORA = {c.name: c for c in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX, FUTURES, RAYON)}
+# tokio: items in `cfg_rt! { ... }`-style blocks behind features, all off by default
+TOKIO = Corpus("tokio", (("tokio", "1.47.1"),))
+CORPORA = {c.name: c for c in (RIPGREP, MEMCHR, LARGE, CLAP, PEST, SERDE, REGEX, FUTURES, RAYON, TOKIO)}
 
 
 def cache_dir() -> Path:
