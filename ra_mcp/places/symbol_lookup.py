@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Protocol
 
 from rust_mcp.core import budgets
-from rust_mcp.core.cargo_projects import package_directories
 from rust_mcp.core.errors import Refusal
 from rust_mcp.core.project_files import off_loop
 
@@ -25,6 +24,7 @@ from .symbol_paths import (
     WantedPath,
     container_fits,
     crate_aliases,
+    crate_names,
     hover_path,
     module_globs,
     module_path_of_file,
@@ -90,16 +90,13 @@ async def find_symbol(
             ]
             candidates = written_out or candidates
     copies: list[str] = []
-    if wanted.qualifiers and candidates:  # never another copy of a workspace crate (tokio 1.54.1's)
-        packages = await off_loop(package_directories, workspace.root, what="listing the packages")
-        kept: list[_Item] = []
-        for c in candidates:
-            copy = other_copy(wanted.qualifiers, packages, uri_to_path(c.uri), workspace.root)
-            if copy is None:
-                kept.append(c)
-            else:
-                copies.append(copy)
-        candidates = kept
+    first = wanted.qualifiers[:1]
+    suspects = [other_copy(wanted.qualifiers, first, uri_to_path(c.uri), workspace.root) for c in candidates]
+    # never another copy of a workspace crate (tokio 1.54.1's); the packages listed (a walk) only when
+    # a candidate is in a registry copy of a crate named as the path's first segment
+    if any(suspects) and first[0] in await off_loop(crate_names, workspace.root, what="listing the packages"):
+        copies = [copy for copy in suspects if copy]
+        candidates = [c for c, copy in zip(candidates, suspects, strict=True) if copy is None]
     if len(candidates) > 1:  # `memchr::memchr`: the function, not the module of the same name
         items = [c for c in candidates if c.kind != lsp.SymbolKind.Module]
         candidates = items or candidates

@@ -276,3 +276,8 @@ def other_copy(qualifiers: Segments, packages: Iterable[str], path: Path, root: 
         if match is not None and match["name"].replace("-", "_") == qualifiers[0]:
             return part
     return None
+
+
+def crate_names(root: Path) -> set[str]:
+    """The workspace's package names as a path spells them (`tokio_macros`). Blocking: a bounded walk."""
+    return {name.replace("-", "_") for name in package_directories(root)}
