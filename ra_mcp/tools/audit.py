@@ -31,6 +31,7 @@ from .audit_models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
 from .clippy import CLIPPY_TIMEOUT_SECONDS, run_clippy
 from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg
+from .unanalysed_sites import Unanalysed, count_unanalysed, suspect
 from .unsafe_sites import Site, Source, decode, innermost_each, sites_in
 
 AUDIT_LINTS = (
@@ -157,14 +158,16 @@ async def _audit(
     texts, unread = await anyio.to_thread.run_sync(_unsafe_sources, service, scope_dir)
     files = sorted(texts)
     findings, partial = await _clippy(service, scope_dir, policy()) if include_clippy else ({}, None)
-    note = None
     sites: list[UnsafeSite] = []
     totals: list[UnsafeTotals] = []
     outside: Counter[str] = Counter()
+    unanalysed = Unanalysed()
     for path in files:
         tokens = await requests.semantic_tokens(workspace.client, path)
         symbols = await requests.document_symbols(workspace.client, path)
         source, found = await anyio.to_thread.run_sync(_sites, texts[path], tokens, provider.legend, symbols)
+        if suspect(found):  # a block with no operation marked: in code rust-analyzer does not analyse?
+            await count_unanalysed(workspace.client, path, found, unanalysed)
         in_file = findings.get(path, [])
         positions = [source.offset(finding.line - 1, finding.column - 1) for finding in in_file]
         for finding, owner in zip(in_file, innermost_each(found, positions), strict=True):
@@ -177,6 +180,7 @@ async def _audit(
         sites += models
         if models:
             totals.append(_totals(label, models))
+    note = unanalysed.note(lambda path: service.display(path, workspace.root))
     if unread:
         skipped = f"{unread} source file(s) not read (links, outside the roots or too large)"
         note = join_notes(note, skipped)
