@@ -84,6 +84,11 @@ def clippy_still_running(running: StillRunning) -> str:
     )
 
 
+def _compile_error(code: str) -> bool:
+    """Whether a finding's code (or level, when it has none) is a compiler error, not a lint."""
+    return code == "error" or (len(code) == 5 and code[0] == "E" and code[1:].isdigit())
+
+
 def _totals(path: str, sites: list[UnsafeSite]) -> UnsafeTotals:
     kinds = [site.kind for site in sites]
     return UnsafeTotals(
@@ -188,10 +193,15 @@ async def _audit(
         if path not in texts:
             for finding in items:
                 outside[finding.code or finding.level] += 1
-    if outside:
-        common = ", ".join(f"{code} {n}" for code, n in outside.most_common(5))
-        attached = f"{outside.total()} other clippy finding(s) are not in unsafe code and are not attached"
+    errors = Counter({code: n for code, n in outside.items() if _compile_error(code)})
+    lints = outside - errors
+    if lints:
+        common = ", ".join(f"{code} {n}" for code, n in lints.most_common(5))
+        attached = f"{lints.total()} other clippy finding(s) are not in unsafe code and are not attached"
         note = join_notes(note, f"{attached} ({common})")
+    if errors:  # not lints: code clippy could not build (tokio's tests with its features off)
+        common = ", ".join(f"{code} {n}" for code, n in errors.most_common(5))
+        note = join_notes(note, f"{errors.total()} compile error(s) outside unsafe code ({common})")
     return UnsafeAudit(
         scope=scope,
         sites=_ranked(sites),

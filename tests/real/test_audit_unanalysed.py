@@ -31,6 +31,12 @@ pub fn switched_off(p: *const u8) -> u8 {
     unsafe { std::ptr::read(p) }
 }
 """
+READS = """pub fn reads() -> u8 {
+    let x = 7u8;
+    // SAFETY: a reference is a valid pointer
+    unsafe { std::ptr::read(&x) }
+}
+"""
 GATED = """pub fn gated(p: *const u8) -> u8 {
     // SAFETY: the caller passes a valid pointer
     unsafe { std::ptr::read(p) }
@@ -52,3 +58,18 @@ async def test_sites_in_code_not_analysed_are_named_not_called_empty(ra: Client,
     assert note.startswith("2 unsafe site(s) rust-analyzer does not analyse"), note
     assert "1 in code a #[cfg] switches off; 1 in 1 file(s) in no crate" in note, note
     assert note.endswith(": src/fs.rs") and "does not mean none" in note, note
+
+
+async def test_compile_errors_are_not_counted_as_clippy_findings(ra: Client, scratch: Path) -> None:
+    """tokio's tests with its features off fail to build (E0432); the audit's note counted those
+    errors as "other clippy finding(s)". They are named as compile errors apart."""
+    project = scratch / "audit_broken_test"
+    (project / "src").mkdir(parents=True)
+    (project / "tests").mkdir()
+    (project / "Cargo.toml").write_text(MANIFEST.replace("gated_unsafe", "audit_broken_test"))
+    (project / "src" / "lib.rs").write_text(READS)
+    (project / "tests" / "broken.rs").write_text("use nowhere::Thing;\n\n#[test]\nfn t() {}\n")
+    audit = await call(ra, "rust_analyzer_unsafe_audit", {"workspace": str(project)})
+    note = audit["note"]
+    assert audit["clippy_ran"] and "1 compile error(s) outside unsafe code (E0432 1)" in note, note
+    assert "other clippy finding" not in note, note

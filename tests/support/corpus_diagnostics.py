@@ -68,7 +68,11 @@ async def check_unsafe_audit(session: CorpusSession, checker: Checker, package: 
     )
     located = [m for m in clippy.messages if m["file"] and m["line"]]
     note = body.get("note") or ""
-    outside = int(match.group(1)) if (match := re.search(r"(\d+) other clippy finding", note)) else 0
+    outside = sum(  # the lints and compile errors outside unsafe code, each counted in the note
+        int(match.group(1))
+        for said in (r"(\d+) other clippy finding", r"(\d+) compile error\(s\) outside")
+        if (match := re.search(said, note))
+    )
     checker.check(
         tool,
         body["totals"]["findings"] + outside == len(located) and "log" not in text_of(result),
