@@ -78,8 +78,10 @@ async def unseen_note(workspace: Workspace, display: Callable[[Path], str], name
     for path, at in places:
         reason = await cfg_reason(workspace.client, path, at)
         if reason is not None:
+            # of several places, the one the reason is about (it says "this file")
+            which = f"at {display(path)}:{at.line + 1}, " if len(places) > 1 else ""
             return (
                 f"`{name}` is defined in the source ({written}), but rust-analyzer does not see it there: "
-                f"{reason}. Searching dependencies will not find it"
+                f"{which}{reason}. Searching dependencies will not find it"
             )
     return f"`{name}` is defined in the source ({written}), but rust-analyzer's index does not list it"

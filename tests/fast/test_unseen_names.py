@@ -66,3 +66,13 @@ async def test_a_symbol_argument_says_so_too(tmp_path: Path) -> None:
     with pytest.raises(Refusal) as refused:
         await find_symbol(call.service, workspace, "compat::Compat01As03", None)
     assert "src/compat/compat01as03.rs:2" in str(refused.value) and "in no crate" in str(refused.value)
+
+
+async def test_of_several_places_the_reason_names_its_own(tmp_path: Path) -> None:
+    """tokio's `spawn` is defined in several files; the reason said "this file" after listing three
+    (field test 13): it now says which place it is about."""
+    root, call = futures_like(tmp_path)
+    (root / "src" / "compat" / "again.rs").write_text(COMPAT)
+    note = await search(call, root, "Compat01As03")
+    assert "(src/compat/again.rs:2, src/compat/compat01as03.rs:2)" in note, note
+    assert "does not see it there: at src/compat/again.rs:2, this file is in no crate" in note, note
