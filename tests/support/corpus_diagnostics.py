@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import statistics
 import time
 from collections import Counter
 from pathlib import Path
@@ -68,11 +69,8 @@ async def check_unsafe_audit(session: CorpusSession, checker: Checker, package: 
     )
     located = [m for m in clippy.messages if m["file"] and m["line"]]
     note = body.get("note") or ""
-    outside = sum(  # the lints and compile errors outside unsafe code, each counted in the note
-        int(match.group(1))
-        for said in (r"(\d+) other clippy finding", r"(\d+) compile error\(s\) outside")
-        if (match := re.search(said, note))
-    )
+    outside_said = r"(\d+) (?:other clippy finding|compile error\(s\) outside)"  # lints, then errors
+    outside = sum(int(n) for n in re.findall(outside_said, note))
     checker.check(
         tool,
         body["totals"]["findings"] + outside == len(located) and "log" not in text_of(result),
@@ -267,10 +265,7 @@ async def check_workspace_diagnostics_paged(
         "calls_until_whole": calls,
         "until_whole_s": round(whole, 1),
         "first_page_s": round(seconds[0], 3),
-        "next_pages_s_median_max": [
-            round(sorted(seconds[1:])[len(seconds[1:]) // 2], 3),
-            round(max(seconds[1:]), 3),
-        ]
+        "next_pages_s_median_max": [round(statistics.median(seconds[1:]), 3), round(max(seconds[1:]), 3)]
         if len(seconds) > 1
         else None,
         "all_pages_s": round(sum(seconds), 1),
