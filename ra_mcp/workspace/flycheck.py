@@ -127,7 +127,9 @@ async def run_flycheck(
             if (state.flycheck_begun, state.published) != seen:
                 continue  # its last publishes came in meanwhile (or another check began): quiet again
             if (cut_short is not None and cut_short[0] == seen[0]) or await ran_to_end(workspace):
-                break
+                if (state.flycheck_begun, state.published) == seen:
+                    break
+                continue  # a restart began while the copy was read: a file may be half published
             cut_short = (seen[0], time.monotonic())  # cancelled: its restart may begin late
             continue
         if not began and time.monotonic() - asked > CHECK_START_SECONDS:
