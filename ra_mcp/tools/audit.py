@@ -28,7 +28,7 @@ from ..service import AnalyzerService
 from ..workspace.workspaces import Workspace, scan_sources
 from . import render
 from .audit_models import AuditFinding, UnsafeAudit, UnsafeSite, UnsafeTotals
-from .clippy import CLIPPY_TIMEOUT_SECONDS, run_clippy
+from .clippy import CLIPPY_TIMEOUT_SECONDS, NOT_A_LINT, run_clippy
 from .declaration import InWorkspace, analyzer_tool
 from .parameters import Paging, WorkspaceArg
 from .unanalysed_sites import Unanalysed, count_unanalysed, suspect
@@ -86,7 +86,7 @@ def clippy_still_running(running: StillRunning) -> str:
 
 def _compile_error(code: str) -> bool:
     """Whether a finding's code (or level, when it has none) is a compiler error, not a lint."""
-    return code == "error" or (len(code) == 5 and code[0] == "E" and code[1:].isdigit())
+    return code == "error" or NOT_A_LINT.fullmatch(code) is not None
 
 
 def _totals(path: str, sites: list[UnsafeSite]) -> UnsafeTotals:
