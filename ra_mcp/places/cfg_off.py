@@ -69,13 +69,25 @@ def holds(span: lsp.Range, position: lsp.Position) -> bool:
     return after_start and (position.line, position.character) <= (end.line, end.character)
 
 
+async def own_findings(client: Requester, path: Path) -> list[lsp.Diagnostic] | None:
+    """rust-analyzer's own findings of the file (where its inactive code and no-crate marks are),
+    None when it cannot tell in time."""
+    try:
+        return await requests.file_diagnostics(client, path, ASK_TIMEOUT)
+    except (TimeoutError, AnalyzerRequestFailed):
+        return None
+
+
 async def cfg_reason(client: Requester, path: Path, position: lsp.Position) -> str | None:
     """rust-analyzer's message when `position` lies in code a `#[cfg]` switches off or in a file of no
     crate, else None (also when it cannot tell in time)."""
-    try:
-        found = await requests.file_diagnostics(client, path, ASK_TIMEOUT)
-    except (TimeoutError, AnalyzerRequestFailed):
-        return None
+    found = await own_findings(client, path)
+    return None if found is None else reason_at(found, position)
+
+
+def reason_at(found: Sequence[lsp.Diagnostic], position: lsp.Position) -> str | None:
+    """Among a file's own findings `found`: the message of the inactive code holding `position`, or
+    NO_CRATE when the file is in no crate; else None."""
     for diagnostic in found:
         if diagnostic.code == INACTIVE_CODE and holds(diagnostic.range, position):
             return clip_end(diagnostic.message, RENDERED_LIMIT)

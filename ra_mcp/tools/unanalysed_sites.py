@@ -13,11 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..lsp import requests
 from ..lsp.answers import Requester
-from ..lsp.errors import AnalyzerRequestFailed
 from ..lsp.lazy_types import lsp
-from ..places.cfg_off import ASK_TIMEOUT, IN_NO_CRATE, INACTIVE_CODE, NAMED, UNLINKED_FILE, holds
+from ..places.cfg_off import IN_NO_CRATE, NAMED, UNLINKED_FILE, own_findings, reason_at
 from .unsafe_sites import Site
 
 
@@ -55,14 +53,12 @@ def suspect(sites: Sequence[Site]) -> bool:
 async def count_unanalysed(client: Requester, path: Path, sites: Sequence[Site], into: Unanalysed) -> None:
     """Adds to `into` the sites of `path` that rust-analyzer does not analyse (all of them when the
     file is in no crate); nothing when it cannot tell in time."""
-    try:
-        found = await requests.file_diagnostics(client, path, ASK_TIMEOUT)
-    except (TimeoutError, AnalyzerRequestFailed):
+    found = await own_findings(client, path)
+    if found is None:
         return
     if any(d.code == UNLINKED_FILE for d in found):
         into.files.append(path)
         into.in_files += len(sites)
         return
-    inactive = [d.range for d in found if d.code == INACTIVE_CODE]
     at = [lsp.Position(line=site.line - 1, character=max(site.column - 1, 0)) for site in sites]
-    into.inactive += sum(1 for position in at if any(holds(span, position) for span in inactive))
+    into.inactive += sum(1 for position in at if reason_at(found, position) is not None)
